@@ -1,0 +1,312 @@
+"""bulletin.yml: the project settings, typed, with defaults from CONTRACT §5.
+
+Every mistake is a ConfigError whose message names the key and its line in bulletin.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ConfigError
+
+CONFIG_FILE = "bulletin.yml"
+
+#: Figures a judgment rule or a score weight may name (CONTRACT §3).
+RULE_METRICS = (
+    "coverage_rate",
+    "membership_rate",
+    "migrant_membership_rate",
+    "congress_rate",
+    "bargaining_rate",
+    "schedule_rate",
+    "target_completion",
+    "volunteer_coverage",
+    "score",
+    "new_unions",
+    "ytd_new_unions",
+    "new_members",
+    "priority_open",
+)
+SCORE_COMPONENTS = ("coverage_rate", "membership_rate", "schedule_rate")
+JUDGMENT_KINDS = ("commend", "criticize", "veto")
+RULE_KEYS = ("metric", "below", "at_least", "rank_at_most", "rank_from_bottom_at_most", "year_end")
+
+DEFAULT_WEIGHTS = {"coverage_rate": 40.0, "membership_rate": 30.0, "schedule_rate": 30.0}
+DEFAULT_JUDGMENTS: dict[str, list[dict[str, Any]]] = {
+    "criticize": [{"metric": "schedule_rate", "below": 0.6}],
+    "commend": [{"rank_at_most": 3, "metric": "schedule_rate", "at_least": 1.0}],
+    "veto": [{"metric": "target_completion", "below": 1.0, "year_end": True}],
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One judgment rule: every condition given must hold for the rule to match."""
+
+    metric: str | None = None
+    below: float | None = None
+    at_least: float | None = None
+    rank_at_most: int | None = None
+    rank_from_bottom_at_most: int | None = None
+    year_end: bool = False
+
+    def matches(
+        self,
+        figures: dict[str, Any],
+        rank: int | None,
+        ranked_count: int,
+        is_year_end: bool,
+    ) -> bool:
+        """Whether a unit with these figures and rank matches; a null metric never matches."""
+        if self.year_end and not is_year_end:
+            return False
+        if self.metric is not None:
+            value = figures.get(self.metric)
+            if value is None or value != value:  # None or NaN
+                return False
+            if self.below is not None and not value < self.below:
+                return False
+            if self.at_least is not None and not value >= self.at_least:
+                return False
+        if self.rank_at_most is not None and (rank is None or rank > self.rank_at_most):
+            return False
+        bottom = self.rank_from_bottom_at_most
+        return bottom is None or (rank is not None and ranked_count - rank + 1 <= bottom)
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str = "示例市总工会"
+    doc_prefix: str = "示工发"
+    printer: str = ""  # 印发机关 in the 版记; defaults to the organisation's 办公室
+
+    @property
+    def printed_by(self) -> str:
+        return self.printer or f"{self.name}办公室"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Project settings; one attribute per bulletin.yml key."""
+
+    root: Path
+    organization: Organization = field(default_factory=Organization)
+    #: month | quarter
+    cadence: str = "month"
+    #: employees from which a non-unionised enterprise is a priority (legal threshold: 25)
+    priority_min_employees: int = 25
+    #: qualifying enterprises from which a township requires a volunteer
+    volunteer_min_enterprises: int = 10
+    score_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    judgments: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+    #: None or "a-2b"
+    pdf_standard: str | None = None
+    #: site title shown in the header of both sites
+    site_title: str = ""
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+
+class _Located:
+    """A YAML mapping converted to Python with the line of every key path."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.path = path
+        self.lines: dict[tuple[Any, ...], int] = {}
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"第{mark.line + 1}行" if mark is not None else ""
+            raise ConfigError(f"{path.name} {where}不是合法的 YAML：{exc}") from exc
+        self.data = self._convert(node, ()) if node is not None else {}
+
+    def _convert(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                out[key] = self._convert(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        loader = yaml.SafeLoader("")
+        return loader.construct_object(node)
+
+    def error(self, key_path: tuple[Any, ...], message: str) -> ConfigError:
+        line = self.lines.get(key_path)
+        name = ".".join(str(k) for k in key_path)
+        where = f"第{line}行" if line else ""
+        return ConfigError(f"{self.path.name} {where}“{name}”：{message}")
+
+
+_TOP_KEYS = (
+    "organization",
+    "cadence",
+    "priority_min_employees",
+    "volunteer_min_enterprises",
+    "score_weights",
+    "judgments",
+    "pdf_standard",
+    "site_title",
+)
+
+
+def load_config(root: Path) -> Config:
+    """Read `root/bulletin.yml` (missing keys take the contract's defaults)."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"在 {root} 中找不到 {CONFIG_FILE}：这不是一个通报项目目录。"
+            "请进入项目目录再运行，或用 bulletin init 目录名 新建项目。"
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{CONFIG_FILE} 不是 UTF-8 编码：请用 UTF-8 保存后重试。") from exc
+    return parse_config(text, root, path)
+
+
+def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
+    """Parse bulletin.yml text into a Config."""
+    doc = _Located(text, path or root / CONFIG_FILE)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise ConfigError(f"{CONFIG_FILE} 的内容应是“键: 值”的设置列表。")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise doc.error((key,), f"不认识的设置项。可用的有：{'、'.join(_TOP_KEYS)}")
+
+    org_raw = data.get("organization") or {}
+    if not isinstance(org_raw, dict):
+        raise doc.error(("organization",), "应包含 name（发文机关）和 doc_prefix（发文字号代字）")
+    for key in org_raw:
+        if key not in ("name", "doc_prefix", "printer"):
+            raise doc.error(
+                ("organization", key), "不认识的设置项（可用：name、doc_prefix、printer）"
+            )
+    organization = Organization(
+        name=str(org_raw.get("name") or Organization.name),
+        doc_prefix=str(org_raw.get("doc_prefix") or Organization.doc_prefix),
+        printer=str(org_raw.get("printer") or ""),
+    )
+
+    cadence = data.get("cadence", "month")
+    if cadence not in ("month", "quarter"):
+        raise doc.error(("cadence",), f"应为 month（按月）或 quarter（按季度），而不是“{cadence}”")
+
+    def positive_int(key: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise doc.error((key,), f"应为非负整数，而不是“{value}”")
+        return value
+
+    weights_raw = data.get("score_weights", DEFAULT_WEIGHTS)
+    if not isinstance(weights_raw, dict) or not weights_raw:
+        raise doc.error(("score_weights",), "应为 指标: 权重 的列表")
+    weights: dict[str, float] = {}
+    for key, value in weights_raw.items():
+        if key not in SCORE_COMPONENTS:
+            raise doc.error(
+                ("score_weights", key), f"不能计分的指标。可用的有：{'、'.join(SCORE_COMPONENTS)}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise doc.error(("score_weights", key), f"权重应为非负数，而不是“{value}”")
+        weights[key] = float(value)
+
+    judgments_raw = data.get("judgments", DEFAULT_JUDGMENTS)
+    if not isinstance(judgments_raw, dict):
+        raise doc.error(("judgments",), "应包含 commend、criticize、veto 三类规则")
+    judgments: dict[str, tuple[Rule, ...]] = {}
+    for kind in JUDGMENT_KINDS:
+        rules_raw = judgments_raw.get(kind, DEFAULT_JUDGMENTS[kind])
+        if rules_raw is None:
+            rules_raw = []
+        if not isinstance(rules_raw, list):
+            raise doc.error(
+                ("judgments", kind), "应为规则列表，例如 [{metric: schedule_rate, below: 0.6}]"
+            )
+        judgments[kind] = tuple(
+            _parse_rule(doc, ("judgments", kind, i), raw) for i, raw in enumerate(rules_raw)
+        )
+    for kind in judgments_raw:
+        if kind not in JUDGMENT_KINDS:
+            raise doc.error(
+                ("judgments", kind), "不认识的评价类别（可用：commend、criticize、veto）"
+            )
+
+    pdf_standard = data.get("pdf_standard")
+    if pdf_standard not in (None, "a-2b"):
+        raise doc.error(("pdf_standard",), f"只支持 a-2b（PDF/A-2b），而不是“{pdf_standard}”")
+
+    return Config(
+        root=root,
+        organization=organization,
+        cadence=str(cadence),
+        priority_min_employees=positive_int("priority_min_employees", 25),
+        volunteer_min_enterprises=positive_int("volunteer_min_enterprises", 10),
+        score_weights=weights,
+        judgments=judgments,
+        pdf_standard=pdf_standard,
+        site_title=str(data.get("site_title") or ""),
+    )
+
+
+def _parse_rule(doc: _Located, path: tuple[Any, ...], raw: Any) -> Rule:
+    if not isinstance(raw, dict) or not raw:
+        raise doc.error(path, "每条规则应是条件的组合，例如 {metric: schedule_rate, below: 0.6}")
+    for key in raw:
+        if key not in RULE_KEYS:
+            raise doc.error((*path, key), f"不认识的规则条件。可用的有：{'、'.join(RULE_KEYS)}")
+    metric = raw.get("metric")
+    if metric is not None and metric not in RULE_METRICS:
+        raise doc.error(
+            (*path, "metric"), f"不认识的指标“{metric}”。可用的有：{'、'.join(RULE_METRICS)}"
+        )
+    has_bound = "below" in raw or "at_least" in raw
+    if metric is not None and not has_bound:
+        raise doc.error(
+            (*path, "metric"), "指定了指标，还应给出 below（低于）或 at_least（不低于）"
+        )
+    if metric is None and has_bound:
+        raise doc.error(path, "给出了 below/at_least，还应指定 metric（指标）")
+
+    def number(key: str) -> float | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise doc.error((*path, key), f"应为数字，而不是“{value}”")
+        return float(value)
+
+    def rank(key: str) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise doc.error((*path, key), f"应为正整数名次，而不是“{value}”")
+        return value
+
+    year_end = raw.get("year_end", False)
+    if not isinstance(year_end, bool):
+        raise doc.error((*path, "year_end"), "应为 true 或 false")
+    return Rule(
+        metric=metric,
+        below=number("below"),
+        at_least=number("at_least"),
+        rank_at_most=rank("rank_at_most"),
+        rank_from_bottom_at_most=rank("rank_from_bottom_at_most"),
+        year_end=year_end,
+    )

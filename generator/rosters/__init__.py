@@ -1,0 +1,1 @@
+"""Stage 1: reading and checking rosters (CONTRACT §2)."""

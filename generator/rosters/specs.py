@@ -1,0 +1,236 @@
+"""The one table of column specs that drives reading, aliasing and validation (CONTRACT §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds. Values of each kind are normalised by generator.rosters.values.
+TEXT = "text"
+INT = "int"  # integer >= 0
+NUMBER = "number"
+RATE = "rate"
+BOOL = "bool"
+DATE = "date"
+ENUM = "enum"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One roster column: canonical name, Chinese aliases, kind and basic rules."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    required: bool = False
+    label: str = ""  # the Chinese name used in messages and templates (first alias by default)
+    choices: tuple[str, ...] = ()  # for ENUM: canonical values
+    synonyms: dict[str, str] = field(default_factory=dict)  # for ENUM: written value -> canonical
+    minimum: float | None = None
+    maximum: float | None = None
+    unique: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.label or self.aliases[0]
+
+
+@dataclass(frozen=True)
+class Roster:
+    """One roster file: base name in data/ (or data/<period>/), Chinese title and its columns."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    per_period: bool = False
+    optional: bool = False
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+LEVEL_SYNONYMS = {
+    "city": "city",
+    "市": "city",
+    "地市": "city",
+    "county": "county",
+    "县": "county",
+    "区": "county",
+    "市辖区": "county",
+    "县级市": "county",
+    "县市区": "county",
+    "县(市、区)": "county",
+    "township": "township",
+    "乡": "township",
+    "镇": "township",
+    "乡镇": "township",
+    "街道": "township",
+    "乡镇街道": "township",
+    "乡镇(街道)": "township",
+}
+
+UNITS = Roster(
+    "units",
+    "单位名册",
+    (
+        Column("code", ("单位代码",), TEXT, required=True, unique=True),
+        Column("name", ("单位名称",), TEXT, required=True),
+        Column(
+            "level",
+            ("层级",),
+            ENUM,
+            required=True,
+            choices=("city", "county", "township"),
+            synonyms=LEVEL_SYNONYMS,
+        ),
+        Column("parent", ("上级单位代码",), TEXT),
+        Column("order", ("排序",), INT),
+        Column("volunteer_required", ("应配备志愿者",), BOOL),
+    ),
+)
+
+ENTERPRISE_STATUS = ("存续", "注销", "吊销", "迁出")
+
+ENTERPRISES = Roster(
+    "enterprises",
+    "企业建会台账",
+    (
+        Column("uscc", ("统一社会信用代码",), TEXT, required=True, unique=True),
+        Column("name", ("企业名称",), TEXT, required=True),
+        Column("unit", ("所属单位代码", "所属乡镇(街道)代码"), TEXT, required=True),
+        Column("industry", ("行业",), TEXT),
+        Column("ownership", ("经济类型",), TEXT),
+        Column("area_type", ("所在区域类型",), TEXT),
+        Column("employees", ("职工人数",), INT, required=True, minimum=0),
+        Column("migrant_workers", ("农民工人数",), INT, minimum=0),
+        Column("dispatch_workers", ("劳务派遣工人数",), INT, minimum=0),
+        Column("unionized", ("是否建会",), BOOL, required=True),
+        Column("union_date", ("建会日期",), DATE),
+        Column("members", ("会员人数",), INT, minimum=0),
+        Column("migrant_members", ("农民工会员人数",), INT, minimum=0),
+        Column("union_form", ("组建形式",), TEXT),
+        Column("workers_congress", ("是否建立职代会",), BOOL),
+        Column("wage_bargaining", ("是否开展工资集体协商",), BOOL),
+        Column("not_unionized_reason", ("未建会原因",), TEXT),
+        Column(
+            "status",
+            ("经营状态",),
+            ENUM,
+            choices=ENTERPRISE_STATUS,
+            synonyms={
+                "在营": "存续",
+                "开业": "存续",
+                "正常": "存续",
+                "已注销": "注销",
+                "已吊销": "吊销",
+                "已迁出": "迁出",
+            },
+        ),
+    ),
+    per_period=True,
+)
+
+TARGETS = Roster(
+    "targets",
+    "年度目标任务",
+    (
+        Column("year", ("年度",), INT, required=True, minimum=2000, maximum=2100),
+        Column("unit", ("单位代码",), TEXT, required=True),
+        Column("new_unions", ("新建会目标",), INT, minimum=0),
+        Column("new_members", ("新增会员目标",), INT, minimum=0),
+        Column("book_rooms", ("职工书屋目标",), INT, minimum=0),
+        Column("pioneer_teams", ("工人先锋号目标",), INT, minimum=0),
+    ),
+)
+
+VOLUNTEERS = Roster(
+    "volunteers",
+    "工会工作志愿者名册",
+    (
+        Column("id", ("编号",), TEXT, required=True, unique=True),
+        Column("name", ("姓名",), TEXT, required=True),
+        Column("phone", ("联系电话",), TEXT),
+        Column("unit", ("派驻单位代码",), TEXT, required=True),
+        Column("hired_on", ("上岗日期",), DATE, required=True),
+        Column("left_on", ("离岗日期",), DATE),
+        Column("selection", ("选聘方式",), TEXT),
+    ),
+)
+
+VOLUNTEER_REVIEWS = Roster(
+    "volunteer_reviews",
+    "志愿者考核",
+    (
+        Column("volunteer", ("志愿者编号",), TEXT, required=True),
+        Column("reports", ("工作汇报次数",), INT, minimum=0),
+        Column("score", ("考核得分",), NUMBER, minimum=0, maximum=100),
+        Column("grade", ("考核等次",), ENUM, choices=("优秀", "称职", "基本称职", "不称职")),
+    ),
+    per_period=True,
+    optional=True,
+)
+
+PIONEER_TEAMS = Roster(
+    "pioneer_teams",
+    "工人先锋号",
+    (
+        Column("name", ("班组名称",), TEXT, required=True),
+        Column("enterprise", ("所在企业",), TEXT, required=True),
+        Column("unit", ("所属单位代码",), TEXT, required=True),
+        Column(
+            "level",
+            ("级别",),
+            ENUM,
+            required=True,
+            choices=("全国", "省级", "市级", "县级"),
+            synonyms={"国家级": "全国", "省": "省级", "市": "市级", "县": "县级"},
+        ),
+        Column("status", ("状态",), ENUM, required=True, choices=("创建中", "已命名", "已撤销")),
+        Column("registered_on", ("申报日期",), DATE, required=True),
+        Column("named_on", ("命名日期",), DATE),
+    ),
+)
+
+_BOOK_LEVELS = ("全国示范点", "省级示范点", "市级示范点", "基层")
+
+BOOK_ROOMS = Roster(
+    "book_rooms",
+    "职工书屋",
+    (
+        Column("name", ("书屋名称",), TEXT, required=True),
+        Column("host", ("所在单位",), TEXT, required=True),
+        Column("unit", ("所属单位代码",), TEXT, required=True),
+        Column("level", ("级别",), ENUM, required=True, choices=_BOOK_LEVELS),
+        Column("opened_on", ("建成日期",), DATE, required=True),
+        Column("books", ("藏书册数",), INT, minimum=0),
+    ),
+)
+
+MODEL_HOMES = Roster(
+    "model_homes",
+    "模范职工之家",
+    (
+        Column("name", ("名称", "职工之家名称"), TEXT, required=True),
+        Column("host", ("所在单位",), TEXT, required=True),
+        Column("unit", ("所属单位代码",), TEXT, required=True),
+        Column("level", ("级别",), ENUM, required=True, choices=_BOOK_LEVELS),
+        Column("opened_on", ("建成日期", "命名日期"), DATE, required=True),
+    ),
+    optional=True,
+)
+
+ROSTERS: dict[str, Roster] = {
+    r.name: r
+    for r in (
+        UNITS,
+        ENTERPRISES,
+        TARGETS,
+        VOLUNTEERS,
+        VOLUNTEER_REVIEWS,
+        PIONEER_TEAMS,
+        BOOK_ROOMS,
+        MODEL_HOMES,
+    )
+}

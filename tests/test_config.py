@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import Rule, load_config, parse_config
+from generator.errors import ConfigError
+
+
+def test_defaults_follow_the_contract(tmp_path: Path) -> None:
+    cfg = parse_config("organization: {name: 某市总工会, doc_prefix: 某工发}\n", tmp_path)
+    assert cfg.organization.name == "某市总工会"
+    assert cfg.cadence == "month"
+    assert cfg.priority_min_employees == 25
+    assert cfg.volunteer_min_enterprises == 10
+    assert cfg.score_weights == {"coverage_rate": 40, "membership_rate": 30, "schedule_rate": 30}
+    assert cfg.judgments["criticize"] == (Rule(metric="schedule_rate", below=0.6),)
+    assert cfg.judgments["veto"][0].year_end
+
+
+def test_unknown_rule_key_names_key_and_line(tmp_path: Path) -> None:
+    text = (
+        "organization: {name: 某市总工会}\n"
+        "judgments:\n"
+        "  criticize:\n"
+        "    - {metric: schedule_rate, belw: 0.6}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, tmp_path)
+    assert "第4行" in str(info.value)
+    assert "belw" in str(info.value)
+
+
+def test_unknown_metric_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="coverage"):
+        parse_config("judgments:\n  commend:\n    - {metric: coverage, at_least: 1}\n", tmp_path)
+
+
+def test_missing_config_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="bulletin init"):
+        load_config(tmp_path)
+
+
+def test_rule_matching() -> None:
+    rule = Rule(metric="schedule_rate", at_least=1.0, rank_at_most=3)
+    assert rule.matches({"schedule_rate": 1.2}, rank=2, ranked_count=10, is_year_end=False)
+    assert not rule.matches({"schedule_rate": 1.2}, rank=4, ranked_count=10, is_year_end=False)
+    assert not rule.matches({"schedule_rate": None}, rank=1, ranked_count=10, is_year_end=False)
+    bottom = Rule(rank_from_bottom_at_most=2)
+    assert bottom.matches({}, rank=9, ranked_count=10, is_year_end=False)
+    assert not bottom.matches({}, rank=8, ranked_count=10, is_year_end=False)
+    veto = Rule(metric="target_completion", below=1.0, year_end=True)
+    assert not veto.matches({"target_completion": 0.5}, rank=1, ranked_count=3, is_year_end=False)
+    assert veto.matches({"target_completion": 0.5}, rank=1, ranked_count=3, is_year_end=True)
