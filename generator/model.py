@@ -1,0 +1,262 @@
+"""Stage 3: the bulletin model, one `Bulletin` per (period, audience).
+
+Plain dataclasses that serialise to `bulletin.json` (CONTRACT §4) and that every renderer reads.
+Audience filtering happens here and only here: the public model is built without internal
+records, so no template can leak what it was never given.
+
+Rates are fractions, stored unrounded (0.7634 means 76.3%); changes of rates are fractions too
+(0.012 is shown as 1.2个百分点). Dates are ISO strings. Missing values are None (null in JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Audience = Literal["public", "internal"]
+JudgmentKind = Literal["commend", "criticize", "veto"]
+
+#: Judgment kinds the public model may carry (CONTRACT §4).
+PUBLIC_JUDGMENTS: tuple[str, ...] = ("commend",)
+
+CATEGORY_LABELS = {
+    "pioneer-team": "工人先锋号",
+    "book-room": "职工书屋",
+    "union-building": "企业建会",
+    "volunteer": "工会工作志愿者",
+    "model-home": "模范职工之家",
+    "other": "其他",
+}
+LEVEL_LABELS = {"city": "市", "county": "县市区", "township": "乡镇（街道）"}
+JUDGMENT_LABELS = {"commend": "表扬", "criticize": "通报批评", "veto": "一票否决"}
+
+
+@dataclass
+class Judgment:
+    """A commendation, criticism or veto of one unit, with the reason quoting its numbers."""
+
+    kind: JudgmentKind
+    reason: str
+
+
+@dataclass
+class UnitFigures:
+    """Every CONTRACT §3 figure of one unit in one period, under the contract's names."""
+
+    code: str
+    name: str
+    level: str  # city | county | township
+    parent: str | None
+    order: int
+    # 3.1 union building
+    enterprises: int = 0
+    unionized: int = 0
+    coverage_rate: float | None = None
+    employees: int = 0
+    members: int = 0
+    membership_rate: float | None = None
+    migrant_workers: int = 0  # Σ migrant_workers of active unionized enterprises (denominator)
+    migrant_members: int = 0
+    migrant_membership_rate: float | None = None
+    congress_rate: float | None = None
+    bargaining_rate: float | None = None
+    new_unions: int = 0
+    ytd_new_unions: int = 0
+    new_members: int | None = None  # None without a previous period
+    # 3.2 targets and schedule
+    target_new_unions: int | None = None
+    target_new_members: int | None = None
+    target_completion: float | None = None
+    elapsed: float = 0.0
+    schedule_rate: float | None = None
+    # 3.3 priority ledger
+    priority_open: int = 0
+    priority_closed: int = 0
+    priority_added: int = 0
+    priority_left: int = 0
+    # 3.5 volunteers and campaigns
+    volunteer_required: bool | None = None  # townships: whether one is required
+    volunteers_active: int = 0
+    volunteer_required_townships: int = 0
+    volunteer_covered_townships: int = 0
+    volunteer_coverage: float | None = None
+    pioneer_teams: int = 0  # named (已命名) at the end of the period
+    pioneer_teams_new: int = 0
+    target_pioneer_teams: int | None = None
+    book_rooms: int = 0
+    book_rooms_new: int = 0
+    books: int = 0
+    target_book_rooms: int | None = None
+    model_homes: int = 0
+    model_homes_new: int = 0
+    # 3.4 score, rank, judgments
+    score: float | None = None
+    rank: int | None = None
+    ranked_among: int | None = None  # how many units share the ranking
+    rank_change: int | None = None
+    judgments: list[Judgment] = field(default_factory=list)
+    # comparisons: previous period (环比) and same period last year (同比); rates in fractions
+    coverage_rate_change: float | None = None
+    coverage_rate_yoy_change: float | None = None
+    membership_rate_change: float | None = None
+    membership_rate_yoy_change: float | None = None
+    unionized_change: int | None = None
+    unionized_yoy_change: int | None = None
+    members_change: int | None = None
+    members_yoy_change: int | None = None
+
+
+@dataclass
+class HistoryPoint:
+    """One unit's headline figures in one period (for trend charts and rank history)."""
+
+    period: str
+    coverage_rate: float | None
+    membership_rate: float | None
+    unionized: int
+    enterprises: int
+    score: float | None
+    rank: int | None
+
+
+@dataclass
+class DocumentHeader:
+    """The official-document fields of the period's frame (content/bulletins/<period>.md)."""
+
+    organization: str
+    doc_prefix: str
+    doc_number: int | None
+    doc_code: str  # 示工发〔2026〕45号
+    title: str
+    recipients: str  # 主送
+    cc: str  # 抄送
+    signed_on: str | None  # ISO date
+    signed_on_text: str  # 2026年11月5日
+    printed_on: str | None
+    printed_on_text: str
+    printed_by: str  # 印发机关
+    preface: str  # Markdown
+    closing: str  # Markdown
+
+
+@dataclass
+class PriorityEntry:
+    """One enterprise of the tick-off list (internal)."""
+
+    uscc: str
+    name: str
+    unit: str
+    unit_name: str
+    county: str
+    employees: int
+    reason: str  # 未建会原因 as written, "" when missing
+    state: Literal["open", "closed", "left"]
+    added: bool = False  # open and not priority in the previous period
+    left_reason: str = ""  # 注销 / 吊销 / 迁出 / 未报送 (missing from the snapshot)
+
+
+@dataclass
+class VolunteerRecord:
+    """A volunteer active at the end of the period (internal; phone always masked)."""
+
+    id: str
+    name: str
+    phone: str  # masked 138****1234
+    unit: str
+    unit_name: str
+    county: str
+    hired_on: str
+    selection: str
+    reports: int | None = None
+    review_score: float | None = None
+    grade: str = ""
+
+
+@dataclass
+class CampaignRecord:
+    """A pioneer team, book room or model home (public: these are public honours)."""
+
+    kind: Literal["pioneer-team", "book-room", "model-home"]
+    name: str
+    host: str  # enterprise or host unit
+    unit: str
+    unit_name: str
+    county: str
+    level: str
+    status: str
+    date: str | None  # named_on / opened_on
+    new: bool = False  # named/opened in the period
+    books: int | None = None
+
+
+@dataclass
+class WriteUp:
+    """A write-up (工作动态) of the period."""
+
+    slug: str
+    title: str
+    date: str
+    unit: str
+    unit_name: str
+    county: str
+    category: str
+    category_label: str
+    audience: Audience
+    images: list[str]  # paths relative to content/
+    body: str  # Markdown, untrusted
+
+
+@dataclass
+class DataQuality:
+    """Counts of data problems of the period (internal)."""
+
+    errors: int = 0
+    warnings: int = 0
+    by_county: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {county, name, errors, warnings}
+    by_code: list[dict[str, Any]] = field(default_factory=list)  # {code, severity, count}
+
+
+@dataclass
+class Bulletin:
+    """Everything the renderers need for one period and audience."""
+
+    period: str
+    period_label: str  # 2026年10月
+    audience: Audience
+    organization: str
+    document: DocumentHeader
+    overview: list[str]  # generated overview sentences
+    units: list[UnitFigures]  # every unit, official order: city, then each county and its townships
+    county_ranking: list[str]  # county codes in ranking display order
+    township_ranking: dict[str, list[str]]  # county code -> township codes in ranking order
+    judgments: dict[str, list[str]]  # kind -> unit codes (public: commend only)
+    history: dict[str, list[HistoryPoint]]  # unit code -> periods up to this one (oldest first)
+    campaigns: list[CampaignRecord]
+    writeups: list[WriteUp]
+    priority: list[PriorityEntry] = field(default_factory=list)  # internal only
+    volunteers: list[VolunteerRecord] = field(default_factory=list)  # internal only
+    townships_lacking_volunteer: list[str] = field(default_factory=list)  # internal only
+    data_quality: DataQuality | None = None  # internal only
+    periods: list[str] = field(default_factory=list)  # every period of the project, oldest first
+
+    def unit(self, code: str) -> UnitFigures:
+        for u in self.units:
+            if u.code == code:
+                return u
+        raise KeyError(code)
+
+    @property
+    def city(self) -> UnitFigures:
+        return next(u for u in self.units if u.level == "city")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """Serialise deterministically (sorted keys, UTF-8, no NaN)."""
+        return json.dumps(
+            self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False
+        )
