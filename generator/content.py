@@ -1,0 +1,370 @@
+"""Reading the project's text content: write-ups (工作动态) and bulletin frames (CONTRACT §6).
+
+Like the rosters, content is untrusted input: every mistake becomes a Problem naming the file
+and line; nothing here raises for bad content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.periods import Period
+from generator.problems import Problem, ProblemList
+
+CATEGORIES = ("pioneer-team", "book-room", "union-building", "volunteer", "model-home", "other")
+CLOSING_MARK = re.compile(r"^\s*<!--\s*closing\s*-->\s*$", re.MULTILINE)
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL)
+MAX_WRITEUP_BYTES = 1_000_000  # a write-up is a news item; larger files are refused
+_WRITEUP_KEYS = ("title", "date", "unit", "category", "audience", "images", "summary")
+_FRAME_KEYS = ("doc_number", "title", "recipients", "cc", "signed_on", "printed_on")
+
+# Problem codes of this module.
+E_FRONT_MATTER = "E-CONTENT-FRONT-MATTER"
+E_FIELD = "E-CONTENT-FIELD"
+E_IMAGE = "E-CONTENT-IMAGE"
+E_TOO_LARGE = "E-CONTENT-TOO-LARGE"
+E_ENCODING = "E-CONTENT-ENCODING"
+W_UNKNOWN_KEY = "W-CONTENT-UNKNOWN-KEY"
+W_NO_FRAME = "W-FRAME-MISSING"
+
+
+@dataclass
+class WriteUpSource:
+    """A write-up as read from content/writeups/<slug>.md."""
+
+    slug: str
+    path: Path
+    title: str
+    date: date
+    unit: str
+    category: str
+    audience: str
+    images: list[str]  # relative to content/, checked to stay inside it
+    body: str
+
+
+@dataclass
+class Frame:
+    """A bulletin frame: document fields, preface and closing of one period."""
+
+    period: str
+    doc_number: int | None = None
+    title: str = ""
+    recipients: str = ""
+    cc: str = ""
+    signed_on: date | None = None
+    printed_on: date | None = None
+    preface: str = ""
+    closing: str = ""
+
+
+@dataclass
+class Content:
+    writeups: list[WriteUpSource] = field(default_factory=list)
+    frames: dict[str, Frame] = field(default_factory=dict)
+    pages: list[Path] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
+
+    def writeups_of(self, period: Period) -> list[WriteUpSource]:
+        """The write-ups whose date falls in the period, newest first."""
+        found = [w for w in self.writeups if period.contains(w.date)]
+        return sorted(found, key=lambda w: (w.date, w.slug), reverse=True)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str]:
+    """Return (front matter, body, line where the body starts, error) of a Markdown file."""
+    match = _FRONT.match(text)
+    if not match:
+        return None, text, 1, "文件开头缺少用 --- 包围的前置信息（front matter）"
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        return None, text, 1, f"前置信息不是合法的 YAML：{exc}"
+    if not isinstance(meta, dict):
+        return None, text, 1, "前置信息应是“键: 值”的列表"
+    body_line = text[: match.end()].count("\n") + 1
+    return meta, text[match.end() :], body_line, ""
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines()[:60], start=1):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+            try:
+                return datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content_dir = root / "content"
+        self.problems = ProblemList()
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def problem(
+        self,
+        path: Path,
+        line: int | None,
+        column: str,
+        code: str,
+        value: Any,
+        message: str,
+        severity: str = "error",
+    ) -> None:
+        self.problems.add(
+            Problem(
+                file=self.rel(path),
+                row=line,
+                column=column,
+                code=code,
+                severity=severity,  # type: ignore[arg-type]
+                value="" if value is None else str(value)[:200],
+                message=message,
+            )
+        )
+
+    def read_text(self, path: Path) -> str | None:
+        if path.stat().st_size > MAX_WRITEUP_BYTES:
+            self.problem(
+                path,
+                None,
+                "",
+                E_TOO_LARGE,
+                f"{path.stat().st_size} 字节",
+                f"文件太大（超过 {MAX_WRITEUP_BYTES // 1000} KB）：请拆分或删去多余内容。",
+            )
+            return None
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        self.problem(path, None, "", E_ENCODING, "", "无法识别文件编码：请用 UTF-8 保存。")
+        return None
+
+    def image_path(self, md: Path, text: str, value: Any) -> str | None:
+        """Resolve an image relative to the write-up; refuse anything outside content/."""
+        line = _key_line(text, "images")
+        if not isinstance(value, str) or not value.strip():
+            self.problem(
+                md, line, "images", E_IMAGE, value, "图片应写成相对路径，例如 img/照片1.jpg"
+            )
+            return None
+        content = self.content_dir.resolve()
+        candidate = Path(value)
+        if (
+            candidate.is_absolute()
+            or value.startswith(("/", "\\"))
+            or re.match(r"^[A-Za-z]:", value)
+        ):
+            self.problem(
+                md,
+                line,
+                "images",
+                E_IMAGE,
+                value,
+                "图片路径不能是绝对路径：请把图片放进 content/ 目录，写相对路径。",
+            )
+            return None
+        resolved = (md.parent / candidate).resolve()
+        if not resolved.is_relative_to(content):
+            self.problem(
+                md,
+                line,
+                "images",
+                E_IMAGE,
+                value,
+                "图片路径指向 content/ 目录之外（或经符号链接出去）：请把图片放进 content/ 目录。",
+            )
+            return None
+        if not resolved.is_file():
+            self.problem(md, line, "images", E_IMAGE, value, "找不到这张图片：请检查文件名和路径。")
+            return None
+        return resolved.relative_to(content).as_posix()
+
+    def writeup(self, path: Path, unit_codes: set[str] | None) -> WriteUpSource | None:
+        text = self.read_text(path)
+        if text is None:
+            return None
+        meta, body, _, error = split_front_matter(text)
+        if meta is None:
+            self.problem(path, 1, "", E_FRONT_MATTER, "", error)
+            return None
+        ok = True
+
+        def bad(key: str, message: str) -> None:
+            nonlocal ok
+            ok = False
+            self.problem(path, _key_line(text, key), key, E_FIELD, meta.get(key), message)
+
+        for key in meta:
+            if key not in _WRITEUP_KEYS:
+                self.problem(
+                    path,
+                    _key_line(text, str(key)),
+                    str(key),
+                    W_UNKNOWN_KEY,
+                    meta[key],
+                    f"不认识的前置信息“{key}”，已忽略。可用的有：{'、'.join(_WRITEUP_KEYS)}",
+                    "warning",
+                )
+        title = meta.get("title")
+        if not isinstance(title, str) or not title.strip():
+            bad("title", "缺少标题（title）")
+        day = _as_date(meta.get("date"))
+        if day is None:
+            bad("date", "日期（date）缺失或格式不对：应写成 2026-10-12")
+        unit = meta.get("unit")
+        unit = "" if unit is None else str(unit).strip()
+        if not unit:
+            bad("unit", "缺少单位代码（unit）")
+        elif unit_codes is not None and unit not in unit_codes:
+            bad("unit", f"单位代码“{unit}”不在单位名册（data/units）中")
+        category = meta.get("category", "other")
+        if category not in CATEGORIES:
+            bad("category", f"类别应为 {'、'.join(CATEGORIES)} 之一")
+        audience = meta.get("audience", "public")
+        if audience not in ("public", "internal"):
+            bad("audience", "发布范围（audience）应为 public（公开）或 internal（内部）")
+        images_raw = meta.get("images") or []
+        if isinstance(images_raw, str):
+            images_raw = [images_raw]
+        images: list[str] = []
+        if not isinstance(images_raw, list):
+            bad("images", "图片（images）应为列表，例如 [img/照片1.jpg]")
+        else:
+            for value in images_raw:
+                resolved = self.image_path(path, text, value)
+                if resolved is None:
+                    ok = False
+                else:
+                    images.append(resolved)
+        if not ok or day is None:
+            return None
+        return WriteUpSource(
+            slug=path.stem,
+            path=path,
+            title=str(title).strip(),
+            date=day,
+            unit=unit,
+            category=str(category),
+            audience=str(audience),
+            images=images,
+            body=body,
+        )
+
+    def frame(self, path: Path) -> Frame | None:
+        text = self.read_text(path)
+        if text is None:
+            return None
+        meta, body, _, error = split_front_matter(text)
+        if meta is None:
+            self.problem(path, 1, "", E_FRONT_MATTER, "", error)
+            return None
+        frame = Frame(period=path.stem)
+        for key in meta:
+            if key not in _FRAME_KEYS:
+                self.problem(
+                    path,
+                    _key_line(text, str(key)),
+                    str(key),
+                    W_UNKNOWN_KEY,
+                    meta[key],
+                    f"不认识的前置信息“{key}”，已忽略。可用的有：{'、'.join(_FRAME_KEYS)}",
+                    "warning",
+                )
+        number = meta.get("doc_number")
+        if number is not None:
+            if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
+                self.problem(
+                    path,
+                    _key_line(text, "doc_number"),
+                    "doc_number",
+                    E_FIELD,
+                    number,
+                    "发文序号（doc_number）应为正整数，例如 45（不加前导零）",
+                )
+            else:
+                frame.doc_number = number
+        for key in ("title", "recipients", "cc"):
+            value = meta.get(key)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                value = "，".join(str(v) for v in value)
+            setattr(frame, key, str(value).strip())
+        for key in ("signed_on", "printed_on"):
+            value = meta.get(key)
+            if value is None:
+                continue
+            day = _as_date(value)
+            if day is None:
+                self.problem(
+                    path,
+                    _key_line(text, key),
+                    key,
+                    E_FIELD,
+                    value,
+                    "日期格式不对：应写成 2026-11-05",
+                )
+            setattr(frame, key, day)
+        parts = CLOSING_MARK.split(body, maxsplit=1)
+        frame.preface = parts[0].strip()
+        frame.closing = parts[1].strip() if len(parts) > 1 else ""
+        return frame
+
+
+def load_content(root: Path, unit_codes: set[str] | None = None) -> Content:
+    """Read content/writeups, content/bulletins and content/pages of a project."""
+    reader = _Reader(root)
+    content = Content()
+    writeups_dir = reader.content_dir / "writeups"
+    if writeups_dir.is_dir():
+        for path in sorted(writeups_dir.glob("*.md")):
+            item = reader.writeup(path, unit_codes)
+            if item is not None:
+                content.writeups.append(item)
+    frames_dir = reader.content_dir / "bulletins"
+    if frames_dir.is_dir():
+        for path in sorted(frames_dir.glob("*.md")):
+            if not Period.is_period_name(path.stem):
+                reader.problem(
+                    path,
+                    None,
+                    "",
+                    E_FIELD,
+                    path.name,
+                    "通报框架文件名应为报告期，例如 2026-10.md",
+                    "warning",
+                )
+                continue
+            frame = reader.frame(path)
+            if frame is not None:
+                content.frames[frame.period] = frame
+    pages_dir = reader.content_dir / "pages"
+    if pages_dir.is_dir():
+        content.pages = sorted(pages_dir.glob("*.md"))
+    content.problems = reader.problems
+    return content

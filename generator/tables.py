@@ -1,0 +1,103 @@
+"""Writing tables for people: CSV that Excel opens (UTF-8 with BOM) and deterministic XLSX.
+
+Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR) are neutralised with a
+leading apostrophe, because these files carry names typed by many people (formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIXED_TIME = datetime(2000, 1, 1)
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell that a spreadsheet would evaluate; numbers pass through."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a title, Chinese headers, rows, and optional per-column number formats."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    formats: dict[int, str] = field(default_factory=dict)  # column index -> Excel number format
+    widths: dict[int, float] = field(default_factory=dict)
+
+
+def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write a CSV with a BOM (so Excel on Chinese Windows reads UTF-8) and CRLF line ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
+    """Write sheets to an XLSX file whose bytes depend only on the content."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    for sheet in sheets:
+        ws = wb.create_sheet(_sheet_title(sheet.title))
+        ws.append(list(sheet.headers))
+        for cell in ws[1]:
+            cell.font = bold
+        for row in sheet.rows:
+            ws.append([None if v is None else safe_cell(v) for v in row])
+        for index, fmt in sheet.formats.items():
+            letter = get_column_letter(index + 1)
+            for cell in ws[letter][1:]:
+                cell.number_format = fmt
+        for index, header in enumerate(sheet.headers):
+            width = sheet.widths.get(index, max(8.0, min(40.0, 2.2 * len(str(header)) + 2)))
+            ws.column_dimensions[get_column_letter(index + 1)].width = width
+        ws.freeze_panes = "A2"
+    wb.properties.creator = "bulletin"
+    wb.properties.created = _FIXED_TIME
+    wb.properties.modified = _FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    return path
+
+
+def _sheet_title(title: str) -> str:
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, "_")
+    return title[:31] or "Sheet"
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed entry times so equal content gives equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
