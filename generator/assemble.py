@@ -1,0 +1,493 @@
+"""Stage 3, assembly: the `Bulletin` of one (period, audience) from rosters, figures and content.
+
+This is the only place where audiences are decided (CONTRACT §4): the public bulletin is
+assembled without criticisms, vetoes, enterprise- and person-level records, internal
+write-ups and data-quality counts, so no renderer can leak what it was never given.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import fields
+from typing import Any, cast
+
+import pandas as pd
+
+from generator import formatting as fmt
+from generator.config import Config
+from generator.content import Content, Frame
+from generator.model import (
+    CATEGORY_LABELS,
+    PUBLIC_JUDGMENTS,
+    Audience,
+    Bulletin,
+    CampaignRecord,
+    DataQuality,
+    DocumentHeader,
+    HistoryPoint,
+    Judgment,
+    PriorityEntry,
+    UnitFigures,
+    VolunteerRecord,
+    WriteUp,
+)
+from generator.periods import Period
+from generator.problems import Problem
+
+_IDENTITY = {"code", "name", "level", "parent", "order", "judgments"}
+_FIGURE_FIELDS = [f.name for f in fields(UnitFigures) if f.name not in _IDENTITY]
+
+
+def plain(value: Any) -> Any:
+    """A pandas/numpy scalar as a JSON-ready Python value (NA/NaN/NaT -> None, dates ISO)."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple | dict | set):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a frame as dicts keyed by column name."""
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
+
+
+def text(value: Any) -> str:
+    value = plain(value)
+    return "" if value is None else str(value)
+
+
+class UnitIndex:
+    """Unit names, levels and the county of every unit, in official order."""
+
+    def __init__(self, units: pd.DataFrame) -> None:
+        frame = units.sort_values("order", kind="stable")
+        self.rows: dict[str, dict[str, Any]] = {
+            text(r["code"]): {
+                "code": text(r["code"]),
+                "name": text(r["name"]),
+                "level": text(r["level"]),
+                "parent": text(r["parent"]) or None,
+                "order": int(r["order"]),
+            }
+            for r in records(frame)
+        }
+        self.city = next((c for c, r in self.rows.items() if r["level"] == "city"), "")
+        self.counties = [c for c, r in self.rows.items() if r["level"] == "county"]
+        self.townships: dict[str, list[str]] = {c: [] for c in self.counties}
+        for code, row in self.rows.items():
+            if row["level"] == "township" and row["parent"] in self.townships:
+                self.townships[row["parent"]].append(code)
+
+    def name(self, code: str) -> str:
+        row = self.rows.get(code)
+        return row["name"] if row else code
+
+    def county_of(self, code: str) -> str:
+        row = self.rows.get(code)
+        if row is None:
+            return ""
+        if row["level"] == "county":
+            return code
+        if row["level"] == "township":
+            return row["parent"] or ""
+        return ""
+
+    def official_order(self) -> list[str]:
+        """City, then each county followed by its townships."""
+        out = [self.city] if self.city else []
+        for county in self.counties:
+            out.append(county)
+            out.extend(self.townships[county])
+        return out
+
+
+def default_title(period: Period) -> str:
+    return f"关于{period.label}全市企业工会组建工作情况的通报"
+
+
+def document_header(config: Config, period: Period, frame: Frame | None) -> DocumentHeader:
+    """The document fields of the period: the frame's, or sensible defaults."""
+    frame = frame or Frame(period=str(period))
+    org = config.organization
+    signed = frame.signed_on
+    year = signed.year if signed else period.end.year
+    number = "" if frame.doc_number is None else str(frame.doc_number)
+    return DocumentHeader(
+        organization=org.name,
+        doc_prefix=org.doc_prefix,
+        doc_number=frame.doc_number,
+        doc_code=f"{org.doc_prefix}〔{year}〕{number}号",
+        title=frame.title or default_title(period),
+        recipients=frame.recipients,
+        cc=frame.cc,
+        signed_on=signed.isoformat() if signed else None,
+        signed_on_text=fmt.chinese_date(signed),
+        printed_on=frame.printed_on.isoformat() if frame.printed_on else None,
+        printed_on_text=fmt.chinese_date(frame.printed_on),
+        printed_by=org.printed_by,
+        preface=frame.preface,
+        closing=frame.closing,
+    )
+
+
+def unit_figures(index: UnitIndex, row: dict[str, Any] | None, code: str) -> UnitFigures:
+    identity = index.rows[code]
+    unit = UnitFigures(**identity)
+    if row is not None:
+        for name in _FIGURE_FIELDS:
+            if name in row:
+                value = plain(row[name])
+                if value is not None:  # a null keeps the field's default (None, or 0 for counts)
+                    setattr(unit, name, value)
+    return unit
+
+
+def overview_sentences(
+    city: UnitFigures, period: Period, has_previous: bool, priority_min_employees: int = 25
+) -> list[str]:
+    """The generated overview paragraph, one sentence per topic, quoting the city's numbers."""
+    pct, n = fmt.percent, fmt.integer
+    month_word = "上月" if period.cadence == "month" else "上季度"
+    s1 = (
+        f"截至{period.label}底，全市共有企业{n(city.enterprises)}家，已建会{n(city.unionized)}家，"
+        f"建会率{pct(city.coverage_rate)}"
+    )
+    if has_previous and city.coverage_rate_change is not None:
+        s1 += f"，较{month_word}{fmt.change_phrase(city.coverage_rate_change)}"
+    if city.coverage_rate_yoy_change is not None:
+        s1 += f"，较去年同期{fmt.change_phrase(city.coverage_rate_yoy_change)}"
+    sentences = [s1 + "。"]
+    s2 = (
+        f"全市企业职工{n(city.employees)}人，会员{n(city.members)}人，"
+        f"职工入会率{pct(city.membership_rate)}"
+    )
+    if city.migrant_membership_rate is not None:
+        s2 += f"，农民工入会率{pct(city.migrant_membership_rate)}"
+    sentences.append(s2 + "。")
+    s3 = f"{period.label_ytd}，全市新建工会{n(city.ytd_new_unions)}家"
+    if city.target_new_unions:
+        s3 += (
+            f"，完成年度目标{n(city.target_new_unions)}家的{pct(city.target_completion)}，"
+            f"序时进度完成率{pct(city.schedule_rate)}"
+        )
+    s3 += f"；本{'月' if period.cadence == 'month' else '季度'}新建工会{n(city.new_unions)}家"
+    if city.new_members is not None:
+        verb = "新增" if city.new_members >= 0 else "减少"
+        s3 += f"，会员{verb}{n(abs(city.new_members))}人"
+    sentences.append(s3 + "。")
+    s4 = f"职工{n(priority_min_employees)}人以上未建会重点企业尚有{n(city.priority_open)}家"
+    if has_previous:
+        s4 += f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家"
+    sentences.append(s4 + "。")
+    if city.volunteer_required_townships:
+        sentences.append(
+            f"全市应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
+            f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
+        )
+    sentences.append(
+        f"全市已命名工人先锋号{n(city.pioneer_teams)}个，职工书屋{n(city.book_rooms)}家"
+        f"（藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
+    )
+    return sentences
+
+
+def _ranking(units: dict[str, UnitFigures], codes: list[str]) -> list[str]:
+    """Codes in ranking display order: by rank, then official order; unranked last."""
+    return sorted(
+        codes,
+        key=lambda c: (units[c].rank is None, units[c].rank or 0, units[c].order),
+    )
+
+
+def assemble(
+    *,
+    config: Config,
+    units: pd.DataFrame,
+    figures: Any,
+    content: Content,
+    period: Period,
+    periods: list[Period],
+    audience: Audience,
+    pioneer_teams: pd.DataFrame,
+    book_rooms: pd.DataFrame,
+    model_homes: pd.DataFrame,
+    volunteers: pd.DataFrame,
+    reviews: pd.DataFrame | None = None,
+    problems: list[Problem] | None = None,
+) -> Bulletin:
+    """Assemble the Bulletin of one period for one audience."""
+    internal = audience == "internal"
+    index = UnitIndex(units)
+    key = str(period)
+    indicators: pd.DataFrame = figures.indicators
+    current = indicators[indicators.index.get_level_values("period") == key].reset_index()
+    rows = {str(r["code"]): r for r in records(current)}
+    by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official_order()}
+
+    judged = figures.judgments
+    judged = judged[judged["period"] == key] if len(judged) else judged
+    kinds: dict[str, list[str]] = {"commend": [], "criticize": [], "veto": []}
+    for record in records(judged):
+        kind, code = str(record["kind"]), str(record["code"])
+        if not internal and kind not in PUBLIC_JUDGMENTS:
+            continue
+        if code in by_code:
+            by_code[code].judgments.append(Judgment(kind, str(record["reason"])))  # type: ignore[arg-type]
+            kinds.setdefault(kind, []).append(code)
+    if not internal:
+        kinds = {k: v for k, v in kinds.items() if k in PUBLIC_JUDGMENTS}
+    for kind, codes in kinds.items():
+        kinds[kind] = _ranking(by_code, codes)
+
+    history = _history(indicators, index, periods, period)
+    previous_key = str(period.previous())
+    has_previous = previous_key in {str(p) for p in periods}
+
+    bulletin = Bulletin(
+        period=key,
+        period_label=period.label,
+        audience=audience,
+        organization=config.organization.name,
+        document=document_header(config, period, content.frames.get(key)),
+        overview=overview_sentences(
+            by_code[index.city], period, has_previous, config.priority_min_employees
+        )
+        if index.city
+        else [],
+        units=list(by_code.values()),
+        county_ranking=_ranking(by_code, index.counties),
+        township_ranking={c: _ranking(by_code, t) for c, t in index.townships.items()},
+        judgments=kinds,
+        history=history,
+        campaigns=_campaigns(index, period, pioneer_teams, book_rooms, model_homes),
+        writeups=_writeups(index, content, period, internal),
+        periods=[str(p) for p in periods],
+    )
+    if internal:
+        bulletin.priority = _priority(index, figures.ledgers.get(key))
+        bulletin.volunteers = _volunteers(index, period, volunteers, reviews)
+        bulletin.townships_lacking_volunteer = list(figures.lacking_volunteer.get(key, []))
+        bulletin.data_quality = _data_quality(index, problems or [])
+    return bulletin
+
+
+def _history(
+    indicators: pd.DataFrame, index: UnitIndex, periods: list[Period], upto: Period
+) -> dict[str, list[HistoryPoint]]:
+    keys = [str(p) for p in periods if p <= upto]
+    wanted = indicators[indicators.index.get_level_values("period").isin(keys)]
+    rows = records(wanted.reset_index())
+    out: dict[str, list[HistoryPoint]] = {code: [] for code in index.official_order()}
+    for r in sorted(rows, key=lambda r: str(r["period"])):
+        code = str(r["code"])
+        if code not in out:
+            continue
+        out[code].append(
+            HistoryPoint(
+                period=str(r["period"]),
+                coverage_rate=plain(r.get("coverage_rate")),
+                membership_rate=plain(r.get("membership_rate")),
+                unionized=int(plain(r.get("unionized")) or 0),
+                enterprises=int(plain(r.get("enterprises")) or 0),
+                score=plain(r.get("score")),
+                rank=plain(r.get("rank")),
+            )
+        )
+    return out
+
+
+def _in_period(value: Any, period: Period) -> bool:
+    day = plain(value)
+    return bool(day) and str(period.start) <= str(day) <= str(period.end)
+
+
+def _on_or_before(value: Any, period: Period) -> bool:
+    day = plain(value)
+    return bool(day) and str(day) <= str(period.end)
+
+
+def _campaigns(
+    index: UnitIndex,
+    period: Period,
+    pioneer_teams: pd.DataFrame,
+    book_rooms: pd.DataFrame,
+    model_homes: pd.DataFrame,
+) -> list[CampaignRecord]:
+    """Campaign records as they stood at the end of the period (public honours)."""
+    out: list[CampaignRecord] = []
+    for r in records(pioneer_teams):
+        if not _on_or_before(r.get("registered_on"), period):
+            continue
+        status = text(r.get("status"))
+        named_on = plain(r.get("named_on"))
+        if status == "已命名" and not _on_or_before(named_on, period):
+            status = "创建中"  # named after the period's end: still a candidate then
+        unit = text(r.get("unit"))
+        out.append(
+            CampaignRecord(
+                kind="pioneer-team",
+                name=text(r.get("name")),
+                host=text(r.get("enterprise")),
+                unit=unit,
+                unit_name=index.name(unit),
+                county=index.county_of(unit),
+                level=text(r.get("level")),
+                status=status,
+                date=named_on if status == "已命名" else plain(r.get("registered_on")),
+                new=status == "已命名" and _in_period(named_on, period),
+            )
+        )
+    for kind, frame in (("book-room", book_rooms), ("model-home", model_homes)):
+        for r in records(frame):
+            if not _on_or_before(r.get("opened_on"), period):
+                continue
+            unit = text(r.get("unit"))
+            books = plain(r.get("books")) if "books" in r else None
+            out.append(
+                CampaignRecord(
+                    kind=kind,  # type: ignore[arg-type]
+                    name=text(r.get("name")),
+                    host=text(r.get("host")),
+                    unit=unit,
+                    unit_name=index.name(unit),
+                    county=index.county_of(unit),
+                    level=text(r.get("level")),
+                    status="",
+                    date=plain(r.get("opened_on")),
+                    new=_in_period(r.get("opened_on"), period),
+                    books=books,
+                )
+            )
+    order = {code: i for i, code in enumerate(index.official_order())}
+    out.sort(key=lambda c: (c.kind, order.get(c.unit, 1 << 30), c.date or "", c.name))
+    return out
+
+
+def _writeups(index: UnitIndex, content: Content, period: Period, internal: bool) -> list[WriteUp]:
+    out = []
+    for w in content.writeups_of(period):
+        if w.audience == "internal" and not internal:
+            continue
+        out.append(
+            WriteUp(
+                slug=w.slug,
+                title=w.title,
+                date=w.date.isoformat(),
+                unit=w.unit,
+                unit_name=index.name(w.unit),
+                county=index.county_of(w.unit),
+                category=w.category,
+                category_label=CATEGORY_LABELS.get(w.category, "其他"),
+                audience="internal" if w.audience == "internal" else "public",
+                images=list(w.images),
+                body=w.body,
+            )
+        )
+    return out
+
+
+def _priority(index: UnitIndex, ledger: pd.DataFrame | None) -> list[PriorityEntry]:
+    if ledger is None or not len(ledger):
+        return []
+    order = {code: i for i, code in enumerate(index.official_order())}
+    out = []
+    for r in records(ledger):
+        unit = text(r.get("unit"))
+        out.append(
+            PriorityEntry(
+                uscc=text(r.get("uscc")),
+                name=text(r.get("name")),
+                unit=unit,
+                unit_name=index.name(unit),
+                county=text(r.get("county")) or index.county_of(unit),
+                employees=int(plain(r.get("employees")) or 0),
+                reason=text(r.get("reason")),
+                state=text(r.get("state")),  # type: ignore[arg-type]
+                added=bool(plain(r.get("added")) or False),
+                left_reason=text(r.get("left_reason")),
+            )
+        )
+    state_order = {"open": 0, "closed": 1, "left": 2}
+    out.sort(
+        key=lambda e: (
+            state_order.get(e.state, 3),
+            order.get(e.unit, 1 << 30),
+            -e.employees,
+            e.uscc,
+        )
+    )
+    return out
+
+
+def _volunteers(
+    index: UnitIndex, period: Period, volunteers: pd.DataFrame, reviews: pd.DataFrame | None
+) -> list[VolunteerRecord]:
+    review_by_id: dict[str, dict[str, Any]] = {}
+    if reviews is not None and len(reviews):
+        review_by_id = {text(r["volunteer"]): r for r in records(reviews)}
+    order = {code: i for i, code in enumerate(index.official_order())}
+    out = []
+    for r in records(volunteers):
+        hired = plain(r.get("hired_on"))
+        left = plain(r.get("left_on"))
+        if not hired or str(hired) > str(period.end) or (left and str(left) <= str(period.end)):
+            continue
+        unit = text(r.get("unit"))
+        review = review_by_id.get(text(r.get("id")), {})
+        out.append(
+            VolunteerRecord(
+                id=text(r.get("id")),
+                name=text(r.get("name")),
+                phone=fmt.mask_phone(text(r.get("phone"))),
+                unit=unit,
+                unit_name=index.name(unit),
+                county=index.county_of(unit),
+                hired_on=str(hired),
+                selection=text(r.get("selection")),
+                reports=plain(review.get("reports")),
+                review_score=plain(review.get("score")),
+                grade=text(review.get("grade")),
+            )
+        )
+    out.sort(key=lambda v: (order.get(v.unit, 1 << 30), v.id))
+    return out
+
+
+def _data_quality(index: UnitIndex, problems: list[Problem]) -> DataQuality:
+    per_county: dict[str, Counter[str]] = {}
+    codes: Counter[tuple[str, str]] = Counter()
+    for p in problems:
+        per_county.setdefault(p.county, Counter())[p.severity] += 1
+        codes[(p.code, p.severity)] += 1
+    order = {code: i for i, code in enumerate(index.official_order())}
+    by_county = [
+        {
+            "county": county,
+            "name": index.name(county) if county else "全市（不分县市区）",
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+        }
+        for county, counts in sorted(per_county.items(), key=lambda kv: order.get(kv[0], -1))
+    ]
+    by_code = [
+        {"code": code, "severity": severity, "count": count}
+        for (code, severity), count in sorted(codes.items())
+    ]
+    return DataQuality(
+        errors=sum(1 for p in problems if p.severity == "error"),
+        warnings=sum(1 for p in problems if p.severity == "warning"),
+        by_county=by_county,
+        by_code=by_code,
+    )
