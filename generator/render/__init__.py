@@ -1,0 +1,1 @@
+"""Stage 4: renderers, one per output kind, each reading the model only."""
