@@ -1,0 +1,79 @@
+"""Terminal output shared by the commands: progress bars and summaries (rich)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+console = Console(stderr=True, highlight=False)
+
+STAGE_LABELS = {
+    "rosters": "读取台账",
+    "figures": "计算指标",
+    "model": "组织通报",
+    "files": "数据文件",
+    "pdf": "PDF",
+    "site": "网站",
+}
+
+
+class BuildProgress:
+    """One progress bar per stage, driven by the build's (stage, done, total) reports."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> BuildProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.progress.__exit__(exc_type, exc, tb)
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+def print_build_summary(result: object) -> None:
+    """The closing summary of a build: what was written and how long each stage took."""
+    from generator.build import BuildResult
+
+    assert isinstance(result, BuildResult)
+    table = Table(title="生成完成", show_header=False)
+    table.add_row("输出目录", str(result.out))
+    periods = result.periods
+    table.add_row(
+        "报告期", f"{len(periods)} 期（{periods[0]} 至 {periods[-1]}）" if periods else "无"
+    )
+    table.add_row("网页", str(result.pages))
+    table.add_row("PDF", str(result.pdfs))
+    table.add_row("数据文件", str(result.files))
+    table.add_row("数据警告", f"{result.warnings}（详见内网“数据质量”页或 bulletin check）")
+    timing = "，".join(f"{STAGE_LABELS.get(k, k)} {v:.1f} 秒" for k, v in result.timings.items())
+    table.add_row("用时", timing)
+    console.print(table)
