@@ -102,3 +102,85 @@ def _period_option(text: str | None) -> Period | None:
         return Period.parse(text)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--organization", default="某市总工会", show_default=True, help="发文机关名称。")
+@click.option("--doc-prefix", default="某工发", show_default=True, help="发文字号代字。")
+@click.option(
+    "--cadence",
+    type=click.Choice(["month", "quarter"]),
+    default="month",
+    show_default=True,
+    help="报告周期：按月或按季度。",
+)
+def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> None:
+    """新建一个空的通报项目：设置文件、名册模板和内容目录。
+
+    \b
+    示例：
+      bulletin init 青山市 --organization 青山市总工会 --doc-prefix 青工发
+    """
+    from generator.scaffold import init_project
+
+    result = init_project(directory, organization, doc_prefix, cadence)
+    click.echo(f"已新建项目 {result.root}，包含：")
+    for path in result.files:
+        click.echo(f"  {path.relative_to(result.root)}")
+    click.echo(
+        "下一步：\n"
+        "  1. 在 data/units.csv 中填写单位名册（市、县市区、乡镇街道），以及目标、志愿者等名册；\n"
+        f"  2. bulletin new-period 2026-10 {directory}     建立本期数据目录和通报框架；\n"
+        f"  3. bulletin templates {directory}              生成发给各县市区的填报模板；\n"
+        f"  4. bulletin check {directory}，改正问题后 bulletin build {directory}。"
+    )
+
+
+@cli.command("new-period")
+@click.argument("period", metavar="PERIOD")
+@PROJECT
+@click.option("--force", is_flag=True, help="覆盖已有的通报框架。")
+def new_period_command(period: str, project: Path, force: bool) -> None:
+    """建立新一期的数据目录和通报框架（发文序号等沿用上一期并顺延）。
+
+    \b
+    示例：
+      bulletin new-period 2026-11
+      bulletin new-period 2026-Q4 我的项目
+    """
+    from generator.scaffold import new_period
+
+    result = new_period(project, period, force)
+    click.echo(f"已建立数据目录 {result.folder}")
+    based = f"（沿用 {result.based_on} 期的设置）" if result.based_on else ""
+    click.echo(f"已建立通报框架 {result.frame}{based}：请修改前言和发文日期。")
+    click.echo(
+        f"请把本期的企业建会台账（enterprises.xlsx 或 enterprises.csv）放进 {result.folder}。"
+    )
+
+
+@cli.command()
+@PROJECT
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="模板输出目录（默认：项目下的 templates/）。",
+)
+def templates(project: Path, out: Path | None) -> None:
+    """生成发给各县市区的 Excel 填报模板（每县一份，已填好本县的乡镇街道）。
+
+    模板带中文表头、下拉选项，统一社会信用代码列为文本格式，Excel 不会把它变成 9.13701E+17。
+
+    \b
+    示例：
+      bulletin templates --out 填报模板
+    """
+    from generator.scaffold import write_collection_templates
+
+    target = out or project / "templates"
+    written = write_collection_templates(project, target)
+    click.echo(f"已生成 {len(written)} 份填报模板，位于 {target}：")
+    for path in written:
+        click.echo(f"  {path.name}")

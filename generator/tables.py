@@ -56,7 +56,6 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
@@ -75,11 +74,17 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
             width = sheet.widths.get(index, max(8.0, min(40.0, 2.2 * len(str(header)) + 2)))
             ws.column_dimensions[get_column_letter(index + 1)].width = width
         ws.freeze_panes = "A2"
+    return save_workbook(wb, path)
+
+
+def save_workbook(wb: Any, path: Path) -> Path:
+    """Save an openpyxl workbook so that its bytes depend only on its content."""
     wb.properties.creator = "bulletin"
     wb.properties.created = _FIXED_TIME
     wb.properties.modified = _FIXED_TIME
     buffer = io.BytesIO()
     wb.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_fixed_zip(buffer.getvalue()))
     return path
 

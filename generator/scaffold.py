@@ -1,0 +1,218 @@
+"""Making things for users to fill in: a new project, a new period, XLSX collection templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from generator.config import load_config
+from generator.content import load_content
+from generator.errors import ConfigError
+from generator.periods import Period
+from generator.rosters.specs import BOOL, ENUM, ROSTERS, Roster
+from generator.tables import save_workbook, write_csv
+from generator.templates import find_template
+
+STATIC_ROSTERS = ("units", "targets", "volunteers", "pioneer_teams", "book_rooms", "model_homes")
+COLLECTED_ROSTERS = ("enterprises", "volunteers", "pioneer_teams", "book_rooms", "model_homes")
+DEFAULT_CLOSING = (
+    "一、提高思想认识。各县市区总工会要进一步提高对企业普遍建会工作重要性的认识，对照目标任务，倒排工期，确保完成全年任务。\n\n"
+    "二、抓好重点企业销号。对职工25人以上未建会企业逐一建立台账，明确责任人和时限，建一家、销号一家。\n\n"
+    "三、按时报送数据。各县市区总工会于每月5日前报送上月企业建会台账，确保数据真实准确。"
+)
+
+
+def _render(root: Path | None, name: str, **values: object) -> str:
+    source = find_template(root, "project", name).read_text(encoding="utf-8")
+    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(source).render(**values)
+
+
+def headers(roster: Roster) -> list[str]:
+    """The Chinese headers users fill in: the first alias of every column."""
+    return [column.title for column in roster.columns]
+
+
+@dataclass
+class InitResult:
+    root: Path
+    files: list[Path]
+
+
+def init_project(
+    root: Path, organization: str = "某市总工会", doc_prefix: str = "某工发", cadence: str = "month"
+) -> InitResult:
+    """Create a new, empty project: bulletin.yml, roster templates, content folders."""
+    if (root / "bulletin.yml").exists():
+        raise ConfigError(f"{root} 已经是一个通报项目（已有 bulletin.yml），未做任何改动。")
+    if cadence not in ("month", "quarter"):
+        raise ConfigError("报告周期应为 month（按月）或 quarter（按季度）")
+    if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
+        raise ConfigError(f"{root} 不是空目录：请换一个新目录名，以免覆盖已有文件。")
+    files = []
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "bulletin.yml"
+    config.write_text(
+        _render(
+            None, "bulletin.yml", organization=organization, doc_prefix=doc_prefix, cadence=cadence
+        ),
+        encoding="utf-8",
+    )
+    files.append(config)
+    for name in STATIC_ROSTERS:
+        files.append(write_csv(root / "data" / f"{name}.csv", headers(ROSTERS[name]), []))
+    for folder in ("content/bulletins", "content/writeups", "content/pages"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    gitignore = root / ".gitignore"
+    gitignore.write_text("site/\n.bulletin-cache/\nproblems/\n", encoding="utf-8")
+    files.append(gitignore)
+    return InitResult(root, files)
+
+
+def _shift(day: date | None, period: Period, new: Period) -> date | None:
+    """Move a signing date from one period's end to the same distance after the new one's."""
+    if day is None:
+        return None
+    return new.end + timedelta(days=(day - period.end).days)
+
+
+@dataclass
+class NewPeriodResult:
+    folder: Path
+    frame: Path
+    based_on: str | None
+
+
+def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
+    """Create data/<period>/ and a bulletin frame prefilled from the latest frame."""
+    config = load_config(root)
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if period.cadence != config.cadence:
+        expected = "2026-10（按月）" if config.cadence == "month" else "2026-Q3（按季度）"
+        raise ConfigError(f"本项目的报告周期是 {config.cadence}，报告期应写成 {expected}")
+    folder = config.data_dir / str(period)
+    frame_path = config.content_dir / "bulletins" / f"{period}.md"
+    if frame_path.exists() and not force:
+        raise ConfigError(
+            f"{frame_path.relative_to(root)} 已存在，未做改动（要覆盖请加 --force）。"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = load_content(root).frames
+    earlier = sorted((Period.parse(k), f) for k, f in frames.items() if Period.parse(k) < period)
+    base_period, base = earlier[-1] if earlier else (None, None)
+    doc_number = (base.doc_number + 1) if base and base.doc_number else 1
+    if base and base_period and base_period.year != period.year and period.index == 1:
+        doc_number = 1  # document numbers restart each year
+    signed = _shift(base.signed_on, base_period, period) if base and base_period else None
+    printed = _shift(base.printed_on, base_period, period) if base and base_period else None
+    front = {
+        "doc_number": doc_number,
+        "recipients": base.recipients if base else "各县市区总工会，市直各产业工会",
+        "cc": base.cc if base else "",
+        "signed_on": signed or period.end + timedelta(days=5),
+        "printed_on": printed or period.end + timedelta(days=6),
+    }
+    preface = (
+        re.sub(re.escape(base_period.label), period.label, base.preface)
+        if base and base_period
+        else f"现将{period.label}全市企业工会组建工作情况通报如下。"
+    )
+    text_out = _render(
+        root,
+        "frame.md",
+        front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False),
+        preface=preface,
+        closing=base.closing if base and base.closing else DEFAULT_CLOSING,
+    )
+    frame_path.parent.mkdir(parents=True, exist_ok=True)
+    frame_path.write_text(text_out, encoding="utf-8")
+    return NewPeriodResult(folder, frame_path, str(base_period) if base_period else None)
+
+
+def _enum_values(roster: Roster) -> dict[str, list[str]]:
+    """Drop-down values per column: 是/否 for booleans, the allowed values for enumerations."""
+    out = {}
+    for column in roster.columns:
+        if column.kind == BOOL:
+            out[column.name] = ["是", "否"]
+        elif column.kind == ENUM:
+            out[column.name] = list(column.choices)
+    return out
+
+
+def write_collection_templates(root: Path, out: Path) -> list[Path]:
+    """One XLSX per county for its staff to fill in: a sheet per roster, drop-downs, text USCC."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from generator.rosters.load import load_project
+
+    data = load_project(root, load_config(root))
+    units = data.units.sort_values("order")
+    counties = units[units["level"] == "county"]
+    written = []
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for county in counties.to_dict("records"):
+        code, name = str(county["code"]), str(county["name"])
+        townships = units[(units["parent"] == code)]
+        unit_rows = [(code, name)] + [
+            (str(t["code"]), str(t["name"])) for t in townships.to_dict("records")
+        ]
+        wb = Workbook()
+        wb.remove(wb.active)
+        ref = wb.create_sheet("单位代码")
+        ref.append(["单位代码", "单位名称"])
+        for row in unit_rows:
+            ref.append(list(row))
+        ref.column_dimensions["A"].width = 14
+        ref.column_dimensions["B"].width = 28
+        for roster_name in COLLECTED_ROSTERS:
+            roster = ROSTERS[roster_name]
+            ws = wb.create_sheet(roster.title)
+            ws.append(headers(roster))
+            enums = _enum_values(roster)
+            for index, column in enumerate(roster.columns, start=1):
+                letter = get_column_letter(index)
+                cell = ws.cell(row=1, column=index)
+                cell.font = bold
+                if column.required:
+                    cell.fill = fill
+                ws.column_dimensions[letter].width = max(10, 2.2 * len(column.title) + 2)
+                area = f"{letter}2:{letter}5000"
+                if column.name in ("uscc", "unit", "id", "volunteer", "phone"):
+                    # Text format, so Excel keeps 18-digit codes instead of 9.13701E+17.
+                    ws.column_dimensions[letter].number_format = "@"
+                    for line in range(2, 1002):
+                        ws.cell(row=line, column=index).number_format = "@"
+                if column.name == "unit":
+                    dv = DataValidation(
+                        type="list",
+                        formula1=f"=单位代码!$A$2:$A${len(unit_rows) + 1}",
+                        allow_blank=True,
+                    )
+                    dv.error = "请从下拉列表中选择本县市区的单位代码"
+                    ws.add_data_validation(dv)
+                    dv.add(area)
+                elif column.name in enums:
+                    dv = DataValidation(
+                        type="list",
+                        formula1='"' + ",".join(enums[column.name]) + '"',
+                        allow_blank=True,
+                    )
+                    dv.error = f"请从下拉列表中选择：{'、'.join(enums[column.name])}"
+                    ws.add_data_validation(dv)
+                    dv.add(area)
+            ws.freeze_panes = "A2"
+        written.append(save_workbook(wb, out / f"{code}-{name}-填报模板.xlsx"))
+    return written

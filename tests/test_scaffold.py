@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.config import load_config
+from generator.content import load_content
+from generator.errors import ConfigError
+from generator.scaffold import init_project, new_period
+
+
+def test_init_makes_a_project_with_roster_templates(tmp_path: Path) -> None:
+    root = tmp_path / "青山市"
+    result = CliRunner().invoke(
+        cli, ["init", str(root), "--organization", "青山市总工会", "--doc-prefix", "青工发"]
+    )
+    assert result.exit_code == 0, result.output
+    config = load_config(root)
+    assert config.organization.name == "青山市总工会"
+    assert config.organization.doc_prefix == "青工发"
+    header = (root / "data/units.csv").read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header == "单位代码,单位名称,层级,上级单位代码,排序,应配备志愿者"
+    for name in ("targets", "volunteers", "pioneer_teams", "book_rooms"):
+        assert (root / f"data/{name}.csv").is_file()
+    assert (root / "content/writeups").is_dir()
+
+
+def test_init_refuses_an_existing_project(tmp_path: Path) -> None:
+    init_project(tmp_path / "a")
+    with pytest.raises(ConfigError, match="已经是一个通报项目"):
+        init_project(tmp_path / "a")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a")], standalone_mode=False)
+    assert isinstance(result.exception, ConfigError)
+
+
+def test_new_period_prefills_from_the_last_frame(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    init_project(root, "青山市总工会", "青工发")
+    (root / "content/bulletins/2026-10.md").write_text(
+        "---\ndoc_number: 45\nrecipients: 各县总工会\ncc: 省总工会\nsigned_on: 2026-11-05\n"
+        "printed_on: 2026-11-06\n---\n现将2026年10月情况通报如下。\n\n<!-- closing -->\n\n一、要求。\n",
+        encoding="utf-8",
+    )
+    result = new_period(root, "2026-11")
+    assert result.based_on == "2026-10"
+    assert (root / "data/2026-11").is_dir()
+    frame = load_content(root).frames["2026-11"]
+    assert frame.doc_number == 46
+    assert frame.recipients == "各县总工会"
+    assert str(frame.signed_on) == "2026-12-05"
+    assert frame.preface == "现将2026年11月情况通报如下。"
+    assert frame.closing == "一、要求。"
+    with pytest.raises(ConfigError, match="已存在"):
+        new_period(root, "2026-11")
+
+
+def test_new_period_checks_the_cadence(tmp_path: Path) -> None:
+    init_project(tmp_path / "p")
+    with pytest.raises(ConfigError, match="按月"):
+        new_period(tmp_path / "p", "2026-Q4")
+    with pytest.raises(ConfigError, match="报告期"):
+        new_period(tmp_path / "p", "2026年11月")
