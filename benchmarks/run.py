@@ -48,10 +48,8 @@ def main() -> int:
 
 
 def _line(row: dict[str, object]) -> str:
-    if "ratio" in row:
-        shown = f"{float(row['ratio']):.2f}×"  # type: ignore[arg-type]
-    else:
-        shown = str(row.get("value"))
+    ratio = row.get("ratio")
+    shown = f"{float(str(ratio)):.2f}×" if ratio is not None else str(row.get("value"))
     return f"  {row['name']:<72} {shown:>12}   target {row.get('target', '')}"
 
 
