@@ -184,3 +184,43 @@ def templates(project: Path, out: Path | None) -> None:
     click.echo(f"已生成 {len(written)} 份填报模板，位于 {target}：")
     for path in written:
         click.echo(f"  {path.name}")
+
+
+@cli.command()
+@PROJECT
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    default="internal",
+    show_default=True,
+    help="浏览内网（internal）还是外网（public）网站。",
+)
+@click.option("--port", default=8000, show_default=True, help="端口（只在本机 127.0.0.1 上提供）。")
+@click.option("--period", "-p", metavar="2026-10", help="生成到这一期为止（默认：最新一期）。")
+def serve(project: Path, audience: str, port: int, period: str | None) -> None:
+    """生成并在本机浏览网站；修改数据、稿件、模板或设置后自动重新生成并刷新页面。
+
+    按 Ctrl-C 退出。
+
+    \b
+    示例：
+      bulletin serve                     然后在浏览器打开 http://127.0.0.1:8000/
+      bulletin serve --audience public --port 8001
+    """
+    from generator.build import BuildOptions
+    from generator.build import build as run_build
+    from generator.console import BuildProgress, print_build_summary
+    from generator.serve import make_server
+
+    options = BuildOptions(period=_period_option(period))
+    with BuildProgress() as progress:
+        result = run_build(project, options, progress.report)
+    print_build_summary(result)
+    server = make_server(project, options, audience, port, click.echo)
+    click.echo(f"网站已在 http://127.0.0.1:{port}/ 提供（按 Ctrl-C 退出）。")
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        click.echo("已停止。")
+    finally:
+        server.shutdown()
