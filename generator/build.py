@@ -92,11 +92,12 @@ def gather(
     root: Path, options: BuildOptions, report: Reporter = _noop, result: BuildResult | None = None
 ) -> Gathered:
     """Read the rosters and content, compute the figures and assemble every bulletin."""
+    result = result or BuildResult(out=root)
+    config = load_config(root)
+
     from generator.figures import compute_figures, reduce_snapshot
     from generator.rosters.load import load_project, read_snapshot
 
-    result = result or BuildResult(out=root)
-    config = load_config(root)
     with _timed(result, "rosters"):
         data = load_project(root, config)
         periods = [p for p in data.periods if options.period is None or p <= options.period]

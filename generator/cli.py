@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -19,34 +18,60 @@ PROJECT = click.argument(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class BulletinGroup(click.Group):
+    """A command group that prints BulletinError messages in Chinese instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BulletinError as exc:
+            click.secho(f"错误：{exc}", fg="red", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("已中断：之前的输出保持不变。", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug, not bad data: keep the details for the maintainers
+            log = _write_crash_log()
+            click.secho(
+                f"程序内部错误（不是数据问题）：{type(exc).__name__}: {exc}\n"
+                f"详细信息已写入 {log}，请把该文件发给维护人员。",
+                fg="red",
+                err=True,
+            )
+            ctx.exit(70)
+
+
+def _write_crash_log() -> Path:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="bulletin-error-", suffix=".log", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write(f"bulletin {__version__}\n")
+        traceback.print_exc(file=handle)
+    return Path(handle.name)
+
+
+@click.group(cls=BulletinGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bulletin", message="%(prog)s %(version)s")
 def cli() -> None:
     """bulletin：把工会组建台账和工作动态生成为通报（网站、公文 PDF、单位报告）。
 
     \b
     常用流程：
-      bulletin check            检查本期数据，列出要各县市区改正的问题
-      bulletin build            生成内网、外网网站和全部 PDF
+      bulletin new-period 2026-11    建立新一期的数据目录和通报框架
+      bulletin check                 检查本期数据，列出要各县市区改正的问题
+      bulletin build                 生成内网、外网网站和全部 PDF
+      bulletin serve                 在本机浏览生成的网站
     """
 
 
 def main() -> None:
-    """Run the CLI; print BulletinError messages in Chinese instead of tracebacks."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("已取消。", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except BulletinError as exc:
-        click.secho(f"错误：{exc}", fg="red", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("已中断：之前的输出保持不变。", err=True)
-        sys.exit(130)
+    """Entry point of the `bulletin` command."""
+    cli(prog_name="bulletin")
 
 
 @cli.command()
