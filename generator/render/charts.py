@@ -140,3 +140,74 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
         ax.set_ylabel("建会率（%）")
         ax.set_title("全市企业建会率走势（近12期）", fontsize=11)
         return _svg(fig, text_as_paths)
+
+
+def unit_trend_svg(bulletin: Bulletin, code: str, text_as_paths: bool) -> str:
+    """Line chart of one unit's coverage rate and (right axis, 1 on top) rank over 12 periods."""
+    with matplotlib.rc_context(_rc(text_as_paths)):
+        unit = bulletin.unit(code)
+        points = bulletin.history.get(code, [])[-12:]
+        labels = [p.period for p in points]
+        xs = list(range(len(points)))
+        fig = Figure(figsize=(6.4, 3.0))
+        ax = fig.add_subplot()
+        shown = [
+            (x, p.coverage_rate * 100)
+            for x, p in zip(xs, points, strict=True)
+            if p.coverage_rate is not None
+        ]
+        handles = []
+        if shown:
+            (line,) = ax.plot(
+                [x for x, _ in shown],
+                [v for _, v in shown],
+                color=LINE_COLOR,
+                marker="o",
+                markersize=4,
+                linewidth=1.5,
+                label="建会率（%）",
+            )
+            handles.append(line)
+            for x, v in shown:
+                ax.annotate(
+                    f"{v:.1f}",
+                    (x, v),
+                    xytext=(0, 4),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    color=LINE_COLOR,
+                )
+            low = min(v for _, v in shown)
+            high = max(v for _, v in shown)
+            pad = max(2.0, (high - low) * 0.25)
+            ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad) if high <= 100 else high + pad)
+        ax.set_ylabel("建会率（%）")
+        ranks = [(x, p.rank) for x, p in zip(xs, points, strict=True) if p.rank is not None]
+        if ranks:
+            # A second axis for the rank, inverted so that moving up the ranking goes up.
+            rank_ax = ax.twinx()
+            rank_ax.spines["right"].set_visible(True)
+            (rank_line,) = rank_ax.plot(
+                [x for x, _ in ranks],
+                [r for _, r in ranks],
+                color=AVERAGE_COLOR,
+                marker="s",
+                markersize=4,
+                linewidth=1.2,
+                linestyle="--",
+                label="排名",
+            )
+            handles.append(rank_line)
+            worst = max([r for _, r in ranks] + [unit.ranked_among or 1])
+            rank_ax.set_ylim(worst + 0.5, 0.5)
+            step = max(1, (worst + 7) // 8)
+            rank_ax.set_yticks(list(range(1, worst + 1, step)))
+            rank_ax.set_ylabel("排名")
+        ax.set_xticks(xs)
+        ax.set_xticklabels(labels, rotation=30 if len(points) > 6 else 0, fontsize=8)
+        ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
+        if handles:
+            ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
+        ax.set_title(f"{unit.name}建会率与排名走势（近12期）", fontsize=11)
+        return _svg(fig, text_as_paths)

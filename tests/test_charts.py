@@ -1,0 +1,34 @@
+"""Charts: deterministic SVG with Chinese labels, as text for the site and as paths for PDFs."""
+
+from __future__ import annotations
+
+import pytest
+from sample_model import sample_bulletin
+
+from generator.render.charts import coverage_by_county_svg, coverage_trend_svg, unit_trend_svg
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        coverage_by_county_svg,
+        coverage_trend_svg,
+        lambda b, paths: unit_trend_svg(b, "990100", paths),
+        lambda b, paths: unit_trend_svg(b, "990000", paths),
+    ],
+)
+def test_charts_are_deterministic_svg(chart) -> None:
+    bulletin = sample_bulletin("public")
+    as_text = chart(bulletin, False)
+    assert as_text.startswith("<?xml") and "<svg" in as_text
+    assert as_text == chart(sample_bulletin("public"), False)
+    assert "Noto Sans CJK SC" in as_text and "建会率" in as_text
+    assert "<dc:date>" not in as_text
+    as_paths = chart(bulletin, True)
+    assert "<text" not in as_paths  # text became outlines: no font needed to show it
+    assert as_paths == chart(bulletin, True)
+
+
+def test_unit_trend_names_the_unit_and_its_rank() -> None:
+    svg = unit_trend_svg(sample_bulletin("public"), "990201002", False)
+    assert "云溪县白石乡" in svg and "排名" in svg
