@@ -514,7 +514,7 @@ class Unit:
 DEMO_COUNTIES: tuple[tuple[str, str, str, int, CountyPlan], ...] = (
     ("990102", "明湖区", "区", 12, CountyPlan(1.4, 0.095, 1.15, 1.25, "county+towns")),
     ("990103", "星湾区", "区", 13, CountyPlan(0.8, 0.060, 1.05, 0.95, "county")),
-    ("990104", "晴川区", "区", 11, CountyPlan(0.7, 0.055, 0.93, 0.85, "county")),
+    ("990104", "晴川区", "区", 11, CountyPlan(0.7, 0.055, 1.03, 0.85, "county")),
     ("990121", "云栖县", "县", 14, CountyPlan(1.1, 0.090, 1.10, 1.18, "county")),
     ("990122", "松岚县", "县", 13, CountyPlan(-0.2, 0.020, 0.72, 0.47, "county+towns")),
     ("990123", "禾丰县", "县", 15, CountyPlan(0.5, 0.050, 1.02, 0.80, "towns")),
@@ -1359,6 +1359,16 @@ def write_units(out: Output, world: World, style: Style) -> None:
     out.write(f"data/units.{style.kind}", roster_bytes("units", records, columns, style))
 
 
+def _split(total: int, shares: Sequence[float]) -> list[int]:
+    """Split an integer total in proportion to shares (largest remainders)."""
+    weights = np.array(shares, dtype=float)
+    exact = total * weights / weights.sum()
+    parts = np.floor(exact).astype(int)
+    for k in np.argsort(-(exact - parts), kind="stable")[: total - int(parts.sum())]:
+        parts[k] += 1
+    return [int(x) for x in parts]
+
+
 def _round_to(x: float, step: int) -> int:
     return max(step, round(float(x) / step) * step)
 
@@ -1404,25 +1414,32 @@ def write_targets(
                 ),
             }
             if plan.targets in ("county+towns", "towns"):
-                towns = []
-                for t in world.county_towns[c]:
-                    pace_t = pace * float(rng.lognormal(0, 0.3))
-                    t_done = agg.unit("ytd_new", t)[m_end]
-                    t_grown = (
-                        agg.unit("members", t)[m_end]
-                        - agg.unit("members", t)[m_end - 11 if year == 2026 else 0]
-                    )
-                    towns.append(
+                # The county's target is broken down to its townships, unevenly: some get more
+                # than they will manage, some less, so townships rank and get judged too.
+                towns = world.county_towns[c]
+                prior = 11 if year == 2026 else 0
+                shares_u = [
+                    (agg.unit("ytd_new", t)[m_end] + 0.5) * float(rng.lognormal(0, 0.35))
+                    for t in towns
+                ]
+                shares_m = [
+                    max(agg.unit("members", t)[m_end] - agg.unit("members", t)[m_end - prior], 5)
+                    * float(rng.lognormal(0, 0.35))
+                    for t in towns
+                ]
+                split_u = _split(row["new_unions"], shares_u)
+                split_m = _split(row["new_members"] // 5, shares_m)
+                for t, n_u, n_m in zip(towns, split_u, split_m, strict=True):
+                    town_rows.append(
                         {
                             "year": year,
                             "unit": world.units[t].code,
-                            "new_unions": max(1, round(t_done / elapsed / pace_t)),
-                            "new_members": _round_to(max(t_grown, 5) * per_year / pace_t, 5),
+                            "new_unions": max(1, n_u),
+                            "new_members": max(5, 5 * n_m),
                         }
                     )
-                town_rows.extend(towns)
-                row["new_unions"] = sum(t["new_unions"] for t in towns)
-                row["new_members"] = sum(t["new_members"] for t in towns)
+                row["new_unions"] = sum(r["new_unions"] for r in town_rows[-len(towns) :])
+                row["new_members"] = sum(r["new_members"] for r in town_rows[-len(towns) :])
             for key in totals:
                 totals[key] += row[key]
             if plan.targets in ("county", "county+towns"):

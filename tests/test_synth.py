@@ -122,3 +122,97 @@ def test_rerun_removes_stale_generated_files(tiny: Path, tmp_path: Path) -> None
     stale.write_text("x", encoding="utf-8")
     synth.generate("tiny", out)
     assert not stale.exists()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synth.generate("demo", tmp_path_factory.mktemp("demo"))
+
+
+def test_committed_demo_is_what_the_generator_makes(demo: Path) -> None:
+    """Regenerate with `python benchmarks/synth.py --scale demo --out .` after changing the generator."""
+    made = files(demo)
+    committed = {"bulletin.yml": (ROOT / "bulletin.yml").read_bytes()}
+    for folder in ("data", "content"):
+        committed |= {f"{folder}/{name}": data for name, data in files(ROOT / folder).items()}
+    missing = sorted(set(made) - set(committed))
+    assert missing == []
+    assert sorted(n for n in made if made[n] != committed[n]) == []
+    # Stale generated files: every committed roster, write-up and frame comes from the generator.
+    generated_dirs = ("data/", "content/writeups/", "content/bulletins/")
+    stale = sorted(n for n in committed if n.startswith(generated_dirs) and n not in made)
+    assert stale == []
+
+
+def test_demo_units_have_the_contract_shape(demo: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO((demo / "data/units.csv").read_text("utf-8-sig"))))
+    levels = [r["层级"] for r in rows]
+    assert levels.count("市") == 1
+    counties = [r for r in rows if r["上级单位代码"] == "990000"]
+    townships = [r for r in rows if len(r["单位代码"]) == 9]
+    assert 8 <= len(counties) <= 10
+    assert 60 <= len(townships) <= 150
+    county_codes = {r["单位代码"] for r in counties}
+    assert all(r["上级单位代码"] in county_codes for r in townships)
+    assert len({r["单位代码"] for r in rows}) == len(rows)
+
+
+def test_demo_has_twelve_periods_in_mixed_formats(demo: Path) -> None:
+    periods = sorted(p.name for p in (demo / "data").iterdir() if p.is_dir())
+    assert len(periods) == 12
+    assert periods[0] == "2025-11" and periods[-1] == "2026-10" and "2025-12" in periods
+    kinds = []
+    for period in periods:
+        ledgers = list((demo / "data" / period).glob("enterprises.*"))
+        assert len(ledgers) == 1, period  # .csv or .xlsx, never both
+        kinds.append(ledgers[0].suffix)
+        assert (demo / "content/bulletins" / f"{period}.md").is_file()
+    assert {".csv", ".xlsx"} <= set(kinds)
+    raw = [p.read_bytes() for p in (demo / "data").glob("*/enterprises.csv")]
+    assert any(b.startswith(b"\xef\xbb\xbf") for b in raw)  # UTF-8 with BOM
+    assert any(_not_utf8(b) for b in raw)  # GB18030, as Excel saves on Chinese Windows
+    assert any(b.startswith(b"uscc,") for b in raw)  # English canonical headers in one file
+
+
+def _not_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def test_demo_ledgers_are_plausible(demo: Path) -> None:
+    last = read_ledger(demo / "data/2026-10/enterprises.xlsx")
+    assert 2500 <= len(last) <= 3500
+    codes = [r["统一社会信用代码"] for r in last]
+    assert len(set(codes)) == len(codes)
+    assert all(uscc_ok(c) for c in codes)
+    active = [r for r in last if r["经营状态"] == "存续"]
+    unionized = [r for r in active if r["是否建会"] == "是"]
+    assert 0.7 <= len(unionized) / len(active) <= 0.85
+    members = sum(int(r["会员人数"]) for r in unionized)
+    staff = sum(int(r["职工人数"]) for r in unionized)
+    assert 0.85 <= members / staff <= 0.92
+    assert {r["经营状态"] for r in last} >= {"存续", "注销"}
+
+
+def test_demo_writeups_cover_every_category(demo: Path) -> None:
+    heads = []
+    for path in sorted((demo / "content/writeups").glob("*.md")):
+        front = path.read_text("utf-8").split("---")[1]
+        heads.append(dict(line.split(": ", 1) for line in front.strip().splitlines()))
+    assert len(heads) >= 20
+    categories = {h["category"] for h in heads}
+    assert categories == {
+        "pioneer-team",
+        "book-room",
+        "union-building",
+        "volunteer",
+        "model-home",
+        "other",
+    }
+    assert sum(h["date"].startswith("2026-10") for h in heads) >= 3
+    assert any(h["audience"] == "internal" for h in heads)
+    images = [h["images"].strip("[]") for h in heads if "images" in h]
+    assert images and all((demo / "content/writeups" / i).is_file() for i in images)
