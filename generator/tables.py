@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -104,5 +105,13 @@ def _fixed_zip(data: bytes) -> bytes:
             info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(item.filename))
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                # openpyxl stamps `modified` with the current time when saving, whatever was set
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    content,
+                )
+            target.writestr(info, content)
     return out.getvalue()

@@ -1,0 +1,96 @@
+"""Distribution packs (CONTRACT §4): what goes out to each county and township.
+
+dist/<period>/<code>/ holds the unit's report PDF and its open tick-off list (销号清单) as XLSX;
+dist/<period>/manifest.csv lists every file with its sha256, so a unit can check what it got.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from generator.errors import BuildError
+from generator.model import Bulletin, PriorityEntry, UnitFigures
+from generator.tables import Sheet, write_csv, write_xlsx
+
+MANIFEST = "manifest.csv"
+MANIFEST_HEADERS = ("单位代码", "单位名称", "文件", "sha256")
+PRIORITY_HEADERS = (
+    "序号",
+    "统一社会信用代码",
+    "企业名称",
+    "所属单位",
+    "职工人数",
+    "未建会原因",
+    "备注",
+)
+
+
+def report_file(code: str) -> str:
+    return f"{code}.pdf"
+
+
+def priority_file(code: str) -> str:
+    return f"{code}-未建会重点企业清单.xlsx"
+
+
+def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
+    """The unit's enterprises still to unionise, largest first (a county: all of its own)."""
+    entries = [
+        p
+        for p in bulletin.priority
+        if p.state == "open"
+        and (p.unit == unit.code or (unit.level == "county" and p.county == unit.code))
+    ]
+    return sorted(entries, key=lambda p: (-p.employees, p.name, p.uscc))
+
+
+def write_priority_xlsx(bulletin: Bulletin, unit: UnitFigures, path: Path) -> Path:
+    """The unit's open tick-off list as a workbook with Chinese headers."""
+    rows = [
+        [
+            i,
+            p.uscc,
+            p.name,
+            p.unit_name,
+            p.employees,
+            p.reason or "未填报",
+            "本期新增" if p.added else "",
+        ]
+        for i, p in enumerate(open_priority(bulletin, unit), 1)
+    ]
+    sheet = Sheet(
+        title=f"{bulletin.period_label}未建会重点企业",
+        headers=PRIORITY_HEADERS,
+        rows=rows,
+        formats={0: "0", 4: "0"},
+        widths={0: 6, 1: 22, 2: 36, 3: 18, 4: 10, 5: 30, 6: 10},
+    )
+    return write_xlsx(path, [sheet])
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_dist(bulletin: Bulletin, reports_dir: Path, out_dir: Path) -> Path:
+    """Write every unit's folder under out_dir (dist/<period>/) and the manifest; return it."""
+    rows: list[list[str]] = []
+    for unit in bulletin.units:
+        if unit.level not in ("county", "township"):
+            continue
+        folder = out_dir / unit.code
+        folder.mkdir(parents=True, exist_ok=True)
+        report = reports_dir / report_file(unit.code)
+        if not report.is_file():
+            raise BuildError(f"缺少{unit.name}（{unit.code}）的单位报告 PDF，无法生成分发文件。")
+        files = [shutil.copyfile(report, folder / report_file(unit.code))]
+        files.append(write_priority_xlsx(bulletin, unit, folder / priority_file(unit.code)))
+        for path in files:
+            rows.append([unit.code, unit.name, path.relative_to(out_dir).as_posix(), _sha256(path)])
+    return write_csv(out_dir / MANIFEST, MANIFEST_HEADERS, rows)

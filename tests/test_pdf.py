@@ -1,0 +1,393 @@
+"""The PDF stage: the official-document bulletin, unit reports, distribution packs."""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from sample_model import sample_bulletin
+
+from generator.config import Config
+from generator.fonts import ROLES, resolve_fonts
+from generator.model import PriorityEntry, WriteUp
+from generator.render import pdf as pdf_module
+from generator.render.dist import MANIFEST, priority_file, write_dist
+from generator.render.mdtree import markdown_tree, plain_text
+from generator.render.pdf import render_bulletin_pdf, render_unit_reports
+
+MARKER = "QZXMARKER"
+MM = 72 / 25.4  # points per millimetre
+HOSTILE = '#read("/etc/passwd") $x$ ] \\ @a <b>b</b> `tick` #set text(size: 1pt) 尾'
+HOSTILE_BODY = 'Body #read("/etc/passwd") and $x$ ] @a <b>b</b> #set text(size: 1pt) 正文尾'
+
+
+def pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(
+        ["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def bbox_pages(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Words per page as (xMin, yMin, xMax, yMax, text) in millimetres."""
+    xml = pdftotext(path, "-bbox")
+    xml = re.sub(r"<!DOCTYPE[^>]*>", "", xml).replace('xmlns="http://www.w3.org/1999/xhtml"', "")
+    root = ElementTree.fromstring(xml)
+    return [
+        [
+            (
+                float(w.get("xMin", 0)) / MM,
+                float(w.get("yMin", 0)) / MM,
+                float(w.get("xMax", 0)) / MM,
+                float(w.get("yMax", 0)) / MM,
+                w.text or "",
+            )
+            for w in page.iter("word")
+        ]
+        for page in root.iter("page")
+    ]
+
+
+def bbox_lines(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    xml = pdftotext(path, "-bbox-layout")
+    xml = re.sub(r"<!DOCTYPE[^>]*>", "", xml).replace('xmlns="http://www.w3.org/1999/xhtml"', "")
+    root = ElementTree.fromstring(xml)
+    pages = []
+    for page in root.iter("page"):
+        lines = []
+        for line in page.iter("line"):
+            text = "".join(w.text or "" for w in line.iter("word"))
+            lines.append(
+                (
+                    float(line.get("xMin", 0)) / MM,
+                    float(line.get("yMin", 0)) / MM,
+                    float(line.get("xMax", 0)) / MM,
+                    float(line.get("yMax", 0)) / MM,
+                    text,
+                )
+            )
+        pages.append(lines)
+    return pages
+
+
+def hostile_bulletin(audience: str = "internal"):
+    b = sample_bulletin(audience, MARKER if audience == "internal" else "")
+    b.writeups.append(
+        WriteUp(
+            "hostile",
+            f"标题{HOSTILE}",
+            "2026-10-15",
+            "990100",
+            "青川区",
+            "990100",
+            "other",
+            "其他",
+            "public",
+            ["../../etc/passwd"],
+            f"{HOSTILE_BODY}\n\n![x](/etc/passwd) [链接](javascript:alert(1))\n",
+        )
+    )
+    if audience == "internal":
+        b.priority.append(
+            PriorityEntry(
+                "91990100MA00000002",
+                f"=HYPERLINK(1){HOSTILE}",
+                "990101001",
+                "青川区东城街道",
+                "990100",
+                80,
+                "-2+3",
+                "open",
+            )
+        )
+    return b
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    root = tmp_path_factory.mktemp("project")
+    (root / "content" / "writeups").mkdir(parents=True)
+    return Config(root=root)
+
+
+@pytest.fixture(scope="module")
+def internal_pdf(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("internal") / "bulletin.pdf"
+    return render_bulletin_pdf(hostile_bulletin("internal"), config, out)
+
+
+@pytest.fixture(scope="module")
+def public_pdf(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("public") / "bulletin.pdf"
+    return render_bulletin_pdf(sample_bulletin("public", MARKER), config, out)
+
+
+@pytest.fixture(scope="module")
+def reports(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("units")
+    render_unit_reports(hostile_bulletin("internal"), config, out, jobs=1, cache_dir=None)
+    return out
+
+
+# ---- the official document ------------------------------------------------------------------
+
+
+def test_bulletin_is_a4_with_every_font_embedded(internal_pdf: Path) -> None:
+    info = subprocess.run(["pdfinfo", str(internal_pdf)], capture_output=True, text=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
+    fonts = subprocess.run(
+        ["pdffonts", str(internal_pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts
+    for line in fonts:
+        assert line.split()[-5] == "yes", line  # the "emb" column
+
+
+def test_bulletin_header_title_and_recipients(internal_pdf: Path) -> None:
+    text = squeeze(pdftotext(internal_pdf))
+    assert "示例市总工会文件" in text
+    assert "示工发〔2026〕45号" in text
+    assert "关于2026年10月全市企业工会组建工作情况的通报" in text
+    assert "各县市区总工会，市直各产业工会：" in text
+    assert "附件：1.县市区排名表2.乡镇（街道）排名表" in text
+    assert "抄送：市委组织部，省总工会组织部。" in text
+    assert "2026年11月6日印发" in text
+
+
+def test_sections_follow_the_model(internal_pdf: Path) -> None:
+    text = squeeze(pdftotext(internal_pdf))
+    order = ["一、总体情况", "二、排名情况", "三、表扬", "四、通报批评", "下一步工作要求"]
+    positions = [text.index(h) for h in order]
+    assert positions == sorted(positions)
+    assert "（一）加大工作力度。" in text  # the closing's 一、 items become （一）
+
+
+def test_ranking_table_has_a_row_per_county(internal_pdf: Path) -> None:
+    lines = pdftotext(internal_pdf, "-layout").splitlines()
+    for rank, name, score in (("1", "青川区", "96.60"), ("2", "云溪县", "54.00")):
+        assert any(
+            re.search(rf"^\s*{rank}\s+{name}\s", line) and score in line for line in lines
+        ), name
+
+
+def test_page_numbers_alternate_sides(internal_pdf: Path) -> None:
+    pages = bbox_pages(internal_pdf)
+    assert len(pages) >= 3
+    for number, words in enumerate(pages, 1):
+        below = [w for w in words if w[1] > 262]  # under the type area
+        text = "".join(w[4] for w in below)
+        assert re.fullmatch(rf"—\s*{number}\s*—", text), (number, text)
+        left, right = min(w[0] for w in below), max(w[2] for w in below)
+        # outer side, one 4号 character (4.9 mm) in from the type area's edge
+        if number % 2:
+            assert right == pytest.approx(184 - 4.9, abs=1)
+        else:
+            assert left == pytest.approx(28 + 4.9, abs=1)
+
+
+def test_no_text_outside_the_type_area(internal_pdf: Path) -> None:
+    for words in bbox_pages(internal_pdf):
+        for x0, y0, x1, y1, text in words:
+            # 0.3 mm of slack: a line-end mark squeezed to half width keeps its full advance
+            assert x0 >= 27.9 and x1 <= 184.3, (text, x0, x1)
+            assert y0 >= 36.9, (text, y0)
+            assert y1 <= 262.1 or y0 >= 262, (text, y0, y1)
+
+
+def test_full_body_pages_have_22_lines_of_28_characters(config: Config, tmp_path: Path) -> None:
+    b = sample_bulletin("internal")
+    sentence = "各县市区总工会要认真贯彻落实全市工会工作会议精神，坚持以职工为中心的工作导向，扎实推进企业普遍建会工作，切实把广大职工组织到工会中来。"
+    b.document.preface = "\n\n".join([sentence * 3] * 10)
+    out = render_bulletin_pdf(b, config, tmp_path / "long.pdf", charts=False)
+    pages = bbox_lines(out)
+    full = [lines for lines in pages[1:3]]
+    for lines in full:
+        body = [line for line in lines if line[3] <= 262.1]
+        assert len(body) == 22
+        assert body[0][1] == pytest.approx(37, abs=0.3)  # the first line at the top margin
+        for x0, _y0, x1, _y1, text in body:
+            assert x1 <= 184.1
+            indent = round((x0 - 28) / (156 / 28))
+            if x1 > 183:  # a full line (not a paragraph's last)
+                assert indent + len(text) == 28, text
+
+
+def test_public_bulletin_has_no_internal_part(public_pdf: Path) -> None:
+    text = squeeze(pdftotext(public_pdf))
+    assert "三、表扬" in text and "青川区" in text
+    for word in (MARKER, "通报批评", "一票否决", "内部资料", "督导"):
+        assert word not in text
+
+
+def test_internal_bulletin_carries_the_internal_parts(internal_pdf: Path) -> None:
+    text = squeeze(pdftotext(internal_pdf))
+    assert "内部资料" in text and "通报批评" in text and MARKER in text
+
+
+def test_hostile_text_appears_literally(internal_pdf: Path, reports: Path) -> None:
+    text = squeeze(pdftotext(internal_pdf))
+    assert squeeze(f"标题{HOSTILE}") in text
+    assert squeeze(HOSTILE_BODY) in text
+    assert "root:" not in text  # /etc/passwd was not read
+    report = squeeze(pdftotext(reports / "990101001.pdf", "-raw"))  # cell by cell
+    assert squeeze(f"=HYPERLINK(1){HOSTILE}") in report
+    # `#set text(size: 1pt)` did not shrink what follows it
+    for words in bbox_pages(internal_pdf):
+        for _x0, y0, _x1, y1, word in words:
+            if "正文尾" in word:
+                assert y1 - y0 > 4
+
+
+def test_same_inputs_give_identical_pdfs(config: Config, tmp_path: Path) -> None:
+    a = render_bulletin_pdf(sample_bulletin(), config, tmp_path / "a.pdf")
+    b = render_bulletin_pdf(sample_bulletin(), config, tmp_path / "b.pdf")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_pdf_a_when_configured(tmp_path: Path) -> None:
+    config = Config(root=tmp_path, pdf_standard="a-2b")
+    out = render_bulletin_pdf(sample_bulletin("public"), config, tmp_path / "a.pdf", charts=False)
+    assert b"pdfaid:part" in out.read_bytes() or b"pdfaid:part" in out.read_bytes().replace(
+        b"\n", b""
+    )
+
+
+# ---- unit reports, cache, parallel --------------------------------------------------------------
+
+
+def test_a_report_per_county_and_township(reports: Path) -> None:
+    names = sorted(p.name for p in reports.glob("*.pdf"))
+    assert names == sorted(
+        f"{c}.pdf" for c in ("990100", "990101001", "990101002", "990200", "990201001", "990201002")
+    )
+    county = squeeze(pdftotext(reports / "990200.pdf", "-raw"))
+    assert "云溪县2026年10月企业工会组建工作情况" in county
+    assert "云溪县白石矿业有限公司" + MARKER in county  # its tick-off list
+    assert "企业负责人不支持" in county
+    assert "云溪县城关镇" in county and "云溪县白石乡" in county  # its townships
+    assert "2026年9月" in county  # its history
+    assert "138****1234" in county  # volunteers, masked
+    town = squeeze(pdftotext(reports / "990101002.pdf"))
+    assert "青川区西湖镇" in town and "所属县市区" in town
+
+
+def test_unchanged_reports_come_from_the_cache(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = render_unit_reports(sample_bulletin(), config, tmp_path / "one", 1, cache)
+    assert len(list(cache.glob("*.pdf"))) == len(first)
+
+    def refuse(*_args: object) -> bytes:
+        raise AssertionError("compiled although cached")
+
+    monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
+    second = render_unit_reports(sample_bulletin(), config, tmp_path / "two", 1, cache)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_parallel_reports_equal_serial_ones(config: Config, tmp_path: Path) -> None:
+    serial = render_unit_reports(sample_bulletin(), config, tmp_path / "s", 1, None)
+    parallel = render_unit_reports(sample_bulletin(), config, tmp_path / "p", 2, None)
+    assert [p.read_bytes() for p in serial] == [p.read_bytes() for p in parallel]
+
+
+# ---- distribution packs ---------------------------------------------------------------------
+
+
+def test_dist_packs_and_manifest(reports: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    manifest = write_dist(hostile_bulletin("internal"), reports, tmp_path / "2026-10")
+    assert manifest.name == MANIFEST
+    with manifest.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["单位代码", "单位名称", "文件", "sha256"]
+    assert {r[0] for r in rows[1:]} == {
+        "990100",
+        "990101001",
+        "990101002",
+        "990200",
+        "990201001",
+        "990201002",
+    }
+    assert len(rows) == 1 + 2 * 6
+    import hashlib
+
+    for code, _name, file, digest in rows[1:]:
+        assert file.startswith(f"{code}/")
+        assert hashlib.sha256((tmp_path / "2026-10" / file).read_bytes()).hexdigest() == digest
+    book = load_workbook(tmp_path / "2026-10" / "990100" / priority_file("990100"))
+    sheet = book.active
+    assert sheet is not None
+    assert book.properties.modified is not None and book.properties.modified.year == 2000
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["序号", "统一社会信用代码", "企业名称"]
+    names = [row[2] for row in values[1:]]
+    assert f"'=HYPERLINK(1){HOSTILE}" in names  # formula injection neutralised
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for row in values for v in row if v)
+    # the same inputs give the same bytes
+    again = write_dist(hostile_bulletin("internal"), reports, tmp_path / "again")
+    assert again.read_bytes() == manifest.read_bytes()
+
+
+# ---- Markdown, fonts, charts ----------------------------------------------------------------
+
+
+def test_markdown_tree_keeps_markup_as_text(tmp_path: Path) -> None:
+    tree = markdown_tree(
+        "A <b>x</b> #set $y$ [l](javascript:alert(1)) [w](https://example.org)\n\n| a | b |\n|-|-|\n| 1 | 2 |\n"
+    )
+    assert tree[0]["t"] == "par"
+    assert "<b>x</b> #set $y$" in plain_text(tree)
+    links = [n for n in tree[0]["c"] if n["t"] == "link"]
+    assert [n["href"] for n in links] == ["https://example.org"]
+    assert tree[1]["t"] == "table" and len(tree[1]["rows"]) == 1
+
+
+def test_images_must_stay_inside_content(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "writeups" / "img").mkdir(parents=True)
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 16
+    (content / "writeups" / "img" / "a.png").write_bytes(png)
+    (tmp_path / "outside.png").write_bytes(png)
+    assets = pdf_module.Assets(content)
+    resolve = assets.writeup_resolver()
+    assert (
+        resolve(
+            "img/a.png",
+        )
+        is not None
+    )
+    assert resolve("img/a.png").startswith("/assets/")  # type: ignore[union-attr]
+    assert resolve("../../outside.png") is None
+    assert resolve("/etc/passwd") is None
+    assert resolve("https://example.org/a.png") is None
+    (content / "writeups" / "img" / "fake.png").write_text("not a png")
+    assert resolve("img/fake.png") is None
+
+
+def test_every_font_role_resolves() -> None:
+    resolved = {f.role: f for f in resolve_fonts()}
+    assert set(resolved) == set(ROLES)
+    for font in resolved.values():
+        assert font.family and font.stack[0] == font.family
+        assert not font.file.startswith("（未找到")
+
+
+def test_charts_are_deterministic_with_text_as_paths() -> None:
+    from generator.render.charts import coverage_by_county_svg, coverage_trend_svg
+
+    b = sample_bulletin()
+    for chart in (coverage_by_county_svg, coverage_trend_svg):
+        svg = chart(b, True)
+        assert svg == chart(b, True)
+        assert "<text" not in svg  # glyphs as paths: Typst does no font fallback inside SVG
+        assert "dc:date" not in svg
