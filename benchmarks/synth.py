@@ -42,10 +42,11 @@ SEED = 20261031
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
-# Organisation codes are a permutation of the enterprise id, so codes never repeat.
-_ORG_MULTIPLIER = 7_919_000_011
-_ORG_OFFSET = 1_234_567_891
-assert _ORG_MULTIPLIER % 31
+# Organisation codes are an invertible mixing of the enterprise id's base-31 digits (each digit is
+# scrambled together with the lower ones), so codes never repeat yet look unrelated.
+_MIX = np.random.default_rng([SEED, 0]).integers(0, 31, size=(9, 9))
+_MIX_SCALE = np.random.default_rng([SEED, 0, 1]).integers(1, 31, size=9)
+_MIX_OFFSET = np.random.default_rng([SEED, 0, 2]).integers(0, 31, size=9)
 
 
 def uscc_check_char(body: str) -> str:
@@ -68,10 +69,14 @@ def make_usccs(ids: np.ndarray, admin_digits: np.ndarray) -> np.ndarray:
     vals[:, 0] = 9
     vals[:, 1] = 1
     vals[:, 2:8] = admin_digits
-    perm = (ids.astype(np.int64) * _ORG_MULTIPLIER + _ORG_OFFSET) % (31**9)
+    rest = ids.astype(np.int64).copy()
+    digits = np.zeros((n, 9), dtype=np.int64)  # least significant first
     for k in range(9):
-        vals[:, 16 - k] = perm % 31
-        perm //= 31
+        digits[:, k] = rest % 31
+        rest //= 31
+    for k in range(9):
+        mixed = _MIX_SCALE[k] * digits[:, k] + _MIX_OFFSET[k] + digits[:, :k] @ _MIX[k, :k]
+        vals[:, 16 - k] = mixed % 31
     total = vals[:, :17] @ np.array(USCC_WEIGHTS, dtype=np.int64)
     vals[:, 17] = (31 - total % 31) % 31
     chars = np.array(list(USCC_CHARSET), dtype="<U1")[vals]
@@ -1285,6 +1290,7 @@ _REMARKS = ("已更名", "新设立", "地址变更", "职工人数已核实", "
 
 def write_ledger_mixed(out: Output, world: World, pop: Population, m: int, style: Style) -> None:
     records = ledger_records(world, pop, snapshot(pop, m, first_period(world.scale)))
+    records.sort(key=lambda r: r["unit"])  # counties send their ledgers township by township
     columns = list(LEDGER_COLUMNS)
     rel = f"data/{period_name(m)}/enterprises"
     if style.kind == "xlsx":
@@ -2551,7 +2557,9 @@ def generate(scale: str, out: Path) -> Path:
         try:
             for f in files.values():
                 f.write(heads)
-            for k, start, n in _chunks(sc.enterprises, sc.chunk):
+            # About 1.7 % of the enterprises drawn closed before the first period: draw more so
+            # that the last snapshot holds about the scale's number.
+            for k, start, n in _chunks(round(sc.enterprises / 0.983), sc.chunk):
                 pop = simulate(world, k, start, n)
                 agg.add(pop)
                 if sample is None:
