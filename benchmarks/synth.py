@@ -817,45 +817,67 @@ def _enterprise_names(
     ownership: np.ndarray,
     unique: bool,
 ) -> list[str]:
+    """Names like 云栖县恒达机械制造有限公司, built column-wise; unique ones for the demo."""
     n = len(unit)
-    brand = rng.integers(0, len(BRANDS), n).tolist()
-    word = rng.integers(0, 1000, n).tolist()
-    form = rng.random(n).tolist()
-    county_names = [
-        CITY_NAME if u.level_word == "县市区" else u.name
-        for u in (world.county_unit(c) for c in range(len(world.counties)))
-    ]
-    town_names = [u.name for u in world.units]
-    seen: set[str] = set()
-    names: list[str] = []
-    for i in range(n):
-        words = INDUSTRIES[industry[i]][4]
-        own = int(ownership[i])
-        name = ""
-        for attempt in range(40):
-            b = BRANDS[(brand[i] + attempt * 7) % len(BRANDS)]
-            w = words[(word[i] + attempt) % len(words)]
-            f = form[i]
-            if own == 0:
-                name = (
-                    f"示例市{b}{w}集团有限公司"
-                    if f < 0.5
-                    else f"{county_names[county[i]]}{b}{w}有限责任公司"
-                )
-            elif own == 1 and industry[i] == 0:
-                name = f"{town_names[unit[i]]}{b}{w}厂"
-            elif own in (3, 4):
-                name = f"{b}{w}（示例）有限公司"
-            elif f < 0.55:
-                name = f"{county_names[county[i]]}{b}{w}有限公司"
-            elif f < 0.8:
-                name = f"示例市{b}{w}有限公司"
-            else:
-                name = f"示例{b}{w}股份有限公司" if f > 0.97 else f"{b}{w}（示例）有限公司"
-            if not unique or name not in seen:
-                break
-        seen.add(name)
-        names.append(name)
+    brand = rng.integers(0, len(BRANDS), n)
+    word = rng.integers(0, 1000, n)
+    form = rng.random(n)
+    county_names = np.array(
+        [
+            CITY_NAME if u.level_word == "县市区" else u.name
+            for u in (world.county_unit(c) for c in range(len(world.counties)))
+        ]
+    )
+    town_names = np.array([u.name for u in world.units])
+    brands = np.array(BRANDS)
+    words = np.array([w for ind in INDUSTRIES for w in ind[4]])
+    counts = np.array([len(ind[4]) for ind in INDUSTRIES])
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+
+    def compose(idx: np.ndarray, attempt: int) -> np.ndarray:
+        b = brands[(brand[idx] + attempt * 7) % len(BRANDS)]
+        ind = industry[idx]
+        w = words[offsets[ind] + (word[idx] + attempt) % counts[ind]]
+        own, f = ownership[idx], form[idx]
+        cn, tn = county_names[county[idx]], town_names[unit[idx]]
+        cases = [
+            (own == 0) & (f < 0.5),
+            own == 0,
+            (own == 1) & (ind == 0),
+            (own == 3) | (own == 4),
+            f < 0.55,
+            f < 0.8,
+            f > 0.97,
+        ]
+        prefix = np.select(cases, ["示例市", cn, tn, "", cn, "示例市", "示例"], "")
+        suffix = np.select(
+            cases,
+            [
+                "集团有限公司",
+                "有限责任公司",
+                "厂",
+                "（示例）有限公司",
+                "有限公司",
+                "有限公司",
+                "股份有限公司",
+            ],
+            "（示例）有限公司",
+        )
+        return np.strings.add(np.strings.add(np.strings.add(prefix, b), w), suffix)
+
+    names: list[str] = compose(np.arange(n), 0).tolist()
+    for attempt in range(1, 40 if unique else 0):
+        seen: set[str] = set()
+        dup = []
+        for i, name in enumerate(names):
+            if name in seen:
+                dup.append(i)
+            seen.add(name)
+        if not dup:
+            break
+        idx = np.array(dup)
+        for i, name in zip(dup, compose(idx, attempt).tolist(), strict=True):
+            names[i] = name
     return names
 
 
@@ -963,10 +985,12 @@ class Aggregates:
         self.world = world
         n = len(world.units)
         self.data = {f: np.zeros((n, LAST_MONTH + 1)) for f in AGG_FIELDS}
+        # The months targets are set from (year starts and ends) and the reported periods.
+        self.months = sorted({0, 10, 11, *range(first_period(world.scale), LAST_MONTH + 1)})
 
     def add(self, pop: Population) -> None:
         n = len(self.world.units)
-        for m in range(LAST_MONTH + 1):
+        for m in self.months:
             act = pop.active(m)
             emp = pop.employees(m)
             uni = act & (pop.union_m <= m)
