@@ -249,3 +249,42 @@ def serve(project: Path, audience: str, port: int, period: str | None) -> None:
         click.echo("已停止。")
     finally:
         server.shutdown()
+
+
+@cli.command()
+@PROJECT
+def doctor(project: Path) -> None:
+    """检查本机环境：软件版本、各类字体实际使用的字体、浏览器、写入权限，并说明如何补齐。
+
+    \b
+    示例：
+      bulletin doctor
+    """
+    from rich.table import Table
+
+    from generator.console import console
+    from generator.doctor import run_checks
+
+    checks = run_checks(project)
+    table = Table(title="bulletin 环境检查", show_lines=False)
+    for header in ("项目", "状态", "详情", "处理办法"):
+        table.add_column(header, overflow="fold")
+    for check in checks:
+        status = (
+            "[green]正常[/]"
+            if check.ok
+            else ("[red]缺少[/]" if check.required else "[yellow]可选[/]")
+        )
+        table.add_row(check.topic, status, check.detail, "" if check.ok else check.fix)
+    console.print(table)
+    if any("替代" in c.detail for c in checks):
+        click.echo(
+            "提示：未安装公文字体时使用 Noto CJK 替代。如需标准公文字体，请把方正小标宋简体、"
+            "仿宋_GB2312、楷体_GB2312、黑体的字体文件放进项目的 fonts/ 目录。",
+            err=True,
+        )
+    missing = [c for c in checks if not c.ok and c.required]
+    if missing:
+        click.echo(f"有 {len(missing)} 项必需条件未满足，请按“处理办法”一栏补齐。", err=True)
+        raise SystemExit(1)
+    click.echo("环境正常，可以生成通报。", err=True)
