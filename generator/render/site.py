@@ -1,0 +1,802 @@
+"""The websites: Jinja2 templates -> a MkDocs (Material) project per audience -> static HTML.
+
+First every page is generated into `work_dir/docs` (with `work_dir/mkdocs.yml`), then MkDocs
+builds it, while the charts are drawn in worker processes straight into `out_dir/charts`.
+Pages link to each other with relative URLs written by the templates (`use_directory_urls`
+off), so the site works from any sub-path and from file://. Only section pages are in the
+navigation; unit and write-up pages are reached through index pages (`not_in_nav`), so the site
+grows linearly with its pages. The renderer reads the model only: what an audience may see was
+decided when its Bulletins were built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from generator import formatting
+from generator.config import Config
+from generator.content import split_front_matter
+from generator.errors import BuildError
+from generator.model import (
+    CATEGORY_LABELS,
+    JUDGMENT_LABELS,
+    LEVEL_LABELS,
+    Bulletin,
+    CampaignRecord,
+    UnitFigures,
+    WriteUp,
+)
+from generator.render import charts
+from generator.render.safe_html import safe_html
+from generator.templates import template_dirs
+
+log = logging.getLogger(__name__)
+
+#: Fonts for chart text on the site: the SVG names Noto first, then what readers' systems have.
+SITE_FONT_STACK = (
+    "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
+    "'Noto Sans CJK JP', 'DejaVu Sans', sans-serif"
+)
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}  # no SVG: it can carry script
+CAMPAIGN_KINDS = {
+    "pioneer-team": ("工人先锋号", "pioneer-teams"),
+    "book-room": ("职工书屋", "book-rooms"),
+    "model-home": ("模范职工之家", "model-homes"),
+}
+CAMPAIGN_LEVELS = {
+    "pioneer-team": ["全国", "省级", "市级", "县级"],
+    "book-room": ["全国示范点", "省级示范点", "市级示范点", "基层"],
+    "model-home": ["全国示范点", "省级示范点", "市级示范点", "基层"],
+}
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+@dataclass
+class SiteResult:
+    """What render_site produced."""
+
+    out: Path
+    pages: int = 0
+    bytes: int = 0
+    charts: int = 0
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------
+# Names and small helpers the templates use
+
+
+def file_name(key: str) -> str:
+    """A file-system and URL safe name for a unit code or write-up slug (stable)."""
+    if _SAFE_NAME.match(key):
+        return key
+    return "x" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def md_text(value: Any) -> Markup:
+    """Escape text for a Markdown line (headings): HTML-escaped, Markdown specials neutralised."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape("" if value is None else value))))
+
+
+def _signed(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"+{value}" if value > 0 else str(value)
+
+
+def _rank_change(value: int | None) -> str:
+    if value is None:
+        return "—"
+    if value > 0:
+        return f"↑{value}"
+    if value < 0:
+        return f"↓{-value}"
+    return "—"
+
+
+def _pp(change: float | None) -> str:
+    """A signed change in percentage points for tables: +1.2 / -0.3 (unit in the header)."""
+    if change is None or change != change:
+        return "—"
+    shown = formatting.number(abs(change) * 100, 1)
+    if shown in ("0.0", "0"):
+        return "0.0"
+    return f"+{shown}" if change > 0 else f"-{shown}"
+
+
+def _environment(root: Path | None) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(root, "site")])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("md.j2", "html.j2"), default=False),
+        undefined=jinja2.StrictUndefined,
+        # Markdown heading ids are written {#id}: Jinja comments must look different.
+        comment_start_string="{##",
+        comment_end_string="##}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        pct=formatting.percent,
+        pp=_pp,
+        change=formatting.change_phrase,
+        num=formatting.number,
+        int=formatting.integer,
+        signed=_signed,
+        rank_change=_rank_change,
+        cdate=formatting.chinese_date,
+        md=md_text,
+        fname=file_name,
+        pick=lambda codes, lookup: [lookup[c] for c in codes if c in lookup],
+        tojson_yaml=lambda v: Markup(json.dumps(v, ensure_ascii=False)),
+    )
+    env.globals.update(
+        level_labels=LEVEL_LABELS,
+        judgment_labels=JUDGMENT_LABELS,
+        category_labels=CATEGORY_LABELS,
+        campaign_kinds=CAMPAIGN_KINDS,
+    )
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: drawn in worker processes into out_dir/charts while MkDocs builds the pages
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    name: str  # file name under charts/
+    kind: str  # counties | trend | unit
+    period_index: int
+    code: str | None = None
+
+
+_JOBS: list[ChartJob] = []  # set before the workers fork, so no Bulletin is pickled
+_BULLETINS: list[Bulletin] = []
+
+
+def _charts_version() -> str:
+    source = Path(charts.__file__).read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def _chart_key(job: ChartJob, bulletin: Bulletin, version: str) -> str:
+    """Hash of exactly what the chart function reads (and of the chart code itself)."""
+    if job.kind == "counties":
+        data: Any = [
+            bulletin.period_label,
+            bulletin.city.coverage_rate,
+            [(u.name, u.coverage_rate) for u in bulletin.units if u.level == "county"],
+        ]
+    elif job.kind == "trend":
+        data = [asdict(p) for p in bulletin.history.get(bulletin.city.code, [])[-12:]]
+    else:
+        assert job.code is not None
+        unit = bulletin.unit(job.code)
+        data = [
+            unit.name,
+            unit.ranked_among,
+            [asdict(p) for p in bulletin.history.get(job.code, [])[-12:]],
+        ]
+    text = json.dumps([version, job.kind, data], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _draw(job: ChartJob, bulletin: Bulletin) -> str:
+    if job.kind == "counties":
+        svg = charts.coverage_by_county_svg(bulletin, False)
+    elif job.kind == "trend":
+        svg = charts.coverage_trend_svg(bulletin, False)
+    else:
+        assert job.code is not None
+        svg = charts.unit_trend_svg(bulletin, job.code, False)
+    return svg.replace(
+        "font-family: 'Noto Sans CJK SC', 'Noto Sans CJK JP', 'DejaVu Sans', sans-serif",
+        f"font-family: {SITE_FONT_STACK}",
+    )
+
+
+def _draw_batch(indices: list[int], out: str, cache: str, version: str) -> int:
+    """Draw the given jobs (worker side); reuse cached SVGs keyed by their inputs."""
+    drawn = 0
+    for i in indices:
+        job = _JOBS[i]
+        bulletin = _BULLETINS[job.period_index]
+        key = _chart_key(job, bulletin, version)
+        cached = Path(cache) / f"{key}.svg"
+        target = Path(out) / job.name
+        if cached.is_file():
+            shutil.copyfile(cached, target)
+            continue
+        svg = _draw(job, bulletin)
+        target.write_text(svg, encoding="utf-8")
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        os.replace(tmp, cached)  # atomic: a concurrent build never reads half a file
+        drawn += 1
+    return drawn
+
+
+class _ChartRunner:
+    """Runs chart jobs in forked workers (or in-process where fork is unavailable)."""
+
+    def __init__(self, jobs: list[ChartJob], bulletins: list[Bulletin], out: Path, cache: Path):
+        self.jobs, self.bulletins, self.out, self.cache = jobs, bulletins, out, cache
+        self.version = _charts_version()
+        self.executor: ProcessPoolExecutor | None = None
+        self.futures: list[Future[int]] = []
+
+    def start(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        global _JOBS, _BULLETINS
+        _JOBS, _BULLETINS = self.jobs, self.bulletins
+        cores = os.cpu_count() or 1
+        # MkDocs keeps one core busy meanwhile; the charts get the others (at least one).
+        workers = max(1, min(cores - 1, 8, len(self.jobs)))
+        if "fork" not in multiprocessing.get_all_start_methods() or not self.jobs:
+            return
+        self.executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        batches = [list(range(i, len(self.jobs), workers)) for i in range(workers)]
+        self.futures = [
+            self.executor.submit(_draw_batch, b, str(self.out), str(self.cache), self.version)
+            for b in batches
+            if b
+        ]
+
+    def finish(self) -> None:
+        try:
+            if self.executor is None:
+                _draw_batch(
+                    list(range(len(self.jobs))), str(self.out), str(self.cache), self.version
+                )
+                return
+            for future in self.futures:
+                future.result()
+        except Exception as exc:
+            raise BuildError(f"生成网站图表失败：{exc}") from exc
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(cancel_futures=True)
+            global _JOBS, _BULLETINS
+            _JOBS, _BULLETINS = [], []
+
+    def cancel(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Chart summaries (text alternatives)
+
+
+def counties_summary(bulletin: Bulletin) -> str:
+    """One or two sentences saying what the county bar chart shows."""
+    counties = [u for u in bulletin.units if u.level == "county" and u.coverage_rate is not None]
+    average = bulletin.city.coverage_rate
+    if not counties:
+        return f"{bulletin.period_label}各县市区企业建会率：暂无数据。"
+    high = max(counties, key=lambda u: u.coverage_rate or 0.0)
+    low = min(counties, key=lambda u: u.coverage_rate or 0.0)
+    below = sum(1 for u in counties if average is not None and (u.coverage_rate or 0.0) < average)
+    return (
+        f"{bulletin.period_label}各县市区企业建会率柱状图：共{len(counties)}个县市区，"
+        f"最高为{high.name}（{formatting.percent(high.coverage_rate)}），"
+        f"最低为{low.name}（{formatting.percent(low.coverage_rate)}）；"
+        f"全市平均{formatting.percent(average)}，{below}个县市区低于全市平均。"
+    )
+
+
+def trend_summary(bulletin: Bulletin, code: str | None = None) -> str:
+    """What a trend chart shows: first and last value, and (units) the rank."""
+    code = code or bulletin.city.code
+    unit = bulletin.unit(code)
+    points = [p for p in bulletin.history.get(code, [])[-12:] if p.coverage_rate is not None]
+    who = "全市" if unit.level == "city" else unit.name
+    if not points:
+        return f"{who}企业建会率走势：暂无数据。"
+    first, last = points[0], points[-1]
+    text = f"{who}企业建会率走势折线图，近{len(points)}期"
+    if len(points) == 1:
+        text += f"：{last.period}为{formatting.percent(last.coverage_rate)}"
+    else:
+        change = (last.coverage_rate or 0.0) - (first.coverage_rate or 0.0)
+        phrase = formatting.change_phrase(change)
+        text += (
+            f"：从{first.period}的{formatting.percent(first.coverage_rate)}"
+            f"到{last.period}的{formatting.percent(last.coverage_rate)}，{phrase}"
+        )
+    ranks = [p for p in bulletin.history.get(code, [])[-12:] if p.rank is not None]
+    if ranks and unit.level != "city":
+        among = f"（共{unit.ranked_among}个单位）" if unit.ranked_among else ""
+        if len(ranks) == 1:
+            text += f"；排名第{ranks[-1].rank}名{among}"
+        else:
+            text += f"；排名从第{ranks[0].rank}名到第{ranks[-1].rank}名{among}"
+    return text + "。"
+
+
+# --------------------------------------------------------------------------------------------
+# The site
+
+
+class _Site:
+    """Collects what the pages share, then writes them into docs/."""
+
+    def __init__(
+        self, bulletins: list[Bulletin], config: Config, out_dir: Path, work_dir: Path
+    ) -> None:
+        self.bulletins = bulletins
+        self.config = config
+        self.out_dir = out_dir
+        self.work_dir = work_dir
+        self.docs = work_dir / "docs"
+        self.latest = bulletins[-1]
+        self.audience = self.latest.audience
+        self.internal = self.audience == "internal"
+        self.env = _environment(config.root)
+        self.pages: list[str] = []
+        self.chart_jobs: list[ChartJob] = []
+        self.chart_names: set[str] = set()
+        self.extra_pages: list[tuple[str, str]] = []
+        self.copied_images: dict[Path, str] = {}
+        self.content_dir = config.content_dir.resolve()
+        # Lookups built once: unit figures per period, write-ups across periods.
+        self.by_period: list[dict[str, UnitFigures]] = [
+            {u.code: u for u in b.units} for b in bulletins
+        ]
+        self.units = {u.code: u for u in self.latest.units}
+        self.children: dict[str, list[UnitFigures]] = defaultdict(list)
+        for u in self.latest.units:
+            if u.parent is not None:
+                self.children[u.parent].append(u)
+        seen: dict[str, tuple[WriteUp, str]] = {}
+        for b in bulletins:
+            for w in b.writeups:
+                seen[w.slug] = (w, b.period)
+        self.writeups = sorted(
+            (w for w, _ in seen.values()), key=lambda w: (w.date, w.slug), reverse=True
+        )
+        self.writeup_period = {slug: period for slug, (_, period) in seen.items()}
+        self.site_name = config.site_title or (
+            f"{self.latest.organization}企业工会组建工作通报"
+            + ("（内网）" if self.internal else "")
+        )
+
+    # ---- links and downloads
+
+    def download(self, rel: str) -> str | None:
+        """`rel` (e.g. pdf/2026-10/bulletin.pdf) when the build put that file in the output."""
+        return rel if (self.out_dir / rel).is_file() else None
+
+    def downloads(self, period: str) -> list[dict[str, str]]:
+        items = [
+            ("通报 PDF", f"pdf/{period}/bulletin.pdf"),
+            ("数据（JSON）", f"data/{period}/bulletin.json"),
+            ("各单位指标（CSV）", f"data/{period}/indicators.csv"),
+            ("各单位指标（Excel）", f"data/{period}/indicators.xlsx"),
+        ]
+        return [{"label": label, "href": rel} for label, rel in items if self.download(rel)]
+
+    # ---- images of write-ups and pages
+
+    def image_resolver(self, base: Path, root: str) -> Any:
+        """Resolve an image reference relative to `base`; copy it into the site if allowed."""
+
+        def resolve(src: str) -> str | None:
+            parts = urlsplit(src)
+            if parts.scheme or parts.netloc or not parts.path or src.startswith("/"):
+                return None
+            path = (base / unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.content_dir) or not path.is_file():
+                return None
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                return None
+            rel = self.copied_images.get(path)
+            if rel is None:
+                rel = "assets/content/" + path.relative_to(self.content_dir).as_posix()
+                target = self.docs / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                self.copied_images[path] = rel
+            return root + quote(rel)
+
+        return resolve
+
+    def writeup_html(self, w: WriteUp) -> tuple[Markup, list[str]]:
+        resolve = self.image_resolver(self.content_dir / "writeups", "../")
+        body = Markup(safe_html(w.body, resolve))
+        gallery = [src for src in (resolve(_relative_to_writeups(i)) for i in w.images) if src]
+        return body, gallery
+
+    # ---- charts
+
+    def chart(self, kind: str, period_index: int, code: str | None = None) -> str:
+        period = self.bulletins[period_index].period
+        name = {
+            "counties": f"{period}-counties.svg",
+            "trend": f"{period}-trend.svg",
+            "unit": f"unit-{file_name(code or '')}.svg",
+        }[kind]
+        if name not in self.chart_names:
+            self.chart_names.add(name)
+            self.chart_jobs.append(ChartJob(name, kind, period_index, code))
+        return "charts/" + name
+
+    # ---- pages
+
+    def write(self, path: str, template: str, **context: Any) -> None:
+        depth = path.count("/")
+        root = "../" * depth
+        text = self.env.get_template(template).render(
+            root=root,
+            site=self,
+            latest=self.latest,
+            internal=self.internal,
+            page_path=path,
+            **context,
+        )
+        target = self.docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.pages.append(path)
+
+    def unit_rows(self, code: str) -> list[dict[str, Any]]:
+        """The unit's figures in every period (oldest first) where it existed."""
+        rows = []
+        for b, lookup in zip(self.bulletins, self.by_period, strict=True):
+            u = lookup.get(code)
+            if u is not None:
+                rows.append({"period": b.period, "label": b.period_label, "u": u})
+        return rows
+
+    def writeups_of(self, code: str) -> list[WriteUp]:
+        unit = self.units[code]
+        if unit.level == "county":
+            return [w for w in self.writeups if w.unit == code or w.county == code]
+        if unit.level == "city":
+            return list(self.writeups)
+        return [w for w in self.writeups if w.unit == code]
+
+    def campaigns_of(self, code: str) -> list[CampaignRecord]:
+        return [c for c in self.latest.campaigns if c.unit == code or c.county == code]
+
+    def generate(self) -> None:
+        if self.docs.exists():
+            shutil.rmtree(self.docs)
+        self.docs.mkdir(parents=True)
+        latest_index = len(self.bulletins) - 1
+        self.write(
+            "index.md",
+            "home.md.j2",
+            b=self.latest,
+            counties_chart=self.chart("counties", latest_index),
+            trend_chart=self.chart("trend", latest_index),
+            counties_summary=counties_summary(self.latest),
+            trend_summary=trend_summary(self.latest),
+            recent=self.writeups[:6],
+            downloads=self.downloads(self.latest.period),
+        )
+        self.write("bulletins/index.md", "bulletins.md.j2", bulletins=self.bulletins[::-1])
+        for i, b in enumerate(self.bulletins):
+            lookup = self.by_period[i]
+            self.write(
+                f"bulletins/{b.period}.md",
+                "bulletin.md.j2",
+                b=b,
+                lookup=lookup,
+                preface=Markup(safe_html(b.document.preface)),
+                closing=Markup(safe_html(b.document.closing)),
+                counties_chart=self.chart("counties", i),
+                trend_chart=self.chart("trend", i),
+                counties_summary=counties_summary(b),
+                trend_summary=trend_summary(b),
+                downloads=self.downloads(b.period),
+                writeups=[w for w in self.writeups if self.writeup_period[w.slug] == b.period],
+                previous=self.bulletins[i - 1].period if i else None,
+                next=self.bulletins[i + 1].period if i + 1 < len(self.bulletins) else None,
+            )
+        self._units(latest_index)
+        self._campaigns()
+        self._writeups()
+        if self.internal:
+            self._quality()
+        self._project_pages()
+        self._static()
+
+    def _units(self, latest_index: int) -> None:
+        counties = [u for u in self.latest.units if u.level == "county"]
+        self.write(
+            "units/index.md",
+            "units.md.j2",
+            counties=counties,
+            children=self.children,
+        )
+        period = self.latest.period
+        for u in self.latest.units:
+            if u.level == "city":
+                continue
+            self.write(
+                f"units/{file_name(u.code)}.md",
+                "unit.md.j2",
+                u=u,
+                parent=self.units.get(u.parent or ""),
+                rows=self.unit_rows(u.code),
+                children=[
+                    self.units[c]
+                    for c in self.latest.township_ranking.get(u.code, [])
+                    if c in self.units
+                ]
+                or self.children.get(u.code, []),
+                chart=self.chart("unit", latest_index, u.code),
+                chart_summary=trend_summary(self.latest, u.code),
+                writeups=self.writeups_of(u.code),
+                campaigns=self.campaigns_of(u.code),
+                priority=[
+                    p
+                    for p in self.latest.priority
+                    if p.state == "open" and (p.unit == u.code or p.county == u.code)
+                ],
+                volunteers=[
+                    v for v in self.latest.volunteers if v.unit == u.code or v.county == u.code
+                ],
+                lacking=[
+                    self.units[c]
+                    for c in self.latest.townships_lacking_volunteer
+                    if c in self.units and (c == u.code or self.units[c].parent == u.code)
+                ],
+                report=self.download(f"pdf/{period}/units/{u.code}.pdf"),
+            )
+
+    def _campaigns(self) -> None:
+        by_kind: dict[str, list[CampaignRecord]] = defaultdict(list)
+        for c in self.latest.campaigns:
+            by_kind[c.kind].append(c)
+        self.write(
+            "campaigns/index.md",
+            "campaigns.md.j2",
+            by_kind=by_kind,
+            kinds=CAMPAIGN_KINDS,
+        )
+        for kind, (label, slug) in CAMPAIGN_KINDS.items():
+            records = by_kind.get(kind, [])
+            levels = [lv for lv in CAMPAIGN_LEVELS[kind] if any(c.level == lv for c in records)]
+            levels += sorted({c.level for c in records} - set(levels))
+            self.write(
+                f"campaigns/{slug}.md",
+                "campaign.md.j2",
+                kind=kind,
+                label=label,
+                levels=[(lv, [c for c in records if c.level == lv]) for lv in levels],
+                by_county=_count_by(records, lambda c: c.county),
+                writeups=[w for w in self.writeups if w.category == kind],
+            )
+
+    def _writeups(self) -> None:
+        by_period: dict[str, list[WriteUp]] = defaultdict(list)
+        for w in self.writeups:
+            by_period[self.writeup_period[w.slug]].append(w)
+        periods = [b for b in reversed(self.bulletins) if by_period.get(b.period)]
+        by_unit = _count_by(self.writeups, lambda w: w.county)
+        self.write(
+            "writeups/index.md",
+            "writeups.md.j2",
+            periods=periods,
+            by_period=by_period,
+            by_unit=by_unit,
+            categories=[(c, label) for c, label in CATEGORY_LABELS.items()],
+            counts=_count_by(self.writeups, lambda w: w.category),
+        )
+        for category, label in CATEGORY_LABELS.items():
+            self.write(
+                f"writeups/category-{category}.md",
+                "writeup_category.md.j2",
+                category=category,
+                label=label,
+                items=[w for w in self.writeups if w.category == category],
+            )
+        for w in self.writeups:
+            body, gallery = self.writeup_html(w)
+            self.write(
+                f"writeups/{file_name(w.slug)}.md",
+                "writeup.md.j2",
+                w=w,
+                body=body,
+                gallery=gallery,
+                period=self.writeup_period[w.slug],
+            )
+
+    def _quality(self) -> None:
+        self.write("quality/index.md", "quality_index.md.j2", bulletins=self.bulletins[::-1])
+        for b in self.bulletins:
+            self.write(
+                f"quality/{b.period}.md",
+                "quality.md.j2",
+                b=b,
+                dq=b.data_quality,
+                problems_csv=self.download(f"data/{b.period}/problems.csv"),
+                problems_xlsx=self.download(f"data/{b.period}/problems.xlsx"),
+            )
+
+    def _project_pages(self) -> None:
+        folder = self.config.content_dir / "pages"
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.glob("*.md")):
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            meta, body, _line, _error = split_front_matter(text)
+            title = str((meta or {}).get("title") or "")
+            if not title:
+                heading = re.search(r"^#\s+(.+)$", body, re.MULTILINE)
+                title = heading.group(1).strip() if heading else path.stem
+                if heading:
+                    body = body.replace(heading.group(0), "", 1)
+            if meta is None:
+                body = text if not title or title == path.stem else body
+            rel = f"pages/{file_name(path.stem)}.md"
+            resolve = self.image_resolver(path.parent, "../")
+            self.write(rel, "page.md.j2", title=title, body=Markup(safe_html(body, resolve)))
+            self.extra_pages.append((title, rel))
+
+    def _static(self) -> None:
+        css = self.env.get_template("bulletin.css").render()
+        (self.docs / "assets").mkdir(parents=True, exist_ok=True)
+        (self.docs / "assets" / "bulletin.css").write_text(css, encoding="utf-8")
+        nav: list[tuple[str, Any]] = [
+            ("首页", "index.md"),
+            ("通报", "bulletins/index.md"),
+            ("单位", "units/index.md"),
+            (
+                "创建活动",
+                [("概况", "campaigns/index.md")]
+                + [(label, f"campaigns/{slug}.md") for label, slug in CAMPAIGN_KINDS.values()],
+            ),
+            (
+                "工作动态",
+                [("全部", "writeups/index.md")]
+                + [(label, f"writeups/category-{c}.md") for c, label in CATEGORY_LABELS.items()],
+            ),
+        ]
+        if self.internal:
+            nav.append(("数据质量", "quality/index.md"))
+        nav += list(self.extra_pages)
+        text = self.env.get_template("mkdocs.yml.j2").render(
+            site_name=self.site_name,
+            nav=nav,
+            internal=self.internal,
+            organization=self.latest.organization,
+        )
+        (self.work_dir / "mkdocs.yml").write_text(text, encoding="utf-8")
+
+
+def _relative_to_writeups(image: str) -> str:
+    """Model image paths are relative to content/; the resolver's base is content/writeups."""
+    return "../" + image
+
+
+def _count_by(items: Iterable[Any], key: Any) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[key(item)] += 1
+    return dict(counts)
+
+
+# --------------------------------------------------------------------------------------------
+# MkDocs
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def mkdocs_build(config_file: Path) -> list[str]:
+    """Build a MkDocs project as `mkdocs build` would; return its warnings."""
+    import jieba
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    jieba.setLogLevel(logging.WARNING)
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        cfg = load_config(str(config_file))
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    except Exception as exc:
+        raise BuildError(f"MkDocs 生成网站失败：{exc}") from exc
+    finally:
+        logger.removeHandler(handler)
+    return handler.messages
+
+
+def _move_into(source: Path, target: Path) -> None:
+    """Move every entry of `source` into `target`, replacing entries of the same name."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(source.iterdir()):
+        dest = target / entry.name
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.exists():
+            dest.unlink()
+        shutil.move(str(entry), str(dest))
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def render_site(
+    bulletins: list[Bulletin], config: Config, out_dir: Path, *, work_dir: Path
+) -> SiteResult:
+    """Generate the MkDocs project of one audience into work_dir and build it into out_dir."""
+    import time
+
+    if not bulletins:
+        raise BuildError("没有可生成网站的通报（没有任何报告期）。")
+    audiences = {b.audience for b in bulletins}
+    if len(audiences) != 1:
+        raise BuildError("一个网站只能包含同一种受众的通报。")
+    result = SiteResult(out=out_dir)
+    start = time.perf_counter()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site = _Site(bulletins, config, out_dir, work_dir)
+    try:
+        site.generate()
+    except jinja2.TemplateError as exc:
+        raise BuildError(f"网站模板有误：{exc}") from exc
+    result.timings["pages"] = time.perf_counter() - start
+
+    charts_dir = out_dir / "charts"
+    if charts_dir.exists():
+        shutil.rmtree(charts_dir)
+    runner = _ChartRunner(site.chart_jobs, bulletins, charts_dir, work_dir / "chart-cache")
+    runner.start()
+    try:
+        start = time.perf_counter()
+        built = work_dir / "site"
+        result.warnings = mkdocs_build(work_dir / "mkdocs.yml")
+        result.timings["mkdocs"] = time.perf_counter() - start
+        start = time.perf_counter()
+        runner.finish()
+        result.timings["charts_wait"] = time.perf_counter() - start
+    except BaseException:
+        runner.cancel()
+        raise
+    for name in ("sitemap.xml", "sitemap.xml.gz"):  # no site_url: a sitemap would be empty
+        (built / name).unlink(missing_ok=True)
+    result.bytes = _tree_bytes(built) + _tree_bytes(charts_dir)
+    _move_into(built, out_dir)
+    result.pages = len(site.pages)
+    result.charts = len(site.chart_jobs)
+    for message in result.warnings:
+        log.warning("MkDocs: %s", message)
+    return result

@@ -1,0 +1,235 @@
+"""The websites: pages, navigation, links, search index, audiences and sanitised write-ups."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from site_helpers import (
+    HOSTILE_SLUG,
+    MARKER,
+    broken_links,
+    build_sample_site,
+    outside_resources,
+    sample_bulletins,
+)
+
+from generator.config import Config
+from generator.errors import BuildError
+from generator.render.safe_html import safe_html
+from generator.render.site import counties_summary, render_site, trend_summary
+
+UNIT_CODES = ["990100", "990101001", "990101002", "990200", "990201001", "990201002"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    build_sample_site(root, "public")
+    build_sample_site(root, "internal")
+    return root
+
+
+def article(page: Path) -> str:
+    """The page's own content (Material's <article>), without the theme around it."""
+    html = page.read_text(encoding="utf-8")
+    match = re.search(r"<article[^>]*>(.*?)</article>", html, re.DOTALL)
+    assert match, page
+    return match.group(1)
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_every_page_is_built(project: Path, audience: str) -> None:
+    site = project / "site" / audience
+    for name in [
+        "index.html",
+        "bulletins/index.html",
+        "bulletins/2026-09.html",
+        "bulletins/2026-10.html",
+        "units/index.html",
+        *(f"units/{code}.html" for code in UNIT_CODES),
+        "campaigns/pioneer-teams.html",
+        "campaigns/book-rooms.html",
+        "writeups/index.html",
+        "writeups/category-pioneer-team.html",
+        "writeups/2026-10-qingchuan-pioneer.html",
+        f"writeups/{HOSTILE_SLUG}.html",
+        "pages/about.html",
+        "search/search_index.json",
+    ]:
+        assert (site / name).is_file(), name
+    # the build's own files beside the site are kept
+    assert (site / "pdf" / "2026-10" / "bulletin.pdf").is_file()
+    home = article(site / "index.html")
+    assert "75.0%" in home and "建会率" in home
+    assert 'href="bulletins/2026-10.html"' in home
+    assert 'src="charts/2026-10-trend.svg"' in home
+
+
+def test_bulletin_page_is_the_web_version_of_the_pdf(project: Path) -> None:
+    page = article(project / "site" / "internal" / "bulletins" / "2026-10.html")
+    assert "关于2026年10月全市企业工会组建工作情况的通报" in page
+    assert "示工发〔2026〕45号" in page
+    assert "为推动全市企业普遍建会" in page  # preface
+    assert "加大工作力度" in page  # closing
+    assert "青川区东城街道" in page  # township ranking
+    assert "通报批评" in page and "仅完成年度目标的50.0%" in page
+    for href in [
+        "../pdf/2026-10/bulletin.pdf",
+        "../data/2026-10/bulletin.json",
+        "../data/2026-10/indicators.csv",
+        "../data/2026-10/indicators.xlsx",
+    ]:
+        assert f'href="{href}"' in page
+
+
+def test_unit_page_shows_history_townships_and_internal_lists(project: Path) -> None:
+    page = article(project / "site" / "internal" / "units" / "990200.html")
+    assert "云溪县城关镇" in page and "云溪县白石乡" in page
+    assert "2026年9月" in page and "2026年10月" in page  # one row per period
+    assert 'src="../charts/unit-990200.svg"' in page
+    assert "<figcaption>" in page and "云溪县企业建会率走势" in page
+    assert f"云溪县白石矿业有限公司{MARKER}" in page  # tick-off list (internal)
+    assert f"张三{MARKER}" in page and "138****1234" in page  # volunteers (internal)
+    assert 'href="../pdf/2026-10/units/990200.pdf"' in page
+
+
+def test_downloads_are_linked_only_when_the_build_wrote_them(tmp_path: Path) -> None:
+    build_sample_site(tmp_path, "public", downloads=False)
+    page = article(tmp_path / "site" / "public" / "bulletins" / "2026-10.html")
+    assert "bulletin.pdf" not in page and "bulletin.json" not in page
+    assert broken_links(tmp_path / "site" / "public") == []
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_every_link_resolves(project: Path, audience: str) -> None:
+    assert broken_links(project / "site" / audience) == []
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_no_resource_comes_from_another_host(project: Path, audience: str) -> None:
+    site = project / "site" / audience
+    assert outside_resources(site) == []
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+        if page.name == "404.html":  # MkDocs roots it at "/" (it is served for any path)
+            continue
+        assert 'href="/' not in text and 'src="/' not in text  # relative links only
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_navigation_lists_sections_only(project: Path, audience: str) -> None:
+    text = (project / ".bulletin-cache" / "mkdocs" / audience / "mkdocs.yml").read_text()
+    config = yaml.safe_load(text)  # plain YAML: no Python tags, so other tools can read it
+    assert config["use_directory_urls"] is False
+    assert config["theme"]["font"] is False and config["theme"]["language"] == "zh"
+    assert config["plugins"] == [{"search": {"lang": "zh"}}]
+
+    def entries(nav: list) -> list[str]:
+        out = []
+        for item in nav:
+            (value,) = item.values()
+            out += entries(value) if isinstance(value, list) else [value]
+        return out
+
+    pages = entries(config["nav"])
+    assert len(pages) < 25
+    assert not [p for p in pages if re.match(r"(units|bulletins|writeups)/(?!index|category)", p)]
+    home = (project / "site" / audience / "index.html").read_text(encoding="utf-8")
+    assert "units/990101001.html" not in home.split("<article")[0]  # not in the nav
+
+
+def test_search_index_is_segmented_chinese(project: Path) -> None:
+    index = json.loads((project / "site" / "public" / "search" / "search_index.json").read_text())
+    assert index["config"]["lang"] == ["zh"]
+    titles = {doc["location"]: doc["title"] for doc in index["docs"] if "#" not in doc["location"]}
+    assert titles["units/990101001.html"].replace("\u200b", "") == "青川区东城街道"
+    texts = " ".join(doc["text"] for doc in index["docs"])
+    assert "\u200b先锋号\u200b" in texts  # jieba's word, as the search box segments it
+
+
+def test_public_site_carries_nothing_internal(project: Path) -> None:
+    public = project / "site" / "public"
+    internal = project / "site" / "internal"
+    assert MARKER in (internal / "units" / "990200.html").read_text(encoding="utf-8")
+    assert not (public / "quality").exists()
+    assert not (public / "writeups" / "2026-10-yunxi-internal.html").exists()
+    for path in public.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        assert MARKER.encode() not in data, path
+        if path.suffix in (".html", ".json", ".svg", ".js") and "assets" not in path.parts:
+            text = data.decode("utf-8")
+            for word in ["通报批评", "一票否决", "待销号", "销号清单", "数据质量", "督导"]:
+                assert word not in text, (path, word)
+                assert json.dumps(word)[1:-1] not in text, (path, word)
+
+
+def test_hostile_writeup_is_inert(project: Path) -> None:
+    for audience in ("public", "internal"):
+        site = project / "site" / audience
+        page = article(site / "writeups" / f"{HOSTILE_SLUG}.html")
+        lowered = page.lower()
+        assert "<script" not in lowered
+        assert "javascript:" not in lowered
+        assert not re.search(r"\son\w+\s*=", lowered)
+        assert "alert(" not in lowered
+        assert "青川区开展工人先锋号劳动竞赛" in page
+        assert 'href="https://example.org/news"' in page  # ordinary links stay
+        assert "example.com/tracker.png" not in page  # outside images are dropped
+        # the image inside content/ is copied; the one outside content/ is not
+        assert 'src="../assets/content/writeups/img/photo.png"' in page
+        assert (site / "assets" / "content" / "writeups" / "img" / "photo.png").is_file()
+        assert not list(site.rglob("secret.png"))
+        index = (site / "search" / "search_index.json").read_text()
+        assert "alert" not in index
+
+
+def test_project_pages_are_sanitised(project: Path) -> None:
+    page = article(project / "site" / "public" / "pages" / "about.html")
+    assert "关于本站" in page and "本站发布" in page and "<script" not in page
+
+
+def test_safe_html_rules() -> None:
+    html = safe_html(
+        '<p onclick="x()">a</p><script>b()</script>[l](javascript:c) <iframe src="https://e"></iframe>'
+        "<style>p{}</style> [ok](https://example.org) [rel](other.md) ![i](https://e/x.png)"
+    )
+    assert "onclick" not in html and "<script" not in html and "javascript" not in html
+    assert "iframe" not in html and "<style" not in html and "<img" not in html
+    assert 'href="https://example.org"' in html and "other.md" not in html
+
+
+def test_chart_summaries_state_the_figures() -> None:
+    b = sample_bulletins("public")[-1]
+    text = counties_summary(b)
+    assert "最高为青川区（84.0%）" in text and "最低为云溪县（60.0%）" in text
+    assert "全市平均75.0%" in text
+    assert "从2026-08的73.0%到2026-10的75.0%" in trend_summary(b)
+    assert "排名从第2名到第2名（共2个单位）" in trend_summary(b, "990200")
+
+
+def test_project_templates_override_the_builtin_ones(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    own = tmp_path / "site_templates" / "site"
+    own.mkdir(parents=True)
+    (own / "units.md.j2").write_text("---\ntitle: 单位一览\n---\n\n# 本市自定义单位页\n")
+    result = render_site(
+        sample_bulletins("public"),
+        Config(root=tmp_path),
+        tmp_path / "out",
+        work_dir=tmp_path / "work",
+    )
+    assert "本市自定义单位页" in (tmp_path / "out" / "units" / "index.html").read_text()
+    assert result.pages > 20 and result.bytes > 0
+
+
+def test_mixed_audiences_are_refused(tmp_path: Path) -> None:
+    bulletins = [sample_bulletins("public")[0], sample_bulletins("internal")[1]]
+    with pytest.raises(BuildError):
+        render_site(bulletins, Config(root=tmp_path), tmp_path / "o", work_dir=tmp_path / "w")
