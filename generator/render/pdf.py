@@ -81,7 +81,7 @@ def table(
     align: list[str] | None = None,
     widths: list[float | str] | None = None,
 ) -> Node:
-    node: Node = {"t": "table", "header": header, "rows": [list(r) for r in rows]}
+    node: Node = {"t": "table", "header": header, "rows": [list(r) for r in rows], "plain": True}
     node["align"] = align or ["center"] * len(header)
     if widths is not None:
         node["widths"] = widths
@@ -334,25 +334,14 @@ def bulletin_sections(
 
     # 一、总体情况
     overview: list[Node] = [par(s) for s in bulletin.overview]
+    # Charts are placeholders here, drawn by fill_charts only when the PDF is not cached.
     if charts and counties:
-        from generator.render.charts import coverage_by_county_svg, coverage_trend_svg
-
         overview.append(
-            {
-                "t": "chart",
-                "svg": coverage_by_county_svg(bulletin, text_as_paths=True),
-                "alt": "各县市区企业建会率",
-                "width": 0.8,
-            }
+            {"t": "chart", "chart": "county", "alt": "各县市区企业建会率", "width": 0.8}
         )
         if len(bulletin.history.get(city.code, [])) >= 2:
             overview.append(
-                {
-                    "t": "chart",
-                    "svg": coverage_trend_svg(bulletin, text_as_paths=True),
-                    "alt": "全市企业建会率走势",
-                    "width": 0.7,
-                }
+                {"t": "chart", "chart": "trend", "alt": "全市企业建会率走势", "width": 0.7}
             )
     sections.append(("总体情况", overview))
 
@@ -515,8 +504,28 @@ def bulletin_document(
         "sections": sections,
         "tail": tail,
         "attachments": attachments,
-        "model": bulletin.to_dict(),
+        # The model's headline part, for templates a project may write; the enterprise and
+        # person lists stay out (they would only slow every compile down).
+        "model": {
+            "period": bulletin.period,
+            "audience": bulletin.audience,
+            "organization": bulletin.organization,
+            "units": [asdict(u) for u in bulletin.units],
+            "city_history": [asdict(h) for h in bulletin.history.get(bulletin.city.code, [])],
+        },
     }
+
+
+def fill_charts(doc: Doc, bulletin: Bulletin) -> Doc:
+    """Draw the charts the document asks for (SVG, text as paths: Typst ignores SVG fonts)."""
+    from generator.render.charts import coverage_by_county_svg, coverage_trend_svg
+
+    draw = {"county": coverage_by_county_svg, "trend": coverage_trend_svg}
+    for section in doc["sections"]:
+        for block in section["blocks"]:
+            if block["t"] == "chart" and "svg" not in block:
+                block["svg"] = draw[block["chart"]](bulletin, True)
+    return doc
 
 
 # ---- the unit reports -----------------------------------------------------------------------
@@ -791,13 +800,6 @@ def report_document(
             {"heading": f"{chinese_number(i)}、{title}", "blocks": blocks}
             for i, (title, blocks) in enumerate(sections, 1)
         ],
-        "model": {
-            "period": bulletin.period,
-            "unit": asdict(u),
-            "parent": asdict(parent) if parent else None,
-            "city": asdict(city),
-            "history": [asdict(h) for h in history],
-        },
     }
 
 
@@ -987,12 +989,15 @@ def render_bulletin_pdf(
     font_dirs, fonts = _fonts(config)
     assets = Assets(config.content_dir)
     doc = bulletin_document(bulletin, config, assets, fonts, charts=charts)
-    data = _dumps(doc)
     with staged(config) as (stage, templates):
         engine = Engine(str(stage), font_dirs, config.pdf_standard, _timestamp(bulletin))
-        key = cache_key(data, templates, fonts, engine, BULLETIN_TEMPLATE) if cache_dir else ""
+        # The key is taken before the charts are drawn: their inputs are all in the document.
+        key = (
+            cache_key(_dumps(doc), templates, fonts, engine, BULLETIN_TEMPLATE) if cache_dir else ""
+        )
         if _from_cache(cache_dir, key, out):
             return out
+        data = _dumps(fill_charts(doc, bulletin))
         _stage_assets(stage, assets)
         _run_job(
             engine,
