@@ -1039,31 +1039,36 @@ def render_unit_reports(
     return outputs
 
 
+def _run_chunk(engine: Engine, jobs: list[Job], cache_dir: str | None) -> None:
+    for job in jobs:
+        _run_job(engine, job, cache_dir)
+
+
 def _compile_all(engine: Engine, todo: list[Job], jobs: int, cache_dir: Path | None) -> None:
+    """Compile every job on `jobs` processes: this one and jobs - 1 workers."""
     cache = str(cache_dir) if cache_dir else None
-    workers = max(1, min(jobs, len(todo), os.cpu_count() or 1))
-    if workers == 1:
-        for job in todo:
-            _run_job(engine, job, cache)
+    workers = min(jobs, len(todo), os.cpu_count() or 1) - 1
+    if workers < 1:
+        _run_chunk(engine, todo, cache)
         return
     import multiprocessing
 
-    # Each worker builds its compiler once (initializer) and takes jobs in chunks; "spawn"
-    # because Typst runs threads of its own, which do not survive a fork.
-    context = multiprocessing.get_context("spawn")
+    # Small chunks, handed out from the front to the workers; this process, whose compiler is
+    # already warm, takes chunks from the back that no worker has started, so nobody waits for
+    # the workers to start. Each worker builds its compiler once (the initializer). "spawn":
+    # Typst runs threads of its own, which do not survive a fork.
+    size = max(1, len(todo) // ((workers + 1) * 6))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=context,
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
         initargs=(engine.font_dirs,),
     ) as pool:
-        chunk = max(1, len(todo) // (workers * 4))
-        list(
-            pool.map(
-                _run_job,
-                [engine] * len(todo),
-                todo,
-                [cache] * len(todo),
-                chunksize=chunk,
-            )
-        )
+        futures = [pool.submit(_run_chunk, engine, chunk, cache) for chunk in chunks]
+        for future, chunk in zip(reversed(futures), reversed(chunks), strict=True):
+            if future.cancel():
+                _run_chunk(engine, chunk, cache)
+        for future in futures:
+            if not future.cancelled():
+                future.result()
