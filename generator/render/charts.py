@@ -81,24 +81,27 @@ def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
                 fontsize=8,
             )
         if average is not None:
-            ax.axhline(_percent(average), color=AVERAGE_COLOR, linestyle="--", linewidth=1)
-            ax.annotate(
-                f"全市平均 {_percent(average):.1f}%",
-                (1.0, _percent(average)),
-                xycoords=("axes fraction", "data"),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
+            # The average goes in a legend above the plot, where no bar can hide it.
+            ax.axhline(
+                _percent(average),
                 color=AVERAGE_COLOR,
+                linestyle="--",
+                linewidth=1,
+                label=f"全市平均 {_percent(average):.1f}%",
+            )
+            ax.legend(
+                loc="lower right",
+                bbox_to_anchor=(1.0, 1.0),
+                frameon=False,
                 fontsize=9,
+                borderaxespad=0.2,
             )
         ax.set_xticks(positions)
         ax.set_xticklabels(names, rotation=30 if len(counties) > 8 else 0, ha="center")
         ax.set_ylabel("建会率（%）")
         top = max([*values, _percent(average), 1.0])
         ax.set_ylim(0, min(100.0, top * 1.15) if top <= 100 else top * 1.15)
-        ax.set_title(f"{bulletin.period_label}各县市区企业建会率", fontsize=11)
+        ax.set_title(f"{bulletin.period_label}各县市区企业建会率", fontsize=11, loc="left")
         return _svg(fig, text_as_paths)
 
 

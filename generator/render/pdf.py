@@ -80,8 +80,12 @@ def table(
     rows: Iterable[list[str]],
     align: list[str] | None = None,
     widths: list[float | str] | None = None,
+    size: float | None = None,
 ) -> Node:
+    """A table of plain strings; `widths` are fractions or "auto", `size` relative to the text."""
     node: Node = {"t": "table", "header": header, "rows": [list(r) for r in rows], "plain": True}
+    if size is not None:
+        node["size"] = size
     node["align"] = align or ["center"] * len(header)
     if widths is not None:
         node["widths"] = widths
@@ -270,7 +274,8 @@ def county_ranking_table(bulletin: Bulletin, full: bool) -> Node:
             ]
             for u in units
         ),
-        widths=[0.8, "auto", 1, 1, 1, 1, 1, 1, 1, 1, 1],
+        widths=["auto"] * 11,
+        size=0.65,
     )
 
 
@@ -307,7 +312,8 @@ def township_ranking_table(bulletin: Bulletin) -> Node:
             "名次变化",
         ],
         rows,
-        widths=["auto", 0.7, "auto", 1, 1, 1, 1, 1, 1],
+        widths=["auto"] * 9,
+        size=0.7,
     )
 
 
@@ -337,11 +343,11 @@ def bulletin_sections(
     # Charts are placeholders here, drawn by fill_charts only when the PDF is not cached.
     if charts and counties:
         overview.append(
-            {"t": "chart", "chart": "county", "alt": "各县市区企业建会率", "width": 0.8}
+            {"t": "chart", "chart": "county", "alt": "各县市区企业建会率", "width": 1.0}
         )
         if len(bulletin.history.get(city.code, [])) >= 2:
             overview.append(
-                {"t": "chart", "chart": "trend", "alt": "全市企业建会率走势", "width": 0.7}
+                {"t": "chart", "chart": "trend", "alt": "全市企业建会率走势", "width": 0.85}
             )
     sections.append(("总体情况", overview))
 
