@@ -245,7 +245,10 @@ def _render_pdfs(
                 f"生成通报 PDF（{'内网' if audience == 'internal' else '外网'}）", i, len(bulletins)
             )
             render_bulletin_pdf(
-                bulletin, g.config, staging / audience / "pdf" / bulletin.period / "bulletin.pdf"
+                bulletin,
+                g.config,
+                staging / audience / "pdf" / bulletin.period / "bulletin.pdf",
+                cache_dir=cache,
             )
             count += 1
     internal = g.bulletins.get("internal")
