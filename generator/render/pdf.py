@@ -683,7 +683,7 @@ def report_document(
                                 ]
                                 for t in towns
                             ),
-                            widths=[0.7, "auto", 1, 1, 1, 1, 1, 1, 1, 1],
+                            widths=["auto"] * 10,
                         )
                     ],
                 )
@@ -705,22 +705,38 @@ def report_document(
         )
     ]
     if open_entries:
+        # A township's own list needs no township column.
+        with_town = u.level != "township"
         tick.append(
             table(
-                ["序号", "企业名称", "所属乡镇（街道）", "职工人数", "未建会原因", "备注"],
+                [
+                    "序号",
+                    "企业名称",
+                    *(["所属乡镇（街道）"] if with_town else []),
+                    "职工人数",
+                    "未建会原因",
+                    "备注",
+                ],
                 (
                     [
                         str(i),
                         p.name,
-                        p.unit_name,
+                        *([p.unit_name] if with_town else []),
                         n(p.employees),
                         p.reason or "未填报",
                         "本期新增" if p.added else "",
                     ]
                     for i, p in enumerate(open_entries, 1)
                 ),
-                align=["center", "left", "left", "right", "left", "center"],
-                widths=[0.6, 3, 2, 1, 3, 1.2],
+                align=[
+                    "center",
+                    "left",
+                    *(["left"] if with_town else []),
+                    "right",
+                    "left",
+                    "center",
+                ],
+                widths=["auto", 4, *([2.4] if with_town else []), "auto", 2.6, "auto"],
             )
         )
     if closed:
@@ -770,7 +786,7 @@ def report_document(
                         ]
                         for v in volunteers
                     ),
-                    widths=[1, 2, 1.6, 1.8, 1, 1, 1],
+                    widths=["auto"] * 7,
                 )
             )
         elif not lacking:
