@@ -391,3 +391,38 @@ def test_charts_are_deterministic_with_text_as_paths() -> None:
         assert svg == chart(b, True)
         assert "<text" not in svg  # glyphs as paths: Typst does no font fallback inside SVG
         assert "dc:date" not in svg
+
+
+def test_writeup_images_inside_content_are_embedded(tmp_path: Path) -> None:
+    from PIL import Image
+
+    content = tmp_path / "content"
+    (content / "writeups" / "img").mkdir(parents=True)
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(content / "writeups" / "img" / "a.png")
+    b = sample_bulletin("public")
+    w = b.writeups[0]
+    w.images = ["writeups/img/a.png", "../outside.png"]
+    w.body += "\n![现场照片](img/a.png)\n\n![外部](../../../etc/hosts)\n"
+    out = render_bulletin_pdf(b, Config(root=tmp_path), tmp_path / "b.pdf", charts=False)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(listing) == 2  # the same picture from the body and from the front matter
+    assert "〔图片：外部〕" in squeeze(pdftotext(out))  # a refused image shows as its alt text
+
+
+def test_project_templates_override_the_built_in_ones(tmp_path: Path) -> None:
+    from generator.errors import BuildError
+
+    folder = tmp_path / "site_templates" / "pdf"
+    folder.mkdir(parents=True)
+    (folder / "report.typ").write_text(
+        '#import "common.typ": *\n#set document(date: auto)\n自定义报告 #data.title\n',
+        encoding="utf-8",
+    )
+    config = Config(root=tmp_path)
+    [first, *_] = render_unit_reports(sample_bulletin(), config, tmp_path / "u", 1, None)
+    assert "自定义报告青川区2026年10月" in squeeze(pdftotext(first))
+    (folder / "report.typ").write_text("#let x = (\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="模板"):
+        render_unit_reports(sample_bulletin(), config, tmp_path / "v", 1, None)
