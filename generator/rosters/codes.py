@@ -1,0 +1,253 @@
+"""Every problem code the roster stage reports, with its severity and Chinese message, in one place.
+
+Codes are stable: tests, problem lists sent to counties and the internal data-quality page refer to
+them. `E-` codes are errors (they stop the build), `W-` codes are warnings. Messages are
+`str.format` templates; `{column}` and `{value}` are always available, other fields are named in
+the comment of each code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.problems import Problem, Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    """A problem code: its stable name, severity and message template."""
+
+    name: str
+    severity: Severity
+    template: str
+
+    def problem(
+        self,
+        file: str,
+        row: int | None,
+        column: str = "",
+        value: object = "",
+        county: tuple[str, str] = ("", ""),
+        **fields: object,
+    ) -> Problem:
+        """Make a Problem of this code; `fields` fill the message template."""
+        text = "" if value is None else str(value)
+        message = self.template.format(column=column, value=text, **fields)
+        return Problem(
+            file=file,
+            row=row,
+            column=column,
+            code=self.name,
+            severity=self.severity,
+            value=text,
+            message=message,
+            county=county[0],
+            county_name=county[1],
+        )
+
+
+CODES: dict[str, Code] = {}
+
+
+def _code(name: str, template: str) -> Code:
+    severity: Severity = "error" if name.startswith("E-") else "warning"
+    code = Code(name, severity, template)
+    CODES[name] = code
+    return code
+
+
+# --- files -------------------------------------------------------------------------------------
+#: A file is neither UTF-8 nor GB18030.
+E_ENCODING = _code(
+    "E-ENCODING",
+    "文件编码无法识别（既不是 UTF-8 也不是 GB18030/GBK）：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新放入。",
+)
+#: A file cannot be opened or parsed at all. Fields: detail.
+E_FILE_UNREADABLE = _code(
+    "E-FILE-UNREADABLE",
+    "无法读取此文件（{detail}）：请确认文件没有损坏、没有加密，并用 Excel 另存为 .xlsx 或 .csv。",
+)
+#: A roster is present both as .csv and .xlsx. Fields: other.
+E_FILE_BOTH = _code(
+    "E-FILE-BOTH",
+    "同一名册同时存在 .csv 和 .xlsx 两个文件（另一个是 {other}）：请只保留其中一个。",
+)
+#: A roster that is not optional is missing. Fields: title.
+E_FILE_MISSING = _code(
+    "E-FILE-MISSING",
+    "缺少{title}：请放入此文件（.csv 或 .xlsx 均可）。",
+)
+#: No row of the sheet looks like the header row. Fields: expected.
+E_HEADER_NOT_FOUND = _code(
+    "E-HEADER-NOT-FOUND",
+    "找不到表头行：前几行中没有一行包含规定的列名（例如 {expected}）。请检查表头文字。",
+)
+#: A required column is absent from the header.
+E_COLUMN_MISSING = _code(
+    "E-COLUMN-MISSING",
+    "缺少必填列“{column}”：请在表头中加上这一列并填写。",
+)
+#: Two headers map to the same column. Fields: first.
+E_COLUMN_DUPLICATE = _code(
+    "E-COLUMN-DUPLICATE",
+    "列“{column}”与列“{first}”是同一项内容，重复出现：请删除其中一列。",
+)
+#: A header the contract does not know; its column is ignored.
+W_UNKNOWN_COLUMN = _code(
+    "W-UNKNOWN-COLUMN",
+    "不认识的列“{column}”，该列不参与统计。如是规定的列，请按模板改正列名。",
+)
+#: A 合计/小计/总计 row differs from the sum of the rows it covers. Fields: total, expected.
+E_TOTAL_MISMATCH = _code(
+    "E-TOTAL-MISMATCH",
+    "合计行的“{column}”为 {total}，但其上各行相加为 {expected}：请核对是否漏填、重复或合计未更新。",
+)
+#: A folder under data/ that is not a period of the project's cadence. Fields: cadence.
+E_PERIOD_FOLDER = _code(
+    "E-PERIOD-FOLDER",
+    "目录名“{value}”不是{cadence}报告期：请按 {example} 的格式命名本期数据目录。",
+)
+#: A folder under data/ that is not named like a period; it is ignored.
+W_FOLDER_IGNORED = _code(
+    "W-FOLDER-IGNORED",
+    "目录“{value}”不是报告期目录（应为 2026-10 或 2026-Q3 格式），其中的文件未被读取。",
+)
+
+# --- values ------------------------------------------------------------------------------------
+#: A required cell is empty (or —, -, /, 无).
+E_REQUIRED = _code("E-REQUIRED", "“{column}”必须填写，此处为空。")
+#: Not a whole number.
+E_INT = _code(
+    "E-INT", "“{column}”应为整数（如 25），而“{value}”不是整数：请只填数字，不要写小数或文字。"
+)
+#: Not a number.
+E_NUMBER = _code("E-NUMBER", "“{column}”应为数字（如 85.5），而“{value}”不是数字。")
+#: Not a rate.
+E_RATE = _code("E-RATE", "“{column}”应为百分比（如 85% 或 0.85），而“{value}”无法识别。")
+#: Not a yes/no value.
+E_BOOL = _code("E-BOOL", "“{column}”应填“是”或“否”，而不是“{value}”。")
+#: Not a date.
+E_DATE = _code(
+    "E-DATE", "“{column}”应为日期（如 2026-03-05 或 2026年3月5日），而“{value}”无法识别为日期。"
+)
+#: Not one of the allowed values. Fields: choices.
+E_ENUM = _code("E-ENUM", "“{column}”只能填 {choices} 之一，而不是“{value}”。")
+#: Outside the allowed range. Fields: bound.
+E_RANGE = _code("E-RANGE", "“{column}”的值 {value} 超出允许范围（{bound}）。")
+#: A value that must be unique appears more than once. Fields: rows.
+E_DUPLICATE = _code(
+    "E-DUPLICATE", "“{column}”为“{value}”的记录重复出现（第 {rows} 行）：每条只能填写一次。"
+)
+#: The same record (by its key columns) appears twice in a roster where that is unexpected. Fields: rows.
+W_DUPLICATE_ROW = _code(
+    "W-DUPLICATE-ROW", "“{value}”重复出现（第 {rows} 行）：请确认是否重复填报。"
+)
+
+# --- unified social credit codes ---------------------------------------------------------------
+#: Wrong length or characters.
+E_USCC_FORMAT = _code(
+    "E-USCC-FORMAT",
+    "统一社会信用代码“{value}”格式不对：应为 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）。",
+)
+#: Wrong check character. Fields: expected.
+E_USCC_CHECKSUM = _code(
+    "E-USCC-CHECKSUM",
+    "统一社会信用代码“{value}”的校验位不对（按前 17 位计算应为“{expected}”）：请对照营业执照核对是否抄错。",
+)
+#: Excel turned the code into a number in scientific notation.
+E_USCC_SCIENTIFIC = _code(
+    "E-USCC-SCIENTIFIC",
+    "统一社会信用代码被 Excel 变成了科学计数法“{value}”，原代码已丢失：请把这一列设置为“文本”格式，再重新录入各企业的代码。",
+)
+
+# --- row rules ---------------------------------------------------------------------------------
+#: migrant_workers > employees. Fields: employees.
+E_MIGRANT_EXCEEDS = _code(
+    "E-MIGRANT-EXCEEDS", "农民工人数 {value} 大于职工人数 {employees}：请核对。"
+)
+#: dispatch_workers > employees. Fields: employees.
+E_DISPATCH_EXCEEDS = _code(
+    "E-DISPATCH-EXCEEDS", "劳务派遣工人数 {value} 大于职工人数 {employees}：请核对。"
+)
+#: members > employees. Fields: employees.
+W_MEMBERS_EXCEED = _code(
+    "W-MEMBERS-EXCEED", "会员人数 {value} 大于职工人数 {employees}：请确认是否填错。"
+)
+#: migrant_members > migrant_workers. Fields: migrant_workers.
+W_MIGRANT_MEMBERS_EXCEED = _code(
+    "W-MIGRANT-MEMBERS-EXCEED",
+    "农民工会员人数 {value} 大于农民工人数 {migrant_workers}：请确认是否填错。",
+)
+#: Unionized without union_date.
+E_UNION_DATE_REQUIRED = _code(
+    "E-UNION-DATE-REQUIRED", "已建会的企业必须填写“{column}”：请补填建会日期。"
+)
+#: union_date after the end of the period. Fields: end.
+E_UNION_DATE_FUTURE = _code(
+    "E-UNION-DATE-FUTURE",
+    "建会日期 {value} 晚于本报告期末（{end}）：请核对日期，未来日期不能计入。",
+)
+#: Unionized without members.
+E_MEMBERS_REQUIRED = _code("E-MEMBERS-REQUIRED", "已建会的企业必须填写“{column}”：请补填会员人数。")
+#: A priority enterprise without not_unionized_reason. Fields: minimum.
+W_REASON_MISSING = _code(
+    "W-REASON-MISSING",
+    "职工 {minimum} 人以上的未建会企业（重点企业）应填写“{column}”，以便销号跟踪。",
+)
+#: left_on before hired_on. Fields: hired.
+E_LEFT_BEFORE_HIRED = _code(
+    "E-LEFT-BEFORE-HIRED", "离岗日期 {value} 早于上岗日期 {hired}：请核对。"
+)
+#: 已命名 without named_on.
+E_NAMED_ON_REQUIRED = _code(
+    "E-NAMED-ON-REQUIRED", "状态为“已命名”的必须填写“{column}”：请补填命名日期。"
+)
+#: volunteer_required given for a unit that is not a township.
+W_VOLUNTEER_REQUIRED_IGNORED = _code(
+    "W-VOLUNTEER-REQUIRED-IGNORED",
+    "“{column}”只对乡镇（街道）有效，此单位不是乡镇（街道），该值不起作用。",
+)
+
+# --- references and the unit hierarchy ---------------------------------------------------------
+#: A unit code that is not in the unit roster.
+E_UNIT_UNKNOWN = _code(
+    "E-UNIT-UNKNOWN",
+    "单位代码“{value}”不在单位名册（data/units）中：请核对代码，或先在单位名册中添加该单位。",
+)
+#: A unit of the wrong level for this roster. Fields: name, level, allowed.
+E_UNIT_LEVEL = _code(
+    "E-UNIT-LEVEL",
+    "单位“{value}”（{name}）是{level}，此处只能填{allowed}的代码。",
+)
+#: Not exactly one city in the unit roster. Fields: count.
+E_UNITS_ROOT = _code(
+    "E-UNITS-ROOT",
+    "单位名册中应有且只有一个层级为“市”的单位，现有 {count} 个：请核对层级一列。",
+)
+#: A unit without a parent (other than the city).
+E_UNIT_PARENT_REQUIRED = _code(
+    "E-UNIT-PARENT-REQUIRED",
+    "除市本级外，每个单位都必须填写“{column}”。",
+)
+#: A parent code that is not a unit.
+E_UNIT_PARENT_UNKNOWN = _code(
+    "E-UNIT-PARENT-UNKNOWN",
+    "上级单位代码“{value}”不在单位名册中：请核对。",
+)
+#: A parent of the wrong level. Fields: level, expected.
+E_UNIT_PARENT_LEVEL = _code(
+    "E-UNIT-PARENT-LEVEL",
+    "上级单位“{value}”是{level}，而{child}的上级应为{expected}。",
+)
+#: The parent chain loops back. Fields: chain.
+E_UNIT_CYCLE = _code("E-UNIT-CYCLE", "上级单位形成了循环（{chain}）：请核对上级单位代码。")
+#: A review of a volunteer that is not in the volunteer roster.
+E_VOLUNTEER_UNKNOWN = _code(
+    "E-VOLUNTEER-UNKNOWN",
+    "志愿者编号“{value}”不在志愿者名册（data/volunteers）中：请核对编号。",
+)
+#: An enterprise of the previous snapshot absent from this one. Fields: name, previous.
+W_ENT_MISSING = _code(
+    "W-ENT-MISSING",
+    "企业“{name}”（{value}）在 {previous} 期台账中有、本期台账中没有：如已注销、吊销或迁出，请保留该行并填写经营状态；如是漏报，请补上。",
+)

@@ -1,0 +1,448 @@
+"""Readers: a roster file (.csv or .xlsx) to a raw table of text cells with Excel row numbers.
+
+One registry keyed by extension. Both readers first produce a grid (every cell as text, empty
+cells null) and then share the same structure finding: the header row (the row matching the most
+known headers, so title rows above it are skipped), a two-row header flattened, blank rows,
+total rows (合计/小计/总计, checked against the rows they cover) and trailing notes (注：…,
+填表人：…) taken out of the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from generator.problems import Problem
+from generator.rosters import codes
+from generator.rosters.specs import INT, NUMBER, Column, Roster
+from generator.rosters.values import header_key, header_keys, normalise_number, normalise_text
+
+#: Rows searched for the header row.
+HEADER_SEARCH_ROWS = 30
+#: Leading columns searched for a 合计 label or a note.
+LABEL_COLUMNS = 3
+
+_TOTAL_RE = r"^[^0-9A-Za-z]{0,12}?(合\s*计|小\s*计|总\s*计)\s*[:：]?$"
+_NOTE_RE = (
+    r"^(注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|负责人|"
+    r"单位负责人|联系人|联系电话)\s*[:：]|^注\s*\d|^(填表人|审核人|制表人|填报人)"
+)
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; carries the Problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass
+class RawTable:
+    """The data rows of a roster file: one text array per column, with headers as written."""
+
+    file: str  # path relative to the project, e.g. data/2026-10/enterprises.xlsx
+    headers: list[str]  # one per column, as written (a flattened two-row header joined by '/')
+    columns: list[pa.Array]  # string arrays, null for empty cells
+    rows: np.ndarray  # Excel row number of each data row (header row included in the count)
+    header_row: int  # Excel row number of the (last) header row
+    matched: list[str | None]  # the spec column each header matched, or None
+    problems: list[Problem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class Grid:
+    """Every non-empty-file row as text cells: the raw material both readers produce."""
+
+    columns: list[pa.Array]
+    rows: np.ndarray
+
+
+# --- header matching ---------------------------------------------------------------------------
+
+
+def header_lookup(roster: Roster) -> dict[str, str]:
+    """Map every matching key of every name and alias to the canonical column name."""
+    lookup: dict[str, str] = {}
+    for column in roster.columns:
+        for text in (column.name, *column.aliases, column.title):
+            for key in header_keys(text):
+                lookup.setdefault(key, column.name)
+    return lookup
+
+
+def match_header(text: Any, lookup: dict[str, str]) -> str | None:
+    """The canonical column a header names, or None."""
+    if text is None:
+        return None
+    for key in header_keys(text):
+        if key in lookup:
+            return lookup[key]
+    return None
+
+
+def _row_score(cells: list[Any], lookup: dict[str, str]) -> int:
+    return len({m for c in cells if (m := match_header(c, lookup)) is not None})
+
+
+def _flatten(upper: list[Any], lower: list[Any], lookup: dict[str, str]) -> list[Any]:
+    """Flatten a two-row header: per column, the lower, upper or joined text that matches."""
+    filled: list[Any] = []
+    last = None
+    for cell in upper:
+        # Read-only XLSX shows a merged cell as its value followed by empty cells.
+        last = cell if cell is not None else last
+        filled.append(last)
+    out: list[Any] = []
+    for up, fill, low in zip(upper, filled, lower, strict=True):
+        joined = f"{fill}/{low}" if fill is not None and low is not None else None
+        for candidate in (low, up, joined):
+            if candidate is not None and match_header(candidate, lookup) is not None:
+                out.append(candidate)
+                break
+        else:
+            out.append(low if low is not None else up)
+    return out
+
+
+def find_header(head: list[list[Any]], lookup: dict[str, str]) -> tuple[int, int, list[Any]] | None:
+    """Return (first header row, last header row, flattened headers) as 0-based grid rows."""
+    scores = [_row_score(row, lookup) for row in head]
+    if not scores or max(scores) == 0:
+        return None
+    best = scores.index(max(scores))
+    choice = (best, best, list(head[best]))
+    score = scores[best]
+    for first in (best - 1, best):
+        if first < 0 or first + 1 >= len(head):
+            continue
+        flat = _flatten(head[first], head[first + 1], lookup)
+        flat_score = _row_score(flat, lookup)
+        if flat_score > score:
+            choice, score = (first, first + 1, flat), flat_score
+    return choice
+
+
+# --- grids -------------------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030; ValueError if neither."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ValueError("encoding") from exc
+
+
+def _csv_grid(path: Path, rel: str) -> Grid:
+    data = path.read_bytes()
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        raw.decode("utf-8")
+        utf8 = raw
+    except UnicodeDecodeError:
+        try:
+            utf8 = raw.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            raise ReadError(codes.E_ENCODING.problem(rel, None)) from None
+    if not utf8.strip():
+        return Grid([], np.zeros(0, dtype=np.int64))
+    # pyarrow skips empty lines, which would shift row numbers: such files take the slow path.
+    if b"\n\n" not in utf8 and b"\n\r\n" not in utf8 and not utf8.startswith((b"\n", b"\r\n")):
+        grid = _csv_grid_arrow(utf8)
+        if grid is not None:
+            return grid
+    return _csv_grid_python(utf8.decode("utf-8"))
+
+
+def _csv_grid_arrow(data: bytes) -> Grid | None:
+    import pyarrow.csv as pcsv
+
+    first_line = data.split(b"\n", 1)[0].decode("utf-8")
+    width = len(next(csv.reader([first_line]), []))
+    quoted = b'"' in data
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pcsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
+            convert_options=pcsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # ragged rows: the Python reader pads them
+    columns = [c.combine_chunks() for c in table.columns]
+    if quoted:
+        for column in columns:
+            if pc.any(pc.match_substring(column, "\n")).as_py():
+                return None  # a cell spanning lines: row numbers need the Python reader
+    return Grid(columns, np.arange(1, table.num_rows + 1, dtype=np.int64))
+
+
+def _csv_grid_python(text: str) -> Grid:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    rows: list[int] = []
+    line = 0
+    for record in reader:
+        start = line + 1
+        line = reader.line_num
+        if not record or all(not c.strip() for c in record):
+            continue
+        records.append(record)
+        rows.append(start)
+    width = max((len(r) for r in records), default=0)
+    columns = [
+        pa.array([(r[j] if j < len(r) and r[j] != "" else None) for r in records], pa.string())
+        for j in range(width)
+    ]
+    return Grid(columns, np.asarray(rows, dtype=np.int64))
+
+
+def cell_text(value: Any) -> str | None:
+    """An XLSX cell value as the text a user would see (dates as ISO, whole floats as ints)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        # Excel keeps 15 significant digits; a longer number has lost its tail (9.13701E+17).
+        return f"{value:.6G}" if abs(value) >= 10**15 else str(value)
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if abs(value) >= 1e15:
+            return f"{value:.6G}"
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _pick_sheet(sheetnames: list[str], roster: Roster) -> str:
+    keys = {header_key(roster.name), header_key(roster.title)}
+    for name in sheetnames:
+        if header_key(name) in keys:
+            return name
+    for name in sheetnames:
+        if header_key(roster.title) in header_key(name):
+            return name
+    return sheetnames[0]
+
+
+def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        detail = f"不是有效的 .xlsx 文件：{type(exc).__name__}"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
+    try:
+        ws = wb[_pick_sheet(wb.sheetnames, roster)]
+        records: list[list[str | None]] = []
+        rows: list[int] = []
+        # Read-only worksheets yield an empty row for each missing row, so enumerate is exact.
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [cell_text(v) for v in values]
+            if any(c is not None for c in cells):
+                records.append(cells)
+                rows.append(number)
+    finally:
+        wb.close()
+    width = max((len(r) for r in records), default=0)
+    columns = [
+        pa.array([(r[j] if j < len(r) else None) for r in records], pa.string())
+        for j in range(width)
+    ]
+    return Grid(columns, np.asarray(rows, dtype=np.int64))
+
+
+GridReader = Callable[[Path, str, Roster], Grid]
+
+#: The readers, keyed by file extension.
+READERS: dict[str, GridReader] = {
+    ".csv": lambda path, rel, roster: _csv_grid(path, rel),
+    ".xlsx": _xlsx_grid,
+}
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+
+def read_table(path: Path, rel: str, roster: Roster) -> RawTable:
+    """Read a roster file into a RawTable; raise ReadError for a file that cannot be read."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        detail = f"不支持 {path.suffix} 格式，请另存为 .xlsx 或 .csv"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+    grid = reader(path, rel, roster)
+    return structure(grid, rel, roster)
+
+
+def _empty_table(rel: str, roster: Roster, problems: list[Problem]) -> RawTable:
+    return RawTable(rel, [], [], np.zeros(0, dtype=np.int64), 1, [], problems)
+
+
+def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
+    """Find the header, drop blank, total and note rows, and check totals."""
+    lookup = header_lookup(roster)
+    n = len(grid.rows)
+    if not grid.columns or n == 0:
+        return _empty_table(rel, roster, [])
+    head_n = min(n, HEADER_SEARCH_ROWS)
+    head = [[grid.columns[j][i].as_py() for j in range(len(grid.columns))] for i in range(head_n)]
+    found = find_header(head, lookup)
+    if found is None:
+        expected = "、".join(c.title for c in roster.columns if c.required)
+        problem = codes.E_HEADER_NOT_FOUND.problem(rel, None, expected=expected)
+        return _empty_table(rel, roster, [problem])
+    _first, last, headers = found
+    header_row = int(grid.rows[last])
+    body = [c.slice(last + 1) for c in grid.columns]
+    rows = grid.rows[last + 1 :]
+    matched = [match_header(h, lookup) for h in headers]
+    texts = [None if h is None else str(h).strip() for h in headers]
+
+    keep = np.ones(len(rows), dtype=bool)
+    problems: list[Problem] = []
+    if len(rows):
+        label = _label_column(body)
+        is_total = _mask(pc.match_substring_regex(label, _TOTAL_RE))
+        is_note = _mask(pc.match_substring_regex(label, _NOTE_RE))
+        blank = _blank_rows(body)
+        trailing_notes = np.zeros(len(rows), dtype=bool)
+        for i in range(len(rows) - 1, -1, -1):
+            if is_note[i] or blank[i]:
+                trailing_notes[i] = True
+            elif not is_total[i]:
+                break
+        keep = ~(is_total | trailing_notes | blank)
+        if is_total.any():
+            problems.extend(
+                _check_totals(body, rows, keep, is_total, label, roster, matched, texts, rel)
+            )
+    index = np.flatnonzero(keep)
+    if len(index) < len(rows):
+        taken = pa.array(index, pa.int64())
+        body = [c.take(taken) for c in body]
+        rows = rows[index]
+    return RawTable(
+        rel, [t or "" for t in texts], body, np.asarray(rows), header_row, matched, problems
+    )
+
+
+def _mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _label_column(body: list[pa.Array]) -> pa.Array:
+    """Per row, the first non-empty cell among the leading columns, trimmed."""
+    leading = [normalise_text(c) for c in body[:LABEL_COLUMNS]]
+    return pc.coalesce(*leading) if len(leading) > 1 else leading[0]
+
+
+def _blank_rows(body: list[pa.Array]) -> np.ndarray:
+    blank = np.ones(len(body[0]), dtype=bool)
+    for column in body:
+        blank &= _mask(pc.is_null(normalise_text(column)))
+    return blank
+
+
+def _check_totals(
+    body: list[pa.Array],
+    rows: np.ndarray,
+    keep: np.ndarray,
+    is_total: np.ndarray,
+    label: pa.Array,
+    roster: Roster,
+    matched: list[str | None],
+    texts: list[str | None],
+    rel: str,
+) -> list[Problem]:
+    """Compare each total row with the sum of the data rows it covers."""
+    numeric: list[tuple[int, Column]] = []
+    for j, name in enumerate(matched):
+        if name is not None and roster.column(name).kind in (INT, NUMBER):
+            numeric.append((j, roster.column(name)))
+    values: dict[int, np.ndarray] = {}
+    for j, _column in numeric:
+        parsed, _bad = normalise_number(normalise_text(body[j]))
+        values[j] = np.asarray(parsed.to_numpy(zero_copy_only=False).astype(float), dtype=float)
+    labels = label.to_pylist()
+    problems: list[Problem] = []
+    segment_start = 0
+    data = keep & ~is_total
+    for t in np.flatnonzero(is_total).tolist():
+        subtotal = "小" in str(labels[t])
+        start = segment_start if subtotal else 0
+        covered = np.zeros(len(rows), dtype=bool)
+        covered[start:t] = True
+        covered &= data
+        for j, _column in numeric:
+            total = values[j][t]
+            if total != total:  # the total row leaves this column empty
+                continue
+            expected = float(np.nansum(values[j][covered]))
+            if abs(expected - total) > 1e-6 * max(1.0, abs(total)):
+                problems.append(
+                    codes.E_TOTAL_MISMATCH.problem(
+                        rel,
+                        int(rows[t]),
+                        texts[j] or "",
+                        _fmt(total),
+                        total=_fmt(total),
+                        expected=_fmt(expected),
+                    )
+                )
+        segment_start = t + 1
+    return problems
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def roster_files(folder: Path, base: str) -> list[Path]:
+    """The files of a roster in a folder, whatever the case of their extension."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue
+        if path.stem == base and path.suffix.lower() in (*READERS, ".xls"):
+            found.append(path)
+    return found

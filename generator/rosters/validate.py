@@ -1,0 +1,747 @@
+"""Validation driven by the spec table: raw text tables to typed DataFrames plus Problems.
+
+Every check is a vectorised mask over a whole column; Problems are made only for the cells that
+fail, so a clean 100 000-row ledger costs a few array passes. Rows with errors stay in the frame
+(errors stop the build anyway) with the unreadable cell set to NA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from generator.periods import Period
+from generator.problems import Problem
+from generator.rosters import codes
+from generator.rosters.codes import Code
+from generator.rosters.read import RawTable
+from generator.rosters.specs import (
+    BOOL,
+    DATE,
+    ENUM,
+    INT,
+    NUMBER,
+    RATE,
+    TEXT,
+    Column,
+    Roster,
+)
+from generator.rosters.values import (
+    MISSING_MARKERS,
+    normalise_bool,
+    normalise_code_array,
+    normalise_date,
+    normalise_enum,
+    normalise_int,
+    normalise_number,
+    normalise_rate,
+    normalise_text,
+)
+
+#: Text columns holding codes: normalised (NFKC, upper case, no spaces) before use.
+CODE_COLUMNS = frozenset({"uscc", "code", "parent", "unit", "volunteer", "id"})
+
+LEVEL_NAMES = {"city": "市", "county": "县市区", "township": "乡镇（街道）"}
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
+_USCC_LUT = np.full(256, -1, dtype=np.int64)
+for _i, _ch in enumerate(USCC_ALPHABET):
+    _USCC_LUT[ord(_ch)] = _i
+
+_DTYPES: dict[str, Any] = {
+    TEXT: pd.StringDtype("pyarrow"),
+    ENUM: pd.StringDtype("pyarrow"),
+    INT: "Int64",
+    NUMBER: "Float64",
+    RATE: "Float64",
+    BOOL: "boolean",
+    DATE: "datetime64[ns]",
+}
+_ARROW_TYPES = {
+    TEXT: pa.string(),
+    ENUM: pa.string(),
+    INT: pa.int64(),
+    NUMBER: pa.float64(),
+    RATE: pa.float64(),
+    BOOL: pa.bool_(),
+    DATE: pa.timestamp("ns"),
+}
+_KIND_CODES = {
+    INT: codes.E_INT,
+    NUMBER: codes.E_NUMBER,
+    RATE: codes.E_RATE,
+    BOOL: codes.E_BOOL,
+    DATE: codes.E_DATE,
+    ENUM: codes.E_ENUM,
+}
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100-2015 check character of the first 17 characters of a USCC."""
+    total = sum(USCC_ALPHABET.index(c) * int(w) for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+@dataclass
+class UnitIndex:
+    """What other rosters need to know about units: level, name and county of each code."""
+
+    level: dict[str, str] = field(default_factory=dict)
+    name: dict[str, str] = field(default_factory=dict)
+    county: dict[str, str] = field(default_factory=dict)  # unit code -> county code ('' for city)
+
+    @classmethod
+    def from_frame(cls, units: pd.DataFrame) -> UnitIndex:
+        index = cls()
+        records = units[["code", "name", "level", "parent"]].dropna(subset=["code"])
+        for code, name, level, parent in records.itertuples(index=False):
+            index.level[code] = level if isinstance(level, str) else ""
+            index.name[code] = name if isinstance(name, str) else ""
+            if level == "county":
+                index.county[code] = code
+            elif level == "township" and isinstance(parent, str):
+                index.county[code] = parent
+            else:
+                index.county[code] = ""
+        return index
+
+    def county_of(self, unit: str | None) -> tuple[str, str]:
+        """(county code, county name) of a unit, ('', '') for the city or an unknown code."""
+        if not unit:
+            return ("", "")
+        county = self.county.get(unit, "")
+        return (county, self.name.get(county, "")) if county else ("", "")
+
+
+@dataclass
+class Context:
+    """What validating a roster needs beyond its own rows."""
+
+    units: UnitIndex | None = None
+    period: Period | None = None
+    priority_min_employees: int = 25
+    volunteer_units: dict[str, str] | None = None  # volunteer id -> unit code
+
+
+@dataclass
+class _Pending:
+    code: Code
+    index: int | None  # position in the frame, None for a header-level problem
+    column: str  # header as written
+    value: Any
+    fields: dict[str, Any]
+
+
+class Collector:
+    """Problems of one table, located by frame position and resolved to Excel rows at the end."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+        self.pending: list[_Pending] = []
+        self.headers: dict[str, str] = {}  # canonical column -> header as written
+
+    def header(self, column: Column) -> str:
+        return self.headers.get(column.name, column.title)
+
+    def add(
+        self, code: Code, index: int | None, column: str, value: Any = "", **fields: Any
+    ) -> None:
+        self.pending.append(_Pending(code, index, column, value, fields))
+
+    def add_mask(
+        self,
+        code: Code,
+        mask: np.ndarray,
+        column: str,
+        values: pa.Array | Sequence[Any] | None,
+        **fields: Any,
+    ) -> None:
+        """One problem per True cell of mask; `fields` may hold per-row sequences (by position)."""
+        index = np.flatnonzero(mask)
+        if not len(index):
+            return
+        if values is None:
+            shown: list[Any] = [""] * len(index)
+        elif isinstance(values, pa.Array | pa.ChunkedArray):
+            shown = values.take(pa.array(index)).to_pylist()
+        else:
+            shown = [values[i] for i in index.tolist()]
+        per_row = {k: v for k, v in fields.items() if isinstance(v, np.ndarray | list)}
+        fixed = {k: v for k, v in fields.items() if k not in per_row}
+        for n, i in enumerate(index):
+            extra = {k: _show(v[i]) for k, v in per_row.items()}
+            self.pending.append(_Pending(code, int(i), column, _show(shown[n]), {**fixed, **extra}))
+
+    def resolve(self, county_of_index: Any = None) -> list[Problem]:
+        """The Problems, with Excel rows and counties."""
+        out = []
+        for p in self.pending:
+            row = int(self.raw.rows[p.index]) if p.index is not None else self.raw.header_row
+            if p.code.name in ("W-UNKNOWN-COLUMN", "E-COLUMN-MISSING", "E-COLUMN-DUPLICATE"):
+                row = self.raw.header_row
+            county = (
+                county_of_index(p.index) if county_of_index and p.index is not None else ("", "")
+            )
+            out.append(p.code.problem(self.raw.file, row, p.column, p.value, county, **p.fields))
+        return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        return str(pd.Timestamp(value).date())
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        try:
+            return str(value.date())  # datetime -> date
+        except AttributeError:
+            return str(value.isoformat())
+    if isinstance(value, np.integer):
+        return str(int(value))
+    return str(value)
+
+
+def _np_mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _null_mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _floats(arr: pa.Array) -> np.ndarray:
+    """A numeric arrow array as float64 numpy with NaN for nulls."""
+    return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+
+
+# --- the table pass ----------------------------------------------------------------------------
+
+
+@dataclass
+class Validated:
+    """A typed frame and the problems found while building it."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    arrays: dict[str, pa.Array]
+
+
+def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
+    """Type every spec column of raw, check values, row rules and references."""
+    out = Collector(raw)
+    n = len(raw)
+    present: dict[str, int] = {}
+    for j, (name, text) in enumerate(zip(raw.matched, raw.headers, strict=True)):
+        if name is None:
+            column_has_data = (
+                n > 0 and not pc.all(pc.is_null(normalise_text(raw.columns[j]))).as_py()
+            )
+            if text or column_has_data:
+                shown = text or f"第{_letters(j)}列（无表头）"
+                out.add(codes.W_UNKNOWN_COLUMN, None, shown)
+            continue
+        if name in present:
+            first = raw.headers[present[name]]
+            out.add(codes.E_COLUMN_DUPLICATE, None, text, first=first)
+            continue
+        present[name] = j
+        out.headers[name] = text
+    for column in roster.columns:
+        if column.required and column.name not in present:
+            out.add(codes.E_COLUMN_MISSING, None, column.title)
+
+    arrays: dict[str, pa.Array] = {}
+    texts: dict[str, pa.Array] = {}
+    for column in roster.columns:
+        if column.name not in present:
+            arrays[column.name] = pa.nulls(n, _ARROW_TYPES[column.kind])
+            texts[column.name] = pa.nulls(n, pa.string())
+            continue
+        text = _clean_column(raw.columns[present[column.name]], column)
+        texts[column.name] = text
+        arrays[column.name] = _typed_column(text, column, out)
+
+    rules = _ROSTER_RULES.get(roster.name)
+    if rules is not None:
+        rules(arrays, texts, out, ctx)
+
+    frame = _frame(arrays, roster, raw.rows)
+    county_of = _county_resolver(roster, arrays, ctx)
+    return Validated(frame, [*raw.problems, *out.resolve(county_of)], arrays)
+
+
+def _letters(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j + 1)
+
+
+_MISSING_NOT_FALSE = pa.array(sorted(MISSING_MARKERS - {"无"}), type=pa.string())
+
+
+def _clean_column(arr: pa.Array, column: Column) -> pa.Array:
+    if column.kind == BOOL:
+        # 无 means "no" in a yes/no column (有/无), not "missing".
+        if arr.type != pa.string():
+            arr = arr.cast(pa.string())
+        trimmed = pc.utf8_trim(arr, characters=" \t\r\n\u3000\xa0\u200b\ufeff")
+        missing = pc.is_in(trimmed, value_set=_MISSING_NOT_FALSE)
+        return pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+    text = normalise_text(arr)
+    if column.name in CODE_COLUMNS:
+        text = normalise_code_array(text)
+    return text
+
+
+def _typed_column(text: pa.Array, column: Column, out: Collector) -> pa.Array:
+    header = out.header(column)
+    bad = np.zeros(len(text), dtype=bool)
+    if column.kind == TEXT:
+        typed = text
+    elif column.kind == INT:
+        typed, bad = normalise_int(text)
+    elif column.kind == NUMBER:
+        typed, bad = normalise_number(text)
+    elif column.kind == RATE:
+        typed, bad = normalise_rate(text)
+    elif column.kind == BOOL:
+        typed, bad = normalise_bool(text)
+    elif column.kind == DATE:
+        typed, bad = normalise_date(text)
+    elif column.kind == ENUM:
+        typed, bad = normalise_enum(text, column.choices, column.synonyms)
+    else:  # pragma: no cover - the spec table only uses the kinds above
+        raise ValueError(column.kind)
+    if bad.any():
+        fields = {"choices": "、".join(column.choices)} if column.kind == ENUM else {}
+        out.add_mask(_KIND_CODES[column.kind], bad, header, text, **fields)
+    if column.required:
+        missing = _null_mask(text)
+        out.add_mask(codes.E_REQUIRED, missing, header, None)
+    if column.minimum is not None or column.maximum is not None:
+        values = _floats(typed)
+        with np.errstate(invalid="ignore"):
+            low = values < column.minimum if column.minimum is not None else False
+            high = values > column.maximum if column.maximum is not None else False
+        out_of_range = np.asarray(low | high, dtype=bool)
+        if out_of_range.any():
+            bound = _bound(column)
+            out.add_mask(codes.E_RANGE, out_of_range, header, text, bound=bound)
+            typed = pc.if_else(pa.array(out_of_range), pa.scalar(None, typed.type), typed)
+    if column.unique:
+        _unique(text, out, header)
+    return typed
+
+
+def _bound(column: Column) -> str:
+    low, high = column.minimum, column.maximum
+    fmt = lambda v: str(int(v)) if float(v).is_integer() else str(v)  # noqa: E731
+    if low is not None and high is not None:
+        return f"{fmt(low)}～{fmt(high)}"
+    if low is not None:
+        return f"不小于 {fmt(low)}"
+    return f"不大于 {fmt(high)}"
+
+
+def _unique(values: pa.Array | pd.Series, out: Collector, header: str, rows: Any = None) -> None:
+    series = pd.Series(values.to_pandas() if isinstance(values, pa.Array) else values)
+    present = series.notna().to_numpy()
+    dup = series.duplicated(keep=False).to_numpy() & present
+    if not dup.any():
+        return
+    excel_rows = out.raw.rows
+    groups: dict[Any, list[int]] = {}
+    for pos in np.flatnonzero(dup).tolist():
+        groups.setdefault(series.iloc[pos], []).append(pos)
+    for value, index in groups.items():
+        shown = "、".join(str(excel_rows[i]) for i in index[:10]) + ("…" if len(index) > 10 else "")
+        for k in index:
+            out.add(codes.E_DUPLICATE, k, header, value, rows=shown)
+
+
+def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.DataFrame:
+    data: dict[str, Any] = {}
+    for column in roster.columns:
+        arr = arrays[column.name]
+        if column.kind in (TEXT, ENUM):
+            data[column.name] = pd.Series(
+                pd.array(arr, dtype=pd.StringDtype("pyarrow")), copy=False
+            )
+        elif column.kind == DATE:
+            data[column.name] = pd.Series(
+                arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), copy=False
+            )
+        else:
+            data[column.name] = pd.Series(
+                pd.array(arr.to_pandas(), dtype=_DTYPES[column.kind]), copy=False
+            )
+    data["_row"] = pd.Series(np.asarray(rows, dtype=np.int64), copy=False)
+    return pd.DataFrame(data)
+
+
+def empty_frame(roster: Roster) -> pd.DataFrame:
+    """A frame with every column of the roster and no rows."""
+    arrays = {c.name: pa.nulls(0, _ARROW_TYPES[c.kind]) for c in roster.columns}
+    return _frame(arrays, roster, np.zeros(0, dtype=np.int64))
+
+
+def _county_resolver(roster: Roster, arrays: dict[str, pa.Array], ctx: Context) -> Any:
+    units = ctx.units
+    if units is None:
+        return None
+    if roster.name == "units":
+        codes_ = arrays["code"]
+        return lambda i: units.county_of(codes_[i].as_py())
+    if roster.name == "volunteer_reviews":
+        ids = arrays["volunteer"]
+        owners = ctx.volunteer_units or {}
+        return lambda i: units.county_of(owners.get(ids[i].as_py() or ""))
+    if "unit" in arrays:
+        unit = arrays["unit"]
+        return lambda i: units.county_of(unit[i].as_py())
+    return None
+
+
+# --- references ----------------------------------------------------------------------------------
+
+
+def _check_units(
+    arrays: dict[str, pa.Array],
+    out: Collector,
+    ctx: Context,
+    column: str,
+    header: str,
+    allowed: tuple[str, ...] = (),
+) -> None:
+    """Every unit code refers to a unit (of an allowed level, when given)."""
+    units = ctx.units
+    if units is None:
+        return
+    values = arrays[column]
+    encoded = pc.dictionary_encode(values)
+    dictionary = encoded.dictionary.to_pylist()
+    unknown = [v not in units.level for v in dictionary]
+    wrong = [
+        bool(allowed) and v in units.level and units.level[v] not in allowed for v in dictionary
+    ]
+    if not any(unknown) and not any(wrong):
+        return
+    idx = encoded.indices.to_numpy(zero_copy_only=False)
+    valid = ~_null_mask(encoded.indices)
+    safe = np.where(valid, idx, 0).astype(np.int64)
+    unknown_mask = valid & np.asarray(unknown, dtype=bool)[safe]
+    wrong_mask = valid & np.asarray(wrong, dtype=bool)[safe]
+    out.add_mask(codes.E_UNIT_UNKNOWN, unknown_mask, header, values)
+    if wrong_mask.any():
+        codes_ = values.to_pylist()
+        names = [units.name.get(c or "", "") for c in codes_]
+        levels = [LEVEL_NAMES.get(units.level.get(c or "", ""), "") for c in codes_]
+        allowed_text = "或".join(LEVEL_NAMES[a] for a in allowed)
+        out.add_mask(
+            codes.E_UNIT_LEVEL,
+            wrong_mask,
+            header,
+            values,
+            name=names,
+            level=levels,
+            allowed=allowed_text,
+        )
+
+
+# --- roster rules --------------------------------------------------------------------------------
+
+
+def _enterprise_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    """The §2 rules of the enterprise ledger."""
+    from generator.rosters.specs import ENTERPRISES as R
+
+    h = lambda name: out.header(R.column(name))  # noqa: E731
+    _check_uscc(texts["uscc"], out, h("uscc"))
+    _check_units(a, out, ctx, "unit", h("unit"), ("township", "county"))
+
+    employees = _floats(a["employees"])
+    migrant = _floats(a["migrant_workers"])
+    dispatch = _floats(a["dispatch_workers"])
+    members = _floats(a["members"])
+    migrant_members = _floats(a["migrant_members"])
+    unionized = _np_mask(a["unionized"])
+    with np.errstate(invalid="ignore"):
+        out.add_mask(
+            codes.E_MIGRANT_EXCEEDS,
+            migrant > employees,
+            h("migrant_workers"),
+            migrant,
+            employees=employees,
+        )
+        out.add_mask(
+            codes.E_DISPATCH_EXCEEDS,
+            dispatch > employees,
+            h("dispatch_workers"),
+            dispatch,
+            employees=employees,
+        )
+        out.add_mask(
+            codes.W_MEMBERS_EXCEED,
+            members > employees,
+            h("members"),
+            members,
+            employees=employees,
+        )
+        out.add_mask(
+            codes.W_MIGRANT_MEMBERS_EXCEED,
+            migrant_members > migrant,
+            h("migrant_members"),
+            migrant_members,
+            migrant_workers=migrant,
+        )
+
+    # Only cells that were empty (not unreadable) count as missing here: no double report.
+    date_empty = _null_mask(texts["union_date"])
+    out.add_mask(codes.E_UNION_DATE_REQUIRED, unionized & date_empty, h("union_date"), None)
+    members_empty = _null_mask(texts["members"])
+    out.add_mask(codes.E_MEMBERS_REQUIRED, unionized & members_empty, h("members"), None)
+
+    if ctx.period is not None:
+        end = pa.scalar(np.datetime64(ctx.period.end.isoformat(), "ns"), pa.timestamp("ns"))
+        future = _np_mask(pc.greater(a["union_date"], end))
+        out.add_mask(
+            codes.E_UNION_DATE_FUTURE,
+            future,
+            h("union_date"),
+            a["union_date"],
+            end=ctx.period.end.isoformat(),
+        )
+
+    status = a["status"]
+    active = _np_mask(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")))
+    not_unionized = _np_mask(pc.invert(a["unionized"]))
+    with np.errstate(invalid="ignore"):
+        big = employees >= ctx.priority_min_employees
+    reason_missing = _null_mask(a["not_unionized_reason"])
+    out.add_mask(
+        codes.W_REASON_MISSING,
+        active & not_unionized & big & reason_missing,
+        h("not_unionized_reason"),
+        None,
+        minimum=ctx.priority_min_employees,
+    )
+
+
+def _check_uscc(text: pa.Array, out: Collector, header: str) -> None:
+    """Form, scientific notation and check character of every USCC, vectorised over the bytes."""
+    n = len(text)
+    if n == 0:
+        return
+    scientific = _np_mask(pc.match_substring_regex(text, r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"))
+    out.add_mask(codes.E_USCC_SCIENTIFIC, scientific, header, text)
+    length18 = _np_mask(pc.equal(pc.binary_length(text), 18))
+    present = ~_null_mask(text)
+    form_bad = present & ~length18 & ~scientific
+    checksum_bad = np.zeros(n, dtype=bool)
+    expected = np.full(n, "", dtype=object)
+    idx = np.flatnonzero(length18)
+    if len(idx):
+        sub = pc.take(text, pa.array(idx))
+        if isinstance(sub, pa.ChunkedArray):
+            sub = sub.combine_chunks()
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[
+            sub.offset : sub.offset + len(sub) + 1
+        ]
+        raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        values = _USCC_LUT[raw.reshape(-1, 18)]
+        chars_bad = (values < 0).any(axis=1)
+        check = (31 - (values[:, :17] * USCC_WEIGHTS).sum(axis=1) % 31) % 31
+        wrong = ~chars_bad & (values[:, 17] != check)
+        form_bad[idx[chars_bad]] = True
+        checksum_bad[idx[wrong]] = True
+        alphabet = np.array(list(USCC_ALPHABET), dtype=object)
+        expected[idx[wrong]] = alphabet[check[wrong]]
+    out.add_mask(codes.E_USCC_FORMAT, form_bad, header, text)
+    out.add_mask(codes.E_USCC_CHECKSUM, checksum_bad, header, text, expected=expected)
+
+
+def _unit_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    """The unit hierarchy: one city, parents exist and have the right level, no cycles."""
+    from generator.rosters.specs import UNITS as R
+
+    h = lambda name: out.header(R.column(name))  # noqa: E731
+    codes_ = a["code"].to_pylist()
+    levels = a["level"].to_pylist()
+    parents = a["parent"].to_pylist()
+    level_of = {c: lv for c, lv in zip(codes_, levels, strict=True) if c is not None}
+    cities = [i for i, lv in enumerate(levels) if lv == "city"]
+    if len(cities) != 1:
+        if cities:
+            for i in cities:
+                out.add(codes.E_UNITS_ROOT, i, h("level"), "市", count=len(cities))
+        else:
+            out.add(codes.E_UNITS_ROOT, None, h("level"), "", count=0)
+    expected_parent = {"county": "city", "township": "county"}
+    for i, (code, level, parent) in enumerate(zip(codes_, levels, parents, strict=True)):
+        if level is None or code is None:
+            continue
+        if parent is None:
+            if level != "city":
+                out.add(codes.E_UNIT_PARENT_REQUIRED, i, h("parent"), "")
+            continue
+        if parent not in level_of:
+            out.add(codes.E_UNIT_PARENT_UNKNOWN, i, h("parent"), parent)
+            continue
+        want = expected_parent.get(level)
+        got = level_of[parent]
+        if want is not None and got != want:
+            out.add(
+                codes.E_UNIT_PARENT_LEVEL,
+                i,
+                h("parent"),
+                parent,
+                level=LEVEL_NAMES.get(got or "", "未知层级"),
+                child=LEVEL_NAMES[level],
+                expected=LEVEL_NAMES[want],
+            )
+    parent_of = {c: p for c, p in zip(codes_, parents, strict=True) if c is not None}
+    reported: set[str] = set()
+    for i, code in enumerate(codes_):
+        if code is None or code in reported:
+            continue
+        chain = [code]
+        node = parent_of.get(code)
+        while node is not None and node in parent_of and node not in chain:
+            chain.append(node)
+            node = parent_of.get(node)
+        if node is not None and node in chain:
+            loop = chain[chain.index(node) :]
+            if code in loop:
+                reported.update(loop)
+                out.add(
+                    codes.E_UNIT_CYCLE,
+                    i,
+                    h("parent"),
+                    parent_of[code],
+                    chain=" → ".join([*loop, node]),
+                )
+    flags = a["volunteer_required"]
+    given = ~_null_mask(flags)
+    not_township = np.asarray([lv != "township" for lv in levels], dtype=bool)
+    out.add_mask(
+        codes.W_VOLUNTEER_REQUIRED_IGNORED,
+        given & not_township,
+        h("volunteer_required"),
+        texts["volunteer_required"],
+    )
+    # The official order defaults to the file order.
+    order = a["order"]
+    position = pa.array(np.arange(1, len(order) + 1, dtype=np.int64))
+    a["order"] = pc.coalesce(order, position)
+
+
+def _target_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    from generator.rosters.specs import TARGETS as R
+
+    header = out.header(R.column("unit"))
+    _check_units(a, out, ctx, "unit", header)
+    years = a["year"].to_pylist()
+    units = a["unit"].to_pylist()
+    keys = [
+        f"{y}年 {u}" if y is not None and u is not None else None
+        for y, u in zip(years, units, strict=True)
+    ]
+    _unique(pd.Series(keys, dtype=object), out, header)
+
+
+def _volunteer_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    from generator.rosters.specs import VOLUNTEERS as R
+
+    _check_units(a, out, ctx, "unit", out.header(R.column("unit")), ("township",))
+    before = _np_mask(pc.less(a["left_on"], a["hired_on"]))
+    hired = [_show(v) for v in a["hired_on"].to_pylist()]
+    out.add_mask(
+        codes.E_LEFT_BEFORE_HIRED,
+        before,
+        out.header(R.column("left_on")),
+        a["left_on"],
+        hired=hired,
+    )
+
+
+def _review_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    from generator.rosters.specs import VOLUNTEER_REVIEWS as R
+
+    header = out.header(R.column("volunteer"))
+    if ctx.volunteer_units is not None:
+        known = pa.array(sorted(ctx.volunteer_units), pa.string())
+        unknown = ~_null_mask(a["volunteer"]) & ~_np_mask(pc.is_in(a["volunteer"], value_set=known))
+        out.add_mask(codes.E_VOLUNTEER_UNKNOWN, unknown, header, a["volunteer"])
+    _duplicate_rows(out, header, [a["volunteer"]])
+
+
+def _pioneer_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    from generator.rosters.specs import PIONEER_TEAMS as R
+
+    _check_units(a, out, ctx, "unit", out.header(R.column("unit")))
+    named = _np_mask(pc.equal(a["status"], "已命名"))
+    missing = _null_mask(texts["named_on"])
+    out.add_mask(codes.E_NAMED_ON_REQUIRED, named & missing, out.header(R.column("named_on")), None)
+    _duplicate_rows(out, out.header(R.column("name")), [a["name"], a["enterprise"]])
+
+
+def _place_rules(
+    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+) -> None:
+    """Book rooms and model homes: the unit exists; the same name twice in a unit is suspicious."""
+    _check_units(a, out, ctx, "unit", out.headers.get("unit", "所属单位代码"))
+    _duplicate_rows(out, out.headers.get("name", "名称"), [a["name"], a["unit"]])
+
+
+def _duplicate_rows(out: Collector, header: str, keys: Iterable[pa.Array]) -> None:
+    columns = [k.to_pylist() for k in keys]
+    if not columns or not columns[0]:
+        return
+    joined = [
+        None if any(v is None for v in values) else " / ".join(str(v) for v in values)
+        for values in zip(*columns, strict=True)
+    ]
+    series = pd.Series(joined, dtype=object)
+    dup = series.duplicated(keep=False).to_numpy() & series.notna().to_numpy()
+    groups: dict[str, list[int]] = {}
+    for pos in np.flatnonzero(dup).tolist():
+        groups.setdefault(joined[pos] or "", []).append(pos)
+    for value, index in groups.items():
+        rows = "、".join(str(out.raw.rows[i]) for i in index[:10])
+        for k in index[1:]:
+            out.add(codes.W_DUPLICATE_ROW, k, header, value, rows=rows)
+
+
+_ROSTER_RULES = {
+    "enterprises": _enterprise_rules,
+    "units": _unit_rules,
+    "targets": _target_rules,
+    "volunteers": _volunteer_rules,
+    "volunteer_reviews": _review_rules,
+    "pioneer_teams": _pioneer_rules,
+    "book_rooms": _place_rules,
+    "model_homes": _place_rules,
+}
