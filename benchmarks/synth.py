@@ -888,10 +888,10 @@ def plant_problems(pop: Population, first: int) -> None:
     unionized_early = pop.union_m < first
     order = np.argsort(pop.ids)
 
-    # Priority enterprises without 未建会原因: three stay so, two set up a union later.
+    # Priority enterprises without 未建会原因: five stay so, two set up a union later.
     stays = whole & (pop.union_m == NEVER) & (e_first >= 30) & (pop.e0 < 200)
     later = whole & (pop.union_m > first + 2) & (pop.union_m < LAST_MONTH) & (e_first >= 30)
-    for i in [int(j) for j in order[stays[order]][:3]] + [int(j) for j in order[later[order]][:2]]:
+    for i in [int(j) for j in order[stays[order]][:5]] + [int(j) for j in order[later[order]][:2]]:
         pop.reason[i] = -1
 
     ok = whole & unionized_early & (pop.e0 >= 30) & (pop.e0 <= 200)

@@ -216,3 +216,17 @@ def test_demo_writeups_cover_every_category(demo: Path) -> None:
     assert any(h["audience"] == "internal" for h in heads)
     images = [h["images"].strip("[]") for h in heads if "images" in h]
     assert images and all((demo / "content/writeups" / i).is_file() for i in images)
+
+
+def test_demo_checks_without_errors_and_with_a_few_warnings() -> None:
+    load = pytest.importorskip("generator.rosters.load")
+    result = load.check_project(ROOT)
+    assert [str(p) for p in result.errors] == []
+    per_file: dict[str, int] = {}
+    for problem in result.warnings:
+        per_file[problem.file] = per_file.get(problem.file, 0) + 1
+    ledgers = sorted(f for f in per_file if "/enterprises." in f)
+    assert len(ledgers) == 12  # every period has something for the data-quality page
+    assert all(5 <= per_file[f] <= 40 for f in ledgers), per_file
+    codes = {p.code for p in result.warnings}
+    assert {"W-ENT-MISSING", "W-UNKNOWN-COLUMN"} <= codes
