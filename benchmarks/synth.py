@@ -144,6 +144,8 @@ SCALES: dict[str, Scale] = {
     "city": Scale("city", 10, 150, 100_000, 12, 40, False),
     "province": Scale("province", 137, 1800, 1_500_000, 12, 120, False),
     "nation": Scale("nation", 2800, 38000, 33_000_000, 1, 60, False),
+    # For tests: the big scales' plain CSV path, streamed in several chunks.
+    "tiny-plain": Scale("tiny-plain", 2, 6, 500, 2, 4, False, chunk=200),
 }
 PUBLIC_SCALES = ("demo", "city", "province", "nation")
 

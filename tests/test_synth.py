@@ -230,3 +230,18 @@ def test_demo_checks_without_errors_and_with_a_few_warnings() -> None:
     assert all(5 <= per_file[f] <= 40 for f in ledgers), per_file
     codes = {p.code for p in result.warnings}
     assert {"W-ENT-MISSING", "W-UNKNOWN-COLUMN"} <= codes
+
+
+def test_plain_scales_stream_valid_csv_in_chunks(tmp_path: Path) -> None:
+    """The big scales' path: plain UTF-8 CSV written chunk by chunk, the same on every run."""
+    first = synth.generate("tiny-plain", tmp_path / "a")
+    second = synth.generate("tiny-plain", tmp_path / "b")
+    assert files(first) == files(second)
+    ledger = first / "data/2026-10/enterprises.csv"
+    rows = list(csv.DictReader(io.StringIO(ledger.read_text("utf-8"))))
+    assert 450 <= len(rows) <= 550  # three chunks of at most 200 enterprises
+    codes = [r["统一社会信用代码"] for r in rows]
+    assert len(set(codes)) == len(codes) and all(uscc_ok(c) for c in codes)
+    assert not list(first.glob("data/*/*.xlsx"))
+    load = pytest.importorskip("generator.rosters.load")
+    assert [str(p) for p in load.check_project(first).errors] == []
