@@ -1708,6 +1708,7 @@ class Template:
     body: str
     audience: str = "public"
     numbers: tuple[tuple[str, int, int], ...] = ()
+    ent_unionized: bool = True  # whether {ent} is an enterprise with a union or one still without
 
 
 TEMPLATES: dict[str, Template] = {
@@ -1762,6 +1763,7 @@ TEMPLATES: dict[str, Template] = {
 """,
             audience="internal",
             numbers=(("n1", 6, 12),),
+            ent_unionized=False,
         ),
         Template(
             "federations",
@@ -1964,6 +1966,7 @@ TEMPLATES: dict[str, Template] = {
 {ent}负责人说：“志愿者把建会的程序讲得很清楚，我们心里有底了，准备下个月召开会员大会。”
 """,
             numbers=(("n1", 18, 45), ("n2", 200, 600)),
+            ent_unionized=False,
         ),
         Template(
             "volunteer-review",
@@ -2161,6 +2164,20 @@ class Picker:
                 return i
         return 0
 
+    def without_union(self, unit: int, county: int, m: int) -> int:
+        """A priority enterprise at month m, preferably one that sets up its union soon after."""
+        pop = self.pop
+        ok = pop.active(m) & (pop.union_m > m) & (pop.employees(m) >= 25)
+        soon = ok & (pop.union_m <= m + 2)
+        here, mine = pop.unit == unit, pop.county == county
+        for mask in (soon & here, ok & here, soon & mine, ok & mine, ok):
+            cands = [i for i in np.flatnonzero(mask).tolist() if i not in self.used]
+            if cands:
+                i = int(self.rng.choice(cands))
+                self.used.add(i)
+                return i
+        return 0
+
     def new_union(self, county: int, m: int, day: date) -> int:
         pop = self.pop
         ok = pop.active(m) & (pop.union_m == m) & (pop.county == county) & (pop.employees(m) >= 30)
@@ -2250,7 +2267,10 @@ def render_writeup(
         "county_all": all_word,
         "town": world.units[town].name,
     }
-    fields["ent"] = pop.names[picker.enterprise(town, county)]
+    if t.ent_unionized:
+        fields["ent"] = pop.names[picker.enterprise(town, county)]
+    else:
+        fields["ent"] = pop.names[picker.without_union(town, county, m)]
     for name, lo, hi in t.numbers:
         fields[name] = int(rng.integers(lo, hi + 1))
     return unit_code, fields
