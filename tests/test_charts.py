@@ -32,3 +32,11 @@ def test_charts_are_deterministic_svg(chart) -> None:
 def test_unit_trend_names_the_unit_and_its_rank() -> None:
     svg = unit_trend_svg(sample_bulletin("public"), "990201002", False)
     assert "云溪县白石乡" in svg and "排名" in svg
+
+
+def test_unit_trend_does_not_depend_on_the_charts_drawn_before() -> None:
+    bulletin = sample_bulletin("public")
+    first = unit_trend_svg(bulletin, "990201002", False)
+    unit_trend_svg(bulletin, "990000", False)  # no rank axis
+    unit_trend_svg(bulletin, "990100", False)
+    assert unit_trend_svg(bulletin, "990201002", False) == first

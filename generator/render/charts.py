@@ -145,72 +145,100 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
         return _svg(fig, text_as_paths)
 
 
-def unit_trend_svg(bulletin: Bulletin, code: str, text_as_paths: bool) -> str:
-    """Line chart of one unit's coverage rate and (right axis, 1 on top) rank over 12 periods."""
-    with matplotlib.rc_context(_rc(text_as_paths)):
+class _UnitTrendFigure:
+    """One figure reused for every unit's trend chart.
+
+    A site draws one chart per county and township (161 at city scale); building a matplotlib
+    figure costs more than drawing it, so the figure is built once per process and only its
+    data, limits, ticks and title change. Every call sets all of them, so a chart's bytes do
+    not depend on the charts drawn before it.
+    """
+
+    def __init__(self) -> None:
+        self.fig = Figure(figsize=(6.4, 3.0))
+        # Fixed margins instead of bbox_inches="tight", which draws everything twice.
+        self.fig.subplots_adjust(left=0.09, right=0.91, bottom=0.2, top=0.88)
+        self.ax = self.fig.add_subplot()
+        self.rank_ax = self.ax.twinx()
+        self.rank_ax.spines["right"].set_visible(True)
+        (self.line,) = self.ax.plot(
+            [], [], color=LINE_COLOR, marker="o", markersize=4, linewidth=1.5, label="建会率（%）"
+        )
+        (self.rank_line,) = self.rank_ax.plot(
+            [],
+            [],
+            color=AVERAGE_COLOR,
+            marker="s",
+            markersize=4,
+            linewidth=1.2,
+            linestyle="--",
+            label="排名",
+        )
+        self.ax.set_ylabel("建会率（%）")
+        self.rank_ax.set_ylabel("排名")
+        # Fixed places for the title and axis labels: matplotlib's automatic placement measures
+        # every tick label again on each draw, which is most of the drawing time.
+        self.title = self.ax.set_title("", fontsize=11, loc="left", y=1.02)
+        self.ax.yaxis.set_label_coords(-0.065, 0.5)
+        self.rank_ax.yaxis.set_label_coords(1.06, 0.5)
+        self.ax.xaxis.set_label_coords(0.5, -0.2)
+
+    def draw(self, bulletin: Bulletin, code: str, text_as_paths: bool) -> str:
         unit = bulletin.unit(code)
         points = bulletin.history.get(code, [])[-12:]
-        labels = [p.period for p in points]
         xs = list(range(len(points)))
-        fig = Figure(figsize=(6.4, 3.0))
-        ax = fig.add_subplot()
+        ax, rank_ax = self.ax, self.rank_ax
         shown = [
             (x, p.coverage_rate * 100)
             for x, p in zip(xs, points, strict=True)
             if p.coverage_rate is not None
         ]
-        handles = []
+        self.line.set_data([x for x, _ in shown], [v for _, v in shown])
         if shown:
-            (line,) = ax.plot(
-                [x for x, _ in shown],
-                [v for _, v in shown],
-                color=LINE_COLOR,
-                marker="o",
-                markersize=4,
-                linewidth=1.5,
-                label="建会率（%）",
-            )
-            handles.append(line)
-            for x, v in shown:
-                ax.annotate(
-                    f"{v:.1f}",
-                    (x, v),
-                    xytext=(0, 4),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=8,
-                    color=LINE_COLOR,
-                )
             low = min(v for _, v in shown)
             high = max(v for _, v in shown)
             pad = max(2.0, (high - low) * 0.25)
             ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad) if high <= 100 else high + pad)
-        ax.set_ylabel("建会率（%）")
+        else:
+            ax.set_ylim(0.0, 100.0)
         ranks = [(x, p.rank) for x, p in zip(xs, points, strict=True) if p.rank is not None]
+        self.rank_line.set_data([x for x, _ in ranks], [r for _, r in ranks])
+        rank_ax.set_visible(bool(ranks))
+        handles = [self.line]
         if ranks:
-            # A second axis for the rank, inverted so that moving up the ranking goes up.
-            rank_ax = ax.twinx()
-            rank_ax.spines["right"].set_visible(True)
-            (rank_line,) = rank_ax.plot(
-                [x for x, _ in ranks],
-                [r for _, r in ranks],
-                color=AVERAGE_COLOR,
-                marker="s",
-                markersize=4,
-                linewidth=1.2,
-                linestyle="--",
-                label="排名",
-            )
-            handles.append(rank_line)
+            handles.append(self.rank_line)
             worst = max([r for _, r in ranks] + [unit.ranked_among or 1])
-            rank_ax.set_ylim(worst + 0.5, 0.5)
+            rank_ax.set_ylim(worst + 0.5, 0.5)  # 1 on top: moving up the ranking goes up
             step = max(1, (worst + 7) // 8)
             rank_ax.set_yticks(list(range(1, worst + 1, step)))
-            rank_ax.set_ylabel("排名")
         ax.set_xticks(xs)
-        ax.set_xticklabels(labels, rotation=30 if len(points) > 6 else 0, fontsize=8)
+        ax.set_xticklabels(
+            [p.period for p in points], rotation=30 if len(points) > 6 else 0, fontsize=8
+        )
         ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
-        if handles:
-            ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
-        ax.set_title(f"{unit.name}建会率与排名走势（近12期）", fontsize=11)
-        return _svg(fig, text_as_paths)
+        # The legend sits above the plot, where no line can run through it.
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncols=2,
+            fontsize=8,
+            frameon=False,
+            borderaxespad=0.2,
+        )
+        self.title.set_text(f"{unit.name}建会率与排名走势（近12期）")
+        buffer = io.StringIO()
+        self.fig.savefig(buffer, format="svg", metadata={"Date": None})
+        return buffer.getvalue()
+
+
+_unit_trend_figures: dict[bool, _UnitTrendFigure] = {}
+
+
+def unit_trend_svg(bulletin: Bulletin, code: str, text_as_paths: bool) -> str:
+    """Line chart of one unit's coverage rate and (right axis, 1 on top) rank over 12 periods."""
+    with matplotlib.rc_context(_rc(text_as_paths)):
+        figure = _unit_trend_figures.get(text_as_paths)
+        if figure is None:
+            figure = _unit_trend_figures[text_as_paths] = _UnitTrendFigure()
+        return figure.draw(bulletin, code, text_as_paths)

@@ -244,6 +244,7 @@ class _ChartRunner:
         self.version = _charts_version()
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future[int]] = []
+        self.chunks: list[list[int]] = []
 
     def start(self) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -256,22 +257,30 @@ class _ChartRunner:
         if "fork" not in multiprocessing.get_all_start_methods() or not self.jobs:
             return
         self.executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        batches = [list(range(i, len(self.jobs), workers)) for i in range(workers)]
+        # Small chunks, so that the calling process can take over those not yet started.
+        size = max(1, min(12, len(self.jobs) // (workers * 4) or 1))
+        self.chunks = [
+            list(range(i, min(i + size, len(self.jobs)))) for i in range(0, len(self.jobs), size)
+        ]
         self.futures = [
-            self.executor.submit(_draw_batch, b, str(self.out), str(self.cache), self.version)
-            for b in batches
-            if b
+            self.executor.submit(_draw_batch, chunk, str(self.out), str(self.cache), self.version)
+            for chunk in self.chunks
         ]
 
     def finish(self) -> None:
+        """Wait for the charts; draw in this process those no worker has started yet."""
         try:
             if self.executor is None:
                 _draw_batch(
                     list(range(len(self.jobs))), str(self.out), str(self.cache), self.version
                 )
                 return
+            for chunk, future in reversed(list(zip(self.chunks, self.futures, strict=True))):
+                if future.cancel():
+                    _draw_batch(chunk, str(self.out), str(self.cache), self.version)
             for future in self.futures:
-                future.result()
+                if not future.cancelled():
+                    future.result()
         except Exception as exc:
             raise BuildError(f"生成网站图表失败：{exc}") from exc
         finally:
@@ -749,6 +758,15 @@ def _move_into(source: Path, target: Path) -> None:
         shutil.move(str(entry), str(dest))
 
 
+def _compact_search_index(path: Path) -> None:
+    """Rewrite the search index with Chinese as UTF-8 rather than \\u escapes (half the size)."""
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+
+
 def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -793,6 +811,7 @@ def render_site(
         raise
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # no site_url: a sitemap would be empty
         (built / name).unlink(missing_ok=True)
+    _compact_search_index(built / "search" / "search_index.json")
     result.bytes = _tree_bytes(built) + _tree_bytes(charts_dir)
     _move_into(built, out_dir)
     result.pages = len(site.pages)
