@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -127,6 +128,40 @@ def _period_option(text: str | None) -> Period | None:
         return Period.parse(text)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+@cli.command()
+@PROJECT
+@click.option("--period", "-p", metavar="2026-10", help="只检查这一期（默认：全部报告期）。")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="问题清单输出目录（默认：项目下的 problems/）。",
+)
+@click.pass_context
+def check(ctx: click.Context, project: Path, period: str | None, out: Path | None) -> None:
+    """检查数据：列出每处错误和警告所在的文件、行号、列和内容，并写出问题清单。
+
+    问题清单写成 problems.csv 和 problems.xlsx（每个县市区一张表，可直接发回改正），
+    默认放在项目下的 problems/ 目录。有错误时退出码为 1，没有错误时为 0。
+
+    \b
+    示例：
+      bulletin check                         检查当前项目的全部报告期
+      bulletin check 示例市 --period 2026-10  只检查 2026年10月
+    """
+    from rich.console import Console
+
+    from generator.render.files import write_problems
+    from generator.rosters.load import check_project
+    from generator.rosters.report import print_check_report
+
+    result = check_project(project, _period_option(period))
+    written = write_problems(result.problems.items, out or project / "problems")
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    print_check_report(result, written, console)
+    if result.errors:
+        ctx.exit(1)
 
 
 @cli.command()

@@ -28,11 +28,16 @@ class Code:
         column: str = "",
         value: object = "",
         county: tuple[str, str] = ("", ""),
+        label: str | None = None,
         **fields: object,
     ) -> Problem:
-        """Make a Problem of this code; `fields` fill the message template."""
+        """Make a Problem of this code; `fields` fill the message template.
+
+        `column` is the header as written in the file; `label` (default: the same) is how the
+        message names the column, so an English header still gets a Chinese message.
+        """
         text = "" if value is None else str(value)
-        message = self.template.format(column=column, value=text, **fields)
+        message = self.template.format(column=label or column, value=text, **fields)
         return Problem(
             file=file,
             row=row,
@@ -192,7 +197,7 @@ E_MEMBERS_REQUIRED = _code("E-MEMBERS-REQUIRED", "已建会的企业必须填写
 #: A priority enterprise without not_unionized_reason. Fields: minimum.
 W_REASON_MISSING = _code(
     "W-REASON-MISSING",
-    "职工 {minimum} 人以上的未建会企业（重点企业）应填写“{column}”，以便销号跟踪。",
+    "职工{minimum}人以上的未建会企业（重点企业）应填写“{column}”，以便销号跟踪。",
 )
 #: left_on before hired_on. Fields: hired.
 E_LEFT_BEFORE_HIRED = _code(

@@ -100,13 +100,15 @@ class UnitIndex:
     @classmethod
     def from_frame(cls, units: pd.DataFrame) -> UnitIndex:
         index = cls()
-        records = units[["code", "name", "level", "parent"]].dropna(subset=["code"])
-        for code, name, level, parent in records.itertuples(index=False):
-            index.level[code] = level if isinstance(level, str) else ""
-            index.name[code] = name if isinstance(name, str) else ""
+        columns = [_py_list(units[c]) for c in ("code", "name", "level", "parent")]
+        for code, name, level, parent in zip(*columns, strict=True):
+            if code is None:
+                continue
+            index.level[code] = level or ""
+            index.name[code] = name or ""
             if level == "county":
                 index.county[code] = code
-            elif level == "township" and isinstance(parent, str):
+            elif level == "township" and parent is not None:
                 index.county[code] = parent
             else:
                 index.county[code] = ""
@@ -146,6 +148,7 @@ class Collector:
         self.raw = raw
         self.pending: list[_Pending] = []
         self.headers: dict[str, str] = {}  # canonical column -> header as written
+        self.labels: dict[str, str] = {}  # header as written -> Chinese title, for messages
 
     def header(self, column: Column) -> str:
         return self.headers.get(column.name, column.title)
@@ -189,8 +192,16 @@ class Collector:
             county = (
                 county_of_index(p.index) if county_of_index and p.index is not None else ("", "")
             )
-            out.append(p.code.problem(self.raw.file, row, p.column, p.value, county, **p.fields))
+            label = self.labels.get(p.column)
+            out.append(
+                p.code.problem(self.raw.file, row, p.column, p.value, county, label, **p.fields)
+            )
         return out
+
+
+def _py_list(series: pd.Series) -> list[Any]:
+    """A column's values as Python objects, None for NA."""
+    return [None if v is pd.NA or v is None or v != v else v for v in series.tolist()]
 
 
 def _show(value: Any) -> str:
@@ -257,6 +268,7 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
             continue
         present[name] = j
         out.headers[name] = text
+        out.labels[text] = roster.column(name).title
     for column in roster.columns:
         if column.required and column.name not in present:
             out.add(codes.E_COLUMN_MISSING, None, column.title)

@@ -45,8 +45,9 @@ _BOOLS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)
 
 #: Excel's day 0 for serial dates after 1900-02-28 (Excel counts a 29 February 1900 that never was).
 _EXCEL_EPOCH = date(1899, 12, 30)
-#: A plain number in a date column is read as an Excel serial only inside this window.
-_SERIAL_MIN, _SERIAL_MAX = 1, 73051  # 1900-01-01 .. 2099-12-31
+#: A plain number in a date column is read as an Excel serial only inside this window (a small
+#: number such as 1.5 is a typo, not 1900-01-01).
+_SERIAL_MIN, _SERIAL_MAX = 3654, 73050  # 1910-01-01 .. 2099-12-31
 _YEAR_MIN, _YEAR_MAX = 1900, 2100
 
 
@@ -151,12 +152,7 @@ def excel_serial_date(serial: float) -> date:
     """The date of an Excel serial day number (1 = 1900-01-01)."""
     if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
         raise ValueError(f"不是日期：{serial}")
-    days = int(serial)
-    if days < 60:
-        return date(1899, 12, 31) + timedelta(days=days)
-    if days == 60:
-        raise ValueError("1900-02-29 不存在")
-    return _EXCEL_EPOCH + timedelta(days=days)
+    return _EXCEL_EPOCH + timedelta(days=int(serial))
 
 
 def parse_date(value: Any) -> date:
@@ -363,7 +359,10 @@ def normalise_date(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False)
     fast_in = pc.if_else(iso, arr, pa.scalar(None, pa.string()))
     fast = pc.strptime(fast_in, format="%Y-%m-%d", unit="ns", error_is_null=True)
-    # A well-formed ISO text that is not a real date (2026-02-30) falls through to the slow path.
+    # strptime rolls 2026-02-30 over to 2026-03-02: keep only dates that format back unchanged,
+    # the rest (not real dates) fall through to the slow path and are reported.
+    exact = pc.equal(pc.strftime(fast, format="%Y-%m-%d"), fast_in)
+    fast = pc.if_else(pc.fill_null(exact, False), fast, pa.scalar(None, pa.timestamp("ns")))
     rest = pc.if_else(pc.is_null(fast), arr, pa.scalar(None, pa.string()))
     if pc.all(pc.is_null(rest)).as_py():
         return fast, np.zeros(len(arr), dtype=bool)

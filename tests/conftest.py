@@ -1,0 +1,295 @@
+"""Shared fixtures: a small valid project written into tmp_path, and helpers to break it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.rosters.specs import ROSTERS
+from generator.rosters.validate import uscc_check_char
+
+
+def uscc(body17: str) -> str:
+    """A valid unified social credit code from its first 17 characters."""
+    return body17 + uscc_check_char(body17)
+
+
+CONFIG = """organization:
+  name: 测试市总工会
+  doc_prefix: 测工发
+cadence: month
+priority_min_employees: 25
+"""
+
+UNITS = [
+    {"code": "990000", "name": "测试市", "level": "市", "parent": "", "order": "1"},
+    {"code": "990100", "name": "甲县", "level": "县", "parent": "990000", "order": "2"},
+    {"code": "990101", "name": "东镇", "level": "乡镇", "parent": "990100", "order": "3"},
+    {"code": "990102", "name": "西镇", "level": "乡镇", "parent": "990100", "order": "4"},
+    {"code": "990200", "name": "乙区", "level": "区", "parent": "990000", "order": "5"},
+    {"code": "990201", "name": "南街道", "level": "街道", "parent": "990200", "order": ""},
+]
+
+TARGETS = [
+    {"year": "2026", "unit": "990100", "new_unions": "10", "new_members": "300"},
+    {"year": "2026", "unit": "990200", "new_unions": "8", "new_members": "200"},
+]
+
+VOLUNTEERS = [
+    {
+        "id": "ZY001",
+        "name": "张三",
+        "phone": "13800000001",
+        "unit": "990101",
+        "hired_on": "2025-03-01",
+        "left_on": "",
+        "selection": "考试",
+    },
+    {
+        "id": "ZY002",
+        "name": "李四",
+        "phone": "13800000002",
+        "unit": "990201",
+        "hired_on": "2024/5/6",
+        "left_on": "2026年8月31日",
+        "selection": "推荐",
+    },
+]
+
+PIONEER_TEAMS = [
+    {
+        "name": "数控车间",
+        "enterprise": "东方机械有限公司",
+        "unit": "990101",
+        "level": "市级",
+        "status": "已命名",
+        "registered_on": "2025-02-01",
+        "named_on": "2025-09-01",
+    },
+    {
+        "name": "物流调度班",
+        "enterprise": "南街物流有限公司",
+        "unit": "990201",
+        "level": "县级",
+        "status": "创建中",
+        "registered_on": "2026-03-01",
+        "named_on": "",
+    },
+]
+
+BOOK_ROOMS = [
+    {
+        "name": "东方机械职工书屋",
+        "host": "东方机械有限公司",
+        "unit": "990101",
+        "level": "基层",
+        "opened_on": "2024-06-01",
+        "books": "1,200",
+    },
+]
+
+ENTERPRISES = [
+    {
+        "uscc": uscc("91990101MA0000001"),
+        "name": "东方机械有限公司",
+        "unit": "990101",
+        "industry": "制造业",
+        "ownership": "私营",
+        "area_type": "工业园区",
+        "employees": "120",
+        "migrant_workers": "40",
+        "dispatch_workers": "5",
+        "unionized": "是",
+        "union_date": "2020-05-01",
+        "members": "100",
+        "migrant_members": "30",
+        "union_form": "单独建会",
+        "workers_congress": "是",
+        "wage_bargaining": "是",
+        "not_unionized_reason": "",
+        "status": "存续",
+    },
+    {
+        "uscc": uscc("91990102MA0000002"),
+        "name": "西城商贸有限公司",
+        "unit": "990102",
+        "industry": "批发和零售业",
+        "ownership": "私营",
+        "area_type": "商贸楼宇",
+        "employees": "30",
+        "migrant_workers": "10",
+        "dispatch_workers": "0",
+        "unionized": "否",
+        "union_date": "",
+        "members": "",
+        "migrant_members": "",
+        "union_form": "",
+        "workers_congress": "",
+        "wage_bargaining": "",
+        "not_unionized_reason": "正在筹建",
+        "status": "存续",
+    },
+    {
+        "uscc": uscc("91990201MA0000003"),
+        "name": "南街物流有限公司",
+        "unit": "990201",
+        "industry": "交通运输业",
+        "ownership": "私营",
+        "area_type": "其他",
+        "employees": "10",
+        "migrant_workers": "2",
+        "dispatch_workers": "0",
+        "unionized": "否",
+        "union_date": "",
+        "members": "",
+        "migrant_members": "",
+        "union_form": "",
+        "workers_congress": "否",
+        "wage_bargaining": "否",
+        "not_unionized_reason": "人数较少",
+        "status": "存续",
+    },
+    {
+        "uscc": uscc("91990100MA0000004"),
+        "name": "县直电子有限公司",
+        "unit": "990100",
+        "industry": "制造业",
+        "ownership": "外资",
+        "area_type": "开发区",
+        "employees": "200",
+        "migrant_workers": "80",
+        "dispatch_workers": "20",
+        "unionized": "是",
+        "union_date": "2026-10-08",
+        "members": "150",
+        "migrant_members": "60",
+        "union_form": "单独建会",
+        "workers_congress": "是",
+        "wage_bargaining": "否",
+        "not_unionized_reason": "",
+        "status": "存续",
+    },
+]
+
+REVIEWS = [
+    {"volunteer": "ZY001", "reports": "4", "score": "92.5", "grade": "优秀"},
+]
+
+#: The rows of every roster of the small project, by roster name (period rosters by period).
+STATIC = {
+    "units": UNITS,
+    "targets": TARGETS,
+    "volunteers": VOLUNTEERS,
+    "pioneer_teams": PIONEER_TEAMS,
+    "book_rooms": BOOK_ROOMS,
+}
+PERIODS = {
+    "2026-09": {"enterprises": ENTERPRISES[:3]},
+    "2026-10": {"enterprises": ENTERPRISES, "volunteer_reviews": REVIEWS},
+}
+
+
+def roster_headers(name: str, english: bool = False) -> list[str]:
+    """The headers of a roster as a county would write them (first Chinese alias)."""
+    return [c.name if english else c.aliases[0] for c in ROSTERS[name].columns]
+
+
+def write_roster(
+    path: Path,
+    name: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    encoding: str = "utf-8-sig",
+    english: bool = False,
+    above: Sequence[Sequence[Any]] = (),
+    below: Sequence[Sequence[Any]] = (),
+    headers: Sequence[str] | None = None,
+) -> Path:
+    """Write a roster as CSV or XLSX (by path suffix), with optional rows above and below."""
+    columns = [c.name for c in ROSTERS[name].columns]
+    head = list(headers) if headers is not None else roster_headers(name, english)
+    keys = columns[: len(head)] if headers is None else columns
+    body = [[row.get(k, "") for k in keys] for row in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        width = len(head)
+        for line in above:
+            writer.writerow([*line, *[""] * (width - len(line))])
+        writer.writerow(head)
+        writer.writerows(body)
+        for line in below:
+            writer.writerow([*line, *[""] * (width - len(line))])
+        path.write_bytes(buffer.getvalue().encode(encoding))
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = ROSTERS[name].title
+        for line in above:
+            ws.append(list(line))
+        ws.append(head)
+        for values in body:
+            ws.append([None if v == "" else v for v in values])
+        for line in below:
+            ws.append(list(line))
+        wb.save(path)
+    return path
+
+
+class Project:
+    """A small valid project in a folder, with helpers to rewrite one roster."""
+
+    def __init__(self, root: Path, fmt: str = "csv", encoding: str = "utf-8-sig") -> None:
+        self.root = root
+        self.fmt = fmt
+        self.encoding = encoding
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "bulletin.yml").write_text(CONFIG, encoding="utf-8")
+        for name, rows in STATIC.items():
+            self.write(name, rows)
+        for period, rosters in PERIODS.items():
+            for name, rows in rosters.items():
+                self.write(name, rows, period=period)
+
+    def path(self, name: str, period: str | None = None, fmt: str | None = None) -> Path:
+        folder = self.root / "data" / period if period else self.root / "data"
+        return folder / f"{name}.{fmt or self.fmt}"
+
+    def rel(self, name: str, period: str | None = None) -> str:
+        return self.path(name, period).relative_to(self.root).as_posix()
+
+    def write(
+        self, name: str, rows: Sequence[dict[str, Any]], period: str | None = None, **kw: Any
+    ) -> Path:
+        for old in self.path(name, period).parent.glob(f"{name}.*"):
+            old.unlink()
+        kw.setdefault("encoding", self.encoding)
+        return write_roster(self.path(name, period), name, rows, **kw)
+
+
+def rows_of(name: str, period: str | None = None) -> list[dict[str, Any]]:
+    """A fresh copy of the valid rows of a roster."""
+    source = PERIODS[period][name] if period else STATIC[name]
+    return [dict(r) for r in source]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A small valid project (UTF-8 CSV rosters) in tmp_path/project."""
+    return Project(tmp_path / "project")
+
+
+@pytest.fixture(params=["csv-utf8", "csv-gb18030", "xlsx"])
+def any_project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
+    """The small valid project as UTF-8 CSV, GB18030 CSV and XLSX."""
+    fmt, _, enc = str(request.param).partition("-")
+    encoding = {"utf8": "utf-8-sig", "gb18030": "gb18030", "": "utf-8"}[enc]
+    return Project(tmp_path / "project", fmt=fmt, encoding=encoding)

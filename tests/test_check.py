@@ -1,0 +1,107 @@
+"""`bulletin check`: exit codes, what it prints, and the problem lists it writes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import Project, rows_of
+from openpyxl import load_workbook
+
+from generator.cli import cli
+from generator.render.files import write_problems
+from generator.rosters.load import check_project
+
+OCT = "2026-10"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", *args])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_clean_project_exits_0_and_writes_empty_lists(project: Project) -> None:
+    code, output = run(str(project.root))
+    assert code == 0, output
+    assert "没有发现问题" in output
+    assert (project.root / "problems" / "problems.csv").is_file()
+    assert (project.root / "problems" / "problems.xlsx").is_file()
+
+
+def test_warnings_only_exit_0_and_are_listed(project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[0]["members"] = "130"
+    project.write("enterprises", rows, period=OCT)
+    code, output = run(str(project.root))
+    assert code == 0, output
+    assert "会员人数" in output and "130" in output
+
+
+def test_errors_exit_1_and_name_file_row_column(project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[2]["employees"] = "很多"
+    project.write("enterprises", rows, period=OCT)
+    code, output = run(str(project.root))
+    assert code == 1
+    assert f"data/{OCT}/enterprises.csv" in output
+    assert "职工人数" in output
+    assert "很多" in output
+    line = next(line for line in output.splitlines() if "很多" in line)
+    assert " 4 " in line  # Excel row 4: header, then the third enterprise
+
+
+def test_period_option_and_out_dir(project: Project, tmp_path: Path) -> None:
+    rows = rows_of("enterprises", "2026-09")
+    rows[0]["employees"] = "很多"
+    project.write("enterprises", rows, period="2026-09")
+    out = tmp_path / "清单"
+    code, output = run(str(project.root), "--period", OCT, "--out", str(out))
+    assert code == 0, output  # the error is in 2026-09, which was not checked
+    assert (out / "problems.csv").is_file()
+    assert str(out) in output.replace("\n", "")
+    code, _ = run(str(project.root), "--period", "2026-09")
+    assert code == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path, project: Project) -> None:
+    code, output = run(str(tmp_path / "nowhere"))
+    assert code == 2 and "bulletin.yml" in output
+    code, output = run(str(project.root), "--period", "2026-13")
+    assert code == 2 and "报告期" in output
+    code, output = run(str(project.root), "--period", "2025-01")
+    assert code == 2 and "2025-01" in output
+
+
+def test_long_lists_are_truncated_with_a_pointer(project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    base = rows[2]
+    many = [dict(base, uscc=f"X{i}", name=f"企业{i}") for i in range(80)]
+    project.write("enterprises", rows + many, period=OCT)
+    code, output = run(str(project.root))
+    assert code == 1
+    assert "另有" in output
+    assert "problems.xlsx" in output
+
+
+def test_problem_files_by_county_with_injection_neutralised(project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[0]["employees"] = "=1+2"  # 东镇, 甲县
+    rows[2]["unionized"] = "@可能"  # 南街道, 乙区
+    project.write("enterprises", rows, period=OCT)
+    result = check_project(project.root)
+    csv_path, xlsx_path = write_problems(result.problems.items, project.root / "out")
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    header, body = table[0], table[1:]
+    assert "文件" in header and "行号" in header and "列" in header
+    values = {row[header.index("内容")] for row in body}
+    assert {"'=1+2", "'@可能"} <= values
+    wb = load_workbook(xlsx_path)
+    assert wb.sheetnames[0] == "全部"
+    assert {"甲县", "乙区"} <= set(wb.sheetnames)
+    cells = [c.value for row in wb["甲县"].iter_rows() for c in row]
+    assert "'=1+2" in cells
+    assert "'@可能" not in cells  # 乙区's problem is on 乙区's sheet only
