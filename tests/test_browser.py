@@ -202,4 +202,11 @@ def test_site_opens_from_the_file_system(served: tuple[str, Path], visit: Visit)
     # Stylesheet and chart load from the file system too.
     assert page.locator("figure.chart img").first.evaluate("i => i.naturalWidth > 0")  # type: ignore[attr-defined]
     visit.shot("unit-file")
+    # Search runs in an iframe there (browsers refuse workers from file: URLs).
+    page.locator("input.md-search__input").click()  # type: ignore[attr-defined]
+    page.locator("input.md-search__input").fill("先锋号")  # type: ignore[attr-defined]
+    page.locator("input.md-search__input").press("End")  # type: ignore[attr-defined]
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)  # type: ignore[attr-defined]
+    visit.shot("search-file", full_page=False)
+    assert visit.errors == []
     assert visit.outside() == []

@@ -670,6 +670,8 @@ class _Site:
         css = self.env.get_template("bulletin.css").render()
         (self.docs / "assets").mkdir(parents=True, exist_ok=True)
         (self.docs / "assets" / "bulletin.css").write_text(css, encoding="utf-8")
+        shim = self.env.get_template("file-worker.js").render()
+        (self.docs / "assets" / "file-worker.js").write_text(shim, encoding="utf-8")
         nav: list[tuple[str, Any]] = [
             ("首页", "index.md"),
             ("通报", "bulletins/index.md"),
@@ -759,12 +761,16 @@ def _move_into(source: Path, target: Path) -> None:
 
 
 def _compact_search_index(path: Path) -> None:
-    """Rewrite the search index with Chinese as UTF-8 rather than \\u escapes (half the size)."""
+    """Rewrite the search index with Chinese as UTF-8 rather than \\u escapes (half the size).
+
+    Also write it as a script (search_index.js): opened from file://, Material loads the index
+    that way, since browsers refuse to fetch files from file: pages.
+    """
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(
-            json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-        )
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        path.write_text(text, encoding="utf-8")
+        path.with_suffix(".js").write_text(f"var __index = {text};\n", encoding="utf-8")
 
 
 def _tree_bytes(folder: Path) -> int:
