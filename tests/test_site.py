@@ -233,3 +233,19 @@ def test_mixed_audiences_are_refused(tmp_path: Path) -> None:
     bulletins = [sample_bulletins("public")[0], sample_bulletins("internal")[1]]
     with pytest.raises(BuildError):
         render_site(bulletins, Config(root=tmp_path), tmp_path / "o", work_dir=tmp_path / "w")
+
+
+def test_builds_are_deterministic(project: Path, tmp_path: Path) -> None:
+    build_sample_site(tmp_path, "public")
+    first = project / "site" / "public"
+    second = tmp_path / "site" / "public"
+    names = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_chart_cache_keeps_only_the_charts_in_use(project: Path) -> None:
+    cache = project / ".bulletin-cache" / "mkdocs" / "public" / "chart-cache"
+    charts = list((project / "site" / "public" / "charts").glob("*.svg"))
+    assert 0 < len(list(cache.glob("*.svg"))) <= len(charts)  # equal charts share an entry

@@ -274,6 +274,7 @@ class _ChartRunner:
                 _draw_batch(
                     list(range(len(self.jobs))), str(self.out), str(self.cache), self.version
                 )
+                self._prune()
                 return
             for chunk, future in reversed(list(zip(self.chunks, self.futures, strict=True))):
                 if future.cancel():
@@ -281,6 +282,7 @@ class _ChartRunner:
             for future in self.futures:
                 if not future.cancelled():
                     future.result()
+            self._prune()
         except Exception as exc:
             raise BuildError(f"生成网站图表失败：{exc}") from exc
         finally:
@@ -288,6 +290,16 @@ class _ChartRunner:
                 self.executor.shutdown(cancel_futures=True)
             global _JOBS, _BULLETINS
             _JOBS, _BULLETINS = [], []
+
+    def _prune(self) -> None:
+        """Forget cached charts this build did not use (the cache holds one site's charts)."""
+        used = {
+            f"{_chart_key(job, self.bulletins[job.period_index], self.version)}.svg"
+            for job in self.jobs
+        }
+        for path in self.cache.glob("*.svg"):
+            if path.name not in used:
+                path.unlink(missing_ok=True)
 
     def cancel(self) -> None:
         if self.executor is not None:
