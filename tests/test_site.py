@@ -249,3 +249,19 @@ def test_chart_cache_keeps_only_the_charts_in_use(project: Path) -> None:
     cache = project / ".bulletin-cache" / "mkdocs" / "public" / "chart-cache"
     charts = list((project / "site" / "public" / "charts").glob("*.svg"))
     assert 0 < len(list(cache.glob("*.svg"))) <= len(charts)  # equal charts share an entry
+
+
+def test_a_unit_gone_from_the_latest_period_keeps_its_name_without_a_link(
+    tmp_path: Path,
+) -> None:
+    bulletins = sample_bulletins("public")
+    latest = bulletins[-1]
+    latest.units = [u for u in latest.units if u.code != "990201002"]
+    latest.township_ranking["990200"] = ["990201001"]
+    latest.history.pop("990201002")
+    (tmp_path / "content").mkdir()
+    render_site(bulletins, Config(root=tmp_path), tmp_path / "out", work_dir=tmp_path / "w")
+    old = article(tmp_path / "out" / "bulletins" / "2026-09.html")
+    assert "云溪县白石乡" in old and "990201002.html" not in old
+    assert not (tmp_path / "out" / "units" / "990201002.html").exists()
+    assert broken_links(tmp_path / "out") == []

@@ -386,6 +386,9 @@ class _Site:
             {u.code: u for u in b.units} for b in bulletins
         ]
         self.units = {u.code: u for u in self.latest.units}
+        # Units with a page of their own: those of the latest period (a unit that was merged
+        # away keeps its name in old bulletins, without a link).
+        self.env.globals["unit_pages"] = {u.code for u in self.latest.units if u.level != "city"}
         self.children: dict[str, list[UnitFigures]] = defaultdict(list)
         for u in self.latest.units:
             if u.parent is not None:
