@@ -426,3 +426,14 @@ def test_project_templates_override_the_built_in_ones(tmp_path: Path) -> None:
     (folder / "report.typ").write_text("#let x = (\n", encoding="utf-8")
     with pytest.raises(BuildError, match="模板"):
         render_unit_reports(sample_bulletin(), config, tmp_path / "v", 1, None)
+
+
+def test_cache_entries_unused_for_long_are_pruned(tmp_path: Path) -> None:
+    import os
+
+    old, fresh = tmp_path / "old.pdf", tmp_path / "fresh.pdf"
+    old.write_bytes(b"%PDF")
+    fresh.write_bytes(b"%PDF")
+    os.utime(old, (0, 0))
+    assert pdf_module.prune_cache(tmp_path) == 1
+    assert fresh.exists() and not old.exists()

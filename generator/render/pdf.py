@@ -996,7 +996,28 @@ def _from_cache(cache_dir: Path | None, key: str, out: Path) -> bool:
         return False
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, out)
+    os.utime(cached)  # recently used: kept by prune_cache
     return True
+
+
+#: Cached PDFs unused for this long are deleted (old periods, superseded versions).
+CACHE_KEEP_DAYS = 60
+
+
+def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
+    """Delete cached PDFs not written or used for `keep_days`; return how many went."""
+    import time
+
+    limit = time.time() - keep_days * 86400
+    removed = 0
+    for path in cache_dir.glob("*.pdf"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue  # another build may be using the cache at the same time
+    return removed
 
 
 def render_bulletin_pdf(
@@ -1058,6 +1079,8 @@ def render_unit_reports(
                 todo.append(Job(REPORT_TEMPLATE, data, str(out), key))
         _stage_assets(stage, assets)
         _compile_all(engine, todo, jobs, cache_dir)
+    if cache_dir is not None and cache_dir.is_dir():
+        prune_cache(cache_dir)
     return outputs
 
 
