@@ -156,6 +156,7 @@ def test_public_site_carries_nothing_internal(project: Path) -> None:
     public = project / "site" / "public"
     internal = project / "site" / "internal"
     assert MARKER in (internal / "units" / "990200.html").read_text(encoding="utf-8")
+    assert MARKER in (internal / "search" / "search_index.json").read_text(encoding="utf-8")
     assert not (public / "quality").exists()
     assert not (public / "writeups" / "2026-10-yunxi-internal.html").exists()
     for path in public.rglob("*"):
