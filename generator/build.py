@@ -233,24 +233,20 @@ def _render_pdfs(
     g: Gathered, staging: Path, options: BuildOptions, root: Path, report: Reporter
 ) -> int:
     from generator.render.dist import write_dist
-    from generator.render.pdf import render_bulletin_pdf, render_unit_reports
+    from generator.render.pdf import render_bulletin_pdfs, render_unit_reports
 
     count = 0
     jobs = options.jobs or os.cpu_count() or 1
     cache = None if options.force else root / ".bulletin-cache" / "pdf"
     latest = g.periods[-1]
-    for audience, bulletins in g.bulletins.items():
-        for i, bulletin in enumerate(bulletins):
-            report(
-                f"生成通报 PDF（{'内网' if audience == 'internal' else '外网'}）", i, len(bulletins)
-            )
-            render_bulletin_pdf(
-                bulletin,
-                g.config,
-                staging / audience / "pdf" / bulletin.period / "bulletin.pdf",
-                cache_dir=cache,
-            )
-            count += 1
+    items = [
+        (bulletin, staging / audience / "pdf" / bulletin.period / "bulletin.pdf")
+        for audience, bulletins in g.bulletins.items()
+        for bulletin in bulletins
+    ]
+    report("生成通报 PDF", 0, 1)
+    count += len(render_bulletin_pdfs(items, g.config, jobs=jobs, cache_dir=cache))
+    report("生成通报 PDF", 1, 1)
     internal = g.bulletins.get("internal")
     if internal:
         bulletin = internal[-1]

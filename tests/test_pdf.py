@@ -437,3 +437,23 @@ def test_cache_entries_unused_for_long_are_pruned(tmp_path: Path) -> None:
     os.utime(old, (0, 0))
     assert pdf_module.prune_cache(tmp_path) == 1
     assert fresh.exists() and not old.exists()
+
+
+def test_many_bulletins_in_parallel_then_from_the_cache(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render.pdf import render_bulletin_pdfs
+
+    items = [(sample_bulletin(a), tmp_path / a / "bulletin.pdf") for a in ("public", "internal")]
+    cache = tmp_path / "cache"
+    outs = render_bulletin_pdfs(items, config, jobs=2, cache_dir=cache)
+    single = render_bulletin_pdf(sample_bulletin("internal"), config, tmp_path / "one.pdf")
+    assert outs[1].read_bytes() == single.read_bytes()  # a worker draws the same charts
+    assert "内部资料" not in pdftotext(outs[0]) and "内部资料" in pdftotext(outs[1])
+
+    def refuse(*_args: object) -> bytes:
+        raise AssertionError("compiled although cached")
+
+    monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
+    again = [(b, tmp_path / "again" / f"{i}.pdf") for i, (b, _out) in enumerate(items)]
+    render_bulletin_pdfs(again, config, jobs=2, cache_dir=cache)

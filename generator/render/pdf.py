@@ -18,10 +18,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
@@ -851,6 +851,8 @@ class Job:
     data: str  # the document JSON
     out: str
     key: str  # cache key ("" when not cached)
+    timestamp: int  # the PDF's fixed creation time
+    charts: Bulletin | None = None  # draw the document's charts from this model first
 
 
 @dataclass(frozen=True)
@@ -860,7 +862,6 @@ class Engine:
     stage: str
     font_dirs: tuple[str, ...]
     standard: str | None
-    timestamp: int
 
 
 _COMPILER: typst.Compiler | None = None
@@ -884,14 +885,17 @@ def compile_pdf(engine: Engine, job: Job) -> bytes:
     """Compile one document with this process's compiler."""
     compiler = _compiler(engine.font_dirs)
     stage = Path(engine.stage)
+    data = job.data
+    if job.charts is not None:
+        data = _dumps(fill_charts(json.loads(data), job.charts))
     try:
         pdf = compiler.compile(
             input=str(stage / job.template),
             root=str(stage),
             format="pdf",
-            sys_inputs={"data": job.data},
+            sys_inputs={"data": data},
             pdf_standards=[engine.standard] if engine.standard else [],  # type: ignore[list-item]
-            timestamp=engine.timestamp,
+            timestamp=job.timestamp,
         )
     except typst.TypstError as exc:
         raise BuildError(
@@ -957,16 +961,16 @@ def _timestamp(bulletin: Bulletin) -> int:
 
 
 def cache_key(
-    data: str, templates: dict[str, bytes], fonts: dict[str, Any], engine: Engine, template: str
+    data: str, templates: dict[str, bytes], fonts: dict[str, Any], engine: Engine, job: Job
 ) -> str:
     """sha256 of everything that shapes the PDF: data, templates, fonts, versions, standard."""
     h = hashlib.sha256()
     for part in (
         __version__,
         TYPST_VERSION,
-        template,
+        job.template,
         engine.standard or "",
-        str(engine.timestamp),
+        str(job.timestamp),
         json.dumps(fonts, sort_keys=True),
         *(
             f"{name}\0{hashlib.sha256(content).hexdigest()}"
@@ -1029,25 +1033,36 @@ def render_bulletin_pdf(
     charts: bool = True,
 ) -> Path:
     """Write the bulletin of one period and audience as an official-document PDF."""
+    return render_bulletin_pdfs([(bulletin, out)], config, 1, cache_dir, charts=charts)[0]
+
+
+def render_bulletin_pdfs(
+    items: Sequence[tuple[Bulletin, Path]],
+    config: Config,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    *,
+    charts: bool = True,
+) -> list[Path]:
+    """Write many bulletins (periods × audiences) in parallel; unchanged ones from the cache."""
     font_dirs, fonts = _fonts(config)
     assets = Assets(config.content_dir)
-    doc = bulletin_document(bulletin, config, assets, fonts, charts=charts)
+    todo: list[Job] = []
     with staged(config) as (stage, templates):
-        engine = Engine(str(stage), font_dirs, config.pdf_standard, _timestamp(bulletin))
-        # The key is taken before the charts are drawn: their inputs are all in the document.
-        key = (
-            cache_key(_dumps(doc), templates, fonts, engine, BULLETIN_TEMPLATE) if cache_dir else ""
-        )
-        if _from_cache(cache_dir, key, out):
-            return out
-        data = _dumps(fill_charts(doc, bulletin))
+        engine = Engine(str(stage), font_dirs, config.pdf_standard)
+        for bulletin, out in items:
+            doc = bulletin_document(bulletin, config, assets, fonts, charts=charts)
+            # The key is taken before the charts are drawn (by the worker, on a miss): every
+            # input of a chart is in the document already.
+            job = Job(BULLETIN_TEMPLATE, _dumps(doc), str(out), "", _timestamp(bulletin), bulletin)
+            if cache_dir is not None:
+                job = replace(job, key=cache_key(job.data, templates, fonts, engine, job))
+                if _from_cache(cache_dir, job.key, out):
+                    continue
+            todo.append(job)
         _stage_assets(stage, assets)
-        _run_job(
-            engine,
-            Job(BULLETIN_TEMPLATE, data, str(out), key),
-            str(cache_dir) if cache_dir else None,
-        )
-    return out
+        _compile_all(engine, todo, jobs, cache_dir)
+    return [out for _, out in items]
 
 
 def report_units(bulletin: Bulletin) -> list[UnitFigures]:
@@ -1068,15 +1083,19 @@ def render_unit_reports(
     organization = bulletin.organization
     outputs: list[Path] = []
     with staged(config) as (stage, templates):
-        engine = Engine(str(stage), font_dirs, config.pdf_standard, _timestamp(bulletin))
+        engine = Engine(str(stage), font_dirs, config.pdf_standard)
+        timestamp = _timestamp(bulletin)
         todo: list[Job] = []
         for u in report_units(bulletin):
             out = out_dir / f"{u.code}.pdf"
             outputs.append(out)
             data = _dumps(report_document(bulletin, u.code, assets, fonts, organization))
-            key = cache_key(data, templates, fonts, engine, REPORT_TEMPLATE) if cache_dir else ""
-            if not _from_cache(cache_dir, key, out):
-                todo.append(Job(REPORT_TEMPLATE, data, str(out), key))
+            job = Job(REPORT_TEMPLATE, data, str(out), "", timestamp)
+            if cache_dir is not None:
+                job = replace(job, key=cache_key(data, templates, fonts, engine, job))
+                if _from_cache(cache_dir, job.key, out):
+                    continue
+            todo.append(job)
         _stage_assets(stage, assets)
         _compile_all(engine, todo, jobs, cache_dir)
     if cache_dir is not None and cache_dir.is_dir():
