@@ -28,8 +28,10 @@ UNIT_CODES = ["990100", "990101001", "990101002", "990200", "990201001", "990201
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    build_sample_site(root, "public")
-    build_sample_site(root, "internal")
+    for audience in ("public", "internal"):
+        result = build_sample_site(root, audience)
+        assert result.warnings == []  # MkDocs found nothing wrong (links, nav, config)
+        assert result.pages > 20 and result.charts == 10
     return root
 
 

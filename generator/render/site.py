@@ -749,6 +749,7 @@ def mkdocs_build(config_file: Path) -> list[str]:
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False  # reported once, by render_site
     try:
         cfg = load_config(str(config_file))
         cfg.plugins.on_startup(command="build", dirty=False)
@@ -760,6 +761,7 @@ def mkdocs_build(config_file: Path) -> list[str]:
         raise BuildError(f"MkDocs 生成网站失败：{exc}") from exc
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
     return handler.messages
 
 
