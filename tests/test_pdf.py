@@ -91,7 +91,8 @@ def hostile_bulletin(audience: str = "internal"):
             "其他",
             "public",
             ["../../etc/passwd"],
-            f"{HOSTILE_BODY}\n\n![x](/etc/passwd) [链接](javascript:alert(1))\n",
+            f"{HOSTILE_BODY}\n\n![x](/etc/passwd) [链接](javascript:alert(1))\n\n"
+            "| 项目 | 数量 |\n|:-|-:|\n| **走访**企业 | 12 |\n| 空格 |  |\n",
         )
     )
     if audience == "internal":
@@ -235,7 +236,9 @@ def test_hostile_text_appears_literally(internal_pdf: Path, reports: Path) -> No
     text = squeeze(pdftotext(internal_pdf))
     assert squeeze(f"标题{HOSTILE}") in text
     assert squeeze(HOSTILE_BODY) in text
-    assert "root:" not in text  # /etc/passwd was not read
+    assert (
+        "项目数量走访企业12" in text
+    )  # a Markdown table    assert "root:" not in text  # /etc/passwd was not read
     report = squeeze(pdftotext(reports / "990101001.pdf", "-raw"))  # cell by cell
     assert squeeze(f"=HYPERLINK(1){HOSTILE}") in report
     # `#set text(size: 1pt)` did not shrink what follows it
