@@ -258,26 +258,26 @@ def read_snapshot(
     return Snapshot(period, enterprises, reviews, problems, state)
 
 
+def _arrow(series: pd.Series) -> pa.Array:
+    """A string column as a pyarrow array (zero-copy for the frames made here)."""
+    arr = pa.array(series.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 def _state(enterprises: pd.DataFrame, period: Period, index: UnitIndex) -> SnapshotState:
-    status = enterprises["status"]
-    active = (status.isna() | (status == "存续")).fillna(False).to_numpy(dtype=bool)
-    active &= enterprises["uscc"].notna().to_numpy(dtype=bool)
-    rows = enterprises.loc[active, ["uscc", "name", "unit"]]
-    unit = pa.array(rows["unit"].astype(object).where(rows["unit"].notna(), None), pa.string())
-    county_map = index.county
-    if len(unit):
-        encoded = pc.dictionary_encode(unit)
-        counties = pa.array(
-            [county_map.get(u, "") for u in encoded.dictionary.to_pylist()], pa.string()
-        )
-        county = pc.take(counties, encoded.indices)
-    else:
-        county = pa.array([], pa.string())
+    status = _arrow(enterprises["status"])
+    uscc = _arrow(enterprises["uscc"])
+    active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
+    unit = pc.filter(_arrow(enterprises["unit"]), active)
+    encoded = pc.dictionary_encode(unit)
+    counties = pa.array(
+        [index.county.get(u, "") for u in encoded.dictionary.to_pylist()], pa.string()
+    )
     return SnapshotState(
         period=period,
-        uscc=pa.array(rows["uscc"].astype(object), pa.string()),
-        name=pa.array(rows["name"].astype(object).where(rows["name"].notna(), None), pa.string()),
-        county=county,
+        uscc=pc.filter(uscc, active),
+        name=pc.filter(_arrow(enterprises["name"]), active),
+        county=pc.take(counties, encoded.indices),
     )
 
 
@@ -285,7 +285,7 @@ def _missing_enterprises(
     enterprises: pd.DataFrame, previous: SnapshotState, period: Period, root: Path, folder: Path
 ) -> list[Problem]:
     """W-ENT-MISSING for each enterprise active last period and absent now."""
-    present = pa.array(enterprises["uscc"].dropna().astype(object), pa.string())
+    present = _arrow(enterprises["uscc"])
     gone = ~np.asarray(
         pc.is_in(previous.uscc, value_set=present).to_numpy(zero_copy_only=False), dtype=bool
     )

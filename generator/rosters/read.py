@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -24,7 +27,15 @@ import pyarrow.compute as pc
 from generator.problems import Problem
 from generator.rosters import codes
 from generator.rosters.specs import INT, NUMBER, Column, Roster
-from generator.rosters.values import header_key, header_keys, normalise_number, normalise_text
+from generator.rosters.values import (
+    header_key,
+    header_keys,
+    normalise_number,
+    normalise_text,
+    trim_array,
+)
+
+T = TypeVar("T")
 
 #: Rows searched for the header row.
 HEADER_SEARCH_ROWS = 30
@@ -68,6 +79,9 @@ class Grid:
 
     columns: list[pa.Array]
     rows: np.ndarray
+    #: False when no cell can start or end with white space (a CSV with no space characters
+    #: at all), so trimming can be skipped
+    needs_trim: bool = True
 
 
 # --- header matching ---------------------------------------------------------------------------
@@ -138,45 +152,36 @@ def find_header(head: list[list[Any]], lookup: dict[str, str]) -> tuple[int, int
 # --- grids -------------------------------------------------------------------------------------
 
 
-def decode_bytes(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030; ValueError if neither."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ValueError("encoding") from exc
-
-
 def _csv_grid(path: Path, rel: str) -> Grid:
     data = path.read_bytes()
-    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data or data.isspace():
+        return Grid([], np.zeros(0, dtype=np.int64))
+    # pyarrow reads UTF-8 only and skips empty lines (which would shift row numbers); files it
+    # cannot read exactly come back as None and take the Python reader.
+    grid = _csv_grid_arrow(data)
+    if grid is not None:
+        return grid
     try:
-        raw.decode("utf-8")
-        utf8 = raw
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         try:
-            utf8 = raw.decode("gb18030").encode("utf-8")
+            text = data.decode("gb18030")  # what Excel saves on Chinese Windows
         except UnicodeDecodeError:
             raise ReadError(codes.E_ENCODING.problem(rel, None)) from None
-    if not utf8.strip():
-        return Grid([], np.zeros(0, dtype=np.int64))
-    # pyarrow skips empty lines, which would shift row numbers: such files take the slow path.
-    if b"\n\n" not in utf8 and b"\n\r\n" not in utf8 and not utf8.startswith((b"\n", b"\r\n")):
-        grid = _csv_grid_arrow(utf8)
+        grid = _csv_grid_arrow(text.encode("utf-8"))
         if grid is not None:
             return grid
-    return _csv_grid_python(utf8.decode("utf-8"))
+    return _csv_grid_python(text)
 
 
 def _csv_grid_arrow(data: bytes) -> Grid | None:
+    """Read with pyarrow, every column as text; None when the Python reader must take over."""
     import pyarrow.csv as pcsv
 
-    first_line = data.split(b"\n", 1)[0].decode("utf-8")
+    end = data.find(b"\n")
+    first_line = data[: end if end >= 0 else len(data)].decode("utf-8", errors="replace")
     width = len(next(csv.reader([first_line]), []))
     quoted = b'"' in data
     try:
@@ -191,13 +196,15 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # ragged rows: the Python reader pads them
+        return None  # not UTF-8, or ragged rows (the Python reader pads them)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows != lines:
+        return None  # empty lines were skipped, or a cell spans lines: row numbers need Python
     columns = [c.combine_chunks() for c in table.columns]
-    if quoted:
-        for column in columns:
-            if pc.any(pc.match_substring(column, "\n")).as_py():
-                return None  # a cell spanning lines: row numbers need the Python reader
-    return Grid(columns, np.arange(1, table.num_rows + 1, dtype=np.int64))
+    # Searching the bytes for rare characters is far cheaper than trimming every column.
+    spaces = (b" ", b"\t", "\u3000".encode(), "\xa0".encode(), "\u200b".encode(), "\ufeff".encode())
+    needs_trim = any(space in data for space in spaces)
+    return Grid(columns, np.arange(1, table.num_rows + 1, dtype=np.int64), needs_trim)
 
 
 def _csv_grid_python(text: str) -> Grid:
@@ -290,6 +297,19 @@ def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
     return Grid(columns, np.asarray(rows, dtype=np.int64))
 
 
+_POOL: ThreadPoolExecutor | None = None
+
+
+def parallel_map(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
+    """Map over items in a thread pool (for arrow work, which releases the GIL), in order."""
+    global _POOL
+    if len(items) < 2:
+        return [fn(item) for item in items]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+    return list(_POOL.map(fn, items))
+
+
 GridReader = Callable[[Path, str, Roster], Grid]
 
 #: The readers, keyed by file extension.
@@ -339,13 +359,13 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     keep = np.ones(len(rows), dtype=bool)
     problems: list[Problem] = []
     if len(rows):
+        body = parallel_map(trim_array if grid.needs_trim else _empty_to_null, body)
         label = _label_column(body)
-        is_total = _mask(pc.match_substring_regex(label, _TOTAL_RE))
-        is_note = _mask(pc.match_substring_regex(label, _NOTE_RE))
+        is_total = _total_rows(label)
         blank = _blank_rows(body)
         trailing_notes = np.zeros(len(rows), dtype=bool)
         for i in range(len(rows) - 1, -1, -1):
-            if is_note[i] or blank[i]:
+            if blank[i] or _is_note(label[i].as_py()):
                 trailing_notes[i] = True
             elif not is_total[i]:
                 break
@@ -368,16 +388,38 @@ def _mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    """Cells that are empty strings become null (the CSV reader already gives nulls)."""
+    return arr if arr.type == pa.string() else arr.cast(pa.string())
+
+
 def _label_column(body: list[pa.Array]) -> pa.Array:
-    """Per row, the first non-empty cell among the leading columns, trimmed."""
-    leading = [normalise_text(c) for c in body[:LABEL_COLUMNS]]
+    """Per row, the first non-empty cell among the leading columns."""
+    leading = body[:LABEL_COLUMNS]
     return pc.coalesce(*leading) if len(leading) > 1 else leading[0]
+
+
+def _total_rows(label: pa.Array) -> np.ndarray:
+    # A plain substring test first: the regex runs only when some label mentions 计.
+    if not pc.any(pc.match_substring(label, "计")).as_py():
+        return np.zeros(len(label), dtype=bool)
+    return _mask(pc.match_substring_regex(label, _TOTAL_RE))
+
+
+_NOTE = re.compile(_NOTE_RE)
+
+
+def _is_note(text: str | None) -> bool:
+    return text is not None and bool(_NOTE.match(text))
 
 
 def _blank_rows(body: list[pa.Array]) -> np.ndarray:
     blank = np.ones(len(body[0]), dtype=bool)
     for column in body:
-        blank &= _mask(pc.is_null(normalise_text(column)))
+        if column.null_count:
+            blank &= np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        else:
+            return np.zeros(len(body[0]), dtype=bool)
     return blank
 
 

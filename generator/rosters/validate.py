@@ -20,7 +20,7 @@ from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters import codes
 from generator.rosters.codes import Code
-from generator.rosters.read import RawTable
+from generator.rosters.read import RawTable, parallel_map
 from generator.rosters.specs import (
     BOOL,
     DATE,
@@ -33,7 +33,6 @@ from generator.rosters.specs import (
     Roster,
 )
 from generator.rosters.values import (
-    MISSING_MARKERS,
     normalise_bool,
     normalise_code_array,
     normalise_date,
@@ -50,8 +49,8 @@ CODE_COLUMNS = frozenset({"uscc", "code", "parent", "unit", "volunteer", "id"})
 LEVEL_NAMES = {"city": "市", "county": "县市区", "township": "乡镇（街道）"}
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
-_USCC_LUT = np.full(256, -1, dtype=np.int64)
+USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int32)
+_USCC_LUT = np.full(256, 255, dtype=np.uint8)  # 255: not a USCC character
 for _i, _ch in enumerate(USCC_ALPHABET):
     _USCC_LUT[ord(_ch)] = _i
 
@@ -149,6 +148,7 @@ class Collector:
         self.pending: list[_Pending] = []
         self.headers: dict[str, str] = {}  # canonical column -> header as written
         self.labels: dict[str, str] = {}  # header as written -> Chinese title, for messages
+        self.absent: dict[str, np.ndarray] = {}  # column -> cells empty or a missing marker
 
     def header(self, column: Column) -> str:
         return self.headers.get(column.name, column.title)
@@ -279,10 +279,18 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
         if column.name not in present:
             arrays[column.name] = pa.nulls(n, _ARROW_TYPES[column.kind])
             texts[column.name] = pa.nulls(n, pa.string())
+            out.absent[column.name] = np.ones(n, dtype=bool)
             continue
-        text = _clean_column(raw.columns[present[column.name]], column)
+    # Normalising is pure arrow work that releases the GIL: columns go to threads, like
+    # pyarrow's own CSV reader; problems are then collected in column order.
+    jobs = [(c, raw.columns[present[c.name]]) for c in roster.columns if c.name in present]
+    for column, (text, typed, bad) in zip(
+        (c for c, _ in jobs),
+        parallel_map(lambda job: _normalise(job[1], job[0]), jobs),
+        strict=True,
+    ):
         texts[column.name] = text
-        arrays[column.name] = _typed_column(text, column, out)
+        arrays[column.name] = _check_column(text, typed, bad, column, out)
 
     rules = _ROSTER_RULES.get(roster.name)
     if rules is not None:
@@ -299,25 +307,19 @@ def _letters(j: int) -> str:
     return get_column_letter(j + 1)
 
 
-_MISSING_NOT_FALSE = pa.array(sorted(MISSING_MARKERS - {"无"}), type=pa.string())
-
-
 def _clean_column(arr: pa.Array, column: Column) -> pa.Array:
-    if column.kind == BOOL:
-        # 无 means "no" in a yes/no column (有/无), not "missing".
-        if arr.type != pa.string():
-            arr = arr.cast(pa.string())
-        trimmed = pc.utf8_trim(arr, characters=" \t\r\n\u3000\xa0\u200b\ufeff")
-        missing = pc.is_in(trimmed, value_set=_MISSING_NOT_FALSE)
-        return pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
-    text = normalise_text(arr)
+    """The cells as text: trimmed by the reader; codes normalised; text without missing markers."""
+    if column.kind != TEXT:
+        return arr  # the typed normalisers treat missing markers themselves
+    text = normalise_text(arr, trim=False)
     if column.name in CODE_COLUMNS:
         text = normalise_code_array(text)
     return text
 
 
-def _typed_column(text: pa.Array, column: Column, out: Collector) -> pa.Array:
-    header = out.header(column)
+def _normalise(arr: pa.Array, column: Column) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """(text, typed values, unreadable mask) of one column."""
+    text = _clean_column(arr, column)
     bad = np.zeros(len(text), dtype=bool)
     if column.kind == TEXT:
         typed = text
@@ -335,12 +337,21 @@ def _typed_column(text: pa.Array, column: Column, out: Collector) -> pa.Array:
         typed, bad = normalise_enum(text, column.choices, column.synonyms)
     else:  # pragma: no cover - the spec table only uses the kinds above
         raise ValueError(column.kind)
+    return text, typed, bad
+
+
+def _check_column(
+    text: pa.Array, typed: pa.Array, bad: np.ndarray, column: Column, out: Collector
+) -> pa.Array:
+    """Report unreadable, missing, out-of-range and duplicate cells; return the typed column."""
+    header = out.header(column)
     if bad.any():
         fields = {"choices": "、".join(column.choices)} if column.kind == ENUM else {}
         out.add_mask(_KIND_CODES[column.kind], bad, header, text, **fields)
+    absent = _null_mask(typed) & ~bad
+    out.absent[column.name] = absent
     if column.required:
-        missing = _null_mask(text)
-        out.add_mask(codes.E_REQUIRED, missing, header, None)
+        out.add_mask(codes.E_REQUIRED, absent, header, text)
     if column.minimum is not None or column.maximum is not None:
         values = _floats(typed)
         with np.errstate(invalid="ignore"):
@@ -351,7 +362,7 @@ def _typed_column(text: pa.Array, column: Column, out: Collector) -> pa.Array:
             bound = _bound(column)
             out.add_mask(codes.E_RANGE, out_of_range, header, text, bound=bound)
             typed = pc.if_else(pa.array(out_of_range), pa.scalar(None, typed.type), typed)
-    if column.unique:
+    if column.unique and column.name != "uscc":  # USCC duplicates: see _check_uscc
         _unique(text, out, header)
     return typed
 
@@ -366,8 +377,27 @@ def _bound(column: Column) -> str:
     return f"不大于 {fmt(high)}"
 
 
-def _unique(values: pa.Array | pd.Series, out: Collector, header: str, rows: Any = None) -> None:
-    series = pd.Series(values.to_pandas() if isinstance(values, pa.Array) else values)
+def _unique(
+    values: pa.Array | pd.Series,
+    out: Collector,
+    header: str,
+    candidates: np.ndarray | None = None,
+) -> None:
+    """E-DUPLICATE on every occurrence of a value seen twice (among `candidates` positions)."""
+    if candidates is not None:
+        if not len(candidates):
+            return
+        assert isinstance(values, pa.Array)
+        positions = candidates
+        values = values.take(pa.array(candidates))
+    else:
+        positions = np.arange(len(values))
+    if isinstance(values, pa.Array):
+        # One hash pass answers the usual case: no value twice.
+        if pc.count_distinct(values).as_py() == len(values) - values.null_count:
+            return
+        values = values.to_pandas()
+    series = pd.Series(values)
     present = series.notna().to_numpy()
     dup = series.duplicated(keep=False).to_numpy() & present
     if not dup.any():
@@ -375,7 +405,7 @@ def _unique(values: pa.Array | pd.Series, out: Collector, header: str, rows: Any
     excel_rows = out.raw.rows
     groups: dict[Any, list[int]] = {}
     for pos in np.flatnonzero(dup).tolist():
-        groups.setdefault(series.iloc[pos], []).append(pos)
+        groups.setdefault(series.iloc[pos], []).append(int(positions[pos]))
     for value, index in groups.items():
         shown = "、".join(str(excel_rows[i]) for i in index[:10]) + ("…" if len(index) > 10 else "")
         for k in index:
@@ -383,23 +413,29 @@ def _unique(values: pa.Array | pd.Series, out: Collector, header: str, rows: Any
 
 
 def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.DataFrame:
+    """The contract's DataFrame: masked pandas arrays built from the arrow buffers."""
     data: dict[str, Any] = {}
     for column in roster.columns:
         arr = arrays[column.name]
-        if column.kind in (TEXT, ENUM):
-            data[column.name] = pd.Series(
-                pd.array(arr, dtype=pd.StringDtype("pyarrow")), copy=False
-            )
-        elif column.kind == DATE:
-            data[column.name] = pd.Series(
-                arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), copy=False
-            )
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        kind = column.kind
+        if kind in (TEXT, ENUM):
+            values: Any = pd.arrays.ArrowStringArray(arr)
+        elif kind == DATE:
+            values = arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False)
         else:
-            data[column.name] = pd.Series(
-                pd.array(arr.to_pandas(), dtype=_DTYPES[column.kind]), copy=False
-            )
-    data["_row"] = pd.Series(np.asarray(rows, dtype=np.int64), copy=False)
-    return pd.DataFrame(data)
+            mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+            filled = arr.fill_null(False if kind == BOOL else 0).to_numpy(zero_copy_only=False)
+            if kind == INT:
+                values = pd.arrays.IntegerArray(filled.astype(np.int64, copy=False), mask)
+            elif kind == BOOL:
+                values = pd.arrays.BooleanArray(filled.astype(bool, copy=False), mask)
+            else:
+                values = pd.arrays.FloatingArray(filled.astype(np.float64, copy=False), mask)
+        data[column.name] = values
+    data["_row"] = np.asarray(rows, dtype=np.int64)
+    return pd.DataFrame(data, copy=False)
 
 
 def empty_frame(roster: Roster) -> pd.DataFrame:
@@ -521,9 +557,9 @@ def _enterprise_rules(
         )
 
     # Only cells that were empty (not unreadable) count as missing here: no double report.
-    date_empty = _null_mask(texts["union_date"])
+    date_empty = out.absent["union_date"]
     out.add_mask(codes.E_UNION_DATE_REQUIRED, unionized & date_empty, h("union_date"), None)
-    members_empty = _null_mask(texts["members"])
+    members_empty = out.absent["members"]
     out.add_mask(codes.E_MEMBERS_REQUIRED, unionized & members_empty, h("members"), None)
 
     if ctx.period is not None:
@@ -557,32 +593,51 @@ def _check_uscc(text: pa.Array, out: Collector, header: str) -> None:
     n = len(text)
     if n == 0:
         return
-    scientific = _np_mask(pc.match_substring_regex(text, r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"))
-    out.add_mask(codes.E_USCC_SCIENTIFIC, scientific, header, text)
     length18 = _np_mask(pc.equal(pc.binary_length(text), 18))
+    scientific = np.zeros(n, dtype=bool)
+    if (~length18).any():  # Excel's 9.13701E+17 is shorter than a code
+        pattern = r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"
+        scientific = _np_mask(pc.match_substring_regex(text, pattern)) & ~length18
+    out.add_mask(codes.E_USCC_SCIENTIFIC, scientific, header, text)
     present = ~_null_mask(text)
     form_bad = present & ~length18 & ~scientific
     checksum_bad = np.zeros(n, dtype=bool)
-    expected = np.full(n, "", dtype=object)
+    expected: Any = [""] * n
     idx = np.flatnonzero(length18)
     if len(idx):
-        sub = pc.take(text, pa.array(idx))
+        sub = text if len(idx) == n else pc.take(text, pa.array(idx))
         if isinstance(sub, pa.ChunkedArray):
             sub = sub.combine_chunks()
-        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[
-            sub.offset : sub.offset + len(sub) + 1
-        ]
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
+        offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
         raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        values = _USCC_LUT[raw.reshape(-1, 18)]
-        chars_bad = (values < 0).any(axis=1)
-        check = (31 - (values[:, :17] * USCC_WEIGHTS).sum(axis=1) % 31) % 31
+        values = _USCC_LUT[raw].reshape(-1, 18)
+        chars_bad = (values == 255).any(axis=1)
+        total = np.zeros(len(values), dtype=np.int32)
+        for i in range(17):  # column by column: 17 fast vector ops, no integer matmul
+            total += values[:, i].astype(np.int32) * int(USCC_WEIGHTS[i])
+        check = (31 - total % 31) % 31
         wrong = ~chars_bad & (values[:, 17] != check)
         form_bad[idx[chars_bad]] = True
-        checksum_bad[idx[wrong]] = True
-        alphabet = np.array(list(USCC_ALPHABET), dtype=object)
-        expected[idx[wrong]] = alphabet[check[wrong]]
+        if wrong.any():
+            checksum_bad[idx[wrong]] = True
+            alphabet = np.array(list(USCC_ALPHABET), dtype=object)
+            for pos, char in zip(idx[wrong].tolist(), alphabet[check[wrong]], strict=True):
+                expected[pos] = char
+        # Duplicates: a 64-bit hash of the 18 bytes finds candidates in one pandas pass; only
+        # those (and codes of other lengths) are compared as text.
+        words = np.ascontiguousarray(raw.reshape(-1, 18)[:, :16]).view(np.uint64)
+        tail = raw.reshape(-1, 18)[:, 16:].astype(np.uint64)
+        with np.errstate(over="ignore"):
+            digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
+            digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
+        maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
+        candidates = np.concatenate([idx[maybe], np.flatnonzero(present & ~length18)])
+    else:
+        candidates = np.flatnonzero(present)
     out.add_mask(codes.E_USCC_FORMAT, form_bad, header, text)
     out.add_mask(codes.E_USCC_CHECKSUM, checksum_bad, header, text, expected=expected)
+    _unique(text, out, header, np.sort(candidates))
 
 
 def _unit_rules(
@@ -715,7 +770,7 @@ def _pioneer_rules(
 
     _check_units(a, out, ctx, "unit", out.header(R.column("unit")))
     named = _np_mask(pc.equal(a["status"], "已命名"))
-    missing = _null_mask(texts["named_on"])
+    missing = out.absent["named_on"]
     out.add_mask(codes.E_NAMED_ON_REQUIRED, named & missing, out.header(R.column("named_on")), None)
     _duplicate_rows(out, out.header(R.column("name")), [a["name"], a["enterprise"]])
 

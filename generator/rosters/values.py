@@ -250,41 +250,88 @@ def header_keys(text: Any) -> tuple[str, ...]:
 
 
 # --- vectorised normalisers --------------------------------------------------------------------
-# Each takes a pyarrow string array (nulls for empty cells) that `normalise_text` has trimmed and
-# cleared of missing markers, and returns (typed array, bad) where `bad` is a numpy bool mask of
-# cells that are present but unreadable (set to null in the typed array).
+# Each takes a pyarrow string array of trimmed cells (`trim_array`; nulls for empty cells) and
+# returns (typed array, bad): `bad` is a numpy bool mask of cells that are present but
+# unreadable. Missing markers (—, -, /, 无 …) become nulls and are not bad. Clean values take an
+# array fast path; only the others go through the scalar parser, once per distinct value.
 
 _MISSING_ARRAY = pa.array(sorted(MISSING_MARKERS), type=pa.string())
+_LONGEST_MARKER = max(len(m.encode()) for m in MISSING_MARKERS)
 
 
-def normalise_text(arr: pa.Array) -> pa.Array:
-    """Trim every cell and turn missing markers into nulls."""
+def _string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data bytes) of a string array, without copying."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    buffer = arr.buffers()[2]
+    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+def _as_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
+    return arr
+
+
+def trim_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Trim white space (incl. full-width) from every cell; cells left empty become null."""
+    arr = _as_string_array(arr)
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return arr
     trimmed = pc.utf8_trim(arr, characters=_SPACES)
-    missing = pc.is_in(trimmed, value_set=_MISSING_ARRAY)
-    return pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+    empty = pc.equal(trimmed, "")
+    if pc.any(empty).as_py():
+        trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
+    return trimmed
+
+
+def _marker_mask(arr: pa.Array, markers: pa.Array = _MISSING_ARRAY) -> pa.Array | None:
+    """Cells that are missing markers, or None when there are none (checked cheaply first)."""
+    if len(arr) == 0:
+        return None
+    offsets, _data = _string_parts(arr)
+    if not (np.diff(offsets) <= _LONGEST_MARKER).any():
+        return None
+    mask = pc.fill_null(pc.is_in(arr, value_set=markers), False)
+    return mask if pc.any(mask).as_py() else None
+
+
+def normalise_text(arr: pa.Array | pa.ChunkedArray, trim: bool = True) -> pa.Array:
+    """Trimmed text with missing markers turned into nulls (trim=False: already trimmed)."""
+    arr = trim_array(arr) if trim else _as_string_array(arr)
+    mask = _marker_mask(arr)
+    if mask is None:
+        return arr
+    return pc.if_else(mask, pa.scalar(None, pa.string()), arr)
 
 
 def normalise_code_array(arr: pa.Array) -> pa.Array:
     """Codes: NFKC, upper case, no inner spaces, Excel's trailing `.0` removed."""
-    if len(arr) == 0:
+    if len(arr) == 0 or arr.null_count == len(arr):
         return arr
-    if not _all_ascii_plain(arr):
-        arr = pc.utf8_normalize(arr, "NFKC")
+    if pc.all(pc.fill_null(pc.string_is_ascii(arr), True)).as_py():
+        arr = pc.ascii_upper(arr)
+    else:
+        arr = pc.utf8_upper(pc.utf8_normalize(arr, "NFKC"))  # full-width ９１ → 91
+    if (
+        pc.any(pc.match_substring(arr, " ")).as_py()
+        or pc.any(pc.match_substring(arr, "\t")).as_py()
+    ):
         arr = pc.replace_substring_regex(arr, r"\s+", "")
-    arr = pc.utf8_upper(arr)
-    return pc.replace_substring_regex(arr, r"^(\d+)\.0$", r"\1")
-
-
-def _all_ascii_plain(arr: pa.Array) -> bool:
-    """Whether every value is ASCII without spaces (no normalisation needed)."""
-    ok = pc.match_substring_regex(arr, r"^[!-~]*$")
-    return bool(pc.all(pc.fill_null(ok, True)).as_py())
+    if pc.any(pc.ends_with(arr, ".0")).as_py():
+        arr = pc.replace_substring_regex(arr, r"^(\d+)\.0$", r"\1")
+    return arr
 
 
 def _by_unique(
-    arr: pa.Array, parse: Callable[[str], Any], out_type: pa.DataType
+    arr: pa.Array,
+    parse: Callable[[str], Any],
+    out_type: pa.DataType,
+    missing: frozenset[str] = MISSING_MARKERS,
 ) -> tuple[pa.Array, np.ndarray]:
     """Parse each distinct value once with a scalar parser and spread the results."""
     encoded = pc.dictionary_encode(arr)
@@ -293,6 +340,10 @@ def _by_unique(
     parsed: list[Any] = []
     failed: list[bool] = []
     for text in encoded.dictionary.to_pylist():
+        if text in missing:
+            parsed.append(None)
+            failed.append(False)
+            continue
         try:
             parsed.append(parse(text))
             failed.append(False)
@@ -302,12 +353,11 @@ def _by_unique(
     dictionary = pa.array(parsed, type=out_type)
     indices = encoded.indices
     result = pc.take(dictionary, indices)
-    bad_values = np.asarray(failed, dtype=bool)
-    idx = indices.to_numpy(zero_copy_only=False)
-    valid = ~np.asarray(indices.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     bad = np.zeros(len(arr), dtype=bool)
-    if len(bad_values):
-        bad[valid] = bad_values[idx[valid].astype(np.int64)]
+    if any(failed):
+        idx = indices.to_numpy(zero_copy_only=False)
+        valid = ~_null_mask(indices)
+        bad[valid] = np.asarray(failed, dtype=bool)[idx[valid].astype(np.int64)]
     return result, bad
 
 
@@ -315,25 +365,24 @@ def _null_mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _none(n: int) -> np.ndarray:
+    return np.zeros(n, dtype=bool)
+
+
 def normalise_int(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Integers: clean digit strings are cast directly; the rest go through `parse_int`."""
+    """Integers: a column of clean digit strings is cast at once; otherwise by distinct value."""
     try:
-        return pc.cast(arr, pa.int64()), np.zeros(len(arr), dtype=bool)
+        return pc.cast(arr, pa.int64()), _none(len(arr))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    clean_mask = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d{1,18}$"), False)
-    fast = pc.cast(pc.if_else(clean_mask, arr, pa.scalar(None, pa.string())), pa.int64())
-    rest = pc.if_else(clean_mask, pa.scalar(None, pa.string()), arr)
-    slow, bad = _by_unique(rest, parse_int, pa.int64())
-    return pc.coalesce(fast, slow), bad
+        return _by_unique(arr, parse_int, pa.int64())
 
 
 def normalise_number(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Numbers: clean decimal strings are cast directly; the rest go through `parse_number`."""
+    """Numbers: a column of clean decimal strings is cast at once; otherwise by distinct value."""
     try:
         result = pc.cast(arr, pa.float64())
         if not pc.any(pc.is_nan(result)).as_py() and not pc.any(pc.is_inf(result)).as_py():
-            return result, np.zeros(len(arr), dtype=bool)
+            return result, _none(len(arr))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     return _by_unique(arr, parse_number, pa.float64())
@@ -344,9 +393,13 @@ def normalise_rate(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return _by_unique(arr, parse_rate, pa.float64())
 
 
+#: In a yes/no column 无 means "no" (有/无), so it is not a missing marker there.
+_BOOL_MISSING = MISSING_MARKERS - {"无"}
+
+
 def normalise_bool(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Booleans (是/否 …)."""
-    return _by_unique(arr, parse_bool, pa.bool_())
+    return _by_unique(arr, parse_bool, pa.bool_(), _BOOL_MISSING)
 
 
 def _date_to_ns(value: str) -> datetime:
@@ -355,17 +408,32 @@ def _date_to_ns(value: str) -> datetime:
 
 
 def normalise_date(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Dates as timestamp[ns]: ISO dates parsed directly, other forms by distinct value."""
-    iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False)
-    fast_in = pc.if_else(iso, arr, pa.scalar(None, pa.string()))
-    fast = pc.strptime(fast_in, format="%Y-%m-%d", unit="ns", error_is_null=True)
-    # strptime rolls 2026-02-30 over to 2026-03-02: keep only dates that format back unchanged,
-    # the rest (not real dates) fall through to the slow path and are reported.
-    exact = pc.equal(pc.strftime(fast, format="%Y-%m-%d"), fast_in)
-    fast = pc.if_else(pc.fill_null(exact, False), fast, pa.scalar(None, pa.timestamp("ns")))
-    rest = pc.if_else(pc.is_null(fast), arr, pa.scalar(None, pa.string()))
-    if pc.all(pc.is_null(rest)).as_py():
-        return fast, np.zeros(len(arr), dtype=bool)
+    """Dates as timestamp[ns]: Y-M-D forms parsed at once, other forms by distinct value."""
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return pa.nulls(n, pa.timestamp("ns")), _none(n)
+    # 2026/3/5, 2026.3.5 and 2026年3月5日 become 2026-3-5, which strptime reads at once.
+    dashed = arr
+    for sep in ("/", "."):
+        if pc.any(pc.match_substring(dashed, sep)).as_py():
+            dashed = pc.replace_substring(dashed, sep, "-")
+    if pc.any(pc.match_substring(dashed, "年")).as_py():
+        dashed = pc.replace_substring(pc.replace_substring(dashed, "年", "-"), "月", "-")
+        dashed = pc.replace_substring_regex(dashed, "日$", "")
+    stamps = pc.strptime(dashed, format="%Y-%m-%d", unit="ns", error_is_null=True)
+    # strptime rolls 2026-02-30 over to March: the day read must be the day written.
+    last = pc.utf8_ltrim(pc.utf8_slice_codeunits(dashed, -2), characters="-")
+    written_day = pc.cast(last, pa.int64(), safe=False)
+    year = pc.year(stamps)
+    exact = pc.and_(
+        pc.equal(pc.day(stamps), written_day),
+        pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2100)),
+    )
+    exact = pc.fill_null(exact, False)
+    fast = pc.if_else(exact, stamps, pa.scalar(None, pa.timestamp("ns")))
+    rest = pc.if_else(exact, pa.scalar(None, pa.string()), arr)
+    if rest.null_count == n:
+        return fast, _none(n)
     slow, bad = _by_unique(rest, _date_to_ns, pa.timestamp("ns"))
     return pc.coalesce(fast, slow), bad
 
