@@ -83,11 +83,17 @@ class UnitFigures:
     volunteer_coverage: float | None = None
     pioneer_teams: int = 0  # named (已命名) at the end of the period
     pioneer_teams_new: int = 0
+    pioneer_teams_ytd_new: int = 0  # named from 1 January to the end of the period
     target_pioneer_teams: int | None = None
+    pioneer_teams_completion: float | None = None  # ytd new / target (like 3.2)
+    pioneer_teams_schedule_rate: float | None = None  # completion / elapsed
     book_rooms: int = 0
     book_rooms_new: int = 0
+    book_rooms_ytd_new: int = 0  # opened from 1 January to the end of the period
     books: int = 0
     target_book_rooms: int | None = None
+    book_rooms_completion: float | None = None
+    book_rooms_schedule_rate: float | None = None
     model_homes: int = 0
     model_homes_new: int = 0
     # 3.4 score, rank, judgments

@@ -1,0 +1,824 @@
+"""Stage 2: the figures of CONTRACT §3, from the typed roster DataFrames.
+
+`reduce_snapshot` reduces one period's enterprise ledger to sums per unit code and the period's
+priority ledger, so that only one snapshot need be alive at a time (province-sized projects);
+`compute_figures` rolls the sums up the hierarchy and derives rates, targets, comparisons, scores,
+ranks and judgments for every period at once, as arrays of shape (periods, units).
+No I/O; the only text made here is the Chinese reason of each judgment and warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from generator import formatting as fmt
+from generator.config import DEFAULT_JUDGMENTS, RULE_METRICS, Config, Rule
+from generator.model import UnitFigures
+from generator.periods import Period
+from generator.problems import Problem
+
+#: Statuses of an enterprise that is no longer active (CONTRACT §2: 存续 or empty is active).
+LEFT_STATUSES = ("注销", "吊销", "迁出")
+#: left_reason of a priority enterprise missing from the snapshot.
+MISSING = "未报送"
+LEDGER_COLUMNS = (
+    "uscc",
+    "name",
+    "unit",
+    "county",
+    "employees",
+    "reason",
+    "state",
+    "added",
+    "left_reason",
+)
+JUDGMENT_COLUMNS = ("period", "code", "kind", "reason")
+SCORE_WARNING = "W-SCORE-NULL"
+
+#: Sums per own unit code that one snapshot is reduced to.
+OWN_SUMS = (
+    "enterprises",
+    "unionized",
+    "employees",
+    "members",
+    "unionized_employees",  # membership_rate's denominator
+    "migrant_workers",  # of active unionized enterprises with both migrant columns given
+    "migrant_members",
+    "congress",
+    "bargaining",
+    "new_unions",
+    "ytd_new_unions",
+    "qualifying",  # active enterprises with employees >= priority_min_employees (3.5)
+    "priority_open",
+    "priority_closed",
+    "priority_added",
+    "priority_left",
+)
+
+_IDENTITY = {"code", "name", "level", "parent", "order", "judgments"}
+_DTYPES = {
+    "int": "Int64",
+    "int | None": "Int64",
+    "float": "Float64",
+    "float | None": "Float64",
+    "bool | None": "boolean",
+}
+#: The indicator columns: every numeric/bool field of UnitFigures, in its order, with its dtype.
+INDICATOR_DTYPES: dict[str, str] = {
+    f.name: _DTYPES[str(f.type)] for f in fields(UnitFigures) if f.name not in _IDENTITY
+}
+
+_RATES = {
+    "coverage_rate",
+    "membership_rate",
+    "migrant_membership_rate",
+    "congress_rate",
+    "bargaining_rate",
+    "schedule_rate",
+    "target_completion",
+    "volunteer_coverage",
+}
+_METRIC_LABELS = {
+    "coverage_rate": "建会率",
+    "membership_rate": "职工入会率",
+    "migrant_membership_rate": "农民工入会率",
+    "congress_rate": "职代会建制率",
+    "bargaining_rate": "工资集体协商建制率",
+    "schedule_rate": "序时进度完成率",
+    "target_completion": "年度目标完成率",
+    "volunteer_coverage": "工会工作志愿者配备率",
+    "score": "综合得分",
+    "new_unions": "本期新建会",
+    "ytd_new_unions": "本年新建会",
+    "new_members": "本期新增会员",
+    "priority_open": "未建会重点企业",
+}
+_METRIC_UNITS = {
+    "score": "分",
+    "new_unions": "家",
+    "ytd_new_unions": "家",
+    "new_members": "人",
+    "priority_open": "家",
+}
+
+
+@dataclass
+class PeriodReduction:
+    """One period's snapshot reduced: sums per own unit code and the priority ledger."""
+
+    period: Period
+    own: pd.DataFrame  # index: unit code (roster order); int64 columns OWN_SUMS, not rolled up
+    ledger: pd.DataFrame  # LEDGER_COLUMNS: open, closed and left priority enterprises
+    compared: bool  # whether closed/added/left are against the previous period's ledger
+
+    @property
+    def priority(self) -> pd.DataFrame:
+        """The priority enterprises at the end of the period (what the next period compares)."""
+        return self.ledger[self.ledger["state"] == "open"]
+
+
+@dataclass
+class Figures:
+    """Every §3 figure of every unit and period, the judgments and the priority ledgers."""
+
+    indicators: pd.DataFrame  # MultiIndex (period, code); columns INDICATOR_DTYPES
+    judgments: pd.DataFrame  # JUDGMENT_COLUMNS
+    ledgers: dict[str, pd.DataFrame] = field(default_factory=dict)
+    lacking_volunteer: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# --- the unit hierarchy ---------------------------------------------------------------------------
+
+
+class Hierarchy:
+    """Unit codes with their levels, parents, counties and the pairs a roll-up adds along."""
+
+    def __init__(self, units: pd.DataFrame) -> None:
+        frame = units[units["code"].notna()]
+        self.codes: list[str] = [str(c) for c in frame["code"]]
+        self.index = pd.Index(self.codes, dtype=object)
+        self.n = len(self.codes)
+        self.level = np.array([_text(v) for v in frame["level"]], dtype=object)
+        parents = [_text(v) for v in frame["parent"]]
+        self.parent = np.array(parents, dtype=object)
+        position = {c: i for i, c in enumerate(self.codes)}
+        self.parent_pos = np.array([position.get(p, -1) for p in parents], dtype=np.int64)
+        orders = frame["order"].to_numpy(dtype="float64", na_value=np.nan)
+        self.order = np.where(np.isnan(orders), np.arange(self.n) + 1, orders)
+        if "volunteer_required" in frame:
+            self.volunteer_required = np.array(
+                [None if v is pd.NA else bool(v) for v in frame["volunteer_required"]],
+                dtype=object,
+            )
+        else:
+            self.volunteer_required = np.full(self.n, None, dtype=object)
+
+        # Every unit adds into itself and each of its ancestors (a cycle is cut, not followed).
+        desc: list[int] = []
+        anc: list[int] = []
+        self.depth = np.zeros(self.n, dtype=np.int64)
+        for i in range(self.n):
+            seen = {i}
+            j = i
+            while j >= 0:
+                desc.append(i)
+                anc.append(j)
+                j = int(self.parent_pos[j])
+                if j in seen:
+                    break
+                seen.add(j)
+                if j >= 0:
+                    self.depth[i] += 1
+        self.desc = np.array(desc, dtype=np.int64)
+        self.anc = np.array(anc, dtype=np.int64)
+
+        self.county = np.array(
+            [
+                code if lv == "county" else (parent if lv == "township" else "")
+                for code, lv, parent in zip(self.codes, self.level, parents, strict=True)
+            ],
+            dtype=object,
+        )
+        self.county_of = dict(zip(self.codes, self.county, strict=True))
+        self.names = {str(c): _text(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+        self.is_township = self.level == "township"
+        self.is_county = self.level == "county"
+        # Official order: the city, then each county followed by its townships.
+        by_order = sorted(range(self.n), key=lambda i: (self.order[i], i))
+        official: list[int] = [i for i in by_order if self.level[i] == "city"]
+        for c in (i for i in by_order if self.level[i] == "county"):
+            official.append(c)
+            official.extend(i for i in by_order if self.parent_pos[i] == c and self.is_township[i])
+        official.extend(i for i in by_order if i not in set(official))
+        self.official = np.array(official, dtype=np.int64)
+
+    def positions(self, codes: pd.Series) -> np.ndarray:
+        """Positions of unit codes in the roster (-1 for an unknown or missing code)."""
+        if not len(codes):
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self.index.get_indexer(pd.Index(codes.astype(object))), dtype=np.int64)
+
+    def count(
+        self, pos: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per-unit count (or sum of weights) of the rows in `mask`; unknown units dropped."""
+        slot = pos[mask] + 1
+        w = None if weights is None else weights[mask].astype(np.float64)
+        sums = np.bincount(slot, weights=w, minlength=self.n + 1)[1:]
+        return np.rint(sums).astype(np.int64)
+
+    def roll(self, own: np.ndarray) -> np.ndarray:
+        """Roll per-unit values (periods, units) up the hierarchy: each unit plus its descendants."""
+        out = np.zeros(own.shape, dtype=np.float64)
+        np.add.at(out, (slice(None), self.anc), own[:, self.desc])  # type: ignore[arg-type]
+        return out
+
+    def children_sum(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Σ of the non-null values of each unit's children, and how many children had one."""
+        has = ~np.isnan(values)
+        parent = self.parent_pos
+        ok = (parent >= 0) & has
+        sums = np.bincount(parent[ok], weights=values[ok], minlength=self.n)
+        counts = np.bincount(parent[ok], minlength=self.n)
+        return sums, counts
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _day(d: date) -> np.datetime64:
+    return np.datetime64(d.isoformat(), "D")
+
+
+def _dates(series: pd.Series) -> np.ndarray:
+    """A date column as datetime64[D] (NaT where missing)."""
+    return np.asarray(series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")))
+
+
+def _flags(series: pd.Series) -> np.ndarray:
+    return np.asarray(series.to_numpy(dtype=bool, na_value=False))
+
+
+def _ints(series: pd.Series) -> np.ndarray:
+    return np.asarray(series.to_numpy(dtype=np.int64, na_value=0))
+
+
+def _within(days: np.ndarray, first: date, last: date) -> np.ndarray:
+    """days in [first, last] (NaT never is)."""
+    start = np.datetime64(first.isoformat(), "ns")
+    stop = np.datetime64((last + timedelta(days=1)).isoformat(), "ns")
+    return (days >= start) & (days < stop)
+
+
+# --- stage 2a: one snapshot -----------------------------------------------------------------------
+
+
+def reduce_snapshot(
+    units: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    period: Period,
+    config: Config,
+    previous: PeriodReduction | None,
+) -> PeriodReduction:
+    """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
+    h = Hierarchy(units)
+    e = enterprises
+    pos = h.positions(e["unit"])
+    status = e["status"]
+    active = np.asarray((status.isna() | (status == "存续")).to_numpy(dtype=bool, na_value=False))
+    unionized_flag = _flags(e["unionized"])
+    unionized = active & unionized_flag
+    employees = _ints(e["employees"])
+    members = _ints(e["members"])
+    migrant_given = (
+        e["migrant_workers"].notna().to_numpy(dtype=bool)
+        & e["migrant_members"].notna().to_numpy(dtype=bool)
+        & unionized
+    )
+    union_date = _dates(e["union_date"])
+    big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
+    priority = active & ~unionized_flag & big
+
+    sums: dict[str, np.ndarray] = {
+        "enterprises": h.count(pos, active),
+        "unionized": h.count(pos, unionized),
+        "employees": h.count(pos, active, employees),
+        "members": h.count(pos, unionized, members),
+        "unionized_employees": h.count(pos, unionized, employees),
+        "migrant_workers": h.count(pos, migrant_given, _ints(e["migrant_workers"])),
+        "migrant_members": h.count(pos, migrant_given, _ints(e["migrant_members"])),
+        "congress": h.count(pos, unionized & _flags(e["workers_congress"])),
+        "bargaining": h.count(pos, unionized & _flags(e["wage_bargaining"])),
+        "new_unions": h.count(pos, active & _within(union_date, period.start, period.end)),
+        "ytd_new_unions": h.count(pos, active & _within(union_date, period.year_start, period.end)),
+        "qualifying": h.count(pos, active & big),
+        "priority_open": h.count(pos, priority),
+    }
+
+    def rows(mask: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "uscc": e["uscc"][mask].astype("string").to_numpy(),
+                "name": e["name"][mask].astype("string").to_numpy(),
+                "unit": e["unit"][mask].astype("string").to_numpy(),
+                "employees": e["employees"][mask].astype("Int64").to_numpy(),
+                "reason": e["not_unionized_reason"][mask].astype("string").fillna("").to_numpy(),
+            }
+        )
+
+    compared = previous is not None and previous.period == period.previous()
+    open_rows = rows(priority)
+    open_rows["state"] = "open"
+    open_rows["left_reason"] = ""
+    parts = [open_rows]
+    if compared:
+        assert previous is not None
+        before = previous.priority
+        was = np.asarray(e["uscc"].isin(before["uscc"]).to_numpy(dtype=bool, na_value=False))
+        open_rows["added"] = ~was[priority]
+        reasons = dict(zip(before["uscc"], before["reason"], strict=False))
+
+        closed = rows(was & unionized)
+        closed["reason"] = closed["uscc"].map(reasons).fillna("").astype("string")
+        closed["state"] = "closed"
+        closed["added"] = False
+        closed["left_reason"] = ""
+
+        # Left: no longer active (status given), or missing from the snapshot altogether.
+        gone_status = status[was & ~active].astype("string").fillna("").to_numpy()
+        gone_uscc = e["uscc"][was & ~active].astype("string").to_numpy()
+        present = pd.Index(e["uscc"][was].astype(object))
+        missing = ~before["uscc"].astype(object).isin(present).to_numpy(dtype=bool)
+        left_reason = pd.Series(gone_status, index=pd.Index(gone_uscc, dtype=object))
+        left_reason = left_reason[~left_reason.index.duplicated()]
+        stopped = before["uscc"].astype(object).isin(left_reason.index).to_numpy(dtype=bool)
+        left = before[missing | stopped].copy()
+        left["state"] = "left"
+        left["added"] = False
+        left["left_reason"] = [
+            MISSING if gone else str(left_reason.get(code, ""))
+            for code, gone in zip(left["uscc"], missing[missing | stopped], strict=True)
+        ]
+        parts += [closed, left.loc[:, list(closed.columns)]]
+        sums["priority_added"] = h.count(pos, priority & ~was)
+        sums["priority_closed"] = h.count(h.positions(closed["unit"]), np.ones(len(closed), bool))
+        sums["priority_left"] = h.count(h.positions(left["unit"]), np.ones(len(left), bool))
+    else:
+        open_rows["added"] = False
+        for name in ("priority_added", "priority_closed", "priority_left"):
+            sums[name] = np.zeros(h.n, dtype=np.int64)
+
+    ledger = pd.concat(parts, ignore_index=True) if len(parts) > 1 else open_rows
+    ledger["county"] = ledger["unit"].map(h.county_of).fillna("")
+    ledger = ledger.astype(
+        {
+            "uscc": "string",
+            "name": "string",
+            "unit": "string",
+            "county": "string",
+            "employees": "Int64",
+            "reason": "string",
+            "state": "string",
+            "added": "boolean",
+            "left_reason": "string",
+        }
+    ).loc[:, list(LEDGER_COLUMNS)]
+    own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
+    own.index.name = "code"
+    return PeriodReduction(period=period, own=own, ledger=ledger, compared=compared)
+
+
+# --- stage 2b: every period -----------------------------------------------------------------------
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where den is 0 or missing (CONTRACT §3: rates are null then)."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    ok = (den != 0) & ~np.isnan(den)
+    np.divide(num, den, out=out, where=ok)
+    return out
+
+
+def _shifted(values: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """values of the period at index to[p] for each period p (NaN where to[p] < 0)."""
+    out = np.full(values.shape, np.nan)
+    ok = to >= 0
+    out[ok] = values[to[ok]]
+    return out
+
+
+def _effective_targets(h: Hierarchy, own: np.ndarray) -> np.ndarray:
+    """A unit without a target has the sum of its children's targets, if any child has one."""
+    values = own.copy()
+    for depth in range(int(h.depth.max(initial=0)) - 1, -1, -1):
+        sums, counts = h.children_sum(np.where(h.depth == depth + 1, values, np.nan))
+        fill = (h.depth == depth) & np.isnan(values) & (counts > 0)
+        values[fill] = sums[fill]
+    return values
+
+
+def _targets(
+    h: Hierarchy, targets: pd.DataFrame, years: list[int], column: str
+) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    for year in years:
+        rows = targets[(targets["year"] == year).fillna(False) & targets[column].notna()]
+        rows = rows.drop_duplicates("unit", keep="first")
+        own = np.full(h.n, np.nan)
+        pos = h.positions(rows["unit"])
+        ok = pos >= 0
+        own[pos[ok]] = rows[column].to_numpy(dtype=np.float64, na_value=np.nan)[ok]
+        out[year] = _effective_targets(h, own)
+    return out
+
+
+def _half_up_cents(score: np.ndarray) -> np.ndarray:
+    """Scores in hundredths, rounded half up (equal to 2 decimals means equal here)."""
+    return np.floor(np.round(score * 100, 6) + 0.5)
+
+
+def compute_figures(
+    units: pd.DataFrame,
+    reductions: list[PeriodReduction],
+    targets: pd.DataFrame,
+    volunteers: pd.DataFrame,
+    pioneer_teams: pd.DataFrame,
+    book_rooms: pd.DataFrame,
+    model_homes: pd.DataFrame,
+    config: Config,
+) -> Figures:
+    """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged."""
+    h = Hierarchy(units)
+    reductions = sorted(reductions, key=lambda r: r.period)
+    periods = [r.period for r in reductions]
+    keys = [str(p) for p in periods]
+    where = {k: i for i, k in enumerate(keys)}
+    prev = np.array([where.get(str(p.previous()), -1) for p in periods], dtype=np.int64)
+    yoy = np.array([where.get(str(p.same_last_year()), -1) for p in periods], dtype=np.int64)
+    n_p = len(periods)
+
+    own = {
+        name: np.stack(
+            [r.own[name].reindex(h.index, fill_value=0).to_numpy(np.float64) for r in reductions]
+        )
+        if n_p
+        else np.zeros((0, h.n))
+        for name in OWN_SUMS
+    }
+    s = {name: h.roll(values) for name, values in own.items()}
+    f: dict[str, np.ndarray] = {}
+
+    # 3.1 union building
+    for name in (
+        "enterprises",
+        "unionized",
+        "employees",
+        "members",
+        "migrant_workers",
+        "migrant_members",
+        "new_unions",
+        "ytd_new_unions",
+        "priority_open",
+        "priority_closed",
+        "priority_added",
+        "priority_left",
+    ):
+        f[name] = s[name]
+    f["coverage_rate"] = _ratio(s["unionized"], s["enterprises"])
+    f["membership_rate"] = _ratio(s["members"], s["unionized_employees"])
+    f["migrant_membership_rate"] = _ratio(s["migrant_members"], s["migrant_workers"])
+    f["congress_rate"] = _ratio(s["congress"], s["unionized"])
+    f["bargaining_rate"] = _ratio(s["bargaining"], s["unionized"])
+    f["new_members"] = s["members"] - _shifted(s["members"], prev)
+
+    # 3.2 targets and schedule
+    years = sorted({p.year for p in periods})
+    elapsed = np.array([p.elapsed for p in periods], dtype=np.float64)[:, None]
+    f["elapsed"] = np.broadcast_to(elapsed, (n_p, h.n)).copy()
+
+    def target(column: str) -> np.ndarray:
+        by_year = _targets(h, targets, years, column)
+        return np.stack([by_year[p.year] for p in periods]) if n_p else np.zeros((0, h.n))
+
+    f["target_new_unions"] = target("new_unions")
+    f["target_new_members"] = target("new_members")
+    f["target_completion"] = _ratio(s["ytd_new_unions"], f["target_new_unions"])
+    f["schedule_rate"] = _ratio(f["target_completion"], elapsed)
+
+    # 3.5 volunteers and campaigns
+    _volunteer_figures(h, periods, volunteers, own["qualifying"], config, f)
+    _campaign_figures(h, periods, pioneer_teams, book_rooms, model_homes, f)
+    f["target_pioneer_teams"] = target("pioneer_teams")
+    f["target_book_rooms"] = target("book_rooms")
+    for kind in ("pioneer_teams", "book_rooms"):
+        f[f"{kind}_completion"] = _ratio(f[f"{kind}_ytd_new"], f[f"target_{kind}"])
+        f[f"{kind}_schedule_rate"] = _ratio(f[f"{kind}_completion"], elapsed)
+
+    # comparisons with the previous period and the same period last year
+    for name in ("coverage_rate", "membership_rate", "unionized", "members"):
+        f[f"{name}_change"] = f[name] - _shifted(f[name], prev)
+        f[f"{name}_yoy_change"] = f[name] - _shifted(f[name], yoy)
+
+    # 3.4 score and rank
+    warnings = _score(h, periods, f, config)
+    _rank(h, prev, f)
+
+    indicators = _indicator_frame(h, keys, f)
+    judgments = _judgments(h, periods, f, config)
+    lacking = f.pop("_lacking")
+    lacking_volunteer = {
+        key: [h.codes[i] for i in h.official if lacking[p, i]] for p, key in enumerate(keys)
+    }
+    ledgers = {key: r.ledger for key, r in zip(keys, reductions, strict=True)}
+    return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings)
+
+
+def _volunteer_figures(
+    h: Hierarchy,
+    periods: list[Period],
+    volunteers: pd.DataFrame,
+    qualifying: np.ndarray,
+    config: Config,
+    f: dict[str, np.ndarray],
+) -> None:
+    """3.5: volunteers active at period end, required and covered townships, coverage."""
+    pos = h.positions(volunteers["unit"])
+    hired = _dates(volunteers["hired_on"])
+    left = _dates(volunteers["left_on"])
+    active = []
+    for p in periods:
+        end = np.datetime64(p.end.isoformat(), "ns")
+        on = (hired <= end) & (np.isnat(left) | (left > end))
+        active.append(h.count(pos, on))
+    own_active = np.stack(active).astype(np.float64) if periods else np.zeros((0, h.n))
+    f["volunteers_active"] = h.roll(own_active)
+
+    stated = np.array([v is not None for v in h.volunteer_required])
+    stated_value = np.array([bool(v) for v in h.volunteer_required])
+    by_rule = qualifying >= config.volunteer_min_enterprises
+    required = np.where(stated, stated_value, by_rule) & h.is_township
+    covered = required & (own_active >= 1)
+    f["volunteer_required_townships"] = h.roll(required.astype(np.float64))
+    f["volunteer_covered_townships"] = h.roll(covered.astype(np.float64))
+    f["volunteer_coverage"] = _ratio(
+        f["volunteer_covered_townships"], f["volunteer_required_townships"]
+    )
+    # A bool per township, null for the city and counties.
+    f["volunteer_required"] = np.where(h.is_township, required.astype(np.float64), np.nan)
+    f["_lacking"] = required & ~covered
+
+
+def _campaign_figures(
+    h: Hierarchy,
+    periods: list[Period],
+    pioneer_teams: pd.DataFrame,
+    book_rooms: pd.DataFrame,
+    model_homes: pd.DataFrame,
+    f: dict[str, np.ndarray],
+) -> None:
+    """3.5: pioneer teams named, book rooms and model homes opened, by the end of each period."""
+    teams_pos = h.positions(pioneer_teams["unit"])
+    named_on = _dates(pioneer_teams["named_on"])
+    is_named = _flags(pioneer_teams["status"] == "已命名")
+    rooms_pos = h.positions(book_rooms["unit"])
+    opened = _dates(book_rooms["opened_on"])
+    books = _ints(book_rooms["books"])
+    homes_pos = h.positions(model_homes["unit"])
+    homes_opened = _dates(model_homes["opened_on"])
+
+    out: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in (
+            "pioneer_teams",
+            "pioneer_teams_new",
+            "pioneer_teams_ytd_new",
+            "book_rooms",
+            "book_rooms_new",
+            "book_rooms_ytd_new",
+            "books",
+            "model_homes",
+            "model_homes_new",
+        )
+    }
+    for p in periods:
+        named = is_named & _within(named_on, date.min, p.end)
+        out["pioneer_teams"].append(h.count(teams_pos, named))
+        out["pioneer_teams_new"].append(
+            h.count(teams_pos, named & _within(named_on, p.start, p.end))
+        )
+        out["pioneer_teams_ytd_new"].append(
+            h.count(teams_pos, named & _within(named_on, p.year_start, p.end))
+        )
+        room = _within(opened, date.min, p.end)
+        out["book_rooms"].append(h.count(rooms_pos, room))
+        out["book_rooms_new"].append(h.count(rooms_pos, _within(opened, p.start, p.end)))
+        out["book_rooms_ytd_new"].append(h.count(rooms_pos, _within(opened, p.year_start, p.end)))
+        out["books"].append(h.count(rooms_pos, room, books))
+        out["model_homes"].append(h.count(homes_pos, _within(homes_opened, date.min, p.end)))
+        out["model_homes_new"].append(h.count(homes_pos, _within(homes_opened, p.start, p.end)))
+    for name, values in out.items():
+        stacked = np.stack(values).astype(np.float64) if periods else np.zeros((0, h.n))
+        f[name] = h.roll(stacked)
+
+
+def _score(
+    h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
+) -> list[Problem]:
+    """score = Σ weight × min(component, 1); a null component counts 0 and gets a warning."""
+    score = np.zeros((len(periods), h.n))
+    warnings: list[Problem] = []
+    warned_targets: set[tuple[int, str]] = set()
+    for component, weight in config.score_weights.items():
+        values = f[component]
+        score += weight * np.minimum(np.nan_to_num(values, nan=0.0), 1.0)
+        for p, i in zip(*np.nonzero(np.isnan(values)), strict=True):
+            period, code = periods[p], h.codes[i]
+            if component == "schedule_rate":
+                if (period.year, code) in warned_targets:
+                    continue  # one warning per unit and year: the target is set per year
+                warned_targets.add((period.year, code))
+            warnings.append(_score_warning(h, period, code, component, f, p, i))
+    f["score"] = score
+    return warnings
+
+
+def _score_warning(
+    h: Hierarchy,
+    period: Period,
+    code: str,
+    component: str,
+    f: dict[str, np.ndarray],
+    p: int,
+    i: int,
+) -> Problem:
+    name = h.names.get(code, code)
+    label = _METRIC_LABELS[component]
+    if component == "schedule_rate":
+        file, column = "data/targets.csv", "新建会目标"
+        target = f["target_new_unions"][p, i]
+        why = (
+            f"{period.year}年度新建会目标为0"
+            if target == 0
+            else f"没有{period.year}年度新建会目标（其下级单位也都没有）"
+        )
+        fix = "请在 data/targets.csv 中补充该单位的新建会目标。"
+        value = str(period.year)
+    else:
+        file, column, value = f"data/{period}/enterprises.csv", "所属单位代码", code
+        why = (
+            f"{period.label}没有存续企业"
+            if component == "coverage_rate"
+            else f"{period.label}没有已建会存续企业的职工人数"
+        )
+        fix = "请核对本期台账中该单位的企业是否漏报。"
+    county = str(h.county_of.get(code, ""))
+    return Problem(
+        file=file,
+        row=None,
+        column=column,
+        code=SCORE_WARNING,
+        severity="warning",
+        value=value,
+        message=f"{name}（{code}）{why}，{label}无法计算，综合得分中此项按0分计。{fix}",
+        county=county,
+        county_name=h.names.get(county, "") if county else "",
+    )
+
+
+def _rank(h: Hierarchy, prev: np.ndarray, f: dict[str, np.ndarray]) -> None:
+    """Counties among counties, townships within their county; ties share a rank (1, 2, 2, 4)."""
+    n_p = f["score"].shape[0]
+    rank = np.full((n_p, h.n), np.nan)
+    among = np.full((n_p, h.n), np.nan)
+    ranked = np.flatnonzero(h.is_county | h.is_township)
+    if n_p and len(ranked):
+        group = np.where(h.is_county, "county", h.parent)[ranked]
+        frame = pd.DataFrame(
+            {
+                "period": np.repeat(np.arange(n_p), len(ranked)),
+                "group": np.tile(group, n_p),
+                "unit": np.tile(ranked, n_p),
+                "cents": _half_up_cents(f["score"][:, ranked]).ravel(),
+            }
+        )
+        grouped = frame.groupby(["period", "group"], sort=False)["cents"]
+        frame["rank"] = grouped.rank(method="min", ascending=False)
+        frame["among"] = grouped.transform("size")
+        rank[frame["period"], frame["unit"]] = frame["rank"]
+        among[frame["period"], frame["unit"]] = frame["among"]
+    f["rank"] = rank
+    f["ranked_among"] = among
+    f["rank_change"] = _shifted(rank, prev) - rank
+
+
+def _indicator_frame(h: Hierarchy, keys: list[str], f: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per (period, unit) in official order; columns exactly INDICATOR_DTYPES."""
+    order = h.official
+    index = pd.MultiIndex.from_arrays(
+        [
+            np.repeat(np.array(keys, dtype=object), len(order)),
+            np.tile(np.array(h.codes, dtype=object)[order], len(keys)),
+        ],
+        names=["period", "code"],
+    )
+    columns: dict[str, Any] = {}
+    for name, dtype in INDICATOR_DTYPES.items():
+        values = f[name][:, order].ravel() if len(keys) else np.zeros(0)
+        if dtype == "Int64":
+            values = np.where(np.isnan(values), np.nan, np.rint(values))
+            columns[name] = pd.array(values, dtype="Float64").astype("Int64")
+        elif dtype == "boolean":
+            columns[name] = pd.array([None if v != v else bool(v) for v in values], dtype="boolean")
+        else:
+            columns[name] = pd.array(values, dtype="Float64")
+    return pd.DataFrame(columns, index=index)
+
+
+# --- judgments ------------------------------------------------------------------------------------
+
+
+def _judgments(
+    h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
+) -> pd.DataFrame:
+    """Criticize; veto at year end only; commend unless criticized or vetoed (CONTRACT §3.4)."""
+    rules = config.judgments or {
+        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
+    }
+    metrics = [m for m in RULE_METRICS if m in f]
+    facts = [*metrics, "target_new_unions"]
+    rows: list[tuple[str, str, str, str]] = []
+    for p, period in enumerate(periods):
+        key = str(period)
+        for i in h.official:
+            rank = f["rank"][p, i]
+            if rank != rank:  # only ranked units (counties and townships) are judged
+                continue
+            figures = {m: _plain(f[m][p, i]) for m in facts}
+            r, among = int(rank), int(f["ranked_among"][p, i])
+
+            def first(kind: str) -> Rule | None:
+                return next(
+                    (
+                        rule
+                        for rule in rules.get(kind, ())
+                        if rule.matches(figures, r, among, period.is_year_end)  # noqa: B023
+                    ),
+                    None,
+                )
+
+            criticize = first("criticize")
+            veto = first("veto") if period.is_year_end else None
+            commend = first("commend") if criticize is None and veto is None else None
+            for kind, rule in (("commend", commend), ("criticize", criticize), ("veto", veto)):
+                if rule is not None:
+                    reason = judgment_reason(kind, rule, figures, r, among)
+                    rows.append((key, h.codes[i], kind, reason))
+    frame = pd.DataFrame(rows, columns=list(JUDGMENT_COLUMNS))
+    return frame.astype("string")
+
+
+def _plain(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def _show(metric: str, value: float | None) -> str:
+    if metric in _RATES:
+        return fmt.percent(value)
+    if metric == "score":
+        return fmt.number(value)
+    return fmt.integer(value)
+
+
+def judgment_reason(kind: str, rule: Rule, figures: dict[str, Any], rank: int, among: int) -> str:
+    """The Chinese reason of a judgment, quoting the numbers behind it.
+
+    E.g. 综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%;
+    a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）.
+    """
+    parts: list[str] = []
+    if kind == "commend" or rule.rank_at_most is not None or rule.rank_from_bottom_at_most:
+        ranking = f"综合得分{fmt.number(figures.get('score'))}分，排名第{rank}"
+        if rule.rank_from_bottom_at_most is not None:
+            ranking += f"（共{among}个，倒数第{among - rank + 1}）"
+        parts.append(ranking)
+
+    ytd = figures.get("ytd_new_unions")
+    target = figures.get("target_new_unions")
+    facts: dict[str, str] = {"ytd_new_unions": f"本年新建会{fmt.integer(ytd)}家"}
+    if target is None:
+        facts["target_new_unions"] = "未下达年度目标"
+    elif target == 0:
+        facts["target_new_unions"] = "年度目标为0家"
+    else:
+        facts["target_completion"] = (
+            f"完成年度目标的{fmt.percent(figures.get('target_completion'))}"
+        )
+        facts["schedule_rate"] = f"序时进度完成率{fmt.percent(figures.get('schedule_rate'))}"
+
+    metric = rule.metric
+    if metric is not None and metric != "score" and metric not in facts:
+        value = figures.get(metric)
+        unit = _METRIC_UNITS.get(metric, "")
+        facts[metric] = f"{_METRIC_LABELS[metric]}{_show(metric, value)}{unit}"
+    if metric is not None and metric == "score" and not parts:
+        parts.append(f"综合得分{fmt.number(figures.get('score'))}分")
+    if kind != "commend" and metric is not None:
+        bound = rule.below if rule.below is not None else rule.at_least
+        word = "低于" if rule.below is not None else "不低于"
+        shown = _show(metric, bound) + _METRIC_UNITS.get(metric, "")
+        if metric in facts:
+            facts[metric] += f"（{word}{shown}）"
+        elif parts:
+            parts[-1] += f"（{word}{shown}）"
+    return "，".join([*parts, *facts.values()])
