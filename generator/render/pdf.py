@@ -210,13 +210,26 @@ def writeup_blocks(w: WriteUp, assets: Assets, number: int | None) -> list[Node]
 # ---- the city bulletin ----------------------------------------------------------------------
 
 
+def full_name(bulletin: Bulletin, u: UnitFigures) -> str:
+    """A township named with its county (明湖区荷塘街道), as a city-wide document needs."""
+    if u.level != "township" or u.parent is None:
+        return u.name
+    try:
+        county = bulletin.unit(u.parent).name
+    except KeyError:
+        return u.name
+    return u.name if u.name.startswith(county) else county + u.name
+
+
 def _judged(bulletin: Bulletin, kind: str) -> list[tuple[UnitFigures, str]]:
+    """Units judged `kind` with their reasons: counties first, then townships."""
     out = []
     for code in bulletin.judgments.get(kind, []):
         u = bulletin.unit(code)
         reason = next((j.reason for j in u.judgments if j.kind == kind), "")
         out.append((u, reason))
-    return out
+    levels = {"county": 0, "township": 1}
+    return sorted(out, key=lambda item: levels.get(item[0].level, 2))  # stable: model order kept
 
 
 def _counties(bulletin: Bulletin) -> list[UnitFigures]:
@@ -274,8 +287,8 @@ def county_ranking_table(bulletin: Bulletin, full: bool) -> Node:
             ]
             for u in units
         ),
-        widths=["auto"] * 11,
-        size=0.65,
+        widths=[0.7, 2.6, 1, 1, 1, 1.1, 1, 1.1, 1.1, 1, 1.1],
+        size=0.62,
     )
 
 
@@ -312,7 +325,7 @@ def township_ranking_table(bulletin: Bulletin) -> Node:
             "名次变化",
         ],
         rows,
-        widths=["auto"] * 9,
+        widths=[2.2, 0.7, 2.8, 1, 1, 1, 1.1, 1, 1.1],
         size=0.7,
     )
 
@@ -373,11 +386,11 @@ def bulletin_sections(
         judged = _judged(bulletin, kind)
         if not judged:
             continue
-        blocks: list[Node] = [par(intro)]
+        blocks: list[Node] = [{**par(intro), "keep": True}]
         for i, (u, reason) in enumerate(judged, 1):
             blocks.append(
                 lead_par(
-                    f"（{chinese_number(i)}）{u.name}。",
+                    f"（{chinese_number(i)}）{full_name(bulletin, u)}。",
                     reason + ("。" if reason and not reason.endswith("。") else ""),
                 )
             )
