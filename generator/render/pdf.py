@@ -448,11 +448,18 @@ def bulletin_sections(
         sections.append(("工会工作志愿者配备情况", vol))
 
     # 工人先锋号、职工书屋
+    def progress(ytd: int, target: int | None, completion: float | None, unit: str) -> str:
+        if not target:
+            return f"本年新增{n(ytd)}{unit}"
+        return f"本年新增{n(ytd)}{unit}，完成年度目标{n(target)}{unit}的{pct(completion)}"
+
     campaign: list[Node] = [
         par(
-            f"全市已命名工人先锋号{n(city.pioneer_teams)}个（本期新命名{n(city.pioneer_teams_new)}个），"
-            f"职工书屋{n(city.book_rooms)}家（本期新建{n(city.book_rooms_new)}家，藏书{n(city.books)}册），"
-            f"模范职工之家{n(city.model_homes)}家。"
+            f"全市已命名工人先锋号{n(city.pioneer_teams)}个（本期新命名{n(city.pioneer_teams_new)}个，"
+            f"{progress(city.pioneer_teams_ytd_new, city.target_pioneer_teams, city.pioneer_teams_completion, '个')}），"
+            f"职工书屋{n(city.book_rooms)}家（本期新建{n(city.book_rooms_new)}家，"
+            f"{progress(city.book_rooms_ytd_new, city.target_book_rooms, city.book_rooms_completion, '家')}，"
+            f"藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
         )
     ]
     kinds = {"pioneer-team": "工人先锋号", "book-room": "职工书屋", "model-home": "模范职工之家"}
