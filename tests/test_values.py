@@ -222,7 +222,7 @@ def test_text_column_trims_and_clears_markers() -> None:
 )
 def test_codes(text: str, expected: str) -> None:
     assert v.normalise_code(text) == expected
-    assert v.normalise_code_array(pa.array([v.parse_text(text)])).to_pylist() == [expected]
+    assert v.normalise_code_column(pa.array([text])).to_pylist() == [expected]
 
 
 @given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=1, max_size=18))

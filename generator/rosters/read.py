@@ -42,7 +42,7 @@ HEADER_SEARCH_ROWS = 30
 #: Leading columns searched for a 合计 label or a note.
 LABEL_COLUMNS = 3
 
-_TOTAL_RE = r"^[^0-9A-Za-z]{0,12}?(合\s*计|小\s*计|总\s*计)\s*[:：]?$"
+_TOTAL_RE = r"^[^0-9A-Za-z]{0,12}?(合\s*计|小\s*计|总\s*计)\s*[:：]?\s*$"
 _NOTE_RE = (
     r"^(注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|负责人|"
     r"单位负责人|联系人|联系电话)\s*[:：]|^注\s*\d|^(填表人|审核人|制表人|填报人)"
@@ -79,9 +79,6 @@ class Grid:
 
     columns: list[pa.Array]
     rows: np.ndarray
-    #: False when no cell can start or end with white space (a CSV with no space characters
-    #: at all), so trimming can be skipped
-    needs_trim: bool = True
 
 
 # --- header matching ---------------------------------------------------------------------------
@@ -201,10 +198,7 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
     if table.num_rows != lines:
         return None  # empty lines were skipped, or a cell spans lines: row numbers need Python
     columns = [c.combine_chunks() for c in table.columns]
-    # Searching the bytes for rare characters is far cheaper than trimming every column.
-    spaces = (b" ", b"\t", "\u3000".encode(), "\xa0".encode(), "\u200b".encode(), "\ufeff".encode())
-    needs_trim = any(space in data for space in spaces)
-    return Grid(columns, np.arange(1, table.num_rows + 1, dtype=np.int64), needs_trim)
+    return Grid(columns, np.arange(1, table.num_rows + 1, dtype=np.int64))
 
 
 def _csv_grid_python(text: str) -> Grid:
@@ -359,7 +353,8 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     keep = np.ones(len(rows), dtype=bool)
     problems: list[Problem] = []
     if len(rows):
-        body = parallel_map(trim_array if grid.needs_trim else _empty_to_null, body)
+        # Cells are not trimmed here: text columns are trimmed when validated, and the typed
+        # parsers trim the few values that miss their fast path.
         label = _label_column(body)
         is_total = _total_rows(label)
         blank = _blank_rows(body)
@@ -388,11 +383,6 @@ def _mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _empty_to_null(arr: pa.Array) -> pa.Array:
-    """Cells that are empty strings become null (the CSV reader already gives nulls)."""
-    return arr if arr.type == pa.string() else arr.cast(pa.string())
-
-
 def _label_column(body: list[pa.Array]) -> pa.Array:
     """Per row, the first non-empty cell among the leading columns."""
     leading = body[:LABEL_COLUMNS]
@@ -410,16 +400,25 @@ _NOTE = re.compile(_NOTE_RE)
 
 
 def _is_note(text: str | None) -> bool:
-    return text is not None and bool(_NOTE.match(text))
+    return text is not None and bool(_NOTE.match(text.strip(" \t\u3000\xa0")))
 
 
 def _blank_rows(body: list[pa.Array]) -> np.ndarray:
-    blank = np.ones(len(body[0]), dtype=bool)
+    """Rows whose cells are all empty or white space."""
+    nulls = np.zeros(len(body[0]), dtype=np.int32)
     for column in body:
         if column.null_count:
-            blank &= np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        else:
-            return np.zeros(len(body[0]), dtype=bool)
+            nulls += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.int32)
+    blank = nulls == len(body)
+    # A row of white-space cells is mostly empty cells: only such rows are trimmed and checked.
+    rest = np.flatnonzero(~blank & (2 * nulls >= len(body)))
+    if len(rest):
+        take = pa.array(rest)
+        spaces = np.ones(len(rest), dtype=bool)
+        for column in body:
+            cells = trim_array(column.take(take))
+            spaces &= np.asarray(cells.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        blank[rest[spaces]] = True
     return blank
 
 

@@ -34,7 +34,7 @@ from generator.rosters.specs import (
 )
 from generator.rosters.values import (
     normalise_bool,
-    normalise_code_array,
+    normalise_code_column,
     normalise_date,
     normalise_enum,
     normalise_int,
@@ -308,13 +308,12 @@ def _letters(j: int) -> str:
 
 
 def _clean_column(arr: pa.Array, column: Column) -> pa.Array:
-    """The cells as text: trimmed by the reader; codes normalised; text without missing markers."""
+    """Text columns trimmed, without missing markers, codes normalised; others as read."""
     if column.kind != TEXT:
         return arr  # the typed normalisers treat missing markers themselves
-    text = normalise_text(arr, trim=False)
     if column.name in CODE_COLUMNS:
-        text = normalise_code_array(text)
-    return text
+        return normalise_code_column(arr)
+    return normalise_text(arr)
 
 
 def _normalise(arr: pa.Array, column: Column) -> tuple[pa.Array, pa.Array, np.ndarray]:
@@ -602,7 +601,7 @@ def _check_uscc(text: pa.Array, out: Collector, header: str) -> None:
     present = ~_null_mask(text)
     form_bad = present & ~length18 & ~scientific
     checksum_bad = np.zeros(n, dtype=bool)
-    expected: Any = [""] * n
+    expected: list[str] = []
     idx = np.flatnonzero(length18)
     if len(idx):
         sub = text if len(idx) == n else pc.take(text, pa.array(idx))
@@ -611,16 +610,23 @@ def _check_uscc(text: pa.Array, out: Collector, header: str) -> None:
         offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
         offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
         raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        values = _USCC_LUT[raw].reshape(-1, 18)
-        chars_bad = (values == 255).any(axis=1)
-        total = np.zeros(len(values), dtype=np.int32)
-        for i in range(17):  # column by column: 17 fast vector ops, no integer matmul
-            total += values[:, i].astype(np.int32) * int(USCC_WEIGHTS[i])
+        values = _USCC_LUT[raw]
+        if (values == 255).any():
+            chars_bad = (values.reshape(-1, 18) == 255).any(axis=1)
+        else:
+            chars_bad = np.zeros(len(idx), dtype=bool)
+        # Character by character over a transposed copy: 17 short vector operations; the
+        # weighted sum stays below 2**16.
+        columns = np.ascontiguousarray(values.reshape(-1, 18).T).astype(np.uint16)
+        total = np.zeros(len(idx), dtype=np.uint16)
+        for i in range(17):
+            total += columns[i] * np.uint16(USCC_WEIGHTS[i])
         check = (31 - total % 31) % 31
-        wrong = ~chars_bad & (values[:, 17] != check)
+        wrong = ~chars_bad & (columns[17] != check)
         form_bad[idx[chars_bad]] = True
         if wrong.any():
             checksum_bad[idx[wrong]] = True
+            expected = [""] * n
             alphabet = np.array(list(USCC_ALPHABET), dtype=object)
             for pos, char in zip(idx[wrong].tolist(), alphabet[check[wrong]], strict=True):
                 expected[pos] = char

@@ -300,13 +300,38 @@ def _marker_mask(arr: pa.Array, markers: pa.Array = _MISSING_ARRAY) -> pa.Array 
     return mask if pc.any(mask).as_py() else None
 
 
-def normalise_text(arr: pa.Array | pa.ChunkedArray, trim: bool = True) -> pa.Array:
-    """Trimmed text with missing markers turned into nulls (trim=False: already trimmed)."""
-    arr = trim_array(arr) if trim else _as_string_array(arr)
+def normalise_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Trimmed text with missing markers turned into nulls."""
+    arr = trim_array(arr)
     mask = _marker_mask(arr)
     if mask is None:
         return arr
     return pc.if_else(mask, pa.scalar(None, pa.string()), arr)
+
+
+#: Bytes after which a code needs more than a missing-marker check: white space, lower case
+#: letters, and every non-ASCII byte (full-width forms, ideographic spaces).
+_CODE_SPECIAL = np.zeros(256, dtype=bool)
+_CODE_SPECIAL[[0x09, 0x0A, 0x0D, 0x20]] = True
+_CODE_SPECIAL[ord("a") : ord("z") + 1] = True
+_CODE_SPECIAL[0x80:] = True
+
+
+def normalise_code_column(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Code cells (unit codes, USCC, ids) as read: trimmed, normalised, missing markers null."""
+    arr = _as_string_array(arr)
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return arr
+    offsets, data = _string_parts(arr)
+    if not _CODE_SPECIAL[data[offsets[0] : offsets[-1]]].any():
+        # Plain upper-case ASCII without spaces, as codes usually are: only markers and `.0`.
+        mask = _marker_mask(arr)
+        if mask is not None:
+            arr = pc.if_else(mask, pa.scalar(None, pa.string()), arr)
+        if pc.any(pc.ends_with(arr, ".0")).as_py():
+            arr = pc.replace_substring_regex(arr, r"^(\d+)\.0$", r"\1")
+        return arr
+    return normalise_code_array(normalise_text(arr))
 
 
 def normalise_code_array(arr: pa.Array) -> pa.Array:
@@ -340,7 +365,7 @@ def _by_unique(
     parsed: list[Any] = []
     failed: list[bool] = []
     for text in encoded.dictionary.to_pylist():
-        if text in missing:
+        if text in missing or text.strip(_SPACES) in missing:
             parsed.append(None)
             failed.append(False)
             continue
@@ -412,6 +437,47 @@ def normalise_date(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     n = len(arr)
     if n == 0 or arr.null_count == n:
         return pa.nulls(n, pa.timestamp("ns")), _none(n)
+    iso, iso_ok = _iso_dates(arr)
+    if iso_ok.all() or (iso_ok | _null_mask(arr)).all():
+        return pa.array(iso, type=pa.timestamp("ns"), mask=~iso_ok), _none(n)
+    # The other forms are compacted first, so the arrow kernels only see those cells.
+    others = np.flatnonzero(~iso_ok & ~_null_mask(arr))
+    typed, bad_others = _dates_by_strptime(arr.take(pa.array(others)))
+    iso[others] = np.asarray(typed.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+    bad = np.zeros(n, dtype=bool)
+    bad[others] = bad_others
+    return pa.array(iso, type=pa.timestamp("ns"), mask=np.isnat(iso)), bad
+
+
+def _iso_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """YYYY-MM-DD cells read straight from the bytes: (datetime64[ns] values, which were read)."""
+    n = len(arr)
+    stamps = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok_all = np.zeros(n, dtype=bool)
+    offsets, data = _string_parts(arr)
+    candidates = np.flatnonzero(np.diff(offsets) == 10)
+    if not len(candidates):
+        return stamps, ok_all
+    chars = data[offsets[:-1][candidates][:, None] + np.arange(10)].astype(np.int16) - 48
+    digits = chars[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    ok = ((digits >= 0) & (digits <= 9)).all(axis=1) & (chars[:, 4] == -3) & (chars[:, 7] == -3)
+    year = chars[:, 0] * 1000 + chars[:, 1] * 100 + chars[:, 2] * 10 + chars[:, 3]
+    month = chars[:, 5] * 10 + chars[:, 6]
+    day = chars[:, 8] * 10 + chars[:, 9]
+    ok &= (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year.astype(np.int64) - 1970) * 12 + month - 1, 0).astype(
+        "datetime64[M]"
+    )
+    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= days.astype("datetime64[M]") == months  # 2026-02-30 is not a date
+    stamps[candidates[ok]] = days[ok]
+    ok_all[candidates[ok]] = True
+    return stamps, ok_all
+
+
+def _dates_by_strptime(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Other date forms: Y/M/D, Y.M.D and 年月日 at once, the rest by distinct value."""
+    n = len(arr)
     # 2026/3/5, 2026.3.5 and 2026年3月5日 become 2026-3-5, which strptime reads at once.
     dashed = arr
     for sep in ("/", "."):
