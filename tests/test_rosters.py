@@ -635,3 +635,23 @@ def test_uscc_check_character_vectorised_matches_scalar() -> None:
     flagged = sorted(p.index for p in out.pending if p.index is not None)
     assert flagged == list(range(200, 400))
     assert uscc_check_char("91350100M000100Y4") == "3"  # a published example code
+
+
+def test_white_space_is_trimmed_everywhere(project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[0]["name"] = "\u3000东方机械有限公司 "
+    rows[0]["unit"] = " ９９０１０１\u3000"
+    rows[0]["employees"] = " 120 "
+    rows[0]["unionized"] = " 是"
+    rows[0]["union_date"] = "2020-05-01 "
+    rows[0]["status"] = "\xa0存续"
+    rows[1]["not_unionized_reason"] = "正在筹建"
+    blank = {name: " " for name in rows[0]}
+    project.write("enterprises", [*rows[:2], blank, *rows[2:]], period=OCT)
+    assert problems_of(project.root) == []
+    ent = read_snapshot(load_project(project.root), Period.parse(OCT)).enterprises
+    assert ent["name"].iloc[0] == "东方机械有限公司"
+    assert ent["unit"].iloc[0] == "990101"
+    assert ent["employees"].iloc[0] == 120
+    assert ent["status"].iloc[0] == "存续"
+    assert ent["_row"].tolist() == [2, 3, 5, 6]  # the blank row 4 is not data

@@ -357,7 +357,7 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
         # parsers trim the few values that miss their fast path.
         label = _label_column(body)
         is_total = _total_rows(label)
-        blank = _blank_rows(body)
+        blank = _blank_rows(body, label)
         trailing_notes = np.zeros(len(rows), dtype=bool)
         for i in range(len(rows) - 1, -1, -1):
             if blank[i] or _is_note(label[i].as_py()):
@@ -385,7 +385,7 @@ def _mask(arr: pa.Array) -> np.ndarray:
 
 def _label_column(body: list[pa.Array]) -> pa.Array:
     """Per row, the first non-empty cell among the leading columns."""
-    leading = body[:LABEL_COLUMNS]
+    leading = [trim_array(c) for c in body[:LABEL_COLUMNS]]
     return pc.coalesce(*leading) if len(leading) > 1 else leading[0]
 
 
@@ -403,15 +403,15 @@ def _is_note(text: str | None) -> bool:
     return text is not None and bool(_NOTE.match(text.strip(" \t\u3000\xa0")))
 
 
-def _blank_rows(body: list[pa.Array]) -> np.ndarray:
+def _blank_rows(body: list[pa.Array], label: pa.Array) -> np.ndarray:
     """Rows whose cells are all empty or white space."""
     nulls = np.zeros(len(body[0]), dtype=np.int32)
     for column in body:
         if column.null_count:
             nulls += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.int32)
     blank = nulls == len(body)
-    # A row of white-space cells is mostly empty cells: only such rows are trimmed and checked.
-    rest = np.flatnonzero(~blank & (2 * nulls >= len(body)))
+    # Only rows whose leading cells are white space can be blank: just those are checked.
+    rest = np.flatnonzero(~blank & _mask(pc.is_null(label)))
     if len(rest):
         take = pa.array(rest)
         spaces = np.ones(len(rest), dtype=bool)

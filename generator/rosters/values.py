@@ -489,7 +489,8 @@ def _dates_by_strptime(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     stamps = pc.strptime(dashed, format="%Y-%m-%d", unit="ns", error_is_null=True)
     # strptime rolls 2026-02-30 over to March: the day read must be the day written.
     last = pc.utf8_ltrim(pc.utf8_slice_codeunits(dashed, -2), characters="-")
-    written_day = pc.cast(last, pa.int64(), safe=False)
+    digits = pc.fill_null(pc.match_substring_regex(last, r"^\d{1,2}$"), False)
+    written_day = pc.cast(pc.if_else(digits, last, pa.scalar(None, pa.string())), pa.int64())
     year = pc.year(stamps)
     exact = pc.and_(
         pc.equal(pc.day(stamps), written_day),
