@@ -63,7 +63,7 @@ class RawTable:
 
     file: str  # path relative to the project, e.g. data/2026-10/enterprises.xlsx
     headers: list[str]  # one per column, as written (a flattened two-row header joined by '/')
-    columns: list[pa.Array]  # string arrays, null for empty cells
+    columns: list[pa.Array | pa.ChunkedArray]  # text cells, null for empty cells
     rows: np.ndarray  # Excel row number of each data row (header row included in the count)
     header_row: int  # Excel row number of the (last) header row
     matched: list[str | None]  # the spec column each header matched, or None
@@ -77,7 +77,7 @@ class RawTable:
 class Grid:
     """Every non-empty-file row as text cells: the raw material both readers produce."""
 
-    columns: list[pa.Array]
+    columns: list[pa.Array | pa.ChunkedArray]
     rows: np.ndarray
 
 
@@ -185,7 +185,9 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
         table = pcsv.read_csv(
             pa.BufferReader(data),
             read_options=pcsv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pcsv.ParseOptions(newlines_in_values=quoted),
+            # An empty line then is a short row, which fails and goes to the Python reader
+            # instead of being skipped (that would shift every row number after it).
+            parse_options=pcsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
                 column_types={f"f{i}": pa.string() for i in range(width)},
                 strings_can_be_null=True,
@@ -194,11 +196,12 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not UTF-8, or ragged rows (the Python reader pads them)
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if table.num_rows != lines:
-        return None  # empty lines were skipped, or a cell spans lines: row numbers need Python
-    columns = [c.combine_chunks() for c in table.columns]
-    return Grid(columns, np.arange(1, table.num_rows + 1, dtype=np.int64))
+    if quoted:
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if table.num_rows != lines:
+            return None  # a quoted cell spans lines: row numbers need the Python reader
+    # Columns stay chunked here; each is combined in its own validation thread.
+    return Grid(list(table.columns), np.arange(1, table.num_rows + 1, dtype=np.int64))
 
 
 def _csv_grid_python(text: str) -> Grid:

@@ -33,6 +33,7 @@ from generator.rosters.specs import (
     Roster,
 )
 from generator.rosters.values import (
+    as_string_array,
     normalise_bool,
     normalise_code_column,
     normalise_date,
@@ -149,6 +150,7 @@ class Collector:
         self.headers: dict[str, str] = {}  # canonical column -> header as written
         self.labels: dict[str, str] = {}  # header as written -> Chinese title, for messages
         self.absent: dict[str, np.ndarray] = {}  # column -> cells empty or a missing marker
+        self.findings: dict[str, Any] = {}  # column -> findings computed in the column pass
 
     def header(self, column: Column) -> str:
         return self.headers.get(column.name, column.title)
@@ -284,13 +286,15 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
     # Normalising is pure arrow work that releases the GIL: columns go to threads, like
     # pyarrow's own CSV reader; problems are then collected in column order.
     jobs = [(c, raw.columns[present[c.name]]) for c in roster.columns if c.name in present]
-    for column, (text, typed, bad) in zip(
+    for column, (text, typed, bad, extra) in zip(
         (c for c, _ in jobs),
         parallel_map(lambda job: _normalise(job[1], job[0]), jobs),
         strict=True,
     ):
         texts[column.name] = text
         arrays[column.name] = _check_column(text, typed, bad, column, out)
+        if extra is not None:
+            out.findings[column.name] = extra
 
     rules = _ROSTER_RULES.get(roster.name)
     if rules is not None:
@@ -316,9 +320,11 @@ def _clean_column(arr: pa.Array, column: Column) -> pa.Array:
     return normalise_text(arr)
 
 
-def _normalise(arr: pa.Array, column: Column) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """(text, typed values, unreadable mask) of one column."""
-    text = _clean_column(arr, column)
+def _normalise(
+    arr: pa.Array, column: Column
+) -> tuple[pa.Array, pa.Array, np.ndarray, UsccFindings | None]:
+    """(text, typed values, unreadable mask, USCC findings) of one column."""
+    text = _clean_column(as_string_array(arr), column)
     bad = np.zeros(len(text), dtype=bool)
     if column.kind == TEXT:
         typed = text
@@ -336,7 +342,9 @@ def _normalise(arr: pa.Array, column: Column) -> tuple[pa.Array, pa.Array, np.nd
         typed, bad = normalise_enum(text, column.choices, column.synonyms)
     else:  # pragma: no cover - the spec table only uses the kinds above
         raise ValueError(column.kind)
-    return text, typed, bad
+    # The USCC byte checks run here, in the column's thread, beside the other columns.
+    extra = analyse_uscc(text) if column.name == "uscc" and len(text) else None
+    return text, typed, bad, extra
 
 
 def _check_column(
@@ -516,7 +524,7 @@ def _enterprise_rules(
     from generator.rosters.specs import ENTERPRISES as R
 
     h = lambda name: out.header(R.column(name))  # noqa: E731
-    _check_uscc(texts["uscc"], out, h("uscc"))
+    _check_uscc(texts["uscc"], out, h("uscc"), out.findings.get("uscc"))
     _check_units(a, out, ctx, "unit", h("unit"), ("township", "county"))
 
     employees = _floats(a["employees"])
@@ -587,63 +595,81 @@ def _enterprise_rules(
     )
 
 
-def _check_uscc(text: pa.Array, out: Collector, header: str) -> None:
-    """Form, scientific notation and check character of every USCC, vectorised over the bytes."""
+@dataclass
+class UsccFindings:
+    """What is wrong with a column of USCCs, by position (computed off the main thread)."""
+
+    scientific: np.ndarray
+    form_bad: np.ndarray
+    checksum_bad: np.ndarray
+    expected: list[str]  # the right check character, at the positions of checksum_bad
+    candidates: np.ndarray  # positions that may be duplicates (to compare as text)
+
+
+def analyse_uscc(text: pa.Array) -> UsccFindings:
+    """Form, scientific notation, check character and duplicate candidates, over the bytes."""
     n = len(text)
-    if n == 0:
-        return
     length18 = _np_mask(pc.equal(pc.binary_length(text), 18))
     scientific = np.zeros(n, dtype=bool)
     if (~length18).any():  # Excel's 9.13701E+17 is shorter than a code
         pattern = r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"
         scientific = _np_mask(pc.match_substring_regex(text, pattern)) & ~length18
-    out.add_mask(codes.E_USCC_SCIENTIFIC, scientific, header, text)
     present = ~_null_mask(text)
     form_bad = present & ~length18 & ~scientific
     checksum_bad = np.zeros(n, dtype=bool)
     expected: list[str] = []
     idx = np.flatnonzero(length18)
-    if len(idx):
-        sub = text if len(idx) == n else pc.take(text, pa.array(idx))
-        if isinstance(sub, pa.ChunkedArray):
-            sub = sub.combine_chunks()
-        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
-        offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
-        raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        values = _USCC_LUT[raw]
-        if (values == 255).any():
-            chars_bad = (values.reshape(-1, 18) == 255).any(axis=1)
-        else:
-            chars_bad = np.zeros(len(idx), dtype=bool)
-        # Character by character over a transposed copy: 17 short vector operations; the
-        # weighted sum stays below 2**16.
-        columns = np.ascontiguousarray(values.reshape(-1, 18).T).astype(np.uint16)
-        total = np.zeros(len(idx), dtype=np.uint16)
-        for i in range(17):
-            total += columns[i] * np.uint16(USCC_WEIGHTS[i])
-        check = (31 - total % 31) % 31
-        wrong = ~chars_bad & (columns[17] != check)
-        form_bad[idx[chars_bad]] = True
-        if wrong.any():
-            checksum_bad[idx[wrong]] = True
-            expected = [""] * n
-            alphabet = np.array(list(USCC_ALPHABET), dtype=object)
-            for pos, char in zip(idx[wrong].tolist(), alphabet[check[wrong]], strict=True):
-                expected[pos] = char
-        # Duplicates: a 64-bit hash of the 18 bytes finds candidates in one pandas pass; only
-        # those (and codes of other lengths) are compared as text.
-        words = np.ascontiguousarray(raw.reshape(-1, 18)[:, :16]).view(np.uint64)
-        tail = raw.reshape(-1, 18)[:, 16:].astype(np.uint64)
-        with np.errstate(over="ignore"):
-            digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
-            digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
-        maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
-        candidates = np.concatenate([idx[maybe], np.flatnonzero(present & ~length18)])
+    if not len(idx):
+        return UsccFindings(scientific, form_bad, checksum_bad, expected, np.flatnonzero(present))
+    sub = text if len(idx) == n else pc.take(text, pa.array(idx))
+    if isinstance(sub, pa.ChunkedArray):
+        sub = sub.combine_chunks()
+    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
+    offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
+    raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    values = _USCC_LUT[raw]
+    if (values == 255).any():
+        chars_bad = (values.reshape(-1, 18) == 255).any(axis=1)
     else:
-        candidates = np.flatnonzero(present)
-    out.add_mask(codes.E_USCC_FORMAT, form_bad, header, text)
-    out.add_mask(codes.E_USCC_CHECKSUM, checksum_bad, header, text, expected=expected)
-    _unique(text, out, header, np.sort(candidates))
+        chars_bad = np.zeros(len(idx), dtype=bool)
+    # Character by character over a transposed copy: 17 short vector operations; the weighted
+    # sum stays below 2**16.
+    columns = np.ascontiguousarray(values.reshape(-1, 18).T).astype(np.uint16)
+    total = np.zeros(len(idx), dtype=np.uint16)
+    for i in range(17):
+        total += columns[i] * np.uint16(USCC_WEIGHTS[i])
+    check = (31 - total % 31) % 31
+    wrong = ~chars_bad & (columns[17] != check)
+    form_bad[idx[chars_bad]] = True
+    if wrong.any():
+        checksum_bad[idx[wrong]] = True
+        expected = [""] * n
+        alphabet = np.array(list(USCC_ALPHABET), dtype=object)
+        for pos, char in zip(idx[wrong].tolist(), alphabet[check[wrong]], strict=True):
+            expected[pos] = char
+    # Duplicates: a 64-bit hash of the 18 bytes finds candidates in one pass; only those (and
+    # codes of other lengths) are compared as text.
+    words = np.ascontiguousarray(raw.reshape(-1, 18)[:, :16]).view(np.uint64)
+    tail = raw.reshape(-1, 18)[:, 16:].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
+        digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
+    maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
+    candidates = np.sort(np.concatenate([idx[maybe], np.flatnonzero(present & ~length18)]))
+    return UsccFindings(scientific, form_bad, checksum_bad, expected, candidates)
+
+
+def _check_uscc(
+    text: pa.Array, out: Collector, header: str, found: UsccFindings | None = None
+) -> None:
+    """Report the USCC findings (computing them here unless the column pass did)."""
+    if len(text) == 0:
+        return
+    found = found or analyse_uscc(text)
+    out.add_mask(codes.E_USCC_SCIENTIFIC, found.scientific, header, text)
+    out.add_mask(codes.E_USCC_FORMAT, found.form_bad, header, text)
+    out.add_mask(codes.E_USCC_CHECKSUM, found.checksum_bad, header, text, expected=found.expected)
+    _unique(text, out, header, found.candidates)
 
 
 def _unit_rules(

@@ -269,7 +269,8 @@ def _string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, data
 
 
-def _as_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+def as_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous string array."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if arr.type != pa.string():
@@ -279,7 +280,7 @@ def _as_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def trim_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Trim white space (incl. full-width) from every cell; cells left empty become null."""
-    arr = _as_string_array(arr)
+    arr = as_string_array(arr)
     if len(arr) == 0 or arr.null_count == len(arr):
         return arr
     trimmed = pc.utf8_trim(arr, characters=_SPACES)
@@ -319,7 +320,7 @@ _CODE_SPECIAL[0x80:] = True
 
 def normalise_code_column(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Code cells (unit codes, USCC, ids) as read: trimmed, normalised, missing markers null."""
-    arr = _as_string_array(arr)
+    arr = as_string_array(arr)
     if len(arr) == 0 or arr.null_count == len(arr):
         return arr
     offsets, data = _string_parts(arr)
