@@ -655,3 +655,9 @@ def test_white_space_is_trimmed_everywhere(project: Project) -> None:
     assert ent["employees"].iloc[0] == 120
     assert ent["status"].iloc[0] == "存续"
     assert ent["_row"].tolist() == [2, 3, 5, 6]  # the blank row 4 is not data
+
+
+def test_an_unreadable_unit_roster_is_one_problem_not_a_flood(project: Project) -> None:
+    project.path("units").write_bytes(b"\xff\xfe\x00\x81\x30\xff\xff,\x80\x80\n")
+    problems = problems_of(project.root)
+    assert [p.code for p in problems if p.severity == "error"] == ["E-ENCODING"]

@@ -296,3 +296,35 @@ def test_every_alias_matches_its_column() -> None:
 )
 def test_xlsx_cell_text(value: object, text: str | None) -> None:
     assert cell_text(value) == text
+
+
+@given(
+    st.sampled_from([c for c in ENTERPRISES.columns]),
+    st.sampled_from(["", " ", "\u3000", "*"]),
+    st.sampled_from(["", " ", "\u3000"]),
+    st.booleans(),
+)
+def test_header_variants_match(column: object, before: str, after: str, english: bool) -> None:
+    from generator.rosters.specs import Column
+
+    assert isinstance(column, Column)
+    name = column.name.upper() if english else column.aliases[-1]
+    wide = name.replace("(", "（").replace(")", "）")
+    lookup = header_lookup(ENTERPRISES)
+    assert match_header(f"{before}{wide}{after}", lookup) == column.name
+
+
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Zs", "Cc", "Cf")),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["", " ", "\u3000", "\xa0", "\t"]),
+)
+def test_text_trim_round_trip(text: str, pad: str) -> None:
+    text = text.strip()
+    if not text or text in v.MISSING_MARKERS:
+        return
+    out = v.normalise_text(pa.array([f"{pad}{text}{pad}"]))
+    assert out.to_pylist() == [text]

@@ -48,7 +48,10 @@ class ProjectData:
     model_homes: pd.DataFrame
     periods: list[Period]  # sorted, from data/<period>/ folders
     problems: ProblemList  # problems of the non-period rosters and cross-file rules
+    #: level, name and county of each unit code; references are checked against it, unless the
+    #: unit roster itself could not be read (then they would all fail for that one reason)
     unit_index: UnitIndex = field(default_factory=UnitIndex, repr=False)
+    units_read: bool = field(default=True, repr=False)
 
 
 @dataclass
@@ -181,11 +184,14 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
     data_dir = root / "data"
     problems = ProblemList()
 
-    units, unit_problems, _ = read_roster(root, data_dir, UNITS, Context())
+    units, unit_problems, units_read = read_roster(root, data_dir, UNITS, Context())
     index = UnitIndex.from_frame(units)
     # The unit roster's own problems get their counties once the hierarchy is known.
     problems.extend(_with_counties(unit_problems, units, index))
-    ctx = Context(units=index, priority_min_employees=config.priority_min_employees)
+    ctx = Context(
+        units=index if units_read else None,
+        priority_min_employees=config.priority_min_employees,
+    )
 
     frames: dict[str, pd.DataFrame] = {}
     for roster in (TARGETS, VOLUNTEERS, PIONEER_TEAMS, BOOK_ROOMS, MODEL_HOMES):
@@ -206,6 +212,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
         periods=periods,
         problems=problems,
         unit_index=index,
+        units_read=units_read,
     )
 
 
@@ -235,7 +242,7 @@ def read_snapshot(
         if isinstance(i, str)
     }
     ctx = Context(
-        units=data.unit_index,
+        units=data.unit_index if data.units_read else None,
         period=period,
         priority_min_employees=data.config.priority_min_employees,
         volunteer_units=volunteer_units,
