@@ -676,27 +676,31 @@ def _score_warning(
     )
 
 
+def competition_rank(scores: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rank scores within each group, highest first; equal to 2 decimals share (1, 2, 2, 4).
+
+    Returns each score's rank and the size of its group.
+    """
+    frame = pd.DataFrame({"group": groups, "cents": _half_up_cents(np.asarray(scores))})
+    grouped = frame.groupby("group", sort=False)["cents"]
+    rank = grouped.rank(method="min", ascending=False).to_numpy(dtype=np.float64)
+    among = grouped.transform("size").to_numpy(dtype=np.float64)
+    return rank, among
+
+
 def _rank(h: Hierarchy, prev: np.ndarray, f: dict[str, np.ndarray]) -> None:
-    """Counties among counties, townships within their county; ties share a rank (1, 2, 2, 4)."""
+    """Counties among counties, townships within their county, in every period."""
     n_p = f["score"].shape[0]
     rank = np.full((n_p, h.n), np.nan)
     among = np.full((n_p, h.n), np.nan)
     ranked = np.flatnonzero(h.is_county | h.is_township)
     if n_p and len(ranked):
         group = np.where(h.is_county, "county", h.parent)[ranked]
-        frame = pd.DataFrame(
-            {
-                "period": np.repeat(np.arange(n_p), len(ranked)),
-                "group": np.tile(group, n_p),
-                "unit": np.tile(ranked, n_p),
-                "cents": _half_up_cents(f["score"][:, ranked]).ravel(),
-            }
-        )
-        grouped = frame.groupby(["period", "group"], sort=False)["cents"]
-        frame["rank"] = grouped.rank(method="min", ascending=False)
-        frame["among"] = grouped.transform("size")
-        rank[frame["period"], frame["unit"]] = frame["rank"]
-        among[frame["period"], frame["unit"]] = frame["among"]
+        periods = np.repeat(np.arange(n_p), len(ranked)).astype(str)
+        keys = np.char.add(np.char.add(periods, "/"), np.tile(group, n_p).astype(str))
+        r, a = competition_rank(f["score"][:, ranked].ravel(), keys)
+        rank[:, ranked] = r.reshape(n_p, len(ranked))
+        among[:, ranked] = a.reshape(n_p, len(ranked))
     f["rank"] = rank
     f["ranked_among"] = among
     f["rank_change"] = _shifted(rank, prev) - rank
