@@ -151,6 +151,7 @@ class Collector:
         self.labels: dict[str, str] = {}  # header as written -> Chinese title, for messages
         self.absent: dict[str, np.ndarray] = {}  # column -> cells empty or a missing marker
         self.findings: dict[str, Any] = {}  # column -> findings computed in the column pass
+        self.floats: dict[str, np.ndarray] = {}  # numeric column -> float64 values, NaN missing
 
     def header(self, column: Column) -> str:
         return self.headers.get(column.name, column.title)
@@ -286,15 +287,14 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
     # Normalising is pure arrow work that releases the GIL: columns go to threads, like
     # pyarrow's own CSV reader; problems are then collected in column order.
     jobs = [(c, raw.columns[present[c.name]]) for c in roster.columns if c.name in present]
-    for column, (text, typed, bad, extra) in zip(
-        (c for c, _ in jobs),
-        parallel_map(lambda job: _normalise(job[1], job[0]), jobs),
-        strict=True,
-    ):
-        texts[column.name] = text
-        arrays[column.name] = _check_column(text, typed, bad, column, out)
-        if extra is not None:
-            out.findings[column.name] = extra
+    # The slowest columns first, so two threads finish together.
+    jobs.sort(key=lambda job: (job[0].kind != DATE, job[0].name != "uscc"))
+    results = parallel_map(lambda job: _normalise(job[1], job[0]), jobs)
+    done = {column.name: result for (column, _), result in zip(jobs, results, strict=True)}
+    for column in roster.columns:
+        if column.name in done:
+            texts[column.name] = done[column.name].text
+            arrays[column.name] = _check_column(done[column.name], column, out)
 
     rules = _ROSTER_RULES.get(roster.name)
     if rules is not None:
@@ -320,10 +320,21 @@ def _clean_column(arr: pa.Array, column: Column) -> pa.Array:
     return normalise_text(arr)
 
 
-def _normalise(
-    arr: pa.Array, column: Column
-) -> tuple[pa.Array, pa.Array, np.ndarray, UsccFindings | None]:
-    """(text, typed values, unreadable mask, USCC findings) of one column."""
+@dataclass
+class ColumnResult:
+    """One column after the column pass: its text, typed values and the masks of its problems."""
+
+    text: pa.Array
+    typed: pa.Array
+    bad: np.ndarray  # present but unreadable
+    absent: np.ndarray  # empty or a missing marker
+    out_of_range: np.ndarray | None = None
+    floats: np.ndarray | None = None  # numeric columns as float64 with NaN, for row rules
+    uscc: UsccFindings | None = None
+
+
+def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
+    """Everything about one column that needs no other column (runs in a worker thread)."""
     text = _clean_column(as_string_array(arr), column)
     bad = np.zeros(len(text), dtype=bool)
     if column.kind == TEXT:
@@ -342,36 +353,45 @@ def _normalise(
         typed, bad = normalise_enum(text, column.choices, column.synonyms)
     else:  # pragma: no cover - the spec table only uses the kinds above
         raise ValueError(column.kind)
-    # The USCC byte checks run here, in the column's thread, beside the other columns.
-    extra = analyse_uscc(text) if column.name == "uscc" and len(text) else None
-    return text, typed, bad, extra
+    result = ColumnResult(text, typed, bad, _null_mask(typed) & ~bad)
+    if column.kind in (INT, NUMBER, RATE):
+        result.floats = _floats(typed)
+        if column.minimum is not None or column.maximum is not None:
+            values = result.floats
+            with np.errstate(invalid="ignore"):
+                low = values < column.minimum if column.minimum is not None else False
+                high = values > column.maximum if column.maximum is not None else False
+            out_of_range = np.asarray(low | high, dtype=bool)
+            if out_of_range.any():
+                result.out_of_range = out_of_range
+                result.typed = pc.if_else(
+                    pa.array(out_of_range), pa.scalar(None, typed.type), typed
+                )
+                result.floats = np.where(out_of_range, np.nan, values)
+    if column.name == "uscc" and len(text):
+        result.uscc = analyse_uscc(text)
+    return result
 
 
-def _check_column(
-    text: pa.Array, typed: pa.Array, bad: np.ndarray, column: Column, out: Collector
-) -> pa.Array:
+def _check_column(result: ColumnResult, column: Column, out: Collector) -> pa.Array:
     """Report unreadable, missing, out-of-range and duplicate cells; return the typed column."""
     header = out.header(column)
-    if bad.any():
+    text = result.text
+    if result.bad.any():
         fields = {"choices": "、".join(column.choices)} if column.kind == ENUM else {}
-        out.add_mask(_KIND_CODES[column.kind], bad, header, text, **fields)
-    absent = _null_mask(typed) & ~bad
-    out.absent[column.name] = absent
+        out.add_mask(_KIND_CODES[column.kind], result.bad, header, text, **fields)
+    out.absent[column.name] = result.absent
+    if result.floats is not None:
+        out.floats[column.name] = result.floats
+    if result.uscc is not None:
+        out.findings[column.name] = result.uscc
     if column.required:
-        out.add_mask(codes.E_REQUIRED, absent, header, text)
-    if column.minimum is not None or column.maximum is not None:
-        values = _floats(typed)
-        with np.errstate(invalid="ignore"):
-            low = values < column.minimum if column.minimum is not None else False
-            high = values > column.maximum if column.maximum is not None else False
-        out_of_range = np.asarray(low | high, dtype=bool)
-        if out_of_range.any():
-            bound = _bound(column)
-            out.add_mask(codes.E_RANGE, out_of_range, header, text, bound=bound)
-            typed = pc.if_else(pa.array(out_of_range), pa.scalar(None, typed.type), typed)
+        out.add_mask(codes.E_REQUIRED, result.absent, header, text)
+    if result.out_of_range is not None:
+        out.add_mask(codes.E_RANGE, result.out_of_range, header, text, bound=_bound(column))
     if column.unique and column.name != "uscc":  # USCC duplicates: see _check_uscc
         _unique(text, out, header)
-    return typed
+    return result.typed
 
 
 def _bound(column: Column) -> str:
@@ -527,11 +547,12 @@ def _enterprise_rules(
     _check_uscc(texts["uscc"], out, h("uscc"), out.findings.get("uscc"))
     _check_units(a, out, ctx, "unit", h("unit"), ("township", "county"))
 
-    employees = _floats(a["employees"])
-    migrant = _floats(a["migrant_workers"])
-    dispatch = _floats(a["dispatch_workers"])
-    members = _floats(a["members"])
-    migrant_members = _floats(a["migrant_members"])
+    number = lambda name: out.floats.get(name, np.full(len(a[name]), np.nan))  # noqa: E731
+    employees = number("employees")
+    migrant = number("migrant_workers")
+    dispatch = number("dispatch_workers")
+    members = number("members")
+    migrant_members = number("migrant_members")
     unionized = _np_mask(a["unionized"])
     with np.errstate(invalid="ignore"):
         out.add_mask(
