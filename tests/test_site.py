@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -248,10 +249,17 @@ def test_builds_are_deterministic(project: Path, tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_chart_cache_keeps_only_the_charts_in_use(project: Path) -> None:
-    cache = project / ".bulletin-cache" / "mkdocs" / "public" / "chart-cache"
-    charts = list((project / "site" / "public" / "charts").glob("*.svg"))
+def test_chart_cache_forgets_charts_unused_for_an_hour(tmp_path: Path) -> None:
+    build_sample_site(tmp_path, "public", downloads=False)
+    cache = tmp_path / ".bulletin-cache" / "mkdocs" / "charts"  # shared by both sites
+    charts = list((tmp_path / "site" / "public" / "charts").glob("*.svg"))
     assert 0 < len(list(cache.glob("*.svg"))) <= len(charts)  # equal charts share an entry
+    stale = cache / "0000.svg"
+    stale.write_text("<svg/>")
+    os.utime(stale, (1, 1))
+    build_sample_site(tmp_path, "internal", downloads=False)
+    assert not stale.exists()
+    assert 0 < len(list(cache.glob("*.svg"))) <= len(charts)  # the public site's are kept
 
 
 def test_a_unit_gone_from_the_latest_period_keeps_its_name_without_a_link(

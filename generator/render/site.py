@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -64,6 +65,8 @@ CAMPAIGN_LEVELS = {
     "book-room": ["全国示范点", "省级示范点", "市级示范点", "基层"],
     "model-home": ["全国示范点", "省级示范点", "市级示范点", "基层"],
 }
+#: Cached charts unused for this long are deleted.
+CHART_CACHE_HOURS = 1
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
@@ -226,6 +229,7 @@ def _draw_batch(indices: list[int], out: str, cache: str, version: str) -> int:
         target = Path(out) / job.name
         if cached.is_file():
             shutil.copyfile(cached, target)
+            os.utime(cached)  # in use: pruning keeps it
             continue
         svg = _draw(job, bulletin)
         target.write_text(svg, encoding="utf-8")
@@ -292,14 +296,18 @@ class _ChartRunner:
             _JOBS, _BULLETINS = [], []
 
     def _prune(self) -> None:
-        """Forget cached charts this build did not use (the cache holds one site's charts)."""
-        used = {
-            f"{_chart_key(job, self.bulletins[job.period_index], self.version)}.svg"
-            for job in self.jobs
-        }
+        """Forget cached charts that no build has used for an hour.
+
+        Charts this site did not use may belong to a sibling site sharing the cache, so only
+        those not used (drawn or copied) for CHART_CACHE_HOURS go.
+        """
+        limit = time.time() - CHART_CACHE_HOURS * 3600
         for path in self.cache.glob("*.svg"):
-            if path.name not in used:
-                path.unlink(missing_ok=True)
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+            except FileNotFoundError:  # a concurrent build pruned it first
+                pass
 
     def cancel(self) -> None:
         if self.executor is not None:
@@ -795,11 +803,19 @@ def _tree_bytes(folder: Path) -> int:
 
 
 def render_site(
-    bulletins: list[Bulletin], config: Config, out_dir: Path, *, work_dir: Path
+    bulletins: list[Bulletin],
+    config: Config,
+    out_dir: Path,
+    *,
+    work_dir: Path,
+    chart_cache: Path | None = None,
 ) -> SiteResult:
-    """Generate the MkDocs project of one audience into work_dir and build it into out_dir."""
-    import time
+    """Generate the MkDocs project of one audience into work_dir and build it into out_dir.
 
+    Charts are cached by their inputs in `chart_cache`, by default beside work_dir
+    (work_dir/../charts), so that the public and internal sites of one build, whose work dirs
+    are siblings, draw each chart once.
+    """
     if not bulletins:
         raise BuildError("没有可生成网站的通报（没有任何报告期）。")
     audiences = {b.audience for b in bulletins}
@@ -819,7 +835,8 @@ def render_site(
     charts_dir = out_dir / "charts"
     if charts_dir.exists():
         shutil.rmtree(charts_dir)
-    runner = _ChartRunner(site.chart_jobs, bulletins, charts_dir, work_dir / "chart-cache")
+    cache = chart_cache or work_dir.parent / "charts"
+    runner = _ChartRunner(site.chart_jobs, bulletins, charts_dir, cache)
     runner.start()
     try:
         start = time.perf_counter()
