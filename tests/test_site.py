@@ -276,3 +276,25 @@ def test_a_unit_gone_from_the_latest_period_keeps_its_name_without_a_link(
     assert "云溪县白石乡" in old and "990201002.html" not in old
     assert not (tmp_path / "out" / "units" / "990201002.html").exists()
     assert broken_links(tmp_path / "out") == []
+
+
+def test_hostile_names_and_titles_stay_text(tmp_path: Path) -> None:
+    hostile = '<b onmouseover="x()">甲</b>*乙*[丙](javascript:alert(1)){#id}'
+    bulletins = sample_bulletins("public")
+    for b in bulletins:
+        for u in b.units:
+            if u.code == "990101002":
+                u.name = hostile
+        for w in b.writeups:
+            w.title = hostile
+    (tmp_path / "content").mkdir()
+    render_site(bulletins, Config(root=tmp_path), tmp_path / "out", work_dir=tmp_path / "w")
+    for page in [
+        tmp_path / "out" / "units" / "990101002.html",
+        tmp_path / "out" / "writeups" / "2026-10-qingchuan-pioneer.html",
+        tmp_path / "out" / "bulletins" / "2026-10.html",
+    ]:
+        html = article(page)
+        assert "<b " not in html and "<em>" not in html and 'href="javascript' not in html
+        assert "&lt;b onmouseover=" in html  # shown as the text it is
+    assert broken_links(tmp_path / "out") == []
