@@ -56,12 +56,14 @@ class ProjectData:
 
 @dataclass
 class SnapshotState:
-    """What the next period needs of this one: its active enterprises' codes, names and counties."""
+    """What the next period needs of this one: its enterprises' codes, names, units, and which
+    were active. Three columns of the ledger, not the whole frame; nothing is copied."""
 
     period: Period
     uscc: pa.Array
     name: pa.Array
-    county: pa.Array
+    unit: pa.Array
+    active: np.ndarray  # active (存续 or no status) with a code
 
 
 @dataclass
@@ -258,9 +260,11 @@ def read_snapshot(
     if not readable:
         # An unreadable ledger is already an error; comparing it would flag every enterprise.
         return Snapshot(period, enterprises, reviews, problems, previous)
-    state = _state(enterprises, period, data.unit_index)
+    state = _state(enterprises, period)
     if previous is not None:
-        missing = _missing_enterprises(enterprises, previous, period, root, folder)
+        missing = _missing_enterprises(
+            enterprises, previous, period, root, folder, data.unit_index
+        )
         problems.extend(_name_counties(missing, data.unit_index.name))
     return Snapshot(period, enterprises, reviews, problems, state)
 
@@ -271,31 +275,33 @@ def _arrow(series: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _state(enterprises: pd.DataFrame, period: Period, index: UnitIndex) -> SnapshotState:
-    status = _arrow(enterprises["status"])
+def _state(enterprises: pd.DataFrame, period: Period) -> SnapshotState:
     uscc = _arrow(enterprises["uscc"])
-    active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
-    unit = pc.filter(_arrow(enterprises["unit"]), active)
-    encoded = pc.dictionary_encode(unit)
-    counties = pa.array(
-        [index.county.get(u, "") for u in encoded.dictionary.to_pylist()], pa.string()
+    status = _arrow(enterprises["status"])
+    active = pc.and_(
+        pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc)
     )
     return SnapshotState(
         period=period,
-        uscc=pc.filter(uscc, active),
-        name=pc.filter(_arrow(enterprises["name"]), active),
-        county=pc.take(counties, encoded.indices),
+        uscc=uscc,
+        name=_arrow(enterprises["name"]),
+        unit=_arrow(enterprises["unit"]),
+        active=np.asarray(pc.fill_null(active, False).to_numpy(zero_copy_only=False), dtype=bool),
     )
 
 
 def _missing_enterprises(
-    enterprises: pd.DataFrame, previous: SnapshotState, period: Period, root: Path, folder: Path
+    enterprises: pd.DataFrame,
+    previous: SnapshotState,
+    period: Period,
+    root: Path,
+    folder: Path,
+    index: UnitIndex,
 ) -> list[Problem]:
     """W-ENT-MISSING for each enterprise active last period and absent now."""
     present = _arrow(enterprises["uscc"])
-    gone = ~np.asarray(
-        pc.is_in(previous.uscc, value_set=present).to_numpy(zero_copy_only=False), dtype=bool
-    )
+    found = pc.fill_null(pc.is_in(previous.uscc, value_set=present), False)
+    gone = previous.active & ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     if not gone.any():
         return []
     files = roster_files(folder, ENTERPRISES.name)
@@ -303,7 +309,7 @@ def _missing_enterprises(
     take = pa.array(np.flatnonzero(gone))
     uscc = previous.uscc.take(take).to_pylist()
     names = previous.name.take(take).to_pylist()
-    counties = previous.county.take(take).to_pylist()
+    counties = [index.county.get(u or "", "") for u in previous.unit.take(take).to_pylist()]
     header = ENTERPRISES.column("uscc").title
     out = []
     for code, name, county in zip(uscc, names, counties, strict=True):

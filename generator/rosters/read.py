@@ -130,7 +130,13 @@ def _flatten(upper: list[Any], lower: list[Any], lookup: dict[str, str]) -> list
 
 def find_header(head: list[list[Any]], lookup: dict[str, str]) -> tuple[int, int, list[Any]] | None:
     """Return (first header row, last header row, flattened headers) as 0-based grid rows."""
-    scores = [_row_score(row, lookup) for row in head]
+    scores: list[int] = []
+    for row in head:
+        scores.append(_row_score(row, lookup))
+        # Two rows matching nothing after a header are data: no need to look further.
+        if len(scores) >= 3 and max(scores[:-2]) > 0 and scores[-1] == scores[-2] == 0:
+            break
+    head = head[: len(scores)]
     if not scores or max(scores) == 0:
         return None
     best = scores.index(max(scores))
@@ -340,7 +346,7 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     if not grid.columns or n == 0:
         return _empty_table(rel, roster, [])
     head_n = min(n, HEADER_SEARCH_ROWS)
-    head = [[grid.columns[j][i].as_py() for j in range(len(grid.columns))] for i in range(head_n)]
+    head = [list(r) for r in zip(*(c.slice(0, head_n).to_pylist() for c in grid.columns))]
     found = find_header(head, lookup)
     if found is None:
         expected = "、".join(c.title for c in roster.columns if c.required)
@@ -388,8 +394,12 @@ def _mask(arr: pa.Array) -> np.ndarray:
 
 def _label_column(body: list[pa.Array]) -> pa.Array:
     """Per row, the first non-empty cell among the leading columns."""
-    leading = [trim_array(c) for c in body[:LABEL_COLUMNS]]
-    return pc.coalesce(*leading) if len(leading) > 1 else leading[0]
+    label = trim_array(body[0])
+    for column in body[1:LABEL_COLUMNS]:
+        if not label.null_count:
+            break  # later columns only matter where the first is empty
+        label = pc.coalesce(label, trim_array(column))
+    return label
 
 
 def _total_rows(label: pa.Array) -> np.ndarray:
