@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from generator import formatting as fmt
 from generator.config import DEFAULT_JUDGMENTS, RULE_METRICS, Config, Rule
@@ -143,6 +145,7 @@ class Hierarchy:
         frame = units[units["code"].notna()]
         self.codes: list[str] = [str(c) for c in frame["code"]]
         self.index = pd.Index(self.codes, dtype=object)
+        self.codes_arrow = pa.array(self.codes, type=pa.string())
         self.n = len(self.codes)
         self.level = np.array([_text(v) for v in frame["level"]], dtype=object)
         parents = [_text(v) for v in frame["parent"]]
@@ -191,18 +194,25 @@ class Hierarchy:
         self.is_county = self.level == "county"
         # Official order: the city, then each county followed by its townships.
         by_order = sorted(range(self.n), key=lambda i: (self.order[i], i))
+        townships: dict[int, list[int]] = {}
+        for i in by_order:
+            if self.is_township[i]:
+                townships.setdefault(int(self.parent_pos[i]), []).append(i)
         official: list[int] = [i for i in by_order if self.level[i] == "city"]
         for c in (i for i in by_order if self.level[i] == "county"):
             official.append(c)
-            official.extend(i for i in by_order if self.parent_pos[i] == c and self.is_township[i])
-        official.extend(i for i in by_order if i not in set(official))
+            official.extend(townships.get(c, []))
+        placed = set(official)
+        official.extend(i for i in by_order if i not in placed)
         self.official = np.array(official, dtype=np.int64)
 
     def positions(self, codes: pd.Series) -> np.ndarray:
         """Positions of unit codes in the roster (-1 for an unknown or missing code)."""
         if not len(codes):
             return np.zeros(0, dtype=np.int64)
-        return np.asarray(self.index.get_indexer(pd.Index(codes.astype(object))), dtype=np.int64)
+        # Hash the few thousand unit codes once and look every row up in them.
+        found = pc.index_in(_arrow(codes), value_set=self.codes_arrow)
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
     def count(
         self, pos: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
@@ -227,6 +237,23 @@ class Hierarchy:
         sums = np.bincount(parent[ok], weights=values[ok], minlength=self.n)
         counts = np.bincount(parent[ok], minlength=self.n)
         return sums, counts
+
+
+def _arrow(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A string column as an Arrow array (zero-copy for Arrow-backed columns)."""
+    return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
+
+
+def _in(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """Which values are among `known` (a missing value never is)."""
+    found = pc.is_in(_arrow(values), value_set=_arrow(known))
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _index_in(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """Position of each value in `known` (every value must be there)."""
+    found = pc.index_in(_arrow(values), value_set=_arrow(known))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _text(value: Any) -> str:
@@ -272,13 +299,12 @@ def reduce_snapshot(
     """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
     h = Hierarchy(units)
     e = enterprises
-    pos = h.positions(e["unit"])
+    slot = h.positions(e["unit"]) + 1  # 0: an unknown unit (a roster error), dropped
     status = e["status"]
     active = np.asarray((status.isna() | (status == "存续")).to_numpy(dtype=bool, na_value=False))
     unionized_flag = _flags(e["unionized"])
     unionized = active & unionized_flag
     employees = _ints(e["employees"])
-    members = _ints(e["members"])
     migrant_given = (
         e["migrant_workers"].notna().to_numpy(dtype=bool)
         & e["migrant_members"].notna().to_numpy(dtype=bool)
@@ -288,77 +314,71 @@ def reduce_snapshot(
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
     priority = active & ~unionized_flag & big
 
+    def total(mask: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+        weights = mask if values is None else np.where(mask, values, 0)
+        sums = np.bincount(slot, weights=weights, minlength=h.n + 1)[1:]
+        return np.rint(sums).astype(np.int64)
+
     sums: dict[str, np.ndarray] = {
-        "enterprises": h.count(pos, active),
-        "unionized": h.count(pos, unionized),
-        "employees": h.count(pos, active, employees),
-        "members": h.count(pos, unionized, members),
-        "unionized_employees": h.count(pos, unionized, employees),
-        "migrant_workers": h.count(pos, migrant_given, _ints(e["migrant_workers"])),
-        "migrant_members": h.count(pos, migrant_given, _ints(e["migrant_members"])),
-        "congress": h.count(pos, unionized & _flags(e["workers_congress"])),
-        "bargaining": h.count(pos, unionized & _flags(e["wage_bargaining"])),
-        "new_unions": h.count(pos, active & _within(union_date, period.start, period.end)),
-        "ytd_new_unions": h.count(pos, active & _within(union_date, period.year_start, period.end)),
-        "qualifying": h.count(pos, active & big),
-        "priority_open": h.count(pos, priority),
+        "enterprises": total(active),
+        "unionized": total(unionized),
+        "employees": total(active, employees),
+        "members": total(unionized, _ints(e["members"])),
+        "unionized_employees": total(unionized, employees),
+        "migrant_workers": total(migrant_given, _ints(e["migrant_workers"])),
+        "migrant_members": total(migrant_given, _ints(e["migrant_members"])),
+        "congress": total(unionized & _flags(e["workers_congress"])),
+        "bargaining": total(unionized & _flags(e["wage_bargaining"])),
+        "new_unions": total(active & _within(union_date, period.start, period.end)),
+        "ytd_new_unions": total(active & _within(union_date, period.year_start, period.end)),
+        "qualifying": total(active & big),
+        "priority_open": total(priority),
     }
 
-    def rows(mask: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "uscc": e["uscc"][mask].astype("string").to_numpy(),
-                "name": e["name"][mask].astype("string").to_numpy(),
-                "unit": e["unit"][mask].astype("string").to_numpy(),
-                "employees": e["employees"][mask].astype("Int64").to_numpy(),
-                "reason": e["not_unionized_reason"][mask].astype("string").fillna("").to_numpy(),
-            }
-        )
+    def rows(mask: np.ndarray, state: str) -> pd.DataFrame:
+        picked = e.loc[mask, ["uscc", "name", "unit", "employees", "not_unionized_reason"]]
+        picked = picked.rename(columns={"not_unionized_reason": "reason"})
+        picked["state"] = state
+        picked["added"] = False
+        picked["left_reason"] = ""
+        return picked.reset_index(drop=True)
 
     compared = previous is not None and previous.period == period.previous()
-    open_rows = rows(priority)
-    open_rows["state"] = "open"
-    open_rows["left_reason"] = ""
+    open_rows = rows(priority, "open")
     parts = [open_rows]
     if compared:
         assert previous is not None
-        before = previous.priority
-        was = np.asarray(e["uscc"].isin(before["uscc"]).to_numpy(dtype=bool, na_value=False))
+        before = previous.priority.reset_index(drop=True)
+        was = _in(e["uscc"], before["uscc"])
         open_rows["added"] = ~was[priority]
-        reasons = dict(zip(before["uscc"], before["reason"], strict=False))
 
-        closed = rows(was & unionized)
-        closed["reason"] = closed["uscc"].map(reasons).fillna("").astype("string")
-        closed["state"] = "closed"
-        closed["added"] = False
-        closed["left_reason"] = ""
+        # Closed: unionized now; the reason it was not is kept from the previous ledger.
+        closed = rows(was & unionized, "closed")
+        where = _index_in(closed["uscc"], before["uscc"])
+        closed["reason"] = np.append(before["reason"].to_numpy(dtype=object), "")[where]
 
-        # Left: no longer active (status given), or missing from the snapshot altogether.
-        gone_status = status[was & ~active].astype("string").fillna("").to_numpy()
-        gone_uscc = e["uscc"][was & ~active].astype("string").to_numpy()
-        present = pd.Index(e["uscc"][was].astype(object))
-        missing = ~before["uscc"].astype(object).isin(present).to_numpy(dtype=bool)
-        left_reason = pd.Series(gone_status, index=pd.Index(gone_uscc, dtype=object))
-        left_reason = left_reason[~left_reason.index.duplicated()]
-        stopped = before["uscc"].astype(object).isin(left_reason.index).to_numpy(dtype=bool)
-        left = before[missing | stopped].copy()
+        # Left: no longer active (its status says why), or missing from the snapshot altogether.
+        gone = e.loc[was & ~active, ["uscc", "status"]]
+        missing = ~_in(before["uscc"], e.loc[was, "uscc"])
+        stopped = _in(before["uscc"], gone["uscc"])
+        left = before.loc[missing | stopped, list(open_rows.columns)].reset_index(drop=True)
         left["state"] = "left"
         left["added"] = False
-        left["left_reason"] = [
-            MISSING if gone else str(left_reason.get(code, ""))
-            for code, gone in zip(left["uscc"], missing[missing | stopped], strict=True)
-        ]
-        parts += [closed, left.loc[:, list(closed.columns)]]
-        sums["priority_added"] = h.count(pos, priority & ~was)
-        sums["priority_closed"] = h.count(h.positions(closed["unit"]), np.ones(len(closed), bool))
-        sums["priority_left"] = h.count(h.positions(left["unit"]), np.ones(len(left), bool))
+        statuses = np.append(gone["status"].to_numpy(dtype=object), MISSING)
+        why = statuses[_index_in(left["uscc"], gone["uscc"])]
+        left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
+
+        parts += [closed, left]
+        sums["priority_added"] = total(priority & ~was)
+        for name, part in (("priority_closed", closed), ("priority_left", left)):
+            sums[name] = np.bincount(h.positions(part["unit"]) + 1, minlength=h.n + 1)[1:]
     else:
-        open_rows["added"] = False
         for name in ("priority_added", "priority_closed", "priority_left"):
             sums[name] = np.zeros(h.n, dtype=np.int64)
 
     ledger = pd.concat(parts, ignore_index=True) if len(parts) > 1 else open_rows
-    ledger["county"] = ledger["unit"].map(h.county_of).fillna("")
+    counties = np.append(h.county, "")  # position -1: an unknown unit
+    ledger["county"] = counties[h.positions(ledger["unit"])]
     ledger = ledger.astype(
         {
             "uscc": "string",
@@ -372,6 +392,7 @@ def reduce_snapshot(
             "left_reason": "string",
         }
     ).loc[:, list(LEDGER_COLUMNS)]
+    ledger["reason"] = ledger["reason"].fillna("")
     own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
     own.index.name = "code"
     return PeriodReduction(period=period, own=own, ledger=ledger, compared=compared)
