@@ -262,9 +262,7 @@ def read_snapshot(
         return Snapshot(period, enterprises, reviews, problems, previous)
     state = _state(enterprises, period)
     if previous is not None:
-        missing = _missing_enterprises(
-            enterprises, previous, period, root, folder, data.unit_index
-        )
+        missing = _missing_enterprises(enterprises, previous, period, root, folder, data.unit_index)
         problems.extend(_name_counties(missing, data.unit_index.name))
     return Snapshot(period, enterprises, reviews, problems, state)
 
@@ -278,9 +276,7 @@ def _arrow(series: pd.Series) -> pa.Array:
 def _state(enterprises: pd.DataFrame, period: Period) -> SnapshotState:
     uscc = _arrow(enterprises["uscc"])
     status = _arrow(enterprises["status"])
-    active = pc.and_(
-        pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc)
-    )
+    active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
     return SnapshotState(
         period=period,
         uscc=uscc,

@@ -346,7 +346,8 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     if not grid.columns or n == 0:
         return _empty_table(rel, roster, [])
     head_n = min(n, HEADER_SEARCH_ROWS)
-    head = [list(r) for r in zip(*(c.slice(0, head_n).to_pylist() for c in grid.columns))]
+    heads = [c.slice(0, head_n).to_pylist() for c in grid.columns]
+    head = [list(r) for r in zip(*heads, strict=True)]
     found = find_header(head, lookup)
     if found is None:
         expected = "、".join(c.title for c in roster.columns if c.required)

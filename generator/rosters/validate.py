@@ -648,19 +648,19 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
     offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
     raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    values = _USCC_LUT[raw]
-    if (values == 255).any():
-        chars_bad = (values.reshape(-1, 18) == 255).any(axis=1)
-    else:
-        chars_bad = np.zeros(len(idx), dtype=bool)
-    # Character by character over a transposed copy: 17 short vector operations; the weighted
-    # sum stays below 2**16.
-    columns = np.ascontiguousarray(values.reshape(-1, 18).T).astype(np.uint16)
+    # Character by character over a transposed copy: short vector operations, and a table
+    # lookup (`take`) per character position; the weighted sum stays below 2**16.
+    columns = np.ascontiguousarray(raw.reshape(-1, 18).T)
+    values = [_USCC_LUT.take(columns[i]) for i in range(18)]
+    chars_bad = np.zeros(len(idx), dtype=bool)
+    for v in values:
+        if v.max() == 255:
+            chars_bad |= v == 255
     total = np.zeros(len(idx), dtype=np.uint16)
     for i in range(17):
-        total += columns[i] * np.uint16(USCC_WEIGHTS[i])
+        total += values[i].astype(np.uint16) * np.uint16(USCC_WEIGHTS[i])
     check = (31 - total % 31) % 31
-    wrong = ~chars_bad & (columns[17] != check)
+    wrong = ~chars_bad & (values[17] != check)
     form_bad[idx[chars_bad]] = True
     if wrong.any():
         checksum_bad[idx[wrong]] = True

@@ -310,21 +310,15 @@ def normalise_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.if_else(mask, pa.scalar(None, pa.string()), arr)
 
 
-#: Bytes after which a code needs more than a missing-marker check: white space, lower case
-#: letters, and every non-ASCII byte (full-width forms, ideographic spaces).
-_CODE_SPECIAL = np.zeros(256, dtype=bool)
-_CODE_SPECIAL[[0x09, 0x0A, 0x0D, 0x20]] = True
-_CODE_SPECIAL[ord("a") : ord("z") + 1] = True
-_CODE_SPECIAL[0x80:] = True
-
-
 def normalise_code_column(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Code cells (unit codes, USCC, ids) as read: trimmed, normalised, missing markers null."""
     arr = as_string_array(arr)
     if len(arr) == 0 or arr.null_count == len(arr):
         return arr
     offsets, data = _string_parts(arr)
-    if not _CODE_SPECIAL[data[offsets[0] : offsets[-1]]].any():
+    data = data[offsets[0] : offsets[-1]]
+    # Digits, upper-case letters and most punctuation lie in 0x21..0x60: two reductions decide.
+    if not len(data) or (data.min() >= 0x21 and data.max() <= 0x60):
         # Plain upper-case ASCII without spaces, as codes usually are: only markers and `.0`.
         mask = _marker_mask(arr)
         if mask is not None:
