@@ -453,12 +453,16 @@ def _iso_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     candidates = np.flatnonzero(np.diff(offsets) == 10)
     if not len(candidates):
         return stamps, ok_all
-    chars = data[offsets[:-1][candidates][:, None] + np.arange(10)].astype(np.int16) - 48
-    digits = chars[:, [0, 1, 2, 3, 5, 6, 8, 9]]
-    ok = ((digits >= 0) & (digits <= 9)).all(axis=1) & (chars[:, 4] == -3) & (chars[:, 7] == -3)
-    year = chars[:, 0] * 1000 + chars[:, 1] * 100 + chars[:, 2] * 10 + chars[:, 3]
-    month = chars[:, 5] * 10 + chars[:, 6]
-    day = chars[:, 8] * 10 + chars[:, 9]
+    # One row per character position (10 × k), so every operation below is on contiguous data.
+    starts = offsets[:-1].take(candidates)
+    chars = data.take(starts[None, :] + np.arange(10, dtype=np.int32)[:, None]).astype(np.int16)
+    chars -= 48  # '0' → 0; '-' → -3
+    ok = (chars[4] == -3) & (chars[7] == -3)
+    for i in (0, 1, 2, 3, 5, 6, 8, 9):
+        ok &= (chars[i] >= 0) & (chars[i] <= 9)
+    year = chars[0] * 1000 + chars[1] * 100 + chars[2] * 10 + chars[3]
+    month = chars[5] * 10 + chars[6]
+    day = chars[8] * 10 + chars[9]
     ok &= (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
     months = np.where(ok, (year.astype(np.int64) - 1970) * 12 + month - 1, 0).astype(
         "datetime64[M]"
