@@ -255,7 +255,7 @@ def _render_pdfs(
         reports_dir = staging / "internal" / "pdf" / bulletin.period / "units"
         reports = render_unit_reports(bulletin, g.config, reports_dir, jobs=jobs, cache_dir=cache)
         count += len(reports)
-        write_dist(bulletin, reports_dir, staging / "dist" / bulletin.period)
+        write_dist(bulletin, reports_dir, staging / "dist" / bulletin.period, cache_dir=cache)
         report("生成单位报告 PDF", 1, 1)
     return count
 

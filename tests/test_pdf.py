@@ -460,3 +460,19 @@ def test_many_bulletins_in_parallel_then_from_the_cache(
     monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
     again = [(b, tmp_path / "again" / f"{i}.pdf") for i, (b, _out) in enumerate(items)]
     render_bulletin_pdfs(again, config, jobs=2, cache_dir=cache)
+
+
+def test_unchanged_priority_lists_come_from_the_cache(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import dist
+
+    cache = tmp_path / "cache"
+    first = write_dist(sample_bulletin(), reports, tmp_path / "one", cache_dir=cache)
+
+    def refuse(*_args: object) -> Path:
+        raise AssertionError("written although cached")
+
+    monkeypatch.setattr(dist, "write_xlsx", refuse)
+    second = write_dist(sample_bulletin(), reports, tmp_path / "two", cache_dir=cache)
+    assert first.read_bytes() == second.read_bytes()

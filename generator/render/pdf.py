@@ -1029,12 +1029,12 @@ CACHE_KEEP_DAYS = 60
 
 
 def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
-    """Delete cached PDFs not written or used for `keep_days`; return how many went."""
+    """Delete cached PDFs (and XLSX) not written or used for `keep_days`; return how many."""
     import time
 
     limit = time.time() - keep_days * 86400
     removed = 0
-    for path in cache_dir.glob("*.pdf"):
+    for path in [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx")]:
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()
