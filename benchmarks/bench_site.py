@@ -14,6 +14,7 @@ measures the site stage alone.
 from __future__ import annotations
 
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -235,19 +236,31 @@ def synthetic_bulletins(
     return bulletins
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the chart workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+CPU: dict[str, float] = {}  # CPU seconds of the last _build / _bare_mkdocs, by name
+
+
 def _build(bulletins: list[Bulletin], root: Path, name: str) -> tuple[float, SiteResult]:
     (root / "content").mkdir(parents=True, exist_ok=True)
     out = root / "out" / name
     shutil.rmtree(out, ignore_errors=True)
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     result = render_site(bulletins, Config(root=root), out, work_dir=root / "work" / name)
+    CPU[name] = _cpu() - cpu
     return time.perf_counter() - start, result
 
 
 def _bare_mkdocs(root: Path, name: str) -> float:
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     mkdocs_build(root / "work" / name / "mkdocs.yml")
     elapsed = time.perf_counter() - start
+    CPU[f"bare-{name}"] = _cpu() - cpu
     shutil.rmtree(root / "work" / name / "site", ignore_errors=True)
     return elapsed
 
@@ -255,10 +268,12 @@ def _bare_mkdocs(root: Path, name: str) -> float:
 def _both(sites: dict[str, list[Bulletin]], root: Path) -> tuple[float, dict[str, SiteResult]]:
     """Both sites one after the other, as a build makes them (sharing the chart cache)."""
     results = {}
-    total = 0.0
+    total = cpu = 0.0
     for audience, bulletins in sites.items():
         elapsed, results[audience] = _build(bulletins, root, audience)
         total += elapsed
+        cpu += CPU[audience]
+    CPU["both"] = cpu
     return total, results
 
 
@@ -276,9 +291,11 @@ def run(project_dir: Path | None = None) -> list[dict]:
         # A month's build: last month's sites exist (their charts are cached), one period more.
         _both({a: b[:-1] for a, b in sites.items()}, work)
         monthly, results = _both(sites, work)
+        monthly_cpu = CPU["both"]
         rebuild, results = _both(sites, work)
         bare = {a: min(_bare_mkdocs(work, a) for _ in range(2)) for a in sites}
         bare_total = sum(bare.values())
+        bare_cpu = CPU["bare-public"] + CPU["bare-internal"]
         pages = sum(r.pages for r in results.values())
         charts = results["public"].charts
         label = f"site (public + internal: {pages} pages, {charts} charts)"
@@ -297,6 +314,11 @@ def run(project_dir: Path | None = None) -> list[dict]:
                 "name": f"{label}: stage / bare mkdocs, rebuild with nothing changed",
                 "ratio": rebuild / bare_total,
                 "target": "≤ 1.3×",
+            },
+            {
+                "name": f"{label}: CPU seconds, stage / bare mkdocs, next month's build",
+                "ratio": monthly_cpu / bare_cpu,
+                "target": "(charts' share of the work)",
             },
         ]
         for audience, result in results.items():
