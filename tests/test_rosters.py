@@ -661,3 +661,15 @@ def test_an_unreadable_unit_roster_is_one_problem_not_a_flood(project: Project) 
     project.path("units").write_bytes(b"\xff\xfe\x00\x81\x30\xff\xff,\x80\x80\n")
     problems = problems_of(project.root)
     assert [p.code for p in problems if p.severity == "error"] == ["E-ENCODING"]
+
+
+def test_huge_numbers_and_empty_files_are_problems(project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[0]["employees"] = "99999999999999999999999"
+    project.write("enterprises", rows, period=OCT)
+    project.path("book_rooms").write_bytes(b"")
+    problems = problems_of(project.root)
+    assert {(p.code, p.file) for p in problems if p.severity == "error"} == {
+        ("E-INT", f"data/{OCT}/enterprises.csv"),
+        ("E-HEADER-NOT-FOUND", "data/book_rooms.csv"),
+    }

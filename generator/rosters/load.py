@@ -52,6 +52,7 @@ class ProjectData:
     #: unit roster itself could not be read (then they would all fail for that one reason)
     unit_index: UnitIndex = field(default_factory=UnitIndex, repr=False)
     units_read: bool = field(default=True, repr=False)
+    volunteers_read: bool = field(default=True, repr=False)
 
 
 @dataclass
@@ -196,9 +197,11 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
     )
 
     frames: dict[str, pd.DataFrame] = {}
+    read_ok: dict[str, bool] = {}
     for roster in (TARGETS, VOLUNTEERS, PIONEER_TEAMS, BOOK_ROOMS, MODEL_HOMES):
-        frame, found, _ = read_roster(root, data_dir, roster, ctx)
+        frame, found, ok = read_roster(root, data_dir, roster, ctx)
         frames[roster.name] = frame
+        read_ok[roster.name] = ok
         problems.extend(found)
 
     periods, period_problems = find_periods(root, config)
@@ -215,6 +218,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
         problems=problems,
         unit_index=index,
         units_read=units_read,
+        volunteers_read=read_ok["volunteers"],
     )
 
 
@@ -238,11 +242,16 @@ def read_snapshot(
     """Read and check one period's ledger; compare it with the previous period's state."""
     root = data.config.root
     folder = root / "data" / str(period)
-    volunteer_units = {
-        str(i): str(u)
-        for i, u in zip(data.volunteers["id"], data.volunteers["unit"], strict=True)
-        if isinstance(i, str)
-    }
+    # Reviews are checked against the volunteer roster only if it could be read.
+    volunteer_units = (
+        {
+            str(i): str(u)
+            for i, u in zip(data.volunteers["id"], data.volunteers["unit"], strict=True)
+            if isinstance(i, str)
+        }
+        if data.volunteers_read
+        else None
+    )
     ctx = Context(
         units=data.unit_index if data.units_read else None,
         period=period,

@@ -344,7 +344,9 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     lookup = header_lookup(roster)
     n = len(grid.rows)
     if not grid.columns or n == 0:
-        return _empty_table(rel, roster, [])
+        expected = "、".join(c.title for c in roster.columns if c.required)
+        problem = codes.E_HEADER_NOT_FOUND.problem(rel, None, expected=expected)
+        return _empty_table(rel, roster, [problem])
     head_n = min(n, HEADER_SEARCH_ROWS)
     heads = [c.slice(0, head_n).to_pylist() for c in grid.columns]
     head = [list(r) for r in zip(*heads, strict=True)]

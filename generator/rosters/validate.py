@@ -273,7 +273,8 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
         out.headers[name] = text
         out.labels[text] = roster.column(name).title
     for column in roster.columns:
-        if column.required and column.name not in present:
+        # Without a header row (already reported) there is no column to call missing.
+        if column.required and column.name not in present and raw.headers:
             out.add(codes.E_COLUMN_MISSING, None, column.title)
 
     arrays: dict[str, pa.Array] = {}

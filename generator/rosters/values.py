@@ -394,7 +394,14 @@ def normalise_int(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     try:
         return pc.cast(arr, pa.int64()), _none(len(arr))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _by_unique(arr, parse_int, pa.int64())
+        return _by_unique(arr, _int64, pa.int64())
+
+
+def _int64(text: str) -> int:
+    value = parse_int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f"数值过大：{text}")
+    return value
 
 
 def normalise_number(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -405,7 +412,14 @@ def normalise_number(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
             return result, _none(len(arr))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    return _by_unique(arr, parse_number, pa.float64())
+    return _by_unique(arr, _finite, pa.float64())
+
+
+def _finite(text: str) -> float:
+    value = parse_number(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"不是数字：{text}")
+    return value
 
 
 def normalise_rate(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
