@@ -10,7 +10,7 @@ No I/O; the only text made here is the Chinese reason of each judgment and warni
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -262,13 +262,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _day(d: date) -> np.datetime64:
-    return np.datetime64(d.isoformat(), "D")
-
-
 def _dates(series: pd.Series) -> np.ndarray:
     """A date column as datetime64[D] (NaT where missing)."""
-    return np.asarray(series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")))
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        series = pd.to_datetime(series)
+    # Days, whatever the column's resolution: no nanosecond range limit on old dates.
+    return np.asarray(series.to_numpy()).astype("datetime64[D]")
 
 
 def _flags(series: pd.Series) -> np.ndarray:
@@ -279,11 +278,12 @@ def _ints(series: pd.Series) -> np.ndarray:
     return np.asarray(series.to_numpy(dtype=np.int64, na_value=0))
 
 
-def _within(days: np.ndarray, first: date, last: date) -> np.ndarray:
-    """days in [first, last] (NaT never is)."""
-    start = np.datetime64(first.isoformat(), "ns")
-    stop = np.datetime64((last + timedelta(days=1)).isoformat(), "ns")
-    return (days >= start) & (days < stop)
+def _within(days: np.ndarray, first: date | None, last: date) -> np.ndarray:
+    """days in [first, last], or up to last when first is None (NaT never is)."""
+    upto = days <= np.datetime64(last.isoformat(), "D")
+    if first is None:
+        return upto
+    return upto & (days >= np.datetime64(first.isoformat(), "D"))
 
 
 # --- stage 2a: one snapshot -----------------------------------------------------------------------
@@ -559,7 +559,7 @@ def _volunteer_figures(
     left = _dates(volunteers["left_on"])
     active = []
     for p in periods:
-        end = np.datetime64(p.end.isoformat(), "ns")
+        end = np.datetime64(p.end.isoformat(), "D")
         on = (hired <= end) & (np.isnat(left) | (left > end))
         active.append(h.count(pos, on))
     own_active = np.stack(active).astype(np.float64) if periods else np.zeros((0, h.n))
@@ -613,7 +613,7 @@ def _campaign_figures(
         )
     }
     for p in periods:
-        named = is_named & _within(named_on, date.min, p.end)
+        named = is_named & _within(named_on, None, p.end)
         out["pioneer_teams"].append(h.count(teams_pos, named))
         out["pioneer_teams_new"].append(
             h.count(teams_pos, named & _within(named_on, p.start, p.end))
@@ -621,12 +621,12 @@ def _campaign_figures(
         out["pioneer_teams_ytd_new"].append(
             h.count(teams_pos, named & _within(named_on, p.year_start, p.end))
         )
-        room = _within(opened, date.min, p.end)
+        room = _within(opened, None, p.end)
         out["book_rooms"].append(h.count(rooms_pos, room))
         out["book_rooms_new"].append(h.count(rooms_pos, _within(opened, p.start, p.end)))
         out["book_rooms_ytd_new"].append(h.count(rooms_pos, _within(opened, p.year_start, p.end)))
         out["books"].append(h.count(rooms_pos, room, books))
-        out["model_homes"].append(h.count(homes_pos, _within(homes_opened, date.min, p.end)))
+        out["model_homes"].append(h.count(homes_pos, _within(homes_opened, None, p.end)))
         out["model_homes_new"].append(h.count(homes_pos, _within(homes_opened, p.start, p.end)))
     for name, values in out.items():
         stacked = np.stack(values).astype(np.float64) if periods else np.zeros((0, h.n))
@@ -760,30 +760,28 @@ def _judgments(
     rules = config.judgments or {
         kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
     }
-    metrics = [m for m in RULE_METRICS if m in f]
-    facts = [*metrics, "target_new_unions"]
+    facts = [*(m for m in RULE_METRICS if m in f), "target_new_unions"]
+    ranked = [int(i) for i in h.official if h.is_county[i] or h.is_township[i]]
     rows: list[tuple[str, str, str, str]] = []
     for p, period in enumerate(periods):
-        key = str(period)
-        for i in h.official:
-            rank = f["rank"][p, i]
-            if rank != rank:  # only ranked units (counties and townships) are judged
+        key, year_end = str(period), period.is_year_end
+        # Plain Python values once per period: a province has some 2 000 units to judge.
+        values = {m: f[m][p, ranked].tolist() for m in (*facts, "rank", "ranked_among")}
+        for j, i in enumerate(ranked):
+            rank = values["rank"][j]
+            if rank != rank:
                 continue
-            figures = {m: _plain(f[m][p, i]) for m in facts}
-            r, among = int(rank), int(f["ranked_among"][p, i])
+            figures = {m: (None if values[m][j] != values[m][j] else values[m][j]) for m in facts}
+            r, among = int(rank), int(values["ranked_among"][j])
 
             def first(kind: str) -> Rule | None:
-                return next(
-                    (
-                        rule
-                        for rule in rules.get(kind, ())
-                        if rule.matches(figures, r, among, period.is_year_end)  # noqa: B023
-                    ),
-                    None,
-                )
+                for rule in rules.get(kind, ()):
+                    if rule.matches(figures, r, among, year_end):  # noqa: B023
+                        return rule
+                return None
 
             criticize = first("criticize")
-            veto = first("veto") if period.is_year_end else None
+            veto = first("veto") if year_end else None
             commend = first("commend") if criticize is None and veto is None else None
             for kind, rule in (("commend", commend), ("criticize", criticize), ("veto", veto)):
                 if rule is not None:
@@ -791,10 +789,6 @@ def _judgments(
                     rows.append((key, h.codes[i], kind, reason))
     frame = pd.DataFrame(rows, columns=list(JUDGMENT_COLUMNS))
     return frame.astype("string")
-
-
-def _plain(value: float) -> float | None:
-    return None if value != value else float(value)
 
 
 def _show(metric: str, value: float | None) -> str:
