@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import Project, rows_of, uscc, write_roster
 
 from generator.periods import Period
@@ -673,3 +675,40 @@ def test_huge_numbers_and_empty_files_are_problems(project: Project) -> None:
         ("E-INT", f"data/{OCT}/enterprises.csv"),
         ("E-HEADER-NOT-FOUND", "data/book_rooms.csv"),
     }
+
+
+CELL = st.one_of(
+    st.just(""),
+    st.sampled_from(
+        ["是", "否", "—", "合计", "注：无", "2026-02-30", "1,234", "9.13701E+17", "990101"]
+    ),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(CELL, min_size=1, max_size=20), max_size=8), st.binary(max_size=64))
+def test_any_csv_is_read_or_reported_never_a_crash(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], junk: bytes
+) -> None:
+    import csv as csv_module
+    import io
+
+    from generator.rosters.read import ReadError
+    from generator.rosters.validate import Context, validate_table
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    buffer = io.StringIO()
+    csv_module.writer(buffer).writerows([project_headers("enterprises"), *rows])
+    for data in (buffer.getvalue().encode("utf-8"), junk):
+        path = folder / "enterprises.csv"
+        path.write_bytes(data)
+        try:
+            raw = read_table(path, "x.csv", ENTERPRISES)
+        except ReadError as exc:
+            assert exc.problem.code in ("E-ENCODING", "E-FILE-UNREADABLE")
+            continue
+        result = validate_table(raw, ENTERPRISES, Context(period=Period.parse(OCT)))
+        assert len(result.frame) == len(raw)
+        for problem in result.problems:
+            assert problem.message and problem.code

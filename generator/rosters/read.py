@@ -176,7 +176,11 @@ def _csv_grid(path: Path, rel: str) -> Grid:
         grid = _csv_grid_arrow(text.encode("utf-8"))
         if grid is not None:
             return grid
-    return _csv_grid_python(text)
+    try:
+        return _csv_grid_python(text)
+    except csv.Error as exc:
+        detail = f"不是规范的 CSV 文件：{exc}"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
 
 
 def _csv_grid_arrow(data: bytes) -> Grid | None:
@@ -185,7 +189,12 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
 
     end = data.find(b"\n")
     first_line = data[: end if end >= 0 else len(data)].decode("utf-8", errors="replace")
-    width = len(next(csv.reader([first_line]), []))
+    if "\r" in first_line.rstrip("\r"):
+        return None  # old Mac line ends: the Python reader knows them
+    try:
+        width = len(next(csv.reader([first_line.rstrip("\r")]), []))
+    except csv.Error:
+        return None
     quoted = b'"' in data
     try:
         table = pcsv.read_csv(
