@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ROWS = 100_000
-REPEATS = 5
+REPEATS = 9
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = np.array([pow(3, i, 31) for i in range(17)])
@@ -144,8 +144,11 @@ def run(work: Path | None = None) -> list[dict[str, object]]:
         errors = snapshot.problems.errors
         assert not errors, errors[:3]
 
-        bare = _best(lambda: pcsv.read_csv(path))
-        ours = _best(lambda: read_snapshot(data, period))
+        # Interleaved, so that both see the same machine load; the best of each counts.
+        bare = ours = float("inf")
+        for _ in range(REPEATS):
+            bare = min(bare, _best(lambda: pcsv.read_csv(path), 1))
+            ours = min(ours, _best(lambda: read_snapshot(data, period), 1))
     return [
         {
             "name": f"rosters: read+validate {ROWS // 1000}k rows vs pyarrow read",

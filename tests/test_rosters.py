@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import Project, rows_of, uscc, write_roster
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import Project, rows_of, uscc, write_roster
 
 from generator.periods import Period
 from generator.problems import Problem
