@@ -142,7 +142,8 @@ class Hierarchy:
     """Unit codes with their levels, parents, counties and the pairs a roll-up adds along."""
 
     def __init__(self, units: pd.DataFrame) -> None:
-        frame = units[units["code"].notna()]
+        # A duplicate code is a roster error; the first row stands until it is fixed.
+        frame = units[units["code"].notna()].drop_duplicates("code")
         self.codes: list[str] = [str(c) for c in frame["code"]]
         self.index = pd.Index(self.codes, dtype=object)
         self.codes_arrow = pa.array(self.codes, type=pa.string())

@@ -754,3 +754,42 @@ def test_previous_of_another_period_is_not_compared() -> None:
     assert not second.ledger["added"].any()
     third = reduce_snapshot(units, rows, Period.parse("2026-11"), config, replace(second))
     assert third.compared
+
+
+def test_bad_rows_do_not_stop_the_reduction() -> None:
+    """Snapshots are reduced before errors stop the build: bad rows must not raise."""
+    units = units_frame(
+        [
+            ("C", "city", None),
+            ("K1", "county", "C"),
+            ("K1", "county", "C"),  # duplicate code
+            ("X", "township", "Y"),  # cycle X -> Y -> X
+            ("Y", "township", "X"),
+            ("Z", "township", "NOPE"),  # unknown parent
+        ]
+    )
+    rows = [
+        ent("A", "K1", 30, False),
+        ent("A", "K1", 30, True),  # duplicate USCC
+        {"uscc": None, "name": None, "unit": None, "employees": None, "unionized": None},
+        ent("B", "UNKNOWN", 50, True),
+        ent("C", "X", 40, False, status="停业"),
+    ]
+    config = Config(root=Path("."))
+    first = reduce_snapshot(units, frame(ENTERPRISES, rows), Period.parse("2026-09"), config, None)
+    second = reduce_snapshot(
+        units, frame(ENTERPRISES, rows[1:]), Period.parse("2026-10"), config, first
+    )
+    assert first.own.loc["K1", "enterprises"] == 2
+    assert second.own["enterprises"].sum() == 1
+    fig = compute_figures(
+        units,
+        [first, second],
+        frame(TARGETS, []),
+        frame(VOLUNTEERS, []),
+        frame(PIONEER_TEAMS, []),
+        frame(BOOK_ROOMS, []),
+        frame(MODEL_HOMES, []),
+        config,
+    )
+    assert value(fig, "2026-10", "C", "enterprises") == 1
