@@ -431,9 +431,51 @@ def normalise_rate(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
 _BOOL_MISSING = MISSING_MARKERS - {"无"}
 
 
+def _by_lookup(
+    arr: pa.Array,
+    known: dict[str, Any],
+    out_type: pa.DataType,
+    parse: Callable[[str], Any],
+    missing: frozenset[str] = MISSING_MARKERS,
+) -> tuple[pa.Array, np.ndarray]:
+    """Map the usual written forms through one hash lookup; parse only the rest, by value."""
+    keys = pa.array(list(known), pa.string())
+    index = pc.index_in(arr, value_set=keys)
+    mapped = pc.take(pa.array(list(known.values()), out_type), index)
+    rest_mask = pc.and_(pc.is_null(index), pc.is_valid(arr))
+    if not pc.any(rest_mask).as_py():
+        return mapped, _none(len(arr))
+    rest = np.flatnonzero(np.asarray(rest_mask.to_numpy(zero_copy_only=False), dtype=bool))
+    slow, bad_rest = _by_unique(arr.take(pa.array(rest)), parse, out_type, missing)
+    values = mapped.to_pylist() if out_type == pa.string() else None
+    if values is not None:
+        for pos, value in zip(rest.tolist(), slow.to_pylist(), strict=True):
+            values[pos] = value
+        result = pa.array(values, out_type)
+    else:
+        filled = np.asarray(mapped.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        valid = ~_null_mask(mapped)
+        filled[rest] = np.asarray(slow.fill_null(False).to_numpy(zero_copy_only=False), bool)
+        valid[rest] = ~_null_mask(slow)
+        result = pa.array(filled, out_type, mask=~valid)
+    bad = np.zeros(len(arr), dtype=bool)
+    bad[rest] = bad_rest
+    return result, bad
+
+
+#: The forms of 是/否 people usually write, for the one-lookup fast path.
+_BOOL_FORMS = {
+    **{w: True for w in ("是", "有", "已", "√", "Y", "y", "yes", "Yes", "YES", "true", "True")},
+    **{w: True for w in ("TRUE", "1")},
+    **{w: False for w in ("否", "无", "未", "×", "N", "n", "no", "No", "NO", "false", "False")},
+    **{w: False for w in ("FALSE", "0")},
+    **dict.fromkeys(_BOOL_MISSING),
+}
+
+
 def normalise_bool(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Booleans (是/否 …)."""
-    return _by_unique(arr, parse_bool, pa.bool_(), _BOOL_MISSING)
+    return _by_lookup(arr, _BOOL_FORMS, pa.bool_(), parse_bool, _BOOL_MISSING)
 
 
 def _date_to_ns(value: str) -> datetime:
@@ -530,4 +572,7 @@ def normalise_enum(
             return table[key]
         raise ValueError(text)
 
-    return _by_unique(arr, parse, pa.string())
+    known: dict[str, Any] = {c: c for c in choices}
+    known.update({k: v for k, v in synonyms.items() if k not in known})
+    known.update(dict.fromkeys(MISSING_MARKERS - known.keys()))
+    return _by_lookup(arr, known, pa.string(), parse)
