@@ -24,9 +24,8 @@ from generator.model import UnitFigures
 from generator.periods import Period
 from generator.problems import Problem
 
-#: Statuses of an enterprise that is no longer active (CONTRACT §2: 存续 or empty is active).
-LEFT_STATUSES = ("注销", "吊销", "迁出")
-#: left_reason of a priority enterprise missing from the snapshot.
+#: left_reason of a priority enterprise missing from the snapshot (otherwise its status:
+#: 注销 / 吊销 / 迁出; an enterprise is active when its status is 存续 or empty).
 MISSING = "未报送"
 LEDGER_COLUMNS = (
     "uscc",
