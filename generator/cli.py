@@ -142,8 +142,9 @@ def _period_option(text: str | None) -> Period | None:
 def check(ctx: click.Context, project: Path, period: str | None, out: Path | None) -> None:
     """检查数据：列出每处错误和警告所在的文件、行号、列和内容，并写出问题清单。
 
-    问题清单写成 problems.csv 和 problems.xlsx（每个县市区一张表，可直接发回改正），
-    默认放在项目下的 problems/ 目录。有错误时退出码为 1，没有错误时为 0。
+    问题清单写成 problems.csv 和 problems.xlsx（每个县市区一张表，可直接发回改正），默认放在项目下的 problems/ 目录。
+
+    有错误时退出码为 1，没有错误时为 0。
 
     \b
     示例：

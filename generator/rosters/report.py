@@ -32,7 +32,10 @@ def print_check_report(
     """Print the summary tables, the first `limit` problems (errors first) and where all are."""
     problems = result.problems.sorted()
     periods = result.periods
-    scope = f"{periods[0]} 至 {periods[-1]}，共 {len(periods)} 期" if periods else "无报告期"
+    if len(periods) > 1:
+        scope = f"{periods[0]} 至 {periods[-1]}，共 {len(periods)} 期"
+    else:
+        scope = str(periods[0]) if periods else "没有报告期目录"
     n_err, n_warn = len(result.errors), len(result.warnings)
     if not problems:
         console.print(f"[green]检查完成（{scope}）：没有发现问题。[/]")
