@@ -671,7 +671,8 @@ def _score_warning(
         why = (
             f"{period.year}年度新建会目标为0"
             if target == 0
-            else f"没有{period.year}年度新建会目标（其下级单位也都没有）"
+            else f"没有{period.year}年度新建会目标"
+            + ("" if h.is_township[i] else "（其下级单位也都没有）")
         )
         fix = "请在 data/targets.csv 中补充该单位的新建会目标。"
         value = str(period.year)
