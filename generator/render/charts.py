@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in the process
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from generator.model import Bulletin
 
@@ -176,10 +177,11 @@ class _UnitTrendFigure:
         )
         self.ax.set_ylabel("建会率（%）")
         self.rank_ax.set_ylabel("排名")
+        self.ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         # Fixed places for the title and axis labels: matplotlib's automatic placement measures
         # every tick label again on each draw, which is most of the drawing time.
         self.title = self.ax.set_title("", fontsize=11, loc="left", y=1.02)
-        self.ax.yaxis.set_label_coords(-0.065, 0.5)
+        self.ax.yaxis.set_label_coords(-0.075, 0.5)
         self.rank_ax.yaxis.set_label_coords(1.06, 0.5)
         self.ax.xaxis.set_label_coords(0.5, -0.2)
 
@@ -209,8 +211,12 @@ class _UnitTrendFigure:
             handles.append(self.rank_line)
             worst = max([r for _, r in ranks] + [unit.ranked_among or 1])
             rank_ax.set_ylim(worst + 0.5, 0.5)  # 1 on top: moving up the ranking goes up
-            step = max(1, (worst + 7) // 8)
-            rank_ax.set_yticks(list(range(1, worst + 1, step)))
+            # Few ticks: each one costs a text layout on every draw.
+            step = max(1, (worst + 3) // 4)
+            ticks = list(range(1, worst + 1, step))
+            if worst - ticks[-1] > step / 2:
+                ticks.append(worst)
+            rank_ax.set_yticks(ticks)
         ax.set_xticks(xs)
         ax.set_xticklabels(
             [p.period for p in points], rotation=30 if len(points) > 6 else 0, fontsize=8
