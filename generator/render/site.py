@@ -249,8 +249,10 @@ class _ChartRunner:
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future[int]] = []
         self.chunks: list[list[int]] = []
+        self.planned = 0
 
     def start(self) -> None:
+        self.planned = len(self.jobs)
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
         global _JOBS, _BULLETINS
@@ -280,6 +282,9 @@ class _ChartRunner:
                 )
                 self._prune()
                 return
+            extra = list(range(self.planned, len(self.jobs)))  # asked for after the start
+            if extra:
+                _draw_batch(extra, str(self.out), str(self.cache), self.version)
             for chunk, future in reversed(list(zip(self.chunks, self.futures, strict=True))):
                 if future.cancel():
                     _draw_batch(chunk, str(self.out), str(self.cache), self.version)
@@ -461,6 +466,16 @@ class _Site:
         return body, gallery
 
     # ---- charts
+
+    def plan_charts(self) -> None:
+        """Register every chart the pages will show, so drawing can start before the pages."""
+        for i in range(len(self.bulletins)):
+            self.chart("counties", i)
+            self.chart("trend", i)
+        latest = len(self.bulletins) - 1
+        for u in self.latest.units:
+            if u.level != "city":
+                self.chart("unit", latest, u.code)
 
     def chart(self, kind: str, period_index: int, code: str | None = None) -> str:
         period = self.bulletins[period_index].period
@@ -826,12 +841,8 @@ def render_site(
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     site = _Site(bulletins, config, out_dir, work_dir)
-    try:
-        site.generate()
-    except jinja2.TemplateError as exc:
-        raise BuildError(f"网站模板有误：{exc}") from exc
-    result.timings["pages"] = time.perf_counter() - start
-
+    # The charts are drawn by worker processes while the pages are written and built.
+    site.plan_charts()
     charts_dir = out_dir / "charts"
     if charts_dir.exists():
         shutil.rmtree(charts_dir)
@@ -839,6 +850,11 @@ def render_site(
     runner = _ChartRunner(site.chart_jobs, bulletins, charts_dir, cache)
     runner.start()
     try:
+        try:
+            site.generate()
+        except jinja2.TemplateError as exc:
+            raise BuildError(f"网站模板有误：{exc}") from exc
+        result.timings["pages"] = time.perf_counter() - start
         start = time.perf_counter()
         built = work_dir / "site"
         result.warnings = mkdocs_build(work_dir / "mkdocs.yml")
