@@ -320,11 +320,17 @@ def test_header_variants_match(column: object, before: str, after: str, english:
         min_size=1,
         max_size=12,
     ),
-    st.sampled_from(["", " ", "\u3000", "\xa0", "\t"]),
+    st.sampled_from(["", " ", "\u3000", "\xa0", "\t", "\u200b", "\ufeff", "\u3000 "]),
 )
 def test_text_trim_round_trip(text: str, pad: str) -> None:
     text = text.strip()
     if not text or text in v.MISSING_MARKERS:
         return
-    out = v.normalise_text(pa.array([f"{pad}{text}{pad}"]))
-    assert out.to_pylist() == [text]
+    cells = [f"{pad}{text}{pad}", f"{text}{pad}", f"{pad}{text}", "东方机械有限公司"]
+    for cell in cells:  # one padded cell among clean ones must still be trimmed
+        out = v.normalise_text(pa.array(["东方机械有限公司", cell, "西城商贸"]))
+        assert out.to_pylist() == [
+            "东方机械有限公司",
+            text if cell != cells[3] else cell,
+            "西城商贸",
+        ]

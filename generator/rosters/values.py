@@ -283,11 +283,54 @@ def trim_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     arr = as_string_array(arr)
     if len(arr) == 0 or arr.null_count == len(arr):
         return arr
+    if not _may_need_trim(arr):
+        return arr
     trimmed = pc.utf8_trim(arr, characters=_SPACES)
     empty = pc.equal(trimmed, "")
     if pc.any(empty).as_py():
         trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
     return trimmed
+
+
+#: First and last bytes of the white space trimmed (ASCII, and the UTF-8 lead and final bytes
+#: of U+3000, NBSP, U+200B and the BOM). A false alarm only costs a trim.
+_EDGE_FIRST = np.zeros(256, dtype=bool)
+_EDGE_FIRST[[0x09, 0x0A, 0x0D, 0x20, 0xC2, 0xE2, 0xE3, 0xEF]] = True
+_EDGE_LAST = np.zeros(256, dtype=bool)
+_EDGE_LAST[[0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x80, 0x8B, 0xBF]] = True
+
+
+def _may_need_trim(arr: pa.Array) -> bool:
+    """Whether some cell is empty or starts or ends with a byte of white space."""
+    offsets, data = _string_parts(arr)
+    lengths = np.diff(offsets)
+    empty = lengths == 0
+    if arr.null_count:
+        empty &= ~_null_mask(arr)
+    if empty.any():
+        return True  # an empty string: the trim pass turns it into a null
+    filled = lengths > 0
+    if not filled.any():
+        return False
+    starts = offsets[:-1][filled]
+    ends = offsets[1:][filled] - 1
+    lengths = lengths[filled]
+    if _EDGE_FIRST.take(data.take(starts)).any():
+        return True
+    # The last byte alone is ambiguous (many CJK characters end in 0x80): only where it is
+    # one of those bytes is the whole ending compared.
+    last = data.take(ends)
+    suspects = _EDGE_LAST.take(last)
+    if not suspects.any():
+        return False
+    if np.isin(last[suspects], (0x09, 0x0A, 0x0D, 0x20)).any():
+        return True
+    idx, size, final = ends[suspects], lengths[suspects], last[suspects]
+    before = data.take(np.maximum(idx - 1, 0))
+    two = (size >= 2) & (before == 0xC2) & (final == 0xA0)
+    lead = data.take(np.maximum(idx - 2, 0))
+    three = (size >= 3) & np.isin(lead, (0xE2, 0xE3, 0xEF)) & np.isin(before, (0x80, 0xBB))
+    return bool(two.any() or three.any())
 
 
 def _marker_mask(arr: pa.Array, markers: pa.Array = _MISSING_ARRAY) -> pa.Array | None:
