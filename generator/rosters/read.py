@@ -430,20 +430,16 @@ def _is_note(text: str | None) -> bool:
 
 def _blank_rows(body: list[pa.Array], label: pa.Array) -> np.ndarray:
     """Rows whose cells are all empty or white space."""
-    nulls = np.zeros(len(body[0]), dtype=np.int32)
-    for column in body:
-        if column.null_count:
-            nulls += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.int32)
-    blank = nulls == len(body)
-    # Only rows whose leading cells are white space can be blank: just those are checked.
-    rest = np.flatnonzero(~blank & _mask(pc.is_null(label)))
+    blank = np.zeros(len(body[0]), dtype=bool)
+    # A blank row has no label (its leading cells are empty): only those rows are checked.
+    rest = np.flatnonzero(_mask(pc.is_null(label)))
     if len(rest):
         take = pa.array(rest)
-        spaces = np.ones(len(rest), dtype=bool)
+        empty = np.ones(len(rest), dtype=bool)
         for column in body:
             cells = trim_array(column.take(take))
-            spaces &= np.asarray(cells.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        blank[rest[spaces]] = True
+            empty &= np.asarray(cells.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        blank[rest[empty]] = True
     return blank
 
 

@@ -64,6 +64,12 @@ _DTYPES: dict[str, Any] = {
     BOOL: "boolean",
     DATE: "datetime64[ns]",
 }
+_MASKED: dict[str, Any] = {
+    INT: pd.Int64Dtype(),
+    NUMBER: pd.Float64Dtype(),
+    RATE: pd.Float64Dtype(),
+    BOOL: pd.BooleanDtype(),
+}
 _ARROW_TYPES = {
     TEXT: pa.string(),
     ENUM: pa.string(),
@@ -452,15 +458,8 @@ def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.
             values: Any = pd.arrays.ArrowStringArray(arr)
         elif kind == DATE:
             values = arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False)
-        else:
-            mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-            filled = arr.fill_null(False if kind == BOOL else 0).to_numpy(zero_copy_only=False)
-            if kind == INT:
-                values = pd.arrays.IntegerArray(filled.astype(np.int64, copy=False), mask)
-            elif kind == BOOL:
-                values = pd.arrays.BooleanArray(filled.astype(bool, copy=False), mask)
-            else:
-                values = pd.arrays.FloatingArray(filled.astype(np.float64, copy=False), mask)
+        else:  # pandas' own conversion from arrow to its masked arrays
+            values = _MASKED[kind].__from_arrow__(arr)
         data[column.name] = values
     data["_row"] = np.asarray(rows, dtype=np.int64)
     return pd.DataFrame(data, copy=False)
