@@ -183,17 +183,23 @@ def test_date_round_trips(d: date) -> None:
         assert v.parse_date(form) == d, form
 
 
-@settings(max_examples=30)
+@settings(max_examples=60)
 @given(st.lists(DATES, max_size=20))
 def test_date_column_matches_scalar(days: list[date]) -> None:
-    texts = [
-        d.isoformat() if i % 2 else f"{d.year}年{d.month}月{d.day}日" for i, d in enumerate(days)
+    forms = [
+        date.isoformat,
+        lambda d: f"{d.year}年{d.month}月{d.day}日",
+        lambda d: f"{d.year}/{d.month}/{d.day}",
+        lambda d: f"{d.year}.{d.month}.{d.day}",
+        lambda d: d.strftime("%Y%m%d"),
     ]
-    typed, bad = v.normalise_date(pa.array([*texts, None, "2026-02-30"], pa.string()))
+    texts = [forms[i % len(forms)](d) for i, d in enumerate(days)]
+    wrong = ["2026-02-30", "2026/2/30", "2026/13/1", "2026/1/", "1899/1/1"]
+    typed, bad = v.normalise_date(pa.array([*texts, None, *wrong], pa.string()))
     got = typed.to_pylist()
     assert [g.date() for g in got[: len(days)]] == days
-    assert got[-2:] == [None, None]
-    assert bad.tolist() == [False] * (len(days) + 1) + [True]
+    assert got[len(days) :] == [None] * (1 + len(wrong))
+    assert bad.tolist() == [False] * (len(days) + 1) + [True] * len(wrong)
 
 
 def test_excel_serials() -> None:

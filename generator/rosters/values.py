@@ -32,7 +32,7 @@ _NUMBER_RE = re.compile(
 )
 _PERCENT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%$")
 _DATE_SEP_RE = re.compile(
-    r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]+\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?$"
+    r"^(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})(?:[ T]+\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?$"
 )
 _DATE_CJK_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _DATE_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -544,33 +544,78 @@ def normalise_date(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 
 def _iso_dates(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """YYYY-MM-DD cells read straight from the bytes: (datetime64[ns] values, which were read)."""
+    """Y-M-D cells (2026-03-05, 2026/3/5, 2026.3.5) read straight from the bytes.
+
+    Returns (datetime64[ns] values, which cells were read); others are left for the slower paths.
+    """
     n = len(arr)
     stamps = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ok_all = np.zeros(n, dtype=bool)
     offsets, data = _string_parts(arr)
-    candidates = np.flatnonzero(np.diff(offsets) == 10)
+    lengths = np.diff(offsets)
+    candidates = np.flatnonzero((lengths >= 8) & (lengths <= 10))
     if not len(candidates):
         return stamps, ok_all
-    # One row per character position (10 × k), so every operation below is on contiguous data.
+    size = lengths.take(candidates)
     starts = offsets[:-1].take(candidates)
-    chars = data.take(starts[None, :] + np.arange(10, dtype=np.int32)[:, None]).astype(np.int16)
-    chars -= 48  # '0' → 0; '-' → -3
-    ok = (chars[4] == -3) & (chars[7] == -3)
-    for i in (0, 1, 2, 3, 5, 6, 8, 9):
-        ok &= (chars[i] >= 0) & (chars[i] <= 9)
-    year = chars[0] * 1000 + chars[1] * 100 + chars[2] * 10 + chars[3]
-    month = chars[5] * 10 + chars[6]
-    day = chars[8] * 10 + chars[9]
-    ok &= (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
-    months = np.where(ok, (year.astype(np.int64) - 1970) * 12 + month - 1, 0).astype(
-        "datetime64[M]"
+    # One row per character position (10 × k), so every operation is on contiguous data;
+    # positions past a shorter cell repeat its last character and are masked out below.
+    positions = np.minimum(np.arange(10, dtype=np.int32)[:, None], size[None, :] - 1)
+    raw = data.take(starts[None, :] + positions)
+    digits = raw - np.uint8(48)  # wraps around: only '0'..'9' give 0..9
+    is_digit = digits < 10
+
+    def sep(i: int) -> np.ndarray:
+        row = raw[i]
+        return (row == 45) | (row == 47) | (row == 46)  # '-', '/', '.'
+
+    short_month = sep(6)  # 2026/3/5: the month has one digit
+    long_month = ~short_month & sep(7)
+    day_len = size - np.where(short_month, 7, 8)
+    ok = is_digit[0] & is_digit[1] & is_digit[2] & is_digit[3] & sep(4)
+    ok &= short_month | long_month
+    ok &= is_digit[5] & (short_month | is_digit[6])
+    one_day = day_len == 1
+    ok &= (one_day | (day_len == 2)) & np.where(
+        short_month, is_digit[7] & (one_day | is_digit[8]), is_digit[8] & (one_day | is_digit[9])
     )
-    days = months.astype("datetime64[D]") + np.where(ok, day - 1, 0).astype("timedelta64[D]")
-    ok &= days.astype("datetime64[M]") == months  # 2026-02-30 is not a date
-    stamps[candidates[ok]] = days[ok]
+    d = digits.astype(np.int16)
+    year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]
+    month = np.where(short_month, d[5], d[5] * 10 + d[6])
+    first = np.where(short_month, d[7], d[8])
+    second = np.where(short_month, d[8], d[9])
+    day = np.where(one_day, first, first * 10 + second)
+    ok &= (year >= _YEAR_MIN) & (year <= _YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
+    # Calendar arithmetic by table lookup (numpy's month-to-day conversions are slow).
+    first_day, month_days = _calendar_tables()
+    y = np.where(ok, year - _YEAR_MIN, 0).astype(np.intp)
+    m = np.where(ok, month, 1).astype(np.intp)
+    ok &= day <= month_days[y, m]  # 2026-02-30 is not a date
+    epoch_days = first_day[y, m] + day - 1
+    stamps[candidates[ok]] = (epoch_days[ok] * 86_400_000_000_000).view("datetime64[ns]")
     ok_all[candidates[ok]] = True
     return stamps, ok_all
+
+
+_CALENDAR: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _calendar_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(days from 1970-01-01 to the first of each month, days in each month), by year and month."""
+    global _CALENDAR
+    if _CALENDAR is None:
+        import calendar
+
+        years = _YEAR_MAX - _YEAR_MIN + 1
+        first = np.zeros((years, 13), dtype=np.int64)
+        length = np.zeros((years, 13), dtype=np.int64)
+        epoch = date(1970, 1, 1)
+        for i in range(years):
+            for month in range(1, 13):
+                first[i, month] = (date(_YEAR_MIN + i, month, 1) - epoch).days
+                length[i, month] = calendar.monthrange(_YEAR_MIN + i, month)[1]
+        _CALENDAR = (first, length)
+    return _CALENDAR
 
 
 def _dates_by_strptime(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
