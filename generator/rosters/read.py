@@ -312,6 +312,14 @@ def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
 _POOL: ThreadPoolExecutor | None = None
 
 
+def _forget_pool() -> None:
+    global _POOL
+    _POOL = None  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
 def parallel_map(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
     """Map over items in a thread pool (for arrow work, which releases the GIL), in order."""
     global _POOL
