@@ -712,3 +712,28 @@ def test_any_csv_is_read_or_reported_never_a_crash(
         assert len(result.frame) == len(raw)
         for problem in result.problems:
             assert problem.message and problem.code
+
+
+XLSX_CELL = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(min_value=dt.date(1900, 3, 1)),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=6),
+    st.sampled_from(["合计", "注：", "—", "是", "9.13701E+17"]),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.lists(XLSX_CELL, min_size=1, max_size=18), max_size=5))
+def test_any_xlsx_cells_are_read_or_reported(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[Any]]
+) -> None:
+    from generator.rosters.validate import Context, validate_table
+
+    folder = tmp_path_factory.mktemp("xlsx")
+    path = _xlsx(folder, [project_headers("enterprises"), *rows])
+    raw = read_table(path, "x.xlsx", ENTERPRISES)
+    result = validate_table(raw, ENTERPRISES, Context(period=Period.parse(OCT)))
+    assert len(result.frame) == len(raw)
