@@ -737,3 +737,15 @@ def test_any_xlsx_cells_are_read_or_reported(
     raw = read_table(path, "x.xlsx", ENTERPRISES)
     result = validate_table(raw, ENTERPRISES, Context(period=Period.parse(OCT)))
     assert len(result.frame) == len(raw)
+
+
+def test_problem_codes_are_stable_names_with_chinese_messages() -> None:
+    import re
+
+    from generator.rosters.codes import CODES
+
+    assert len(CODES) >= 40
+    for name, code in CODES.items():
+        assert re.fullmatch(r"[EW]-[A-Z0-9]+(-[A-Z0-9]+)*", name), name
+        assert code.severity == ("error" if name.startswith("E-") else "warning")
+        assert is_chinese(code.template), name
