@@ -32,8 +32,10 @@ def test_init_refuses_an_existing_project(tmp_path: Path) -> None:
     init_project(tmp_path / "a")
     with pytest.raises(ConfigError, match="已经是一个通报项目"):
         init_project(tmp_path / "a")
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a")], standalone_mode=False)
-    assert isinstance(result.exception, ConfigError)
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a")])
+    assert result.exit_code == 2
+    assert "已经是一个通报项目" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_new_period_prefills_from_the_last_frame(tmp_path: Path) -> None:

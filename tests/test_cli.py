@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+
+
+def all_commands() -> list[str]:
+    return sorted(cli.commands)
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    runner = CliRunner()
+    assert {"build", "check", "serve", "init", "new-period", "templates", "doctor"} <= set(
+        cli.commands
+    )
+    for name in all_commands():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        command = cli.commands[name]
+        assert command.help and command.help.strip(), f"{name} has no help"
+        assert "示例" in result.output, f"{name} --help shows no example"
+
+
+def test_top_level_help_lists_commands() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in all_commands():
+        assert name in result.output
+
+
+def test_not_a_project_is_a_usage_error_in_chinese(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "bulletin.yml" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_period_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "bulletin.yml").write_text("cadence: month\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(tmp_path), "--period", "2026-13"])
+    assert result.exit_code == 2
+    assert "报告期" in result.output
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["buidl"])
+    assert result.exit_code == 2
