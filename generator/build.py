@@ -7,6 +7,7 @@ everything succeeded: an error or Ctrl-C at any point leaves the previous output
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -69,6 +70,10 @@ class BuildResult:
     pdfs: int = 0
     files: int = 0
     warnings: int = 0
+    #: ledgers read in this build (the others came from the cache)
+    snapshots_read: int = 0
+    #: nothing changed since the last build into `out`: the output was left as it was
+    unchanged: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -95,8 +100,8 @@ def gather(
     result = result or BuildResult(out=root)
     config = load_config(root)
 
-    from generator.figures import compute_figures, reduce_snapshot
-    from generator.rosters.load import load_project, read_snapshot
+    from generator.figures import compute_figures
+    from generator.rosters.load import load_project
 
     with _timed(result, "rosters"):
         data = load_project(root, config)
@@ -111,30 +116,20 @@ def gather(
                 "data/ 下没有任何报告期目录（例如 data/2026-10/）：请先放入本期台账。"
             )
         content = load_content(root, set(data.units["code"].astype(str)))
+    snapshots = _Snapshots(root, data, config, options.force, result)
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
     reviews: dict[str, Any] = {}
     reductions: list[Any] = []
-    previous_state = None
     for i, period in enumerate(periods):
         report("读取台账", i, len(periods))
-        with _timed(result, "rosters"):
-            snapshot = read_snapshot(data, period, previous_state)
-            previous_state = getattr(snapshot, "state", None)
-        with _timed(result, "figures"):
-            reductions.append(
-                reduce_snapshot(
-                    data.units,
-                    snapshot.enterprises,
-                    period,
-                    config,
-                    reductions[-1] if reductions else None,
-                )
-            )
-        reviews[str(period)] = snapshot.volunteer_reviews
-        problems[str(period)] = [*shared, *snapshot.problems]
-        del snapshot  # one snapshot alive at a time: province-sized projects stay in memory
+        entry = snapshots.get(period)
+        reductions.append(entry.reduction)
+        reviews[str(period)] = entry.reviews
+        problems[str(period)] = [*shared, *entry.problems]
     report("读取台账", len(periods), len(periods))
+    snapshots.close(len(periods))
+    result.snapshots_read = snapshots.read
 
     errors = [p for items in problems.values() for p in items if p.severity == "error"]
     if errors:
@@ -183,6 +178,91 @@ def gather(
     return Gathered(config, data, content, periods, figures, reviews, problems, bulletins)
 
 
+@dataclass
+class SnapshotEntry:
+    """What the build keeps of one period's ledger: its reduction, reviews and problems."""
+
+    reduction: Any  # generator.figures.PeriodReduction
+    reviews: Any  # the volunteer reviews frame, or None
+    problems: list[Problem]
+    #: digest of what the next period reads of this one (its state and reduction): the next
+    #: period's cache key includes it, so an edit that changes nothing it reads stops here
+    digest: str
+
+
+class _Snapshots:
+    """Each period's ledger read and reduced once, then cached by the content of its inputs.
+
+    A period's key is the tool, the config and the non-period rosters, the period's own folder,
+    and the digest of what it reads of the previous period; one snapshot is alive at a time.
+    """
+
+    def __init__(
+        self, root: Path, data: Any, config: Config, force: bool, result: BuildResult
+    ) -> None:
+        from generator.cache import Cache, Digests, key, tool_digest
+
+        self.root, self.data, self.config, self.result = root, data, config, result
+        self.cache = Cache(root, enabled=not force)
+        self.digests = Digests(self.cache.dir)
+        shared = [root / "bulletin.yml", *(p for p in (root / "data").glob("*") if p.is_file())]
+        self.base = key("snapshot", tool_digest(), self.digests.tree(shared, root))
+        self.key = key
+        self.previous: tuple[Period, str, SnapshotEntry] | None = None  # (period, key, entry)
+        self.state: Any = None  # the previous period's state, when it was read in this build
+        self.read = 0
+
+    def get(self, period: Period) -> SnapshotEntry:
+        prev_digest = self.previous[2].digest if self.previous else ""
+        folder = self.root / "data" / str(period)
+        name = self.key(self.base, str(period), self.digests.folder(folder, self.root), prev_digest)
+        entry = self.cache.get("snapshots", name)
+        if not isinstance(entry, SnapshotEntry):
+            entry = self._compute(period, name)
+        else:
+            self.state = None  # loaded lazily by the next period, only if it must be read
+        self.previous = (period, name, entry)
+        return entry
+
+    def _compute(self, period: Period, name: str) -> SnapshotEntry:
+        import hashlib
+        import pickle
+
+        from generator.figures import reduce_snapshot
+        from generator.rosters.load import read_snapshot
+
+        previous_reduction = self.previous[2].reduction if self.previous else None
+        if self.previous is not None and self.state is None:
+            self.state = self.cache.get("states", self.previous[1])
+            if self.state is None:  # evicted or never written: read the previous ledger again
+                self.state = read_snapshot(self.data, self.previous[0]).state
+        with _timed(self.result, "rosters"):
+            snapshot = read_snapshot(self.data, period, self.state)
+        with _timed(self.result, "figures"):
+            reduction = reduce_snapshot(
+                self.data.units, snapshot.enterprises, period, self.config, previous_reduction
+            )
+        state = snapshot.state
+        digest = hashlib.blake2b(
+            pickle.dumps((state, reduction), protocol=pickle.HIGHEST_PROTOCOL), digest_size=20
+        ).hexdigest()
+        entry = SnapshotEntry(
+            reduction, snapshot.volunteer_reviews, list(snapshot.problems), digest
+        )
+        del snapshot  # one snapshot alive at a time: province-sized projects stay in memory
+        self.cache.put("snapshots", name, entry)
+        self.cache.put("states", name, state)
+        self.state = state
+        self.read += 1
+        return entry
+
+    def close(self, periods: int) -> None:
+        """Save the digests and keep the cache to a few generations of every period."""
+        self.digests.save()
+        self.cache.prune("snapshots", keep=3 * periods + 6)
+        self.cache.prune("states", keep=3 * periods + 6)
+
+
 def _problem_period(problem: Problem, periods: list[Period]) -> str:
     for period in reversed(periods):
         if str(period) in problem.file:
@@ -207,10 +287,18 @@ def write_data_files(g: Gathered, out: Path) -> int:
 
 
 def build(root: Path, options: BuildOptions | None = None, report: Reporter = _noop) -> BuildResult:
-    """Build the project at `root` into options.out (default root/site), atomically."""
+    """Build the project at `root` into options.out (default root/site), atomically.
+
+    When nothing the output shows has changed since the last build into the same folder (same
+    inputs, templates, config, tool and options, and the output untouched), nothing is done.
+    """
     options = options or BuildOptions()
     out = (options.out or root / "site").absolute()
     result = BuildResult(out=out)
+    stamp = _Stamp(root, out, options)
+    if not options.force and stamp.matches():
+        return stamp.unchanged_result(result)
+
     g = gather(root, options, report, result)
     result.periods = [str(p) for p in g.periods]
     result.warnings = sum(
@@ -226,7 +314,97 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
         if options.site:
             with _timed(result, "site"):
                 result.pages += _render_sites(g, staging, root, report)
+    stamp.write(result)
     return result
+
+
+class _Stamp:
+    """What the last build into `out` was made from, to skip a build that would change nothing.
+
+    Inputs are compared by the digests of their bytes (a `touch` changes nothing); the output is
+    compared by its files' sizes and times, so an output edited or deleted by hand is rebuilt.
+    """
+
+    def __init__(self, root: Path, out: Path, options: BuildOptions) -> None:
+        from generator.cache import CACHE_DIR, Digests, key, tool_digest
+
+        self.root, self.out = root, out
+        cache_dir = root / CACHE_DIR
+        self.path = cache_dir / "stamps" / f"{key(str(out))}.json"
+        digests = Digests(cache_dir)
+        parts = [
+            digests.tree([root / "bulletin.yml"], root),
+            *(digests.folder(root / name, root) for name in ("data", "content", "site_templates")),
+        ]
+        digests.save()
+        self.inputs = key(
+            "build",
+            tool_digest(),
+            *parts,
+            str(options.period),
+            options.audience,
+            options.site,
+            options.pdf,
+            str(out),
+        )
+
+    def _outputs(self) -> str | None:
+        from generator.cache import key
+
+        if not self.out.is_dir():
+            return None
+        listing = []
+        for folder, _dirs, files in os.walk(self.out):
+            for name in files:
+                path = Path(folder, name)
+                stat = path.stat()
+                listing.append(
+                    (path.relative_to(self.out).as_posix(), stat.st_size, stat.st_mtime_ns)
+                )
+        return key(*sorted(listing))
+
+    def _load(self) -> dict[str, Any] | None:
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
+
+    def matches(self) -> bool:
+        saved = self._load()
+        return (
+            saved is not None
+            and saved.get("inputs") == self.inputs
+            and saved.get("outputs") == self._outputs()
+        )
+
+    def unchanged_result(self, result: BuildResult) -> BuildResult:
+        saved = (self._load() or {}).get("result", {})
+        result.unchanged = True
+        result.periods = list(saved.get("periods", []))
+        for name in ("pages", "pdfs", "files", "warnings"):
+            setattr(result, name, int(saved.get(name, 0)))
+        return result
+
+    def write(self, result: BuildResult) -> None:
+        saved = {
+            "inputs": self.inputs,
+            "outputs": self._outputs(),
+            "result": {
+                "periods": result.periods,
+                "pages": result.pages,
+                "pdfs": result.pdfs,
+                "files": result.files,
+                "warnings": result.warnings,
+            },
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+            os.replace(temp, self.path)
+        except OSError:
+            pass  # without a stamp the next build simply runs in full
 
 
 def _render_pdfs(

@@ -7,6 +7,7 @@ and they include the tool's version, so an upgrade starts afresh.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from collections.abc import Iterable
@@ -64,14 +65,121 @@ class Cache:
         path = self.path(namespace, name)
         try:
             with path.open("rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+                value = pickle.load(handle)
+            os.utime(path)  # recently used: kept by prune
+            return value
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
             return None
 
     def put(self, namespace: str, name: str, value: Any) -> None:
+        """Store a value; a cache that cannot be written only makes the next build slower."""
         path = self.path(namespace, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(f".{os.getpid()}.tmp")
-        with temp.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)  # readers never see half a file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with temp.open("wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)  # readers never see half a file
+        except OSError:
+            temp.unlink(missing_ok=True)
+
+    def prune(self, namespace: str, keep: int) -> int:
+        """Delete all but the `keep` most recently used values of a namespace; return how many."""
+        folder = self.dir / namespace
+        if not folder.is_dir():
+            return 0
+        entries = []
+        for path in folder.glob("*.pkl"):
+            try:
+                entries.append((path.stat().st_mtime_ns, path))
+            except OSError:
+                continue
+        entries.sort(reverse=True)
+        removed = 0
+        for _, path in entries[keep:]:
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+
+class Digests:
+    """File digests remembered by their stat, so unchanged files are not read again.
+
+    The stat (size, modification and change times, inode) only decides whether to re-read a
+    file; what is compared is always the digest of its bytes, so a `touch` costs one re-read and
+    rebuilds nothing.
+    """
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.path = cache_dir / "digests.json" if cache_dir is not None else None
+        self.memo: dict[str, list[Any]] = {}
+        self.dirty = False
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self.memo = loaded
+            except (OSError, ValueError):
+                pass
+
+    def file(self, path: Path) -> str:
+        stat = path.stat()
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        name = str(path.absolute())
+        memo = self.memo.get(name)
+        if memo is not None and memo[:4] == seen:
+            return str(memo[4])
+        digest = file_digest(path)
+        self.memo[name] = [*seen, digest]
+        self.dirty = True
+        return digest
+
+    def tree(self, paths: Iterable[Path], base: Path) -> str:
+        """A digest of many files: their paths relative to `base` and their contents."""
+        h = hashlib.blake2b(digest_size=20)
+        for path in sorted(paths):
+            if path.is_file():
+                h.update(path.relative_to(base).as_posix().encode())
+                h.update(b"\0")
+                h.update(self.file(path).encode())
+        return h.hexdigest()
+
+    def folder(self, folder: Path, base: Path) -> str:
+        """A digest of every file under `folder` (none: the digest of nothing)."""
+        return self.tree(_files_under(folder), base)
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        # Forget files that are gone, so the memo does not grow with every renamed input.
+        self.memo = {k: v for k, v in self.memo.items() if os.path.exists(k)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps(self.memo, ensure_ascii=False), encoding="utf-8")
+        os.replace(temp, self.path)
+        self.dirty = False
+
+
+def _files_under(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
+
+
+def tool_digest() -> str:
+    """A digest of the tool itself: its code and built-in templates (and its version)."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.blake2b(digest_size=20)
+    h.update(__version__.encode())
+    for base in (package, package.parent / "site_templates"):
+        for path in sorted(_files_under(base)):
+            if path.suffix == ".pyc":
+                continue
+            h.update(path.relative_to(base).as_posix().encode())
+            h.update(b"\0")
+            h.update(file_digest(path).encode())
+    return h.hexdigest()

@@ -64,12 +64,21 @@ def print_build_summary(result: object) -> None:
     from generator.build import BuildResult
 
     assert isinstance(result, BuildResult)
+    if result.unchanged:
+        console.print(
+            f"数据、内容、模板和配置自上次生成以来都没有变化，{result.out} 保持不变"
+            "（要全部重新生成，请加 --force）。"
+        )
+        return
     table = Table(title="生成完成", show_header=False)
     table.add_row("输出目录", str(result.out))
     periods = result.periods
     table.add_row(
         "报告期", f"{len(periods)} 期（{periods[0]} 至 {periods[-1]}）" if periods else "无"
     )
+    cached = len(periods) - result.snapshots_read
+    if cached > 0:
+        table.add_row("台账", f"读取 {result.snapshots_read} 期，其余 {cached} 期未变、取自缓存")
     table.add_row("网页", str(result.pages))
     table.add_row("PDF", str(result.pdfs))
     table.add_row("数据文件", str(result.files))

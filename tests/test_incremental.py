@@ -1,0 +1,163 @@
+"""The build cache: nothing changed -> nothing done; a change -> only what reads it is redone."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from conftest import Project, rows_of
+
+from generator.build import BuildOptions, build
+from generator.cache import CACHE_DIR
+
+pytestmark = pytest.mark.slow
+
+# The data-only build: the cache rules are the same for every renderer, and PDFs and sites each
+# have their own tests; one full build with everything checks that the stamp covers them too.
+QUICK = {"pdf": False, "site": False}
+
+
+def tree(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file under `folder`: its digest and modification time."""
+    return {
+        p.relative_to(folder).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def contents(folder: Path) -> dict[str, str]:
+    return {k: v[0] for k, v in tree(folder).items()}
+
+
+def add_period(project: Project, period: str) -> None:
+    project.write("enterprises", rows_of("enterprises", "2026-09"), period=period)
+
+
+def test_a_second_build_with_nothing_changed_does_nothing(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = build(project.root, BuildOptions(out=out))
+    assert not first.unchanged and first.pdfs > 0 and first.pages > 0
+    before = tree(out)
+
+    second = build(project.root, BuildOptions(out=out))
+    assert second.unchanged
+    assert (second.pages, second.pdfs, second.files) == (first.pages, first.pdfs, first.files)
+    assert second.periods == first.periods
+    assert tree(out) == before  # not even rewritten
+
+    # touch every input: contents are compared, not times
+    for path in project.root.rglob("*"):
+        if path.is_file() and CACHE_DIR not in path.parts:
+            os.utime(path)
+    assert build(project.root, BuildOptions(out=out)).unchanged
+    assert tree(out) == before
+
+
+def test_force_rebuilds_everything(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    forced = build(project.root, BuildOptions(out=out, force=True, **QUICK))  # type: ignore[arg-type]
+    assert not forced.unchanged
+    assert forced.snapshots_read == 2
+
+
+def test_an_output_changed_by_hand_is_rebuilt(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    before = contents(out)
+    victim = out / "internal" / "data" / "2026-10" / "bulletin.json"
+    victim.write_text("{}", encoding="utf-8")
+    again = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert not again.unchanged
+    assert again.snapshots_read == 0  # the inputs did not change: the ledgers come from the cache
+    assert contents(out) == before
+
+    victim.unlink()
+    assert not build(project.root, BuildOptions(out=out, **QUICK)).unchanged  # type: ignore[arg-type]
+    assert contents(out) == before
+
+
+def test_other_options_or_folders_are_not_mistaken_for_the_last_build(
+    project: Project, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    public = build(project.root, BuildOptions(out=out, audience="public", **QUICK))  # type: ignore[arg-type]
+    assert not public.unchanged
+    assert not (out / "internal").exists()
+    elsewhere = build(project.root, BuildOptions(out=tmp_path / "other", **QUICK))  # type: ignore[arg-type]
+    assert not elsewhere.unchanged
+    assert (tmp_path / "other" / "internal").is_dir()
+
+
+def test_a_changed_ledger_rereads_only_the_periods_that_read_it(
+    project: Project, tmp_path: Path
+) -> None:
+    for period in ("2026-07", "2026-08"):
+        add_period(project, period)
+    out = tmp_path / "site"
+    first = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert first.snapshots_read == 4
+
+    rows = rows_of("enterprises", "2026-09")
+    rows[0]["employees"] = str(int(rows[0]["employees"]) + 7)
+    project.write("enterprises", rows, period="2026-08")
+    second = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    # 2026-08 itself, and 2026-09 which compares with it; 2026-07 is before it, and 2026-10
+    # reads nothing of 2026-08 (2026-09's own results did not change)
+    assert second.snapshots_read == 2
+
+    # the cached build gives exactly what a build from nothing gives
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, force=True, **QUICK))  # type: ignore[arg-type]
+    assert contents(out) == contents(fresh)
+
+
+def test_a_changed_write_up_reads_no_ledger(project: Project, tmp_path: Path) -> None:
+    writeups = project.root / "content" / "writeups"
+    writeups.mkdir(parents=True)
+    note = writeups / "note.md"
+    note.write_text(
+        '---\ntitle: 甲县开展培训\ndate: 2026-10-12\nunit: "990100"\ncategory: other\n---\n第一稿。\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
+    again = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert not again.unchanged and again.snapshots_read == 0
+    text = (out / "internal" / "data" / "2026-10" / "bulletin.json").read_text(encoding="utf-8")
+    assert "第二稿" in text and "第一稿" not in text
+
+
+def test_a_damaged_cache_is_ignored(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    before = contents(out)
+    cache = project.root / CACHE_DIR
+    for path in cache.rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"\x80garbage")
+    shutil_out = tmp_path / "again"
+    again = build(project.root, BuildOptions(out=shutil_out, **QUICK))  # type: ignore[arg-type]
+    assert again.snapshots_read == 2
+    assert contents(shutil_out) == before
+
+
+def test_a_data_error_is_reported_again_from_the_cache(project: Project, tmp_path: Path) -> None:
+    from generator.errors import DataError
+
+    rows = rows_of("enterprises", "2026-10")
+    rows[1]["uscc"] = rows[0]["uscc"]  # a duplicate code: an error
+    project.write("enterprises", rows, period="2026-10")
+    out = tmp_path / "site"
+    for _ in range(2):  # the second time the ledger's problems come from the cache
+        with pytest.raises(DataError):
+            build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert not out.exists()
