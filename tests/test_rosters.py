@@ -545,6 +545,27 @@ def test_xlsx_native_cell_types(tmp_path: Path) -> None:
     assert ent["unionized"].iloc[0]
 
 
+def test_a_valid_uscc_with_an_e_between_digits_is_accepted(any_project: Project) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[0]["uscc"] = uscc("9199100072819E723")
+    assert rows[0]["uscc"] == "9199100072819E7237"
+    any_project.write("enterprises", rows, period=OCT)
+    problems = problems_of(any_project.root)
+    assert [p.code for p in problems] == ["W-ENT-MISSING"]  # the 2026-09 code is gone
+
+
+@pytest.mark.parametrize(
+    "mangled", ["9.13E+17", "9.1310000E+17", "913100001E+17", "9.137010000000E+17"]
+)
+def test_excel_mangled_usccs_are_scientific(project: Project, mangled: str) -> None:
+    rows = rows_of("enterprises", OCT)
+    rows[1]["uscc"] = mangled
+    project.write("enterprises", rows, period=OCT)
+    problems = problems_of(project.root, OCT)
+    errors = [(p.code, p.row, p.value) for p in problems if p.severity == "error"]
+    assert errors == [("E-USCC-SCIENTIFIC", 3, mangled)]
+
+
 def test_xlsx_sheet_named_like_the_roster(tmp_path: Path) -> None:
     from openpyxl import Workbook
 

@@ -237,10 +237,24 @@ def test_code_nfkc_round_trip(code: str) -> None:
     assert v.normalise_code(wide.lower()) == code
 
 
-def test_scientific() -> None:
-    assert v.is_scientific("9.13701E+17")
-    assert v.is_scientific("9.13701e17")
-    assert not v.is_scientific("91370100MA3C1234X5")
+@pytest.mark.parametrize(
+    "text", ["9.13701E+17", "9.13701e17", "9.1310000E+17", "913100001E+17", "9.13E-03", "-9.1E+17"]
+)
+def test_scientific(text: str) -> None:
+    assert v.is_scientific(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["91370100MA3C1234X5", "9199100072819E7237", "9131E17", "91E1", "E+17", "9.13"]
+)
+def test_not_scientific(text: str) -> None:
+    # E is a USCC character: a code with an E between digits is not Excel's notation.
+    assert not v.is_scientific(text)
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=18, max_size=18))
+def test_no_code_of_the_uscc_alphabet_is_scientific(code: str) -> None:
+    assert not v.is_scientific(code)
 
 
 @pytest.mark.parametrize(

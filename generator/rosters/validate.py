@@ -33,6 +33,7 @@ from generator.rosters.specs import (
     Roster,
 )
 from generator.rosters.values import (
+    SCIENTIFIC_PATTERN,
     as_string_array,
     normalise_bool,
     normalise_code_column,
@@ -632,9 +633,10 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     n = len(text)
     length18 = _np_mask(pc.equal(pc.binary_length(text), 18))
     scientific = np.zeros(n, dtype=bool)
-    if (~length18).any():  # Excel's 9.13701E+17 is shorter than a code
-        pattern = r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"
-        scientific = _np_mask(pc.match_substring_regex(text, pattern)) & ~length18
+    # Excel's form always has a `.` or a signed exponent, which no USCC character is: a plain
+    # substring test first, the regex only when some cell has one of them.
+    if any(pc.any(pc.match_substring(text, ch)).as_py() for ch in ".+-"):
+        scientific = _np_mask(pc.match_substring_regex(text, SCIENTIFIC_PATTERN))
     present = ~_null_mask(text)
     form_bad = present & ~length18 & ~scientific
     checksum_bad = np.zeros(n, dtype=bool)
@@ -661,7 +663,7 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
         total += values[i].astype(np.uint16) * np.uint16(USCC_WEIGHTS[i])
     check = (31 - total % 31) % 31
     wrong = ~chars_bad & (values[17] != check)
-    form_bad[idx[chars_bad]] = True
+    form_bad[idx[chars_bad & ~scientific[idx]]] = True
     if wrong.any():
         checksum_bad[idx[wrong]] = True
         expected = [""] * n

@@ -37,7 +37,12 @@ _DATE_SEP_RE = re.compile(
 _DATE_CJK_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _DATE_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL_RE = re.compile(r"^\d{1,5}(?:\.\d+)?$")
-_SCIENTIFIC_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+#: How Excel shows a long digit string it turned into a number: a mantissa with a decimal point
+#: or an exponent with a sign (9.13701E+17, 9.1310000E+17, 913100001E+17). A bare `\d+E\d+` is
+#: not matched: E is a USCC character, and 9199100072819E7237 is a valid code. Every match holds
+#: a `.`, `+` or `-`, none of which a USCC may contain, so a valid code never matches.
+SCIENTIFIC_PATTERN = r"^[+-]?(?:\d+\.\d*[eE][+-]?\d+|\d+[eE][+-]\d+)$"
+_SCIENTIFIC_RE = re.compile(SCIENTIFIC_PATTERN)
 
 TRUE_WORDS = ("是", "有", "已", "y", "yes", "true", "1", "√", "✓", "✔", "对")
 FALSE_WORDS = ("否", "无", "未", "n", "no", "false", "0", "×", "✗", "✘", "x", "错")
