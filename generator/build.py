@@ -270,20 +270,88 @@ def _problem_period(problem: Problem, periods: list[Period]) -> str:
     return str(periods[-1])
 
 
-def write_data_files(g: Gathered, out: Path) -> int:
-    """bulletin.json per audience, and (internal) indicators and problems, per period."""
-    from generator.render.files import write_bulletin_json, write_indicators, write_problems
+def write_data_files(
+    g: Gathered, out: Path, cache_dir: Path | None = None, reuse: bool = True
+) -> int:
+    """bulletin.json per audience, and (internal) indicators and problems, per period.
+
+    The tables are cached by the bulletin and problems they are made from (`cache_dir`), since
+    writing XLSX is the slow part and most periods do not change from one build to the next.
+    """
+    import hashlib
+
+    from generator.render.files import write_indicators, write_problems
 
     count = 0
     for audience, bulletins in g.bulletins.items():
         for bulletin in bulletins:
             folder = out / audience / "data" / bulletin.period
-            write_bulletin_json(bulletin, folder / "bulletin.json")
+            folder.mkdir(parents=True, exist_ok=True)
+            text = bulletin.to_json() + "\n"
+            (folder / "bulletin.json").write_text(text, encoding="utf-8")
             count += 1
-            if audience == "internal":
-                count += len(write_indicators(bulletin, folder))
-                count += len(write_problems(g.problems.get(bulletin.period, []), folder))
+            if audience != "internal":
+                continue
+            problems = g.problems.get(bulletin.period, [])
+            h = hashlib.blake2b(text.encode(), digest_size=20)
+            h.update(repr(sorted(map(repr, problems))).encode())
+            cached = cache_dir / h.hexdigest() if cache_dir is not None else None
+            if reuse and cached is not None and (copied := _restore(cached, folder)):
+                count += copied
+                continue
+            written = [*write_indicators(bulletin, folder), *write_problems(problems, folder)]
+            count += len(written)
+            if cached is not None:
+                shutil.rmtree(cached, ignore_errors=True)
+                _store(cached, written)
+    if cache_dir is not None:
+        _prune_folders(cache_dir, keep=4 * max(len(g.periods), 1))
     return count
+
+
+def _store(folder: Path, files: list[Path]) -> None:
+    """Copy files into a cache folder, with a list of their digests written last."""
+    from generator.cache import file_digest
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            shutil.copyfile(path, folder / path.name)
+        listing = {path.name: file_digest(path) for path in files}
+        (folder / "done.json").write_text(json.dumps(listing), encoding="utf-8")
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _restore(folder: Path, target: Path) -> int:
+    """Copy a cache folder's files into `target` if all are there intact; return how many."""
+    from generator.cache import file_digest
+
+    try:
+        listing = json.loads((folder / "done.json").read_text(encoding="utf-8"))
+        if not isinstance(listing, dict) or not listing:
+            return 0
+        for name, digest in listing.items():
+            if Path(name).name != name or file_digest(folder / name) != digest:
+                return 0
+        for name in sorted(listing):
+            shutil.copyfile(folder / name, target / name)
+        os.utime(folder)  # recently used: kept by pruning
+        return len(listing)
+    except (OSError, ValueError, TypeError):
+        return 0
+
+
+def _prune_folders(parent: Path, keep: int) -> None:
+    """Keep the `keep` most recently used cache folders of `parent`."""
+    try:
+        folders = sorted(
+            (p for p in parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns
+        )
+    except OSError:
+        return
+    for folder in folders[: max(len(folders) - keep, 0)]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def build(root: Path, options: BuildOptions | None = None, report: Reporter = _noop) -> BuildResult:
@@ -307,7 +375,8 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
 
     with publishing(out) as staging:
         with _timed(result, "files"):
-            result.files += write_data_files(g, staging)
+            tables = root / ".bulletin-cache" / "tables"
+            result.files += write_data_files(g, staging, tables, reuse=not options.force)
         if options.pdf:
             with _timed(result, "pdf"):
                 result.pdfs += _render_pdfs(g, staging, options, root, report)
