@@ -382,7 +382,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
                 result.pdfs += _render_pdfs(g, staging, options, root, report)
         if options.site:
             with _timed(result, "site"):
-                result.pages += _render_sites(g, staging, root, report)
+                result.pages += _render_sites(g, staging, root, report, options.force)
     stamp.write(result)
     return result
 
@@ -507,13 +507,17 @@ def _render_pdfs(
     return count
 
 
-def _render_sites(g: Gathered, staging: Path, root: Path, report: Reporter) -> int:
+def _render_sites(
+    g: Gathered, staging: Path, root: Path, report: Reporter, force: bool = False
+) -> int:
     from generator.render.site import render_site
 
     pages = 0
     for audience, bulletins in g.bulletins.items():
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 0, 1)
         work = root / ".bulletin-cache" / "mkdocs" / audience
+        if force:
+            (work / "pages.pkl").unlink(missing_ok=True)
         site = render_site(bulletins, g.config, staging / audience, work_dir=work)
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)

@@ -161,3 +161,27 @@ def test_a_data_error_is_reported_again_from_the_cache(project: Project, tmp_pat
         with pytest.raises(DataError):
             build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     assert not out.exists()
+
+
+def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
+    project: Project, tmp_path: Path
+) -> None:
+    writeups = project.root / "content" / "writeups"
+    writeups.mkdir(parents=True)
+    note = writeups / "note.md"
+    note.write_text(
+        '---\ntitle: 甲县开展培训\ndate: 2026-10-12\nunit: "990100"\ncategory: other\n---\n'
+        "## 培训情况\n\n第一稿，见[首页](../index.md)。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, pdf=False))
+    pages = project.root / CACHE_DIR / "mkdocs" / "public" / "pages.pkl"
+    assert pages.is_file()
+    note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
+    build(project.root, BuildOptions(out=out, pdf=False))
+    page = (out / "public" / "writeups" / "note.html").read_text(encoding="utf-8")
+    assert "第二稿" in page and "第一稿" not in page
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, pdf=False, force=True))
+    assert contents(out) == contents(fresh)

@@ -762,11 +762,17 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def mkdocs_build(config_file: Path) -> list[str]:
-    """Build a MkDocs project as `mkdocs build` would; return its warnings."""
+def mkdocs_build(config_file: Path, page_cache_file: Path | None = None) -> list[str]:
+    """Build a MkDocs project as `mkdocs build` would; return its warnings.
+
+    With `page_cache_file`, pages unchanged since the last build reuse its Markdown conversion
+    and search entries (see page_cache).
+    """
     import jieba
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+
+    from generator.render.page_cache import page_cache
 
     jieba.setLogLevel(logging.WARNING)
     handler = _Collect()
@@ -777,7 +783,8 @@ def mkdocs_build(config_file: Path) -> list[str]:
         cfg = load_config(str(config_file))
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
-            build(cfg)
+            with page_cache(page_cache_file):
+                build(cfg)
         finally:
             cfg.plugins.on_shutdown()
     except Exception as exc:
@@ -857,7 +864,7 @@ def render_site(
         result.timings["pages"] = time.perf_counter() - start
         start = time.perf_counter()
         built = work_dir / "site"
-        result.warnings = mkdocs_build(work_dir / "mkdocs.yml")
+        result.warnings = mkdocs_build(work_dir / "mkdocs.yml", work_dir / "pages.pkl")
         result.timings["mkdocs"] = time.perf_counter() - start
         start = time.perf_counter()
         runner.finish()

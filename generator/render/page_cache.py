@@ -1,0 +1,191 @@
+"""MkDocs' work per page (Markdown to HTML, search entries) remembered from one build to the next.
+
+MkDocs has no incremental build: every page is converted and indexed again, which is most of
+the site stage. Most pages do not change from one build to the next (a new write-up changes a
+few pages, not the hundreds of unit pages), so the two costly steps are wrapped: a page whose
+Markdown, file set and Markdown settings are those of the last build gets its HTML, table of
+contents and link warnings from the cache; a page whose HTML is unchanged gets its search
+entries (the Chinese word segmentation is the slow part) from the cache. Everything else MkDocs
+does as usual, so navigation and templates are always rendered afresh.
+
+The cache is one file per site, holding only what the last build used. When a MkDocs or Material
+version lacks the wrapped methods, pages are simply built without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_FORMAT = 1
+
+
+def _versions() -> str:
+    parts = [str(_FORMAT)]
+    for name in ("mkdocs", "mkdocs-material", "markdown", "jieba"):
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=?")
+    return ";".join(parts)
+
+
+def _digest(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else repr(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class _Capture(logging.Handler):
+    """The warnings MkDocs logs while rendering one page, to replay them on a cache hit."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+        return {}
+    if not isinstance(loaded, dict) or loaded.get("versions") != _versions():
+        return {}
+    entries = loaded.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _save(path: Path, entries: dict[str, Any]) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temp.open("wb") as handle:
+            pickle.dump(
+                {"versions": _versions(), "entries": entries},
+                handle,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+        os.replace(temp, path)
+    except (OSError, pickle.PickleError, TypeError, AttributeError):
+        temp.unlink(missing_ok=True)  # without the cache the next build is only slower
+
+
+@contextmanager
+def page_cache(path: Path | None) -> Iterator[None]:
+    """Within the block, MkDocs reuses the page work of the last build recorded in `path`."""
+    if path is None:
+        yield
+        return
+    try:
+        from material.plugins.search.plugin import SearchIndex
+        from mkdocs.structure.pages import Page
+    except ImportError:
+        yield
+        return
+    render = getattr(Page, "render", None)
+    index = getattr(SearchIndex, "add_entry_from_context", None)
+    if render is None or index is None:
+        yield
+        return
+
+    store = _load(path)
+    used: dict[str, Any] = {}
+    file_sets: dict[int, str] = {}
+
+    def files_digest(files: Any) -> str:
+        # Links are resolved against the set of files: a page is the same only with the same set.
+        if id(files) not in file_sets:
+            file_sets[id(files)] = _digest(*sorted(f.src_uri for f in files))
+        return file_sets[id(files)]
+
+    def cached_render(page: Any, config: Any, files: Any) -> None:
+        key = "render:" + _digest(
+            page.file.src_uri,
+            page.file.url,
+            page.markdown,
+            files_digest(files),
+            config["markdown_extensions"],
+            config["mdx_configs"],
+            config["validation"],
+            config["use_directory_urls"],
+        )
+        hit = store.get(key)
+        if hit is not None:
+            content, toc, title, anchors, links, warnings = hit
+            for name, level, message in warnings:
+                logging.getLogger(name).log(level, "%s", message)
+            page.content, page.toc, page._title_from_render = content, toc, title
+            page.present_anchor_ids = set(anchors)
+            if links is not None:
+                page.links_to_anchors = {
+                    files.get_file_from_path(uri): value for uri, value in links.items()
+                }
+            used[key] = hit
+            return
+        capture = _Capture()
+        mkdocs_log = logging.getLogger("mkdocs")
+        mkdocs_log.addHandler(capture)
+        try:
+            render(page, config, files)
+        finally:
+            mkdocs_log.removeHandler(capture)
+        links = page.links_to_anchors
+        used[key] = (
+            page.content,
+            page.toc,
+            page._title_from_render,
+            set(page.present_anchor_ids or ()),
+            {f.src_uri: value for f, value in links.items()} if links is not None else None,
+            capture.records,
+        )
+
+    def cached_index(search: Any, page: Any) -> None:
+        toc = [(item.id, item.url, item.title) for item in _walk(page.toc)]
+        key = "search:" + _digest(
+            page.url,
+            page.content,
+            page.title,
+            page.meta.get("title"),
+            page.meta.get("search"),
+            page.meta.get("tags"),
+            toc,
+            sorted((k, repr(v)) for k, v in search.config.items()),
+        )
+        hit = store.get(key)
+        if hit is None:
+            before = len(search.entries)
+            index(search, page)
+            hit = [dict(entry) for entry in search.entries[before:]]
+        else:
+            search.entries.extend(dict(entry) for entry in hit)
+        used[key] = hit
+
+    Page.render = cached_render  # type: ignore[method-assign,assignment]
+    SearchIndex.add_entry_from_context = cached_index
+    try:
+        yield
+    finally:
+        Page.render = render  # type: ignore[method-assign]
+        SearchIndex.add_entry_from_context = index
+    _save(path, used)  # only after a build that succeeded
+
+
+def _walk(toc: Any) -> Iterator[Any]:
+    for item in toc or ():
+        yield item
+        yield from _walk(getattr(item, "children", ()))
