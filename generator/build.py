@@ -491,19 +491,30 @@ def _render_pdfs(
         for audience, bulletins in g.bulletins.items()
         for bulletin in bulletins
     ]
-    report("生成通报 PDF", 0, 1)
-    count += len(render_bulletin_pdfs(items, g.config, jobs=jobs, cache_dir=cache))
-    report("生成通报 PDF", 1, 1)
+    count += len(
+        render_bulletin_pdfs(
+            items,
+            g.config,
+            jobs=jobs,
+            cache_dir=cache,
+            progress=lambda done, total: report("生成通报 PDF", done, total),
+        )
+    )
     internal = g.bulletins.get("internal")
     if internal:
         bulletin = internal[-1]
         assert bulletin.period == str(latest)
-        report("生成单位报告 PDF", 0, 1)
         reports_dir = staging / "internal" / "pdf" / bulletin.period / "units"
-        reports = render_unit_reports(bulletin, g.config, reports_dir, jobs=jobs, cache_dir=cache)
+        reports = render_unit_reports(
+            bulletin,
+            g.config,
+            reports_dir,
+            jobs=jobs,
+            cache_dir=cache,
+            progress=lambda done, total: report("生成单位报告 PDF", done, total),
+        )
         count += len(reports)
         write_dist(bulletin, reports_dir, staging / "dist" / bulletin.period, cache_dir=cache)
-        report("生成单位报告 PDF", 1, 1)
     return count
 
 

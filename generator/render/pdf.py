@@ -18,8 +18,9 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
@@ -38,6 +39,9 @@ from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, UnitFigures
 from generator.periods import Period
 from generator.render.mdtree import Node, markdown_tree
 from generator.templates import template_dirs
+
+#: progress(done, total): documents finished so far
+Progress = Callable[[int, int], None]
 
 TYPST_VERSION = metadata.version("typst")
 BULLETIN_TEMPLATE = "bulletin.typ"
@@ -1063,8 +1067,12 @@ def render_bulletin_pdfs(
     cache_dir: Path | None = None,
     *,
     charts: bool = True,
+    progress: Progress | None = None,
 ) -> list[Path]:
-    """Write many bulletins (periods × audiences) in parallel; unchanged ones from the cache."""
+    """Write many bulletins (periods × audiences) in parallel; unchanged ones from the cache.
+
+    `progress(done, total)` is called as documents are finished (from a helper thread too).
+    """
     font_dirs, fonts = _fonts(config)
     assets = Assets(config.content_dir)
     todo: list[Job] = []
@@ -1081,7 +1089,7 @@ def render_bulletin_pdfs(
                     continue
             todo.append(job)
         _stage_assets(stage, assets)
-        _compile_all(engine, todo, jobs, cache_dir)
+        _compile_all(engine, todo, jobs, cache_dir, _counter(progress, len(items), len(todo)))
     return [out for _, out in items]
 
 
@@ -1096,6 +1104,7 @@ def render_unit_reports(
     out_dir: Path,
     jobs: int = 1,
     cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write `<code>.pdf` for every county and township; unchanged reports come from the cache."""
     font_dirs, fonts = _fonts(config)
@@ -1117,7 +1126,7 @@ def render_unit_reports(
                     continue
             todo.append(job)
         _stage_assets(stage, assets)
-        _compile_all(engine, todo, jobs, cache_dir)
+        _compile_all(engine, todo, jobs, cache_dir, _counter(progress, len(outputs), len(todo)))
     if cache_dir is not None and cache_dir.is_dir():
         prune_cache(cache_dir)
     return outputs
@@ -1128,12 +1137,43 @@ def _run_chunk(engine: Engine, jobs: list[Job], cache_dir: str | None) -> None:
         _run_job(engine, job, cache_dir)
 
 
-def _compile_all(engine: Engine, todo: list[Job], jobs: int, cache_dir: Path | None) -> None:
+def _counter(progress: Progress | None, total: int, todo: int) -> Callable[[int], None]:
+    """A callback adding finished documents to `progress` (cached ones count as done at once)."""
+    lock = threading.Lock()
+    done = [total - todo]
+
+    def add(n: int) -> None:
+        with lock:
+            done[0] += n
+            if progress is not None:
+                progress(done[0], total)
+
+    add(0)
+    return add
+
+
+def _when_done(finished: Callable[[int], None], n: int) -> Callable[[Future[None]], None]:
+    def callback(future: Future[None]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            finished(n)
+
+    return callback
+
+
+def _compile_all(
+    engine: Engine,
+    todo: list[Job],
+    jobs: int,
+    cache_dir: Path | None,
+    finished: Callable[[int], None] = lambda n: None,
+) -> None:
     """Compile every job on `jobs` processes: this one and jobs - 1 workers."""
     cache = str(cache_dir) if cache_dir else None
     workers = min(jobs, len(todo), os.cpu_count() or 1) - 1
     if workers < 1:
-        _run_chunk(engine, todo, cache)
+        for job in todo:
+            _run_job(engine, job, cache)
+            finished(1)
         return
     import multiprocessing
 
@@ -1150,9 +1190,12 @@ def _compile_all(engine: Engine, todo: list[Job], jobs: int, cache_dir: Path | N
         initargs=(engine.font_dirs,),
     ) as pool:
         futures = [pool.submit(_run_chunk, engine, chunk, cache) for chunk in chunks]
+        for future, chunk in zip(futures, chunks, strict=True):
+            future.add_done_callback(_when_done(finished, len(chunk)))
         for future, chunk in zip(reversed(futures), reversed(chunks), strict=True):
             if future.cancel():
                 _run_chunk(engine, chunk, cache)
+                finished(len(chunk))
         for future in futures:
             if not future.cancelled():
                 future.result()
