@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -65,6 +66,11 @@ def run(work: Path) -> list[dict[str, Any]]:
     )
     same, second = _build(root)
     assert second.unchanged, "a rebuild with nothing changed did work"
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "generator", "build", str(root)], check=True, capture_output=True
+    )
+    command = time.perf_counter() - start  # as users run it: with the start-up of Python
     for path in root.rglob("*"):
         if path.is_file() and ".bulletin-cache" not in path.parts and "site" not in path.parts:
             os.utime(path)
@@ -88,6 +94,11 @@ def run(work: Path) -> list[dict[str, Any]]:
     return [
         {"name": "build: full city build from an empty cache (s)", "value": f"{full:.1f}"},
         {"name": "build: no-change rebuild (s)", "value": f"{same:.2f}", "target": "< 2 s"},
+        {
+            "name": "build: no-change rebuild, the whole `bulletin build` command (s)",
+            "value": f"{command:.2f}",
+            "target": "< 2 s",
+        },
         {"name": "build: rebuild after touching every input (s)", "value": f"{touched:.2f}"},
         {
             "name": "build: one write-up changed / full build",
