@@ -382,7 +382,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
                 result.pdfs += _render_pdfs(g, staging, options, root, report)
         if options.site:
             with _timed(result, "site"):
-                result.pages += _render_sites(g, staging, root, report, options.force)
+                result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
     stamp.write(result)
     return result
 
@@ -519,7 +519,12 @@ def _render_pdfs(
 
 
 def _render_sites(
-    g: Gathered, staging: Path, root: Path, report: Reporter, force: bool = False
+    g: Gathered,
+    staging: Path,
+    root: Path,
+    report: Reporter,
+    force: bool = False,
+    jobs: int | None = None,
 ) -> int:
     from generator.render.site import render_site
 
@@ -529,7 +534,7 @@ def _render_sites(
         work = root / ".bulletin-cache" / "mkdocs" / audience
         if force:
             (work / "pages.pkl").unlink(missing_ok=True)
-        site = render_site(bulletins, g.config, staging / audience, work_dir=work)
+        site = render_site(bulletins, g.config, staging / audience, work_dir=work, jobs=jobs)
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)
     return pages

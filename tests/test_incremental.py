@@ -185,3 +185,11 @@ def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
     fresh = tmp_path / "fresh"
     build(project.root, BuildOptions(out=fresh, pdf=False, force=True))
     assert contents(out) == contents(fresh)
+
+
+def test_one_process_and_several_give_the_same_output(project: Project, tmp_path: Path) -> None:
+    one, many = tmp_path / "one", tmp_path / "many"
+    a = build(project.root, BuildOptions(out=one, jobs=1, force=True))
+    b = build(project.root, BuildOptions(out=many, jobs=3, force=True))
+    assert a.pdfs == b.pdfs > 0
+    assert contents(one) == contents(many)

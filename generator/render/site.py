@@ -243,8 +243,16 @@ def _draw_batch(indices: list[int], out: str, cache: str, version: str) -> int:
 class _ChartRunner:
     """Runs chart jobs in forked workers (or in-process where fork is unavailable)."""
 
-    def __init__(self, jobs: list[ChartJob], bulletins: list[Bulletin], out: Path, cache: Path):
+    def __init__(
+        self,
+        jobs: list[ChartJob],
+        bulletins: list[Bulletin],
+        out: Path,
+        cache: Path,
+        processes: int | None = None,
+    ):
         self.jobs, self.bulletins, self.out, self.cache = jobs, bulletins, out, cache
+        self.processes = processes or os.cpu_count() or 1
         self.version = _charts_version()
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future[int]] = []
@@ -257,10 +265,13 @@ class _ChartRunner:
         self.cache.mkdir(parents=True, exist_ok=True)
         global _JOBS, _BULLETINS
         _JOBS, _BULLETINS = self.jobs, self.bulletins
-        cores = os.cpu_count() or 1
-        # MkDocs keeps one core busy meanwhile; the charts get the others (at least one).
-        workers = max(1, min(cores - 1, 8, len(self.jobs)))
-        if "fork" not in multiprocessing.get_all_start_methods() or not self.jobs:
+        # MkDocs keeps one process busy meanwhile; the charts get the others (at least one).
+        workers = max(1, min(self.processes - 1, 8, len(self.jobs)))
+        if (
+            "fork" not in multiprocessing.get_all_start_methods()
+            or not self.jobs
+            or self.processes == 1
+        ):
             return
         self.executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         # Small chunks, so that the calling process can take over those not yet started.
@@ -831,6 +842,7 @@ def render_site(
     *,
     work_dir: Path,
     chart_cache: Path | None = None,
+    jobs: int | None = None,
 ) -> SiteResult:
     """Generate the MkDocs project of one audience into work_dir and build it into out_dir.
 
@@ -854,7 +866,7 @@ def render_site(
     if charts_dir.exists():
         shutil.rmtree(charts_dir)
     cache = chart_cache or work_dir.parent / "charts"
-    runner = _ChartRunner(site.chart_jobs, bulletins, charts_dir, cache)
+    runner = _ChartRunner(site.chart_jobs, bulletins, charts_dir, cache, jobs)
     runner.start()
     try:
         try:
