@@ -694,7 +694,7 @@ def test_huge_numbers_and_empty_files_are_problems(project: Project) -> None:
     problems = problems_of(project.root)
     assert {(p.code, p.file) for p in problems if p.severity == "error"} == {
         ("E-INT", f"data/{OCT}/enterprises.csv"),
-        ("E-HEADER-NOT-FOUND", "data/book_rooms.csv"),
+        ("E-FILE-EMPTY", "data/book_rooms.csv"),
     }
 
 

@@ -37,6 +37,8 @@ class Code:
         message names the column, so an English header still gets a Chinese message.
         """
         text = "" if value is None else str(value)
+        if len(text) > MAX_SHOWN:  # a pasted blob is named, not copied into every list
+            text = text[: MAX_SHOWN - 1] + "…"
         message = self.template.format(column=label or column, value=text, **fields)
         return Problem(
             file=file,
@@ -53,6 +55,9 @@ class Code:
 
 CODES: dict[str, Code] = {}
 
+#: The longest value a problem shows; longer cell texts are cut with an ellipsis.
+MAX_SHOWN = 100
+
 
 def _code(name: str, template: str) -> Code:
     severity: Severity = "error" if name.startswith("E-") else "warning"
@@ -66,6 +71,42 @@ def _code(name: str, template: str) -> Code:
 E_ENCODING = _code(
     "E-ENCODING",
     "文件编码无法识别（既不是 UTF-8 也不是 GB18030/GBK）：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新放入。",
+)
+#: Some cells of a mostly UTF-8 file hold bytes that are not UTF-8 (a pasted GBK line, or the
+#: file was cut off in the middle of a character); they show as U+FFFD.
+E_ENCODING_CELL = _code(
+    "E-ENCODING-CELL",
+    "这一格有无法按 UTF-8 读取的字节（显示为 �）：可能是从其他编码的文件粘贴来的文字，或文件不完整（被截断）。请改正这一格，或在 Excel 中重新另存为“CSV UTF-8（逗号分隔）”。",
+)
+#: A file without any content (0 bytes, only a BOM or white space, or an XLSX without cells).
+E_FILE_EMPTY = _code(
+    "E-FILE-EMPTY",
+    "文件是空的，没有任何内容：请放入填好的名册（至少要有表头行）。",
+)
+#: A CSV quote that is never closed: the rest of the file was read as one cell. Fields: last.
+E_CSV_QUOTE = _code(
+    "E-CSV-QUOTE",
+    '这一行有一个没有配对的英文双引号（"），从这里到文件末尾（第 {last} 行）都被读成了一个单元格：请删除多余的引号，或把整格内容用一对引号括起来。',
+)
+#: An XLSX formula cell without the value Excel stores beside it (written by another program).
+E_FORMULA_NO_VALUE = _code(
+    "E-FORMULA-NO-VALUE",
+    "“{column}”这一格是公式，但文件中没有保存计算结果（文件不是用 Excel 保存的）：请用 Excel 打开后保存一次，或把公式改为数值。",
+)
+#: A cell longer than any real value (a paste gone wrong). Fields: length, limit.
+E_CELL_TOO_LONG = _code(
+    "E-CELL-TOO-LONG",
+    "“{column}”这一格有 {length} 个字，超过了 {limit} 个字的上限，多半是粘贴出错：请改为正确的内容。",
+)
+#: A roster that must have rows has only its header.
+E_NO_ROWS = _code(
+    "E-NO-ROWS",
+    "文件只有表头，没有任何数据行：请放入填好的{title}。",
+)
+#: A row repeating the header row (files pasted together); the row is skipped.
+W_HEADER_REPEATED = _code(
+    "W-HEADER-REPEATED",
+    "这一行重复了表头（可能是把几个文件拼接在一起），已跳过，不作为数据：请删除这一行。",
 )
 #: A file cannot be opened or parsed at all. Fields: detail.
 E_FILE_UNREADABLE = _code(
@@ -85,7 +126,7 @@ E_FILE_MISSING = _code(
 #: No row of the sheet looks like the header row. Fields: expected.
 E_HEADER_NOT_FOUND = _code(
     "E-HEADER-NOT-FOUND",
-    "找不到表头行：前几行中没有一行包含规定的列名（例如 {expected}）。请检查表头文字。",
+    "找不到表头行：前几行中没有一行包含规定的列名（例如 {expected}）。请检查表头文字；如果文字显示为乱码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx。",
 )
 #: A required column is absent from the header.
 E_COLUMN_MISSING = _code(

@@ -145,8 +145,15 @@ def read_roster(
         )
         return empty_frame(roster), [*problems, problem], False
     validated = validate_table(raw, roster, ctx)
-    ok = not any(p.code in ("E-HEADER-NOT-FOUND",) for p in validated.problems)
-    return validated.frame, [*problems, *validated.problems], ok
+    found = [*problems, *validated.problems]
+    if roster.rows_required and raw.headers and len(raw) == 0:
+        found.append(codes.E_NO_ROWS.problem(raw.file, raw.header_row, title=roster.title))
+    ok = not any(p.code in _UNREAD for p in found)
+    return validated.frame, found, ok
+
+
+#: Problems after which a roster counts as not read.
+_UNREAD = frozenset({"E-HEADER-NOT-FOUND", "E-FILE-EMPTY", "E-NO-ROWS"})
 
 
 def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem]]:
@@ -188,6 +195,8 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
     problems = ProblemList()
 
     units, unit_problems, units_read = read_roster(root, data_dir, UNITS, Context())
+    # Without any unit (a header-only roster, already E-UNITS-ROOT) every reference would fail.
+    units_read = units_read and len(units) > 0
     index = UnitIndex.from_frame(units)
     # The unit roster's own problems get their counties once the hierarchy is known.
     problems.extend(_with_counties(unit_problems, units, index))

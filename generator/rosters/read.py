@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,6 +79,12 @@ class Grid:
 
     columns: list[pa.Array | pa.ChunkedArray]
     rows: np.ndarray
+    #: Some bytes were not UTF-8 and were read as U+FFFD: the cells holding one are reported.
+    lossy: bool = False
+    #: (Excel row, column index) of formula cells without a stored value.
+    formulas: list[tuple[int, int]] = field(default_factory=list)
+    #: Problems found while reading (located by Excel row; the column is filled in later).
+    problems: list[Problem] = field(default_factory=list)
 
 
 # --- header matching ---------------------------------------------------------------------------
@@ -155,32 +161,76 @@ def find_header(head: list[list[Any]], lookup: dict[str, str]) -> tuple[int, int
 # --- grids -------------------------------------------------------------------------------------
 
 
+#: File signatures of things that are not text, and what to tell the user about each.
+_ZIP_MAGIC = b"PK\x03\x04"
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, encrypted .xlsx
+_NOT_CSV = (
+    (_ZIP_MAGIC, "这是 Excel（.xlsx）文件，扩展名却是 .csv：请把扩展名改为 .xlsx"),
+    (
+        _CFB_MAGIC,
+        "这是旧版 Excel（.xls）文件或加了密码的 Excel 文件，扩展名却是 .csv："
+        "请在 Excel 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”",
+    ),
+)
+
+
 def _csv_grid(path: Path, rel: str) -> Grid:
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data or data.isspace():
         return Grid([], np.zeros(0, dtype=np.int64))
+    _refuse_binary(data, rel)
     # pyarrow reads UTF-8 only and skips empty lines (which would shift row numbers); files it
     # cannot read exactly come back as None and take the Python reader.
     grid = _csv_grid_arrow(data)
     if grid is not None:
         return grid
+    lossy = False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # what Excel saves on Chinese Windows
-        except UnicodeDecodeError:
-            raise ReadError(codes.E_ENCODING.problem(rel, None)) from None
+        text, lossy = _decode_other(data, rel)
         grid = _csv_grid_arrow(text.encode("utf-8"))
         if grid is not None:
+            grid.lossy = lossy
             return grid
+    grid = _csv_grid_python(text)
+    grid.lossy = lossy
+    return grid
+
+
+def _refuse_binary(data: bytes, rel: str) -> None:
+    """Raise ReadError for a file that is not text: an Excel file, UTF-16, or binary."""
+    for magic, detail in _NOT_CSV:
+        if data.startswith(magic):
+            raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 ("Unicode 文本" in Excel)
+        raise ReadError(codes.E_ENCODING.problem(rel, None))
+    if b"\x00" in data:
+        detail = "文件中含有空字符，不是文本格式的 CSV（可能是其他格式的文件，或文件已损坏）"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+
+
+def _decode_other(data: bytes, rel: str) -> tuple[str, bool]:
+    """Text of a file that is not clean UTF-8: (text, whether bytes were replaced).
+
+    A file that is UTF-8 but for a few bytes (a line pasted from a GBK file, a file cut off in
+    the middle of a character) is read as UTF-8 with those bytes replaced, so the rest of it is
+    checked and the cells holding them are named; reading it as GB18030 would garble every
+    cell. Otherwise the file is GB18030 (what Excel saves on Chinese Windows), or unreadable.
+    """
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    # Each non-ASCII character adds its extra UTF-8 bytes; U+FFFD adds two.
+    extra = len(text.encode("utf-8")) - len(text)
+    readable = extra // 2 - replaced
+    if readable >= 4 and readable >= 3 * replaced:
+        return text, True
     try:
-        return _csv_grid_python(text)
-    except csv.Error as exc:
-        detail = f"不是规范的 CSV 文件：{exc}"
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
+        return data.decode("gb18030"), False
+    except UnicodeDecodeError:
+        raise ReadError(codes.E_ENCODING.problem(rel, None)) from None
 
 
 def _csv_grid_arrow(data: bytes) -> Grid | None:
@@ -220,6 +270,8 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
 
 
 def _csv_grid_python(text: str) -> Grid:
+    # A cell may be as long as the file: its length is checked (and reported) with the values.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[list[str]] = []
     rows: list[int] = []
@@ -236,7 +288,11 @@ def _csv_grid_python(text: str) -> Grid:
         pa.array([(r[j] if j < len(r) and r[j] != "" else None) for r in records], pa.string())
         for j in range(width)
     ]
-    return Grid(columns, np.asarray(rows, dtype=np.int64))
+    grid = Grid(columns, np.asarray(rows, dtype=np.int64))
+    # A quote never closed swallows the rest of the file into the last record's cell.
+    if records and text.count('"') % 2 and any("\n" in cell for cell in records[-1]):
+        grid.problems.append(codes.E_CSV_QUOTE.problem("", rows[-1], last=line))
+    return grid
 
 
 def cell_text(value: Any) -> str | None:
@@ -267,46 +323,116 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _pick_sheet(sheetnames: list[str], roster: Roster) -> str:
+def _pick_sheet(sheets: list[Any], roster: Roster) -> Any:
+    """The worksheet named like the roster, else the first visible one (chart sheets skipped)."""
     keys = {header_key(roster.name), header_key(roster.title)}
-    for name in sheetnames:
-        if header_key(name) in keys:
-            return name
-    for name in sheetnames:
-        if header_key(roster.title) in header_key(name):
-            return name
-    return sheetnames[0]
+    for ws in sheets:
+        if header_key(ws.title) in keys:
+            return ws
+    for ws in sheets:
+        if header_key(roster.title) in header_key(ws.title):
+            return ws
+    visible = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    return (visible or sheets)[0]
 
 
 def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
-    import zipfile
-
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic == _CFB_MAGIC:
+        detail = (
+            "文件设置了打开密码（已加密），或是改了扩展名的旧版 .xls 文件："
+            "请在 Excel 中取消打开密码，另存为 .xlsx 后再放入"
+        )
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+    if not magic.startswith(_ZIP_MAGIC):
+        detail = "不是 Excel（.xlsx）文件，可能是改了扩展名的其他文件：请用 Excel 另存为 .xlsx"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        detail = f"不是有效的 .xlsx 文件：{type(exc).__name__}"
+        try:
+            if not wb.worksheets:
+                return Grid([], np.zeros(0, dtype=np.int64))
+            ws = _pick_sheet(wb.worksheets, roster)
+            grid = _sheet_grid(path, ws)
+        finally:
+            wb.close()
+    except ReadError:
+        raise
+    except Exception as exc:  # a damaged file fails anywhere in openpyxl, zipfile or the XML parser
+        detail = "文件已损坏（可能没有完整复制或下载），无法读取其中的内容"
         raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
+    return grid
+
+
+def _sheet_grid(path: Path, ws: Any) -> Grid:
+    """A worksheet's cells as text, and where its formulas have no stored value."""
+    from openpyxl import load_workbook
+
+    values_rows = ws.iter_rows(values_only=True)
+    formula_rows: Any = None
+    formula_wb = None
+    if _has_formulas(path, getattr(ws, "_worksheet_path", None)):
+        # Formulas are seen only without data_only; read both in step to find those whose
+        # cached value is missing (openpyxl and other scripts save none).
+        formula_wb = load_workbook(path, read_only=True, data_only=False)
+        formula_rows = formula_wb[ws.title].iter_rows(values_only=True)
+    records: list[list[str | None]] = []
+    rows: list[int] = []
+    formulas: list[tuple[int, int]] = []
     try:
-        ws = wb[_pick_sheet(wb.sheetnames, roster)]
-        records: list[list[str | None]] = []
-        rows: list[int] = []
         # Read-only worksheets yield an empty row for each missing row, so enumerate is exact.
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(values_rows, start=1):
             cells = [cell_text(v) for v in values]
+            if formula_rows is not None:
+                written = next(formula_rows, ())
+                for j, (value, formula) in enumerate(zip(values, written, strict=False)):
+                    if value is None and _is_formula(formula):
+                        formulas.append((number, j))
             if any(c is not None for c in cells):
                 records.append(cells)
                 rows.append(number)
     finally:
-        wb.close()
+        if formula_wb is not None:
+            formula_wb.close()
     width = max((len(r) for r in records), default=0)
     columns = [
         pa.array([(r[j] if j < len(r) else None) for r in records], pa.string())
         for j in range(width)
     ]
-    return Grid(columns, np.asarray(rows, dtype=np.int64))
+    return Grid(columns, np.asarray(rows, dtype=np.int64), formulas=formulas)
+
+
+def _has_formulas(path: Path, member: str | None) -> bool:
+    """Whether the sheet's XML (every sheet's, if unknown) has a formula element."""
+    import zipfile
+
+    tags = (b"<f>", b"<f ", b":f>", b":f ")
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        member = member.lstrip("/") if member else None
+        if member in names:
+            names = [member]
+        for name in names:
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")) and name != member:
+                continue
+            # Streamed in blocks (a sheet's XML can be tens of megabytes), with an overlap.
+            with archive.open(name) as stream:
+                tail = b""
+                while block := stream.read(1 << 20):
+                    chunk = tail + block
+                    if any(tag in chunk for tag in tags):
+                        return True
+                    tail = chunk[-3:]
+    return False
+
+
+def _is_formula(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -361,9 +487,7 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     lookup = header_lookup(roster)
     n = len(grid.rows)
     if not grid.columns or n == 0:
-        expected = "、".join(c.title for c in roster.columns if c.required)
-        problem = codes.E_HEADER_NOT_FOUND.problem(rel, None, expected=expected)
-        return _empty_table(rel, roster, [problem])
+        return _empty_table(rel, roster, [codes.E_FILE_EMPTY.problem(rel, None)])
     head_n = min(n, HEADER_SEARCH_ROWS)
     heads = [c.slice(0, head_n).to_pylist() for c in grid.columns]
     head = [list(r) for r in zip(*heads, strict=True)]
@@ -380,7 +504,9 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     texts = [None if h is None else str(h).strip() for h in headers]
 
     keep = np.ones(len(rows), dtype=bool)
-    problems: list[Problem] = []
+    problems: list[Problem] = [replace(p, file=rel) for p in grid.problems]
+    if grid.lossy:
+        problems.extend(_lossy_cells(grid, texts, rel))
     if len(rows):
         # Cells are not trimmed here: text columns are trimmed when validated, and the typed
         # parsers trim the few values that miss their fast path.
@@ -389,15 +515,27 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
         blank = _blank_rows(body, label)
         trailing_notes = np.zeros(len(rows), dtype=bool)
         for i in range(len(rows) - 1, -1, -1):
-            if blank[i] or _is_note(label[i].as_py()):
+            if blank[i] or (_is_note(label[i].as_py()) and _reads_like_a_note(body, i)):
                 trailing_notes[i] = True
             elif not is_total[i]:
                 break
-        keep = ~(is_total | trailing_notes | blank)
+        repeated = _repeated_headers(body, headers, matched)
+        keep = ~(is_total | trailing_notes | blank | repeated)
+        for i in np.flatnonzero(repeated).tolist():
+            problems.append(codes.W_HEADER_REPEATED.problem(rel, int(rows[i])))
         if is_total.any():
             problems.extend(
                 _check_totals(body, rows, keep, is_total, label, roster, matched, texts, rel)
             )
+        if grid.formulas:
+            kept = set(rows[keep].tolist())
+            for row, j in grid.formulas:
+                name = matched[j] if j < len(matched) else None
+                if row in kept and name is not None:
+                    title = roster.column(name).title
+                    problems.append(
+                        codes.E_FORMULA_NO_VALUE.problem(rel, row, texts[j] or "", label=title)
+                    )
     index = np.flatnonzero(keep)
     if len(index) < len(rows):
         taken = pa.array(index, pa.int64())
@@ -406,6 +544,56 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     return RawTable(
         rel, [t or "" for t in texts], body, np.asarray(rows), header_row, matched, problems
     )
+
+
+def _lossy_cells(grid: Grid, texts: list[str | None], rel: str) -> list[Problem]:
+    """E-ENCODING-CELL for each cell holding a replaced byte (U+FFFD), header rows included."""
+    problems = []
+    for j, column in enumerate(grid.columns):
+        hits = np.flatnonzero(_mask(pc.match_substring(column, "\ufffd")))
+        for i in hits.tolist():
+            text = texts[j] if j < len(texts) else None
+            header = text or f"第{_letters(j)}列"
+            value = column[i].as_py()
+            problems.append(codes.E_ENCODING_CELL.problem(rel, int(grid.rows[i]), header, value))
+    return problems
+
+
+def _letters(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(j + 1))
+
+
+def _reads_like_a_note(body: list[pa.Array], i: int) -> bool:
+    """Whether a row whose label is a note has no more than the cells a note line has.
+
+    填表人：周敏 … 审核人：陈立新 spreads over a few cells; a row with values in many cells
+    is data whose first cell happens to start like a note (and is reported, not skipped).
+    """
+    other = 0
+    for column in body:
+        cell = column[i].as_py()
+        if cell is not None and cell.strip() and not _is_note(cell):
+            other += 1
+    return other < 3
+
+
+def _repeated_headers(
+    body: list[pa.Array], headers: list[Any], matched: list[str | None]
+) -> np.ndarray:
+    """Rows that repeat the header row in most of its known columns (files pasted together)."""
+    known = [
+        (j, str(headers[j]))
+        for j, name in enumerate(matched)
+        if name is not None and headers[j] is not None
+    ]
+    hits = np.zeros(len(body[0]), dtype=np.int32)
+    if len(known) < 2:
+        return hits.astype(bool)
+    for j, text in known:
+        hits += _mask(pc.equal(body[j], text))
+    return hits >= max(2, (len(known) + 1) // 2)
 
 
 def _mask(arr: pa.Array) -> np.ndarray:

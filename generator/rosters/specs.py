@@ -43,6 +43,7 @@ class Roster:
     columns: tuple[Column, ...]
     per_period: bool = False
     optional: bool = False
+    rows_required: bool = False  # a file with a header and no data row is an error
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -130,6 +131,7 @@ ENTERPRISES = Roster(
         ),
     ),
     per_period=True,
+    rows_required=True,
 )
 
 TARGETS = Roster(

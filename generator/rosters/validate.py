@@ -233,6 +233,28 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: The longest cell any roster column holds; a longer one is a paste gone wrong, and would be
+#: copied into pages, PDFs and problem lists.
+MAX_CELL_CHARS = 2000
+
+
+def _too_long(arr: pa.Array) -> np.ndarray | None:
+    """Cells longer than MAX_CELL_CHARS, or None when there are none (bytes checked first)."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return None
+    lengths = np.diff(
+        np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    )
+    if not (lengths > MAX_CELL_CHARS).any():  # a character is at least one byte
+        return None
+    mask = _np_mask(pc.greater(pc.utf8_length(arr), MAX_CELL_CHARS))
+    return mask if mask.any() else None
+
+
+def _np_int(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 def _np_mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -339,11 +361,20 @@ class ColumnResult:
     out_of_range: np.ndarray | None = None
     floats: np.ndarray | None = None  # numeric columns as float64 with NaN, for row rules
     uscc: UsccFindings | None = None
+    #: cells over the length limit, their lengths, and the column as read
+    too_long: tuple[np.ndarray, np.ndarray, pa.Array] | None = None
 
 
 def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
     """Everything about one column that needs no other column (runs in a worker thread)."""
-    text = _clean_column(as_string_array(arr), column)
+    arr = as_string_array(arr)
+    too_long = _too_long(arr)
+    original = arr
+    if too_long is not None:
+        # Reported as too long and read as empty, so no other check repeats a pasted blob.
+        lengths = _np_int(pc.utf8_length(arr))
+        arr = pc.if_else(pa.array(too_long), pa.scalar(None, pa.string()), arr)
+    text = _clean_column(arr, column)
     bad = np.zeros(len(text), dtype=bool)
     if column.kind == TEXT:
         typed = text
@@ -362,6 +393,9 @@ def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
     else:  # pragma: no cover - the spec table only uses the kinds above
         raise ValueError(column.kind)
     result = ColumnResult(text, typed, bad, _null_mask(typed) & ~bad)
+    if too_long is not None:
+        result.absent &= ~too_long
+        result.too_long = (too_long, lengths, original)
     if column.kind in (INT, NUMBER, RATE):
         result.floats = _floats(typed)
         if column.minimum is not None or column.maximum is not None:
@@ -385,6 +419,11 @@ def _check_column(result: ColumnResult, column: Column, out: Collector) -> pa.Ar
     """Report unreadable, missing, out-of-range and duplicate cells; return the typed column."""
     header = out.header(column)
     text = result.text
+    if result.too_long is not None:
+        mask, lengths, original = result.too_long
+        out.add_mask(
+            codes.E_CELL_TOO_LONG, mask, header, original, length=lengths, limit=MAX_CELL_CHARS
+        )
     if result.bad.any():
         fields = {"choices": "、".join(column.choices)} if column.kind == ENUM else {}
         out.add_mask(_KIND_CODES[column.kind], result.bad, header, text, **fields)
@@ -643,7 +682,8 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     expected: list[str] = []
     idx = np.flatnonzero(length18)
     if not len(idx):
-        return UsccFindings(scientific, form_bad, checksum_bad, expected, np.flatnonzero(present))
+        candidates = np.flatnonzero(present & ~scientific)
+        return UsccFindings(scientific, form_bad, checksum_bad, expected, candidates)
     sub = text if len(idx) == n else pc.take(text, pa.array(idx))
     if isinstance(sub, pa.ChunkedArray):
         sub = sub.combine_chunks()
@@ -678,7 +718,9 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
         digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
         digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
     maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
-    candidates = np.sort(np.concatenate([idx[maybe], np.flatnonzero(present & ~length18)]))
+    # Codes Excel turned into numbers are not compared: equal numbers say nothing of the codes.
+    others = np.flatnonzero(present & ~length18 & ~scientific)
+    candidates = np.sort(np.concatenate([idx[maybe & ~scientific[idx]], others]))
     return UsccFindings(scientific, form_bad, checksum_bad, expected, candidates)
 
 

@@ -1,0 +1,124 @@
+"""The corpus of bad rosters through `bulletin check` and `bulletin build`.
+
+Each case of tests/corpus/cases.py breaks a copy of the small valid project. `check` must exit
+1 with errors (0 with warnings only, 2 for a usage error), report every expected code at its row,
+in Chinese, without a traceback; `build` must refuse with the same exit code and leave the
+output folder as it was: not created, or an existing one untouched, and no staging folder left.
+Cases that pass `check` run the build up to the rendering (rosters, figures, model), which is
+where bad-but-accepted data would crash; rendering itself is covered by the build tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import Project
+from corpus.cases import CASES, Case
+
+from generator.cli import cli
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small valid project, written once and copied for each case."""
+    return Project(tmp_path_factory.mktemp("corpus") / "base").root
+
+
+def copy_of(base: Path, folder: Path) -> Project:
+    root = folder / "project"
+    shutil.copytree(base, root)
+    project = Project.__new__(Project)
+    project.root, project.fmt, project.encoding = root, "csv", "utf-8-sig"
+    return project
+
+
+def is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    output = result.output
+    assert "Traceback" not in output, output
+    assert "程序内部错误" not in output, output  # the CLI's last resort for a bug
+    assert result.exit_code in (0, 1, 2), (result.exit_code, output, result.exception)
+    return result.exit_code, output
+
+
+def problem_rows(root: Path) -> list[dict[str, str]]:
+    with (root / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_corpus_is_large_and_names_are_unique() -> None:
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names))
+    rule_cases = [c for c in CASES if any(code.startswith(("E-", "W-")) for code in c.expect)]
+    assert len(rule_cases) >= 40
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_check_reports_the_case(case: Case, base: Path, tmp_path: Path) -> None:
+    project = copy_of(base, tmp_path)
+    case.breaks(project)
+    code, output = invoke("check", str(project.root))
+    assert code == case.check_exit, output
+    if code == 2:
+        assert output.startswith("错误：") and is_chinese(output)
+        return
+    found = problem_rows(project.root)
+    reported = {(p["问题代码"], p["文件"], p["行号"]) for p in found}
+    codes = {p["问题代码"] for p in found}
+    for expected in case.expect:
+        name, _, row = expected.partition("@")
+        assert name in codes, f"{name} not reported; got {sorted(reported)}"
+        if row:
+            assert (name, case.located_in, row) in reported, sorted(reported)
+    for name in case.absent:
+        assert name not in codes, sorted(reported)
+    if not case.expect:
+        assert not found, sorted(reported)
+    for problem in found:
+        assert is_chinese(problem["说明"]), problem
+        assert len(problem["内容"]) <= 200  # a 5 MB cell is not copied into the list
+        assert problem["级别"] in ("错误", "警告")
+    # The terminal shows the problems too (the first 40 of them), errors first.
+    if found:
+        first = next(p for p in found if p["级别"] == ("错误" if code else "警告"))
+        assert first["问题代码"] in {p["问题代码"] for p in found}
+        assert "问题明细" in output
+    else:
+        assert "没有发现问题" in output
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_build_refuses_and_leaves_no_output(case: Case, base: Path, tmp_path: Path) -> None:
+    project = copy_of(base, tmp_path)
+    case.breaks(project)
+    expected = case.check_exit or case.build_exit
+    if not expected:
+        # Accepted data: rosters, figures and the bulletin model must take it.
+        from generator.build import BuildOptions, gather
+
+        gathered = gather(project.root, BuildOptions())
+        assert gathered.periods
+        return
+    site = project.root / "site"
+    previous = CASES.index(case) % 2 == 0  # half the cases had a site built before
+    if previous:
+        site.mkdir()
+        (site / "index.html").write_text("上一次生成的网站", encoding="utf-8")
+    code, output = invoke("build", str(project.root))
+    assert code == expected, output
+    assert is_chinese(output)
+    if previous:
+        assert [p.name for p in site.iterdir()] == ["index.html"]
+        assert (site / "index.html").read_text(encoding="utf-8") == "上一次生成的网站"
+    else:
+        assert not site.exists()
+    leftovers = [p.name for p in project.root.iterdir() if p.name.startswith(".site")]
+    assert not leftovers
