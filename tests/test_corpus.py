@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,17 +24,23 @@ from generator.cli import cli
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small valid project, written once and copied for each case."""
-    return Project(tmp_path_factory.mktemp("corpus") / "base").root
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], Project]:
+    """A copy of the small valid project broken by a case, made once per case for both tests."""
+    folder = tmp_path_factory.mktemp("corpus")
+    base = Project(folder / "base").root
+    made: dict[str, Project] = {}
 
+    def make(case: Case) -> Project:
+        if case.name not in made:
+            root = folder / case.name
+            shutil.copytree(base, root)
+            project = Project.__new__(Project)
+            project.root, project.fmt, project.encoding = root, "csv", "utf-8-sig"
+            case.breaks(project)
+            made[case.name] = project
+        return made[case.name]
 
-def copy_of(base: Path, folder: Path) -> Project:
-    root = folder / "project"
-    shutil.copytree(base, root)
-    project = Project.__new__(Project)
-    project.root, project.fmt, project.encoding = root, "csv", "utf-8-sig"
-    return project
+    return make
 
 
 def is_chinese(text: str) -> bool:
@@ -62,9 +69,8 @@ def test_the_corpus_is_large_and_names_are_unique() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_check_reports_the_case(case: Case, base: Path, tmp_path: Path) -> None:
-    project = copy_of(base, tmp_path)
-    case.breaks(project)
+def test_check_reports_the_case(case: Case, broken: Callable[[Case], Project]) -> None:
+    project = broken(case)
     code, output = invoke("check", str(project.root))
     assert code == case.check_exit, output
     if code == 2:
@@ -96,9 +102,8 @@ def test_check_reports_the_case(case: Case, base: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_build_refuses_and_leaves_no_output(case: Case, base: Path, tmp_path: Path) -> None:
-    project = copy_of(base, tmp_path)
-    case.breaks(project)
+def test_build_refuses_and_leaves_no_output(case: Case, broken: Callable[[Case], Project]) -> None:
+    project = broken(case)
     expected = case.check_exit or case.build_exit
     if not expected:
         # Accepted data: rosters, figures and the bulletin model must take it.
