@@ -4,7 +4,8 @@ MkDocs has no incremental build: every page is converted and indexed again, whic
 the site stage. Most pages do not change from one build to the next (a new write-up changes a
 few pages, not the hundreds of unit pages), so the two costly steps are wrapped: a page whose
 Markdown, file set and Markdown settings are those of the last build gets its HTML, table of
-contents and link warnings from the cache; a page whose HTML is unchanged gets its search
+contents and link warnings from the cache (a page depends on other files only through the
+links it makes, so those are part of its key, not the whole file set); a page whose HTML is unchanged gets its search
 entries (the Chinese word segmentation is the slow part) from the cache. Everything else MkDocs
 does as usual, so navigation and templates are always rendered afresh.
 
@@ -18,15 +19,26 @@ import hashlib
 import logging
 import os
 import pickle
+import posixpath
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1
+_FORMAT = 2
+
+#: Any word that names a file by its extension, in Markdown links, HTML attributes or text.
+_PATHLIKE = re.compile(
+    r"[^\s()<>\[\]\"'`|=]+?\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)(?:#[^\s()<>\"']*)?(?=[\s()<>\[\]\"'`|]|$)"
+)
+
+#: How the last build used the cache (for the benchmark and tests).
+STATS: dict[str, int] = {}
 
 
 def _versions() -> str:
@@ -105,20 +117,24 @@ def page_cache(path: Path | None) -> Iterator[None]:
 
     store = _load(path)
     used: dict[str, Any] = {}
-    file_sets: dict[int, str] = {}
+    STATS.update(render_hits=0, render_misses=0, search_hits=0, search_misses=0)
 
-    def files_digest(files: Any) -> str:
-        # Links are resolved against the set of files: a page is the same only with the same set.
-        if id(files) not in file_sets:
-            file_sets[id(files)] = _digest(*sorted(f.src_uri for f in files))
-        return file_sets[id(files)]
+    def targets(page: Any, files: Any) -> list[tuple[str, bool]]:
+        # A page's HTML depends on the other files only through the links it makes to them
+        # (found or not found): every path-like word of its Markdown, with whether it exists.
+        base = posixpath.dirname(page.file.src_uri)
+        found = []
+        for word in sorted(set(_PATHLIKE.findall(page.markdown or ""))):
+            target = posixpath.normpath(posixpath.join(base, unquote(word.split("#")[0])))
+            found.append((word, files.get_file_from_path(target) is not None))
+        return found
 
     def cached_render(page: Any, config: Any, files: Any) -> None:
         key = "render:" + _digest(
             page.file.src_uri,
             page.file.url,
             page.markdown,
-            files_digest(files),
+            targets(page, files),
             config["markdown_extensions"],
             config["mdx_configs"],
             config["validation"],
@@ -136,7 +152,9 @@ def page_cache(path: Path | None) -> Iterator[None]:
                     files.get_file_from_path(uri): value for uri, value in links.items()
                 }
             used[key] = hit
+            STATS["render_hits"] += 1
             return
+        STATS["render_misses"] += 1
         capture = _Capture()
         mkdocs_log = logging.getLogger("mkdocs")
         mkdocs_log.addHandler(capture)
@@ -168,10 +186,12 @@ def page_cache(path: Path | None) -> Iterator[None]:
         )
         hit = store.get(key)
         if hit is None:
+            STATS["search_misses"] += 1
             before = len(search.entries)
             index(search, page)
             hit = [dict(entry) for entry in search.entries[before:]]
         else:
+            STATS["search_hits"] += 1
             search.entries.extend(dict(entry) for entry in hit)
         used[key] = hit
 
