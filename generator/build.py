@@ -112,8 +112,12 @@ def gather(
                 f"没有报告期 {options.period} 的数据（data/{options.period}/）。现有报告期：{names}"
             )
         if not periods:
+            example = "2026-10" if config.cadence == "month" else "2026-Q3"
             raise ConfigError(
-                "data/ 下没有任何报告期目录（例如 data/2026-10/）：请先放入本期台账。"
+                f"还没有任何报告期的数据（data/ 下没有 {example} 这样的报告期目录）。新项目请依次："
+                f"在 data/units.csv 等名册中填写单位和名册；运行 bulletin new-period {example} "
+                f"建立本期目录和通报框架；把企业建会台账放进 data/{example}/；"
+                "然后运行 bulletin check 和 bulletin build。"
             )
         content = load_content(root, set(data.units["code"].astype(str)))
     snapshots = _Snapshots(root, data, config, options.force, result)

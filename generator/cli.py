@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -31,6 +32,9 @@ class BulletinGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断：之前的输出保持不变。", err=True)
             ctx.exit(130)
+        except OSError as exc:  # the disk, a path or a port, not a bug: say which and why
+            click.secho(f"错误：{os_error_message(exc)}", fg="red", err=True)
+            ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug, not bad data: keep the details for the maintainers
@@ -42,6 +46,29 @@ class BulletinGroup(click.Group):
                 err=True,
             )
             ctx.exit(70)
+
+
+#: What an operating-system error means for users, by errno.
+_OS_ERRORS = {
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "所在磁盘是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.ENOENT: "找不到该文件或文件夹",
+    errno.ENOTDIR: "路径中有一级不是文件夹而是文件",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EEXIST: "已存在同名的文件",
+    errno.EADDRINUSE: "端口已被其他程序占用，请用 --port 换一个端口",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """A Chinese sentence for an operating-system error: what failed, where, and why."""
+    reason = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+    where = exc.filename if exc.filename is not None else ""
+    if where:
+        return f"无法读写 {where}：{reason}。请检查路径和权限后重试。"
+    return f"操作失败：{reason}。"
 
 
 def _write_crash_log() -> Path:

@@ -6,20 +6,41 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import yaml
 
 from generator.config import load_config
 from generator.content import load_content
-from generator.errors import ConfigError
+from generator.errors import ConfigError, DataError
 from generator.periods import Period
-from generator.rosters.specs import BOOL, ENUM, ROSTERS, Roster
+from generator.rosters.specs import BOOL, DATE, ENUM, ROSTERS, Roster
 from generator.tables import save_workbook, write_csv
 from generator.templates import find_template
 
 STATIC_ROSTERS = ("units", "targets", "volunteers", "pioneer_teams", "book_rooms", "model_homes")
-COLLECTED_ROSTERS = ("enterprises", "volunteers", "pioneer_teams", "book_rooms", "model_homes")
+COLLECTED_ROSTERS = (
+    "enterprises",
+    "volunteer_reviews",
+    "volunteers",
+    "pioneer_teams",
+    "book_rooms",
+    "model_homes",
+)
+#: The usual values of free-text columns (CONTRACT §2): offered in a drop-down that still
+#: accepts other values after a warning, since the lists end in "…".
+SUGGESTED = {
+    "ownership": ("国有", "集体", "私营", "外资", "港澳台", "其他"),
+    "area_type": ("开发区", "工业园区", "商贸楼宇", "集贸市场", "村(社区)", "其他"),
+    "union_form": ("单独建会", "联合建会", "区域性联合会", "行业性联合会"),
+    "selection": ("考试", "推荐"),
+}
+#: Columns kept as text, so Excel does not turn 18-digit codes into 9.13701E+17 or drop zeros.
+TEXT_COLUMNS = ("uscc", "unit", "id", "volunteer", "phone")
+#: Rows whose cells carry the text and date formats themselves; below them the column's format
+#: applies (Excel gives it to new cells), and the drop-downs cover the whole column.
+FORMATTED_ROWS = 1000
 DEFAULT_CLOSING = (
     "一、提高思想认识。各县市区总工会要进一步提高对企业普遍建会工作重要性的认识，对照目标任务，倒排工期，确保完成全年任务。\n\n"
     "二、抓好重点企业销号。对职工25人以上未建会企业逐一建立台账，明确责任人和时限，建一家、销号一家。\n\n"
@@ -151,18 +172,26 @@ def _enum_values(roster: Roster) -> dict[str, list[str]]:
 def write_collection_templates(root: Path, out: Path) -> list[Path]:
     """One XLSX per county for its staff to fill in: a sheet per roster, drop-downs, text USCC."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     from generator.rosters.load import load_project
 
     data = load_project(root, load_config(root))
     units = data.units.sort_values("order")
     counties = units[units["level"] == "county"]
+    if counties.empty:
+        raise ConfigError(
+            "单位名册中还没有县市区：请先在 data/units.csv 中填写市、县市区和乡镇（街道），"
+            "再生成填报模板。"
+        )
+    unit_errors = [
+        p for p in data.problems if p.severity == "error" and p.file.startswith("data/units.")
+    ]
+    if unit_errors:
+        raise DataError(
+            f"单位名册有 {len(unit_errors)} 处错误，无法按县市区生成模板："
+            "请先运行 bulletin check，改正 data/units.csv 后再生成。"
+        )
     written = []
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF2CC")
     for county in counties.to_dict("records"):
         code, name = str(county["code"]), str(county["name"])
         townships = units[(units["parent"] == code)]
@@ -178,41 +207,64 @@ def write_collection_templates(root: Path, out: Path) -> list[Path]:
         ref.column_dimensions["A"].width = 14
         ref.column_dimensions["B"].width = 28
         for roster_name in COLLECTED_ROSTERS:
-            roster = ROSTERS[roster_name]
-            ws = wb.create_sheet(roster.title)
-            ws.append(headers(roster))
-            enums = _enum_values(roster)
-            for index, column in enumerate(roster.columns, start=1):
-                letter = get_column_letter(index)
-                cell = ws.cell(row=1, column=index)
-                cell.font = bold
-                if column.required:
-                    cell.fill = fill
-                ws.column_dimensions[letter].width = max(10, 2.2 * len(column.title) + 2)
-                area = f"{letter}2:{letter}5000"
-                if column.name in ("uscc", "unit", "id", "volunteer", "phone"):
-                    # Text format, so Excel keeps 18-digit codes instead of 9.13701E+17.
-                    ws.column_dimensions[letter].number_format = "@"
-                    for line in range(2, 1002):
-                        ws.cell(row=line, column=index).number_format = "@"
-                if column.name == "unit":
-                    dv = DataValidation(
-                        type="list",
-                        formula1=f"=单位代码!$A$2:$A${len(unit_rows) + 1}",
-                        allow_blank=True,
-                    )
-                    dv.error = "请从下拉列表中选择本县市区的单位代码"
-                    ws.add_data_validation(dv)
-                    dv.add(area)
-                elif column.name in enums:
-                    dv = DataValidation(
-                        type="list",
-                        formula1='"' + ",".join(enums[column.name]) + '"',
-                        allow_blank=True,
-                    )
-                    dv.error = f"请从下拉列表中选择：{'、'.join(enums[column.name])}"
-                    ws.add_data_validation(dv)
-                    dv.add(area)
-            ws.freeze_panes = "A2"
+            _roster_sheet(wb, ROSTERS[roster_name], len(unit_rows))
         written.append(save_workbook(wb, out / f"{code}-{name}-填报模板.xlsx"))
     return written
+
+
+def _roster_sheet(wb: Any, roster: Roster, units: int) -> None:
+    """Add one roster's sheet: bold headers (required ones shaded), formats and drop-downs."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    ws = wb.create_sheet(roster.title)
+    ws.append(headers(roster))
+    enums = _enum_values(roster)
+
+    def drop_down(area: str, formula: str, message: str, strict: bool = True) -> None:
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+        dv.error = message
+        if not strict:  # other values are allowed after the warning
+            dv.errorStyle = "warning"
+        ws.add_data_validation(dv)
+        dv.add(area)
+
+    for index, column in enumerate(roster.columns, start=1):
+        letter = get_column_letter(index)
+        cell = ws.cell(row=1, column=index)
+        cell.font = bold
+        if column.required:
+            cell.fill = fill
+        ws.column_dimensions[letter].width = max(10, 2.2 * len(column.title) + 2)
+        area = f"{letter}2:{letter}1048576"
+        number_format = (
+            "@" if column.name in TEXT_COLUMNS else "yyyy-mm-dd" if column.kind == DATE else None
+        )
+        if number_format:
+            ws.column_dimensions[letter].number_format = number_format
+            for line in range(2, FORMATTED_ROWS + 2):
+                ws.cell(row=line, column=index).number_format = number_format
+        if column.name == "unit":
+            drop_down(
+                area,
+                f"='单位代码'!$A$2:$A${units + 1}",
+                "请从下拉列表中选择本县市区的单位代码",
+            )
+        elif column.name in enums:
+            drop_down(
+                area,
+                '"' + ",".join(enums[column.name]) + '"',
+                f"请从下拉列表中选择：{'、'.join(enums[column.name])}",
+            )
+        elif column.name in SUGGESTED:
+            values = SUGGESTED[column.name]
+            drop_down(
+                area,
+                '"' + ",".join(values) + '"',
+                f"通常填写：{'、'.join(values)}。确实是其他情况可以继续。",
+                strict=False,
+            )
+    ws.freeze_panes = "A2"
