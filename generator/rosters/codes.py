@@ -83,10 +83,10 @@ E_FILE_EMPTY = _code(
     "E-FILE-EMPTY",
     "文件是空的，没有任何内容：请放入填好的名册（至少要有表头行）。",
 )
-#: A CSV quote that is never closed: the rest of the file was read as one cell. Fields: last.
+#: A CSV quote that is never closed: the rest of the file was read as one cell.
 E_CSV_QUOTE = _code(
     "E-CSV-QUOTE",
-    '这一行有一个没有配对的英文双引号（"），从这里到文件末尾（第 {last} 行）都被读成了一个单元格：请删除多余的引号，或把整格内容用一对引号括起来。',
+    '这一行有一个没有配对的英文双引号（"），从这里到文件末尾的内容都被读成了这一行的一个单元格：请删除多余的引号，或把整格内容用一对引号括起来。',
 )
 #: An XLSX formula cell without the value Excel stores beside it (written by another program).
 E_FORMULA_NO_VALUE = _code(

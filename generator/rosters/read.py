@@ -246,6 +246,8 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
     except csv.Error:
         return None
     quoted = b'"' in data
+    if data.count(b'"') % 2:
+        return None
     try:
         table = pcsv.read_csv(
             pa.BufferReader(data),
@@ -261,10 +263,8 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not UTF-8, or ragged rows (the Python reader pads them)
-    if quoted:
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if table.num_rows != lines:
-            return None  # a quoted cell spans lines: row numbers need the Python reader
+    # Rows are numbered by record, as Excel shows the file: a quoted cell with line breaks is
+    # one row there. A quote left open is found and reported by the Python reader.
     # Columns stay chunked here; each is combined in its own validation thread.
     return Grid(list(table.columns), np.arange(1, table.num_rows + 1, dtype=np.int64))
 
@@ -275,14 +275,13 @@ def _csv_grid_python(text: str) -> Grid:
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[list[str]] = []
     rows: list[int] = []
-    line = 0
-    for record in reader:
-        start = line + 1
-        line = reader.line_num
+    # Rows are numbered by record, blank lines included, as Excel shows the file (a quoted
+    # cell with line breaks is one row there, not several).
+    for number, record in enumerate(reader, start=1):
         if not record or all(not c.strip() for c in record):
             continue
         records.append(record)
-        rows.append(start)
+        rows.append(number)
     width = max((len(r) for r in records), default=0)
     columns = [
         pa.array([(r[j] if j < len(r) and r[j] != "" else None) for r in records], pa.string())
@@ -291,7 +290,7 @@ def _csv_grid_python(text: str) -> Grid:
     grid = Grid(columns, np.asarray(rows, dtype=np.int64))
     # A quote never closed swallows the rest of the file into the last record's cell.
     if records and text.count('"') % 2 and any("\n" in cell for cell in records[-1]):
-        grid.problems.append(codes.E_CSV_QUOTE.problem("", rows[-1], last=line))
+        grid.problems.append(codes.E_CSV_QUOTE.problem("", rows[-1]))
     return grid
 
 

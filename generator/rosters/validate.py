@@ -327,7 +327,7 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
             arrays[column.name] = _check_column(done[column.name], column, out)
 
     rules = _ROSTER_RULES.get(roster.name)
-    if rules is not None:
+    if rules is not None and raw.headers:  # without a header row the file is already an error
         rules(arrays, texts, out, ctx)
 
     frame = _frame(arrays, roster, raw.rows)

@@ -24,7 +24,9 @@ MISSING_MARKERS = frozenset(
     {"", "—", "——", "-", "--", "－", "－－", "–", "/", "／", "\\", "无", "N/A", "n/a", "#N/A"}
 )
 
-_SPACES = " \t\r\n\u3000\xa0\u200b\ufeff"
+#: What trimming removes: Python's white space (str.isspace: ASCII, NBSP, U+3000, the en and em
+#: spaces Word pastes, …) and the zero-width space and BOM some exports leave behind.
+_SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "\u200b\ufeff"
 _UNIT_SUFFIX = "(?:家|人|个|名|户|册|本|次|项|所|支|间|处|位|人次|分)"
 _INT_RE = re.compile(rf"^([+-]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.0*)?\s*{_UNIT_SUFFIX}?$")
 _NUMBER_RE = re.compile(
@@ -203,7 +205,7 @@ def normalise_code(value: Any) -> str | None:
     text = re.sub(r"\s+", "", _nfkc(text)).upper()
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
-    return text
+    return text or None
 
 
 def is_scientific(text: str) -> bool:
@@ -297,12 +299,15 @@ def trim_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return trimmed
 
 
-#: First and last bytes of the white space trimmed (ASCII, and the UTF-8 lead and final bytes
-#: of U+3000, NBSP, U+200B and the BOM). A false alarm only costs a trim.
+#: First and last UTF-8 bytes of the white space trimmed. A false alarm only costs a trim.
+_SPACE_BYTES = [ch.encode() for ch in _SPACES]
 _EDGE_FIRST = np.zeros(256, dtype=bool)
-_EDGE_FIRST[[0x09, 0x0A, 0x0D, 0x20, 0xC2, 0xE2, 0xE3, 0xEF]] = True
+_EDGE_FIRST[[b[0] for b in _SPACE_BYTES]] = True
 _EDGE_LAST = np.zeros(256, dtype=bool)
-_EDGE_LAST[[0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x80, 0x8B, 0xBF]] = True
+_EDGE_LAST[[b[-1] for b in _SPACE_BYTES]] = True
+_ONE_BYTE = [b[0] for b in _SPACE_BYTES if len(b) == 1]
+_TWO_BYTES = [b[0] << 8 | b[1] for b in _SPACE_BYTES if len(b) == 2]
+_THREE_BYTES = [b[0] << 16 | b[1] << 8 | b[2] for b in _SPACE_BYTES if len(b) == 3]
 
 
 def _may_need_trim(arr: pa.Array) -> bool:
@@ -328,13 +333,14 @@ def _may_need_trim(arr: pa.Array) -> bool:
     suspects = _EDGE_LAST.take(last)
     if not suspects.any():
         return False
-    if np.isin(last[suspects], (0x09, 0x0A, 0x0D, 0x20)).any():
+    if np.isin(last[suspects], _ONE_BYTE).any():
         return True
-    idx, size, final = ends[suspects], lengths[suspects], last[suspects]
-    before = data.take(np.maximum(idx - 1, 0))
-    two = (size >= 2) & (before == 0xC2) & (final == 0xA0)
-    lead = data.take(np.maximum(idx - 2, 0))
-    three = (size >= 3) & np.isin(lead, (0xE2, 0xE3, 0xEF)) & np.isin(before, (0x80, 0xBB))
+    idx, size = ends[suspects], lengths[suspects]
+    final = last[suspects].astype(np.int64)
+    before = data.take(np.maximum(idx - 1, 0)).astype(np.int64)
+    two = (size >= 2) & np.isin(before << 8 | final, _TWO_BYTES)
+    lead = data.take(np.maximum(idx - 2, 0)).astype(np.int64)
+    three = (size >= 3) & np.isin(lead << 16 | before << 8 | final, _THREE_BYTES)
     return bool(two.any() or three.any())
 
 
@@ -377,6 +383,10 @@ def normalise_code_column(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return normalise_code_array(normalise_text(arr))
 
 
+#: Python's `\s` (what `normalise_code` removes) in RE2, whose own `\s` is ASCII only.
+_RE2_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f\x85\p{Z}]"
+
+
 def normalise_code_array(arr: pa.Array) -> pa.Array:
     """Codes: NFKC, upper case, no inner spaces, Excel's trailing `.0` removed."""
     if len(arr) == 0 or arr.null_count == len(arr):
@@ -385,11 +395,11 @@ def normalise_code_array(arr: pa.Array) -> pa.Array:
         arr = pc.ascii_upper(arr)
     else:
         arr = pc.utf8_upper(pc.utf8_normalize(arr, "NFKC"))  # full-width ９１ → 91
-    if (
-        pc.any(pc.match_substring(arr, " ")).as_py()
-        or pc.any(pc.match_substring(arr, "\t")).as_py()
-    ):
-        arr = pc.replace_substring_regex(arr, r"\s+", "")
+    if pc.any(pc.match_substring_regex(arr, _RE2_SPACE)).as_py():
+        arr = pc.replace_substring_regex(arr, _RE2_SPACE + "+", "")
+        empty = pc.equal(arr, "")
+        if pc.any(empty).as_py():
+            arr = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
     if pc.any(pc.ends_with(arr, ".0")).as_py():
         arr = pc.replace_substring_regex(arr, r"^(\d+)\.0$", r"\1")
     return arr
@@ -454,12 +464,13 @@ def _int64(text: str) -> int:
 
 def normalise_number(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Numbers: a column of clean decimal strings is cast at once; otherwise by distinct value."""
-    try:
-        result = pc.cast(arr, pa.float64())
-        if not pc.any(pc.is_nan(result)).as_py() and not pc.any(pc.is_inf(result)).as_py():
-            return result, _none(len(arr))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    # Arrow also casts 1e3, nan and inf, which the scalar parser refuses: a cell must not be
+    # read differently because of the other cells of its column.
+    if not pc.any(pc.match_substring_regex(arr, r"[^0-9.+\-]")).as_py():
+        try:
+            return pc.cast(arr, pa.float64()), _none(len(arr))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     return _by_unique(arr, _finite, pa.float64())
 
 
