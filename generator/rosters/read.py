@@ -246,8 +246,6 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
     except csv.Error:
         return None
     quoted = b'"' in data
-    if data.count(b'"') % 2:
-        return None
     try:
         table = pcsv.read_csv(
             pa.BufferReader(data),
@@ -264,7 +262,13 @@ def _csv_grid_arrow(data: bytes) -> Grid | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not UTF-8, or ragged rows (the Python reader pads them)
     # Rows are numbered by record, as Excel shows the file: a quoted cell with line breaks is
-    # one row there. A quote left open is found and reported by the Python reader.
+    # one row there. A quote left open swallows the rest of the file into the last row (or
+    # breaks the parse): such a row goes to the Python reader, which reports it.
+    if quoted and table.num_rows:
+        last = table.slice(table.num_rows - 1)
+        for column in last.columns:
+            if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+                return None
     # Columns stay chunked here; each is combined in its own validation thread.
     return Grid(list(table.columns), np.arange(1, table.num_rows + 1, dtype=np.int64))
 
@@ -587,12 +591,22 @@ def _repeated_headers(
         for j, name in enumerate(matched)
         if name is not None and headers[j] is not None
     ]
-    hits = np.zeros(len(body[0]), dtype=np.int32)
+    none = np.zeros(len(body[0]), dtype=bool)
     if len(known) < 2:
-        return hits.astype(bool)
+        return none
+    # Such a row repeats the first or the second known header; only those rows are compared.
+    first = pc.or_kleene(
+        pc.equal(body[known[0][0]], known[0][1]), pc.equal(body[known[1][0]], known[1][1])
+    )
+    candidates = np.flatnonzero(_mask(first))
+    if not len(candidates):
+        return none
+    take = pa.array(candidates)
+    hits = np.zeros(len(candidates), dtype=np.int32)
     for j, text in known:
-        hits += _mask(pc.equal(body[j], text))
-    return hits >= max(2, (len(known) + 1) // 2)
+        hits += _mask(pc.equal(body[j].take(take), text))
+    none[candidates[hits >= max(2, (len(known) + 1) // 2)]] = True
+    return none
 
 
 def _mask(arr: pa.Array) -> np.ndarray:

@@ -656,6 +656,22 @@ def _enterprise_rules(
     )
 
 
+_SIGN_OR_POINT = np.zeros(256, dtype=bool)
+_SIGN_OR_POINT[[ord("."), ord("+"), ord("-")]] = True
+
+
+def _value_bytes(arr: pa.Array) -> np.ndarray:
+    """The bytes of a string array's values, without copying."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    return np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+
+
 @dataclass
 class UsccFindings:
     """What is wrong with a column of USCCs, by position (computed off the main thread)."""
@@ -672,9 +688,9 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     n = len(text)
     length18 = _np_mask(pc.equal(pc.binary_length(text), 18))
     scientific = np.zeros(n, dtype=bool)
-    # Excel's form always has a `.` or a signed exponent, which no USCC character is: a plain
-    # substring test first, the regex only when some cell has one of them.
-    if any(pc.any(pc.match_substring(text, ch)).as_py() for ch in ".+-"):
+    # Excel's form always has a `.` or a signed exponent, which no USCC character is: the bytes
+    # are looked at first, the regex runs only when some cell has one of them.
+    if _SIGN_OR_POINT.take(_value_bytes(text)).any():
         scientific = _np_mask(pc.match_substring_regex(text, SCIENTIFIC_PATTERN))
     present = ~_null_mask(text)
     form_bad = present & ~length18 & ~scientific

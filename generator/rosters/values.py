@@ -305,8 +305,11 @@ _EDGE_FIRST = np.zeros(256, dtype=bool)
 _EDGE_FIRST[[b[0] for b in _SPACE_BYTES]] = True
 _EDGE_LAST = np.zeros(256, dtype=bool)
 _EDGE_LAST[[b[-1] for b in _SPACE_BYTES]] = True
-_ONE_BYTE = [b[0] for b in _SPACE_BYTES if len(b) == 1]
+_ONE_BYTE = np.zeros(256, dtype=bool)
+_ONE_BYTE[[b[0] for b in _SPACE_BYTES if len(b) == 1]] = True
 _TWO_BYTES = [b[0] << 8 | b[1] for b in _SPACE_BYTES if len(b) == 2]
+_THREE_LEAD = np.zeros(256, dtype=bool)
+_THREE_LEAD[[b[0] for b in _SPACE_BYTES if len(b) == 3]] = True
 _THREE_BYTES = [b[0] << 16 | b[1] << 8 | b[2] for b in _SPACE_BYTES if len(b) == 3]
 
 
@@ -333,15 +336,21 @@ def _may_need_trim(arr: pa.Array) -> bool:
     suspects = _EDGE_LAST.take(last)
     if not suspects.any():
         return False
-    if np.isin(last[suspects], _ONE_BYTE).any():
+    final = last[suspects]
+    if _ONE_BYTE.take(final).any():
         return True
     idx, size = ends[suspects], lengths[suspects]
-    final = last[suspects].astype(np.int64)
-    before = data.take(np.maximum(idx - 1, 0)).astype(np.int64)
-    two = (size >= 2) & np.isin(before << 8 | final, _TWO_BYTES)
-    lead = data.take(np.maximum(idx - 2, 0)).astype(np.int64)
-    three = (size >= 3) & np.isin(lead << 16 | before << 8 | final, _THREE_BYTES)
-    return bool(two.any() or three.any())
+    before = data.take(np.maximum(idx - 1, 0))
+    two = (size >= 2) & (before == 0xC2)  # NBSP and NEL, the only two-byte spaces
+    if two.any() and np.isin(0xC200 | final[two].astype(np.int64), _TWO_BYTES).any():
+        return True
+    # Three-byte spaces start with E1, E2, E3 or EF; CJK characters with E4..E9.
+    lead = data.take(np.maximum(idx - 2, 0))
+    three = (size >= 3) & _THREE_LEAD.take(lead)
+    if not three.any():
+        return False
+    code = lead[three].astype(np.int64) << 16 | before[three].astype(np.int64) << 8
+    return bool(np.isin(code | final[three], _THREE_BYTES).any())
 
 
 def _marker_mask(arr: pa.Array, markers: pa.Array = _MISSING_ARRAY) -> pa.Array | None:
