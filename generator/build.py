@@ -284,7 +284,7 @@ def write_data_files(
     """
     import hashlib
 
-    from generator.render.files import write_indicators, write_problems
+    from generator.render.files import issued_on, write_indicators, write_problems
 
     count = 0
     for audience, bulletins in g.bulletins.items():
@@ -303,7 +303,11 @@ def write_data_files(
             if reuse and cached is not None and (copied := _restore(cached, folder)):
                 count += copied
                 continue
-            written = [*write_indicators(bulletin, folder), *write_problems(problems, folder)]
+            when = issued_on(bulletin)  # the workbook's date, never the clock
+            written = [
+                *write_indicators(bulletin, folder),
+                *write_problems(problems, folder, when=when),
+            ]
             count += len(written)
             if cached is not None:
                 shutil.rmtree(cached, ignore_errors=True)

@@ -12,13 +12,13 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FIXED_TIME = datetime(2000, 1, 1)
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+#: The date a workbook carries when its caller gives none (never the clock).
+DEFAULT_DATE = date(2000, 1, 1)
 
 
 def safe_cell(value: Any) -> Any:
@@ -51,8 +51,12 @@ def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]])
     return path
 
 
-def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
-    """Write sheets to an XLSX file whose bytes depend only on the content."""
+def write_xlsx(path: Path, sheets: Sequence[Sheet], when: date | None = None) -> Path:
+    """Write sheets to an XLSX file whose bytes depend only on the content and `when`.
+
+    `when` is the date the workbook says it was made (its properties and zip entries),
+    typically the bulletin's date; DEFAULT_DATE without it.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -75,18 +79,19 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> Path:
             width = sheet.widths.get(index, max(8.0, min(40.0, 2.2 * len(str(header)) + 2)))
             ws.column_dimensions[get_column_letter(index + 1)].width = width
         ws.freeze_panes = "A2"
-    return save_workbook(wb, path)
+    return save_workbook(wb, path, when)
 
 
-def save_workbook(wb: Any, path: Path) -> Path:
-    """Save an openpyxl workbook so that its bytes depend only on its content."""
+def save_workbook(wb: Any, path: Path, when: date | None = None) -> Path:
+    """Save an openpyxl workbook so that its bytes depend only on its content and `when`."""
+    stamp = datetime.combine(when or DEFAULT_DATE, datetime.min.time())
     wb.properties.creator = "bulletin"
-    wb.properties.created = _FIXED_TIME
-    wb.properties.modified = _FIXED_TIME
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    path.write_bytes(_fixed_zip(buffer.getvalue(), stamp))
     return path
 
 
@@ -96,13 +101,19 @@ def _sheet_title(title: str) -> str:
     return title[:31] or "Sheet"
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry times so equal content gives equal bytes."""
+def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite a zip with fixed entry times so equal content gives equal bytes.
+
+    openpyxl stamps the entries with the local clock time and `modified` with the current time.
+    """
+    day = max(stamp, datetime(1980, 1, 1))  # the earliest time a zip entry can hold
+    entry_time = (day.year, day.month, day.day, 0, 0, 0)
+    modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
+            info = zipfile.ZipInfo(item.filename, date_time=entry_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             content = source.read(item.filename)
@@ -110,7 +121,7 @@ def _fixed_zip(data: bytes) -> bytes:
                 # openpyxl stamps `modified` with the current time when saving, whatever was set
                 content = re.sub(
                     rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    rb"\g<1>" + modified + rb"\g<2>",
                     content,
                 )
             target.writestr(info, content)

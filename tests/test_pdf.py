@@ -16,6 +16,7 @@ from generator.fonts import ROLES, resolve_fonts
 from generator.model import PriorityEntry, WriteUp
 from generator.render import pdf as pdf_module
 from generator.render.dist import MANIFEST, priority_file, write_dist
+from generator.render.files import issued_on
 from generator.render.mdtree import markdown_tree, plain_text
 from generator.render.pdf import render_bulletin_pdf, render_unit_reports
 
@@ -330,7 +331,8 @@ def test_dist_packs_and_manifest(reports: Path, tmp_path: Path) -> None:
     book = load_workbook(tmp_path / "2026-10" / "990100" / priority_file("990100"))
     sheet = book.active
     assert sheet is not None
-    assert book.properties.modified is not None and book.properties.modified.year == 2000
+    modified = book.properties.modified  # the bulletin's date, not the clock
+    assert modified is not None and modified.date() == issued_on(hostile_bulletin("internal"))
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["序号", "统一社会信用代码", "企业名称"]
     names = [row[2] for row in values[1:]]

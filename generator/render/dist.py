@@ -15,6 +15,7 @@ from pathlib import Path
 from generator import __version__, tables
 from generator.errors import BuildError
 from generator.model import Bulletin, PriorityEntry, UnitFigures
+from generator.render.files import issued_on
 from generator.tables import Sheet, write_csv, write_xlsx
 
 MANIFEST = "manifest.csv"
@@ -68,10 +69,12 @@ def write_priority_xlsx(
         for i, p in enumerate(open_priority(bulletin, unit), 1)
     ]
     title = f"{bulletin.period_label}未建会重点企业"
+    when = issued_on(bulletin)
     cached = None
     if cache_dir is not None:
         # openpyxl takes ~15 ms a workbook; an unchanged list is copied from the cache instead
-        h = hashlib.sha256(json.dumps([__version__, _WRITER, title, rows]).encode())
+        key = [__version__, _WRITER, title, when.isoformat(), rows]
+        h = hashlib.sha256(json.dumps(key).encode())
         cached = cache_dir / f"{h.hexdigest()}.xlsx"
         if cached.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +88,7 @@ def write_priority_xlsx(
         formats={0: "0", 4: "0"},
         widths={0: 6, 1: 22, 2: 36, 3: 18, 4: 10, 5: 30, 6: 10},
     )
-    write_xlsx(path, [sheet])
+    write_xlsx(path, [sheet], when)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")

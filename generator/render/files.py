@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from generator import formatting as fmt
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin
+from generator.periods import Period
 from generator.problems import Problem
 from generator.tables import Sheet, write_csv, write_xlsx
 
@@ -57,6 +59,19 @@ INDICATOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 _EXCEL_FORMATS = {RATE: "0.0%", POINTS: "0.0", SCORE: "0.00", INT: "0", RANK: "0"}
+
+
+def issued_on(bulletin: Bulletin) -> date:
+    """The date the bulletin's files carry: its signing date, else the end of its period.
+
+    PDFs, workbooks and the site take their dates from here, never from the clock, so that a
+    build gives the same bytes whenever it runs.
+    """
+    day = bulletin.document.signed_on
+    try:
+        return date.fromisoformat(day) if day else Period.parse(bulletin.period).end
+    except ValueError:
+        return date(2000, 1, 1)
 
 
 def write_bulletin_json(bulletin: Bulletin, path: Path) -> Path:
@@ -128,7 +143,7 @@ def write_indicators(bulletin: Bulletin, folder: Path) -> list[Path]:
         formats=formats,
         widths={1: 22, len(headers) - 1: 60},
     )
-    xlsx_path = write_xlsx(folder / "indicators.xlsx", [sheet])
+    xlsx_path = write_xlsx(folder / "indicators.xlsx", [sheet], issued_on(bulletin))
     return [csv_path, xlsx_path]
 
 
@@ -141,8 +156,13 @@ def _problem_row(p: Problem) -> list[Any]:
     return [county, p.file, p.row, p.column, severity, p.code, p.value, p.message]
 
 
-def write_problems(problems: Sequence[Problem], folder: Path, stem: str = "problems") -> list[Path]:
-    """Write the problem list as CSV and as XLSX with a sheet for all and one per county."""
+def write_problems(
+    problems: Sequence[Problem], folder: Path, stem: str = "problems", when: date | None = None
+) -> list[Path]:
+    """Write the problem list as CSV and as XLSX with a sheet for all and one per county.
+
+    `when` is the workbook's date (see issued_on); a fixed default without it.
+    """
     ordered = sorted(problems, key=lambda p: (p.county, p.file, p.row or 0, p.column, p.code))
     csv_path = write_csv(
         folder / f"{stem}.csv", PROBLEM_HEADERS, (_problem_row(p) for p in ordered)
@@ -155,5 +175,5 @@ def write_problems(problems: Sequence[Problem], folder: Path, stem: str = "probl
         sheets.append(Sheet(name, PROBLEM_HEADERS, [_problem_row(p) for p in items]))
     for sheet in sheets:
         sheet.widths = {0: 12, 1: 32, 6: 24, 7: 60}
-    xlsx_path = write_xlsx(folder / f"{stem}.xlsx", sheets)
+    xlsx_path = write_xlsx(folder / f"{stem}.xlsx", sheets, when)
     return [csv_path, xlsx_path]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from generator.errors import BuildError
 from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, UnitFigures, WriteUp
 from generator.periods import Period
+from generator.render.files import issued_on
 from generator.render.mdtree import Node, markdown_tree
 from generator.templates import template_dirs
 
@@ -976,11 +977,7 @@ def _stage_assets(stage: Path, assets: Assets) -> None:
 
 def _timestamp(bulletin: Bulletin) -> int:
     """A fixed creation time (the signing date, else the period end) for reproducible PDFs."""
-    day = bulletin.document.signed_on
-    try:
-        when = date.fromisoformat(day) if day else Period.parse(bulletin.period).end
-    except ValueError:
-        when = date(2000, 1, 1)
+    when = issued_on(bulletin)
     return int(datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp())
 
 

@@ -20,9 +20,11 @@ import re
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -44,6 +46,7 @@ from generator.model import (
     WriteUp,
 )
 from generator.render import charts
+from generator.render.files import issued_on
 from generator.render.safe_html import safe_html
 from generator.templates import template_dirs
 
@@ -773,11 +776,41 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def mkdocs_build(config_file: Path, page_cache_file: Path | None = None) -> list[str]:
+def build_epoch(bulletin: Bulletin) -> int:
+    """The site's fixed build time: the latest bulletin's date (UTC midnight), not the clock."""
+    day = issued_on(bulletin)
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+@contextmanager
+def _source_date_epoch(epoch: int | None) -> Iterator[None]:
+    """Pin SOURCE_DATE_EPOCH, from which MkDocs dates its pages, for the block.
+
+    Without it MkDocs reads the clock (page.update_date, sitemap dates), and an empty or
+    malformed value in the user's environment makes it fail.
+    """
+    if epoch is None:
+        yield
+        return
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def mkdocs_build(
+    config_file: Path, page_cache_file: Path | None = None, epoch: int | None = None
+) -> list[str]:
     """Build a MkDocs project as `mkdocs build` would; return its warnings.
 
     With `page_cache_file`, pages unchanged since the last build reuse its Markdown conversion
-    and search entries (see page_cache).
+    and search entries (see page_cache). `epoch` is the build time MkDocs sees (see
+    build_epoch); without it MkDocs takes SOURCE_DATE_EPOCH or the clock.
     """
     import jieba
     from mkdocs.commands.build import build
@@ -794,7 +827,7 @@ def mkdocs_build(config_file: Path, page_cache_file: Path | None = None) -> list
         cfg = load_config(str(config_file))
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
-            with page_cache(page_cache_file):
+            with page_cache(page_cache_file), _source_date_epoch(epoch):
                 build(cfg)
         finally:
             cfg.plugins.on_shutdown()
@@ -876,7 +909,9 @@ def render_site(
         result.timings["pages"] = time.perf_counter() - start
         start = time.perf_counter()
         built = work_dir / "site"
-        result.warnings = mkdocs_build(work_dir / "mkdocs.yml", work_dir / "pages.pkl")
+        result.warnings = mkdocs_build(
+            work_dir / "mkdocs.yml", work_dir / "pages.pkl", build_epoch(site.latest)
+        )
         result.timings["mkdocs"] = time.perf_counter() - start
         start = time.perf_counter()
         runner.finish()
