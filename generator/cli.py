@@ -99,6 +99,9 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point of the `bulletin` command."""
+    from generator.interrupt import install
+
+    install()  # Ctrl-C stops the command once, not once per worker process
     cli(prog_name="bulletin")
 
 
@@ -297,13 +300,23 @@ def serve(project: Path, audience: str, port: int, period: str | None) -> None:
     """
     from generator.build import BuildOptions
     from generator.build import build as run_build
+    from generator.config import load_config
     from generator.console import BuildProgress, print_build_summary
-    from generator.serve import make_server
+    from generator.serve import check_port, make_server
 
     options = BuildOptions(period=_period_option(period))
-    with BuildProgress() as progress:
-        result = run_build(project, options, progress.report)
-    print_build_summary(result)
+    load_config(project)  # not a project: say so before anything else
+    check_port(port)
+    try:
+        with BuildProgress() as progress:
+            result = run_build(project, options, progress.report)
+        print_build_summary(result)
+    except BulletinError as exc:
+        if not (project / "site" / audience / "index.html").is_file():
+            raise
+        # Show the last good output while the user fixes the data; saving rebuilds it.
+        click.secho(f"错误：{exc}", fg="red", err=True)
+        click.echo("仍显示上次生成的网站；改正后保存，会自动重新生成。", err=True)
     server = make_server(project, options, audience, port, click.echo)
     click.echo(f"网站已在 http://127.0.0.1:{port}/ 提供（按 Ctrl-C 退出）。")
     try:

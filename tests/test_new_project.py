@@ -240,7 +240,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
     root = base / "青山市"
     flow = Flow(root, base / "填报模板")
     flow.results["init"] = run(
-        "init", root, "--organization", "青山市总工会", "--doc-prefix", "青工发"
+        "init", root, "--organization", "青山市铁路运输系统总工会", "--doc-prefix", "青铁工发"
     )
     flow.results["empty-build"] = run("build", root)
     flow.results["empty-templates"] = run("templates", root, "--out", flow.templates)
