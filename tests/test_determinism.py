@@ -1,12 +1,15 @@
 """Builds are deterministic: the same inputs give byte-identical output, wherever and whenever.
 
 One small project, with every kind of output (both sites, charts, write-up images, an extra page,
-bulletin and unit PDFs, CSV/XLSX, bulletin.json, dist/), is built twice from scratch: once in
-this process, and once as `bulletin build` in another process, from a copy at another path whose
-files were written in the opposite order and carry other times, with another clock (libfaketime,
-years ahead), time zone, locale, hash seed and SOURCE_DATE_EPOCH, and with one worker instead of
-several. Every output file must have the same bytes, and no output may name the project's path.
-A third build, served from the first one's caches, must give the same bytes again.
+bulletin and unit PDFs, CSV/XLSX, bulletin.json, dist/), is built twice from scratch:
+
+- in this process, with several workers, every folder listed in reverse order of name;
+- as `bulletin build` in another process with one worker, every folder listed in order of name,
+  from a copy at another path whose files carry other times, under another clock (libfaketime,
+  years ahead), time zone, locale, hash seed, SOURCE_DATE_EPOCH and matplotlibrc.
+
+Every output file must have the same bytes, and no output may name the project's folder. A
+third build, served from the first one's caches, must give the same bytes again.
 """
 
 from __future__ import annotations
@@ -39,6 +42,17 @@ pytestmark = pytest.mark.slow
 
 #: The second build's clock runs this far ahead (libfaketime): another day, month and year.
 CLOCK_SHIFT = "+3000d"
+
+#: A matplotlibrc of another user's for the second build.
+MATPLOTLIBRC = """lines.linewidth: 4
+axes.grid: True
+axes.edgecolor: green
+font.size: 14
+figure.dpi: 150
+figure.autolayout: True
+svg.hashsalt: other
+svg.fonttype: none
+"""
 
 FRAME = """---
 doc_number: 45
@@ -109,16 +123,15 @@ def make_project(root: Path) -> Project:
         "---\ntitle: 关于本站\n---\n本站发布企业建会通报。\n\n![标志](../writeups/img/photo.png)\n",
         encoding="utf-8",
     )
+    (content / "pages" / "contact.md").write_text(
+        "# 联系我们\n\n组织部：0538-0000000\n", encoding="utf-8"
+    )
     return project
 
 
-def copy_reversed(source: Path, target: Path, mtime: float) -> None:
-    """Copy a project, writing its files in the opposite order and giving them another time."""
-    files = sorted(p for p in source.rglob("*") if p.is_file())
-    for path in reversed(files):
-        dest = target / path.relative_to(source)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(path.read_bytes())
+def copy_project(source: Path, target: Path, mtime: float) -> None:
+    """Copy a project, giving every file and folder another modification time."""
+    shutil.copytree(source, target)
     for path in [target, *target.rglob("*")]:
         os.utime(path, (mtime, mtime))
 
@@ -227,19 +240,19 @@ def leaks(out: Path, paths: list[str]) -> list[str]:
     return sorted(set(found))
 
 
-class _ReversedScandir:
-    """os.scandir's iterator, with the entries in reverse order of name."""
+class _Listing:
+    """What os.scandir returns, with the entries in a chosen order."""
 
     def __init__(self, entries: list[os.DirEntry[str]]) -> None:
         self.entries = iter(entries)
 
-    def __iter__(self) -> _ReversedScandir:
+    def __iter__(self) -> _Listing:
         return self
 
     def __next__(self) -> os.DirEntry[str]:
         return next(self.entries)
 
-    def __enter__(self) -> _ReversedScandir:
+    def __enter__(self) -> _Listing:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -250,25 +263,36 @@ class _ReversedScandir:
 
 
 @contextmanager
-def reversed_listings() -> Iterator[None]:
-    """Folders list their entries in reverse order of name (glob, iterdir, os.walk) meanwhile.
+def listings(reverse: bool) -> Iterator[None]:
+    """Folders list their entries by name (glob, iterdir, os.walk), or in reverse, meanwhile.
 
     The file system lists a folder in an order of its own (by hash, by creation); an output
-    that follows it differs between two copies of a project.
+    that follows it differs between two copies of a project. One build sees every folder in
+    one order, the other in the opposite order.
     """
     scandir, listdir = os.scandir, os.listdir
 
-    def reversed_scandir(path: Any = ".") -> _ReversedScandir:
+    def ordered_scandir(path: Any = ".") -> _Listing:
         with scandir(path) as entries:
-            return _ReversedScandir(sorted(entries, key=lambda e: e.name, reverse=True))
+            return _Listing(sorted(entries, key=lambda e: e.name, reverse=reverse))
 
-    def reversed_listdir(path: Any = ".") -> list[Any]:
-        return sorted(listdir(path), reverse=True)
+    def ordered_listdir(path: Any = ".") -> list[Any]:
+        return sorted(listdir(path), reverse=reverse)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "scandir", reversed_scandir)
-        patch.setattr(os, "listdir", reversed_listdir)
+        patch.setattr(os, "scandir", ordered_scandir)
+        patch.setattr(os, "listdir", ordered_listdir)
         yield
+
+
+#: The second build: `bulletin build`, seeing every folder in order of name.
+CLI = """import sys
+sys.path.insert(0, {tests!r})
+from test_determinism import listings
+from generator.cli import main
+with listings(reverse=False):
+    main()
+"""
 
 
 @dataclass
@@ -287,13 +311,17 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     base = tmp_path_factory.mktemp("determinism")
     first = make_project(base / "det-first-4f1c" / "project").root
     second = base / "另一处 det-second-9b7e" / "副本 project"
-    copy_reversed(first, second, mtime=1_935_000_000)  # 2031
+    copy_project(first, second, mtime=1_935_000_000)  # 2031
 
-    with reversed_listings():
+    with listings(reverse=True):
         build(first, BuildOptions(force=True, jobs=2))
 
+    # Another user's matplotlib settings, which must not reach the charts.
+    settings = base / "matplotlibrc"
+    settings.write_text(MATPLOTLIBRC, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "FAKETIME"))}
     env.update(
+        MATPLOTLIBRC=str(settings),
         TZ="Pacific/Kiritimati",  # UTC+14: another calendar day than UTC most of the time
         LANG="C",
         LC_ALL="C",
@@ -306,7 +334,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
         clock = [faketime, "-f", CLOCK_SHIFT]
     elif os.environ.get("CI"):
         pytest.fail("faketime is missing: ./run setup installs it")
-    command = [*clock, sys.executable, "-m", "generator", "build", "--force", "--jobs", "1"]
+    cli = CLI.format(tests=str(Path(__file__).parent))
+    command = [*clock, sys.executable, "-c", cli, "build", "--force", "--jobs", "1"]
     done = subprocess.run(command, cwd=second, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 

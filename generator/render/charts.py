@@ -36,8 +36,41 @@ _RC_BASE: dict[str, Any] = {
 }
 
 
+#: Parameters about the session rather than the drawing (matplotlib's style blacklist).
+_SESSION_KEYS = frozenset(
+    {
+        "backend",
+        "backend_fallback",
+        "date.epoch",
+        "docstring.hardcopy",
+        "figure.max_open_warning",
+        "figure.raise_window",
+        "interactive",
+        "savefig.directory",
+        "timezone",
+        "tk.window_focus",
+        "toolbar",
+        "webagg.address",
+        "webagg.open_in_browser",
+        "webagg.port",
+        "webagg.port_retries",
+    }
+)
+
+
 def _rc(text_as_paths: bool) -> Any:  # matplotlib types keys as Literals
-    return {**_RC_BASE, "svg.fonttype": "path" if text_as_paths else "none"}
+    """The chart parameters: ours on top of matplotlib's own defaults.
+
+    A matplotlibrc of the user's (MATPLOTLIBRC, ~/.config/matplotlib, ./matplotlibrc) changes
+    the defaults of the process; every parameter it changed is set back, so that the charts of
+    the same bulletin have the same bytes on every machine and account.
+    """
+    rc: dict[str, Any] = {**_RC_BASE, "svg.fonttype": "path" if text_as_paths else "none"}
+    current = matplotlib.rcParams
+    for key, default in matplotlib.rcParamsDefault.items():
+        if key not in rc and key not in _SESSION_KEYS and current[key] != default:
+            rc[key] = default
+    return rc
 
 
 def _percent(rate: float | None) -> float:
