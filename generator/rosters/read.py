@@ -195,7 +195,11 @@ def _csv_grid(path: Path, rel: str) -> Grid:
         if grid is not None:
             grid.lossy = lossy
             return grid
-    grid = _csv_grid_python(text)
+    try:
+        grid = _csv_grid_python(text)
+    except csv.Error as exc:  # not expected after the checks above; a safety net
+        detail = "不是规范的 CSV 文件，请用 Excel 另存为“CSV UTF-8（逗号分隔）”"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
     grid.lossy = lossy
     return grid
 
@@ -362,7 +366,7 @@ def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
             grid = _sheet_grid(path, ws)
         finally:
             wb.close()
-    except ReadError:
+    except (ReadError, MemoryError):
         raise
     except Exception as exc:  # a damaged file fails anywhere in openpyxl, zipfile or the XML parser
         detail = "文件已损坏（可能没有完整复制或下载），无法读取其中的内容"

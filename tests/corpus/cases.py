@@ -227,6 +227,20 @@ def _subtotal_mismatch(wb: Any) -> None:
     ws.append(["总计", *[None] * 5, 360])
 
 
+def _titles_gaps_error(wb: Any) -> None:
+    """Two title rows and empty rows between records: rows as the sheet numbers them."""
+    ws = wb.active
+    ws.append(["2026年10月企业建会台账"])
+    ws.append(["填报单位：测试市总工会"])
+    ws.append(roster_headers("enterprises"))
+    for i, row in enumerate((4, 6, 8, 9)):
+        values = _enterprise_values(i)
+        if i == 2:
+            values[6] = "十人以上"
+        for j, value in enumerate(values, start=1):
+            ws.cell(row=row, column=j, value=value)
+
+
 def _chart_first(wb: Any) -> None:
     from openpyxl.chart import BarChart
 
@@ -616,6 +630,32 @@ CASES: list[Case] = [
         ("E-INT@6",),
     ),
     Case("many-errors", rows(E, _many_errors), ("E-USCC-FORMAT@6", "E-USCC-FORMAT@65")),
+    Case(
+        "quoted-line-break-is-one-excel-row",
+        cells(E, {0: {"name": "东方机械\n有限公司"}, 2: {"employees": "ten"}}),
+        ("E-INT@4",),
+    ),
+    Case(
+        "xlsx-title-rows-and-gaps-then-error",
+        xlsx(E, _titles_gaps_error),
+        ("E-INT@8",),
+        file=_rel(E, "xlsx"),
+    ),
+    Case(
+        "header-variants",
+        with_headers(
+            E,
+            [
+                " 统一社会信用代码 ",
+                "企业名称",
+                "所属乡镇（街道）代码",
+                *ENTERPRISE_HEADERS[3:6],
+                "职工人数（人）",
+                *ENTERPRISE_HEADERS[7:],
+            ],
+        ),
+        (),
+    ),
     # --- encodings and damaged text files -------------------------------------------------------
     Case("gb18030-is-read", raw_bytes(E, _gbk), ()),
     Case(
