@@ -8,8 +8,9 @@ bulletin and unit PDFs, CSV/XLSX, bulletin.json, dist/), is built twice from scr
   from a copy at another path whose files carry other times, under another clock (libfaketime,
   years ahead), time zone, locale, hash seed, SOURCE_DATE_EPOCH and matplotlibrc.
 
-Every output file must have the same bytes, and no output may name the project's folder. A
-third build, served from the first one's caches, must give the same bytes again.
+Every output file must have the same bytes, and no output may name the project's folder. The
+first project, moved to a third folder with its caches and built again from them, must give the
+same bytes too.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Any
 import pytest
 from conftest import Project
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, BuildResult, build
 
 pytestmark = pytest.mark.slow
 
@@ -299,11 +300,12 @@ with listings(reverse=False):
 class Builds:
     first: Path  # the project built in this process
     second: Path  # its copy, built by the CLI in another process at another time
-    cached: Path  # the first project built again, from its caches
+    moved: Path  # the first project moved elsewhere with its caches and output, built again
+    moved_result: BuildResult
 
     @property
     def outputs(self) -> tuple[Path, Path, Path]:
-        return self.first / "site", self.second / "site", self.cached
+        return self.first / "site", self.second / "site", self.moved / "site"
 
 
 @pytest.fixture(scope="module")
@@ -313,8 +315,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     second = base / "另一处 det-second-9b7e" / "副本 project"
     copy_project(first, second, mtime=1_935_000_000)  # 2031
 
+    # A new folder has no caches: everything is rendered (and the caches are written, which
+    # --force would skip for the PDFs, for the moved build below).
     with listings(reverse=True):
-        build(first, BuildOptions(force=True, jobs=2))
+        build(first, BuildOptions(jobs=2))
 
     # Another user's matplotlib settings, which must not reach the charts.
     settings = base / "matplotlibrc"
@@ -339,10 +343,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     done = subprocess.run(command, cwd=second, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
-    # Again from the first project's caches (another output folder, so not skipped outright).
-    cached = base / "cached"
-    build(first, BuildOptions(out=cached, jobs=2))
-    return Builds(first, second, cached)
+    # The first project moved, caches and output along, and built again: the output is in
+    # another folder, so the build is not skipped outright, but everything comes from caches.
+    moved = base / "moved det-third-2c5a" / "project"
+    shutil.copytree(first, moved)
+    result = build(moved, BuildOptions(jobs=2))
+    return Builds(first, second, moved, result)
 
 
 def test_every_output_kind_is_built(builds: Builds) -> None:
@@ -373,18 +379,20 @@ def test_two_fresh_builds_are_byte_identical(builds: Builds) -> None:
         pytest.fail("the two builds differ:\n" + explain(first, second))
 
 
-def test_a_build_from_the_caches_is_byte_identical(builds: Builds) -> None:
-    first, _, cached = builds.outputs
-    if listing(first) != listing(cached):
-        pytest.fail("the cached build differs:\n" + explain(first, cached))
+def test_a_moved_project_built_from_its_caches_is_byte_identical(builds: Builds) -> None:
+    first, _, moved = builds.outputs
+    assert not builds.moved_result.unchanged and builds.moved_result.snapshots_read == 0
+    if listing(first) != listing(moved):
+        pytest.fail("the build from the caches differs:\n" + explain(first, moved))
 
 
 def test_no_output_names_the_project_folder(builds: Builds) -> None:
-    for root, out in (
-        (builds.first, builds.first / "site"),
-        (builds.second, builds.second / "site"),
+    for out, roots in (
+        (builds.first / "site", [builds.first]),
+        (builds.second / "site", [builds.second]),
+        (builds.moved / "site", [builds.moved, builds.first]),  # nothing cached names it either
     ):
-        paths = [str(root), str(root.parent), root.parent.name]
+        paths = [text for root in roots for text in (str(root), root.parent.name)]
         assert leaks(out, paths) == []
 
 
