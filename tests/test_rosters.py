@@ -770,3 +770,30 @@ def test_problem_codes_are_stable_names_with_chinese_messages() -> None:
         assert re.fullmatch(r"[EW]-[A-Z0-9]+(-[A-Z0-9]+)*", name), name
         assert code.severity == ("error" if name.startswith("E-") else "warning")
         assert is_chinese(code.template), name
+
+
+def test_formulas_need_their_stored_values(tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    headers = project_headers("enterprises")
+    data = [_values(r) for r in rows_of("enterprises", OCT)]
+    for i, row in enumerate(data, start=2):
+        row[7] = f"=G{i}/3"  # migrant workers, optional: an unread formula would pass unseen
+    path = _xlsx(tmp_path, [headers, *data])
+    raw = read_table(path, "x.xlsx", ENTERPRISES)
+    assert [(p.code, p.row, p.column) for p in raw.problems] == [
+        ("E-FORMULA-NO-VALUE", row, "农民工人数") for row in (2, 3, 4, 5)
+    ]
+    # Excel saves each formula's value beside it: then the values are read, nothing reported.
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb"(</f>)<v */>", rb"\1<v>7</v>", parts[sheet])
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(saved, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    raw = read_table(saved, "x.xlsx", ENTERPRISES)
+    assert raw.problems == []
+    assert raw.columns[7].to_pylist() == ["7"] * 4

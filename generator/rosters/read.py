@@ -376,34 +376,17 @@ def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
 
 def _sheet_grid(path: Path, ws: Any) -> Grid:
     """A worksheet's cells as text, and where its formulas have no stored value."""
-    from openpyxl import load_workbook
-
-    values_rows = ws.iter_rows(values_only=True)
-    formula_rows: Any = None
-    formula_wb = None
-    if _has_formulas(path, getattr(ws, "_worksheet_path", None)):
-        # Formulas are seen only without data_only; read both in step to find those whose
-        # cached value is missing (openpyxl and other scripts save none).
-        formula_wb = load_workbook(path, read_only=True, data_only=False)
-        formula_rows = formula_wb[ws.title].iter_rows(values_only=True)
+    formulas = _formulas_without_values(path, getattr(ws, "_worksheet_path", None))
     records: list[list[str | None]] = []
     rows: list[int] = []
-    formulas: list[tuple[int, int]] = []
-    try:
-        # Read-only worksheets yield an empty row for each missing row, so enumerate is exact.
-        for number, values in enumerate(values_rows, start=1):
-            cells = [cell_text(v) for v in values]
-            if formula_rows is not None:
-                written = next(formula_rows, ())
-                for j, (value, formula) in enumerate(zip(values, written, strict=False)):
-                    if value is None and _is_formula(formula):
-                        formulas.append((number, j))
-            if any(c is not None for c in cells):
-                records.append(cells)
-                rows.append(number)
-    finally:
-        if formula_wb is not None:
-            formula_wb.close()
+    # Read-only worksheets yield an empty row for each missing row, so enumerate is exact.
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v) for v in values]
+        if any(c is not None for c in cells):
+            records.append(cells)
+            rows.append(number)
+    if formulas is None:  # cells without references: found by reading the formulas too
+        formulas = _formulas_by_reading(path, ws.title)
     width = max((len(r) for r in records), default=0)
     columns = [
         pa.array([(r[j] if j < len(r) else None) for r in records], pa.string())
@@ -412,28 +395,73 @@ def _sheet_grid(path: Path, ws: Any) -> Grid:
     return Grid(columns, np.asarray(rows, dtype=np.int64), formulas=formulas)
 
 
-def _has_formulas(path: Path, member: str | None) -> bool:
-    """Whether the sheet's XML (every sheet's, if unknown) has a formula element."""
+#: A formula cell saved without its value (`<c r="H2"><f>G2/3</f><v /></c>`), as scripts write
+#: them; Excel saves the value beside each formula, and that is what data_only reads.
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*"
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:</(?:\w+:)?c>|<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)"
+)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\bt="([A-Za-z]+)"')
+_OVERLAP = 1 << 14
+
+
+def _formulas_without_values(path: Path, member: str | None) -> list[tuple[int, int]] | None:
+    """(Excel row, column index) of formula cells saved without a value, from the sheet's XML.
+
+    None when such a cell has no reference (then the formulas must be read cell by cell).
+    """
     import zipfile
 
-    tags = (b"<f>", b"<f ", b":f>", b":f ")
+    from openpyxl.utils import column_index_from_string
+
+    found: set[tuple[int, int]] = set()
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         member = member.lstrip("/") if member else None
-        if member in names:
-            names = [member]
-        for name in names:
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")) and name != member:
-                continue
-            # Streamed in blocks (a sheet's XML can be tens of megabytes), with an overlap.
-            with archive.open(name) as stream:
-                tail = b""
-                while block := stream.read(1 << 20):
-                    chunk = tail + block
-                    if any(tag in chunk for tag in tags):
-                        return True
-                    tail = chunk[-3:]
-    return False
+        if member not in names:
+            return None
+        # Streamed in blocks (a sheet's XML can be tens of megabytes), with an overlap.
+        with archive.open(member) as stream:
+            tail = b""
+            while block := stream.read(1 << 20):
+                chunk = tail + block
+                for match in _FORMULA_CELL.finditer(chunk):
+                    attributes = match.group(1)
+                    kind = _CELL_TYPE.search(attributes)
+                    if kind and kind.group(1) in (b"str", b"inlineStr"):
+                        continue  # a formula whose value is the empty text
+                    ref = _CELL_REF.search(attributes)
+                    if ref is None:
+                        return None
+                    column = column_index_from_string(ref.group(1).decode()) - 1
+                    found.add((int(ref.group(2)), column))
+                tail = chunk[-_OVERLAP:]
+    return sorted(found)
+
+
+def _formulas_by_reading(path: Path, title: str) -> list[tuple[int, int]]:
+    """Formula cells without a value, by reading the sheet twice (with and without values)."""
+    from openpyxl import load_workbook
+
+    found = []
+    values_wb = load_workbook(path, read_only=True, data_only=True)
+    formula_wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        pairs = zip(
+            values_wb[title].iter_rows(values_only=True),
+            formula_wb[title].iter_rows(values_only=True),
+            strict=False,
+        )
+        for number, (values, written) in enumerate(pairs, start=1):
+            for j, (value, formula) in enumerate(zip(values, written, strict=False)):
+                if value is None and _is_formula(formula):
+                    found.append((number, j))
+    finally:
+        values_wb.close()
+        formula_wb.close()
+    return found
 
 
 def _is_formula(value: Any) -> bool:
