@@ -33,8 +33,10 @@ import typst
 from generator import __version__
 from generator import formatting as fmt
 from generator.config import Config
+from generator.content import image_ok
 from generator.errors import BuildError
 from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
+from generator.interrupt import ignore_interrupt, workers_starting
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, UnitFigures, WriteUp
 from generator.periods import Period
 from generator.render.files import issued_on
@@ -140,8 +142,8 @@ class Assets:
         if magics is None:
             return None
         data = path.read_bytes()
-        if not data.startswith(magics):
-            return None
+        if not data.startswith(magics) or not image_ok(path):
+            return None  # Typst would stop the whole document on an image it cannot decode
         name = f"{hashlib.sha256(data).hexdigest()}{'.jpg' if suffix == '.jpeg' else suffix}"
         self.files[name] = path
         return f"/assets/{name}"
@@ -903,6 +905,7 @@ def _compiler(font_dirs: tuple[str, ...]) -> typst.Compiler:
 
 
 def _init_worker(font_dirs: tuple[str, ...]) -> None:
+    ignore_interrupt()
     _compiler(font_dirs)
 
 
@@ -1180,13 +1183,15 @@ def _compile_all(
     # Typst runs threads of its own, which do not survive a fork.
     size = max(1, len(todo) // ((workers + 1) * 6))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
         initargs=(engine.font_dirs,),
-    ) as pool:
-        futures = [pool.submit(_run_chunk, engine, chunk, cache) for chunk in chunks]
+    )
+    try:
+        with workers_starting():  # the workers leave Ctrl-C to this process
+            futures = [pool.submit(_run_chunk, engine, chunk, cache) for chunk in chunks]
         for future, chunk in zip(futures, chunks, strict=True):
             future.add_done_callback(_when_done(finished, len(chunk)))
         for future, chunk in zip(reversed(futures), reversed(chunks), strict=True):
@@ -1196,3 +1201,6 @@ def _compile_all(
         for future in futures:
             if not future.cancelled():
                 future.result()
+    finally:
+        # On an error or Ctrl-C, chunks not started are dropped instead of waited for.
+        pool.shutdown(wait=True, cancel_futures=True)
