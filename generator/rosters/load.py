@@ -140,9 +140,12 @@ def read_roster(
     except ReadError as exc:
         return empty_frame(roster), [*problems, exc.problem], False
     except OSError as exc:
-        problem = codes.E_FILE_UNREADABLE.problem(
-            relative(root, path), None, detail=f"无法打开：{exc.strerror or exc}"
+        detail = (
+            "没有读取权限，或文件正被其他程序占用"
+            if isinstance(exc, PermissionError)
+            else "打开文件时出错，请确认文件完整、可以用 Excel 打开"
         )
+        problem = codes.E_FILE_UNREADABLE.problem(relative(root, path), None, detail=detail)
         return empty_frame(roster), [*problems, problem], False
     validated = validate_table(raw, roster, ctx)
     found = [*problems, *validated.problems]
@@ -363,6 +366,10 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         state = snapshot.state
         problems.extend(snapshot.problems)
         del snapshot
+    # The build refuses content with errors too, so check must name them.
+    from generator.content import load_content
+
+    problems.extend(load_content(root, set(data.units["code"].astype(str))).problems)
     return CheckResult(root=root, periods=periods_to_check, problems=problems)
 
 
