@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,9 +24,23 @@ PROJECT = click.argument(
 class BulletinGroup(click.Group):
     """A command group that prints BulletinError messages in Chinese instead of tracebacks."""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _chinese(exc) from None
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a mistake on the command line, told in Chinese
+            raise _chinese(exc) from None
         except BulletinError as exc:
             click.secho(f"错误：{exc}", fg="red", err=True)
             ctx.exit(exc.exit_code)
@@ -48,6 +63,14 @@ class BulletinGroup(click.Group):
             ctx.exit(70)
 
 
+def _chinese(exc: click.UsageError) -> click.UsageError:
+    from generator.usage import ChineseUsageError
+
+    if isinstance(exc, (ChineseUsageError, click.exceptions.NoArgsIsHelpError)):
+        return exc  # already in Chinese, or the help itself
+    return ChineseUsageError(exc)
+
+
 #: What an operating-system error means for users, by errno.
 _OS_ERRORS = {
     errno.EACCES: "没有权限",
@@ -57,7 +80,7 @@ _OS_ERRORS = {
     errno.ENOENT: "找不到该文件或文件夹",
     errno.ENOTDIR: "路径中有一级不是文件夹而是文件",
     errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EEXIST: "已存在同名的文件",
+    errno.EEXIST: "那里已有同名的文件，无法建立文件夹",
     errno.EADDRINUSE: "端口已被其他程序占用，请用 --port 换一个端口",
 }
 

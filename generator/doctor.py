@@ -93,7 +93,14 @@ def _font_checks(root: Path) -> list[Check]:
 
 
 def _write_check(root: Path) -> Check:
-    target = root if root.exists() else root.parent
+    if not root.is_dir():
+        return Check(
+            "项目目录",
+            False,
+            f"{root} 不存在或不是文件夹",
+            "请检查路径；新项目用 bulletin init 目录名 建立",
+        )
+    target = root
     try:
         with tempfile.NamedTemporaryFile(dir=target, prefix=".bulletin-doctor-"):
             pass
