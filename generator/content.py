@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from markdown_it import MarkdownIt
 
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
@@ -20,7 +22,17 @@ from generator.problems import Problem, ProblemList
 CATEGORIES = ("pioneer-team", "book-room", "union-building", "volunteer", "model-home", "other")
 CLOSING_MARK = re.compile(r"^\s*<!--\s*closing\s*-->\s*$", re.MULTILINE)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL)
-MAX_WRITEUP_BYTES = 1_000_000  # a write-up is a news item; larger files are refused
+#: A write-up is a news item (a long one is 30 KB); larger files are refused. The bound also
+#: bounds the time: Markdown made only of markup takes markdown-it ~30 s a megabyte, per output.
+MAX_WRITEUP_BYTES = 200_000
+#: Token level at which a body is refused: the PDFs' parser (markdown-it) stops at 20 levels,
+#: silently dropping the rest. A list level takes two token levels, a quote one: lists may
+#: nest 8 deep, quotes 17.
+MAX_BLOCK_LEVEL = 19
+#: Deepest nesting of emphasis and links inside a paragraph (`****…x…****` makes thousands).
+MAX_INLINE_LEVEL = 20
+#: Image files the site and the PDFs show; SVG is refused because it can carry script.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 _WRITEUP_KEYS = ("title", "date", "unit", "category", "audience", "images", "summary")
 _FRAME_KEYS = ("doc_number", "title", "recipients", "cc", "signed_on", "printed_on")
 
@@ -29,6 +41,8 @@ E_FRONT_MATTER = "E-CONTENT-FRONT-MATTER"
 E_FIELD = "E-CONTENT-FIELD"
 E_IMAGE = "E-CONTENT-IMAGE"
 E_TOO_LARGE = "E-CONTENT-TOO-LARGE"
+E_TOO_DEEP = "E-CONTENT-TOO-DEEP"
+E_OUTSIDE = "E-CONTENT-OUTSIDE"
 E_ENCODING = "E-CONTENT-ENCODING"
 W_UNKNOWN_KEY = "W-CONTENT-UNKNOWN-KEY"
 W_NO_FRAME = "W-FRAME-MISSING"
@@ -92,6 +106,30 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str]
     return meta, text[match.end() :], body_line, ""
 
 
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # The parser of the PDFs (render/mdtree.py), whose nesting limit is the one that bites.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def markdown_depth_problem(body: str) -> tuple[int, str] | None:
+    """(line in the body, message) when the Markdown nests deeper than the renderers take."""
+    for token in _parser().parse(body):
+        line = token.map[0] + 1 if token.map else 1
+        if token.level >= MAX_BLOCK_LEVEL:
+            return line, (
+                "列表或引用嵌套层数太多（列表最多 8 层、引用最多 17 层），"
+                "再深的内容无法排版：请减少嵌套层数。"
+            )
+        for child in token.children or ():
+            if child.level > MAX_INLINE_LEVEL:
+                return line, (
+                    f"一段文字中的加粗、斜体或链接嵌套超过 {MAX_INLINE_LEVEL} 层"
+                    "（常见于成串的 * 或 _ 符号）：请删去多余的符号。"
+                )
+    return None
+
+
 def _key_line(text: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines()[:60], start=1):
         if re.match(rf"^{re.escape(key)}\s*:", line):
@@ -145,6 +183,16 @@ class _Reader:
         )
 
     def read_text(self, path: Path) -> str | None:
+        if not path.resolve().is_relative_to(self.content_dir.resolve()) or not path.is_file():
+            self.problem(
+                path,
+                None,
+                "",
+                E_OUTSIDE,
+                "",
+                "这个文件是指向 content/ 目录之外的链接（或不是普通文件）：请把文件本身放进 content/ 目录。",
+            )
+            return None
         if path.stat().st_size > MAX_WRITEUP_BYTES:
             self.problem(
                 path,
@@ -155,7 +203,18 @@ class _Reader:
                 f"文件太大（超过 {MAX_WRITEUP_BYTES // 1000} KB）：请拆分或删去多余内容。",
             )
             return None
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.problem(
+                path,
+                None,
+                "",
+                E_ENCODING,
+                "",
+                f"无法读取这个文件（{exc.strerror}）：请检查文件权限。",
+            )
+            return None
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 return raw.decode(encoding)
@@ -202,17 +261,41 @@ class _Reader:
         if not resolved.is_file():
             self.problem(md, line, "images", E_IMAGE, value, "找不到这张图片：请检查文件名和路径。")
             return None
+        if resolved.suffix.lower() not in IMAGE_SUFFIXES:
+            self.problem(
+                md, line, "images", E_IMAGE, value, "图片应为 JPG、PNG、GIF 或 WebP 格式的文件。"
+            )
+            return None
+        if not image_ok(resolved):
+            self.problem(
+                md,
+                line,
+                "images",
+                E_IMAGE,
+                value,
+                "图片文件已损坏或不是它的扩展名所说的格式：请重新导出这张图片。",
+            )
+            return None
         return resolved.relative_to(content).as_posix()
+
+    def check_body(self, path: Path, body: str, body_line: int) -> bool:
+        """Report Markdown the renderers cannot take; True when the body is fine."""
+        found = markdown_depth_problem(body)
+        if found is None:
+            return True
+        line, message = found
+        self.problem(path, body_line + line - 1, "", E_TOO_DEEP, "", message)
+        return False
 
     def writeup(self, path: Path, unit_codes: set[str] | None) -> WriteUpSource | None:
         text = self.read_text(path)
         if text is None:
             return None
-        meta, body, _, error = split_front_matter(text)
+        meta, body, body_line, error = split_front_matter(text)
         if meta is None:
             self.problem(path, 1, "", E_FRONT_MATTER, "", error)
             return None
-        ok = True
+        ok = self.check_body(path, body, body_line)
 
         def bad(key: str, message: str) -> None:
             nonlocal ok
@@ -275,13 +358,37 @@ class _Reader:
             body=body,
         )
 
+    def page(self, path: Path) -> bool:
+        """Check an extra page (its front matter is optional); True when it can be published."""
+        text = self.read_text(path)
+        if text is None:
+            return False
+        meta, body, body_line, _error = split_front_matter(text)
+        if meta is None:
+            body, body_line = text, 1
+        elif meta.get("audience", "public") != "public":
+            # Pages have no audience: each is published on both sites.
+            self.problem(
+                path,
+                _key_line(text, "audience"),
+                "audience",
+                E_FIELD,
+                meta.get("audience"),
+                "content/pages 下的页面会同时发布到内网和外网，不能设发布范围："
+                "只给内网看的内容请写成 audience: internal 的工作动态（content/writeups）。",
+            )
+            return False
+        return self.check_body(path, body, body_line)
+
     def frame(self, path: Path) -> Frame | None:
         text = self.read_text(path)
         if text is None:
             return None
-        meta, body, _, error = split_front_matter(text)
+        meta, body, body_line, error = split_front_matter(text)
         if meta is None:
             self.problem(path, 1, "", E_FRONT_MATTER, "", error)
+            return None
+        if not self.check_body(path, body, body_line):
             return None
         frame = Frame(period=path.stem)
         for key in meta:
@@ -336,6 +443,18 @@ class _Reader:
         return frame
 
 
+def image_ok(path: Path) -> bool:
+    """Whether the image decodes (Typst stops the whole PDF on an image it cannot read)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+    return True
+
+
 def load_content(root: Path, unit_codes: set[str] | None = None) -> Content:
     """Read content/writeups, content/bulletins and content/pages of a project."""
     reader = _Reader(root)
@@ -365,6 +484,8 @@ def load_content(root: Path, unit_codes: set[str] | None = None) -> Content:
                 content.frames[frame.period] = frame
     pages_dir = reader.content_dir / "pages"
     if pages_dir.is_dir():
-        content.pages = sorted(pages_dir.glob("*.md"))
+        for path in sorted(pages_dir.glob("*.md")):
+            if reader.page(path):
+                content.pages.append(path)
     content.problems = reader.problems
     return content

@@ -16,14 +16,23 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: A plain number as the tables write it (-3, 12.5, -0.3%): never a formula, kept as it is.
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
 #: The date a workbook carries when its caller gives none (never the clock).
 DEFAULT_DATE = date(2000, 1, 1)
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise a text cell that a spreadsheet would evaluate; numbers pass through."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Neutralise a text cell that a spreadsheet would evaluate; numbers pass through.
+
+    Spaces before the sign do not make a cell safe: some spreadsheets trim them on import.
+    """
+    if (
+        isinstance(value, str)
+        and value.lstrip(" \u3000").startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from generator.content import load_content
 from generator.periods import Period
@@ -30,7 +31,7 @@ images: [img/a.png]
 def test_writeup_is_read_and_assigned_to_its_period(tmp_path: Path) -> None:
     write(tmp_path / "content/writeups/a.md", WRITEUP)
     (tmp_path / "content/writeups/img").mkdir()
-    (tmp_path / "content/writeups/img/a.png").write_bytes(b"png")
+    Image.new("RGB", (4, 3)).save(tmp_path / "content/writeups/img/a.png")
     content = load_content(tmp_path, {"990100"})
     assert not content.problems.items
     (w,) = content.writeups

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from PIL import Image
 from sample_model import sample_bulletin
 
 from generator.config import Config
@@ -360,7 +362,9 @@ def test_markdown_tree_keeps_markup_as_text(tmp_path: Path) -> None:
 def test_images_must_stay_inside_content(tmp_path: Path) -> None:
     content = tmp_path / "content"
     (content / "writeups" / "img").mkdir(parents=True)
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 16
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3)).save(buffer, "PNG")
+    png = buffer.getvalue()
     (content / "writeups" / "img" / "a.png").write_bytes(png)
     (tmp_path / "outside.png").write_bytes(png)
     assets = pdf_module.Assets(content)
@@ -377,6 +381,9 @@ def test_images_must_stay_inside_content(tmp_path: Path) -> None:
     assert resolve("https://example.org/a.png") is None
     (content / "writeups" / "img" / "fake.png").write_text("not a png")
     assert resolve("img/fake.png") is None
+    # the right magic bytes but no picture: Typst would stop the whole document on it
+    (content / "writeups" / "img" / "broken.png").write_bytes(png[:12] + b"0" * 20)
+    assert resolve("img/broken.png") is None
 
 
 def test_every_font_role_resolves() -> None:

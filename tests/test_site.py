@@ -202,10 +202,13 @@ def test_project_pages_are_sanitised(project: Path) -> None:
 def test_safe_html_rules() -> None:
     html = safe_html(
         '<p onclick="x()">a</p><script>b()</script>[l](javascript:c) <iframe src="https://e"></iframe>'
-        "<style>p{}</style> [ok](https://example.org) [rel](other.md) ![i](https://e/x.png)"
+        "<style>p{}</style>\n\n[ok](https://example.org) [rel](other.md) ![i](https://e/x.png)"
+        " [js](javascript:alert(1))"
     )
-    assert "onclick" not in html and "<script" not in html and "javascript" not in html
+    # A raw HTML block runs to the blank line (CommonMark): the link in it stays inert text.
+    assert "onclick" not in html and "<script" not in html and 'href="javascript' not in html
     assert "iframe" not in html and "<style" not in html and "<img" not in html
+    assert '<a rel="noopener noreferrer">js</a>' in html  # the words stay, not the target
     assert 'href="https://example.org"' in html and "other.md" not in html
 
 

@@ -21,12 +21,15 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 Node = dict[str, Any]
 #: Maps an image reference as written in Markdown to a path the template can load, or None.
 ImageResolver = Callable[[str], str | None]
 
+#: Deepest nesting of emphasis and links kept as such (content.py refuses deeper write-ups).
+MAX_INLINE_DEPTH = 20
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 
 
@@ -47,7 +50,13 @@ def _refuse_images(_src: str) -> str | None:
 def markdown_tree(text: str, resolve_image: ImageResolver | None = None) -> list[Node]:
     """Parse Markdown into a list of block nodes (see the module docstring)."""
     resolver = resolve_image or _refuse_images
-    root = SyntaxTreeNode(_parser().parse(text or ""))
+    tokens = _parser().parse(text or "")
+    for token in tokens:
+        # Thousands of nested emphases (`****…x…****`) would exhaust the stack below and in
+        # Typst; such a paragraph is set as the characters it was written with.
+        if token.children and any(c.level > MAX_INLINE_DEPTH for c in token.children):
+            token.children = [Token("text", "", 0, content=token.content)]
+    root = SyntaxTreeNode(tokens)
     return _blocks(root.children, resolver)
 
 

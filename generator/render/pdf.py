@@ -33,6 +33,7 @@ import typst
 from generator import __version__
 from generator import formatting as fmt
 from generator.config import Config
+from generator.content import image_ok
 from generator.errors import BuildError
 from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
 from generator.interrupt import ignore_interrupt, workers_starting
@@ -141,8 +142,8 @@ class Assets:
         if magics is None:
             return None
         data = path.read_bytes()
-        if not data.startswith(magics):
-            return None
+        if not data.startswith(magics) or not image_ok(path):
+            return None  # Typst would stop the whole document on an image it cannot decode
         name = f"{hashlib.sha256(data).hexdigest()}{'.jpg' if suffix == '.jpeg' else suffix}"
         self.files[name] = path
         return f"/assets/{name}"

@@ -102,6 +102,15 @@ def md_text(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape("" if value is None else value))))
 
 
+def yaml_title(value: Any) -> Markup:
+    """A title for a page's front matter or mkdocs.yml: HTML-escaped, then a YAML string.
+
+    MkDocs themes write page titles, navigation titles and the site name into the HTML
+    without escaping them, so a unit named `<img onerror=…>` would run as markup.
+    """
+    return Markup(json.dumps(str(escape("" if value is None else value)), ensure_ascii=False))
+
+
 def _signed(value: int | None) -> str:
     if value is None:
         return "—"
@@ -153,7 +162,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         md=md_text,
         fname=file_name,
         pick=lambda codes, lookup: [lookup[c] for c in codes if c in lookup],
-        tojson_yaml=lambda v: Markup(json.dumps(v, ensure_ascii=False)),
+        tojson_yaml=yaml_title,
     )
     env.globals.update(
         level_labels=LEVEL_LABELS,

@@ -1,0 +1,445 @@
+"""Hostile write-ups and roster values through a whole build: inert or refused, never run.
+
+One hostile project is built once for the module: HTML/JS injection, Typst markup, formula
+injection and path tricks in every text a user can type (unit, enterprise, team, book room and
+volunteer names, reasons, front matter, write-up bodies, the bulletin frame, an extra page).
+Inputs that cannot be published (files too large, nesting too deep, images outside content/ or
+broken) are checked separately: each is a Problem naming its file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Project, rows_of
+from openpyxl import load_workbook
+from PIL import Image
+
+from generator.build import BuildOptions, build
+from generator.content import load_content
+from generator.errors import DataError
+from generator.render.mdtree import markdown_tree, plain_text
+from generator.render.safe_html import safe_html
+from generator.rosters.load import check_project
+from generator.tables import safe_cell
+
+pytestmark = pytest.mark.slow
+
+XSS = [
+    '<script>alert("x1")</script>',
+    '<img src=x onerror=alert("x2")>',
+    '[点我](javascript:alert("x3"))',
+    '<iframe src="https://evil.example/x4"></iframe>',
+    '<svg onload=alert("x5")><script>alert("x6")</script></svg>',
+]
+TYPST = '#import "/etc/passwd": * #read("/etc/passwd") #eval("1+1") ] $x^2$ *粗* @lab <lab> \\ _u_'
+HYPERLINK = '=HYPERLINK("http://evil.example","点击")'
+#: Hostile values planted in rosters: (roster, period, row, column, value).
+ROSTER_VALUES = [
+    ("units", None, 2, "name", "东镇" + XSS[0] + TYPST),
+    ("units", None, 3, "name", HYPERLINK),
+    ("units", None, 5, "name", "南街道" + XSS[1]),
+    ("volunteers", None, 0, "name", "张三" + XSS[2]),
+    ("volunteers", None, 0, "selection", "@SUM(A1:A2)"),
+    ("pioneer_teams", None, 0, "name", "数控车间" + XSS[3] + TYPST),
+    ("pioneer_teams", None, 0, "enterprise", "+1"),
+    ("book_rooms", None, 0, "name", " =1+1书屋"),
+    ("book_rooms", None, 0, "host", "东方" + XSS[4]),
+]
+ENTERPRISE_VALUES = [
+    (0, "name", "东方机械" + XSS[0]),
+    (1, "name", "-1+2"),
+    (1, "not_unionized_reason", "\t=2+2" + XSS[1] + TYPST),
+    (2, "industry", HYPERLINK),
+]
+BODY = "\n\n".join(
+    [
+        "正文开始BODYSTART。" + XSS[0],
+        *XSS[1:],
+        "<div onclick='alert(9)'>块</div>\n\n<style>body{display:none}</style>",
+        "[a](JaVaScRiPt:alert(1)) [b](  javascript:alert(1)) "
+        "[c](data:text/html,<script>alert(1)</script>) [d]( vbscript:x) <javascript:alert(1)>",
+        '<a href="javascript&#58;alert(1)">e</a> [f](java&#x09;script:alert(1)) '
+        "[g](&#106;avascript:alert(1)) ![h](javascript:alert(1))",
+        "![x](../../etc/passwd) ![y](/etc/passwd) ![z](img/link.png) ![s](img/evil.svg) "
+        "![o](../../outside.png) ![b](img/broken.png) ![ok](img/ok.png) ![w](https://evil.example/t.png)",
+        '![t](x.png "onerror=alert(1)") [ref][r]\n\n[r]: javascript:alert(1)',
+        TYPST,
+        '```\n#read("/etc/passwd")\n```',
+        '`#eval("x")`',
+        '<math><mi xlink:href="javascript:alert(1)">m</mi></math> <object data=x></object> '
+        "<embed src=x> <form action=javascript:alert(1)><button>b</button></form>",
+        "".join("  " * i + f"- 第{i}层\n" for i in range(8)),
+        ">" * 16 + " 深引用",
+        "*" * 40 + "强调" + "*" * 40,
+        "正文结束BODYEND。",
+    ]
+)
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+
+
+def png() -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (4, 3), (200, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+#: A PNG whose header is right and whose data is not (Typst stops on it).
+BROKEN_PNG = png()[:-20] + b"\x00" * 8 + png()[-12:]
+
+
+def front(meta: Mapping[str, object], body: str) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
+
+
+def plant(project: Project) -> None:
+    """Put the hostile values and content into a valid project."""
+    rosters: dict[str, list[dict[str, str]]] = {}
+    for name, _period, row, column, value in ROSTER_VALUES:
+        rosters.setdefault(name, rows_of(name))[row][column] = value
+    for name, rows in rosters.items():
+        project.write(name, rows)
+    for period in ("2026-09", "2026-10"):
+        rows = rows_of("enterprises", period)
+        for row, column, value in ENTERPRISE_VALUES:
+            rows[row][column] = value
+        project.write("enterprises", rows, period=period)
+    root = project.root
+    img = root / "content" / "writeups" / "img"
+    img.mkdir(parents=True)
+    (img / "ok.png").write_bytes(png())
+    (img / "broken.png").write_bytes(BROKEN_PNG)
+    (img / "evil.svg").write_text(SVG, encoding="utf-8")
+    (root / "outside.png").write_bytes(png())
+    os.symlink(root / "outside.png", img / "link.png")
+    meta: dict[str, object] = {
+        "title": "标题" + XSS[0] + TYPST,
+        "date": "2026-10-12",
+        "unit": "990101",
+        "category": "pioneer-team",
+        "images": ["img/ok.png"],
+        "color": " =1+1",
+        "tint": "\t-1+2",
+    }
+    (root / "content" / "writeups" / "hostile.md").write_text(front(meta, BODY), encoding="utf-8")
+    frames = root / "content" / "bulletins"
+    frames.mkdir(parents=True)
+    meta = {
+        "doc_number": 45,
+        "title": "通报" + XSS[0],
+        "recipients": "各县" + XSS[1] + '#read("/etc/passwd")',
+        "cc": ["@SUM(1)", TYPST],
+        "signed_on": "2026-11-05",
+    }
+    frame = "前言FRAMESTART" + XSS[0] + TYPST + "\n\n<!-- closing -->\n\n一、要求" + XSS[2] + "。\n"
+    (frames / "2026-10.md").write_text(front(meta, frame), encoding="utf-8")
+    pages = root / "content" / "pages"
+    pages.mkdir(parents=True)
+    page = XSS[1] + " " + XSS[2] + " ![p](../../outside.png) PAGEEND\n"
+    (pages / "about.md").write_text(front({"title": "关于" + XSS[0]}, page), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = Project(tmp_path_factory.mktemp("hostile") / "project")
+    plant(project)
+    target = project.root / "site"
+    build(project.root, BuildOptions(out=target))
+    return target
+
+
+# ---- the websites ---------------------------------------------------------------------------
+
+
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href", "srcdoc")
+_LIVE_URL = re.compile(r"\s*(javascript|vbscript|data):", re.IGNORECASE)
+
+
+class _Live(HTMLParser):
+    """Collects what a browser would run: event attributes, script URLs, embedded frames."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, ...]] = []
+        self.script: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((tag, name, value or ""))
+            if name in _URL_ATTRIBUTES and _LIVE_URL.match(value or ""):
+                self.found.append((tag, name, value or ""))
+        if tag in ("iframe", "object", "embed", "frame", "base", "math", "style"):
+            self.found.append((tag,))
+        if tag == "script":
+            self.in_script = True
+            src = dict(attrs).get("src")
+            if src is not None and not re.fullmatch(r"(\.\./|/)*assets/[\w./-]+\.js", src):
+                self.found.append((tag, "src", src))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script:
+            self.script.append(data)
+
+
+def test_pages_run_nothing_that_was_typed(out: Path) -> None:
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 40
+    for page in pages:
+        parser = _Live()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.found == [], page
+        assert not any("alert" in s for s in parser.script), page
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_hostile_names_show_as_text(out: Path, audience: str) -> None:
+    site = out / audience
+    unit = (site / "units" / "990201.html").read_text(encoding="utf-8")
+    # The page title (MkDocs writes it unescaped) and the heading both show the name as text.
+    assert "<title>南街道&lt;img src=x onerror=alert(&#34;x2&#34;)&gt; - " in unit
+    assert "南街道&lt;img src=x onerror=alert(" in unit.split("<article", 1)[1]
+    writeup = (site / "writeups" / "hostile.html").read_text(encoding="utf-8")
+    assert "BODYSTART" in writeup and "BODYEND" in writeup and "第7层" in writeup
+    assert "<title>标题&lt;script&gt;" in writeup
+    assert 'src="../assets/content/writeups/img/ok.png"' in writeup  # the good image stays
+    assert "evil.example" not in writeup  # neither outside images nor frames
+    assert not list(site.rglob("outside.png")) and not list(site.rglob("*evil*"))
+    about = (site / "pages" / "about.html").read_text(encoding="utf-8")
+    assert "PAGEEND" in about and "<title>关于&lt;script&gt;" in about
+    for page in (unit, writeup, about):  # the navigation lists the page's title as text
+        assert "关于&lt;script&gt;alert(" in page
+
+
+def test_charts_and_search_index_are_inert(out: Path) -> None:
+    charts = sorted(out.rglob("*.svg"))
+    assert charts
+    for chart in charts:
+        root = ET.fromstring(chart.read_bytes())
+        for element in root.iter():
+            assert not element.tag.endswith("script"), chart
+            assert not any(a.lower().startswith("on") for a in element.attrib), chart
+    for index in out.rglob("search_index.json"):
+        docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+        assert any("东镇&lt;script&gt;" in d["text"].replace("\u200b", "") for d in docs)
+        for doc in docs:
+            for field in ("title", "text"):  # Material shows these as HTML
+                assert not re.search(r"<(script|img|iframe|svg|object|embed)\b", doc[field]), doc
+
+
+# ---- the PDFs -------------------------------------------------------------------------------
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text without any white space (line breaks fall anywhere)."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
+    ).stdout.decode("utf-8")
+    return re.sub(r"\s+", "", text)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_pdfs_set_typst_and_html_as_literal_text(out: Path) -> None:
+    internal = pdf_text(out / "internal" / "pdf" / "2026-10" / "bulletin.pdf")
+    public = pdf_text(out / "public" / "pdf" / "2026-10" / "bulletin.pdf")
+    for text in (internal, public):
+        assert squeeze("标题" + XSS[0] + TYPST.replace("*粗*", "")) in text.replace("*粗*", "")
+        assert squeeze("前言FRAMESTART" + XSS[0]) in text
+        assert squeeze('各县<img src=x onerror=alert("x2")>#read("/etc/passwd")') in text
+        assert squeeze('#eval("1+1")') in text and "$x^2$" in text
+        assert "BODYEND" in text and "第7层" in text and "深引用" in text
+        assert "root:x:0" not in text  # /etc/passwd was never read
+        assert "〔图片：b〕" in text and "〔图片：s〕" in text  # broken and SVG images refused
+    # a township's name in the ranking, an enterprise and its reason in the unit report
+    assert squeeze("东镇" + XSS[0]) in internal
+    report = pdf_text(out / "internal" / "pdf" / "2026-10" / "units" / "990102.pdf")
+    assert squeeze(HYPERLINK) in report and "-1+2" in report
+    assert squeeze('=2+2<img src=x onerror=alert("x2")>#import"/etc/passwd"') in report
+    assert "root:x:0" not in report
+
+
+# ---- downloads ------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
+
+
+def _live_formula(value: object) -> bool:
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        return False
+    return value.lstrip(" \u3000").startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+
+
+def test_downloads_neutralise_formulas(out: Path) -> None:
+    cells: list[str] = []
+    tables = sorted(out.rglob("*.csv")) + sorted(out.rglob("*.xlsx"))
+    assert len(tables) >= 10
+    for path in tables:
+        if path.suffix == ".csv":
+            rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+            values = [v for row in rows for v in row]
+        else:
+            book = load_workbook(path)
+            values = []
+            for sheet in book:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        assert cell.data_type != "f", (path, cell.coordinate)
+                        values.append(cell.value)
+        bad = [v for v in values if _live_formula(v)]
+        assert bad == [], path
+        cells += [v for v in values if isinstance(v, str)]
+    # the planted values are there, neutralised rather than dropped
+    for neutral in ["'" + HYPERLINK, "' =1+1", "'\t-1+2", "'-1+2", "'=2+2" + XSS[1] + TYPST]:
+        assert neutral in cells, neutral
+
+
+def test_safe_cell_cases() -> None:
+    for value in [HYPERLINK, "+1", "-1+2", "@SUM(A1)", " =1+1", "\t=1+1", "\n=1", "\u3000=1"]:
+        assert safe_cell(value) == "'" + value
+    for kept in ["-5", "-0.3", "12.5%", "职工书屋", 5, -5.5, None]:
+        assert safe_cell(kept) == kept
+
+
+# ---- refused inputs -------------------------------------------------------------------------
+
+WRITEUP = front({"title": "标题", "date": "2026-10-12", "unit": "990100"}, "正文。\n")
+
+
+def _with_image(image: str) -> str:
+    meta = {"title": "标题", "date": "2026-10-12", "unit": "990100", "images": [image]}
+    return front(meta, "正文。\n")
+
+
+def _setup_images(root: Path) -> None:
+    img = root / "content" / "writeups" / "img"
+    img.mkdir(parents=True, exist_ok=True)
+    outside = root / "outside"
+    outside.mkdir()
+    (outside / "a.png").write_bytes(png())
+    (img / "evil.svg").write_text(SVG, encoding="utf-8")
+    (img / "broken.png").write_bytes(BROKEN_PNG)
+    (img / "text.png").write_text("not a picture", encoding="utf-8")
+    os.symlink(outside / "a.png", img / "link.png")
+    os.symlink(outside, img / "linked-dir")
+
+
+REFUSED = {
+    # name: (file under content/, text, expected code)
+    "huge-writeup": ("writeups/huge.md", WRITEUP + "职工书屋" * 450_000, "E-CONTENT-TOO-LARGE"),
+    "huge-page": ("pages/huge.md", "# 大页面\n" + "a" * 5_000_000, "E-CONTENT-TOO-LARGE"),
+    "huge-frame": (
+        "bulletins/2026-10.md",
+        "---\ndoc_number: 1\n---\n" + "前" * 2_000_000,
+        "E-CONTENT-TOO-LARGE",
+    ),
+    "deep-list": (
+        "writeups/list.md",
+        WRITEUP + "".join("  " * i + "- 项\n" for i in range(300)),
+        "E-CONTENT-TOO-DEEP",
+    ),
+    "deep-quote": ("writeups/quote.md", WRITEUP + ">" * 5000 + " 引\n", "E-CONTENT-TOO-DEEP"),
+    "deep-emphasis": (
+        "writeups/stars.md",
+        WRITEUP + "*" * 3000 + "x" + "*" * 3000 + "\n",
+        "E-CONTENT-TOO-DEEP",
+    ),
+    "deep-page": ("pages/deep.md", "> " * 100 + "x\n", "E-CONTENT-TOO-DEEP"),
+    "deep-frame": (
+        "bulletins/2026-10.md",
+        "---\ndoc_number: 1\n---\n" + "_" * 400 + "x" + "_" * 400,
+        "E-CONTENT-TOO-DEEP",
+    ),
+    "image-traversal": ("writeups/a.md", _with_image("../../etc/passwd"), "E-CONTENT-IMAGE"),
+    "image-absolute": ("writeups/a.md", _with_image("/etc/passwd"), "E-CONTENT-IMAGE"),
+    "image-windows": ("writeups/a.md", _with_image("C:\\Windows\\win.ini"), "E-CONTENT-IMAGE"),
+    "image-symlink": ("writeups/a.md", _with_image("img/link.png"), "E-CONTENT-IMAGE"),
+    "image-symlinked-dir": (
+        "writeups/a.md",
+        _with_image("img/linked-dir/a.png"),
+        "E-CONTENT-IMAGE",
+    ),
+    "image-svg": ("writeups/a.md", _with_image("img/evil.svg"), "E-CONTENT-IMAGE"),
+    "image-broken": ("writeups/a.md", _with_image("img/broken.png"), "E-CONTENT-IMAGE"),
+    "image-not-a-picture": ("writeups/a.md", _with_image("img/text.png"), "E-CONTENT-IMAGE"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_unpublishable_content_is_a_problem_naming_the_file(tmp_path: Path, case: str) -> None:
+    name, text, code = REFUSED[case]
+    _setup_images(tmp_path)
+    path = tmp_path / "content" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    content = load_content(tmp_path, {"990100"})
+    (problem,) = content.problems.items
+    assert (problem.code, problem.severity, problem.file) == (code, "error", f"content/{name}")
+    assert re.search(r"[\u4e00-\u9fff]", problem.message)
+    assert content.writeups == [] and content.frames == {} and content.pages == []
+
+
+@pytest.mark.parametrize("kind", ["writeups", "pages", "bulletins"])
+def test_content_files_linked_from_outside_are_refused(tmp_path: Path, kind: str) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text(WRITEUP, encoding="utf-8")
+    folder = tmp_path / "content" / kind
+    folder.mkdir(parents=True)
+    os.symlink(secret, folder / "2026-10.md")
+    os.symlink(tmp_path / "gone.md", folder / "2026-09.md")  # dangling
+    (folder / "2026-08.md").mkdir()  # a folder with a file's name
+    content = load_content(tmp_path, {"990100"})
+    found = sorted((p.file, p.code) for p in content.problems.items)
+    assert found == [
+        (f"content/{kind}/{name}.md", "E-CONTENT-OUTSIDE")
+        for name in ("2026-08", "2026-09", "2026-10")
+    ]
+
+
+def test_check_and_build_name_refused_content(project: Project) -> None:
+    deep = WRITEUP + "".join("  " * i + "- 项\n" for i in range(50))
+    (project.root / "content" / "writeups").mkdir(parents=True)
+    (project.root / "content" / "writeups" / "deep.md").write_text(deep, encoding="utf-8")
+    checked = check_project(project.root)
+    assert [(p.file, p.code) for p in checked.errors] == [
+        ("content/writeups/deep.md", "E-CONTENT-TOO-DEEP")
+    ]
+    with pytest.raises(DataError, match="bulletin check"):
+        build(project.root, BuildOptions(out=project.root / "site"))
+    assert not (project.root / "site").exists()
+
+
+def test_renderers_survive_pathological_markdown() -> None:
+    cases = {
+        "list": "".join("  " * i + "- a\n" for i in range(1000)),
+        "quotes": ">" * 20_000 + " q\n",
+        "stars": "*" * 10_000 + "x" + "*" * 10_000,
+        "brackets": "[" * 20_000,
+        "links": "[a](" * 5_000,
+        "tags": "<a " * 5_000,
+        "images": "![" * 10_000,
+    }
+    for name, text in cases.items():
+        html = safe_html(text + "\n\nEND")
+        # Blocks nested deeper than 20 levels end the parse (content.py refuses such files).
+        assert name in ("list", "quotes") or "END" in html, name
+        markdown_tree(text)
+    assert "x" in plain_text(markdown_tree("*" * 10_000 + "x" + "*" * 10_000))
