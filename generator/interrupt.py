@@ -26,7 +26,9 @@ def workers_starting() -> Iterator[None]:
     Started processes inherit the blocked signal (a spawned Python then never sees it); a
     Ctrl-C pressed meanwhile is delivered to this process as soon as the block ends.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
         yield
         return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
