@@ -235,6 +235,11 @@ def assemble(
     current = indicators[indicators.index.get_level_values("period") == key].reset_index()
     rows = {str(r["code"]): r for r in records(current)}
     by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official_order()}
+    if not internal:
+        # Which townships must have a volunteer, beside each one's count of volunteers, is the
+        # list of those lacking one (CONTRACT §3.5: internal); the coverage rates stay public.
+        for unit in by_code.values():
+            unit.volunteer_required = None
 
     judged = figures.judgments
     judged = judged[judged["period"] == key] if len(judged) else judged
