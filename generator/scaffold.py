@@ -248,9 +248,11 @@ def _roster_sheet(wb: Any, roster: Roster, units: int) -> None:
             for line in range(2, FORMATTED_ROWS + 2):
                 ws.cell(row=line, column=index).number_format = number_format
         if column.name == "unit":
+            # Volunteers are posted to townships: the county's own code (row 2) is left out.
+            first = 3 if roster.name == "volunteers" and units > 1 else 2
             drop_down(
                 area,
-                f"='单位代码'!$A$2:$A${units + 1}",
+                f"='单位代码'!$A${first}:$A${units + 1}",
                 "请从下拉列表中选择本县市区的单位代码",
             )
         elif column.name in enums:

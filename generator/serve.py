@@ -61,6 +61,15 @@ def make_server(
 
             echo(f"生成失败，仍显示上次的结果：{os_error_message(exc)}")
             return
+        except Exception as exc:  # a bug: keep serving, and keep the details for maintainers
+            from generator.cli import _write_crash_log
+
+            log = _write_crash_log()
+            echo(
+                f"程序内部错误（不是数据问题）：{type(exc).__name__}: {exc}。仍显示上次的结果；"
+                f"详细信息已写入 {log}，请把该文件发给维护人员。"
+            )
+            return
         if result.unchanged:
             echo("内容没有变化。")
         else:

@@ -322,6 +322,8 @@ def test_templates_have_chinese_sheets_drop_downs_and_text_codes(flow: Flow) -> 
     assert "存续" in validations[titles["经营状态"] + "2"].formula1
     assert "单位代码" in validations[titles["所属单位代码"] + "2"].formula1
     assert "单独建会" in validations[titles["组建形式"] + "2"].formula1
+    volunteers = wb["工会工作志愿者名册"].data_validations.dataValidation
+    assert "='单位代码'!$A$3:$A$4" in [dv.formula1 for dv in volunteers]  # townships only
     levels = {c.value: c.column_letter for c in wb["工人先锋号"][1]}
     pioneer = {
         str(dv.sqref).split(":")[0]: dv for dv in wb["工人先锋号"].data_validations.dataValidation

@@ -103,10 +103,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait()
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses listening on `port` (Linux: from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, _, hex_port = fields[1].partition(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
 def test_serves_the_internal_site_on_loopback_only(server: Server) -> None:
     home = server.get("/")
     assert "测试市" in home
     assert "livereload" in home  # pages reload by themselves after a rebuild
+    if Path("/proc/net/tcp").exists():
+        assert listening_addresses(server.port) == {"0100007F"}  # 127.0.0.1, nothing else
     address = outside_address()
     if address is not None:
         with pytest.raises(OSError), socket.create_connection((address, server.port), timeout=5):
