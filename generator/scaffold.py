@@ -16,7 +16,7 @@ from generator.content import load_content
 from generator.errors import ConfigError, DataError
 from generator.periods import Period
 from generator.rosters.specs import BOOL, DATE, ENUM, ROSTERS, Roster
-from generator.tables import save_workbook, write_csv
+from generator.tables import safe_cell, save_workbook, write_csv
 from generator.templates import find_template
 
 STATIC_ROSTERS = ("units", "targets", "volunteers", "pioneer_teams", "book_rooms", "model_homes")
@@ -203,13 +203,19 @@ def write_collection_templates(root: Path, out: Path) -> list[Path]:
         ref = wb.create_sheet("单位代码")
         ref.append(["单位代码", "单位名称"])
         for row in unit_rows:
-            ref.append(list(row))
+            ref.append([safe_cell(v) for v in row])  # names typed by many: no formulas
         ref.column_dimensions["A"].width = 14
         ref.column_dimensions["B"].width = 28
         for roster_name in COLLECTED_ROSTERS:
             _roster_sheet(wb, ROSTERS[roster_name], len(unit_rows))
-        written.append(save_workbook(wb, out / f"{code}-{name}-填报模板.xlsx"))
+        written.append(save_workbook(wb, out / _workbook_name(f"{code}-{name}-填报模板.xlsx")))
     return written
+
+
+def _workbook_name(name: str) -> str:
+    """A file name from a unit's code and name: no folder separators, nothing reserved."""
+    # A code or name written "../x" or "a/b" must not put the workbook in another folder.
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).lstrip(". ") or "填报模板.xlsx"
 
 
 def _roster_sheet(wb: Any, roster: Roster, units: int) -> None:

@@ -29,6 +29,7 @@ from PIL import Image
 from generator.build import BuildOptions, build
 from generator.content import load_content
 from generator.errors import DataError
+from generator.render.files import file_name
 from generator.render.mdtree import markdown_tree, plain_text
 from generator.render.safe_html import safe_html
 from generator.rosters.load import check_project
@@ -45,11 +46,16 @@ XSS = [
 ]
 TYPST = '#import "/etc/passwd": * #read("/etc/passwd") #eval("1+1") ] $x^2$ *粗* @lab <lab> \\ _u_'
 HYPERLINK = '=HYPERLINK("http://evil.example","点击")'
+#: The code of 南街道: as a path it would climb out of the output folder.
+CODE = "../../../escaped"
 #: Hostile values planted in rosters: (roster, period, row, column, value).
 ROSTER_VALUES = [
     ("units", None, 2, "name", "东镇" + XSS[0] + TYPST),
     ("units", None, 3, "name", HYPERLINK),
     ("units", None, 5, "name", "南街道" + XSS[1]),
+    ("units", None, 5, "code", CODE),
+    ("volunteers", None, 1, "unit", CODE),
+    ("pioneer_teams", None, 1, "unit", CODE),
     ("volunteers", None, 0, "name", "张三" + XSS[2]),
     ("volunteers", None, 0, "selection", "@SUM(A1:A2)"),
     ("pioneer_teams", None, 0, "name", "数控车间" + XSS[3] + TYPST),
@@ -62,6 +68,7 @@ ENTERPRISE_VALUES = [
     (1, "name", "-1+2"),
     (1, "not_unionized_reason", "\t=2+2" + XSS[1] + TYPST),
     (2, "industry", HYPERLINK),
+    (2, "unit", CODE),
 ]
 BODY = "\n\n".join(
     [
@@ -152,11 +159,21 @@ def plant(project: Project) -> None:
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = Project(tmp_path_factory.mktemp("hostile") / "project")
+    project = Project(tmp_path_factory.mktemp("hostile") / "deep" / "project")
     plant(project)
     target = project.root / "site"
     build(project.root, BuildOptions(out=target))
     return target
+
+
+def test_unit_codes_never_make_paths_outside_the_output(out: Path) -> None:
+    name = file_name(CODE.upper())  # codes are read in upper case
+    assert name.startswith("x") and "/" not in name
+    assert (out / "internal" / "pdf" / "2026-10" / "units" / f"{name}.pdf").is_file()
+    assert (out / "dist" / "2026-10" / name / f"{name}.pdf").is_file()
+    assert (out / "public" / "units" / f"{name}.html").is_file()
+    written = [p for p in out.parents[2].rglob("*") if "ESCAPED" in p.name.upper()]
+    assert written == []
 
 
 # ---- the websites ---------------------------------------------------------------------------
@@ -211,7 +228,7 @@ def test_pages_run_nothing_that_was_typed(out: Path) -> None:
 @pytest.mark.parametrize("audience", ["public", "internal"])
 def test_hostile_names_show_as_text(out: Path, audience: str) -> None:
     site = out / audience
-    unit = (site / "units" / "990201.html").read_text(encoding="utf-8")
+    unit = (site / "units" / f"{file_name(CODE.upper())}.html").read_text(encoding="utf-8")
     # The page title (MkDocs writes it unescaped) and the heading both show the name as text.
     assert "<title>南街道&lt;img src=x onerror=alert(&#34;x2&#34;)&gt; - " in unit
     assert "南街道&lt;img src=x onerror=alert(" in unit.split("<article", 1)[1]
@@ -443,3 +460,19 @@ def test_renderers_survive_pathological_markdown() -> None:
         assert name in ("list", "quotes") or "END" in html, name
         markdown_tree(text)
     assert "x" in plain_text(markdown_tree("*" * 10_000 + "x" + "*" * 10_000))
+
+
+def test_collection_templates_stay_in_their_folder(project: Project, tmp_path: Path) -> None:
+    from generator.scaffold import write_collection_templates
+
+    units = rows_of("units")
+    units[1]["name"] = HYPERLINK + "/../../甲县"  # a formula, and folders in a file name
+    project.write("units", units)
+    out = tmp_path / "templates"
+    written = write_collection_templates(project.root, out)
+    assert len(written) == 2 and all(p.parent == out for p in written)
+    assert [p for p in tmp_path.rglob("*.xlsx") if p.parent != out] == []
+    book = load_workbook(next(p for p in written if p.name.startswith("990100")))
+    names = [c.value for c in book["单位代码"]["B"]]
+    assert "'" + HYPERLINK + "/../../甲县" in names
+    assert all(c.data_type != "f" for row in book["单位代码"].iter_rows() for c in row)

@@ -15,7 +15,7 @@ from pathlib import Path
 from generator import __version__, tables
 from generator.errors import BuildError
 from generator.model import Bulletin, PriorityEntry, UnitFigures
-from generator.render.files import issued_on
+from generator.render.files import file_name, issued_on
 from generator.tables import Sheet, write_csv, write_xlsx
 
 MANIFEST = "manifest.csv"
@@ -34,11 +34,11 @@ PRIORITY_HEADERS = (
 
 
 def report_file(code: str) -> str:
-    return f"{code}.pdf"
+    return f"{file_name(code)}.pdf"
 
 
 def priority_file(code: str) -> str:
-    return f"{code}-未建会重点企业清单.xlsx"
+    return f"{file_name(code)}-未建会重点企业清单.xlsx"
 
 
 def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
@@ -113,7 +113,7 @@ def write_dist(
     for unit in bulletin.units:
         if unit.level not in ("county", "township"):
             continue
-        folder = out_dir / unit.code
+        folder = out_dir / file_name(unit.code)
         folder.mkdir(parents=True, exist_ok=True)
         report = reports_dir / report_file(unit.code)
         if not report.is_file():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -59,6 +61,20 @@ INDICATOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 _EXCEL_FORMATS = {RATE: "0.0%", POINTS: "0.0", SCORE: "0.00", INT: "0", RANK: "0"}
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
+
+
+def file_name(key: str) -> str:
+    """A file-system and URL safe name for a unit code or write-up slug (stable).
+
+    Codes come from the unit roster: one written `../../x` must not put a report outside the
+    output folder, so anything but plain letters, digits, `_`, `.` and `-` is hashed.
+    """
+    if _SAFE_NAME.fullmatch(key):
+        return key
+    return "x" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
 def issued_on(bulletin: Bulletin) -> date:

@@ -39,7 +39,7 @@ from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
 from generator.interrupt import ignore_interrupt, workers_starting
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, UnitFigures, WriteUp
 from generator.periods import Period
-from generator.render.files import issued_on
+from generator.render.files import file_name, issued_on
 from generator.render.mdtree import Node, markdown_tree
 from generator.templates import template_dirs
 
@@ -1116,7 +1116,7 @@ def render_unit_reports(
         timestamp = _timestamp(bulletin)
         todo: list[Job] = []
         for u in report_units(bulletin):
-            out = out_dir / f"{u.code}.pdf"
+            out = out_dir / f"{file_name(u.code)}.pdf"
             outputs.append(out)
             data = _dumps(report_document(bulletin, u.code, assets, fonts, organization))
             job = Job(REPORT_TEMPLATE, data, str(out), "", timestamp)

@@ -46,7 +46,7 @@ from generator.model import (
     WriteUp,
 )
 from generator.render import charts
-from generator.render.files import issued_on
+from generator.render.files import file_name, issued_on
 from generator.render.safe_html import safe_html
 from generator.templates import template_dirs
 
@@ -70,7 +70,6 @@ CAMPAIGN_LEVELS = {
 }
 #: Cached charts unused for this long are deleted.
 CHART_CACHE_HOURS = 1
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
@@ -88,13 +87,6 @@ class SiteResult:
 
 # --------------------------------------------------------------------------------------------
 # Names and small helpers the templates use
-
-
-def file_name(key: str) -> str:
-    """A file-system and URL safe name for a unit code or write-up slug (stable)."""
-    if _SAFE_NAME.match(key):
-        return key
-    return "x" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
 def md_text(value: Any) -> Markup:
@@ -634,7 +626,7 @@ class _Site:
                     for c in self.latest.townships_lacking_volunteer
                     if c in self.units and (c == u.code or self.units[c].parent == u.code)
                 ],
-                report=self.download(f"pdf/{period}/units/{u.code}.pdf"),
+                report=self.download(f"pdf/{period}/units/{file_name(u.code)}.pdf"),
             )
 
     def _campaigns(self) -> None:
