@@ -21,8 +21,21 @@ PROJECT = click.argument(
 )
 
 
+class BulletinCommand(click.Command):
+    """A command whose command-line mistakes know the command (for the pointer to its help)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            exc.ctx = exc.ctx or ctx
+            raise
+
+
 class BulletinGroup(click.Group):
     """A command group that prints BulletinError messages in Chinese instead of tracebacks."""
+
+    command_class = BulletinCommand
 
     def make_context(
         self,

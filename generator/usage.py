@@ -53,6 +53,10 @@ def usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.BadParameter):
         return f"{_hint(exc)} 的值不对：{_bad_value(exc)}"
     if isinstance(exc, click.BadOptionUsage):
+        if "requires an argument" in exc.message:
+            return f"选项 {exc.option_name} 后面要写一个值"
+        if "does not take a value" in exc.message:
+            return f"选项 {exc.option_name} 后面不用写值"
         return f"选项 {exc.option_name} 的用法不对：{exc.message}"
     if match := re.match(r"No such command '(.+)'", exc.message):
         text = f"没有 {match[1]} 这个命令"

@@ -130,6 +130,8 @@ def test_build_data_error_and_bad_options(project: Project) -> None:
         (["--jobs", "0"], "不小于 1"),
         (["--audience", "外网"], "public、internal、all"),
         (["--bogus"], "--bogus"),
+        (["--period"], "--period 后面要写一个值"),
+        (["--force=1"], "--force 后面不用写值"),
     ):
         bad = invoke("build", project.root, *args)
         assert bad.exit_code == 2
