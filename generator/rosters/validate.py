@@ -656,22 +656,6 @@ def _enterprise_rules(
     )
 
 
-_SIGN_OR_POINT = np.zeros(256, dtype=bool)
-_SIGN_OR_POINT[[ord("."), ord("+"), ord("-")]] = True
-
-
-def _value_bytes(arr: pa.Array) -> np.ndarray:
-    """The bytes of a string array's values, without copying."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if len(arr) == 0 or arr.buffers()[2] is None:
-        return np.zeros(0, dtype=np.uint8)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[
-        arr.offset : arr.offset + len(arr) + 1
-    ]
-    return np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-
-
 @dataclass
 class UsccFindings:
     """What is wrong with a column of USCCs, by position (computed off the main thread)."""
@@ -687,53 +671,55 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     """Form, scientific notation, check character and duplicate candidates, over the bytes."""
     n = len(text)
     length18 = _np_mask(pc.equal(pc.binary_length(text), 18))
-    scientific = np.zeros(n, dtype=bool)
-    # Excel's form always has a `.` or a signed exponent, which no USCC character is: the bytes
-    # are looked at first, the regex runs only when some cell has one of them.
-    if _SIGN_OR_POINT.take(_value_bytes(text)).any():
-        scientific = _np_mask(pc.match_substring_regex(text, SCIENTIFIC_PATTERN))
     present = ~_null_mask(text)
-    form_bad = present & ~length18 & ~scientific
     checksum_bad = np.zeros(n, dtype=bool)
     expected: list[str] = []
     idx = np.flatnonzero(length18)
-    if not len(idx):
-        candidates = np.flatnonzero(present & ~scientific)
-        return UsccFindings(scientific, form_bad, checksum_bad, expected, candidates)
-    sub = text if len(idx) == n else pc.take(text, pa.array(idx))
-    if isinstance(sub, pa.ChunkedArray):
-        sub = sub.combine_chunks()
-    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
-    offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
-    raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    # Character by character over a transposed copy: short vector operations, and a table
-    # lookup (`take`) per character position; the weighted sum stays below 2**16.
-    columns = np.ascontiguousarray(raw.reshape(-1, 18).T)
-    values = [_USCC_LUT.take(columns[i]) for i in range(18)]
     chars_bad = np.zeros(len(idx), dtype=bool)
-    for v in values:
-        if v.max() == 255:
-            chars_bad |= v == 255
-    total = np.zeros(len(idx), dtype=np.uint16)
-    for i in range(17):
-        total += values[i].astype(np.uint16) * np.uint16(USCC_WEIGHTS[i])
-    check = (31 - total % 31) % 31
-    wrong = ~chars_bad & (values[17] != check)
-    form_bad[idx[chars_bad & ~scientific[idx]]] = True
-    if wrong.any():
-        checksum_bad[idx[wrong]] = True
-        expected = [""] * n
-        alphabet = np.array(list(USCC_ALPHABET), dtype=object)
-        for pos, char in zip(idx[wrong].tolist(), alphabet[check[wrong]], strict=True):
-            expected[pos] = char
-    # Duplicates: a 64-bit hash of the 18 bytes finds candidates in one pass; only those (and
-    # codes of other lengths) are compared as text.
-    words = np.ascontiguousarray(raw.reshape(-1, 18)[:, :16]).view(np.uint64)
-    tail = raw.reshape(-1, 18)[:, 16:].astype(np.uint64)
-    with np.errstate(over="ignore"):
-        digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
-        digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
-    maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
+    maybe = np.zeros(len(idx), dtype=bool)
+    if len(idx):
+        sub = text if len(idx) == n else pc.take(text, pa.array(idx))
+        if isinstance(sub, pa.ChunkedArray):
+            sub = sub.combine_chunks()
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
+        offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
+        raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        # Character by character over a transposed copy: short vector operations, and a table
+        # lookup (`take`) per character position; the weighted sum stays below 2**16.
+        columns = np.ascontiguousarray(raw.reshape(-1, 18).T)
+        values = [_USCC_LUT.take(columns[i]) for i in range(18)]
+        for v in values:
+            if v.max() == 255:
+                chars_bad |= v == 255
+        total = np.zeros(len(idx), dtype=np.uint16)
+        for i in range(17):
+            total += values[i].astype(np.uint16) * np.uint16(USCC_WEIGHTS[i])
+        check = (31 - total % 31) % 31
+        wrong = ~chars_bad & (values[17] != check)
+        if wrong.any():
+            checksum_bad[idx[wrong]] = True
+            expected = [""] * n
+            alphabet = np.array(list(USCC_ALPHABET), dtype=object)
+            for pos, char in zip(idx[wrong].tolist(), alphabet[check[wrong]], strict=True):
+                expected[pos] = char
+        # Duplicates: a 64-bit hash of the 18 bytes finds candidates in one pass; only those
+        # (and codes of other lengths) are compared as text.
+        words = np.ascontiguousarray(raw.reshape(-1, 18)[:, :16]).view(np.uint64)
+        tail = raw.reshape(-1, 18)[:, 16:].astype(np.uint64)
+        with np.errstate(over="ignore"):
+            digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
+            digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
+        maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
+    # Excel's form has a `.`, `+` or `-`, which no USCC character is: only cells of another
+    # length or with such characters can be one (none, in a clean ledger).
+    suspects = present & ~length18
+    suspects[idx[chars_bad]] = True
+    scientific = np.zeros(n, dtype=bool)
+    if suspects.any():
+        where = np.flatnonzero(suspects)
+        found = pc.match_substring_regex(pc.take(text, pa.array(where)), SCIENTIFIC_PATTERN)
+        scientific[where] = _np_mask(found)
+    form_bad = suspects & ~scientific
     # Codes Excel turned into numbers are not compared: equal numbers say nothing of the codes.
     others = np.flatnonzero(present & ~length18 & ~scientific)
     candidates = np.sort(np.concatenate([idx[maybe & ~scientific[idx]], others]))

@@ -643,17 +643,32 @@ def _calendar_tables() -> tuple[np.ndarray, np.ndarray]:
     return _CALENDAR
 
 
+#: The Y-M-D and 年月日 forms `parse_date` reads (time parts and full-width digits go to it).
+_DASHED_FORM = r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$"
+_CJK_FORM = r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?$"
+
+
 def _dates_by_strptime(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Other date forms: Y/M/D, Y.M.D and 年月日 at once, the rest by distinct value."""
     n = len(arr)
-    # 2026/3/5, 2026.3.5 and 2026年3月5日 become 2026-3-5, which strptime reads at once.
-    dashed = arr
-    for sep in ("/", "."):
-        if pc.any(pc.match_substring(dashed, sep)).as_py():
-            dashed = pc.replace_substring(dashed, sep, "-")
-    if pc.any(pc.match_substring(dashed, "年")).as_py():
-        dashed = pc.replace_substring(pc.replace_substring(dashed, "年", "-"), "月", "-")
-        dashed = pc.replace_substring_regex(dashed, "日$", "")
+    # 2026/3/5, 2026.3.5 and 2026年3月5日 become 2026-3-5, which strptime reads at once. Only
+    # cells of exactly those forms are rewritten (2026/3/5日 is none of them), so a cell is
+    # read the same whatever else its column holds; the rest go to the scalar parser.
+    dashed = pc.if_else(
+        pc.match_substring_regex(arr, _DASHED_FORM),
+        pc.replace_substring_regex(arr, "[/.]", "-"),
+        pa.scalar(None, pa.string()),
+    )
+    if pc.any(pc.match_substring(arr, "年")).as_py():
+        written = pc.replace_substring_regex(
+            pc.replace_substring_regex(arr, r"\s*[年月]\s*", "-"), r"\s*[日号]$", ""
+        )
+        dashed = pc.coalesce(
+            dashed,
+            pc.if_else(
+                pc.match_substring_regex(arr, _CJK_FORM), written, pa.scalar(None, pa.string())
+            ),
+        )
     stamps = pc.strptime(dashed, format="%Y-%m-%d", unit="ns", error_is_null=True)
     # strptime rolls 2026-02-30 over to March: the day read must be the day written.
     last = pc.utf8_ltrim(pc.utf8_slice_codeunits(dashed, -2), characters="-")
