@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -364,6 +365,11 @@ def test_build_writes_both_sites_and_pdfs(flow: Flow) -> None:
     for code in ("880100", "880101", "880200", "880202"):
         assert (site / "internal" / "pdf" / "2026-10" / "units" / f"{code}.pdf").is_file()
     assert (site / "dist" / "2026-10" / "manifest.csv").is_file()
+    model = json.loads((site / "public" / "data" / "2026-10" / "bulletin.json").read_text("utf-8"))
+    units = {u["code"]: u for u in model["units"]}
+    assert (units["880000"]["enterprises"], units["880000"]["unionized"]) == (5, 3)
+    assert (units["880100"]["enterprises"], units["880100"]["new_unions"]) == (3, 1)
+    assert units["880200"]["priority_open"] == 1
     home = (site / "public" / "index.html").read_text(encoding="utf-8")
     assert "青山市" in home
     assert not (flow.root / ".site.new").exists()
