@@ -84,7 +84,9 @@ def test_out_inside_a_file(project: Project, a_file: Path, command: str) -> None
 
 @pytest.mark.parametrize("command", ["build", "check", "templates", "init"])
 def test_out_that_is_a_file(project: Project, a_file: Path, command: str) -> None:
-    args = ["init", a_file] if command == "init" else [command, project.root, "--out", a_file]
+    args: list[str | Path] = (
+        ["init", a_file] if command == "init" else [command, project.root, "--out", a_file]
+    )
     result = invoke(*args)
     assert result.exit_code == 2
     assert "文件夹" in error_line(result)
