@@ -382,6 +382,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
     )
 
     with publishing(out) as staging:
+        _keep_other_audience(out, staging, options.audience)
         with _timed(result, "files"):
             tables = root / ".bulletin-cache" / "tables"
             result.files += write_data_files(g, staging, tables, reuse=not options.force)
@@ -393,6 +394,29 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
                 result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
     stamp.write(result)
     return result
+
+
+def _keep_other_audience(out: Path, staging: Path, audience: str) -> None:
+    """Carry over what a one-audience build does not make: the other site, stays as it was.
+
+    `--audience public` refreshes the public site only; the intranet and the files for the units
+    (made from the internal bulletin) of the last build go into the new tree unchanged.
+    """
+    if audience == "all" or not out.is_dir():
+        return
+    keep = ["internal", "dist"] if audience == "public" else ["public"]
+    for name in keep:
+        source = out / name
+        if source.is_dir():
+            shutil.copytree(source, staging / name, copy_function=_link_or_copy)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    # Outputs are only ever replaced, never written in place, so a hard link is a safe copy.
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 class _Stamp:

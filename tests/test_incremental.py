@@ -88,9 +88,10 @@ def test_other_options_or_folders_are_not_mistaken_for_the_last_build(
 ) -> None:
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    internal = contents(out / "internal")
     public = build(project.root, BuildOptions(out=out, audience="public", **QUICK))  # type: ignore[arg-type]
     assert not public.unchanged
-    assert not (out / "internal").exists()
+    assert contents(out / "internal") == internal  # a public-only build keeps the intranet
     elsewhere = build(project.root, BuildOptions(out=tmp_path / "other", **QUICK))  # type: ignore[arg-type]
     assert not elsewhere.unchanged
     assert (tmp_path / "other" / "internal").is_dir()
