@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, help="where to generate the synthetic projects")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, object]] = []
     for section in args.sections:
         try:
