@@ -7,6 +7,7 @@ everything succeeded: an error or Ctrl-C at any point leaves the previous output
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,6 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from generator.assemble import assemble
+from generator.cache import (
+    CACHE_DIR,
+    Cache,
+    Digests,
+    keep_newest,
+    key,
+    restore_files,
+    store_files,
+    tool_digest,
+    write_atomic,
+)
 from generator.config import Config, load_config
 from generator.content import Content, load_content
 from generator.errors import ConfigError, DataError
@@ -204,14 +216,11 @@ class _Snapshots:
     def __init__(
         self, root: Path, data: Any, config: Config, force: bool, result: BuildResult
     ) -> None:
-        from generator.cache import Cache, Digests, key, tool_digest
-
         self.root, self.data, self.config, self.result = root, data, config, result
         self.cache = Cache(root, enabled=not force)
         self.digests = Digests(self.cache.dir)
         shared = [root / "bulletin.yml", *(p for p in (root / "data").glob("*") if p.is_file())]
         self.base = key("snapshot", tool_digest(), self.digests.tree(shared, root))
-        self.key = key
         self.previous: tuple[Period, str, SnapshotEntry] | None = None  # (period, key, entry)
         self.state: Any = None  # the previous period's state, when it was read in this build
         self.read = 0
@@ -219,7 +228,7 @@ class _Snapshots:
     def get(self, period: Period) -> SnapshotEntry:
         prev_digest = self.previous[2].digest if self.previous else ""
         folder = self.root / "data" / str(period)
-        name = self.key(self.base, str(period), self.digests.folder(folder, self.root), prev_digest)
+        name = key(self.base, str(period), self.digests.folder(folder, self.root), prev_digest)
         entry = self.cache.get("snapshots", name)
         if not isinstance(entry, SnapshotEntry):
             entry = self._compute(period, name)
@@ -300,7 +309,7 @@ def write_data_files(
             h = hashlib.blake2b(text.encode(), digest_size=20)
             h.update(repr(sorted(map(repr, problems))).encode())
             cached = cache_dir / h.hexdigest() if cache_dir is not None else None
-            if reuse and cached is not None and (copied := _restore(cached, folder)):
+            if reuse and cached is not None and (copied := restore_files(cached, folder)):
                 count += copied
                 continue
             when = issued_on(bulletin)  # the workbook's date, never the clock
@@ -310,56 +319,10 @@ def write_data_files(
             ]
             count += len(written)
             if cached is not None:
-                shutil.rmtree(cached, ignore_errors=True)
-                _store(cached, written)
+                store_files(cached, written)
     if cache_dir is not None:
-        _prune_folders(cache_dir, keep=4 * max(len(g.periods), 1))
+        keep_newest((p for p in cache_dir.glob("*") if p.is_dir()), keep=4 * len(g.periods))
     return count
-
-
-def _store(folder: Path, files: list[Path]) -> None:
-    """Copy files into a cache folder, with a list of their digests written last."""
-    from generator.cache import file_digest
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for path in files:
-            shutil.copyfile(path, folder / path.name)
-        listing = {path.name: file_digest(path) for path in files}
-        (folder / "done.json").write_text(json.dumps(listing), encoding="utf-8")
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _restore(folder: Path, target: Path) -> int:
-    """Copy a cache folder's files into `target` if all are there intact; return how many."""
-    from generator.cache import file_digest
-
-    try:
-        listing = json.loads((folder / "done.json").read_text(encoding="utf-8"))
-        if not isinstance(listing, dict) or not listing:
-            return 0
-        for name, digest in listing.items():
-            if Path(name).name != name or file_digest(folder / name) != digest:
-                return 0
-        for name in sorted(listing):
-            shutil.copyfile(folder / name, target / name)
-        os.utime(folder)  # recently used: kept by pruning
-        return len(listing)
-    except (OSError, ValueError, TypeError):
-        return 0
-
-
-def _prune_folders(parent: Path, keep: int) -> None:
-    """Keep the `keep` most recently used cache folders of `parent`."""
-    try:
-        folders = sorted(
-            (p for p in parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns
-        )
-    except OSError:
-        return
-    for folder in folders[: max(len(folders) - keep, 0)]:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def build(root: Path, options: BuildOptions | None = None, report: Reporter = _noop) -> BuildResult:
@@ -384,7 +347,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
     with publishing(out) as staging:
         _keep_other_audience(out, staging, options.audience)
         with _timed(result, "files"):
-            tables = root / ".bulletin-cache" / "tables"
+            tables = root / CACHE_DIR / "tables"
             result.files += write_data_files(g, staging, tables, reuse=not options.force)
         if options.pdf:
             with _timed(result, "pdf"):
@@ -427,8 +390,6 @@ class _Stamp:
     """
 
     def __init__(self, root: Path, out: Path, options: BuildOptions) -> None:
-        from generator.cache import CACHE_DIR, Digests, key, tool_digest
-
         self.root, self.out = root, out
         cache_dir = root / CACHE_DIR
         self.path = cache_dir / "stamps" / f"{key(str(out))}.json"
@@ -450,8 +411,6 @@ class _Stamp:
         )
 
     def _outputs(self) -> str | None:
-        from generator.cache import key
-
         if not self.out.is_dir():
             return None
         listing = []
@@ -499,13 +458,8 @@ class _Stamp:
                 "warnings": result.warnings,
             },
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-            os.replace(temp, self.path)
-        except OSError:
-            pass  # without a stamp the next build simply runs in full
+        with contextlib.suppress(OSError):  # without a stamp the next build simply runs in full
+            write_atomic(self.path, json.dumps(saved, ensure_ascii=False).encode())
 
 
 def _render_pdfs(
@@ -516,7 +470,7 @@ def _render_pdfs(
 
     count = 0
     jobs = options.jobs or os.cpu_count() or 1
-    cache = None if options.force else root / ".bulletin-cache" / "pdf"
+    cache = None if options.force else root / CACHE_DIR / "pdf"
     latest = g.periods[-1]
     items = [
         (bulletin, staging / audience / "pdf" / bulletin.period / "bulletin.pdf")
@@ -563,7 +517,7 @@ def _render_sites(
     pages = 0
     for audience, bulletins in g.bulletins.items():
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 0, 1)
-        work = root / ".bulletin-cache" / "mkdocs" / audience
+        work = root / CACHE_DIR / "mkdocs" / audience
         if force:
             (work / "pages.pkl").unlink(missing_ok=True)
         site = render_site(bulletins, g.config, staging / audience, work_dir=work, jobs=jobs)

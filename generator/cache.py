@@ -6,10 +6,12 @@ and they include the tool's version, so an upgrade starts afresh.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import pickle
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,17 +31,6 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def tree_digest(paths: Iterable[Path], base: Path) -> str:
-    """A digest of many files: their paths relative to `base` and their contents."""
-    h = hashlib.blake2b(digest_size=20)
-    for path in sorted(paths):
-        if path.is_file():
-            h.update(path.relative_to(base).as_posix().encode())
-            h.update(b"\0")
-            h.update(file_digest(path).encode())
-    return h.hexdigest()
-
-
 def key(*parts: object) -> str:
     """A cache key from parts (strings, numbers, digests), with the tool's version."""
     h = hashlib.blake2b(digest_size=20)
@@ -47,6 +38,65 @@ def key(*parts: object) -> str:
         h.update(repr(part).encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers (another build, a crash half-way) never see half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def keep_newest(paths: Iterable[Path], keep: int) -> int:
+    """Delete all but the `keep` most recently used of `paths` (files or folders); return how many."""
+    entries = []
+    for path in paths:
+        try:
+            entries.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, path in entries[keep:]:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return max(len(entries) - keep, 0)
+
+
+def store_files(folder: Path, files: list[Path]) -> None:
+    """Copy finished files into a cache folder, with a list of their digests written last."""
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir(parents=True)
+        for path in files:
+            shutil.copyfile(path, folder / path.name)
+        listing = {path.name: file_digest(path) for path in files}
+        write_atomic(folder / "done.json", json.dumps(listing).encode())
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)  # without it the next build is only slower
+
+
+def restore_files(folder: Path, target: Path) -> int:
+    """Copy a cache folder's files into `target` if all are there intact; return how many."""
+    try:
+        listing = json.loads((folder / "done.json").read_text(encoding="utf-8"))
+        if not isinstance(listing, dict) or not listing:
+            return 0
+        for name, digest in listing.items():
+            if Path(name).name != name or file_digest(folder / name) != digest:
+                return 0
+        for name in sorted(listing):
+            shutil.copyfile(folder / name, target / name)
+        os.utime(folder)  # recently used: kept by keep_newest
+        return len(listing)
+    except (OSError, ValueError, TypeError):
+        return 0
 
 
 class Cache:
@@ -73,33 +123,15 @@ class Cache:
 
     def put(self, namespace: str, name: str, value: Any) -> None:
         """Store a value; a cache that cannot be written only makes the next build slower."""
-        path = self.path(namespace, name)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with temp.open("wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)  # readers never see half a file
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(self.path(namespace, name), data)
         except OSError:
-            temp.unlink(missing_ok=True)
+            pass
 
     def prune(self, namespace: str, keep: int) -> int:
         """Delete all but the `keep` most recently used values of a namespace; return how many."""
-        folder = self.dir / namespace
-        if not folder.is_dir():
-            return 0
-        entries = []
-        for path in folder.glob("*.pkl"):
-            try:
-                entries.append((path.stat().st_mtime_ns, path))
-            except OSError:
-                continue
-        entries.sort(reverse=True)
-        removed = 0
-        for _, path in entries[keep:]:
-            path.unlink(missing_ok=True)
-            removed += 1
-        return removed
+        return keep_newest((self.dir / namespace).glob("*.pkl"), keep)
 
 
 class Digests:
@@ -153,10 +185,10 @@ class Digests:
             return
         # Forget files that are gone, so the memo does not grow with every renamed input.
         self.memo = {k: v for k, v in self.memo.items() if os.path.exists(k)}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(self.memo, ensure_ascii=False), encoding="utf-8")
-        os.replace(temp, self.path)
+        try:
+            write_atomic(self.path, json.dumps(self.memo, ensure_ascii=False).encode())
+        except OSError:
+            return  # the digests are only read again, never trusted blindly
         self.dirty = False
 
 
@@ -170,8 +202,12 @@ def _files_under(folder: Path) -> list[Path]:
     ]
 
 
+@functools.cache
 def tool_digest() -> str:
-    """A digest of the tool itself: its code and built-in templates (and its version)."""
+    """A digest of the tool itself: its code and built-in templates (and its version).
+
+    Once per process: the code that runs is the code that was loaded.
+    """
     package = Path(__file__).resolve().parent
     h = hashlib.blake2b(digest_size=20)
     h.update(__version__.encode())

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import posixpath
 import re
@@ -83,18 +82,15 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _save(path: Path, entries: dict[str, Any]) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from generator.cache import write_atomic
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temp.open("wb") as handle:
-            pickle.dump(
-                {"versions": _versions(), "entries": entries},
-                handle,
-                protocol=pickle.HIGHEST_PROTOCOL,
-            )
-        os.replace(temp, path)
+        data = pickle.dumps(
+            {"versions": _versions(), "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL
+        )
+        write_atomic(path, data)
     except (OSError, pickle.PickleError, TypeError, AttributeError):
-        temp.unlink(missing_ok=True)  # without the cache the next build is only slower
+        pass  # without the cache the next build is only slower
 
 
 @contextmanager
