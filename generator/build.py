@@ -36,6 +36,7 @@ from generator.errors import ConfigError, DataError
 from generator.model import Bulletin
 from generator.periods import Period
 from generator.problems import Problem
+from generator.publish import check_output_folder, publishing
 
 AUDIENCES = ("public", "internal")
 
@@ -332,7 +333,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
     inputs, templates, config, tool and options, and the output untouched), nothing is done.
     """
     options = options or BuildOptions()
-    out = (options.out or root / "site").absolute()
+    out = check_output_folder(root, options.out or root / "site")
     result = BuildResult(out=out)
     stamp = _Stamp(root, out, options)
     if not options.force and stamp.matches():
@@ -524,33 +525,3 @@ def _render_sites(
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)
     return pages
-
-
-@contextmanager
-def publishing(out: Path) -> Iterator[Path]:
-    """Yield a fresh staging folder; swap it in for `out` only if the block succeeds."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out)
-    staging = out.with_name(f".{out.name}.new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _recover(out: Path) -> None:
-    """Undo a swap interrupted between its two renames (the old output is put back)."""
-    old = out.with_name(f".{out.name}.old")
-    if old.exists() and not out.exists():
-        os.replace(old, out)
-    else:
-        shutil.rmtree(old, ignore_errors=True)

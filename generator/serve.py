@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.build import BuildOptions, build
 from generator.errors import BulletinError, ConfigError
+from generator.publish import check_output_folder
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
@@ -46,7 +47,7 @@ def make_server(
     """A live-reload server over PROJECT/site/<audience>, rebuilding on changes."""
     from mkdocs.livereload import LiveReloadServer
 
-    out = (options.out or root / "site").absolute()
+    out = check_output_folder(root, options.out or root / "site")
 
     def rebuild() -> None:
         echo("检测到修改，正在重新生成……")

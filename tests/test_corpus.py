@@ -118,15 +118,17 @@ def test_build_refuses_and_leaves_no_output(case: Case, broken: Callable[[Case],
         return
     site = project.root / "site"
     previous = CASES.index(case) % 2 == 0  # half the cases had a site built before
-    if previous:
-        site.mkdir()
-        (site / "index.html").write_text("上一次生成的网站", encoding="utf-8")
+    if previous:  # an earlier output: marked as ours
+        (site / "public").mkdir(parents=True)
+        (site / ".bulletin-output").write_text("", encoding="utf-8")
+        (site / "public" / "index.html").write_text("上一次生成的网站", encoding="utf-8")
     code, output = invoke("build", str(project.root))
     assert code == expected, output
     assert is_chinese(output)
     if previous:
-        assert [p.name for p in site.iterdir()] == ["index.html"]
-        assert (site / "index.html").read_text(encoding="utf-8") == "上一次生成的网站"
+        assert sorted(p.name for p in site.iterdir()) == [".bulletin-output", "public"]
+        page = site / "public" / "index.html"
+        assert page.read_text(encoding="utf-8") == "上一次生成的网站"
     else:
         assert not site.exists()
     leftovers = [p.name for p in project.root.iterdir() if p.name.startswith(".site")]
