@@ -21,10 +21,10 @@ import shutil
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -47,6 +47,7 @@ from generator.model import (
 )
 from generator.render import charts
 from generator.render.files import file_name, issued_on
+from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
 from generator.templates import template_dirs
 
@@ -258,10 +259,11 @@ class _ChartRunner:
         self.jobs, self.bulletins, self.out, self.cache = jobs, bulletins, out, cache
         self.processes = processes or os.cpu_count() or 1
         self.version = _charts_version()
-        self.executor: ProcessPoolExecutor | None = None
-        self.futures: list[Future[int]] = []
-        self.chunks: list[list[int]] = []
+        self.pool: ChunkPool[int] | None = None
         self.planned = 0
+
+    def _draw(self, indices: list[int]) -> int:
+        return _draw_batch(indices, str(self.out), str(self.cache), self.version)
 
     def start(self) -> None:
         self.planned = len(self.jobs)
@@ -277,41 +279,32 @@ class _ChartRunner:
             or self.processes == 1
         ):
             return
-        self.executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         # Small chunks, so that the calling process can take over those not yet started.
-        size = max(1, min(12, len(self.jobs) // (workers * 4) or 1))
-        self.chunks = [
-            list(range(i, min(i + size, len(self.jobs)))) for i in range(0, len(self.jobs), size)
-        ]
-        self.futures = [
-            self.executor.submit(_draw_batch, chunk, str(self.out), str(self.cache), self.version)
-            for chunk in self.chunks
-        ]
+        self.pool = ChunkPool(
+            partial(_draw_batch, out=str(self.out), cache=str(self.cache), version=self.version),
+            range(len(self.jobs)),
+            workers,
+            min(12, len(self.jobs) // (workers * 4) or 1),
+            start_method="fork",
+        )
+        self.pool.start()
 
     def finish(self) -> None:
         """Wait for the charts; draw in this process those no worker has started yet."""
         try:
-            if self.executor is None:
-                _draw_batch(
-                    list(range(len(self.jobs))), str(self.out), str(self.cache), self.version
-                )
+            if self.pool is None:
+                self._draw(list(range(len(self.jobs))))
                 self._prune()
                 return
             extra = list(range(self.planned, len(self.jobs)))  # asked for after the start
             if extra:
-                _draw_batch(extra, str(self.out), str(self.cache), self.version)
-            for chunk, future in reversed(list(zip(self.chunks, self.futures, strict=True))):
-                if future.cancel():
-                    _draw_batch(chunk, str(self.out), str(self.cache), self.version)
-            for future in self.futures:
-                if not future.cancelled():
-                    future.result()
+                self._draw(extra)
+            self.pool.finish()
             self._prune()
         except Exception as exc:
             raise BuildError(f"生成网站图表失败：{exc}") from exc
         finally:
-            if self.executor is not None:
-                self.executor.shutdown(cancel_futures=True)
+            self.cancel()
             global _JOBS, _BULLETINS
             _JOBS, _BULLETINS = [], []
 
@@ -330,8 +323,8 @@ class _ChartRunner:
                 pass
 
     def cancel(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+        if self.pool is not None:
+            self.pool.cancel()
 
 
 # --------------------------------------------------------------------------------------------

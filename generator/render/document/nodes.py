@@ -1,0 +1,227 @@
+"""The blocks a PDF document is made of: paragraphs, tables from column specs, frames, write-ups.
+
+A document is JSON-ready data (see site_templates/pdf/common.typ, which sets every string as
+text): blocks are dicts with a type `t`, the same content trees that generator/render/mdtree.py
+makes of Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from generator import formatting as fmt
+from generator.content import image_ok
+from generator.model import UnitFigures, WriteUp
+from generator.render.mdtree import Node, markdown_tree
+
+NUMERALS = "一二三四五六七八九十"
+IMAGE_TYPES = {  # suffix -> magic bytes Typst can decode
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+}
+
+Doc = dict[str, Any]
+T = TypeVar("T")
+
+#: A section of a document: its title (numbered when the document is put together) and blocks.
+Section = tuple[str, list[Node]]
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (section and sub-section numbers)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def numbered(sections: Iterable[Section]) -> list[dict[str, Any]]:
+    """Sections as the templates take them, headed 一、二、… in order."""
+    return [
+        {"heading": f"{chinese_number(i)}、{title}", "blocks": blocks}
+        for i, (title, blocks) in enumerate(sections, 1)
+    ]
+
+
+def _text(text: str) -> list[Node]:
+    return [{"t": "text", "text": text}]
+
+
+def par(text: str) -> Node:
+    return {"t": "par", "c": _text(text)}
+
+
+def lead_par(lead: str, text: str) -> Node:
+    """A paragraph whose first words are a run-in heading (楷体)."""
+    return {"t": "par", "lead": lead, "c": _text(text)}
+
+
+def table(
+    header: list[str],
+    rows: Iterable[list[str]],
+    align: list[str] | None = None,
+    widths: list[float | str] | None = None,
+    size: float | None = None,
+) -> Node:
+    """A table of plain strings; `widths` are fractions or "auto", `size` relative to the text."""
+    node: Node = {"t": "table", "header": header, "rows": [list(r) for r in rows], "plain": True}
+    if size is not None:
+        node["size"] = size
+    node["align"] = align or ["center"] * len(header)
+    if widths is not None:
+        node["widths"] = widths
+    return node
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column of a table: its header, how a row's cell reads, its width and alignment."""
+
+    header: str
+    cell: Callable[[T], str]
+    width: float | str = 1  # a fraction of the free width, or "auto"
+    align: str = "center"
+
+
+def column_table(
+    columns: Sequence[Column[T]], items: Iterable[T], size: float | None = None
+) -> Node:
+    """A table with a row per item, laid out by its column specs."""
+    return table(
+        [c.header for c in columns],
+        ([c.cell(item) for c in columns] for item in items),
+        align=[c.align for c in columns],
+        widths=[c.width for c in columns],
+        size=size,
+    )
+
+
+def rank_change_text(change: int | None) -> str:
+    if change is None:
+        return "—"
+    if change == 0:
+        return "持平"
+    return f"上升{change}" if change > 0 else f"下降{-change}"
+
+
+def rank_text(u: UnitFigures) -> str:
+    return "—" if u.rank is None else str(u.rank)
+
+
+# ---- images ---------------------------------------------------------------------------------
+
+
+class Assets:
+    """Images a document may show: checked to lie inside content/, staged under a hashed name.
+
+    The template only ever sees `/assets/<sha256>.<ext>`, so no path written by a user reaches
+    Typst, and a refused image shows as its alt text.
+    """
+
+    def __init__(self, content_dir: Path) -> None:
+        self.content_dir = content_dir.resolve()
+        self.files: dict[str, Path] = {}  # staged name -> source file
+
+    def resolve(self, reference: str, base: Path) -> str | None:
+        """The staged path of an image referenced from `base` (a folder), or None if refused."""
+        if not reference or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", reference):
+            return None  # URLs (http:, data:, file:) are not fetched
+        if reference.startswith(("/", "\\")):
+            return None
+        try:
+            path = (base / reference).resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not path.is_relative_to(self.content_dir) or not path.is_file():
+            return None
+        suffix = path.suffix.lower()
+        magics = IMAGE_TYPES.get(suffix)
+        if magics is None:
+            return None
+        data = path.read_bytes()
+        if not data.startswith(magics) or not image_ok(path):
+            return None  # Typst would stop the whole document on an image it cannot decode
+        name = f"{hashlib.sha256(data).hexdigest()}{'.jpg' if suffix == '.jpeg' else suffix}"
+        self.files[name] = path
+        return f"/assets/{name}"
+
+    def writeup_resolver(self) -> Callable[[str], str | None]:
+        base = self.content_dir / "writeups"
+        return lambda ref: self.resolve(ref, base)
+
+
+# ---- frames (preface, closing) and write-ups ------------------------------------------------
+
+_LEAD_PATTERNS = (
+    re.compile(r"^([一二三四五六七八九十]+、)"),
+    re.compile(r"^(（[一二三四五六七八九十]+）)"),
+)
+
+
+def frame_blocks(markdown: str, demote: bool = False) -> list[Node]:
+    """The preface or closing as blocks; numbered items get their first sentence as a lead.
+
+    With `demote`, items numbered 一、 become （一） (the closing sits under a section heading
+    of its own, so its items are second-level headings).
+    """
+    blocks = markdown_tree(markdown)
+    counter = 0
+    for block in blocks:
+        if block["t"] == "heading":
+            block["level"] = 2 if demote else max(1, block["level"])
+            continue
+        if block["t"] != "par" or not block["c"] or block["c"][0]["t"] != "text":
+            continue
+        first = block["c"][0]["text"]
+        for level, pattern in enumerate(_LEAD_PATTERNS):
+            m = pattern.match(first)
+            if not m:
+                continue
+            rest = first[m.end() :]
+            number = m.group(1)
+            if demote and level == 0:
+                counter += 1
+                number = f"（{chinese_number(counter)}）"
+            end = rest.find("。")
+            sentence, remainder = (rest[: end + 1], rest[end + 1 :]) if end >= 0 else (rest, "")
+            if end < 0 and len(block["c"]) == 1 and len(rest) > 30:
+                sentence, remainder = "", rest  # a long unpunctuated item: only the number
+            block["lead"] = number + sentence
+            block["c"] = [{"t": "text", "text": remainder}, *block["c"][1:]]
+            break
+    return blocks
+
+
+def writeup_blocks(w: WriteUp, assets: Assets, number: int | None) -> list[Node]:
+    """A write-up as a second-level heading, its unit and date, its body and its images."""
+    title = f"（{chinese_number(number)}）{w.title}" if number else w.title
+    blocks: list[Node] = [{"t": "heading", "level": 2, "c": _text(title)}]
+    blocks.append(par(f"（{w.unit_name}，{fmt.chinese_date(w.date)}）"))
+    for block in markdown_tree(w.body, assets.writeup_resolver()):
+        if block["t"] == "heading":
+            block = {**block, "level": 3}
+        blocks.append(block)
+    images = []
+    for ref in w.images:
+        src = assets.resolve(ref, assets.content_dir)
+        if src is not None:
+            images.append({"src": src, "alt": w.title})
+    if images:
+        blocks.append({"t": "images", "list": images})
+    return blocks
+
+
+def writeups_section(writeups: Sequence[WriteUp], assets: Assets) -> list[Node]:
+    """Write-ups one after the other, numbered （一）（二）…"""
+    news: list[Node] = []
+    for i, w in enumerate(writeups, 1):
+        news.extend(writeup_blocks(w, assets, i))
+    return news

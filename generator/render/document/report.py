@@ -1,0 +1,304 @@
+"""A county's or township's report as a document: one function per section.
+
+Each section function returns its title and blocks, or None when the unit has nothing under it;
+`report_sections` lists them in document order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from generator import formatting as fmt
+from generator.model import (
+    JUDGMENT_LABELS,
+    LEVEL_LABELS,
+    Bulletin,
+    HistoryPoint,
+    PriorityEntry,
+    UnitFigures,
+    VolunteerRecord,
+    WriteUp,
+)
+from generator.periods import Period
+from generator.render.document.nodes import (
+    Assets,
+    Column,
+    Doc,
+    Section,
+    column_table,
+    lead_par,
+    numbered,
+    par,
+    rank_change_text,
+    rank_text,
+    table,
+    writeups_section,
+)
+from generator.render.mdtree import Node
+
+_pct, _n = fmt.percent, fmt.integer
+
+
+def report_units(bulletin: Bulletin) -> list[UnitFigures]:
+    """The units that get a report: every county and township, in official order."""
+    return [u for u in bulletin.units if u.level in ("county", "township")]
+
+
+def _parent(bulletin: Bulletin, u: UnitFigures) -> UnitFigures | None:
+    if u.parent is None:
+        return None
+    try:
+        return bulletin.unit(u.parent)
+    except KeyError:
+        return None
+
+
+def _parent_code(bulletin: Bulletin, code: str) -> str | None:
+    try:
+        return bulletin.unit(code).parent
+    except KeyError:
+        return None
+
+
+def _is_period(text: str) -> bool:
+    try:
+        Period.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: The figures of the comparison table: label, then the cell of each unit compared.
+FIGURE_ROWS: list[tuple[str, Callable[[UnitFigures], str]]] = [
+    ("企业数（家）", lambda u: _n(u.enterprises)),
+    ("已建会企业（家）", lambda u: _n(u.unionized)),
+    ("建会率", lambda u: _pct(u.coverage_rate)),
+    ("建会率较上期", lambda u: fmt.change_phrase(u.coverage_rate_change) or "—"),
+    ("职工人数（人）", lambda u: _n(u.employees)),
+    ("会员人数（人）", lambda u: _n(u.members)),
+    ("职工入会率", lambda u: _pct(u.membership_rate)),
+    ("本期新建会（家）", lambda u: _n(u.new_unions)),
+    ("本年累计新建会（家）", lambda u: _n(u.ytd_new_unions)),
+    ("年度新建会目标（家）", lambda u: _n(u.target_new_unions)),
+    ("年度目标完成率", lambda u: _pct(u.target_completion)),
+    ("序时进度完成率", lambda u: _pct(u.schedule_rate)),
+    ("未建会重点企业（家）", lambda u: _n(u.priority_open)),
+    ("本期销号（家）", lambda u: _n(u.priority_closed)),
+    ("工人先锋号（个）", lambda u: _n(u.pioneer_teams)),
+    ("职工书屋（家）", lambda u: _n(u.book_rooms)),
+    ("综合得分", lambda u: fmt.number(u.score, 2)),
+]
+
+_HISTORY: list[Column[HistoryPoint]] = [
+    Column(
+        "期别",
+        lambda h: Period.parse(h.period).label if _is_period(h.period) else h.period,
+        "auto",
+    ),
+    Column("企业数", lambda h: _n(h.enterprises)),
+    Column("已建会", lambda h: _n(h.unionized)),
+    Column("建会率", lambda h: _pct(h.coverage_rate)),
+    Column("职工入会率", lambda h: _pct(h.membership_rate)),
+    Column("得分", lambda h: fmt.number(h.score, 2)),
+    Column("名次", lambda h: "—" if h.rank is None else str(h.rank)),
+]
+
+_TOWNSHIPS: list[Column[UnitFigures]] = [
+    Column("名次", rank_text, "auto"),
+    Column("乡镇（街道）", lambda t: t.name, "auto"),
+    Column("企业数", lambda t: _n(t.enterprises), "auto"),
+    Column("已建会", lambda t: _n(t.unionized), "auto"),
+    Column("建会率", lambda t: _pct(t.coverage_rate), "auto"),
+    Column("职工入会率", lambda t: _pct(t.membership_rate), "auto"),
+    Column("重点企业", lambda t: _n(t.priority_open), "auto"),
+    Column("志愿者", lambda t: _n(t.volunteers_active), "auto"),
+    Column("得分", lambda t: fmt.number(t.score, 2), "auto"),
+    Column("名次变化", lambda t: rank_change_text(t.rank_change), "auto"),
+]
+
+_VOLUNTEERS: list[Column[VolunteerRecord]] = [
+    Column("姓名", lambda v: v.name, "auto"),
+    Column("派驻乡镇（街道）", lambda v: v.unit_name, "auto"),
+    Column("联系电话", lambda v: v.phone or "—", "auto"),
+    Column("上岗日期", lambda v: fmt.chinese_date(v.hired_on), "auto"),
+    Column("选聘方式", lambda v: v.selection or "—", "auto"),
+    Column("汇报次数", lambda v: "—" if v.reports is None else str(v.reports), "auto"),
+    Column("考核等次", lambda v: v.grade or "—", "auto"),
+]
+
+
+def _priority_columns(with_town: bool) -> list[Column[tuple[int, PriorityEntry]]]:
+    """The open priority list; a township's own list needs no township column."""
+    return [
+        Column("序号", lambda r: str(r[0]), "auto"),
+        Column("企业名称", lambda r: r[1].name, 4, "left"),
+        *([Column("所属乡镇（街道）", lambda r: r[1].unit_name, 2.4, "left")] if with_town else []),
+        Column("职工人数", lambda r: _n(r[1].employees), "auto", "right"),
+        Column("未建会原因", lambda r: r[1].reason or "未填报", 2.6, "left"),
+        Column("备注", lambda r: "本期新增" if r[1].added else "", "auto"),
+    ]
+
+
+# ---- sections -------------------------------------------------------------------------------
+
+
+def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
+    """主要指标: rank sentence, judgments, and the unit's figures beside its county's and the city's."""
+    parent = _parent(bulletin, u)
+    city = bulletin.city
+    compared = [u, *([parent] if parent and parent.level != "city" else []), city]
+    heads = [
+        "指标",
+        u.name,
+        *(["所属" + LEVEL_LABELS["county"]] if len(compared) == 3 else []),
+        "全市",
+    ]
+    figures: list[Node] = []
+    among = (
+        "全市各县市区" if u.level == "county" else f"{parent.name if parent else ''}各乡镇（街道）"
+    )
+    if u.rank is not None:
+        sentence = f"{bulletin.period_label}综合得分{fmt.number(u.score, 2)}分，在{among}中排名第{u.rank}位"
+        if u.ranked_among:
+            sentence += f"（共{u.ranked_among}个）"
+        if u.rank_change:
+            sentence += f"，较上期{'上升' if u.rank_change > 0 else '下降'}{abs(u.rank_change)}位"
+        elif u.rank_change == 0:
+            sentence += "，与上期持平"
+        figures.append(par(sentence + "。"))
+    for j in u.judgments:
+        figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason))
+    figures.append(
+        table(
+            heads,
+            ([label, *(cell(c) for c in compared)] for label, cell in FIGURE_ROWS),
+            align=["left", *["right"] * (len(heads) - 1)],
+            widths=["auto", *[1] * (len(heads) - 1)],
+        )
+    )
+    return "主要指标", figures
+
+
+def history_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+    """历次指标和排名: the last twelve periods."""
+    history = bulletin.history.get(u.code, [])
+    if not history:
+        return None
+    return "历次指标和排名", [column_table(_HISTORY, history[-12:])]
+
+
+def townships_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+    """所辖乡镇（街道）情况: a county's townships in ranking order."""
+    if u.level != "county":
+        return None
+    towns = [bulletin.unit(c) for c in bulletin.township_ranking.get(u.code, [])]
+    if not towns:
+        return None
+    return "所辖乡镇（街道）情况", [column_table(_TOWNSHIPS, towns)]
+
+
+def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
+    """未建会重点企业销号清单: open, ticked-off and departed priority enterprises."""
+    key = "county" if u.level == "county" else "unit"
+    entries = [p for p in bulletin.priority if getattr(p, key) == u.code]
+    open_entries = sorted(
+        (p for p in entries if p.state == "open"), key=lambda p: (-p.employees, p.name)
+    )
+    closed = [p for p in entries if p.state == "closed"]
+    left = [p for p in entries if p.state == "left"]
+    n = _n
+    tick: list[Node] = [
+        par(
+            f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
+            f"（其中本期新增{n(sum(1 for p in open_entries if p.added))}家），"
+            f"本期已销号{n(len(closed))}家，注销或迁出{n(len(left))}家。"
+        )
+    ]
+    if open_entries:
+        columns = _priority_columns(with_town=u.level != "township")
+        tick.append(column_table(columns, enumerate(open_entries, 1)))
+    if closed:
+        tick.append(par("本期已销号：" + "、".join(p.name for p in closed) + "。"))
+    if left:
+        tick.append(
+            par(
+                "本期注销、吊销或迁出："
+                + "、".join(f"{p.name}（{p.left_reason or '已退出'}）" for p in left)
+                + "。"
+            )
+        )
+    return "未建会重点企业销号清单", tick
+
+
+def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+    """工会工作志愿者: who is posted where, and the townships still lacking one."""
+    code = u.code
+    volunteers = [v for v in bulletin.volunteers if code in (v.unit, v.county)]
+    lacking = [
+        bulletin.unit(c).name
+        for c in bulletin.townships_lacking_volunteer
+        if c == code or _parent_code(bulletin, c) == code
+    ]
+    if not (volunteers or lacking or u.volunteer_required):
+        return None
+    vol: list[Node] = []
+    if lacking:
+        vol.append(par("应配备而尚未配备志愿者的乡镇（街道）：" + "、".join(lacking) + "。"))
+    if volunteers:
+        vol.append(column_table(_VOLUNTEERS, volunteers))
+    elif not lacking:
+        vol.append(par("暂无在岗志愿者。"))
+    return "工会工作志愿者", vol
+
+
+def unit_writeups(bulletin: Bulletin, code: str) -> list[WriteUp]:
+    return [w for w in bulletin.writeups if code in (w.unit, w.county)]
+
+
+def writeup_section(bulletin: Bulletin, u: UnitFigures, assets: Assets) -> Section | None:
+    """工作动态: the write-ups of the unit (a county's include its townships')."""
+    writeups = unit_writeups(bulletin, u.code)
+    if not writeups:
+        return None
+    return "工作动态", writeups_section(writeups, assets)
+
+
+def report_sections(bulletin: Bulletin, u: UnitFigures, assets: Assets) -> list[Section]:
+    """The report's sections in document order."""
+    makers: list[Callable[[], Section | None]] = [
+        lambda: figures_section(bulletin, u),
+        lambda: history_section(bulletin, u),
+        lambda: townships_section(bulletin, u),
+        lambda: priority_section(bulletin, u),
+        lambda: volunteer_section(bulletin, u),
+        lambda: writeup_section(bulletin, u, assets),
+    ]
+    return [s for s in (make() for make in makers) if s is not None]
+
+
+def report_document(
+    bulletin: Bulletin, code: str, assets: Assets, fonts: dict[str, Any], organization: str
+) -> Doc:
+    """Everything one unit's report shows, as JSON-ready data."""
+    u = bulletin.unit(code)
+    parent = _parent(bulletin, u)
+    parent_name = parent.name if parent and parent.level != "city" else ""
+    return {
+        "kind": "report",
+        "internal": True,
+        "fonts": fonts,
+        "organization": organization,
+        "title": f"{u.name}{bulletin.period_label}企业工会组建工作情况",
+        "subtitle": "，".join(
+            part
+            for part in (
+                LEVEL_LABELS.get(u.level, ""),
+                f"隶属{parent_name}" if parent_name else "",
+                f"单位代码{u.code}",
+            )
+            if part
+        ),
+        "date": bulletin.document.signed_on_text,
+        "sections": numbered(report_sections(bulletin, u, assets)),
+    }
