@@ -36,7 +36,7 @@ from generator.errors import ConfigError, DataError
 from generator.model import Bulletin
 from generator.periods import Period
 from generator.problems import Problem
-from generator.publish import check_output_folder, publishing
+from generator.publish import check_output_folder, exclusive_build, publishing, recover
 
 AUDIENCES = ("public", "internal")
 
@@ -334,6 +334,12 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
     """
     options = options or BuildOptions()
     out = check_output_folder(root, options.out or root / "site")
+    with exclusive_build(root):  # one build per project at a time: outputs never mix
+        recover(out)
+        return _build(root, out, options, report)
+
+
+def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> BuildResult:
     result = BuildResult(out=out)
     stamp = _Stamp(root, out, options)
     if not options.force and stamp.matches():
@@ -345,6 +351,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
         1 for p in {q for items in g.problems.values() for q in items} if p.severity == "warning"
     )
 
+    stamp.clear()  # written again only once the new output is in place
     with publishing(out) as staging:
         _keep_other_audience(out, staging, options.audience)
         with _timed(result, "files"):
@@ -446,6 +453,10 @@ class _Stamp:
         for name in ("pages", "pdfs", "files", "warnings"):
             setattr(result, name, int(saved.get(name, 0)))
         return result
+
+    def clear(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
 
     def write(self, result: BuildResult) -> None:
         saved = {

@@ -12,7 +12,9 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,52 @@ def restore_files(folder: Path, target: Path) -> int:
         return len(listing)
     except (OSError, ValueError, TypeError):
         return 0
+
+
+SCRATCH = "tmp"
+
+
+@contextmanager
+def scratch_folder(root: Path, prefix: str) -> Iterator[Path]:
+    """A fresh working folder inside the project's cache, deleted after the block.
+
+    Never in the system's temp folder: what a build stages stays with its project. Folders left
+    by a process that was killed (their name carries its process id) are deleted here.
+    """
+    base = root / CACHE_DIR / SCRATCH
+    base.mkdir(parents=True, exist_ok=True)
+    clear_scratch(root)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=base))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def clear_scratch(root: Path) -> None:
+    """Delete the scratch folders of processes that are no longer running."""
+    base = root / CACHE_DIR / SCRATCH
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for entry in entries:
+        parts = entry.name.split("-")
+        if len(parts) >= 3 and parts[1].isdigit() and not pid_alive(int(parts[1])):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id is running (on this machine)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
 
 
 class Cache:

@@ -55,17 +55,20 @@ class BulletinGroup(click.Group):
         except click.UsageError as exc:  # a mistake on the command line, told in Chinese
             raise _chinese(exc) from None
         except BulletinError as exc:
+            _exit_if_disk_full(ctx, exc)
             click.secho(f"错误：{exc}", fg="red", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("已中断：之前的输出保持不变。", err=True)
             ctx.exit(130)
         except OSError as exc:  # the disk, a path or a port, not a bug: say which and why
+            _exit_if_disk_full(ctx, exc)
             click.secho(f"错误：{os_error_message(exc)}", fg="red", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug, not bad data: keep the details for the maintainers
+            _exit_if_disk_full(ctx, exc)
             log = _write_crash_log()
             click.secho(
                 f"程序内部错误（不是数据问题）：{type(exc).__name__}: {exc}\n"
@@ -74,6 +77,41 @@ class BulletinGroup(click.Group):
                 err=True,
             )
             ctx.exit(70)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether a full disk is behind `exc`, however deep the libraries wrapped it."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, OSError) and item.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(item, str | tuple | list):
+            text = item if isinstance(item, str) else ""
+            if "No space left on device" in text or "Disk quota exceeded" in text:
+                return True
+            if not isinstance(item, str):
+                todo.extend(item)  # shutil.Error carries a list of (source, target, reason)
+            continue
+        if isinstance(item, BaseException):
+            todo.extend(item.args)
+            todo.extend(x for x in (item.__cause__, item.__context__) if x is not None)
+    return False
+
+
+def _exit_if_disk_full(ctx: click.Context, exc: BaseException) -> None:
+    if _disk_full(exc):
+        click.secho(
+            "错误：磁盘空间不足，本次没有完成，原有的输出保持不变。请清理磁盘空间"
+            "（项目下的 .bulletin-cache/ 可以随时删除）后重试。",
+            fg="red",
+            err=True,
+        )
+        ctx.exit(1)
 
 
 def _chinese(exc: click.UsageError) -> click.UsageError:
@@ -219,10 +257,12 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     """
     from rich.console import Console
 
+    from generator.publish import settle
     from generator.render.files import write_problems
     from generator.rosters.load import check_project
     from generator.rosters.report import print_check_report
 
+    settle(project)  # a build killed half-way through its swap is finished or undone
     result = check_project(project, _period_option(period))
     written = write_problems(result.problems.items, out or project / "problems")
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)

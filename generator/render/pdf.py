@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from typing import Any
 import typst
 
 from generator import __version__
+from generator.cache import scratch_folder
 from generator.config import Config
 from generator.errors import BuildError
 from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
@@ -161,7 +161,7 @@ def template_files(config: Config) -> dict[str, bytes]:
 def staged(config: Config, assets: Assets | None = None) -> Iterator[tuple[Path, dict[str, bytes]]]:
     """A temporary Typst root holding the templates and (later) the staged images."""
     templates = template_files(config)
-    with tempfile.TemporaryDirectory(prefix="bulletin-pdf-") as tmp:
+    with scratch_folder(config.root, "pdf") as tmp:
         stage = Path(tmp)
         for name, content in templates.items():
             (stage / name).write_bytes(content)

@@ -3,7 +3,7 @@
 Small chunks are handed out from the front to the workers; the calling process, whose tools are
 already warm, takes chunks from the back that no worker has started, so nobody waits for the
 workers to start. On an error or Ctrl-C the chunks not started are dropped instead of waited for;
-the workers leave Ctrl-C to this process (see generator/interrupt.py).
+the workers leave Ctrl-C to this process and die with it (see generator/interrupt.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from generator.interrupt import workers_starting
+from generator.interrupt import init_worker, workers_starting
 
 T = TypeVar("T")
 
@@ -56,8 +56,8 @@ class ChunkPool(Generic[T]):
         self.executor = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(self.start_method),
-            initializer=self.initializer,
-            initargs=self.initargs,
+            initializer=_start_worker,
+            initargs=(self.initializer, self.initargs),
         )
         with workers_starting():  # the workers start without Ctrl-C
             self.futures = [self.executor.submit(self.run, chunk) for chunk in self.chunks]
@@ -91,6 +91,13 @@ class ChunkPool(Generic[T]):
         """Start and finish: run everything now."""
         self.start()
         self.finish()
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """Every worker first leaves Ctrl-C to this process and ties its life to it."""
+    init_worker()
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def _when_done(finished: Callable[[int], None], n: int) -> Callable[[Future[Any]], None]:
