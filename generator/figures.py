@@ -633,23 +633,48 @@ def _campaign_figures(
         f[name] = h.roll(stacked)
 
 
+def _score_groups(h: Hierarchy) -> list[np.ndarray]:
+    """The units scored together: the city alone, the counties, each county's townships."""
+    groups = [np.flatnonzero(~(h.is_county | h.is_township)), np.flatnonzero(h.is_county)]
+    townships = np.flatnonzero(h.is_township)
+    for parent in dict.fromkeys(h.parent[townships].tolist()):
+        groups.append(townships[h.parent[townships] == parent])
+    return [g for g in groups if len(g)]
+
+
 def _score(
     h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
 ) -> list[Problem]:
-    """score = Σ weight × min(component, 1); a null component counts 0 and gets a warning."""
-    score = np.zeros((len(periods), h.n))
+    """score = Σ weight × min(component, 1) within each ranking group (CONTRACT §3.4).
+
+    A component null for every unit of a group is left out for that group and the score
+    scaled to 100 over the remaining weights; a unit with a null component that others of its
+    group have gets no score (and so no rank: 未排名), with a warning.
+    """
+    score = np.full((len(periods), h.n), np.nan)
     warnings: list[Problem] = []
     warned_targets: set[tuple[int, str]] = set()
-    for component, weight in config.score_weights.items():
-        values = f[component]
-        score += weight * np.minimum(np.nan_to_num(values, nan=0.0), 1.0)
-        for p, i in zip(*np.nonzero(np.isnan(values)), strict=True):
-            period, code = periods[p], h.codes[i]
-            if component == "schedule_rate":
-                if (period.year, code) in warned_targets:
-                    continue  # one warning per unit and year: the target is set per year
-                warned_targets.add((period.year, code))
-            warnings.append(_score_warning(h, period, code, component, f, p, i))
+    weights = list(config.score_weights.items())
+    groups = _score_groups(h)
+    for p, period in enumerate(periods):
+        for group in groups:
+            present = {c: ~np.isnan(f[c][p, group]) for c, _w in weights}
+            used = [(c, w) for c, w in weights if present[c].any()]
+            total = sum(w for _c, w in used)
+            if not used or total <= 0:
+                continue
+            complete = np.logical_and.reduce([present[c] for c, _w in used])
+            values = sum(w * np.minimum(np.nan_to_num(f[c][p, group]), 1.0) for c, w in used)
+            score[p, group[complete]] = np.asarray(values)[complete] * (100.0 / total)
+            for component, _w in weights:
+                for j in np.flatnonzero(~present[component]):
+                    i, code = int(group[j]), h.codes[int(group[j])]
+                    if component == "schedule_rate":
+                        if (period.year, code) in warned_targets:
+                            continue  # one warning per unit and year: targets are per year
+                        warned_targets.add((period.year, code))
+                    left_out = not present[component].any()
+                    warnings.append(_score_warning(h, period, code, component, f, p, i, left_out))
     f["score"] = score
     return warnings
 
@@ -662,6 +687,7 @@ def _score_warning(
     f: dict[str, np.ndarray],
     p: int,
     i: int,
+    left_out: bool = False,
 ) -> Problem:
     name = h.names.get(code, code)
     label = _METRIC_LABELS[component]
@@ -684,6 +710,11 @@ def _score_warning(
             else f"{period.label}没有已建会存续企业的职工人数"
         )
         fix = "请核对本期台账中该单位的企业是否漏报。"
+    effect = (
+        "同组各单位都没有此项，综合得分不计此项，按其余指标折算为百分制"
+        if left_out
+        else "本期不参加排名（未排名）"
+    )
     county = str(h.county_of.get(code, ""))
     return Problem(
         file=file,
@@ -692,7 +723,7 @@ def _score_warning(
         code=SCORE_WARNING,
         severity="warning",
         value=value,
-        message=f"{name}（{code}）{why}，{label}无法计算，综合得分中此项按0分计。{fix}",
+        message=f"{name}（{code}）{why}，{label}无法计算，{effect}。{fix}",
         county=county,
         county_name=h.names.get(county, "") if county else "",
     )
@@ -720,9 +751,14 @@ def _rank(h: Hierarchy, prev: np.ndarray, f: dict[str, np.ndarray]) -> None:
         group = np.where(h.is_county, "county", h.parent)[ranked]
         periods = np.repeat(np.arange(n_p), len(ranked)).astype(str)
         keys = np.char.add(np.char.add(periods, "/"), np.tile(group, n_p).astype(str))
-        r, a = competition_rank(f["score"][:, ranked].ravel(), keys)
-        rank[:, ranked] = r.reshape(n_p, len(ranked))
-        among[:, ranked] = a.reshape(n_p, len(ranked))
+        scores = f["score"][:, ranked].ravel()
+        scored = ~np.isnan(scores)  # a unit without a score is not ranked (未排名)
+        r, a = competition_rank(scores[scored], keys[scored])
+        flat_rank = np.full(scores.shape, np.nan)
+        flat_among = np.full(scores.shape, np.nan)
+        flat_rank[scored], flat_among[scored] = r, a
+        rank[:, ranked] = flat_rank.reshape(n_p, len(ranked))
+        among[:, ranked] = flat_among.reshape(n_p, len(ranked))
     f["rank"] = rank
     f["ranked_among"] = among
     f["rank_change"] = _shifted(rank, prev) - rank
@@ -770,10 +806,11 @@ def _judgments(
         values = {m: f[m][p, ranked].tolist() for m in (*facts, "rank", "ranked_among")}
         for j, i in enumerate(ranked):
             rank = values["rank"][j]
-            if rank != rank:
-                continue
             figures = {m: (None if values[m][j] != values[m][j] else values[m][j]) for m in facts}
-            r, among = int(rank), int(values["ranked_among"][j])
+            # An unranked unit (未排名) is judged only by rules without a rank condition, on
+            # the metrics it has (a null metric never matches).
+            r = None if rank != rank else int(rank)
+            among = 0 if r is None else int(values["ranked_among"][j])
 
             def first(kind: str) -> Rule | None:
                 for rule in rules.get(kind, ()):
@@ -800,14 +837,17 @@ def _show(metric: str, value: float | None) -> str:
     return fmt.integer(value)
 
 
-def judgment_reason(kind: str, rule: Rule, figures: dict[str, Any], rank: int, among: int) -> str:
+def judgment_reason(
+    kind: str, rule: Rule, figures: dict[str, Any], rank: int | None, among: int
+) -> str:
     """The Chinese reason of a judgment, quoting the numbers behind it.
 
     E.g. 综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%;
     a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）.
     """
     parts: list[str] = []
-    if kind == "commend" or rule.rank_at_most is not None or rule.rank_from_bottom_at_most:
+    ranked_rule = rule.rank_at_most is not None or rule.rank_from_bottom_at_most
+    if rank is not None and (kind == "commend" or ranked_rule):
         ranking = f"综合得分{fmt.number(figures.get('score'))}分，排名第{rank}"
         if rule.rank_from_bottom_at_most is not None:
             ranking += f"（共{among}个，倒数第{among - rank + 1}）"

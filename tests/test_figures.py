@@ -467,19 +467,51 @@ def test_competition_rank_is_a_valid_competition_ranking(cents: list[int]) -> No
     assert rank.min() == 1
 
 
-def test_score_caps_components_and_counts_null_as_zero_with_a_warning() -> None:
+def test_score_caps_components_and_leaves_a_unit_missing_one_unranked() -> None:
     rows = [ent(str(i), "T11", 10, True, union_date="2026-10-01") for i in range(4)]
     rows.append(ent("X", "T11", 10, False))
     targets = [{"year": 2026, "unit": "T11", "new_unions": 2}]
     fig = run({"2026-10": rows}, targets=targets)
     # coverage 0.8; membership 1.0; schedule (4/2)/(10/12) = 2.4 -> capped at 1
     assert value(fig, "2026-10", "T11", "score") == pytest.approx(40 * 0.8 + 30 + 30)
-    # T12 has nothing: every component null
-    assert value(fig, "2026-10", "T12", "score") == 0.0
+    # T12 has nothing while T11 of its county has every component: no score, 未排名
+    assert value(fig, "2026-10", "T12", "score") is None
+    assert value(fig, "2026-10", "T12", "rank") is None
+    assert value(fig, "2026-10", "T11", "rank") == 1
+    assert value(fig, "2026-10", "T11", "ranked_among") == 1
     about_t12 = [w for w in fig.warnings if "T12" in w.message]
     assert {w.file for w in about_t12} == {"data/2026-10/enterprises.csv", "data/targets.csv"}
     assert len(about_t12) == 3
+    assert all("未排名" in w.message for w in about_t12)
     assert all(w.code == "W-SCORE-NULL" for w in fig.warnings)
+
+
+def test_a_component_no_unit_of_the_group_has_is_left_out_and_the_score_scaled() -> None:
+    # No township of K1 has a target: schedule_rate is left out for them, 70 points scaled to 100.
+    rows = [ent("A", "T11", 10, True), ent("B", "T11", 10, False)]  # coverage 0.5, members 1.0
+    rows += [ent("C", "T12", 10, True, members=5)]  # coverage 1.0, membership 0.5
+    targets = [{"year": 2026, "unit": "K1", "new_unions": 4}]
+    fig = run({"2026-10": rows}, targets=targets)
+    assert value(fig, "2026-10", "T11", "score") == pytest.approx((40 * 0.5 + 30 * 1.0) * 100 / 70)
+    assert value(fig, "2026-10", "T12", "score") == pytest.approx((40 * 1.0 + 30 * 0.5) * 100 / 70)
+    assert value(fig, "2026-10", "T12", "rank") == 1  # 78.57 against 71.43
+    assert value(fig, "2026-10", "T11", "rank") == 2
+    left_out = [w for w in fig.warnings if "T1" in w.message and "折算" in w.message]
+    assert len(left_out) == 2  # one per township and year
+
+
+def test_an_unranked_unit_is_still_judged_on_the_metrics_it_has() -> None:
+    # T12 has a target but no enterprises: coverage null while T11 has it -> 未排名, yet its
+    # schedule_rate 0 is below 60%: criticised; never commended (the rule needs a rank).
+    rows = [ent(str(i), "T11", 10, True, union_date="2026-10-01") for i in range(3)]
+    targets = [
+        {"year": 2026, "unit": "T11", "new_unions": 1},
+        {"year": 2026, "unit": "T12", "new_unions": 1},
+    ]
+    fig = run({"2026-10": rows}, targets=targets)
+    assert value(fig, "2026-10", "T12", "rank") is None
+    assert [k for k, _ in judged(fig, "2026-10", "T12")] == ["criticize"]
+    assert [k for k, _ in judged(fig, "2026-10", "T11")] == ["commend"]
 
 
 def test_score_weights_from_config() -> None:
