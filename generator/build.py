@@ -346,6 +346,7 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
         return stamp.unchanged_result(result)
 
     g = gather(root, options, report, result)
+    _issued_corrections(root, g)
     result.periods = [str(p) for p in g.periods]
     result.warnings = sum(
         1 for p in {q for items in g.problems.values() for q in items} if p.severity == "warning"
@@ -360,11 +361,29 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
         if options.pdf:
             with _timed(result, "pdf"):
                 result.pdfs += _render_pdfs(g, staging, options, root, report)
+        _publish_issued(root, staging, g, options)
         if options.site:
             with _timed(result, "site"):
                 result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
     stamp.write(result)
     return result
+
+
+def _issued_corrections(root: Path, g: Gathered) -> None:
+    """Issued periods whose figures the data now give differently: warnings and 更正说明."""
+    from generator.issue import apply_issued
+
+    for period, warnings in apply_issued(root, g.bulletins).items():
+        g.problems.setdefault(period, []).extend(warnings)
+
+
+def _publish_issued(root: Path, staging: Path, g: Gathered, options: BuildOptions) -> None:
+    """Issued periods are published from issued/, byte-identical (CONTRACT §4.1)."""
+    from generator.issue import overlay_issued
+
+    if options.pdf:
+        parts = [*g.bulletins, "dist"] if "internal" in g.bulletins else [*g.bulletins]
+        overlay_issued(root, staging, [str(p) for p in g.periods], parts)
 
 
 def _keep_other_audience(out: Path, staging: Path, audience: str) -> None:
@@ -403,7 +422,7 @@ class _Stamp:
         self.path = cache_dir / "stamps" / f"{key(str(out))}.json"
         digests = Digests(cache_dir)
         parts = [
-            digests.tree([root / "bulletin.yml"], root),
+            digests.tree([root / "bulletin.yml", root / "issued" / "register.csv"], root),
             *(digests.folder(root / name, root) for name in ("data", "content", "site_templates")),
         ]
         digests.save()

@@ -322,9 +322,40 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
     click.echo(f"已建立数据目录 {result.folder}")
     based = f"（沿用 {result.based_on} 期的设置）" if result.based_on else ""
     click.echo(f"已建立通报框架 {result.frame}{based}：请修改前言和发文日期。")
+    if result.skipped:
+        click.secho(
+            f"注意：跳过了 {'、'.join(result.skipped)}（共 {len(result.skipped)} 期），"
+            "这几期没有数据目录和通报框架。如不是有意跳过，请先建立这几期。",
+            fg="yellow",
+        )
     click.echo(
         f"请把本期的企业建会台账（enterprises.xlsx 或 enterprises.csv）放进 {result.folder}。"
     )
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@PROJECT
+def issue(period: str, project: Path) -> None:
+    """印发一期通报：把这一期生成的通报、单位报告和分发文件存档到 issued/，此后不再改变。
+
+    先按当前数据重新生成这一期（有数据错误、通报框架没有成文日期 signed_on 或发文字号重复时
+    不印发），再把内网和外网通报 PDF、各单位报告、分发文件包复制到 issued/<报告期>/，并在
+    issued/register.csv 中登记发文字号、日期和每个文件的 sha256。以后每次生成都原样发布这些文件；
+    数据如有更正，在下一期通报中附“更正说明”。
+
+    \b
+    示例：
+      bulletin issue 2026-10
+    """
+    from generator.console import BuildProgress
+    from generator.issue import issue_period
+
+    with BuildProgress() as progress:
+        result = issue_period(project, period, report=progress.report)
+    click.echo(f"已印发 {result.period} 期通报（{result.doc_code}），存档于 {result.folder}：")
+    click.echo(f"  共 {len(result.files)} 个文件，已登记在 issued/register.csv。")
+    click.echo(f"下一步：bulletin send {result.period}（先预览收件单位，确认后加 --yes 发送）。")
 
 
 @cli.command()

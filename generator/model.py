@@ -227,6 +227,21 @@ class DataQuality:
 
 
 @dataclass
+class Correction:
+    """A figure of an issued bulletin that the data now give differently (CONTRACT §4.1)."""
+
+    period: str  # the issued period
+    period_label: str
+    doc_code: str  # its 发文字号
+    unit: str
+    unit_name: str
+    figure: str  # the figure's name (section 3)
+    label: str  # its Chinese label
+    issued: str  # as printed in the issued bulletin (or its last correction)
+    corrected: str  # as the data now give it
+
+
+@dataclass
 class Bulletin:
     """Everything the renderers need for one period and audience."""
 
@@ -248,6 +263,13 @@ class Bulletin:
     townships_lacking_volunteer: list[str] = field(default_factory=list)  # internal only
     data_quality: DataQuality | None = None  # internal only
     periods: list[str] = field(default_factory=list)  # every period of the project, oldest first
+    #: figures of issued bulletins corrected in this one (更正说明), and the paragraphs saying so
+    corrections: list[Correction] = field(default_factory=list)
+    correction_notes: list[str] = field(default_factory=list)
+    #: this bulletin was issued and its figures have since been corrected (数据已更正) ...
+    corrected: bool = False
+    #: ... in the bulletin of this period (None: not yet, the next bulletin will)
+    corrected_in: str | None = None
 
     def unit(self, code: str) -> UnitFigures:
         for u in self.units:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import yaml
 from generator.config import load_config
 from generator.content import load_content
 from generator.errors import ConfigError, DataError
+from generator.issue import next_doc_number, read_register
 from generator.periods import Period
 from generator.rosters.specs import BOOL, DATE, ENUM, ROSTERS, Roster
 from generator.tables import safe_cell, save_workbook, write_csv
@@ -95,6 +96,22 @@ def init_project(
     return InitResult(root, files)
 
 
+def _skipped(config: Any, frames: dict[str, Any], period: Period) -> list[str]:
+    """Periods after the latest existing one (data folder or frame) and before `period`."""
+    existing = {k for k in frames if Period.is_period_name(k)}
+    if config.data_dir.is_dir():
+        existing |= {p.name for p in config.data_dir.iterdir() if Period.is_period_name(p.name)}
+    before = [q for q in map(Period.parse, existing) if q < period and q.cadence == period.cadence]
+    if not before:
+        return []
+    latest, skipped = max(before), []
+    current = period.previous()
+    while latest < current:
+        skipped.append(str(current))
+        current = current.previous()
+    return skipped[::-1]
+
+
 def _shift(day: date | None, period: Period, new: Period) -> date | None:
     """Move a signing date from one period's end to the same distance after the new one's."""
     if day is None:
@@ -107,6 +124,8 @@ class NewPeriodResult:
     folder: Path
     frame: Path
     based_on: str | None
+    #: periods between the latest existing one and the new one, which have nothing
+    skipped: list[str] = field(default_factory=list)
 
 
 def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
@@ -121,24 +140,35 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
         raise ConfigError(f"本项目的报告周期是 {config.cadence}，报告期应写成 {expected}")
     folder = config.data_dir / str(period)
     frame_path = config.content_dir / "bulletins" / f"{period}.md"
+    register = read_register(root)
+    last_issued = register.last_period()
+    if last_issued is not None and period <= last_issued:
+        what = "已经印发" if str(period) in register.periods() else f"早于已印发的 {last_issued} 期"
+        raise ConfigError(
+            f"报告期 {period} {what}（最近印发的是 {last_issued} 期，"
+            f"{register.doc_code(str(last_issued))}），不能新建或覆盖。"
+            "已印发期的数据如有更正，直接修改该期台账后重新生成，下一期通报会附“更正说明”。"
+        )
     if frame_path.exists() and not force:
         raise ConfigError(
             f"{frame_path.relative_to(root)} 已存在，未做改动（要覆盖请加 --force）。"
         )
-    folder.mkdir(parents=True, exist_ok=True)
     frames = load_content(root).frames
+    skipped = _skipped(config, frames, period)
+    folder.mkdir(parents=True, exist_ok=True)
     earlier = sorted((Period.parse(k), f) for k, f in frames.items() if Period.parse(k) < period)
     base_period, base = earlier[-1] if earlier else (None, None)
-    doc_number = (base.doc_number + 1) if base and base.doc_number else 1
-    if base and base_period and base_period.year != period.year and period.index == 1:
-        doc_number = 1  # document numbers restart each year
     signed = _shift(base.signed_on, base_period, period) if base and base_period else None
+    signed = signed or period.end + timedelta(days=5)
     printed = _shift(base.printed_on, base_period, period) if base and base_period else None
+    # Serials count per year of signing (a December bulletin signed in January is number 1 of
+    # the new year), after every number issued or planned in that year.
+    doc_number = next_doc_number(root, signed.year, frames, exclude=str(period))
     front = {
         "doc_number": doc_number,
         "recipients": base.recipients if base else "各县市区总工会，市直各产业工会",
         "cc": base.cc if base else "",
-        "signed_on": signed or period.end + timedelta(days=5),
+        "signed_on": signed,
         "printed_on": printed or period.end + timedelta(days=6),
     }
     preface = (
@@ -155,7 +185,7 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
     )
     frame_path.parent.mkdir(parents=True, exist_ok=True)
     frame_path.write_text(text_out, encoding="utf-8")
-    return NewPeriodResult(folder, frame_path, str(base_period) if base_period else None)
+    return NewPeriodResult(folder, frame_path, str(base_period) if base_period else None, skipped)
 
 
 def _enum_values(roster: Roster) -> dict[str, list[str]]:

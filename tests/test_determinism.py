@@ -372,7 +372,8 @@ def test_every_output_kind_is_built(builds: Builds) -> None:
         "internal/data/2026-10/indicators.csv",
         "internal/data/2026-10/indicators.xlsx",
         "internal/data/2026-10/problems.xlsx",
-        "dist/2026-10/990101/990101-未建会重点企业清单.xlsx",
+        "dist/2026-10/990101-东镇/990101-东镇-2026年10月未建会重点企业清单.xlsx",
+        "dist/2026-10/990101-东镇.zip",
         "dist/2026-10/manifest.csv",
     ):
         assert expected in names

@@ -17,7 +17,14 @@ from generator.config import Config
 from generator.fonts import ROLES, resolve_fonts
 from generator.model import PriorityEntry, WriteUp
 from generator.render import pdf as pdf_module
-from generator.render.dist import MANIFEST, priority_file, write_dist
+from generator.render.dist import (
+    MANIFEST,
+    priority_file,
+    report_file,
+    safe_name,
+    unit_folder,
+    write_dist,
+)
 from generator.render.files import issued_on
 from generator.render.mdtree import markdown_tree, plain_text
 from generator.render.pdf import render_bulletin_pdf, render_unit_reports
@@ -309,9 +316,13 @@ def test_parallel_reports_equal_serial_ones(config: Config, tmp_path: Path) -> N
 
 
 def test_dist_packs_and_manifest(reports: Path, tmp_path: Path) -> None:
+    import hashlib
+    import zipfile
+
     from openpyxl import load_workbook
 
-    manifest = write_dist(hostile_bulletin("internal"), reports, tmp_path / "2026-10")
+    bulletin = hostile_bulletin("internal")
+    manifest = write_dist(bulletin, reports, tmp_path / "2026-10")
     assert manifest.name == MANIFEST
     with manifest.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
@@ -324,25 +335,45 @@ def test_dist_packs_and_manifest(reports: Path, tmp_path: Path) -> None:
         "990201001",
         "990201002",
     }
-    assert len(rows) == 1 + 2 * 6
-    import hashlib
-
-    for code, _name, file, digest in rows[1:]:
-        assert file.startswith(f"{code}/")
+    assert len(rows) == 1 + 3 * 6  # the report, the tick-off list and the zip of both
+    for code, name, file, digest in rows[1:]:
+        folder = unit_folder(code, name)
+        assert file.startswith(f"{folder}/") or file == f"{folder}.zip"
+        assert "/" not in folder and ".." not in folder
         assert hashlib.sha256((tmp_path / "2026-10" / file).read_bytes()).hexdigest() == digest
-    book = load_workbook(tmp_path / "2026-10" / "990100" / priority_file("990100"))
+    county = bulletin.unit("990100")
+    folder = tmp_path / "2026-10" / unit_folder("990100", county.name)
+    pdf_name = report_file("990100", county.name, bulletin.period_label)
+    xlsx_name = priority_file("990100", county.name, bulletin.period_label)
+    assert pdf_name.startswith("990100-") and pdf_name.endswith("2026年10月报告.pdf")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([pdf_name, xlsx_name])
+    with zipfile.ZipFile(folder.with_name(f"{folder.name}.zip")) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            [f"{folder.name}/{pdf_name}", f"{folder.name}/{xlsx_name}"]
+        )
+        assert archive.read(f"{folder.name}/{pdf_name}") == (folder / pdf_name).read_bytes()
+    book = load_workbook(folder / xlsx_name)
     sheet = book.active
     assert sheet is not None
     modified = book.properties.modified  # the bulletin's date, not the clock
-    assert modified is not None and modified.date() == issued_on(hostile_bulletin("internal"))
+    assert modified is not None and modified.date() == issued_on(bulletin)
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["序号", "统一社会信用代码", "企业名称"]
     names = [row[2] for row in values[1:]]
     assert f"'=HYPERLINK(1){HOSTILE}" in names  # formula injection neutralised
     assert all(not str(v).startswith(("=", "+", "-", "@")) for row in values for v in row if v)
-    # the same inputs give the same bytes
-    again = write_dist(hostile_bulletin("internal"), reports, tmp_path / "again")
+    # the same inputs give the same bytes (the zips too)
+    again = write_dist(bulletin, reports, tmp_path / "again")
     assert again.read_bytes() == manifest.read_bytes()
+
+
+def test_unit_names_become_safe_file_names() -> None:
+    assert unit_folder("370921", "宁阳县") == "370921-宁阳县"
+    assert safe_name('a/b\\c:d*e?"f<g>h|i') == "a_b_c_d_e_f_g_h_i"
+    assert safe_name("  ..名称\n\t ") == "名称"
+    assert safe_name("../..") == ""
+    assert unit_folder("990100", "..") == "990100"
+    assert len(safe_name("长" * 200)) == 40
 
 
 # ---- Markdown, fonts, charts ----------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Distribution packs (CONTRACT §4): what goes out to each county and township.
 
-dist/<period>/<code>/ holds the unit's report PDF and its open tick-off list (销号清单) as XLSX;
-dist/<period>/manifest.csv lists every file with its sha256, so a unit can check what it got.
+dist/<period>/<code>-<name>/ holds the unit's report PDF and its open tick-off list (销号清单) as
+XLSX, dist/<period>/<code>-<name>.zip the same as one archive; dist/<period>/manifest.csv lists
+every file with its sha256, so a unit can check what it got. File names carry the unit's name and
+the period, so that a packet saved among others is still recognisable.
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import unicodedata
+import zipfile
+from datetime import date
 from pathlib import Path
 
 from generator import __version__, tables
@@ -33,12 +39,32 @@ PRIORITY_HEADERS = (
 )
 
 
-def report_file(code: str) -> str:
-    return f"{file_name(code)}.pdf"
+#: characters Windows, macOS or a zip tool cannot take in a file name
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
-def priority_file(code: str) -> str:
-    return f"{file_name(code)}-未建会重点企业清单.xlsx"
+def safe_name(name: str, limit: int = 40) -> str:
+    """A unit name fit for a file name on every system (Chinese kept, path characters out)."""
+    text = _UNSAFE.sub("_", unicodedata.normalize("NFC", name))
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    return text[:limit].rstrip(" ._")
+
+
+def unit_folder(code: str, name: str) -> str:
+    """`<code>-<name>`: the unit's packet folder (and, with .zip, its archive)."""
+    name = safe_name(name)
+    return f"{file_name(code)}-{name}" if name else file_name(code)
+
+
+def report_file(code: str, name: str = "", period_label: str = "") -> str:
+    """The unit report's name in a packet (bare `<code>.pdf` is the name under pdf/)."""
+    if not name and not period_label:
+        return f"{file_name(code)}.pdf"
+    return f"{unit_folder(code, name)}-{period_label}报告.pdf"
+
+
+def priority_file(code: str, name: str = "", period_label: str = "") -> str:
+    return f"{unit_folder(code, name)}-{period_label}未建会重点企业清单.xlsx"
 
 
 def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
@@ -105,23 +131,60 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def write_zip(folder: Path, files: list[Path], when: date) -> Path:
+    """`folder`.zip holding `files` under the folder's name, the same bytes on every build."""
+    target = folder.with_name(f"{folder.name}.zip")
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(files):
+            # names are UTF-8 (flag 0x800), which Windows Explorer, 7-Zip and WinRAR read
+            info = zipfile.ZipInfo(f"{folder.name}/{path.name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return target
+
+
 def write_dist(
     bulletin: Bulletin, reports_dir: Path, out_dir: Path, cache_dir: Path | None = None
 ) -> Path:
-    """Write every unit's folder under out_dir (dist/<period>/) and the manifest; return it."""
+    """Write every unit's folder and zip under out_dir (dist/<period>/) and the manifest.
+
+    The manifest lists each file of each folder, then the unit's zip; the path is the one
+    relative to out_dir. Returns the manifest's path.
+    """
     rows: list[list[str]] = []
+    when = issued_on(bulletin)
+    label = bulletin.period_label
     for unit in bulletin.units:
         if unit.level not in ("county", "township"):
             continue
-        folder = out_dir / file_name(unit.code)
+        folder = out_dir / unit_folder(unit.code, unit.name)
         folder.mkdir(parents=True, exist_ok=True)
         report = reports_dir / report_file(unit.code)
         if not report.is_file():
             raise BuildError(f"缺少{unit.name}（{unit.code}）的单位报告 PDF，无法生成分发文件。")
-        files = [shutil.copyfile(report, folder / report_file(unit.code))]
+        files = [shutil.copyfile(report, folder / report_file(unit.code, unit.name, label))]
         files.append(
-            write_priority_xlsx(bulletin, unit, folder / priority_file(unit.code), cache_dir)
+            write_priority_xlsx(
+                bulletin, unit, folder / priority_file(unit.code, unit.name, label), cache_dir
+            )
         )
+        files.append(write_zip(folder, files, when))
         for path in files:
             rows.append([unit.code, unit.name, path.relative_to(out_dir).as_posix(), _sha256(path)])
     return write_csv(out_dir / MANIFEST, MANIFEST_HEADERS, rows)
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    """The rows of a manifest.csv as {code, name, file, sha256}."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return [
+            {"code": r[0], "name": r[1], "file": r[2], "sha256": r[3]}
+            for r in reader
+            if len(r) >= 4
+        ]

@@ -620,7 +620,22 @@ class _Site:
                     if c in self.units and (c == u.code or self.units[c].parent == u.code)
                 ],
                 report=self.download(f"pdf/{period}/units/{file_name(u.code)}.pdf"),
+                packets=self.packets(u.code),
             )
+
+    def packets(self, code: str) -> list[dict[str, str]]:
+        """The unit's packets of every period kept in dist/ (issued ones and the latest), newest first."""
+        from generator.render.dist import unit_folder
+
+        found = []
+        for b, lookup in zip(reversed(self.bulletins), reversed(self.by_period), strict=True):
+            unit = lookup.get(code)
+            if unit is None:
+                continue
+            href = self.download(f"dist/{b.period}/{unit_folder(code, unit.name)}.zip")
+            if href:
+                found.append({"period": b.period, "label": b.period_label, "href": href})
+        return found
 
     def _campaigns(self) -> None:
         by_kind: dict[str, list[CampaignRecord]] = defaultdict(list)

@@ -271,6 +271,13 @@ def writeup_section(bulletin: Bulletin, assets: Assets) -> Section | None:
     return "工作动态", writeups_section(bulletin.writeups, assets)
 
 
+def correction_section(bulletin: Bulletin) -> Section | None:
+    """更正说明: figures of issued bulletins that the data now give differently (CONTRACT §4.1)."""
+    if not bulletin.correction_notes:
+        return None
+    return "更正说明", [par(note) for note in bulletin.correction_notes]
+
+
 def closing_section(bulletin: Bulletin) -> Section | None:
     """下一步工作要求: the frame's closing, its items demoted to （一）（二）…"""
     closing = frame_blocks(bulletin.document.closing, demote=True)
@@ -291,6 +298,7 @@ def bulletin_sections(
         lambda: volunteer_section(bulletin),
         lambda: campaign_section(bulletin),
         lambda: writeup_section(bulletin, assets),
+        lambda: correction_section(bulletin),
     ]
     return [s for s in (make() for make in makers) if s is not None]
 

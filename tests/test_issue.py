@@ -1,0 +1,312 @@
+"""Issued bulletins (CONTRACT §4.1): `issue`, byte-identical records, corrections, numbering."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import Project, rows_of
+
+from generator.build import BuildOptions, build
+from generator.cli import cli
+from generator.errors import ConfigError, DataError
+from generator.issue import issue_period, read_register
+from generator.scaffold import new_period
+
+pytestmark = pytest.mark.slow
+
+NOW = datetime(2026, 11, 6, 9, 30, tzinfo=timezone.utc)
+
+
+def write_frame(root: Path, period: str, number: int | None, signed: str | None) -> Path:
+    lines = ["---"]
+    if number is not None:
+        lines.append(f"doc_number: {number}")
+    lines.append("recipients: 各县市区总工会")
+    if signed:
+        lines.append(f"signed_on: {signed}")
+    lines += [
+        "---",
+        "",
+        f"现将{period}情况通报如下。",
+        "",
+        "<!-- closing -->",
+        "",
+        "请抓好落实。",
+        "",
+    ]
+    path = root / "content" / "bulletins" / f"{period}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def text_of(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def register_rows(root: Path) -> list[dict[str, str]]:
+    with (root / "issued" / "register.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# ---- the whole record: issue, correct the data, build again ----------------------------------
+
+
+class Flow:
+    """A project with September issued, then September's ledger corrected and built again."""
+
+    def __init__(self, root: Path) -> None:
+        self.project = Project(root)
+        self.root = root
+        write_frame(root, "2026-09", 9, "2026-10-05")
+        write_frame(root, "2026-10", 10, "2026-11-05")
+        build(root, BuildOptions(jobs=1))
+        self.site = root / "site"
+        self.before = {p: p.read_bytes() for p in self.site.rglob("*.pdf")}
+        self.result = issue_period(root, "2026-09", now=lambda: NOW)
+        # A county resends September: 东方机械 had 125 employees, not 120.
+        rows = rows_of("enterprises", "2026-09")
+        rows[0]["employees"] = "125"
+        self.project.write("enterprises", rows, period="2026-09")
+        self.rebuilt = build(root, BuildOptions(jobs=1))
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
+    return Flow(tmp_path_factory.mktemp("issue") / "project")
+
+
+def test_issue_freezes_the_published_files_and_registers_them(flow: Flow) -> None:
+    issued = flow.root / "issued" / "2026-09"
+    rows = register_rows(flow.root)
+    assert list(rows[0]) == ["period", "发文字号", "signed_on", "issued_at", "file", "sha256"]
+    assert {r["period"] for r in rows} == {"2026-09"}
+    assert {r["发文字号"] for r in rows} == {"测工发〔2026〕9号"}
+    assert {r["signed_on"] for r in rows} == {"2026-10-05"}
+    assert {r["issued_at"] for r in rows} == {"2026-11-06T09:30:00+00:00"}
+    files = {r["file"] for r in rows}
+    for name in (
+        "public/pdf/2026-09/bulletin.pdf",
+        "internal/pdf/2026-09/bulletin.pdf",
+        "internal/pdf/2026-09/units/990100.pdf",
+        "internal/pdf/2026-09/units/990201.pdf",
+        "dist/2026-09/manifest.csv",
+        "dist/2026-09/990100-甲县.zip",
+        "dist/2026-09/990100-甲县/990100-甲县-2026年9月报告.pdf",
+        "dist/2026-09/990101-东镇/990101-东镇-2026年9月未建会重点企业清单.xlsx",
+        "model/internal.json",
+        "model/public.json",
+    ):
+        assert name in files
+    for r in rows:
+        assert sha(issued / r["file"]) == r["sha256"]
+    # what was issued is what the build had published (and had been printed and signed)
+    for audience in ("public", "internal"):
+        rel = f"{audience}/pdf/2026-09/bulletin.pdf"
+        assert (issued / rel).read_bytes() == flow.before[flow.site / rel]
+
+
+def test_later_builds_publish_the_issued_files_byte_identical(flow: Flow) -> None:
+    for r in register_rows(flow.root):
+        if r["file"].startswith("model/"):
+            continue
+        published = flow.site / r["file"]
+        assert sha(published) == r["sha256"], r["file"]
+    # every issued period's packets stay beside the latest one's
+    assert (flow.site / "dist" / "2026-09" / "manifest.csv").is_file()
+    assert (flow.site / "dist" / "2026-10" / "manifest.csv").is_file()
+
+
+def test_changed_figures_of_an_issued_period_are_warned(flow: Flow) -> None:
+    problems = (flow.site / "internal" / "data" / "2026-09" / "problems.csv").read_text("utf-8-sig")
+    changed = [line for line in problems.splitlines() if "W-ISSUED-CHANGED" in line]
+    # 东镇: employees 120 -> 125, members 100: membership rate 100/120 = 83.3% -> 100/125 = 80.0%;
+    # 甲县 and the city add the same 5 employees (150 -> 155, 160 -> 165).
+    text = "\n".join(changed)
+    for unit, figure, before, after in (
+        ("东镇", "职工人数", "120", "125"),
+        ("东镇", "职工入会率", "83.3%", "80.0%"),
+        ("甲县", "职工人数", "150", "155"),
+        ("测试市", "职工人数", "160", "165"),
+        ("测试市", "职工入会率", "83.3%", "80.0%"),
+    ):
+        assert any(
+            unit in line and figure in line and f"{before} → {after}" in line for line in changed
+        ), (unit, figure, text)
+    assert "南街道" not in text and "西镇（" not in text  # their figures did not change
+    assert flow.rebuilt.warnings >= len(changed) > 0
+
+
+def test_the_next_bulletin_carries_the_correction(flow: Flow) -> None:
+    for audience in ("internal", "public"):
+        text = text_of(flow.site / audience / "pdf" / "2026-10" / "bulletin.pdf")
+        flat = "".join(text.split())
+        assert "更正说明" in flat, audience
+        assert "测工发〔2026〕9号" in flat
+        assert "东镇（990101）：" in flat and "职工人数由120更正为125" in flat
+        assert "职工入会率由83.3%更正为80.0%" in flat
+        page = (flow.site / audience / "bulletins" / "2026-10.html").read_text("utf-8")
+        assert 'id="corrections"' in page and "职工人数由120更正为125" in page
+        # the issued period's page says so and links to it
+        issued_page = (flow.site / audience / "bulletins" / "2026-09.html").read_text("utf-8")
+        assert "数据已更正" in issued_page and 'href="2026-10.html#corrections"' in issued_page
+        assert "更正说明" not in text_of(flow.site / audience / "pdf" / "2026-09" / "bulletin.pdf")
+
+
+def test_each_unit_page_lists_its_packets_by_period(flow: Flow) -> None:
+    page = (flow.site / "internal" / "units" / "990100.html").read_text("utf-8")
+    for period, label in (("2026-10", "2026年10月"), ("2026-09", "2026年9月")):
+        href = f"dist/{period}/990100-甲县.zip"
+        assert href in page and label in page
+        assert (flow.site / "internal" / href).read_bytes() == (
+            flow.site / "dist" / period / "990100-甲县.zip"
+        ).read_bytes()
+    assert "分发文件包" not in (flow.site / "public" / "units" / "990100.html").read_text("utf-8")
+
+
+def test_an_issued_period_is_not_issued_again_nor_an_earlier_one(flow: Flow) -> None:
+    with pytest.raises(ConfigError, match="已于 2026-11-06 印发"):
+        issue_period(flow.root, "2026-09")
+    with pytest.raises(ConfigError, match="已印发"):
+        new_period(flow.root, "2026-08")
+    with pytest.raises(ConfigError, match="已经印发"):
+        new_period(flow.root, "2026-09", force=True)
+
+
+def test_an_issued_file_changed_by_hand_stops_the_build(flow: Flow, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site", ".bulletin-cache"))
+    pdf = copy / "issued" / "2026-09" / "internal" / "pdf" / "2026-09" / "bulletin.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(copy)])
+    assert result.exit_code == 1
+    assert "已印发的文件 issued/2026-09/internal/pdf/2026-09/bulletin.pdf 缺失或被改动" in (
+        result.output
+    )
+
+
+# ---- refusals ---------------------------------------------------------------------------------
+
+
+def test_issue_refuses_a_frame_without_signing_date_or_number(project: Project) -> None:
+    root = project.root
+    runner = CliRunner()
+    result = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert result.exit_code == 2 and "没有 2026-10 期的通报框架" in result.output
+    write_frame(root, "2026-10", 10, None)
+    result = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert result.exit_code == 2
+    assert "content/bulletins/2026-10.md 没有填写成文日期（signed_on）" in result.output
+    write_frame(root, "2026-10", None, "2026-11-05")
+    result = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert result.exit_code == 2 and "没有填写发文序号" in result.output
+    assert not (root / "issued").exists()
+
+
+def test_issue_refuses_data_errors(project: Project) -> None:
+    write_frame(project.root, "2026-10", 10, "2026-11-05")
+    rows = rows_of("enterprises", "2026-10")
+    rows[0]["employees"] = "很多"
+    project.write("enterprises", rows, period="2026-10")
+    with pytest.raises(DataError):
+        issue_period(project.root, "2026-10")
+    assert not (project.root / "issued").exists()
+
+
+def test_issue_refuses_a_site_that_is_not_the_current_data(project: Project) -> None:
+    write_frame(project.root, "2026-10", 10, "2026-11-05")
+    build(project.root, BuildOptions(site=False, jobs=1))
+    write_frame(project.root, "2026-10", 10, "2026-11-06")  # signed a day later, not rebuilt
+    with pytest.raises(ConfigError, match="请先运行 bulletin build"):
+        issue_period(project.root, "2026-10")
+    assert not (project.root / "issued").exists()
+
+
+def test_duplicate_document_numbers_are_refused(project: Project) -> None:
+    root = project.root
+    write_frame(root, "2026-09", 12, "2026-10-05")
+    write_frame(root, "2026-10", 12, "2026-11-05")
+    result = issue_period(root, "2026-09")
+    assert result.doc_code == "测工发〔2026〕12号"
+    with pytest.raises(ConfigError, match=r"测工发〔2026〕12号 已用于 2026-09 期通报"):
+        issue_period(root, "2026-10")
+    # the same serial in another year of signing is another number
+    write_frame(root, "2026-10", 12, "2027-01-05")
+    assert issue_period(root, "2026-10").doc_code == "测工发〔2027〕12号"
+    assert [r.period for r in read_register(root).rows][-1] == "2026-10"
+
+
+def test_a_register_with_a_duplicate_number_is_an_error(project: Project) -> None:
+    folder = project.root / "issued"
+    folder.mkdir()
+    (folder / "register.csv").write_text(
+        "period,发文字号,signed_on,issued_at,file,sha256\n"
+        "2026-09,测工发〔2026〕3号,2026-10-05,2026-10-06T09:00:00+08:00,a.pdf,00\n"
+        "2026-10,测工发〔2026〕3号,2026-11-05,2026-11-06T09:00:00+08:00,a.pdf,00\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["build", str(project.root)])
+    assert result.exit_code == 2
+    assert "2026-09 期和 2026-10 期通报的发文字号相同（测工发〔2026〕3号）" in result.output
+
+
+# ---- numbering and new periods (no build needed) ---------------------------------------------
+
+
+def frame_number(root: Path, period: str) -> tuple[int, str]:
+    import yaml
+
+    text = (root / "content" / "bulletins" / f"{period}.md").read_text("utf-8")
+    front = yaml.safe_load(text.split("---")[1])
+    return int(front["doc_number"]), str(front["signed_on"])
+
+
+def test_numbers_count_per_year_of_signing_across_the_year_end(project: Project) -> None:
+    root = project.root
+    write_frame(root, "2026-10", 40, "2026-11-05")
+    new_period(root, "2026-11")  # signed 2026-12-05: the next number of 2026
+    assert frame_number(root, "2026-11") == (41, "2026-12-05")
+    new_period(root, "2026-12")  # signed 2027-01-05: the first number of 2027
+    assert frame_number(root, "2026-12") == (1, "2027-01-05")
+    new_period(root, "2027-01")  # signed 2027-02-05: the second of 2027, not a new "1"
+    assert frame_number(root, "2027-01") == (2, "2027-02-05")
+
+
+def test_numbers_follow_the_register_too(project: Project) -> None:
+    root = project.root
+    write_frame(root, "2026-10", 7, "2026-11-05")
+    folder = root / "issued"
+    folder.mkdir()
+    (folder / "register.csv").write_text(
+        "period,发文字号,signed_on,issued_at,file,sha256\n"
+        "2026-10,测工发〔2026〕7号,2026-11-05,2026-11-06T09:00:00+08:00,a.pdf,00\n",
+        encoding="utf-8",
+    )
+    write_frame(root, "2026-10", 3, "2026-11-05")  # the frame edited after issue: the record wins
+    new_period(root, "2026-11")
+    assert frame_number(root, "2026-11") == (8, "2026-12-05")
+
+
+def test_new_period_names_the_periods_it_skips(project: Project) -> None:
+    root = project.root
+    write_frame(root, "2026-10", 40, "2026-11-05")
+    result = CliRunner().invoke(cli, ["new-period", "2027-02", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "跳过了 2026-11、2026-12、2027-01（共 3 期）" in result.output
+    result = CliRunner().invoke(cli, ["new-period", "2027-03", str(root)])
+    assert "跳过" not in result.output
