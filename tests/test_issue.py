@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from generator.scaffold import new_period
 
 pytestmark = pytest.mark.slow
 
-NOW = datetime(2026, 11, 6, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 6, 9, 30, tzinfo=UTC)
 
 
 def write_frame(root: Path, period: str, number: int | None, signed: str | None) -> Path:

@@ -46,7 +46,7 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 def safe_name(name: str, limit: int = 40) -> str:
     """A unit name fit for a file name on every system (Chinese kept, path characters out)."""
     text = _UNSAFE.sub("_", unicodedata.normalize("NFC", name))
-    text = re.sub(r"\s+", " ", text).strip(" ._")
+    text = re.sub(r"\s+", " ", text).strip(" ._").lstrip("=+-@")  # no formula-like names
     return text[:limit].rstrip(" ._")
 
 
