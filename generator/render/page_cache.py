@@ -94,8 +94,12 @@ def _save(path: Path, entries: dict[str, Any]) -> None:
 
 
 @contextmanager
-def page_cache(path: Path | None) -> Iterator[None]:
-    """Within the block, MkDocs reuses the page work of the last build recorded in `path`."""
+def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
+    """Within the block, MkDocs reuses the page work of the last build recorded in `path`.
+
+    `search_salt` names whatever else the search entries depend on (the words added to the
+    word segmenter's dictionary).
+    """
     if path is None:
         yield
         return
@@ -179,6 +183,7 @@ def page_cache(path: Path | None) -> Iterator[None]:
             page.meta.get("tags"),
             toc,
             sorted((k, repr(v)) for k, v in search.config.items()),
+            search_salt,
         )
         hit = store.get(key)
         if hit is None:

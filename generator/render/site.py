@@ -69,6 +69,8 @@ CAMPAIGN_LEVELS = {
     "book-room": ["全国示范点", "省级示范点", "市级示范点", "基层"],
     "model-home": ["全国示范点", "省级示范点", "市级示范点", "基层"],
 }
+#: Search weight of a unit's page and of a campaign record over pages that merely mention them.
+SEARCH_BOOST = 5
 #: Cached charts unused for this long are deleted.
 CHART_CACHE_HOURS = 1
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
@@ -162,7 +164,10 @@ def _environment(root: Path | None) -> jinja2.Environment:
         judgment_labels=JUDGMENT_LABELS,
         category_labels=CATEGORY_LABELS,
         campaign_kinds=CAMPAIGN_KINDS,
+        counted_campaign=counted_campaign,
+        search_boost=SEARCH_BOOST,
     )
+    env.tests.update(counted_campaign=counted_campaign)
     return env
 
 
@@ -400,6 +405,7 @@ class _Site:
         self.chart_jobs: list[ChartJob] = []
         self.chart_names: set[str] = set()
         self.extra_pages: list[tuple[str, str]] = []
+        self.search_entries: list[dict[str, Any]] = []
         self.copied_images: dict[Path, str] = {}
         self.content_dir = config.content_dir.resolve()
         # Lookups built once: unit figures per period, write-ups across periods.
@@ -637,10 +643,46 @@ class _Site:
                 found.append({"period": b.period, "label": b.period_label, "href": href})
         return found
 
+    def search_words(self) -> list[str]:
+        """Names the word segmenter must keep whole: units and pioneer teams (short names that
+        it splits wrongly). Longer names (book rooms, enterprises) stay split into their words,
+        so that a part of them (泓源塑胶) is found too."""
+        words = {u.name for b in self.bulletins for u in b.units}
+        words |= {c.name for c in self.latest.campaigns if c.kind == "pioneer-team"}
+        return sorted(w for w in words if 2 <= len(w) <= 12)
+
     def _campaigns(self) -> None:
         by_kind: dict[str, list[CampaignRecord]] = defaultdict(list)
         for c in self.latest.campaigns:
             by_kind[c.kind].append(c)
+        # Each record is a search entry of its own, pointing at its row: a search for its name
+        # lands on it, and its preview shows its cells apart, not run together.
+        anchors: dict[int, str] = {}
+        for kind, records in by_kind.items():
+            label, slug = CAMPAIGN_KINDS.get(kind, (kind, kind))
+            for i, c in enumerate(records, 1):
+                anchors[id(c)] = f"r{i}"
+                date_label = (
+                    "申报日期"
+                    if not counted_campaign(c)
+                    else ("命名日期" if kind == "pioneer-team" else "建成日期")
+                )
+                parts = [
+                    label + (f"（{c.status}）" if c.status else ""),
+                    c.level,
+                    c.host,
+                    c.unit_name,
+                    f"{date_label} {c.date}" if c.date else "",
+                ]
+                self.search_entries.append(
+                    {
+                        "location": f"campaigns/{slug}.html#r{i}",
+                        "title": c.name,
+                        "text": " · ".join(p for p in parts if p),
+                        "boost": SEARCH_BOOST,
+                    }
+                )
+        self.env.globals["record_anchor"] = lambda c: anchors.get(id(c), "")
         self.write(
             "campaigns/index.md",
             "campaigns.md.j2",
@@ -649,15 +691,21 @@ class _Site:
         )
         for kind, (label, slug) in CAMPAIGN_KINDS.items():
             records = by_kind.get(kind, [])
-            levels = [lv for lv in CAMPAIGN_LEVELS[kind] if any(c.level == lv for c in records)]
-            levels += sorted({c.level for c in records} - set(levels))
+            # One meaning everywhere (CONTRACT §4): the count is of named teams (book rooms
+            # and model homes have no status); candidates and revoked titles are listed apart.
+            counted = [c for c in records if counted_campaign(c)]
+            levels = [lv for lv in CAMPAIGN_LEVELS[kind] if any(c.level == lv for c in counted)]
+            levels += sorted({c.level for c in counted} - set(levels))
             self.write(
                 f"campaigns/{slug}.md",
                 "campaign.md.j2",
                 kind=kind,
                 label=label,
-                levels=[(lv, [c for c in records if c.level == lv]) for lv in levels],
-                by_county=_count_by(records, lambda c: c.county),
+                counted=counted,
+                levels=[(lv, [c for c in counted if c.level == lv]) for lv in levels],
+                candidates=[c for c in records if c.status == "创建中"],
+                revoked=[c for c in records if c.status == "已撤销"],
+                by_county=_count_by(counted, lambda c: c.county),
                 writeups=[w for w in self.writeups if w.category == kind],
             )
 
@@ -731,8 +779,9 @@ class _Site:
         css = self.env.get_template("bulletin.css").render()
         (self.docs / "assets").mkdir(parents=True, exist_ok=True)
         (self.docs / "assets" / "bulletin.css").write_text(css, encoding="utf-8")
-        shim = self.env.get_template("file-worker.js").render()
-        (self.docs / "assets" / "file-worker.js").write_text(shim, encoding="utf-8")
+        for script in ("file-worker.js", "site.js"):
+            text = self.env.get_template(script).render()
+            (self.docs / "assets" / script).write_text(text, encoding="utf-8")
         nav: list[tuple[str, Any]] = [
             ("首页", "index.md"),
             ("通报", "bulletins/index.md"),
@@ -758,6 +807,11 @@ class _Site:
             organization=self.latest.organization,
         )
         (self.work_dir / "mkdocs.yml").write_text(text, encoding="utf-8")
+
+
+def counted_campaign(record: CampaignRecord) -> bool:
+    """Whether a campaign record counts: a named pioneer team, any book room or model home."""
+    return record.status in ("", "已命名")
 
 
 def _relative_to_writeups(image: str) -> str:
@@ -813,13 +867,17 @@ def _source_date_epoch(epoch: int | None) -> Iterator[None]:
 
 
 def mkdocs_build(
-    config_file: Path, page_cache_file: Path | None = None, epoch: int | None = None
+    config_file: Path,
+    page_cache_file: Path | None = None,
+    epoch: int | None = None,
+    search_salt: str = "",
 ) -> list[str]:
     """Build a MkDocs project as `mkdocs build` would; return its warnings.
 
     With `page_cache_file`, pages unchanged since the last build reuse its Markdown conversion
-    and search entries (see page_cache). `epoch` is the build time MkDocs sees (see
-    build_epoch); without it MkDocs takes SOURCE_DATE_EPOCH or the clock.
+    and search entries (see page_cache; `search_salt` names the words added to the segmenter).
+    `epoch` is the build time MkDocs sees (see build_epoch); without it MkDocs takes
+    SOURCE_DATE_EPOCH or the clock.
     """
     import jieba
     from mkdocs.commands.build import build
@@ -836,7 +894,7 @@ def mkdocs_build(
         cfg = load_config(str(config_file))
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
-            with page_cache(page_cache_file), _source_date_epoch(epoch):
+            with page_cache(page_cache_file, search_salt), _source_date_epoch(epoch):
                 build(cfg)
         finally:
             cfg.plugins.on_shutdown()
@@ -846,6 +904,63 @@ def mkdocs_build(
         logger.removeHandler(handler)
         logger.propagate = propagate
     return handler.messages
+
+
+@contextmanager
+def jieba_words(words: Iterable[str]) -> Iterator[None]:
+    """Within the block, the word segmenter keeps each of `words` whole (unit names split as
+    明|湖区 made a search for 明湖区 find 明辉超市); its dictionary is restored afterwards, so a
+    build never depends on the builds the process ran before it."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.dt
+    tokenizer.check_initialized()
+    saved = (dict(tokenizer.FREQ), tokenizer.total)
+    try:
+        for word in sorted(set(words)):
+            if word and not word.isascii():
+                tokenizer.add_word(word)
+        yield
+    finally:
+        tokenizer.FREQ, tokenizer.total = saved
+
+
+def segment_for_search(text: str) -> str:
+    """Chinese text segmented as the search plugin segments page text (words joined by U+200B)."""
+    try:
+        from material.plugins.search.plugin import SearchIndex
+
+        return str(SearchIndex._segment_chinese(None, text))
+    except (ImportError, AttributeError):  # another Material: the words stay unsegmented
+        return text
+
+
+#: Material's search worker splits a Chinese query into the index's words, but never tries a
+#: word that reaches the query's last character: 明湖区 was searched as 明 alone (so it found
+#: 明辉超市 first) and 泓源塑胶 as nothing. Each pair is (as shipped, corrected); a Material
+#: without these exact texts is left alone, with a warning.
+SEARCH_WORKER_FIXES = (
+    (
+        "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)",
+        "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)",
+    ),
+    ("n[a]&&a<t.length-1&&(i[s++]=a)", "n[a]&&a<t.length&&(i[s++]=a)"),
+)
+
+
+def fix_search_worker(site_dir: Path) -> bool:
+    """Correct the query segmentation of Material's search worker in a built site."""
+    workers = sorted((site_dir / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    if len(workers) != 1:
+        return False
+    text = workers[0].read_text(encoding="utf-8")
+    if not all(text.count(old) == 1 for old, _ in SEARCH_WORKER_FIXES):
+        return False
+    for old, new in SEARCH_WORKER_FIXES:
+        text = text.replace(old, new)
+    workers[0].write_text(text, encoding="utf-8")
+    return True
 
 
 def _move_into(source: Path, target: Path) -> None:
@@ -860,14 +975,22 @@ def _move_into(source: Path, target: Path) -> None:
         shutil.move(str(entry), str(dest))
 
 
-def _compact_search_index(path: Path) -> None:
+def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> None:
     """Rewrite the search index with Chinese as UTF-8 rather than \\u escapes (half the size).
 
-    Also write it as a script (search_index.js): opened from file://, Material loads the index
-    that way, since browsers refuse to fetch files from file: pages.
+    `extra` entries (records listed in tables, see _Site.search_entries) are added, their title
+    and text segmented as the plugin segments pages. Also write the index as a script
+    (search_index.js): opened from file://, Material loads the index that way, since browsers
+    refuse to fetch files from file: pages.
     """
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
+        for entry in extra:
+            item = dict(entry)
+            # Material shows title and text as HTML, as the page text it took them from.
+            item["title"] = segment_for_search(str(escape(item["title"])))
+            item["text"] = segment_for_search(str(escape(item["text"])))
+            data["docs"].append(item)
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".js").write_text(f"var __index = {text};\n", encoding="utf-8")
@@ -918,9 +1041,15 @@ def render_site(
         result.timings["pages"] = time.perf_counter() - start
         start = time.perf_counter()
         built = work_dir / "site"
-        result.warnings = mkdocs_build(
-            work_dir / "mkdocs.yml", work_dir / "pages.pkl", build_epoch(site.latest)
-        )
+        words = site.search_words()
+        salt = hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()
+        with jieba_words(words):
+            result.warnings = mkdocs_build(
+                work_dir / "mkdocs.yml", work_dir / "pages.pkl", build_epoch(site.latest), salt
+            )
+            _compact_search_index(built / "search" / "search_index.json", site.search_entries)
+        if not fix_search_worker(built):
+            result.warnings.append("未能修正搜索脚本的中文分词（Material 版本不同），搜索仍可用。")
         result.timings["mkdocs"] = time.perf_counter() - start
         start = time.perf_counter()
         runner.finish()
@@ -930,7 +1059,6 @@ def render_site(
         raise
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # no site_url: a sitemap would be empty
         (built / name).unlink(missing_ok=True)
-    _compact_search_index(built / "search" / "search_index.json")
     result.bytes = _tree_bytes(built) + _tree_bytes(charts_dir)
     _move_into(built, out_dir)
     result.pages = len(site.pages)

@@ -1,0 +1,54 @@
+// The bulletin sites' own script (after Material's): wide tables say that they scroll, a pasted
+// search query is searched at once, the search dialog has a name for screen readers.
+(function () {
+  "use strict";
+  var HINT = "表格较宽：左右滑动可查看其余各列（第一列固定）。";
+
+  function markTable(wrap) {
+    if (!wrap.offsetParent) return; // hidden (a closed fold-out): measured when it opens
+    var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle("scrolls", wide);
+    var before = wrap.previousElementSibling;
+    var hinted = before && before.classList.contains("scroll-hint");
+    if (wide && !hinted) {
+      var note = document.createElement("p");
+      note.className = "scroll-hint";
+      note.textContent = HINT;
+      wrap.parentNode.insertBefore(note, wrap);
+    } else if (!wide && hinted) {
+      before.parentNode.removeChild(before);
+    }
+  }
+
+  function markTables(root) {
+    var wraps = (root || document).querySelectorAll(".md-typeset .table-wrap");
+    for (var i = 0; i < wraps.length; i++) markTable(wraps[i]);
+  }
+
+  function start() {
+    markTables();
+    var dialog = document.querySelector('.md-search[role="dialog"]');
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "站内搜索");
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(function () { markTables(); }, 150);
+  });
+  document.addEventListener("toggle", function (event) {
+    if (event.target && event.target.open) markTables(event.target);
+  }, true);
+
+  // Material searches on keyup: a query pasted with the mouse, dropped, or ended by an input
+  // method without a key would wait for the next key press. Pass every change on as a keyup.
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (box && box.matches && box.matches("input.md-search__input")) {
+      box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+    }
+  }, true);
+})();
