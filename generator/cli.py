@@ -359,6 +359,67 @@ def issue(period: str, project: Path) -> None:
 
 
 @cli.command()
+@click.argument("period", metavar="PERIOD")
+@PROJECT
+@click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪些文件，不发送）。")
+@click.pass_context
+def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
+    """用邮件把已印发一期的分发文件发给各单位（本单位报告和未建会重点企业清单）。
+
+    收件地址是 data/units.csv 的“邮箱”列；邮件服务器在 bulletin.yml 的 mail 中设置，
+    密码取自环境变量 BULLETIN_SMTP_PASSWORD，没有时提示输入。不加 --yes 时只预览。
+    每封邮件记录在 issued/<报告期>/sent.csv；已收到相同文件的单位不再重发，
+    发送失败的单位在下次运行时重发。
+
+    \b
+    示例：
+      bulletin send 2026-10            预览：列出每个单位的邮箱和附件
+      bulletin send 2026-10 --yes      发送
+    """
+    from generator.send import PASSWORD_VARIABLE, SENT_OK, plan_send
+    from generator.send import send as run_send
+
+    plan = plan_send(project, period)
+    todo = plan.to_send()
+    label = f"{plan.period} 期通报（{plan.doc_code}）"
+    for packet in todo:
+        click.echo(f"{packet.code} {packet.name} → {'; '.join(packet.addresses)}")
+        for name in packet.file_names:
+            click.echo(f"    {name}")
+    skipped = [p for p in plan.packets if p.skip]
+    if skipped:
+        click.echo(f"不发送的单位（{len(skipped)} 个）：")
+        for packet in skipped:
+            click.echo(f"  {packet.code} {packet.name}：{packet.skip}")
+    if not yes:
+        click.echo(
+            f"以上为预览：{label}将发给 {len(todo)} 个单位，没有发送任何邮件。"
+            f"核对无误后运行 bulletin send {plan.period} --yes 发送。"
+        )
+        return
+    if not todo:
+        click.echo(f"{label}没有需要发送的单位。")
+        return
+
+    def prompt() -> str:
+        return str(
+            click.prompt(f"邮件服务器密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
+        )
+
+    run_send(project, plan, password=prompt)
+    sent = [p for p in todo if p.result == SENT_OK]
+    failed = [p for p in todo if p.result and p.result != SENT_OK]
+    click.echo(f"{label}：已发送 {len(sent)} 个单位，失败 {len(failed)} 个。记录见 {plan.log}。")
+    for packet in failed:
+        click.secho(f"  {packet.code} {packet.name}：{packet.result}", fg="red", err=True)
+    if failed:
+        click.echo(
+            f"失败的单位在下次运行 bulletin send {plan.period} --yes 时会重新发送。", err=True
+        )
+        ctx.exit(1)
+
+
+@cli.command()
 @PROJECT
 @click.option(
     "--out",

@@ -107,6 +107,8 @@ class Config:
     pdf_standard: str | None = None
     #: site title shown in the header of both sites
     site_title: str = ""
+    #: the office's mail server for `bulletin send` (CONTRACT §4.1); None when not set
+    mail: MailSettings | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -161,6 +163,7 @@ _TOP_KEYS = (
     "judgments",
     "pdf_standard",
     "site_title",
+    "mail",
 )
 
 
@@ -261,6 +264,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         judgments=judgments,
         pdf_standard=pdf_standard,
         site_title=str(data.get("site_title") or ""),
+        mail=_parse_mail(doc, data.get("mail")),
     )
 
 
@@ -309,4 +313,58 @@ def _parse_rule(doc: _Located, path: tuple[Any, ...], raw: Any) -> Rule:
         rank_at_most=rank("rank_at_most"),
         rank_from_bottom_at_most=rank("rank_from_bottom_at_most"),
         year_end=year_end,
+    )
+
+
+MAIL_KEYS = ("host", "port", "security", "username", "from")
+MAIL_SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """`mail:` in bulletin.yml: the office's SMTP server. The password is never in a file."""
+
+    host: str
+    port: int
+    #: starttls | ssl | none (none: only for a server on the office's own network)
+    security: str
+    #: the sender address (From)
+    sender: str
+    #: the login name; "" means no login
+    username: str = ""
+
+
+def _parse_mail(doc: _Located, raw: Any) -> MailSettings | None:
+    if raw is None:
+        return None
+    example = "例如 {host: smtp.example.gov.cn, port: 587, security: starttls, username: zzb, from: zzb@example.gov.cn}"
+    if not isinstance(raw, dict):
+        raise doc.error(("mail",), f"应为邮件服务器设置，{example}")
+    for key in raw:
+        if key not in MAIL_KEYS:
+            hint = "（密码不能写在文件中，请用环境变量 BULLETIN_SMTP_PASSWORD 或运行时输入）"
+            raise doc.error(
+                ("mail", key),
+                f"不认识的设置项（可用：{'、'.join(MAIL_KEYS)}）"
+                + (hint if "pass" in str(key).lower() else ""),
+            )
+    for key in ("host", "from"):
+        if not raw.get(key):
+            raise doc.error(("mail",), f"缺少 {key}，{example}")
+    security = str(raw.get("security", "starttls")).lower()
+    if security not in MAIL_SECURITY:
+        raise doc.error(("mail", "security"), f"应为 starttls、ssl 或 none，而不是“{security}”")
+    default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
+    port = raw.get("port", default_port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise doc.error(("mail", "port"), f"应为 1–65535 的端口号，而不是“{port}”")
+    sender = str(raw["from"]).strip()
+    if "@" not in sender:
+        raise doc.error(("mail", "from"), f"应为发件邮箱地址，而不是“{sender}”")
+    return MailSettings(
+        host=str(raw["host"]).strip(),
+        port=port,
+        security=security,
+        sender=sender,
+        username=str(raw.get("username") or "").strip(),
     )

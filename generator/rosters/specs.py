@@ -89,6 +89,8 @@ UNITS = Roster(
         Column("parent", ("上级单位代码",), TEXT),
         Column("order", ("排序",), INT),
         Column("volunteer_required", ("应配备志愿者",), BOOL),
+        # where `bulletin send` mails the unit's packet; several separated by ; (CONTRACT §4.1)
+        Column("email", ("邮箱", "电子邮箱", "电子邮件"), TEXT),
     ),
 )
 

@@ -1,0 +1,278 @@
+"""`bulletin send` (CONTRACT §4.1) against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import hashlib
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from click.testing import CliRunner, Result
+from conftest import UNITS, Project
+from test_issue import write_frame
+
+from generator.build import BuildOptions, build
+from generator.cli import cli
+from generator.issue import issue_period
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
+]
+
+USER, PASSWORD = "zzb@test.gov.cn", "正确的密码"
+ADDRESSES = {
+    "990100": "jia@test.gov.cn",
+    "990101": "dong@test.gov.cn",
+    "990201": "nan@test.gov.cn；nan2@test.gov.cn",  # two addresses, a full-width separator
+    "990200": "乙区总工会",  # not an address
+}
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message; it refuses the addresses in `refuse`."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        return "250 Message accepted for delivery"
+
+
+def authenticator(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,  # security: none, a server on the office's own network
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project whose October is issued; each test sends from its own copy."""
+    root = tmp_path_factory.mktemp("send") / "project"
+    project = Project(root)
+    project.write("units", [{**u, "email": ADDRESSES.get(u["code"], "")} for u in UNITS])
+    write_frame(root, "2026-09", 9, "2026-10-05")
+    write_frame(root, "2026-10", 10, "2026-11-05")
+    build(root, BuildOptions(site=False, jobs=1))
+    issue_period(root, "2026-10")
+    return root
+
+
+@pytest.fixture
+def project(issued: Path, tmp_path: Path, server: tuple[Mailbox, int]) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(issued, root, ignore=shutil.ignore_patterns("site", ".bulletin-cache"))
+    with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f"mail:\n  host: 127.0.0.1\n  port: {server[1]}\n  security: none\n"
+            f"  username: {USER}\n  from: {USER}\n"
+        )
+    return root
+
+
+def send(root: Path, *args: str, password: str | None = PASSWORD, **kw: Any) -> Result:
+    env = {"BULLETIN_SMTP_PASSWORD": password} if password is not None else {}
+    if password is None:
+        env["BULLETIN_SMTP_PASSWORD"] = ""
+    return CliRunner().invoke(cli, ["send", "2026-10", str(root), *args], env=env, **kw)
+
+
+def manifest(root: Path) -> dict[str, str]:
+    path = root / "issued" / "2026-10" / "dist" / "2026-10" / "manifest.csv"
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))[1:]
+    return {Path(file).name: digest for _code, _name, file, digest in rows}
+
+
+def sent_log(root: Path) -> list[dict[str, str]]:
+    path = root / "issued" / "2026-10" / "sent.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def received(mailbox: Mailbox) -> dict[str, Any]:
+    """The received messages by their first recipient."""
+    out = {}
+    for rcpts, data in mailbox.messages:
+        out[rcpts[0]] = email.message_from_bytes(data, policy=email.policy.default)
+    return out
+
+
+def test_without_yes_nothing_is_sent(project: Path, server: tuple[Mailbox, int]) -> None:
+    result = send(project)
+    assert result.exit_code == 0, result.output
+    assert "990100 甲县 → jia@test.gov.cn" in result.output
+    assert "    990100-甲县-2026年10月报告.pdf" in result.output
+    assert "990201 南街道 → nan@test.gov.cn; nan2@test.gov.cn" in result.output
+    assert "990102 西镇：未填写邮箱" in result.output
+    assert "990200 乙区：邮箱格式不对：乙区总工会" in result.output
+    assert "将发给 3 个单位，没有发送任何邮件" in result.output
+    assert server[0].messages == [] and sent_log(project) == []
+
+
+def test_packets_arrive_with_their_files_once(project: Path, server: tuple[Mailbox, int]) -> None:
+    mailbox = server[0]
+    result = send(project, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "已发送 3 个单位，失败 0 个" in result.output
+    digests = manifest(project)
+    messages = received(mailbox)
+    assert set(messages) == {"jia@test.gov.cn", "dong@test.gov.cn", "nan@test.gov.cn"}
+    assert [r for r, _ in mailbox.messages if r[0] == "nan@test.gov.cn"] == [
+        ["nan@test.gov.cn", "nan2@test.gov.cn"]
+    ]
+    for address, message in messages.items():
+        assert "2026年10月" in message["subject"] and "测工发〔2026〕10号" in message["subject"]
+        body = message.get_body(("plain",))
+        assert body is not None and "请查收" in body.get_content()
+        files = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
+        assert len(files) == 2, address
+        for name, data in files.items():
+            assert hashlib.sha256(data).hexdigest() == digests[name]
+    jia = {a.get_filename() for a in messages["jia@test.gov.cn"].iter_attachments()}
+    assert jia == {
+        "990100-甲县-2026年10月报告.pdf",
+        "990100-甲县-2026年10月未建会重点企业清单.xlsx",
+    }
+    # the names are encoded as RFC 2231 says, which Outlook, Foxmail and webmail read
+    raw = next(d for r, d in mailbox.messages if r[0] == "jia@test.gov.cn").decode("ascii")
+    assert "filename*=utf-8''990100-%E7%94%B2%E5%8E%BF-2026" in raw
+    log = sent_log(project)
+    assert list(log[0]) == ["unit", "address", "files", "sha256", "time", "result"]
+    assert sorted(r["unit"] for r in log) == ["990100", "990101", "990201"]
+    assert {r["result"] for r in log} == {"已发送"}
+
+    again = send(project, "--yes")
+    assert again.exit_code == 0, again.output
+    assert len(mailbox.messages) == 3  # nothing sent twice
+    assert "990100 甲县：已于" in again.output and "发送过这些文件" in again.output
+    assert "没有需要发送的单位" in again.output
+
+
+def test_a_refused_recipient_is_sent_next_run(project: Path, server: tuple[Mailbox, int]) -> None:
+    mailbox = server[0]
+    mailbox.refuse = {"dong@test.gov.cn"}
+    result = send(project, "--yes")
+    assert result.exit_code == 1
+    assert "已发送 2 个单位，失败 1 个" in result.output
+    assert "990101 东镇：失败：dong@test.gov.cn 被拒收（550" in result.output
+    assert "下次运行" in result.output
+    log = sent_log(project)
+    assert {r["unit"]: r["result"][:3] for r in log} == {
+        "990100": "已发送",
+        "990101": "失败：",
+        "990201": "已发送",
+    }
+    mailbox.refuse = set()
+    again = send(project, "--yes")
+    assert again.exit_code == 0, again.output
+    assert "已发送 1 个单位，失败 0 个" in again.output
+    assert [r[0] for r, _ in mailbox.messages] == [
+        "jia@test.gov.cn",
+        "nan@test.gov.cn",
+        "dong@test.gov.cn",
+    ]
+
+
+def test_a_wrong_password_is_a_chinese_error(project: Path, server: tuple[Mailbox, int]) -> None:
+    result = send(project, "--yes", password="错误的密码")
+    assert result.exit_code == 1
+    assert "拒绝了用户名或密码（用户名 zzb@test.gov.cn）。没有发送任何邮件" in result.output
+    assert "Traceback" not in result.output
+    assert server[0].messages == [] and sent_log(project) == []
+
+
+def test_the_password_is_asked_for(project: Path, server: tuple[Mailbox, int]) -> None:
+    result = send(project, "--yes", password=None, input=f"{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "邮件服务器密码" in result.output and PASSWORD not in result.output
+    assert len(server[0].messages) == 3
+
+
+def test_only_issued_periods_and_configured_servers(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["send", "2026-09", str(project), "--yes"])
+    assert result.exit_code == 2
+    assert "2026-09 期通报尚未印发，不能发送（已印发：2026-10）" in result.output
+    text = (project / "bulletin.yml").read_text("utf-8")
+    (project / "bulletin.yml").write_text(text.split("mail:")[0], encoding="utf-8")
+    assert send(project).exit_code == 0  # the preview needs no server
+    result = send(project, "--yes")
+    assert result.exit_code == 2 and "bulletin.yml 中没有邮件服务器设置（mail）" in result.output
+    (project / "bulletin.yml").write_text(
+        text.split("mail:")[0] + "mail:\n  host: x\n  from: a@b.cn\n  password: 1\n", "utf-8"
+    )
+    result = send(project)
+    assert result.exit_code == 2 and "密码不能写在文件中" in result.output
+
+
+def test_an_unreachable_server_is_told(project: Path) -> None:
+    port = free_port()  # nothing listens there
+    text = (project / "bulletin.yml").read_text("utf-8")
+    (project / "bulletin.yml").write_text(
+        text.split("mail:")[0] + f"mail:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+        f"  from: {USER}\n",
+        encoding="utf-8",
+    )
+    result = send(project, "--yes")
+    assert result.exit_code == 1
+    assert f"无法连接邮件服务器 127.0.0.1:{port}" in result.output
+    assert sent_log(project) == []
+
+
+def test_a_changed_issued_file_is_not_sent(project: Path, server: tuple[Mailbox, int]) -> None:
+    folder = project / "issued" / "2026-10" / "dist" / "2026-10" / "990100-甲县"
+    pdf = folder / "990100-甲县-2026年10月报告.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:-10])
+    result = send(project, "--yes")
+    assert result.exit_code == 1 and "与印发时登记的 sha256 不符" in result.output
+    assert server[0].messages == []
