@@ -269,7 +269,7 @@ def test_charts_and_search_index_are_inert(out: Path) -> None:
 def pdf_text(path: Path) -> str:
     """The PDF's text without any white space (line breaks fall anywhere)."""
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
     ).stdout.decode("utf-8")
     return re.sub(r"\s+", "", text)
 
