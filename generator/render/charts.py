@@ -25,6 +25,12 @@ LOW_COLOR = "#c0392b"
 AVERAGE_COLOR = "#c0392b"
 LINE_COLOR = "#2f6fb0"
 
+#: Phone variants of the site's charts are drawn at the width a phone shows them (3.6 in, i.e.
+#: 346 CSS px, inside the 358 px of a 390 px screen), so that their text keeps its size: 9 pt is
+#: 12 CSS px. A wide chart scaled down to a phone put its labels at about 4.7 px.
+NARROW_WIDTH = 3.6
+NARROW_FONT = 9
+
 _RC_BASE: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": FONT_FAMILY,
@@ -77,16 +83,101 @@ def _percent(rate: float | None) -> float:
     return 0.0 if rate is None else rate * 100
 
 
-def _svg(fig: Figure, text_as_paths: bool) -> str:
+def _svg(fig: Figure, text_as_paths: bool, tight: bool = True) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_rc(text_as_paths)):
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        fig.savefig(
+            buffer, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None
+        )
     return buffer.getvalue()
 
 
-def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
-    """Bar chart of every county's coverage rate (official order), with the city average line."""
+def _wrap(name: str, width: int = 6) -> str:
+    """A long name over two or more lines (Chinese has no spaces to break at)."""
+    if len(name) <= width + 1:
+        return name
+    return "\n".join(name[i : i + width] for i in range(0, len(name), width))
+
+
+def _short_period(period: str) -> str:
+    """2025-11 -> 25-11: narrow charts have no room for the century."""
+    return period[2:] if len(period) > 4 and period[:2].isdigit() else period
+
+
+def _counties_narrow(bulletin: Bulletin, text_as_paths: bool) -> str:
+    """The county chart for phones: horizontal bars, one line per county, names on the left."""
+    counties = [u for u in bulletin.units if u.level == "county"]
+    average = bulletin.city.coverage_rate
+    names = [_wrap(u.name) for u in counties]
+    lines = sum(name.count("\n") + 1 for name in names)
+    height = 1.35 + 0.22 * lines + 0.12 * len(counties)
+    fig = Figure(figsize=(NARROW_WIDTH, height))
+    bottom = 0.55 / height
+    top = 1 - 0.75 / height
+    fig.subplots_adjust(left=0.3, right=0.97, bottom=bottom, top=top)
+    ax = fig.add_subplot()
+    values = [_percent(u.coverage_rate) for u in counties]
+    colors = [
+        LOW_COLOR
+        if average is not None and u.coverage_rate is not None and u.coverage_rate < average
+        else BAR_COLOR
+        for u in counties
+    ]
+    positions = list(range(len(counties)))
+    bars = ax.barh(positions, values, color=colors, height=0.62)
+    for bar, u in zip(bars, counties, strict=True):
+        label = "—" if u.coverage_rate is None else f"{_percent(u.coverage_rate):.1f}"
+        ax.annotate(
+            label,
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(2, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=NARROW_FONT,
+        )
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names, fontsize=NARROW_FONT, linespacing=1.0)
+    ax.invert_yaxis()  # official order from the top
+    ax.tick_params(axis="x", labelsize=NARROW_FONT)
+    top_value = max([*values, _percent(average), 1.0])
+    ax.set_xlim(0, top_value * 1.2)
+    ax.set_xlabel("建会率（%）", fontsize=NARROW_FONT)
+    if average is not None:
+        ax.axvline(
+            _percent(average),
+            color=AVERAGE_COLOR,
+            linestyle="--",
+            linewidth=1,
+            label=f"全市平均 {_percent(average):.1f}%（红色：低于平均）",
+        )
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(-0.42, 1.0),
+            frameon=False,
+            fontsize=NARROW_FONT,
+            borderaxespad=0.1,
+            handlelength=1.5,
+        )
+    fig.suptitle(
+        f"{bulletin.period_label}各县市区企业建会率",
+        fontsize=NARROW_FONT + 1,
+        x=0.02,
+        y=1 - 0.08 / height,
+        ha="left",
+        va="top",
+    )
+    return _svg(fig, text_as_paths, tight=False)
+
+
+def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool = False) -> str:
+    """Bar chart of every county's coverage rate (official order), with the city average line.
+
+    `narrow`: the phone variant (horizontal bars, see NARROW_WIDTH).
+    """
     with matplotlib.rc_context(_rc(text_as_paths)):
+        if narrow:
+            return _counties_narrow(bulletin, text_as_paths)
         counties = [u for u in bulletin.units if u.level == "county"]
         city = bulletin.city
         names = [u.name for u in counties]
@@ -139,12 +230,17 @@ def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
         return _svg(fig, text_as_paths)
 
 
-def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
-    """Line chart of the city's coverage rate over the last 12 periods (up to this one)."""
+def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool = False) -> str:
+    """Line chart of the city's coverage rate over the last 12 periods (up to this one).
+
+    `narrow`: the phone variant (see NARROW_WIDTH): larger text, only the last value written.
+    """
     with matplotlib.rc_context(_rc(text_as_paths)):
         points = bulletin.history.get(bulletin.city.code, [])[-12:]
-        labels = [p.period for p in points]
         values = [None if p.coverage_rate is None else p.coverage_rate * 100 for p in points]
+        if narrow:
+            return _trend_narrow(bulletin, points, values, text_as_paths)
+        labels = [p.period for p in points]
         fig = Figure(figsize=(6.4, 3.0))
         ax = fig.add_subplot()
         xs = list(range(len(points)))
@@ -179,6 +275,46 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool) -> str:
         return _svg(fig, text_as_paths)
 
 
+def _trend_narrow(
+    bulletin: Bulletin, points: list[Any], values: list[float | None], text_as_paths: bool
+) -> str:
+    fig = Figure(figsize=(NARROW_WIDTH, 2.7))
+    fig.subplots_adjust(left=0.16, right=0.95, bottom=0.25, top=0.84)
+    ax = fig.add_subplot()
+    xs = list(range(len(points)))
+    shown = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+    if shown:
+        ax.plot(
+            [x for x, _ in shown],
+            [v for _, v in shown],
+            color=LINE_COLOR,
+            marker="o",
+            markersize=3.5,
+            linewidth=1.5,
+        )
+        for x, v in (shown[0], shown[-1]) if len(shown) > 1 else shown:
+            ax.annotate(
+                f"{v:.1f}",
+                (x, v),
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                fontsize=NARROW_FONT,
+            )
+        low = min(v for _, v in shown)
+        high = max(v for _, v in shown)
+        pad = max(2.0, (high - low) * 0.3)
+        ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad) if high <= 100 else high + pad)
+    step = 2 if len(points) > 6 else 1
+    ax.set_xticks(xs[::step])
+    ax.set_xticklabels([_short_period(p.period) for p in points][::step], fontsize=NARROW_FONT)
+    ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
+    ax.tick_params(axis="y", labelsize=NARROW_FONT)
+    ax.set_ylabel("建会率（%）", fontsize=NARROW_FONT)
+    ax.set_title("全市企业建会率走势（近12期）", fontsize=NARROW_FONT + 1, loc="left")
+    return _svg(fig, text_as_paths, tight=False)
+
+
 class _UnitTrendFigure:
     """One figure reused for every unit's trend chart.
 
@@ -186,37 +322,62 @@ class _UnitTrendFigure:
     figure costs more than drawing it, so the figure is built once per process and only its
     data, limits, ticks and title change. Every call sets all of them, so a chart's bytes do
     not depend on the charts drawn before it.
+
+    The rate and the rank are two panels one above the other, sharing the periods: on two
+    axes of one panel their lines fell on top of each other whenever the scales happened to
+    match.
     """
 
-    def __init__(self) -> None:
-        self.fig = Figure(figsize=(6.4, 3.0))
+    def __init__(self, narrow: bool) -> None:
+        self.narrow = narrow
+        font = NARROW_FONT if narrow else 9
+        self.font = font
+        width, height = (NARROW_WIDTH, 3.5) if narrow else (6.4, 3.6)
+        self.fig = Figure(figsize=(width, height))
         # Fixed margins instead of bbox_inches="tight", which draws everything twice.
-        self.fig.subplots_adjust(left=0.09, right=0.91, bottom=0.2, top=0.88)
-        self.ax = self.fig.add_subplot()
-        self.rank_ax = self.ax.twinx()
-        self.rank_ax.spines["right"].set_visible(True)
+        if narrow:
+            self.fig.subplots_adjust(left=0.17, right=0.95, bottom=0.14, top=0.8, hspace=0.22)
+        else:
+            self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.84, hspace=0.2)
+        grid = self.fig.add_gridspec(2, 1, height_ratios=[2, 1.15])
+        self.ax = self.fig.add_subplot(grid[0])
+        self.rank_ax = self.fig.add_subplot(grid[1], sharex=self.ax)
         (self.line,) = self.ax.plot(
-            [], [], color=LINE_COLOR, marker="o", markersize=4, linewidth=1.5, label="建会率（%）"
+            [], [], color=LINE_COLOR, marker="o", markersize=3.5, linewidth=1.5
         )
         (self.rank_line,) = self.rank_ax.plot(
             [],
             [],
             color=AVERAGE_COLOR,
             marker="s",
-            markersize=4,
+            markersize=3.5,
             linewidth=1.2,
             linestyle="--",
-            label="排名",
         )
-        self.ax.set_ylabel("建会率（%）")
-        self.rank_ax.set_ylabel("排名")
+        self.ax.set_ylabel("建会率（%）", fontsize=font)
+        self.rank_ax.set_ylabel("排名", fontsize=font)
         self.ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        self.ax.tick_params(labelsize=font)
+        self.ax.tick_params(axis="x", labelbottom=False)
+        self.rank_ax.tick_params(labelsize=font)
         # Fixed places for the title and axis labels: matplotlib's automatic placement measures
         # every tick label again on each draw, which is most of the drawing time.
-        self.title = self.ax.set_title("", fontsize=11, loc="left", y=1.02)
-        self.ax.yaxis.set_label_coords(-0.075, 0.5)
-        self.rank_ax.yaxis.set_label_coords(1.06, 0.5)
-        self.ax.xaxis.set_label_coords(0.5, -0.2)
+        self.title = self.fig.text(
+            0.02, 0.985, "", fontsize=font + 1, ha="left", va="top", linespacing=1.3
+        )
+        label_x = -0.13 if narrow else -0.075
+        self.ax.yaxis.set_label_coords(label_x, 0.5)
+        self.rank_ax.yaxis.set_label_coords(label_x, 0.5)
+        self.no_rank = self.rank_ax.text(
+            0.5,
+            0.5,
+            "未排名",
+            transform=self.rank_ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=font,
+            color="#555555",
+        )
 
     def draw(self, bulletin: Bulletin, code: str, text_as_paths: bool) -> str:
         unit = bulletin.unit(code)
@@ -238,46 +399,49 @@ class _UnitTrendFigure:
             ax.set_ylim(0.0, 100.0)
         ranks = [(x, p.rank) for x, p in zip(xs, points, strict=True) if p.rank is not None]
         self.rank_line.set_data([x for x, _ in ranks], [r for _, r in ranks])
-        rank_ax.set_visible(bool(ranks))
-        handles = [self.line]
+        self.no_rank.set_visible(not ranks)
         if ranks:
-            handles.append(self.rank_line)
             worst = max([r for _, r in ranks] + [unit.ranked_among or 1])
             rank_ax.set_ylim(worst + 0.5, 0.5)  # 1 on top: moving up the ranking goes up
             # Few ticks: each one costs a text layout on every draw.
-            step = max(1, (worst + 3) // 4)
+            step = max(1, (worst + 2) // 3)
             ticks = list(range(1, worst + 1, step))
             if worst - ticks[-1] > step / 2:
                 ticks.append(worst)
             rank_ax.set_yticks(ticks)
-        ax.set_xticks(xs)
-        ax.set_xticklabels(
-            [p.period for p in points], rotation=30 if len(points) > 6 else 0, fontsize=8
-        )
+        else:
+            rank_ax.set_ylim(1.5, 0.5)
+            rank_ax.set_yticks([])
+        if self.narrow and len(points) > 6:
+            ticks_x = xs[::2]
+            labels = [_short_period(p.period) for p in points][::2]
+        else:
+            ticks_x = xs
+            labels = [_short_period(p.period) if self.narrow else p.period for p in points]
+        rank_ax.set_xticks(ticks_x)
+        rank_ax.set_xticklabels(labels, fontsize=self.font, rotation=0)
         ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
-        # The legend sits above the plot, where no line can run through it.
-        ax.legend(
-            handles=handles,
-            loc="lower right",
-            bbox_to_anchor=(1.0, 1.0),
-            ncols=2,
-            fontsize=8,
-            frameon=False,
-            borderaxespad=0.2,
-        )
-        self.title.set_text(f"{unit.name}建会率与排名走势（近12期）")
+        title = "建会率与排名走势（近12期）"
+        among = f"，排名共{unit.ranked_among}个单位" if unit.ranked_among else ""
+        if self.narrow:
+            self.title.set_text(f"{unit.name}\n{title}")
+        else:
+            self.title.set_text(f"{unit.name}{title}{among}")
         buffer = io.StringIO()
         self.fig.savefig(buffer, format="svg", metadata={"Date": None})
         return buffer.getvalue()
 
 
-_unit_trend_figures: dict[bool, _UnitTrendFigure] = {}
+_unit_trend_figures: dict[tuple[bool, bool], _UnitTrendFigure] = {}
 
 
-def unit_trend_svg(bulletin: Bulletin, code: str, text_as_paths: bool) -> str:
-    """Line chart of one unit's coverage rate and (right axis, 1 on top) rank over 12 periods."""
+def unit_trend_svg(bulletin: Bulletin, code: str, text_as_paths: bool, narrow: bool = False) -> str:
+    """One unit's coverage rate and, below it (1 on top), its rank over the last 12 periods.
+
+    `narrow`: the phone variant (see NARROW_WIDTH).
+    """
     with matplotlib.rc_context(_rc(text_as_paths)):
-        figure = _unit_trend_figures.get(text_as_paths)
+        figure = _unit_trend_figures.get((text_as_paths, narrow))
         if figure is None:
-            figure = _unit_trend_figures[text_as_paths] = _UnitTrendFigure()
+            figure = _unit_trend_figures[text_as_paths, narrow] = _UnitTrendFigure(narrow)
         return figure.draw(bulletin, code, text_as_paths)

@@ -181,6 +181,15 @@ class ChartJob:
     kind: str  # counties | trend | unit
     period_index: int
     code: str | None = None
+    narrow: bool = False  # the phone variant
+
+
+@dataclass(frozen=True)
+class ChartFiles:
+    """A chart as pages show it: drawn for a desktop, and narrow for a phone."""
+
+    wide: str
+    narrow: str
 
 
 _JOBS: list[ChartJob] = []  # set before the workers fork, so no Bulletin is pickled
@@ -210,18 +219,18 @@ def _chart_key(job: ChartJob, bulletin: Bulletin, version: str) -> str:
             unit.ranked_among,
             [asdict(p) for p in bulletin.history.get(job.code, [])[-12:]],
         ]
-    text = json.dumps([version, job.kind, data], ensure_ascii=False, sort_keys=True)
+    text = json.dumps([version, job.kind, job.narrow, data], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _draw(job: ChartJob, bulletin: Bulletin) -> str:
     if job.kind == "counties":
-        svg = charts.coverage_by_county_svg(bulletin, False)
+        svg = charts.coverage_by_county_svg(bulletin, False, job.narrow)
     elif job.kind == "trend":
-        svg = charts.coverage_trend_svg(bulletin, False)
+        svg = charts.coverage_trend_svg(bulletin, False, job.narrow)
     else:
         assert job.code is not None
-        svg = charts.unit_trend_svg(bulletin, job.code, False)
+        svg = charts.unit_trend_svg(bulletin, job.code, False, job.narrow)
     return svg.replace(
         "font-family: 'Noto Sans CJK SC', 'Noto Sans CJK JP', 'DejaVu Sans', sans-serif",
         f"font-family: {SITE_FONT_STACK}",
@@ -491,17 +500,20 @@ class _Site:
             if u.level != "city":
                 self.chart("unit", latest, u.code)
 
-    def chart(self, kind: str, period_index: int, code: str | None = None) -> str:
+    def chart(self, kind: str, period_index: int, code: str | None = None) -> ChartFiles:
+        """The chart's two files (desktop and phone), registered to be drawn."""
         period = self.bulletins[period_index].period
-        name = {
-            "counties": f"{period}-counties.svg",
-            "trend": f"{period}-trend.svg",
-            "unit": f"unit-{file_name(code or '')}.svg",
+        stem = {
+            "counties": f"{period}-counties",
+            "trend": f"{period}-trend",
+            "unit": f"unit-{file_name(code or '')}",
         }[kind]
-        if name not in self.chart_names:
-            self.chart_names.add(name)
-            self.chart_jobs.append(ChartJob(name, kind, period_index, code))
-        return "charts/" + name
+        for narrow in (False, True):
+            name = f"{stem}-narrow.svg" if narrow else f"{stem}.svg"
+            if name not in self.chart_names:
+                self.chart_names.add(name)
+                self.chart_jobs.append(ChartJob(name, kind, period_index, code, narrow))
+        return ChartFiles(f"charts/{stem}.svg", f"charts/{stem}-narrow.svg")
 
     # ---- pages
 
