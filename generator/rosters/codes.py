@@ -113,6 +113,11 @@ E_FILE_UNREADABLE = _code(
     "E-FILE-UNREADABLE",
     "无法读取此文件（{detail}）：请确认文件没有损坏、没有加密，并用 Excel 另存为 .xlsx 或 .csv。",
 )
+#: A file too large to read safely (a decompression bomb, a far cell, a giant line). Fields: detail.
+E_FILE_TOO_LARGE = _code(
+    "E-FILE-TOO-LARGE",
+    "文件过大，没有读取（{detail}）：请检查文件是否正确；如是正常的台账，请删除多余的内容、另存后再放入。",
+)
 #: A roster is present both as .csv and .xlsx. Fields: other.
 E_FILE_BOTH = _code(
     "E-FILE-BOTH",

@@ -111,18 +111,8 @@ def read_roster(
     root: Path, folder: Path, roster: Roster, ctx: Context
 ) -> tuple[pd.DataFrame, list[Problem], bool]:
     """Read and validate one roster file; return (frame, problems, file was read)."""
-    files = roster_files(folder, roster.name)
+    readable = roster_files(folder, roster.name)
     problems: list[Problem] = []
-    readable = [f for f in files if f.suffix.lower() in (".csv", ".xlsx")]
-    for old in (f for f in files if f.suffix.lower() == ".xls"):
-        if not readable:
-            problems.append(
-                codes.E_FILE_UNREADABLE.problem(
-                    relative(root, old),
-                    None,
-                    detail="旧版 .xls 格式不支持，请在 Excel 中另存为 .xlsx",
-                )
-            )
     if len(readable) > 1:
         first, other = readable[0], readable[1]
         problems.append(

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from generator.problems import Problem
 from generator.rosters import codes
+from generator.rosters.errors import ReadError
 from generator.rosters.specs import INT, NUMBER, Column, Roster
 from generator.rosters.values import (
     header_key,
@@ -34,6 +35,7 @@ from generator.rosters.values import (
     normalise_text,
     trim_array,
 )
+from generator.rosters.workbook import SPREADSHEET_SUFFIXES, Workbook, open_workbook
 
 T = TypeVar("T")
 
@@ -47,14 +49,6 @@ _NOTE_RE = (
     r"^(注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|负责人|"
     r"单位负责人|联系人|联系电话)\s*[:：]|^注\s*\d|^(填表人|审核人|制表人|填报人)"
 )
-
-
-class ReadError(Exception):
-    """A file that cannot be read at all; carries the Problem to report."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 @dataclass
@@ -330,69 +324,87 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _pick_sheet(sheets: list[Any], roster: Roster) -> Any:
-    """The worksheet named like the roster, else the first visible one (chart sheets skipped)."""
+def sheet_order(sheets: list[Any], roster: Roster) -> list[Any]:
+    """Sheets in the order they are tried: named like the roster, then visible, then hidden."""
     keys = {header_key(roster.name), header_key(roster.title)}
-    for ws in sheets:
-        if header_key(ws.title) in keys:
-            return ws
-    for ws in sheets:
-        if header_key(roster.title) in header_key(ws.title):
-            return ws
-    visible = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"]
-    return (visible or sheets)[0]
+    named = [ws for ws in sheets if header_key(ws.name) in keys]
+    named += [
+        ws for ws in sheets if ws not in named and header_key(roster.title) in header_key(ws.name)
+    ]
+    visible = [ws for ws in sheets if ws not in named and ws.visible]
+    hidden = [ws for ws in sheets if ws not in named and not ws.visible]
+    return named + visible + hidden
+
+
+def _required_found(head: list[list[Any]], roster: Roster, lookup: dict[str, str]) -> int:
+    """How many columns of the roster the best header row of a sheet's first rows names."""
+    rows = [[cell_text(v) for v in row] for row in head]
+    found = find_header(rows, lookup)
+    if found is None:
+        return 0
+    return len({m for h in found[2] if (m := match_header(h, lookup)) is not None})
+
+
+def pick_sheet(book: Workbook, roster: Roster) -> tuple[Any, int]:
+    """The sheet holding the roster: the first (in sheet_order) whose header names most of its
+    columns; and how many columns it names (0: no sheet has the roster's header)."""
+    lookup = header_lookup(roster)
+    order = sheet_order(book.sheets, roster)
+    best, best_score = (order[0] if order else None), 0
+    for sheet in order:
+        score = _required_found(book.cells(sheet, HEADER_SEARCH_ROWS), roster, lookup)
+        if score > best_score:
+            best, best_score = sheet, score
+        if score >= 2 and sheet in order[:1]:
+            break  # the named (or first) sheet has the header: the usual case, read it
+    return best, best_score
 
 
 def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
-    from openpyxl import load_workbook
-
-    with path.open("rb") as handle:
-        magic = handle.read(8)
-    if magic == _CFB_MAGIC:
-        detail = (
-            "文件设置了打开密码（已加密），或是改了扩展名的旧版 .xls 文件："
-            "请在 Excel 中取消打开密码，另存为 .xlsx 后再放入"
-        )
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
-    if not magic.startswith(_ZIP_MAGIC):
-        detail = "不是 Excel（.xlsx）文件，可能是改了扩展名的其他文件：请用 Excel 另存为 .xlsx"
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+    """A workbook's roster sheet as a grid (.xlsx, .xls or .ods, whatever the extension)."""
+    book = open_workbook(path, rel)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            if not wb.worksheets:
-                return Grid([], np.zeros(0, dtype=np.int64))
-            ws = _pick_sheet(wb.worksheets, roster)
-            grid = _sheet_grid(path, ws)
-        finally:
-            wb.close()
+        if not book.sheets:
+            return Grid([], np.zeros(0, dtype=np.int64))
+        sheet, _score = pick_sheet(book, roster)
+        return workbook_grid(book, sheet)
     except (ReadError, MemoryError):
         raise
-    except Exception as exc:  # a damaged file fails anywhere in openpyxl, zipfile or the XML parser
-        detail = "文件已损坏（可能没有完整复制或下载），无法读取其中的内容"
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
-    return grid
+    except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=_DAMAGED)) from exc
+    finally:
+        book.close()
 
 
-def _sheet_grid(path: Path, ws: Any) -> Grid:
+_DAMAGED = "文件已损坏（可能没有完整复制或下载），无法读取其中的内容"
+
+
+def workbook_grid(book: Workbook, sheet: Any) -> Grid:
     """A worksheet's cells as text, and where its formulas have no stored value."""
-    formulas = _formulas_without_values(path, getattr(ws, "_worksheet_path", None))
+    values = book.cells(sheet)
+    formulas: list[tuple[int, int]] | None = []
+    if book.kind == "xlsx":
+        formulas = _formulas_without_values(book.path, sheet.member)
+        if formulas is None:  # cells without references: found by reading the formulas too
+            formulas = _formulas_by_reading(book.path, sheet.name)
+    return grid_of(values, formulas)
+
+
+def grid_of(values: list[list[Any]], formulas: list[tuple[int, int]] | None = None) -> Grid:
+    """A grid of text columns from rows of cell values (row 1 first), empty rows left out."""
     records: list[list[str | None]] = []
     rows: list[int] = []
-    # Read-only worksheets yield an empty row for each missing row, so enumerate is exact.
-    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [cell_text(v) for v in values]
+    for number, row in enumerate(values, start=1):
+        cells = [cell_text(v) for v in row]
         if any(c is not None for c in cells):
             records.append(cells)
             rows.append(number)
-    if formulas is None:  # cells without references: found by reading the formulas too
-        formulas = _formulas_by_reading(path, ws.title)
     width = max((len(r) for r in records), default=0)
     columns = [
         pa.array([(r[j] if j < len(r) else None) for r in records], pa.string())
         for j in range(width)
     ]
-    return Grid(columns, np.asarray(rows, dtype=np.int64), formulas=formulas)
+    return Grid(columns, np.asarray(rows, dtype=np.int64), formulas=formulas or [])
 
 
 #: A formula cell saved without its value (`<c r="H2"><f>G2/3</f><v /></c>`), as scripts write
@@ -496,8 +508,10 @@ GridReader = Callable[[Path, str, Roster], Grid]
 #: The readers, keyed by file extension.
 READERS: dict[str, GridReader] = {
     ".csv": lambda path, rel, roster: _csv_grid(path, rel),
-    ".xlsx": _xlsx_grid,
+    **dict.fromkeys(SPREADSHEET_SUFFIXES, _xlsx_grid),
 }
+
+__all__ = ["READERS", "RawTable", "ReadError", "read_table"]
 
 
 # --- structure ---------------------------------------------------------------------------------
@@ -746,6 +760,6 @@ def roster_files(folder: Path, base: str) -> list[Path]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
-        if path.stem == base and path.suffix.lower() in (*READERS, ".xls"):
+        if path.stem == base and path.suffix.lower() in READERS:
             found.append(path)
     return found
