@@ -175,6 +175,8 @@ def _csv_grid(path: Path, rel: str) -> Grid:
     if not data or data.isspace():
         return Grid([], np.zeros(0, dtype=np.int64))
     _refuse_binary(data, rel)
+    end = data.find(b"\n")
+    _refuse_wide(data[: end if end >= 0 else len(data)].count(b","), rel)
     # pyarrow reads UTF-8 only and skips empty lines (which would shift row numbers); files it
     # cannot read exactly come back as None and take the Python reader.
     grid = _csv_grid_arrow(data)
@@ -189,6 +191,7 @@ def _csv_grid(path: Path, rel: str) -> Grid:
         if grid is not None:
             grid.lossy = lossy
             return grid
+    _refuse_wide(max((line.count(",") for line in text.splitlines()), default=0), rel)
     try:
         grid = _csv_grid_python(text)
     except csv.Error as exc:  # not expected after the checks above; a safety net
@@ -196,6 +199,20 @@ def _csv_grid(path: Path, rel: str) -> Grid:
         raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)) from exc
     grid.lossy = lossy
     return grid
+
+
+#: The most columns a CSV line may have (Excel's own limit); a roster has about twenty.
+MAX_COLUMNS = 16384
+
+
+def _refuse_wide(separators: int, rel: str) -> None:
+    """Raise ReadError for a line with more cells than any spreadsheet holds."""
+    if separators >= MAX_COLUMNS:
+        detail = (
+            f"有一行被逗号分成了 {separators + 1} 格，超过了 {MAX_COLUMNS} 列的上限："
+            "文件可能缺少换行，或不是名册文件"
+        )
+        raise ReadError(codes.E_FILE_TOO_LARGE.problem(rel, None, detail=detail))
 
 
 def _refuse_binary(data: bytes, rel: str) -> None:

@@ -11,11 +11,13 @@ A workbook over the limits is refused with a Chinese message; nothing is read pa
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree import ElementTree
 
 from generator.rosters import codes
@@ -165,14 +167,10 @@ class Extent:
         return self.rows * self.columns
 
 
-def _rows(stream: Any, limit: int, rel: str) -> Iterator[bytes]:
-    """The `<row …>…</row>` elements of a sheet's XML, streamed; refuses more than `limit` bytes."""
+def _rows(chunks: Iterator[bytes], rel: str) -> Iterator[bytes]:
+    """The `<row …>…</row>` elements of a sheet's XML, from its inflated chunks."""
     tail = b""
-    read = 0
-    while block := stream.read(_BLOCK):
-        read += len(block)
-        if read > limit:
-            raise _too_large(rel, f"其中一张工作表解压后超过了 {limit >> 20} MB 的上限")
+    for block in chunks:
         parts = (tail + block).split(b"</row>")
         tail = parts.pop()
         yield from parts
@@ -185,31 +183,96 @@ def _rows(stream: Any, limit: int, rel: str) -> Iterator[bytes]:
 _VALUE_MARKS = (b"<v>", b"<v ", b":v>", b"<is>", b":is>")
 
 
-def xlsx_extent(archive: zipfile.ZipFile, member: str, rel: str) -> Extent:
+def xlsx_extent(chunks: Iterator[bytes], rel: str) -> Extent:
     """How far the cells with a value of one sheet reach, read from its XML without parsing it."""
     extent = Extent()
-    info = archive.getinfo(member)
     row = 0
-    with archive.open(info) as stream:
-        for chunk in _rows(stream, MAX_UNCOMPRESSED, rel):
-            start = chunk.find(b"<row")
+    for chunk in _rows(chunks, rel):
+        start = chunk.find(b"<row")
+        if start < 0:
+            start = chunk.find(b":row")
             if start < 0:
                 continue
-            body = chunk[start:]
-            head_end = body.find(b">")
-            match = _ROW_NUMBER.search(body, 0, head_end if head_end >= 0 else len(body))
-            row = int(match.group(1)) if match else row + 1
-            if not any(mark in body for mark in _VALUE_MARKS):
-                continue  # formatted cells only: calamine keeps no cell of such a row
-            extent.rows = max(extent.rows, row)
-            # The last cell of a row is its rightmost (cells are written in order).
-            last = body.rfind(b"<c ")
-            if last < 0:
-                last = body.rfind(b":c ")
-            ref = _LAST_REF.search(body, last) if last >= 0 else None
-            width = column_index(ref.group(1).decode()) if ref else body.count(b"<c") or 1
-            extent.columns = max(extent.columns, width)
+        body = chunk[start:]
+        head_end = body.find(b">")
+        match = _ROW_NUMBER.search(body, 0, head_end if head_end >= 0 else len(body))
+        row = int(match.group(1)) if match else row + 1
+        if not any(mark in body for mark in _VALUE_MARKS):
+            continue  # formatted cells only: calamine keeps no cell of such a row
+        extent.rows = max(extent.rows, row)
+        # The last cell of a row is its rightmost (cells are written in order).
+        last = max(body.rfind(b"<c "), body.rfind(b":c "))
+        ref = _LAST_REF.search(body, last) if last >= 0 else None
+        width = column_index(ref.group(1).decode()) if ref else body.count(b"<c") or 1
+        extent.columns = max(extent.columns, width)
     return extent
+
+
+def inflate(handle: BinaryIO, info: zipfile.ZipInfo, rel: str) -> Iterator[bytes]:
+    """A member's bytes as actually inflated (not as its header says), in chunks.
+
+    Refuses a member that inflates to more than its declared size: the declared sizes are what
+    check_zip measured, and a reader that trusts them would inflate the rest without limit.
+    """
+    if info.flag_bits & 1:
+        raise _unreadable(rel, _ENCRYPTED)
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or header[:4] != ZIP_MAGIC:
+        raise _unreadable(rel, _DAMAGED)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    handle.seek(info.header_offset + 30 + name_length + extra_length)
+    if info.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+    else:
+        raise _unreadable(rel, _DAMAGED)
+    left = info.compress_size
+    produced = 0
+    while left > 0:
+        data = handle.read(min(left, 1 << 16))
+        if not data:
+            raise _unreadable(rel, _DAMAGED)
+        left -= len(data)
+        while data:
+            if inflater is None:
+                piece, data = data, b""
+            else:
+                piece = inflater.decompress(data, _BLOCK)
+                data = inflater.unconsumed_tail
+            produced += len(piece)
+            if produced > info.file_size:
+                raise _too_large(
+                    rel, f"其中的“{info.filename}”解压后比文件中记录的大小更大，不是正常的表格文件"
+                )
+            if piece:
+                yield piece
+    if inflater is not None:
+        piece = inflater.flush()
+        produced += len(piece)
+        if produced > info.file_size:
+            raise _too_large(rel, f"其中的“{info.filename}”解压后比文件中记录的大小更大")
+        if piece:
+            yield piece
+
+
+def scan_zip(path: Path, rel: str, sheets: dict[str, str]) -> dict[str, Extent]:
+    """Inflate every member once, counting; return the extent of each XLSX sheet (by name)."""
+    by_member = {member: name for name, member in sheets.items()}
+    extents: dict[str, Extent] = {}
+    with zipfile.ZipFile(path) as archive, path.open("rb") as handle:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            chunks = inflate(handle, info, rel)
+            name = by_member.get(info.filename)
+            if name is not None:
+                extents[name] = xlsx_extent(chunks, rel)
+            else:
+                for _ in chunks:
+                    pass
+    return extents
 
 
 # --- ODS: the extent of each table ---------------------------------------------------------------
@@ -307,10 +370,10 @@ def open_workbook(path: Path, rel: str) -> Workbook:
             with zipfile.ZipFile(path) as archive:
                 if kind == "xlsx":
                     members = xlsx_sheet_members(archive, rel)
-                    for name, member in members.items():
-                        extents[name] = xlsx_extent(archive, member, rel)
                 else:
                     extents = ods_extents(archive, rel)
+            scanned = scan_zip(path, rel, members)
+            extents = extents or scanned
         except (ReadError, MemoryError):
             raise
         except Exception as exc:  # a damaged zip fails anywhere in zipfile, zlib or the parser
