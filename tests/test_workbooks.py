@@ -166,7 +166,7 @@ def test_a_dimension_that_understates_the_sheet_loses_no_row(tmp_path: Path, ref
     assert f'<dimension ref="{ref}"'.encode() in zipfile.ZipFile(path).read(
         "xl/worksheets/sheet1.xml"
     )
-    code, output, problems = check_in_child(project.root)
+    code, output, _problems = check_in_child(project.root)
     assert code == 0, output
     found = _enterprises(project.root)
     assert len(found) == 17
