@@ -109,6 +109,10 @@ class Config:
     site_title: str = ""
     #: the office's mail server for `bulletin send` (CONTRACT §4.1); None when not set
     mail: MailSettings | None = None
+    #: error | previous: what a county without rows in a period is (CONTRACT 1.1)
+    unreported: str = "error"
+    #: the day of the month after a period by which counties report
+    report_deadline: int = 5
 
     @property
     def data_dir(self) -> Path:
@@ -164,6 +168,8 @@ _TOP_KEYS = (
     "pdf_standard",
     "site_title",
     "mail",
+    "unreported",
+    "report_deadline",
 )
 
 
@@ -254,6 +260,22 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
     if pdf_standard not in (None, "a-2b"):
         raise doc.error(("pdf_standard",), f"只支持 a-2b（PDF/A-2b），而不是“{pdf_standard}”")
 
+    unreported = data.get("unreported", "error")
+    if unreported not in ("error", "previous"):
+        raise doc.error(
+            ("unreported",),
+            f"应为 error（未报送的县市区是错误）或 previous（沿用上期数据），而不是“{unreported}”",
+        )
+    report_deadline = data.get("report_deadline", 5)
+    if (
+        isinstance(report_deadline, bool)
+        or not isinstance(report_deadline, int)
+        or not (1 <= report_deadline <= 28)
+    ):
+        raise doc.error(
+            ("report_deadline",), f"应为 1 到 28 之间的日期（几号），而不是“{report_deadline}”"
+        )
+
     return Config(
         root=root,
         organization=organization,
@@ -265,6 +287,8 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         pdf_standard=pdf_standard,
         site_title=str(data.get("site_title") or ""),
         mail=_parse_mail(doc, data.get("mail")),
+        unreported=str(unreported),
+        report_deadline=report_deadline,
     )
 
 

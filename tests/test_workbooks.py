@@ -59,15 +59,15 @@ def check_in_child(root: Path) -> tuple[int, str, list[dict[str, str]]]:
 
 
 def ledger_rows(n: int) -> list[dict[str, str]]:
-    """n valid enterprises of 东镇, distinct codes."""
+    """n valid enterprises, distinct codes: n - 1 of 西镇 (甲县), then one of 乙区."""
     base = dict(ENTERPRISES[1])
     rows = []
-    for i in range(n):
+    for i in range(n - 1):
         row = dict(base)
         row["uscc"] = uscc(f"91990102MA{i:07d}")
         row["name"] = f"企业{i:03d}有限公司"
         rows.append(row)
-    return rows
+    return [*rows, dict(ENTERPRISES[2])]
 
 
 def _project(tmp_path: Path, name: str = "project") -> Project:
@@ -120,7 +120,7 @@ def test_libreoffice_files_read_as_the_same_rows_in_csv(tmp_path: Path, fixture:
         data = load_project(root)
         snapshot = read_snapshot(data, data.periods[-1])
         assert not snapshot.problems.items, snapshot.problems.items
-        frames.append(snapshot.enterprises.drop(columns=[]).reset_index(drop=True))
+        frames.append(snapshot.enterprises.drop(columns=["_file"]).reset_index(drop=True))
     csv_frame, other_frame = frames
     assert list(csv_frame.columns) == list(other_frame.columns)
     assert csv_frame.astype(str).to_dict("records") == other_frame.astype(str).to_dict("records")

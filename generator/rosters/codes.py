@@ -164,6 +164,40 @@ W_FOLDER_IGNORED = _code(
     "目录“{value}”不是报告期目录（应为 2026-10 或 2026-Q3 格式），其中的文件未被读取。",
 )
 
+#: A spreadsheet in a period folder in which no sheet is the ledger. Fields: sheets, expected.
+E_LEDGER_NOT_FOUND = _code(
+    "E-LEDGER-NOT-FOUND",
+    "报告期目录中的这个文件里没有企业建会台账：{sheets}中都找不到台账的表头（应有 {expected} 等列）。"
+    "如是放错的文件，请移出报告期目录；如是台账，请检查表头文字。",
+)
+#: A file in a period folder that is not a spreadsheet; it is not read.
+W_FILE_IGNORED = _code(
+    "W-FILE-IGNORED",
+    "报告期目录中的这个文件不是表格文件（.xlsx、.xls、.ods 或 .csv），没有读取：如是台账，请另存为 .xlsx；否则请移出报告期目录。",
+)
+#: A county without any row in a period. Fields: name, period.
+E_COUNTY_NOT_REPORTED = _code(
+    "E-COUNTY-NOT-REPORTED",
+    "{name}在 {period} 期没有报送企业建会台账（报告期目录的所有文件中都没有该县市区的企业）："
+    "请把{name}报来的台账放入 data/{period}/；如确未报送、要沿用上期数据，请在 bulletin.yml 中设置 unreported: previous。",
+)
+#: A county whose period rows are carried from an earlier period (unreported: previous). Fields: name, period, source.
+W_COUNTY_CARRIED = _code(
+    "W-COUNTY-CARRIED",
+    "{name}在 {period} 期未按时报送台账，按设置沿用了 {source} 期的数据（通报中注明“未按时报送（沿用上期数据）”）。",
+)
+#: A county's rows identical to its rows of the previous period. Fields: name, previous, files.
+W_LEDGER_UNCHANGED = _code(
+    "W-LEDGER-UNCHANGED",
+    "{name}本期的台账（{files}）与 {previous} 期完全相同，没有任何变化：请确认放入的是本期的新文件，而不是上期的旧文件。",
+)
+#: A county that lost more than a fifth of its active enterprises. Fields: name, before, now, previous.
+W_COUNTY_SHRANK = _code(
+    "W-COUNTY-SHRANK",
+    "{name}本期台账有存续企业 {now} 家，比 {previous} 期的 {before} 家少了五分之一以上："
+    "请确认是否漏报（例如只放入了部分文件，或复制粘贴时漏掉了一部分行）；缺少的企业另行逐一列出。",
+)
+
 # --- values ------------------------------------------------------------------------------------
 #: A required cell is empty (or —, -, /, 无).
 E_REQUIRED = _code("E-REQUIRED", "“{column}”必须填写，此处为空。")
@@ -192,6 +226,14 @@ E_DUPLICATE = _code(
 #: The same record (by its key columns) appears twice in a roster where that is unexpected. Fields: rows.
 W_DUPLICATE_ROW = _code(
     "W-DUPLICATE-ROW", "“{value}”重复出现（第 {rows} 行）：请确认是否重复填报。"
+)
+
+#: The same enterprise in two files of a period (not registered: E-DUPLICATE). Fields: places.
+E_DUPLICATE_FILES = Code(
+    "E-DUPLICATE",
+    "error",
+    "统一社会信用代码“{value}”在本期的多个文件中都出现了（{places}）：同一企业只能填报一次。"
+    "如是同一县市区的新旧两个文件，请把旧文件移出报告期目录；否则请核对由哪个县市区填报，删除多余的一行。",
 )
 
 # --- unified social credit codes ---------------------------------------------------------------

@@ -65,6 +65,12 @@ class SnapshotState:
     name: pa.Array
     unit: pa.Array
     active: np.ndarray  # active (存续 or no status) with a code
+    #: per county: a digest of its rows (W-LEDGER-UNCHANGED), its active enterprises
+    #: (W-COUNTY-SHRANK) and the files its rows came from
+    county_digests: dict[str, str] = field(default_factory=dict)
+    active_by_county: dict[str, int] = field(default_factory=dict)
+    rows_by_county: dict[str, int] = field(default_factory=dict)
+    county_files: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +82,9 @@ class Snapshot:
     volunteer_reviews: pd.DataFrame | None
     problems: ProblemList
     state: SnapshotState | None = None  # pass to the next read_snapshot as `previous`
+    files: list[str] = field(default_factory=list)  # the ledger's files, relative to the project
+    #: counties whose rows were carried from an earlier period (unreported: previous)
+    carried: dict[str, Period] = field(default_factory=dict)
 
 
 @dataclass
@@ -261,8 +270,9 @@ def read_snapshot(
         volunteer_units=volunteer_units,
     )
     problems = ProblemList()
-    enterprises, found, readable = read_roster(root, folder, ENTERPRISES, ctx)
-    problems.extend(found)
+    ledger = read_ledger(root, folder, ctx)
+    enterprises, readable = ledger.frame, ledger.readable
+    problems.extend(ledger.problems)
     reviews: pd.DataFrame | None = None
     if roster_files(folder, VOLUNTEER_REVIEWS.name):
         reviews, found, _ = read_roster(root, folder, VOLUNTEER_REVIEWS, ctx)
@@ -270,12 +280,307 @@ def read_snapshot(
 
     if not readable:
         # An unreadable ledger is already an error; comparing it would flag every enterprise.
-        return Snapshot(period, enterprises, reviews, problems, previous)
-    state = _state(enterprises, period)
+        return Snapshot(period, enterprises, reviews, problems, previous, ledger.files)
+    counties = _county_codes(data) if data.units_read else []
+    carried: dict[str, Period] = {}
+    if counties:
+        enterprises, carried, found = _counties_reported(
+            data, period, enterprises, counties, folder
+        )
+        problems.extend(found)
+    state = _state(enterprises, period, data.unit_index)
     if previous is not None:
         missing = _missing_enterprises(enterprises, previous, period, root, folder, data.unit_index)
         problems.extend(_name_counties(missing, data.unit_index.name))
-    return Snapshot(period, enterprises, reviews, problems, state)
+        problems.extend(_county_changes(state, previous, data.unit_index, carried, folder, root))
+    return Snapshot(period, enterprises, reviews, problems, state, ledger.files, carried)
+
+
+@dataclass
+class Ledger:
+    """A period's ledger read from every file of its folder."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    readable: bool
+    files: list[str]  # the files rows came from, relative to the project
+
+
+#: Lock and temporary files of Excel, WPS and LibreOffice: never a county's file.
+def _is_scratch(name: str) -> bool:
+    return name.startswith(("~$", ".~lock", ".", "~")) or name.endswith(("#", ".tmp", ".TMP"))
+
+
+def period_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The spreadsheets of a period folder that may hold the ledger, and files not read.
+
+    Lock and temporary files are skipped; so are files named as another period roster
+    (volunteer_reviews.*). The second list is every other regular file: named, not ignored.
+    """
+    from generator.rosters.read import READERS
+    from generator.rosters.specs import ROSTERS
+
+    if not folder.is_dir():
+        return [], []
+    others = {r.name for r in ROSTERS.values() if r.per_period and r.name != ENTERPRISES.name}
+    sheets: list[Path] = []
+    ignored: list[Path] = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if _is_scratch(path.name) or not path.is_file():
+            continue
+        if path.stem in others:
+            continue
+        if path.suffix.lower() in READERS:
+            sheets.append(path)
+        else:
+            ignored.append(path)
+    return sheets, ignored
+
+
+def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
+    """Every file of a period folder read for the ledger, validated file by file, then joined.
+
+    Row numbers stay those of each file; the same enterprise in two files is E-DUPLICATE naming
+    both places; a spreadsheet without a ledger sheet is E-LEDGER-NOT-FOUND.
+    """
+    from generator.rosters.read import read_roster_sheet
+
+    files, ignored = period_files(folder)
+    problems: list[Problem] = [
+        codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored
+    ]
+    if not files:
+        rel = relative(root, folder / f"{ENTERPRISES.name}.csv")
+        problems.append(codes.E_FILE_MISSING.problem(rel, None, title=ENTERPRISES.title))
+        return Ledger(empty_frame(ENTERPRISES), problems, False, [])
+    frames: list[pd.DataFrame] = []
+    used: list[str] = []
+    readable = True
+    expected = "、".join(c.title for c in ENTERPRISES.columns if c.required)
+    for path in files:
+        rel = relative(root, path)
+        named = path.stem == ENTERPRISES.name
+        try:
+            found = read_roster_sheet(path, rel, ENTERPRISES)
+            raw = found.table
+            if raw is None and named:  # the roster's own file: say what is wrong with it
+                raw = read_table(path, rel, ENTERPRISES)
+        except ReadError as exc:
+            problems.append(exc.problem)
+            readable = False
+            continue
+        except OSError as exc:
+            problems.append(_os_problem(rel, exc))
+            readable = False
+            continue
+        if raw is None:
+            sheets = "、".join(f"工作表“{name}”" for name in found.sheets) or "文件"
+            problems.append(
+                codes.E_LEDGER_NOT_FOUND.problem(
+                    rel, None, value=path.name, sheets=sheets, expected=expected
+                )
+            )
+            readable = False
+            continue
+        validated = validate_table(raw, ENTERPRISES, ctx)
+        found_problems = list(validated.problems)
+        if raw.headers and len(raw) == 0:
+            found_problems.append(
+                codes.E_NO_ROWS.problem(raw.file, raw.header_row, title=ENTERPRISES.title)
+            )
+        if any(p.code in _UNREAD for p in found_problems):
+            readable = False
+        frame = validated.frame
+        frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
+        problems.extend(_file_county(found_problems, frame, ctx.units))
+        frames.append(frame)
+        used.append(rel)
+    if not frames:
+        return Ledger(empty_frame(ENTERPRISES), problems, False, [])
+    if len(frames) == 1:
+        return Ledger(frames[0], problems, readable, used)
+    frame = pd.concat(frames, ignore_index=True)
+    problems.extend(_duplicates_across_files(frame, ctx.units))
+    return Ledger(frame, problems, readable, used)
+
+
+def _os_problem(rel: str, exc: OSError) -> Problem:
+    detail = (
+        "没有读取权限，或文件正被其他程序占用"
+        if isinstance(exc, PermissionError)
+        else "打开文件时出错，请确认文件完整、可以用 Excel 打开"
+    )
+    return codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail)
+
+
+def _file_county(
+    problems: list[Problem], frame: pd.DataFrame, units: UnitIndex | None
+) -> list[Problem]:
+    """A file's problems about the whole file go to the county whose rows it holds (if one)."""
+    from dataclasses import replace
+
+    if units is None or not len(frame):
+        return problems
+    counties = {units.county.get(u, "") for u in frame["unit"].dropna().tolist()}
+    counties.discard("")
+    if len(counties) != 1:
+        return problems
+    county = counties.pop()
+    name = units.name.get(county, "")
+    return [replace(p, county=county, county_name=name) if not p.county else p for p in problems]
+
+
+def _duplicates_across_files(frame: pd.DataFrame, units: UnitIndex | None) -> list[Problem]:
+    """E-DUPLICATE for each enterprise found in more than one file, naming every place."""
+    uscc = frame["uscc"]
+    known = uscc.notna()
+    files_per = frame.loc[known].groupby("uscc", observed=True)["_file"].nunique()
+    shared = set(files_per[files_per > 1].index.tolist())
+    if not shared:
+        return []
+    header = ENTERPRISES.column("uscc").title
+    rows = frame.loc[known & uscc.isin(shared), ["uscc", "_file", "_row", "unit"]]
+    places: dict[str, list[tuple[str, int]]] = {}
+    for code, file, row in zip(rows["uscc"], rows["_file"], rows["_row"], strict=True):
+        places.setdefault(code, []).append((str(file), int(row)))
+    out = []
+    for code, file, row, unit in zip(
+        rows["uscc"], rows["_file"], rows["_row"], rows["unit"], strict=True
+    ):
+        shown = "；".join(f"{f} 第 {r} 行" for f, r in places[code])
+        county = units.county_of(unit if isinstance(unit, str) else None) if units else ("", "")
+        out.append(
+            codes.E_DUPLICATE_FILES.problem(str(file), int(row), header, code, county, places=shown)
+        )
+    return out
+
+
+def _county_codes(data: ProjectData) -> list[str]:
+    """The counties (units whose parent is the city), in the unit roster's order."""
+    index = data.unit_index
+    return [code for code, level in index.level.items() if level == "county"]
+
+
+def _counties_reported(
+    data: ProjectData,
+    period: Period,
+    enterprises: pd.DataFrame,
+    counties: list[str],
+    folder: Path,
+) -> tuple[pd.DataFrame, dict[str, Period], list[Problem]]:
+    """E-COUNTY-NOT-REPORTED for each county without rows; with `unreported: previous`, its
+    rows of the latest earlier period that has them are used instead (and said so)."""
+    index = data.unit_index
+    present = set(enterprises["unit"].dropna().map(lambda u: index.county.get(u, "")).tolist())
+    missing = [c for c in counties if c not in present]
+    if not missing:
+        return enterprises, {}, []
+    rel = relative(data.config.root, folder) + "/"
+    problems: list[Problem] = []
+    carried: dict[str, Period] = {}
+    frames = [enterprises]
+    for county in missing:
+        name = index.name.get(county, county)
+        if data.config.unreported == "previous":
+            found = _earlier_rows(data, period, county)
+            if found is not None:
+                source, rows = found
+                carried[county] = source
+                frames.append(rows)
+                problems.append(
+                    codes.W_COUNTY_CARRIED.problem(
+                        rel,
+                        None,
+                        county=(county, name),
+                        name=name,
+                        period=str(period),
+                        source=str(source),
+                    )
+                )
+                continue
+        problems.append(
+            codes.E_COUNTY_NOT_REPORTED.problem(
+                rel, None, value=name, county=(county, name), name=name, period=str(period)
+            )
+        )
+    if len(frames) > 1:
+        enterprises = pd.concat(frames, ignore_index=True)
+    return enterprises, carried, problems
+
+
+def _earlier_rows(
+    data: ProjectData, period: Period, county: str
+) -> tuple[Period, pd.DataFrame] | None:
+    """A county's rows of the latest period before `period` that has any (read again)."""
+    index = data.unit_index
+    ctx = Context(
+        units=index,
+        period=period,
+        priority_min_employees=data.config.priority_min_employees,
+    )
+    root = data.config.root
+    for earlier in sorted((p for p in data.periods if p < period), reverse=True):
+        ledger = read_ledger(root, root / "data" / str(earlier), ctx)
+        frame = ledger.frame
+        if not len(frame):
+            continue
+        mine = frame["unit"].map(lambda u: index.county.get(u, "") if isinstance(u, str) else "")
+        rows = frame.loc[mine == county].reset_index(drop=True)
+        if len(rows):
+            return earlier, rows
+    return None
+
+
+#: A county's ledger identical to last period's is suspect from this many rows on (a county
+#: with a handful of enterprises may well not change in a month).
+UNCHANGED_MIN_ROWS = 10
+
+
+def _county_changes(
+    state: SnapshotState,
+    previous: SnapshotState,
+    index: UnitIndex,
+    carried: dict[str, Period],
+    folder: Path,
+    root: Path,
+) -> list[Problem]:
+    """W-LEDGER-UNCHANGED and W-COUNTY-SHRANK, one per county."""
+    problems: list[Problem] = []
+    before = previous.active_by_county
+    now = state.active_by_county
+    rel = relative(root, folder) + "/"
+    for county, digest in state.county_digests.items():
+        if county in carried or not county:
+            continue
+        name = index.name.get(county, county)
+        files = "、".join(state.county_files.get(county, [])) or rel
+        rows = state.rows_by_county.get(county, 0)
+        if rows >= UNCHANGED_MIN_ROWS and previous.county_digests.get(county) == digest:
+            problems.append(
+                codes.W_LEDGER_UNCHANGED.problem(
+                    files.split("、")[0],
+                    None,
+                    county=(county, name),
+                    name=name,
+                    previous=str(previous.period),
+                    files=files,
+                )
+            )
+        had, has = before.get(county, 0), now.get(county, 0)
+        if had and has < had * 0.8:
+            problems.append(
+                codes.W_COUNTY_SHRANK.problem(
+                    files.split("、")[0],
+                    None,
+                    value=str(has),
+                    county=(county, name),
+                    name=name,
+                    now=has,
+                    before=had,
+                    previous=str(previous.period),
+                )
+            )
+    return problems
 
 
 def _arrow(series: pd.Series) -> pa.Array:
@@ -284,17 +589,39 @@ def _arrow(series: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _state(enterprises: pd.DataFrame, period: Period) -> SnapshotState:
+def _state(enterprises: pd.DataFrame, period: Period, index: UnitIndex) -> SnapshotState:
+    import hashlib
+
     uscc = _arrow(enterprises["uscc"])
     status = _arrow(enterprises["status"])
     active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
-    return SnapshotState(
+    active_np = np.asarray(pc.fill_null(active, False).to_numpy(zero_copy_only=False), dtype=bool)
+    state = SnapshotState(
         period=period,
         uscc=uscc,
         name=_arrow(enterprises["name"]),
         unit=_arrow(enterprises["unit"]),
-        active=np.asarray(pc.fill_null(active, False).to_numpy(zero_copy_only=False), dtype=bool),
+        active=active_np,
     )
+    if not len(enterprises) or not index.county:
+        return state
+    county = enterprises["unit"].map(
+        lambda u: index.county.get(u, "") if isinstance(u, str) else ""
+    )
+    values = [c.name for c in ENTERPRISES.columns if c.name in enterprises.columns]
+    # One 64-bit hash per row, sorted within the county: a digest independent of row order.
+    hashes = pd.util.hash_pandas_object(enterprises[values], index=False).to_numpy()
+    counties = county.to_numpy(dtype=object)
+    files = enterprises["_file"].to_numpy(dtype=object) if "_file" in enterprises else None
+    for code in sorted(set(counties.tolist())):
+        mask = counties == code
+        digest = hashlib.blake2b(np.sort(hashes[mask]).tobytes(), digest_size=16)
+        state.county_digests[str(code)] = digest.hexdigest()
+        state.active_by_county[str(code)] = int(active_np[mask].sum())
+        state.rows_by_county[str(code)] = int(mask.sum())
+        if files is not None:
+            state.county_files[str(code)] = sorted({str(f) for f in files[mask].tolist()})
+    return state
 
 
 def _missing_enterprises(

@@ -544,6 +544,58 @@ def read_table(path: Path, rel: str, roster: Roster) -> RawTable:
     return structure(grid, rel, roster)
 
 
+#: A sheet is the roster's when its header row names at least this many of its columns.
+SHEET_MIN_COLUMNS = 2
+
+
+@dataclass
+class FoundSheet:
+    """Where a file's roster was looked for: the table read, or the sheets that were looked at."""
+
+    table: RawTable | None
+    sheets: list[str]
+
+
+def read_roster_sheet(path: Path, rel: str, roster: Roster) -> FoundSheet:
+    """Read the sheet of a file whose header is the roster's, whatever it is called.
+
+    `table` is None when no sheet's header names SHEET_MIN_COLUMNS of the roster's columns (a
+    CSV counts as one sheet). Raises ReadError for a file that cannot be read at all.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grid = _csv_grid(path, rel)
+        lookup = header_lookup(roster)
+        head_n = min(len(grid.rows), HEADER_SEARCH_ROWS)
+        head = [
+            list(r)
+            for r in zip(*(c.slice(0, head_n).to_pylist() for c in grid.columns), strict=True)
+        ]
+        found = find_header(head, lookup) if head else None
+        score = _row_score(found[2], lookup) if found else 0
+        if score < SHEET_MIN_COLUMNS:
+            return FoundSheet(None, [])
+        return FoundSheet(structure(grid, rel, roster), [])
+    if suffix not in READERS:
+        detail = f"不支持 {path.suffix} 格式，请另存为 .xlsx 或 .csv"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+    book = open_workbook(path, rel)
+    try:
+        names = [sheet.name for sheet in book.sheets]
+        if not book.sheets:
+            return FoundSheet(None, names)
+        sheet, score = pick_sheet(book, roster)
+        if score < SHEET_MIN_COLUMNS:
+            return FoundSheet(None, names)
+        return FoundSheet(structure(workbook_grid(book, sheet), rel, roster), names)
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=_DAMAGED)) from exc
+    finally:
+        book.close()
+
+
 def _empty_table(rel: str, roster: Roster, problems: list[Problem]) -> RawTable:
     return RawTable(rel, [], [], np.zeros(0, dtype=np.int64), 1, [], problems)
 
