@@ -638,8 +638,13 @@ def _missing_enterprises(
     gone = previous.active & ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     if not gone.any():
         return []
-    files = roster_files(folder, ENTERPRISES.name)
-    rel = relative(root, files[0]) if files else f"data/{period}/enterprises.csv"
+    # Each missing enterprise is named in the file of its county (the folder if it has none).
+    own: dict[str, str] = {}
+    if "_file" in enterprises.columns:
+        for unit, file in zip(enterprises["unit"], enterprises["_file"], strict=True):
+            if isinstance(unit, str) and isinstance(file, str):
+                own.setdefault(index.county.get(unit, ""), file)
+    folder_rel = relative(root, folder) + "/"
     take = pa.array(np.flatnonzero(gone))
     uscc = previous.uscc.take(take).to_pylist()
     names = previous.name.take(take).to_pylist()
@@ -647,6 +652,7 @@ def _missing_enterprises(
     header = ENTERPRISES.column("uscc").title
     out = []
     for code, name, county in zip(uscc, names, counties, strict=True):
+        rel = own.get(county or "", folder_rel)
         out.append(
             codes.W_ENT_MISSING.problem(
                 rel,

@@ -1,0 +1,252 @@
+"""The counties' files as they come (CONTRACT 1.1): no hand merge, nothing ignored in silence.
+
+A period split over per-county files, in every format and however named, gives the bulletin
+model of the same rows in one file, byte for byte. Each way a real office gets it wrong (a
+county forgotten, half a county, last month's file beside this month's, a file that is no
+ledger) is an error or a warning naming the county and the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, ENTERPRISES, PERIODS, Project, uscc, write_roster
+
+from generator.build import BuildOptions, gather
+from generator.problems import Problem
+from generator.rosters.load import check_project, load_project, read_snapshot
+
+FILES = Path(__file__).parent / "corpus" / "files" / "split"
+PERIOD_NAMES = ("2026-09", "2026-10")
+
+
+def models(root: Path) -> dict[str, str]:
+    """bulletin.json text of every period and audience of a project."""
+    gathered = gather(root, BuildOptions(force=True))
+    return {
+        f"{audience}/{b.period}": b.to_json()
+        for audience, bulletins in gathered.bulletins.items()
+        for b in bulletins
+    }
+
+
+def _clear_ledgers(project: Project) -> None:
+    for period in PERIOD_NAMES:
+        for old in (project.root / "data" / period).glob("enterprises.*"):
+            old.unlink()
+
+
+def _by_county(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    jia = [r for r in rows if r["unit"].startswith("9901")]
+    yi = [r for r in rows if r["unit"].startswith("9902")]
+    return jia, yi
+
+
+def split_xlsx_and_gb18030_csv(project: Project) -> None:
+    """甲县 as an XLSX whose ledger is the second sheet, renamed, under a title and above a
+    total and a note; 乙区 as a GB18030 CSV; neither named enterprises."""
+    from openpyxl import load_workbook
+
+    _clear_ledgers(project)
+    for period in PERIOD_NAMES:
+        jia, yi = _by_county(PERIODS[period]["enterprises"])
+        folder = project.root / "data" / period
+        employees = sum(int(r["employees"]) for r in jia)
+        path = write_roster(
+            folder / "甲县 台账 final(2).XLSX",
+            "enterprises",
+            jia,
+            above=[[f"{period}企业建会台账"], []],
+            below=[[], ["合计", "", "", "", "", "", employees], ["填表人：周敏"]],
+        )
+        wb = load_workbook(path)
+        wb.active.title = "甲县"
+        notes = wb.create_sheet("填报说明", 0)
+        notes.append(["请按模板填写，信用代码列为文本格式。"])
+        wb.save(path)
+        write_roster(folder / "乙区报送.csv", "enterprises", yi, encoding="gb18030")
+
+
+def split_libreoffice(project: Project) -> None:
+    """甲县 as LibreOffice .xls, 乙区 as LibreOffice .ods (files made by that program)."""
+    _clear_ledgers(project)
+    for period in PERIOD_NAMES:
+        for source in (FILES / period).iterdir():
+            shutil.copy(source, project.root / "data" / period / source.name)
+
+
+def one_file_several_counties(project: Project) -> None:
+    """One workbook holding both counties, its rows in an order unlike the single file's."""
+    _clear_ledgers(project)
+    for period in PERIOD_NAMES:
+        rows = list(reversed(PERIODS[period]["enterprises"]))
+        write_roster(project.root / "data" / period / "全市汇总.xlsx", "enterprises", rows)
+
+
+@pytest.mark.parametrize(
+    "split", [split_xlsx_and_gb18030_csv, split_libreoffice, one_file_several_counties]
+)
+def test_a_split_period_gives_the_single_file_bulletin_byte_for_byte(
+    tmp_path: Path, split: object
+) -> None:
+    single = Project(tmp_path / "single")
+    expected = models(single.root)
+    project = Project(tmp_path / "split")
+    split(project)  # type: ignore[operator]
+    result = check_project(project.root)
+    assert not result.problems.items, result.problems.items
+    assert models(project.root) == expected
+
+
+def test_rows_keep_their_own_file_and_row(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    split_libreoffice(project)
+    data = load_project(project.root)
+    frame = read_snapshot(data, data.periods[-1]).enterprises
+    places = sorted(zip(frame["_file"], frame["_row"], frame["name"], strict=True))
+    assert places == [
+        ("data/2026-10/乙区-台账（报市总）.ods", 2, "南街物流有限公司"),
+        ("data/2026-10/甲县企业建会台账.xls", 4, "东方机械有限公司"),
+        ("data/2026-10/甲县企业建会台账.xls", 5, "西城商贸有限公司"),
+        ("data/2026-10/甲县企业建会台账.xls", 6, "县直电子有限公司"),
+    ]
+
+
+# --- each way it goes wrong -------------------------------------------------------------------
+
+
+def _problems(root: Path, code: str) -> list[Problem]:
+    return [p for p in check_project(root).problems if p.code == code]
+
+
+def _county_files(project: Project, period: str = "2026-10") -> Path:
+    _clear_ledgers(project)
+    for p in PERIOD_NAMES:
+        jia, yi = _by_county(PERIODS[p]["enterprises"])
+        write_roster(project.root / "data" / p / "甲县.xlsx", "enterprises", jia)
+        write_roster(project.root / "data" / p / "乙区.xlsx", "enterprises", yi)
+    return project.root / "data" / period
+
+
+def test_a_county_forgotten_is_an_error_naming_it(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    (folder / "乙区.xlsx").unlink()
+    found = _problems(project.root, "E-COUNTY-NOT-REPORTED")
+    assert [(p.county, p.county_name, p.file, p.severity) for p in found] == [
+        ("990200", "乙区", "data/2026-10/", "error")
+    ]
+    assert "乙区" in found[0].message and "2026-10" in found[0].message
+
+
+def test_unreported_previous_carries_the_county_and_says_so(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    (folder / "乙区.xlsx").unlink()
+    (project.root / "bulletin.yml").write_text(CONFIG + "unreported: previous\n", "utf-8")
+    result = check_project(project.root)
+    assert not result.errors, result.errors
+    carried = [p for p in result.problems if p.code == "W-COUNTY-CARRIED"]
+    assert [(p.county_name, p.file) for p in carried] == [("乙区", "data/2026-10/")]
+    assert "2026-09" in carried[0].message
+    data = load_project(project.root)
+    snapshot = read_snapshot(data, data.periods[-1])
+    assert {str(k): str(v) for k, v in snapshot.carried.items()} == {"990200": "2026-09"}
+    # 乙区's enterprise of September is counted in October.
+    assert "南街物流有限公司" in set(snapshot.enterprises["name"])
+
+
+def test_last_months_file_beside_this_months_names_both(tmp_path: Path) -> None:
+    """The stale file of the issue: both read, every enterprise twice, each named twice."""
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    shutil.copy(project.root / "data" / "2026-09" / "甲县.xlsx", folder / "甲县（9月）.xlsx")
+    found = _problems(project.root, "E-DUPLICATE")
+    assert found
+    places = {(p.file, p.row) for p in found}
+    assert ("data/2026-10/甲县.xlsx", 2) in places
+    assert ("data/2026-10/甲县（9月）.xlsx", 2) in places
+    first = next(p for p in found if p.file == "data/2026-10/甲县.xlsx" and p.row == 2)
+    assert "data/2026-10/甲县（9月）.xlsx 第 2 行" in first.message
+    assert first.county_name == "甲县"
+
+
+def test_a_file_with_no_ledger_names_the_file_and_its_sheets(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    wb = Workbook()
+    wb.active.title = "工作总结"
+    wb.active.append(["本月工作", "已完成"])
+    wb.create_sheet("Sheet2")
+    wb.save(folder / "甲县工作总结.xlsx")
+    (folder / "说明.docx").write_bytes(b"PK\x03\x04")
+    result = check_project(project.root)
+    found = [p for p in result.problems if p.code == "E-LEDGER-NOT-FOUND"]
+    assert [p.file for p in found] == ["data/2026-10/甲县工作总结.xlsx"]
+    assert "工作表“工作总结”" in found[0].message and "工作表“Sheet2”" in found[0].message
+    ignored = [p for p in result.problems if p.code == "W-FILE-IGNORED"]
+    assert [p.file for p in ignored] == ["data/2026-10/说明.docx"]
+
+
+def test_lock_files_and_other_rosters_are_not_ledgers(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    (folder / "~$甲县.xlsx").write_bytes(b"\x00" * 165)
+    (folder / ".~lock.乙区.xlsx#").write_text("x", encoding="utf-8")
+    result = check_project(project.root)
+    assert not result.problems.items, result.problems.items
+
+
+def _many(n: int, unit: str, start: int = 0) -> list[dict[str, str]]:
+    rows = []
+    for i in range(start, start + n):
+        row = dict(ENTERPRISES[1])
+        row["unit"] = unit
+        row["uscc"] = uscc(f"91{unit}MB{i:07d}")
+        row["name"] = f"{unit}企业{i:03d}"
+        rows.append(row)
+    return rows
+
+
+def test_a_county_identical_to_last_month_or_shrunk_is_warned(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    _clear_ledgers(project)
+    for p in PERIOD_NAMES:
+        write_roster(project.root / "data" / p / "乙区.xlsx", "enterprises", _many(12, "990201"))
+    # 甲县: 20 enterprises in September, 15 in October (the paste stopped at a blank row).
+    sep = project.root / "data" / "2026-09" / "甲县.xlsx"
+    write_roster(sep, "enterprises", _many(20, "990101"))
+    octo = project.root / "data" / "2026-10" / "甲县.xlsx"
+    write_roster(octo, "enterprises", _many(15, "990101"))
+    result = check_project(project.root)
+    unchanged = [p for p in result.problems if p.code == "W-LEDGER-UNCHANGED"]
+    assert [(p.county_name, p.file) for p in unchanged] == [("乙区", "data/2026-10/乙区.xlsx")]
+    shrank = [p for p in result.problems if p.code == "W-COUNTY-SHRANK"]
+    assert [(p.county_name, p.file, p.value) for p in shrank] == [
+        ("甲县", "data/2026-10/甲县.xlsx", "15")
+    ]
+    assert "20" in shrank[0].message
+    # The five missing enterprises are still listed one by one, under 甲县.
+    missing = [p for p in result.problems if p.code == "W-ENT-MISSING"]
+    assert len(missing) == 5 and {p.county_name for p in missing} == {"甲县"}
+    assert {p.file for p in missing} == {"data/2026-10/甲县.xlsx"}
+
+
+def test_a_file_level_problem_goes_to_the_county_of_the_file(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    headers = [c for c in jia[0] if c != "employees"]
+    write_roster(folder / "甲县.xlsx", "enterprises", jia, headers=None)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(folder / "甲县.xlsx")
+    wb.active.delete_cols(7)  # 职工人数
+    wb.save(folder / "甲县.xlsx")
+    assert headers
+    found = _problems(project.root, "E-COLUMN-MISSING")
+    assert [(p.file, p.county_name) for p in found] == [("data/2026-10/甲县.xlsx", "甲县")]
