@@ -88,6 +88,8 @@ class BuildResult:
     #: nothing changed since the last build into `out`: the output was left as it was
     unchanged: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: W-ISSUED-CHANGED: figures of issued bulletins that the data now give differently
+    issued_changed: list[Problem] = field(default_factory=list)
 
 
 Reporter = Callable[[str, int, int], None]  # (stage label, done, total)
@@ -346,7 +348,7 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
         return stamp.unchanged_result(result)
 
     g = gather(root, options, report, result)
-    _issued_corrections(root, g)
+    result.issued_changed = _issued_corrections(root, g)
     result.periods = [str(p) for p in g.periods]
     result.warnings = sum(
         1 for p in {q for items in g.problems.values() for q in items} if p.severity == "warning"
@@ -369,12 +371,15 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
     return result
 
 
-def _issued_corrections(root: Path, g: Gathered) -> None:
+def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
     """Issued periods whose figures the data now give differently: warnings and 更正说明."""
     from generator.issue import apply_issued
 
+    changed: list[Problem] = []
     for period, warnings in apply_issued(root, g.bulletins).items():
         g.problems.setdefault(period, []).extend(warnings)
+        changed.extend(warnings)
+    return changed
 
 
 def _publish_issued(root: Path, staging: Path, g: Gathered, options: BuildOptions) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -86,3 +88,18 @@ def print_build_summary(result: object) -> None:
     timing = "，".join(f"{STAGE_LABELS.get(k, k)} {v:.1f} 秒" for k, v in result.timings.items())
     table.add_row("用时", timing)
     console.print(table)
+    print_issued_changes(result.issued_changed)
+
+
+def print_issued_changes(changed: list[Any], limit: int = 30) -> None:
+    """W-ISSUED-CHANGED, one line each: issued bulletins never change, but users must know."""
+    if not changed:
+        return
+    console.print(
+        f"[yellow]注意：已印发通报中的 {len(changed)} 项数据按现在的数据有变化"
+        "（W-ISSUED-CHANGED）。印发的文件保持不变，更正说明见下一期通报：[/]"
+    )
+    for problem in changed[:limit]:
+        console.print(f"  {escape(problem.message)}", highlight=False)
+    if len(changed) > limit:
+        console.print(f"  ……共 {len(changed)} 项，全部列在内网“数据质量”页和 problems.csv 中。")

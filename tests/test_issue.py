@@ -310,3 +310,17 @@ def test_new_period_names_the_periods_it_skips(project: Project) -> None:
     assert "跳过了 2026-11、2026-12、2027-01（共 3 期）" in result.output
     result = CliRunner().invoke(cli, ["new-period", "2027-03", str(root)])
     assert "跳过" not in result.output
+
+
+def test_the_build_tells_the_changed_figures(flow: Flow, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
+    result = CliRunner().invoke(cli, ["build", str(copy), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "已印发通报中的" in result.output and "W-ISSUED-CHANGED" in result.output
+    assert (
+        "已印发的2026年9月通报（测工发〔2026〕9号）中，东镇（990101）的职工人数为120，"
+        "按现在的数据为125。印发的通报不变；2026年10月通报将刊发更正说明。"
+    ) in "".join(result.output.split())
