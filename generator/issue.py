@@ -447,8 +447,11 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
             later = [p for p in order if Period.parse(p) > Period.parse(period) and p not in issued]
             carrier = by_period[later[0]] if later else None
             changed: list[Correction] = []
+            names = {u.code: u.name for u in current.units}
             for unit in current.units:
                 for name, label, kind in _figures():
+                    if unit.level == "city" and name in ("score", "rank"):
+                        continue  # the city is not scored against anyone
                     before = values.get((unit.code, name))
                     after = _shown(getattr(unit, name, None), kind)
                     if before is not None and before != after:
@@ -458,7 +461,9 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
                                 period_label=current.period_label,
                                 doc_code=register.doc_code(period),
                                 unit=unit.code,
-                                unit_name=unit.name,
+                                unit_name=_display_name(
+                                    unit.level, unit.name, names.get(unit.parent or "")
+                                ),
                                 figure=name,
                                 label=label,
                                 issued=before,
@@ -469,12 +474,22 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
                 continue
             current.corrected = True
             current.corrected_in = carrier.period if carrier else None
+            current.corrected_in_label = carrier.period_label if carrier else ""
             if carrier is not None:
                 carrier.corrections.extend(changed)
                 carrier.correction_notes = correction_notes(carrier.corrections)
             if audience == "internal" or "internal" not in bulletins:
                 warnings[period] = [_warning(c, carrier) for c in changed]
     return warnings
+
+
+def _display_name(level: str, name: str, parent: str | None) -> str:
+    """How the 更正说明 names a unit: 全市, 甲县, 甲县东镇 (township names repeat across counties)."""
+    if level == "city":
+        return "全市"
+    if level == "township" and parent and not name.startswith(parent):
+        return f"{parent}{name}"
+    return name
 
 
 def _warning(c: Correction, carrier: Bulletin | None) -> Problem:
@@ -512,9 +527,7 @@ def correction_notes(corrections: list[Correction]) -> list[str]:
         )
         units: dict[str, list[Correction]] = {}
         for c in items:
-            units.setdefault(
-                f"{c.unit_name}（{c.unit}）" if c.unit_name != c.unit else c.unit, []
-            ).append(c)
+            units.setdefault(c.unit_name, []).append(c)
         for name, changes in units.items():
             parts = "，".join(f"{c.label}由{c.issued}更正为{c.corrected}" for c in changes)
             notes.append(f"{name}：{parts}。")

@@ -270,6 +270,7 @@ class Bulletin:
     corrected: bool = False
     #: ... in the bulletin of this period (None: not yet, the next bulletin will)
     corrected_in: str | None = None
+    corrected_in_label: str = ""  # 2026年11月
 
     def unit(self, code: str) -> UnitFigures:
         for u in self.units:

@@ -139,8 +139,8 @@ def test_changed_figures_of_an_issued_period_are_warned(flow: Flow) -> None:
         ("东镇", "职工人数", "120", "125"),
         ("东镇", "职工入会率", "83.3%", "80.0%"),
         ("甲县", "职工人数", "150", "155"),
-        ("测试市", "职工人数", "160", "165"),
-        ("测试市", "职工入会率", "83.3%", "80.0%"),
+        ("全市", "职工人数", "160", "165"),
+        ("全市", "职工入会率", "83.3%", "80.0%"),
     ):
         assert any(
             unit in line and figure in line and f"{before} → {after}" in line for line in changed
@@ -155,8 +155,10 @@ def test_the_next_bulletin_carries_the_correction(flow: Flow) -> None:
         flat = "".join(text.split())
         assert "更正说明" in flat, audience
         assert "测工发〔2026〕9号" in flat
-        assert "东镇（990101）：" in flat and "职工人数由120更正为125" in flat
+        assert "甲县东镇：" in flat and "职工人数由120更正为125" in flat
         assert "职工入会率由83.3%更正为80.0%" in flat
+        city = flat.split("全市：", 1)[1].split("。", 1)[0]
+        assert "职工人数由160更正为165" in city and "综合得分" not in city  # the city is not scored
         page = (flow.site / audience / "bulletins" / "2026-10.html").read_text("utf-8")
         assert 'id="corrections"' in page and "职工人数由120更正为125" in page
         # the issued period's page says so and links to it
@@ -321,6 +323,6 @@ def test_the_build_tells_the_changed_figures(flow: Flow, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "已印发通报中的" in result.output and "W-ISSUED-CHANGED" in result.output
     assert (
-        "已印发的2026年9月通报（测工发〔2026〕9号）中，东镇（990101）的职工人数为120，"
+        "已印发的2026年9月通报（测工发〔2026〕9号）中，甲县东镇（990101）的职工人数为120，"
         "按现在的数据为125。印发的通报不变；2026年10月通报将刊发更正说明。"
     ) in "".join(result.output.split())
