@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import total_ordering
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+# ASCII digits only, and the whole text (`$` would also match before a trailing newline).
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
+_QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])", re.ASCII)
 _QUARTER_NAMES = "一二三四"
 
 
@@ -26,15 +27,26 @@ class Period:
     def parse(cls, text: str) -> Period:
         """Parse `YYYY-MM` or `YYYY-Qn`; raise ValueError with a Chinese message otherwise."""
         text = text.strip()
-        if m := _MONTH.match(text):
+        if m := _MONTH.fullmatch(text):
             return cls(int(m.group(1)), int(m.group(2)), "month")
-        if m := _QUARTER.match(text):
+        if m := _QUARTER.fullmatch(text):
             return cls(int(m.group(1)), int(m.group(2)), "quarter")
         raise ValueError(f"报告期“{text}”格式不对：应为 2026-10（月）或 2026-Q3（季度）")
 
     @classmethod
     def is_period_name(cls, text: str) -> bool:
-        return bool(_MONTH.match(text) or _QUARTER.match(text))
+        """Whether text is exactly a period name: `YYYY-MM` or `YYYY-Qn`, in ASCII."""
+        return bool(_MONTH.fullmatch(text) or _QUARTER.fullmatch(text))
+
+    @classmethod
+    def looks_like_period(cls, text: str) -> bool:
+        """Whether text is a period name once full-width characters and white space are
+        undone (２０２５-12, "2025-12\\n", 2025－12): a folder meant as a period, misnamed."""
+        import unicodedata
+
+        plain = unicodedata.normalize("NFKC", text)
+        plain = re.sub(r"\s+", "", plain).replace("—", "-").replace("–", "-").replace("_", "-")
+        return plain != text and cls.is_period_name(plain)
 
     def __str__(self) -> str:
         if self.cadence == "month":

@@ -250,3 +250,29 @@ def test_a_file_level_problem_goes_to_the_county_of_the_file(tmp_path: Path) -> 
     assert headers
     found = _problems(project.root, "E-COLUMN-MISSING")
     assert [(p.file, p.county_name) for p in found] == [("data/2026-10/甲县.xlsx", "甲县")]
+
+
+# --- period folder names (exactly YYYY-MM or YYYY-Qn in ASCII) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("２０２６-10", "２０２６-10"), ("2026-10\n", "2026-10\\n"), ("2026 -10", "2026 -10")],
+)
+def test_a_period_folder_almost_named_right_is_an_error_naming_it(
+    tmp_path: Path, name: str, shown: str
+) -> None:
+    project = Project(tmp_path / "p")
+    shutil.copytree(project.root / "data" / "2026-10", project.root / "data" / name)
+    result = check_project(project.root)
+    assert [str(p) for p in result.periods] == ["2026-09", "2026-10"]  # not read twice
+    found = [p for p in result.problems if p.code == "E-PERIOD-NAME"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert f"“{shown}”" in found[0].message
+
+
+def test_a_folder_that_is_no_period_is_still_only_a_warning(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    (project.root / "data" / "旧文件").mkdir()
+    codes = {p.code for p in check_project(project.root).problems}
+    assert codes == {"W-FOLDER-IGNORED"}

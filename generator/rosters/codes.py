@@ -158,6 +158,12 @@ E_PERIOD_FOLDER = _code(
     "E-PERIOD-FOLDER",
     "目录名“{value}”不是{cadence}报告期：请按 {example} 的格式命名本期数据目录。",
 )
+#: A folder named almost like a period (full-width digits, spaces, a line break).
+E_PERIOD_NAME = _code(
+    "E-PERIOD-NAME",
+    "目录名“{value}”像是报告期，但不是规范写法，没有读取：报告期目录名只能是半角数字的 2026-10 或 2026-Q3 格式"
+    "（不能有全角数字、空格或换行），请改名。",
+)
 #: A folder under data/ that is not named like a period; it is ignored.
 W_FOLDER_IGNORED = _code(
     "W-FOLDER-IGNORED",

@@ -172,7 +172,11 @@ def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem
             continue
         rel = relative(root, path)
         if not Period.is_period_name(path.name):
-            problems.append(codes.W_FOLDER_IGNORED.problem(rel, None, value=path.name))
+            if Period.looks_like_period(path.name):
+                shown = ascii(path.name)[1:-1] if not path.name.isprintable() else path.name
+                problems.append(codes.E_PERIOD_NAME.problem(rel, None, value=shown))
+            else:
+                problems.append(codes.W_FOLDER_IGNORED.problem(rel, None, value=path.name))
             continue
         period = Period.parse(path.name)
         if period.cadence != config.cadence:
