@@ -153,7 +153,8 @@ VOLUNTEERS = Roster(
     "volunteers",
     "工会工作志愿者名册",
     (
-        Column("id", ("编号",), TEXT, required=True, unique=True),
+        # Unique within its county (checked with the volunteer rules), not across the city.
+        Column("id", ("编号",), TEXT, required=True),
         Column("name", ("姓名",), TEXT, required=True),
         Column("phone", ("联系电话",), TEXT),
         Column("unit", ("派驻单位代码",), TEXT, required=True),

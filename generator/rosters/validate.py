@@ -838,6 +838,7 @@ def _volunteer_rules(
     from generator.rosters.specs import VOLUNTEERS as R
 
     _check_units(a, out, ctx, "unit", out.header(R.column("unit")), ("township",))
+    _unique_within_county(a["id"], a["unit"], out, out.header(R.column("id")), ctx)
     before = _np_mask(pc.less(a["left_on"], a["hired_on"]))
     hired = [_show(v) for v in a["hired_on"].to_pylist()]
     out.add_mask(
@@ -847,6 +848,33 @@ def _volunteer_rules(
         a["left_on"],
         hired=hired,
     )
+
+
+def _unique_within_county(
+    ids: pa.Array, units: pa.Array, out: Collector, header: str, ctx: Context
+) -> None:
+    """E-DUPLICATE for an id seen twice in one county (counties number from 001 each)."""
+    index = ctx.units
+    county = [
+        (index.county.get(u, "") if index is not None and u else "") for u in units.to_pylist()
+    ]
+    keys = pd.Series(
+        [
+            None if i is None else f"{c}\x1f{i}"
+            for c, i in zip(county, ids.to_pylist(), strict=True)
+        ],
+        dtype=object,
+    )
+    dup = (keys.duplicated(keep=False) & keys.notna()).to_numpy()
+    if not dup.any():
+        return
+    groups: dict[str, list[int]] = {}
+    for pos in np.flatnonzero(dup).tolist():
+        groups.setdefault(str(keys.iloc[pos]), []).append(pos)
+    for key, positions in groups.items():
+        shown = "、".join(str(out.raw.rows[i]) for i in positions[:10])
+        for k in positions:
+            out.add(codes.E_DUPLICATE, k, header, key.split("\x1f", 1)[1], rows=shown)
 
 
 def _review_rules(

@@ -500,7 +500,13 @@ CASES: list[Case] = [
     Case("targets-negative", cells(T, {0: {"new_unions": "-1"}}), ("E-RANGE@2",)),
     Case("targets-not-int", cells(T, {0: {"new_members": "三百"}}), ("E-INT@2",)),
     Case("volunteer-id-missing", cells(V, {0: {"id": ""}}), ("E-REQUIRED@2",)),
-    Case("volunteer-id-duplicate", cells(V, {1: {"id": "ZY001"}}), ("E-DUPLICATE@3",)),
+    # 编号 is unique within a county (each numbers from 001): 东镇 and 西镇 are both 甲县.
+    Case(
+        "volunteer-id-duplicate",
+        cells(V, {1: {"id": "ZY001", "unit": "990102"}}),
+        ("E-DUPLICATE@3", "E-DUPLICATE@2"),
+    ),
+    Case("volunteer-id-in-two-counties", cells(V, {1: {"id": "ZY001"}}), ()),
     Case("volunteer-name-missing", cells(V, {1: {"name": ""}}), ("E-REQUIRED@3",)),
     Case("volunteer-unit-missing", cells(V, {1: {"unit": ""}}), ("E-REQUIRED@3",)),
     Case("volunteer-unit-county", cells(V, {0: {"unit": "990100"}}), ("E-UNIT-LEVEL@2",)),
