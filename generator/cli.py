@@ -246,7 +246,9 @@ def _period_option(text: str | None) -> Period | None:
 def check(ctx: click.Context, project: Path, period: str | None, out: Path | None) -> None:
     """检查数据：列出每处错误和警告所在的文件、行号、列和内容，并写出问题清单。
 
-    问题清单写成 problems.csv 和 problems.xlsx（每个县市区一张表，可直接发回改正），默认放在项目下的 problems/ 目录。
+    问题清单写成 problems.csv 和 problems.xlsx（全部问题，每个县市区一张表），并按报告期给每个县市区
+    写一份 problems/<报告期>/<单位代码>-<名称>-问题清单.xlsx（该县市区自己的文件名和行号，附企业名称
+    和统一社会信用代码，可直接发回改正；单位名册、目标任务等市里自己的文件的问题在“全市”清单中）。
 
     有错误时退出码为 1，没有错误时为 0。
 
@@ -258,13 +260,21 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     from rich.console import Console
 
     from generator.publish import settle
-    from generator.render.files import write_problems
+    from generator.render.files import write_county_lists, write_problems
     from generator.rosters.load import check_project
     from generator.rosters.report import print_check_report
 
     settle(project)  # a build killed half-way through its swap is finished or undone
     result = check_project(project, _period_option(period))
-    written = write_problems(result.problems.items, out or project / "problems")
+    folder = out or project / "problems"
+    written = write_problems(result.problems.items, folder)
+    written += write_county_lists(
+        result.problems.items,
+        [str(p) for p in result.periods],
+        result.counties,
+        result.records,
+        folder,
+    )
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     print_check_report(result, written, console)
     if result.errors:

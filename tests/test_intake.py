@@ -276,3 +276,62 @@ def test_a_folder_that_is_no_period_is_still_only_a_warning(tmp_path: Path) -> N
     (project.root / "data" / "旧文件").mkdir()
     codes = {p.code for p in check_project(project.root).problems}
     assert codes == {"W-FOLDER-IGNORED"}
+
+
+# --- problem lists per county ------------------------------------------------------------------
+
+
+def test_each_county_gets_its_own_problem_list_in_its_own_rows(tmp_path: Path) -> None:
+    """Opened in Excel, a county's list names rows of the county's own file, with the name and
+    code of the enterprise there; the city's own files are in the 全市 list."""
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    jia = _many(6, "990101")
+    jia[2]["employees"] = "很多"  # row 4 of 甲县's file
+    jia[4]["unionized"] = "也许"  # row 6
+    write_roster(folder / "甲县.xlsx", "enterprises", jia, above=[["甲县 2026年10月台账"]])
+    yi = _many(2, "990201")
+    yi[1]["employees"] = "-3"  # row 3 of 乙区's file
+    write_roster(folder / "乙区.xlsx", "enterprises", yi)
+    targets = project.root / "data" / "targets.csv"
+    targets.write_text(
+        targets.read_text(encoding="utf-8-sig").replace("300", "三百"), encoding="utf-8-sig"
+    )
+    result = CliRunner().invoke(cli, ["check", str(project.root)])
+    assert result.exit_code == 1, result.output
+    lists = project.root / "problems" / "2026-10"
+    names = sorted(p.name for p in lists.iterdir())
+    assert names == ["990100-甲县-问题清单.xlsx", "990200-乙区-问题清单.xlsx", "全市-问题清单.xlsx"]
+    assert "990100-甲县-问题清单.xlsx" in result.output.replace("\n", "")
+
+    def listed(name: str) -> list[dict[str, object]]:
+        ws = load_workbook(lists / name, read_only=True).active
+        rows = list(ws.iter_rows(values_only=True))
+        return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+    jia_list = [r for r in listed("990100-甲县-问题清单.xlsx") if r["问题代码"] != "W-ENT-MISSING"]
+    assert {(r["文件"], r["行号"], r["问题代码"]) for r in jia_list} == {
+        ("甲县.xlsx", 5, "E-INT"),
+        ("甲县.xlsx", 7, "E-BOOL"),
+    }
+    yi_list = listed("990200-乙区-问题清单.xlsx")
+    # 南街物流 of September is missing from October: named with its code, not a row.
+    missing = [r for r in yi_list if r["问题代码"] == "W-ENT-MISSING"]
+    assert [(r["行号"], r["企业名称"]) for r in missing] == [(None, "南街物流有限公司")]
+    yi_list = [r for r in yi_list if r not in missing]
+    assert [(r["文件"], r["行号"]) for r in yi_list] == [("乙区.xlsx", 3)]
+    # The rows named exist in the county's own file, holding the enterprise the list names.
+    for file, named in (("甲县.xlsx", jia_list), ("乙区.xlsx", yi_list)):
+        sheet = load_workbook(folder / file, read_only=True).active
+        cells = dict(enumerate(sheet.iter_rows(values_only=True), start=1))
+        for r in named:
+            row = cells[int(str(r["行号"]))]
+            assert (row[0], row[1]) == (r["统一社会信用代码"], r["企业名称"]), r
+            assert str(r["企业名称"]).startswith(("990101企业", "990201企业"))
+    city = listed("全市-问题清单.xlsx")
+    assert {r["文件"] for r in city} == {"targets.csv"}

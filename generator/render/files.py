@@ -193,3 +193,96 @@ def write_problems(
         sheet.widths = {0: 12, 1: 32, 6: 24, 7: 60}
     xlsx_path = write_xlsx(folder / f"{stem}.xlsx", sheets, when)
     return [csv_path, xlsx_path]
+
+
+COUNTY_LIST_HEADERS = (
+    "文件",
+    "行号",
+    "列",
+    "企业名称",
+    "统一社会信用代码",
+    "级别",
+    "问题代码",
+    "内容",
+    "说明",
+)
+#: The name of every county problem list; lists of earlier checks are replaced.
+LIST_SUFFIX = "-问题清单.xlsx"
+
+
+def write_county_lists(
+    problems: Sequence[Problem],
+    periods: Sequence[str],
+    counties: dict[str, str],
+    records: dict[tuple[str, int], tuple[str, str]],
+    folder: Path,
+    when: date | None = None,
+) -> list[Path]:
+    """One workbook per county and period, to send back: problems/<period>/<code>-<name>-问题清单.xlsx.
+
+    A county's list holds the problems of its rows and files in the county's own file names and
+    row numbers, with the name and code of the enterprise of each row; the problems of its
+    persistent rosters are in each period's list. What belongs to no county (the unit roster,
+    targets, settings) is the 全市 list.
+    """
+    written: list[Path] = []
+    for period in periods:
+        out = folder / period
+        if out.is_dir():
+            for old in out.glob(f"*{LIST_SUFFIX}"):
+                old.unlink()
+        mine: dict[str, list[Problem]] = {}
+        for p in problems:
+            in_period = f"/{period}/" in p.file or p.file.endswith(f"/{period}")
+            other_period = not in_period and _period_file(p.file)
+            if other_period:
+                continue
+            county = p.county if p.county in counties and not _city_file(p.file) else ""
+            mine.setdefault(county, []).append(p)
+        for county, items in sorted(mine.items(), key=lambda kv: _county_order(kv[0], counties)):
+            stem = f"{county}-{counties[county]}" if county else "全市"
+            rows = []
+            for p in sorted(items, key=lambda p: (p.file, p.row or 0, p.column, p.code)):
+                name, code = records.get((p.file, p.row or 0), ("", ""))
+                if p.code == "W-ENT-MISSING":  # no row: the enterprise is named by the problem
+                    found = re.match(r"企业“(.*?)”（", p.message)
+                    name, code = (found.group(1) if found else ""), p.value
+                rows.append(
+                    [
+                        Path(p.file).name if p.file and not p.file.endswith("/") else p.file,
+                        p.row,
+                        p.column,
+                        name,
+                        code,
+                        "错误" if p.severity == "error" else "警告",
+                        p.code,
+                        p.value,
+                        p.message,
+                    ]
+                )
+            title = f"{counties.get(county, '全市')}{period}问题清单"
+            sheet = Sheet(title[:31], COUNTY_LIST_HEADERS, rows)
+            sheet.widths = {0: 28, 3: 26, 4: 22, 7: 20, 8: 70}
+            written.append(write_xlsx(out / f"{stem}{LIST_SUFFIX}", [sheet], when))
+    return written
+
+
+#: The rosters the city keeps itself: their problems are the 全市 list's, whatever unit a row names.
+CITY_ROSTERS = ("units", "targets")
+
+
+def _city_file(file: str) -> bool:
+    parts = file.split("/")
+    return len(parts) == 2 and parts[0] == "data" and Path(parts[1]).stem in CITY_ROSTERS
+
+
+def _period_file(file: str) -> bool:
+    from generator.periods import Period
+
+    parts = file.split("/")
+    return len(parts) > 2 and Period.is_period_name(parts[1])
+
+
+def _county_order(county: str, counties: dict[str, str]) -> tuple[int, str]:
+    order = list(counties)
+    return (order.index(county) if county in order else len(order), county)

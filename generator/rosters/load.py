@@ -94,6 +94,10 @@ class CheckResult:
     root: Path
     periods: list[Period]
     problems: ProblemList
+    #: (file, row) -> (企业名称, 统一社会信用代码) of each ledger row named in a problem
+    records: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+    #: the county codes and names, in the unit roster's order
+    counties: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -688,16 +692,43 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
     else:
         periods_to_check = periods
         state = None
+    records: dict[tuple[str, int], tuple[str, str]] = {}
     for p in periods_to_check:
         snapshot = read_snapshot(data, p, state)
         state = snapshot.state
         problems.extend(snapshot.problems)
+        records.update(_named_rows(snapshot))
         del snapshot
     # The build refuses content with errors too, so check must name them.
     from generator.content import load_content
 
     problems.extend(load_content(root, set(data.units["code"].astype(str))).problems)
-    return CheckResult(root=root, periods=periods_to_check, problems=problems)
+    counties = {c: data.unit_index.name.get(c, c) for c in _county_codes(data)}
+    return CheckResult(
+        root=root,
+        periods=periods_to_check,
+        problems=problems,
+        records=records,
+        counties=counties,
+    )
+
+
+def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
+    """The enterprise name and code of each ledger row a problem of the snapshot names."""
+    wanted = {(p.file, p.row) for p in snapshot.problems if p.row is not None}
+    frame = snapshot.enterprises
+    if not wanted or "_file" not in frame.columns:
+        return {}
+    out = {}
+    columns = (frame["_file"], frame["_row"], frame["name"], frame["uscc"])
+    for file, row, name, code in zip(*columns, strict=True):
+        key = (str(file), int(row))
+        if key in wanted:
+            out[key] = (
+                "" if not isinstance(name, str) else name,
+                code if isinstance(code, str) else "",
+            )
+    return out
 
 
 def _name_counties(problems: list[Problem], names: dict[str, str]) -> list[Problem]:
