@@ -231,8 +231,14 @@ CASES = [
         "离岗日期",
         "2025-02-01",
     ),
-    _case(
-        "volunteer-id-duplicate", "volunteers", 1, {"id": "ZY001"}, "E-DUPLICATE", "编号", "ZY001"
+    _case(  # 编号 is unique within a county: 东镇 and 西镇 are both 甲县
+        "volunteer-id-duplicate",
+        "volunteers",
+        1,
+        {"id": "ZY001", "unit": "990102"},
+        "E-DUPLICATE",
+        "编号",
+        "ZY001",
     ),
     _case("hired-required", "volunteers", 1, {"hired_on": ""}, "E-REQUIRED", "上岗日期"),
     _case(
