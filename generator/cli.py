@@ -314,6 +314,61 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
     )
 
 
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--project",
+    "-C",
+    "project",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="项目目录（默认：当前目录）。",
+)
+def intake(period: str, files: tuple[Path, ...], project: Path) -> None:
+    """收取各县市区报来的台账文件：按单位代码认出县市区，原样存入本期目录并检查。
+
+    每个文件存为 data/<报告期>/<县市区代码>-<名称>.<扩展名>（该县市区本期原有的文件移到
+    data/<报告期>/.replaced/，不会删除），记下收到的时间（用于通报的“报送情况”），然后检查本期数据，
+    为每个县市区写出问题清单 problems/<报告期>/<代码>-<名称>-问题清单.xlsx，并逐个县市区列出
+    收到的文件、行数、错误数和警告数。有错误时退出码为 1。
+
+    \b
+    示例：
+      bulletin intake 2026-10 ~/下载/宁阳县10月台账.xlsx ~/下载/东平县.xls
+      bulletin intake 2026-10 *.xlsx -C 示例市
+    """
+    from generator.intake import intake as run_intake
+
+    parsed = _period_option(period)
+    assert parsed is not None
+    result = run_intake(project, parsed, list(files))
+    for item in result.filed:
+        if item.refused:
+            click.echo(f"未收取 {item.source.name}：{item.refused}")
+            continue
+        names = "、".join(name for _, name in item.counties)
+        click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
+        for old in item.replaced:
+            click.echo(f"  原有文件已移到 {old}")
+    for line in result.lines:
+        click.echo(
+            f"{line.name}：{'、'.join(Path(f).name for f in line.files) or '无文件'}，"
+            f"{line.rows} 行，错误 {line.errors} 个，警告 {line.warnings} 个"
+        )
+    others = [
+        p
+        for p in result.problems
+        if p.is_error and p.county not in {line.code for line in result.lines}
+    ]
+    if others:
+        click.echo(f"本期其他县市区和全市另有 {len(others)} 个错误（运行 bulletin check 查看）。")
+    if result.lists:
+        click.echo(f"问题清单在 {project / 'problems' / str(parsed)}/ 下（每个县市区一份）。")
+    if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
+        sys.exit(1)
+
+
 @cli.command("new-period")
 @click.argument("period", metavar="PERIOD")
 @PROJECT

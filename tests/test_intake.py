@@ -335,3 +335,78 @@ def test_each_county_gets_its_own_problem_list_in_its_own_rows(tmp_path: Path) -
             assert str(r["企业名称"]).startswith(("990101企业", "990201企业"))
     city = listed("全市-问题清单.xlsx")
     assert {r["文件"] for r in city} == {"targets.csv"}
+
+
+# --- bulletin intake ---------------------------------------------------------------------------
+
+
+def test_intake_files_each_county_and_keeps_the_replaced_file(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from generator.intake import intake, read_received
+    from generator.periods import Period
+
+    project = Project(tmp_path / "p")
+    _clear_ledgers(project)
+    inbox = tmp_path / "下载"
+    # September as it came: LibreOffice files, named as the counties named them.
+    sep = [
+        FILES / "2026-09" / name for name in sorted(p.name for p in (FILES / "2026-09").iterdir())
+    ]
+    result = intake(project.root, Period.parse("2026-09"), sep, now=datetime(2026, 10, 4, 9, 30))
+    assert [f.stored for f in result.filed] == [
+        "data/2026-09/990200-乙区.ods",
+        "data/2026-09/990100-甲县.xls",
+    ]
+    received = read_received(project.root / "data" / "2026-09")
+    assert received["990100-甲县.xls"]["received_at"] == "2026-10-04 09:30:00"
+    assert received["990100-甲县.xls"]["source"] == "甲县企业建会台账.xls"
+    # The stored file is the county's, unmodified.
+    assert (project.root / "data" / "2026-09" / "990100-甲县.xls").read_bytes() == (
+        FILES / "2026-09" / "甲县企业建会台账.xls"
+    ).read_bytes()
+
+    # October: 甲县 first sends a wrong file, then the corrected one; 乙区 sends a CSV.
+    jia, yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    wrong = [dict(r) for r in jia]
+    wrong[0]["employees"] = "很多"
+    write_roster(inbox / "甲县10月.xlsx", "enterprises", wrong)
+    write_roster(inbox / "乙区10月.csv", "enterprises", yi)
+    runner = CliRunner()
+    args = ["intake", "2026-10", str(inbox / "甲县10月.xlsx"), str(inbox / "乙区10月.csv")]
+    out = runner.invoke(cli, [*args, "-C", str(project.root)])
+    assert out.exit_code == 1, out.output
+    assert "已收取 甲县10月.xlsx（甲县，3 行）→ data/2026-10/990100-甲县.xlsx" in out.output
+    assert "甲县：990100-甲县.xlsx，3 行，错误 1 个" in out.output
+    assert "乙区：990200-乙区.csv，1 行，错误 0 个" in out.output
+    assert (project.root / "problems" / "2026-10" / "990100-甲县-问题清单.xlsx").is_file()
+
+    write_roster(inbox / "甲县10月（改）.xlsx", "enterprises", jia)
+    out = runner.invoke(
+        cli, ["intake", "2026-10", str(inbox / "甲县10月（改）.xlsx"), "-C", str(project.root)]
+    )
+    assert out.exit_code == 0, out.output
+    assert "甲县：990100-甲县.xlsx，3 行，错误 0 个" in out.output
+    aside = list((project.root / "data" / "2026-10" / ".replaced").iterdir())
+    assert len(aside) == 1 and aside[0].name.endswith("-990100-甲县.xlsx")
+    assert "原有文件已移到 data/2026-10/.replaced/" in out.output
+    # The period is the single-file period's: the same bulletin.
+    assert not check_project(project.root).errors
+    assert models(project.root) == models(Project(tmp_path / "single").root)
+
+
+def test_intake_refuses_a_file_it_cannot_place(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    stray = tmp_path / "总结.csv"
+    stray.write_text("本月工作,情况\n走访,10家\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["intake", "2026-10", str(stray), "-C", str(project.root)])
+    assert out.exit_code == 1
+    assert "未收取 总结.csv：文件中没有企业建会台账" in out.output
+    assert not (project.root / "data" / "2026-10" / "总结.csv").exists()

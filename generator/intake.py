@@ -1,0 +1,222 @@
+"""`bulletin intake`: file the counties' returned workbooks as they came (CONTRACT 1.1).
+
+Each file's county is found from the unit codes of its ledger rows; the file is stored, unmodified,
+as `data/<period>/<county code>-<county name>.<ext>`. The county's earlier file of the period (and
+any other file there that holds only that county's rows) is moved to `data/<period>/.replaced/`,
+never deleted. The receipt time is recorded in `data/<period>/.received.csv`, which the 报送情况
+reads; then the period is checked and each county's problem list written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from generator.errors import ConfigError
+from generator.periods import Period
+from generator.problems import Problem
+from generator.rosters.errors import ReadError
+
+RECEIVED = ".received.csv"
+RECEIVED_HEADERS = ("file", "county", "received_at", "source", "sha256")
+REPLACED = ".replaced"
+
+
+@dataclass
+class Filed:
+    """One file handed to intake: where it went and what it holds."""
+
+    source: Path
+    stored: str = ""  # path relative to the project, empty when the file was not filed
+    counties: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+    rows: int = 0
+    replaced: list[str] = field(default_factory=list)
+    refused: str = ""  # why the file was not filed (Chinese), empty when it was
+
+
+@dataclass
+class CountyLine:
+    """What `intake` prints per county: received, rows, errors, warnings."""
+
+    code: str
+    name: str
+    files: list[str]
+    rows: int
+    errors: int
+    warnings: int
+
+
+@dataclass
+class IntakeResult:
+    period: Period
+    filed: list[Filed]
+    lines: list[CountyLine]
+    problems: list[Problem]
+    lists: list[Path]
+
+
+def _ledger_counties(path: Path, rel: str, index: object) -> tuple[list[str], int, str]:
+    """The counties of a file's ledger rows (in first-seen order), its row count, or why not."""
+    from generator.rosters.read import read_roster_sheet
+    from generator.rosters.specs import ENTERPRISES
+
+    try:
+        found = read_roster_sheet(path, rel, ENTERPRISES)
+    except ReadError as exc:
+        return [], 0, exc.problem.message
+    except OSError:
+        return [], 0, "无法打开此文件"
+    if found.table is None:
+        sheets = "、".join(found.sheets) or "（无）"
+        return [], 0, f"文件中没有企业建会台账（工作表：{sheets}）"
+    raw = found.table
+    if "unit" not in raw.matched:
+        return [], len(raw), "台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件"
+    column = raw.columns[raw.matched.index("unit")]
+    county_of: dict[str, str] = getattr(index, "county", {})
+    counties: list[str] = []
+    for unit in column.to_pylist():
+        county = county_of.get(str(unit).strip(), "") if unit is not None else ""
+        if county and county not in counties:
+            counties.append(county)
+    if not counties:
+        return [], len(raw), "台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件"
+    return counties, len(raw), ""
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_received(folder: Path) -> dict[str, dict[str, str]]:
+    """The receipt records of a period folder, by stored file name (the latest of each)."""
+    path = folder / RECEIVED
+    if not path.is_file():
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("file"):
+                out[row["file"]] = row
+    return out
+
+
+def _record(folder: Path, rows: Sequence[Sequence[str]]) -> None:
+    path = folder / RECEIVED
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if not path.is_file():
+        writer.writerow(RECEIVED_HEADERS)
+    writer.writerows(rows)
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(buffer.getvalue())
+
+
+def intake(
+    root: Path, period: Period, files: Sequence[Path], now: datetime | None = None
+) -> IntakeResult:
+    """File the returned workbooks into the period folder, then check the period."""
+    from generator.config import load_config
+    from generator.render.files import write_county_lists
+    from generator.rosters.load import check_project, load_project, period_files, relative
+
+    config = load_config(root)
+    if period.cadence != config.cadence:
+        raise ConfigError(
+            f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
+        )
+    data = load_project(root, config)
+    if not data.units_read:
+        raise ConfigError(
+            "单位名册有错误或为空，无法判断文件属于哪个县市区：请先运行 bulletin check 改正单位名册。"
+        )
+    index = data.unit_index
+    folder = root / "data" / str(period)
+    folder.mkdir(parents=True, exist_ok=True)
+    when = (now or datetime.now()).replace(microsecond=0)
+    filed: list[Filed] = []
+    records: list[list[str]] = []
+    for source in files:
+        item = Filed(source=source)
+        filed.append(item)
+        if not source.is_file():
+            item.refused = "找不到此文件"
+            continue
+        counties, rows, why = _ledger_counties(source, source.name, index)
+        item.rows = rows
+        if why:
+            item.refused = why
+            continue
+        item.counties = [(c, index.name.get(c, c)) for c in counties]
+        suffix = source.suffix.lower()
+        if len(counties) == 1:
+            code, name = item.counties[0]
+            target = folder / f"{code}-{name}{suffix}"
+        else:  # several counties in one file: kept under its own name
+            target = folder / source.name
+        if source.resolve() == target.resolve():
+            item.refused = "文件已在报告期目录中"
+            continue
+        # The county's earlier file(s) of the period go aside, never deleted.
+        candidates, _ignored = period_files(folder)
+        for old in candidates:
+            if old.resolve() == target.resolve() or len(counties) != 1:
+                same = old.resolve() == target.resolve()
+            else:
+                old_counties, _n, _why = _ledger_counties(old, old.name, index)
+                same = old_counties == counties
+            if same:
+                aside = folder / REPLACED / f"{when:%Y%m%d-%H%M%S}-{old.name}"
+                aside.parent.mkdir(exist_ok=True)
+                shutil.move(str(old), aside)
+                item.replaced.append(relative(root, aside))
+        shutil.copyfile(source, target)
+        item.stored = relative(root, target)
+        records.append(
+            [
+                target.name,
+                ",".join(counties),
+                when.isoformat(sep=" "),
+                source.name,
+                _digest(target),
+            ]
+        )
+    if records:
+        _record(folder, records)
+
+    result = check_project(root, period)
+    problems = result.problems.items
+    lists = write_county_lists(
+        problems, [str(period)], result.counties, result.records, root / "problems"
+    )
+    lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
+    return IntakeResult(period, filed, lines, problems, lists)
+
+
+def county_lines(
+    root: Path, period: Period, counties: Sequence[str], problems: Sequence[Problem]
+) -> list[CountyLine]:
+    """Per county filed: its files in the period folder, rows, errors and warnings."""
+    from generator.config import load_config
+    from generator.rosters.load import load_project, read_snapshot
+
+    data = load_project(root, load_config(root))
+    snapshot = read_snapshot(data, period)
+    frame = snapshot.enterprises
+    county_of = data.unit_index.county
+    unit_county = frame["unit"].map(lambda u: county_of.get(u, "") if isinstance(u, str) else "")
+    lines = []
+    for code in dict.fromkeys(counties):
+        mine = frame.loc[unit_county == code]
+        files = sorted({str(f) for f in mine["_file"].dropna()}) if "_file" in mine else []
+        errors = sum(1 for p in problems if p.county == code and p.is_error)
+        warnings = sum(1 for p in problems if p.county == code and not p.is_error)
+        name = data.unit_index.name.get(code, code)
+        lines.append(CountyLine(code, name, files, len(mine), errors, warnings))
+    return lines
