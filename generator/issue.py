@@ -394,13 +394,17 @@ def _shown(value: Any, kind: str) -> str:
 
 def _published_values(
     register: Register, period: str, audience: str
-) -> dict[tuple[str, str], str] | None:
-    """The figures of `period` as last published: as issued, then as corrected since."""
+) -> tuple[dict[tuple[str, str], str], tuple[str, str] | None] | None:
+    """The figures of `period` as last published: as issued, then as corrected since.
+
+    Also the (period, label) of the last issued bulletin that corrected it, if any.
+    """
     path = register.folder / period / MODEL_DIR / f"{audience}.json"
     try:
         model = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    corrected_by: tuple[str, str] | None = None
     values: dict[tuple[str, str], str] = {}
     for unit in model.get("units", []):
         for name, _label, kind in _figures():
@@ -419,7 +423,8 @@ def _published_values(
         for c in issued.get("corrections", []):
             if c.get("period") == period:
                 values[(str(c.get("unit")), str(c.get("figure")))] = str(c.get("corrected"))
-    return values
+                corrected_by = (other, str(issued.get("period_label") or other))
+    return values, corrected_by
 
 
 def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, list[Problem]]:
@@ -440,9 +445,10 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
         for period in order:
             if period not in issued:
                 continue
-            values = _published_values(register, period, audience)
-            if values is None:
+            published = _published_values(register, period, audience)
+            if published is None:
                 continue
+            values, corrected_by = published
             current = by_period[period]
             later = [p for p in order if Period.parse(p) > Period.parse(period) and p not in issued]
             carrier = by_period[later[0]] if later else None
@@ -471,6 +477,9 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
                             )
                         )
             if not changed:
+                if corrected_by is not None:  # corrected by a bulletin since issued
+                    current.corrected = True
+                    current.corrected_in, current.corrected_in_label = corrected_by
                 continue
             current.corrected = True
             current.corrected_in = carrier.period if carrier else None

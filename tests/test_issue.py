@@ -326,3 +326,23 @@ def test_the_build_tells_the_changed_figures(flow: Flow, tmp_path: Path) -> None
         "已印发的2026年9月通报（测工发〔2026〕9号）中，甲县东镇（990101）的职工人数为120，"
         "按现在的数据为125。印发的通报不变；2026年10月通报将刊发更正说明。"
     ) in "".join(result.output.split())
+
+
+def test_a_correction_once_issued_is_not_repeated(flow: Flow, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
+    issue_period(copy, "2026-10")  # October, carrying September's correction, is issued
+    new_period(copy, "2026-11")
+    for source in (copy / "data" / "2026-10").iterdir():
+        shutil.copy(source, copy / "data" / "2026-11" / source.name)
+    result = build(copy, BuildOptions(jobs=1))
+    assert result.issued_changed == []  # September as corrected by October is the data
+    site = copy / "site"
+    assert "更正说明" not in text_of(site / "internal" / "pdf" / "2026-11" / "bulletin.pdf")
+    october = text_of(site / "internal" / "pdf" / "2026-10" / "bulletin.pdf")
+    assert "更正说明" in october
+    page = (site / "public" / "bulletins" / "2026-09.html").read_text("utf-8")
+    assert "数据已更正" in page and 'href="2026-10.html#corrections"' in page
+    assert "2026年10月通报的更正说明" in page
