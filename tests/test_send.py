@@ -276,3 +276,73 @@ def test_a_changed_issued_file_is_not_sent(project: Path, server: tuple[Mailbox,
     result = send(project, "--yes")
     assert result.exit_code == 1 and "与印发时登记的 sha256 不符" in result.output
     assert server[0].messages == []
+
+
+# ---- encrypted connections: STARTTLS and SSL with a certificate made for the test -------------
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key)]
+        + ["-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_encrypted_connections(
+    issued: Path, tmp_path: Path, certificate: tuple[Path, Path], security: str
+) -> None:
+    import ssl
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    mailbox, port = Mailbox(), free_port()
+    tls: dict[str, Any] = (
+        {"tls_context": context, "require_starttls": True}
+        if security == "starttls"
+        # aiosmtpd does not count implicit TLS as TLS for AUTH: the whole connection is TLS here
+        else {"ssl_context": context, "auth_require_tls": False}
+    )
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,  # and, by default, only over TLS
+        **tls,
+    )
+    controller.start()
+    try:
+        root = tmp_path / "project"
+        shutil.copytree(issued, root, ignore=shutil.ignore_patterns("site", ".bulletin-cache"))
+        with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
+            handle.write(
+                f"mail:\n  host: 127.0.0.1\n  port: {port}\n  security: {security}\n"
+                f"  username: {USER}\n  from: {USER}\n"
+            )
+        # a certificate the machine does not trust: refused, in Chinese, nothing sent
+        untrusted = send(root, "--yes")
+        assert untrusted.exit_code == 1
+        assert f"与邮件服务器 127.0.0.1:{port} 建立加密连接失败" in untrusted.output
+        assert mailbox.messages == [] and sent_log(root) == []
+        # the office's certificate authority trusted: sent
+        result = CliRunner().invoke(
+            cli,
+            ["send", "2026-10", str(root), "--yes"],
+            env={"BULLETIN_SMTP_PASSWORD": PASSWORD, "SSL_CERT_FILE": str(cert)},
+        )
+        assert result.exit_code == 0, result.output
+        assert len(mailbox.messages) == 3
+    finally:
+        controller.stop()
