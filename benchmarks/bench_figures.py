@@ -69,14 +69,12 @@ def measure(root: Path) -> dict[str, Any]:
         del snapshot  # one snapshot alive at a time, as in the build
     start = time.perf_counter()
     figures = compute_figures(
-        data.units,
         reductions,
-        data.targets,
-        data.volunteers,
-        data.pioneer_teams,
-        data.book_rooms,
-        data.model_homes,
         config,
+        units=data.units,
+        targets=data.targets,
+        volunteers=data.volunteers,
+        campaigns=data.campaigns,
     )
     compute_s = time.perf_counter() - start
     kept = sum(

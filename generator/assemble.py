@@ -8,7 +8,7 @@ write-ups and data-quality counts, so no renderer can leak what it was never giv
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import fields
+from collections.abc import Mapping
 from typing import Any, cast
 
 import pandas as pd
@@ -16,6 +16,7 @@ import pandas as pd
 from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame
+from generator.indicators import INDICATORS
 from generator.model import (
     CATEGORY_LABELS,
     PUBLIC_JUDGMENTS,
@@ -33,9 +34,12 @@ from generator.model import (
 )
 from generator.periods import Period
 from generator.problems import Problem
+from generator.rosters.specs import CAMPAIGNS
 
-_IDENTITY = {"code", "name", "level", "parent", "order", "judgments"}
-_FIGURE_FIELDS = [f.name for f in fields(UnitFigures) if f.name not in _IDENTITY]
+_FIGURE_FIELDS = [i.name for i in INDICATORS]
+#: Figures the public model leaves out (null): which townships must have a volunteer, beside
+#: each one's count of volunteers, is the list of those lacking one (CONTRACT §3.5: internal).
+_INTERNAL_FIGURES = [i.name for i in INDICATORS if not i.public]
 
 
 def plain(value: Any) -> Any:
@@ -220,9 +224,7 @@ def assemble(
     period: Period,
     periods: list[Period],
     audience: Audience,
-    pioneer_teams: pd.DataFrame,
-    book_rooms: pd.DataFrame,
-    model_homes: pd.DataFrame,
+    campaigns: Mapping[str, pd.DataFrame],
     volunteers: pd.DataFrame,
     reviews: pd.DataFrame | None = None,
     problems: list[Problem] | None = None,
@@ -236,10 +238,9 @@ def assemble(
     rows = {str(r["code"]): r for r in records(current)}
     by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official_order()}
     if not internal:
-        # Which townships must have a volunteer, beside each one's count of volunteers, is the
-        # list of those lacking one (CONTRACT §3.5: internal); the coverage rates stay public.
         for unit in by_code.values():
-            unit.volunteer_required = None
+            for name in _INTERNAL_FIGURES:
+                setattr(unit, name, None)
 
     judged = figures.judgments
     judged = judged[judged["period"] == key] if len(judged) else judged
@@ -276,7 +277,7 @@ def assemble(
         township_ranking={c: _ranking(by_code, t) for c, t in index.townships.items()},
         judgments=kinds,
         history=history,
-        campaigns=_campaigns(index, period, pioneer_teams, book_rooms, model_homes),
+        campaigns=_campaigns(index, period, campaigns),
         writeups=_writeups(index, content, period, internal),
         periods=[str(p) for p in periods],
     )
@@ -324,55 +325,37 @@ def _on_or_before(value: Any, period: Period) -> bool:
 
 
 def _campaigns(
-    index: UnitIndex,
-    period: Period,
-    pioneer_teams: pd.DataFrame,
-    book_rooms: pd.DataFrame,
-    model_homes: pd.DataFrame,
+    index: UnitIndex, period: Period, frames: Mapping[str, pd.DataFrame]
 ) -> list[CampaignRecord]:
-    """Campaign records as they stood at the end of the period (public honours)."""
+    """Campaign entries as they stood at the end of the period (public honours)."""
     out: list[CampaignRecord] = []
-    for r in records(pioneer_teams):
-        if not _on_or_before(r.get("registered_on"), period):
-            continue
-        status = text(r.get("status"))
-        named_on = plain(r.get("named_on"))
-        if status == "已命名" and not _on_or_before(named_on, period):
-            status = "创建中"  # named after the period's end: still a candidate then
-        unit = text(r.get("unit"))
-        out.append(
-            CampaignRecord(
-                kind="pioneer-team",
-                name=text(r.get("name")),
-                host=text(r.get("enterprise")),
-                unit=unit,
-                unit_name=index.name(unit),
-                county=index.county_of(unit),
-                level=text(r.get("level")),
-                status=status,
-                date=named_on if status == "已命名" else plain(r.get("registered_on")),
-                new=status == "已命名" and _in_period(named_on, period),
-            )
-        )
-    for kind, frame in (("book-room", book_rooms), ("model-home", model_homes)):
-        for r in records(frame):
-            if not _on_or_before(r.get("opened_on"), period):
+    for key, campaign in CAMPAIGNS.items():
+        frame = frames.get(key)
+        for r in records(frame) if frame is not None else []:
+            if not _on_or_before(r.get(campaign.listed_from or campaign.date), period):
                 continue
+            day = plain(r.get(campaign.date))
+            status, counted = "", True
+            if campaign.counted is not None:
+                column, value, pending = campaign.counted
+                status = text(r.get(column))
+                if status == value and not _on_or_before(day, period):
+                    status = pending  # counted after the period's end: still pending then
+                counted = status == value
             unit = text(r.get("unit"))
-            books = plain(r.get("books")) if "books" in r else None
             out.append(
                 CampaignRecord(
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=key,
                     name=text(r.get("name")),
-                    host=text(r.get("host")),
+                    host=text(r.get(campaign.host)),
                     unit=unit,
                     unit_name=index.name(unit),
                     county=index.county_of(unit),
                     level=text(r.get("level")),
-                    status="",
-                    date=plain(r.get("opened_on")),
-                    new=_in_period(r.get("opened_on"), period),
-                    books=books,
+                    status=status,
+                    date=day if counted else plain(r.get(campaign.listed_from)),
+                    new=counted and _in_period(day, period),
+                    books=plain(r.get("books")) if "books" in r else None,
                 )
             )
     order = {code: i for i, code in enumerate(index.official_order())}

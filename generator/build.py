@@ -160,14 +160,12 @@ def gather(
 
     with _timed(result, "figures"):
         figures = compute_figures(
-            data.units,
             reductions,
-            data.targets,
-            data.volunteers,
-            data.pioneer_teams,
-            data.book_rooms,
-            data.model_homes,
             config,
+            units=data.units,
+            targets=data.targets,
+            volunteers=data.volunteers,
+            campaigns=data.campaigns,
         )
         for warning in figures.warnings:
             problems.setdefault(_problem_period(warning, periods), []).append(warning)
@@ -185,9 +183,7 @@ def gather(
                     period=period,
                     periods=periods,
                     audience=audience,  # type: ignore[arg-type]
-                    pioneer_teams=data.pioneer_teams,
-                    book_rooms=data.book_rooms,
-                    model_homes=data.model_homes,
+                    campaigns=data.campaigns,
                     volunteers=data.volunteers,
                     reviews=reviews.get(str(period)),
                     problems=problems.get(str(period), []),

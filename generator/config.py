@@ -12,25 +12,10 @@ from typing import Any
 import yaml
 
 from generator.errors import ConfigError
+from generator.indicators import RULE_METRICS
 
 CONFIG_FILE = "bulletin.yml"
 
-#: Figures a judgment rule or a score weight may name (CONTRACT §3).
-RULE_METRICS = (
-    "coverage_rate",
-    "membership_rate",
-    "migrant_membership_rate",
-    "congress_rate",
-    "bargaining_rate",
-    "schedule_rate",
-    "target_completion",
-    "volunteer_coverage",
-    "score",
-    "new_unions",
-    "ytd_new_unions",
-    "new_members",
-    "priority_open",
-)
 SCORE_COMPONENTS = ("coverage_rate", "membership_rate", "schedule_rate")
 JUDGMENT_KINDS = ("commend", "criticize", "veto")
 RULE_KEYS = ("metric", "below", "at_least", "rank_at_most", "rank_from_bottom_at_most", "year_end")

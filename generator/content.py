@@ -18,8 +18,16 @@ from markdown_it import MarkdownIt
 
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
+from generator.rosters.specs import CAMPAIGNS
 
-CATEGORIES = ("pioneer-team", "book-room", "union-building", "volunteer", "model-home", "other")
+#: Write-up categories (CONTRACT §6): one per campaign, then the others, with their labels.
+CATEGORY_LABELS = {
+    **{c.category: c.label for c in CAMPAIGNS.values()},
+    "union-building": "企业建会",
+    "volunteer": "工会工作志愿者",
+    "other": "其他",
+}
+CATEGORIES = tuple(CATEGORY_LABELS)
 CLOSING_MARK = re.compile(r"^\s*<!--\s*closing\s*-->\s*$", re.MULTILINE)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL)
 #: A write-up is a news item (a long one is 30 KB); larger files are refused. The bound also

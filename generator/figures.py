@@ -9,7 +9,8 @@ No I/O; the only text made here is the Chinese reason of each judgment and warni
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,10 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from generator import formatting as fmt
-from generator.config import DEFAULT_JUDGMENTS, RULE_METRICS, Config, Rule
-from generator.model import UnitFigures
+from generator.config import DEFAULT_JUDGMENTS, Config, Rule
+from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
 from generator.periods import Period
 from generator.problems import Problem
+from generator.rosters.specs import CAMPAIGNS, Campaign
+from generator.rosters.validate import empty_frame
 
 #: left_reason of a priority enterprise missing from the snapshot (otherwise its status:
 #: 注销 / 吊销 / 迁出; an enterprise is active when its status is 存续 or empty).
@@ -61,51 +64,8 @@ OWN_SUMS = (
     "priority_left",
 )
 
-_IDENTITY = {"code", "name", "level", "parent", "order", "judgments"}
-_DTYPES = {
-    "int": "Int64",
-    "int | None": "Int64",
-    "float": "Float64",
-    "float | None": "Float64",
-    "bool | None": "boolean",
-}
-#: The indicator columns: every numeric/bool field of UnitFigures, in its order, with its dtype.
-INDICATOR_DTYPES: dict[str, str] = {
-    f.name: _DTYPES[str(f.type)] for f in fields(UnitFigures) if f.name not in _IDENTITY
-}
-
-_RATES = {
-    "coverage_rate",
-    "membership_rate",
-    "migrant_membership_rate",
-    "congress_rate",
-    "bargaining_rate",
-    "schedule_rate",
-    "target_completion",
-    "volunteer_coverage",
-}
-_METRIC_LABELS = {
-    "coverage_rate": "建会率",
-    "membership_rate": "职工入会率",
-    "migrant_membership_rate": "农民工入会率",
-    "congress_rate": "职代会建制率",
-    "bargaining_rate": "工资集体协商建制率",
-    "schedule_rate": "序时进度完成率",
-    "target_completion": "年度目标完成率",
-    "volunteer_coverage": "工会工作志愿者配备率",
-    "score": "综合得分",
-    "new_unions": "本期新建会",
-    "ytd_new_unions": "本年新建会",
-    "new_members": "本期新增会员",
-    "priority_open": "未建会重点企业",
-}
-_METRIC_UNITS = {
-    "score": "分",
-    "new_unions": "家",
-    "ytd_new_unions": "家",
-    "new_members": "人",
-    "priority_open": "家",
-}
+#: The indicator columns: every declared figure, in declaration order, with its dtype.
+INDICATOR_DTYPES: dict[str, str] = {i.name: i.dtype for i in INDICATORS}
 
 
 @dataclass
@@ -450,16 +410,19 @@ def _half_up_cents(score: np.ndarray) -> np.ndarray:
 
 
 def compute_figures(
-    units: pd.DataFrame,
     reductions: list[PeriodReduction],
+    config: Config,
+    *,
+    units: pd.DataFrame,
     targets: pd.DataFrame,
     volunteers: pd.DataFrame,
-    pioneer_teams: pd.DataFrame,
-    book_rooms: pd.DataFrame,
-    model_homes: pd.DataFrame,
-    config: Config,
+    campaigns: Mapping[str, pd.DataFrame],
 ) -> Figures:
-    """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged."""
+    """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged.
+
+    `campaigns` holds the frame of each campaign roster by its key (CAMPAIGNS); a campaign
+    without a frame has no entries.
+    """
     h = Hierarchy(units)
     reductions = sorted(reductions, key=lambda r: r.period)
     periods = [r.period for r in reductions]
@@ -519,12 +482,14 @@ def compute_figures(
 
     # 3.5 volunteers and campaigns
     _volunteer_figures(h, periods, volunteers, own["qualifying"], config, f)
-    _campaign_figures(h, periods, pioneer_teams, book_rooms, model_homes, f)
-    f["target_pioneer_teams"] = target("pioneer_teams")
-    f["target_book_rooms"] = target("book_rooms")
-    for kind in ("pioneer_teams", "book_rooms"):
-        f[f"{kind}_completion"] = _ratio(f[f"{kind}_ytd_new"], f[f"target_{kind}"])
-        f[f"{kind}_schedule_rate"] = _ratio(f[f"{kind}_completion"], elapsed)
+    for key, campaign in CAMPAIGNS.items():
+        frame = campaigns.get(key)
+        frame = empty_frame(campaign.roster) if frame is None else frame
+        _campaign_figures(h, periods, campaign, frame, f)
+        if campaign.target is not None:
+            f[f"target_{key}"] = target(campaign.target)
+            f[f"{key}_completion"] = _ratio(f[f"{key}_ytd_new"], f[f"target_{key}"])
+            f[f"{key}_schedule_rate"] = _ratio(f[f"{key}_completion"], elapsed)
 
     # comparisons with the previous period and the same period last year
     for name in ("coverage_rate", "membership_rate", "unionized", "members"):
@@ -583,53 +548,34 @@ def _volunteer_figures(
 def _campaign_figures(
     h: Hierarchy,
     periods: list[Period],
-    pioneer_teams: pd.DataFrame,
-    book_rooms: pd.DataFrame,
-    model_homes: pd.DataFrame,
+    campaign: Campaign,
+    frame: pd.DataFrame,
     f: dict[str, np.ndarray],
 ) -> None:
-    """3.5: pioneer teams named, book rooms and model homes opened, by the end of each period."""
-    teams_pos = h.positions(pioneer_teams["unit"])
-    named_on = _dates(pioneer_teams["named_on"])
-    is_named = _flags(pioneer_teams["status"] == "已命名")
-    rooms_pos = h.positions(book_rooms["unit"])
-    opened = _dates(book_rooms["opened_on"])
-    books = _ints(book_rooms["books"])
-    homes_pos = h.positions(model_homes["unit"])
-    homes_opened = _dates(model_homes["opened_on"])
-
-    out: dict[str, list[np.ndarray]] = {
-        k: []
-        for k in (
-            "pioneer_teams",
-            "pioneer_teams_new",
-            "pioneer_teams_ytd_new",
-            "book_rooms",
-            "book_rooms_new",
-            "book_rooms_ytd_new",
-            "books",
-            "model_homes",
-            "model_homes_new",
-        )
-    }
+    """3.5: a campaign's entries counted by the end of each period, new in it, new this year."""
+    key = campaign.key
+    pos = h.positions(frame["unit"])
+    day = _dates(frame[campaign.date])
+    counts = np.ones(len(frame), dtype=bool)
+    if campaign.counted is not None:
+        column, value, _ = campaign.counted
+        counts = _flags(frame[column] == value)
+    sums = [(name, _ints(frame[name])) for name, _, _ in campaign.sums]
+    out: dict[str, list[np.ndarray]] = {key: [], f"{key}_new": []}
+    if campaign.target is not None:
+        out[f"{key}_ytd_new"] = []
+    for name, _ in sums:
+        out[name] = []
     for p in periods:
-        named = is_named & _within(named_on, None, p.end)
-        out["pioneer_teams"].append(h.count(teams_pos, named))
-        out["pioneer_teams_new"].append(
-            h.count(teams_pos, named & _within(named_on, p.start, p.end))
-        )
-        out["pioneer_teams_ytd_new"].append(
-            h.count(teams_pos, named & _within(named_on, p.year_start, p.end))
-        )
-        room = _within(opened, None, p.end)
-        out["book_rooms"].append(h.count(rooms_pos, room))
-        out["book_rooms_new"].append(h.count(rooms_pos, _within(opened, p.start, p.end)))
-        out["book_rooms_ytd_new"].append(h.count(rooms_pos, _within(opened, p.year_start, p.end)))
-        out["books"].append(h.count(rooms_pos, room, books))
-        out["model_homes"].append(h.count(homes_pos, _within(homes_opened, None, p.end)))
-        out["model_homes_new"].append(h.count(homes_pos, _within(homes_opened, p.start, p.end)))
-    for name, values in out.items():
-        stacked = np.stack(values).astype(np.float64) if periods else np.zeros((0, h.n))
+        counted = counts & _within(day, None, p.end)
+        out[key].append(h.count(pos, counted))
+        out[f"{key}_new"].append(h.count(pos, counts & _within(day, p.start, p.end)))
+        if campaign.target is not None:
+            out[f"{key}_ytd_new"].append(h.count(pos, counts & _within(day, p.year_start, p.end)))
+        for name, values in sums:
+            out[name].append(h.count(pos, counted, values))
+    for name, values_by_period in out.items():
+        stacked = np.stack(values_by_period).astype(np.float64) if periods else np.zeros((0, h.n))
         f[name] = h.roll(stacked)
 
 
@@ -690,7 +636,7 @@ def _score_warning(
     left_out: bool = False,
 ) -> Problem:
     name = h.names.get(code, code)
-    label = _METRIC_LABELS[component]
+    label = BY_NAME[component].label
     if component == "schedule_rate":
         file, column = "data/targets.csv", "新建会目标"
         target = f["target_new_unions"][p, i]
@@ -829,14 +775,6 @@ def _judgments(
     return frame.astype("string")
 
 
-def _show(metric: str, value: float | None) -> str:
-    if metric in _RATES:
-        return fmt.percent(value)
-    if metric == "score":
-        return fmt.number(value)
-    return fmt.integer(value)
-
-
 def judgment_reason(
     kind: str, rule: Rule, figures: dict[str, Any], rank: int | None, among: int
 ) -> str:
@@ -868,15 +806,14 @@ def judgment_reason(
 
     metric = rule.metric
     if metric is not None and metric != "score" and metric not in facts:
-        value = figures.get(metric)
-        unit = _METRIC_UNITS.get(metric, "")
-        facts[metric] = f"{_METRIC_LABELS[metric]}{_show(metric, value)}{unit}"
+        indicator = BY_NAME[metric]
+        facts[metric] = f"{indicator.label}{indicator.show(figures.get(metric))}{indicator.unit}"
     if metric is not None and metric == "score" and not parts:
         parts.append(f"综合得分{fmt.number(figures.get('score'))}分")
     if kind != "commend" and metric is not None:
         bound = rule.below if rule.below is not None else rule.at_least
         word = "低于" if rule.below is not None else "不低于"
-        shown = _show(metric, bound) + _METRIC_UNITS.get(metric, "")
+        shown = BY_NAME[metric].show(bound) + BY_NAME[metric].unit
         if metric in facts:
             facts[metric] += f"（{word}{shown}）"
         elif parts:

@@ -11,9 +11,12 @@ Rates are fractions, stored unrounded (0.7634 means 76.3%); changes of rates are
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
+
+from generator import content
+from generator.indicators import INDICATORS
 
 Audience = Literal["public", "internal"]
 JudgmentKind = Literal["commend", "criticize", "veto"]
@@ -21,14 +24,7 @@ JudgmentKind = Literal["commend", "criticize", "veto"]
 #: Judgment kinds the public model may carry (CONTRACT §4).
 PUBLIC_JUDGMENTS: tuple[str, ...] = ("commend",)
 
-CATEGORY_LABELS = {
-    "pioneer-team": "工人先锋号",
-    "book-room": "职工书屋",
-    "union-building": "企业建会",
-    "volunteer": "工会工作志愿者",
-    "model-home": "模范职工之家",
-    "other": "其他",
-}
+CATEGORY_LABELS = content.CATEGORY_LABELS
 LEVEL_LABELS = {"city": "市", "county": "县市区", "township": "乡镇（街道）"}
 JUDGMENT_LABELS = {"commend": "表扬", "criticize": "通报批评", "veto": "一票否决"}
 
@@ -41,77 +37,35 @@ class Judgment:
     reason: str
 
 
+def _with_figures(cls: type) -> type:
+    """Add a field for every declared figure (generator.indicators) to the class."""
+    for indicator in INDICATORS:
+        cls.__annotations__[indicator.name] = indicator.annotation
+        setattr(cls, indicator.name, indicator.default)
+    return cls
+
+
 @dataclass
+@_with_figures
 class UnitFigures:
-    """Every CONTRACT §3 figure of one unit in one period, under the contract's names."""
+    """Every CONTRACT §3 figure of one unit in one period, under the contract's names.
+
+    The figures are the fields declared in `generator.indicators.INDICATORS` (an int, float or
+    bool, None when not computable); the fields written here are the unit's identity.
+    """
 
     code: str
     name: str
     level: str  # city | county | township
     parent: str | None
     order: int
-    # 3.1 union building
-    enterprises: int = 0
-    unionized: int = 0
-    coverage_rate: float | None = None
-    employees: int = 0
-    members: int = 0
-    membership_rate: float | None = None
-    migrant_workers: int = 0  # Σ migrant_workers of active unionized enterprises (denominator)
-    migrant_members: int = 0
-    migrant_membership_rate: float | None = None
-    congress_rate: float | None = None
-    bargaining_rate: float | None = None
-    new_unions: int = 0
-    ytd_new_unions: int = 0
-    new_members: int | None = None  # None without a previous period
-    # 3.2 targets and schedule
-    target_new_unions: int | None = None
-    target_new_members: int | None = None
-    target_completion: float | None = None
-    elapsed: float = 0.0
-    schedule_rate: float | None = None
-    # 3.3 priority ledger
-    priority_open: int = 0
-    priority_closed: int = 0
-    priority_added: int = 0
-    priority_left: int = 0
-    # 3.5 volunteers and campaigns
-    volunteer_required: bool | None = None  # townships: whether one is required
-    volunteers_active: int = 0
-    volunteer_required_townships: int = 0
-    volunteer_covered_townships: int = 0
-    volunteer_coverage: float | None = None
-    pioneer_teams: int = 0  # named (已命名) at the end of the period
-    pioneer_teams_new: int = 0
-    pioneer_teams_ytd_new: int = 0  # named from 1 January to the end of the period
-    target_pioneer_teams: int | None = None
-    pioneer_teams_completion: float | None = None  # ytd new / target (like 3.2)
-    pioneer_teams_schedule_rate: float | None = None  # completion / elapsed
-    book_rooms: int = 0
-    book_rooms_new: int = 0
-    book_rooms_ytd_new: int = 0  # opened from 1 January to the end of the period
-    books: int = 0
-    target_book_rooms: int | None = None
-    book_rooms_completion: float | None = None
-    book_rooms_schedule_rate: float | None = None
-    model_homes: int = 0
-    model_homes_new: int = 0
-    # 3.4 score, rank, judgments
-    score: float | None = None
-    rank: int | None = None
-    ranked_among: int | None = None  # how many units share the ranking
-    rank_change: int | None = None
     judgments: list[Judgment] = field(default_factory=list)
-    # comparisons: previous period (环比) and same period last year (同比); rates in fractions
-    coverage_rate_change: float | None = None
-    coverage_rate_yoy_change: float | None = None
-    membership_rate_change: float | None = None
-    membership_rate_yoy_change: float | None = None
-    unionized_change: int | None = None
-    unionized_yoy_change: int | None = None
-    members_change: int | None = None
-    members_yoy_change: int | None = None
+
+    if TYPE_CHECKING:  # the figure fields, typed by their declarations
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
 
 @dataclass
@@ -182,9 +136,9 @@ class VolunteerRecord:
 
 @dataclass
 class CampaignRecord:
-    """A pioneer team, book room or model home (public: these are public honours)."""
+    """An entry of a campaign roster (public: these are public honours)."""
 
-    kind: Literal["pioneer-team", "book-room", "model-home"]
+    kind: str  # the campaign's key (generator.rosters.specs.CAMPAIGNS)
     name: str
     host: str  # enterprise or host unit
     unit: str
@@ -287,5 +241,8 @@ class Bulletin:
 
     def to_json(self) -> str:
         """Serialise deterministically (sorted keys, UTF-8, two-space indent)."""
-        # orjson walks the dataclasses in C: eight times faster than asdict + json here
-        return orjson.dumps(self, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()
+        # orjson walks the dataclasses in C: eight times faster than asdict + json here. It
+        # writes a dataclass's fields in declaration order, so the plain value is dumped again
+        # with its keys sorted: the file does not depend on the order figures are declared in.
+        plain = orjson.loads(orjson.dumps(self))
+        return orjson.dumps(plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()

@@ -16,19 +16,12 @@ from generator.content import load_content
 from generator.errors import ConfigError, DataError
 from generator.issue import next_doc_number, read_register
 from generator.periods import Period
-from generator.rosters.specs import BOOL, DATE, ENUM, ROSTERS, Roster
+from generator.rosters.specs import BOOL, CAMPAIGNS, DATE, ENUM, ROSTERS, Roster
 from generator.tables import safe_cell, save_workbook, write_csv
 from generator.templates import find_template
 
-STATIC_ROSTERS = ("units", "targets", "volunteers", "pioneer_teams", "book_rooms", "model_homes")
-COLLECTED_ROSTERS = (
-    "enterprises",
-    "volunteer_reviews",
-    "volunteers",
-    "pioneer_teams",
-    "book_rooms",
-    "model_homes",
-)
+STATIC_ROSTERS = ("units", "targets", "volunteers", *CAMPAIGNS)
+COLLECTED_ROSTERS = ("enterprises", "volunteer_reviews", "volunteers", *CAMPAIGNS)
 #: The usual values of free-text columns (CONTRACT §2): offered in a drop-down that still
 #: accepts other values after a warning, since the lists end in "…".
 SUGGESTED = {

@@ -114,14 +114,12 @@ def run(
             reduce_snapshot(units_df, frame(ENTERPRISES, rows), period, config, previous)
         )
     return compute_figures(
-        units_df,
         reductions,
-        frame(TARGETS, targets or []),
-        frame(VOLUNTEERS, volunteers or []),
-        frame(PIONEER_TEAMS, []),
-        frame(BOOK_ROOMS, []),
-        frame(MODEL_HOMES, []),
         config,
+        units=units_df,
+        targets=frame(TARGETS, targets or []),
+        volunteers=frame(VOLUNTEERS, volunteers or []),
+        campaigns={},
     )
 
 
@@ -161,14 +159,12 @@ def golden() -> Figures:
             reduce_snapshot(data.units, snapshot.enterprises, period, config, previous)
         )
     return compute_figures(
-        data.units,
         reductions,
-        data.targets,
-        data.volunteers,
-        data.pioneer_teams,
-        data.book_rooms,
-        data.model_homes,
         config,
+        units=data.units,
+        targets=data.targets,
+        volunteers=data.volunteers,
+        campaigns=data.campaigns,
     )
 
 
@@ -690,7 +686,12 @@ def test_campaigns_by_period_end() -> None:
     )
     targets = frame(TARGETS, [{"year": 2026, "unit": "K1", "pioneer_teams": 2, "book_rooms": 4}])
     fig = compute_figures(
-        units, [reduction], targets, frame(VOLUNTEERS, []), teams, rooms, homes, config
+        [reduction],
+        config,
+        units=units,
+        targets=targets,
+        volunteers=frame(VOLUNTEERS, []),
+        campaigns={"pioneer_teams": teams, "book_rooms": rooms, "model_homes": homes},
     )
     get = lambda code, name: value(fig, "2026-10", code, name)  # noqa: E731
     assert get("C", "pioneer_teams") == 1
@@ -815,13 +816,11 @@ def test_bad_rows_do_not_stop_the_reduction() -> None:
     assert first.own.loc["K1", "enterprises"] == 2
     assert second.own["enterprises"].sum() == 1
     fig = compute_figures(
-        units,
         [first, second],
-        frame(TARGETS, []),
-        frame(VOLUNTEERS, []),
-        frame(PIONEER_TEAMS, []),
-        frame(BOOK_ROOMS, []),
-        frame(MODEL_HOMES, []),
         config,
+        units=units,
+        targets=frame(TARGETS, []),
+        volunteers=frame(VOLUNTEERS, []),
+        campaigns={},
     )
     assert value(fig, "2026-10", "C", "enterprises") == 1

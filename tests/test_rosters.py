@@ -55,11 +55,11 @@ def test_frames_follow_the_dataframe_contract(any_project: Project) -> None:
     assert units["volunteer_required"].dtype == "boolean"
     assert units["volunteer_required"].isna().all()
     assert list(units["_row"]) == [2, 3, 4, 5, 6, 7]
-    assert data.book_rooms["books"].tolist() == [1200]
+    assert data.campaigns["book_rooms"]["books"].tolist() == [1200]
     assert data.volunteers["left_on"].dtype == "datetime64[ns]"
     assert data.volunteers["left_on"].iloc[1] == pd.Timestamp("2026-08-31")
     assert pd.isna(data.volunteers["left_on"].iloc[0])
-    assert data.model_homes.empty and "opened_on" in data.model_homes
+    assert data.campaigns["model_homes"].empty and "opened_on" in data.campaigns["model_homes"]
 
     snapshot = read_snapshot(data, Period.parse(OCT))
     ent = snapshot.enterprises

@@ -10,57 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from generator import formatting as fmt
+from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin
 from generator.periods import Period
 from generator.problems import Problem
 from generator.tables import Sheet, write_csv, write_xlsx
 
-INT, RATE, POINTS, SCORE, RANK, TEXT = "int", "rate", "points", "score", "rank", "text"
-
-#: Every section-3 figure of a unit, with its Chinese header, in reading order.
-INDICATOR_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("enterprises", "企业数", INT),
-    ("unionized", "已建会企业数", INT),
-    ("coverage_rate", "建会率", RATE),
-    ("coverage_rate_change", "建会率环比（百分点）", POINTS),
-    ("coverage_rate_yoy_change", "建会率同比（百分点）", POINTS),
-    ("employees", "职工人数", INT),
-    ("members", "会员人数", INT),
-    ("membership_rate", "职工入会率", RATE),
-    ("membership_rate_change", "入会率环比（百分点）", POINTS),
-    ("membership_rate_yoy_change", "入会率同比（百分点）", POINTS),
-    ("migrant_workers", "已建会企业农民工人数", INT),
-    ("migrant_members", "农民工会员人数", INT),
-    ("migrant_membership_rate", "农民工入会率", RATE),
-    ("congress_rate", "职代会建制率", RATE),
-    ("bargaining_rate", "工资集体协商建制率", RATE),
-    ("new_unions", "本期新建会", INT),
-    ("ytd_new_unions", "本年累计新建会", INT),
-    ("new_members", "本期新增会员", INT),
-    ("target_new_unions", "年度新建会目标", INT),
-    ("target_completion", "年度目标完成率", RATE),
-    ("schedule_rate", "序时进度完成率", RATE),
-    ("target_new_members", "年度新增会员目标", INT),
-    ("priority_open", "未建会重点企业", INT),
-    ("priority_closed", "本期销号", INT),
-    ("priority_added", "本期新增重点企业", INT),
-    ("priority_left", "本期注销迁出重点企业", INT),
-    ("volunteer_required_townships", "应配备志愿者乡镇（街道）", INT),
-    ("volunteer_covered_townships", "已配备志愿者乡镇（街道）", INT),
-    ("volunteer_coverage", "志愿者覆盖率", RATE),
-    ("volunteers_active", "在岗志愿者", INT),
-    ("pioneer_teams", "已命名工人先锋号", INT),
-    ("pioneer_teams_new", "本期新命名工人先锋号", INT),
-    ("book_rooms", "职工书屋", INT),
-    ("book_rooms_new", "本期新建职工书屋", INT),
-    ("books", "藏书（册）", INT),
-    ("model_homes", "模范职工之家", INT),
-    ("score", "综合得分", SCORE),
-    ("rank", "排名", RANK),
-    ("rank_change", "名次变化", RANK),
-)
-
-_EXCEL_FORMATS = {RATE: "0.0%", POINTS: "0.0", SCORE: "0.00", INT: "0", RANK: "0"}
+#: How the downloads write each kind of figure in Excel (the rest as plain integers).
+_EXCEL_FORMATS = {RATE: "0.0%", POINTS: "0.0", SCORE: "0.00"}
 
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
@@ -102,6 +59,8 @@ def _excel_value(value: Any, kind: str) -> Any:
         return None
     if kind == POINTS:
         return round(value * 100, 10)
+    if kind == FLAG:
+        return "是" if value else "否"
     return value
 
 
@@ -114,11 +73,15 @@ def _csv_value(value: Any, kind: str) -> str:
         return fmt.number(value * 100)
     if kind == SCORE:
         return fmt.number(value, 2)
+    if kind == FLAG:
+        return "是" if value else "否"
     return str(value)
 
 
 def indicator_rows(bulletin: Bulletin, for_csv: bool) -> list[list[Any]]:
+    """One row per unit: identity, every declared figure (INDICATORS), judgments."""
     parents = {u.code: u.name for u in bulletin.units}
+    value = _csv_value if for_csv else _excel_value
     rows = []
     for u in bulletin.units:
         judgments = "；".join(f"{JUDGMENT_LABELS[j.kind]}：{j.reason}" for j in u.judgments)
@@ -128,30 +91,22 @@ def indicator_rows(bulletin: Bulletin, for_csv: bool) -> list[list[Any]]:
             LEVEL_LABELS.get(u.level, u.level),
             parents.get(u.parent or "", ""),
         ]
-        values = [
-            _csv_value(getattr(u, name), kind) if for_csv else _excel_value(getattr(u, name), kind)
-            for name, _, kind in INDICATOR_COLUMNS
-        ]
+        values = [value(getattr(u, i.name), i.kind) for i in INDICATORS]
         rows.append([*head, *values, judgments])
     return rows
 
 
 def indicator_headers() -> list[str]:
-    return [
-        "单位代码",
-        "单位名称",
-        "层级",
-        "上级单位",
-        *(h for _, h, _ in INDICATOR_COLUMNS),
-        "评价",
-    ]
+    return ["单位代码", "单位名称", "层级", "上级单位", *(i.header for i in INDICATORS), "评价"]
 
 
 def write_indicators(bulletin: Bulletin, folder: Path) -> list[Path]:
     """Write indicators.csv and indicators.xlsx: every unit's figures, Chinese headers."""
     headers = indicator_headers()
     csv_path = write_csv(folder / "indicators.csv", headers, indicator_rows(bulletin, True))
-    formats = {4 + i: _EXCEL_FORMATS[kind] for i, (_, _, kind) in enumerate(INDICATOR_COLUMNS)}
+    formats = {
+        4 + n: _EXCEL_FORMATS.get(i.kind, "0") for n, i in enumerate(INDICATORS) if i.kind != FLAG
+    }
     sheet = Sheet(
         title=f"{bulletin.period_label}指标",
         headers=headers,

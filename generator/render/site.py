@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from generator import formatting
+from generator import formatting, indicators
 from generator.config import Config
 from generator.content import split_front_matter
 from generator.errors import BuildError
@@ -49,6 +49,7 @@ from generator.render import charts
 from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
+from generator.rosters.specs import CAMPAIGNS
 from generator.templates import template_dirs
 
 log = logging.getLogger(__name__)
@@ -59,16 +60,6 @@ SITE_FONT_STACK = (
     "'Noto Sans CJK JP', 'DejaVu Sans', sans-serif"
 )
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}  # no SVG: it can carry script
-CAMPAIGN_KINDS = {
-    "pioneer-team": ("工人先锋号", "pioneer-teams"),
-    "book-room": ("职工书屋", "book-rooms"),
-    "model-home": ("模范职工之家", "model-homes"),
-}
-CAMPAIGN_LEVELS = {
-    "pioneer-team": ["全国", "省级", "市级", "县级"],
-    "book-room": ["全国示范点", "省级示范点", "市级示范点", "基层"],
-    "model-home": ["全国示范点", "省级示范点", "市级示范点", "基层"],
-}
 #: Search weight of a unit's page and of a campaign record over pages that merely mention them.
 SEARCH_BOOST = 5
 #: Cached charts unused for this long are deleted.
@@ -132,6 +123,27 @@ def _pp(change: float | None) -> str:
     return f"+{shown}" if change > 0 else f"-{shown}"
 
 
+def _figure(unit: UnitFigures, name: str) -> str:
+    """One figure of a unit as a table cell, written as its kind is (generator.indicators)."""
+    indicator = indicators.BY_NAME[name]
+    value = getattr(unit, name)
+    kind = indicator.kind
+    if kind == indicators.RATE:
+        return formatting.percent(value)
+    if kind == indicators.POINTS:
+        return _pp(value)
+    if kind == indicators.SCORE:
+        return formatting.number(value)
+    if kind == indicators.RANK_CHANGE:
+        return _rank_change(value)
+    if kind == indicators.RANK:
+        shown = "—" if value is None else str(value)
+        return f"{shown}/{unit.ranked_among}" if unit.ranked_among else shown
+    if kind == indicators.FLAG:
+        return "—" if value is None else ("是" if value else "否")
+    return formatting.integer(value)
+
+
 def _environment(root: Path | None) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(root, "site")])
     env = jinja2.Environment(
@@ -153,6 +165,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         int=formatting.integer,
         signed=_signed,
         rank_change=_rank_change,
+        figure=_figure,
         cdate=formatting.chinese_date,
         md=md_text,
         fname=file_name,
@@ -163,7 +176,8 @@ def _environment(root: Path | None) -> jinja2.Environment:
         level_labels=LEVEL_LABELS,
         judgment_labels=JUDGMENT_LABELS,
         category_labels=CATEGORY_LABELS,
-        campaign_kinds=CAMPAIGN_KINDS,
+        campaign_kinds=CAMPAIGNS,
+        indicator_table=indicators.table,
         counted_campaign=counted_campaign,
         search_boost=SEARCH_BOOST,
     )
@@ -671,16 +685,16 @@ class _Site:
         # lands on it, and its preview shows its cells apart, not run together.
         anchors: dict[int, str] = {}
         for kind, records in by_kind.items():
-            label, slug = CAMPAIGN_KINDS.get(kind, (kind, kind))
+            campaign = CAMPAIGNS[kind]
             for i, c in enumerate(records, 1):
                 anchors[id(c)] = f"r{i}"
                 date_label = (
-                    "申报日期"
+                    campaign.roster.column(campaign.listed_from).title
                     if not counted_campaign(c)
-                    else ("命名日期" if kind == "pioneer-team" else "建成日期")
+                    else campaign.date_title
                 )
                 parts = [
-                    label + (f"（{c.status}）" if c.status else ""),
+                    campaign.label + (f"（{c.status}）" if c.status else ""),
                     c.level,
                     c.host,
                     c.unit_name,
@@ -688,37 +702,31 @@ class _Site:
                 ]
                 self.search_entries.append(
                     {
-                        "location": f"campaigns/{slug}.html#r{i}",
+                        "location": f"campaigns/{campaign.slug}.html#r{i}",
                         "title": c.name,
                         "text": " · ".join(p for p in parts if p),
                         "boost": SEARCH_BOOST,
                     }
                 )
         self.env.globals["record_anchor"] = lambda c: anchors.get(id(c), "")
-        self.write(
-            "campaigns/index.md",
-            "campaigns.md.j2",
-            by_kind=by_kind,
-            kinds=CAMPAIGN_KINDS,
-        )
-        for kind, (label, slug) in CAMPAIGN_KINDS.items():
-            records = by_kind.get(kind, [])
+        self.write("campaigns/index.md", "campaigns.md.j2", by_kind=by_kind)
+        for key, campaign in CAMPAIGNS.items():
+            records = by_kind.get(key, [])
             # One meaning everywhere (CONTRACT §4): the count is of named teams (book rooms
             # and model homes have no status); candidates and revoked titles are listed apart.
             counted = [c for c in records if counted_campaign(c)]
-            levels = [lv for lv in CAMPAIGN_LEVELS[kind] if any(c.level == lv for c in counted)]
+            levels = [lv for lv in campaign.levels if any(c.level == lv for c in counted)]
             levels += sorted({c.level for c in counted} - set(levels))
             self.write(
-                f"campaigns/{slug}.md",
+                f"campaigns/{campaign.slug}.md",
                 "campaign.md.j2",
-                kind=kind,
-                label=label,
+                campaign=campaign,
                 counted=counted,
                 levels=[(lv, [c for c in counted if c.level == lv]) for lv in levels],
                 candidates=[c for c in records if c.status == "创建中"],
                 revoked=[c for c in records if c.status == "已撤销"],
                 by_county=_count_by(counted, lambda c: c.county),
-                writeups=[w for w in self.writeups if w.category == kind],
+                writeups=[w for w in self.writeups if w.category == campaign.category],
             )
 
     def _writeups(self) -> None:
@@ -801,7 +809,7 @@ class _Site:
             (
                 "创建活动",
                 [("概况", "campaigns/index.md")]
-                + [(label, f"campaigns/{slug}.md") for label, slug in CAMPAIGN_KINDS.values()],
+                + [(c.label, f"campaigns/{c.slug}.md") for c in CAMPAIGNS.values()],
             ),
             (
                 "工作动态",
@@ -823,7 +831,8 @@ class _Site:
 
 def counted_campaign(record: CampaignRecord) -> bool:
     """Whether a campaign record counts: a named pioneer team, any book room or model home."""
-    return record.status in ("", "已命名")
+    counted = CAMPAIGNS[record.kind].counted
+    return counted is None or record.status == counted[1]
 
 
 def _relative_to_writeups(image: str) -> str:

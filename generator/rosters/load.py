@@ -22,10 +22,8 @@ from generator.problems import Problem, ProblemList
 from generator.rosters import codes
 from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
-    BOOK_ROOMS,
+    CAMPAIGNS,
     ENTERPRISES,
-    MODEL_HOMES,
-    PIONEER_TEAMS,
     TARGETS,
     UNITS,
     VOLUNTEER_REVIEWS,
@@ -43,9 +41,7 @@ class ProjectData:
     units: pd.DataFrame
     targets: pd.DataFrame
     volunteers: pd.DataFrame
-    pioneer_teams: pd.DataFrame
-    book_rooms: pd.DataFrame
-    model_homes: pd.DataFrame
+    campaigns: dict[str, pd.DataFrame]  # each campaign roster by its key (specs.CAMPAIGNS)
     periods: list[Period]  # sorted, from data/<period>/ folders
     problems: ProblemList  # problems of the non-period rosters and cross-file rules
     #: level, name and county of each unit code; references are checked against it, unless the
@@ -217,7 +213,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
 
     frames: dict[str, pd.DataFrame] = {}
     read_ok: dict[str, bool] = {}
-    for roster in (TARGETS, VOLUNTEERS, PIONEER_TEAMS, BOOK_ROOMS, MODEL_HOMES):
+    for roster in (TARGETS, VOLUNTEERS, *(c.roster for c in CAMPAIGNS.values())):
         frame, found, ok = read_roster(root, data_dir, roster, ctx)
         frames[roster.name] = frame
         read_ok[roster.name] = ok
@@ -230,9 +226,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
         units=units,
         targets=frames["targets"],
         volunteers=frames["volunteers"],
-        pioneer_teams=frames["pioneer_teams"],
-        book_rooms=frames["book_rooms"],
-        model_homes=frames["model_homes"],
+        campaigns={key: frames[key] for key in CAMPAIGNS},
         periods=periods,
         problems=problems,
         unit_index=index,

@@ -1,4 +1,13 @@
-"""The one table of column specs that drives reading, aliasing and validation (CONTRACT §2)."""
+"""The one table of column specs that drives reading, aliasing and validation (CONTRACT §2).
+
+`CAMPAIGNS` is the registry of campaign rosters (工人先锋号, 职工书屋, …). Every later stage
+loops over it: the figures (`indicators` declares each campaign's counts from its entry), the
+model's campaign records, the site's campaign pages, the PDF bulletin, the collection templates
+and `bulletin init`. Adding a campaign is its `Roster` here, its `Campaign` entry in
+`CAMPAIGNS`, and its sheet in the demo's collection template (which `bulletin templates` makes
+from the roster); its key (the roster name) is its one spelling: figure names, record kinds and
+page names (`worker_stations` -> `campaigns/worker-stations.html`) derive from it.
+"""
 
 from __future__ import annotations
 
@@ -226,6 +235,95 @@ MODEL_HOMES = Roster(
     optional=True,
 )
 
+WORKER_STATIONS = Roster(
+    "worker_stations",
+    "职工驿站",
+    (
+        Column("name", ("驿站名称", "名称"), TEXT, required=True),
+        Column("host", ("所在单位",), TEXT, required=True),
+        Column("unit", ("所属单位代码",), TEXT, required=True),
+        Column("level", ("级别",), ENUM, required=True, choices=_BOOK_LEVELS),
+        Column("opened_on", ("建成日期",), DATE, required=True),
+    ),
+    optional=True,
+)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign roster and what is counted of it (CONTRACT §3.5).
+
+    An entry is counted from its `date` on (named_on, opened_on), if its `counted` column has
+    the counted value (pioneer teams: status 已命名); it is listed from `listed_from` on.
+    """
+
+    roster: Roster
+    label: str  # 工人先锋号
+    unit: str  # 个 / 家: what one entry is counted in
+    category: str  # the write-up category about it (CONTRACT §6)
+    date: str  # the column from which an entry counts
+    new_word: str = "新建"  # 本期新建职工书屋 / 本期新命名工人先锋号
+    counted_label: str = ""  # the count's label: 已命名工人先锋号 (default: the label)
+    listed_from: str = ""  # the column from which an entry is listed (default: date)
+    #: (column, counted value, shown before the entry counts): ("status", "已命名", "创建中")
+    counted: tuple[str, str, str] | None = None
+    target: str | None = None  # its column in targets.csv: followed like new_unions (3.2)
+    #: integer columns summed per unit: (column, figure label, unit)
+    sums: tuple[tuple[str, str, str], ...] = ()
+    host: str = "host"  # the column naming the enterprise or unit that hosts an entry
+    #: columns that identify an entry within the roster (the same twice is a warning)
+    identity: tuple[str, ...] = ("name", "unit")
+
+    @property
+    def key(self) -> str:
+        """Its one name: roster, figures (`<key>`, `<key>_new` …), records' kind."""
+        return self.roster.name
+
+    @property
+    def slug(self) -> str:
+        """Its page name on the sites (campaigns/<slug>.html)."""
+        return self.key.replace("_", "-")
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return self.roster.column("level").choices
+
+    @property
+    def date_title(self) -> str:
+        return self.roster.column(self.date).title
+
+
+CAMPAIGNS: dict[str, Campaign] = {
+    c.key: c
+    for c in (
+        Campaign(
+            PIONEER_TEAMS,
+            "工人先锋号",
+            "个",
+            "pioneer-team",
+            date="named_on",
+            new_word="新命名",
+            counted_label="已命名工人先锋号",
+            listed_from="registered_on",
+            counted=("status", "已命名", "创建中"),
+            target="pioneer_teams",
+            host="enterprise",
+            identity=("name", "enterprise"),
+        ),
+        Campaign(
+            BOOK_ROOMS,
+            "职工书屋",
+            "家",
+            "book-room",
+            date="opened_on",
+            target="book_rooms",
+            sums=(("books", "藏书（册）", "册"),),
+        ),
+        Campaign(MODEL_HOMES, "模范职工之家", "家", "model-home", date="opened_on"),
+        # Campaign(WORKER_STATIONS, "职工驿站", "个", "worker-station", date="opened_on"),
+    )
+}
+
 ROSTERS: dict[str, Roster] = {
     r.name: r
     for r in (
@@ -234,8 +332,6 @@ ROSTERS: dict[str, Roster] = {
         TARGETS,
         VOLUNTEERS,
         VOLUNTEER_REVIEWS,
-        PIONEER_TEAMS,
-        BOOK_ROOMS,
-        MODEL_HOMES,
+        *(c.roster for c in CAMPAIGNS.values()),
     )
 }

@@ -7,6 +7,7 @@ fail, so a clean 100 000-row ledger costs a few array passes. Rows with errors s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +24,14 @@ from generator.rosters.codes import Code
 from generator.rosters.read import RawTable, parallel_map
 from generator.rosters.specs import (
     BOOL,
+    CAMPAIGNS,
     DATE,
     ENUM,
     INT,
     NUMBER,
     RATE,
     TEXT,
+    Campaign,
     Column,
     Roster,
 )
@@ -327,6 +330,8 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
             arrays[column.name] = _check_column(done[column.name], column, out)
 
     rules = _ROSTER_RULES.get(roster.name)
+    if roster.name in CAMPAIGNS:
+        rules = functools.partial(_campaign_rules, CAMPAIGNS[roster.name])
     if rules is not None and raw.headers:  # without a header row the file is already an error
         rules(arrays, texts, out, ctx)
 
@@ -890,24 +895,24 @@ def _review_rules(
     _duplicate_rows(out, header, [a["volunteer"]])
 
 
-def _pioneer_rules(
-    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
+def _campaign_rules(
+    campaign: Campaign,
+    a: dict[str, pa.Array],
+    texts: dict[str, pa.Array],
+    out: Collector,
+    ctx: Context,
 ) -> None:
-    from generator.rosters.specs import PIONEER_TEAMS as R
-
+    """A campaign roster: the unit exists; a counted entry has its date; no entry twice."""
+    R = campaign.roster
     _check_units(a, out, ctx, "unit", out.header(R.column("unit")))
-    named = _np_mask(pc.equal(a["status"], "已命名"))
-    missing = out.absent["named_on"]
-    out.add_mask(codes.E_NAMED_ON_REQUIRED, named & missing, out.header(R.column("named_on")), None)
-    _duplicate_rows(out, out.header(R.column("name")), [a["name"], a["enterprise"]])
-
-
-def _place_rules(
-    a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
-) -> None:
-    """Book rooms and model homes: the unit exists; the same name twice in a unit is suspicious."""
-    _check_units(a, out, ctx, "unit", out.headers.get("unit", "所属单位代码"))
-    _duplicate_rows(out, out.headers.get("name", "名称"), [a["name"], a["unit"]])
+    if campaign.counted is not None:
+        column, value, _ = campaign.counted
+        counted = _np_mask(pc.equal(a[column], value))
+        missing = out.absent[campaign.date]
+        header = out.header(R.column(campaign.date))
+        out.add_mask(codes.E_NAMED_ON_REQUIRED, counted & missing, header, None)
+    key = [a[name] for name in campaign.identity]
+    _duplicate_rows(out, out.header(R.column(campaign.identity[0])), key)
 
 
 def _duplicate_rows(out: Collector, header: str, keys: Iterable[pa.Array]) -> None:
@@ -935,7 +940,4 @@ _ROSTER_RULES = {
     "targets": _target_rules,
     "volunteers": _volunteer_rules,
     "volunteer_reviews": _review_rules,
-    "pioneer_teams": _pioneer_rules,
-    "book_rooms": _place_rules,
-    "model_homes": _place_rules,
 }

@@ -30,6 +30,7 @@ from generator.render.document.nodes import (
     writeups_section,
 )
 from generator.render.mdtree import Node
+from generator.rosters.specs import CAMPAIGNS
 
 
 def full_name(bulletin: Bulletin, u: UnitFigures) -> str:
@@ -250,8 +251,7 @@ def campaign_section(bulletin: Bulletin) -> Section:
             f"藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
         )
     ]
-    kinds = {"pioneer-team": "工人先锋号", "book-room": "职工书屋", "model-home": "模范职工之家"}
-    for kind, label in kinds.items():
+    for kind, label in ((c.key, c.label) for c in CAMPAIGNS.values()):
         new = [c for c in bulletin.campaigns if c.kind == kind and c.new]
         if new:
             items = "；".join(

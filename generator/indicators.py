@@ -1,0 +1,246 @@
+"""Every figure of a unit, declared once (CONTRACT §3): name, Chinese label, unit, kind, dtype.
+
+`INDICATORS` is the one list of the figures each unit has in each period. Everything else
+derives from it: the fields of `model.UnitFigures` (so `bulletin.json`), the columns of the
+figures stage's indicator frame and their dtypes, the metrics a judgment rule may name
+(`rule=True`), the columns and headers of `indicators.csv`/`.xlsx` (every figure, in this
+order), the site's ranking and history tables (`tables`), how a value is written in text
+(`show`), and which audience gets it (`public`).
+
+Adding a figure is two steps:
+1. declare it here: `Indicator("dispatch_membership_rate", "劳务派遣工入会率", "", RATE,
+   rule=True)`; a campaign's figures are declared by its entry in `rosters.specs.CAMPAIGNS`;
+2. compute it in `figures.compute_figures`: `f["dispatch_membership_rate"] = ...` (an array of
+   shape (periods, units); a sum over enterprises is one more entry of `figures.OWN_SUMS`).
+The test suite checks that every declared figure is computed, in the model and in the downloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator import formatting as fmt
+from generator.rosters.specs import CAMPAIGNS, Campaign
+
+# Kinds: how a value is stored, written and formatted.
+COUNT = "count"  # an integer count (家, 人, 个)
+DELTA = "delta"  # a signed difference of counts
+RATE = "rate"  # a fraction, shown as a percent to one decimal
+POINTS = "points"  # a change of a rate, a fraction shown in percentage points
+SCORE = "score"  # the composite score, two decimals
+RANK = "rank"  # a position (1 = first)
+RANK_CHANGE = "rank_change"  # previous rank - rank (positive: moved up)
+FLAG = "flag"  # yes/no
+
+_DTYPES = {
+    COUNT: "Int64",
+    DELTA: "Int64",
+    RANK: "Int64",
+    RANK_CHANGE: "Int64",
+    RATE: "Float64",
+    POINTS: "Float64",
+    SCORE: "Float64",
+    FLAG: "boolean",
+}
+_PYTHON_TYPES = {"Int64": "int", "Float64": "float", "boolean": "bool"}
+
+# Tables that show a figure as a column, in declaration order (templates read TABLES).
+RANKING = "ranking"  # the ranking tables of the bulletin, county and township pages
+HISTORY = "history"  # a unit page's table of its periods
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One figure of a unit in a period."""
+
+    name: str  # the contract's name: the bulletin.json key and the UnitFigures field
+    label: str  # the Chinese name: download header, messages, judgment reasons
+    unit: str  # 家, 人, 个, 分, 册, or "" (rates, ranks)
+    kind: str  # COUNT, DELTA, RATE, POINTS, SCORE, RANK, RANK_CHANGE or FLAG
+    #: null when it cannot be computed (a rate over 0, no previous period, no target);
+    #: a count that is not nullable is 0 when there is nothing to count
+    nullable: bool = False
+    #: a judgment rule may name it (bulletin.yml `judgments: … metric:`)
+    rule: bool = False
+    #: the public model carries it; an internal figure is null in the public bulletin.json
+    public: bool = True
+    #: the header where columns are narrow (site tables); the label by default
+    short: str = ""
+    #: the site tables that show it as a column (RANKING, HISTORY)
+    tables: frozenset[str] = frozenset()
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of its column in the figures stage's indicator frame."""
+        return _DTYPES[self.kind]
+
+    @property
+    def annotation(self) -> str:
+        """Its type as a UnitFigures field."""
+        python = _PYTHON_TYPES[self.dtype]
+        return f"{python} | None" if self.nullable else python
+
+    @property
+    def default(self) -> int | float | None:
+        """Its UnitFigures default: None if nullable, else zero."""
+        if self.nullable:
+            return None
+        return 0.0 if self.dtype == "Float64" else 0
+
+    @property
+    def header(self) -> str:
+        """The column header of the downloads (indicators.csv, .xlsx)."""
+        return f"{self.label}（百分点）" if self.kind == POINTS else self.label
+
+    @property
+    def heading(self) -> str:
+        """The column header of the site's tables."""
+        return self.short or self.label
+
+    def show(self, value: float | None) -> str:
+        """The value as written in Chinese text (a judgment reason), without the unit."""
+        if self.kind in (RATE,):
+            return fmt.percent(value)
+        if self.kind == POINTS:
+            return fmt.points(value)
+        if self.kind == SCORE:
+            return fmt.number(value)
+        return fmt.integer(value)
+
+
+def _campaign_indicators(c: Campaign) -> list[Indicator]:
+    """The figures every campaign roster gives (CONTRACT §3.5), named after its key."""
+    k, label, unit = c.key, c.label, c.unit
+    out = [
+        Indicator(k, c.counted_label or label, unit, COUNT),
+        Indicator(f"{k}_new", f"本期{c.new_word}{label}", unit, COUNT),
+    ]
+    if c.target is not None:
+        out += [
+            Indicator(f"{k}_ytd_new", f"本年{c.new_word}{label}", unit, COUNT),
+            Indicator(f"target_{k}", f"年度{label}目标", unit, COUNT, nullable=True),
+            Indicator(f"{k}_completion", f"{label}目标完成率", "", RATE, nullable=True),
+            Indicator(f"{k}_schedule_rate", f"{label}序时进度", "", RATE, nullable=True),
+        ]
+    for column, sum_label, sum_unit in c.sums:
+        out.append(Indicator(column, sum_label, sum_unit, COUNT))
+    return out
+
+
+_BOTH = frozenset({RANKING, HISTORY})
+
+#: Every figure of a unit, in reading order (the order of the downloads' columns).
+INDICATORS: tuple[Indicator, ...] = (
+    # 3.1 union building
+    Indicator("enterprises", "企业数", "家", COUNT, tables=_BOTH),
+    Indicator("unionized", "已建会企业数", "家", COUNT, short="已建会", tables=_BOTH),
+    Indicator("coverage_rate", "建会率", "", RATE, nullable=True, rule=True, tables=_BOTH),
+    Indicator("coverage_rate_change", "建会率环比", "", POINTS, nullable=True),
+    Indicator("coverage_rate_yoy_change", "建会率同比", "", POINTS, nullable=True),
+    Indicator("unionized_change", "已建会企业数环比", "家", DELTA, nullable=True),
+    Indicator("unionized_yoy_change", "已建会企业数同比", "家", DELTA, nullable=True),
+    Indicator("employees", "职工人数", "人", COUNT),
+    Indicator("members", "会员人数", "人", COUNT),
+    Indicator(
+        "membership_rate",
+        "职工入会率",
+        "",
+        RATE,
+        nullable=True,
+        rule=True,
+        short="入会率",
+        tables=_BOTH,
+    ),
+    Indicator("membership_rate_change", "入会率环比", "", POINTS, nullable=True),
+    Indicator("membership_rate_yoy_change", "入会率同比", "", POINTS, nullable=True),
+    Indicator("members_change", "会员人数环比", "人", DELTA, nullable=True),
+    Indicator("members_yoy_change", "会员人数同比", "人", DELTA, nullable=True),
+    Indicator("migrant_workers", "已建会企业农民工人数", "人", COUNT),
+    Indicator("migrant_members", "农民工会员人数", "人", COUNT),
+    Indicator("migrant_membership_rate", "农民工入会率", "", RATE, nullable=True, rule=True),
+    Indicator("congress_rate", "职代会建制率", "", RATE, nullable=True, rule=True),
+    Indicator("bargaining_rate", "工资集体协商建制率", "", RATE, nullable=True, rule=True),
+    Indicator("new_unions", "本期新建会", "家", COUNT, rule=True, tables=frozenset({HISTORY})),
+    Indicator(
+        "ytd_new_unions", "本年累计新建会", "家", COUNT, rule=True, short="本年新建会", tables=_BOTH
+    ),
+    Indicator("new_members", "本期新增会员", "人", DELTA, nullable=True, rule=True),
+    # 3.2 targets and schedule
+    Indicator(
+        "target_new_unions",
+        "年度新建会目标",
+        "家",
+        COUNT,
+        nullable=True,
+        short="年度目标",
+        tables=frozenset({RANKING}),
+    ),
+    Indicator(
+        "target_completion",
+        "年度目标完成率",
+        "",
+        RATE,
+        nullable=True,
+        rule=True,
+        short="目标完成率",
+        tables=_BOTH,
+    ),
+    Indicator("elapsed", "时间进度", "", RATE),
+    Indicator(
+        "schedule_rate",
+        "序时进度完成率",
+        "",
+        RATE,
+        nullable=True,
+        rule=True,
+        short="序时进度",
+        tables=_BOTH,
+    ),
+    Indicator("target_new_members", "年度新增会员目标", "人", COUNT, nullable=True),
+    # 3.5 volunteers and campaigns
+    Indicator("volunteer_required", "应配备志愿者", "", FLAG, nullable=True, public=False),
+    Indicator("volunteer_required_townships", "应配备志愿者乡镇（街道）", "个", COUNT),
+    Indicator("volunteer_covered_townships", "已配备志愿者乡镇（街道）", "个", COUNT),
+    Indicator("volunteer_coverage", "志愿者覆盖率", "", RATE, nullable=True, rule=True),
+    Indicator("volunteers_active", "在岗志愿者", "人", COUNT),
+    *(indicator for c in CAMPAIGNS.values() for indicator in _campaign_indicators(c)),
+    # 3.4 score, rank
+    Indicator(
+        "score", "综合得分", "分", SCORE, nullable=True, rule=True, short="得分", tables=_BOTH
+    ),
+    Indicator("rank", "排名", "", RANK, nullable=True, tables=frozenset({HISTORY})),
+    Indicator("ranked_among", "参与排名单位数", "个", COUNT, nullable=True),
+    Indicator(
+        "rank_change", "名次变化", "", RANK_CHANGE, nullable=True, short="排名变化", tables=_BOTH
+    ),
+    # 3.3 priority ledger (the counts are public; the enterprises are not: CONTRACT §4)
+    Indicator(
+        "priority_open", "未建会重点企业", "家", COUNT, rule=True, short="待销号", tables=_BOTH
+    ),
+    Indicator("priority_closed", "本期销号", "家", COUNT),
+    Indicator("priority_added", "本期新增重点企业", "家", COUNT),
+    Indicator("priority_left", "本期注销迁出重点企业", "家", COUNT),
+)
+
+#: The declarations by name.
+BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+#: Figures a judgment rule may name, in declaration order.
+RULE_METRICS: tuple[str, ...] = tuple(i.name for i in INDICATORS if i.rule)
+
+
+def table(name: str) -> list[Indicator]:
+    """The figures a site table shows as columns (RANKING, HISTORY), in declaration order."""
+    return [i for i in INDICATORS if name in i.tables]
+
+
+def _check() -> None:
+    seen: set[str] = set()
+    for i in INDICATORS:
+        if i.name in seen:
+            raise ValueError(f"indicator {i.name} declared twice")
+        if i.kind not in _DTYPES:
+            raise ValueError(f"indicator {i.name}: unknown kind {i.kind}")
+        seen.add(i.name)
+
+
+_check()

@@ -1,0 +1,82 @@
+"""The figure and campaign registries: every figure declared once, everything derived from it."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from sample_model import sample_bulletin
+
+from generator.config import parse_config
+from generator.content import CATEGORY_LABELS
+from generator.errors import ConfigError
+from generator.indicators import BY_NAME, HISTORY, INDICATORS, RANKING, RULE_METRICS, table
+from generator.model import UnitFigures
+from generator.render.files import write_indicators
+from generator.rosters.specs import CAMPAIGNS, ROSTERS
+
+IDENTITY = {"code", "name", "level", "parent", "order", "judgments"}
+
+
+def test_every_model_figure_is_declared_once() -> None:
+    model = [f.name for f in fields(UnitFigures) if f.name not in IDENTITY]
+    assert sorted(model) == sorted(BY_NAME)
+    assert len(model) == len(INDICATORS) == len(set(model))
+    unit = UnitFigures(code="1", name="x", level="city", parent=None, order=1)
+    for i in INDICATORS:
+        assert getattr(unit, i.name) == i.default
+        assert (i.default is None) == i.nullable
+
+
+def test_every_declared_figure_is_in_the_indicator_downloads(tmp_path: Path) -> None:
+    bulletin = sample_bulletin("internal")
+    csv_path, _ = write_indicators(bulletin, tmp_path)
+    with csv_path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    assert header[:4] == ["单位代码", "单位名称", "层级", "上级单位"]
+    assert header[4:-1] == [i.header for i in INDICATORS]
+    assert len(set(header)) == len(header), "two columns with one header"
+    # A figure the downloads used to leave out, written as its kind says.
+    city = dict(zip(header, rows[1], strict=True))
+    assert city["时间进度"] == "83.3%"  # elapsed 10/12
+    assert city["已配备志愿者乡镇（街道）"] != ""
+
+
+def test_rule_metrics_are_the_declared_rule_figures(tmp_path: Path) -> None:
+    assert "coverage_rate" in RULE_METRICS and "elapsed" not in RULE_METRICS
+    text = "judgments:\n  criticize:\n    - {metric: %s, below: 0.5}\n"
+    config = parse_config(text % "migrant_membership_rate", tmp_path)
+    assert config.judgments["criticize"][0].metric == "migrant_membership_rate"
+    with pytest.raises(ConfigError, match="elapsed"):
+        parse_config(text % "elapsed", tmp_path)
+
+
+def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> None:
+    assert [i.heading for i in table(RANKING)] == [
+        "企业数",
+        "已建会",
+        "建会率",
+        "入会率",
+        "本年新建会",
+        "年度目标",
+        "目标完成率",
+        "序时进度",
+        "得分",
+        "排名变化",
+        "待销号",
+    ]
+    assert [i.name for i in table(HISTORY)][-3:] == ["rank", "rank_change", "priority_open"]
+
+
+def test_every_campaign_is_a_roster_with_its_figures_and_category() -> None:
+    for key, campaign in CAMPAIGNS.items():
+        assert ROSTERS[key] is campaign.roster
+        assert {key, f"{key}_new"} <= set(BY_NAME)
+        if campaign.target is not None:
+            assert ROSTERS["targets"].column(campaign.target)
+            assert {f"target_{key}", f"{key}_completion", f"{key}_schedule_rate"} <= set(BY_NAME)
+        assert CATEGORY_LABELS[campaign.category] == campaign.label
+        assert campaign.slug == key.replace("_", "-")
