@@ -236,7 +236,7 @@ def synthetic_bulletin(counties: int = 10, townships: int = 15, seed: int = 7) -
         history=history,
         campaigns=[
             CampaignRecord(
-                "pioneer-team",
+                "pioneer_teams",
                 "数控车间甲班",
                 "恒达机械",
                 units[2].code,

@@ -184,7 +184,7 @@ def synthetic_bulletins(
                 history={code: list(points) for code, points in history.items()},
                 campaigns=[
                     CampaignRecord(
-                        "pioneer-team" if i % 2 else "book-room",
+                        "pioneer_teams" if i % 2 else "book_rooms",
                         f"示范班组{i}",
                         f"示例企业{i}有限公司",
                         units[16 + i].code,

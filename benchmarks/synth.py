@@ -1694,6 +1694,30 @@ def make_book_rooms(
     return rows
 
 
+def make_worker_stations(world: World, n: int) -> list[dict[str, Any]]:
+    """职工驿站: rest stations for outdoor workers, hosted by township unions and services."""
+    rng = np.random.default_rng([SEED, world.scale_id, 11])
+    towns = [i for i, u in enumerate(world.units) if u.level == "township"]
+    picks = rng.choice(towns, size=min(n, len(towns)), replace=False)
+    last = month_last(LAST_MONTH)
+    hosts = ("总工会", "环卫所", "供电所", "邮政支局", "便民服务中心")
+    rows = []
+    for i in sorted(picks.tolist()):
+        unit = world.units[i]
+        host = f"{unit.name}{hosts[int(rng.integers(len(hosts)))]}"
+        level = str(rng.choice(["省级示范点", "市级示范点", "基层"], p=[0.1, 0.3, 0.6]))
+        recent = rng.random() < 0.4
+        opened = _day_between(
+            rng, date(2025, 11, 1) if recent else date(2021, 1, 1), last - timedelta(days=3)
+        )
+        name = f"{host}职工驿站".replace("总工会职工驿站", "职工驿站")
+        rows.append(
+            {"name": name, "host": host, "unit": unit.code, "level": level, "opened_on": opened}
+        )
+    rows.sort(key=lambda r: (r["opened_on"], r["unit"]))
+    return rows
+
+
 # --- content: write-ups, bulletin frames, pages -------------------------------------------------
 
 
@@ -2622,6 +2646,7 @@ def generate(scale: str, out: Path) -> Path:
     teams = make_pioneer_teams(world, sample, n_teams)
     rooms = make_book_rooms(world, sample, n_rooms)
     homes = make_book_rooms(world, sample, max(6, sc.townships // 3), homes=True)
+    stations = make_worker_stations(world, max(6, sc.townships // 4))
     volunteers = make_volunteers(world, agg)
 
     mixed = sc.mixed_formats
@@ -2669,6 +2694,9 @@ def generate(scale: str, out: Path) -> Path:
     home_cols = ["name", "host", "unit", "level", "opened_on"]
     home_style = Style(headers="zh2", dates="dot", newline="\r\n") if mixed else plain
     writer.write("data/model_homes.csv", roster_bytes("model_homes", homes, home_cols, home_style))
+    writer.write(
+        "data/worker_stations.csv", roster_bytes("worker_stations", stations, home_cols, plain)
+    )
 
     writer.write("bulletin.yml", BULLETIN_YML.format(org="示例市总工会", prefix="示工发"))
     picker = Picker(world, sample, teams, rooms, np.random.default_rng([SEED, world.scale_id, 10]))

@@ -298,7 +298,7 @@ def sample_bulletin(audience: str = "internal", marker: str = "") -> Bulletin:
         history=history,
         campaigns=[
             CampaignRecord(
-                "pioneer-team",
+                "pioneer_teams",
                 "数控车间甲班",
                 "青川区恒达机械有限公司",
                 "990101001",
@@ -310,7 +310,7 @@ def sample_bulletin(audience: str = "internal", marker: str = "") -> Bulletin:
                 True,
             ),
             CampaignRecord(
-                "book-room",
+                "book_rooms",
                 "恒达职工书屋",
                 "青川区恒达机械有限公司",
                 "990101001",
