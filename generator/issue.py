@@ -369,17 +369,17 @@ def _packets_on_internal_site(staging: Path) -> None:
 
 def _figures() -> list[tuple[str, str, str]]:
     """The figures compared: every indicator the bulletin shows, but the derived changes."""
-    from generator.render.files import INDICATOR_COLUMNS, POINTS
+    from generator.indicators import FLAG, INDICATORS, POINTS, RANK_CHANGE
 
     return [
-        (name, label, kind)
-        for name, label, kind in INDICATOR_COLUMNS
-        if kind != POINTS and name != "rank_change"
+        (i.name, i.label, i.kind)
+        for i in INDICATORS
+        if i.kind not in (POINTS, RANK_CHANGE, FLAG) and not i.name.endswith("_change")
     ]
 
 
 def _shown(value: Any, kind: str) -> str:
-    from generator.render.files import RANK, RATE, SCORE
+    from generator.indicators import RANK, RATE, SCORE
 
     if value is None:
         return "未排名" if kind == RANK else "—"
