@@ -320,7 +320,7 @@ CAMPAIGNS: dict[str, Campaign] = {
             sums=(("books", "藏书（册）", "册"),),
         ),
         Campaign(MODEL_HOMES, "模范职工之家", "家", "model-home", date="opened_on"),
-        # Campaign(WORKER_STATIONS, "职工驿站", "个", "worker-station", date="opened_on"),
+        Campaign(WORKER_STATIONS, "职工驿站", "个", "worker-station", date="opened_on"),
     )
 }
 
