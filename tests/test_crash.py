@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import random
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
+from conftest import Project
+
+from generator.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,3 +84,420 @@ def test_workers_die_when_the_build_is_killed(tmp_path: Path, method: str) -> No
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+# ---- kill -9 of whole builds --------------------------------------------------------------
+
+TIMEOUT = 300.0
+WRITEUP = """---
+title: 东镇召开职工代表大会
+date: 2026-10-12
+unit: "990101"
+---
+
+{body}
+"""
+VERSIONS = (
+    "东镇召开第一届职工代表大会，审议通过集体合同。",
+    "东镇召开职工代表大会，选举产生新一届工会委员会。",
+)
+
+
+def build_killed(root: Path, kill_at: int, when: str, exchange: bool) -> tuple[int, int]:
+    """Build the data files and PDFs in a forked process that kills itself (SIGKILL) at the
+    `kill_at`-th step of the swap, `when` before or after it; (exit code, steps of the swap).
+
+    Forked after the imports, so each build costs only the build; without `exchange` the
+    one-step exchange is unavailable, as on a file system without it.
+    """
+    steps_file = root.parent / "swap-steps"
+    steps_file.unlink(missing_ok=True)
+    pid = os.fork()
+    if pid == 0:  # the child: patch, build, never return into pytest
+        code = 3
+        try:
+            import generator.publish as publish
+            from generator.build import BuildOptions, build
+
+            steps = [0]
+            inside = [False]
+
+            def counted(function: Any) -> Any:
+                def step(*args: Any, **kwargs: Any) -> Any:
+                    if not inside[0]:
+                        return function(*args, **kwargs)
+                    steps[0] += 1
+                    if steps[0] == kill_at and when == "before":
+                        os.kill(os.getpid(), signal.SIGKILL)
+                    try:
+                        return function(*args, **kwargs)
+                    finally:
+                        if steps[0] == kill_at and when == "after":
+                            os.kill(os.getpid(), signal.SIGKILL)
+
+                return step
+
+            def no_exchange(first: Path, second: Path) -> None:
+                raise OSError(errno.ENOSYS, "no renameat2")
+
+            swap = publish.swap
+
+            def swap_counted(staging: Path, out: Path) -> None:
+                inside[0] = True
+                swap(staging, out)
+                inside[0] = False
+                steps_file.write_text(str(steps[0]))
+
+            publish.exchange = counted(publish.exchange if exchange else no_exchange)
+            publish.remove_tree = counted(publish.remove_tree)
+            publish.os.rename = counted(os.rename)  # type: ignore[attr-defined]
+            publish.os.symlink = counted(os.symlink)  # type: ignore[attr-defined]
+            publish.swap = swap_counted
+            # The data files and PDFs only: the swap is the same whatever the output holds.
+            build(root, BuildOptions(site=False, jobs=1))
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    steps = int(steps_file.read_text()) if steps_file.exists() else 0
+    return os.waitstatus_to_exitcode(status), steps
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (following a link at the top): relative path -> sha256."""
+    found = {}
+    for base, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(base, name)
+            found[path.relative_to(folder).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return found
+
+
+def make_real(site: Path) -> None:
+    """Turn an output that is a link to a generation folder back into a real folder."""
+    if not site.is_symlink():
+        return
+    target = site.resolve()
+    site.unlink()
+    os.rename(target, site)
+
+
+def set_version(project: Project, version: int) -> None:
+    folder = project.root / "content" / "writeups"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = WRITEUP.format(body=VERSIONS[version])
+    (folder / "2026-10-12-congress.md").write_text(text, encoding="utf-8")
+
+
+def cli_build(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["build", str(root), *args])
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site."))
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, list[dict[str, str]]]:
+    """A project whose outputs for its two write-up versions are known (version 1 built last)."""
+    project = Project(tmp_path_factory.mktemp("crash") / "project")
+    trees = []
+    for version in (0, 1):
+        set_version(project, version)
+        result = cli_build(project.root)
+        assert result.exit_code == 0, result.output
+        trees.append(tree(project.root / "site"))
+    assert trees[0] != trees[1]
+    return project, trees
+
+
+def assert_whole(project: Project, trees: list[dict[str, str]]) -> int:
+    """The output is one of the two complete outputs (never missing, never a mix); which."""
+    site = project.root / "site"
+    assert site.is_dir(), f"site/ is missing; beside it: {leftovers(project.root)}"
+    found = tree(site)
+    assert found in trees, (
+        "site/ is a mix of two builds: "
+        + ", ".join(
+            sorted(
+                k
+                for k in set(found) | set(trees[0])
+                if found.get(k) not in {t.get(k) for t in trees}
+            )
+        )[:500]
+    )
+    return trees.index(found)
+
+
+def run_build(root: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, *extra, str(root)]
+        if extra
+        else [sys.executable, "-m", "generator", "build", str(root)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        start_new_session=True,
+    )
+
+
+def forked_build(root: Path) -> int:
+    """Start a whole build (site and PDFs, one process) in a forked child; its process id."""
+    pid = os.fork()
+    if pid == 0:
+        code = 3
+        try:
+            from generator.build import BuildOptions, build
+
+            build(root, BuildOptions(jobs=1))
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks builds")
+def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
+    versions: tuple[Project, list[dict[str, str]]],
+) -> None:
+    project, trees = versions
+    rng = random.Random(20261126)
+    current = assert_whole(project, trees)
+    # How long a build takes here only scales the random moments; nothing is timed.
+    set_version(project, 1 - current)
+    started = time.monotonic()
+    _, status = os.waitpid(forked_build(project.root), 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    span = time.monotonic() - started
+    current = assert_whole(project, trees)
+    killed = 0
+    for _ in range(20):
+        set_version(project, 1 - current)
+        pid = forked_build(project.root)
+        deadline = time.monotonic() + rng.uniform(0.0, 1.2 * span)
+        finished, status = 0, 0
+        while not finished and time.monotonic() < deadline:
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.005)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        assert code in (0, -signal.SIGKILL)
+        killed += code != 0
+        current = assert_whole(project, trees)
+    assert killed >= 5  # the seed does kill builds half-way
+    # The next command finishes or undoes what the last kill left.
+    result = CliRunner().invoke(cli, ["check", str(project.root)])
+    assert result.exit_code == 0, result.output
+    assert leftovers(project.root) == []
+    set_version(project, 1 - current)
+    result = cli_build(project.root)
+    assert result.exit_code == 0, result.output
+    assert assert_whole(project, trees) != current
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a build")
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "symlink-flip"])
+def test_kill_9_at_every_step_of_the_swap(tmp_path: Path, exchange: bool) -> None:
+    project = Project(tmp_path / "project")
+    trees, steps = [], []
+    for version in (0, 1, 0):
+        set_version(project, version)
+        code, taken = build_killed(project.root, 0, "before", exchange)
+        assert code == 0
+        trees.append(tree(project.root / "site"))
+        steps.append(taken)
+    # the first swap of all is a rename; then a real folder is swapped, then (flip) a link
+    from_folder, from_link = steps[1], steps[2]
+    assert trees[0] == trees[2] != trees[1]
+    trees.pop()
+    make_real(project.root / "site")
+    current = assert_whole(project, trees)
+    if not exchange:
+        # The first flip turns the real folder into a link: the one moment without site/,
+        # which the next command finishes (the link was ready) or undoes (the old folder).
+        for step in range(1, from_folder + 1):
+            for when in ("before", "after"):
+                make_real(project.root / "site")
+                set_version(project, 1 - current)
+                build_killed(project.root, step, when, exchange)
+                result = CliRunner().invoke(cli, ["check", str(project.root)])
+                assert result.exit_code == 0, result.output
+                current = assert_whole(project, trees)
+        assert build_killed(project.root, 0, "before", exchange)[0] == 0
+        assert (project.root / "site").is_symlink()
+        current = assert_whole(project, trees)
+    for step in range(1, from_link + 1):
+        for when in ("before", "after"):
+            set_version(project, 1 - current)
+            code, _ = build_killed(project.root, step, when, exchange)
+            assert code == -signal.SIGKILL, (step, when, code)
+            current = assert_whole(project, trees)
+    assert (project.root / "site").is_symlink() != exchange
+    result = CliRunner().invoke(cli, ["check", str(project.root)])
+    assert result.exit_code == 0, result.output
+    assert leftovers(project.root) == [] if exchange else len(leftovers(project.root)) == 1
+
+
+# ---- one build per project at a time --------------------------------------------------------
+
+
+def build_waiting_to_swap(root: Path, go: Path) -> int:
+    """Fork a whole build that waits, before swapping its output in, for `go` to exist."""
+    pid = os.fork()
+    if pid == 0:
+        code = 3
+        try:
+            import generator.publish as publish
+            from generator.build import BuildOptions, build
+
+            swap = publish.swap
+
+            def waiting_swap(staging: Path, out: Path) -> None:
+                while not go.exists():
+                    time.sleep(0.02)
+                swap(staging, out)
+
+            publish.swap = waiting_swap
+            build(root, BuildOptions(jobs=1))
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def wait_for_owner(root: Path, pid: int) -> None:
+    owner = root / ".bulletin-cache" / "build-owner.json"
+    deadline = time.monotonic() + TIMEOUT
+    while not (owner.exists() and f'"pid": {pid}' in owner.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline, "the first build never took the lock"
+        assert os.waitpid(pid, os.WNOHANG)[0] == 0, "the first build ended early"
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a build")
+def test_two_builds_at_once_never_both_succeed(
+    versions: tuple[Project, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    project, trees = versions
+    current = assert_whole(project, trees)
+    set_version(project, 1 - current)
+    go = tmp_path / "go"
+    first = build_waiting_to_swap(project.root, go)
+    try:
+        wait_for_owner(project.root, first)
+        second = cli_build(project.root, "--force")
+        assert second.exit_code == 1, second.output
+        assert "正在生成这个项目" in second.output and f"进程号 {first}" in second.output
+        assert "Traceback" not in second.output
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 开始", second.output)
+        assert assert_whole(project, trees) == current  # the refused build touched nothing
+    finally:
+        go.touch()
+        _, status = os.waitpid(first, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert assert_whole(project, trees) == 1 - current
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a build")
+def test_the_lock_of_a_killed_build_is_taken_over(
+    versions: tuple[Project, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    project, trees = versions
+    current = assert_whole(project, trees)
+    set_version(project, 1 - current)
+    first = build_waiting_to_swap(project.root, tmp_path / "never")
+    wait_for_owner(project.root, first)
+    os.kill(first, signal.SIGKILL)
+    os.waitpid(first, 0)
+    result = cli_build(project.root)
+    assert result.exit_code == 0, result.output
+    assert assert_whole(project, trees) == 1 - current
+    assert leftovers(project.root) == []
+
+
+# ---- a full disk, a read-only output ----------------------------------------------------------
+
+
+def disk_full(*_args: Any, **_kwargs: Any) -> Any:
+    raise OSError(errno.ENOSPC, "No space left on device", "/磁盘/文件")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [
+        # copying the other site of the last build: shutil.Error, a list of (from, to, why)
+        ("shutil.copy2", ("--audience", "public")),
+        ("generator.render.pdf._write", ()),
+    ],
+)
+def test_a_full_disk_says_so(
+    versions: tuple[Project, list[dict[str, str]]],
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    args: tuple[str, ...],
+) -> None:
+    project, trees = versions
+    current = assert_whole(project, trees)
+    set_version(project, 1 - current)
+    if target == "shutil.copy2":
+        monkeypatch.setattr("os.link", disk_full)
+    monkeypatch.setattr(target, disk_full)
+    result = cli_build(project.root, "--force", "--jobs", "1", *args)
+    assert result.exit_code == 1, result.output
+    assert "磁盘空间不足" in result.output
+    assert "Traceback" not in result.output and "[(" not in result.output
+    assert assert_whole(project, trees) == current
+    assert leftovers(project.root) == []
+
+
+@pytest.mark.slow
+def test_an_output_that_cannot_be_replaced_leaves_no_staging_folder(
+    versions: tuple[Project, list[dict[str, str]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, trees = versions
+    current = assert_whole(project, trees)
+    set_version(project, 1 - current)
+
+    def read_only(first: Path, second: Path) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(second))
+
+    monkeypatch.setattr("generator.publish.exchange", read_only)
+    result = cli_build(project.root, "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert "没有权限" in result.output and "Traceback" not in result.output
+    assert assert_whole(project, trees) == current
+    assert leftovers(project.root) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small file system")
+def test_a_really_full_disk_says_so(tmp_path: Path) -> None:
+    """The project on a 3 MB file system: its inputs fit, its output does not."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a file system here")
+    try:
+        project = Project(disk / "project")
+        result = cli_build(project.root, "--jobs", "1")
+        assert result.exit_code == 1, result.output
+        assert "磁盘空间不足" in result.output
+        assert "Traceback" not in result.output and "[(" not in result.output
+        assert not (project.root / "site").exists()
+        assert leftovers(project.root) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
