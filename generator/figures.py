@@ -53,6 +53,8 @@ OWN_SUMS = (
     "unionized_employees",  # membership_rate's denominator
     "migrant_workers",  # of active unionized enterprises with both migrant columns given
     "migrant_members",
+    "dispatch_workers",  # of active unionized enterprises with both dispatch columns given
+    "dispatch_members",
     "congress",
     "bargaining",
     "new_unions",
@@ -270,6 +272,11 @@ def reduce_snapshot(
         & e["migrant_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
+    dispatch_given = (
+        e["dispatch_workers"].notna().to_numpy(dtype=bool)
+        & e["dispatch_members"].notna().to_numpy(dtype=bool)
+        & unionized
+    )
     union_date = _dates(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
     priority = active & ~unionized_flag & big
@@ -287,6 +294,8 @@ def reduce_snapshot(
         "unionized_employees": total(unionized, employees),
         "migrant_workers": total(migrant_given, _ints(e["migrant_workers"])),
         "migrant_members": total(migrant_given, _ints(e["migrant_members"])),
+        "dispatch_workers": total(dispatch_given, _ints(e["dispatch_workers"])),
+        "dispatch_members": total(dispatch_given, _ints(e["dispatch_members"])),
         "congress": total(unionized & _flags(e["workers_congress"])),
         "bargaining": total(unionized & _flags(e["wage_bargaining"])),
         "new_unions": total(active & _within(union_date, period.start, period.end)),
@@ -462,6 +471,7 @@ def compute_figures(
     f["coverage_rate"] = _ratio(s["unionized"], s["enterprises"])
     f["membership_rate"] = _ratio(s["members"], s["unionized_employees"])
     f["migrant_membership_rate"] = _ratio(s["migrant_members"], s["migrant_workers"])
+    f["dispatch_membership_rate"] = _ratio(s["dispatch_members"], s["dispatch_workers"])
     f["congress_rate"] = _ratio(s["congress"], s["unionized"])
     f["bargaining_rate"] = _ratio(s["bargaining"], s["unionized"])
     f["new_members"] = s["members"] - _shifted(s["members"], prev)

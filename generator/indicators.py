@@ -158,6 +158,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("migrant_workers", "已建会企业农民工人数", "人", COUNT),
     Indicator("migrant_members", "农民工会员人数", "人", COUNT),
     Indicator("migrant_membership_rate", "农民工入会率", "", RATE, nullable=True, rule=True),
+    Indicator("dispatch_membership_rate", "劳务派遣工入会率", "", RATE, nullable=True, rule=True),
     Indicator("congress_rate", "职代会建制率", "", RATE, nullable=True, rule=True),
     Indicator("bargaining_rate", "工资集体协商建制率", "", RATE, nullable=True, rule=True),
     Indicator("new_unions", "本期新建会", "家", COUNT, rule=True, tables=frozenset({HISTORY})),

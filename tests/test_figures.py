@@ -824,3 +824,21 @@ def test_bad_rows_do_not_stop_the_reduction() -> None:
         campaigns={},
     )
     assert value(fig, "2026-10", "C", "enterprises") == 1
+
+
+def test_dispatch_membership_rate_counts_unionized_enterprises_with_both_columns() -> None:
+    """劳务派遣工入会率 (CONTRACT §3.7): Σ dispatch_members / Σ dispatch_workers of active
+    unionized enterprises that give both columns, rolled up like every sum."""
+    rows = [
+        ent("A", "T11", 100, True, dispatch_workers=20, dispatch_members=15),
+        ent("B", "T11", 50, True, dispatch_workers=10, dispatch_members=3),
+        ent("C", "T11", 50, False, dispatch_workers=30, dispatch_members=0),  # not unionized
+        ent("D", "T11", 50, True, dispatch_workers=40),  # members not given
+        ent("E", "T12", 80, True, dispatch_workers=10, dispatch_members=10, status="注销"),
+        ent("F", "T21", 60, True, dispatch_workers=5, dispatch_members=1),
+    ]
+    fig = run({"2026-10": rows})
+    assert value(fig, "2026-10", "T11", "dispatch_membership_rate") == pytest.approx(18 / 30)
+    assert value(fig, "2026-10", "T12", "dispatch_membership_rate") is None  # E is not active
+    assert value(fig, "2026-10", "K1", "dispatch_membership_rate") == pytest.approx(18 / 30)
+    assert value(fig, "2026-10", "C", "dispatch_membership_rate") == pytest.approx(19 / 35)

@@ -176,6 +176,15 @@ CASES = [
         "41",
     ),
     _case(
+        "dispatch-members-exceed",
+        "enterprises",
+        0,
+        {"dispatch_workers": "5", "dispatch_members": "6"},
+        "W-DISPATCH-MEMBERS-EXCEED",
+        "劳务派遣工会员人数",
+        "6",
+    ),
+    _case(
         "union-date-required",
         "enterprises",
         0,
@@ -466,14 +475,14 @@ def _xlsx(tmp_path: Path, rows: list[list[Any]], merges: tuple[str, ...] = ()) -
 
 
 def _values(row: dict[str, Any]) -> list[Any]:
-    return [row[c.name] or None for c in ENTERPRISES.columns]
+    return [row.get(c.name) or None for c in ENTERPRISES.columns]
 
 
 def test_xlsx_title_rows_merged_header_totals_and_notes(tmp_path: Path) -> None:
     headers = project_headers("enterprises")
     upper = ["企业基本情况", *[None] * 5, "职工情况", None, None, "工会组建情况"]
-    upper += [None] * 4 + ["民主管理", None, "未建会原因", "经营状态"]
-    lower = [*headers[:16], None, None]
+    upper += [None] * 5 + ["民主管理", None, "未建会原因", "经营状态"]
+    lower = [*headers[:17], None, None]
     data = [_values(r) for r in rows_of("enterprises", OCT)]
     total = ["合计", *[None] * 5, 360, 132, 25, None, None, 250, 90]
     rows = [
@@ -486,7 +495,7 @@ def test_xlsx_title_rows_merged_header_totals_and_notes(tmp_path: Path) -> None:
         ["注：1. 职工人数25人以上的未建会企业须填写未建会原因。"],
         ["填表人：周敏　审核人：陈立新"],
     ]
-    path = _xlsx(tmp_path, rows, ("A1:R1", "A3:F3", "G3:I3", "J3:N3", "O3:P3", "Q3:Q4", "R3:R4"))
+    path = _xlsx(tmp_path, rows, ("A1:S1", "A3:F3", "G3:I3", "J3:O3", "P3:Q3", "R3:R4", "S3:S4"))
     raw = read_table(path, "data/2026-10/enterprises.xlsx", ENTERPRISES)
     assert raw.header_row == 4
     assert raw.matched == [c.name for c in ENTERPRISES.columns]

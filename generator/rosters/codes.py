@@ -277,6 +277,11 @@ W_MIGRANT_MEMBERS_EXCEED = _code(
     "W-MIGRANT-MEMBERS-EXCEED",
     "农民工会员人数 {value} 大于农民工人数 {migrant_workers}：请确认是否填错。",
 )
+#: dispatch_members > dispatch_workers. Fields: dispatch_workers.
+W_DISPATCH_MEMBERS_EXCEED = _code(
+    "W-DISPATCH-MEMBERS-EXCEED",
+    "劳务派遣工会员人数 {value} 大于劳务派遣工人数 {dispatch_workers}：请确认是否填错。",
+)
 #: Unionized without union_date.
 E_UNION_DATE_REQUIRED = _code(
     "E-UNION-DATE-REQUIRED", "已建会的企业必须填写“{column}”：请补填建会日期。"

@@ -122,6 +122,7 @@ ENTERPRISES = Roster(
         Column("union_date", ("建会日期",), DATE),
         Column("members", ("会员人数",), INT, minimum=0),
         Column("migrant_members", ("农民工会员人数",), INT, minimum=0),
+        Column("dispatch_members", ("劳务派遣工会员人数",), INT, minimum=0),
         Column("union_form", ("组建形式",), TEXT),
         Column("workers_congress", ("是否建立职代会",), BOOL),
         Column("wage_bargaining", ("是否开展工资集体协商",), BOOL),

@@ -628,6 +628,13 @@ def _enterprise_rules(
             migrant_members,
             migrant_workers=migrant,
         )
+        out.add_mask(
+            codes.W_DISPATCH_MEMBERS_EXCEED,
+            number("dispatch_members") > dispatch,
+            h("dispatch_members"),
+            number("dispatch_members"),
+            dispatch_workers=dispatch,
+        )
 
     # Only cells that were empty (not unreadable) count as missing here: no double report.
     date_empty = out.absent["union_date"]

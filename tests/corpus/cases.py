@@ -182,7 +182,7 @@ def _lines(change: Callable[[list[bytes]], list[bytes]]) -> Callable[[bytes], by
 
 def _enterprise_values(index: int) -> list[Any]:
     row = rows_of("enterprises", OCT)[index]
-    return [row[c.name] or None for c in ROSTERS["enterprises"].columns]
+    return [row.get(c.name) or None for c in ROSTERS["enterprises"].columns]
 
 
 def _formulas(wb: Any) -> None:
