@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.errors import ConfigError
 from generator.indicators import RULE_METRICS
+from generator.safe_yaml import Document, YamlError
 
 CONFIG_FILE = "bulletin.yml"
 
@@ -109,32 +108,16 @@ class Config:
 
 
 class _Located:
-    """A YAML mapping converted to Python with the line of every key path."""
+    """A YAML mapping converted to Python with the line of every key path (generator.safe_yaml)."""
 
     def __init__(self, text: str, path: Path) -> None:
         self.path = path
-        self.lines: dict[tuple[Any, ...], int] = {}
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"第{mark.line + 1}行" if mark is not None else ""
-            raise ConfigError(f"{path.name} {where}不是合法的 YAML：{exc}") from exc
-        self.data = self._convert(node, ()) if node is not None else {}
-
-    def _convert(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                out[key] = self._convert(value_node, (*path, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        loader = yaml.SafeLoader("")
-        return loader.construct_object(node)
+            doc = Document(text)
+        except YamlError as exc:
+            raise ConfigError(f"{path.name} {exc}") from None
+        self.lines: dict[tuple[Any, ...], int] = doc.lines
+        self.data = doc.data if doc.data is not None else {}
 
     def error(self, key_path: tuple[Any, ...], message: str) -> ConfigError:
         line = self.lines.get(key_path)
@@ -219,6 +202,9 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise doc.error(("score_weights", key), f"权重应为非负数，而不是“{value}”")
         weights[key] = float(value)
+    if abs(sum(weights.values()) - 100) > 1e-9:
+        total = f"{sum(weights.values()):g}"
+        raise doc.error(("score_weights",), f"各项权重之和应为 100，现在是 {total}")
 
     judgments_raw = data.get("judgments", DEFAULT_JUDGMENTS)
     if not isinstance(judgments_raw, dict):

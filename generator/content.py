@@ -13,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters.specs import CAMPAIGNS
+from generator.safe_yaml import Document, YamlError
 
 #: Write-up categories (CONTRACT §6): one per campaign, then the others, with their labels.
 CATEGORY_LABELS = {
@@ -105,9 +105,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str]
     if not match:
         return None, text, 1, "文件开头缺少用 --- 包围的前置信息（front matter）"
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        return None, text, 1, f"前置信息不是合法的 YAML：{exc}"
+        # the front matter starts on the file's second line, after the opening ---
+        meta = Document(match.group(1), first_line=2).data or {}
+    except YamlError as exc:
+        return None, text, 1, f"前置信息有误：{exc}"
     if not isinstance(meta, dict):
         return None, text, 1, "前置信息应是“键: 值”的列表"
     body_line = text[: match.end()].count("\n") + 1

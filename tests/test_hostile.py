@@ -479,3 +479,122 @@ def test_collection_templates_stay_in_their_folder(project: Project, tmp_path: P
     names = [c.value for c in book["单位代码"]["B"]]
     assert "'" + HYPERLINK + "/../../甲县" in names
     assert all(c.data_type != "f" for row in book["单位代码"].iter_rows() for c in row)
+
+
+# ---- bulletin.yml and front matter: data only, bounded ---------------------------------------
+
+import resource  # noqa: E402
+import sys  # noqa: E402
+
+#: address space of a hostile-input check: far below what an expanded bomb needs
+MEMORY_CEILING = 1536 * 1024 * 1024
+CHECK_TIMEOUT = 120  # a generous bound, not a measurement
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CEILING, MEMORY_CEILING))
+
+
+def run_check(root: Path) -> subprocess.CompletedProcess[str]:
+    """`bulletin check` in a process with a memory ceiling and a time limit."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "check", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=CHECK_TIMEOUT,
+        preexec_fn=_limited,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+
+
+ANCHOR_BOMB = "\n".join(
+    ["lol0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    + [f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+)
+BASE = "organization:\n  name: 测试市总工会\n  doc_prefix: 测工发\ncadence: month\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "expected"),
+    [
+        # an anchor bomb: 10^9 values from nine lines
+        (BASE + "mail:\n" + ANCHOR_BOMB.replace("lol", "  l"), 0, "锚点"),
+        (BASE + "site_title: !!python/object/apply:os.system ['touch PWNED']\n", 5, "site_title"),
+        (BASE + "site_title: !!python/name:os.system\n", 5, "!!python/name:os.system"),
+        (BASE + "site_title: !!binary aGVsbG8=\n", 5, "!!binary"),
+        (BASE + "site_title: " + "长" * 10_000_000 + "\n", 5, "值太长"),
+        (BASE + "\tcadence: month\n", 5, "Tab"),
+        (BASE + "organization:\n  name: 甲\n   doc_prefix: 乙\n", 7, "缩进"),
+        ("organization:\n  name：测试市总工会\n", 2, "全角冒号"),
+        (
+            BASE + "score_weights: {coverage_rate: 40, membership_rate: 30, schedule_rate: 20}\n",
+            5,
+            "之和应为 100",
+        ),
+        (BASE + "report_deadline: 2025-02-30\n", 5, "不是存在的日期"),
+    ],
+    ids=[
+        "anchor-bomb",
+        "python-apply",
+        "python-name",
+        "binary",
+        "10MB",
+        "tab",
+        "indent",
+        "full-width-colon",
+        "weights",
+        "impossible-date",
+    ],
+)
+def test_a_hostile_or_mistaken_bulletin_yml_is_refused_naming_the_line(
+    project: Project, text: str, line: int, expected: str
+) -> None:
+    (project.root / "bulletin.yml").write_text(text, encoding="utf-8")
+    result = run_check(project.root)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output[-2000:]
+    assert expected in output, output[-2000:]
+    if line:
+        assert f"bulletin.yml 第{line}行" in output, output[-2000:]
+    assert "Traceback" not in output and "程序内部错误" not in output
+    assert not (project.root / "PWNED").exists()
+    assert not Path("PWNED").exists()
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("title: 炸弹\n" + ANCHOR_BOMB, "锚点"),
+        ('title: 标题\ndate: 2025-02-30\nunit: "990101"', "不是存在的日期"),
+        (
+            "title: !!python/object/apply:os.system ['touch PWNED']\ndate: 2026-10-01\nunit: \"990101\"",
+            "!!python/object/apply",
+        ),
+        ("title: " + "长" * 30_000 + '\ndate: 2026-10-01\nunit: "990101"', "值太长"),
+    ],
+    ids=["anchor-bomb", "impossible-date", "python-apply", "30000-characters"],
+)
+def test_hostile_front_matter_is_a_problem_naming_the_file(
+    project: Project, front: str, expected: str
+) -> None:
+    folder = project.root / "content" / "writeups"
+    folder.mkdir(parents=True)
+    (folder / "2026-10-01-bad.md").write_text(f"---\n{front}\n---\n\n正文。\n", encoding="utf-8")
+    result = run_check(project.root)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-2000:]
+    assert "2026-10-01-bad.md" in output and expected in output, output[-3000:]
+    assert "Traceback" not in output and "程序内部错误" not in output
+    assert not (project.root / "PWNED").exists()
+
+
+def test_an_impossible_date_in_a_bulletin_frame_names_the_file(project: Project) -> None:
+    folder = project.root / "content" / "bulletins"
+    folder.mkdir(parents=True)
+    frame = "---\ndoc_number: 45\nsigned_on: 2025-02-30\n---\n\n前言。\n"
+    (folder / "2026-10.md").write_text(frame, encoding="utf-8")
+    result = run_check(project.root)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-2000:]
+    assert "2026-10.md" in output and "不是存在的日期" in output, output[-3000:]
+    assert "Traceback" not in output
