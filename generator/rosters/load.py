@@ -423,7 +423,7 @@ def _file_county(
 
     if units is None or not len(frame):
         return problems
-    counties = {units.county.get(u, "") for u in frame["unit"].dropna().tolist()}
+    counties = set(pc.unique(county_of_rows(frame, units)).to_pylist())
     counties.discard("")
     if len(counties) != 1:
         return problems
@@ -473,7 +473,7 @@ def _counties_reported(
     """E-COUNTY-NOT-REPORTED for each county without rows; with `unreported: previous`, its
     rows of the latest earlier period that has them are used instead (and said so)."""
     index = data.unit_index
-    present = set(enterprises["unit"].dropna().map(lambda u: index.county.get(u, "")).tolist())
+    present = set(pc.unique(county_of_rows(enterprises, index)).to_pylist())
     missing = [c for c in counties if c not in present]
     if not missing:
         return enterprises, {}, []
@@ -607,23 +607,65 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitIndex) -> Snaps
     )
     if not len(enterprises) or not index.county:
         return state
-    county = enterprises["unit"].map(
-        lambda u: index.county.get(u, "") if isinstance(u, str) else ""
-    )
+    counties = county_of_rows(enterprises, index)
     values = [c.name for c in ENTERPRISES.columns if c.name in enterprises.columns]
-    # One 64-bit hash per row, sorted within the county: a digest independent of row order.
-    hashes = pd.util.hash_pandas_object(enterprises[values], index=False).to_numpy()
-    counties = county.to_numpy(dtype=object)
-    files = enterprises["_file"].to_numpy(dtype=object) if "_file" in enterprises else None
-    for code in sorted(set(counties.tolist())):
-        mask = counties == code
-        digest = hashlib.blake2b(np.sort(hashes[mask]).tobytes(), digest_size=16)
-        state.county_digests[str(code)] = digest.hexdigest()
-        state.active_by_county[str(code)] = int(active_np[mask].sum())
-        state.rows_by_county[str(code)] = int(mask.sum())
-        if files is not None:
-            state.county_files[str(code)] = sorted({str(f) for f in files[mask].tolist()})
+    # Each county's rows serialised in their order and digested (a file put back unchanged has
+    # its rows in the same order); rows are grouped by county first unless they already are,
+    # as they are when each county sends its own file.
+    table = pa.Table.from_pandas(enterprises[values], preserve_index=False)
+    encoded = pc.dictionary_encode(counties)
+    codes_np = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+    runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
+    if len(runs) + 1 != len(encoded.dictionary):
+        order = np.argsort(codes_np, kind="stable")
+        table = table.take(pa.array(order))
+        codes_np = codes_np[order]
+        runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
+    names = encoded.dictionary.to_pylist()
+    starts = [0, *runs.tolist()]
+    ends = [*starts[1:], len(codes_np)]
+    for start, end in zip(starts, ends, strict=True):
+        code = str(names[codes_np[start]])
+        sink = pa.BufferOutputStream()
+        part = table.slice(start, end - start)
+        with pa.ipc.new_stream(sink, part.schema) as writer:
+            writer.write_table(part)
+        digest = hashlib.blake2b(sink.getvalue().to_pybytes(), digest_size=16)
+        state.county_digests[code] = digest.hexdigest()
+        state.rows_by_county[code] = end - start
+    by_county = (
+        pa.table({"county": counties, "active": pa.array(active_np)})
+        .group_by("county")
+        .aggregate([("active", "sum")])
+    )
+    for code, n in zip(
+        by_county["county"].to_pylist(), by_county["active_sum"].to_pylist(), strict=True
+    ):
+        state.active_by_county[str(code)] = int(n or 0)
+    if "_file" in enterprises:
+        pairs = (
+            pa.table({"county": counties, "file": _arrow(enterprises["_file"])})
+            .group_by(["county", "file"])
+            .aggregate([])
+        )
+        for code, file in zip(pairs["county"].to_pylist(), pairs["file"].to_pylist(), strict=True):
+            state.county_files.setdefault(str(code), []).append(str(file))
+        for files in state.county_files.values():
+            files.sort()
     return state
+
+
+def _bool(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def county_of_rows(enterprises: pd.DataFrame, index: UnitIndex) -> pa.Array:
+    """The county code of each row's unit ('' for the city or an unknown unit)."""
+    units = _arrow(enterprises["unit"])
+    keys = pa.array(list(index.county), pa.string())
+    values = pa.array([*index.county.values(), ""], pa.string())
+    at = pc.fill_null(pc.index_in(units, value_set=keys), len(keys))
+    return values.take(at)
 
 
 def _missing_enterprises(

@@ -10,11 +10,13 @@ total rows (合计/小计/总计, checked against the rows they cover) and trail
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -398,76 +400,94 @@ _DAMAGED = "文件已损坏（可能没有完整复制或下载），无法读�
 
 def workbook_grid(book: Workbook, sheet: Any) -> Grid:
     """A worksheet's cells as text, and where its formulas have no stored value."""
-    values = book.cells(sheet)
+    # Millions of cell objects at once: the cyclic collector would walk them all again and
+    # again while they are made, and none of them can form a cycle.
+    with _collector_paused():
+        values = book.cells(sheet)
+        grid = grid_of(values)
+        del values
     formulas: list[tuple[int, int]] | None = []
     if book.kind == "xlsx":
-        formulas = _formulas_without_values(book.path, sheet.member)
+        formulas = sheet.extent.formulas if sheet.extent is not None else None
         if formulas is None:  # cells without references: found by reading the formulas too
             formulas = _formulas_by_reading(book.path, sheet.name)
-    return grid_of(values, formulas)
+    grid.formulas = formulas or []
+    return grid
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def grid_of(values: list[list[Any]], formulas: list[tuple[int, int]] | None = None) -> Grid:
-    """A grid of text columns from rows of cell values (row 1 first), empty rows left out."""
-    records: list[list[str | None]] = []
-    rows: list[int] = []
-    for number, row in enumerate(values, start=1):
-        cells = [cell_text(v) for v in row]
-        if any(c is not None for c in cells):
-            records.append(cells)
-            rows.append(number)
-    width = max((len(r) for r in records), default=0)
-    columns = [
-        pa.array([(r[j] if j < len(r) else None) for r in records], pa.string())
-        for j in range(width)
-    ]
-    return Grid(columns, np.asarray(rows, dtype=np.int64), formulas=formulas or [])
+    """A grid of text columns from rows of cell values (row 1 first), empty rows left out.
 
-
-#: A formula cell saved without its value (`<c r="H2"><f>G2/3</f><v /></c>`), as scripts write
-#: them; Excel saves the value beside each formula, and that is what data_only reads.
-_FORMULA_CELL = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*)>\s*"
-    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
-    rb"(?:</(?:\w+:)?c>|<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)"
-)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-_CELL_TYPE = re.compile(rb'\bt="([A-Za-z]+)"')
-_OVERLAP = 1 << 14
-
-
-def _formulas_without_values(path: Path, member: str | None) -> list[tuple[int, int]] | None:
-    """(Excel row, column index) of formula cells saved without a value, from the sheet's XML.
-
-    None when such a cell has no reference (then the formulas must be read cell by cell).
+    Column by column: cells as cell_text shows them, with a fast path for the usual cells
+    (text, numbers) since a ledger has millions of them.
     """
-    import zipfile
+    n = len(values)
+    width = max((len(r) for r in values), default=0)
+    if not n or not width:
+        return Grid([], np.zeros(0, dtype=np.int64), formulas=formulas or [])
+    if any(len(r) != width for r in values):
+        values = [list(r) + [None] * (width - len(r)) for r in values]
+    columns = [_column_text(column) for column in zip(*values, strict=True)]
+    present = np.zeros(n, dtype=bool)
+    for column in columns:
+        present |= ~np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    keep = np.flatnonzero(present)
+    if len(keep) < n:
+        taken = pa.array(keep, pa.int64())
+        columns = [c.take(taken) for c in columns]
+    if not len(keep):
+        return Grid([], np.zeros(0, dtype=np.int64), formulas=formulas or [])
+    return Grid(columns, keep.astype(np.int64) + 1, formulas=formulas or [])
 
-    from openpyxl.utils import column_index_from_string
 
-    found: set[tuple[int, int]] = set()
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        member = member.lstrip("/") if member else None
-        if member not in names:
-            return None
-        # Streamed in blocks (a sheet's XML can be tens of megabytes), with an overlap.
-        with archive.open(member) as stream:
-            tail = b""
-            while block := stream.read(1 << 20):
-                chunk = tail + block
-                for match in _FORMULA_CELL.finditer(chunk):
-                    attributes = match.group(1)
-                    kind = _CELL_TYPE.search(attributes)
-                    if kind and kind.group(1) in (b"str", b"inlineStr"):
-                        continue  # a formula whose value is the empty text
-                    ref = _CELL_REF.search(attributes)
-                    if ref is None:
-                        return None
-                    column = column_index_from_string(ref.group(1).decode()) - 1
-                    found.add((int(ref.group(2)), column))
-                tail = chunk[-_OVERLAP:]
-    return sorted(found)
+def _float_text(value: float) -> str | None:
+    if value != value:
+        return None
+    if abs(value) >= 1e15:
+        return f"{value:.6G}"
+    if value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def _column_text(cells: tuple[Any, ...]) -> pa.Array:
+    """One column's cells as text, as cell_text shows each ("" and white space: empty)."""
+    try:
+        text = pa.array(cells, pa.string())  # only text cells (the usual column)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    else:
+        blank = pc.or_(pc.equal(text, ""), pc.utf8_is_space(text))
+        return pc.if_else(blank, pa.scalar(None, pa.string()), text)
+    memo: dict[float, str | None] = {}  # numbers repeat (職工人数 25, 30 …): each shown once
+    out: list[str | None] = []
+    append = out.append
+    for v in cells:
+        kind = type(v)
+        if kind is str:
+            append(v if v and not v.isspace() else None)
+        elif kind is float:
+            shown = memo.get(v, _UNSEEN)
+            if shown is _UNSEEN:
+                shown = memo[v] = _float_text(v)
+            append(shown)
+        else:
+            append(cell_text(v))
+    return pa.array(out, pa.string())
+
+
+_UNSEEN: Any = object()
 
 
 def _formulas_by_reading(path: Path, title: str) -> list[tuple[int, int]]:

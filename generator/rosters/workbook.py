@@ -32,7 +32,7 @@ MAX_UNCOMPRESSED = 1 << 30
 RATIO_FLOOR = 8 << 20
 MAX_RATIO = 200
 #: The most cells a sheet's rectangle (first to last cell with a value) may hold.
-MAX_CELLS = 20_000_000
+MAX_CELLS = 30_000_000
 #: Members read whole with an XML parser (workbook, relationships, ODS content).
 MAX_XML_PART = 64 << 20
 
@@ -161,21 +161,33 @@ class Extent:
 
     rows: int = 0
     columns: int = 0
+    #: (Excel row, column index) of formula cells saved without a value (XLSX); None when some
+    #: have no reference and must be found by reading the formulas
+    formulas: list[tuple[int, int]] | None = None
 
     @property
     def cells(self) -> int:
         return self.rows * self.columns
 
 
-def _rows(chunks: Iterator[bytes], rel: str) -> Iterator[bytes]:
-    """The `<row …>…</row>` elements of a sheet's XML, from its inflated chunks."""
+def _rows_chunks(chunks: Iterator[bytes], rel: str) -> Iterator[bytes]:
+    """A sheet's XML from its inflated chunks, cut after a `</row>` so that rows stay whole."""
     tail = b""
     for block in chunks:
-        parts = (tail + block).split(b"</row>")
-        tail = parts.pop()
-        yield from parts
-        if len(tail) > 64 << 20:  # one row of 64 MB is no ledger
-            raise _too_large(rel, "其中一张工作表的一行超过了 64 MB")
+        data = tail + block
+        cut = data.rfind(b"</row>")
+        if cut >= 0:
+            cut += 2  # so that cut + 4 is the end of "</row>"
+        else:  # a prefixed close tag (</x:row>), rare
+            ends = [m.end() - 4 for m in _ROW_END.finditer(data)]
+            cut = ends[-1] if ends else -1
+        if cut < 0:
+            tail = data
+            if len(tail) > 64 << 20:  # one row of 64 MB is no ledger
+                raise _too_large(rel, "其中一张工作表的一行超过了 64 MB")
+            continue
+        yield data[: cut + 4]
+        tail = data[cut + 4 :]
     if tail:
         yield tail
 
@@ -183,28 +195,82 @@ def _rows(chunks: Iterator[bytes], rel: str) -> Iterator[bytes]:
 _VALUE_MARKS = (b"<v>", b"<v ", b":v>", b"<is>", b":is>")
 
 
+_ROW_END = re.compile(rb"</\w+:row>")
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+#: A reference to a column of two or three letters (AA…XFD).
+_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})[0-9]')  # no \b: a literal prefix is searched fast
+#: A formula cell saved without its value (`<c r="H2"><f>G2/3</f><v /></c>`), as scripts write
+#: them; Excel saves the value beside each formula, and that is what is read.
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*"
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:</(?:\w+:)?c>|<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)"
+)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\bt="([A-Za-z]+)"')
+#: Columns A to Z, the width assumed of any sheet with a value (wider ones are measured).
+NARROW = 26
+
+
 def xlsx_extent(chunks: Iterator[bytes], rel: str) -> Extent:
-    """How far the cells with a value of one sheet reach, read from its XML without parsing it."""
-    extent = Extent()
-    row = 0
-    for chunk in _rows(chunks, rel):
-        start = chunk.find(b"<row")
-        if start < 0:
-            start = chunk.find(b":row")
-            if start < 0:
+    """How far the cells with a value of one sheet reach, and its formulas without a value,
+    read from its XML without parsing it (calamine then reads a rectangle of that size)."""
+    extent = Extent(formulas=[])
+    counted = 0  # rows seen so far
+    formulas: set[tuple[int, int]] = set()
+    for chunk in _rows_chunks(chunks, rel):
+        rows = chunk.count(b"<row ") + chunk.count(b"<row>")
+        if not rows:  # prefixed tags (<x:row>), rare
+            rows = len(_ROW_START.findall(chunk))
+        base, counted = counted, counted + rows
+        # Rows come in order: the chunk's last row with a value is its furthest. Walk back
+        # from the end of the chunk, a row at a time, until one has a value.
+        end, k = len(chunk), rows
+        while k > 0:
+            at = max(chunk.rfind(b"<row ", 0, end), chunk.rfind(b"<row>", 0, end))
+            if at < 0:
+                found_starts = list(_ROW_START.finditer(chunk, 0, end))
+                if not found_starts:
+                    break
+                at = found_starts[-1].start()
+            k -= 1
+            if any(mark in chunk[at:end] for mark in _VALUE_MARKS):
+                head = chunk[at : chunk.find(b">", at) + 1]
+                found = _ROW_NUMBER.search(head)
+                # Rows without a number (r=) are numbered by their position.
+                number = int(found.group(1)) if found else base + k + 1
+                extent.rows = max(extent.rows, number, base + k + 1)
+                extent.columns = max(extent.columns, NARROW)
+                break
+            end = at
+        # Cells beyond column Z: each checked for a value (a formatted empty one is no cell).
+        for match in _WIDE_REF.finditer(chunk):
+            open_at = chunk.rfind(b"<", 0, match.start())
+            close_tag = chunk.find(b">", match.end())
+            if close_tag < 0 or chunk[close_tag - 1 : close_tag] == b"/":
+                continue  # <c r="XFD1048576" s="1"/>: formatted, empty
+            if open_at < 0 or (
+                chunk[open_at + 1 : open_at + 2] not in (b"c",)
+                and b":c" not in chunk[open_at : open_at + 8]
+            ):
                 continue
-        body = chunk[start:]
-        head_end = body.find(b">")
-        match = _ROW_NUMBER.search(body, 0, head_end if head_end >= 0 else len(body))
-        row = int(match.group(1)) if match else row + 1
-        if not any(mark in body for mark in _VALUE_MARKS):
-            continue  # formatted cells only: calamine keeps no cell of such a row
-        extent.rows = max(extent.rows, row)
-        # The last cell of a row is its rightmost (cells are written in order).
-        last = max(body.rfind(b"<c "), body.rfind(b":c "))
-        ref = _LAST_REF.search(body, last) if last >= 0 else None
-        width = column_index(ref.group(1).decode()) if ref else body.count(b"<c") or 1
-        extent.columns = max(extent.columns, width)
+            close = chunk.find(b"c>", close_tag)
+            body = chunk[close_tag : close if close >= 0 else len(chunk)]
+            if any(mark in body for mark in _VALUE_MARKS):
+                extent.columns = max(extent.columns, column_index(match.group(1).decode()))
+        if extent.formulas is not None and (b"<f" in chunk or b":f" in chunk):
+            for match in _FORMULA_CELL.finditer(chunk):
+                attributes = match.group(1)
+                kind = _CELL_TYPE.search(attributes)
+                if kind and kind.group(1) in (b"str", b"inlineStr"):
+                    continue  # a formula whose value is the empty text
+                ref = _CELL_REF.search(attributes)
+                if ref is None:  # cells without references: found by reading the formulas
+                    extent.formulas = None
+                    break
+                formulas.add((int(ref.group(2)), column_index(ref.group(1).decode()) - 1))
+    if extent.formulas is not None:
+        extent.formulas = sorted(formulas)
     return extent
 
 
@@ -334,6 +400,7 @@ class Workbook:
     kind: str
     sheets: list[Sheet]
     book: Any = field(repr=False)
+    _loaded: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def cells(self, sheet: Sheet, nrows: int | None = None) -> list[list[Any]]:
         """The sheet's values from A1, one list per row (empty cells as "")."""
