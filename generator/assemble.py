@@ -1,8 +1,9 @@
 """Stage 3, assembly: the `Bulletin` of one (period, audience) from rosters, figures and content.
 
-This is the only place where audiences are decided (CONTRACT §4): the public bulletin is
-assembled without criticisms, vetoes, enterprise- and person-level records, internal
-write-ups and data-quality counts, so no renderer can leak what it was never given.
+What each audience is shown is decided once, in `model.SHOWS`; the bulletin of an audience is
+assembled with only that (the public one without criticisms, vetoes, enterprise- and
+person-level records, internal write-ups and data-quality counts), so no renderer can leak what
+it was never given.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import pandas as pd
 from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame
-from generator.indicators import INDICATORS
+from generator.indicators import INDICATORS, shown
 from generator.model import (
     CATEGORY_LABELS,
-    PUBLIC_JUDGMENTS,
+    SHOWS,
     Audience,
     Bulletin,
     CampaignRecord,
@@ -37,9 +38,6 @@ from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS
 
 _FIGURE_FIELDS = [i.name for i in INDICATORS]
-#: Figures the public model leaves out (null): which townships must have a volunteer, beside
-#: each one's count of volunteers, is the list of those lacking one (CONTRACT §3.5: internal).
-_INTERNAL_FIGURES = [i.name for i in INDICATORS if not i.public]
 
 
 def plain(value: Any) -> Any:
@@ -191,10 +189,11 @@ def overview_sentences(
         verb = "新增" if city.new_members >= 0 else "减少"
         s3 += f"，会员{verb}{n(abs(city.new_members))}人"
     sentences.append(s3 + "。")
-    s4 = f"职工{n(priority_min_employees)}人以上未建会重点企业尚有{n(city.priority_open)}家"
-    if has_previous:
-        s4 += f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家"
-    sentences.append(s4 + "。")
+    if city.priority_open is not None:  # None: the audience is not shown priority counts
+        s4 = f"职工{n(priority_min_employees)}人以上未建会重点企业尚有{n(city.priority_open)}家"
+        if has_previous:
+            s4 += f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家"
+        sentences.append(s4 + "。")
     if city.volunteer_required_townships:
         sentences.append(
             f"全市应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
@@ -229,31 +228,32 @@ def assemble(
     reviews: pd.DataFrame | None = None,
     problems: list[Problem] | None = None,
 ) -> Bulletin:
-    """Assemble the Bulletin of one period for one audience."""
-    internal = audience == "internal"
+    """Assemble the Bulletin of one period for one audience: only what SHOWS gives it."""
+    shows = SHOWS[audience]
     index = UnitIndex(units)
     key = str(period)
     indicators: pd.DataFrame = figures.indicators
     current = indicators[indicators.index.get_level_values("period") == key].reset_index()
     rows = {str(r["code"]): r for r in records(current)}
     by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official_order()}
-    if not internal:
-        for unit in by_code.values():
-            for name in _INTERNAL_FIGURES:
-                setattr(unit, name, None)
+    # Which townships must have a volunteer, beside each one's count of volunteers, is the list
+    # of those lacking one (CONTRACT §3.5: a record): a figure the audience is not shown is null.
+    hidden = [i.name for i in INDICATORS if not shown(i, shows)]
+    for unit in by_code.values():
+        for name in hidden:
+            setattr(unit, name, None)
 
     judged = figures.judgments
     judged = judged[judged["period"] == key] if len(judged) else judged
     kinds: dict[str, list[str]] = {"commend": [], "criticize": [], "veto": []}
     for record in records(judged):
         kind, code = str(record["kind"]), str(record["code"])
-        if not internal and kind not in PUBLIC_JUDGMENTS:
+        if kind not in shows.judgments:
             continue
         if code in by_code:
             by_code[code].judgments.append(Judgment(kind, str(record["reason"])))  # type: ignore[arg-type]
             kinds.setdefault(kind, []).append(code)
-    if not internal:
-        kinds = {k: v for k, v in kinds.items() if k in PUBLIC_JUDGMENTS}
+    kinds = {k: v for k, v in kinds.items() if k in shows.judgments}
     for kind, codes in kinds.items():
         kinds[kind] = _ranking(by_code, codes)
 
@@ -278,13 +278,14 @@ def assemble(
         judgments=kinds,
         history=history,
         campaigns=_campaigns(index, period, campaigns),
-        writeups=_writeups(index, content, period, internal),
+        writeups=_writeups(index, content, period, shows.internal_writeups),
         periods=[str(p) for p in periods],
     )
-    if internal:
+    if shows.records:
         bulletin.priority = _priority(index, figures.ledgers.get(key))
         bulletin.volunteers = _volunteers(index, period, volunteers, reviews)
         bulletin.townships_lacking_volunteer = list(figures.lacking_volunteer.get(key, []))
+    if shows.data_quality:
         bulletin.data_quality = _data_quality(index, problems or [])
     return bulletin
 

@@ -302,7 +302,7 @@ def write_data_files(
             text = bulletin.to_json() + "\n"
             (folder / "bulletin.json").write_text(text, encoding="utf-8")
             count += 1
-            if audience != "internal":
+            if not (bulletin.shows.indicator_tables or bulletin.shows.data_quality):
                 continue
             problems = g.problems.get(bulletin.period, [])
             h = hashlib.blake2b(text.encode(), digest_size=20)
@@ -313,8 +313,12 @@ def write_data_files(
                 continue
             when = issued_on(bulletin)  # the workbook's date, never the clock
             written = [
-                *write_indicators(bulletin, folder),
-                *write_problems(problems, folder, when=when),
+                *(write_indicators(bulletin, folder) if bulletin.shows.indicator_tables else []),
+                *(
+                    write_problems(problems, folder, when=when)
+                    if bulletin.shows.data_quality
+                    else []
+                ),
             ]
             count += len(written)
             if cached is not None:
@@ -518,11 +522,12 @@ def _render_pdfs(
             progress=lambda done, total: report("生成通报 PDF", done, total),
         )
     )
-    internal = g.bulletins.get("internal")
-    if internal:
-        bulletin = internal[-1]
+    for audience, bulletins in g.bulletins.items():
+        bulletin = bulletins[-1]
+        if not bulletin.shows.unit_reports:
+            continue
         assert bulletin.period == str(latest)
-        reports_dir = staging / "internal" / "pdf" / bulletin.period / "units"
+        reports_dir = staging / audience / "pdf" / bulletin.period / "units"
         reports = render_unit_reports(
             bulletin,
             g.config,

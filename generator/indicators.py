@@ -5,7 +5,7 @@ derives from it: the fields of `model.UnitFigures` (so `bulletin.json`), the col
 figures stage's indicator frame and their dtypes, the metrics a judgment rule may name
 (`rule=True`), the columns and headers of `indicators.csv`/`.xlsx` (every figure, in this
 order), the site's ranking and history tables (`tables`), how a value is written in text
-(`show`), and which audience gets it (`public`).
+(`show`), and which audience gets it (`shown_if`).
 
 Adding a figure is two steps:
 1. declare it here: `Indicator("dispatch_membership_rate", "劳务派遣工入会率", "", RATE,
@@ -62,8 +62,9 @@ class Indicator:
     nullable: bool = False
     #: a judgment rule may name it (bulletin.yml `judgments: … metric:`)
     rule: bool = False
-    #: the public model carries it; an internal figure is null in the public bulletin.json
-    public: bool = True
+    #: the `model.Shows` attribute an audience must have to be shown it ("": every audience);
+    #: a model whose audience is not shown it carries null
+    shown_if: str = ""
     #: the header where columns are narrow (site tables); the label by default
     short: str = ""
     #: the site tables that show it as a column (RANKING, HISTORY)
@@ -128,6 +129,7 @@ def _campaign_indicators(c: Campaign) -> list[Indicator]:
 
 
 _BOTH = frozenset({RANKING, HISTORY})
+_PRIORITY = "priority_counts"
 
 #: Every figure of a unit, in reading order (the order of the downloads' columns).
 INDICATORS: tuple[Indicator, ...] = (
@@ -199,7 +201,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("target_new_members", "年度新增会员目标", "人", COUNT, nullable=True),
     # 3.5 volunteers and campaigns
-    Indicator("volunteer_required", "应配备志愿者", "", FLAG, nullable=True, public=False),
+    Indicator("volunteer_required", "应配备志愿者", "", FLAG, nullable=True, shown_if="records"),
     Indicator("volunteer_required_townships", "应配备志愿者乡镇（街道）", "个", COUNT),
     Indicator("volunteer_covered_townships", "已配备志愿者乡镇（街道）", "个", COUNT),
     Indicator("volunteer_coverage", "志愿者覆盖率", "", RATE, nullable=True, rule=True),
@@ -214,13 +216,20 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "rank_change", "名次变化", "", RANK_CHANGE, nullable=True, short="排名变化", tables=_BOTH
     ),
-    # 3.3 priority ledger (the counts are public; the enterprises are not: CONTRACT §4)
+    # 3.3 priority ledger: the counts (model.Shows.priority_counts), not the enterprises
     Indicator(
-        "priority_open", "未建会重点企业", "家", COUNT, rule=True, short="待销号", tables=_BOTH
+        "priority_open",
+        "未建会重点企业",
+        "家",
+        COUNT,
+        rule=True,
+        short="待销号",
+        tables=_BOTH,
+        shown_if=_PRIORITY,
     ),
-    Indicator("priority_closed", "本期销号", "家", COUNT),
-    Indicator("priority_added", "本期新增重点企业", "家", COUNT),
-    Indicator("priority_left", "本期注销迁出重点企业", "家", COUNT),
+    Indicator("priority_closed", "本期销号", "家", COUNT, shown_if=_PRIORITY),
+    Indicator("priority_added", "本期新增重点企业", "家", COUNT, shown_if=_PRIORITY),
+    Indicator("priority_left", "本期注销迁出重点企业", "家", COUNT, shown_if=_PRIORITY),
 )
 
 #: The declarations by name.
@@ -229,9 +238,14 @@ BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 RULE_METRICS: tuple[str, ...] = tuple(i.name for i in INDICATORS if i.rule)
 
 
-def table(name: str) -> list[Indicator]:
-    """The figures a site table shows as columns (RANKING, HISTORY), in declaration order."""
-    return [i for i in INDICATORS if name in i.tables]
+def shown(indicator: Indicator, shows: object) -> bool:
+    """Whether an audience (a `model.Shows`) is shown the figure."""
+    return not indicator.shown_if or bool(getattr(shows, indicator.shown_if))
+
+
+def table(name: str, shows: object) -> list[Indicator]:
+    """The columns of a site table (RANKING, HISTORY) an audience is shown, in declaration order."""
+    return [i for i in INDICATORS if name in i.tables and shown(i, shows)]
 
 
 def _check() -> None:

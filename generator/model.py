@@ -21,8 +21,59 @@ from generator.indicators import INDICATORS
 Audience = Literal["public", "internal"]
 JudgmentKind = Literal["commend", "criticize", "veto"]
 
-#: Judgment kinds the public model may carry (CONTRACT §4).
-PUBLIC_JUDGMENTS: tuple[str, ...] = ("commend",)
+
+@dataclass(frozen=True)
+class Shows:
+    """What one audience's outputs show (CONTRACT §4): the one place audiences are decided.
+
+    `assemble` builds each audience's model by it (what it does not show is never put in), the
+    build writes the files it names, and the templates and documents test it, never the
+    audience's name. Priority counts (priority_open/closed/added/left: how many enterprises of
+    25 or more employees still have no union, and how many were ticked off) are public figures
+    like every other count of §3: bulletin.json, the PDF bulletin and the pages of both sites show
+    them. The enterprises behind them (the 销号清单) are records, and internal.
+    """
+
+    #: judgment kinds shown (the public model: praise only)
+    judgments: tuple[str, ...]
+    #: enterprise- and person-level records: the priority list, volunteers, townships lacking one
+    records: bool
+    #: write-ups whose front matter says `audience: internal`
+    internal_writeups: bool
+    #: priority counts per unit (see above)
+    priority_counts: bool
+    #: counts of data problems, the 数据质量 pages and problems.csv|.xlsx
+    data_quality: bool
+    #: indicators.csv|.xlsx: every unit's figures
+    indicator_tables: bool
+    #: one PDF report per county and township, and the packets for the units (dist/)
+    unit_reports: bool
+    #: the 内部资料 mark on documents and （内网） in the site's name
+    internal_mark: bool
+
+
+SHOWS: dict[str, Shows] = {
+    "public": Shows(
+        judgments=("commend",),
+        records=False,
+        internal_writeups=False,
+        priority_counts=True,
+        data_quality=False,
+        indicator_tables=False,
+        unit_reports=False,
+        internal_mark=False,
+    ),
+    "internal": Shows(
+        judgments=("commend", "criticize", "veto"),
+        records=True,
+        internal_writeups=True,
+        priority_counts=True,
+        data_quality=True,
+        indicator_tables=True,
+        unit_reports=True,
+        internal_mark=True,
+    ),
+}
 
 CATEGORY_LABELS = content.CATEGORY_LABELS
 LEVEL_LABELS = {"city": "市", "county": "县市区", "township": "乡镇（街道）"}
@@ -225,6 +276,11 @@ class Bulletin:
     #: ... in the bulletin of this period (None: not yet, the next bulletin will)
     corrected_in: str | None = None
     corrected_in_label: str = ""  # 2026年11月
+
+    @property
+    def shows(self) -> Shows:
+        """What this bulletin's audience is shown (SHOWS)."""
+        return SHOWS[self.audience]
 
     def unit(self, code: str) -> UnitFigures:
         for u in self.units:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 from sample_model import sample_bulletin
 
-from generator.config import parse_config
+from generator.build import BuildOptions, gather
+from generator.config import Config, parse_config
 from generator.content import CATEGORY_LABELS
 from generator.errors import ConfigError
 from generator.indicators import BY_NAME, HISTORY, INDICATORS, RANKING, RULE_METRICS, table
-from generator.model import UnitFigures
+from generator.model import SHOWS, Bulletin, Shows, UnitFigures
+from generator.render.document.bulletin import priority_section
 from generator.render.files import write_indicators
 from generator.rosters.specs import CAMPAIGNS, ROSTERS
 
@@ -55,7 +57,7 @@ def test_rule_metrics_are_the_declared_rule_figures(tmp_path: Path) -> None:
 
 
 def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> None:
-    assert [i.heading for i in table(RANKING)] == [
+    assert [i.heading for i in table(RANKING, SHOWS["public"])] == [
         "企业数",
         "已建会",
         "建会率",
@@ -68,7 +70,8 @@ def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> N
         "排名变化",
         "待销号",
     ]
-    assert [i.name for i in table(HISTORY)][-3:] == ["rank", "rank_change", "priority_open"]
+    history = table(HISTORY, SHOWS["internal"])
+    assert [i.name for i in history][-3:] == ["rank", "rank_change", "priority_open"]
 
 
 def test_every_campaign_is_a_roster_with_its_figures_and_category() -> None:
@@ -80,3 +83,50 @@ def test_every_campaign_is_a_roster_with_its_figures_and_category() -> None:
             assert {f"target_{key}", f"{key}_completion", f"{key}_schedule_rate"} <= set(BY_NAME)
         assert CATEGORY_LABELS[campaign.category] == campaign.label
         assert campaign.slug == key.replace("_", "-")
+
+
+# --- audiences -------------------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "project"
+
+
+@pytest.fixture(scope="module")
+def golden_bulletins() -> dict[str, Bulletin]:
+    """The golden project's public and internal bulletins of its first period with priorities."""
+    g = gather(GOLDEN, BuildOptions(site=False, pdf=False))
+    for public, internal in zip(g.bulletins["public"], g.bulletins["internal"], strict=True):
+        if internal.priority and any(u.priority_open for u in internal.units):
+            return {"public": public, "internal": internal}
+    raise AssertionError("no period of the golden project has priority enterprises")
+
+
+def test_priority_counts_are_public_and_the_enterprises_are_not(
+    golden_bulletins: dict[str, Bulletin],
+) -> None:
+    public, internal = golden_bulletins["public"], golden_bulletins["internal"]
+    assert public.shows is SHOWS["public"] and internal.shows is SHOWS["internal"]
+    counts = ("priority_open", "priority_closed", "priority_added", "priority_left")
+    for p, i in zip(public.units, internal.units, strict=True):
+        assert [getattr(p, c) for c in counts] == [getattr(i, c) for c in counts]
+        assert p.volunteer_required is None  # a township's requirement is internal
+    assert any(u.priority_open for u in public.units)
+    assert public.priority == [] and internal.priority
+    assert {j.kind for u in public.units for j in u.judgments} <= {"commend"}
+    assert public.data_quality is None and internal.data_quality is not None
+    # JSON, the PDF bulletin and the pages say the same for the public.
+    assert '"priority_open": ' in public.to_json()
+    assert priority_section(public, Config(root=GOLDEN)) is not None
+    assert "priority_open" in [i.name for i in table(RANKING, public.shows)]
+
+
+def test_one_switch_hides_priority_counts_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    hidden = replace(SHOWS["public"], priority_counts=False)
+    monkeypatch.setitem(SHOWS, "public", hidden)
+    g = gather(GOLDEN, BuildOptions(site=False, pdf=False, audience="public"))
+    public = next(b for b in g.bulletins["public"] if b.city.priority_open is None)
+    assert public.shows == hidden
+    assert all(u.priority_open is None and u.priority_closed is None for u in public.units)
+    assert not any("重点企业" in sentence for sentence in public.overview)
+    assert priority_section(public, Config(root=GOLDEN)) is None
+    assert "priority_open" not in [i.name for i in table(RANKING, public.shows)]
+    assert isinstance(hidden, Shows)

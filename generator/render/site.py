@@ -422,7 +422,7 @@ class _Site:
         self.docs = work_dir / "docs"
         self.latest = bulletins[-1]
         self.audience = self.latest.audience
-        self.internal = self.audience == "internal"
+        self.shows = self.latest.shows
         self.env = _environment(config.root)
         self.pages: list[str] = []
         self.chart_jobs: list[ChartJob] = []
@@ -453,7 +453,7 @@ class _Site:
         self.writeup_period = {slug: period for slug, (_, period) in seen.items()}
         self.site_name = config.site_title or (
             f"{self.latest.organization}企业工会组建工作通报"
-            + ("（内网）" if self.internal else "")
+            + ("（内网）" if self.shows.internal_mark else "")
         )
 
     # ---- links and downloads
@@ -538,7 +538,7 @@ class _Site:
             root=root,
             site=self,
             latest=self.latest,
-            internal=self.internal,
+            shows=self.shows,
             page_path=path,
             **context,
         )
@@ -605,7 +605,7 @@ class _Site:
         self._units(latest_index)
         self._campaigns()
         self._writeups()
-        if self.internal:
+        if self.shows.data_quality:
             self._quality()
         self._project_pages()
         self._static()
@@ -817,13 +817,13 @@ class _Site:
                 + [(label, f"writeups/category-{c}.md") for c, label in CATEGORY_LABELS.items()],
             ),
         ]
-        if self.internal:
+        if self.shows.data_quality:
             nav.append(("数据质量", "quality/index.md"))
         nav += list(self.extra_pages)
         text = self.env.get_template("mkdocs.yml.j2").render(
             site_name=self.site_name,
             nav=nav,
-            internal=self.internal,
+            shows=self.shows,
             organization=self.latest.organization,
         )
         (self.work_dir / "mkdocs.yml").write_text(text, encoding="utf-8")

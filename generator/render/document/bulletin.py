@@ -203,7 +203,7 @@ def judgment_section(bulletin: Bulletin, kind: str) -> Section | None:
 
 def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
     """重点企业销号情况: the city's open, ticked-off and new priority enterprises by county."""
-    if not counties(bulletin):
+    if not counties(bulletin) or not bulletin.shows.priority_counts:
         return None
     city, n = bulletin.city, _n
     return "重点企业销号情况", [
@@ -327,7 +327,7 @@ def bulletin_document(
         tail = [sections[-1]["blocks"].pop()]
     return {
         "kind": "bulletin",
-        "internal": bulletin.audience == "internal",
+        "internal": bulletin.shows.internal_mark,
         "fonts": fonts,
         "header": {
             "organization": doc.organization,
