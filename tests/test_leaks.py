@@ -54,8 +54,7 @@ PHONES = {"13912345678": "13912345678", "+86 137-1111-2222": "13711112222"}
 INTERNAL_ONLY_WORDS = [
     "通报批评",
     "数据质量",
-    "待销号",
-    "销号清单",
+    "销号清单",  # the priority enterprises; their counts (待销号) are public (model.SHOWS)
     "联系电话",
     "未建会原因",
     "问题清单",
