@@ -488,7 +488,14 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
                 carrier.corrections.extend(changed)
                 carrier.correction_notes = correction_notes(carrier.corrections)
             if audience == "internal" or "internal" not in bulletins:
-                warnings[period] = [_warning(c, carrier) for c in changed]
+                county = {
+                    u.code: u.code if u.level == "county" else (u.parent or "")
+                    for u in current.units
+                    if u.level != "city"
+                }
+                warnings[period] = [
+                    _warning(c, carrier, county.get(c.unit, ""), names) for c in changed
+                ]
     return warnings
 
 
@@ -501,7 +508,9 @@ def _display_name(level: str, name: str, parent: str | None) -> str:
     return name
 
 
-def _warning(c: Correction, carrier: Bulletin | None) -> Problem:
+def _warning(
+    c: Correction, carrier: Bulletin | None, county: str = "", names: dict[str, str] | None = None
+) -> Problem:
     where = (
         f"{carrier.period_label}通报将刊发更正说明"
         if carrier is not None
@@ -518,6 +527,8 @@ def _warning(c: Correction, carrier: Bulletin | None) -> Problem:
             f"已印发的{c.period_label}通报（{c.doc_code}）中，{c.unit_name}（{c.unit}）的{c.label}"
             f"为{c.issued}，按现在的数据为{c.corrected}。印发的通报不变；{where}。"
         ),
+        county=county,
+        county_name=(names or {}).get(county, ""),
     )
 
 

@@ -147,6 +147,8 @@ def test_changed_figures_of_an_issued_period_are_warned(flow: Flow) -> None:
         ), (unit, figure, text)
     assert "南街道" not in text and "西镇（" not in text  # their figures did not change
     assert flow.rebuilt.warnings >= len(changed) > 0
+    quality = (flow.site / "internal" / "quality" / "2026-09.html").read_text("utf-8")
+    assert "W-ISSUED-CHANGED" in quality  # the data-quality page counts them
 
 
 def test_the_next_bulletin_carries_the_correction(flow: Flow) -> None:
