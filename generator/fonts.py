@@ -102,7 +102,12 @@ def font_paths(root: Path | None) -> list[Path]:
     if root is None:
         return []
     folder = root / PROJECT_FONT_DIR
-    return [folder.resolve()] if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    from generator.templates import check_folder
+
+    check_folder(root, folder, None)  # fonts may be links to the system's; never a pipe
+    return [folder.resolve()]
 
 
 @lru_cache(maxsize=8)

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 import yaml
+from jinja2.sandbox import SandboxedEnvironment
 
 from generator.config import load_config
 from generator.content import load_content
@@ -44,7 +45,7 @@ DEFAULT_CLOSING = (
 
 def _render(root: Path | None, name: str, **values: object) -> str:
     source = find_template(root, "project", name).read_text(encoding="utf-8")
-    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env = SandboxedEnvironment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     return env.from_string(source).render(**values)
 
 

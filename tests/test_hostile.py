@@ -598,3 +598,110 @@ def test_an_impossible_date_in_a_bulletin_frame_names_the_file(project: Project)
     assert result.returncode == 1, output[-2000:]
     assert "2026-10.md" in output and "不是存在的日期" in output, output[-3000:]
     assert "Traceback" not in output
+
+
+# ---- templates: sandboxed, inside their folder, regular files only ----------------------------
+
+from generator.errors import BuildError, BulletinError, ConfigError  # noqa: E402
+
+
+def _override(project: Project, kind: str, name: str, text: str) -> Path:
+    folder = project.root / "site_templates" / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+        "{{ self._TemplateReference__context }}",
+    ],
+)
+def test_a_site_template_cannot_reach_python(project: Project, expression: str) -> None:
+    builtin = Path(__file__).resolve().parent.parent / "site_templates" / "site" / "page.md.j2"
+    _override(project, "site", "page.md.j2", builtin.read_text(encoding="utf-8") + expression)
+    pages = project.root / "content" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "about.md").write_text("---\ntitle: 关于\n---\n正文\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="网站模板有误") as caught:
+        build(project.root, BuildOptions(pdf=False))
+    assert "unsafe" in str(caught.value) or "undefined" in str(caught.value)
+    assert not (project.root / "PWNED").exists()
+    assert not (project.root / "site").exists()
+
+
+def test_a_site_template_cannot_turn_on_mkdocs_hooks(project: Project) -> None:
+    builtin = Path(__file__).resolve().parent.parent / "site_templates" / "site" / "mkdocs.yml.j2"
+    hook = project.root / "hook.py"
+    hook.write_text("open('PWNED', 'w').close()\n", encoding="utf-8")
+    text = builtin.read_text(encoding="utf-8") + f"\nhooks:\n  - {hook}\n"
+    _override(project, "site", "mkdocs.yml.j2", text)
+    with pytest.raises(BuildError, match="hooks"):
+        build(project.root, BuildOptions(pdf=False))
+    assert not (project.root / "PWNED").exists() and not Path("PWNED").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "options"),
+    [
+        ("pdf", "secret.typ", BuildOptions(site=False)),
+        ("site", "secret.md.j2", BuildOptions(pdf=False)),
+    ],
+)
+def test_a_template_link_out_of_site_templates_is_refused(
+    project: Project, kind: str, name: str, options: BuildOptions
+) -> None:
+    folder = project.root / "site_templates" / kind
+    folder.mkdir(parents=True)
+    os.symlink("/etc/passwd", folder / name)
+    with pytest.raises(ConfigError, match="符号链接") as caught:
+        build(project.root, options)
+    assert f"site_templates/{kind}/{name}" in str(caught.value)
+    assert not (project.root / "site").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    "where",
+    ["site_templates/site/page.md.j2", "site_templates/pdf/bulletin.typ", "fonts/仿宋.ttf"],
+)
+def test_a_named_pipe_where_a_template_or_font_is_expected_does_not_hang(
+    project: Project, where: str
+) -> None:
+    path = project.root / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", str(project.root), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=CHECK_TIMEOUT,  # about hanging, not size: no memory ceiling
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output[-2000:]
+    assert where in output and "命名管道" in output, output[-2000:]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_where_a_writeup_or_image_is_expected_does_not_hang(
+    project: Project,
+) -> None:
+    folder = project.root / "content" / "writeups"
+    (folder / "img").mkdir(parents=True)
+    os.mkfifo(folder / "2026-10-02-pipe.md")
+    os.mkfifo(folder / "img" / "pipe.png")
+    text = '---\ntitle: 图片\ndate: 2026-10-03\nunit: "990101"\nimages: [img/pipe.png]\n---\n\n正文。\n'
+    (folder / "2026-10-03-image.md").write_text(text, encoding="utf-8")
+    result = run_check(project.root)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-2000:]
+    assert "2026-10-02-pipe.md" in output and "2026-10-03-image.md" in output, output[-3000:]
+    assert "Traceback" not in output
+
+
+_ = BulletinError  # the base of what the CLI prints

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from generator import formatting, indicators
@@ -146,7 +147,9 @@ def _figure(unit: UnitFigures, name: str) -> str:
 
 def _environment(root: Path | None) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(root, "site")])
-    env = jinja2.Environment(
+    # Sandboxed: a template (the project's own overrides included) reaches the values it is
+    # given, never Python's internals ({{ ''.__class__.__mro__ }} is refused).
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=jinja2.select_autoescape(enabled_extensions=("md.j2", "html.j2"), default=False),
         undefined=jinja2.StrictUndefined,
@@ -826,7 +829,39 @@ class _Site:
             shows=self.shows,
             organization=self.latest.organization,
         )
+        _check_mkdocs_config(text)
         (self.work_dir / "mkdocs.yml").write_text(text, encoding="utf-8")
+
+
+#: MkDocs settings that would run Python code named by the template, or read outside the site
+_UNSAFE_MKDOCS_KEYS = ("hooks", "custom_dir", "docs_dir", "site_dir", "INHERIT")
+
+
+def _check_mkdocs_config(text: str) -> None:
+    """Refuse a generated mkdocs.yml that would make MkDocs run code or leave its folders.
+
+    A project's own mkdocs.yml.j2 decides the site's look; it may not add MkDocs hooks
+    (Python files MkDocs runs), YAML tags that build Python objects, or move the folders.
+    """
+    from generator.safe_yaml import Document, YamlError
+
+    try:
+        config = Document(text).data
+    except YamlError as exc:
+        raise BuildError(f"网站模板 mkdocs.yml.j2 生成的 MkDocs 设置不能使用：{exc}") from None
+    if not isinstance(config, dict):
+        raise BuildError("网站模板 mkdocs.yml.j2 生成的 MkDocs 设置应是“键: 值”的列表。")
+    theme = config.get("theme")
+    found = [key for key in _UNSAFE_MKDOCS_KEYS if key in config]
+    if isinstance(theme, dict) and "custom_dir" in theme:
+        found.append("theme.custom_dir")
+    if config.get("docs_dir") == "docs" and config.get("site_dir") == "site":
+        found = [key for key in found if key not in ("docs_dir", "site_dir")]
+    if found:
+        raise BuildError(
+            f"网站模板 mkdocs.yml.j2 生成的 MkDocs 设置中有 {'、'.join(found)}：这些设置会运行"
+            "模板指定的 Python 程序或读写网站目录以外的文件，不允许使用。"
+        )
 
 
 def counted_campaign(record: CampaignRecord) -> bool:
