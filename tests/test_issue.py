@@ -220,6 +220,12 @@ def test_issue_refuses_a_frame_without_signing_date_or_number(project: Project) 
     result = runner.invoke(cli, ["issue", "2026-10", str(root)])
     assert result.exit_code == 2 and "没有填写发文序号" in result.output
     assert not (root / "issued").exists()
+    write_frame(root, "2026-10", 10, "2026-11-05")
+    result = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "已印发 2026-10 期通报（测工发〔2026〕10号）" in result.output
+    assert "bulletin send 2026-10" in result.output
+    assert {r["period"] for r in register_rows(root)} == {"2026-10"}
 
 
 def test_issue_refuses_data_errors(project: Project) -> None:
