@@ -205,6 +205,13 @@ class SnapshotEntry:
     digest: str
 
 
+def _roster_folder_file(path: Path) -> bool:
+    from generator.rosters.specs import ROSTERS
+
+    roster = ROSTERS.get(path.parent.name)
+    return roster is not None and not roster.per_period and path.is_file()
+
+
 class _Snapshots:
     """Each period's ledger read and reduced once, then cached by the content of its inputs.
 
@@ -218,7 +225,12 @@ class _Snapshots:
         self.root, self.data, self.config, self.result = root, data, config, result
         self.cache = Cache(root, enabled=not force)
         self.digests = Digests(self.cache.dir)
-        shared = [root / "bulletin.yml", *(p for p in (root / "data").glob("*") if p.is_file())]
+        # Rosters are files in data/ or folders data/<roster>/ (one file per county).
+        shared = [
+            root / "bulletin.yml",
+            *(p for p in (root / "data").glob("*") if p.is_file()),
+            *(p for p in sorted((root / "data").glob("*/*")) if _roster_folder_file(p)),
+        ]
         self.base = key("snapshot", tool_digest(), self.digests.tree(shared, root))
         self.previous: tuple[Period, str, SnapshotEntry] | None = None  # (period, key, entry)
         self.state: Any = None  # the previous period's state, when it was read in this build

@@ -241,7 +241,7 @@ def test_a_valid_csv_with_random_bytes_spliced_in(tmp_path: Path, junk: bytes, a
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(roster_headers("enterprises"))
     names = [c.name for c in ENTERPRISES.columns]
-    writer.writerows([[r[n] for n in names] for r in rows_of("enterprises", "2026-10")])
+    writer.writerows([[r.get(n, "") for n in names] for r in rows_of("enterprises", "2026-10")])
     data = buffer.getvalue().encode()
     at = min(at, len(data))
     path = tmp_path / "enterprises.csv"
@@ -304,7 +304,7 @@ def _valid_xlsx() -> bytes:
     ws.append(roster_headers("enterprises"))
     names = [c.name for c in ENTERPRISES.columns]
     for row in rows_of("enterprises", "2026-10"):
-        ws.append([row[n] or None for n in names])
+        ws.append([row.get(n) or None for n in names])
     ws.append(["合计", None, None, None, None, None, "=SUM(G2:G5)"])
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -410,3 +410,52 @@ def test_intake_refuses_a_file_it_cannot_place(tmp_path: Path) -> None:
     assert out.exit_code == 1
     assert "未收取 总结.csv：文件中没有企业建会台账" in out.output
     assert not (project.root / "data" / "2026-10" / "总结.csv").exists()
+
+
+# --- rosters kept as folders, data/<roster>/ ---------------------------------------------------
+
+
+def _volunteers_by_county(project: Project) -> Path:
+    from conftest import VOLUNTEERS
+
+    (project.root / "data" / "volunteers.csv").unlink()
+    folder = project.root / "data" / "volunteers"
+    write_roster(folder / "990100-甲县.xlsx", "volunteers", [VOLUNTEERS[0]])
+    write_roster(folder / "990200-乙区.csv", "volunteers", [VOLUNTEERS[1]], encoding="gb18030")
+    return folder
+
+
+def test_a_roster_folder_gives_the_single_file_bulletin(tmp_path: Path) -> None:
+    expected = models(Project(tmp_path / "single").root)
+    project = Project(tmp_path / "p")
+    _volunteers_by_county(project)
+    result = check_project(project.root)
+    assert not result.problems.items, result.problems.items
+    assert models(project.root) == expected
+
+
+def test_a_roster_both_file_and_folder_is_an_error(tmp_path: Path) -> None:
+    from conftest import VOLUNTEERS
+
+    project = Project(tmp_path / "p")
+    _volunteers_by_county(project)
+    write_roster(project.root / "data" / "volunteers.csv", "volunteers", VOLUNTEERS)
+    found = _problems(project.root, "E-FILE-BOTH")
+    assert [(p.file, p.severity) for p in found] == [("data/volunteers.csv", "error")]
+    assert "data/volunteers/" in found[0].message
+
+
+def test_a_volunteer_number_twice_in_one_county_across_files_names_both(tmp_path: Path) -> None:
+    from conftest import VOLUNTEERS
+
+    project = Project(tmp_path / "p")
+    folder = _volunteers_by_county(project)
+    again = dict(VOLUNTEERS[0], name="王五", unit="990102")  # 西镇, also 甲县, same 编号
+    write_roster(folder / "990100-甲县（补）.xlsx", "volunteers", [again])
+    found = _problems(project.root, "E-DUPLICATE")
+    assert {(p.file, p.row) for p in found} == {
+        ("data/volunteers/990100-甲县.xlsx", 2),
+        ("data/volunteers/990100-甲县（补）.xlsx", 2),
+    }
+    assert all("990100-甲县（补）.xlsx 第 2 行" in p.message for p in found)
+    assert {p.county_name for p in found} == {"甲县"}

@@ -176,6 +176,12 @@ E_LEDGER_NOT_FOUND = _code(
     "报告期目录中的这个文件里没有企业建会台账：{sheets}中都找不到台账的表头（应有 {expected} 等列）。"
     "如是放错的文件，请移出报告期目录；如是台账，请检查表头文字。",
 )
+#: A spreadsheet in a roster folder in which no sheet is the roster. Fields: title, sheets, expected.
+E_ROSTER_NOT_FOUND = _code(
+    "E-ROSTER-NOT-FOUND",
+    "名册目录中的这个文件里没有{title}：{sheets}中都找不到表头（应有 {expected} 等列）。"
+    "如是放错的文件，请移出目录；如是名册，请检查表头文字。",
+)
 #: A file in a period folder that is not a spreadsheet; it is not read.
 W_FILE_IGNORED = _code(
     "W-FILE-IGNORED",
@@ -240,6 +246,19 @@ E_DUPLICATE_FILES = Code(
     "error",
     "统一社会信用代码“{value}”在本期的多个文件中都出现了（{places}）：同一企业只能填报一次。"
     "如是同一县市区的新旧两个文件，请把旧文件移出报告期目录；否则请核对由哪个县市区填报，删除多余的一行。",
+)
+
+#: The same record in two files of a roster folder (not registered: E-DUPLICATE). Fields: places.
+E_DUPLICATE_PLACES = Code(
+    "E-DUPLICATE",
+    "error",
+    "“{column}”为“{value}”的记录在多个文件中重复出现（{places}）：每条只能填写一次，请删除多余的一行。",
+)
+#: A roster both as a file and as a folder (not registered: E-FILE-BOTH). Fields: other.
+E_FILE_AND_FOLDER = Code(
+    "E-FILE-BOTH",
+    "error",
+    "同一名册既有文件又有同名目录（{other}）：请只保留一种——一个文件，或目录中每个县市区一个文件。",
 )
 
 # --- unified social credit codes ---------------------------------------------------------------

@@ -24,6 +24,7 @@ from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
     ENTERPRISES,
+    ROSTERS,
     TARGETS,
     UNITS,
     VOLUNTEER_REVIEWS,
@@ -122,6 +123,15 @@ def read_roster(
     """Read and validate one roster file; return (frame, problems, file was read)."""
     readable = roster_files(folder, roster.name)
     problems: list[Problem] = []
+    directory = folder / roster.name
+    if not roster.per_period and directory.is_dir():
+        if readable:
+            folder_rel = relative(root, directory) + "/"
+            problems.append(
+                codes.E_FILE_AND_FOLDER.problem(relative(root, readable[0]), None, other=folder_rel)
+            )
+            return empty_frame(roster), problems, False
+        return read_roster_folder(root, directory, roster, ctx)
     if len(readable) > 1:
         first, other = readable[0], readable[1]
         problems.append(
@@ -154,8 +164,100 @@ def read_roster(
     return validated.frame, found, ok
 
 
+def read_roster_folder(
+    root: Path, directory: Path, roster: Roster, ctx: Context
+) -> tuple[pd.DataFrame, list[Problem], bool]:
+    """A roster kept as a folder, `data/<roster>/`: every spreadsheet in it (one per county is
+    usual), each read from its sheet with the roster's header and validated, then joined."""
+    from generator.rosters.read import read_roster_sheet
+
+    files, ignored = period_files(directory)
+    problems: list[Problem] = [
+        codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored
+    ]
+    frames: list[pd.DataFrame] = []
+    ok = True
+    expected = "、".join(c.title for c in roster.columns if c.required)
+    for path in files:
+        rel = relative(root, path)
+        try:
+            found = read_roster_sheet(path, rel, roster)
+        except ReadError as exc:
+            problems.append(exc.problem)
+            ok = False
+            continue
+        except OSError as exc:
+            problems.append(_os_problem(rel, exc))
+            ok = False
+            continue
+        if found.table is None:
+            sheets = "、".join(f"工作表“{name}”" for name in found.sheets) or "文件"
+            problems.append(
+                codes.E_ROSTER_NOT_FOUND.problem(
+                    rel, None, title=roster.title, sheets=sheets, expected=expected
+                )
+            )
+            ok = False
+            continue
+        validated = validate_table(found.table, roster, ctx)
+        if any(p.code in _UNREAD for p in validated.problems):
+            ok = False
+        frame = validated.frame
+        frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
+        problems.extend(_file_county(list(validated.problems), frame, ctx.units))
+        frames.append(frame)
+    if not frames:
+        if not roster.optional and not files:
+            rel = relative(root, directory) + "/"
+            problems.append(codes.E_FILE_MISSING.problem(rel, None, title=roster.title))
+        return empty_frame(roster), problems, False
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1:
+        problems.extend(_roster_duplicates(frame, roster, ctx.units))
+    return frame, problems, ok
+
+
+def _roster_duplicates(
+    frame: pd.DataFrame, roster: Roster, units: UnitIndex | None
+) -> list[Problem]:
+    """E-DUPLICATE for a unique value found in more than one file of a roster folder."""
+    keys: list[tuple[str, pd.Series]] = [
+        (c.name, frame[c.name].astype("object")) for c in roster.columns if c.unique
+    ]
+    if roster.name == "volunteers" and units is not None:  # 编号: unique within its county
+        county = frame["unit"].map(lambda u: units.county.get(u, "") if isinstance(u, str) else "")
+        ids = frame["id"].astype("object")
+        joined = (county.astype(str) + "\x1f" + ids.astype(str)).where(ids.notna())
+        keys.append(("id", joined))
+    out: list[Problem] = []
+    for name, key in keys:
+        column = roster.column(name)
+        places: dict[str, list[tuple[str, int, str]]] = {}
+        rows = zip(key, frame["_file"], frame["_row"], frame["unit"], strict=True)
+        for value, file, row, unit in rows:
+            if isinstance(value, str) and value:
+                owner = unit if isinstance(unit, str) else ""
+                places.setdefault(value, []).append((str(file), int(row), owner))
+        for value, where in places.items():
+            if len({f for f, _, _ in where}) < 2:
+                continue  # within one file: already reported by its validation
+            shown = "；".join(f"{f} 第 {r} 行" for f, r, _ in where)
+            text = value.split("\x1f", 1)[-1]
+            for file, row, unit in where:
+                owner_county = units.county_of(unit) if units is not None else ("", "")
+                out.append(
+                    codes.E_DUPLICATE_PLACES.problem(
+                        file, row, column.title, text, owner_county, places=shown
+                    )
+                )
+    return out
+
+
 #: Problems after which a roster counts as not read.
 _UNREAD = frozenset({"E-HEADER-NOT-FOUND", "E-FILE-EMPTY", "E-NO-ROWS"})
+
+
+_ROSTER_FOLDERS = frozenset(name for name, roster in ROSTERS.items() if not roster.per_period)
 
 
 def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem]]:
@@ -169,6 +271,8 @@ def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem
     examples = {"month": "2026-10", "quarter": "2026-Q3"}
     for path in sorted(data_dir.iterdir()):
         if not path.is_dir() or path.name.startswith((".", "_")):
+            continue
+        if path.name in _ROSTER_FOLDERS:  # a roster kept as a folder, data/<roster>/
             continue
         rel = relative(root, path)
         if not Period.is_period_name(path.name):
