@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -28,6 +28,7 @@ from generator.model import (
     DocumentHeader,
     HistoryPoint,
     Judgment,
+    Page,
     PriorityEntry,
     UnitFigures,
     VolunteerRecord,
@@ -36,6 +37,10 @@ from generator.model import (
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS
+
+if TYPE_CHECKING:
+    from generator.figures import Figures
+    from generator.rosters.load import ProjectData
 
 _FIGURE_FIELDS = [i.name for i in INDICATORS]
 
@@ -215,21 +220,18 @@ def _ranking(units: dict[str, UnitFigures], codes: list[str]) -> list[str]:
 
 
 def assemble(
-    *,
-    config: Config,
-    units: pd.DataFrame,
-    figures: Any,
+    data: ProjectData,
+    figures: Figures,
     content: Content,
     period: Period,
     periods: list[Period],
     audience: Audience,
-    campaigns: Mapping[str, pd.DataFrame],
-    volunteers: pd.DataFrame,
     reviews: pd.DataFrame | None = None,
     problems: list[Problem] | None = None,
 ) -> Bulletin:
     """Assemble the Bulletin of one period for one audience: only what SHOWS gives it."""
     shows = SHOWS[audience]
+    config, units = data.config, data.units
     index = UnitIndex(units)
     key = str(period)
     indicators: pd.DataFrame = figures.indicators
@@ -277,17 +279,23 @@ def assemble(
         township_ranking={c: _ranking(by_code, t) for c, t in index.townships.items()},
         judgments=kinds,
         history=history,
-        campaigns=_campaigns(index, period, campaigns),
+        campaigns=_campaigns(index, period, data.campaigns),
         writeups=_writeups(index, content, period, shows.internal_writeups),
         periods=[str(p) for p in periods],
+        pages=pages(content),
     )
     if shows.records:
         bulletin.priority = _priority(index, figures.ledgers.get(key))
-        bulletin.volunteers = _volunteers(index, period, volunteers, reviews)
+        bulletin.volunteers = _volunteers(index, period, data.volunteers, reviews)
         bulletin.townships_lacking_volunteer = list(figures.lacking_volunteer.get(key, []))
     if shows.data_quality:
         bulletin.data_quality = _data_quality(index, problems or [])
     return bulletin
+
+
+def pages(content: Content) -> list[Page]:
+    """The extra pages, as read (and decoded) once by the content stage."""
+    return [Page(slug=p.slug, title=p.title, body=p.body) for p in content.pages]
 
 
 def _history(

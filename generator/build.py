@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.assemble import assemble
 from generator.cache import (
@@ -36,6 +36,13 @@ from generator.errors import ConfigError, DataError
 from generator.model import Bulletin
 from generator.periods import Period
 from generator.problems import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from generator.figures import Figures, PeriodReduction
+    from generator.rosters.load import ProjectData
+
 from generator.publish import check_output_folder, exclusive_build, publishing, recover
 
 AUDIENCES = ("public", "internal")
@@ -66,11 +73,11 @@ class Gathered:
     """Everything read and computed before anything is written."""
 
     config: Config
-    data: Any  # generator.rosters.load.ProjectData
+    data: ProjectData
     content: Content
     periods: list[Period]
-    figures: Any  # generator.figures.Figures
-    reviews: dict[str, Any]
+    figures: Figures
+    reviews: dict[str, pd.DataFrame | None]  # period -> its volunteer reviews, if any
     problems: dict[str, list[Problem]]  # period -> every problem that period's build saw
     bulletins: dict[str, list[Bulletin]]  # audience -> one per period, oldest first
 
@@ -138,8 +145,8 @@ def gather(
     snapshots = _Snapshots(root, data, config, options.force, result)
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
-    reviews: dict[str, Any] = {}
-    reductions: list[Any] = []
+    reviews: dict[str, pd.DataFrame | None] = {}
+    reductions: list[PeriodReduction] = []
     for i, period in enumerate(periods):
         report("读取台账", i, len(periods))
         entry = snapshots.get(period)
@@ -176,15 +183,12 @@ def gather(
         for audience in audiences:
             bulletins[audience] = [
                 assemble(
-                    config=config,
-                    units=data.units,
-                    figures=figures,
-                    content=content,
-                    period=period,
-                    periods=periods,
-                    audience=audience,  # type: ignore[arg-type]
-                    campaigns=data.campaigns,
-                    volunteers=data.volunteers,
+                    data,
+                    figures,
+                    content,
+                    period,
+                    periods,
+                    audience,  # type: ignore[arg-type]
                     reviews=reviews.get(str(period)),
                     problems=problems.get(str(period), []),
                 )

@@ -53,7 +53,6 @@ E_TOO_DEEP = "E-CONTENT-TOO-DEEP"
 E_OUTSIDE = "E-CONTENT-OUTSIDE"
 E_ENCODING = "E-CONTENT-ENCODING"
 W_UNKNOWN_KEY = "W-CONTENT-UNKNOWN-KEY"
-W_NO_FRAME = "W-FRAME-MISSING"
 
 
 @dataclass
@@ -68,6 +67,15 @@ class WriteUpSource:
     category: str
     audience: str
     images: list[str]  # relative to content/, checked to stay inside it
+    body: str
+
+
+@dataclass
+class PageSource:
+    """An extra page as read from content/pages/<slug>.md: its title and Markdown body."""
+
+    slug: str
+    title: str
     body: str
 
 
@@ -90,7 +98,7 @@ class Frame:
 class Content:
     writeups: list[WriteUpSource] = field(default_factory=list)
     frames: dict[str, Frame] = field(default_factory=dict)
-    pages: list[Path] = field(default_factory=list)
+    pages: list[PageSource] = field(default_factory=list)
     problems: ProblemList = field(default_factory=ProblemList)
 
     def writeups_of(self, period: Period) -> list[WriteUpSource]:
@@ -367,11 +375,15 @@ class _Reader:
             body=body,
         )
 
-    def page(self, path: Path) -> bool:
-        """Check an extra page (its front matter is optional); True when it can be published."""
+    def page(self, path: Path) -> PageSource | None:
+        """Read and check an extra page (front matter optional); None when it cannot be published.
+
+        The title is the front matter's `title`, else the first `# heading` (taken out of the
+        body), else the file name.
+        """
         text = self.read_text(path)
         if text is None:
-            return False
+            return None
         meta, body, body_line, _error = split_front_matter(text)
         if meta is None:
             body, body_line = text, 1
@@ -386,8 +398,16 @@ class _Reader:
                 "content/pages 下的页面会同时发布到内网和外网，不能设发布范围："
                 "只给内网看的内容请写成 audience: internal 的工作动态（content/writeups）。",
             )
-            return False
-        return self.check_body(path, body, body_line)
+            return None
+        if not self.check_body(path, body, body_line):
+            return None
+        title = str((meta or {}).get("title") or "")
+        if not title:
+            heading = re.search(r"^#\s+(.+)$", body, re.MULTILINE)
+            title = heading.group(1).strip() if heading else path.stem
+            if heading and (meta is not None or title != path.stem):
+                body = body.replace(heading.group(0), "", 1)
+        return PageSource(slug=path.stem, title=title, body=body)
 
     def frame(self, path: Path) -> Frame | None:
         text = self.read_text(path)
@@ -494,7 +514,8 @@ def load_content(root: Path, unit_codes: set[str] | None = None) -> Content:
     pages_dir = reader.content_dir / "pages"
     if pages_dir.is_dir():
         for path in sorted(pages_dir.glob("*.md")):
-            if reader.page(path):
-                content.pages.append(path)
+            page = reader.page(path)
+            if page is not None:
+                content.pages.append(page)
     content.problems = reader.problems
     return content

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import shutil
 import sys
 import tempfile
@@ -119,7 +118,3 @@ def _write_check(root: Path) -> Check:
             f"{target} 不可写（{exc.strerror}）",
             f"请确认当前用户对 {target} 有写权限",
         )
-
-
-def environment_summary() -> str:
-    return f"{sys.platform}, {os.cpu_count()} CPU"

@@ -153,12 +153,3 @@ def resolve_fonts(root: Path | None = None) -> list[ResolvedFont]:
 def typst_fonts(resolved: list[ResolvedFont]) -> dict[str, Any]:
     """The fonts as the PDF templates read them: role -> {family: [...], weight}."""
     return {f.role: {"family": list(f.stack), "weight": f.weight} for f in resolved}
-
-
-def describe_fonts(root: Path | None = None) -> list[tuple[str, str, str]]:
-    """Rows (role, family, file) for `bulletin doctor`, with a note on fallbacks."""
-    rows = []
-    for f in resolve_fonts(root):
-        family = f.family if f.official else f"{f.family}（未安装公文字体，使用替代字体）"
-        rows.append((f.label, family, f.file))
-    return rows

@@ -27,13 +27,6 @@ def percent(rate: float | None, places: int = 1) -> str:
     return f"{_half_up(rate * 100, places)}%"
 
 
-def points(change: float | None) -> str:
-    """A change of a rate in percentage points: 0.012 -> "1.2个百分点"."""
-    if change is None or change != change:
-        return "—"
-    return f"{_half_up(abs(change) * 100, 1)}个百分点"
-
-
 def change_phrase(change: float | None, unit: str = "个百分点", rate: bool = True) -> str:
     """提高1.2个百分点 / 下降0.3个百分点 / 持平; "" when there is nothing to compare with."""
     if change is None or change != change:

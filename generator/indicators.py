@@ -100,10 +100,10 @@ class Indicator:
 
     def show(self, value: float | None) -> str:
         """The value as written in Chinese text (a judgment reason), without the unit."""
-        if self.kind in (RATE,):
+        if self.kind == RATE:
             return fmt.percent(value)
         if self.kind == POINTS:
-            return fmt.points(value)
+            return fmt.change_phrase(value) or "—"
         if self.kind == SCORE:
             return fmt.number(value)
         return fmt.integer(value)

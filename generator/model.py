@@ -220,6 +220,15 @@ class WriteUp:
 
 
 @dataclass
+class Page:
+    """An extra page of the sites (content/pages): published to every audience."""
+
+    slug: str
+    title: str
+    body: str  # Markdown, untrusted
+
+
+@dataclass
 class DataQuality:
     """Counts of data problems of the period (internal)."""
 
@@ -268,6 +277,7 @@ class Bulletin:
     townships_lacking_volunteer: list[str] = field(default_factory=list)  # internal only
     data_quality: DataQuality | None = None  # internal only
     periods: list[str] = field(default_factory=list)  # every period of the project, oldest first
+    pages: list[Page] = field(default_factory=list)  # content/pages, in file-name order
     #: figures of issued bulletins corrected in this one (更正说明), and the paragraphs saying so
     corrections: list[Correction] = field(default_factory=list)
     correction_notes: list[str] = field(default_factory=list)

@@ -10,7 +10,9 @@ from urllib.parse import unquote, urlsplit
 
 from sample_model import sample_bulletin
 
+from generator.assemble import pages
 from generator.config import Config
+from generator.content import load_content
 from generator.model import Bulletin, WriteUp
 from generator.render.site import SiteResult, render_site
 
@@ -108,6 +110,9 @@ def build_sample_site(root: Path, audience: str, downloads: bool = True) -> Site
     """Build the sample site of one audience into root/site/<audience>."""
     config = make_project(root) if not (root / "content").exists() else Config(root=root)
     bulletins = sample_bulletins(audience)
+    extra = pages(load_content(root))  # as the build does: read once, carried by the model
+    for b in bulletins:
+        b.pages = extra
     out = root / "site" / audience
     if downloads:
         place_downloads(out, bulletins)

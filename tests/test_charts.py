@@ -40,3 +40,19 @@ def test_unit_trend_does_not_depend_on_the_charts_drawn_before() -> None:
     unit_trend_svg(bulletin, "990000", False)  # no rank axis
     unit_trend_svg(bulletin, "990100", False)
     assert unit_trend_svg(bulletin, "990201002", False) == first
+
+
+def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import re
+
+    from generator.render import charts
+    from generator.render.site import SITE_FONT_STACK, site_fonts
+
+    bulletin = sample_bulletin("public")
+    for family in (charts.FONT_FAMILY, ["Noto Sans CJK JP", "Noto Sans CJK SC"]):
+        monkeypatch.setitem(charts._RC_BASE, "font.sans-serif", family)
+        svg = site_fonts(charts.coverage_trend_svg(bulletin, False))
+        families = set(re.findall(r"font-family:([^;\"]*)", svg))
+        assert families == {f" {SITE_FONT_STACK}"}, families

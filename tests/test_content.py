@@ -106,3 +106,36 @@ def test_frame_splits_preface_and_closing(tmp_path: Path) -> None:
     assert frame.signed_on == date(2026, 11, 5)
     assert (frame.preface, frame.closing) == ("前言。", "一、要求。")
     assert frame.title == ""
+
+
+def test_a_gb18030_page_keeps_its_title_on_the_site(tmp_path: Path) -> None:
+    """A page saved by Chinese Windows (GB18030) is decoded once, by the content stage, and the
+    site shows the title it was given (it once read the file again as UTF-8: '��������')."""
+    from site_helpers import sample_bulletins
+
+    from generator.assemble import pages
+    from generator.config import Config
+    from generator.render.site import render_site
+
+    page = tmp_path / "content/pages/about.md"
+    page.parent.mkdir(parents=True)
+    page.write_bytes(
+        "---\ntitle: 关于本站\n---\n# 联系方式\n\n电话：0000-1234567\n".encode("gb18030")
+    )
+    page.with_name("guide.md").write_bytes("# 填报说明\n\n每月5日前报送。\n".encode("gb18030"))
+    content = load_content(tmp_path)
+    assert not content.problems.items
+    assert [(p.slug, p.title) for p in content.pages] == [
+        ("about", "关于本站"),
+        ("guide", "填报说明"),
+    ]
+    assert "联系方式" in content.pages[0].body and "填报说明" not in content.pages[1].body
+    bulletins = sample_bulletins("public")
+    for b in bulletins:
+        b.pages = pages(content)
+    out = tmp_path / "site"
+    render_site(bulletins, Config(root=tmp_path), out, work_dir=tmp_path / "work")
+    html = (out / "pages" / "about.html").read_text(encoding="utf-8")
+    assert "<title>关于本站" in html and "联系方式" in html and "\ufffd" not in html
+    guide = (out / "pages" / "guide.html").read_text(encoding="utf-8")
+    assert "<title>填报说明" in guide and "每月5日前报送" in guide

@@ -35,7 +35,6 @@ from markupsafe import Markup, escape
 
 from generator import formatting, indicators
 from generator.config import Config
-from generator.content import split_front_matter
 from generator.errors import BuildError
 from generator.model import (
     CATEGORY_LABELS,
@@ -248,10 +247,19 @@ def _draw(job: ChartJob, bulletin: Bulletin) -> str:
     else:
         assert job.code is not None
         svg = charts.unit_trend_svg(bulletin, job.code, False, job.narrow)
-    return svg.replace(
-        "font-family: 'Noto Sans CJK SC', 'Noto Sans CJK JP', 'DejaVu Sans', sans-serif",
-        f"font-family: {SITE_FONT_STACK}",
-    )
+    return site_fonts(svg)
+
+
+#: A font-family declaration in the style of an SVG's text (matplotlib writes one per text).
+_FONT_FAMILY = re.compile(r"font-family:[^;\"]*")
+
+
+def site_fonts(svg: str) -> str:
+    """Name the readers' fonts (SITE_FONT_STACK) in every text of a chart drawn for the site.
+
+    Whatever family the chart was drawn with (charts.FONT_FAMILY), each declaration is replaced.
+    """
+    return _FONT_FAMILY.sub(f"font-family: {SITE_FONT_STACK}", svg)
 
 
 def _draw_batch(indices: list[int], out: str, cache: str, version: str) -> int:
@@ -780,23 +788,12 @@ class _Site:
 
     def _project_pages(self) -> None:
         folder = self.config.content_dir / "pages"
-        if not folder.is_dir():
-            return
-        for path in sorted(folder.glob("*.md")):
-            text = path.read_text(encoding="utf-8-sig", errors="replace")
-            meta, body, _line, _error = split_front_matter(text)
-            title = str((meta or {}).get("title") or "")
-            if not title:
-                heading = re.search(r"^#\s+(.+)$", body, re.MULTILINE)
-                title = heading.group(1).strip() if heading else path.stem
-                if heading:
-                    body = body.replace(heading.group(0), "", 1)
-            if meta is None:
-                body = text if not title or title == path.stem else body
-            rel = f"pages/{file_name(path.stem)}.md"
-            resolve = self.image_resolver(path.parent, "../")
-            self.write(rel, "page.md.j2", title=title, body=Markup(safe_html(body, resolve)))
-            self.extra_pages.append((title, rel))
+        for page in self.latest.pages:
+            rel = f"pages/{file_name(page.slug)}.md"
+            resolve = self.image_resolver(folder, "../")
+            body = Markup(safe_html(page.body, resolve))
+            self.write(rel, "page.md.j2", title=page.title, body=body)
+            self.extra_pages.append((page.title, rel))
 
     def _static(self) -> None:
         css = self.env.get_template("bulletin.css").render()
