@@ -283,4 +283,4 @@ def test_an_extra_page_cannot_be_made_internal(tmp_path: Path) -> None:
     assert [(p.file, p.code, p.column, p.row) for p in content.problems.items] == [
         ("content/pages/secret.md", "E-CONTENT-FIELD", "audience", 3)
     ]
-    assert [p.name for p in content.pages] == ["about.md"]
+    assert [p.slug for p in content.pages] == ["about"]
