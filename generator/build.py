@@ -23,6 +23,7 @@ from generator.cache import (
     CACHE_DIR,
     Cache,
     Digests,
+    encode,
     keep_newest,
     key,
     restore_files,
@@ -254,7 +255,6 @@ class _Snapshots:
 
     def _compute(self, period: Period, name: str) -> SnapshotEntry:
         import hashlib
-        import pickle
 
         from generator.figures import reduce_snapshot
         from generator.rosters.load import read_snapshot
@@ -271,9 +271,7 @@ class _Snapshots:
                 self.data.units, snapshot.enterprises, period, self.config, previous_reduction
             )
         state = snapshot.state
-        digest = hashlib.blake2b(
-            pickle.dumps((state, reduction), protocol=pickle.HIGHEST_PROTOCOL), digest_size=20
-        ).hexdigest()
+        digest = hashlib.blake2b(encode((state, reduction)), digest_size=20).hexdigest()
         entry = SnapshotEntry(
             reduction, snapshot.volunteer_reviews, list(snapshot.problems), digest
         )
@@ -576,7 +574,7 @@ def _render_sites(
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 0, 1)
         work = root / CACHE_DIR / "mkdocs" / audience
         if force:
-            (work / "pages.pkl").unlink(missing_ok=True)
+            (work / "pages.json").unlink(missing_ok=True)
         site = render_site(bulletins, g.config, staging / audience, work_dir=work, jobs=jobs)
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)

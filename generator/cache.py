@@ -2,16 +2,26 @@
 
 Keys hash file contents (never modification times), so `touch`-ing an input rebuilds nothing,
 and they include the tool's version, so an upgrade starts afresh.
+
+Nothing in the cache can run code when read: a project folder is copied and shared with its
+cache, so a planted file must be data at worst. Values are stored in one format (`encode`):
+JSON for plain values, Arrow IPC for tables and arrays, and a fixed list of the tool's own
+record types rebuilt field by field; never pickle. One atomic writer (`write_atomic`), one
+eviction rule (`keep_newest`: the most recently used entries of each kind are kept).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import hashlib
+import importlib
+import io
 import json
 import os
-import pickle
 import shutil
+import struct
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -147,39 +157,173 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+# ---- the cache's one format: data that cannot execute ----------------------------------------
+
+_MAGIC = b"BULLETIN-CACHE-1\n"
+
+#: the only record types a cached value may hold, by the name written in the file
+RECORDS = {
+    "Period": "generator.periods:Period",
+    "Problem": "generator.problems:Problem",
+    "PeriodReduction": "generator.figures:PeriodReduction",
+    "SnapshotState": "generator.rosters.load:SnapshotState",
+    "SnapshotEntry": "generator.build:SnapshotEntry",
+}
+
+
+class CacheFormatError(ValueError):
+    """A cache file that is not in the cache's format (damaged, old or planted)."""
+
+
+def encode(value: Any) -> bytes:
+    """A value as bytes: JSON for the structure, Arrow IPC for tables and arrays."""
+    blobs: list[bytes] = []
+    tree = _encode(value, blobs)
+    header = json.dumps(
+        {"value": tree, "blobs": [len(b) for b in blobs]}, ensure_ascii=False, sort_keys=True
+    ).encode("utf-8")
+    return b"".join([_MAGIC, struct.pack("<Q", len(header)), header, *blobs])
+
+
+def decode(data: bytes) -> Any:
+    """The value `encode` wrote; CacheFormatError for anything else."""
+    try:
+        if not data.startswith(_MAGIC):
+            raise CacheFormatError("not a cache file")
+        start = len(_MAGIC) + 8
+        (size,) = struct.unpack("<Q", data[len(_MAGIC) : start])
+        header = json.loads(data[start : start + size].decode("utf-8"))
+        blobs, offset = [], start + size
+        for length in header["blobs"]:
+            blobs.append(data[offset : offset + int(length)])
+            offset += int(length)
+        return _decode(header["value"], blobs)
+    except CacheFormatError:
+        raise
+    except Exception as exc:  # a damaged file is only a cache miss
+        raise CacheFormatError(str(exc)) from exc
+
+
+def _encode(value: Any, blobs: list[bytes]) -> Any:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        items = [_encode(v, blobs) for v in value]
+        return items if isinstance(value, list) else {"t": "tuple", "v": items}
+    if isinstance(value, dict):
+        return {
+            "t": "dict",
+            "v": [[_encode(k, blobs), _encode(v, blobs)] for k, v in value.items()],
+        }
+    if isinstance(value, set | frozenset):
+        return {"t": "set", "v": sorted((_encode(v, blobs) for v in value), key=repr)}
+    if isinstance(value, pd.DataFrame):
+        table = pa.Table.from_pandas(value, preserve_index=True)
+        return {"t": "frame", "v": _blob(table, blobs)}
+    if isinstance(value, pa.Array | pa.ChunkedArray):
+        return {"t": "arrow", "v": _blob(pa.table({"a": value}), blobs)}
+    if isinstance(value, np.ndarray):
+        return {"t": "numpy", "v": _blob(pa.table({"a": pa.array(value)}), blobs)}
+    if isinstance(value, np.generic):
+        return _encode(value.item(), blobs)
+    name = type(value).__name__
+    if dataclasses.is_dataclass(value) and RECORDS.get(name) == _qualified(type(value)):
+        fields = {f.name: _encode(getattr(value, f.name), blobs) for f in dataclasses.fields(value)}
+        return {"t": "record", "n": name, "v": fields}
+    raise TypeError(f"not cacheable: {type(value)!r}")
+
+
+def _decode(tree: Any, blobs: list[bytes]) -> Any:
+    if tree is None or isinstance(tree, bool | int | float | str):
+        return tree
+    if isinstance(tree, list):
+        return [_decode(v, blobs) for v in tree]
+    if not isinstance(tree, dict):
+        raise CacheFormatError("unexpected value")
+    kind = tree.get("t")
+    value: Any = tree.get("v")
+    if kind == "tuple":
+        return tuple(_decode(v, blobs) for v in value)
+    if kind == "dict":
+        return {_decode(k, blobs): _decode(v, blobs) for k, v in value}
+    if kind == "set":
+        return {_decode(v, blobs) for v in value}
+    if kind == "frame":
+        return _table(blobs[int(value)]).to_pandas()
+    if kind == "arrow":
+        return _table(blobs[int(value)]).column("a").combine_chunks()
+    if kind == "numpy":
+        return _table(blobs[int(value)]).column("a").to_numpy()
+    if kind == "record":
+        target = RECORDS.get(str(tree.get("n")))
+        if target is None:
+            raise CacheFormatError("unknown record type")
+        module, _, name = target.partition(":")
+        cls = getattr(importlib.import_module(module), name)
+        return cls(**{str(k): _decode(v, blobs) for k, v in value.items()})
+    raise CacheFormatError("unknown value kind")
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _blob(table: Any, blobs: list[bytes]) -> int:
+    import pyarrow as pa
+
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    blobs.append(sink.getvalue())
+    return len(blobs) - 1
+
+
+def _table(data: bytes) -> Any:
+    import pyarrow as pa
+
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        return reader.read_all()
+
+
 class Cache:
-    """Pickled values in PROJECT/.bulletin-cache/<namespace>/<key>.pkl; disabled when `enabled` is false."""
+    """Values in PROJECT/.bulletin-cache/<namespace>/<key>.bin (see `encode`); disabled when
+    `enabled` is false."""
+
+    SUFFIX = ".bin"
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         self.dir = root / CACHE_DIR
         self.enabled = enabled
 
-    def path(self, namespace: str, name: str, suffix: str = ".pkl") -> Path:
-        return self.dir / namespace / f"{name}{suffix}"
+    def path(self, namespace: str, name: str) -> Path:
+        return self.dir / namespace / f"{name}{self.SUFFIX}"
 
     def get(self, namespace: str, name: str) -> Any | None:
         if not self.enabled:
             return None
         path = self.path(namespace, name)
         try:
-            with path.open("rb") as handle:
-                value = pickle.load(handle)
+            value = decode(path.read_bytes())
             os.utime(path)  # recently used: kept by prune
             return value
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+        except (OSError, CacheFormatError):
             return None
 
     def put(self, namespace: str, name: str, value: Any) -> None:
         """Store a value; a cache that cannot be written only makes the next build slower."""
-        try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.path(namespace, name), data)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            write_atomic(self.path(namespace, name), encode(value))
 
     def prune(self, namespace: str, keep: int) -> int:
         """Delete all but the `keep` most recently used values of a namespace; return how many."""
-        return keep_newest((self.dir / namespace).glob("*.pkl"), keep)
+        folder = self.dir / namespace
+        for stale in folder.glob("*.pkl"):  # an earlier version's format, never read
+            stale.unlink(missing_ok=True)
+        return keep_newest(folder.glob(f"*{self.SUFFIX}"), keep)
 
 
 class Digests:

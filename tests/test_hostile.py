@@ -705,3 +705,40 @@ def test_a_named_pipe_where_a_writeup_or_image_is_expected_does_not_hang(
 
 
 _ = BulletinError  # the base of what the CLI prints
+
+
+# ---- the cache is data: a planted pickle never runs -----------------------------------------
+
+import pickle  # noqa: E402
+
+
+class _Payload:
+    """Unpickling this creates a file: proof that a cache file ran code."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (open, (str(self.target), "w"))
+
+
+def test_a_pickle_planted_in_the_cache_never_runs(project: Project, tmp_path: Path) -> None:
+    build(project.root, BuildOptions(site=True, pdf=False))
+    cache = project.root / ".bulletin-cache"
+    files = [p for p in cache.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert len(files) > 5
+    # The tool writes no pickle: every cache file is JSON, Arrow, or a finished output.
+    assert [p for p in files if p.suffix == ".pkl" or p.read_bytes()[:1] == b"\x80"] == []
+    proof = tmp_path / "PWNED"
+    evil = pickle.dumps(_Payload(proof))
+    for path in files:
+        path.write_bytes(evil)
+        path.with_suffix(".pkl").write_bytes(evil)  # where earlier versions kept their values
+    result = build(project.root, BuildOptions(site=True, pdf=False))
+    assert not proof.exists()
+    assert not result.unchanged
+    fresh = build(
+        project.root, BuildOptions(out=tmp_path / "fresh", site=True, pdf=False, force=True)
+    )
+    assert fresh.pages == result.pages
+    assert not proof.exists()

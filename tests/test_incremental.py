@@ -177,7 +177,7 @@ def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
     )
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, pdf=False))
-    pages = project.root / CACHE_DIR / "mkdocs" / "public" / "pages.pkl"
+    pages = project.root / CACHE_DIR / "mkdocs" / "public" / "pages.json"
     assert pages.is_file()
     note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, pdf=False))

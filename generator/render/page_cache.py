@@ -9,15 +9,16 @@ links it makes, so those are part of its key, not the whole file set); a page wh
 entries (the Chinese word segmentation is the slow part) from the cache. Everything else MkDocs
 does as usual, so navigation and templates are always rendered afresh.
 
-The cache is one file per site, holding only what the last build used. When a MkDocs or Material
-version lacks the wrapped methods, pages are simply built without it.
+The cache is one JSON file per site (data only: nothing in it can run code when read),
+holding only what the last build used. When a MkDocs or Material version lacks the wrapped
+methods, pages are simply built without it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import pickle
 import posixpath
 import re
 from collections.abc import Iterator
@@ -70,10 +71,10 @@ class _Capture(logging.Handler):
 
 
 def _load(path: Path) -> dict[str, Any]:
+    path.with_suffix(".pkl").unlink(missing_ok=True)  # an earlier version's format, never read
     try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
     if not isinstance(loaded, dict) or loaded.get("versions") != _versions():
         return {}
@@ -85,12 +86,38 @@ def _save(path: Path, entries: dict[str, Any]) -> None:
     from generator.cache import write_atomic
 
     try:
-        data = pickle.dumps(
-            {"versions": _versions(), "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL
-        )
-        write_atomic(path, data)
-    except (OSError, pickle.PickleError, TypeError, AttributeError):
+        data = json.dumps({"versions": _versions(), "entries": entries}, ensure_ascii=False)
+        write_atomic(path, data.encode("utf-8"))
+    except (OSError, TypeError, ValueError):
         pass  # without the cache the next build is only slower
+
+
+def _toc_json(toc: Any) -> list[Any]:
+    """A page's table of contents as plain lists: [title, id, level, active, children]."""
+    return [
+        [
+            item.title,
+            item.id,
+            item.level,
+            bool(getattr(item, "active", False)),
+            _toc_json(item.children),
+        ]
+        for item in toc or ()
+    ]
+
+
+def _toc_from_json(items: list[Any]) -> Any:
+    from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+    def link(entry: list[Any]) -> Any:
+        title, anchor, level, active, children = entry
+        made = AnchorLink(str(title), str(anchor), int(level))
+        if active:
+            made.active = True  # type: ignore[attr-defined]
+        made.children = [link(child) for child in children]
+        return made
+
+    return TableOfContents([link(entry) for entry in items])
 
 
 @contextmanager
@@ -145,7 +172,8 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
             content, toc, title, anchors, links, warnings = hit
             for name, level, message in warnings:
                 logging.getLogger(name).log(level, "%s", message)
-            page.content, page.toc, page._title_from_render = content, toc, title
+            page.content, page._title_from_render = content, title
+            page.toc = _toc_from_json(toc)
             page.present_anchor_ids = set(anchors)
             if links is not None:
                 page.links_to_anchors = {
@@ -163,14 +191,14 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         finally:
             mkdocs_log.removeHandler(capture)
         links = page.links_to_anchors
-        used[key] = (
+        used[key] = [
             page.content,
-            page.toc,
+            _toc_json(page.toc),
             page._title_from_render,
-            set(page.present_anchor_ids or ()),
+            sorted(page.present_anchor_ids or ()),
             {f.src_uri: value for f, value in links.items()} if links is not None else None,
-            capture.records,
-        )
+            [list(record) for record in capture.records],
+        ]
 
     def cached_index(search: Any, page: Any) -> None:
         toc = [(item.id, item.url, item.title) for item in _walk(page.toc)]

@@ -1098,7 +1098,7 @@ def render_site(
         salt = hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()
         with jieba_words(words):
             result.warnings = mkdocs_build(
-                work_dir / "mkdocs.yml", work_dir / "pages.pkl", build_epoch(site.latest), salt
+                work_dir / "mkdocs.yml", work_dir / "pages.json", build_epoch(site.latest), salt
             )
             _compact_search_index(built / "search" / "search_index.json", site.search_entries)
         if not fix_search_worker(built):
