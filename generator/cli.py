@@ -351,6 +351,8 @@ def intake(period: str, files: tuple[Path, ...], project: Path) -> None:
         click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
         for old in item.replaced:
             click.echo(f"  原有文件已移到 {old}")
+        for note in item.rosters:
+            click.echo(f"  {note}")
     for line in result.lines:
         click.echo(
             f"{line.name}：{'、'.join(Path(f).name for f in line.files) or '无文件'}，"

@@ -38,6 +38,8 @@ class Filed:
     rows: int = 0
     replaced: list[str] = field(default_factory=list)
     refused: str = ""  # why the file was not filed (Chinese), empty when it was
+    #: roster sheets filed into data/<roster>/ (path), or why not (a Chinese note)
+    rosters: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -178,6 +180,8 @@ def intake(
                 item.replaced.append(relative(root, aside))
         shutil.copyfile(source, target)
         item.stored = relative(root, target)
+        if len(counties) == 1:
+            item.rosters = file_roster_sheets(root, source, item.counties[0], when)
         records.append(
             [
                 target.name,
@@ -197,6 +201,75 @@ def intake(
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     return IntakeResult(period, filed, lines, problems, lists)
+
+
+def file_roster_sheets(
+    root: Path, source: Path, county: tuple[str, str], when: datetime
+) -> list[str]:
+    """Store the persistent roster sheets of a returned workbook (volunteers, pioneer teams, …)
+    that have rows as data/<roster>/<county code>-<name>.xlsx; what was filed, or why not."""
+    from generator.rosters.read import SHEET_MIN_COLUMNS, pick_sheet, structure, workbook_grid
+    from generator.rosters.specs import ROSTERS
+    from generator.rosters.workbook import SPREADSHEET_SUFFIXES, open_workbook
+
+    if source.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return []
+    notes: list[str] = []
+    data = root / "data"
+    try:
+        book = open_workbook(source, source.name)
+    except ReadError:
+        return []
+    try:
+        for roster in ROSTERS.values():
+            if roster.per_period or roster.name in ("units", "targets"):
+                continue
+            sheet, score = pick_sheet(book, roster)
+            if sheet is None or score < SHEET_MIN_COLUMNS:
+                continue
+            raw = structure(workbook_grid(book, sheet), source.name, roster)
+            if not len(raw):
+                continue  # the template's empty sheet
+            single = [p for p in data.glob(f"{roster.name}.*") if p.is_file()]
+            if single:
+                notes.append(
+                    f"工作表“{sheet.name}”（{roster.title}，{len(raw)} 行）未归档："
+                    f"该名册是单个文件 {single[0].relative_to(root).as_posix()}，"
+                    f"要按县市区分文件存放，请把它移进 data/{roster.name}/ 目录"
+                )
+                continue
+            code, name = county
+            target = data / roster.name / f"{code}-{name}.xlsx"
+            if target.exists():
+                aside = data / roster.name / REPLACED / f"{when:%Y%m%d-%H%M%S}-{target.name}"
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(target), aside)
+            rows = [[c[i].as_py() for c in raw.columns] for i in range(len(raw))]
+            _write_values(target, roster.title, raw.headers, rows)
+            notes.append(f"{roster.title} {len(raw)} 行 → {target.relative_to(root).as_posix()}")
+    finally:
+        book.close()
+    return notes
+
+
+def _write_values(path: Path, title: str, headers: list[str], rows: list[list[object]]) -> None:
+    """The county's cells as text, as they were (a value starting with = stays text)."""
+    from openpyxl import Workbook
+
+    from generator.tables import save_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    table: list[list[object]] = [list(headers), *rows]
+    for r, values in enumerate(table, start=1):
+        for c, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = ws.cell(row=r, column=c)
+            cell.value = value
+            cell.data_type = "s"
+    save_workbook(wb, path)
 
 
 def county_lines(

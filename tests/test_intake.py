@@ -459,3 +459,39 @@ def test_a_volunteer_number_twice_in_one_county_across_files_names_both(tmp_path
     }
     assert all("990100-甲县（补）.xlsx 第 2 行" in p.message for p in found)
     assert {p.county_name for p in found} == {"甲县"}
+
+
+def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -> None:
+    """A returned collection workbook: its ledger sheet goes to the period, its volunteer
+    sheet to data/volunteers/<county>.xlsx, and the build reads the same volunteers."""
+    from datetime import datetime
+
+    from conftest import VOLUNTEERS
+    from openpyxl import load_workbook
+
+    from generator.intake import intake
+    from generator.periods import Period
+
+    expected = models(Project(tmp_path / "single").root)
+    project = Project(tmp_path / "p")
+    folder = _volunteers_by_county(project)
+    (folder / "990100-甲县.xlsx").unlink()
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    returned = write_roster(tmp_path / "甲县10月报表.xlsx", "enterprises", jia)
+    staff = write_roster(tmp_path / "v.xlsx", "volunteers", [VOLUNTEERS[0]], above=[["志愿者名册"]])
+    wb = load_workbook(returned)
+    source = load_workbook(staff).active
+    sheet = wb.create_sheet("工会工作志愿者")
+    for row in source.iter_rows(values_only=True):
+        sheet.append(list(row))
+    wb.create_sheet("工人先锋号").append(["班组名称", "所在企业", "所属单位代码", "级别", "状态"])
+    wb.save(returned)
+    (project.root / "data" / "2026-10" / "enterprises.csv").unlink()
+    write_roster(project.root / "data" / "2026-10" / "乙区.csv", "enterprises", _yi)
+    result = intake(project.root, Period.parse("2026-10"), [returned], now=datetime(2026, 11, 3))
+    # The empty 工人先锋号 sheet of the template files nothing.
+    assert result.filed[0].rosters == [
+        "工会工作志愿者名册 1 行 → data/volunteers/990100-甲县.xlsx"
+    ]
+    assert not check_project(project.root).problems.items
+    assert models(project.root) == expected
