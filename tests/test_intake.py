@@ -490,8 +490,6 @@ def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -
     write_roster(project.root / "data" / "2026-10" / "乙区.csv", "enterprises", _yi)
     result = intake(project.root, Period.parse("2026-10"), [returned], now=datetime(2026, 11, 3))
     # The empty 工人先锋号 sheet of the template files nothing.
-    assert result.filed[0].rosters == [
-        "工会工作志愿者名册 1 行 → data/volunteers/990100-甲县.xlsx"
-    ]
+    assert result.filed[0].rosters == ["工会工作志愿者名册 1 行 → data/volunteers/990100-甲县.xlsx"]
     assert not check_project(project.root).problems.items
     assert models(project.root) == expected
