@@ -2420,7 +2420,6 @@ def bulletin_frame(m: int) -> str:
     if m in TITLES:
         front.append(f"title: {TITLES[m]}")
     front += [
-        "recipients: 各县市区总工会，市直各产业工会",
         "cc: 省总工会组织部，市委组织部，市人力资源和社会保障局",
         f"signed_on: {signed.isoformat()}",
         f"printed_on: {printed.isoformat()}",

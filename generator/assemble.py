@@ -16,7 +16,7 @@ import pandas as pd
 
 from generator import formatting as fmt
 from generator.config import Config
-from generator.content import Content, Frame
+from generator.content import Content, Frame, public_text
 from generator.indicators import INDICATORS, shown
 from generator.model import (
     CATEGORY_LABELS,
@@ -124,9 +124,57 @@ def default_title(period: Period) -> str:
     return f"关于{period.label}全市企业工会组建工作情况的通报"
 
 
-def document_header(config: Config, period: Period, frame: Frame | None) -> DocumentHeader:
-    """The document fields of the period: the frame's, or sensible defaults."""
+#: Endings of county-level names that are not a 县, 市 or 区 of the administrative map.
+_ZONE_ENDINGS = (
+    "开发区",
+    "园区",
+    "新区",
+    "试验区",
+    "示范区",
+    "管理区",
+    "管委会",
+    "合作区",
+    "保税区",
+)
+
+
+def default_recipients(counties: list[str]) -> str:
+    """主送 from the ranked county-level units: 各县（市、区）总工会, each zone by name.
+
+    A zone (开发区, 园区 …) is not covered by 各县（市、区）: it is named, 示例高新技术产业开发区工会.
+    """
+    kinds = []
+    zones = []
+    for name in counties:
+        if name.endswith(_ZONE_ENDINGS) or not name.endswith(("县", "市", "区")):
+            zones.append(f"{name}工会")
+        elif name[-1] not in kinds:
+            kinds.append(name[-1])
+    kinds.sort(key="县市区".index)
+    parts = []
+    if kinds:
+        parts.append(
+            f"各{kinds[0]}（{'、'.join(kinds[1:])}）总工会"
+            if len(kinds) > 1
+            else f"各{kinds[0]}总工会"
+        )
+    return "，".join([*parts, *zones])
+
+
+def document_header(
+    config: Config,
+    period: Period,
+    frame: Frame | None,
+    audience: Audience = "internal",
+    counties: list[str] | None = None,
+) -> DocumentHeader:
+    """The document fields of the period: the frame's, or sensible defaults.
+
+    The public version (公开版) has its own closing: the frame's `<!-- public closing -->`
+    part, else the closing (and preface) without what only the signed original says.
+    """
     frame = frame or Frame(period=str(period))
+    original = SHOWS[audience].signed_original
     org = config.organization
     signed = frame.signed_on
     year = signed.year if signed else period.end.year
@@ -137,15 +185,19 @@ def document_header(config: Config, period: Period, frame: Frame | None) -> Docu
         doc_number=frame.doc_number,
         doc_code=f"{org.doc_prefix}〔{year}〕{number}号",
         title=frame.title or default_title(period),
-        recipients=frame.recipients,
+        recipients=frame.recipients or default_recipients(counties or []),
         cc=frame.cc,
         signed_on=signed.isoformat() if signed else None,
         signed_on_text=fmt.chinese_date(signed),
         printed_on=frame.printed_on.isoformat() if frame.printed_on else None,
         printed_on_text=fmt.chinese_date(frame.printed_on),
         printed_by=org.printed_by,
-        preface=frame.preface,
-        closing=frame.closing,
+        preface=frame.preface if original else public_text(frame.preface),
+        closing=frame.closing
+        if original
+        else (
+            frame.public_closing if frame.public_closing is not None else public_text(frame.closing)
+        ),
     )
 
 
@@ -198,6 +250,9 @@ def overview_sentences(
         s4 = f"职工{n(priority_min_employees)}人以上未建会重点企业尚有{n(city.priority_open)}家"
         if has_previous:
             s4 += f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家"
+            if city.priority_left:
+                # the count moves by these too: say so, or the numbers do not add up
+                s4 += f"，注销、吊销、迁出{n(city.priority_left)}家"
         sentences.append(s4 + "。")
     if city.volunteer_required_townships:
         sentences.append(
@@ -268,7 +323,13 @@ def assemble(
         period_label=period.label,
         audience=audience,
         organization=config.organization.name,
-        document=document_header(config, period, content.frames.get(key)),
+        document=document_header(
+            config,
+            period,
+            content.frames.get(key),
+            audience,
+            [by_code[c].name for c in index.counties],
+        ),
         overview=overview_sentences(
             by_code[index.city], period, has_previous, config.priority_min_employees
         )

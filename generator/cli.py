@@ -222,7 +222,7 @@ def build(
     )
     with BuildProgress() as progress:
         result = run_build(project, options, progress.report)
-    print_build_summary(result)
+    print_build_summary(result, project)
 
 
 def _period_option(text: str | None) -> Period | None:
@@ -545,7 +545,7 @@ def serve(project: Path, audience: str, port: int, period: str | None) -> None:
     try:
         with BuildProgress() as progress:
             result = run_build(project, options, progress.report)
-        print_build_summary(result)
+        print_build_summary(result, project)
     except BulletinError as exc:
         if not (project / "site" / audience / "index.html").is_file():
             raise

@@ -97,6 +97,8 @@ class Config:
     unreported: str = "error"
     #: the day of the month after a period by which counties report
     report_deadline: int = 5
+    #: none | titles: whether the PDF bulletin lists the period's write-ups (工作动态) by title
+    bulletin_writeups: str = "none"
 
     @property
     def data_dir(self) -> Path:
@@ -138,6 +140,7 @@ _TOP_KEYS = (
     "mail",
     "unreported",
     "report_deadline",
+    "bulletin_writeups",
 )
 
 
@@ -247,6 +250,13 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
             ("report_deadline",), f"应为 1 到 28 之间的日期（几号），而不是“{report_deadline}”"
         )
 
+    writeups = data.get("bulletin_writeups", "none")
+    if writeups not in ("none", "titles"):
+        raise doc.error(
+            ("bulletin_writeups",),
+            f"应为 none（通报中不列工作动态）或 titles（列出工作动态标题），而不是“{writeups}”",
+        )
+
     return Config(
         root=root,
         organization=organization,
@@ -260,6 +270,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         mail=_parse_mail(doc, data.get("mail")),
         unreported=str(unreported),
         report_deadline=report_deadline,
+        bulletin_writeups=str(writeups),
     )
 
 

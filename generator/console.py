@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -61,7 +62,7 @@ class BuildProgress:
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
-def print_build_summary(result: object) -> None:
+def print_build_summary(result: object, root: Path | None = None) -> None:
     """The closing summary of a build: what was written and how long each stage took."""
     from generator.build import BuildResult
 
@@ -87,6 +88,12 @@ def print_build_summary(result: object) -> None:
     table.add_row("数据警告", f"{result.warnings}（详见内网“数据质量”页或 bulletin check）")
     timing = "，".join(f"{STAGE_LABELS.get(k, k)} {v:.1f} 秒" for k, v in result.timings.items())
     table.add_row("用时", timing)
+    if result.pdfs and root is not None:
+        from generator.fonts import fangsong_advice, resolve_fonts
+
+        advice = fangsong_advice(resolve_fonts(root))
+        if advice:
+            table.add_row("字体", advice)
     console.print(table)
     print_issued_changes(result.issued_changed)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from generator import formatting as fmt
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters.specs import CAMPAIGNS
@@ -29,6 +30,8 @@ CATEGORY_LABELS = {
 }
 CATEGORIES = tuple(CATEGORY_LABELS)
 CLOSING_MARK = re.compile(r"^\s*<!--\s*closing\s*-->\s*$", re.MULTILINE)
+#: After the closing, an optional closing of the public version (公开版) of the bulletin.
+PUBLIC_CLOSING_MARK = re.compile(r"^\s*<!--\s*public\s+closing\s*-->\s*$", re.MULTILINE)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL)
 #: A write-up is a news item (a long one is 30 KB); larger files are refused. The bound also
 #: bounds the time: Markdown made only of markup takes markdown-it ~30 s a megabyte, per output.
@@ -92,6 +95,7 @@ class Frame:
     printed_on: date | None = None
     preface: str = ""
     closing: str = ""
+    public_closing: str | None = None  # after <!-- public closing -->; None: derived
 
 
 @dataclass
@@ -468,7 +472,9 @@ class _Reader:
             setattr(frame, key, day)
         parts = CLOSING_MARK.split(body, maxsplit=1)
         frame.preface = parts[0].strip()
-        frame.closing = parts[1].strip() if len(parts) > 1 else ""
+        closing = PUBLIC_CLOSING_MARK.split(parts[1], maxsplit=1) if len(parts) > 1 else [""]
+        frame.closing = closing[0].strip()
+        frame.public_closing = closing[1].strip() if len(closing) > 1 else None
         return frame
 
 
@@ -519,3 +525,54 @@ def load_content(root: Path, unit_codes: set[str] | None = None) -> Content:
                 content.pages.append(page)
     content.problems = reader.problems
     return content
+
+
+# ---- the public version's wording ------------------------------------------------------------
+
+#: Words of what only the signed original says: criticism, veto and their consequences.
+INTERNAL_WORDS = re.compile(r"批评|否决|问责|追责|约谈|整改|处分|不得.{0,8}评先")
+_SENTENCES = re.compile(r"[^。；！？]*[。；！？]?")
+_ITEM_NUMBER = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def public_text(markdown: str) -> str:
+    """A frame text without what only the signed original says (criticism, veto, rectification).
+
+    Sentences (to 。；！？) naming them are left out; when only the trailing clauses of a
+    sentence name them, only those clauses go. A paragraph left without its content goes too,
+    and the items 一、二、… that remain are numbered anew.
+    """
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", markdown.strip()):
+        sentences = [x for x in _SENTENCES.findall(paragraph) if x]
+        kept = [k for k in (_public_sentence(x) for x in sentences) if k]
+        text = "".join(kept).strip()
+        if text.endswith("；"):
+            text = text[:-1] + "。"
+        heading_only = len(kept) == 1 < len(sentences) and _ITEM_NUMBER.match(text)
+        if text and not heading_only:
+            paragraphs.append(text)
+    number = 0
+    out = []
+    for text in paragraphs:
+        if _ITEM_NUMBER.match(text):
+            number += 1
+            text = _ITEM_NUMBER.sub(_item_number(number), text, count=1)
+        out.append(text)
+    return "\n\n".join(out)
+
+
+def _public_sentence(sentence: str) -> str:
+    if not INTERNAL_WORDS.search(sentence):
+        return sentence
+    end = sentence[-1] if sentence[-1] in "。；！？" else ""
+    clauses = re.split(r"(?<=，)", sentence[: len(sentence) - len(end)])
+    while clauses and INTERNAL_WORDS.search(clauses[-1]):
+        clauses.pop()
+    if not clauses or any(INTERNAL_WORDS.search(c) for c in clauses):
+        return ""
+    return "".join(clauses).rstrip("，") + (end or "。")
+
+
+def _item_number(n: int) -> str:
+    return fmt.chinese_number(n) + "、"

@@ -73,18 +73,20 @@ def run_checks(root: Path) -> list[Check]:
 
 
 def _font_checks(root: Path) -> list[Check]:
-    from generator.fonts import resolve_fonts
+    from generator.fonts import FANGSONG_ROLES, fangsong_advice, resolve_fonts
 
     checks = []
-    for font in resolve_fonts(root):
+    resolved = resolve_fonts(root)
+    for font in resolved:
         found = not font.file.startswith("（")
         note = "" if font.official else "（未安装公文字体，使用替代字体）"
+        no_fangsong = font.role in FANGSONG_ROLES and not font.official
         checks.append(
             Check(
                 f"字体：{font.label}",
-                found,
+                found and not no_fangsong,
                 f"{font.family}{note}　{font.file}",
-                "apt-get install -y fonts-noto-cjk",
+                (fangsong_advice([font]) or "") if found else "apt-get install -y fonts-noto-cjk",
                 required=not found,
             )
         )

@@ -37,9 +37,15 @@ ROLES: dict[str, tuple[FontChoice, ...]] = {
         FontChoice("FZXiaoBiaoSong-B05"),
         FontChoice("Noto Serif CJK SC", 700, official=False),
     ),
+    # 仿宋_GB2312 (Windows XP era), 方正仿宋 (方正仿宋_GBK, 方正仿宋简体), and 仿宋 as every
+    # Chinese Windows has it (C:\Windows\Fonts\simfang.ttf, family FangSong).
     "body": (
         FontChoice("仿宋_GB2312"),
         FontChoice("FangSong_GB2312"),
+        FontChoice("方正仿宋_GBK"),
+        FontChoice("FZFangSong-Z02"),
+        FontChoice("方正仿宋简体"),
+        FontChoice("FZFangSong-Z02S"),
         FontChoice("仿宋"),
         FontChoice("FangSong"),
         FontChoice("Noto Serif CJK SC", official=False),
@@ -68,7 +74,7 @@ ROLES: dict[str, tuple[FontChoice, ...]] = {
 #: What each role is for, as `bulletin doctor` shows it.
 ROLE_LABELS = {
     "title": "标题、发文机关标志（小标宋）",
-    "body": "正文（仿宋）",
+    "body": "正文、版记（仿宋）",
     "heading": "一级标题（黑体）",
     "kai": "二级标题（楷体）",
     "song": "页码（宋体）",
@@ -148,6 +154,25 @@ def resolve_fonts(root: Path | None = None) -> list[ResolvedFont]:
             )
         )
     return resolved
+
+
+#: Roles GB/T 9704 sets in 仿宋. No free 仿宋 covers simplified Chinese (Debian's cwTeX 仿宋
+#: has traditional characters only), so without an office font these fall back to a 宋体.
+FANGSONG_ROLES = ("body",)
+
+
+def fangsong_advice(resolved: list[ResolvedFont]) -> str | None:
+    """What to do when a role that GB/T 9704 sets in 仿宋 has none; None when all have one."""
+    missing = [f for f in resolved if f.role in FANGSONG_ROLES and not f.official]
+    if not missing:
+        return None
+    roles = "、".join(f.label.split("（")[0] for f in missing)
+    using = "、".join(dict.fromkeys(f.family for f in missing))
+    return (
+        f"{roles}没有仿宋字体，现用 {using}（宋体）代替。"
+        f"请把仿宋_GB2312.ttf、方正仿宋_GBK.ttf 或 Windows 自带的 C:\\Windows\\Fonts\\simfang.ttf "
+        f"复制到项目的 {PROJECT_FONT_DIR}/ 目录，再重新生成。"
+    )
 
 
 def typst_fonts(resolved: list[ResolvedFont]) -> dict[str, Any]:

@@ -64,3 +64,12 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) >= 7:
         return f"{digits[:3]}****{digits[-4:]}"
     return "****"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (section and item numbers)."""
+    numerals = "一二三四五六七八九十"
+    if n <= 10:
+        return numerals[n - 1]
+    tens, ones = divmod(n, 10)
+    return (numerals[tens - 1] if tens > 1 else "") + "十" + (numerals[ones - 1] if ones else "")

@@ -50,6 +50,10 @@ class Shows:
     unit_reports: bool
     #: the 内部资料 mark on documents and （内网） in the site's name
     internal_mark: bool
+    #: the signed original: its 文号, room for the seal and 版记; otherwise the document is the
+    #: 公开版, with its own closing (the frame's `<!-- public closing -->`, else the closing
+    #: without what only the original says: criticism, veto, rectification)
+    signed_original: bool
 
 
 SHOWS: dict[str, Shows] = {
@@ -62,6 +66,7 @@ SHOWS: dict[str, Shows] = {
         indicator_tables=False,
         unit_reports=False,
         internal_mark=False,
+        signed_original=False,
     ),
     "internal": Shows(
         judgments=("commend", "criticize", "veto"),
@@ -72,6 +77,7 @@ SHOWS: dict[str, Shows] = {
         indicator_tables=True,
         unit_reports=True,
         internal_mark=True,
+        signed_original=True,
     ),
 }
 

@@ -160,7 +160,8 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
     doc_number = next_doc_number(root, signed.year, frames, exclude=str(period))
     front = {
         "doc_number": doc_number,
-        "recipients": base.recipients if base else "各县市区总工会，市直各产业工会",
+        # 主送 left out: derived from the ranked units (各县（市、区）总工会, zones by name)
+        **({"recipients": base.recipients} if base and base.recipients else {}),
         "cc": base.cc if base else "",
         "signed_on": signed,
         "printed_on": printed or period.end + timedelta(days=6),

@@ -139,3 +139,41 @@ def test_a_gb18030_page_keeps_its_title_on_the_site(tmp_path: Path) -> None:
     assert "<title>关于本站" in html and "联系方式" in html and "\ufffd" not in html
     guide = (out / "pages" / "guide.html").read_text(encoding="utf-8")
     assert "<title>填报说明" in guide and "每月5日前报送" in guide
+
+
+def test_the_public_closing_leaves_out_what_only_the_original_says() -> None:
+    from generator.content import public_text
+
+    closing = (
+        "一、抓好考核结果运用。考核结果将作为评选先进的重要依据；被一票否决的单位，本年度不得评先评优。\n\n"
+        "二、对照目标，查找差距。要认真分析存在的问题，对进度滞后的乡镇逐一约谈、限期整改。\n\n"
+        "三、严格落实整改。受到通报批评的单位，要在10个工作日内书面报告整改措施。\n\n"
+        "四、规范台账。每月3日前报送台账。"
+    )
+    assert public_text(closing) == (
+        "一、抓好考核结果运用。考核结果将作为评选先进的重要依据。\n\n"
+        "二、对照目标，查找差距。要认真分析存在的问题。\n\n"
+        "三、规范台账。每月3日前报送台账。"
+    )
+
+
+def test_a_frame_may_give_the_public_version_its_own_closing(tmp_path: Path) -> None:
+    frames = tmp_path / "content" / "bulletins"
+    frames.mkdir(parents=True)
+    (frames / "2026-10.md").write_text(
+        "---\ndoc_number: 45\n---\n前言。\n\n<!-- closing -->\n\n一、内部要求。\n\n"
+        "<!-- public closing -->\n\n一、公开的要求。\n",
+        encoding="utf-8",
+    )
+    frame = load_content(tmp_path).frames["2026-10"]
+    assert frame.closing == "一、内部要求。"
+    assert frame.public_closing == "一、公开的要求。"
+
+
+def test_recipients_default_to_the_ranked_county_level_units() -> None:
+    from generator.assemble import default_recipients
+
+    names = ["明湖区", "云栖县", "鹭洲市", "示例高新技术产业开发区"]
+    assert default_recipients(names) == "各县（市、区）总工会，示例高新技术产业开发区工会"
+    assert default_recipients(["甲县", "乙区"]) == "各县（区）总工会"
+    assert default_recipients(["甲县"]) == "各县总工会"

@@ -140,6 +140,11 @@ def plant(project: Project) -> None:
         "tint": "\t-1+2",
     }
     (root / "content" / "writeups" / "hostile.md").write_text(front(meta, BODY), encoding="utf-8")
+    # the bulletins list the write-ups by title; the write-up itself is in its unit's report
+    config_file = root / "bulletin.yml"
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + "\nbulletin_writeups: titles\n", encoding="utf-8"
+    )
     frames = root / "content" / "bulletins"
     frames.mkdir(parents=True)
     meta = {
@@ -286,9 +291,12 @@ def test_pdfs_set_typst_and_html_as_literal_text(out: Path) -> None:
         assert squeeze("前言FRAMESTART" + XSS[0]) in text
         assert squeeze('各县<img src=x onerror=alert("x2")>#read("/etc/passwd")') in text
         assert squeeze('#eval("1+1")') in text and "$x^2$" in text
-        assert "BODYEND" in text and "第7层" in text and "深引用" in text
         assert "root:x:0" not in text  # /etc/passwd was never read
-        assert "〔图片：b〕" in text and "〔图片：s〕" in text  # broken and SVG images refused
+    story = pdf_text(out / "internal" / "pdf" / "2026-10" / "units" / "990101.pdf")
+    assert squeeze("标题" + XSS[0] + TYPST.replace("*粗*", "")) in story.replace("*粗*", "")
+    assert "BODYEND" in story and "第7层" in story and "深引用" in story
+    assert "root:x:0" not in story
+    assert "〔图片：b〕" in story and "〔图片：s〕" in story  # broken and SVG images refused
     # a township's name in the ranking, an enterprise and its reason in the unit report
     assert squeeze("东镇" + XSS[0]) in internal
     report = pdf_text(out / "internal" / "pdf" / "2026-10" / "units" / "990102.pdf")

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -131,7 +132,8 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 @pytest.fixture(scope="module")
 def internal_pdf(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("internal") / "bulletin.pdf"
-    return render_bulletin_pdf(hostile_bulletin("internal"), config, out)
+    titles = replace(config, bulletin_writeups="titles")  # the write-ups listed by title
+    return render_bulletin_pdf(hostile_bulletin("internal"), titles, out)
 
 
 @pytest.fixture(scope="module")
@@ -242,17 +244,30 @@ def test_internal_bulletin_carries_the_internal_parts(internal_pdf: Path) -> Non
     assert "内部资料" in text and "通报批评" in text and MARKER in text
 
 
+def test_write_ups_are_left_out_of_the_bulletin_by_default(config: Config, tmp_path: Path) -> None:
+    out = render_bulletin_pdf(sample_bulletin("internal"), config, tmp_path / "b.pdf", charts=False)
+    text = squeeze(pdftotext(out))
+    assert "工作动态" not in text and "工人先锋号”创建活动" not in text
+    titles = replace(config, bulletin_writeups="titles")
+    out = render_bulletin_pdf(sample_bulletin("internal"), titles, tmp_path / "t.pdf", charts=False)
+    text = squeeze(pdftotext(out))
+    assert "工作动态1.青川区开展“工人先锋号”创建活动（青川区，2026年10月12日）" in text
+    assert "技能比武" not in text  # titles only, not the story
+
+
 def test_hostile_text_appears_literally(internal_pdf: Path, reports: Path) -> None:
     text = squeeze(pdftotext(internal_pdf))
-    assert squeeze(f"标题{HOSTILE}") in text
-    assert squeeze(HOSTILE_BODY) in text
-    assert (
-        "项目数量走访企业12" in text
-    )  # a Markdown table    assert "root:" not in text  # /etc/passwd was not read
+    assert squeeze(f"标题{HOSTILE}") in text  # the bulletin lists write-ups by title
+    # the write-up itself is in the report of its unit
+    county = squeeze(pdftotext(reports / "990100.pdf"))
+    assert squeeze(f"标题{HOSTILE}") in county
+    assert squeeze(HOSTILE_BODY) in county
+    assert "项目数量走访企业12" in county  # a Markdown table
+    assert "root:" not in county  # /etc/passwd was not read
     report = squeeze(pdftotext(reports / "990101001.pdf", "-raw"))  # cell by cell
     assert squeeze(f"=HYPERLINK(1){HOSTILE}") in report
     # `#set text(size: 1pt)` did not shrink what follows it
-    for words in bbox_pages(internal_pdf):
+    for words in bbox_pages(reports / "990100.pdf"):
         for _x0, y0, _x1, y1, word in words:
             if "正文尾" in word:
                 assert y1 - y0 > 4
@@ -446,7 +461,8 @@ def test_writeup_images_inside_content_are_embedded(tmp_path: Path) -> None:
     w = b.writeups[0]
     w.images = ["writeups/img/a.png", "../outside.png"]
     w.body += "\n![现场照片](img/a.png)\n\n![外部](../../../etc/hosts)\n"
-    out = render_bulletin_pdf(b, Config(root=tmp_path), tmp_path / "b.pdf", charts=False)
+    render_unit_reports(b, Config(root=tmp_path), tmp_path / "u", 1, None)
+    out = tmp_path / "u" / "990100.pdf"  # the write-up's unit: its report carries it
     listing = subprocess.run(
         ["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]

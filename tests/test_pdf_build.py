@@ -35,6 +35,11 @@ def test_pdfs_through_the_pipeline(project: Project, tmp_path: Path) -> None:
         "category: other\naudience: internal\n---\n督导发现问题" + MARKER + "。\n",
         encoding="utf-8",
     )
+    # the bulletin lists the period's write-ups by title (by default it has none)
+    config_file = project.root / "bulletin.yml"
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + "\nbulletin_writeups: titles\n", encoding="utf-8"
+    )
     options = BuildOptions(out=tmp_path / "a", site=False, force=True, jobs=2)
     build(project.root, options)
     out = tmp_path / "a"
@@ -42,7 +47,8 @@ def test_pdfs_through_the_pipeline(project: Project, tmp_path: Path) -> None:
 
     public = text_of(out / "public" / "pdf" / latest / "bulletin.pdf")
     internal = text_of(out / "internal" / "pdf" / latest / "bulletin.pdf")
-    assert "文件" in public and "〔" in public
+    assert "文件" in public and "公开版" in public
+    assert "〔" not in public  # the public version is not the signed original: no 文号
     assert MARKER not in public and "内部资料" not in public
     assert MARKER in internal and "内部资料" in internal
     for pdf in (out / "public").rglob("*.pdf"):

@@ -14,6 +14,7 @@ from typing import Any
 from generator import formatting as fmt
 from generator.config import Config
 from generator.model import JUDGMENT_LABELS, Bulletin, UnitFigures
+from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
     Assets,
     Column,
@@ -27,7 +28,6 @@ from generator.render.document.nodes import (
     par,
     rank_change_text,
     rank_text,
-    writeups_section,
 )
 from generator.render.mdtree import Node
 from generator.rosters.specs import CAMPAIGNS
@@ -59,13 +59,16 @@ def counties(bulletin: Bulletin) -> list[UnitFigures]:
     return [u for u in bulletin.units if u.level == "county"]
 
 
+#: Characters of 2号 (22 pt) on a line of the 156 mm type area: 442 pt / 22 pt.
+TITLE_LINE_EM = 20.0
+
 # ---- tables ---------------------------------------------------------------------------------
 
 _pct, _n = fmt.percent, fmt.integer
 
 _COUNTY_SHORT: list[Column[UnitFigures]] = [
-    Column("名次", rank_text, 0.7),
-    Column("县市区", lambda u: u.name, "auto"),
+    Column("名次", rank_text),
+    Column("县市区", lambda u: u.name),
     Column("建会率", lambda u: _pct(u.coverage_rate)),
     Column("职工入会率", lambda u: _pct(u.membership_rate)),
     Column("序时进度", lambda u: _pct(u.schedule_rate)),
@@ -74,41 +77,43 @@ _COUNTY_SHORT: list[Column[UnitFigures]] = [
 ]
 
 _COUNTY_FULL: list[Column[UnitFigures]] = [
-    Column("名次", rank_text, 0.7),
-    Column("县市区", lambda u: u.name, 2.6),
+    Column("名次", rank_text),
+    Column("县市区", lambda u: u.name),
     Column("企业数", lambda u: _n(u.enterprises)),
     Column("已建会", lambda u: _n(u.unionized)),
     Column("建会率", lambda u: _pct(u.coverage_rate)),
-    Column("职工入会率", lambda u: _pct(u.membership_rate), 1.1),
+    Column("职工入会率", lambda u: _pct(u.membership_rate)),
     Column("本年新建会", lambda u: _n(u.ytd_new_unions)),
-    Column("目标完成率", lambda u: _pct(u.target_completion), 1.1),
-    Column("序时进度", lambda u: _pct(u.schedule_rate), 1.1),
+    Column("目标完成率", lambda u: _pct(u.target_completion)),
+    Column("序时进度", lambda u: _pct(u.schedule_rate)),
     Column("得分", lambda u: fmt.number(u.score, 2)),
-    Column("名次变化", lambda u: rank_change_text(u.rank_change), 1.1),
+    Column("名次变化", lambda u: rank_change_text(u.rank_change)),
 ]
 
 #: Township rows carry their county: (county, township).
 _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
-    Column("县市区", lambda r: r[0].name, 2.2),
-    Column("名次", lambda r: rank_text(r[1]), 0.7),
-    Column("乡镇（街道）", lambda r: r[1].name, 2.8),
+    Column("县市区", lambda r: r[0].name),
+    Column("名次", lambda r: "—" if r[1].level == "direct" else rank_text(r[1])),
+    Column("乡镇（街道）", lambda r: r[1].name),
     Column("企业数", lambda r: _n(r[1].enterprises)),
     Column("已建会", lambda r: _n(r[1].unionized)),
     Column("建会率", lambda r: _pct(r[1].coverage_rate)),
-    Column("职工入会率", lambda r: _pct(r[1].membership_rate), 1.1),
+    Column("职工入会率", lambda r: _pct(r[1].membership_rate)),
     Column("得分", lambda r: fmt.number(r[1].score, 2)),
-    Column("名次变化", lambda r: rank_change_text(r[1].rank_change), 1.1),
+    Column("名次变化", lambda r: rank_change_text(r[1].rank_change)),
 ]
 
 _PRIORITY_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name, "auto"),
+    Column("县市区", lambda u: u.name),
     Column("未建会重点企业", lambda u: _n(u.priority_open)),
     Column("本期销号", lambda u: _n(u.priority_closed)),
     Column("本期新增", lambda u: _n(u.priority_added)),
 ]
 
+_PRIORITY_LEFT: Column[UnitFigures] = Column("注销、吊销、迁出", lambda u: _n(u.priority_left))
+
 _VOLUNTEERS_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name, "auto"),
+    Column("县市区", lambda u: u.name),
     Column("应配备乡镇（街道）", lambda u: _n(u.volunteer_required_townships)),
     Column("已配备", lambda u: _n(u.volunteer_covered_townships)),
     Column("覆盖率", lambda u: _pct(u.volunteer_coverage)),
@@ -123,13 +128,123 @@ def county_ranking_table(bulletin: Bulletin, full: bool) -> Node:
     return column_table(_COUNTY_FULL, units, size=0.62)
 
 
+def direct_name(county: UnitFigures) -> str:
+    """The enterprises registered to a county itself: 县直, 市直, 区直, or 直属 for a zone."""
+    last = county.name[-1:]
+    if last in ("县", "市", "区") and not county.name.endswith(("开发区", "园区", "新区")):
+        return f"{last}直"
+    return "直属"
+
+
+def direct_row(bulletin: Bulletin, county: UnitFigures) -> UnitFigures | None:
+    """The county's own enterprises (registered to the county code): the county less its
+    townships, so that the township rows and this row add up to the county's row."""
+    towns = [bulletin.unit(c) for c in bulletin.township_ranking.get(county.code, [])]
+    enterprises = county.enterprises - sum(t.enterprises for t in towns)
+    unionized = county.unionized - sum(t.unionized for t in towns)
+    if enterprises <= 0 and unionized <= 0:
+        return None
+    direct = UnitFigures(
+        code="", name=direct_name(county), level="direct", parent=county.code, order=0
+    )
+    direct.enterprises, direct.unionized = enterprises, unionized
+    direct.coverage_rate = unionized / enterprises if enterprises else None
+    return direct
+
+
 def township_ranking_table(bulletin: Bulletin) -> Node:
     rows = []
     for county_code in bulletin.county_ranking:
         county = bulletin.unit(county_code)
         for code in bulletin.township_ranking.get(county_code, []):
             rows.append((county, bulletin.unit(code)))
+        direct = direct_row(bulletin, county)
+        if direct is not None:
+            rows.append((county, direct))
     return column_table(_TOWNSHIP_FULL, rows, size=0.7)
+
+
+_COMPONENT_LABELS = {
+    "coverage_rate": "建会率",
+    "membership_rate": "职工入会率",
+    "schedule_rate": "序时进度完成率",
+}
+
+
+def _missing_reason(u: UnitFigures, component: str) -> str:
+    if component == "schedule_rate":
+        return "年度目标为0" if u.target_new_unions == 0 else "未下达年度目标"
+    if component == "coverage_rate":
+        return "没有存续企业"
+    return "没有已建会企业的职工人数"
+
+
+def score_notes(
+    bulletin: Bulletin,
+    config: Config,
+    groups: list[tuple[str, list[UnitFigures]]],
+    members: str = "",
+) -> list[str]:
+    """What the score of these ranking groups left out (CONTRACT §3.4), as notes for a table.
+
+    Groups that left out the same components are named in one sentence.
+
+    `groups` are (who, units): a component no unit of a group has is left out and the score
+    scaled; units missing a component the others have are 未排名, with the reason.
+    """
+    left_out: dict[tuple[str, ...], list[str]] = {}
+    unranked: dict[str, list[UnitFigures]] = {}
+    reasons: dict[tuple[str, ...], str] = {}
+    for who, units in groups:
+        if not units:
+            continue
+        absent = tuple(
+            c for c in config.score_weights if all(getattr(u, c, None) is None for u in units)
+        )
+        kept = [c for c in config.score_weights if c not in absent]
+        if absent and kept:
+            left_out.setdefault(absent, []).append(who)
+            reasons[absent] = "、".join(_missing_reason(units[0], c) for c in absent)
+        for u in units:
+            if u.rank is not None:
+                continue
+            missing = [c for c in kept if getattr(u, c, None) is None]
+            if missing:
+                reason = "，".join(dict.fromkeys(_missing_reason(u, c) for c in missing))
+                unranked.setdefault(reason, []).append(u)
+    notes: list[str] = []
+    for absent, whos in left_out.items():
+        kept = [c for c in config.score_weights if c not in absent]
+        notes.append(
+            f"{'、'.join(whos)}{members}均{reasons[absent]}，综合得分不计"
+            f"{'、'.join(_COMPONENT_LABELS.get(c, c) for c in absent)}，"
+            f"按{'、'.join(_COMPONENT_LABELS.get(c, c) for c in kept)}折算为百分制。"
+        )
+    for reason, units in unranked.items():
+        notes.append(f"{_names(bulletin, units)}{reason}，未排名。")
+    return notes
+
+
+def _note_block(notes: list[str]) -> list[Node]:
+    if not notes:
+        return []
+    if len(notes) == 1:
+        return [{**par("注：" + notes[0]), "note": True}]
+    return [{**par("注：" + "".join(f"{i}. {n}" for i, n in enumerate(notes, 1))), "note": True}]
+
+
+def county_notes(bulletin: Bulletin, config: Config) -> list[str]:
+    return score_notes(
+        bulletin, config, [("各县市区", [bulletin.unit(c) for c in bulletin.county_ranking])]
+    )
+
+
+def township_notes(bulletin: Bulletin, config: Config) -> list[str]:
+    groups = [
+        (bulletin.unit(county).name, [bulletin.unit(c) for c in codes])
+        for county, codes in bulletin.township_ranking.items()
+    ]
+    return score_notes(bulletin, config, groups, "所辖乡镇（街道）")
 
 
 # ---- sections -------------------------------------------------------------------------------
@@ -172,46 +287,179 @@ def ranking_section(bulletin: Bulletin, config: Config) -> Section | None:
             f"各县市区排名情况如下："
         ),
         county_ranking_table(bulletin, full=False),
+        *_note_block(county_notes(bulletin, config)),
     ]
     if bulletin.township_ranking:
         ranking.append(par("各乡镇（街道）在所属县市区内的排名情况见附件2。"))
     return "排名情况", ranking
 
 
-_JUDGMENT_INTROS = {
-    "commend": "对以下单位予以通报表扬：",
-    "criticize": "对以下单位予以通报批评，请认真分析原因，限期整改：",
-    "veto": "以下单位未完成年度目标任务，实行一票否决，本年度不得评先评优：",
+_COMMEND_INTRO = "对以下单位予以通报表扬："
+_CRITICIZE_INTRO = "对以下单位予以通报批评，请认真分析原因，限期整改："
+_VETO_INTRO = "以下单位未完成年度目标任务，实行一票否决，本年度不得评先评优："
+_BOTH_INTRO = (
+    "对以下单位予以通报批评，请认真分析原因，限期整改；未完成年度目标任务的单位实行一票否决，"
+    "本年度不得评先评优："
+)
+_KIND_GROUPS = {
+    ("criticize", "veto"): "通报批评并实行一票否决",
+    ("criticize",): "通报批评",
+    ("veto",): "实行一票否决",
 }
 
 
-def judgment_section(bulletin: Bulletin, kind: str) -> Section | None:
-    """表扬 / 通报批评 / 一票否决: whatever the model carries (the public one: praise only)."""
-    units = judged(bulletin, kind)
+def _split_parts(reason: str) -> list[str]:
+    """A reason's parts at its top-level commas (not those inside （…）)."""
+    parts, depth, current = [], 0, ""
+    for ch in reason.rstrip("。"):
+        depth += ch == "（"
+        depth -= ch == "）"
+        if ch == "，" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*parts, current] if current else parts
+
+
+def _bare(part: str) -> tuple[str, str]:
+    """A part and its trailing annotation: 完成年度目标的50.0%（低于100.0%） -> (…50.0%, （…）)."""
+    if part.endswith("）") and "（" in part:
+        i = part.rindex("（")
+        return part[:i], part[i:]
+    return part, ""
+
+
+def merged_reason(reasons: list[str]) -> str:
+    """The reasons of one unit's judgments as one sentence: each figure once.
+
+    Criticism and veto quote the same figures; each is said once, with the threshold it fell
+    below. At year end target completion and schedule are the same percentage: it is said once.
+    """
+    merged: dict[str, str] = {}
+    for reason in reasons:
+        for part in _split_parts(reason):
+            bare, note = _bare(part)
+            if bare not in merged or (note and not merged[bare]):
+                merged[bare] = note
+    completion = next((b for b in merged if b.startswith("完成年度目标的")), None)
+    schedule = next((b for b in merged if b.startswith("序时进度完成率")), None)
+    if completion and schedule and completion[7:] == schedule[7:]:
+        # the same percentage twice (year end): keep one, with the lower threshold named
+        merged[completion] = merged[schedule] or merged[completion]
+        del merged[schedule]
+    return "，".join(bare + note for bare, note in merged.items())
+
+
+def _names(bulletin: Bulletin, units: list[UnitFigures]) -> str:
+    """松岚县冬青街道、琴台乡，禾丰县青石镇: a county named once before its townships."""
+    runs: list[tuple[str, list[str]]] = []
+    for u in units:
+        prefix = ""
+        if u.level == "township" and u.parent is not None:
+            try:
+                prefix = bulletin.unit(u.parent).name
+            except KeyError:
+                prefix = ""
+        if u.name.startswith(prefix):
+            prefix = ""
+        if runs and prefix and runs[-1][0] == prefix:
+            runs[-1][1].append(u.name)
+        else:
+            runs.append((prefix, [u.name]))
+    return "，".join(prefix + "、".join(names) for prefix, names in runs)
+
+
+def _grouped(
+    bulletin: Bulletin, items: list[tuple[UnitFigures, str]]
+) -> list[tuple[list[UnitFigures], str]]:
+    """Units whose sentences are the same, together, in the order they first appear."""
+    groups: dict[str, list[UnitFigures]] = {}
+    for u, text in items:
+        groups.setdefault(text, []).append(u)
+    return [(units, text) for text, units in groups.items()]
+
+
+def _group_par(bulletin: Bulletin, lead: str, units: list[UnitFigures], text: str) -> Node:
+    if len(units) == 1:
+        return lead_par(f"{lead}{full_name(bulletin, units[0])}。", text + "。")
+    if text.startswith("本年新建会0家"):
+        text = f"以上{len(units)}个单位本年均尚未新建会" + text[len("本年新建会0家") :]
+    else:
+        text = f"以上{len(units)}个单位均为：" + text
+    return lead_par(f"{lead}{_names(bulletin, units)}。", text + "。")
+
+
+def commend_section(bulletin: Bulletin) -> Section | None:
+    """表扬: each commended unit with the numbers behind it."""
+    units = judged(bulletin, "commend")
     if not units:
         return None
-    blocks: list[Node] = [{**par(_JUDGMENT_INTROS[kind]), "keep": True}]
-    for i, (u, reason) in enumerate(units, 1):
-        blocks.append(
-            lead_par(
-                f"（{chinese_number(i)}）{full_name(bulletin, u)}。",
-                reason + ("。" if reason and not reason.endswith("。") else ""),
-            )
-        )
-    return JUDGMENT_LABELS[kind], blocks
+    blocks: list[Node] = [{**par(_COMMEND_INTRO), "keep": True}]
+    for i, (units_, text) in enumerate(
+        _grouped(bulletin, [(u, merged_reason([r])) for u, r in units]), 1
+    ):
+        blocks.append(_group_par(bulletin, f"（{chinese_number(i)}）", units_, text))
+    return JUDGMENT_LABELS["commend"], blocks
+
+
+def criticism_section(bulletin: Bulletin) -> Section | None:
+    """通报批评 and 一票否决 in one section: each unit once, with all its judgments.
+
+    Units with the same figures are named in one sentence (以上8个单位本年均尚未新建会…).
+    """
+    kinds_of: dict[str, list[str]] = {}
+    reasons: dict[str, list[str]] = {}
+    order: list[UnitFigures] = []
+    for kind in ("criticize", "veto"):
+        for u, reason in judged(bulletin, kind):
+            if u.code not in kinds_of:
+                order.append(u)
+            kinds_of.setdefault(u.code, []).append(kind)
+            reasons.setdefault(u.code, []).append(reason)
+    if not order:
+        return None
+    levels = {"county": 0, "township": 1}
+    order.sort(key=lambda u: levels.get(u.level, 2))  # stable: counties first, model order
+    present = sorted({tuple(k) for k in kinds_of.values()}, key=list(_KIND_GROUPS).index)
+    if present == [("criticize",)]:
+        title, intro = JUDGMENT_LABELS["criticize"], _CRITICIZE_INTRO
+    elif present == [("veto",)]:
+        title, intro = JUDGMENT_LABELS["veto"], _VETO_INTRO
+    else:
+        title, intro = "通报批评和一票否决", _BOTH_INTRO
+    blocks: list[Node] = [{**par(intro), "keep": True}]
+    for g, kinds in enumerate(present, 1):
+        items = [
+            (u, merged_reason(reasons[u.code])) for u in order if tuple(kinds_of[u.code]) == kinds
+        ]
+        groups = _grouped(bulletin, items)
+        if len(present) == 1:
+            for i, (units, text) in enumerate(groups, 1):
+                blocks.append(_group_par(bulletin, f"（{chinese_number(i)}）", units, text))
+            continue
+        count = sum(len(units) for units, _text in groups)
+        heading = f"（{chinese_number(g)}）{_KIND_GROUPS[kinds]}的单位（{count}个）"
+        blocks.append({"t": "heading", "level": 2, "c": [{"t": "text", "text": heading}]})
+        for i, (units, text) in enumerate(groups, 1):
+            blocks.append(_group_par(bulletin, f"{i}. ", units, text))
+    return title, blocks
 
 
 def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
-    """重点企业销号情况: the city's open, ticked-off and new priority enterprises by county."""
+    """重点企业销号情况: the city's open, ticked-off, new and departed priority enterprises."""
     if not counties(bulletin) or not bulletin.shows.priority_counts:
         return None
     city, n = bulletin.city, _n
+    left = f"，注销、吊销、迁出{n(city.priority_left)}家" if city.priority_left else ""
+    columns = _PRIORITY_BY_COUNTY + ([_PRIORITY_LEFT] if city.priority_left else [])
     return "重点企业销号情况", [
         par(
             f"全市职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家，"
-            f"本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家。各县市区情况如下："
+            f"本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家{left}。"
+            "各县市区情况如下："
         ),
-        column_table(_PRIORITY_BY_COUNTY, counties(bulletin)),
+        column_table(columns, counties(bulletin)),
     ]
 
 
@@ -227,7 +475,7 @@ def volunteer_section(bulletin: Bulletin) -> Section | None:
         )
     ]
     if bulletin.townships_lacking_volunteer:
-        names = "、".join(bulletin.unit(c).name for c in bulletin.townships_lacking_volunteer)
+        names = _names(bulletin, [bulletin.unit(c) for c in bulletin.townships_lacking_volunteer])
         vol.append(par(f"尚未配备志愿者的乡镇（街道）：{names}。请抓紧选聘到位。"))
     vol.append(column_table(_VOLUNTEERS_BY_COUNTY, counties(bulletin)))
     return "工会工作志愿者配备情况", vol
@@ -264,11 +512,66 @@ def campaign_section(bulletin: Bulletin) -> Section:
     return "工人先锋号和职工书屋创建情况", campaign
 
 
-def writeup_section(bulletin: Bulletin, assets: Assets) -> Section | None:
-    """工作动态: the period's write-ups."""
-    if not bulletin.writeups:
+def writeup_section(bulletin: Bulletin, config: Config) -> Section | None:
+    """工作动态: by default none (the site carries the news); `bulletin_writeups: titles` lists
+    the period's write-ups by title, unit and date."""
+    if config.bulletin_writeups != "titles" or not bulletin.writeups:
         return None
-    return "工作动态", writeups_section(bulletin.writeups, assets)
+    return "工作动态", [
+        par(f"{i}. {w.title}（{w.unit_name}，{fmt.chinese_date(w.date)}）")
+        for i, w in enumerate(bulletin.writeups, 1)
+    ]
+
+
+def problems_section(bulletin: Bulletin, config: Config) -> Section | None:
+    """存在问题: what the figures say is wrong, in sentences quoting them."""
+    city, pct = bulletin.city, _pct
+    sentences: list[str] = []
+    rated = [u for u in counties(bulletin) if u.coverage_rate is not None]
+    if len(rated) >= 2 and city.coverage_rate is not None:
+        high = max(rated, key=lambda u: u.coverage_rate or 0.0)
+        low = min(rated, key=lambda u: u.coverage_rate or 0.0)
+        gap = (high.coverage_rate or 0.0) - (low.coverage_rate or 0.0)
+        below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
+        text = (
+            f"一是工作进展不平衡。各县市区建会率最高的{high.name}为{pct(high.coverage_rate)}，"
+            f"最低的{low.name}为{pct(low.coverage_rate)}，相差{fmt.number(gap * 100, 1)}个百分点"
+        )
+        if below:
+            text += (
+                f"；{len(below)}个县市区低于全市平均水平（{pct(city.coverage_rate)}），"
+                f"分别是{'、'.join(below)}"
+            )
+        sentences.append(text + "。")
+    idle = [
+        u
+        for u in bulletin.units
+        if u.level == "township" and u.ytd_new_unions == 0 and u.enterprises > u.unionized
+    ]
+    if idle:
+        sentences.append(
+            f"{_ordinal(len(sentences))}是部分乡镇（街道）工作推进迟缓。本年尚未新建会的乡镇（街道）有"
+            f"{len(idle)}个：{_names(bulletin, idle)}。"
+        )
+    long_open = [p for p in bulletin.priority if p.state == "open" and _open_periods(p) >= 6]
+    if long_open:
+        sentences.append(
+            f"{_ordinal(len(sentences))}是重点企业攻坚不够有力。职工{_n(config.priority_min_employees)}人以上"
+            f"未建会重点企业中，有{_n(len(long_open))}家连续6期以上未能销号。"
+        )
+    if not sentences:
+        return None
+    return "存在问题", [par(x) for x in sentences]
+
+
+def _ordinal(i: int) -> str:
+    return "一二三四五六七八九十"[i] if i < 10 else chinese_number(i + 1)
+
+
+def _open_periods(p: Any) -> int:
+    """How many periods a priority enterprise has been open, where the ledger says so."""
+    value = getattr(p, "open_periods", None)
+    return int(value) if isinstance(value, int) else 0
 
 
 def correction_section(bulletin: Bulletin) -> Section | None:
@@ -291,25 +594,38 @@ def bulletin_sections(
     makers: list[Callable[[], Section | None]] = [
         lambda: overview_section(bulletin, charts),
         lambda: ranking_section(bulletin, config),
-        lambda: judgment_section(bulletin, "commend"),
-        lambda: judgment_section(bulletin, "criticize"),
-        lambda: judgment_section(bulletin, "veto"),
+        lambda: commend_section(bulletin),
+        lambda: criticism_section(bulletin),
         lambda: priority_section(bulletin, config),
         lambda: volunteer_section(bulletin),
         lambda: campaign_section(bulletin),
-        lambda: writeup_section(bulletin, assets),
+        lambda: writeup_section(bulletin, config),
+        lambda: problems_section(bulletin, config),
         lambda: correction_section(bulletin),
     ]
     return [s for s in (make() for make in makers) if s is not None]
 
 
-def attachments(bulletin: Bulletin) -> list[dict[str, Any]]:
-    """附件: the full ranking tables, each on pages of its own."""
+def attachments(bulletin: Bulletin, config: Config) -> list[dict[str, Any]]:
+    """附件: the full ranking tables, each on pages of its own, with their notes."""
     out = []
     if bulletin.county_ranking:
-        out.append({"title": "县市区排名表", "blocks": [county_ranking_table(bulletin, full=True)]})
+        blocks = [county_ranking_table(bulletin, full=True)]
+        out.append(
+            {
+                "title": "县市区排名表",
+                "blocks": blocks + _note_block(county_notes(bulletin, config)),
+            }
+        )
     if any(bulletin.township_ranking.values()):
-        out.append({"title": "乡镇（街道）排名表", "blocks": [township_ranking_table(bulletin)]})
+        notes = township_notes(bulletin, config)
+        if any(direct_row(bulletin, bulletin.unit(c)) for c in bulletin.county_ranking):
+            notes.append(
+                "县直（市直、区直、直属）为登记在县市区本级、不属于任何乡镇（街道）的企业，"
+                "与各乡镇（街道）合计即为附件1中该县市区的数字。"
+            )
+        blocks = [township_ranking_table(bulletin)]
+        out.append({"title": "乡镇（街道）排名表", "blocks": blocks + _note_block(notes)})
     return out
 
 
@@ -318,6 +634,7 @@ def bulletin_document(
 ) -> Doc:
     """Everything the bulletin template shows, as JSON-ready data."""
     doc = bulletin.document
+    original = bulletin.shows.signed_original
     generated = bulletin_sections(bulletin, config, assets, charts)
     closing = closing_section(bulletin)
     sections = numbered([*generated, *([closing] if closing else [])])
@@ -328,14 +645,18 @@ def bulletin_document(
     return {
         "kind": "bulletin",
         "internal": bulletin.shows.internal_mark,
+        # The public version (公开版) is not the signed original: no 文号, no room for the seal,
+        # no 版记 (who printed how many copies when).
+        "public": not original,
         "fonts": fonts,
         "header": {
             "organization": doc.organization,
             "mark": f"{doc.organization}文件",
-            "doc_code": doc.doc_code,
+            "doc_code": doc.doc_code if original else "",
             "title": doc.title,
+            "title_lines": balanced_lines(doc.title, TITLE_LINE_EM),
             "recipients": doc.recipients.rstrip("：:"),
-            "cc": doc.cc.rstrip("。"),
+            "cc": doc.cc.rstrip("。") if original else "",
             "signed_on_text": doc.signed_on_text,
             "printed_by": doc.printed_by,
             "printed_on_text": doc.printed_on_text,
@@ -343,7 +664,7 @@ def bulletin_document(
         "preface": frame_blocks(doc.preface),
         "sections": sections,
         "tail": tail,
-        "attachments": attachments(bulletin),
+        "attachments": attachments(bulletin, config),
         # The model's headline part, for templates a project may write; the enterprise and
         # person lists stay out (they would only slow every compile down).
         "model": {

@@ -16,10 +16,11 @@ from typing import Any, Generic, TypeVar
 
 from generator import formatting as fmt
 from generator.content import image_ok
+from generator.formatting import chinese_number
 from generator.model import UnitFigures, WriteUp
+from generator.render.document.lines import balanced_lines, text_width, words
 from generator.render.mdtree import Node, markdown_tree
 
-NUMERALS = "一二三四五六七八九十"
 IMAGE_TYPES = {  # suffix -> magic bytes Typst can decode
     ".png": (b"\x89PNG",),
     ".jpg": (b"\xff\xd8\xff",),
@@ -33,14 +34,6 @@ T = TypeVar("T")
 
 #: A section of a document: its title (numbered when the document is put together) and blocks.
 Section = tuple[str, list[Node]]
-
-
-def chinese_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (section and sub-section numbers)."""
-    if n <= 10:
-        return NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
 def numbered(sections: Iterable[Section]) -> list[dict[str, Any]]:
@@ -64,20 +57,47 @@ def lead_par(lead: str, text: str) -> Node:
     return {"t": "par", "lead": lead, "c": _text(text)}
 
 
+#: Room a cell keeps between its text and the rules, in em of the table's text.
+CELL_PADDING = 0.8
+#: Widest a column grows for its cells (longer names and reasons wrap, between characters).
+MAX_COLUMN = 14.0
+
+
+def header_lines(header: str, room: float) -> str:
+    """A header in one line, or (wider than its column's cells, and of four characters or
+    more) two lines broken between words; the lines are joined with a newline."""
+    if text_width(header) <= room or len(header) < 4 or len(words(header)) < 2:
+        return header
+    return "\n".join(balanced_lines(header, text_width(header), lines=2))
+
+
 def table(
     header: list[str],
     rows: Iterable[list[str]],
     align: list[str] | None = None,
-    widths: list[float | str] | None = None,
     size: float | None = None,
 ) -> Node:
-    """A table of plain strings; `widths` are fractions or "auto", `size` relative to the text."""
-    node: Node = {"t": "table", "header": header, "rows": [list(r) for r in rows], "plain": True}
+    """A table of plain strings, `size` relative to the text.
+
+    Column widths come from the content: each column gets the width of its widest cell or
+    header line (headers wider than their cells take two lines, broken between words); the
+    template shares the line out in those proportions, and sets the table smaller when even
+    that does not fit, so that no header breaks inside a word and no number touches a rule.
+    """
+    body = [list(r) for r in rows]
+    cells = [
+        max((text_width(r[i]) for r in body if i < len(r)), default=0.0) for i in range(len(header))
+    ]
+    heads = [header_lines(h, max(cells[i], 2.0)) for i, h in enumerate(header)]
+    natural = [
+        round(max(cells[i], *(text_width(line) for line in heads[i].split("\n"))) + CELL_PADDING, 3)
+        for i in range(len(header))
+    ]
+    node: Node = {"t": "table", "header": heads, "rows": body, "plain": True}
     if size is not None:
         node["size"] = size
     node["align"] = align or ["center"] * len(header)
-    if widths is not None:
-        node["widths"] = widths
+    node["natural"] = natural
     return node
 
 
@@ -87,7 +107,6 @@ class Column(Generic[T]):
 
     header: str
     cell: Callable[[T], str]
-    width: float | str = 1  # a fraction of the free width, or "auto"
     align: str = "center"
 
 
@@ -99,7 +118,6 @@ def column_table(
         [c.header for c in columns],
         ([c.cell(item) for c in columns] for item in items),
         align=[c.align for c in columns],
-        widths=[c.width for c in columns],
         size=size,
     )
 
@@ -113,7 +131,8 @@ def rank_change_text(change: int | None) -> str:
 
 
 def rank_text(u: UnitFigures) -> str:
-    return "—" if u.rank is None else str(u.rank)
+    """The rank, or 未排名 for a unit left out of its ranking (CONTRACT §3.4)."""
+    return "未排名" if u.rank is None else str(u.rank)
 
 
 # ---- images ---------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ Each section function returns its title and blocks, or None when the unit has no
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from generator import formatting as fmt
@@ -94,7 +97,6 @@ _HISTORY: list[Column[HistoryPoint]] = [
     Column(
         "期别",
         lambda h: Period.parse(h.period).label if _is_period(h.period) else h.period,
-        "auto",
     ),
     Column("企业数", lambda h: _n(h.enterprises)),
     Column("已建会", lambda h: _n(h.unionized)),
@@ -105,38 +107,65 @@ _HISTORY: list[Column[HistoryPoint]] = [
 ]
 
 _TOWNSHIPS: list[Column[UnitFigures]] = [
-    Column("名次", rank_text, "auto"),
-    Column("乡镇（街道）", lambda t: t.name, "auto"),
-    Column("企业数", lambda t: _n(t.enterprises), "auto"),
-    Column("已建会", lambda t: _n(t.unionized), "auto"),
-    Column("建会率", lambda t: _pct(t.coverage_rate), "auto"),
-    Column("职工入会率", lambda t: _pct(t.membership_rate), "auto"),
-    Column("重点企业", lambda t: _n(t.priority_open), "auto"),
-    Column("志愿者", lambda t: _n(t.volunteers_active), "auto"),
-    Column("得分", lambda t: fmt.number(t.score, 2), "auto"),
-    Column("名次变化", lambda t: rank_change_text(t.rank_change), "auto"),
+    Column("名次", rank_text),
+    Column("乡镇（街道）", lambda t: t.name),
+    Column("企业数", lambda t: _n(t.enterprises)),
+    Column("已建会", lambda t: _n(t.unionized)),
+    Column("建会率", lambda t: _pct(t.coverage_rate)),
+    Column("职工入会率", lambda t: _pct(t.membership_rate)),
+    Column("重点企业", lambda t: _n(t.priority_open)),
+    Column("志愿者", lambda t: _n(t.volunteers_active)),
+    Column("得分", lambda t: fmt.number(t.score, 2)),
+    Column("名次变化", lambda t: rank_change_text(t.rank_change)),
 ]
 
 _VOLUNTEERS: list[Column[VolunteerRecord]] = [
-    Column("姓名", lambda v: v.name, "auto"),
-    Column("派驻乡镇（街道）", lambda v: v.unit_name, "auto"),
-    Column("联系电话", lambda v: v.phone or "—", "auto"),
-    Column("上岗日期", lambda v: fmt.chinese_date(v.hired_on), "auto"),
-    Column("选聘方式", lambda v: v.selection or "—", "auto"),
-    Column("汇报次数", lambda v: "—" if v.reports is None else str(v.reports), "auto"),
-    Column("考核等次", lambda v: v.grade or "—", "auto"),
+    Column("姓名", lambda v: v.name),
+    Column("派驻乡镇（街道）", lambda v: v.unit_name),
+    Column("联系电话", lambda v: v.phone or "—"),
+    Column("上岗日期", lambda v: fmt.chinese_date(v.hired_on)),
+    Column("选聘方式", lambda v: v.selection or "—"),
+    Column("汇报次数", lambda v: "—" if v.reports is None else str(v.reports)),
+    Column("考核等次", lambda v: v.grade or "—"),
 ]
 
 
-def _priority_columns(with_town: bool) -> list[Column[tuple[int, PriorityEntry]]]:
-    """The open priority list; a township's own list needs no township column."""
+#: The ledger's optional columns of the four clear things (CONTRACT §3.8), shown when given:
+#: attribute of the priority entry, header.
+FOUR_CLEAR = (("progress", "推进情况"), ("responsible", "责任人"), ("planned_on", "计划建会时间"))
+
+
+def _given(entry: PriorityEntry, name: str) -> str:
+    value = getattr(entry, name, None)
+    if value is None or value != value:  # None or NaN
+        return ""
+    if name == "planned_on" and str(value)[:10].count("-") == 2:
+        return fmt.chinese_date(str(value)[:10])
+    return str(value)
+
+
+def _given_cell(name: str) -> Callable[[tuple[int, PriorityEntry]], str]:
+    return lambda r: _given(r[1], name) or "—"
+
+
+def _priority_columns(
+    with_town: bool, entries: list[PriorityEntry]
+) -> list[Column[tuple[int, PriorityEntry]]]:
+    """The open priority list; a township's own list needs no township column. The four-clear
+    columns (推进情况, 责任人, 计划建会时间) are shown when the ledger gives any of them."""
+    given = [
+        Column(header, _given_cell(name), "left")
+        for name, header in FOUR_CLEAR
+        if any(_given(p, name) for p in entries)
+    ]
     return [
-        Column("序号", lambda r: str(r[0]), "auto"),
-        Column("企业名称", lambda r: r[1].name, 4, "left"),
-        *([Column("所属乡镇（街道）", lambda r: r[1].unit_name, 2.4, "left")] if with_town else []),
-        Column("职工人数", lambda r: _n(r[1].employees), "auto", "right"),
-        Column("未建会原因", lambda r: r[1].reason or "未填报", 2.6, "left"),
-        Column("备注", lambda r: "本期新增" if r[1].added else "", "auto"),
+        Column("序号", lambda r: str(r[0])),
+        Column("企业名称", lambda r: r[1].name, "left"),
+        *([Column("所属乡镇（街道）", lambda r: r[1].unit_name, "left")] if with_town else []),
+        Column("职工人数", lambda r: _n(r[1].employees), "right"),
+        Column("未建会原因", lambda r: r[1].reason or "未填报", "left"),
+        *given,
+        Column("备注", lambda r: "本期新增" if r[1].added else ""),
     ]
 
 
@@ -174,10 +203,97 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
             heads,
             ([label, *(cell(c) for c in compared)] for label, cell in FIGURE_ROWS),
             align=["left", *["right"] * (len(heads) - 1)],
-            widths=["auto", *[1] * (len(heads) - 1)],
         )
     )
     return "主要指标", figures
+
+
+_WORKING_DAYS = re.compile(r"(\d+|[一二三四五六七八九十]+)个工作日")
+
+
+def _working_days_after(start: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `start`; public holidays are not known."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def rectification_deadline(bulletin: Bulletin) -> date | None:
+    """The deadline the bulletin sets for a report on rectification: N working days (as its
+    closing says, e.g. 印发后10个工作日内) after it was printed (else signed)."""
+    m = _WORKING_DAYS.search(bulletin.document.closing)
+    start = bulletin.document.printed_on or bulletin.document.signed_on
+    if m is None or start is None:
+        return None
+    return _working_days_after(date.fromisoformat(start), _count(m.group(1)))
+
+
+def _count(text: str) -> int:
+    """10, 十, 十五, 二十 -> the number."""
+    if text.isdigit():
+        return int(text)
+    digits = "一二三四五六七八九"
+    if "十" not in text:
+        return digits.index(text) + 1
+    tens, _, ones = text.partition("十")
+    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(ones) + 1 if ones else 0)
+
+
+def catch_up(bulletin: Bulletin, u: UnitFigures) -> tuple[str, int, int] | None:
+    """What it takes to be back on schedule by the next period: (its label, the year-to-date
+    count the schedule asks for then, new unions still needed); None at year end or without a
+    target."""
+    try:
+        period = Period.parse(bulletin.period)
+    except ValueError:
+        return None
+    if period.is_year_end or not u.target_new_unions:
+        return None
+    following = Period(period.year, period.index + 1, period.cadence)
+    goal = math.ceil(u.target_new_unions * following.elapsed - 1e-9)
+    return following.label, goal, max(0, goal - u.ytd_new_unions)
+
+
+def rectification_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+    """整改要求: for a criticised or vetoed unit, what the bulletin asks of it and by when."""
+    kinds = {j.kind for j in u.judgments}
+    if not kinds & {"criticize", "veto"}:
+        return None
+    blocks: list[Node] = []
+    labels = "、".join(JUDGMENT_LABELS[k] for k in ("criticize", "veto") if k in kinds)
+    sentence = f"本单位在{bulletin.period_label}通报中被{labels}"
+    if "criticize" in kinds:
+        deadline = rectification_deadline(bulletin)
+        sentence += "，请认真分析原因，限期整改"
+        if deadline is not None:
+            sentence += (
+                f"，并于{fmt.chinese_date(deadline.isoformat())}前"
+                f"向{bulletin.organization}书面报告整改措施"
+            )
+    if "veto" in kinds:
+        sentence += "；本年度不得评先评优"
+    blocks.append(par(sentence + "。"))
+    need = catch_up(bulletin, u)
+    if need is not None and "criticize" in kinds:
+        label, goal, missing = need
+        blocks.append(
+            par(
+                f"按序时进度，到{label}底本年累计新建会应达到{_n(goal)}家"
+                f"（年度目标{_n(u.target_new_unions)}家），目前为{_n(u.ytd_new_unions)}家，"
+                + (f"下期至少还需新建会{_n(missing)}家。" if missing else "已达到序时进度要求。")
+            )
+        )
+    if u.priority_open:
+        blocks.append(
+            par(
+                f"本单位尚有未建会重点企业{_n(u.priority_open)}家（见下文销号清单），"
+                "请逐户明确责任人和计划建会时间，建会一家、销号一家。"
+            )
+        )
+    return "整改要求", blocks
 
 
 def history_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
@@ -216,7 +332,7 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         )
     ]
     if open_entries:
-        columns = _priority_columns(with_town=u.level != "township")
+        columns = _priority_columns(u.level != "township", open_entries)
         tick.append(column_table(columns, enumerate(open_entries, 1)))
     if closed:
         tick.append(par("本期已销号：" + "、".join(p.name for p in closed) + "。"))
@@ -268,6 +384,7 @@ def report_sections(bulletin: Bulletin, u: UnitFigures, assets: Assets) -> list[
     """The report's sections in document order."""
     makers: list[Callable[[], Section | None]] = [
         lambda: figures_section(bulletin, u),
+        lambda: rectification_section(bulletin, u),
         lambda: history_section(bulletin, u),
         lambda: townships_section(bulletin, u),
         lambda: priority_section(bulletin, u),

@@ -1,0 +1,325 @@
+"""The demo's bulletins and unit reports read as a clerk and a leader would read them (issue 13).
+
+Everything is asserted on the built PDFs (text and positions through pdfplumber), not on the
+Typst data: title lines, page counts, the public version, the judgments, the annexes' sums and
+the table headers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import shutil
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+
+from generator.build import BuildOptions, build
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project's PDFs, built once for this module (no site)."""
+    project = tmp_path_factory.mktemp("demo") / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "bulletin.yml", project / "bulletin.yml")
+    for folder in ("data", "content"):
+        shutil.copytree(ROOT / folder, project / folder)
+    out = project / "site"
+    build(project, BuildOptions(out=out, site=False, jobs=2))
+    return out
+
+
+def bulletins(demo: Path, audience: str) -> list[Path]:
+    return sorted((demo / audience / "pdf").glob("*/bulletin.pdf"))
+
+
+def model(demo: Path, audience: str, period: str) -> dict[str, Any]:
+    path = demo / audience / "data" / period / "bulletin.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def text_of(pdf: Path) -> str:
+    with pdfplumber.open(pdf) as doc:
+        return "\n".join(page.extract_text() or "" for page in doc.pages)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def jieba_boundaries(text: str) -> set[int]:
+    """Offsets between two words of `text` by jieba itself (precise mode, no HMM)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    out, offset = {0}, 0
+    for word in jieba.lcut(text, HMM=False):
+        offset += len(word)
+        out.add(offset)
+    return out
+
+
+def lines_of(chars: list[dict[str, Any]]) -> list[str]:
+    """Characters grouped into lines by their baseline, top to bottom."""
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in chars:
+        rows[round(c["bottom"])].append(c)
+    return [
+        "".join(c["text"] for c in sorted(r, key=lambda c: c["x0"]))
+        for _, r in sorted(rows.items())
+    ]
+
+
+# ---- 1. titles ------------------------------------------------------------------------------
+
+
+def test_title_lines_end_between_words_and_are_balanced(demo: Path) -> None:
+    checked = 0
+    for audience in ("internal", "public"):
+        for pdf in bulletins(demo, audience):
+            title = model(demo, audience, pdf.parent.name)["document"]["title"]
+            with pdfplumber.open(pdf) as doc:
+                chars = [
+                    c for c in doc.pages[0].chars if 21.5 < c["size"] < 22.5 and c["text"].strip()
+                ]
+            lines = lines_of(chars)
+            assert "".join(lines) == title, (pdf, lines)
+            ends = jieba_boundaries(title)
+            offset = 0
+            for line in lines:
+                offset += len(line)
+                assert offset in ends, (pdf, lines)  # never inside a word
+            if len(lines) > 1:
+                widths = [len(line) for line in lines]
+                assert max(widths) - min(widths) <= 6, (pdf, lines)  # no long line and stub
+            checked += 1
+    assert checked == 24
+
+
+# ---- 2. 版记 on an even page ------------------------------------------------------------------
+
+
+def test_every_bulletin_with_a_banji_has_an_even_page_count(demo: Path) -> None:
+    for pdf in bulletins(demo, "internal"):
+        with pdfplumber.open(pdf) as doc:
+            pages = [flat(p.extract_text() or "") for p in doc.pages]
+        assert "印发" in pages[-1] and "抄送" in pages[-1], pdf  # the 版记 is on the last page
+        assert not any("印发" in p and "抄送：" in p for p in pages[:-1]), pdf
+        assert len(pages) % 2 == 0, (pdf, len(pages))
+        if "—" not in pages[-1].replace("抄送", ""):  # a blank page before it: no page numbers
+            assert pages[-2] == "", pdf
+
+
+# ---- 3. the public version --------------------------------------------------------------------
+
+
+def test_the_public_bulletin_says_nothing_of_criticism_or_veto(demo: Path) -> None:
+    for pdf in bulletins(demo, "public"):
+        text = flat(text_of(pdf))
+        assert "公开版" in text, pdf
+        for word in ("批评", "否决", "整改", "约谈", "〔2026〕", "印发", "内部资料"):
+            assert word not in text, (pdf, word)
+        assert "下一步工作要求" in text  # its own closing, not none
+
+
+# ---- 4. each unit once in the judgments ----------------------------------------------------
+
+
+def judgment_text(text: str) -> str:
+    """The judgment sections: from 表扬 (or the first criticism) to 重点企业销号情况."""
+    start = min(
+        i for i in (text.find("、表扬"), text.find("、通报批评"), text.find("、一票否决")) if i >= 0
+    )
+    return text[start : text.index("重点企业销号情况")]
+
+
+def test_no_unit_is_named_twice_among_the_judgments(demo: Path) -> None:
+    grouped = 0
+    for pdf in bulletins(demo, "internal"):
+        bulletin = model(demo, "internal", pdf.parent.name)
+        text = judgment_text(flat(text_of(pdf)))
+        judged = [u for u in bulletin["units"] if u["judgments"]]
+        assert judged
+        names: dict[str, int] = defaultdict(int)
+        for u in judged:
+            if u["level"] == "township":
+                names[u["name"]] += 1
+        for name, count in names.items():
+            assert text.count(name) == count, (pdf, name)
+        for u in judged:
+            if u["level"] == "county":  # named on its own once; as a prefix of its townships too
+                assert len(re.findall(re.escape(u["name"]) + "(?=[。、，：（])", text)) == 1, (
+                    pdf,
+                    u["name"],
+                )
+        # units with the same numbers share one sentence
+        assert text.count("本年新建会0家") + text.count("本年均尚未新建会") <= 1, pdf
+        grouped += "以上" in text
+        # a percentage is not stated twice for one unit (year end: completion = schedule)
+        assert not re.search(r"完成年度目标的([\d.]+%)[^。]*序时进度完成率\1", text), pdf
+    assert grouped  # the demo has units with equal numbers
+
+
+# ---- 5. annexes add up -------------------------------------------------------------------------
+
+
+def annex_tables(pdf: Path) -> tuple[list[list[str]], list[list[str]]]:
+    """Rows of 附件1 (counties) and 附件2 (townships) as the PDF's table cells."""
+    county_rows, town_rows = [], []
+    with pdfplumber.open(pdf) as doc:
+        annex = 0
+        for page in doc.pages:
+            text = flat(page.extract_text() or "")
+            if text.startswith("附件1"):
+                annex = 1
+            elif text.startswith("附件2"):
+                annex = 2
+            if not annex:
+                continue
+            for table in page.extract_tables():
+                for row in table:
+                    cells = [flat(c or "") for c in row]
+                    if not cells[0] or cells[0] in ("名次", "县市区"):
+                        continue  # the header (repeated on each page)
+                    (county_rows if annex == 1 else town_rows).append(cells)
+    return county_rows, town_rows
+
+
+def test_annex_township_rows_and_the_direct_row_add_up_to_the_county(demo: Path) -> None:
+    for period in ("2025-12", "2026-06", "2026-10"):
+        pdf = demo / "internal" / "pdf" / period / "bulletin.pdf"
+        counties, towns = annex_tables(pdf)
+        assert len(counties) == 9
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        direct = 0
+        for row in towns:
+            county, _rank, name, enterprises, unionized = row[:5]
+            totals[county][0] += int(enterprises)
+            totals[county][1] += int(unionized)
+            direct += name in ("县直", "市直", "区直", "直属")
+        assert direct >= 1  # enterprises registered to a county itself have their row
+        for row in counties:
+            name, enterprises, unionized = row[1], int(row[2]), int(row[3])
+            assert totals[name] == [enterprises, unionized], (period, name)
+
+
+def test_departed_priority_enterprises_are_counted(demo: Path) -> None:
+    said = 0
+    for pdf in bulletins(demo, "internal"):
+        city = next(
+            u for u in model(demo, "internal", pdf.parent.name)["units"] if u["level"] == "city"
+        )
+        text = flat(text_of(pdf))
+        if city["priority_left"]:
+            assert f"注销、吊销、迁出{city['priority_left']}家" in text, pdf
+            said += 1
+    assert said  # the demo has enterprises that left
+
+
+# ---- 6. table headers ----------------------------------------------------------------------------
+
+
+def test_no_table_header_breaks_inside_a_word(demo: Path) -> None:
+    reports = sorted((demo / "internal" / "pdf" / "2026-10" / "units").glob("*.pdf"))[:8]
+    headers = 0
+    for pdf in [*bulletins(demo, "internal")[::3], *reports]:
+        with pdfplumber.open(pdf) as doc:
+            for page in doc.pages:
+                for table in page.extract_tables():
+                    for cell in table[0]:
+                        if not cell or not re.search(r"[\u4e00-\u9fff]", cell):
+                            continue
+                        lines = cell.split("\n")
+                        header = "".join(lines)
+                        assert len(lines) <= 2, (pdf, cell)
+                        if len(lines) == 2:
+                            assert len(lines[0]) in jieba_boundaries(header), (pdf, cell)
+                        headers += 1
+    assert headers > 100
+
+
+# ---- 7. content: 主送, 存在问题, scores without targets, write-ups -----------------------------
+
+
+def test_recipients_come_from_the_ranked_units(demo: Path) -> None:
+    text = flat(text_of(demo / "internal" / "pdf" / "2026-10" / "bulletin.pdf"))
+    assert "各县（市、区）总工会，示例高新技术产业开发区工会：" in text
+
+
+def test_a_problems_paragraph_quotes_the_figures(demo: Path) -> None:
+    bulletin = model(demo, "internal", "2026-10")
+    counties = [u for u in bulletin["units"] if u["level"] == "county"]
+    high = max(counties, key=lambda u: u["coverage_rate"])
+    low = min(counties, key=lambda u: u["coverage_rate"])
+    gap = round((high["coverage_rate"] - low["coverage_rate"]) * 100 + 1e-9, 1)
+    text = flat(text_of(demo / "internal" / "pdf" / "2026-10" / "bulletin.pdf"))
+    part = text[text.index("存在问题") : text.index("下一步工作要求")]
+    assert high["name"] in part and low["name"] in part
+    assert f"相差{gap}个百分点" in part
+
+
+def test_a_unit_without_targets_is_unranked_and_said_so_under_the_table(demo: Path) -> None:
+    bulletin = model(demo, "internal", "2026-10")
+    zone = next(u for u in bulletin["units"] if u["name"] == "示例高新技术产业开发区")
+    assert zone["target_new_unions"] is None and zone["rank"] is None
+    text = flat(text_of(demo / "internal" / "pdf" / "2026-10" / "bulletin.pdf"))
+    assert "未排名示例高新技术产业开发区" in text
+    assert "示例高新技术产业开发区未下达年度目标，未排名。" in text
+    counties = [u for u in bulletin["units"] if u["level"] == "county"]
+    assert sorted(u["rank"] for u in counties if u["rank"] is not None) == list(range(1, 9))
+
+
+def test_write_ups_are_not_in_the_bulletin(demo: Path) -> None:
+    for pdf in bulletins(demo, "internal"):
+        assert "工作动态" not in flat(text_of(pdf)), pdf
+
+
+# ---- 8. unit reports tell a criticised township what to do ------------------------------------
+
+
+def test_a_criticised_township_report_says_by_when_and_how_many(demo: Path) -> None:
+    bulletin = model(demo, "internal", "2026-10")
+    criticised = [
+        u
+        for u in bulletin["units"]
+        if u["level"] == "township" and any(j["kind"] == "criticize" for j in u["judgments"])
+    ]
+    assert criticised
+    u = criticised[0]
+    text = flat(text_of(demo / "internal" / "pdf" / "2026-10" / "units" / f"{u['code']}.pdf"))
+    # printed on Friday 2026-11-06; ten working days later is Friday 2026-11-20
+    assert "于2026年11月20日前向示例市总工会书面报告整改措施" in text
+    assert date(2026, 11, 6) + timedelta(days=14) == date(2026, 11, 20)
+    goal = math.ceil(u["target_new_unions"] * 11 / 12)  # on schedule at the end of November
+    need = max(0, goal - u["ytd_new_unions"])
+    assert f"到2026年11月底本年累计新建会应达到{goal}家" in text
+    if need:
+        assert f"下期至少还需新建会{need}家" in text
+
+
+# ---- 9. 仿宋 --------------------------------------------------------------------------------------
+
+
+def test_doctor_and_the_summary_say_which_role_has_no_fangsong(tmp_path: Path) -> None:
+    from generator.fonts import ResolvedFont, fangsong_advice, resolve_fonts
+
+    body = next(f for f in resolve_fonts(None) if f.role == "body")
+    if body.official:
+        pytest.skip("this machine has a 仿宋 installed")
+    advice = fangsong_advice(resolve_fonts(tmp_path))
+    assert advice is not None
+    assert advice.startswith("正文、版记没有仿宋字体")
+    assert "simfang.ttf" in advice and "fonts/" in advice
+    fangsong = ResolvedFont("body", "正文、版记（仿宋）", "FangSong", 400, "simfang.ttf", True, ())
+    assert fangsong_advice([fangsong]) is None
