@@ -396,7 +396,8 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
             fg="yellow",
         )
     click.echo(
-        f"请把本期的企业建会台账（enterprises.xlsx 或 enterprises.csv）放进 {result.folder}。"
+        f"各县市区报来的台账工作簿用 bulletin intake {period} 文件… 收进 {result.folder}"
+        "（或原样放进该目录，不用合并）。"
     )
 
 
