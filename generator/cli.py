@@ -165,6 +165,7 @@ def cli() -> None:
     \b
     常用流程：
       bulletin new-period 2026-11    建立新一期的数据目录和通报框架
+      bulletin intake 2026-11 文件…  收进各县市区报来的台账（原样存放，不用合并）并检查
       bulletin check                 检查本期数据，列出要各县市区改正的问题
       bulletin build                 生成内网、外网网站和全部 PDF
       bulletin serve                 在本机浏览生成的网站
