@@ -15,7 +15,7 @@ import io
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from generator.errors import ConfigError
@@ -293,3 +293,67 @@ def county_lines(
         name = data.unit_index.name.get(code, code)
         lines.append(CountyLine(code, name, files, len(mine), errors, warnings))
     return lines
+
+
+@dataclass
+class CountyReport:
+    """报送情况 of one county in one period: its files, when they came, against the deadline."""
+
+    code: str
+    name: str
+    files: list[str]
+    received: datetime | None  # the latest receipt recorded by intake, None when not recorded
+    deadline: date
+    status: str  # Chinese: 按时报送 / 逾期N天 / 未报送 / 未按时报送（沿用上期数据）/ 收到时间不详
+
+    @property
+    def late(self) -> bool:
+        return self.status not in ("按时报送", "收到时间不详")
+
+
+def report_deadline(period: Period, day: int) -> date:
+    """The day of the month after the period by which counties report."""
+    end = period.end
+    year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
+    return date(year, month, day)
+
+
+def reporting_status(
+    root: Path,
+    period: Period,
+    counties: dict[str, str],
+    county_files: dict[str, list[str]],
+    carried: dict[str, object],
+    deadline_day: int,
+) -> list[CountyReport]:
+    """Each county's 报送情况 for a period, in the unit roster's order.
+
+    Receipt times are those `bulletin intake` recorded; a file put into the folder by hand has
+    none (its modification time changes with every copy, so it is not taken as a receipt).
+    """
+    received = read_received(root / "data" / str(period))
+    deadline = report_deadline(period, deadline_day)
+    out = []
+    for code, name in counties.items():
+        files = [Path(f).name for f in county_files.get(code, [])]
+        times = []
+        for file in files:
+            row = received.get(file)
+            if row and row.get("received_at"):
+                try:
+                    times.append(datetime.fromisoformat(row["received_at"]))
+                except ValueError:
+                    continue
+        when = max(times) if times else None
+        if code in carried:
+            status = "未按时报送（沿用上期数据）"
+        elif not files:
+            status = "未报送"
+        elif when is None:
+            status = "收到时间不详"
+        elif when.date() > deadline:
+            status = f"逾期{(when.date() - deadline).days}天"
+        else:
+            status = "按时报送"
+        out.append(CountyReport(code, name, files, when, deadline, status))
+    return out

@@ -493,3 +493,48 @@ def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -
     assert result.filed[0].rosters == ["工会工作志愿者名册 1 行 → data/volunteers/990100-甲县.xlsx"]
     assert not check_project(project.root).problems.items
     assert models(project.root) == expected
+
+
+# --- 报送情况 -------------------------------------------------------------------------------------
+
+
+def test_the_report_deadline_is_in_the_month_after_the_period() -> None:
+    from datetime import date
+
+    from generator.intake import report_deadline
+    from generator.periods import Period
+
+    assert report_deadline(Period.parse("2026-10"), 5) == date(2026, 11, 5)
+    assert report_deadline(Period.parse("2026-12"), 5) == date(2027, 1, 5)
+    assert report_deadline(Period.parse("2026-Q3"), 10) == date(2026, 10, 10)
+
+
+def test_check_shows_who_reported_when(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from generator.intake import intake
+    from generator.periods import Period
+
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    (folder / "甲县.xlsx").rename(tmp_path / "甲县.xlsx")
+    # 甲县 through intake two days after the deadline (5 November); 乙区 saved by hand.
+    intake(
+        project.root, Period.parse("2026-10"), [tmp_path / "甲县.xlsx"], datetime(2026, 11, 7, 16)
+    )
+    result = check_project(project.root, Period.parse("2026-10"))
+    status = {r.name: (r.files, r.status) for r in result.reporting}
+    assert status == {
+        "甲县": (["990100-甲县.xlsx"], "逾期2天"),
+        "乙区": (["乙区.xlsx"], "收到时间不详"),
+    }
+    out = CliRunner().invoke(cli, ["check", str(project.root), "--period", "2026-10"])
+    assert "报送情况（2026-10，截止 11月5日）" in out.output
+    assert "逾期2天" in out.output
+    # A county without rows is 未报送 (and an error).
+    (folder / "乙区.xlsx").unlink()
+    result = check_project(project.root, Period.parse("2026-10"))
+    assert {r.name: r.status for r in result.reporting}["乙区"] == "未报送"

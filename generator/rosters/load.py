@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,8 @@ class CheckResult:
     records: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
     #: the county codes and names, in the unit roster's order
     counties: dict[str, str] = field(default_factory=dict)
+    #: 报送情况 of the last period checked (generator.intake.CountyReport per county)
+    reporting: list[Any] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -833,11 +836,24 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         periods_to_check = periods
         state = None
     records: dict[tuple[str, int], tuple[str, str]] = {}
+    reporting: list[Any] = []
     for p in periods_to_check:
         snapshot = read_snapshot(data, p, state)
         state = snapshot.state
         problems.extend(snapshot.problems)
         records.update(_named_rows(snapshot))
+        if p == periods_to_check[-1] and data.units_read and snapshot.state is not None:
+            from generator.intake import reporting_status
+
+            counties = {c: data.unit_index.name.get(c, c) for c in _county_codes(data)}
+            reporting = reporting_status(
+                root,
+                p,
+                counties,
+                snapshot.state.county_files,
+                dict(snapshot.carried),
+                config.report_deadline,
+            )
         del snapshot
     # The build refuses content with errors too, so check must name them.
     from generator.content import load_content
@@ -850,6 +866,7 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         problems=problems,
         records=records,
         counties=counties,
+        reporting=reporting,
     )
 
 

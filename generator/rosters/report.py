@@ -52,6 +52,20 @@ def print_check_report(
         table.add_row("[bold]合计[/]", f"[bold]{n_err}[/]", f"[bold]{n_warn}[/]")
         console.print(table)
 
+    if result.reporting:
+        first = result.reporting[0]
+        table = Table(
+            title=f"报送情况（{periods[-1]}，截止 {first.deadline.month}月{first.deadline.day}日）",
+            title_justify="left",
+        )
+        for header in ("县市区", "文件", "收到时间", "情况"):
+            table.add_column(header, overflow="fold")
+        for item in result.reporting:
+            when = f"{item.received:%m-%d %H:%M}" if item.received else ""
+            status = f"[red]{item.status}[/]" if item.late else item.status
+            table.add_row(item.name, "、".join(item.files), when, status)
+        console.print(table)
+
     by_place = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column, p.code))
     ordered = [p for p in by_place if p.is_error] + [p for p in by_place if not p.is_error]
     if ordered:
