@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
@@ -56,6 +57,7 @@ E_TOO_DEEP = "E-CONTENT-TOO-DEEP"
 E_OUTSIDE = "E-CONTENT-OUTSIDE"
 E_ENCODING = "E-CONTENT-ENCODING"
 W_UNKNOWN_KEY = "W-CONTENT-UNKNOWN-KEY"
+W_REMOTE_IMAGE = "W-CONTENT-REMOTE-IMAGE"
 
 
 @dataclass
@@ -151,6 +153,20 @@ def markdown_depth_problem(body: str) -> tuple[int, str] | None:
     return None
 
 
+def _body_images(body: str) -> list[tuple[int, str]]:
+    """(line in the body, source) of every Markdown image of a body."""
+    found = []
+    for token in _parser().parse(body):
+        line = token.map[0] + 1 if token.map else 1
+        stack = list(token.children or ())
+        while stack:
+            child = stack.pop(0)
+            if child.type == "image":
+                found.append((line, str(child.attrs.get("src", ""))))
+            stack.extend(child.children or ())
+    return found
+
+
 def _key_line(text: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines()[:60], start=1):
         if re.match(rf"^{re.escape(key)}\s*:", line):
@@ -244,13 +260,13 @@ class _Reader:
         self.problem(path, None, "", E_ENCODING, "", "无法识别文件编码：请用 UTF-8 保存。")
         return None
 
-    def image_path(self, md: Path, text: str, value: Any) -> str | None:
+    def image_path(
+        self, md: Path, text: str, value: Any, line: int | None = None, column: str = "images"
+    ) -> str | None:
         """Resolve an image relative to the write-up; refuse anything outside content/."""
-        line = _key_line(text, "images")
+        line = line if line is not None else _key_line(text, "images")
         if not isinstance(value, str) or not value.strip():
-            self.problem(
-                md, line, "images", E_IMAGE, value, "图片应写成相对路径，例如 img/照片1.jpg"
-            )
+            self.problem(md, line, column, E_IMAGE, value, "图片应写成相对路径，例如 img/照片1.jpg")
             return None
         content = self.content_dir.resolve()
         candidate = Path(value)
@@ -262,7 +278,7 @@ class _Reader:
             self.problem(
                 md,
                 line,
-                "images",
+                column,
                 E_IMAGE,
                 value,
                 "图片路径不能是绝对路径：请把图片放进 content/ 目录，写相对路径。",
@@ -273,25 +289,25 @@ class _Reader:
             self.problem(
                 md,
                 line,
-                "images",
+                column,
                 E_IMAGE,
                 value,
                 "图片路径指向 content/ 目录之外（或经符号链接出去）：请把图片放进 content/ 目录。",
             )
             return None
         if not resolved.is_file():
-            self.problem(md, line, "images", E_IMAGE, value, "找不到这张图片：请检查文件名和路径。")
+            self.problem(md, line, column, E_IMAGE, value, "找不到这张图片：请检查文件名和路径。")
             return None
         if resolved.suffix.lower() not in IMAGE_SUFFIXES:
             self.problem(
-                md, line, "images", E_IMAGE, value, "图片应为 JPG、PNG、GIF 或 WebP 格式的文件。"
+                md, line, column, E_IMAGE, value, "图片应为 JPG、PNG、GIF 或 WebP 格式的文件。"
             )
             return None
         if not image_ok(resolved):
             self.problem(
                 md,
                 line,
-                "images",
+                column,
                 E_IMAGE,
                 value,
                 "图片文件已损坏或不是它的扩展名所说的格式：请重新导出这张图片。",
@@ -308,6 +324,31 @@ class _Reader:
         self.problem(path, body_line + line - 1, "", E_TOO_DEEP, "", message)
         return False
 
+    def check_body_images(self, path: Path, text: str, body: str, body_line: int) -> bool:
+        """Check the images of a write-up's body as those of its front matter; True if fine.
+
+        An image on the web (http:, https:) is a warning: neither the sites nor the PDFs load
+        anything from outside, so it does not show.
+        """
+        ok = True
+        for line, source in _body_images(body):
+            where = body_line + line - 1
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", source) and not re.match(
+                r"^[A-Za-z]:", source
+            ):
+                self.problem(
+                    path,
+                    where,
+                    "正文",
+                    W_REMOTE_IMAGE,
+                    source,
+                    "正文中的网络图片不会显示（网站和 PDF 不加载外部内容）：请把图片放进 content/ 目录，写相对路径。",
+                    "warning",
+                )
+                continue
+            ok = self.image_path(path, text, unquote(source), where, "正文") is not None and ok
+        return ok
+
     def writeup(self, path: Path, unit_codes: set[str] | None) -> WriteUpSource | None:
         text = self.read_text(path)
         if text is None:
@@ -317,6 +358,7 @@ class _Reader:
             self.problem(path, 1, "", E_FRONT_MATTER, "", error)
             return None
         ok = self.check_body(path, body, body_line)
+        ok = self.check_body_images(path, text, body, body_line) and ok
 
         def bad(key: str, message: str) -> None:
             nonlocal ok
