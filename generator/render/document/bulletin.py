@@ -125,7 +125,7 @@ def county_ranking_table(bulletin: Bulletin, full: bool) -> Node:
     units = [bulletin.unit(c) for c in bulletin.county_ranking]
     if not full:
         return column_table(_COUNTY_SHORT, units)
-    return column_table(_COUNTY_FULL, units, size=0.62)
+    return column_table(_COUNTY_FULL, units, size=0.75)
 
 
 def direct_name(county: UnitFigures) -> str:
@@ -161,7 +161,7 @@ def township_ranking_table(bulletin: Bulletin) -> Node:
         direct = direct_row(bulletin, county)
         if direct is not None:
             rows.append((county, direct))
-    return column_table(_TOWNSHIP_FULL, rows, size=0.7)
+    return column_table(_TOWNSHIP_FULL, rows, size=0.75)
 
 
 _COMPONENT_LABELS = {
@@ -226,11 +226,10 @@ def score_notes(
 
 
 def _note_block(notes: list[str]) -> list[Node]:
-    if not notes:
-        return []
+    """注： under a table; several notes numbered, one paragraph each."""
     if len(notes) == 1:
-        return [{**par("注：" + notes[0]), "note": True}]
-    return [{**par("注：" + "".join(f"{i}. {n}" for i, n in enumerate(notes, 1))), "note": True}]
+        return [par("注：" + notes[0])]
+    return [par(("注：" if i == 1 else "") + f"{i}. {n}") for i, n in enumerate(notes, 1)]
 
 
 def county_notes(bulletin: Bulletin, config: Config) -> list[str]:
@@ -354,7 +353,7 @@ def merged_reason(reasons: list[str]) -> str:
 def _names(bulletin: Bulletin, units: list[UnitFigures]) -> str:
     """松岚县冬青街道、琴台乡，禾丰县青石镇: a county named once before its townships."""
     runs: list[tuple[str, list[str]]] = []
-    for u in units:
+    for u in sorted(units, key=lambda u: u.order):  # official order: each county once
         prefix = ""
         if u.level == "township" and u.parent is not None:
             try:

@@ -144,6 +144,19 @@ def _given(entry: PriorityEntry, name: str) -> str:
     return str(value)
 
 
+def _town_cell(row: tuple[int, PriorityEntry]) -> str:
+    """The enterprise's township, or 县直 (市直, 区直, 直属) when registered to the county."""
+    entry = row[1]
+    if entry.unit == entry.county:
+        last = entry.unit_name[-1:]
+        return (
+            f"{last}直"
+            if last in ("县", "市", "区") and "开发区" not in entry.unit_name
+            else "直属"
+        )
+    return entry.unit_name
+
+
 def _given_cell(name: str) -> Callable[[tuple[int, PriorityEntry]], str]:
     return lambda r: _given(r[1], name) or "—"
 
@@ -161,7 +174,7 @@ def _priority_columns(
     return [
         Column("序号", lambda r: str(r[0])),
         Column("企业名称", lambda r: r[1].name, "left"),
-        *([Column("所属乡镇（街道）", lambda r: r[1].unit_name, "left")] if with_town else []),
+        *([Column("所属乡镇（街道）", _town_cell, "left")] if with_town else []),
         Column("职工人数", lambda r: _n(r[1].employees), "right"),
         Column("未建会原因", lambda r: r[1].reason or "未填报", "left"),
         *given,
