@@ -64,8 +64,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def keep_newest(paths: Iterable[Path], keep: int) -> int:
-    """Delete all but the `keep` most recently used of `paths` (files or folders); return how many."""
+def keep_newest(paths: Iterable[Path], keep: int, used_within: float = 0.0) -> int:
+    """The cache's one eviction rule: delete what is neither among the `keep` most recently
+    used of `paths` (files or folders) nor used in the last `used_within` seconds.
+
+    "Used" is the modification time, which a cache hit refreshes (`os.utime`). Returns how many
+    were deleted.
+    """
+    import time
+
     entries = []
     for path in paths:
         try:
@@ -73,12 +80,17 @@ def keep_newest(paths: Iterable[Path], keep: int) -> int:
         except OSError:
             continue
     entries.sort(reverse=True)
-    for _, path in entries[keep:]:
+    limit = (time.time() - used_within) * 1e9
+    removed = 0
+    for used, path in entries[keep:]:
+        if used_within and used >= limit:
+            continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-    return max(len(entries) - keep, 0)
+        removed += 1
+    return removed
 
 
 def store_files(folder: Path, files: list[Path]) -> None:

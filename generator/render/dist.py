@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__, tables
+from generator.cache import write_atomic
 from generator.errors import BuildError
 from generator.model import Bulletin, PriorityEntry, UnitFigures
 from generator.render.files import file_name, issued_on
@@ -116,10 +117,7 @@ def write_priority_xlsx(
     )
     write_xlsx(path, [sheet], when)
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        shutil.copyfile(path, temp)
-        os.replace(temp, cached)
+        write_atomic(cached, path.read_bytes())
     return path
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import typst
 
 from generator import __version__
-from generator.cache import scratch_folder
+from generator.cache import keep_newest, scratch_folder, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
 from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
@@ -142,10 +142,7 @@ def _run_job(engine: Engine, job: Job, cache_dir: str | None) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)  # readers never see half a file
+    write_atomic(path, data)  # readers never see half a file
 
 
 def template_files(config: Config) -> dict[str, bytes]:
@@ -232,18 +229,8 @@ CACHE_KEEP_DAYS = 60
 
 def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
     """Delete cached PDFs (and XLSX) not written or used for `keep_days`; return how many."""
-    import time
-
-    limit = time.time() - keep_days * 86400
-    removed = 0
-    for path in [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx")]:
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue  # another build may be using the cache at the same time
-    return removed
+    files = [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx")]
+    return keep_newest(files, keep=0, used_within=keep_days * 86400)
 
 
 def render_bulletin_pdf(

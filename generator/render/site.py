@@ -34,6 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from generator import formatting, indicators
+from generator.cache import keep_newest, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
 from generator.model import (
@@ -277,9 +278,7 @@ def _draw_batch(indices: list[int], out: str, cache: str, version: str) -> int:
             continue
         svg = _draw(job, bulletin)
         target.write_text(svg, encoding="utf-8")
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(svg, encoding="utf-8")
-        os.replace(tmp, cached)  # atomic: a concurrent build never reads half a file
+        write_atomic(cached, svg.encode("utf-8"))  # a concurrent reader never sees half a file
         drawn += 1
     return drawn
 
@@ -353,13 +352,7 @@ class _ChartRunner:
         Charts this site did not use may belong to a sibling site sharing the cache, so only
         those not used (drawn or copied) for CHART_CACHE_HOURS go.
         """
-        limit = time.time() - CHART_CACHE_HOURS * 3600
-        for path in self.cache.glob("*.svg"):
-            try:
-                if path.stat().st_mtime < limit:
-                    path.unlink()
-            except FileNotFoundError:  # a concurrent build pruned it first
-                pass
+        keep_newest(self.cache.glob("*.svg"), keep=0, used_within=CHART_CACHE_HOURS * 3600)
 
     def cancel(self) -> None:
         if self.pool is not None:
