@@ -65,6 +65,7 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}  # no SVG: it can ca
 SEARCH_BOOST = 5
 #: Cached charts unused for this long are deleted.
 CHART_CACHE_HOURS = 1
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
@@ -743,12 +744,22 @@ class _Site:
         return found
 
     def search_words(self) -> list[str]:
-        """Names the word segmenter must keep whole: units and pioneer teams (short names that
-        it splits wrongly). Longer names (book rooms, enterprises) stay split into their words,
-        so that a part of them (泓源塑胶) is found too."""
-        words = {u.name for b in self.bulletins for u in b.units}
-        words |= {c.name for c in self.latest.campaigns if c.kind == "pioneer-team"}
-        return sorted(w for w in words if 2 <= len(w) <= 12)
+        """Names the word segmenter must keep whole, so that a name searched in full finds its
+        own page first: units (明湖区, not 明|湖区; a township named with its county's name, as
+        青川区东城街道, as the county and the rest, so that 东城街道 alone is found too) and
+        campaign records (each run of Chinese in the name: 千禧仓储（示例）有限公司职工之家 gives
+        千禧仓储 and 有限公司职工之家). Enterprise names (the hosts, as write-ups quote them)
+        stay split into their words, so that a part of them (泓源塑胶) is found."""
+        units = {u.name for b in self.bulletins for u in b.units}
+        words = set()
+        for name in units:
+            prefix = max(
+                (u for u in units if name.startswith(u) and u != name), key=len, default=""
+            )
+            words.add(name[len(prefix) :])
+        for c in self.latest.campaigns:
+            words.update(_HAN_RUN.findall(c.name))
+        return sorted(w for w in words if 2 <= len(w) <= 40)
 
     def _campaigns(self) -> None:
         by_kind: dict[str, list[CampaignRecord]] = defaultdict(list)

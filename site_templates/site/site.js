@@ -8,6 +8,17 @@
     if (!wrap.offsetParent) return; // hidden (a closed fold-out): measured when it opens
     var wide = wrap.scrollWidth > wrap.clientWidth + 1;
     wrap.classList.toggle("scrolls", wide);
+    // A region that scrolls can be reached and scrolled with the keyboard too.
+    if (wide) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      var head = wrap.querySelector("th");
+      wrap.setAttribute("aria-label", "可左右滚动的表格" + (head ? "：" + head.textContent : ""));
+    } else if (wrap.getAttribute("tabindex") === "0") {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-label");
+    }
     var before = wrap.previousElementSibling;
     var hinted = before && before.classList.contains("scroll-hint");
     if (wide && !hinted) {

@@ -1,0 +1,490 @@
+"""The demo city's sites in headless Chromium on a phone (390×844) and a desktop (1366×900): wide
+tables, chart text, paper (A4), search by name, accessibility (axe-core), the 404 page, and the
+pioneer-team counts. One build of the demo project serves every test. Needs Debian's chromium
+(never a downloaded browser); the axe-core checks need tests/a11y/node_modules (./run installs
+it when node is present)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import shutil
+import subprocess
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from generator.build import BuildOptions, build
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+PERIOD = "2026-10"
+#: The six kinds of page, as (site, path).
+PAGES = {
+    "home": ("public", "index.html"),
+    "bulletin": ("public", f"bulletins/{PERIOD}.html"),
+    "county": ("internal", "units/990102.html"),
+    "township": ("public", "units/990102001.html"),
+    "campaign": ("public", "campaigns/pioneer-teams.html"),
+    "quality": ("internal", f"quality/{PERIOD}.html"),
+}
+
+browser_only = pytest.mark.browser
+
+
+def _playwright() -> Any:
+    if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
+        pytest.skip("Debian chromium is not installed")
+    return pytest.importorskip("playwright.sync_api")
+
+
+# --------------------------------------------------------------------------------------------
+# One build of the demo city, served under a sub-path by a server that answers unknown
+# addresses with the site's 404.html, as web servers are usually set up.
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "project"
+    root.mkdir()
+    shutil.copy(REPO / "bulletin.yml", root / "bulletin.yml")
+    for folder in ("data", "content"):
+        shutil.copytree(REPO / folder, root / folder)
+    build(root, BuildOptions(out=root / "site", pdf=False))
+    return root / "site"
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        parts = urlsplit(self.path).path.strip("/").split("/")
+        page = Path(self.directory) / parts[0] / "404.html" if parts and parts[0] else None
+        if code != 404 or page is None or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def base(demo: Path) -> Iterator[str]:
+    handler = functools.partial(_Handler, directory=str(demo))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = _playwright()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def desktop(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def url(base: str, name: str) -> str:
+    site, path = PAGES[name]
+    return f"{base}/{site}/{path}"
+
+
+# --------------------------------------------------------------------------------------------
+# Tables: a cell outside the screen is allowed only in a table that scrolls inside its frame,
+# with its first column pinned and the hint shown.
+
+_TABLES = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = {pageWidth: document.documentElement.scrollWidth, width, bad: [], scrolling: 0};
+  for (const table of document.querySelectorAll("article table")) {
+    if (!table.offsetParent) continue;
+    const cells = [...table.querySelectorAll("th, td")];
+    const outside = cells.filter(c => { const r = c.getBoundingClientRect(); return r.right > width + 0.5 || r.left < -0.5; });
+    if (!outside.length) continue;
+    const wrap = table.closest(".table-wrap");
+    const name = (table.querySelector("th") || {}).textContent;
+    if (!wrap) { out.bad.push(["no frame", name]); continue; }
+    const box = wrap.getBoundingClientRect();
+    const style = getComputedStyle(wrap);
+    if (box.right > width + 0.5 || box.left < -0.5) out.bad.push(["frame outside the screen", name]);
+    if (!["auto", "scroll"].includes(style.overflowX) || wrap.scrollWidth <= wrap.clientWidth) out.bad.push(["does not scroll", name]);
+    const firsts = [...table.rows].map(r => r.cells[0]);
+    if (!firsts.every(c => getComputedStyle(c).position === "sticky")) out.bad.push(["first column not pinned", name]);
+    const hint = wrap.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint") || !hint.offsetParent) out.bad.push(["no hint", name]);
+    // Scrolled to its end, the first column is still where it was.
+    const before = firsts[0].getBoundingClientRect().left;
+    wrap.scrollLeft = wrap.scrollWidth;
+    const after = firsts[0].getBoundingClientRect().left;
+    const last = table.rows[0].cells[table.rows[0].cells.length - 1].getBoundingClientRect();
+    if (Math.abs(after - before) > 1) out.bad.push(["first column moved", name]);
+    if (last.right > box.right + 1) out.bad.push(["last column never shown", name]);
+    wrap.scrollLeft = 0;
+    out.scrolling += 1;
+  }
+  return out;
+}"""
+
+
+def _open_all(page: Any, address: str) -> None:
+    page.goto(address, wait_until="load")
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.wait_for_function("() => document.readyState === 'complete'")
+    page.wait_for_timeout(50)  # the toggle events run the hint script
+
+
+@browser_only
+@pytest.mark.parametrize("name", list(PAGES))
+def test_tables_fit_or_scroll_with_a_pinned_first_column(
+    base: str, phone: Any, desktop: Any, name: str
+) -> None:
+    for page, size in ((phone, PHONE), (desktop, DESKTOP)):
+        _open_all(page, url(base, name))
+        found = page.evaluate(_TABLES)
+        assert found["bad"] == [], (size, found)
+        assert found["pageWidth"] <= size["width"], size  # the page itself never scrolls sideways
+        if name == "bulletin" and size is PHONE:
+            assert found["scrolling"] >= 5  # the rankings do scroll there
+
+
+@browser_only
+def test_ranking_shows_every_column_on_a_desktop(base: str, desktop: Any) -> None:
+    """At 1366 px the county ranking fits: 目标完成率 to 排名变化 are on the screen."""
+    desktop.goto(url(base, "bulletin"), wait_until="load")
+    table = desktop.locator("table.ranking").first
+    width = DESKTOP["width"]
+    for header in ("目标完成率", "序时进度", "得分", "排名变化"):
+        box = table.locator("th", has_text=header).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, header
+    assert desktop.locator(".scroll-hint").count() == 0
+
+
+@browser_only
+def test_phone_layout(base: str, phone: Any) -> None:
+    phone.goto(url(base, "home"), wait_until="load")
+    cards = phone.locator("article .cards .card")
+    tops = [cards.nth(i).bounding_box()["y"] for i in range(4)]
+    assert tops[0] == tops[1] and tops[2] == tops[3] and tops[2] > tops[0]  # two a row
+    phone.goto(f"{base}/public/bulletins/index.html", wait_until="load")
+    title = phone.locator("article td.title a").first
+    # An archive title wraps instead of being cut: all of it is inside its cell.
+    assert title.evaluate("a => a.scrollWidth <= a.parentElement.clientWidth + 1")
+    align = phone.locator("article td.n").first.evaluate("td => getComputedStyle(td).textAlign")
+    text_align = phone.locator("article td.title").first.evaluate(
+        "td => getComputedStyle(td).textAlign"
+    )
+    assert (align, text_align) == ("right", "left")
+
+
+# --------------------------------------------------------------------------------------------
+# Charts at 390 px: every text at least 11 CSS px as shown.
+
+
+def _font_sizes(svg: bytes) -> list[float]:
+    root = ET.fromstring(svg)
+    sizes = []
+    for element in root.iter():
+        if element.tag.endswith("text"):
+            match = re.search(r"font-size:\s*([\d.]+)px", element.get("style", ""))
+            assert match, element.attrib
+            sizes.append(float(match.group(1)))
+    return sizes
+
+
+@browser_only
+@pytest.mark.parametrize("name", ["home", "bulletin", "county", "township"])
+def test_chart_text_is_readable_on_a_phone(base: str, demo: Path, phone: Any, name: str) -> None:
+    phone.goto(url(base, name), wait_until="load")
+    images = phone.locator("figure.chart img")
+    assert images.count() >= 1
+    for i in range(images.count()):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        image.evaluate("i => i.complete || new Promise(r => { i.onload = r; })")
+        source, shown = image.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
+        path = demo / unquote(urlsplit(source).path).lstrip("/")
+        svg = path.read_bytes()
+        view_width = float(ET.fromstring(svg).get("viewBox", "0 0 1 1").split()[2])
+        sizes = _font_sizes(svg)
+        assert sizes, source
+        smallest = min(sizes) * shown / view_width
+        assert smallest >= 11, (source, smallest)
+
+
+# --------------------------------------------------------------------------------------------
+# Paper: a bulletin page printed on A4.
+
+
+@browser_only
+def test_bulletin_prints_on_a4_with_every_column(base: str, browser: Any, tmp_path: Path) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(url(base, "bulletin"), wait_until="load")
+        page.emulate_media(media="print")
+        # A4 less the margins of the print stylesheet, in CSS px (96 a inch).
+        page.set_viewport_size({"width": round((210 - 24) / 25.4 * 96), "height": 1000})
+        clipped = page.evaluate(
+            """() => [...document.querySelectorAll("article table")].filter(t => {
+                 const right = t.closest("article").getBoundingClientRect().right;
+                 return [...t.querySelectorAll("th, td")].some(c => c.getBoundingClientRect().right > right + 0.5);
+               }).length"""
+        )
+        assert clipped == 0
+        headings = [
+            h.strip() for h in page.locator("article h2, article h3").all_inner_texts() if h.strip()
+        ]
+        columns = page.locator("table.ranking").first.locator("th").all_inner_texts()
+        pdf = tmp_path / "bulletin.pdf"
+        page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True, print_background=True)
+    finally:
+        context.close()
+    pages = _pdf_pages(pdf)
+    assert 1 < len(pages) < 10
+    text = "".join(pages).replace(" ", "")
+    for column in columns:  # every column of the ranking is on paper
+        assert column.replace("\n", "") in text.replace("\n", ""), column
+    for number, page_text in enumerate(pages[:-1], 1):
+        lines = [line.strip() for line in page_text.splitlines() if line.strip()]
+        assert lines, number
+        assert lines[-1] not in headings, (number, lines[-1])  # no heading alone at a foot
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    if shutil.which("pdftotext") is None:  # pragma: no cover - poppler-utils is in ./run
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+# --------------------------------------------------------------------------------------------
+# Search: a county's name or a campaign record's name finds its own page first, typed or
+# pasted (a paste sends no key event).
+
+
+def _names(file: str, encoding: str = "utf-8-sig") -> list[str]:
+    path = REPO / "data" / file
+    try:
+        rows = list(csv.reader(path.open(encoding=encoding)))
+    except UnicodeDecodeError:
+        rows = list(csv.reader(path.open(encoding="gb18030")))
+    return sorted({row[0] for row in rows[1:] if row and row[0]})
+
+
+def _counties() -> dict[str, str]:
+    rows = list(csv.DictReader((REPO / "data" / "units.csv").open(encoding="utf-8-sig")))
+    city = next(r["单位代码"] for r in rows if not r["上级单位代码"])
+    return {r["单位名称"]: r["单位代码"] for r in rows if r["上级单位代码"] == city}
+
+
+def _search(page: Any, query: str, typed: bool) -> str:
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    page.wait_for_function(
+        "() => !document.querySelector('.md-search-result__item')", timeout=10000
+    )
+    box.focus()
+    if typed:
+        box.press_sequentially(query)
+    else:
+        page.keyboard.insert_text(query)  # as a paste or an input method: an input event only
+    first = page.locator(".md-search-result__item > a").first
+    try:
+        first.wait_for(timeout=15000)
+    except Exception:  # nothing found: named in the test's failure
+        return ""
+    # Results come from a worker: wait until the list stops changing.
+    last, same = "", 0
+    while same < 3:
+        href = first.get_attribute("href") or ""
+        same = same + 1 if href == last else 0
+        last = href
+        page.wait_for_timeout(60)
+    return urlsplit(last).path
+
+
+@pytest.fixture(scope="module")
+def search_page(base: str, browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{base}/public/index.html", wait_until="load")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@browser_only
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
+def test_a_county_name_finds_its_page_first(search_page: Any, typed: bool) -> None:
+    counties = _counties()
+    assert len(counties) == 9
+    wrong = {}
+    for name, code in counties.items():
+        found = _search(search_page, name, typed)
+        if not found.endswith(f"/public/units/{code}.html"):
+            wrong[name] = found
+    assert wrong == {}
+
+
+@browser_only
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
+def test_a_campaign_record_name_finds_its_page_first(search_page: Any, typed: bool) -> None:
+    records = {
+        "pioneer-teams": _names("pioneer_teams.csv"),
+        "book-rooms": _names("book_rooms.csv"),
+        "model-homes": _names("model_homes.csv"),
+    }
+    assert sum(map(len, records.values())) > 100
+    wrong = {}
+    for slug, names in records.items():
+        for name in names:
+            found = _search(search_page, name, typed)
+            if not found.endswith(f"/public/campaigns/{slug}.html"):
+                wrong[name] = found
+    assert wrong == {}
+
+
+@browser_only
+def test_a_part_of_a_name_in_a_writeup_title_is_found(search_page: Any) -> None:
+    assert _search(search_page, "泓源塑胶", typed=False).endswith(
+        "/public/writeups/2026-06-25-pioneer-named.html"
+    )
+    preview = search_page.locator(".md-search-result__item").first.inner_text()
+    assert "泓源" in preview.replace("\u200b", "")
+
+
+# --------------------------------------------------------------------------------------------
+# Accessibility: axe-core finds nothing serious or critical that the site's templates or CSS
+# cause.
+
+
+@browser_only
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_violation(base: str, phone: Any, desktop: Any, name: str) -> None:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (./run installs it when node is present)")
+    for page in (phone, desktop):
+        page.goto(url(base, name), wait_until="load")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => [v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.html)]))"
+        )
+        assert result == [], (page.viewport_size, result)
+
+
+# --------------------------------------------------------------------------------------------
+# The 404 page: Chinese, styled and leading home from a deeper address and from file://.
+
+
+@browser_only
+def test_404_page_leads_home_from_a_sub_path_and_the_file_system(
+    base: str, demo: Path, desktop: Any
+) -> None:
+    response = desktop.goto(f"{base}/public/units/no/such/page.html", wait_until="load")
+    assert response.status == 404
+    assert "页面不存在" in desktop.locator("h1").inner_text()
+    home = desktop.locator("main a", has_text="首页")
+    home.wait_for()
+    desktop.wait_for_function(
+        "() => document.querySelector('main a').getAttribute('href').startsWith('/')"
+    )
+    home.click()
+    desktop.wait_for_url(f"{base}/public/index.html")
+    assert desktop.locator(".md-header").count() == 1
+    desktop.goto((demo / "internal" / "404.html").as_uri(), wait_until="load")
+    assert desktop.locator("header").evaluate("h => getComputedStyle(h).backgroundColor") == (
+        "rgb(183, 28, 28)"
+    )
+    desktop.locator("main a", has_text="历期通报").click()
+    desktop.wait_for_url("**/internal/bulletins/index.html")
+    assert desktop.locator("h1").inner_text() == "历期通报"
+
+
+# --------------------------------------------------------------------------------------------
+# Pioneer teams: one count everywhere (CONTRACT §4: named ones; 创建中 counted apart), worked
+# out here from the roster itself.
+
+
+def test_pioneer_team_counts_agree_on_every_page(demo: Path) -> None:
+    path = REPO / "data" / "pioneer_teams.csv"
+    rows = list(csv.DictReader(path.open(encoding="gb18030")))
+    end = f"{PERIOD}-31"
+    named = [
+        r
+        for r in rows
+        if r["状态"] == "已命名" and r["命名日期"] and r["命名日期"].replace("/", "-") <= end
+    ]
+    candidates = [
+        r
+        for r in rows
+        if r["申报日期"] <= end
+        and (r["状态"] == "创建中" or (r["状态"] == "已命名" and r not in named))
+    ]
+    assert len(named) == 65 and len(rows) == 99  # the demo's roster, counted by hand
+    n = len(named)
+    for site in ("public", "internal"):
+        home = (demo / site / "index.html").read_text(encoding="utf-8")
+        assert f"全市已命名工人先锋号{n}个" in home
+        bulletin = (demo / site / "bulletins" / f"{PERIOD}.html").read_text(encoding="utf-8")
+        row = re.search(r"工人先锋号</a>（已命名）</td>\s*<td class=\"n\">(\d+)</td>", bulletin)
+        assert row and int(row.group(1)) == n
+        index = (demo / site / "campaigns" / "index.html").read_text(encoding="utf-8")
+        card = re.search(r"工人先锋号</a>（已命名）</div><div class=\"card-value\">(\d+)<", index)
+        assert card and int(card.group(1)) == n
+        page = (demo / site / "campaigns" / "pioneer-teams.html").read_text(encoding="utf-8")
+        assert f"已命名{n}个" in page and f"另有创建中{len(candidates)}个" in page
+        levels = re.findall(r"<h2 id=\"level-\d+\">[^<（]+（(\d+)个）", page)
+        assert sum(map(int, levels)) == n
+        # Under 命名日期 only the naming dates of named teams (never a 申报日期).
+        named_dates = {r["命名日期"] for r in named}
+        for section in re.split(r"<h2 id=\"(?:candidates|revoked)\"", page)[0].split("<h2")[1:]:
+            for date in re.findall(r"<td class=\"n\">(\d{4}-\d{2}-\d{2})</td>", section):
+                assert date in named_dates
