@@ -105,3 +105,16 @@ def test_problem_files_by_county_with_injection_neutralised(project: Project) ->
     cells = [c.value for row in wb["甲县"].iter_rows() for c in row]
     assert "'=1+2" in cells
     assert "'@可能" not in cells  # 乙区's problem is on 乙区's sheet only
+
+
+def test_a_year_without_targets_is_an_error_naming_the_year(project: Project) -> None:
+    project.write("enterprises", rows_of("enterprises", "2026-10"), period="2027-01")
+    result = check_project(project.root)
+    found = [p for p in result.problems.items if p.code == "E-TARGETS-MISSING"]
+    assert [(p.file, p.value, p.severity) for p in found] == [("data/targets.csv", "2027", "error")]
+    assert "2027年" in found[0].message
+    # With a 2027 target for one township the year has begun with its targets.
+    targets = [*rows_of("targets"), {"year": "2027", "unit": "990101", "new_unions": "3"}]
+    project.write("targets", targets)
+    result = check_project(project.root)
+    assert not [p for p in result.problems.items if p.code == "E-TARGETS-MISSING"]

@@ -128,6 +128,12 @@ E_FILE_MISSING = _code(
     "E-FILE-MISSING",
     "缺少{title}：请放入此文件（.csv 或 .xlsx 均可）。",
 )
+#: A period's year has no target in the targets roster (CONTRACT §2). Fields: year.
+E_TARGETS_MISSING = _code(
+    "E-TARGETS-MISSING",
+    "{year}年已有报告期，但年度目标任务中没有 {year} 年的任何新建会目标（new_unions）："
+    "新的一年开始了，请先在年度目标任务中填写各县市区的 {year} 年目标。",
+)
 #: No row of the sheet looks like the header row. Fields: expected.
 E_HEADER_NOT_FOUND = _code(
     "E-HEADER-NOT-FOUND",

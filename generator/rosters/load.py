@@ -328,6 +328,8 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
 
     periods, period_problems = find_periods(root, config)
     problems.extend(period_problems)
+    if read_ok["targets"]:
+        problems.extend(_targets_missing(frames["targets"], periods))
     return ProjectData(
         config=config,
         units=units,
@@ -340,6 +342,24 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
         units_read=units_read,
         volunteers_read=read_ok["volunteers"],
     )
+
+
+def _targets_missing(targets: pd.DataFrame, periods: list[Period]) -> list[Problem]:
+    """E-TARGETS-MISSING for each year that has periods but no new-union target at all.
+
+    Any unit's target counts (a county's is the sum of its townships' when it has no row).
+    """
+    years = set()
+    pairs = zip(targets["year"].tolist(), targets["new_unions"].tolist(), strict=True)
+    for year, target in pairs:
+        if not pd.isna(year) and not pd.isna(target):
+            years.add(int(year))
+    files = sorted({str(f) for f in targets["_file"].tolist()}) if "_file" in targets else []
+    rel = files[0] if files else "data/targets.csv"
+    return [
+        codes.E_TARGETS_MISSING.problem(rel, None, "year", year, year=year)
+        for year in sorted({p.year for p in periods} - years)
+    ]
 
 
 def _with_counties(problems: list[Problem], units: pd.DataFrame, index: UnitIndex) -> list[Problem]:
