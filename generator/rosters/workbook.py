@@ -113,18 +113,26 @@ _NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 def xlsx_sheet_members(archive: zipfile.ZipFile, rel: str) -> dict[str, str]:
     """Each sheet's name and the zip member holding its XML."""
     names = set(archive.namelist())
-    if "xl/workbook.xml" not in names:
+    part = "xl/workbook.xml"
+    if "_rels/.rels" in names:  # the workbook part is where the package says it is
+        root_rels = ElementTree.fromstring(_read_member(archive, "_rels/.rels", rel))
+        for node in root_rels.iter(f"{{{_NS_PKG}}}Relationship"):
+            if node.get("Type", "").endswith("/officeDocument"):
+                part = node.get("Target", part).lstrip("/")
+    if part not in names:
         return {}
-    workbook = ElementTree.fromstring(_read_member(archive, "xl/workbook.xml", rel))
+    base = str(PurePosixPath(part).parent)
+    workbook = ElementTree.fromstring(_read_member(archive, part, rel))
     targets: dict[str, str] = {}
-    if "xl/_rels/workbook.xml.rels" in names:
-        rels = ElementTree.fromstring(_read_member(archive, "xl/_rels/workbook.xml.rels", rel))
+    part_rels = f"{base}/_rels/{PurePosixPath(part).name}.rels"
+    if part_rels in names:
+        rels = ElementTree.fromstring(_read_member(archive, part_rels, rel))
         for node in rels.iter(f"{{{_NS_PKG}}}Relationship"):
             target = node.get("Target", "")
             if target.startswith("/"):
                 member = target.lstrip("/")
             else:
-                member = str(PurePosixPath("xl") / target)
+                member = str(PurePosixPath(base) / target)
             # "xl/../x.xml" is not normalised by PurePosixPath
             parts: list[str] = []
             for part in member.split("/"):
@@ -412,8 +420,14 @@ class Workbook:
                 f"超过了 {MAX_CELLS // 10000} 万个单元格的上限（可能有一格数据填在很远的地方）",
             )
 
+        if extent is None and self.kind != "xls":
+            # Not measured (the sheet is not where the workbook's own records say): calamine
+            # would read it without a bound.
+            raise _unreadable(self.rel, _DAMAGED)
         try:
-            data = self.book.get_sheet_by_name(sheet.name)
+            data = self._loaded.get(sheet.name)
+            if data is None:  # calamine reads a whole sheet at once: once per sheet
+                data = self._loaded[sheet.name] = self.book.get_sheet_by_name(sheet.name)
             return list(data.to_python(skip_empty_area=False, nrows=nrows))
         except MemoryError:
             raise
