@@ -303,3 +303,27 @@ def test_hostile_names_and_titles_stay_text(tmp_path: Path) -> None:
         assert "<b " not in html and "<em>" not in html and 'href="javascript' not in html
         assert "&lt;b onmouseover=" in html  # shown as the text it is
     assert broken_links(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_text_files_are_precompressed_beside_them(project: Path, audience: str) -> None:
+    import gzip
+
+    site = project / "site" / audience
+    for rel in (
+        "index.html",
+        "bulletins/2026-10.html",
+        "assets/bulletin.css",
+        "search/search_index.json",
+    ):
+        plain = (site / rel).read_bytes()
+        packed = (site / f"{rel}.gz").read_bytes()
+        assert gzip.decompress(packed) == plain, rel
+        assert len(packed) < len(plain) / 2, rel
+        assert packed[4:8] == b"\0\0\0\0"  # no time in the header: the same bytes every build
+    charts = list((site / "charts").glob("*.svg"))
+    assert charts and all(c.with_name(c.name + ".gz").is_file() for c in charts)
+    # Files of the other stages (PDF, data downloads) are theirs: none compressed here.
+    assert not [p for p in (site / "pdf").rglob("*.gz")] + [
+        p for p in (site / "data").rglob("*.gz")
+    ]

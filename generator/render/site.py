@@ -1122,6 +1122,32 @@ def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> N
         path.with_suffix(".js").write_text(f"var __index = {text};\n", encoding="utf-8")
 
 
+#: What the site stage writes that a server sends as text, and so may send compressed.
+_COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml"}
+
+
+def precompress(site_dir: Path, folders: Iterable[str]) -> int:
+    """Write NAME.gz beside every text file of the site (pages, styles, scripts, search index,
+    charts): a server that sends precompressed files (nginx `gzip_static on`, Apache
+    mod_deflate's precompressed files, Caddy `precompressed gzip`) sends a fifth of the bytes
+    without compressing anything itself. Byte-identical from build to build (no time in the
+    gzip header). `folders` are the site's own folders: files other stages write (PDF, data)
+    are left alone. Returns the number of files written."""
+    import gzip
+
+    written = 0
+    candidates = list(site_dir.glob("*.html"))
+    for folder in folders:
+        candidates += [p for p in (site_dir / folder).rglob("*") if p.is_file()]
+    for path in sorted(candidates):
+        if path.suffix not in _COMPRESSIBLE or path.stat().st_size < 512:
+            continue
+        data = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+        path.with_name(path.name + ".gz").write_bytes(data)
+        written += 1
+    return written
+
+
 def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -1189,8 +1215,12 @@ def render_site(
         raise
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # no site_url: a sitemap would be empty
         (built / name).unlink(missing_ok=True)
-    result.bytes = _tree_bytes(built) + _tree_bytes(charts_dir)
+    result.bytes = _tree_bytes(built) + _tree_bytes(charts_dir)  # uncompressed
+    top_folders = sorted(p.name for p in built.iterdir() if p.is_dir())
     _move_into(built, out_dir)
+    start = time.perf_counter()
+    precompress(out_dir, [*top_folders, "charts"])
+    result.timings["compress"] = time.perf_counter() - start
     result.pages = len(site.pages)
     result.charts = len(site.chart_jobs)
     for message in result.warnings:

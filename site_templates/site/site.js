@@ -4,9 +4,7 @@
   "use strict";
   var HINT = "表格较宽：左右滑动可查看其余各列（第一列固定）。";
 
-  function markTable(wrap) {
-    if (!wrap.offsetParent) return; // hidden (a closed fold-out): measured when it opens
-    var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+  function markTable(wrap, wide) {
     wrap.classList.toggle("scrolls", wide);
     // A region that scrolls can be reached and scrolled with the keyboard too.
     if (wide) {
@@ -33,7 +31,15 @@
 
   function markTables(root) {
     var wraps = (root || document).querySelectorAll(".md-typeset .table-wrap");
-    for (var i = 0; i < wraps.length; i++) markTable(wraps[i]);
+    // Measure every table first, then change the page: one layout, not one per table.
+    var wide = [];
+    for (var i = 0; i < wraps.length; i++) {
+      var shown = wraps[i].offsetParent !== null; // a closed fold-out is measured when opened
+      wide.push(shown ? wraps[i].scrollWidth > wraps[i].clientWidth + 1 : null);
+    }
+    for (var j = 0; j < wraps.length; j++) {
+      if (wide[j] !== null) markTable(wraps[j], wide[j]);
+    }
   }
 
   function start() {
