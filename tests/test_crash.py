@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -275,6 +276,7 @@ def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
     assert os.waitstatus_to_exitcode(status) == 0
     span = time.monotonic() - started
     current = assert_whole(project, trees)
+    system_temp = set(Path(tempfile.gettempdir()).glob("bulletin-pdf-*"))
     killed = 0
     for _ in range(20):
         set_version(project, 1 - current)
@@ -300,6 +302,9 @@ def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
     result = cli_build(project.root)
     assert result.exit_code == 0, result.output
     assert assert_whole(project, trees) != current
+    # What the killed builds staged was inside the project's cache, and is gone now.
+    assert set(Path(tempfile.gettempdir()).glob("bulletin-pdf-*")) == system_temp
+    assert list((project.root / ".bulletin-cache" / "tmp").iterdir()) == []
 
 
 @pytest.mark.slow

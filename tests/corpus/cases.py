@@ -596,7 +596,8 @@ CASES: list[Case] = [
         raw_bytes(T, _csv_text([["甲", "乙"], ["1", "2"]])),
         ("E-HEADER-NOT-FOUND",),
     ),
-    Case("header-only-targets", rows(T, lambda r: []), ()),
+    # no targets at all while 2026 has periods: a new year without its targets (CONTRACT §2)
+    Case("header-only-targets", rows(T, lambda r: []), ("E-TARGETS-MISSING",)),
     Case(
         "header-repeated-in-the-data",
         raw_bytes(E, _lines(_repeat_header)),
