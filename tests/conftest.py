@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -293,3 +294,29 @@ def any_project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
     fmt, _, enc = str(request.param).partition("-")
     encoding = {"utf8": "utf-8-sig", "gb18030": "gb18030", "": "utf-8"}[enc]
     return Project(tmp_path / "project", fmt=fmt, encoding=encoding)
+
+
+@dataclass
+class PlantedBuild:
+    """The session's one full build (both sites, every PDF, the packets) of the planted project."""
+
+    project: Project
+    out: Path
+    result: Any
+
+
+@pytest.fixture(scope="session")
+def planted_build(tmp_path_factory: pytest.TempPathFactory) -> PlantedBuild:
+    """The small project with a marker in every internal-only value (tests/planted.py), built once.
+
+    The build-heavy modules read it and never write to it; a test that changes the project or
+    its output builds a copy of its own.
+    """
+    from planted import plant
+
+    from generator.build import BuildOptions, build
+
+    project = Project(tmp_path_factory.mktemp("planted") / "project")
+    plant(project)
+    out = project.root / "site"
+    return PlantedBuild(project, out, build(project.root, BuildOptions(out=out, jobs=2)))

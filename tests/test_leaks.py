@@ -9,48 +9,21 @@ are looked for there too, so the test fails if a marker stops being planted.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 import json
 import re
 import subprocess
-from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import Project, rows_of, uscc
+from conftest import PlantedBuild, uscc
 from openpyxl import load_workbook
-from PIL import Image
-
-from generator.build import BuildOptions, build
+from planted import INTERNAL_IMAGE, MARKERS, PHONES, PUBLIC_IMAGE, front
 
 pytestmark = pytest.mark.slow
 
-#: marker -> whether the intranet shows it (False: read, but shown nowhere at all).
-MARKERS = {
-    "LKVOLNAMEA": True,  # volunteer names
-    "LKVOLNAMEB": True,
-    "LKVOLID": True,  # volunteer ids
-    "LKVOLSEL": True,  # how a volunteer was selected
-    "LKENTPRIO": True,  # an enterprise on the tick-off list
-    "LKENTLEFT": True,  # a priority enterprise missing from the latest snapshot
-    "LKENTUNION": False,  # enterprises that are not on any list
-    "LKENTSMALL": False,
-    "LKENTCOUNTY": False,
-    "LKREASON": True,  # 未建会原因 of a priority enterprise
-    "LKREASONSMALL": False,
-    "LKINDUSTRY": False,
-    "LKCOLHEAD": True,  # an unknown column: reported as a data problem
-    "LKCOLVALUE": False,
-    "LKFRONTVALUE": True,  # an unknown front-matter key's value: a data problem
-    "LKWTITLE": True,  # the internal write-up
-    "LKWBODY": True,
-    "lkwslug": True,
-}
-PHONES = {"13912345678": "13912345678", "+86 137-1111-2222": "13711112222"}
 INTERNAL_ONLY_WORDS = [
     "通报批评",
     "数据质量",
@@ -59,84 +32,6 @@ INTERNAL_ONLY_WORDS = [
     "未建会原因",
     "问题清单",
 ]
-
-
-def png(color: tuple[int, int, int]) -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (5, 4), color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-INTERNAL_IMAGE = png((1, 2, 3))
-PUBLIC_IMAGE = png((200, 0, 0))
-
-
-def add_unknown_column(path: Path, header: str, value: str) -> None:
-    """Append a column the contract does not know to a CSV roster."""
-    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-    rows = [[*rows[0], header], *([*row, value] for row in rows[1:])]
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle, lineterminator="\r\n").writerows(rows)
-
-
-def front(meta: Mapping[str, object], body: str) -> str:
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
-
-
-def plant(project: Project) -> None:
-    units = rows_of("units")
-    units[3]["volunteer_required"] = "是"  # 西镇 needs a volunteer and has none
-    project.write("units", units)
-    volunteers = rows_of("volunteers")
-    volunteers[0].update(name="张三LKVOLNAMEA", phone="13912345678", selection="考试LKVOLSEL")
-    volunteers[0]["id"] = "ZYLKVOLID"
-    volunteers[1].update(name="李四LKVOLNAMEB", phone="+86 137-1111-2222", left_on="")
-    project.write("volunteers", volunteers)
-    reviews = rows_of("volunteer_reviews", "2026-10")
-    reviews[0]["volunteer"] = "ZYLKVOLID"
-    names = ["东方机械LKENTUNION", "西城商贸LKENTPRIO", "南街物流LKENTSMALL", "县直电子LKENTCOUNTY"]
-    gone = {
-        **rows_of("enterprises", "2026-09")[1],
-        "uscc": uscc("91990102MA0000009"),
-        "name": "将注销LKENTLEFT",
-        "employees": "60",
-        "not_unionized_reason": "停产",
-    }
-    for period in ("2026-09", "2026-10"):
-        rows = rows_of("enterprises", period)
-        for row, name in zip(rows, names, strict=False):
-            row["name"] = name
-            row["industry"] = "制造业LKINDUSTRY"
-        rows[1]["not_unionized_reason"] = "正在筹建LKREASON"
-        rows[2]["not_unionized_reason"] = "人数较少LKREASONSMALL"
-        if period == "2026-09":
-            rows.append(gone)
-        project.write("enterprises", rows, period=period)
-        add_unknown_column(project.path("enterprises", period), "备注LKCOLHEAD", "LKCOLVALUE")
-    project.write("volunteer_reviews", reviews, period="2026-10")
-    writeups = project.root / "content" / "writeups"
-    (writeups / "img").mkdir(parents=True)
-    (writeups / "img" / "inside.png").write_bytes(INTERNAL_IMAGE)
-    (writeups / "img" / "outside.png").write_bytes(PUBLIC_IMAGE)
-    inside = {
-        "title": "督导情况LKWTITLE",
-        "date": "2026-10-20",
-        "unit": "990101",
-        "category": "volunteer",
-        "audience": "internal",
-        "images": ["img/inside.png"],
-    }
-    body = "督导发现问题LKWBODY。\n\n![现场](img/inside.png)\n"
-    (writeups / "inspection-lkwslug.md").write_text(front(inside, body), encoding="utf-8")
-    outside = {
-        "title": "甲县开展工人先锋号创建",
-        "date": "2026-10-12",
-        "unit": "990100",
-        "category": "pioneer-team",
-        "images": ["img/outside.png"],
-        "note": "LKFRONTVALUE",
-    }
-    (writeups / "outside.md").write_text(front(outside, "甲县开展创建活动。\n"), encoding="utf-8")
 
 
 def texts(path: Path) -> list[str]:
@@ -164,12 +59,8 @@ def corpus(folder: Path) -> dict[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = Project(tmp_path_factory.mktemp("leaks") / "project")
-    plant(project)
-    target = project.root / "site"
-    build(project.root, BuildOptions(out=target))
-    return target
+def out(planted_build: PlantedBuild) -> Path:
+    return planted_build.out
 
 
 @pytest.fixture(scope="module")
