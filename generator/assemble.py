@@ -37,6 +37,7 @@ from generator.model import (
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS
+from generator.rosters.units import UnitTree
 
 if TYPE_CHECKING:
     from generator.figures import Figures
@@ -73,51 +74,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def text(value: Any) -> str:
     value = plain(value)
     return "" if value is None else str(value)
-
-
-class UnitIndex:
-    """Unit names, levels and the county of every unit, in official order."""
-
-    def __init__(self, units: pd.DataFrame) -> None:
-        frame = units.sort_values("order", kind="stable")
-        self.rows: dict[str, dict[str, Any]] = {
-            text(r["code"]): {
-                "code": text(r["code"]),
-                "name": text(r["name"]),
-                "level": text(r["level"]),
-                "parent": text(r["parent"]) or None,
-                "order": int(r["order"]),
-            }
-            for r in records(frame)
-        }
-        self.city = next((c for c, r in self.rows.items() if r["level"] == "city"), "")
-        self.counties = [c for c, r in self.rows.items() if r["level"] == "county"]
-        self.townships: dict[str, list[str]] = {c: [] for c in self.counties}
-        for code, row in self.rows.items():
-            if row["level"] == "township" and row["parent"] in self.townships:
-                self.townships[row["parent"]].append(code)
-
-    def name(self, code: str) -> str:
-        row = self.rows.get(code)
-        return row["name"] if row else code
-
-    def county_of(self, code: str) -> str:
-        row = self.rows.get(code)
-        if row is None:
-            return ""
-        if row["level"] == "county":
-            return code
-        if row["level"] == "township":
-            return row["parent"] or ""
-        return ""
-
-    def official_order(self) -> list[str]:
-        """City, then each county followed by its townships."""
-        out = [self.city] if self.city else []
-        for county in self.counties:
-            out.append(county)
-            out.extend(self.townships[county])
-        return out
 
 
 def default_title(period: Period) -> str:
@@ -201,9 +157,14 @@ def document_header(
     )
 
 
-def unit_figures(index: UnitIndex, row: dict[str, Any] | None, code: str) -> UnitFigures:
-    identity = index.rows[code]
-    unit = UnitFigures(**identity)
+def unit_figures(index: UnitTree, row: dict[str, Any] | None, code: str) -> UnitFigures:
+    unit = UnitFigures(
+        code=code,
+        name=index.name[code],
+        level=index.level[code],
+        parent=index.parent[code],
+        order=int(index.order[code]),
+    )
     if row is not None:
         for name in _FIGURE_FIELDS:
             if name in row:
@@ -286,13 +247,13 @@ def assemble(
 ) -> Bulletin:
     """Assemble the Bulletin of one period for one audience: only what SHOWS gives it."""
     shows = SHOWS[audience]
-    config, units = data.config, data.units
-    index = UnitIndex(units)
+    config = data.config
+    index = data.unit_index
     key = str(period)
     indicators: pd.DataFrame = figures.indicators
     current = indicators[indicators.index.get_level_values("period") == key].reset_index()
     rows = {str(r["code"]): r for r in records(current)}
-    by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official_order()}
+    by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official}
     # Which townships must have a volunteer, beside each one's count of volunteers, is the list
     # of those lacking one (CONTRACT §3.5: a record): a figure the audience is not shown is null.
     hidden = [i.name for i in INDICATORS if not shown(i, shows)]
@@ -360,12 +321,12 @@ def pages(content: Content) -> list[Page]:
 
 
 def _history(
-    indicators: pd.DataFrame, index: UnitIndex, periods: list[Period], upto: Period
+    indicators: pd.DataFrame, index: UnitTree, periods: list[Period], upto: Period
 ) -> dict[str, list[HistoryPoint]]:
     keys = [str(p) for p in periods if p <= upto]
     wanted = indicators[indicators.index.get_level_values("period").isin(keys)]
     rows = records(wanted.reset_index())
-    out: dict[str, list[HistoryPoint]] = {code: [] for code in index.official_order()}
+    out: dict[str, list[HistoryPoint]] = {code: [] for code in index.official}
     for r in sorted(rows, key=lambda r: str(r["period"])):
         code = str(r["code"])
         if code not in out:
@@ -395,7 +356,7 @@ def _on_or_before(value: Any, period: Period) -> bool:
 
 
 def _campaigns(
-    index: UnitIndex, period: Period, frames: Mapping[str, pd.DataFrame]
+    index: UnitTree, period: Period, frames: Mapping[str, pd.DataFrame]
 ) -> list[CampaignRecord]:
     """Campaign entries as they stood at the end of the period (public honours)."""
     out: list[CampaignRecord] = []
@@ -419,8 +380,8 @@ def _campaigns(
                     name=text(r.get("name")),
                     host=text(r.get(campaign.host)),
                     unit=unit,
-                    unit_name=index.name(unit),
-                    county=index.county_of(unit),
+                    unit_name=index.name_of(unit),
+                    county=index.county_code(unit),
                     level=text(r.get("level")),
                     status=status,
                     date=day if counted else plain(r.get(campaign.listed_from)),
@@ -428,12 +389,12 @@ def _campaigns(
                     books=plain(r.get("books")) if "books" in r else None,
                 )
             )
-    order = {code: i for i, code in enumerate(index.official_order())}
+    order = {code: i for i, code in enumerate(index.official)}
     out.sort(key=lambda c: (c.kind, order.get(c.unit, 1 << 30), c.date or "", c.name))
     return out
 
 
-def _writeups(index: UnitIndex, content: Content, period: Period, internal: bool) -> list[WriteUp]:
+def _writeups(index: UnitTree, content: Content, period: Period, internal: bool) -> list[WriteUp]:
     out = []
     for w in content.writeups_of(period):
         if w.audience == "internal" and not internal:
@@ -444,8 +405,8 @@ def _writeups(index: UnitIndex, content: Content, period: Period, internal: bool
                 title=w.title,
                 date=w.date.isoformat(),
                 unit=w.unit,
-                unit_name=index.name(w.unit),
-                county=index.county_of(w.unit),
+                unit_name=index.name_of(w.unit),
+                county=index.county_code(w.unit),
                 category=w.category,
                 category_label=CATEGORY_LABELS.get(w.category, "其他"),
                 audience="internal" if w.audience == "internal" else "public",
@@ -456,10 +417,10 @@ def _writeups(index: UnitIndex, content: Content, period: Period, internal: bool
     return out
 
 
-def _priority(index: UnitIndex, ledger: pd.DataFrame | None) -> list[PriorityEntry]:
+def _priority(index: UnitTree, ledger: pd.DataFrame | None) -> list[PriorityEntry]:
     if ledger is None or not len(ledger):
         return []
-    order = {code: i for i, code in enumerate(index.official_order())}
+    order = {code: i for i, code in enumerate(index.official)}
     out = []
     for r in records(ledger):
         unit = text(r.get("unit"))
@@ -468,8 +429,8 @@ def _priority(index: UnitIndex, ledger: pd.DataFrame | None) -> list[PriorityEnt
                 uscc=text(r.get("uscc")),
                 name=text(r.get("name")),
                 unit=unit,
-                unit_name=index.name(unit),
-                county=text(r.get("county")) or index.county_of(unit),
+                unit_name=index.name_of(unit),
+                county=text(r.get("county")) or index.county_code(unit),
                 employees=int(plain(r.get("employees")) or 0),
                 reason=text(r.get("reason")),
                 state=text(r.get("state")),  # type: ignore[arg-type]
@@ -490,12 +451,12 @@ def _priority(index: UnitIndex, ledger: pd.DataFrame | None) -> list[PriorityEnt
 
 
 def _volunteers(
-    index: UnitIndex, period: Period, volunteers: pd.DataFrame, reviews: pd.DataFrame | None
+    index: UnitTree, period: Period, volunteers: pd.DataFrame, reviews: pd.DataFrame | None
 ) -> list[VolunteerRecord]:
     review_by_id: dict[str, dict[str, Any]] = {}
     if reviews is not None and len(reviews):
         review_by_id = {text(r["volunteer"]): r for r in records(reviews)}
-    order = {code: i for i, code in enumerate(index.official_order())}
+    order = {code: i for i, code in enumerate(index.official)}
     out = []
     for r in records(volunteers):
         hired = plain(r.get("hired_on"))
@@ -510,8 +471,8 @@ def _volunteers(
                 name=text(r.get("name")),
                 phone=fmt.mask_phone(text(r.get("phone"))),
                 unit=unit,
-                unit_name=index.name(unit),
-                county=index.county_of(unit),
+                unit_name=index.name_of(unit),
+                county=index.county_code(unit),
                 hired_on=str(hired),
                 selection=text(r.get("selection")),
                 reports=plain(review.get("reports")),
@@ -523,17 +484,17 @@ def _volunteers(
     return out
 
 
-def _data_quality(index: UnitIndex, problems: list[Problem]) -> DataQuality:
+def _data_quality(index: UnitTree, problems: list[Problem]) -> DataQuality:
     per_county: dict[str, Counter[str]] = {}
     codes: Counter[tuple[str, str]] = Counter()
     for p in problems:
         per_county.setdefault(p.county, Counter())[p.severity] += 1
         codes[(p.code, p.severity)] += 1
-    order = {code: i for i, code in enumerate(index.official_order())}
+    order = {code: i for i, code in enumerate(index.official)}
     by_county = [
         {
             "county": county,
-            "name": index.name(county) if county else "全市（不分县市区）",
+            "name": index.name_of(county) if county else "全市（不分县市区）",
             "errors": counts["error"],
             "warnings": counts["warning"],
         }

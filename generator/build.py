@@ -387,16 +387,16 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
 
 def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
     """Issued periods whose figures the data now give differently: warnings and 更正说明."""
-    from generator.assemble import UnitIndex, _data_quality
+    from generator.assemble import _data_quality
     from generator.issue import apply_issued
 
     changed: list[Problem] = []
     for period, warnings in apply_issued(root, g.bulletins).items():
         g.problems.setdefault(period, []).extend(warnings)
         changed.extend(warnings)
-        for b in g.bulletins.get("internal", []):
-            if b.period == period:  # the data-quality page counts them too
-                b.data_quality = _data_quality(UnitIndex(g.data.units), g.problems[period])
+        for b in (b for bulletins in g.bulletins.values() for b in bulletins):
+            if b.period == period and b.shows.data_quality:  # the quality page counts them too
+                b.data_quality = _data_quality(g.data.unit_index, g.problems[period])
     return changed
 
 

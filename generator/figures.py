@@ -25,6 +25,7 @@ from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS, Campaign
+from generator.rosters.units import UnitTree
 from generator.rosters.validate import empty_frame
 
 #: left_reason of a priority enterprise missing from the snapshot (otherwise its status:
@@ -102,27 +103,23 @@ class Figures:
 class Hierarchy:
     """Unit codes with their levels, parents, counties and the pairs a roll-up adds along."""
 
-    def __init__(self, units: pd.DataFrame) -> None:
-        # A duplicate code is a roster error; the first row stands until it is fixed.
-        frame = units[units["code"].notna()].drop_duplicates("code")
-        self.codes: list[str] = [str(c) for c in frame["code"]]
+    def __init__(self, units: pd.DataFrame, tree: UnitTree | None = None) -> None:
+        tree = tree if tree is not None else UnitTree.from_frame(units)
+        self.codes: list[str] = tree.codes
         self.index = pd.Index(self.codes, dtype=object)
         self.codes_arrow = pa.array(self.codes, type=pa.string())
         self.n = len(self.codes)
-        self.level = np.array([_text(v) for v in frame["level"]], dtype=object)
-        parents = [_text(v) for v in frame["parent"]]
+        self.level = np.array([tree.level[c] for c in self.codes], dtype=object)
+        parents = [tree.parent[c] or "" for c in self.codes]
         self.parent = np.array(parents, dtype=object)
         position = {c: i for i, c in enumerate(self.codes)}
         self.parent_pos = np.array([position.get(p, -1) for p in parents], dtype=np.int64)
-        orders = frame["order"].to_numpy(dtype="float64", na_value=np.nan)
-        self.order = np.where(np.isnan(orders), np.arange(self.n) + 1, orders)
-        if "volunteer_required" in frame:
-            self.volunteer_required = np.array(
-                [None if v is pd.NA else bool(v) for v in frame["volunteer_required"]],
-                dtype=object,
-            )
-        else:
-            self.volunteer_required = np.full(self.n, None, dtype=object)
+        required: dict[str, bool | None] = {}
+        if "volunteer_required" in units:
+            for code, value in zip(units["code"], units["volunteer_required"], strict=True):
+                if isinstance(code, str):
+                    required.setdefault(code, None if value is pd.NA else bool(value))
+        self.volunteer_required = np.array([required.get(c) for c in self.codes], dtype=object)
 
         # Every unit adds into itself and each of its ancestors (a cycle is cut, not followed).
         desc: list[int] = []
@@ -143,30 +140,13 @@ class Hierarchy:
         self.desc = np.array(desc, dtype=np.int64)
         self.anc = np.array(anc, dtype=np.int64)
 
-        self.county = np.array(
-            [
-                code if lv == "county" else (parent if lv == "township" else "")
-                for code, lv, parent in zip(self.codes, self.level, parents, strict=True)
-            ],
-            dtype=object,
-        )
-        self.county_of = dict(zip(self.codes, self.county, strict=True))
-        self.names = {str(c): _text(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+        self.county = np.array([tree.county[c] for c in self.codes], dtype=object)
+        self.county_of = dict(tree.county)
+        self.names = dict(tree.name)
         self.is_township = self.level == "township"
         self.is_county = self.level == "county"
         # Official order: the city, then each county followed by its townships.
-        by_order = sorted(range(self.n), key=lambda i: (self.order[i], i))
-        townships: dict[int, list[int]] = {}
-        for i in by_order:
-            if self.is_township[i]:
-                townships.setdefault(int(self.parent_pos[i]), []).append(i)
-        official: list[int] = [i for i in by_order if self.level[i] == "city"]
-        for c in (i for i in by_order if self.level[i] == "county"):
-            official.append(c)
-            official.extend(townships.get(c, []))
-        placed = set(official)
-        official.extend(i for i in by_order if i not in placed)
-        self.official = np.array(official, dtype=np.int64)
+        self.official = np.array([position[c] for c in tree.official], dtype=np.int64)
 
     def positions(self, codes: pd.Series) -> np.ndarray:
         """Positions of unit codes in the roster (-1 for an unknown or missing code)."""
@@ -216,12 +196,6 @@ def _index_in(values: pd.Series, known: pd.Series) -> np.ndarray:
     """Position of each value in `known` (every value must be there)."""
     found = pc.index_in(_arrow(values), value_set=_arrow(known))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
 
 
 def _dates(series: pd.Series) -> np.ndarray:

@@ -32,7 +32,8 @@ from generator.rosters.specs import (
     VOLUNTEERS,
     Roster,
 )
-from generator.rosters.validate import Context, UnitIndex, empty_frame, validate_table
+from generator.rosters.units import UnitTree
+from generator.rosters.validate import Context, empty_frame, validate_table
 
 
 @dataclass
@@ -48,7 +49,7 @@ class ProjectData:
     problems: ProblemList  # problems of the non-period rosters and cross-file rules
     #: level, name and county of each unit code; references are checked against it, unless the
     #: unit roster itself could not be read (then they would all fail for that one reason)
-    unit_index: UnitIndex = field(default_factory=UnitIndex, repr=False)
+    unit_index: UnitTree = field(default_factory=UnitTree, repr=False)
     units_read: bool = field(default=True, repr=False)
     volunteers_read: bool = field(default=True, repr=False)
 
@@ -221,7 +222,7 @@ def read_roster_folder(
 
 
 def _roster_duplicates(
-    frame: pd.DataFrame, roster: Roster, units: UnitIndex | None
+    frame: pd.DataFrame, roster: Roster, units: UnitTree | None
 ) -> list[Problem]:
     """E-DUPLICATE for a unique value found in more than one file of a roster folder."""
     keys: list[tuple[str, pd.Series]] = [
@@ -310,7 +311,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
     units, unit_problems, units_read = read_roster(root, data_dir, UNITS, Context())
     # Without any unit (a header-only roster, already E-UNITS-ROOT) every reference would fail.
     units_read = units_read and len(units) > 0
-    index = UnitIndex.from_frame(units)
+    index = UnitTree.from_frame(units)
     # The unit roster's own problems get their counties once the hierarchy is known.
     problems.extend(_with_counties(unit_problems, units, index))
     ctx = Context(
@@ -362,7 +363,7 @@ def _targets_missing(targets: pd.DataFrame, periods: list[Period]) -> list[Probl
     ]
 
 
-def _with_counties(problems: list[Problem], units: pd.DataFrame, index: UnitIndex) -> list[Problem]:
+def _with_counties(problems: list[Problem], units: pd.DataFrame, index: UnitTree) -> list[Problem]:
     from dataclasses import replace
 
     by_row = dict(zip(units["_row"].tolist(), units["code"].tolist(), strict=True))
@@ -543,7 +544,7 @@ def _os_problem(rel: str, exc: OSError) -> Problem:
 
 
 def _file_county(
-    problems: list[Problem], frame: pd.DataFrame, units: UnitIndex | None
+    problems: list[Problem], frame: pd.DataFrame, units: UnitTree | None
 ) -> list[Problem]:
     """A file's problems about the whole file go to the county whose rows it holds (if one)."""
     from dataclasses import replace
@@ -559,7 +560,7 @@ def _file_county(
     return [replace(p, county=county, county_name=name) if not p.county else p for p in problems]
 
 
-def _duplicates_across_files(frame: pd.DataFrame, units: UnitIndex | None) -> list[Problem]:
+def _duplicates_across_files(frame: pd.DataFrame, units: UnitTree | None) -> list[Problem]:
     """E-DUPLICATE for each enterprise found in more than one file, naming every place."""
     uscc = frame["uscc"]
     known = uscc.notna()
@@ -668,7 +669,7 @@ UNCHANGED_MIN_ROWS = 10
 def _county_changes(
     state: SnapshotState,
     previous: SnapshotState,
-    index: UnitIndex,
+    index: UnitTree,
     carried: dict[str, Period],
     folder: Path,
     root: Path,
@@ -718,7 +719,7 @@ def _arrow(series: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _state(enterprises: pd.DataFrame, period: Period, index: UnitIndex) -> SnapshotState:
+def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> SnapshotState:
     import hashlib
 
     uscc = _arrow(enterprises["uscc"])
@@ -786,7 +787,7 @@ def _bool(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def county_of_rows(enterprises: pd.DataFrame, index: UnitIndex) -> pa.Array:
+def county_of_rows(enterprises: pd.DataFrame, index: UnitTree) -> pa.Array:
     """The county code of each row's unit ('' for the city or an unknown unit)."""
     units = _arrow(enterprises["unit"])
     keys = pa.array(list(index.county), pa.string())
@@ -801,7 +802,7 @@ def _missing_enterprises(
     period: Period,
     root: Path,
     folder: Path,
-    index: UnitIndex,
+    index: UnitTree,
 ) -> list[Problem]:
     """W-ENT-MISSING for each enterprise active last period and absent now."""
     present = _arrow(enterprises["uscc"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from generator.rosters.specs import (
     Column,
     Roster,
 )
+from generator.rosters.units import UnitTree
 from generator.rosters.values import (
     SCIENTIFIC_PATTERN,
     as_string_array,
@@ -100,43 +101,10 @@ def uscc_check_char(first17: str) -> str:
 
 
 @dataclass
-class UnitIndex:
-    """What other rosters need to know about units: level, name and county of each code."""
-
-    level: dict[str, str] = field(default_factory=dict)
-    name: dict[str, str] = field(default_factory=dict)
-    county: dict[str, str] = field(default_factory=dict)  # unit code -> county code ('' for city)
-
-    @classmethod
-    def from_frame(cls, units: pd.DataFrame) -> UnitIndex:
-        index = cls()
-        columns = [_py_list(units[c]) for c in ("code", "name", "level", "parent")]
-        for code, name, level, parent in zip(*columns, strict=True):
-            if code is None:
-                continue
-            index.level[code] = level or ""
-            index.name[code] = name or ""
-            if level == "county":
-                index.county[code] = code
-            elif level == "township" and parent is not None:
-                index.county[code] = parent
-            else:
-                index.county[code] = ""
-        return index
-
-    def county_of(self, unit: str | None) -> tuple[str, str]:
-        """(county code, county name) of a unit, ('', '') for the city or an unknown code."""
-        if not unit:
-            return ("", "")
-        county = self.county.get(unit, "")
-        return (county, self.name.get(county, "")) if county else ("", "")
-
-
-@dataclass
 class Context:
     """What validating a roster needs beyond its own rows."""
 
-    units: UnitIndex | None = None
+    units: UnitTree | None = None
     period: Period | None = None
     priority_min_employees: int = 25
     volunteer_units: dict[str, str] | None = None  # volunteer id -> unit code
@@ -210,11 +178,6 @@ class Collector:
                 p.code.problem(self.raw.file, row, p.column, p.value, county, label, **p.fields)
             )
         return out
-
-
-def _py_list(series: pd.Series) -> list[Any]:
-    """A column's values as Python objects, None for NA."""
-    return [None if v is pd.NA or v is None or v != v else v for v in series.tolist()]
 
 
 def _show(value: Any) -> str:
