@@ -532,3 +532,22 @@ def test_unchanged_priority_lists_come_from_the_cache(
     monkeypatch.setattr(dist, "write_xlsx", refuse)
     second = write_dist(sample_bulletin(), reports, tmp_path / "two", cache_dir=cache)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_project_may_change_the_fixed_wording(tmp_path: Path) -> None:
+    from generator.errors import ConfigError
+
+    folder = tmp_path / "site_templates" / "pdf"
+    folder.mkdir(parents=True)
+    (folder / "wording.yml").write_text("commend_intro: 对下列单位提出表扬：\n", encoding="utf-8")
+    out = render_bulletin_pdf(
+        sample_bulletin("internal"), Config(root=tmp_path), tmp_path / "b.pdf", charts=False
+    )
+    text = squeeze(pdftotext(out))
+    assert "对下列单位提出表扬：" in text and "对以下单位予以通报表扬" not in text
+    assert "对以下单位予以通报批评" in text  # phrases it did not write keep the built-in wording
+    (folder / "wording.yml").write_text("commend_intro: 好\nunknown_phrase: 坏\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"第2行.*unknown_phrase"):
+        render_bulletin_pdf(
+            sample_bulletin("internal"), Config(root=tmp_path), tmp_path / "c.pdf", charts=False
+        )

@@ -42,6 +42,7 @@ from generator.render.document import (
     report_document,
     report_units,
 )
+from generator.render.document.wording import Wording
 from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
 from generator.templates import template_dirs
@@ -290,6 +291,7 @@ def render_unit_reports(
     font_dirs, fonts = _fonts(config)
     assets = Assets(config.content_dir)
     organization = bulletin.organization
+    say = Wording(config.root)
     outputs: list[Path] = []
     with staged(config) as (stage, templates):
         engine = Engine(str(stage), font_dirs, config.pdf_standard)
@@ -298,7 +300,7 @@ def render_unit_reports(
         for u in report_units(bulletin):
             out = out_dir / f"{file_name(u.code)}.pdf"
             outputs.append(out)
-            data = _dumps(report_document(bulletin, u.code, assets, fonts, organization))
+            data = _dumps(report_document(bulletin, u.code, assets, fonts, organization, say))
             job = Job(REPORT_TEMPLATE, data, str(out), "", timestamp)
             if cache_dir is not None:
                 job = replace(job, key=cache_key(data, templates, fonts, engine, job))

@@ -29,6 +29,7 @@ from generator.render.document.nodes import (
     rank_change_text,
     rank_text,
 )
+from generator.render.document.wording import Wording
 from generator.render.mdtree import Node
 from generator.rosters.specs import CAMPAIGNS
 
@@ -276,30 +277,20 @@ def overview_section(bulletin: Bulletin, charts: bool) -> Section:
     return "总体情况", overview
 
 
-def ranking_section(bulletin: Bulletin, config: Config) -> Section | None:
+def ranking_section(bulletin: Bulletin, config: Config, say: Wording) -> Section | None:
     """排名情况: how the score is made, the short county table, where the townships are."""
     if not bulletin.county_ranking:
         return None
     ranking: list[Node] = [
-        par(
-            f"{_weights_sentence(config)}（满分100分），{bulletin.period_label}"
-            f"各县市区排名情况如下："
-        ),
+        par(say("ranking_intro", weights=_weights_sentence(config), period=bulletin.period_label)),
         county_ranking_table(bulletin, full=False),
         *_note_block(county_notes(bulletin, config)),
     ]
     if bulletin.township_ranking:
-        ranking.append(par("各乡镇（街道）在所属县市区内的排名情况见附件2。"))
+        ranking.append(par(say("township_pointer")))
     return "排名情况", ranking
 
 
-_COMMEND_INTRO = "对以下单位予以通报表扬："
-_CRITICIZE_INTRO = "对以下单位予以通报批评，请认真分析原因，限期整改："
-_VETO_INTRO = "以下单位未完成年度目标任务，实行一票否决，本年度不得评先评优："
-_BOTH_INTRO = (
-    "对以下单位予以通报批评，请认真分析原因，限期整改；未完成年度目标任务的单位实行一票否决，"
-    "本年度不得评先评优："
-)
 _KIND_GROUPS = {
     ("criticize", "veto"): "通报批评并实行一票否决",
     ("criticize",): "通报批评",
@@ -389,12 +380,12 @@ def _group_par(bulletin: Bulletin, lead: str, units: list[UnitFigures], text: st
     return lead_par(f"{lead}{_names(bulletin, units)}。", text + "。")
 
 
-def commend_section(bulletin: Bulletin) -> Section | None:
+def commend_section(bulletin: Bulletin, say: Wording) -> Section | None:
     """表扬: each commended unit with the numbers behind it."""
     units = judged(bulletin, "commend")
     if not units:
         return None
-    blocks: list[Node] = [{**par(_COMMEND_INTRO), "keep": True}]
+    blocks: list[Node] = [{**par(say("commend_intro")), "keep": True}]
     for i, (units_, text) in enumerate(
         _grouped(bulletin, [(u, merged_reason([r])) for u, r in units]), 1
     ):
@@ -402,7 +393,7 @@ def commend_section(bulletin: Bulletin) -> Section | None:
     return JUDGMENT_LABELS["commend"], blocks
 
 
-def criticism_section(bulletin: Bulletin) -> Section | None:
+def criticism_section(bulletin: Bulletin, say: Wording) -> Section | None:
     """通报批评 and 一票否决 in one section: each unit once, with all its judgments.
 
     Units with the same figures are named in one sentence (以上8个单位本年均尚未新建会…).
@@ -422,11 +413,11 @@ def criticism_section(bulletin: Bulletin) -> Section | None:
     order.sort(key=lambda u: levels.get(u.level, 2))  # stable: counties first, model order
     present = sorted({tuple(k) for k in kinds_of.values()}, key=list(_KIND_GROUPS).index)
     if present == [("criticize",)]:
-        title, intro = JUDGMENT_LABELS["criticize"], _CRITICIZE_INTRO
+        title, intro = JUDGMENT_LABELS["criticize"], say("criticize_intro")
     elif present == [("veto",)]:
-        title, intro = JUDGMENT_LABELS["veto"], _VETO_INTRO
+        title, intro = JUDGMENT_LABELS["veto"], say("veto_intro")
     else:
-        title, intro = "通报批评和一票否决", _BOTH_INTRO
+        title, intro = "通报批评和一票否决", say("criticize_and_veto_intro")
     blocks: list[Node] = [{**par(intro), "keep": True}]
     for g, kinds in enumerate(present, 1):
         items = [
@@ -462,7 +453,7 @@ def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
     ]
 
 
-def volunteer_section(bulletin: Bulletin) -> Section | None:
+def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
     """工会工作志愿者配备情况: coverage, the townships lacking one (internal), by county."""
     city, n, pct = bulletin.city, _n, _pct
     if not city.volunteer_required_townships:
@@ -475,7 +466,7 @@ def volunteer_section(bulletin: Bulletin) -> Section | None:
     ]
     if bulletin.townships_lacking_volunteer:
         names = _names(bulletin, [bulletin.unit(c) for c in bulletin.townships_lacking_volunteer])
-        vol.append(par(f"尚未配备志愿者的乡镇（街道）：{names}。请抓紧选聘到位。"))
+        vol.append(par(say("volunteer_lacking", names=names)))
     vol.append(column_table(_VOLUNTEERS_BY_COUNTY, counties(bulletin)))
     return "工会工作志愿者配备情况", vol
 
@@ -522,7 +513,7 @@ def writeup_section(bulletin: Bulletin, config: Config) -> Section | None:
     ]
 
 
-def problems_section(bulletin: Bulletin, config: Config) -> Section | None:
+def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Section | None:
     """存在问题: what the figures say is wrong, in sentences quoting them."""
     city, pct = bulletin.city, _pct
     sentences: list[str] = []
@@ -533,7 +524,7 @@ def problems_section(bulletin: Bulletin, config: Config) -> Section | None:
         gap = (high.coverage_rate or 0.0) - (low.coverage_rate or 0.0)
         below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
         text = (
-            f"一是工作进展不平衡。各县市区建会率最高的{high.name}为{pct(high.coverage_rate)}，"
+            f"一是{say('problem_gap')}。各县市区建会率最高的{high.name}为{pct(high.coverage_rate)}，"
             f"最低的{low.name}为{pct(low.coverage_rate)}，相差{fmt.number(gap * 100, 1)}个百分点"
         )
         if below:
@@ -549,13 +540,13 @@ def problems_section(bulletin: Bulletin, config: Config) -> Section | None:
     ]
     if idle:
         sentences.append(
-            f"{_ordinal(len(sentences))}是部分乡镇（街道）工作推进迟缓。本年尚未新建会的乡镇（街道）有"
+            f"{_ordinal(len(sentences))}是{say('problem_idle')}。本年尚未新建会的乡镇（街道）有"
             f"{len(idle)}个：{_names(bulletin, idle)}。"
         )
     long_open = [p for p in bulletin.priority if p.state == "open" and _open_periods(p) >= 6]
     if long_open:
         sentences.append(
-            f"{_ordinal(len(sentences))}是重点企业攻坚不够有力。职工{_n(config.priority_min_employees)}人以上"
+            f"{_ordinal(len(sentences))}是{say('problem_long_open')}。职工{_n(config.priority_min_employees)}人以上"
             f"未建会重点企业中，有{_n(len(long_open))}家连续6期以上未能销号。"
         )
     if not sentences:
@@ -590,16 +581,17 @@ def bulletin_sections(
     bulletin: Bulletin, config: Config, assets: Assets, charts: bool
 ) -> list[Section]:
     """The generated sections between preface and closing, in document order."""
+    say = Wording(config.root)
     makers: list[Callable[[], Section | None]] = [
         lambda: overview_section(bulletin, charts),
-        lambda: ranking_section(bulletin, config),
-        lambda: commend_section(bulletin),
-        lambda: criticism_section(bulletin),
+        lambda: ranking_section(bulletin, config, say),
+        lambda: commend_section(bulletin, say),
+        lambda: criticism_section(bulletin, say),
         lambda: priority_section(bulletin, config),
-        lambda: volunteer_section(bulletin),
+        lambda: volunteer_section(bulletin, say),
         lambda: campaign_section(bulletin),
         lambda: writeup_section(bulletin, config),
-        lambda: problems_section(bulletin, config),
+        lambda: problems_section(bulletin, config, say),
         lambda: correction_section(bulletin),
     ]
     return [s for s in (make() for make in makers) if s is not None]
@@ -619,10 +611,7 @@ def attachments(bulletin: Bulletin, config: Config) -> list[dict[str, Any]]:
     if any(bulletin.township_ranking.values()):
         notes = township_notes(bulletin, config)
         if any(direct_row(bulletin, bulletin.unit(c)) for c in bulletin.county_ranking):
-            notes.append(
-                "县直（市直、区直、直属）为登记在县市区本级、不属于任何乡镇（街道）的企业，"
-                "与各乡镇（街道）合计即为附件1中该县市区的数字。"
-            )
+            notes.append(Wording(config.root)("direct_note"))
         blocks = [township_ranking_table(bulletin)]
         out.append({"title": "乡镇（街道）排名表", "blocks": blocks + _note_block(notes)})
     return out

@@ -38,6 +38,7 @@ from generator.render.document.nodes import (
     table,
     writeups_section,
 )
+from generator.render.document.wording import Wording
 from generator.render.mdtree import Node
 
 _pct, _n = fmt.percent, fmt.integer
@@ -270,7 +271,7 @@ def catch_up(bulletin: Bulletin, u: UnitFigures) -> tuple[str, int, int] | None:
     return following.label, goal, max(0, goal - u.ytd_new_unions)
 
 
-def rectification_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+def rectification_section(bulletin: Bulletin, u: UnitFigures, say: Wording) -> Section | None:
     """整改要求: for a criticised or vetoed unit, what the bulletin asks of it and by when."""
     kinds = {j.kind for j in u.judgments}
     if not kinds & {"criticize", "veto"}:
@@ -280,14 +281,15 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     sentence = f"本单位在{bulletin.period_label}通报中被{labels}"
     if "criticize" in kinds:
         deadline = rectification_deadline(bulletin)
-        sentence += "，请认真分析原因，限期整改"
+        sentence += "，" + say("rectify_criticized")
         if deadline is not None:
-            sentence += (
-                f"，并于{fmt.chinese_date(deadline.isoformat())}前"
-                f"向{bulletin.organization}书面报告整改措施"
+            sentence += "，" + say(
+                "rectify_deadline",
+                deadline=fmt.chinese_date(deadline.isoformat()),
+                organization=bulletin.organization,
             )
     if "veto" in kinds:
-        sentence += "；本年度不得评先评优"
+        sentence += "；" + say("rectify_vetoed")
     blocks.append(par(sentence + "。"))
     need = catch_up(bulletin, u)
     if need is not None and "criticize" in kinds:
@@ -300,12 +302,7 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
             )
         )
     if u.priority_open:
-        blocks.append(
-            par(
-                f"本单位尚有未建会重点企业{_n(u.priority_open)}家（见下文销号清单），"
-                "请逐户明确责任人和计划建会时间，建会一家、销号一家。"
-            )
-        )
+        blocks.append(par(say("rectify_priority", count=_n(u.priority_open))))
     return "整改要求", blocks
 
 
@@ -393,11 +390,13 @@ def writeup_section(bulletin: Bulletin, u: UnitFigures, assets: Assets) -> Secti
     return "工作动态", writeups_section(writeups, assets)
 
 
-def report_sections(bulletin: Bulletin, u: UnitFigures, assets: Assets) -> list[Section]:
+def report_sections(
+    bulletin: Bulletin, u: UnitFigures, assets: Assets, say: Wording
+) -> list[Section]:
     """The report's sections in document order."""
     makers: list[Callable[[], Section | None]] = [
         lambda: figures_section(bulletin, u),
-        lambda: rectification_section(bulletin, u),
+        lambda: rectification_section(bulletin, u, say),
         lambda: history_section(bulletin, u),
         lambda: townships_section(bulletin, u),
         lambda: priority_section(bulletin, u),
@@ -408,9 +407,14 @@ def report_sections(bulletin: Bulletin, u: UnitFigures, assets: Assets) -> list[
 
 
 def report_document(
-    bulletin: Bulletin, code: str, assets: Assets, fonts: dict[str, Any], organization: str
+    bulletin: Bulletin,
+    code: str,
+    assets: Assets,
+    fonts: dict[str, Any],
+    organization: str,
+    say: Wording | None = None,
 ) -> Doc:
-    """Everything one unit's report shows, as JSON-ready data."""
+    """Everything one unit's report shows, as JSON-ready data (`say`: the project's wording)."""
     u = bulletin.unit(code)
     parent = _parent(bulletin, u)
     parent_name = parent.name if parent and parent.level != "city" else ""
@@ -430,5 +434,5 @@ def report_document(
             if part
         ),
         "date": bulletin.document.signed_on_text,
-        "sections": numbered(report_sections(bulletin, u, assets)),
+        "sections": numbered(report_sections(bulletin, u, assets, say or Wording(None))),
     }
