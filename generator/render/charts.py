@@ -338,7 +338,7 @@ class _UnitTrendFigure:
         if narrow:
             self.fig.subplots_adjust(left=0.17, right=0.95, bottom=0.14, top=0.8, hspace=0.22)
         else:
-            self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.84, hspace=0.2)
+            self.fig.subplots_adjust(left=0.1, right=0.97, bottom=0.2, top=0.86, hspace=0.2)
         grid = self.fig.add_gridspec(2, 1, height_ratios=[2, 1.15])
         self.ax = self.fig.add_subplot(grid[0])
         self.rank_ax = self.fig.add_subplot(grid[1], sharex=self.ax)
@@ -419,7 +419,14 @@ class _UnitTrendFigure:
             ticks_x = xs
             labels = [_short_period(p.period) if self.narrow else p.period for p in points]
         rank_ax.set_xticks(ticks_x)
-        rank_ax.set_xticklabels(labels, fontsize=self.font, rotation=0)
+        # Twelve full periods side by side would run together on the desktop chart: slanted.
+        slant = not self.narrow and len(points) > 6
+        rank_ax.set_xticklabels(
+            labels,
+            fontsize=self.font,
+            rotation=30 if slant else 0,
+            ha="right" if slant else "center",
+        )
         ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
         title = "建会率与排名走势（近12期）"
         among = f"，排名共{unit.ranked_among}个单位" if unit.ranked_among else ""
