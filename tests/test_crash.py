@@ -104,64 +104,81 @@ VERSIONS = (
 )
 
 
+def _forkserver() -> Any:
+    """Builds run in children of a clean server process (multiprocessing's "forkserver").
+
+    Forking pytest itself is unsafe once an earlier test has used Typst, whose threads do not
+    survive a fork; the server has imported the tool but never compiled anything, so each
+    build starts at once and runs like the command.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["generator.build", "generator.publish"])
+    return context
+
+
+def _start(target: Any, *args: Any) -> Any:
+    process = _forkserver().Process(target=target, args=args)
+    process.start()
+    return process
+
+
+def _killed_child(root: Path, kill_at: int, when: str, exchange: bool, steps_file: Path) -> None:
+    import generator.publish as publish
+    from generator.build import BuildOptions, build
+
+    steps = [0]
+    inside = [False]
+
+    def counted(function: Any) -> Any:
+        def step(*args: Any, **kwargs: Any) -> Any:
+            if not inside[0]:
+                return function(*args, **kwargs)
+            steps[0] += 1
+            if steps[0] == kill_at and when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if steps[0] == kill_at and when == "after":
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+        return step
+
+    def no_exchange(first: Path, second: Path) -> None:
+        raise OSError(errno.ENOSYS, "no renameat2")
+
+    swap = publish.swap
+
+    def swap_counted(staging: Path, out: Path) -> None:
+        inside[0] = True
+        swap(staging, out)
+        inside[0] = False
+        steps_file.write_text(str(steps[0]))
+
+    publish.exchange = counted(publish.exchange if exchange else no_exchange)
+    publish.remove_tree = counted(publish.remove_tree)
+    publish.os.rename = counted(os.rename)  # type: ignore[attr-defined]
+    publish.os.symlink = counted(os.symlink)  # type: ignore[attr-defined]
+    publish.swap = swap_counted
+    # The data files and PDFs only: the swap is the same whatever the output holds.
+    build(root, BuildOptions(site=False, jobs=1))
+
+
 def build_killed(root: Path, kill_at: int, when: str, exchange: bool) -> tuple[int, int]:
-    """Build the data files and PDFs in a forked process that kills itself (SIGKILL) at the
+    """Build the data files and PDFs in a child that kills itself (SIGKILL) at the
     `kill_at`-th step of the swap, `when` before or after it; (exit code, steps of the swap).
 
-    Forked after the imports, so each build costs only the build; without `exchange` the
-    one-step exchange is unavailable, as on a file system without it.
+    Without `exchange` the one-step exchange is unavailable, as on a file system without it.
     """
     steps_file = root.parent / "swap-steps"
     steps_file.unlink(missing_ok=True)
-    pid = os.fork()
-    if pid == 0:  # the child: patch, build, never return into pytest
-        code = 3
-        try:
-            import generator.publish as publish
-            from generator.build import BuildOptions, build
-
-            steps = [0]
-            inside = [False]
-
-            def counted(function: Any) -> Any:
-                def step(*args: Any, **kwargs: Any) -> Any:
-                    if not inside[0]:
-                        return function(*args, **kwargs)
-                    steps[0] += 1
-                    if steps[0] == kill_at and when == "before":
-                        os.kill(os.getpid(), signal.SIGKILL)
-                    try:
-                        return function(*args, **kwargs)
-                    finally:
-                        if steps[0] == kill_at and when == "after":
-                            os.kill(os.getpid(), signal.SIGKILL)
-
-                return step
-
-            def no_exchange(first: Path, second: Path) -> None:
-                raise OSError(errno.ENOSYS, "no renameat2")
-
-            swap = publish.swap
-
-            def swap_counted(staging: Path, out: Path) -> None:
-                inside[0] = True
-                swap(staging, out)
-                inside[0] = False
-                steps_file.write_text(str(steps[0]))
-
-            publish.exchange = counted(publish.exchange if exchange else no_exchange)
-            publish.remove_tree = counted(publish.remove_tree)
-            publish.os.rename = counted(os.rename)  # type: ignore[attr-defined]
-            publish.os.symlink = counted(os.symlink)  # type: ignore[attr-defined]
-            publish.swap = swap_counted
-            # The data files and PDFs only: the swap is the same whatever the output holds.
-            build(root, BuildOptions(site=False, jobs=1))
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
+    process = _start(_killed_child, root, kill_at, when, exchange, steps_file)
+    process.join(TIMEOUT)
+    assert process.exitcode is not None, "the build did not end"
     steps = int(steps_file.read_text()) if steps_file.exists() else 0
-    return os.waitstatus_to_exitcode(status), steps
+    return process.exitcode, steps
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -246,23 +263,14 @@ def run_build(root: Path, *extra: str, env: dict[str, str] | None = None) -> sub
     )
 
 
-def forked_build(root: Path) -> int:
-    """Start a whole build (site and PDFs, one process) in a forked child; its process id."""
-    pid = os.fork()
-    if pid == 0:
-        code = 3
-        try:
-            from generator.build import BuildOptions, build
+def _build_child(root: Path) -> None:
+    from generator.build import BuildOptions, build
 
-            build(root, BuildOptions(jobs=1))
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
+    build(root, BuildOptions(jobs=1))
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks builds")
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
     versions: tuple[Project, list[dict[str, str]]],
 ) -> None:
@@ -272,24 +280,21 @@ def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
     # How long a build takes here only scales the random moments; nothing is timed.
     set_version(project, 1 - current)
     started = time.monotonic()
-    _, status = os.waitpid(forked_build(project.root), 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    process = _start(_build_child, project.root)
+    process.join(TIMEOUT)
+    assert process.exitcode == 0
     span = time.monotonic() - started
     current = assert_whole(project, trees)
     system_temp = set(Path(tempfile.gettempdir()).glob("bulletin-pdf-*"))
     killed = 0
     for _ in range(20):
         set_version(project, 1 - current)
-        pid = forked_build(project.root)
-        deadline = time.monotonic() + rng.uniform(0.0, 1.2 * span)
-        finished, status = 0, 0
-        while not finished and time.monotonic() < deadline:
-            finished, status = os.waitpid(pid, os.WNOHANG)
-            time.sleep(0.005)
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
+        process = _start(_build_child, project.root)
+        process.join(rng.uniform(0.0, 1.2 * span))
+        if process.exitcode is None:
+            process.kill()
+            process.join(TIMEOUT)
+        code = process.exitcode
         assert code in (0, -signal.SIGKILL)
         killed += code != 0
         current = assert_whole(project, trees)
@@ -308,7 +313,7 @@ def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a build")
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "symlink-flip"])
 def test_kill_9_at_every_step_of_the_swap(tmp_path: Path, exchange: bool) -> None:
     project = Project(tmp_path / "project")
@@ -354,41 +359,37 @@ def test_kill_9_at_every_step_of_the_swap(tmp_path: Path, exchange: bool) -> Non
 # ---- one build per project at a time --------------------------------------------------------
 
 
-def build_waiting_to_swap(root: Path, go: Path) -> int:
-    """Fork a whole build that waits, before swapping its output in, for `go` to exist."""
-    pid = os.fork()
-    if pid == 0:
-        code = 3
-        try:
-            import generator.publish as publish
-            from generator.build import BuildOptions, build
+def _waiting_child(root: Path, go: Path) -> None:
+    import generator.publish as publish
+    from generator.build import BuildOptions, build
 
-            swap = publish.swap
+    swap = publish.swap
 
-            def waiting_swap(staging: Path, out: Path) -> None:
-                while not go.exists():
-                    time.sleep(0.02)
-                swap(staging, out)
+    def waiting_swap(staging: Path, out: Path) -> None:
+        while not go.exists():
+            time.sleep(0.02)
+        swap(staging, out)
 
-            publish.swap = waiting_swap
-            build(root, BuildOptions(jobs=1))
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
+    publish.swap = waiting_swap
+    build(root, BuildOptions(jobs=1))
 
 
-def wait_for_owner(root: Path, pid: int) -> None:
+def build_waiting_to_swap(root: Path, go: Path) -> Any:
+    """Start a whole build that waits, before swapping its output in, for `go` to exist."""
+    return _start(_waiting_child, root, go)
+
+
+def wait_for_owner(root: Path, process: Any) -> None:
     owner = root / ".bulletin-cache" / "build-owner.json"
     deadline = time.monotonic() + TIMEOUT
-    while not (owner.exists() and f'"pid": {pid}' in owner.read_text(encoding="utf-8")):
+    while not (owner.exists() and f'"pid": {process.pid}' in owner.read_text(encoding="utf-8")):
         assert time.monotonic() < deadline, "the first build never took the lock"
-        assert os.waitpid(pid, os.WNOHANG)[0] == 0, "the first build ended early"
+        assert process.is_alive(), "the first build ended early"
         time.sleep(0.02)
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a build")
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_two_builds_at_once_never_both_succeed(
     versions: tuple[Project, list[dict[str, str]]], tmp_path: Path
 ) -> None:
@@ -401,19 +402,19 @@ def test_two_builds_at_once_never_both_succeed(
         wait_for_owner(project.root, first)
         second = cli_build(project.root, "--force")
         assert second.exit_code == 1, second.output
-        assert "正在生成这个项目" in second.output and f"进程号 {first}" in second.output
+        assert "正在生成这个项目" in second.output and f"进程号 {first.pid}" in second.output
         assert "Traceback" not in second.output
         assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 开始", second.output)
         assert assert_whole(project, trees) == current  # the refused build touched nothing
     finally:
         go.touch()
-        _, status = os.waitpid(first, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+        first.join(TIMEOUT)
+    assert first.exitcode == 0
     assert assert_whole(project, trees) == 1 - current
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks a build")
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_the_lock_of_a_killed_build_is_taken_over(
     versions: tuple[Project, list[dict[str, str]]], tmp_path: Path
 ) -> None:
@@ -422,8 +423,8 @@ def test_the_lock_of_a_killed_build_is_taken_over(
     set_version(project, 1 - current)
     first = build_waiting_to_swap(project.root, tmp_path / "never")
     wait_for_owner(project.root, first)
-    os.kill(first, signal.SIGKILL)
-    os.waitpid(first, 0)
+    first.kill()
+    first.join(TIMEOUT)
     result = cli_build(project.root)
     assert result.exit_code == 0, result.output
     assert assert_whole(project, trees) == 1 - current
