@@ -720,6 +720,11 @@ class Population:
         default_factory=dict
     )  # idx -> from, to, +n
     migrant_extra: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    # drawn from their own stream (see follow_up) so that the figures above stay as they were
+    dispatch_member_factor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    federation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    plan_m: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # NEVER: none
+    responsible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -803,11 +808,60 @@ def simulate(world: World, chunk: int, start_id: int, n: int) -> Population:
     names = _enterprise_names(
         world, rng, unit, county, industry, ownership, unique=world.scale.mixed_formats
     )
-    return Population(
+    pop = Population(
         ids, unit, county, birth, close, close_status, e0, growth, industry, ownership, area,
         form, reason, union_m, union_day, ratio0, migrant_frac, dispatch_frac, mm_factor,
         congress_m, wage_m, uscc, names,
     )  # fmt: skip
+    follow_up(world, pop, chunk)
+    return pop
+
+
+def follow_up(world: World, pop: Population, chunk: int) -> None:
+    """Agency members, federations and the four clear things (progress, who, by when).
+
+    Drawn from a stream of their own so that every figure drawn before them is unchanged.
+    """
+    rng = np.random.default_rng([SEED, world.scale_id, 11, chunk])
+    n = len(pop)
+    pop.dispatch_member_factor = rng.uniform(0.3, 1.0, n)
+    # Regional federations are the township's (of its zone, park, building or market); industry
+    # federations the county's, so one federation covers enterprises of several townships.
+    unit_names = np.array([u.name for u in world.units], dtype=object)
+    county_names = np.array(
+        [world.county_unit(c).name for c in range(len(world.counties))], dtype=object
+    )
+    area_word = np.where(pop.area < 4, AREA_TYPES[np.minimum(pop.area, 3)], "").astype(object)
+    regional = unit_names[pop.unit] + area_word + "联合工会"
+    trade = county_names[np.maximum(pop.county, 0)] + INDUSTRY_NAMES[pop.industry].astype(object)
+    trade = trade + "行业联合工会"
+    pop.federation = np.where(pop.form == 2, regional, np.where(pop.form == 3, trade, ""))
+    # The month the union is planned for: about when it comes, a few months early for some
+    # (they fall overdue), or a guess for enterprises that never set one up in the window.
+    shift = rng.choice([-3, -1, 0, 0, 1], size=n)
+    guess = rng.integers(0, LAST_MONTH + 4, n)
+    never = pop.union_m >= NEVER
+    plan = np.where(never, np.where(rng.random(n) < 0.5, guess, NEVER), pop.union_m + shift)
+    plan = np.maximum(plan, 0)
+    pop.plan_m = np.where((pop.union_m >= 0) | never, plan, NEVER).astype(np.int64)
+    surname = np.array(list(SURNAMES), dtype=object)[rng.integers(0, len(SURNAMES), n)]
+    given = np.array(list(GIVEN), dtype=object)
+    name = (
+        surname
+        + given[rng.integers(0, len(GIVEN), n)]
+        + np.where(rng.random(n) < 0.7, given[rng.integers(0, len(GIVEN), n)], "")
+    )
+    pop.responsible = np.where(rng.random(n) < 0.75, name, "")
+
+
+PROGRESS = np.array(["未联系", "已联系", "筹备中"])
+
+
+def progress_of(pop: Population, idx: np.ndarray, m: int) -> np.ndarray:
+    """推进情况 at the end of month m of not-unionized enterprises (index into PROGRESS)."""
+    ahead = pop.union_m[idx] - m
+    planned = pop.plan_m[idx] < NEVER
+    return np.where(ahead <= 1, 2, np.where((ahead <= 4) | planned, 1, 0))
 
 
 def _enterprise_names(
@@ -919,6 +973,7 @@ class Snapshot:
     employees: np.ndarray
     migrant: np.ndarray
     dispatch: np.ndarray
+    dispatch_members: np.ndarray
     unionized: np.ndarray
     union_day: np.ndarray
     members: np.ndarray
@@ -941,6 +996,8 @@ def snapshot(pop: Population, m: int, first: int) -> Snapshot:
     dispatch = np.floor(emp * pop.dispatch_frac[idx]).astype(np.int64)
     mm = np.floor(migrant * np.minimum(1.0, pop.ratio(m)[idx] * pop.migrant_member_factor[idx]))
     migrant_members = np.where(uni, mm, 0).astype(np.int64)
+    dm = np.floor(dispatch * np.minimum(1.0, pop.ratio(m)[idx] * pop.dispatch_member_factor[idx]))
+    dispatch_members = np.where(uni, dm, 0).astype(np.int64)
     status = np.where(pop.close[idx] <= m, pop.close_status[idx], 0)
     position = (
         {int(v): k for k, v in enumerate(idx)} if (pop.members_extra or pop.migrant_extra) else {}
@@ -957,6 +1014,7 @@ def snapshot(pop: Population, m: int, first: int) -> Snapshot:
         emp,
         migrant,
         dispatch,
+        dispatch_members,
         uni,
         pop.union_day[idx],
         members,
@@ -1096,7 +1154,14 @@ LEDGER_STYLES = (
     Style("xlsx", dates="excel", title=True, two_row_header=True, total=True, notes=True),
 )
 
-HEADCOUNTS = {"employees", "migrant_workers", "dispatch_workers", "members", "migrant_members"}
+HEADCOUNTS = {
+    "employees",
+    "migrant_workers",
+    "dispatch_workers",
+    "members",
+    "migrant_members",
+    "dispatch_members",
+}
 LEDGER_GROUPS = (
     ("企业基本情况", ("uscc", "name", "unit", "industry", "ownership", "area_type")),
     ("职工情况", ("employees", "migrant_workers", "dispatch_workers")),
@@ -1104,6 +1169,8 @@ LEDGER_GROUPS = (
     ("民主管理", ("workers_congress", "wage_bargaining")),
     ("", ("not_unionized_reason",)),
     ("", ("status",)),
+    ("联合会和派遣工", ("dispatch_members", "federation")),
+    ("推进建会情况", ("progress", "responsible", "planned_on")),
 )
 FIXED_TIME = datetime(2026, 11, 3, 9, 0, 0)
 
@@ -1306,9 +1373,23 @@ def ledger_records(world: World, pop: Population, snap: Snapshot) -> list[dict[s
                 "wage_bargaining": bool(snap.wage[k]) if uni else None,
                 "not_unionized_reason": None if uni or reason < 0 else str(REASONS[reason]),
                 "status": str(STATUSES[snap.status[k]]),
+                "dispatch_members": int(snap.dispatch_members[k]) if uni else None,
+                "federation": str(pop.federation[i]) or None if uni else None,
+                **_four_clear(pop, i, snap.m, uni),
             }
         )
     return out
+
+
+def _four_clear(pop: Population, i: int, m: int, unionized: bool) -> dict[str, Any]:
+    if unionized:
+        return {"progress": None, "responsible": None, "planned_on": None}
+    plan = int(pop.plan_m[i])
+    return {
+        "progress": str(PROGRESS[progress_of(pop, np.array([i]), m)[0]]),
+        "responsible": str(pop.responsible[i]) or None,
+        "planned_on": month_last(plan) if plan < NEVER else None,
+    }
 
 
 _REMARKS = ("已更名", "新设立", "地址变更", "职工人数已核实", "拟于下月建会")
@@ -1363,8 +1444,21 @@ def ledger_text(world: World, pop: Population, snap: Snapshot) -> str:
         flags(snap.wage),
         np.where(uni | (reason < 0), "", REASONS[np.maximum(reason, 0)]).tolist(),
         STATUSES[snap.status].tolist(),
+        ints(snap.dispatch_members, uni),
+        np.where(uni, pop.federation[idx], "").tolist(),
+        np.where(uni, "", PROGRESS[progress_of(pop, idx, snap.m)]).tolist(),
+        np.where(uni, "", pop.responsible[idx]).tolist(),
+        np.where(
+            uni | (pop.plan_m[idx] >= NEVER),
+            "",
+            PLAN_ISO[np.minimum(pop.plan_m[idx], LAST_MONTH + 3)],
+        ).tolist(),
     ]
     return "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
+
+
+#: the last day of each month a union may be planned for, as ISO text (column-wise writer)
+PLAN_ISO = np.array([month_last(m).isoformat() for m in range(LAST_MONTH + 4)])
 
 
 def first_period(scale: Scale) -> int:
@@ -1608,6 +1702,52 @@ def write_reviews(out: Output, world: World, volunteers: list[dict[str, Any]]) -
             f"data/{period_name(m)}/volunteer_reviews.csv",
             roster_bytes("volunteer_reviews", rows, columns, style),
         )
+
+
+FINDINGS = (
+    "台账更新不及时，部分企业职工人数与实际不符",
+    "重点企业未明确责任人和计划建会时间",
+    "工会工作志愿者未按要求到岗履职",
+    "新建工会会员发展不充分，职工入会率偏低",
+    "职工书屋图书更新不及时，借阅记录不全",
+    "工资集体协商覆盖面不足，协议到期未续签",
+)
+
+
+def make_inspections(world: World) -> list[dict[str, Any]]:
+    """督查: a visit to about half the counties a quarter, each with a finding and a deadline."""
+    rng = np.random.default_rng([SEED, world.scale_id, 12])
+    last_day = month_last(LAST_MONTH)
+    rows: list[dict[str, Any]] = []
+    for m in range(first_period(world.scale), LAST_MONTH + 1):
+        if (LAST_MONTH - m) % 3:
+            continue  # a round every quarter, the last one in the latest period
+        for c in range(len(world.counties)):
+            if rng.random() < 0.5:
+                continue
+            towns = world.county_towns[c]
+            pick = int(rng.integers(0, len(towns) + 1))
+            unit = world.county_unit(c) if pick == len(towns) else world.units[towns[pick]]
+            day = _day_between(rng, month_first(m), month_last(m))
+            deadline = day + timedelta(days=int(rng.choice([15, 30, 45])))
+            luck = rng.random()
+            done: date | None = None
+            if luck >= 0.3:  # most are rectified, a few late
+                early = luck < 0.85
+                days = int(rng.integers(1, 12))
+                done = deadline - timedelta(days=days) if early else deadline + timedelta(days=days)
+            rows.append(
+                {
+                    "date": day,
+                    "unit": unit.code,
+                    "inspectors": "、".join(_person_name(rng) for _ in range(2)),
+                    "findings": FINDINGS[int(rng.integers(0, len(FINDINGS)))],
+                    "deadline": deadline,
+                    "rectified_on": done if done is not None and done <= last_day else None,
+                }
+            )
+    rows.sort(key=lambda r: (r["date"], r["unit"]))
+    return rows
 
 
 def _candidates(pop: Population, min_employees: int) -> np.ndarray:
@@ -2523,6 +2663,11 @@ def guide_page() -> str:
         "members": "已建会企业必填，不应超过职工人数",
         "not_unionized_reason": "职工人数25人以上的未建会企业必填",
         "status": "存续、注销、吊销或迁出；空白视为存续",
+        "dispatch_members": "已建会企业填写，不应超过劳务派遣工人数",
+        "federation": "组建形式为区域性联合会或行业性联合会的，填写联合会全称",
+        "progress": "未建会企业填写：未联系、已联系或筹备中",
+        "responsible": "未建会企业填写推进建会的责任人（只在内网显示）",
+        "planned_on": "未建会企业填写计划建会时间；过期未建会的列为逾期未建",
     }
     for col in specs.ENTERPRISES.columns:
         required = (
@@ -2563,13 +2708,19 @@ score_weights:
   membership_rate: 30         # 职工入会率
   schedule_rate: 30           # 序时进度完成率
 
+# 工会工作志愿者配备期限（月-日）：每年从这一天起，应配备而未配备志愿者的乡镇（街道），
+# 以及志愿者配备率不到100%的县市区，按下面 criticize 中带 after_volunteer_deadline 的规则通报批评
+volunteer_deadline: 07-01
+
 # 表扬、通报批评和一票否决的规则：满足列表中任意一条即得到该评价；一条规则中的条件须同时满足。
 #   metric + below / at_least：指标低于 / 不低于某值（比率写小数，0.6 即 60%）
 #   rank_at_most：排名在前几名；rank_from_bottom_at_most：排名在倒数几名
 #   year_end: true：只在年末（12月或第四季度）评价
+#   after_volunteer_deadline: true：只在志愿者配备期限（volunteer_deadline）之后评价
 judgments:
-  criticize:                  # 通报批评：序时进度完成率低于60%
+  criticize:                  # 通报批评：序时进度完成率低于60%；过了配备期限仍缺志愿者
     - {{metric: schedule_rate, below: 0.6}}
+    - {{metric: volunteer_coverage, below: 1.0, after_volunteer_deadline: true}}
   commend:                    # 表扬：排名前3名，且序时进度完成率达到100%
     - {{rank_at_most: 3, metric: schedule_rate, at_least: 1.0}}
   veto:                       # 一票否决：年末年度目标完成率低于100%
@@ -2670,6 +2821,11 @@ def generate(scale: str, out: Path) -> Path:
         ),
     )
     write_reviews(writer, world, volunteers)
+    inspection_cols = ["date", "unit", "inspectors", "findings", "deadline", "rectified_on"]
+    writer.write(
+        "data/inspections.csv",
+        roster_bytes("inspections", make_inspections(world), inspection_cols, plain),
+    )
     team_cols = ["name", "enterprise", "unit", "level", "status", "registered_on", "named_on"]
     writer.write(
         "data/pioneer_teams.csv",

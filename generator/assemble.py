@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from generator import formatting as fmt
@@ -26,7 +27,10 @@ from generator.model import (
     CampaignRecord,
     DataQuality,
     DocumentHeader,
+    FederationRecord,
+    GroupRow,
     HistoryPoint,
+    InspectionRecord,
     Judgment,
     Page,
     PriorityEntry,
@@ -244,6 +248,7 @@ def assemble(
     audience: Audience,
     reviews: pd.DataFrame | None = None,
     problems: list[Problem] | None = None,
+    inspections: pd.DataFrame | None = None,
 ) -> Bulletin:
     """Assemble the Bulletin of one period for one audience: only what SHOWS gives it."""
     shows = SHOWS[audience]
@@ -305,8 +310,12 @@ def assemble(
         writeups=_writeups(index, content, period, shows.internal_writeups),
         periods=[str(p) for p in periods],
         pages=pages(content),
+        key_areas=_shared_key_areas(figures, index, key),
     )
     if shows.records:
+        bulletin.federations = _federations(index, getattr(figures, "federations", {}).get(key))
+        inspections = data.inspections if inspections is None else inspections
+        bulletin.inspections = _inspections(index, inspections, period)
         bulletin.priority = _priority(index, figures.ledgers.get(key))
         bulletin.volunteers = _volunteers(index, period, data.volunteers, reviews)
         bulletin.townships_lacking_volunteer = list(figures.lacking_volunteer.get(key, []))
@@ -436,6 +445,12 @@ def _priority(index: UnitTree, ledger: pd.DataFrame | None) -> list[PriorityEntr
                 state=text(r.get("state")),  # type: ignore[arg-type]
                 added=bool(plain(r.get("added")) or False),
                 left_reason=text(r.get("left_reason")),
+                progress=text(r.get("progress")),
+                responsible=text(r.get("responsible")),
+                planned_on=text(r.get("planned_on")),
+                open_periods=int(plain(r.get("open_periods")) or 1),
+                overdue=bool(plain(r.get("overdue")) or False),
+                stalled=bool(plain(r.get("stalled")) or False),
             )
         )
     state_order = {"open": 0, "closed": 1, "left": 2}
@@ -510,3 +525,93 @@ def _data_quality(index: UnitTree, problems: list[Problem]) -> DataQuality:
         by_county=by_county,
         by_code=by_code,
     )
+
+
+def _shared_key_areas(figures: Any, index: UnitTree, key: str) -> dict[str, list[GroupRow]]:
+    """The key-area rows of a period, made once for both audiences (they are the same)."""
+    made: dict[str, dict[str, list[GroupRow]]] = figures.__dict__.setdefault("_group_rows", {})
+    if key not in made:
+        made[key] = _key_areas(index, getattr(figures, "key_areas", {}).get(key))
+    return made[key]
+
+
+def _key_areas(index: UnitTree, frame: pd.DataFrame | None) -> dict[str, list[GroupRow]]:
+    """Each unit's breakdowns in display order (3.7): counts, rates and federation numbers."""
+    from generator.key_areas import display_order
+
+    out: dict[str, list[GroupRow]] = {code: [] for code in index.official}
+    if frame is None or not len(frame):
+        return out
+    shown = display_order(frame)
+    texts = [shown[c].astype(str).tolist() for c in ("code", "dimension", "category")]
+    counts = [
+        shown[c].to_numpy(dtype=np.int64).tolist()
+        for c in ("enterprises", "unionized", "non_unionized", "employees")
+    ]
+    rates = [None if v != v else v for v in shown["coverage_rate"].to_numpy(float).tolist()]
+    federations = shown["federations"].to_numpy(dtype=np.int64).tolist()
+    for code, dimension, category, e, u, n, w, rate, fed in zip(
+        *texts, *counts, rates, federations, strict=True
+    ):
+        rows = out.get(code)
+        if rows is not None:
+            rows.append(GroupRow(dimension, category, e, u, n, w, rate, fed))
+    return out
+
+
+def _federations(index: UnitTree, frame: pd.DataFrame | None) -> list[FederationRecord]:
+    """The named federations of each unit, largest first within official order (internal)."""
+    from generator.key_areas import UNFILLED
+
+    if frame is None or not len(frame):
+        return []
+    order = {code: i for i, code in enumerate(index.official)}
+    out = [
+        FederationRecord(
+            name=text(r["federation"]),
+            form=text(r["form"]),
+            unit=text(r["code"]),
+            unit_name=index.name_of(text(r["code"])),
+            county=index.county_code(text(r["code"])),
+            enterprises=int(r["enterprises"]),
+            employees=int(r["employees"]),
+        )
+        for r in records(frame)
+        if text(r["federation"]) != UNFILLED
+    ]
+    out.sort(key=lambda f: (order.get(f.unit, 1 << 30), f.form, -f.employees, f.name))
+    return out
+
+
+def _inspections(
+    index: UnitTree, inspections: pd.DataFrame, period: Period
+) -> list[InspectionRecord]:
+    """The period's inspections and the rectifications past their deadline (internal)."""
+    from generator.inspections import held_in, overdue_at
+
+    held = held_in(inspections, period)
+    overdue = overdue_at(inspections, period)
+    keys = {(text(r["date"]), text(r["unit"]), text(r["findings"])) for r in records(overdue)}
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for r in [*records(held), *records(overdue)]:
+        ident = (text(r["date"]), text(r["unit"]), text(r["findings"]))
+        if ident in seen:
+            continue
+        seen.add(ident)
+        unit = text(r["unit"])
+        out.append(
+            InspectionRecord(
+                date=text(r["date"]),
+                unit=unit,
+                unit_name=index.name_of(unit),
+                county=index.county_code(unit),
+                inspectors=text(r.get("inspectors")),
+                findings=text(r.get("findings")),
+                deadline=plain(r.get("deadline")),
+                rectified_on=plain(r.get("rectified_on")),
+                held=_in_period(r["date"], period),
+                overdue=ident in keys,
+            )
+        )
+    return out

@@ -174,6 +174,7 @@ def gather(
             targets=data.targets,
             volunteers=data.volunteers,
             campaigns=data.campaigns,
+            reviews=reviews,
         )
         for warning in figures.warnings:
             problems.setdefault(_problem_period(warning, periods), []).append(warning)
@@ -192,6 +193,7 @@ def gather(
                     audience,  # type: ignore[arg-type]
                     reviews=reviews.get(str(period)),
                     problems=problems.get(str(period), []),
+                    inspections=data.inspections,
                 )
                 for period in periods
             ]

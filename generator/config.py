@@ -5,7 +5,9 @@ Every mistake is a ConfigError whose message names the key and its line in bulle
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,24 @@ CONFIG_FILE = "bulletin.yml"
 
 SCORE_COMPONENTS = ("coverage_rate", "membership_rate", "schedule_rate")
 JUDGMENT_KINDS = ("commend", "criticize", "veto")
-RULE_KEYS = ("metric", "below", "at_least", "rank_at_most", "rank_from_bottom_at_most", "year_end")
+RULE_KEYS = (
+    "metric",
+    "below",
+    "at_least",
+    "rank_at_most",
+    "rank_from_bottom_at_most",
+    "year_end",
+    "after_volunteer_deadline",
+)
 
 DEFAULT_WEIGHTS = {"coverage_rate": 40.0, "membership_rate": 30.0, "schedule_rate": 30.0}
 DEFAULT_JUDGMENTS: dict[str, list[dict[str, Any]]] = {
-    "criticize": [{"metric": "schedule_rate", "below": 0.6}],
+    "criticize": [
+        {"metric": "schedule_rate", "below": 0.6},
+        # CONTRACT 3.5: from volunteer_deadline on, a required township without a volunteer
+        # (its coverage is 0) and a county with coverage below 1 are criticised.
+        {"metric": "volunteer_coverage", "below": 1.0, "after_volunteer_deadline": True},
+    ],
     "commend": [{"rank_at_most": 3, "metric": "schedule_rate", "at_least": 1.0}],
     "veto": [{"metric": "target_completion", "below": 1.0, "year_end": True}],
 }
@@ -37,6 +52,7 @@ class Rule:
     rank_at_most: int | None = None
     rank_from_bottom_at_most: int | None = None
     year_end: bool = False
+    after_volunteer_deadline: bool = False
 
     def matches(
         self,
@@ -44,9 +60,12 @@ class Rule:
         rank: int | None,
         ranked_count: int,
         is_year_end: bool,
+        after_volunteer_deadline: bool = False,
     ) -> bool:
         """Whether a unit with these figures and rank matches; a null metric never matches."""
         if self.year_end and not is_year_end:
+            return False
+        if self.after_volunteer_deadline and not after_volunteer_deadline:
             return False
         if self.metric is not None:
             value = figures.get(self.metric)
@@ -87,6 +106,8 @@ class Config:
     volunteer_min_enterprises: int = 10
     score_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     judgments: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+    #: month and day of each year from which townships must have a volunteer (CONTRACT 3.5)
+    volunteer_deadline: tuple[int, int] = (7, 1)
     #: None or "a-2b"
     pdf_standard: str | None = None
     #: site title shown in the header of both sites
@@ -141,6 +162,7 @@ _TOP_KEYS = (
     "unreported",
     "report_deadline",
     "bulletin_writeups",
+    "volunteer_deadline",
 )
 
 
@@ -258,6 +280,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         )
 
     return Config(
+        volunteer_deadline=_month_day(doc, "volunteer_deadline", data.get("volunteer_deadline")),
         root=root,
         organization=organization,
         cadence=str(cadence),
@@ -272,6 +295,22 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         report_deadline=report_deadline,
         bulletin_writeups=str(writeups),
     )
+
+
+def _month_day(doc: _Located, key: str, raw: Any) -> tuple[int, int]:
+    """A month-day setting such as 07-01 (also 7-1, 7月1日); default 07-01."""
+    if raw is None:
+        return (7, 1)
+    found = re.fullmatch(r"\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?\s*", str(raw))
+    if found:
+        month, day = int(found.group(1)), int(found.group(2))
+        try:
+            date(2024, month, day)  # a leap year: 02-29 is a valid deadline
+        except ValueError:
+            pass
+        else:
+            return (month, day)
+    raise doc.error((key,), f"应为“月-日”，例如 07-01（7月1日），而不是“{raw}”")
 
 
 def _parse_rule(doc: _Located, path: tuple[Any, ...], raw: Any) -> Rule:
@@ -312,6 +351,9 @@ def _parse_rule(doc: _Located, path: tuple[Any, ...], raw: Any) -> Rule:
     year_end = raw.get("year_end", False)
     if not isinstance(year_end, bool):
         raise doc.error((*path, "year_end"), "应为 true 或 false")
+    after_deadline = raw.get("after_volunteer_deadline", False)
+    if not isinstance(after_deadline, bool):
+        raise doc.error((*path, "after_volunteer_deadline"), "应为 true 或 false")
     return Rule(
         metric=metric,
         below=number("below"),
@@ -319,6 +361,7 @@ def _parse_rule(doc: _Located, path: tuple[Any, ...], raw: Any) -> Rule:
         rank_at_most=rank("rank_at_most"),
         rank_from_bottom_at_most=rank("rank_from_bottom_at_most"),
         year_end=year_end,
+        after_volunteer_deadline=after_deadline,
     )
 
 

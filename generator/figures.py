@@ -9,6 +9,7 @@ No I/O; the only text made here is the Chinese reason of each judgment and warni
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from generator import formatting as fmt
+from generator import key_areas
 from generator.config import DEFAULT_JUDGMENTS, Config, Rule
 from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
 from generator.periods import Period
@@ -27,6 +29,8 @@ from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS, Campaign
 from generator.rosters.units import UnitTree
 from generator.rosters.validate import empty_frame
+
+FEDERATION_FORMS = key_areas.FEDERATION_FORMS
 
 #: left_reason of a priority enterprise missing from the snapshot (otherwise its status:
 #: 注销 / 吊销 / 迁出; an enterprise is active when its status is 存续 or empty).
@@ -41,9 +45,20 @@ LEDGER_COLUMNS = (
     "state",
     "added",
     "left_reason",
+    # the four clear things (CONTRACT 3.8)
+    "progress",
+    "responsible",
+    "planned_on",  # ISO date text
+    "open_periods",  # consecutive periods open, this one included (1 without a comparison)
+    "overdue",  # 逾期未建: open and planned_on on or before the period's end
+    "stalled",  # 久拖未建: open for STALLED_PERIODS periods or more
 )
+#: periods open from which a priority enterprise is 久拖未建 (CONTRACT 3.8)
+STALLED_PERIODS = 6
 JUDGMENT_COLUMNS = ("period", "code", "kind", "reason")
 SCORE_WARNING = "W-SCORE-NULL"
+#: review grades counted as good in a county's share of volunteers (CONTRACT 3.5)
+GOOD_GRADES = ("优秀", "称职")
 
 #: Sums per own unit code that one snapshot is reduced to.
 OWN_SUMS = (
@@ -65,6 +80,10 @@ OWN_SUMS = (
     "priority_closed",
     "priority_added",
     "priority_left",
+    "priority_overdue",
+    "priority_stalled",
+    "federation_enterprises",  # active unionized ones formed as a regional/industry federation
+    "federation_employees",
 )
 
 #: The indicator columns: every declared figure, in declaration order, with its dtype.
@@ -79,6 +98,9 @@ class PeriodReduction:
     own: pd.DataFrame  # index: unit code (roster order); int64 columns OWN_SUMS, not rolled up
     ledger: pd.DataFrame  # LEDGER_COLUMNS: open, closed and left priority enterprises
     compared: bool  # whether closed/added/left are against the previous period's ledger
+    #: key areas and groups (3.7): key_areas.GROUP_COLUMNS per own unit, and the federations
+    groups: pd.DataFrame = field(default_factory=key_areas.empty_groups)
+    federations: pd.DataFrame = field(default_factory=key_areas.empty_federations)
 
     @property
     def priority(self) -> pd.DataFrame:
@@ -95,6 +117,9 @@ class Figures:
     ledgers: dict[str, pd.DataFrame] = field(default_factory=dict)
     lacking_volunteer: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    #: period -> key_areas.roll_groups frame (3.7); period -> federations per own unit
+    key_areas: dict[str, pd.DataFrame] = field(default_factory=dict)
+    federations: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 # --- the unit hierarchy ---------------------------------------------------------------------------
@@ -206,6 +231,22 @@ def _dates(series: pd.Series) -> np.ndarray:
     return np.asarray(series.to_numpy()).astype("datetime64[D]")
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """An optional column, or an all-missing one where the frame has none."""
+    if name in frame:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="object")
+
+
+def _iso(value: Any) -> Any:
+    """A date cell as ISO text (missing stays missing)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return pd.NA
+    if isinstance(value, float) and value != value:
+        return pd.NA
+    return pd.Timestamp(value).date().isoformat()
+
+
 def _flags(series: pd.Series) -> np.ndarray:
     return np.asarray(series.to_numpy(dtype=bool, na_value=False))
 
@@ -251,6 +292,7 @@ def reduce_snapshot(
         & e["dispatch_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
+    federated = unionized & _flags(_column(e, "union_form").isin(FEDERATION_FORMS))
     union_date = _dates(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
     priority = active & ~unionized_flag & big
@@ -275,8 +317,12 @@ def reduce_snapshot(
         "new_unions": total(active & _within(union_date, period.start, period.end)),
         "ytd_new_unions": total(active & _within(union_date, period.year_start, period.end)),
         "qualifying": total(active & big),
+        "federation_enterprises": total(federated),
+        "federation_employees": total(federated, employees),
         "priority_open": total(priority),
     }
+
+    clear = ["progress", "responsible", "planned_on"]
 
     def rows(mask: np.ndarray, state: str) -> pd.DataFrame:
         picked = e.loc[mask, ["uscc", "name", "unit", "employees", "not_unionized_reason"]]
@@ -284,6 +330,10 @@ def reduce_snapshot(
         picked["state"] = state
         picked["added"] = False
         picked["left_reason"] = ""
+        for name in clear:
+            picked[name] = _column(e, name)[mask].to_numpy(dtype=object)
+        picked["planned_on"] = [_iso(v) for v in picked["planned_on"]]
+        picked["open_periods"] = 1
         return picked.reset_index(drop=True)
 
     compared = previous is not None and previous.period == period.previous()
@@ -294,11 +344,16 @@ def reduce_snapshot(
         before = previous.priority.reset_index(drop=True)
         was = _in(e["uscc"], before["uscc"])
         open_rows["added"] = ~was[priority]
+        # Open again: one period more than it had been open at the end of the previous one.
+        where_before = _index_in(open_rows["uscc"][~open_rows["added"]], before["uscc"])
+        earlier = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)
+        open_rows.loc[~open_rows["added"], "open_periods"] = earlier[where_before] + 1
 
         # Closed: unionized now; the reason it was not is kept from the previous ledger.
         closed = rows(was & unionized, "closed")
         where = _index_in(closed["uscc"], before["uscc"])
         closed["reason"] = np.append(before["reason"].to_numpy(dtype=object), "")[where]
+        closed["open_periods"] = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)[where]
 
         # Left: no longer active (its status says why), or missing from the snapshot altogether.
         gone = e.loc[was & ~active, ["uscc", "status"]]
@@ -322,6 +377,18 @@ def reduce_snapshot(
     ledger = pd.concat(parts, ignore_index=True) if len(parts) > 1 else open_rows
     counties = np.append(h.county, "")  # position -1: an unknown unit
     ledger["county"] = counties[h.positions(ledger["unit"])]
+    is_open = (ledger["state"] == "open").to_numpy(dtype=bool)
+    planned = pd.to_datetime(ledger["planned_on"].astype("string"), errors="coerce")
+    ledger["overdue"] = is_open & (planned <= pd.Timestamp(period.end)).to_numpy(
+        dtype=bool, na_value=False
+    )
+    ledger["stalled"] = is_open & (
+        ledger["open_periods"].to_numpy(dtype=np.int64) >= STALLED_PERIODS
+    )
+    ledger_pos = h.positions(ledger["unit"]) + 1
+    for name, flag in (("priority_overdue", "overdue"), ("priority_stalled", "stalled")):
+        marked = ledger[flag].to_numpy(dtype=bool)
+        sums[name] = np.bincount(ledger_pos[marked], minlength=h.n + 1)[1:].astype(np.int64)
     ledger = ledger.astype(
         {
             "uscc": "string",
@@ -333,12 +400,27 @@ def reduce_snapshot(
             "state": "string",
             "added": "boolean",
             "left_reason": "string",
+            "progress": "string",
+            "responsible": "string",
+            "planned_on": "string",
+            "open_periods": "Int64",
+            "overdue": "boolean",
+            "stalled": "boolean",
         }
     ).loc[:, list(LEDGER_COLUMNS)]
-    ledger["reason"] = ledger["reason"].fillna("")
+    for name in ("reason", "progress", "responsible", "planned_on"):
+        ledger[name] = ledger[name].fillna("")
     own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
     own.index.name = "code"
-    return PeriodReduction(period=period, own=own, ledger=ledger, compared=compared)
+    groups, federations = key_areas.reduce_groups(e, slot > 0, active, unionized)
+    return PeriodReduction(
+        period=period,
+        own=own,
+        ledger=ledger,
+        compared=compared,
+        groups=groups,
+        federations=federations,
+    )
 
 
 # --- stage 2b: every period -----------------------------------------------------------------------
@@ -400,6 +482,7 @@ def compute_figures(
     targets: pd.DataFrame,
     volunteers: pd.DataFrame,
     campaigns: Mapping[str, pd.DataFrame],
+    reviews: Mapping[str, pd.DataFrame | None] | None = None,
 ) -> Figures:
     """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged.
 
@@ -440,6 +523,12 @@ def compute_figures(
         "priority_closed",
         "priority_added",
         "priority_left",
+        "priority_overdue",
+        "priority_stalled",
+        "dispatch_workers",
+        "dispatch_members",
+        "federation_enterprises",
+        "federation_employees",
     ):
         f[name] = s[name]
     f["coverage_rate"] = _ratio(s["unionized"], s["enterprises"])
@@ -463,9 +552,16 @@ def compute_figures(
     f["target_new_members"] = target("new_members")
     f["target_completion"] = _ratio(s["ytd_new_unions"], f["target_new_unions"])
     f["schedule_rate"] = _ratio(f["target_completion"], elapsed)
+    # 3.6: members gained since the end of the previous year (its last period of this cadence;
+    # null when that period is not in the project), against the new-members target.
+    year_end = np.array([where.get(str(p.previous_year_end()), -1) for p in periods])
+    f["ytd_new_members"] = s["members"] - _shifted(s["members"], year_end.astype(np.int64))
+    f["members_completion"] = _ratio(f["ytd_new_members"], f["target_new_members"])
+    f["members_schedule_rate"] = _ratio(f["members_completion"], elapsed)
 
     # 3.5 volunteers and campaigns
     _volunteer_figures(h, periods, volunteers, own["qualifying"], config, f)
+    _review_figures(h, periods, volunteers, reviews or {}, f)
     for key, campaign in CAMPAIGNS.items():
         frame = campaigns.get(key)
         frame = empty_frame(campaign.roster) if frame is None else frame
@@ -480,6 +576,14 @@ def compute_figures(
         f[f"{name}_change"] = f[name] - _shifted(f[name], prev)
         f[f"{name}_yoy_change"] = f[name] - _shifted(f[name], yoy)
 
+    # 3.7 key areas and groups
+    rolled = {
+        key: key_areas.roll_groups(h, r.groups, r.federations)
+        for key, r in zip(keys, reductions, strict=True)
+    }
+    counts = [key_areas.federation_counts(h, rolled[key]) for key in keys]
+    f["federations"] = np.stack(counts) if n_p else np.zeros((0, h.n))
+
     # 3.4 score and rank
     warnings = _score(h, periods, f, config)
     _rank(h, prev, f)
@@ -491,7 +595,8 @@ def compute_figures(
         key: [h.codes[i] for i in h.official if lacking[p, i]] for p, key in enumerate(keys)
     }
     ledgers = {key: r.ledger for key, r in zip(keys, reductions, strict=True)}
-    return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings)
+    federations = {key: r.federations for key, r in zip(keys, reductions, strict=True)}
+    return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings, rolled, federations)
 
 
 def _volunteer_figures(
@@ -527,6 +632,51 @@ def _volunteer_figures(
     # A bool per township, null for the city and counties.
     f["volunteer_required"] = np.where(h.is_township, required.astype(np.float64), np.nan)
     f["_lacking"] = required & ~covered
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _review_figures(
+    h: Hierarchy,
+    periods: list[Period],
+    volunteers: pd.DataFrame,
+    reviews: Mapping[str, pd.DataFrame | None],
+    f: dict[str, np.ndarray],
+) -> None:
+    """3.5: volunteers given a grade in the period's reviews, and the share 优秀 or 称职.
+
+    A review names its volunteer by id; the volunteer's unit is that of the roster (an id used
+    in two counties cannot say which one it means and is left out).
+    """
+    ids = volunteers["id"].astype("string")
+    once = ~ids.duplicated(keep=False)
+    unit_of = dict(zip(ids[once], volunteers["unit"].astype("string")[once], strict=True))
+    graded, good = [], []
+    for p in periods:
+        frame = reviews.get(str(p))
+        units: list[str] = []
+        goods: list[bool] = []
+        if frame is not None and len(frame):
+            for vid, grade in zip(frame["volunteer"], frame["grade"], strict=True):
+                unit = unit_of.get(_text(vid))
+                if unit is None or not _text(grade):
+                    continue
+                units.append(str(unit))
+                goods.append(_text(grade) in GOOD_GRADES)
+        pos = h.positions(pd.Series(units, dtype="string"))
+        flags = np.array(goods, dtype=bool)
+        graded.append(h.count(pos, np.ones(len(units), dtype=bool)))
+        good.append(h.count(pos, flags))
+    stack = (
+        (lambda v: np.stack(v).astype(np.float64)) if periods else (lambda v: np.zeros((0, h.n)))
+    )
+    f["volunteers_graded"] = h.roll(stack(graded))
+    f["volunteers_good"] = h.roll(stack(good))
+    f["volunteer_good_share"] = _ratio(f["volunteers_good"], f["volunteers_graded"])
 
 
 def _campaign_figures(
@@ -723,55 +873,84 @@ def _indicator_frame(h: Hierarchy, keys: list[str], f: dict[str, np.ndarray]) ->
 def _judgments(
     h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
 ) -> pd.DataFrame:
-    """Criticize; veto at year end only; commend unless criticized or vetoed (CONTRACT §3.4)."""
+    """Criticize; veto at year end only; commend unless criticized or vetoed (CONTRACT §3.4).
+
+    Every county and township is judged; a unit left unranked (3.4) matches no rule on rank,
+    and no rule on a metric it lacks. Every criticism and veto rule a unit matches is quoted in
+    its reason; a commendation quotes the first rule that matched.
+    """
     rules = config.judgments or {
         kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
     }
     facts = [*(m for m in RULE_METRICS if m in f), "target_new_unions"]
-    ranked = [int(i) for i in h.official if h.is_county[i] or h.is_township[i]]
+    judged = [int(i) for i in h.official if h.is_county[i] or h.is_township[i]]
     rows: list[tuple[str, str, str, str]] = []
     for p, period in enumerate(periods):
         key, year_end = str(period), period.is_year_end
+        after = period.end >= volunteer_deadline_of(period.year, config.volunteer_deadline)
         # Plain Python values once per period: a province has some 2 000 units to judge.
-        values = {m: f[m][p, ranked].tolist() for m in (*facts, "rank", "ranked_among")}
-        for j, i in enumerate(ranked):
-            rank = values["rank"][j]
+        values = {m: f[m][p, judged].tolist() for m in (*facts, "rank", "ranked_among")}
+        for j, i in enumerate(judged):
+            rank_value = values["rank"][j]
+            r = None if rank_value != rank_value else int(rank_value)
+            among_value = values["ranked_among"][j]
+            among = 0 if among_value != among_value else int(among_value)
             figures = {m: (None if values[m][j] != values[m][j] else values[m][j]) for m in facts}
-            # An unranked unit (未排名) is judged only by rules without a rank condition, on
-            # the metrics it has (a null metric never matches).
-            r = None if rank != rank else int(rank)
-            among = 0 if r is None else int(values["ranked_among"][j])
 
-            def first(kind: str) -> Rule | None:
-                for rule in rules.get(kind, ()):
-                    if rule.matches(figures, r, among, year_end):  # noqa: B023
-                        return rule
-                return None
+            def matching(kind: str) -> list[Rule]:
+                return [
+                    rule
+                    for rule in rules.get(kind, ())
+                    if rule.matches(figures, r, among, year_end, after)  # noqa: B023
+                ]
 
-            criticize = first("criticize")
-            veto = first("veto") if year_end else None
-            commend = first("commend") if criticize is None and veto is None else None
-            for kind, rule in (("commend", commend), ("criticize", criticize), ("veto", veto)):
-                if rule is not None:
-                    reason = judgment_reason(kind, rule, figures, r, among)
+            criticize = matching("criticize")
+            veto = matching("veto") if year_end else []
+            commend = matching("commend")[:1] if not criticize and not veto else []
+            for kind, matched in (("commend", commend), ("criticize", criticize), ("veto", veto)):
+                if matched:
+                    reason = judgment_reason(
+                        kind,
+                        matched,
+                        figures,
+                        r,
+                        among,
+                        volunteer_deadline=config.volunteer_deadline,
+                        township=bool(h.is_township[i]),
+                    )
                     rows.append((key, h.codes[i], kind, reason))
     frame = pd.DataFrame(rows, columns=list(JUDGMENT_COLUMNS))
     return frame.astype("string")
 
 
+def volunteer_deadline_of(year: int, month_day: tuple[int, int]) -> date:
+    """The volunteer deadline of a year (02-29 falls on 02-28 in a common year)."""
+    month, day = month_day
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
 def judgment_reason(
-    kind: str, rule: Rule, figures: dict[str, Any], rank: int | None, among: int
+    kind: str,
+    rule: Rule | list[Rule],
+    figures: dict[str, Any],
+    rank: int | None,
+    among: int,
+    *,
+    volunteer_deadline: tuple[int, int] = (7, 1),
+    township: bool = False,
 ) -> str:
     """The Chinese reason of a judgment, quoting the numbers behind it.
 
     E.g. 综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%;
-    a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）.
+    a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）;
+    several rules matched are quoted together, each metric once.
     """
+    rules = [rule] if isinstance(rule, Rule) else list(rule)
     parts: list[str] = []
-    ranked_rule = rule.rank_at_most is not None or rule.rank_from_bottom_at_most
-    if rank is not None and (kind == "commend" or ranked_rule):
+    by_rank = any(r.rank_at_most is not None or r.rank_from_bottom_at_most for r in rules)
+    if rank is not None and (kind == "commend" or by_rank):
         ranking = f"综合得分{fmt.number(figures.get('score'))}分，排名第{rank}"
-        if rule.rank_from_bottom_at_most is not None:
+        if any(r.rank_from_bottom_at_most is not None for r in rules):
             ranking += f"（共{among}个，倒数第{among - rank + 1}）"
         parts.append(ranking)
 
@@ -788,18 +967,31 @@ def judgment_reason(
         )
         facts["schedule_rate"] = f"序时进度完成率{fmt.percent(figures.get('schedule_rate'))}"
 
-    metric = rule.metric
-    if metric is not None and metric != "score" and metric not in facts:
-        indicator = BY_NAME[metric]
-        facts[metric] = f"{indicator.label}{indicator.show(figures.get(metric))}{indicator.unit}"
-    if metric is not None and metric == "score" and not parts:
-        parts.append(f"综合得分{fmt.number(figures.get('score'))}分")
-    if kind != "commend" and metric is not None:
-        bound = rule.below if rule.below is not None else rule.at_least
-        word = "低于" if rule.below is not None else "不低于"
-        shown = BY_NAME[metric].show(bound) + BY_NAME[metric].unit
-        if metric in facts:
-            facts[metric] += f"（{word}{shown}）"
-        elif parts:
-            parts[-1] += f"（{word}{shown}）"
+    month, day = volunteer_deadline
+    for one in rules:
+        metric = one.metric
+        lacking = township and metric == "volunteer_coverage" and figures.get(metric) == 0
+        if metric is not None and metric != "score" and metric not in facts:
+            indicator = BY_NAME[metric]
+            facts[metric] = (
+                "应配备工会工作志愿者而未配备"
+                if lacking
+                else f"{indicator.label}{indicator.show(figures.get(metric))}{indicator.unit}"
+            )
+        if metric is not None and metric == "score" and not parts:
+            parts.append(f"综合得分{fmt.number(figures.get('score'))}分")
+        if kind != "commend" and metric is not None:
+            bound = one.below if one.below is not None else one.at_least
+            word = "低于" if one.below is not None else "不低于"
+            shown = BY_NAME[metric].show(bound) + BY_NAME[metric].unit
+            notes = [] if lacking else [word + shown]
+            if one.after_volunteer_deadline:
+                notes.append(f"已过{month}月{day}日配备期限")
+            if not notes:
+                continue
+            note = "，".join(notes)
+            if metric in facts:
+                facts[metric] += f"（{note}）"
+            elif parts:
+                parts[-1] += f"（{note}）"
     return "，".join([*parts, *facts.values()])

@@ -120,8 +120,9 @@ def _campaign_indicators(c: Campaign) -> list[Indicator]:
         out += [
             Indicator(f"{k}_ytd_new", f"本年{c.new_word}{label}", unit, COUNT),
             Indicator(f"target_{k}", f"年度{label}目标", unit, COUNT, nullable=True),
-            Indicator(f"{k}_completion", f"{label}目标完成率", "", RATE, nullable=True),
-            Indicator(f"{k}_schedule_rate", f"{label}序时进度", "", RATE, nullable=True),
+            # CONTRACT 3.6: every target followed like new unions, usable in rules
+            Indicator(f"{k}_completion", f"{label}目标完成率", "", RATE, nullable=True, rule=True),
+            Indicator(f"{k}_schedule_rate", f"{label}序时进度", "", RATE, nullable=True, rule=True),
         ]
     for column, sum_label, sum_unit in c.sums:
         out.append(Indicator(column, sum_label, sum_unit, COUNT))
@@ -163,6 +164,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("dispatch_membership_rate", "劳务派遣工入会率", "", RATE, nullable=True, rule=True),
     Indicator("congress_rate", "职代会建制率", "", RATE, nullable=True, rule=True),
     Indicator("bargaining_rate", "工资集体协商建制率", "", RATE, nullable=True, rule=True),
+    # 3.7 key groups and federations
+    Indicator("dispatch_workers", "已建会企业劳务派遣工人数", "人", COUNT),
+    Indicator("dispatch_members", "劳务派遣工会员人数", "人", COUNT),
+    Indicator("federations", "区域性、行业性工会联合会", "个", COUNT),
+    Indicator("federation_enterprises", "联合会覆盖企业", "家", COUNT),
+    Indicator("federation_employees", "联合会覆盖职工", "人", COUNT),
     Indicator("new_unions", "本期新建会", "家", COUNT, rule=True, tables=frozenset({HISTORY})),
     Indicator(
         "ytd_new_unions", "本年累计新建会", "家", COUNT, rule=True, short="本年新建会", tables=_BOTH
@@ -200,12 +207,19 @@ INDICATORS: tuple[Indicator, ...] = (
         tables=_BOTH,
     ),
     Indicator("target_new_members", "年度新增会员目标", "人", COUNT, nullable=True),
+    # 3.6 the new-members target followed like new unions (members now - at the end of last year)
+    Indicator("ytd_new_members", "本年新增会员", "人", DELTA, nullable=True, rule=True),
+    Indicator("members_completion", "新增会员目标完成率", "", RATE, nullable=True, rule=True),
+    Indicator("members_schedule_rate", "新增会员序时进度", "", RATE, nullable=True, rule=True),
     # 3.5 volunteers and campaigns
     Indicator("volunteer_required", "应配备志愿者", "", FLAG, nullable=True, shown_if="records"),
     Indicator("volunteer_required_townships", "应配备志愿者乡镇（街道）", "个", COUNT),
     Indicator("volunteer_covered_townships", "已配备志愿者乡镇（街道）", "个", COUNT),
     Indicator("volunteer_coverage", "志愿者覆盖率", "", RATE, nullable=True, rule=True),
     Indicator("volunteers_active", "在岗志愿者", "人", COUNT),
+    Indicator("volunteers_graded", "本期考核志愿者", "人", COUNT),
+    Indicator("volunteers_good", "考核优秀、称职志愿者", "人", COUNT),
+    Indicator("volunteer_good_share", "志愿者考核优秀称职率", "", RATE, nullable=True, rule=True),
     *(indicator for c in CAMPAIGNS.values() for indicator in _campaign_indicators(c)),
     # 3.4 score, rank
     Indicator(
@@ -230,6 +244,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("priority_closed", "本期销号", "家", COUNT, shown_if=_PRIORITY),
     Indicator("priority_added", "本期新增重点企业", "家", COUNT, shown_if=_PRIORITY),
     Indicator("priority_left", "本期注销迁出重点企业", "家", COUNT, shown_if=_PRIORITY),
+    # 3.8 the four clear things: counts public, the enterprises internal
+    Indicator("priority_overdue", "逾期未建重点企业", "家", COUNT, rule=True, shown_if=_PRIORITY),
+    Indicator("priority_stalled", "久拖未建重点企业", "家", COUNT, rule=True, shown_if=_PRIORITY),
 )
 
 #: The declarations by name.

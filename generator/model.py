@@ -172,6 +172,56 @@ class PriorityEntry:
     state: Literal["open", "closed", "left"]
     added: bool = False  # open and not priority in the previous period
     left_reason: str = ""  # 注销 / 吊销 / 迁出 / 未报送 (missing from the snapshot)
+    # the four clear things (3.8)
+    progress: str = ""  # 未联系 / 已联系 / 筹备中
+    responsible: str = ""  # 责任人 (a person: internal)
+    planned_on: str = ""  # 计划建会时间, ISO
+    open_periods: int = 1  # periods open in a row, this one included
+    overdue: bool = False  # 逾期未建
+    stalled: bool = False  # 久拖未建
+
+
+@dataclass
+class GroupRow:
+    """One category of a unit's key-area breakdown (3.7): counts only, public."""
+
+    dimension: str  # area_type | ownership | industry | union_form
+    category: str
+    enterprises: int
+    unionized: int
+    non_unionized: int
+    employees: int
+    coverage_rate: float | None
+    federations: int = 0  # union_form rows: distinct named federations
+
+
+@dataclass
+class FederationRecord:
+    """A regional or industry federation named in the ledger and what it covers (internal)."""
+
+    name: str
+    form: str  # 区域性联合会 / 行业性联合会
+    unit: str
+    unit_name: str
+    county: str
+    enterprises: int
+    employees: int
+
+
+@dataclass
+class InspectionRecord:
+    """An inspection visit (督查) and its rectification (internal: names and findings)."""
+
+    date: str
+    unit: str
+    unit_name: str
+    county: str
+    inspectors: str
+    findings: str
+    deadline: str | None
+    rectified_on: str | None
+    held: bool  # dated in the period
+    overdue: bool  # deadline passed by the period's end, not rectified by then
 
 
 @dataclass
@@ -281,6 +331,10 @@ class Bulletin:
     priority: list[PriorityEntry] = field(default_factory=list)  # internal only
     volunteers: list[VolunteerRecord] = field(default_factory=list)  # internal only
     townships_lacking_volunteer: list[str] = field(default_factory=list)  # internal only
+    #: unit code -> its key-area breakdowns (3.7), counts only
+    key_areas: dict[str, list[GroupRow]] = field(default_factory=dict)
+    federations: list[FederationRecord] = field(default_factory=list)  # internal only
+    inspections: list[InspectionRecord] = field(default_factory=list)  # internal only
     data_quality: DataQuality | None = None  # internal only
     periods: list[str] = field(default_factory=list)  # every period of the project, oldest first
     pages: list[Page] = field(default_factory=list)  # content/pages, in file-name order

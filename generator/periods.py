@@ -94,6 +94,10 @@ class Period:
             return Period(self.year - 1, last, self.cadence)
         return Period(self.year, self.index - 1, self.cadence)
 
+    def previous_year_end(self) -> Period:
+        """The last period of the previous year, of the same cadence (December or Q4)."""
+        return Period(self.year - 1, 12 if self.cadence == "month" else 4, self.cadence)
+
     def same_last_year(self) -> Period:
         return Period(self.year - 1, self.index, self.cadence)
 

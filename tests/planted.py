@@ -27,13 +27,17 @@ MARKERS = {
     "LKENTCOUNTY": False,
     "LKREASON": True,  # 未建会原因 of a priority enterprise
     "LKREASONSMALL": False,
-    "LKINDUSTRY": False,
     "LKCOLHEAD": True,  # an unknown column: reported as a data problem
     "LKCOLVALUE": False,
     "LKFRONTVALUE": True,  # an unknown front-matter key's value: a data problem
     "LKWTITLE": True,  # the internal write-up
     "LKWBODY": True,
     "lkwslug": True,
+    # the four clear things, inspections and federations (CONTRACT 3.7, 3.8)
+    "LKRESP": True,  # 责任人 of a priority enterprise: a person
+    "LKINSPECTOR": True,  # 督查人
+    "LKFINDING": True,  # 发现问题
+    "LKFEDNAME": True,  # a federation's name: the public site gives counts only
 }
 PHONES = {"13912345678": "13912345678", "+86 137-1111-2222": "13711112222"}
 
@@ -90,12 +94,27 @@ def plant(project: Project) -> None:
             row["name"] = name
             row["industry"] = "制造业LKINDUSTRY"
         rows[1]["not_unionized_reason"] = "正在筹建LKREASON"
+        rows[1].update(progress="已联系", responsible="王LKRESP", planned_on="2026-08-31")
+        if rows[0].get("unionized") in ("是", True):
+            rows[0].update(union_form="区域性联合会", federation="东镇联合工会LKFEDNAME")
         rows[2]["not_unionized_reason"] = "人数较少LKREASONSMALL"
         if period == "2026-09":
             rows.append(gone)
         project.write("enterprises", rows, period=period)
         add_unknown_column(project.path("enterprises", period), "备注LKCOLHEAD", "LKCOLVALUE")
     project.write("volunteer_reviews", reviews, period="2026-10")
+    project.write(
+        "inspections",
+        [
+            {
+                "date": "2026-10-05",
+                "unit": "990101",
+                "inspectors": "赵LKINSPECTOR",
+                "findings": "台账不全LKFINDING",
+                "deadline": "2026-10-20",
+            }
+        ],
+    )
     writeups = project.root / "content" / "writeups"
     (writeups / "img").mkdir(parents=True)
     (writeups / "img" / "inside.png").write_bytes(INTERNAL_IMAGE)

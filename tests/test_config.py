@@ -15,7 +15,11 @@ def test_defaults_follow_the_contract(tmp_path: Path) -> None:
     assert cfg.priority_min_employees == 25
     assert cfg.volunteer_min_enterprises == 10
     assert cfg.score_weights == {"coverage_rate": 40, "membership_rate": 30, "schedule_rate": 30}
-    assert cfg.judgments["criticize"] == (Rule(metric="schedule_rate", below=0.6),)
+    assert cfg.judgments["criticize"] == (
+        Rule(metric="schedule_rate", below=0.6),
+        Rule(metric="volunteer_coverage", below=1.0, after_volunteer_deadline=True),
+    )
+    assert cfg.volunteer_deadline == (7, 1)
     assert cfg.judgments["veto"][0].year_end
 
 
@@ -53,3 +57,19 @@ def test_rule_matching() -> None:
     veto = Rule(metric="target_completion", below=1.0, year_end=True)
     assert not veto.matches({"target_completion": 0.5}, rank=1, ranked_count=3, is_year_end=False)
     assert veto.matches({"target_completion": 0.5}, rank=1, ranked_count=3, is_year_end=True)
+
+
+@pytest.mark.parametrize(
+    ("written", "month_day"),
+    [("07-01", (7, 1)), ("6-30", (6, 30)), ("9月1日", (9, 1)), ("02-29", (2, 29))],
+)
+def test_volunteer_deadline(tmp_path: Path, written: str, month_day: tuple[int, int]) -> None:
+    cfg = parse_config(f"volunteer_deadline: {written}\n", tmp_path)
+    assert cfg.volunteer_deadline == month_day
+
+
+@pytest.mark.parametrize("written", ["13-01", "02-30", "July", "2026-07-01"])
+def test_bad_volunteer_deadline_names_the_key_and_line(tmp_path: Path, written: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(f"cadence: month\nvolunteer_deadline: {written}\n", tmp_path)
+    assert "第2行" in str(info.value) and "volunteer_deadline" in str(info.value)

@@ -149,9 +149,11 @@ def golden() -> Figures:
     data = load_project(root, config)
     assert not [p for p in data.problems if p.severity == "error"]
     reductions: list[PeriodReduction] = []
+    reviews: dict[str, pd.DataFrame | None] = {}
     state = None
     for period in data.periods:
         snapshot = read_snapshot(data, period, state)
+        reviews[str(period)] = snapshot.volunteer_reviews
         assert not [p for p in snapshot.problems if p.severity == "error"], snapshot.problems
         state = snapshot.state
         previous = reductions[-1] if reductions else None
@@ -165,14 +167,21 @@ def golden() -> Figures:
         targets=data.targets,
         volunteers=data.volunteers,
         campaigns=data.campaigns,
+        reviews=reviews,
     )
 
 
 def _expected() -> list[tuple[str, str, str, Any]]:
-    data = json.loads((GOLDEN / "expected.json").read_text(encoding="utf-8"))
+    out = []
+    for name in ("expected.json", "expected_groups_targets.json"):
+        out.extend(_expected_in(json.loads((GOLDEN / name).read_text(encoding="utf-8"))))
+    return out
+
+
+def _expected_in(data: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
     out = []
     for period, units in data.items():
-        if period.startswith("//"):
+        if period.startswith("//") or not Period.is_period_name(period):
             continue
         for code, figures in units.items():
             if code.startswith("//"):
@@ -223,7 +232,7 @@ def test_golden_ledgers_volunteers_and_warnings(golden: Figures) -> None:
             continue
         ledger = golden.ledgers[period]
         got = [
-            {k: (None if pd.isna(v) else v) for k, v in row.items()}
+            {k: (None if pd.isna(v) else v) for k, v in row.items() if k in rows[0]}
             for row in ledger.to_dict("records")
         ]
         got.sort(key=lambda r: (state_order[r["state"]], r["uscc"]))
@@ -774,7 +783,15 @@ def test_reduction_is_small() -> None:
         "state",
         "added",
         "left_reason",
+        "progress",
+        "responsible",
+        "planned_on",
+        "open_periods",
+        "overdue",
+        "stalled",
     }
+    # The key-area breakdowns are per unit and category, not per enterprise.
+    assert len(r.groups) <= len(SMALL_UNITS) * 3 * 2
 
 
 def test_previous_of_another_period_is_not_compared() -> None:
@@ -842,3 +859,153 @@ def test_dispatch_membership_rate_counts_unionized_enterprises_with_both_columns
     assert value(fig, "2026-10", "T12", "dispatch_membership_rate") is None  # E is not active
     assert value(fig, "2026-10", "K1", "dispatch_membership_rate") == pytest.approx(18 / 30)
     assert value(fig, "2026-10", "C", "dispatch_membership_rate") == pytest.approx(19 / 35)
+
+
+# --- key areas, the four clear things, inspections (CONTRACT 3.7, 3.8), worked out by hand -------
+
+MORE = json.loads((GOLDEN / "expected_groups_targets.json").read_text(encoding="utf-8"))
+
+
+def test_golden_key_area_breakdowns(golden: Figures) -> None:
+    from generator.key_areas import ordered_categories
+
+    areas = MORE["key_areas"]
+    for period, by_unit in areas.items():
+        if period.startswith("//") or not Period.is_period_name(period):
+            continue
+        frame = golden.key_areas[period]
+        for code, dimensions in by_unit.items():
+            rows = frame[frame["code"] == code]
+            for dimension, categories in dimensions.items():
+                got = rows[rows["dimension"] == dimension]
+                assert sorted(got["category"]) == sorted(categories), (period, code, dimension)
+                for category, want in categories.items():
+                    row = got[got["category"] == category].iloc[0]
+                    values = [
+                        int(row["enterprises"]),
+                        int(row["unionized"]),
+                        int(row["non_unionized"]),
+                        int(row["employees"]),
+                        None if pd.isna(row["coverage_rate"]) else float(row["coverage_rate"]),
+                        int(row["federations"]),
+                    ]
+                    assert values[:4] + values[5:] == want[:4] + want[5:], (period, code, category)
+                    assert values[4] == pytest.approx(want[4]), (period, code, category)
+                # official order of area types, 未填写 last
+                if dimension == "area_type":
+                    shown = list(ordered_categories(dimension, rows)["category"])
+                    assert shown[-1] == "未填写" or "未填写" not in shown
+    for period, by_unit in areas["industries"].items():
+        if period.startswith("//"):
+            continue
+        frame = golden.key_areas[period]
+        for code, want in by_unit.items():
+            top = ordered_categories("industry", frame[frame["code"] == code])
+            got = [
+                [
+                    str(r["category"]),
+                    int(r["enterprises"]),
+                    int(r["unionized"]),
+                    int(r["non_unionized"]),
+                ]
+                for r in top.to_dict("records")
+            ]
+            assert got == want, (period, code)
+
+
+def test_golden_four_clear_things(golden: Figures) -> None:
+    for period, rows in MORE["lists"]["ledger_four_clear"].items():
+        if period.startswith("//"):
+            continue
+        ledger = golden.ledgers[period]
+        got = {
+            str(r["uscc"]): [
+                r["progress"],
+                r["responsible"],
+                r["planned_on"],
+                int(r["open_periods"]),
+                bool(r["overdue"]),
+                bool(r["stalled"]),
+            ]
+            for r in ledger.to_dict("records")
+        }
+        assert got == rows, period
+
+
+def test_golden_inspections() -> None:
+    from generator.inspections import held_in, overdue_at
+    from generator.rosters.load import load_project
+
+    data = load_project(GOLDEN / "project")
+    assert not [p for p in data.problems if p.severity == "error"]
+    for period, want in MORE["lists"]["inspections"].items():
+        if period.startswith("//"):
+            continue
+        p = Period.parse(period)
+        for name, pick in (("held", held_in), ("overdue", overdue_at)):
+            frame = pick(data.inspections, p)
+            got = [
+                [pd.Timestamp(d).date().isoformat(), str(u)]
+                for d, u in zip(frame["date"], frame["unit"], strict=True)
+            ]
+            assert got == want[name], (period, name)
+
+
+def test_stalled_after_six_periods_open_and_overdue_by_plan() -> None:
+    """久拖未建 from the sixth period open in a row; a gap in the periods starts the count anew."""
+    units = [("C", "city", None), ("K1", "county", "C"), ("T11", "township", "K1")]
+    late = ent("91990101MA0000001Y", "T11", 30, False, planned_on="2026-03-31", progress="已联系")
+    fresh = ent("91990101MA00000022", "T11", 40, False)
+    months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    snapshots = {m: [late] + ([fresh] if m >= "2026-04" else []) for m in months}
+    figures = run(snapshots, units=units)
+    # late: open 1..6 periods; overdue from 2026-03 (planned 03-31 is that period's last day)
+    opened = {
+        m: dict(zip(figures.ledgers[m]["uscc"], figures.ledgers[m]["open_periods"], strict=True))
+        for m in months
+    }
+    assert [opened[m]["91990101MA0000001Y"] for m in months] == [1, 2, 3, 4, 5, 6]
+    assert [opened[m].get("91990101MA00000022") for m in months] == [None, None, None, 1, 2, 3]
+    assert [value(figures, m, "T11", "priority_stalled") for m in months] == [0, 0, 0, 0, 0, 1]
+    assert [value(figures, m, "C", "priority_overdue") for m in months] == [0, 0, 1, 1, 1, 1]
+    # a missing period (2026-07) breaks the run: 2026-08 counts from 1 again
+    gap = run({**snapshots, "2026-08": [late]}, units=units)
+    assert dict(
+        zip(gap.ledgers["2026-08"]["uscc"], gap.ledgers["2026-08"]["open_periods"], strict=True)
+    ) == {"91990101MA0000001Y": 1}
+
+
+def test_members_target_followed_and_usable_in_rules() -> None:
+    """ytd_new_members = members now - members at the end of the previous year; rules on it."""
+    units = [("C", "city", None), ("K1", "county", "C"), ("K2", "county", "C")]
+    dec = [
+        ent("91990101MA0000001Y", "K1", 100, True, members=50),
+        ent("91990101MA00000022", "K2", 100, True, members=50),
+    ]
+    mar = [
+        ent("91990101MA0000001Y", "K1", 100, True, members=80),
+        ent("91990101MA00000022", "K2", 100, True, members=52),
+    ]
+    config = Config(
+        root=Path("."),
+        judgments={
+            "criticize": (Rule(metric="members_schedule_rate", below=0.6),),
+            "commend": (),
+            "veto": (),
+        },
+    )
+    targets = [
+        {"year": 2026, "unit": "K1", "new_members": 40},
+        {"year": 2026, "unit": "K2", "new_members": 40},
+    ]
+    figures = run({"2025-12": dec, "2026-03": mar}, config=config, units=units, targets=targets)
+    # K1: 30 of 40 by March (3/12): completion 0.75, schedule 3.0; K2: 2 of 40: 0.05, 0.2
+    assert value(figures, "2026-03", "K1", "ytd_new_members") == 30
+    assert value(figures, "2026-03", "K1", "members_schedule_rate") == pytest.approx(3.0)
+    assert value(figures, "2026-03", "K2", "members_completion") == pytest.approx(0.05)
+    assert value(figures, "2026-03", "K2", "members_schedule_rate") == pytest.approx(0.2)
+    assert value(figures, "2025-12", "K1", "ytd_new_members") is None  # no 2024-12 period
+    assert judged(figures, "2026-03", "K1") == []
+    assert judged(figures, "2026-03", "K2") == [
+        ("criticize", "本年新建会0家，未下达年度目标，新增会员序时进度20.0%（低于60.0%）")
+    ]

@@ -276,7 +276,8 @@ def pdf_text(path: Path) -> str:
     text = subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
     ).stdout.decode("utf-8")
-    return re.sub(r"\s+", "", text)
+    # page numbers (— 6 —) fall inside text that runs over a page break
+    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", text))
 
 
 def squeeze(text: str) -> str:

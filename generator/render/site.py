@@ -677,6 +677,7 @@ class _Site:
                 next=self.bulletins[i + 1].period if i + 1 < len(self.bulletins) else None,
             )
         self._units(latest_index)
+        self._key_areas()
         self._campaigns()
         self._writeups()
         if self.shows.data_quality:
@@ -720,6 +721,10 @@ class _Site:
                 volunteers=[
                     v for v in self.latest.volunteers if v.unit == u.code or v.county == u.code
                 ],
+                key_rows=self.latest.key_areas.get(u.code, []),
+                inspections=[
+                    i for i in self.latest.inspections if i.unit == u.code or i.county == u.code
+                ],
                 lacking=[
                     self.units[c]
                     for c in self.latest.townships_lacking_volunteer
@@ -760,6 +765,32 @@ class _Site:
         for c in self.latest.campaigns:
             words.update(_HAN_RUN.findall(c.name))
         return sorted(w for w in words if 2 <= len(w) <= 40)
+
+    def _key_areas(self) -> None:
+        """重点区域和人群 (CONTRACT 3.7): the city's breakdowns and each county's rates."""
+        from generator.key_areas import AREA_TYPES
+
+        b = self.latest
+        counties = [u for u in b.units if u.level == "county"]
+        city_rows = b.key_areas.get(b.city.code, [])
+        present = {r.category for r in city_rows if r.dimension == "area_type"}
+        area_rates = {
+            u.code: {
+                r.category: r.coverage_rate
+                for r in b.key_areas.get(u.code, [])
+                if r.dimension == "area_type"
+            }
+            for u in counties
+        }
+        self.write(
+            "key-areas/index.md",
+            "key_areas.md.j2",
+            b=b,
+            city_rows=city_rows,
+            counties=counties,
+            area_types=[a for a in AREA_TYPES[:4] if a in present],
+            area_rates=area_rates,
+        )
 
     def _campaigns(self) -> None:
         by_kind: dict[str, list[CampaignRecord]] = defaultdict(list)
@@ -879,6 +910,7 @@ class _Site:
             ("首页", "index.md"),
             ("通报", "bulletins/index.md"),
             ("单位", "units/index.md"),
+            ("重点区域和人群", "key-areas/index.md"),
             (
                 "创建活动",
                 [("概况", "campaigns/index.md")]

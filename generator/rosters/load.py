@@ -25,6 +25,7 @@ from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
     ENTERPRISES,
+    INSPECTIONS,
     ROSTERS,
     TARGETS,
     UNITS,
@@ -52,6 +53,8 @@ class ProjectData:
     unit_index: UnitTree = field(default_factory=UnitTree, repr=False)
     units_read: bool = field(default=True, repr=False)
     volunteers_read: bool = field(default=True, repr=False)
+    #: data/inspections.* (督查, CONTRACT 3.8), optional
+    inspections: pd.DataFrame = field(default_factory=lambda: empty_frame(INSPECTIONS))
 
 
 @dataclass
@@ -321,7 +324,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
 
     frames: dict[str, pd.DataFrame] = {}
     read_ok: dict[str, bool] = {}
-    for roster in (TARGETS, VOLUNTEERS, *(c.roster for c in CAMPAIGNS.values())):
+    for roster in (TARGETS, VOLUNTEERS, *(c.roster for c in CAMPAIGNS.values()), INSPECTIONS):
         frame, found, ok = read_roster(root, data_dir, roster, ctx)
         frames[roster.name] = frame
         read_ok[roster.name] = ok
@@ -342,6 +345,7 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
         unit_index=index,
         units_read=units_read,
         volunteers_read=read_ok["volunteers"],
+        inspections=frames["inspections"],
     )
 
 

@@ -104,6 +104,7 @@ UNITS = Roster(
 )
 
 ENTERPRISE_STATUS = ("存续", "注销", "吊销", "迁出")
+PROGRESS = ("未联系", "已联系", "筹备中")
 
 ENTERPRISES = Roster(
     "enterprises",
@@ -141,6 +142,23 @@ ENTERPRISES = Roster(
                 "已迁出": "迁出",
             },
         ),
+        # Optional columns added later keep their place at the end of the ledger.
+        Column("federation", ("所属联合会", "联合会名称"), TEXT),
+        # The four clear things (CONTRACT 3.8): progress, who is responsible, by when.
+        Column(
+            "progress",
+            ("推进情况",),
+            ENUM,
+            choices=PROGRESS,
+            synonyms={
+                "未对接": "未联系",
+                "已对接": "已联系",
+                "正在筹建": "筹备中",
+                "筹建中": "筹备中",
+            },
+        ),
+        Column("responsible", ("责任人",), TEXT),
+        Column("planned_on", ("计划建会时间", "计划建会日期"), DATE),
     ),
     per_period=True,
     rows_required=True,
@@ -249,6 +267,20 @@ WORKER_STATIONS = Roster(
     optional=True,
 )
 
+INSPECTIONS = Roster(
+    "inspections",
+    "督查情况",
+    (
+        Column("date", ("督查日期",), DATE, required=True),
+        Column("unit", ("被督查单位代码", "单位代码"), TEXT, required=True),
+        Column("inspectors", ("督查人", "督查组成员"), TEXT),
+        Column("findings", ("发现问题",), TEXT),
+        Column("deadline", ("整改期限",), DATE),
+        Column("rectified_on", ("整改完成日期",), DATE),
+    ),
+    optional=True,
+)
+
 
 @dataclass(frozen=True)
 class Campaign:
@@ -334,5 +366,6 @@ ROSTERS: dict[str, Roster] = {
         VOLUNTEERS,
         VOLUNTEER_REVIEWS,
         *(c.roster for c in CAMPAIGNS.values()),
+        INSPECTIONS,
     )
 }

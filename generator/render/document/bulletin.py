@@ -73,7 +73,7 @@ _COUNTY_SHORT: list[Column[UnitFigures]] = [
     Column("建会率", lambda u: _pct(u.coverage_rate)),
     Column("职工入会率", lambda u: _pct(u.membership_rate)),
     Column("序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("得分", lambda u: fmt.number(u.score, 2)),
+    Column("得分", lambda u: fmt.number(u.score)),
     Column("名次变化", lambda u: rank_change_text(u.rank_change)),
 ]
 
@@ -87,7 +87,7 @@ _COUNTY_FULL: list[Column[UnitFigures]] = [
     Column("本年新建会", lambda u: _n(u.ytd_new_unions)),
     Column("目标完成率", lambda u: _pct(u.target_completion)),
     Column("序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("得分", lambda u: fmt.number(u.score, 2)),
+    Column("得分", lambda u: fmt.number(u.score)),
     Column("名次变化", lambda u: rank_change_text(u.rank_change)),
 ]
 
@@ -100,7 +100,7 @@ _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
     Column("已建会", lambda r: _n(r[1].unionized)),
     Column("建会率", lambda r: _pct(r[1].coverage_rate)),
     Column("职工入会率", lambda r: _pct(r[1].membership_rate)),
-    Column("得分", lambda r: fmt.number(r[1].score, 2)),
+    Column("得分", lambda r: fmt.number(r[1].score)),
     Column("名次变化", lambda r: rank_change_text(r[1].rank_change)),
 ]
 
@@ -502,6 +502,148 @@ def campaign_section(bulletin: Bulletin) -> Section:
     return "工人先锋号和职工书屋创建情况", campaign
 
 
+#: Every target of targets.csv, followed per county (CONTRACT 3.6): the annex table.
+_TARGETS_BY_COUNTY: list[Column[UnitFigures]] = [
+    Column("县市区", lambda u: u.name),
+    Column("新建会完成率", lambda u: _pct(u.target_completion)),
+    Column("新建会序时进度", lambda u: _pct(u.schedule_rate)),
+    Column("本年新增会员", lambda u: _n(u.ytd_new_members)),
+    Column("新增会员完成率", lambda u: _pct(u.members_completion)),
+    Column("新增会员序时进度", lambda u: _pct(u.members_schedule_rate)),
+    Column("职工书屋序时进度", lambda u: _pct(u.book_rooms_schedule_rate)),
+    Column("工人先锋号序时进度", lambda u: _pct(u.pioneer_teams_schedule_rate)),
+]
+
+_GROUPS_BY_COUNTY: list[Column[UnitFigures]] = [
+    Column("县市区", lambda u: u.name),
+    Column("农民工入会率", lambda u: _pct(u.migrant_membership_rate)),
+    Column("劳务派遣工入会率", lambda u: _pct(u.dispatch_membership_rate)),
+    Column("职代会建制率", lambda u: _pct(u.congress_rate)),
+    Column("工资集体协商建制率", lambda u: _pct(u.bargaining_rate)),
+    Column("联合会", lambda u: _n(u.federations)),
+]
+
+_FOUR_CLEAR_BY_COUNTY: list[Column[UnitFigures]] = [
+    Column("县市区", lambda u: u.name),
+    Column("未建会重点企业", lambda u: _n(u.priority_open)),
+    Column("逾期未建", lambda u: _n(u.priority_overdue)),
+    Column("久拖未建", lambda u: _n(u.priority_stalled)),
+]
+
+
+def targets_section(bulletin: Bulletin) -> Section | None:
+    """目标任务完成情况: the members target beside new unions; every county in the annex."""
+    city = bulletin.city
+    if city.target_new_members is None and not counties(bulletin):
+        return None
+    text = f"{bulletin.period.split('-')[0]}年新增会员目标"
+    if city.target_new_members is None:
+        text += "尚未下达"
+    elif city.ytd_new_members is None:
+        text += f"{_n(city.target_new_members)}人，上年末会员数缺少数据，本年新增会员无法计算"
+    else:
+        text += (
+            f"{_n(city.target_new_members)}人，本年已新增{_n(city.ytd_new_members)}人，"
+            f"完成{_pct(city.members_completion)}，序时进度完成率{_pct(city.members_schedule_rate)}"
+        )
+    annex = 1 + bool(bulletin.county_ranking) + any(bulletin.township_ranking.values())
+    return "目标任务完成情况", [
+        par(text + f"。各县市区新建会、新增会员、职工书屋和工人先锋号目标完成情况见附件{annex}。")
+    ]
+
+
+def _key_area_rate(bulletin: Bulletin, code: str) -> tuple[int, int]:
+    """Enterprises and unionized ones in the four key area types of a unit."""
+    from generator.key_areas import AREA_TYPES
+
+    rows = [
+        r
+        for r in bulletin.key_areas.get(code, [])
+        if r.dimension == "area_type" and r.category in AREA_TYPES[:4]
+    ]
+    return sum(r.enterprises for r in rows), sum(r.unionized for r in rows)
+
+
+def key_areas_section(bulletin: Bulletin) -> Section | None:
+    """重点区域和人群: key areas, the industries most behind, key groups and federations."""
+    city = bulletin.city
+    rows = bulletin.key_areas.get(city.code, [])
+    if not rows:
+        return None
+    areas = [r for r in rows if r.dimension == "area_type" and r.category != "未填写"]
+    blocks: list[Node] = []
+    if areas:
+        parts = "，".join(
+            f"{r.category}{_n(r.enterprises)}家、建会率{_pct(r.coverage_rate)}" for r in areas[:4]
+        )
+        blocks.append(par(f"分区域看，{parts}。"))
+    industries = [r for r in rows if r.dimension == "industry"][:3]
+    if industries:
+        names = "、".join(f"{r.category}（{_n(r.non_unionized)}家）" for r in industries)
+        blocks.append(par(f"未建会企业较多的行业是{names}。"))
+    forms = [r for r in rows if r.dimension == "union_form"]
+    federation = ""
+    if forms:
+        federation = (
+            f"；全市区域性、行业性工会联合会{_n(city.federations)}个，覆盖企业"
+            f"{_n(city.federation_enterprises)}家、职工{_n(city.federation_employees)}人"
+        )
+    blocks.append(
+        par(
+            f"农民工入会率{_pct(city.migrant_membership_rate)}，劳务派遣工入会率"
+            f"{_pct(city.dispatch_membership_rate)}，职代会建制率{_pct(city.congress_rate)}，"
+            f"工资集体协商建制率{_pct(city.bargaining_rate)}{federation}。各县市区情况如下："
+        )
+    )
+    blocks.append(column_table(_GROUPS_BY_COUNTY, counties(bulletin), size=0.8))
+    return "重点区域和人群", blocks
+
+
+def four_clear_section(bulletin: Bulletin) -> Section | None:
+    """推进建会情况 (internal): priority enterprises past their plan or open for long."""
+    city = bulletin.city
+    if bulletin.audience != "internal" or not (city.priority_overdue or city.priority_stalled):
+        return None
+    return "未建会重点企业推进情况", [
+        par(
+            f"重点企业中，已过计划建会时间仍未建会（逾期未建）的{_n(city.priority_overdue)}家，"
+            f"连续6期以上未建会（久拖未建）的{_n(city.priority_stalled)}家，名单见各单位报告的销号清单："
+        ),
+        column_table(_FOUR_CLEAR_BY_COUNTY, counties(bulletin)),
+    ]
+
+
+def inspection_section(bulletin: Bulletin) -> Section | None:
+    """督查情况 (internal): the period's inspections and rectifications past their deadline."""
+    if bulletin.audience != "internal" or not bulletin.inspections:
+        return None
+    held = [i for i in bulletin.inspections if i.held]
+    overdue = [i for i in bulletin.inspections if i.overdue]
+    blocks: list[Node] = [
+        par(f"本期开展督查{_n(len(held))}次，整改逾期未完成的问题{_n(len(overdue))}个。")
+    ]
+    for k, i in enumerate(held, 1):
+        name = full_name(bulletin, bulletin.unit(i.unit)) if i.unit in _codes(bulletin) else i.unit
+        due = f"，整改期限{fmt.chinese_date(i.deadline)}" if i.deadline else ""
+        blocks.append(
+            lead_par(
+                f"（{chinese_number(k)}）{name}（{fmt.chinese_date(i.date)}）。",
+                f"发现问题：{i.findings or '无'}{due}。",
+            )
+        )
+    if overdue:
+        names = "；".join(
+            f"{i.unit_name}（{i.findings or '督查问题'}，期限{fmt.chinese_date(i.deadline)}）"
+            for i in overdue
+        )
+        blocks.append(par(f"逾期未整改：{names}。请相关单位立即整改到位。"))
+    return "督查情况", blocks
+
+
+def _codes(bulletin: Bulletin) -> set[str]:
+    return {u.code for u in bulletin.units}
+
+
 def writeup_section(bulletin: Bulletin, config: Config) -> Section | None:
     """工作动态: by default none (the site carries the news); `bulletin_writeups: titles` lists
     the period's write-ups by title, unit and date."""
@@ -587,9 +729,13 @@ def bulletin_sections(
         lambda: ranking_section(bulletin, config, say),
         lambda: commend_section(bulletin, say),
         lambda: criticism_section(bulletin, say),
+        lambda: targets_section(bulletin),
         lambda: priority_section(bulletin, config),
+        lambda: four_clear_section(bulletin),
         lambda: volunteer_section(bulletin, say),
+        lambda: key_areas_section(bulletin),
         lambda: campaign_section(bulletin),
+        lambda: inspection_section(bulletin),
         lambda: writeup_section(bulletin, config),
         lambda: problems_section(bulletin, config, say),
         lambda: correction_section(bulletin),
@@ -614,6 +760,9 @@ def attachments(bulletin: Bulletin, config: Config) -> list[dict[str, Any]]:
             notes.append(Wording(config.root)("direct_note"))
         blocks = [township_ranking_table(bulletin)]
         out.append({"title": "乡镇（街道）排名表", "blocks": blocks + _note_block(notes)})
+    if counties(bulletin):
+        table = column_table(_TARGETS_BY_COUNTY, counties(bulletin), size=0.62)
+        out.append({"title": "县市区目标任务完成情况表", "blocks": [table]})
     return out
 
 

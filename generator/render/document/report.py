@@ -103,7 +103,7 @@ _HISTORY: list[Column[HistoryPoint]] = [
     Column("已建会", lambda h: _n(h.unionized)),
     Column("建会率", lambda h: _pct(h.coverage_rate)),
     Column("职工入会率", lambda h: _pct(h.membership_rate)),
-    Column("得分", lambda h: fmt.number(h.score, 2)),
+    Column("得分", lambda h: fmt.number(h.score)),
     Column("名次", lambda h: "—" if h.rank is None else str(h.rank)),
 ]
 
@@ -116,7 +116,7 @@ _TOWNSHIPS: list[Column[UnitFigures]] = [
     Column("职工入会率", lambda t: _pct(t.membership_rate)),
     Column("重点企业", lambda t: _n(t.priority_open)),
     Column("志愿者", lambda t: _n(t.volunteers_active)),
-    Column("得分", lambda t: fmt.number(t.score, 2)),
+    Column("得分", lambda t: fmt.number(t.score)),
     Column("名次变化", lambda t: rank_change_text(t.rank_change)),
 ]
 
@@ -127,6 +127,7 @@ _VOLUNTEERS: list[Column[VolunteerRecord]] = [
     Column("上岗日期", lambda v: fmt.chinese_date(v.hired_on)),
     Column("选聘方式", lambda v: v.selection or "—"),
     Column("汇报次数", lambda v: "—" if v.reports is None else str(v.reports)),
+    Column("考核得分", lambda v: fmt.number(v.review_score)),
     Column("考核等次", lambda v: v.grade or "—"),
 ]
 
@@ -179,8 +180,45 @@ def _priority_columns(
         Column("职工人数", lambda r: _n(r[1].employees), "right"),
         Column("未建会原因", lambda r: r[1].reason or "未填报", "left"),
         *given,
-        Column("备注", lambda r: "本期新增" if r[1].added else ""),
+        Column("备注", lambda r: _priority_note(r[1])),
     ]
+
+
+def _priority_note(p: PriorityEntry) -> str:
+    notes = ["本期新增"] if p.added else []
+    if p.overdue:
+        notes.append("逾期未建")
+    if p.stalled:
+        notes.append(f"久拖未建{p.open_periods}期")
+    return "、".join(notes)
+
+
+#: Every target of the year (CONTRACT 3.6): label, then the figures target, done, completion,
+#: schedule.
+TARGET_ROWS: list[tuple[str, str, str, str, str]] = [
+    ("新建工会（家）", "target_new_unions", "ytd_new_unions", "target_completion", "schedule_rate"),
+    (
+        "新增会员（人）",
+        "target_new_members",
+        "ytd_new_members",
+        "members_completion",
+        "members_schedule_rate",
+    ),
+    (
+        "职工书屋（家）",
+        "target_book_rooms",
+        "book_rooms_ytd_new",
+        "book_rooms_completion",
+        "book_rooms_schedule_rate",
+    ),
+    (
+        "工人先锋号（个）",
+        "target_pioneer_teams",
+        "pioneer_teams_ytd_new",
+        "pioneer_teams_completion",
+        "pioneer_teams_schedule_rate",
+    ),
+]
 
 
 # ---- sections -------------------------------------------------------------------------------
@@ -306,6 +344,82 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures, say: Wording) -> S
     return "整改要求", blocks
 
 
+def targets_section(u: UnitFigures) -> Section:
+    """目标任务完成情况: every target of the year, its completion and schedule."""
+    return "目标任务完成情况", [
+        table(
+            ["目标任务", "年度目标", "本年完成", "目标完成率", "序时进度完成率"],
+            (
+                [
+                    label,
+                    _n(getattr(u, t)),
+                    _n(getattr(u, d)),
+                    _pct(getattr(u, c)),
+                    _pct(getattr(u, r)),
+                ]
+                for label, t, d, c, r in TARGET_ROWS
+            ),
+            align=["left", "right", "right", "right", "right"],
+        )
+    ]
+
+
+def key_areas_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+    """重点区域和人群: the unit's area types, key groups and federations."""
+    rows = [r for r in bulletin.key_areas.get(u.code, []) if r.dimension == "area_type"]
+    if not rows and not u.enterprises:
+        return None
+    blocks: list[Node] = [
+        par(
+            f"农民工入会率{_pct(u.migrant_membership_rate)}，劳务派遣工入会率"
+            f"{_pct(u.dispatch_membership_rate)}，职代会建制率{_pct(u.congress_rate)}，"
+            f"工资集体协商建制率{_pct(u.bargaining_rate)}；区域性、行业性工会联合会"
+            f"{_n(u.federations)}个，覆盖企业{_n(u.federation_enterprises)}家、职工"
+            f"{_n(u.federation_employees)}人。"
+        )
+    ]
+    if rows:
+        blocks.append(
+            table(
+                ["所在区域类型", "企业数", "已建会", "未建会", "建会率"],
+                (
+                    [
+                        r.category,
+                        _n(r.enterprises),
+                        _n(r.unionized),
+                        _n(r.non_unionized),
+                        _pct(r.coverage_rate),
+                    ]
+                    for r in rows
+                ),
+                align=["left", "right", "right", "right", "right"],
+            )
+        )
+    return "重点区域和人群", blocks
+
+
+def inspection_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
+    """督查情况: inspections of the unit (and its townships) and overdue rectifications."""
+    items = [i for i in bulletin.inspections if u.code in (i.unit, i.county)]
+    if not items:
+        return None
+    blocks: list[Node] = []
+    for i in items:
+        state = (
+            "整改逾期，请立即整改到位"
+            if i.overdue
+            else (f"已于{fmt.chinese_date(i.rectified_on)}整改" if i.rectified_on else "整改中")
+        )
+        due = f"，整改期限{fmt.chinese_date(i.deadline)}" if i.deadline else ""
+        blocks.append(
+            lead_par(
+                f"{fmt.chinese_date(i.date)}督查{i.unit_name}：",
+                f"发现问题：{i.findings or '无'}{due}，{state}。",
+            )
+        )
+    return "督查情况", blocks
+
+
 def history_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """历次指标和排名: the last twelve periods."""
     history = bulletin.history.get(u.code, [])
@@ -371,6 +485,13 @@ def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     vol: list[Node] = []
     if lacking:
         vol.append(par("应配备而尚未配备志愿者的乡镇（街道）：" + "、".join(lacking) + "。"))
+    if u.volunteers_graded:
+        vol.append(
+            par(
+                f"本期考核志愿者{_n(u.volunteers_graded)}人，优秀、称职{_n(u.volunteers_good)}人，"
+                f"占{_pct(u.volunteer_good_share)}。"
+            )
+        )
     if volunteers:
         vol.append(column_table(_VOLUNTEERS, volunteers))
     elif not lacking:
@@ -397,10 +518,13 @@ def report_sections(
     makers: list[Callable[[], Section | None]] = [
         lambda: figures_section(bulletin, u),
         lambda: rectification_section(bulletin, u, say),
+        lambda: targets_section(u),
         lambda: history_section(bulletin, u),
         lambda: townships_section(bulletin, u),
         lambda: priority_section(bulletin, u),
         lambda: volunteer_section(bulletin, u),
+        lambda: key_areas_section(bulletin, u),
+        lambda: inspection_section(bulletin, u),
         lambda: writeup_section(bulletin, u, assets),
     ]
     return [s for s in (make() for make in makers) if s is not None]

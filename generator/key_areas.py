@@ -1,0 +1,247 @@
+"""Stage 2, key areas and groups (CONTRACT §3.7): breakdowns of the ledger per unit.
+
+`reduce_groups` reduces one period's ledger to counts per own unit code and category of each
+dimension (所在区域类型, 经济类型, 行业, 组建形式) and to the federations named in it;
+`roll_groups` adds them up the unit hierarchy. Pure functions on DataFrames, no I/O.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from generator.figures import Hierarchy
+
+#: The breakdowns, in the order the bulletin and the pages show them, with their Chinese names.
+DIMENSIONS: dict[str, str] = {
+    "area_type": "所在区域类型",
+    "ownership": "经济类型",
+    "industry": "行业",
+    "union_form": "组建形式",
+}
+#: The area types of CONTRACT §3.7, in their official order (others follow by count).
+AREA_TYPES = ("开发区", "工业园区", "商贸楼宇", "集贸市场", "村(社区)", "其他")
+#: The category of an enterprise that left the column empty.
+UNFILLED = "未填写"
+#: 组建形式 values of regional and industry federations.
+FEDERATION_FORMS = ("区域性联合会", "行业性联合会")
+#: How many industries the bulletin lists (those with the most non-unionized enterprises).
+TOP_INDUSTRIES = 10
+
+GROUP_COLUMNS = ("code", "dimension", "category", "enterprises", "unionized", "employees")
+FEDERATION_COLUMNS = ("code", "form", "federation", "enterprises", "employees")
+
+
+def empty_groups() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="string" if i < 3 else "int64") for i, c in enumerate(GROUP_COLUMNS)}
+    )
+
+
+def empty_federations() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype="string" if i < 3 else "int64")
+            for i, c in enumerate(FEDERATION_COLUMNS)
+        }
+    )
+
+
+def _category(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.strip()
+    return text.mask(text.isna() | (text == ""), UNFILLED)
+
+
+def reduce_groups(
+    enterprises: pd.DataFrame, known: np.ndarray, active: np.ndarray, unionized: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts per (own unit, dimension, category) of active enterprises, and the federations.
+
+    `known` marks the rows whose unit code is in the roster (others are roster errors);
+    `active` and `unionized` are the row masks of CONTRACT §3.1.
+    """
+    e = enterprises
+    rows = known & active
+    employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
+    base = pd.DataFrame(
+        {
+            "code": e["unit"].astype("string").to_numpy()[rows],
+            "enterprises": np.ones(int(rows.sum()), dtype=np.int64),
+            "unionized": unionized[rows].astype(np.int64),
+            "employees": employees[rows],
+        }
+    )
+    parts = []
+    for dimension in DIMENSIONS:
+        if dimension == "union_form":
+            continue  # the federations are counted below, among unionized enterprises
+        column = e[dimension] if dimension in e else pd.Series(pd.NA, index=e.index)
+        category = _category(column)
+        if dimension == "area_type":  # 村（社区） as written in Chinese is 村(社区) of the contract
+            category = category.map(lambda c: unicodedata.normalize("NFKC", str(c)))
+        frame = base.assign(dimension=dimension, category=category.to_numpy()[rows])
+        parts.append(frame)
+    grouped = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["code", "dimension", "category"], sort=True, as_index=False)[
+            ["enterprises", "unionized", "employees"]
+        ]
+        .sum()
+    )
+
+    form = (
+        e["union_form"].astype("string") if "union_form" in e else pd.Series(pd.NA, index=e.index)
+    )
+    federated = rows & unionized & form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
+    name = (
+        e["federation"].astype("string").str.strip()
+        if "federation" in e
+        else pd.Series(pd.NA, index=e.index, dtype="string")
+    )
+    feds = pd.DataFrame(
+        {
+            "code": e["unit"].astype("string").to_numpy()[federated],
+            "form": form.to_numpy()[federated],
+            "federation": _category(name).to_numpy()[federated],
+            "enterprises": np.ones(int(federated.sum()), dtype=np.int64),
+            "employees": employees[federated],
+        }
+    )
+    feds = feds.groupby(["code", "form", "federation"], sort=True, as_index=False)[
+        ["enterprises", "employees"]
+    ].sum()
+    forms = feds.groupby(["code", "form"], as_index=False)[["enterprises", "employees"]].sum()
+    forms = forms.rename(columns={"form": "category"}).assign(
+        dimension="union_form", unionized=forms["enterprises"]
+    )
+    out = pd.concat([grouped, forms], ignore_index=True)
+    out = out.astype({"code": "string", "dimension": "string", "category": "string"}).loc[
+        :, list(GROUP_COLUMNS)
+    ]
+    feds = feds.astype({"code": "string", "form": "string", "federation": "string"})
+    return out.reset_index(drop=True), feds.loc[:, list(FEDERATION_COLUMNS)]
+
+
+def _ancestors(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, one entry per unit it adds into (itself and its ancestors): (row, unit)."""
+    pos = h.positions(codes)
+    pairs = pd.DataFrame({"desc": h.desc, "anc": h.anc})
+    rows = pd.DataFrame({"row": np.arange(len(pos)), "desc": pos})
+    merged = rows.merge(pairs, on="desc", how="inner")
+    return merged["row"].to_numpy(dtype=np.int64), merged["anc"].to_numpy(dtype=np.int64)
+
+
+def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -> pd.DataFrame:
+    """The breakdowns of every unit (itself and its descendants), with rates and federations.
+
+    Columns: code, dimension, category, enterprises, unionized, non_unionized, employees,
+    coverage_rate (null without enterprises), federations (distinct named federations of a
+    组建形式 category; 0 elsewhere). A federation named in two townships is one federation of
+    their county. Rows: by unit in official order, dimension, then category.
+    """
+    row, anc = _ancestors(h, groups["code"])
+    spread = groups.iloc[row].reset_index(drop=True)
+    spread["unit"] = anc
+    rolled = spread.groupby(["unit", "dimension", "category"], as_index=False)[
+        ["enterprises", "unionized", "employees"]
+    ].sum()
+
+    frow, fanc = _ancestors(h, federations["code"])
+    named = federations.iloc[frow].reset_index(drop=True)
+    named["unit"] = fanc
+    named = named[named["federation"] != UNFILLED]
+    counts = (
+        named.drop_duplicates(["unit", "form", "federation"])
+        .groupby(["unit", "form"], as_index=False)
+        .size()
+        .rename(columns={"form": "category", "size": "federations"})
+    )
+    counts["dimension"] = "union_form"
+    rolled = rolled.merge(counts, on=["unit", "dimension", "category"], how="left")
+    rolled["federations"] = rolled["federations"].fillna(0).astype(np.int64)
+    rolled["non_unionized"] = np.where(
+        rolled["dimension"] == "union_form", 0, rolled["enterprises"] - rolled["unionized"]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = rolled["unionized"] / rolled["enterprises"].where(rolled["enterprises"] > 0)
+    rolled["coverage_rate"] = np.where(rolled["dimension"] == "union_form", np.nan, rate)
+    rank = np.empty(h.n, dtype=np.int64)
+    rank[h.official] = np.arange(h.n)
+    rolled["order"] = rank[rolled["unit"].to_numpy(dtype=np.int64)]
+    rolled["code"] = np.array(h.codes, dtype=object)[rolled["unit"].to_numpy(dtype=np.int64)]
+    rolled = rolled.sort_values(["order", "dimension", "category"], kind="stable")
+    return rolled.loc[
+        :,
+        [
+            "code",
+            "dimension",
+            "category",
+            "enterprises",
+            "unionized",
+            "non_unionized",
+            "employees",
+            "coverage_rate",
+            "federations",
+        ],
+    ].reset_index(drop=True)
+
+
+def federation_counts(h: Hierarchy, rolled: pd.DataFrame) -> np.ndarray:
+    """Distinct named federations per unit (both forms), in roster order."""
+    out = np.zeros(h.n, dtype=np.float64)
+    forms = rolled[rolled["dimension"] == "union_form"]
+    sums = forms.groupby("code")["federations"].sum()
+    where = {c: i for i, c in enumerate(h.codes)}
+    for code, count in sums.items():
+        out[where[str(code)]] = count
+    return out
+
+
+def display_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of roll_groups in display order, unit by unit (the frame's own unit order).
+
+    Per unit, the dimensions in DIMENSIONS order: area types in their official order, ownership
+    by enterprises, industries by non-unionized enterprises (the first TOP_INDUSTRIES with one
+    or more), federation forms in their official order; 未填写 last everywhere.
+    """
+    if not len(frame):
+        return frame
+    dims = {name: i for i, name in enumerate(DIMENSIONS)}
+    areas = {name: i for i, name in enumerate(AREA_TYPES)}
+    forms = {name: i for i, name in enumerate(FEDERATION_FORMS)}
+    category = frame["category"].astype(str)
+    dimension = frame["dimension"].astype(str)
+    is_industry = (dimension == "industry").to_numpy()
+    unfilled = (category == UNFILLED).to_numpy()
+    official = np.where(
+        dimension == "area_type",
+        category.map(lambda c: areas.get(c, len(areas))),
+        np.where(dimension == "union_form", category.map(lambda c: forms.get(c, 9)), 0),
+    )
+    size = np.where(is_industry, -frame["non_unionized"], -frame["enterprises"])
+    first_seen = pd.Series(pd.factorize(frame["code"])[0], index=frame.index)
+    keyed = frame.assign(
+        _unit=first_seen,
+        _dim=dimension.map(dims).to_numpy(),
+        _unfilled=unfilled,
+        _official=official,
+        _size=size,
+        _name=category,
+    )
+    keep = ~is_industry | (~unfilled & (frame["non_unionized"] > 0).to_numpy())
+    keyed = keyed[keep].sort_values(
+        ["_unit", "_dim", "_unfilled", "_official", "_size", "_name"], kind="stable"
+    )
+    rank = keyed.groupby(["_unit", "_dim"], sort=False).cumcount()
+    keyed = keyed[(keyed["dimension"] != "industry") | (rank < TOP_INDUSTRIES)]
+    return keyed.drop(columns=["_unit", "_dim", "_unfilled", "_official", "_size", "_name"])
+
+
+def ordered_categories(dimension: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """One unit's rows of a dimension in display order (see display_order)."""
+    shown = display_order(rows)
+    return shown[shown["dimension"] == dimension] if len(shown) else shown
