@@ -1165,11 +1165,14 @@ HEADCOUNTS = {
 LEDGER_GROUPS = (
     ("企业基本情况", ("uscc", "name", "unit", "industry", "ownership", "area_type")),
     ("职工情况", ("employees", "migrant_workers", "dispatch_workers")),
-    ("工会组建情况", ("unionized", "union_date", "members", "migrant_members", "union_form")),
+    (
+        "工会组建情况",
+        ("unionized", "union_date", "members", "migrant_members", "dispatch_members", "union_form"),
+    ),
     ("民主管理", ("workers_congress", "wage_bargaining")),
     ("", ("not_unionized_reason",)),
     ("", ("status",)),
-    ("联合会和派遣工", ("dispatch_members", "federation")),
+    ("", ("federation",)),
     ("推进建会情况", ("progress", "responsible", "planned_on")),
 )
 FIXED_TIME = datetime(2026, 11, 3, 9, 0, 0)
@@ -1439,12 +1442,12 @@ def ledger_text(world: World, pop: Population, snap: Snapshot) -> str:
         np.where(uni, DATE_ISO[np.where(uni, snap.union_day - EPOCH, 0)], "").tolist(),
         ints(snap.members, uni),
         ints(snap.migrant_members, uni),
+        ints(snap.dispatch_members, uni),
         np.where(uni, UNION_FORMS[pop.form[idx]], "").tolist(),
         flags(snap.congress),
         flags(snap.wage),
         np.where(uni | (reason < 0), "", REASONS[np.maximum(reason, 0)]).tolist(),
         STATUSES[snap.status].tolist(),
-        ints(snap.dispatch_members, uni),
         np.where(uni, pop.federation[idx], "").tolist(),
         np.where(uni, "", PROGRESS[progress_of(pop, idx, snap.m)]).tolist(),
         np.where(uni, "", pop.responsible[idx]).tolist(),
