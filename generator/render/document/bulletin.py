@@ -602,7 +602,7 @@ def key_areas_section(bulletin: Bulletin) -> Section | None:
 def four_clear_section(bulletin: Bulletin) -> Section | None:
     """推进建会情况 (internal): priority enterprises past their plan or open for long."""
     city = bulletin.city
-    if bulletin.audience != "internal" or not (city.priority_overdue or city.priority_stalled):
+    if not bulletin.shows.records or not (city.priority_overdue or city.priority_stalled):
         return None
     return "未建会重点企业推进情况", [
         par(
@@ -615,7 +615,7 @@ def four_clear_section(bulletin: Bulletin) -> Section | None:
 
 def inspection_section(bulletin: Bulletin) -> Section | None:
     """督查情况 (internal): the period's inspections and rectifications past their deadline."""
-    if bulletin.audience != "internal" or not bulletin.inspections:
+    if not bulletin.shows.records or not bulletin.inspections:
         return None
     held = [i for i in bulletin.inspections if i.held]
     overdue = [i for i in bulletin.inspections if i.overdue]
