@@ -73,7 +73,7 @@ _COUNTY_SHORT: list[Column[UnitFigures]] = [
     Column("建会率", lambda u: _pct(u.coverage_rate)),
     Column("职工入会率", lambda u: _pct(u.membership_rate)),
     Column("序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("得分", lambda u: fmt.number(u.score)),
+    Column("得分", lambda u: fmt.number(u.score, 2)),
     Column("名次变化", lambda u: rank_change_text(u.rank_change)),
 ]
 
@@ -87,7 +87,7 @@ _COUNTY_FULL: list[Column[UnitFigures]] = [
     Column("本年新建会", lambda u: _n(u.ytd_new_unions)),
     Column("目标完成率", lambda u: _pct(u.target_completion)),
     Column("序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("得分", lambda u: fmt.number(u.score)),
+    Column("得分", lambda u: fmt.number(u.score, 2)),
     Column("名次变化", lambda u: rank_change_text(u.rank_change)),
 ]
 
@@ -100,7 +100,7 @@ _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
     Column("已建会", lambda r: _n(r[1].unionized)),
     Column("建会率", lambda r: _pct(r[1].coverage_rate)),
     Column("职工入会率", lambda r: _pct(r[1].membership_rate)),
-    Column("得分", lambda r: fmt.number(r[1].score)),
+    Column("得分", lambda r: fmt.number(r[1].score, 2)),
     Column("名次变化", lambda r: rank_change_text(r[1].rank_change)),
 ]
 

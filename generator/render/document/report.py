@@ -103,7 +103,7 @@ _HISTORY: list[Column[HistoryPoint]] = [
     Column("已建会", lambda h: _n(h.unionized)),
     Column("建会率", lambda h: _pct(h.coverage_rate)),
     Column("职工入会率", lambda h: _pct(h.membership_rate)),
-    Column("得分", lambda h: fmt.number(h.score)),
+    Column("得分", lambda h: fmt.number(h.score, 2)),
     Column("名次", lambda h: "—" if h.rank is None else str(h.rank)),
 ]
 
@@ -116,7 +116,7 @@ _TOWNSHIPS: list[Column[UnitFigures]] = [
     Column("职工入会率", lambda t: _pct(t.membership_rate)),
     Column("重点企业", lambda t: _n(t.priority_open)),
     Column("志愿者", lambda t: _n(t.volunteers_active)),
-    Column("得分", lambda t: fmt.number(t.score)),
+    Column("得分", lambda t: fmt.number(t.score, 2)),
     Column("名次变化", lambda t: rank_change_text(t.rank_change)),
 ]
 
