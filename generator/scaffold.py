@@ -21,8 +21,8 @@ from generator.rosters.specs import BOOL, CAMPAIGNS, DATE, ENUM, ROSTERS, Roster
 from generator.tables import safe_cell, save_workbook, write_csv
 from generator.templates import find_template
 
-STATIC_ROSTERS = ("units", "targets", "volunteers", *CAMPAIGNS)
-COLLECTED_ROSTERS = ("enterprises", "volunteer_reviews", "volunteers", *CAMPAIGNS)
+STATIC_ROSTERS = ("units", "targets", "volunteers", *CAMPAIGNS, "inspections")
+COLLECTED_ROSTERS = ("enterprises", "volunteer_reviews", "volunteers", *CAMPAIGNS, "inspections")
 #: The usual values of free-text columns (CONTRACT §2): offered in a drop-down that still
 #: accepts other values after a warning, since the lists end in "…".
 SUGGESTED = {
@@ -47,6 +47,13 @@ def _render(root: Path | None, name: str, **values: object) -> str:
     source = find_template(root, "project", name).read_text(encoding="utf-8")
     env = SandboxedEnvironment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     return env.from_string(source).render(**values)
+
+
+def metric_comments() -> str:
+    """The figures a judgment rule may name, one comment line each (from generator.indicators)."""
+    from generator.indicators import BY_NAME, RULE_METRICS
+
+    return "\n".join(f"#   {name:<29} {BY_NAME[name].label}" for name in RULE_METRICS)
 
 
 def headers(roster: Roster) -> list[str]:
@@ -75,7 +82,12 @@ def init_project(
     config = root / "bulletin.yml"
     config.write_text(
         _render(
-            None, "bulletin.yml", organization=organization, doc_prefix=doc_prefix, cadence=cadence
+            None,
+            "bulletin.yml",
+            organization=organization,
+            doc_prefix=doc_prefix,
+            cadence=cadence,
+            metrics=metric_comments(),
         ),
         encoding="utf-8",
     )

@@ -163,6 +163,10 @@ BOOK_ROOMS = {
     "880100": [],
     "880200": [["湖滨职工书屋", "湖滨商贸有限公司", "880201", "基层", date(2026, 10, 12), 800]],
 }
+# 劳务派遣工会员人数 (after 农民工会员人数) left empty, as the optional columns after 经营状态
+for _rows in ENTERPRISES.values():
+    for _row in _rows:
+        _row.insert(13, None)
 FILLED = {
     "企业建会台账": ENTERPRISES,
     "工会工作志愿者名册": VOLUNTEERS,

@@ -65,3 +65,22 @@ def test_new_period_checks_the_cadence(tmp_path: Path) -> None:
         new_period(tmp_path / "p", "2026-Q4")
     with pytest.raises(ConfigError, match="报告期"):
         new_period(tmp_path / "p", "2026年11月")
+
+
+def test_init_documents_every_setting_rule_condition_and_metric(tmp_path: Path) -> None:
+    """bulletin.yml of `init` names, in Chinese comments, every key a project may set."""
+    from generator.config import _TOP_KEYS, RULE_KEYS, load_config
+    from generator.indicators import BY_NAME, RULE_METRICS
+    from generator.scaffold import init_project
+
+    init_project(tmp_path / "p", "某市总工会", "某工发", "month")
+    text = (tmp_path / "p" / "bulletin.yml").read_text(encoding="utf-8")
+    comments = "\n".join(line for line in text.splitlines() if "#" in line)
+    for key in (*_TOP_KEYS, *RULE_KEYS):
+        assert key in text, key
+    for metric in RULE_METRICS:
+        assert f"{metric} " in comments and BY_NAME[metric].label in comments, metric
+    assert "所属县市区内排名和评价" in comments  # townships are judged within their county
+    config = load_config(tmp_path / "p")  # and it reads back as the contract's defaults
+    assert config.volunteer_deadline == (7, 1)
+    assert [r.after_volunteer_deadline for r in config.judgments["criticize"]] == [False, True]

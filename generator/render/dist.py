@@ -36,6 +36,9 @@ PRIORITY_HEADERS = (
     "所属单位",
     "职工人数",
     "未建会原因",
+    "推进情况",
+    "责任人",
+    "计划建会时间",
     "备注",
 )
 
@@ -79,6 +82,16 @@ def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
     return sorted(entries, key=lambda p: (-p.employees, p.name, p.uscc))
 
 
+def _note(p: PriorityEntry) -> str:
+    """本期新增, 逾期未建 (past planned_on), 久拖未建 (open six periods or more)."""
+    notes = ["本期新增"] if p.added else []
+    if p.overdue:
+        notes.append("逾期未建")
+    if p.stalled:
+        notes.append(f"久拖未建（{p.open_periods}期）")
+    return "、".join(notes)
+
+
 def write_priority_xlsx(
     bulletin: Bulletin, unit: UnitFigures, path: Path, cache_dir: Path | None = None
 ) -> Path:
@@ -91,7 +104,10 @@ def write_priority_xlsx(
             p.unit_name,
             p.employees,
             p.reason or "未填报",
-            "本期新增" if p.added else "",
+            p.progress,
+            p.responsible,
+            p.planned_on,
+            _note(p),
         ]
         for i, p in enumerate(open_priority(bulletin, unit), 1)
     ]
