@@ -35,49 +35,39 @@ class Shows:
     """
 
     #: judgment kinds shown (the public model: praise only)
-    judgments: tuple[str, ...]
+    judgments: tuple[str, ...] = ("commend", "criticize", "veto")
     #: enterprise- and person-level records: the priority list, volunteers, townships lacking one
-    records: bool
+    records: bool = True
     #: write-ups whose front matter says `audience: internal`
-    internal_writeups: bool
+    internal_writeups: bool = True
     #: priority counts per unit (see above)
-    priority_counts: bool
+    priority_counts: bool = True
     #: counts of data problems, the 数据质量 pages and problems.csv|.xlsx
-    data_quality: bool
+    data_quality: bool = True
     #: indicators.csv|.xlsx: every unit's figures
-    indicator_tables: bool
+    indicator_tables: bool = True
     #: one PDF report per county and township, and the packets for the units (dist/)
-    unit_reports: bool
+    unit_reports: bool = True
     #: the 内部资料 mark on documents and （内网） in the site's name
-    internal_mark: bool
+    internal_mark: bool = True
     #: the signed original: its 文号, room for the seal and 版记; otherwise the document is the
     #: 公开版, with its own closing (the frame's `<!-- public closing -->`, else the closing
     #: without what only the original says: criticism, veto, rectification)
-    signed_original: bool
+    signed_original: bool = True
 
 
+#: The intranet is shown everything; the public what is not internal (CONTRACT §4).
 SHOWS: dict[str, Shows] = {
+    "internal": Shows(),
     "public": Shows(
         judgments=("commend",),
         records=False,
         internal_writeups=False,
-        priority_counts=True,
         data_quality=False,
         indicator_tables=False,
         unit_reports=False,
         internal_mark=False,
         signed_original=False,
-    ),
-    "internal": Shows(
-        judgments=("commend", "criticize", "veto"),
-        records=True,
-        internal_writeups=True,
-        priority_counts=True,
-        data_quality=True,
-        indicator_tables=True,
-        unit_reports=True,
-        internal_mark=True,
-        signed_original=True,
     ),
 }
 

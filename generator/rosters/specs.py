@@ -228,43 +228,33 @@ PIONEER_TEAMS = Roster(
 
 _BOOK_LEVELS = ("全国示范点", "省级示范点", "市级示范点", "基层")
 
-BOOK_ROOMS = Roster(
-    "book_rooms",
-    "职工书屋",
-    (
-        Column("name", ("书屋名称",), TEXT, required=True),
+
+def _places(name: tuple[str, ...], opened: tuple[str, ...] = ("建成日期",)) -> tuple[Column, ...]:
+    """The columns of a roster of places: book rooms, model homes, worker stations."""
+    return (
+        Column("name", name, TEXT, required=True),
         Column("host", ("所在单位",), TEXT, required=True),
         Column("unit", ("所属单位代码",), TEXT, required=True),
         Column("level", ("级别",), ENUM, required=True, choices=_BOOK_LEVELS),
-        Column("opened_on", ("建成日期",), DATE, required=True),
-        Column("books", ("藏书册数",), INT, minimum=0),
-    ),
+        Column("opened_on", opened, DATE, required=True),
+    )
+
+
+BOOK_ROOMS = Roster(
+    "book_rooms",
+    "职工书屋",
+    (*_places(("书屋名称",)), Column("books", ("藏书册数",), INT, minimum=0)),
 )
 
 MODEL_HOMES = Roster(
     "model_homes",
     "模范职工之家",
-    (
-        Column("name", ("名称", "职工之家名称"), TEXT, required=True),
-        Column("host", ("所在单位",), TEXT, required=True),
-        Column("unit", ("所属单位代码",), TEXT, required=True),
-        Column("level", ("级别",), ENUM, required=True, choices=_BOOK_LEVELS),
-        Column("opened_on", ("建成日期", "命名日期"), DATE, required=True),
-    ),
+    _places(("名称", "职工之家名称"), opened=("建成日期", "命名日期")),
     optional=True,
 )
 
 WORKER_STATIONS = Roster(
-    "worker_stations",
-    "职工驿站",
-    (
-        Column("name", ("驿站名称", "名称"), TEXT, required=True),
-        Column("host", ("所在单位",), TEXT, required=True),
-        Column("unit", ("所属单位代码",), TEXT, required=True),
-        Column("level", ("级别",), ENUM, required=True, choices=_BOOK_LEVELS),
-        Column("opened_on", ("建成日期",), DATE, required=True),
-    ),
-    optional=True,
+    "worker_stations", "职工驿站", _places(("驿站名称", "名称")), optional=True
 )
 
 INSPECTIONS = Roster(
