@@ -339,11 +339,11 @@ def _search(page: Any, query: str, typed: bool) -> str:
         return ""
     # Results come from a worker: wait until the list stops changing.
     last, same = "", 0
-    while same < 3:
+    while same < 5:  # typed, the results of each shorter query arrive first
         href = first.get_attribute("href") or ""
         same = same + 1 if href == last else 0
         last = href
-        page.wait_for_timeout(60)
+        page.wait_for_timeout(100)
     return urlsplit(last).path
 
 
