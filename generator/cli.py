@@ -453,6 +453,8 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
     label = f"{plan.period} 期通报（{plan.doc_code}）"
     for packet in todo:
         click.echo(f"{packet.code} {packet.name} → {'; '.join(packet.addresses)}")
+        if packet.note:
+            click.echo(f"    （{packet.note}）")
         for name in packet.file_names:
             click.echo(f"    {name}")
     skipped = [p for p in plan.packets if p.skip]

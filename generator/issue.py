@@ -24,13 +24,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import formatting as fmt
 from generator.errors import BuildError, ConfigError
 from generator.model import Bulletin, Correction
 from generator.periods import Period
 from generator.problems import Problem
+
+if TYPE_CHECKING:
+    from generator.config import Config
 
 ISSUED_DIR = "issued"
 REGISTER = "register.csv"
@@ -190,11 +193,20 @@ def issue_period(
     root: Path, text: str, now: Callable[[], datetime] | None = None, report: Any = None
 ) -> IssueResult:
     """Freeze the period's published files into issued/<period>/ and register them."""
-    from generator.build import BuildOptions, build
     from generator.config import load_config
+    from generator.publish import exclusive_issue
+
+    config = load_config(root)  # not a project: said before anything is written
+    with exclusive_issue(root):
+        return _issue(root, config, text, now, report)
+
+
+def _issue(
+    root: Path, config: Config, text: str, now: Callable[[], datetime] | None, report: Any
+) -> IssueResult:
+    from generator.build import BuildOptions, build
     from generator.content import load_content
 
-    config = load_config(root)
     try:
         period = Period.parse(text)
     except ValueError as exc:

@@ -18,7 +18,7 @@ import shutil
 import stat
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -242,16 +242,40 @@ def exclusive_build(root: Path) -> Iterator[None]:
     when its process ends, however it ends, so a killed build's lock is simply taken over.
     Beside it the holder leaves its process id and start time, for the message of the refused.
     """
+    with _project_lock(root, LOCK_FILE, OWNER_FILE, _running_message):
+        yield
+
+
+ISSUE_LOCK_FILE = "issue.lock"
+ISSUE_OWNER_FILE = "issue-owner.json"
+
+
+@contextmanager
+def exclusive_issue(root: Path) -> Iterator[None]:
+    """Hold the project's issuing lock: one `issue` or `send` per project at a time.
+
+    Separate from the build lock, which `issue` takes again for the build it makes; two
+    issues at once would otherwise both pass the register's checks and write it twice, and
+    two sends would both mail the units neither had logged yet.
+    """
+    with _project_lock(root, ISSUE_LOCK_FILE, ISSUE_OWNER_FILE, _issuing_message):
+        yield
+
+
+@contextmanager
+def _project_lock(
+    root: Path, name: str, owner_name: str, message: Callable[[Path], str]
+) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     folder = root / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / LOCK_FILE), timeout=0, thread_local=False)
+    lock = FileLock(str(folder / name), timeout=0, thread_local=False)
     try:
         lock.acquire()
     except Timeout:
-        raise BuildRunning(_running_message(folder / OWNER_FILE)) from None
-    owner = folder / OWNER_FILE
+        raise BuildRunning(message(folder / owner_name)) from None
+    owner = folder / owner_name
     try:
         started = datetime.now().astimezone().isoformat(timespec="seconds")
         with contextlib.suppress(OSError):
@@ -263,16 +287,26 @@ def exclusive_build(root: Path) -> Iterator[None]:
         lock.release()
 
 
-def _running_message(owner: Path) -> str:
+def _holder(owner: Path) -> str:
     try:
         info = json.loads(owner.read_text(encoding="utf-8"))
         pid, started = int(info["pid"]), str(info["started"])
         when = datetime.fromisoformat(started).strftime("%Y-%m-%d %H:%M:%S")
-        who = f"（进程号 {pid}，{when} 开始）"
+        return f"（进程号 {pid}，{when} 开始）"
     except (OSError, ValueError, KeyError, TypeError):
-        who = ""
+        return ""
+
+
+def _issuing_message(owner: Path) -> str:
     return (
-        f"另一个 bulletin 命令正在生成这个项目{who}。同一项目一次只能运行一个生成，"
+        f"另一个 bulletin issue 或 send 命令正在处理这个项目{_holder(owner)}。"
+        "印发和发送一次只能运行一个，以免重复登记或重复发送。请等它结束后再运行。"
+    )
+
+
+def _running_message(owner: Path) -> str:
+    return (
+        f"另一个 bulletin 命令正在生成这个项目{_holder(owner)}。同一项目一次只能运行一个生成，"
         "以免输出混杂。请等它结束后再运行；如果那个命令已经关闭，直接再运行一次即可。"
     )
 

@@ -29,6 +29,7 @@ from generator.config import Config, MailSettings, load_config
 from generator.errors import BulletinError, ConfigError
 from generator.issue import ISSUED_DIR, read_register, sha256_of
 from generator.periods import Period
+from generator.publish import exclusive_issue
 
 SENT = "sent.csv"
 SENT_HEADERS = ("unit", "address", "files", "sha256", "time", "result")
@@ -63,6 +64,10 @@ class Packet:
     skip: str = ""
     #: the outcome of this run: "" (not tried), SENT_OK or "失败：…"
     result: str = ""
+    #: when these files were last sent to this unit ("" if never)
+    sent_at: str = ""
+    #: a remark for the preview (e.g. only new addresses get the files again)
+    note: str = ""
 
     @property
     def file_names(self) -> list[str]:
@@ -165,24 +170,31 @@ def plan_send(root: Path, text: str) -> SendPlan:
         packet.files.append(path)
         packet.digests.append(row["sha256"])
     log = folder / SENT
-    done = {
-        (r.get("unit", ""), r.get("sha256", ""))
-        for r in read_log(log)
-        if r.get("result") == SENT_OK
-    }
-    when = {
-        (r.get("unit", ""), r.get("sha256", "")): r.get("time", "")
-        for r in read_log(log)
-        if r.get("result") == SENT_OK
-    }
+    # (unit, files) -> when and to which addresses they were last sent
+    done: dict[tuple[str, str], tuple[str, set[str]]] = {}
+    for r in read_log(log):
+        if r.get("result") == SENT_OK:
+            sent_to = {a for a in r.get("address", "").split(";") if a}
+            key_ = (r.get("unit", ""), r.get("sha256", ""))
+            earlier = done.get(key_, ("", set()))[1]
+            done[key_] = (r.get("time", ""), earlier | sent_to)
     for packet in packets.values():
         valid, invalid = parse_addresses(units.get(packet.code, ""))
         packet.addresses = valid
         digest = ";".join(packet.digests)
         if (packet.code, digest) in done:
-            packet.skip = (
-                f"已于 {when[(packet.code, digest)][:16].replace('T', ' ')} 发送过这些文件"
-            )
+            time, sent_to = done[(packet.code, digest)]
+            packet.sent_at = time[:16].replace("T", " ")
+            new = [a for a in valid if a not in sent_to]
+            if new and not invalid:
+                # the address was corrected after sending: the new one gets the files too
+                packet.addresses = new
+                packet.note = (
+                    f"邮箱已更改：{packet.sent_at} 已发给 {'; '.join(sorted(sent_to))}，"
+                    f"这次只发给新邮箱"
+                )
+            else:
+                packet.skip = f"已于 {packet.sent_at} 发送过这些文件"
         elif invalid:
             packet.skip = f"邮箱格式不对：{'、'.join(invalid)}（data/units.csv 的“邮箱”列）"
         elif not valid:
@@ -338,6 +350,25 @@ def send(
             "  username: zzb@example.gov.cn\n  from: zzb@example.gov.cn\n"
             f"密码不写在文件中：设置环境变量 {PASSWORD_VARIABLE}，或在发送时输入。"
         )
+    with exclusive_issue(root):
+        # what another send finished since this plan was made is not sent twice
+        fresh = {p.code: p for p in plan_send(root, str(plan.period)).packets}
+        for packet in plan.to_send():
+            latest = fresh.get(packet.code)
+            if latest is not None and latest.skip and latest.sent_at:
+                packet.skip = latest.skip
+        return _send(config, plan, password, clock, timeout)
+
+
+def _send(
+    config: Config,
+    plan: SendPlan,
+    password: Callable[[], str] | None,
+    clock: Callable[[], datetime] | None,
+    timeout: float,
+) -> SendPlan:
+    mail = config.mail
+    assert mail is not None
     todo = plan.to_send()
     if not todo:
         return plan

@@ -354,3 +354,19 @@ def test_a_correction_once_issued_is_not_repeated(flow: Flow, tmp_path: Path) ->
     page = (site / "public" / "bulletins" / "2026-09.html").read_text("utf-8")
     assert "数据已更正" in page and 'href="2026-10.html#corrections"' in page
     assert "2026年10月通报的更正说明" in page
+
+
+def test_two_issues_at_once_are_refused(project: Project) -> None:
+    from generator.publish import BuildRunning, exclusive_issue
+
+    write_frame(project.root, "2026-10", 10, "2026-11-05")
+    with exclusive_issue(project.root):  # another `issue` or `send` of this project is running
+        result = CliRunner().invoke(cli, ["issue", "2026-10", str(project.root)])
+        assert result.exit_code != 0
+        assert "另一个 bulletin issue 或 send 命令正在处理这个项目（进程号" in result.output
+        assert "Traceback" not in result.output
+        with pytest.raises(BuildRunning):
+            issue_period(project.root, "2026-10")
+    assert not (project.root / "issued").exists()
+    # once it has finished, the issue goes through
+    assert issue_period(project.root, "2026-10").doc_code == "测工发〔2026〕10号"

@@ -6,6 +6,7 @@ import csv
 import email
 import email.policy
 import hashlib
+import os
 import shutil
 import socket
 from collections.abc import Iterator
@@ -348,3 +349,57 @@ def test_encrypted_connections(
         assert len(mailbox.messages) == 3
     finally:
         controller.stop()
+
+
+# ---- sends that overlap, addresses corrected after sending -------------------------------------
+
+
+def test_a_send_waits_for_no_other_and_never_sends_twice(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    from generator.publish import exclusive_issue
+    from generator.send import plan_send
+    from generator.send import send as run_send
+
+    mailbox = server[0]
+    with exclusive_issue(project):  # another `send` (or `issue`) of this project is running
+        busy = send(project, "--yes")
+    assert busy.exit_code != 0
+    assert "另一个 bulletin issue 或 send 命令正在处理这个项目" in busy.output
+    assert mailbox.messages == [] and sent_log(project) == []
+    # a plan made before another send finished does not mail those units again
+    stale = plan_send(project, "2026-10")
+    assert len(stale.to_send()) == 3
+    assert send(project, "--yes").exit_code == 0
+    assert len(mailbox.messages) == 3
+    os.environ["BULLETIN_SMTP_PASSWORD"] = PASSWORD
+    try:
+        run_send(project, stale)
+    finally:
+        del os.environ["BULLETIN_SMTP_PASSWORD"]
+    assert len(mailbox.messages) == 3
+    assert all(p.skip.startswith("已于") and p.result == "" for p in stale.packets if p.sent_at)
+
+
+def test_a_corrected_address_gets_the_files(project: Path, server: tuple[Mailbox, int]) -> None:
+    mailbox = server[0]
+    assert send(project, "--yes").exit_code == 0
+    units = project / "data" / "units.csv"
+    units.write_text(
+        units.read_text(encoding="utf-8-sig").replace("jia@test.gov.cn", "jia2@test.gov.cn"),
+        encoding="utf-8-sig",
+    )
+    preview = send(project)
+    assert "990100 甲县 → jia2@test.gov.cn" in preview.output
+    assert (
+        "邮箱已更改" in preview.output
+        and "已发给 jia@test.gov.cn，这次只发给新邮箱" in preview.output
+    )
+    assert "990101 东镇：已于" in preview.output
+    assert "将发给 1 个单位" in preview.output
+    again = send(project, "--yes")
+    assert again.exit_code == 0, again.output
+    assert [r for r, _ in mailbox.messages][3:] == [["jia2@test.gov.cn"]]
+    # both addresses have it now: a third run sends nothing
+    assert "没有需要发送的单位" in send(project, "--yes").output
+    assert len(mailbox.messages) == 4
