@@ -370,3 +370,20 @@ def test_two_issues_at_once_are_refused(project: Project) -> None:
     assert not (project.root / "issued").exists()
     # once it has finished, the issue goes through
     assert issue_period(project.root, "2026-10").doc_code == "测工发〔2026〕10号"
+
+
+def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
+    result = CliRunner().invoke(cli, ["check", str(copy)])
+    assert result.exit_code == 0, result.output
+    flat = "".join(result.output.split())
+    assert "甲县东镇（990101）的职工人数为120，按现在的数据为125" in flat
+    with (copy / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if "W-ISSUED-CHANGED" in r.values()]
+    # 东镇's five more employees: itself, its county and the city, as the build tells them
+    employees = sorted(r["内容"] for r in rows if r["列"] == "职工人数")
+    assert employees == ["120 → 125", "150 → 155", "160 → 165"]
+    assert not (copy / "site").exists()  # check writes no output
