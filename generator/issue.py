@@ -194,9 +194,10 @@ def issue_period(
 ) -> IssueResult:
     """Freeze the period's published files into issued/<period>/ and register them."""
     from generator.config import load_config
-    from generator.publish import exclusive_issue
+    from generator.publish import exclusive_issue, settle
 
     config = load_config(root)  # not a project: said before anything is written
+    settle(root)  # the site it is compared with: a build killed half-way is finished or undone
     with exclusive_issue(root):
         return _issue(root, config, text, now, report)
 

@@ -387,3 +387,14 @@ def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None
     employees = sorted(r["内容"] for r in rows if r["列"] == "职工人数")
     assert employees == ["120 → 125", "150 → 155", "160 → 165"]
     assert not (copy / "site").exists()  # check writes no output
+
+
+def test_issue_after_a_build_killed_in_its_swap(project: Project) -> None:
+    root = project.root
+    write_frame(root, "2026-10", 10, "2026-11-05")
+    build(root, BuildOptions(site=False, jobs=1))
+    # killed between the two renames of the fallback swap: site/ is gone, the old one beside it
+    (root / "site").rename(root / ".site.old")
+    result = issue_period(root, "2026-10")
+    assert result.doc_code == "测工发〔2026〕10号"
+    assert (root / "site").is_dir() and not (root / ".site.old").exists()
