@@ -17,11 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.errors import ReadError
+
+if TYPE_CHECKING:
+    from generator.rosters.specs import Roster
 
 RECEIVED = ".received.csv"
 RECEIVED_HEADERS = ("file", "county", "received_at", "source", "sha256")
@@ -231,6 +235,16 @@ def file_roster_sheets(
             if not len(raw):
                 continue  # the template's empty sheet
             single = [p for p in data.glob(f"{roster.name}.*") if p.is_file()]
+            if len(single) == 1 and _without_rows(single[0], root, roster):
+                # the empty file a new project starts with: the roster becomes a folder
+                aside = data / roster.name / REPLACED / f"{when:%Y%m%d-%H%M%S}-{single[0].name}"
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(single[0]), aside)
+                notes.append(
+                    f"名册 data/{single[0].name} 没有数据，改为按县市区分文件存放的目录 "
+                    f"data/{roster.name}/（原文件移到 {aside.relative_to(root).as_posix()}）"
+                )
+                single = []
             if single:
                 notes.append(
                     f"工作表“{sheet.name}”（{roster.title}，{len(raw)} 行）未归档："
@@ -250,6 +264,16 @@ def file_roster_sheets(
     finally:
         book.close()
     return notes
+
+
+def _without_rows(path: Path, root: Path, roster: Roster) -> bool:
+    """Whether a roster file holds its header only (a file that cannot be read is not empty)."""
+    from generator.rosters.read import read_table
+
+    try:
+        return len(read_table(path, path.relative_to(root).as_posix(), roster)) == 0
+    except ReadError:
+        return False
 
 
 def _write_values(path: Path, title: str, headers: list[str], rows: list[list[object]]) -> None:

@@ -495,6 +495,52 @@ def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -
     assert models(project.root) == expected
 
 
+@pytest.mark.parametrize("empty", [True, False])
+def test_a_new_projects_empty_roster_file_becomes_a_folder(tmp_path: Path, empty: bool) -> None:
+    """`bulletin init` starts volunteers as one CSV with its header only: the first returned
+    workbook with volunteers turns it into the folder they are filed in. A file with rows is
+    the office's own list and stays; the sheet is then not filed, and the note says why."""
+    from datetime import datetime
+
+    from conftest import VOLUNTEERS
+    from openpyxl import load_workbook
+
+    from generator.intake import intake
+    from generator.periods import Period
+
+    project = Project(tmp_path / "p")
+    single = project.root / "data" / "volunteers.csv"
+    kept = [] if empty else [VOLUNTEERS[1]]
+    write_roster(single, "volunteers", kept)
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    returned = write_roster(tmp_path / "甲县10月报表.xlsx", "enterprises", jia)
+    staff = write_roster(tmp_path / "v.xlsx", "volunteers", [VOLUNTEERS[0]])
+    wb = load_workbook(returned)
+    sheet = wb.create_sheet("工会工作志愿者")
+    for row in load_workbook(staff).active.iter_rows(values_only=True):
+        sheet.append(list(row))
+    wb.save(returned)
+    result = intake(project.root, Period.parse("2026-10"), [returned], now=datetime(2026, 11, 3))
+    notes = result.filed[0].rosters
+    if empty:
+        assert not single.exists()
+        assert (project.root / "data/volunteers/.replaced/20261103-000000-volunteers.csv").is_file()
+        assert notes == [
+            "名册 data/volunteers.csv 没有数据，改为按县市区分文件存放的目录 data/volunteers/"
+            "（原文件移到 data/volunteers/.replaced/20261103-000000-volunteers.csv）",
+            "工会工作志愿者名册 1 行 → data/volunteers/990100-甲县.xlsx",
+        ]
+        filed = load_workbook(project.root / "data/volunteers/990100-甲县.xlsx").active
+        assert [c.value for c in filed[2]][:2] == [VOLUNTEERS[0]["id"], VOLUNTEERS[0]["name"]]
+    else:
+        assert single.is_file() and not (project.root / "data" / "volunteers").exists()
+        assert len(notes) == 1 and notes[0].startswith(
+            "工作表“工会工作志愿者”（工会工作志愿者名册，1 行）未归档"
+        )
+    codes = {p.code for p in check_project(project.root).problems.items}
+    assert "E-FILE-AND-FOLDER" not in codes
+
+
 # --- 报送情况 -------------------------------------------------------------------------------------
 
 

@@ -776,8 +776,9 @@ def _unit_rules(
                     parent_of[code],
                     chain=" → ".join([*loop, node]),
                 )
+    # 是 on a county or the city has no effect and says so; 否 there is simply true
     flags = a["volunteer_required"]
-    given = ~_null_mask(flags)
+    given = np.asarray(pc.fill_null(flags, False).to_numpy(zero_copy_only=False), dtype=bool)
     not_township = np.asarray([lv != "township" for lv in levels], dtype=bool)
     out.add_mask(
         codes.W_VOLUNTEER_REQUIRED_IGNORED,

@@ -410,6 +410,12 @@ CASES: list[Case] = [
         cells(U, {1: {"volunteer_required": "是"}}),
         ("W-VOLUNTEER-REQUIRED-IGNORED@3",),
     ),
+    Case(
+        "units-volunteer-flag-no-on-county",
+        cells(U, {1: {"volunteer_required": "否"}}),
+        (),
+        absent=("W-VOLUNTEER-REQUIRED-IGNORED",),
+    ),
     Case("units-header-only", rows(U, lambda r: []), ("E-UNITS-ROOT",), absent=("E-UNIT-UNKNOWN",)),
     # --- enterprises: codes ---------------------------------------------------------------------
     Case("uscc-missing", cells(E, {1: {"uscc": ""}}), ("E-REQUIRED@3",)),
