@@ -236,6 +236,24 @@ def test_a_county_identical_to_last_month_or_shrunk_is_warned(tmp_path: Path) ->
     assert {p.file for p in missing} == {"data/2026-10/甲县.xlsx"}
 
 
+def test_an_unchanged_county_beside_a_changed_one_is_warned(tmp_path: Path) -> None:
+    """甲县's file is put back unchanged while 乙区's, read after it, changed: the bits of
+    甲县's yes/no and date columns share bytes with 乙区's first rows, which must not hide
+    that 甲县's rows are last month's."""
+    project = Project(tmp_path / "p")
+    _clear_ledgers(project)
+    joined = {k: ENTERPRISES[0][k] for k in ENTERPRISES[0] if k not in ("uscc", "name", "unit")}
+    for p in PERIOD_NAMES:
+        write_roster(project.root / "data" / p / "1甲县.xlsx", "enterprises", _many(12, "990101"))
+    sep = project.root / "data" / "2026-09" / "2乙区.xlsx"
+    write_roster(sep, "enterprises", _many(12, "990201"))
+    octo = project.root / "data" / "2026-10" / "2乙区.xlsx"
+    write_roster(octo, "enterprises", [{**r, **joined} for r in _many(12, "990201")])
+    result = check_project(project.root)
+    unchanged = [p for p in result.problems if p.code == "W-LEDGER-UNCHANGED"]
+    assert [(p.county_name, p.file) for p in unchanged] == [("甲县", "data/2026-10/1甲县.xlsx")]
+
+
 def test_a_file_level_problem_goes_to_the_county_of_the_file(tmp_path: Path) -> None:
     project = Project(tmp_path / "p")
     folder = _county_files(project)
