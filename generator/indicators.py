@@ -65,7 +65,8 @@ class Indicator:
     #: the `model.Shows` attribute an audience must have to be shown it ("": every audience);
     #: a model whose audience is not shown it carries null
     shown_if: str = ""
-    #: the header where columns are narrow (site tables); the label by default
+    #: the header of a table column (site tables, the PDF documents' tables), where the
+    #: table's title or its neighbours say what the label spells out; the label by default
     short: str = ""
     #: the site tables that show it as a column (RANKING, HISTORY)
     tables: frozenset[str] = frozenset()
@@ -95,8 +96,14 @@ class Indicator:
 
     @property
     def heading(self) -> str:
-        """The column header of the site's tables."""
+        """The column header of a table (site, PDF documents)."""
         return self.short or self.label
+
+    @property
+    def titled(self) -> str:
+        """The label with its unit, as a table's row header: 企业数（家）."""
+        counted = self.kind in (COUNT, DELTA) and self.unit
+        return f"{self.label}（{self.unit}）" if counted else self.label
 
     def show(self, value: float | None) -> str:
         """The value as written in Chinese text (a judgment reason), without the unit."""
@@ -151,7 +158,6 @@ INDICATORS: tuple[Indicator, ...] = (
         RATE,
         nullable=True,
         rule=True,
-        short="入会率",
         tables=_BOTH,
     ),
     Indicator("membership_rate_change", "入会率环比", "", POINTS, nullable=True),
@@ -167,9 +173,9 @@ INDICATORS: tuple[Indicator, ...] = (
     # 3.7 key groups and federations
     Indicator("dispatch_workers", "已建会企业劳务派遣工人数", "人", COUNT),
     Indicator("dispatch_members", "劳务派遣工会员人数", "人", COUNT),
-    Indicator("federations", "区域性、行业性工会联合会", "个", COUNT),
-    Indicator("federation_enterprises", "联合会覆盖企业", "家", COUNT),
-    Indicator("federation_employees", "联合会覆盖职工", "人", COUNT),
+    Indicator("federations", "区域性、行业性工会联合会", "个", COUNT, short="联合会"),
+    Indicator("federation_enterprises", "联合会覆盖企业", "家", COUNT, short="覆盖企业"),
+    Indicator("federation_employees", "联合会覆盖职工", "人", COUNT, short="覆盖职工"),
     Indicator("new_unions", "本期新建会", "家", COUNT, rule=True, tables=frozenset({HISTORY})),
     Indicator(
         "ytd_new_unions", "本年累计新建会", "家", COUNT, rule=True, short="本年新建会", tables=_BOTH
@@ -187,7 +193,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "target_completion",
-        "年度目标完成率",
+        "新建会目标完成率",
         "",
         RATE,
         nullable=True,
@@ -198,7 +204,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("elapsed", "时间进度", "", RATE),
     Indicator(
         "schedule_rate",
-        "序时进度完成率",
+        "新建会序时进度",
         "",
         RATE,
         nullable=True,
@@ -213,9 +219,19 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("members_schedule_rate", "新增会员序时进度", "", RATE, nullable=True, rule=True),
     # 3.5 volunteers and campaigns
     Indicator("volunteer_required", "应配备志愿者", "", FLAG, nullable=True, shown_if="records"),
-    Indicator("volunteer_required_townships", "应配备志愿者乡镇（街道）", "个", COUNT),
-    Indicator("volunteer_covered_townships", "已配备志愿者乡镇（街道）", "个", COUNT),
-    Indicator("volunteer_coverage", "志愿者覆盖率", "", RATE, nullable=True, rule=True),
+    Indicator(
+        "volunteer_required_townships",
+        "应配备志愿者乡镇（街道）",
+        "个",
+        COUNT,
+        short="应配备乡镇（街道）",
+    ),
+    Indicator(
+        "volunteer_covered_townships", "已配备志愿者乡镇（街道）", "个", COUNT, short="已配备"
+    ),
+    Indicator(
+        "volunteer_coverage", "志愿者覆盖率", "", RATE, nullable=True, rule=True, short="覆盖率"
+    ),
     Indicator("volunteers_active", "在岗志愿者", "人", COUNT),
     Indicator("volunteers_graded", "本期考核志愿者", "人", COUNT),
     Indicator("volunteers_good", "考核优秀、称职志愿者", "人", COUNT),
@@ -227,9 +243,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("rank", "排名", "", RANK, nullable=True, tables=frozenset({HISTORY})),
     Indicator("ranked_among", "参与排名单位数", "个", COUNT, nullable=True),
-    Indicator(
-        "rank_change", "名次变化", "", RANK_CHANGE, nullable=True, short="排名变化", tables=_BOTH
-    ),
+    Indicator("rank_change", "排名变化", "", RANK_CHANGE, nullable=True, tables=_BOTH),
     # 3.3 priority ledger: the counts (model.Shows.priority_counts), not the enterprises
     Indicator(
         "priority_open",
@@ -242,11 +256,36 @@ INDICATORS: tuple[Indicator, ...] = (
         shown_if=_PRIORITY,
     ),
     Indicator("priority_closed", "本期销号", "家", COUNT, shown_if=_PRIORITY),
-    Indicator("priority_added", "本期新增重点企业", "家", COUNT, shown_if=_PRIORITY),
-    Indicator("priority_left", "本期注销迁出重点企业", "家", COUNT, shown_if=_PRIORITY),
+    Indicator(
+        "priority_added", "本期新增重点企业", "家", COUNT, short="本期新增", shown_if=_PRIORITY
+    ),
+    Indicator(
+        "priority_left",
+        "本期注销迁出重点企业",
+        "家",
+        COUNT,
+        short="注销、吊销、迁出",
+        shown_if=_PRIORITY,
+    ),
     # 3.8 the four clear things: counts public, the enterprises internal
-    Indicator("priority_overdue", "逾期未建重点企业", "家", COUNT, rule=True, shown_if=_PRIORITY),
-    Indicator("priority_stalled", "久拖未建重点企业", "家", COUNT, rule=True, shown_if=_PRIORITY),
+    Indicator(
+        "priority_overdue",
+        "逾期未建重点企业",
+        "家",
+        COUNT,
+        rule=True,
+        short="逾期未建",
+        shown_if=_PRIORITY,
+    ),
+    Indicator(
+        "priority_stalled",
+        "久拖未建重点企业",
+        "家",
+        COUNT,
+        rule=True,
+        short="久拖未建",
+        shown_if=_PRIORITY,
+    ),
 )
 
 #: The declarations by name.

@@ -193,7 +193,7 @@ def annex_tables(pdf: Path) -> tuple[list[list[str]], list[list[str]]]:
             for table in page.extract_tables():
                 for row in table:
                     cells = [flat(c or "") for c in row]
-                    if not cells[0] or cells[0] in ("名次", "县市区"):
+                    if not cells[0] or cells[0] in ("排名", "县市区"):
                         continue  # the header (repeated on each page)
                     (county_rows if annex == 1 else town_rows).append(cells)
     return county_rows, town_rows

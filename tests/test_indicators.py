@@ -61,7 +61,7 @@ def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> N
         "企业数",
         "已建会",
         "建会率",
-        "入会率",
+        "职工入会率",
         "本年新建会",
         "年度目标",
         "目标完成率",
@@ -72,6 +72,40 @@ def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> N
     ]
     history = table(HISTORY, SHOWS["internal"])
     assert [i.name for i in history][-3:] == ["rank", "rank_change", "priority_open"]
+
+
+def test_document_tables_take_their_figure_headers_from_the_declarations() -> None:
+    from generator.render.document import bulletin as document
+    from generator.render.document import report
+
+    # One wording for a figure in the PDF tables, the site's tables and the downloads.
+    assert [c.header for c in document._COUNTY_FULL] == [
+        "排名",
+        "县市区",
+        "企业数",
+        "已建会",
+        "建会率",
+        "职工入会率",
+        "本年新建会",
+        "目标完成率",
+        "序时进度",
+        "得分",
+        "排名变化",
+    ]
+    # The annex of every target names each target in its columns: the full labels.
+    assert [c.header for c in document._TARGETS_BY_COUNTY][1:4] == [
+        "新建会目标完成率",
+        "新建会序时进度",
+        "本年新增会员",
+    ]
+    assert [c.header for c in report._HISTORY][-2:] == ["得分", "排名"]
+    rows = [BY_NAME[name].titled for name in report.FIGURE_ROWS]
+    assert rows[:4] == ["企业数（家）", "已建会企业数（家）", "建会率", "建会率环比"]
+    assert rows[-1] == "综合得分"  # a score's 分 goes without saying
+    headings = {i.heading for i in INDICATORS} | {i.label for i in INDICATORS}
+    for columns in (document._COUNTY_FULL, document._GROUPS_BY_COUNTY, report._TOWNSHIPS):
+        figures = [c.header for c in columns if c.header not in ("县市区", "乡镇（街道）")]
+        assert set(figures) <= headings
 
 
 def test_every_campaign_is_a_roster_with_its_figures_and_category() -> None:

@@ -182,6 +182,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         category_labels=CATEGORY_LABELS,
         campaign_kinds=CAMPAIGNS,
         indicator_table=indicators.table,
+        figures=indicators.BY_NAME,
         counted_campaign=counted_campaign,
         search_boost=SEARCH_BOOST,
         explain_code=problem_explanation,

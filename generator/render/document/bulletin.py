@@ -22,11 +22,11 @@ from generator.render.document.nodes import (
     Section,
     chinese_number,
     column_table,
+    figure,
     frame_blocks,
     lead_par,
     numbered,
     par,
-    rank_change_text,
     rank_text,
 )
 from generator.render.document.wording import Wording
@@ -67,57 +67,49 @@ TITLE_LINE_EM = 20.0
 
 _pct, _n = fmt.percent, fmt.integer
 
+# Columns of figures take their headers from generator.indicators (`figure`).
+
 _COUNTY_SHORT: list[Column[UnitFigures]] = [
-    Column("名次", rank_text),
+    figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
-    Column("建会率", lambda u: _pct(u.coverage_rate)),
-    Column("职工入会率", lambda u: _pct(u.membership_rate)),
-    Column("序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("得分", lambda u: fmt.number(u.score, 2)),
-    Column("名次变化", lambda u: rank_change_text(u.rank_change)),
+    *(figure(name) for name in ("coverage_rate", "membership_rate", "schedule_rate")),
+    *(figure(name) for name in ("score", "rank_change")),
 ]
 
 _COUNTY_FULL: list[Column[UnitFigures]] = [
-    Column("名次", rank_text),
+    figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
-    Column("企业数", lambda u: _n(u.enterprises)),
-    Column("已建会", lambda u: _n(u.unionized)),
-    Column("建会率", lambda u: _pct(u.coverage_rate)),
-    Column("职工入会率", lambda u: _pct(u.membership_rate)),
-    Column("本年新建会", lambda u: _n(u.ytd_new_unions)),
-    Column("目标完成率", lambda u: _pct(u.target_completion)),
-    Column("序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("得分", lambda u: fmt.number(u.score, 2)),
-    Column("名次变化", lambda u: rank_change_text(u.rank_change)),
+    *(figure(name) for name in ("enterprises", "unionized", "coverage_rate", "membership_rate")),
+    *(figure(name) for name in ("ytd_new_unions", "target_completion", "schedule_rate")),
+    *(figure(name) for name in ("score", "rank_change")),
 ]
+
+
+def _town(row: tuple[UnitFigures, UnitFigures]) -> UnitFigures:
+    return row[1]
+
 
 #: Township rows carry their county: (county, township).
 _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
     Column("县市区", lambda r: r[0].name),
-    Column("名次", lambda r: "—" if r[1].level == "direct" else rank_text(r[1])),
+    figure("rank", cell=lambda r: "—" if r[1].level == "direct" else rank_text(r[1])),
     Column("乡镇（街道）", lambda r: r[1].name),
-    Column("企业数", lambda r: _n(r[1].enterprises)),
-    Column("已建会", lambda r: _n(r[1].unionized)),
-    Column("建会率", lambda r: _pct(r[1].coverage_rate)),
-    Column("职工入会率", lambda r: _pct(r[1].membership_rate)),
-    Column("得分", lambda r: fmt.number(r[1].score, 2)),
-    Column("名次变化", lambda r: rank_change_text(r[1].rank_change)),
+    *(figure(name, _town) for name in ("enterprises", "unionized", "coverage_rate")),
+    *(figure(name, _town) for name in ("membership_rate", "score", "rank_change")),
 ]
 
 _PRIORITY_BY_COUNTY: list[Column[UnitFigures]] = [
     Column("县市区", lambda u: u.name),
-    Column("未建会重点企业", lambda u: _n(u.priority_open)),
-    Column("本期销号", lambda u: _n(u.priority_closed)),
-    Column("本期新增", lambda u: _n(u.priority_added)),
+    *(figure(name) for name in ("priority_open", "priority_closed", "priority_added")),
 ]
 
-_PRIORITY_LEFT: Column[UnitFigures] = Column("注销、吊销、迁出", lambda u: _n(u.priority_left))
+_PRIORITY_LEFT: Column[UnitFigures] = figure("priority_left")
 
 _VOLUNTEERS_BY_COUNTY: list[Column[UnitFigures]] = [
     Column("县市区", lambda u: u.name),
-    Column("应配备乡镇（街道）", lambda u: _n(u.volunteer_required_townships)),
-    Column("已配备", lambda u: _n(u.volunteer_covered_townships)),
-    Column("覆盖率", lambda u: _pct(u.volunteer_coverage)),
+    figure("volunteer_required_townships"),
+    figure("volunteer_covered_townships"),
+    figure("volunteer_coverage"),
 ]
 
 
@@ -503,31 +495,41 @@ def campaign_section(bulletin: Bulletin) -> Section:
 
 
 #: Every target of targets.csv, followed per county (CONTRACT 3.6): the annex table.
+#: Every target of targets.csv, followed per county (CONTRACT 3.6): the annex table, whose
+#: columns name their target (the full label).
 _TARGETS_BY_COUNTY: list[Column[UnitFigures]] = [
     Column("县市区", lambda u: u.name),
-    Column("新建会完成率", lambda u: _pct(u.target_completion)),
-    Column("新建会序时进度", lambda u: _pct(u.schedule_rate)),
-    Column("本年新增会员", lambda u: _n(u.ytd_new_members)),
-    Column("新增会员完成率", lambda u: _pct(u.members_completion)),
-    Column("新增会员序时进度", lambda u: _pct(u.members_schedule_rate)),
-    Column("职工书屋序时进度", lambda u: _pct(u.book_rooms_schedule_rate)),
-    Column("工人先锋号序时进度", lambda u: _pct(u.pioneer_teams_schedule_rate)),
+    *(
+        figure(name, full=True)
+        for name in (
+            "target_completion",
+            "schedule_rate",
+            "ytd_new_members",
+            "members_completion",
+            "members_schedule_rate",
+            "book_rooms_schedule_rate",
+            "pioneer_teams_schedule_rate",
+        )
+    ),
 ]
 
 _GROUPS_BY_COUNTY: list[Column[UnitFigures]] = [
     Column("县市区", lambda u: u.name),
-    Column("农民工入会率", lambda u: _pct(u.migrant_membership_rate)),
-    Column("劳务派遣工入会率", lambda u: _pct(u.dispatch_membership_rate)),
-    Column("职代会建制率", lambda u: _pct(u.congress_rate)),
-    Column("工资集体协商建制率", lambda u: _pct(u.bargaining_rate)),
-    Column("联合会", lambda u: _n(u.federations)),
+    *(
+        figure(name)
+        for name in (
+            "migrant_membership_rate",
+            "dispatch_membership_rate",
+            "congress_rate",
+            "bargaining_rate",
+            "federations",
+        )
+    ),
 ]
 
 _FOUR_CLEAR_BY_COUNTY: list[Column[UnitFigures]] = [
     Column("县市区", lambda u: u.name),
-    Column("未建会重点企业", lambda u: _n(u.priority_open)),
-    Column("逾期未建", lambda u: _n(u.priority_overdue)),
-    Column("久拖未建", lambda u: _n(u.priority_stalled)),
+    *(figure(name) for name in ("priority_open", "priority_overdue", "priority_stalled")),
 ]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from generator import formatting as fmt
+from generator import indicators
 from generator.content import image_ok
 from generator.formatting import chinese_number
 from generator.model import UnitFigures, WriteUp
@@ -120,6 +121,37 @@ def column_table(
         align=[c.align for c in columns],
         size=size,
     )
+
+
+def figure_text(kind: str, value: Any) -> str:
+    """A figure as a document's table cell, written as its kind is (generator.indicators)."""
+    if kind == indicators.RATE:
+        return fmt.percent(value)
+    if kind == indicators.SCORE:
+        return fmt.number(value, 2)
+    if kind == indicators.POINTS:
+        return fmt.change_phrase(value) or "—"
+    if kind == indicators.RANK_CHANGE:
+        return rank_change_text(value)
+    if kind == indicators.RANK:
+        return "—" if value is None else str(value)
+    return fmt.integer(value)
+
+
+def figure(
+    name: str,
+    of: Callable[[Any], Any] | None = None,
+    cell: Callable[[Any], str] | None = None,
+    full: bool = False,
+) -> Column[Any]:
+    """The column of a declared figure: its header from generator.indicators (the short
+    heading, or with `full` the label), its cell the figure of the row (of `of(row)`) written
+    as its kind is, or `cell(row)` where a table writes it otherwise."""
+    i = indicators.BY_NAME[name]
+    if cell is None:
+        get = of or (lambda row: row)
+        cell = lambda row: figure_text(i.kind, getattr(get(row), name))  # noqa: E731
+    return Column(i.label if full else i.heading, cell)
 
 
 def rank_change_text(change: int | None) -> str:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from generator import formatting as fmt
+from generator import indicators
 from generator.model import (
     JUDGMENT_LABELS,
     LEVEL_LABELS,
@@ -30,10 +31,11 @@ from generator.render.document.nodes import (
     Doc,
     Section,
     column_table,
+    figure,
+    figure_text,
     lead_par,
     numbered,
     par,
-    rank_change_text,
     rank_text,
     table,
     writeups_section,
@@ -73,25 +75,26 @@ def _is_period(text: str) -> bool:
     return True
 
 
-#: The figures of the comparison table: label, then the cell of each unit compared.
-FIGURE_ROWS: list[tuple[str, Callable[[UnitFigures], str]]] = [
-    ("企业数（家）", lambda u: _n(u.enterprises)),
-    ("已建会企业（家）", lambda u: _n(u.unionized)),
-    ("建会率", lambda u: _pct(u.coverage_rate)),
-    ("建会率较上期", lambda u: fmt.change_phrase(u.coverage_rate_change) or "—"),
-    ("职工人数（人）", lambda u: _n(u.employees)),
-    ("会员人数（人）", lambda u: _n(u.members)),
-    ("职工入会率", lambda u: _pct(u.membership_rate)),
-    ("本期新建会（家）", lambda u: _n(u.new_unions)),
-    ("本年累计新建会（家）", lambda u: _n(u.ytd_new_unions)),
-    ("年度新建会目标（家）", lambda u: _n(u.target_new_unions)),
-    ("年度目标完成率", lambda u: _pct(u.target_completion)),
-    ("序时进度完成率", lambda u: _pct(u.schedule_rate)),
-    ("未建会重点企业（家）", lambda u: _n(u.priority_open)),
-    ("本期销号（家）", lambda u: _n(u.priority_closed)),
-    ("工人先锋号（个）", lambda u: _n(u.pioneer_teams)),
-    ("职工书屋（家）", lambda u: _n(u.book_rooms)),
-    ("综合得分", lambda u: fmt.number(u.score, 2)),
+#: The figures of the comparison table, a row each: its label with its unit
+#: (generator.indicators), then the figure of each unit compared.
+FIGURE_ROWS: list[str] = [
+    "enterprises",
+    "unionized",
+    "coverage_rate",
+    "coverage_rate_change",
+    "employees",
+    "members",
+    "membership_rate",
+    "new_unions",
+    "ytd_new_unions",
+    "target_new_unions",
+    "target_completion",
+    "schedule_rate",
+    "priority_open",
+    "priority_closed",
+    "pioneer_teams",
+    "book_rooms",
+    "score",
 ]
 
 _HISTORY: list[Column[HistoryPoint]] = [
@@ -99,25 +102,15 @@ _HISTORY: list[Column[HistoryPoint]] = [
         "期别",
         lambda h: Period.parse(h.period).label if _is_period(h.period) else h.period,
     ),
-    Column("企业数", lambda h: _n(h.enterprises)),
-    Column("已建会", lambda h: _n(h.unionized)),
-    Column("建会率", lambda h: _pct(h.coverage_rate)),
-    Column("职工入会率", lambda h: _pct(h.membership_rate)),
-    Column("得分", lambda h: fmt.number(h.score, 2)),
-    Column("名次", lambda h: "—" if h.rank is None else str(h.rank)),
+    *(figure(name) for name in ("enterprises", "unionized", "coverage_rate", "membership_rate")),
+    *(figure(name) for name in ("score", "rank")),
 ]
 
 _TOWNSHIPS: list[Column[UnitFigures]] = [
-    Column("名次", rank_text),
+    figure("rank", cell=rank_text),
     Column("乡镇（街道）", lambda t: t.name),
-    Column("企业数", lambda t: _n(t.enterprises)),
-    Column("已建会", lambda t: _n(t.unionized)),
-    Column("建会率", lambda t: _pct(t.coverage_rate)),
-    Column("职工入会率", lambda t: _pct(t.membership_rate)),
-    Column("重点企业", lambda t: _n(t.priority_open)),
-    Column("志愿者", lambda t: _n(t.volunteers_active)),
-    Column("得分", lambda t: fmt.number(t.score, 2)),
-    Column("名次变化", lambda t: rank_change_text(t.rank_change)),
+    *(figure(name) for name in ("enterprises", "unionized", "coverage_rate", "membership_rate")),
+    *(figure(name) for name in ("priority_open", "volunteers_active", "score", "rank_change")),
 ]
 
 _VOLUNTEERS: list[Column[VolunteerRecord]] = [
@@ -250,10 +243,14 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         figures.append(par(sentence + "。"))
     for j in u.judgments:
         figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason))
+    rows = [indicators.BY_NAME[name] for name in FIGURE_ROWS]
     figures.append(
         table(
             heads,
-            ([label, *(cell(c) for c in compared)] for label, cell in FIGURE_ROWS),
+            (
+                [i.titled, *(figure_text(i.kind, getattr(c, i.name)) for c in compared)]
+                for i in rows
+            ),
             align=["left", *["right"] * (len(heads) - 1)],
         )
     )
