@@ -17,7 +17,7 @@ matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from generator.model import Bulletin
+from generator.model import Bulletin, UnitFigures
 
 FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 BAR_COLOR = "#2f6fb0"
@@ -104,6 +104,66 @@ def _short_period(period: str) -> str:
     return period[2:] if len(period) > 4 and period[:2].isdigit() else period
 
 
+def _bar_colors(counties: list[UnitFigures], average: float | None) -> list[str]:
+    """A county's bar: red when below the city average."""
+    return [
+        LOW_COLOR
+        if average is not None and u.coverage_rate is not None and u.coverage_rate < average
+        else BAR_COLOR
+        for u in counties
+    ]
+
+
+def _label_bars(
+    ax: Any, bars: Any, counties: list[UnitFigures], horizontal: bool, fontsize: float
+) -> None:
+    """Each county's rate at the end of its bar (right of it, or above it)."""
+    for bar, u in zip(bars, counties, strict=True):
+        label = "—" if u.coverage_rate is None else f"{_percent(u.coverage_rate):.1f}"
+        if horizontal:
+            end, offset = (bar.get_width(), bar.get_y() + bar.get_height() / 2), (2, 0)
+            ha, va = "left", "center"
+        else:
+            end, offset = (bar.get_x() + bar.get_width() / 2, bar.get_height()), (0, 2)
+            ha, va = "center", "bottom"
+        ax.annotate(
+            label, end, xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=fontsize
+        )
+
+
+def _average_line(ax: Any, average: float | None, narrow: bool) -> None:
+    """The city average across the bars, named in a legend above the plot where no bar can
+    hide it (on a phone, with what the red bars mean)."""
+    if average is None:
+        return
+    line = ax.axvline if narrow else ax.axhline
+    note = "（红色：低于平均）" if narrow else ""
+    line(
+        _percent(average),
+        color=AVERAGE_COLOR,
+        linestyle="--",
+        linewidth=1,
+        label=f"全市平均 {_percent(average):.1f}%{note}",
+    )
+    if narrow:
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(-0.42, 1.0),
+            frameon=False,
+            fontsize=NARROW_FONT,
+            borderaxespad=0.1,
+            handlelength=1.5,
+        )
+    else:
+        ax.legend(
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+            fontsize=9,
+            borderaxespad=0.2,
+        )
+
+
 def _counties_narrow(bulletin: Bulletin, text_as_paths: bool) -> str:
     """The county chart for phones: horizontal bars, one line per county, names on the left."""
     counties = [u for u in bulletin.units if u.level == "county"]
@@ -117,25 +177,9 @@ def _counties_narrow(bulletin: Bulletin, text_as_paths: bool) -> str:
     fig.subplots_adjust(left=0.3, right=0.97, bottom=bottom, top=top)
     ax = fig.add_subplot()
     values = [_percent(u.coverage_rate) for u in counties]
-    colors = [
-        LOW_COLOR
-        if average is not None and u.coverage_rate is not None and u.coverage_rate < average
-        else BAR_COLOR
-        for u in counties
-    ]
     positions = list(range(len(counties)))
-    bars = ax.barh(positions, values, color=colors, height=0.62)
-    for bar, u in zip(bars, counties, strict=True):
-        label = "—" if u.coverage_rate is None else f"{_percent(u.coverage_rate):.1f}"
-        ax.annotate(
-            label,
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            xytext=(2, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            fontsize=NARROW_FONT,
-        )
+    bars = ax.barh(positions, values, color=_bar_colors(counties, average), height=0.62)
+    _label_bars(ax, bars, counties, horizontal=True, fontsize=NARROW_FONT)
     ax.set_yticks(positions)
     ax.set_yticklabels(names, fontsize=NARROW_FONT, linespacing=1.0)
     ax.invert_yaxis()  # official order from the top
@@ -143,22 +187,7 @@ def _counties_narrow(bulletin: Bulletin, text_as_paths: bool) -> str:
     top_value = max([*values, _percent(average), 1.0])
     ax.set_xlim(0, top_value * 1.2)
     ax.set_xlabel("建会率（%）", fontsize=NARROW_FONT)
-    if average is not None:
-        ax.axvline(
-            _percent(average),
-            color=AVERAGE_COLOR,
-            linestyle="--",
-            linewidth=1,
-            label=f"全市平均 {_percent(average):.1f}%（红色：低于平均）",
-        )
-        ax.legend(
-            loc="lower left",
-            bbox_to_anchor=(-0.42, 1.0),
-            frameon=False,
-            fontsize=NARROW_FONT,
-            borderaxespad=0.1,
-            handlelength=1.5,
-        )
+    _average_line(ax, average, narrow=True)
     fig.suptitle(
         f"{bulletin.period_label}各县市区企业建会率",
         fontsize=NARROW_FONT + 1,
@@ -186,41 +215,10 @@ def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool
         width = max(6.0, min(12.0, 0.55 * len(counties) + 2.0))
         fig = Figure(figsize=(width, 3.4))
         ax = fig.add_subplot()
-        colors = [
-            LOW_COLOR
-            if average is not None and u.coverage_rate is not None and u.coverage_rate < average
-            else BAR_COLOR
-            for u in counties
-        ]
         positions = list(range(len(counties)))
-        bars = ax.bar(positions, values, color=colors, width=0.6)
-        for bar, u in zip(bars, counties, strict=True):
-            label = "—" if u.coverage_rate is None else f"{_percent(u.coverage_rate):.1f}"
-            ax.annotate(
-                label,
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=8,
-            )
-        if average is not None:
-            # The average goes in a legend above the plot, where no bar can hide it.
-            ax.axhline(
-                _percent(average),
-                color=AVERAGE_COLOR,
-                linestyle="--",
-                linewidth=1,
-                label=f"全市平均 {_percent(average):.1f}%",
-            )
-            ax.legend(
-                loc="lower right",
-                bbox_to_anchor=(1.0, 1.0),
-                frameon=False,
-                fontsize=9,
-                borderaxespad=0.2,
-            )
+        bars = ax.bar(positions, values, color=_bar_colors(counties, average), width=0.6)
+        _label_bars(ax, bars, counties, horizontal=False, fontsize=8)
+        _average_line(ax, average, narrow=False)
         ax.set_xticks(positions)
         ax.set_xticklabels(names, rotation=30 if len(counties) > 8 else 0, ha="center")
         ax.set_ylabel("建会率（%）")
@@ -244,35 +242,43 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool = F
         fig = Figure(figsize=(6.4, 3.0))
         ax = fig.add_subplot()
         xs = list(range(len(points)))
-        shown = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-        if shown:
-            ax.plot(
-                [x for x, _ in shown],
-                [v for _, v in shown],
-                color=LINE_COLOR,
-                marker="o",
-                markersize=4,
-                linewidth=1.5,
-            )
-            for x, v in shown:
-                ax.annotate(
-                    f"{v:.1f}",
-                    (x, v),
-                    xytext=(0, 4),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=8,
-                )
-            low = min(v for _, v in shown)
-            high = max(v for _, v in shown)
-            pad = max(2.0, (high - low) * 0.25)
-            ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad) if high <= 100 else high + pad)
+        _plot_trend(ax, values, narrow=False)
         ax.set_xticks(xs)
         ax.set_xticklabels(labels, rotation=30 if len(points) > 6 else 0, fontsize=8)
         ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
         ax.set_ylabel("建会率（%）")
         ax.set_title("全市企业建会率走势（近12期）", fontsize=11)
         return _svg(fig, text_as_paths)
+
+
+def _plot_trend(ax: Any, values: list[float | None], narrow: bool) -> None:
+    """The city's rate as a line over the periods, its values written above the points (on a
+    phone only the first and the last), the axis fitted around them."""
+    shown = [(x, v) for x, v in enumerate(values) if v is not None]
+    if not shown:
+        return
+    ax.plot(
+        [x for x, _ in shown],
+        [v for _, v in shown],
+        color=LINE_COLOR,
+        marker="o",
+        markersize=3.5 if narrow else 4,
+        linewidth=1.5,
+    )
+    written = ((shown[0], shown[-1]) if len(shown) > 1 else shown) if narrow else shown
+    for x, v in written:
+        ax.annotate(
+            f"{v:.1f}",
+            (x, v),
+            xytext=(0, 5 if narrow else 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=NARROW_FONT if narrow else 8,
+        )
+    low = min(v for _, v in shown)
+    high = max(v for _, v in shown)
+    pad = max(2.0, (high - low) * (0.3 if narrow else 0.25))
+    ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad) if high <= 100 else high + pad)
 
 
 def _trend_narrow(
@@ -282,29 +288,7 @@ def _trend_narrow(
     fig.subplots_adjust(left=0.16, right=0.95, bottom=0.25, top=0.84)
     ax = fig.add_subplot()
     xs = list(range(len(points)))
-    shown = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-    if shown:
-        ax.plot(
-            [x for x, _ in shown],
-            [v for _, v in shown],
-            color=LINE_COLOR,
-            marker="o",
-            markersize=3.5,
-            linewidth=1.5,
-        )
-        for x, v in (shown[0], shown[-1]) if len(shown) > 1 else shown:
-            ax.annotate(
-                f"{v:.1f}",
-                (x, v),
-                xytext=(0, 5),
-                textcoords="offset points",
-                ha="center",
-                fontsize=NARROW_FONT,
-            )
-        low = min(v for _, v in shown)
-        high = max(v for _, v in shown)
-        pad = max(2.0, (high - low) * 0.3)
-        ax.set_ylim(max(0.0, low - pad), min(100.0, high + pad) if high <= 100 else high + pad)
+    _plot_trend(ax, values, narrow=True)
     step = 2 if len(points) > 6 else 1
     ax.set_xticks(xs[::step])
     ax.set_xticklabels([_short_period(p.period) for p in points][::step], fontsize=NARROW_FONT)
