@@ -9,7 +9,7 @@ it was never given.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -25,6 +25,7 @@ from generator.model import (
     Audience,
     Bulletin,
     CampaignRecord,
+    CountyReporting,
     DataQuality,
     DocumentHeader,
     FederationRecord,
@@ -34,6 +35,8 @@ from generator.model import (
     Judgment,
     Page,
     PriorityEntry,
+    ReceivedFile,
+    Reporting,
     UnitFigures,
     VolunteerRecord,
     WriteUp,
@@ -249,6 +252,7 @@ def assemble(
     reviews: pd.DataFrame | None = None,
     problems: list[Problem] | None = None,
     inspections: pd.DataFrame | None = None,
+    reporting: Sequence[Any] | None = None,
 ) -> Bulletin:
     """Assemble the Bulletin of one period for one audience: only what SHOWS gives it."""
     shows = SHOWS[audience]
@@ -321,7 +325,38 @@ def assemble(
         bulletin.townships_lacking_volunteer = list(figures.lacking_volunteer.get(key, []))
     if shows.data_quality:
         bulletin.data_quality = _data_quality(index, problems or [])
+    if reporting:
+        bulletin.reporting = _reporting(reporting, shows.reporting_files)
     return bulletin
+
+
+def _reporting(items: Sequence[Any], files: bool) -> Reporting:
+    """报送情况 from each county's intake.CountyReport; file names and receipt times only if
+    the audience is shown them."""
+    deadline = str(items[0].deadline)
+    counties = []
+    for item in items:
+        county = CountyReporting(
+            code=item.code,
+            name=item.name,
+            state=str(item.state),
+            status=item.status,
+            days_late=item.days_late,
+            carried_from=item.carried_from or None,
+        )
+        if files:
+            county.received_at = item.received or None
+            county.files = [
+                ReceivedFile(name, when or None)
+                for name, when in zip(item.files, item.received_at, strict=True)
+            ]
+        counties.append(county)
+    return Reporting(
+        deadline=deadline,
+        deadline_text=fmt.chinese_date(deadline),
+        recorded=any(item.received for item in items),
+        counties=counties,
+    )
 
 
 def pages(content: Content) -> list[Page]:

@@ -147,12 +147,14 @@ def gather(
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
     reviews: dict[str, pd.DataFrame | None] = {}
+    reporting: dict[str, list[Any]] = {}  # period -> 报送情况 (intake.CountyReport per county)
     reductions: list[PeriodReduction] = []
     for i, period in enumerate(periods):
         report("读取台账", i, len(periods))
         entry = snapshots.get(period)
         reductions.append(entry.reduction)
         reviews[str(period)] = entry.reviews
+        reporting[str(period)] = entry.reporting
         problems[str(period)] = [*shared, *entry.problems]
     report("读取台账", len(periods), len(periods))
     snapshots.close(len(periods))
@@ -175,6 +177,7 @@ def gather(
             volunteers=data.volunteers,
             campaigns=data.campaigns,
             reviews=reviews,
+            reporting=reporting,
         )
         for warning in figures.warnings:
             problems.setdefault(_problem_period(warning, periods), []).append(warning)
@@ -192,6 +195,7 @@ def gather(
                     periods,
                     audience,  # type: ignore[arg-type]
                     reviews=reviews.get(str(period)),
+                    reporting=reporting.get(str(period)),
                     problems=problems.get(str(period), []),
                     inspections=data.inspections,
                 )
@@ -210,6 +214,8 @@ class SnapshotEntry:
     #: digest of what the next period reads of this one (its state and reduction): the next
     #: period's cache key includes it, so an edit that changes nothing it reads stops here
     digest: str
+    #: 报送情况 (generator.intake.CountyReport per county)
+    reporting: list[Any] = field(default_factory=list)
 
 
 def _roster_folder_file(path: Path) -> bool:
@@ -246,7 +252,15 @@ class _Snapshots:
     def get(self, period: Period) -> SnapshotEntry:
         prev_digest = self.previous[2].digest if self.previous else ""
         folder = self.root / "data" / str(period)
-        name = key(self.base, str(period), self.digests.folder(folder, self.root), prev_digest)
+        # The receipt record is a hidden file, which the folder's digest leaves out.
+        received = [p for p in (folder / ".received.csv",) if p.is_file()]
+        name = key(
+            self.base,
+            str(period),
+            self.digests.folder(folder, self.root),
+            self.digests.tree(received, self.root),
+            prev_digest,
+        )
         entry = self.cache.get("snapshots", name)
         if not isinstance(entry, SnapshotEntry):
             entry = self._compute(period, name)
@@ -275,7 +289,11 @@ class _Snapshots:
         state = snapshot.state
         digest = hashlib.blake2b(encode((state, reduction)), digest_size=20).hexdigest()
         entry = SnapshotEntry(
-            reduction, snapshot.volunteer_reviews, list(snapshot.problems), digest
+            reduction,
+            snapshot.volunteer_reviews,
+            list(snapshot.problems),
+            digest,
+            list(snapshot.reporting),
         )
         del snapshot  # one snapshot alive at a time: province-sized projects stay in memory
         self.cache.put("snapshots", name, entry)

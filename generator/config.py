@@ -36,6 +36,9 @@ DEFAULT_JUDGMENTS: dict[str, list[dict[str, Any]]] = {
         # CONTRACT 3.5: from volunteer_deadline on, a required township without a volunteer
         # (its coverage is 0) and a county with coverage below 1 are criticised.
         {"metric": "volunteer_coverage", "below": 1.0, "after_volunteer_deadline": True},
+        # CONTRACT 1.1: a county that reported after report_deadline, or not at all (its rows
+        # carried from an earlier period), as the 报送情况 shows it.
+        {"metric": "report_late", "at_least": 1},
     ],
     "commend": [{"rank_at_most": 3, "metric": "schedule_rate", "at_least": 1.0}],
     "veto": [{"metric": "target_completion", "below": 1.0, "year_end": True}],

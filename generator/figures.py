@@ -10,7 +10,7 @@ No I/O; the only text made here is the Chinese reason of each judgment and warni
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -483,11 +483,13 @@ def compute_figures(
     volunteers: pd.DataFrame,
     campaigns: Mapping[str, pd.DataFrame],
     reviews: Mapping[str, pd.DataFrame | None] | None = None,
+    reporting: Mapping[str, Sequence[Any]] | None = None,
 ) -> Figures:
     """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged.
 
     `campaigns` holds the frame of each campaign roster by its key (CAMPAIGNS); a campaign
-    without a frame has no entries.
+    without a frame has no entries. `reporting` holds each period's 报送情况
+    (generator.intake.CountyReport per county).
     """
     h = Hierarchy(units)
     reductions = sorted(reductions, key=lambda r: r.period)
@@ -562,6 +564,7 @@ def compute_figures(
     # 3.5 volunteers and campaigns
     _volunteer_figures(h, periods, volunteers, own["qualifying"], config, f)
     _review_figures(h, periods, volunteers, reviews or {}, f)
+    _reporting_figures(h, periods, reporting or {}, f)
     for key, campaign in CAMPAIGNS.items():
         frame = campaigns.get(key)
         frame = empty_frame(campaign.roster) if frame is None else frame
@@ -677,6 +680,37 @@ def _review_figures(
     f["volunteers_graded"] = h.roll(stack(graded))
     f["volunteers_good"] = h.roll(stack(good))
     f["volunteer_good_share"] = _ratio(f["volunteers_good"], f["volunteers_graded"])
+
+
+def _reporting_figures(
+    h: Hierarchy,
+    periods: list[Period],
+    reporting: Mapping[str, Sequence[Any]],
+    f: dict[str, np.ndarray],
+) -> None:
+    """1.1: each county's 报送情况 as figures a rule can name.
+
+    `report_late` is 1 for a county that reported after the deadline or not at all (its rows
+    carried from an earlier period), 0 for one on time, null where receipt times were not
+    recorded; `report_days_late` the days after the deadline (0 on time). The city and the
+    townships have neither.
+    """
+    late = np.full((len(periods), h.n), np.nan)
+    days = np.full((len(periods), h.n), np.nan)
+    where = {code: i for i, code in enumerate(h.codes)}
+    for p, period in enumerate(periods):
+        for item in reporting.get(str(period), ()):
+            i = where.get(item.code)
+            if i is None:
+                continue
+            if item.state in ("late", "carried", "not_reported"):
+                late[p, i] = 1.0
+            elif item.state == "on_time":
+                late[p, i] = 0.0
+            if item.days_late is not None:
+                days[p, i] = float(item.days_late)
+    f["report_late"] = late
+    f["report_days_late"] = days
 
 
 def _campaign_figures(
@@ -882,7 +916,7 @@ def _judgments(
     rules = config.judgments or {
         kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
     }
-    facts = [*(m for m in RULE_METRICS if m in f), "target_new_unions"]
+    facts = [*(m for m in RULE_METRICS if m in f), "target_new_unions", "report_days_late"]
     judged = [int(i) for i in h.official if h.is_county[i] or h.is_township[i]]
     rows: list[tuple[str, str, str, str]] = []
     for p, period in enumerate(periods):
@@ -970,6 +1004,15 @@ def judgment_reason(
     month, day = volunteer_deadline
     for one in rules:
         metric = one.metric
+        if metric == "report_late" and figures.get(metric):
+            # 报送情况 (1.1): said as what happened, not as a flag below a threshold
+            late = figures.get("report_days_late")
+            facts[metric] = (
+                f"本期台账逾期{fmt.integer(late)}天报送"
+                if late
+                else "本期台账未按时报送（沿用上期数据）"
+            )
+            continue
         lacking = township and metric == "volunteer_coverage" and figures.get(metric) == 0
         if metric is not None and metric != "score" and metric not in facts:
             indicator = BY_NAME[metric]

@@ -237,6 +237,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("volunteers_good", "考核优秀、称职志愿者", "人", COUNT),
     Indicator("volunteer_good_share", "志愿者考核优秀称职率", "", RATE, nullable=True, rule=True),
     *(indicator for c in CAMPAIGNS.values() for indicator in _campaign_indicators(c)),
+    # 1.1 报送情况 of a county: late (after report_deadline) or not reported (carried) is true,
+    # on time false; null where receipt times were not recorded, and for the city and townships
+    Indicator("report_late", "未按时报送台账", "", FLAG, nullable=True, rule=True),
+    Indicator("report_days_late", "台账逾期报送天数", "天", COUNT, nullable=True),
     # 3.4 score, rank
     Indicator(
         "score", "综合得分", "分", SCORE, nullable=True, rule=True, short="得分", tables=_BOTH

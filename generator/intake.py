@@ -321,18 +321,35 @@ def county_lines(
 
 @dataclass
 class CountyReport:
-    """报送情况 of one county in one period: its files, when they came, against the deadline."""
+    """报送情况 of one county in one period: its files, when each came, against the deadline.
+
+    Times are text (ISO, to the second) so that the build can cache it; "" when not recorded.
+    """
 
     code: str
     name: str
-    files: list[str]
-    received: datetime | None  # the latest receipt recorded by intake, None when not recorded
-    deadline: date
-    status: str  # Chinese: 按时报送 / 逾期N天 / 未报送 / 未按时报送（沿用上期数据）/ 收到时间不详
+    files: list[str]  # file names in the period folder, as the county's rows came from them
+    received_at: list[str]  # per file: when `bulletin intake` filed it, "" when not recorded
+    received: str  # the latest of them, "" when none is recorded
+    deadline: str  # ISO date: report_deadline of the month after the period
+    #: on_time | late | carried (unreported: previous) | not_reported | unknown (no receipt time)
+    state: str
+    status: str  # Chinese: 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 未报送 / 收到时间不详
+    days_late: int | None = None  # late: days after the deadline; on time: 0
+    carried_from: str = ""  # the period whose rows were used (carried)
 
     @property
     def late(self) -> bool:
-        return self.status not in ("按时报送", "收到时间不详")
+        """Late or not reported: what the 报送情况 lists and the default rules criticise."""
+        return self.state in ("late", "carried", "not_reported")
+
+    @property
+    def received_time(self) -> datetime | None:
+        return datetime.fromisoformat(self.received) if self.received else None
+
+    @property
+    def deadline_date(self) -> date:
+        return date.fromisoformat(self.deadline)
 
 
 def report_deadline(period: Period, day: int) -> date:
@@ -353,31 +370,50 @@ def reporting_status(
     """Each county's 报送情况 for a period, in the unit roster's order.
 
     Receipt times are those `bulletin intake` recorded; a file put into the folder by hand has
-    none (its modification time changes with every copy, so it is not taken as a receipt).
+    none. Its modification time is not taken as a receipt: copying or unpacking changes it, so it
+    could make a county that reported on time late, and the same data would give another
+    bulletin on another computer.
     """
     received = read_received(root / "data" / str(period))
     deadline = report_deadline(period, deadline_day)
     out = []
     for code, name in counties.items():
-        files = [Path(f).name for f in county_files.get(code, [])]
-        times = []
+        files = [] if code in carried else [Path(f).name for f in county_files.get(code, [])]
+        stamps = []
         for file in files:
-            row = received.get(file)
-            if row and row.get("received_at"):
-                try:
-                    times.append(datetime.fromisoformat(row["received_at"]))
-                except ValueError:
-                    continue
-        when = max(times) if times else None
+            stamp = (received.get(file) or {}).get("received_at", "") or ""
+            try:
+                stamp = datetime.fromisoformat(stamp).isoformat(sep=" ") if stamp else ""
+            except ValueError:
+                stamp = ""
+            stamps.append(stamp)
+        when = max((datetime.fromisoformat(s) for s in stamps if s), default=None)
+        latest = when.isoformat(sep=" ") if when else ""
+        days: int | None = None
         if code in carried:
-            status = "未按时报送（沿用上期数据）"
+            state, status = "carried", "未按时报送（沿用上期数据）"
         elif not files:
-            status = "未报送"
-        elif when is None:
-            status = "收到时间不详"
-        elif when.date() > deadline:
-            status = f"逾期{(when.date() - deadline).days}天"
+            state, status = "not_reported", "未报送"
+        elif when is not None and when.date() > deadline:
+            days = (when.date() - deadline).days
+            state, status = "late", f"逾期{days}天"
+        elif when is None or not all(stamps):
+            # A file without a receipt record: when the county's rows came is not known.
+            state, status = "unknown", "收到时间不详"
         else:
-            status = "按时报送"
-        out.append(CountyReport(code, name, files, when, deadline, status))
+            state, status, days = "on_time", "按时报送", 0
+        out.append(
+            CountyReport(
+                code,
+                name,
+                files,
+                stamps,
+                latest,
+                deadline.isoformat(),
+                state,
+                status,
+                days,
+                str(carried[code]) if code in carried else "",
+            )
+        )
     return out

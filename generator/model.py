@@ -54,6 +54,11 @@ class Shows:
     #: 公开版, with its own closing (the frame's `<!-- public closing -->`, else the closing
     #: without what only the original says: criticism, veto, rectification)
     signed_original: bool = True
+    #: 报送情况 in full: the files each county's rows came from and when each was received.
+    #: Which counties reported on time, late (and by how many days) or not at all is a fair
+    #: public statement of an official bulletin and shown to every audience; the office's file
+    #: names and receipt times are not.
+    reporting_files: bool = True
 
 
 #: The intranet is shown everything; the public what is not internal (CONTRACT §4).
@@ -68,6 +73,7 @@ SHOWS: dict[str, Shows] = {
         unit_reports=False,
         internal_mark=False,
         signed_original=False,
+        reporting_files=False,
     ),
 }
 
@@ -302,6 +308,42 @@ class Correction:
 
 
 @dataclass
+class ReceivedFile:
+    """A file a county's rows came from, and when `bulletin intake` filed it (internal)."""
+
+    file: str  # its name in the period folder
+    received_at: str | None  # ISO date and time; None when not recorded
+
+
+@dataclass
+class CountyReporting:
+    """报送情况 of one county in the period (CONTRACT 1.1)."""
+
+    code: str
+    name: str
+    #: on_time | late | carried (rows of an earlier period used) | unknown (time not recorded);
+    #: not_reported only where the period has errors (E-COUNTY-NOT-REPORTED)
+    state: str
+    status: str  # 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 收到时间不详
+    days_late: int | None = None  # late: days after the deadline; on time: 0
+    carried_from: str | None = None  # the period whose rows were used
+    received_at: str | None = None  # the latest receipt (internal: Shows.reporting_files)
+    files: list[ReceivedFile] = field(default_factory=list)  # internal: Shows.reporting_files
+
+
+@dataclass
+class Reporting:
+    """报送情况 of the period: each county against the deadline (CONTRACT 1.1)."""
+
+    deadline: str  # ISO date: report_deadline of the month after the period
+    deadline_text: str  # 2026年11月5日
+    #: whether receipt times were recorded (by `bulletin intake`) for the period at all;
+    #: without them nobody can say who was late, and the bulletin says so
+    recorded: bool
+    counties: list[CountyReporting]  # official order
+
+
+@dataclass
 class Bulletin:
     """Everything the renderers need for one period and audience."""
 
@@ -336,6 +378,8 @@ class Bulletin:
     #: ... in the bulletin of this period (None: not yet, the next bulletin will)
     corrected_in: str | None = None
     corrected_in_label: str = ""  # 2026年11月
+    #: 报送情况 (None for a project without counties)
+    reporting: Reporting | None = None
 
     @property
     def shows(self) -> Shows:

@@ -23,13 +23,47 @@ PERIOD_NAMES = ("2026-09", "2026-10")
 
 
 def models(root: Path) -> dict[str, str]:
-    """bulletin.json text of every period and audience of a project."""
+    """bulletin.json text of every period and audience of a project, but for the files of its
+    报送情况, which name the files each county's rows came from (and differ as they do)."""
     gathered = gather(root, BuildOptions(force=True))
     return {
-        f"{audience}/{b.period}": b.to_json()
+        f"{audience}/{b.period}": _without_files(b.to_json())
         for audience, bulletins in gathered.bulletins.items()
         for b in bulletins
     }
+
+
+def received_models(root: Path) -> dict[str, str]:
+    """bulletin.json of a project whose files came through `intake`, without what the receipt
+    times give (the 报送情况 and each county's report_late, report_days_late), for comparing
+    with the same data saved by hand."""
+    return {name: received_models_text(text) for name, text in models(root).items()}
+
+
+def received_models_text(text: str) -> str:
+    """One model's text as received_models gives it."""
+    import orjson
+
+    model = orjson.loads(text)
+    model.pop("reporting", None)
+    for unit in model["units"]:
+        unit.pop("report_late")
+        unit.pop("report_days_late")
+    return orjson.dumps(model, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()
+
+
+def _without_files(text: str) -> str:
+    """The model's text with the file names of its 报送情况 blanked, the rest byte for byte."""
+    import orjson
+
+    model = orjson.loads(text)
+    for county in (model.get("reporting") or {}).get("counties", []):
+        assert set(county) >= {"files", "received_at", "status"}
+        county["files"] = "…"
+    again = orjson.dumps(model, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()
+    if not model.get("reporting"):
+        assert again == text  # the same serialisation: nothing else is changed by this
+    return again
 
 
 def _clear_ledgers(project: Project) -> None:
@@ -358,14 +392,26 @@ def test_each_county_gets_its_own_problem_list_in_its_own_rows(tmp_path: Path) -
 # --- bulletin intake ---------------------------------------------------------------------------
 
 
-def test_intake_files_each_county_and_keeps_the_replaced_file(tmp_path: Path) -> None:
+def test_intake_files_each_county_and_keeps_the_replaced_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import datetime
 
     from click.testing import CliRunner
 
+    import generator.intake
     from generator.cli import cli
     from generator.intake import intake, read_received
     from generator.periods import Period
+
+    class November(datetime):
+        """The office files October's workbooks on 3 November (before the deadline)."""
+
+        @classmethod
+        def now(cls, tz: object = None) -> November:  # type: ignore[override]
+            return cls(2026, 11, 3, 10, 15)
+
+    monkeypatch.setattr(generator.intake, "datetime", November)
 
     project = Project(tmp_path / "p")
     _clear_ledgers(project)
@@ -413,7 +459,15 @@ def test_intake_files_each_county_and_keeps_the_replaced_file(tmp_path: Path) ->
     assert "原有文件已移到 data/2026-10/.replaced/" in out.output
     # The period is the single-file period's: the same bulletin.
     assert not check_project(project.root).errors
-    assert models(project.root) == models(Project(tmp_path / "single").root)
+    assert received_models(project.root) == received_models(Project(tmp_path / "single").root)
+    # Both counties on time in both months: no criticism for it.
+    gathered = gather(project.root, BuildOptions())
+    reporting = gathered.bulletins["internal"][-1].reporting
+    assert reporting is not None and reporting.recorded
+    assert [(c.name, c.status, c.received_at) for c in reporting.counties] == [
+        ("甲县", "按时报送", "2026-11-03 10:15:00"),
+        ("乙区", "按时报送", "2026-11-03 10:15:00"),
+    ]
 
 
 def test_intake_refuses_a_file_it_cannot_place(tmp_path: Path) -> None:
@@ -510,7 +564,9 @@ def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -
     # The empty 工人先锋号 sheet of the template files nothing.
     assert result.filed[0].rosters == ["工会工作志愿者名册 1 行 → data/volunteers/990100-甲县.xlsx"]
     assert not check_project(project.root).problems.items
-    assert models(project.root) == expected
+    assert received_models(project.root) == {
+        name: received_models_text(text) for name, text in expected.items()
+    }
 
 
 @pytest.mark.parametrize("empty", [True, False])

@@ -87,6 +87,8 @@ class Snapshot:
     files: list[str] = field(default_factory=list)  # the ledger's files, relative to the project
     #: counties whose rows were carried from an earlier period (unreported: previous)
     carried: dict[str, Period] = field(default_factory=dict)
+    #: 报送情况: generator.intake.CountyReport per county, in the unit roster's order
+    reporting: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -427,7 +429,15 @@ def read_snapshot(
         missing = _missing_enterprises(enterprises, previous, period, root, folder, data.unit_index)
         problems.extend(_name_counties(missing, data.unit_index.name))
         problems.extend(_county_changes(state, previous, data.unit_index, carried, folder, root))
-    return Snapshot(period, enterprises, reviews, problems, state, ledger.files, carried)
+    reporting: list[Any] = []
+    if counties:
+        from generator.intake import reporting_status
+
+        names = {c: data.unit_index.name.get(c, c) for c in counties}
+        reporting = reporting_status(
+            root, period, names, state.county_files, dict(carried), data.config.report_deadline
+        )
+    return Snapshot(period, enterprises, reviews, problems, state, ledger.files, carried, reporting)
 
 
 @dataclass
@@ -868,18 +878,8 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         state = snapshot.state
         problems.extend(snapshot.problems)
         records.update(_named_rows(snapshot))
-        if p == periods_to_check[-1] and data.units_read and snapshot.state is not None:
-            from generator.intake import reporting_status
-
-            counties = {c: data.unit_index.name.get(c, c) for c in _county_codes(data)}
-            reporting = reporting_status(
-                root,
-                p,
-                counties,
-                snapshot.state.county_files,
-                dict(snapshot.carried),
-                config.report_deadline,
-            )
+        if p == periods_to_check[-1]:
+            reporting = list(snapshot.reporting)
         del snapshot
     # The build refuses content with errors too, so check must name them.
     from generator.content import load_content

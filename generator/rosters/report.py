@@ -55,13 +55,13 @@ def print_check_report(
     if result.reporting:
         first = result.reporting[0]
         table = Table(
-            title=f"报送情况（{periods[-1]}，截止 {first.deadline.month}月{first.deadline.day}日）",
+            title=f"报送情况（{periods[-1]}，截止 {first.deadline_date.month}月{first.deadline_date.day}日）",
             title_justify="left",
         )
         for header in ("县市区", "文件", "收到时间", "情况"):
             table.add_column(header, overflow="fold")
         for item in result.reporting:
-            when = f"{item.received:%m-%d %H:%M}" if item.received else ""
+            when = f"{item.received_time:%m-%d %H:%M}" if item.received else ""
             status = f"[red]{item.status}[/]" if item.late else item.status
             table.add_row(item.name, "、".join(item.files), when, status)
         console.print(table)
