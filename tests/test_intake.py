@@ -658,3 +658,151 @@ def test_check_shows_who_reported_when(tmp_path: Path) -> None:
     (folder / "乙区.xlsx").unlink()
     result = check_project(project.root, Period.parse("2026-10"))
     assert {r.name: r.status for r in result.reporting}["乙区"] == "未报送"
+
+
+def _received(project: Project, tmp_path: Path, times: dict[str, object]) -> Path:
+    """October's county files, each filed through intake at its time."""
+    from generator.intake import intake
+    from generator.periods import Period
+
+    folder = _county_files(project)
+    for county, when in times.items():
+        moved = (folder / f"{county}.xlsx").rename(tmp_path / f"{county}.xlsx")
+        intake(project.root, Period.parse("2026-10"), [moved], when)  # type: ignore[arg-type]
+    return folder
+
+
+@pytest.mark.slow
+def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) -> None:
+    """甲县 filed on 8 November, three days after the deadline (5 November); 乙区 on the 4th.
+
+    Both are behind schedule (criticised for that by the default rules, reasons worked out by
+    hand: 甲县 1 new union of 10, 10.0% at 10/12 of the year -> 12.0%; 乙区 0 of 8); only 甲县's
+    reason says it reported late, in bulletin.json and in the PDF."""
+    import json
+    from datetime import datetime
+
+    import pdfplumber
+
+    from generator.build import build
+
+    project = Project(tmp_path / "p")
+    _received(
+        project, tmp_path, {"甲县": datetime(2026, 11, 8, 9), "乙区": datetime(2026, 11, 4, 17, 5)}
+    )
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, site=False, jobs=1))
+
+    def model(audience: str) -> dict[str, object]:
+        path = out / audience / "data" / "2026-10" / "bulletin.json"
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+    internal = model("internal")
+    units = {u["name"]: u for u in internal["units"]}  # type: ignore[attr-defined]
+    reasons = {
+        name: [j["reason"] for j in units[name]["judgments"] if j["kind"] == "criticize"]
+        for name in ("甲县", "乙区")
+    }
+    assert reasons == {
+        "甲县": [
+            "本年新建会1家，完成年度目标的10.0%，序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送"
+        ],
+        "乙区": ["本年新建会0家，完成年度目标的0.0%，序时进度完成率0.0%（低于60.0%）"],
+    }
+    assert (units["甲县"]["report_late"], units["甲县"]["report_days_late"]) == (True, 3)
+    assert (units["乙区"]["report_late"], units["乙区"]["report_days_late"]) == (False, 0)
+    assert units["测试市"]["report_late"] is None
+    reporting = internal["reporting"]
+    assert reporting["deadline"] == "2026-11-05" and reporting["recorded"] is True  # type: ignore[index]
+    assert [
+        (c["name"], c["status"], c["files"])
+        for c in reporting["counties"]  # type: ignore[index]
+    ] == [
+        ("甲县", "逾期3天", [{"file": "990100-甲县.xlsx", "received_at": "2026-11-08 09:00:00"}]),
+        ("乙区", "按时报送", [{"file": "990200-乙区.xlsx", "received_at": "2026-11-04 17:05:00"}]),
+    ]
+    # The public is told who was late, not the office's file names or times.
+    public = model("public")["reporting"]
+    assert [(c["name"], c["status"], c["files"], c["received_at"]) for c in public["counties"]] == [  # type: ignore[index]
+        ("甲县", "逾期3天", [], None),
+        ("乙区", "按时报送", [], None),
+    ]
+
+    def text(audience: str) -> str:
+        with pdfplumber.open(out / audience / "pdf" / "2026-10" / "bulletin.pdf") as doc:
+            return "".join("".join((p.extract_text() or "").split()) for p in doc.pages)
+
+    pdf = text("internal")
+    assert "序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送。" in pdf
+    assert (
+        "（二）乙区。本年新建会0家，完成年度目标的0.0%（低于60.0%）。" in pdf
+    )  # 乙区: nothing more
+    assert "报送情况" in pdf
+    assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in pdf
+    assert "按时报送的1个；逾期报送的：甲县（逾期3天）。" in pdf
+    assert "990100-甲县.xlsx" in pdf and "11月8日09:00" in pdf
+    public_pdf = text("public")
+    assert "按时报送的1个；逾期报送的：甲县（逾期3天）。" in public_pdf
+    assert "990100-甲县.xlsx" not in public_pdf and "逾期3天报送" not in public_pdf
+
+
+def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_so(tmp_path: Path) -> None:
+    """Files saved into the folder by hand: no receipt time, so no county is judged late
+    (its file's modification time is not a receipt), and the 报送情况 says times are missing."""
+    import os
+
+    project = Project(tmp_path / "p")
+    folder = _county_files(project)
+    late = datetime_of(2026, 12, 20).timestamp()
+    for path in folder.iterdir():
+        os.utime(path, (late, late))  # modified long after the deadline: not a receipt
+    bulletin = gather(project.root, BuildOptions()).bulletins["internal"][-1]
+    reporting = bulletin.reporting
+    assert reporting is not None and not reporting.recorded
+    assert [(c.name, c.state, c.status) for c in reporting.counties] == [
+        ("甲县", "unknown", "收到时间不详"),
+        ("乙区", "unknown", "收到时间不详"),
+    ]
+    assert all(not any("报送" in j.reason for j in u.judgments) for u in bulletin.units)
+    assert all(u.report_late is None for u in bulletin.units)
+
+    from generator.config import load_config
+    from generator.render.document.bulletin import reporting_section
+    from generator.render.document.wording import Wording
+
+    section = reporting_section(bulletin, Wording(load_config(project.root).root))
+    assert section is not None
+    first = section[1][0]["c"][0]["text"]
+    assert first == (
+        "各县市区应于2026年11月5日前报送本期企业建会台账。"
+        "本期台账的收到时间没有登记，无法判断各县市区是否按时报送。"
+    )
+
+
+def datetime_of(year: int, month: int, day: int) -> object:
+    from datetime import datetime
+
+    return datetime(year, month, day)
+
+
+def test_a_county_carried_from_last_month_is_criticised_as_not_reported(tmp_path: Path) -> None:
+    """unreported: previous: 乙区 sent nothing in October and its September rows are used; it
+    is criticised for not reporting, 甲县 (on time) is not."""
+    from datetime import datetime
+
+    project = Project(tmp_path / "p")
+    (project.root / "bulletin.yml").write_text(CONFIG + "unreported: previous\n", "utf-8")
+    folder = _received(project, tmp_path, {"甲县": datetime(2026, 11, 2, 10)})
+    (folder / "乙区.xlsx").unlink()
+    bulletin = gather(project.root, BuildOptions()).bulletins["internal"][-1]
+    assert bulletin.reporting is not None
+    assert [(c.name, c.status, c.carried_from) for c in bulletin.reporting.counties] == [
+        ("甲县", "按时报送", None),
+        ("乙区", "未按时报送（沿用上期数据）", "2026-09"),
+    ]
+    reasons = {u.name: [j.reason for j in u.judgments] for u in bulletin.units}
+    assert reasons["乙区"] == [
+        "本年新建会0家，完成年度目标的0.0%，序时进度完成率0.0%（低于60.0%），"
+        "本期台账未按时报送（沿用上期数据）"
+    ]
+    assert not any("报送" in r for r in reasons["甲县"])

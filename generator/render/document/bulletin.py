@@ -13,7 +13,13 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.config import Config
-from generator.model import JUDGMENT_LABELS, Bulletin, UnitFigures
+from generator.model import (
+    JUDGMENT_LABELS,
+    Bulletin,
+    CountyReporting,
+    ReceivedFile,
+    UnitFigures,
+)
 from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
     Assets,
@@ -642,6 +648,71 @@ def inspection_section(bulletin: Bulletin) -> Section | None:
     return "督查情况", blocks
 
 
+def _received_text(when: str | None) -> str:
+    """2026-11-04 09:30:00 -> 11月4日 09:30; "" when not recorded."""
+    if not when:
+        return ""
+    day, _, clock = when.partition(" ")
+    return fmt.chinese_date(day)[5:] + (f" {clock[:5]}" if clock else "")
+
+
+_REPORTING_BY_COUNTY: list[Column[CountyReporting]] = [
+    Column("县市区", lambda c: c.name),
+    Column("报送情况", lambda c: c.status),
+]
+
+#: With the files and receipt times (Shows.reporting_files): one row per file.
+_REPORTING_FILES: list[Column[tuple[CountyReporting, ReceivedFile | None]]] = [
+    Column("县市区", lambda r: r[0].name),
+    Column("文件", lambda r: r[1].file if r[1] else "—"),
+    Column("收到时间", lambda r: _received_text(r[1].received_at) if r[1] else "—"),
+    Column("报送情况", lambda r: r[0].status),
+]
+
+
+def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
+    """报送情况 (CONTRACT 1.1): who reported on time, late or not at all, against the deadline;
+    the internal bulletin also names each county's files and when each was received."""
+    reporting = bulletin.reporting
+    if reporting is None or not reporting.counties:
+        return None
+    counties = reporting.counties
+
+    def names(state: str) -> str:
+        return "、".join(c.name for c in counties if c.state == state)
+
+    text = say("reporting_deadline", deadline=reporting.deadline_text)
+    parts: list[str] = []
+    carried = [c for c in counties if c.state == "carried"]
+    if not reporting.recorded:
+        text += say("reporting_not_recorded")
+    elif all(c.state == "on_time" for c in counties):
+        text += say("reporting_all_on_time")
+    else:
+        on_time = sum(c.state == "on_time" for c in counties)
+        if on_time:
+            parts.append(say("reporting_on_time", count=on_time))
+        late = [c for c in counties if c.state == "late"]
+        if late:
+            shown = "、".join(f"{c.name}（逾期{c.days_late}天）" for c in late)
+            parts.append(say("reporting_late", names=shown))
+        if names("unknown"):
+            parts.append(say("reporting_unknown", names=names("unknown")))
+    if carried:
+        parts.append(say("reporting_carried", names="、".join(c.name for c in carried)))
+    if parts:
+        text += "；".join(parts) + "。"
+    blocks: list[Node] = [par(text)]
+    if bulletin.shows.reporting_files:
+        rows: list[tuple[CountyReporting, ReceivedFile | None]] = []
+        for c in counties:
+            rows.extend((c, f) for f in c.files) if c.files else rows.append((c, None))
+        blocks.append(column_table(_REPORTING_FILES, rows, size=0.8))
+    elif reporting.recorded or carried:
+        blocks.append(column_table(_REPORTING_BY_COUNTY, counties))
+    return "报送情况", blocks
+
+
 def _codes(bulletin: Bulletin) -> set[str]:
     return {u.code for u in bulletin.units}
 
@@ -738,6 +809,7 @@ def bulletin_sections(
         lambda: key_areas_section(bulletin),
         lambda: campaign_section(bulletin),
         lambda: inspection_section(bulletin),
+        lambda: reporting_section(bulletin, say),
         lambda: writeup_section(bulletin, config),
         lambda: problems_section(bulletin, config, say),
         lambda: correction_section(bulletin),
