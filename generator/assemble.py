@@ -503,9 +503,10 @@ def _priority(index: UnitTree, ledger: pd.DataFrame | None) -> list[PriorityEntr
 def _volunteers(
     index: UnitTree, period: Period, volunteers: pd.DataFrame, reviews: pd.DataFrame | None
 ) -> list[VolunteerRecord]:
-    review_by_id: dict[str, dict[str, Any]] = {}
+    # 编号 are unique within a county only: a review is its county's volunteer's.
+    review_by_id: dict[tuple[str, str], dict[str, Any]] = {}
     if reviews is not None and len(reviews):
-        review_by_id = {text(r["volunteer"]): r for r in records(reviews)}
+        review_by_id = {(text(r.get("county")), text(r["volunteer"])): r for r in records(reviews)}
     order = {code: i for i, code in enumerate(index.official)}
     out = []
     for r in records(volunteers):
@@ -514,7 +515,7 @@ def _volunteers(
         if not hired or str(hired) > str(period.end) or (left and str(left) <= str(period.end)):
             continue
         unit = text(r.get("unit"))
-        review = review_by_id.get(text(r.get("id")), {})
+        review = review_by_id.get((index.county_code(unit), text(r.get("id"))), {})
         out.append(
             VolunteerRecord(
                 id=text(r.get("id")),

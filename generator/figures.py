@@ -652,21 +652,18 @@ def _review_figures(
 ) -> None:
     """3.5: volunteers given a grade in the period's reviews, and the share 优秀 or 称职.
 
-    A review names its volunteer by id; the volunteer's unit is that of the roster (an id used
-    in two counties cannot say which one it means and is left out).
+    Each review was matched to its volunteer within its county when read (`volunteer_unit`,
+    rosters.load.match_reviews): 编号 restart at 001 in every county. A review of nobody known
+    is an error and never reaches here.
     """
-    ids = volunteers["id"].astype("string")
-    once = ~ids.duplicated(keep=False)
-    unit_of = dict(zip(ids[once], volunteers["unit"].astype("string")[once], strict=True))
     graded, good = [], []
     for p in periods:
         frame = reviews.get(str(p))
         units: list[str] = []
         goods: list[bool] = []
         if frame is not None and len(frame):
-            for vid, grade in zip(frame["volunteer"], frame["grade"], strict=True):
-                unit = unit_of.get(_text(vid))
-                if unit is None or not _text(grade):
+            for unit, grade in zip(frame["volunteer_unit"], frame["grade"], strict=True):
+                if not _text(unit) or not _text(grade):
                     continue
                 units.append(str(unit))
                 goods.append(_text(grade) in GOOD_GRADES)

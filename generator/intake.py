@@ -213,7 +213,7 @@ def file_roster_sheets(
     """Store the persistent roster sheets of a returned workbook (volunteers, pioneer teams, …)
     that have rows as data/<roster>/<county code>-<name>.xlsx; what was filed, or why not."""
     from generator.rosters.read import SHEET_MIN_COLUMNS, pick_sheet, structure, workbook_grid
-    from generator.rosters.specs import ROSTERS
+    from generator.rosters.specs import ROSTERS, VOLUNTEER_REVIEWS
     from generator.rosters.workbook import SPREADSHEET_SUFFIXES, open_workbook
 
     if source.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -225,6 +225,15 @@ def file_roster_sheets(
     except ReadError:
         return []
     try:
+        # The 志愿者考核 sheet stays in the stored workbook: the period's reviews are read there.
+        sheet, score = pick_sheet(book, VOLUNTEER_REVIEWS)
+        if sheet is not None and score >= SHEET_MIN_COLUMNS:
+            raw = structure(workbook_grid(book, sheet), source.name, VOLUNTEER_REVIEWS)
+            if len(raw):
+                notes.append(
+                    f"{VOLUNTEER_REVIEWS.title} {len(raw)} 行（工作表“{sheet.name}”）："
+                    "留在本期台账工作簿中，作为本期的志愿者考核读取"
+                )
         for roster in ROSTERS.values():
             if roster.per_period or roster.name in ("units", "targets"):
                 continue

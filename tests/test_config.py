@@ -18,6 +18,7 @@ def test_defaults_follow_the_contract(tmp_path: Path) -> None:
     assert cfg.judgments["criticize"] == (
         Rule(metric="schedule_rate", below=0.6),
         Rule(metric="volunteer_coverage", below=1.0, after_volunteer_deadline=True),
+        Rule(metric="report_late", at_least=1.0),  # CONTRACT 1.1: late or not reported
     )
     assert cfg.volunteer_deadline == (7, 1)
     assert cfg.judgments["veto"][0].year_end

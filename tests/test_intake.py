@@ -806,3 +806,145 @@ def test_a_county_carried_from_last_month_is_criticised_as_not_reported(tmp_path
         "本期台账未按时报送（沿用上期数据）"
     ]
     assert not any("报送" in r for r in reasons["甲县"])
+
+
+# --- 志愿者考核: the sheet of the returned workbook, matched per county ---------------------------
+
+#: Both counties number their volunteers from 001 (CONTRACT 1.1).
+COUNTY_VOLUNTEERS = [
+    {"id": "001", "name": "张三", "unit": "990101", "hired_on": "2025-03-01"},  # 甲县 东镇
+    {"id": "002", "name": "王五", "unit": "990102", "hired_on": "2025-03-01"},  # 甲县 西镇
+    {"id": "001", "name": "李四", "unit": "990201", "hired_on": "2025-04-01"},  # 乙区 南街道
+]
+
+
+def _add_sheet(path: Path, title: str, name: str, rows: list[dict[str, str]]) -> None:
+    """A roster's sheet added to a workbook, as a county fills the collection template's."""
+    from conftest import roster_headers
+    from openpyxl import load_workbook
+
+    from generator.rosters.specs import ROSTERS
+
+    wb = load_workbook(path)
+    sheet = wb.create_sheet(title)
+    sheet.append(roster_headers(name))
+    for row in rows:
+        sheet.append([row.get(c.name) or None for c in ROSTERS[name].columns])
+    wb.save(path)
+
+
+def _review_project(tmp_path: Path) -> tuple[Project, Path]:
+    """October as two county workbooks, each with its 志愿者考核 sheet; no reviews file."""
+    project = Project(tmp_path / "p")
+    project.write("volunteers", COUNTY_VOLUNTEERS)
+    folder = _county_files(project)
+    for old in folder.glob("volunteer_reviews.*"):
+        old.unlink()
+    _add_sheet(
+        folder / "甲县.xlsx",
+        "志愿者考核",
+        "volunteer_reviews",
+        [
+            {"volunteer": "001", "reports": "4", "score": "95", "grade": "优秀"},
+            {"volunteer": "002", "reports": "1", "score": "62", "grade": "基本称职"},
+        ],
+    )
+    _add_sheet(
+        folder / "乙区.xlsx",
+        "志愿者考核",
+        "volunteer_reviews",
+        [{"volunteer": "001", "reports": "3", "score": "80", "grade": "称职"}],
+    )
+    return project, folder
+
+
+def test_each_countys_review_lands_on_its_own_volunteer_001(tmp_path: Path) -> None:
+    """甲县 and 乙区 both have a volunteer 001. Worked by hand: 甲县 reviewed 2 (001 优秀,
+    002 基本称职): 1 of 2 优秀/称职, 50%; 乙区 1 (001 称职): 100%; the city 2 of 3."""
+    project, _folder = _review_project(tmp_path)
+    assert not check_project(project.root).problems.items
+    bulletin = gather(project.root, BuildOptions()).bulletins["internal"][-1]
+    figures = {
+        u.name: (u.volunteers_graded, u.volunteers_good, u.volunteer_good_share)
+        for u in bulletin.units
+        if u.level != "township"
+    }
+    assert figures == {"测试市": (3, 2, 2 / 3), "甲县": (2, 1, 0.5), "乙区": (1, 1, 1.0)}
+    grades = {(v.county, v.id, v.name): (v.grade, v.review_score) for v in bulletin.volunteers}
+    assert grades == {
+        ("990100", "001", "张三"): ("优秀", 95.0),
+        ("990100", "002", "王五"): ("基本称职", 62.0),
+        ("990200", "001", "李四"): ("称职", 80.0),
+    }
+
+
+def test_an_unknown_number_names_the_county_its_file_and_row(tmp_path: Path) -> None:
+    """乙区 reviews a 002 it does not have (甲县 has one): an error in 乙区's own file and row."""
+    from openpyxl import load_workbook
+
+    project, folder = _review_project(tmp_path)
+    wb = load_workbook(folder / "乙区.xlsx")
+    wb["志愿者考核"].append(["002", None, None, "优秀"])
+    wb.save(folder / "乙区.xlsx")
+    found = _problems(project.root, "E-VOLUNTEER-UNKNOWN")
+    assert [(p.file, p.row, p.column, p.value, p.county_name) for p in found] == [
+        ("data/2026-10/乙区.xlsx", 3, "志愿者编号", "002", "乙区")
+    ]
+    assert "不在乙区的志愿者名册" in found[0].message
+
+
+def test_a_review_given_twice_names_both_places(tmp_path: Path) -> None:
+    """甲县's 001 reviewed in its workbook and again in data/2026-10/volunteer_reviews.csv
+    (which says whose it is by its unit column): E-DUPLICATE naming both."""
+    project, folder = _review_project(tmp_path)
+    write_roster(
+        folder / "volunteer_reviews.csv",
+        "volunteer_reviews",
+        [
+            {"volunteer": "001", "grade": "称职", "unit": "990101"},  # 甲县's 001 again
+            {"volunteer": "001", "grade": "称职", "unit": "990200"},  # 乙区's, once more too
+        ],
+    )
+    found = _problems(project.root, "E-DUPLICATE")
+    assert sorted((p.file, p.row, p.county_name) for p in found) == [
+        ("data/2026-10/volunteer_reviews.csv", 2, "甲县"),
+        ("data/2026-10/volunteer_reviews.csv", 3, "乙区"),
+        ("data/2026-10/乙区.xlsx", 2, "乙区"),
+        ("data/2026-10/甲县.xlsx", 2, "甲县"),
+    ]
+    jia = next(p for p in found if p.file.endswith("甲县.xlsx"))
+    assert "data/2026-10/volunteer_reviews.csv 第 2 行；data/2026-10/甲县.xlsx 第 2 行" in (
+        jia.message
+    )
+
+
+def test_a_reviews_file_without_units_cannot_guess_whose_001(tmp_path: Path) -> None:
+    """A city-wide reviews file naming 001 without a unit: both counties have one."""
+    project, folder = _review_project(tmp_path)
+    write_roster(
+        folder / "volunteer_reviews.csv",
+        "volunteer_reviews",
+        [{"volunteer": "001", "grade": "优秀"}],
+    )
+    found = _problems(project.root, "E-VOLUNTEER-AMBIGUOUS")
+    assert [(p.file, p.row, p.value) for p in found] == [
+        ("data/2026-10/volunteer_reviews.csv", 2, "001")
+    ]
+    assert "甲县、乙区" in found[0].message
+
+
+def test_intake_keeps_the_review_sheet_and_says_so(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from generator.intake import intake
+    from generator.periods import Period
+
+    project, folder = _review_project(tmp_path)
+    moved = (folder / "乙区.xlsx").rename(tmp_path / "乙区10月.xlsx")
+    result = intake(project.root, Period.parse("2026-10"), [moved], datetime(2026, 11, 3))
+    assert result.filed[0].stored == "data/2026-10/990200-乙区.xlsx"
+    assert result.filed[0].rosters == [
+        "志愿者考核 1 行（工作表“志愿者考核”）：留在本期台账工作簿中，作为本期的志愿者考核读取"
+    ]
+    bulletin = gather(project.root, BuildOptions()).bulletins["internal"][-1]
+    assert bulletin.unit("990200").volunteers_good == 1

@@ -83,4 +83,14 @@ def test_init_documents_every_setting_rule_condition_and_metric(tmp_path: Path) 
     assert "所属县市区内排名和评价" in comments  # townships are judged within their county
     config = load_config(tmp_path / "p")  # and it reads back as the contract's defaults
     assert config.volunteer_deadline == (7, 1)
-    assert [r.after_volunteer_deadline for r in config.judgments["criticize"]] == [False, True]
+    assert [r.after_volunteer_deadline for r in config.judgments["criticize"]] == [
+        False,
+        True,
+        False,
+    ]
+    # the default rules, as written (the 报送情况 rule of CONTRACT 1.1 among them)
+    from generator.config import DEFAULT_JUDGMENTS, Rule
+
+    assert config.judgments == {
+        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
+    }

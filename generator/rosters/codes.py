@@ -375,6 +375,26 @@ E_VOLUNTEER_UNKNOWN = _code(
     "E-VOLUNTEER-UNKNOWN",
     "志愿者编号“{value}”不在志愿者名册（data/volunteers）中：请核对编号。",
 )
+#: A review of a 编号 that the county's volunteer roster does not have. Fields: name (county).
+E_VOLUNTEER_NOT_IN_COUNTY = Code(
+    "E-VOLUNTEER-UNKNOWN",
+    "error",
+    "志愿者编号“{value}”不在{name}的志愿者名册（data/volunteers）中：请核对编号。"
+    "各县市区的志愿者各自编号，考核表中应填本县市区名册中的编号。",
+)
+#: A volunteer reviewed twice in a period (in one file or two). Fields: places.
+E_REVIEW_TWICE = Code(
+    "E-DUPLICATE",
+    "error",
+    "志愿者“{value}”本期的考核填了不止一次（{places}）：每位志愿者每期只考核一次，请删除多余的一行。",
+)
+#: A review of a 编号 used in several counties, without anything saying which. Fields: names.
+E_VOLUNTEER_AMBIGUOUS = _code(
+    "E-VOLUNTEER-AMBIGUOUS",
+    "志愿者编号“{value}”在{names}的志愿者名册中都有，无法判断考核的是哪一位："
+    "请在“所属单位代码”一列填写该志愿者所在县市区或乡镇（街道）的代码，"
+    "或把考核表放在该县市区报来的台账工作簿中（“志愿者考核”工作表）。",
+)
 #: An enterprise of the previous snapshot absent from this one. Fields: name, previous.
 W_ENT_MISSING = _code(
     "W-ENT-MISSING",

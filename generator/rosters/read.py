@@ -14,7 +14,7 @@ import gc
 import io
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -364,11 +364,12 @@ def _required_found(head: list[list[Any]], roster: Roster, lookup: dict[str, str
     return len({m for h in found[2] if (m := match_header(h, lookup)) is not None})
 
 
-def pick_sheet(book: Workbook, roster: Roster) -> tuple[Any, int]:
+def pick_sheet(book: Workbook, roster: Roster, skip: Collection[str] = ()) -> tuple[Any, int]:
     """The sheet holding the roster: the first (in sheet_order) whose header names most of its
-    columns; and how many columns it names (0: no sheet has the roster's header)."""
+    columns; and how many columns it names (0: no sheet has the roster's header). Sheets named
+    in `skip` (already another roster's) are not looked at."""
     lookup = header_lookup(roster)
-    order = sheet_order(book.sheets, roster)
+    order = [sheet for sheet in sheet_order(book.sheets, roster) if sheet.name not in skip]
     best, best_score = (order[0] if order else None), 0
     for sheet in order:
         score = _required_found(book.cells(sheet, HEADER_SEARCH_ROWS), roster, lookup)
@@ -574,6 +575,7 @@ class FoundSheet:
 
     table: RawTable | None
     sheets: list[str]
+    sheet: str = ""  # the name of the sheet read (workbooks)
 
 
 def read_roster_sheet(path: Path, rel: str, roster: Roster) -> FoundSheet:
@@ -608,6 +610,54 @@ def read_roster_sheet(path: Path, rel: str, roster: Roster) -> FoundSheet:
         if score < SHEET_MIN_COLUMNS:
             return FoundSheet(None, names)
         return FoundSheet(structure(workbook_grid(book, sheet), rel, roster), names)
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=_DAMAGED)) from exc
+    finally:
+        book.close()
+
+
+def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[str, FoundSheet]:
+    """Each roster's sheet of one file, the file opened once (a period file's ledger and its
+    志愿者考核 sheet); a sheet is the first roster's that names SHEET_MIN_COLUMNS of its columns.
+
+    A CSV is one sheet, of the first roster whose header it has. Raises ReadError for a file that
+    cannot be read at all.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grid = _csv_grid(path, rel)
+        head_n = min(len(grid.rows), HEADER_SEARCH_ROWS)
+        head = [
+            list(r)
+            for r in zip(*(c.slice(0, head_n).to_pylist() for c in grid.columns), strict=True)
+        ]
+        out: dict[str, FoundSheet] = {}
+        for roster in rosters:
+            lookup = header_lookup(roster)
+            found = find_header(head, lookup) if head else None
+            if found is not None and _row_score(found[2], lookup) >= SHEET_MIN_COLUMNS:
+                out[roster.name] = FoundSheet(structure(grid, rel, roster), [])
+                break
+        return {r.name: out.get(r.name, FoundSheet(None, [])) for r in rosters}
+    if suffix not in READERS:
+        detail = f"不支持 {path.suffix} 格式，请另存为 .xlsx 或 .csv"
+        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
+    book = open_workbook(path, rel)
+    try:
+        names = [sheet.name for sheet in book.sheets]
+        tables: dict[str, FoundSheet] = {}
+        used: list[str] = []
+        for roster in rosters:
+            sheet, score = pick_sheet(book, roster, used) if book.sheets else (None, 0)
+            if sheet is None or score < SHEET_MIN_COLUMNS:
+                tables[roster.name] = FoundSheet(None, names)
+                continue
+            used.append(sheet.name)
+            table = structure(workbook_grid(book, sheet), rel, roster)
+            tables[roster.name] = FoundSheet(table, names, sheet.name)
+        return tables
     except (ReadError, MemoryError):
         raise
     except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser

@@ -200,6 +200,10 @@ VOLUNTEER_REVIEWS = Roster(
         Column("reports", ("工作汇报次数",), INT, minimum=0),
         Column("score", ("考核得分",), NUMBER, minimum=0, maximum=100),
         Column("grade", ("考核等次",), ENUM, choices=("优秀", "称职", "基本称职", "不称职")),
+        # The county whose volunteer is meant (编号 restart at 001 in every county): a county or
+        # township code. Optional: the 志愿者考核 sheet of a county's returned workbook is that
+        # county's; a file of several counties needs it where a 编号 is used in two of them.
+        Column("unit", ("所属单位代码", "县市区代码"), TEXT),
     ),
     per_period=True,
     optional=True,

@@ -107,7 +107,10 @@ class Context:
     units: UnitTree | None = None
     period: Period | None = None
     priority_min_employees: int = 25
-    volunteer_units: dict[str, str] | None = None  # volunteer id -> unit code
+    #: volunteer id -> unit code, for the ids used in one county only (a review's county)
+    volunteer_units: dict[str, str] | None = None
+    #: the county of the file being read, when it is one county's (its returned workbook)
+    file_county: str = ""
 
 
 @dataclass
@@ -487,9 +490,18 @@ def _county_resolver(roster: Roster, arrays: dict[str, pa.Array], ctx: Context) 
         codes_ = arrays["code"]
         return lambda i: units.county_of(codes_[i].as_py())
     if roster.name == "volunteer_reviews":
-        ids = arrays["volunteer"]
+        ids, unit = arrays["volunteer"], arrays["unit"]
         owners = ctx.volunteer_units or {}
-        return lambda i: units.county_of(owners.get(ids[i].as_py() or ""))
+
+        def review_county(i: int) -> tuple[str, str]:
+            code = unit[i].as_py()
+            if code:
+                return units.county_of(code)
+            if ctx.file_county:
+                return ctx.file_county, units.name.get(ctx.file_county, "")
+            return units.county_of(owners.get(ids[i].as_py() or ""))
+
+        return review_county
     if "unit" in arrays:
         unit = arrays["unit"]
         return lambda i: units.county_of(unit[i].as_py())
@@ -858,12 +870,9 @@ def _review_rules(
 ) -> None:
     from generator.rosters.specs import VOLUNTEER_REVIEWS as R
 
-    header = out.header(R.column("volunteer"))
-    if ctx.volunteer_units is not None:
-        known = pa.array(sorted(ctx.volunteer_units), pa.string())
-        unknown = ~_null_mask(a["volunteer"]) & ~_np_mask(pc.is_in(a["volunteer"], value_set=known))
-        out.add_mask(codes.E_VOLUNTEER_UNKNOWN, unknown, header, a["volunteer"])
-    _duplicate_rows(out, header, [a["volunteer"]])
+    # Which volunteer a review is of, and a review given twice, are decided per county over
+    # all of the period's reviews (rosters.load.match_reviews).
+    _check_units(a, out, ctx, "unit", out.header(R.column("unit")), ("county", "township"))
 
 
 def _campaign_rules(

@@ -52,6 +52,23 @@ class Case:
         return 1 if any(code.startswith("E-") for code in self.expect) else 0
 
 
+def _both(first: Breaker, second: Breaker) -> Breaker:
+    """Two breakers, one after the other; rows are located as the first's."""
+
+    def breaks(project: Project) -> None:
+        first(project)
+        second(project)
+
+    return _locate(breaks, getattr(first, "file", ""))
+
+
+def _review_unit(project: Project) -> None:
+    """The period's review names its volunteer's township."""
+    reviews = rows_of("volunteer_reviews", OCT)
+    reviews[0]["unit"] = "990101"
+    project.write("volunteer_reviews", reviews, period=OCT)
+
+
 def _rel(roster: str, fmt: str = "csv") -> str:
     period = OCT if ROSTERS[roster].per_period else None
     return f"data/{period}/{roster}.{fmt}" if period else f"data/{roster}.{fmt}"
@@ -512,7 +529,19 @@ CASES: list[Case] = [
         cells(V, {1: {"id": "ZY001", "unit": "990102"}}),
         ("E-DUPLICATE@3", "E-DUPLICATE@2"),
     ),
-    Case("volunteer-id-in-two-counties", cells(V, {1: {"id": "ZY001"}}), ()),
+    # 编号 are unique within a county only (CONTRACT 1.1): a review then says whose it is.
+    Case("volunteer-id-in-two-counties", _both(cells(V, {1: {"id": "ZY001"}}), _review_unit), ()),
+    Case(
+        "review-volunteer-ambiguous",
+        _both(cells(V, {1: {"id": "ZY001"}}), cells(R, {})),
+        ("E-VOLUNTEER-AMBIGUOUS@2",),
+        file=_rel(R),
+    ),
+    Case(
+        "review-volunteer-not-in-its-county",
+        cells(R, {0: {"unit": "990200"}}),  # ZY001 is 甲县's volunteer, not 乙区's
+        ("E-VOLUNTEER-UNKNOWN@2",),
+    ),
     Case("volunteer-name-missing", cells(V, {1: {"name": ""}}), ("E-REQUIRED@3",)),
     Case("volunteer-unit-missing", cells(V, {1: {"unit": ""}}), ("E-REQUIRED@3",)),
     Case("volunteer-unit-county", cells(V, {0: {"unit": "990100"}}), ("E-UNIT-LEVEL@2",)),
@@ -532,7 +561,8 @@ CASES: list[Case] = [
     Case("review-score-over-100", cells(R, {0: {"score": "101"}}), ("E-RANGE@2",)),
     Case("review-score-words", cells(R, {0: {"score": "优"}}), ("E-NUMBER@2",)),
     Case("review-grade-unknown", cells(R, {0: {"grade": "良好"}}), ("E-ENUM@2",)),
-    Case("review-twice", rows(R, lambda r: [r[0], dict(r[0])]), ("W-DUPLICATE-ROW@3",)),
+    Case("review-twice", rows(R, lambda r: [r[0], dict(r[0])]), ("E-DUPLICATE@2", "E-DUPLICATE@3")),
+    Case("review-unit-unknown", cells(R, {0: {"unit": "990399"}}), ("E-UNIT-UNKNOWN@2",)),
     Case("team-name-missing", cells(P, {0: {"name": ""}}), ("E-REQUIRED@2",)),
     Case("team-enterprise-missing", cells(P, {0: {"enterprise": ""}}), ("E-REQUIRED@2",)),
     Case("team-unit-unknown", cells(P, {0: {"unit": "123"}}), ("E-UNIT-UNKNOWN@2",)),
