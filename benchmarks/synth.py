@@ -1122,7 +1122,7 @@ class Output:
 class Style:
     """How one county-made file looks: format, encoding, headers and how values are written."""
 
-    kind: str = "csv"  # csv | xlsx
+    kind: str = "csv"  # csv | xlsx | xls | ods
     encoding: str = "utf-8-sig"
     headers: str = "zh"  # zh | en | zh2 (the second Chinese alias where there is one)
     dates: str = "iso"  # iso | slash | dot | cn | compact | excel
@@ -1413,6 +1413,342 @@ def write_ledger_mixed(out: Output, world: World, pop: Population, m: int, style
         for k, r in enumerate(rows):
             r.append(_REMARKS[k % len(_REMARKS)] if k % 97 == 5 else "")
     out.write(rel + ".csv", csv_bytes(heads, rows, style))
+
+
+# --- the demo's last period as the counties send it ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountyFile:
+    """One county's ledger of the demo's last period, as its office saved it."""
+
+    name: str  # the file name the county gave it
+    style: Style
+    sheet: str = "企业建会台账"
+    blank_rows: bool = False  # an empty row after each township's rows
+    subtotals: bool = False  # a 小计 row after each township's rows
+    template: bool = False  # the returned collection template, its other sheets left empty
+
+
+#: Per county code: each office's own file name, program and habits (CONTRACT §1.1).
+COUNTY_FILES: dict[str, CountyFile] = {
+    "990102": CountyFile(
+        "明湖区-填报模板（10月）.xlsx", Style("xlsx", dates="excel"), template=True
+    ),
+    "990103": CountyFile(
+        "星湾区10月工会组建台账.xlsx",
+        Style("xlsx", dates="excel", title=True, two_row_header=True, total=True, notes=True),
+    ),
+    "990104": CountyFile(
+        "晴川区2026年10月企业建会台账.xls",
+        Style("xls", dates="excel", title=True, total=True, notes=True),
+        sheet="Sheet1",
+    ),
+    "990121": CountyFile(
+        "云栖县企业建会台账（10月）.ods",
+        Style("ods", dates="excel", total=True),
+        sheet="台账",
+        subtotals=True,
+    ),
+    "990122": CountyFile(
+        "松岚县10月建会台账.XLSX", Style("xlsx", dates="excel", title=True, numeric_codes=True)
+    ),
+    "990123": CountyFile(
+        "禾丰县工会组建情况统计表（2026年10月）.csv",
+        Style(encoding="gb18030", dates="slash", newline="\r\n"),
+    ),
+    "990124": CountyFile(
+        "桐湾县总工会企业建会台账2026.10.xlsx",
+        Style("xlsx", dates="cn", bools=("√", "×"), total=True, notes=True),
+        sheet="10月",
+        blank_rows=True,
+    ),
+    "990181": CountyFile(
+        "鹭洲市10月份台账.xlsx", Style("xlsx", headers="zh2", dates="excel", title=True, total=True)
+    ),
+    "990171": CountyFile("高新区10月台账.csv", Style(newline="\r\n")),
+}
+
+#: The sheets of the collection template a county was sent, after its ledger sheet.
+TEMPLATE_SHEETS = (
+    "volunteer_reviews",
+    "volunteers",
+    "pioneer_teams",
+    "book_rooms",
+    "model_homes",
+    "worker_stations",
+    "inspections",
+)
+
+
+@dataclass
+class Sheet:
+    """A worksheet as rows of Python values, with its merged areas (0-based, inclusive)."""
+
+    title: str
+    rows: list[list[Any]] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    bold_rows: set[int] = field(default_factory=set)
+
+
+def write_ledger_by_county(out: Output, world: World, pop: Population, m: int) -> None:
+    """The last period as one file per county, each as its office makes it (CONTRACT §1.1)."""
+    records = ledger_records(world, pop, snapshot(pop, m, first_period(world.scale)))
+    records.sort(key=lambda r: r["unit"])
+    columns = list(LEDGER_COLUMNS)
+    for c in range(len(world.counties)):
+        county = world.county_unit(c)
+        spec = COUNTY_FILES[county.code]
+        rows = [r for r in records if r["unit"][:6] == county.code]
+        rel = f"data/{period_name(m)}/{spec.name}"
+        kind = spec.style.kind
+        if kind == "csv":
+            heads = [header("enterprises", col, spec.style) for col in columns]
+            cells = [[cell_text(col, r.get(col), spec.style) for col in columns] for r in rows]
+            out.write(rel, csv_bytes(heads, cells, spec.style))
+            continue
+        sheets = [county_ledger_sheet(world, m, county, rows, columns, spec)]
+        if spec.template:
+            sheets = [_unit_code_sheet(world, c), *sheets, *_empty_roster_sheets()]
+        writer = {"xlsx": sheets_xlsx, "xls": sheets_xls, "ods": sheets_ods}[kind]
+        out.write(rel, writer(sheets, spec.style))
+
+
+def county_ledger_sheet(
+    world: World,
+    m: int,
+    county: Unit,
+    records: list[dict[str, Any]],
+    columns: Sequence[str],
+    spec: CountyFile,
+) -> Sheet:
+    """A county's ledger sheet: title, header, rows by township, 小计/合计 and notes as styled."""
+    style = spec.style
+    sheet = Sheet(spec.sheet)
+    ncol = len(columns)
+    y, mo = month_ym(m)
+    reported = month_last(m) + timedelta(days=3)
+
+    def line(*cells: tuple[int, Any]) -> list[Any]:
+        row: list[Any] = [None] * ncol
+        for c, value in cells:
+            row[c] = value
+        return row
+
+    if style.title:
+        sheet.rows.append(line((0, f"{county.name}{y}年{mo}月企业建会台账")))
+        sheet.merges.append((0, 0, 0, ncol - 1))
+        sheet.bold_rows.add(0)
+        sheet.rows.append(
+            line(
+                (0, f"填报单位：{county.name}总工会（盖章）"),
+                (ncol - 3, f"填报日期：{cn_date(reported)}"),
+            )
+        )
+    heads = [header("enterprises", c, style) for c in columns]
+    top = len(sheet.rows)
+    if style.two_row_header:
+        upper, lower = [None] * ncol, [None] * ncol
+        col = 0
+        for group, members in LEDGER_GROUPS:
+            present = [c for c in members if c in columns]
+            if not present:
+                continue
+            if group:
+                upper[col] = group
+                sheet.merges.append((top, col, top, col + len(present) - 1))
+                lower[col : col + len(present)] = heads[col : col + len(present)]
+            else:
+                upper[col] = heads[col]
+                sheet.merges.append((top, col, top + 1, col))
+            col += len(present)
+        sheet.rows += [upper, lower]
+        sheet.bold_rows |= {top, top + 1}
+    else:
+        sheet.rows.append(heads)
+        sheet.bold_rows.add(top)
+
+    def sums(label: str, group: list[dict[str, Any]]) -> list[Any]:
+        row = line((0, label))
+        for c, column in enumerate(columns):
+            if column in HEADCOUNTS:
+                row[c] = sum(int(r.get(column) or 0) for r in group)
+        return row
+
+    names = {u.code: u.name for u in world.units}
+    units = list(dict.fromkeys(r["unit"] for r in records))
+    for unit in units:
+        group = [r for r in records if r["unit"] == unit]
+        for record in group:
+            sheet.rows.append([_xlsx_value(c, record.get(c), style) for c in columns])
+        if spec.subtotals:
+            label = "县直小计" if unit == county.code else f"{names[unit]}小计"
+            sheet.bold_rows.add(len(sheet.rows))
+            sheet.rows.append(sums(label, group))
+        if spec.blank_rows:
+            sheet.rows.append([None] * ncol)
+    if style.total:
+        sheet.bold_rows.add(len(sheet.rows))
+        sheet.rows.append(sums("合计", records))
+    if style.notes:
+        sheet.rows.append(
+            line(
+                (
+                    0,
+                    "注：职工人数25人以上的未建会企业须填写未建会原因；经营状态填写存续、注销、吊销或迁出。",
+                )
+            )
+        )
+        sheet.rows.append(
+            line((0, f"填表人：{_FILLERS[county.code]}　　审核人：{_CHECKERS[county.code]}"))
+        )
+    return sheet
+
+
+_FILLERS = {"990103": "林晓燕", "990104": "王建华", "990124": "赵丽"}
+_CHECKERS = {"990103": "何志强", "990104": "刘军", "990124": "孙海涛"}
+
+
+def _unit_code_sheet(world: World, c: int) -> Sheet:
+    county = world.county_unit(c)
+    sheet = Sheet("单位代码", [["单位代码", "单位名称"], [county.code, county.name]])
+    sheet.rows += [[world.units[t].code, world.units[t].name] for t in world.county_towns[c]]
+    sheet.bold_rows.add(0)
+    return sheet
+
+
+def _empty_roster_sheets() -> list[Sheet]:
+    return [
+        Sheet(
+            specs.ROSTERS[name].title, [[col.title for col in specs.ROSTERS[name].columns]], [], {0}
+        )
+        for name in TEMPLATE_SHEETS
+    ]
+
+
+def sheets_xlsx(sheets: Sequence[Sheet], style: Style) -> bytes:
+    """Sheets as an .xlsx from Excel: bold header rows, merged areas, dates formatted."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    for spec in sheets:
+        ws = wb.create_sheet(spec.title)
+        for r, row in enumerate(spec.rows, 1):
+            for c, value in enumerate(row, 1):
+                if value is None:
+                    continue
+                cell = ws.cell(r, c, value)
+                if r - 1 in spec.bold_rows:
+                    cell.font = bold
+                if isinstance(value, date):
+                    cell.number_format = "yyyy-mm-dd"
+        for r1, c1, r2, c2 in spec.merges:
+            ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+    return stable_xlsx(wb)
+
+
+def sheets_xls(sheets: Sequence[Sheet], style: Style) -> bytes:
+    """Sheets as an Excel 97–2003 .xls (what WPS and older Excel save), written by xlwt."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    bold = xlwt.easyxf("font: bold on")
+    day = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for spec in sheets:
+        ws = wb.add_sheet(spec.title)
+        merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in spec.merges}
+        covered = {
+            (r, c)
+            for r1, c1, r2, c2 in spec.merges
+            for r in range(r1, r2 + 1)
+            for c in range(c1, c2 + 1)
+        }
+        for r, row in enumerate(spec.rows):
+            for c, value in enumerate(row):
+                fmt = bold if r in spec.bold_rows else day if isinstance(value, date) else None
+                if (r, c) in merged:
+                    r2, c2 = merged[(r, c)]
+                    ws.write_merge(r, r2, c, c2, value, *(() if fmt is None else (fmt,)))
+                elif value is not None and (r, c) not in covered:
+                    ws.write(r, c, value, *(() if fmt is None else (fmt,)))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def sheets_ods(sheets: Sequence[Sheet], style: Style) -> bytes:
+    """Sheets as an OpenDocument spreadsheet (LibreOffice, WPS), written by odfpy."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    for spec in sheets:
+        table = Table(name=spec.title)
+        spans = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in spec.merges}
+        covered = {
+            (r, c)
+            for r1, c1, r2, c2 in spec.merges
+            for r in range(r1, r2 + 1)
+            for c in range(c1, c2 + 1)
+        } - set(spans)
+        for r, row in enumerate(spec.rows):
+            tr = TableRow()
+            for c, value in enumerate(row):
+                if (r, c) in covered:
+                    tr.addElement(CoveredTableCell())
+                    continue
+                extra: dict[str, Any] = {}
+                if (r, c) in spans:
+                    extra = {
+                        "numberrowsspanned": spans[(r, c)][0],
+                        "numbercolumnsspanned": spans[(r, c)][1],
+                    }
+                if value is None:
+                    tr.addElement(TableCell(**extra))
+                    continue
+                if isinstance(value, date):
+                    cell = TableCell(valuetype="date", datevalue=value.isoformat(), **extra)
+                elif isinstance(value, int):
+                    cell = TableCell(valuetype="float", value=value, **extra)
+                else:
+                    cell = TableCell(valuetype="string", **extra)
+                cell.addElement(
+                    P(text=value.isoformat() if isinstance(value, date) else str(value))
+                )
+                tr.addElement(cell)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return stable_ods(buf.getvalue())
+
+
+def stable_ods(raw: bytes) -> bytes:
+    """An .ods with fixed zip timestamps and document dates (byte-identical reruns)."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%S")
+    meta = (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2"><office:meta>'
+        f"<meta:creation-date>{stamp}</meta:creation-date><dc:date>{stamp}</dc:date>"
+        "</office:meta></office:document-meta>"
+    ).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = [i.filename for i in src.infolist()]
+        # The mimetype entry comes first and is stored, as OpenDocument requires.
+        for name in ["mimetype", *(n for n in names if n != "mimetype")]:
+            data = meta if name == "meta.xml" else src.read(name)
+            fixed = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return out.getvalue()
 
 
 def ledger_text(world: World, pop: Population, snap: Snapshot) -> str:
@@ -2768,7 +3104,10 @@ def generate(scale: str, out: Path) -> Path:
         agg.add(sample)
         styles = LEDGER_STYLES[-sc.periods :]
         for m, style in zip(months, styles, strict=True):
-            write_ledger_mixed(writer, world, sample, m, style)
+            if sc.name == "demo" and m == LAST_MONTH:
+                write_ledger_by_county(writer, world, sample, m)
+            else:
+                write_ledger_mixed(writer, world, sample, m, style)
     else:
         heads = ",".join(header("enterprises", c, Style()) for c in LEDGER_COLUMNS) + "\n"
         files = {
