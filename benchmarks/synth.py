@@ -520,14 +520,20 @@ class Unit:
 # code, name, level word, townships, plan
 DEMO_COUNTIES: tuple[tuple[str, str, str, int, CountyPlan], ...] = (
     ("990102", "明湖区", "区", 12, CountyPlan(1.4, 0.095, 1.15, 1.25, "county+towns")),
-    ("990103", "星湾区", "区", 13, CountyPlan(0.8, 0.060, 1.05, 0.95, "county")),
-    ("990104", "晴川区", "区", 11, CountyPlan(0.7, 0.055, 1.03, 0.85, "county")),
-    ("990121", "云栖县", "县", 14, CountyPlan(1.1, 0.090, 1.10, 1.18, "county")),
+    ("990103", "星湾区", "区", 13, CountyPlan(0.8, 0.060, 1.05, 0.95, "county+towns")),
+    ("990104", "晴川区", "区", 11, CountyPlan(0.7, 0.055, 1.03, 0.85, "county+towns")),
+    ("990121", "云栖县", "县", 14, CountyPlan(1.1, 0.090, 1.10, 1.18, "county+towns")),
     ("990122", "松岚县", "县", 13, CountyPlan(-0.2, 0.020, 0.72, 0.47, "county+towns")),
     ("990123", "禾丰县", "县", 15, CountyPlan(0.5, 0.050, 1.02, 0.80, "towns")),
-    ("990124", "桐湾县", "县", 12, CountyPlan(0.0, 0.024, 0.80, 0.52, "county")),
-    ("990181", "鹭洲市", "县级市", 14, CountyPlan(0.6, 0.055, 0.96, 0.90, "county")),
-    ("990171", "示例高新技术产业开发区", "县市区", 6, CountyPlan(0.9, 0.065, 1.0, 1.0, "none")),
+    ("990124", "桐湾县", "县", 12, CountyPlan(0.0, 0.024, 0.80, 0.52, "county+towns")),
+    ("990181", "鹭洲市", "县级市", 14, CountyPlan(0.6, 0.055, 0.96, 0.90, "county+towns")),
+    (
+        "990171",
+        "示例高新技术产业开发区",
+        "县市区",
+        6,
+        CountyPlan(0.9, 0.065, 1.0, 1.0, "county+towns"),
+    ),
 )
 
 CITY_CODE = "990000"
