@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import re
+import shutil
 import sys
+import zipfile
+from datetime import date
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -162,12 +168,15 @@ def test_demo_has_twelve_periods_in_mixed_formats(demo: Path) -> None:
     assert len(periods) == 12
     assert periods[0] == "2025-11" and periods[-1] == "2026-10" and "2025-12" in periods
     kinds = []
-    for period in periods:
+    for period in periods[:-1]:
         ledgers = list((demo / "data" / period).glob("enterprises.*"))
         assert len(ledgers) == 1, period  # .csv or .xlsx, never both
         kinds.append(ledgers[0].suffix)
+    for period in periods:
         assert (demo / "content/bulletins" / f"{period}.md").is_file()
     assert {".csv", ".xlsx"} <= set(kinds)
+    # The last period comes as the counties sent it (test_demo_last_period_is_as_the_counties_sent_it).
+    assert not list((demo / "data" / periods[-1]).glob("enterprises.*"))
     raw = [p.read_bytes() for p in (demo / "data").glob("*/enterprises.csv")]
     assert any(b.startswith(b"\xef\xbb\xbf") for b in raw)  # UTF-8 with BOM
     assert any(_not_utf8(b) for b in raw)  # GB18030, as Excel saves on Chinese Windows
@@ -183,18 +192,20 @@ def _not_utf8(raw: bytes) -> bool:
 
 
 def test_demo_ledgers_are_plausible(demo: Path) -> None:
-    last = read_ledger(demo / "data/2026-10/enterprises.xlsx")
+    load = pytest.importorskip("generator.rosters.load")
+    data = load.load_project(demo)
+    last = load.read_snapshot(data, data.periods[-1]).enterprises
     assert 2500 <= len(last) <= 3500
-    codes = [r["统一社会信用代码"] for r in last]
+    codes = last["uscc"].astype(str).tolist()
     assert len(set(codes)) == len(codes)
     assert all(uscc_ok(c) for c in codes)
-    active = [r for r in last if r["经营状态"] == "存续"]
-    unionized = [r for r in active if r["是否建会"] == "是"]
+    active = last[last["status"].fillna("存续") == "存续"]
+    unionized = active[active["unionized"].astype(bool)]
     assert 0.7 <= len(unionized) / len(active) <= 0.85
-    members = sum(int(r["会员人数"]) for r in unionized)
-    staff = sum(int(r["职工人数"]) for r in unionized)
+    members = unionized["members"].astype(int).sum()
+    staff = unionized["employees"].astype(int).sum()
     assert 0.85 <= members / staff <= 0.92
-    assert {r["经营状态"] for r in last} >= {"存续", "注销"}
+    assert set(last["status"].dropna()) >= {"存续", "注销"}
 
 
 def test_demo_writeups_cover_every_category(demo: Path) -> None:
@@ -222,14 +233,18 @@ def test_demo_checks_without_errors_and_with_a_few_warnings() -> None:
     load = pytest.importorskip("generator.rosters.load")
     result = load.check_project(ROOT)
     assert [str(p) for p in result.errors] == []
-    per_file: dict[str, int] = {}
+    per_period: dict[str, int] = {}
     for problem in result.warnings:
-        per_file[problem.file] = per_file.get(problem.file, 0) + 1
-    ledgers = sorted(f for f in per_file if "/enterprises." in f)
-    assert len(ledgers) == 12  # every period has something for the data-quality page
-    assert all(5 <= per_file[f] <= 40 for f in ledgers), per_file
+        period = problem.file.split("/")[1] if problem.file.count("/") == 2 else "city"
+        per_period[period] = per_period.get(period, 0) + 1
+    assert "city" not in per_period  # units, targets and the other rosters are clean
+    assert len(per_period) == 12  # every period has something for the data-quality page
+    assert all(5 <= n <= 10 for n in per_period.values()), per_period
     codes = {p.code for p in result.warnings}
     assert {"W-ENT-MISSING", "W-UNKNOWN-COLUMN"} <= codes
+    # The county files of the last period cause nothing of their own: only the planted warnings.
+    last = {p.code for p in result.warnings if p.file.startswith("data/2026-10/")}
+    assert last == {"W-ENT-MISSING", "W-REASON-MISSING", "W-MEMBERS-EXCEED"}
 
 
 def test_plain_scales_stream_valid_csv_in_chunks(tmp_path: Path) -> None:
@@ -245,3 +260,168 @@ def test_plain_scales_stream_valid_csv_in_chunks(tmp_path: Path) -> None:
     assert not list(first.glob("data/*/*.xlsx"))
     load = pytest.importorskip("generator.rosters.load")
     assert [str(p) for p in load.check_project(first).errors] == []
+
+
+# ---- the demo's last period: one file per county, as the offices sent it ----------------------
+
+LAST = ROOT / "data" / "2026-10"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound document of Excel 97–2003
+
+
+def _county_files() -> list[Path]:
+    return sorted(p for p in LAST.iterdir() if p.is_file() and p.stem != "volunteer_reviews")
+
+
+def _sheets(path: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet of a workbook as python-calamine reads it (a CSV: one sheet of text)."""
+    if path.suffix.lower() == ".csv":
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig") if not _not_utf8(raw) else raw.decode("gb18030")
+        return {"": list(csv.reader(io.StringIO(text)))}
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def _ledger(sheets: dict[str, list[list[Any]]]) -> tuple[str, list[list[Any]], int]:
+    """The sheet whose header row names 统一社会信用代码, and that row's index."""
+    for name, rows in sheets.items():
+        for i, row in enumerate(rows[:10]):
+            if "统一社会信用代码" in row:
+                return name, rows, i
+    raise AssertionError(f"no ledger among {list(sheets)}")
+
+
+def _is_code(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 18 and uscc_ok(value)
+
+
+def test_demo_last_period_is_as_the_counties_sent_it() -> None:
+    """Read with python-calamine: mixed names and formats, a returned template, renamed sheets,
+    title, blank, 小计, 合计 and 填表人 rows, codes typed as numbers, one county per file."""
+    files = _county_files()
+    units = list(csv.DictReader(io.StringIO((ROOT / "data/units.csv").read_text("utf-8-sig"))))
+    counties = {r["单位代码"] for r in units if r["上级单位代码"] == "990000"}
+    assert len(files) == len(counties) == 9
+    assert all(re.search(r"[\u4e00-\u9fff]", p.name) for p in files)  # named by each office
+    assert {p.suffix.lower() for p in files} == {".xlsx", ".xls", ".ods", ".csv"}
+    assert any(p.suffix == ".XLSX" for p in files)
+    xls = next(p for p in files if p.suffix.lower() == ".xls")
+    assert xls.read_bytes().startswith(OLE2)  # a real Excel 97–2003 file, not a renamed .xlsx
+    ods = next(p for p in files if p.suffix.lower() == ".ods")
+    with zipfile.ZipFile(ods) as z:
+        assert z.namelist()[0] == "mimetype"
+        assert z.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+
+    seen: dict[str, int] = {}
+    found: set[str] = set()
+    for path in files:
+        sheets = _sheets(path)
+        name, rows, at = _ledger(sheets)
+        heads = [str(h) for h in rows[at]]
+        body = rows[at + 1 :]
+        first = [r[0] if r else "" for r in body]
+        data = [r for r in body if _is_code(r[0])]
+        unit_col = next(j for j, h in enumerate(heads) if h.startswith("所属") and "代码" in h)
+        units_here = {
+            str(int(r[unit_col])) if isinstance(r[unit_col], float) else r[unit_col] for r in data
+        }
+        assert {u[:6] for u in units_here} in ({c} for c in counties), path.name  # one county
+        seen[next(iter(units_here))[:6]] = len(data)
+        if path.suffix.lower() != ".csv":
+            if name not in ("", "企业建会台账"):
+                found.add("renamed sheet")
+            if len(sheets) > 5 and "工会工作志愿者名册" in sheets:
+                found.add("returned template")
+                others = [s for s in sheets if s not in (name, "单位代码")]
+                assert all(len(sheets[s]) == 1 for s in others)  # their headers, nothing filled
+            if at > 0 and "台账" in str(rows[0][0]):
+                found.add("title row")
+            if any(isinstance(r[unit_col], float) for r in data):
+                found.add("code typed as a number")
+            day_col = heads.index("建会日期")
+            if any(isinstance(r[day_col], date) for r in data):
+                found.add("typed dates")
+        last_data = max(i for i, r in enumerate(body) if _is_code(r[0]))
+        if any(all(c in ("", None) for c in r) for r in body[:last_data]):
+            found.add("blank rows")
+        if any(str(c).endswith("小计") for c in first):
+            found.add("小计")
+        if any(str(c).startswith("填表人") for c in first):
+            found.add("填表人")
+        if "合计" in first:
+            found.add("合计")
+            total = body[first.index("合计")]
+            for column in ("职工人数", "会员人数"):
+                j = heads.index(column)
+                assert total[j] == sum(int(r[j] or 0) for r in data), (path.name, column)
+    assert found == {
+        "renamed sheet",
+        "returned template",
+        "title row",
+        "code typed as a number",
+        "typed dates",
+        "blank rows",
+        "小计",
+        "填表人",
+        "合计",
+    }
+    assert set(seen) == counties and all(n > 100 for n in seen.values())
+
+
+def _synth_last_rows() -> list[dict[str, Any]]:
+    """The demo's last-period rows as the generator draws them, before any file is written."""
+    scale = synth.SCALES["demo"]
+    world = synth.make_world(scale)
+    first = synth.first_period(scale)
+    pop = synth.simulate(world, 0, 0, scale.enterprises)
+    synth.plant_problems(pop, first)
+    return synth.ledger_records(world, pop, synth.snapshot(pop, synth.LAST_MONTH, first))
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@pytest.mark.slow
+def test_demo_county_files_give_what_one_csv_of_the_same_rows_gives(
+    demo: Path, tmp_path: Path
+) -> None:
+    """The per-county files of 2026-10 and one plain CSV of the same rows: the same bulletins."""
+    build = pytest.importorskip("generator.build")
+    split, single = tmp_path / "split", tmp_path / "single"
+    shutil.copytree(demo, split)
+    shutil.copytree(demo, single)
+    folder = single / "data" / "2026-10"
+    for path in folder.iterdir():
+        if path.stem != "volunteer_reviews":
+            path.unlink()
+    records = _synth_last_rows()
+    columns = [c.name for c in synth.specs.ENTERPRISES.columns]
+    with (folder / "enterprises.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows([_csv_cell(r.get(c)) for c in columns] for r in records)
+
+    options = build.BuildOptions(site=False, pdf=False)
+    a, b = build.gather(split, options), build.gather(single, options)
+    assert a.bulletins.keys() == b.bulletins.keys() == {"internal", "public"}
+    for audience in a.bulletins:
+        got, want = a.bulletins[audience][-1], b.bulletins[audience][-1]
+        assert got.period == want.period == "2026-10"
+        assert got.to_json() == want.to_json(), audience
+
+    def what(problems: list[Any]) -> list[tuple[str, str, str]]:
+        return sorted((p.code, str(p.value), p.county) for p in problems)
+
+    assert what(a.problems["2026-10"]) == what(b.problems["2026-10"])
+    files = {p.file for p in a.problems["2026-10"] if p.file.startswith("data/2026-10/")}
+    assert files and all("enterprises" not in f for f in files)  # named by the county's file
+    everything = [p for items in a.problems.values() for p in items]
+    assert not [p for p in everything if p.code == "W-SCORE-NULL"]  # every unit has targets
+    assert len({(p.file, p.row, p.code, p.value) for p in everything}) < 100
