@@ -726,6 +726,8 @@ class Population:
         default_factory=dict
     )  # idx -> from, to, +n
     migrant_extra: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    # idx -> from, to: months whose ledger leaves 未建会原因 empty (filled in once listed)
+    reason_gaps: dict[int, tuple[int, int]] = field(default_factory=dict)
     # drawn from their own stream (see follow_up) so that the figures above stay as they were
     dispatch_member_factor: np.ndarray = field(default_factory=lambda: np.zeros(0))
     federation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
@@ -945,16 +947,26 @@ def _enterprise_names(
 
 def plant_problems(pop: Population, first: int) -> None:
     """Plant the few data warnings the demo shows (no errors)."""
-    e_first = pop.employees(first)
     whole = (pop.birth < 0) & (pop.close == NEVER)
     unionized_early = pop.union_m < first
     order = np.argsort(pop.ids)
 
-    # Priority enterprises without 未建会原因: five stay so, two set up a union later.
-    stays = whole & (pop.union_m == NEVER) & (e_first >= 30) & (pop.e0 < 200)
-    later = whole & (pop.union_m > first + 2) & (pop.union_m < LAST_MONTH) & (e_first >= 30)
-    for i in [int(j) for j in order[stays[order]][:5]] + [int(j) for j in order[later[order]][:2]]:
-        pop.reason[i] = -1
+    # Priority enterprises whose 未建会原因 is left empty for a month or a few, until the county
+    # fills it in after its problem list: one from the first period, then enterprises set up
+    # later, empty from their first ledger on (a few each month, as a real office sees them).
+    for start, length in (
+        (first, 2),
+        (first + 2, 3),
+        (first + 5, 3),
+        (first + 8, 4),
+        (first + 10, 2),
+    ):
+        end = min(start + length - 1, LAST_MONTH)
+        born = whole if start == first else (pop.birth == start) & (pop.close == NEVER)
+        size = (pop.employees(start) >= 30) & (pop.employees(end) >= 30) & (pop.e0 < 200)
+        i = int(order[(born & size & (pop.union_m > end))[order]][0])
+        pop.reason[i] = max(int(pop.reason[i]), 0)
+        pop.reason_gaps[i] = (start, end)
 
     ok = whole & unionized_early & (pop.e0 >= 30) & (pop.e0 <= 200)
     picks = [int(j) for j in order[ok[order]]]
@@ -1362,6 +1374,9 @@ def ledger_records(world: World, pop: Population, snap: Snapshot) -> list[dict[s
     for k, i in enumerate(snap.idx.tolist()):
         uni = bool(snap.unionized[k])
         reason = int(pop.reason[i])
+        gap = pop.reason_gaps.get(i)
+        if gap is not None and gap[0] <= snap.m <= gap[1]:
+            reason = -1
         out.append(
             {
                 "uscc": str(pop.uscc[i]),
@@ -1743,7 +1758,7 @@ def stable_ods(raw: bytes) -> bytes:
         'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2"><office:meta>'
         f"<meta:creation-date>{stamp}</meta:creation-date><dc:date>{stamp}</dc:date>"
         "</office:meta></office:document-meta>"
-    ).encode("utf-8")
+    ).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
         names = [i.filename for i in src.infolist()]

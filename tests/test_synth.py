@@ -239,7 +239,10 @@ def test_demo_checks_without_errors_and_with_a_few_warnings() -> None:
         per_period[period] = per_period.get(period, 0) + 1
     assert "city" not in per_period  # units, targets and the other rosters are clean
     assert len(per_period) == 12  # every period has something for the data-quality page
-    assert all(5 <= n <= 10 for n in per_period.values()), per_period
+    # A few each month, as a real office sees them: a county fills in a missing 未建会原因 after
+    # its problem list, an enterprise left out, a head count above another.
+    assert all(1 <= n <= 5 for n in per_period.values()), per_period
+    assert sum(per_period.values()) <= 30
     codes = {p.code for p in result.warnings}
     assert {"W-ENT-MISSING", "W-UNKNOWN-COLUMN"} <= codes
     # The county files of the last period cause nothing of their own: only the planted warnings.
@@ -424,4 +427,4 @@ def test_demo_county_files_give_what_one_csv_of_the_same_rows_gives(
     assert files and all("enterprises" not in f for f in files)  # named by the county's file
     everything = [p for items in a.problems.values() for p in items]
     assert not [p for p in everything if p.code == "W-SCORE-NULL"]  # every unit has targets
-    assert len({(p.file, p.row, p.code, p.value) for p in everything}) < 100
+    assert len({(p.file, p.row, p.code, p.value) for p in everything}) <= 30
