@@ -1490,15 +1490,25 @@ COUNTY_FILES: dict[str, CountyFile] = {
     "990171": CountyFile("高新区10月台账.csv", Style(newline="\r\n")),
 }
 
-#: The sheets of the collection template a county was sent, after its ledger sheet.
-TEMPLATE_SHEETS = (
-    "volunteer_reviews",
-    "volunteers",
-    "pioneer_teams",
-    "book_rooms",
-    "model_homes",
-    "worker_stations",
-    "inspections",
+#: The other sheets of the collection template a county was sent, as it was sent (a returned
+#: workbook does not change when the program does): title and header row of each.
+TEMPLATE_SHEETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("志愿者考核", ("志愿者编号", "工作汇报次数", "考核得分", "考核等次", "所属单位代码")),
+    (
+        "工会工作志愿者名册",
+        ("编号", "姓名", "联系电话", "派驻单位代码", "上岗日期", "离岗日期", "选聘方式"),
+    ),
+    (
+        "工人先锋号",
+        ("班组名称", "所在企业", "所属单位代码", "级别", "状态", "申报日期", "命名日期"),
+    ),
+    ("职工书屋", ("书屋名称", "所在单位", "所属单位代码", "级别", "建成日期", "藏书册数")),
+    ("模范职工之家", ("名称", "所在单位", "所属单位代码", "级别", "建成日期")),
+    ("职工驿站", ("驿站名称", "所在单位", "所属单位代码", "级别", "建成日期")),
+    (
+        "督查情况",
+        ("督查日期", "被督查单位代码", "督查人", "发现问题", "整改期限", "整改完成日期"),
+    ),
 )
 
 
@@ -1639,12 +1649,7 @@ def _unit_code_sheet(world: World, c: int) -> Sheet:
 
 
 def _empty_roster_sheets() -> list[Sheet]:
-    return [
-        Sheet(
-            specs.ROSTERS[name].title, [[col.title for col in specs.ROSTERS[name].columns]], [], {0}
-        )
-        for name in TEMPLATE_SHEETS
-    ]
+    return [Sheet(title, [list(heads)], [], {0}) for title, heads in TEMPLATE_SHEETS]
 
 
 def sheets_xlsx(sheets: Sequence[Sheet], style: Style) -> bytes:
@@ -3078,9 +3083,10 @@ volunteer_deadline: 07-01
 #   year_end: true：只在年末（12月或第四季度）评价
 #   after_volunteer_deadline: true：只在志愿者配备期限（volunteer_deadline）之后评价
 judgments:
-  criticize:                  # 通报批评：序时进度完成率低于60%；过了配备期限仍缺志愿者
+  criticize:                  # 通报批评：序时进度完成率低于60%；过了配备期限仍缺志愿者；台账逾期或未报送
     - {{metric: schedule_rate, below: 0.6}}
     - {{metric: volunteer_coverage, below: 1.0, after_volunteer_deadline: true}}
+    - {{metric: report_late, at_least: 1}}
   commend:                    # 表扬：排名前3名，且序时进度完成率达到100%
     - {{rank_at_most: 3, metric: schedule_rate, at_least: 1.0}}
   veto:                       # 一票否决：年末年度目标完成率低于100%
