@@ -173,6 +173,9 @@ def test_a_county_forgotten_is_an_error_naming_it(tmp_path: Path) -> None:
         ("990200", "乙区", "data/2026-10/", "error")
     ]
     assert "乙区" in found[0].message and "2026-10" in found[0].message
+    # that one error says it: 乙区's enterprises of September are not each listed as missing
+    missing = _problems(project.root, "W-ENT-MISSING")
+    assert not [p for p in missing if p.county == "990200"]
 
 
 def test_unreported_previous_carries_the_county_and_says_so(tmp_path: Path) -> None:

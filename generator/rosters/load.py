@@ -418,6 +418,9 @@ def read_snapshot(
     state = _state(enterprises, period, data.unit_index)
     if previous is not None:
         missing = _missing_enterprises(enterprises, previous, period, root, folder, data.unit_index)
+        # a county that sent nothing is one error, not one warning per enterprise it had
+        unreported = {p.county for p in problems if p.code == codes.E_COUNTY_NOT_REPORTED.name}
+        missing = [p for p in missing if p.county not in unreported]
         problems.extend(_name_counties(missing, data.unit_index.name))
         problems.extend(_county_changes(state, previous, data.unit_index, carried, folder, root))
     reporting: list[Any] = []
