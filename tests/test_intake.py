@@ -742,10 +742,10 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     )  # 乙区: nothing more
     assert "报送情况" in pdf
     assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in pdf
-    assert "按时报送的1个；逾期报送的：甲县（逾期3天）。" in pdf
+    assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in pdf
     assert "990100-甲县.xlsx" in pdf and "11月8日09:00" in pdf
     public_pdf = text("public")
-    assert "按时报送的1个；逾期报送的：甲县（逾期3天）。" in public_pdf
+    assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in public_pdf
     assert "990100-甲县.xlsx" not in public_pdf and "逾期3天报送" not in public_pdf
 
 
