@@ -29,6 +29,7 @@ from generator.render.document.nodes import (
     chinese_number,
     column_table,
     figure,
+    figures,
     frame_blocks,
     lead_par,
     numbered,
@@ -78,16 +79,23 @@ _pct, _n = fmt.percent, fmt.integer
 _COUNTY_SHORT: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
-    *(figure(name) for name in ("coverage_rate", "membership_rate", "schedule_rate")),
-    *(figure(name) for name in ("score", "rank_change")),
+    *figures("coverage_rate", "membership_rate", "schedule_rate", "score", "rank_change"),
 ]
 
 _COUNTY_FULL: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
-    *(figure(name) for name in ("enterprises", "unionized", "coverage_rate", "membership_rate")),
-    *(figure(name) for name in ("ytd_new_unions", "target_completion", "schedule_rate")),
-    *(figure(name) for name in ("score", "rank_change")),
+    *figures(
+        "enterprises",
+        "unionized",
+        "coverage_rate",
+        "membership_rate",
+        "ytd_new_unions",
+        "target_completion",
+        "schedule_rate",
+        "score",
+        "rank_change",
+    ),
 ]
 
 
@@ -100,23 +108,31 @@ _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
     Column("县市区", lambda r: r[0].name),
     figure("rank", cell=lambda r: "—" if r[1].level == "direct" else rank_text(r[1])),
     Column("乡镇（街道）", lambda r: r[1].name),
-    *(figure(name, _town) for name in ("enterprises", "unionized", "coverage_rate")),
-    *(figure(name, _town) for name in ("membership_rate", "score", "rank_change")),
+    *figures(
+        "enterprises",
+        "unionized",
+        "coverage_rate",
+        "membership_rate",
+        "score",
+        "rank_change",
+        of=_town,
+    ),
 ]
 
-_PRIORITY_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name),
-    *(figure(name) for name in ("priority_open", "priority_closed", "priority_added")),
-]
+
+def by_county(*names: str, full: bool = False) -> list[Column[UnitFigures]]:
+    """A table of the counties: their names, then the figures `names` (`full`: headed by
+    their full labels)."""
+    return [Column("县市区", lambda u: u.name), *(figure(n, full=full) for n in names)]
+
+
+_PRIORITY_BY_COUNTY = by_county("priority_open", "priority_closed", "priority_added")
 
 _PRIORITY_LEFT: Column[UnitFigures] = figure("priority_left")
 
-_VOLUNTEERS_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name),
-    figure("volunteer_required_townships"),
-    figure("volunteer_covered_townships"),
-    figure("volunteer_coverage"),
-]
+_VOLUNTEERS_BY_COUNTY = by_county(
+    "volunteer_required_townships", "volunteer_covered_townships", "volunteer_coverage"
+)
 
 
 def county_ranking_table(bulletin: Bulletin, full: bool) -> Node:
@@ -500,43 +516,28 @@ def campaign_section(bulletin: Bulletin) -> Section:
     return "工人先锋号和职工书屋创建情况", campaign
 
 
-#: Every target of targets.csv, followed per county (CONTRACT 3.6): the annex table.
 #: Every target of targets.csv, followed per county (CONTRACT 3.6): the annex table, whose
 #: columns name their target (the full label).
-_TARGETS_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name),
-    *(
-        figure(name, full=True)
-        for name in (
-            "target_completion",
-            "schedule_rate",
-            "ytd_new_members",
-            "members_completion",
-            "members_schedule_rate",
-            "book_rooms_schedule_rate",
-            "pioneer_teams_schedule_rate",
-        )
-    ),
-]
+_TARGETS_BY_COUNTY = by_county(
+    "target_completion",
+    "schedule_rate",
+    "ytd_new_members",
+    "members_completion",
+    "members_schedule_rate",
+    "book_rooms_schedule_rate",
+    "pioneer_teams_schedule_rate",
+    full=True,
+)
 
-_GROUPS_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name),
-    *(
-        figure(name)
-        for name in (
-            "migrant_membership_rate",
-            "dispatch_membership_rate",
-            "congress_rate",
-            "bargaining_rate",
-            "federations",
-        )
-    ),
-]
+_GROUPS_BY_COUNTY = by_county(
+    "migrant_membership_rate",
+    "dispatch_membership_rate",
+    "congress_rate",
+    "bargaining_rate",
+    "federations",
+)
 
-_FOUR_CLEAR_BY_COUNTY: list[Column[UnitFigures]] = [
-    Column("县市区", lambda u: u.name),
-    *(figure(name) for name in ("priority_open", "priority_overdue", "priority_stalled")),
-]
+_FOUR_CLEAR_BY_COUNTY = by_county("priority_open", "priority_overdue", "priority_stalled")
 
 
 def targets_section(bulletin: Bulletin) -> Section | None:

@@ -154,6 +154,11 @@ def figure(
     return Column(i.label if full else i.heading, cell)
 
 
+def figures(*names: str, of: Callable[[Any], Any] | None = None) -> list[Column[Any]]:
+    """The columns of declared figures, in the order named."""
+    return [figure(name, of) for name in names]
+
+
 def rank_change_text(change: int | None) -> str:
     if change is None:
         return "—"

@@ -33,6 +33,7 @@ from generator.render.document.nodes import (
     column_table,
     figure,
     figure_text,
+    figures,
     lead_par,
     numbered,
     par,
@@ -102,15 +103,22 @@ _HISTORY: list[Column[HistoryPoint]] = [
         "期别",
         lambda h: Period.parse(h.period).label if _is_period(h.period) else h.period,
     ),
-    *(figure(name) for name in ("enterprises", "unionized", "coverage_rate", "membership_rate")),
-    *(figure(name) for name in ("score", "rank")),
+    *figures("enterprises", "unionized", "coverage_rate", "membership_rate", "score", "rank"),
 ]
 
 _TOWNSHIPS: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("乡镇（街道）", lambda t: t.name),
-    *(figure(name) for name in ("enterprises", "unionized", "coverage_rate", "membership_rate")),
-    *(figure(name) for name in ("priority_open", "volunteers_active", "score", "rank_change")),
+    *figures(
+        "enterprises",
+        "unionized",
+        "coverage_rate",
+        "membership_rate",
+        "priority_open",
+        "volunteers_active",
+        "score",
+        "rank_change",
+    ),
 ]
 
 _VOLUNTEERS: list[Column[VolunteerRecord]] = [
