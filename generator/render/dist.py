@@ -22,7 +22,7 @@ from generator import __version__, tables
 from generator.cache import write_atomic
 from generator.errors import BuildError
 from generator.model import Bulletin, PriorityEntry, UnitFigures
-from generator.render.files import file_name, issued_on
+from generator.render.files import file_name, issued_on, priority_marks
 from generator.tables import Sheet, write_csv, write_xlsx
 
 MANIFEST = "manifest.csv"
@@ -82,16 +82,6 @@ def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
     return sorted(entries, key=lambda p: (-p.employees, p.name, p.uscc))
 
 
-def _note(p: PriorityEntry) -> str:
-    """本期新增, 逾期未建 (past planned_on), 久拖未建 (open six periods or more)."""
-    notes = ["本期新增"] if p.added else []
-    if p.overdue:
-        notes.append("逾期未建")
-    if p.stalled:
-        notes.append(f"久拖未建（{p.open_periods}期）")
-    return "、".join(notes)
-
-
 def write_priority_xlsx(
     bulletin: Bulletin, unit: UnitFigures, path: Path, cache_dir: Path | None = None
 ) -> Path:
@@ -107,7 +97,7 @@ def write_priority_xlsx(
             p.progress,
             p.responsible,
             p.planned_on,
-            _note(p),
+            priority_marks(p),
         ]
         for i, p in enumerate(open_priority(bulletin, unit), 1)
     ]

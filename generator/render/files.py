@@ -11,7 +11,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
-from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin
+from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.periods import Period
 from generator.problems import Problem
 from generator.tables import Sheet, write_csv, write_xlsx
@@ -45,6 +45,17 @@ def issued_on(bulletin: Bulletin) -> date:
         return date.fromisoformat(day) if day else Period.parse(bulletin.period).end
     except ValueError:
         return date(2000, 1, 1)
+
+
+def priority_marks(p: PriorityEntry, stalled: str = "久拖未建（{}期）") -> str:
+    """本期新增, 逾期未建 (past planned_on), 久拖未建 (open six periods or more, written as
+    `stalled` with the periods)."""
+    notes = ["本期新增"] if p.added else []
+    if p.overdue:
+        notes.append("逾期未建")
+    if p.stalled:
+        notes.append(stalled.format(p.open_periods))
+    return "、".join(notes)
 
 
 def write_bulletin_json(bulletin: Bulletin, path: Path) -> Path:

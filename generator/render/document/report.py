@@ -42,6 +42,7 @@ from generator.render.document.nodes import (
     writeups_section,
 )
 from generator.render.document.wording import Wording
+from generator.render.files import priority_marks
 from generator.render.mdtree import Node
 
 _pct, _n = fmt.percent, fmt.integer
@@ -181,17 +182,8 @@ def _priority_columns(
         Column("职工人数", lambda r: _n(r[1].employees), "right"),
         Column("未建会原因", lambda r: r[1].reason or "未填报", "left"),
         *given,
-        Column("备注", lambda r: _priority_note(r[1])),
+        Column("备注", lambda r: priority_marks(r[1], stalled="久拖未建{}期")),
     ]
-
-
-def _priority_note(p: PriorityEntry) -> str:
-    notes = ["本期新增"] if p.added else []
-    if p.overdue:
-        notes.append("逾期未建")
-    if p.stalled:
-        notes.append(f"久拖未建{p.open_periods}期")
-    return "、".join(notes)
 
 
 #: Every target of the year (CONTRACT 3.6): label, then the figures target, done, completion,
