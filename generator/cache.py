@@ -34,13 +34,13 @@ CACHE_DIR = ".bulletin-cache"
 _FORMAT = 1  # bump when a cached value's shape changes
 
 
-def file_digest(path: Path) -> str:
-    """The blake2b digest of a file's bytes."""
-    h = hashlib.blake2b(digest_size=20)
+def file_digest(path: Path, algorithm: str = "blake2b") -> str:
+    """The digest of a file's bytes: blake2b (20 bytes) for the cache's keys, or `algorithm`
+    ("sha256" for the registers users may check a file against)."""
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        if algorithm == "blake2b":
+            return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=20)).hexdigest()
+        return hashlib.file_digest(handle, algorithm).hexdigest()
 
 
 def key(*parts: object) -> str:

@@ -13,7 +13,6 @@ on the issued period's pages.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import formatting as fmt
+from generator.cache import file_digest
 from generator.errors import BuildError, ConfigError
 from generator.model import Bulletin, Correction
 from generator.periods import Period
@@ -46,11 +46,7 @@ _DOC_CODE = re.compile(r"〔(\d{4})〕(\d+)号$")
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_digest(path, "sha256")
 
 
 # ---- the register ---------------------------------------------------------------------------

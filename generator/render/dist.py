@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from generator import __version__, tables
-from generator.cache import write_atomic
+from generator.cache import file_digest, write_atomic
 from generator.errors import BuildError
 from generator.model import Bulletin, PriorityEntry, UnitFigures
 from generator.render.files import file_name, issued_on, priority_marks
@@ -127,14 +127,6 @@ def write_priority_xlsx(
     return path
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def write_zip(folder: Path, files: list[Path], when: date) -> Path:
     """`folder`.zip holding `files` under the folder's name, the same bytes on every build."""
     target = folder.with_name(f"{folder.name}.zip")
@@ -176,7 +168,14 @@ def write_dist(
         )
         files.append(write_zip(folder, files, when))
         for path in files:
-            rows.append([unit.code, unit.name, path.relative_to(out_dir).as_posix(), _sha256(path)])
+            rows.append(
+                [
+                    unit.code,
+                    unit.name,
+                    path.relative_to(out_dir).as_posix(),
+                    file_digest(path, "sha256"),
+                ]
+            )
     return write_csv(out_dir / MANIFEST, MANIFEST_HEADERS, rows)
 
 
