@@ -883,17 +883,31 @@ def test_each_countys_review_lands_on_its_own_volunteer_001(tmp_path: Path) -> N
 
 def test_an_unknown_number_names_the_county_its_file_and_row(tmp_path: Path) -> None:
     """乙区 reviews a 002 it does not have (甲县 has one): an error in 乙区's own file and row."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook as open_book
 
     project, folder = _review_project(tmp_path)
-    wb = load_workbook(folder / "乙区.xlsx")
+    wb = open_book(folder / "乙区.xlsx")
     wb["志愿者考核"].append(["002", None, None, "优秀"])
     wb.save(folder / "乙区.xlsx")
     found = _problems(project.root, "E-VOLUNTEER-UNKNOWN")
     assert [(p.file, p.row, p.column, p.value, p.county_name) for p in found] == [
-        ("data/2026-10/乙区.xlsx", 3, "志愿者编号", "002", "乙区")
+        ("data/2026-10/乙区.xlsx（志愿者考核）", 3, "志愿者编号", "002", "乙区")
     ]
     assert "不在乙区的志愿者名册" in found[0].message
+    # 乙区's problem list names its own workbook's sheet and row, and no enterprise (row 3 of
+    # its ledger sheet is another row altogether).
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from generator.cli import cli
+
+    assert CliRunner().invoke(cli, ["check", str(project.root)]).exit_code == 1
+    ws = load_workbook(project.root / "problems" / "2026-10" / "990200-乙区-问题清单.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    listed = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert [(r["文件"], r["行号"], r["问题代码"], r["企业名称"]) for r in listed] == [
+        ("乙区.xlsx（志愿者考核）", 3, "E-VOLUNTEER-UNKNOWN", None)
+    ]
 
 
 def test_a_review_given_twice_names_both_places(tmp_path: Path) -> None:
@@ -912,11 +926,11 @@ def test_a_review_given_twice_names_both_places(tmp_path: Path) -> None:
     assert sorted((p.file, p.row, p.county_name) for p in found) == [
         ("data/2026-10/volunteer_reviews.csv", 2, "甲县"),
         ("data/2026-10/volunteer_reviews.csv", 3, "乙区"),
-        ("data/2026-10/乙区.xlsx", 2, "乙区"),
-        ("data/2026-10/甲县.xlsx", 2, "甲县"),
+        ("data/2026-10/乙区.xlsx（志愿者考核）", 2, "乙区"),
+        ("data/2026-10/甲县.xlsx（志愿者考核）", 2, "甲县"),
     ]
-    jia = next(p for p in found if p.file.endswith("甲县.xlsx"))
-    assert "data/2026-10/volunteer_reviews.csv 第 2 行；data/2026-10/甲县.xlsx 第 2 行" in (
+    jia = next(p for p in found if "甲县.xlsx" in p.file)
+    assert "volunteer_reviews.csv 第 2 行；data/2026-10/甲县.xlsx（志愿者考核） 第 2 行" in (
         jia.message
     )
 

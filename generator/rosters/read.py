@@ -621,6 +621,7 @@ def read_roster_sheet(path: Path, rel: str, roster: Roster) -> FoundSheet:
 def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[str, FoundSheet]:
     """Each roster's sheet of one file, the file opened once (a period file's ledger and its
     志愿者考核 sheet); a sheet is the first roster's that names SHEET_MIN_COLUMNS of its columns.
+    The tables of the rosters after the first are named `file（sheet）` in problems.
 
     A CSV is one sheet, of the first roster whose header it has. Raises ReadError for a file that
     cannot be read at all.
@@ -655,7 +656,10 @@ def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[
                 tables[roster.name] = FoundSheet(None, names)
                 continue
             used.append(sheet.name)
-            table = structure(workbook_grid(book, sheet), rel, roster)
+            # Another roster's sheet of the file is named with its sheet, so that its problems
+            # say where to look (and its rows are not taken for the first roster's).
+            label = rel if roster is rosters[0] else f"{rel}（{sheet.name}）"
+            table = structure(workbook_grid(book, sheet), label, roster)
             tables[roster.name] = FoundSheet(table, names, sheet.name)
         return tables
     except (ReadError, MemoryError):
