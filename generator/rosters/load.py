@@ -7,9 +7,10 @@ the small state kept from the previous one; `check_project` runs both for every 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,11 @@ from generator.rosters.specs import (
 )
 from generator.rosters.units import UnitTree
 from generator.rosters.validate import Context, empty_frame, validate_table
+
+if TYPE_CHECKING:
+    from generator.rosters.read import FoundSheet, RawTable
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -180,41 +186,23 @@ def read_roster_folder(
     usual), each read from its sheet with the roster's header and validated, then joined."""
     from generator.rosters.read import read_roster_sheet
 
-    files, ignored = period_files(directory)
-    problems: list[Problem] = [
-        codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored
-    ]
+    files, problems = _folder_files(root, directory)
     frames: list[pd.DataFrame] = []
     ok = True
-    expected = "、".join(c.title for c in roster.columns if c.required)
     for path in files:
         rel = relative(root, path)
-        try:
-            found = read_roster_sheet(path, rel, roster)
-        except ReadError as exc:
-            problems.append(exc.problem)
-            ok = False
-            continue
-        except OSError as exc:
-            problems.append(_os_problem(rel, exc))
+        found = _attempt(rel, problems, lambda: read_roster_sheet(path, rel, roster))  # noqa: B023
+        if found is None:
             ok = False
             continue
         if found.table is None:
-            sheets = "、".join(f"工作表“{name}”" for name in found.sheets) or "文件"
-            problems.append(
-                codes.E_ROSTER_NOT_FOUND.problem(
-                    rel, None, title=roster.title, sheets=sheets, expected=expected
-                )
-            )
+            problems.append(_not_found(codes.E_ROSTER_NOT_FOUND, rel, found, roster))
             ok = False
             continue
         validated = validate_table(found.table, roster, ctx)
         if any(p.code in _UNREAD for p in validated.problems):
             ok = False
-        frame = validated.frame
-        frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
-        problems.extend(_file_county(list(validated.problems), frame, ctx.units))
-        frames.append(frame)
+        frames.append(_file_frame(validated.frame, rel, list(validated.problems), ctx, problems))
     if not frames:
         if not roster.optional and not files:
             rel = relative(root, directory) + "/"
@@ -606,12 +594,8 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
     Row numbers stay those of each file; the same enterprise in two files is E-DUPLICATE naming
     both places; a spreadsheet without a ledger sheet is E-LEDGER-NOT-FOUND.
     """
-    from generator.rosters.read import read_roster_sheets
 
-    files, ignored = period_files(folder)
-    problems: list[Problem] = [
-        codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored
-    ]
+    files, problems = _folder_files(root, folder)
     if not files:
         rel = relative(root, folder / f"{ENTERPRISES.name}.csv")
         problems.append(codes.E_FILE_MISSING.problem(rel, None, title=ENTERPRISES.title))
@@ -620,34 +604,20 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
     used: list[str] = []
     reviews: list[tuple[Any, str]] = []
     readable = True
-    expected = "、".join(c.title for c in ENTERPRISES.columns if c.required)
     for path in files:
         rel = relative(root, path)
         named = path.stem == ENTERPRISES.name
-        try:
-            tables = read_roster_sheets(path, rel, (ENTERPRISES, VOLUNTEER_REVIEWS))
-            found, review = tables[ENTERPRISES.name], tables[VOLUNTEER_REVIEWS.name]
-            raw = found.table
-            if raw is None and review.table is not None and not named:
-                reviews.append((review.table, ""))  # a file of volunteer reviews only
-                continue
-            if raw is None and named:  # the roster's own file: say what is wrong with it
-                raw = read_table(path, rel, ENTERPRISES)
-        except ReadError as exc:
-            problems.append(exc.problem)
+
+        sheets = _attempt(rel, problems, lambda: _ledger_sheets(path, rel))  # noqa: B023
+        if sheets is None:
             readable = False
             continue
-        except OSError as exc:
-            problems.append(_os_problem(rel, exc))
-            readable = False
+        found, review, raw = sheets
+        if raw is None and review.table is not None and not named:
+            reviews.append((review.table, ""))  # a file of volunteer reviews only
             continue
         if raw is None:
-            sheets = "、".join(f"工作表“{name}”" for name in found.sheets) or "文件"
-            problems.append(
-                codes.E_LEDGER_NOT_FOUND.problem(
-                    rel, None, value=path.name, sheets=sheets, expected=expected
-                )
-            )
+            problems.append(_not_found(codes.E_LEDGER_NOT_FOUND, rel, found, ENTERPRISES, path))
             readable = False
             continue
         validated = validate_table(raw, ENTERPRISES, ctx)
@@ -658,9 +628,7 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
             )
         if any(p.code in _UNREAD for p in found_problems):
             readable = False
-        frame = validated.frame
-        frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
-        problems.extend(_file_county(found_problems, frame, ctx.units))
+        frame = _file_frame(validated.frame, rel, found_problems, ctx, problems)
         frames.append(frame)
         used.append(rel)
         if review.table is not None:
@@ -680,6 +648,58 @@ def _one_county(frame: pd.DataFrame, units: UnitTree | None) -> str:
         return ""
     counties = set(pc.unique(county_of_rows(frame, units)).to_pylist())
     return str(counties.pop()) if len(counties) == 1 else ""
+
+
+def _ledger_sheets(path: Path, rel: str) -> tuple[FoundSheet, FoundSheet, RawTable | None]:
+    """A period file's ledger and 志愿者考核 sheets, and the ledger's rows (None when no sheet
+    has its header; enterprises.csv itself is read as it is, to say what is wrong with it)."""
+    from generator.rosters.read import read_roster_sheets
+
+    tables = read_roster_sheets(path, rel, (ENTERPRISES, VOLUNTEER_REVIEWS))
+    found, review = tables[ENTERPRISES.name], tables[VOLUNTEER_REVIEWS.name]
+    raw = found.table
+    if raw is None and path.stem == ENTERPRISES.name:
+        raw = read_table(path, rel, ENTERPRISES)
+    return found, review, raw
+
+
+def _folder_files(root: Path, folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The spreadsheets of a roster folder, and a W-FILE-IGNORED for each other file in it."""
+    files, ignored = period_files(folder)
+    return files, [codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored]
+
+
+def _attempt(rel: str, problems: list[Problem], read: Callable[[], T]) -> T | None:
+    """What `read` gives of a file, or None with the file's problem added when it cannot be
+    read."""
+    try:
+        return read()
+    except ReadError as exc:
+        problems.append(exc.problem)
+    except OSError as exc:
+        problems.append(_os_problem(rel, exc))
+    return None
+
+
+def _not_found(
+    code: Any, rel: str, found: FoundSheet, roster: Roster, path: Path | None = None
+) -> Problem:
+    """No sheet of a file has the roster's header: the sheets it has, the columns wanted."""
+    sheets = "、".join(f"工作表“{name}”" for name in found.sheets) or "文件"
+    expected = "、".join(c.title for c in roster.columns if c.required)
+    if path is not None:  # the ledger's message names the file
+        return code.problem(rel, None, value=path.name, sheets=sheets, expected=expected)
+    return code.problem(rel, None, title=roster.title, sheets=sheets, expected=expected)
+
+
+def _file_frame(
+    frame: pd.DataFrame, rel: str, found: list[Problem], ctx: Context, problems: list[Problem]
+) -> pd.DataFrame:
+    """A file's validated rows marked with the file; its problems added, each about the whole
+    file given to the county whose rows it holds."""
+    frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
+    problems.extend(_file_county(found, frame, ctx.units))
+    return frame
 
 
 def _os_problem(rel: str, exc: OSError) -> Problem:
