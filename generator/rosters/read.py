@@ -327,13 +327,7 @@ def cell_text(value: Any) -> str | None:
         # Excel keeps 15 significant digits; a longer number has lost its tail (9.13701E+17).
         return f"{value:.6G}" if abs(value) >= 10**15 else str(value)
     if isinstance(value, float):
-        if value != value:
-            return None
-        if abs(value) >= 1e15:
-            return f"{value:.6G}"
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
+        return _float_text(value)
     if isinstance(value, datetime):
         if value.time() == time(0, 0):
             return value.date().isoformat()
@@ -382,21 +376,28 @@ def pick_sheet(book: Workbook, roster: Roster, skip: Collection[str] = ()) -> tu
 
 def _xlsx_grid(path: Path, rel: str, roster: Roster) -> Grid:
     """A workbook's roster sheet as a grid (.xlsx, .xls or .ods, whatever the extension)."""
-    book = open_workbook(path, rel)
-    try:
+    with opened_workbook(path, rel) as book:
         if not book.sheets:
             return Grid([], np.zeros(0, dtype=np.int64))
         sheet, _score = pick_sheet(book, roster)
         return workbook_grid(book, sheet)
+
+
+_DAMAGED = "文件已损坏（可能没有完整复制或下载），无法读取其中的内容"
+
+
+@contextmanager
+def opened_workbook(path: Path, rel: str) -> Iterator[Workbook]:
+    """A workbook open while it is read, closed after; a damaged file is a ReadError."""
+    book = open_workbook(path, rel)
+    try:
+        yield book
     except (ReadError, MemoryError):
         raise
     except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser
         raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=_DAMAGED)) from exc
     finally:
         book.close()
-
-
-_DAMAGED = "文件已损坏（可能没有完整复制或下载），无法读取其中的内容"
 
 
 def workbook_grid(book: Workbook, sheet: Any) -> Grid:
@@ -584,38 +585,7 @@ def read_roster_sheet(path: Path, rel: str, roster: Roster) -> FoundSheet:
     `table` is None when no sheet's header names SHEET_MIN_COLUMNS of the roster's columns (a
     CSV counts as one sheet). Raises ReadError for a file that cannot be read at all.
     """
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        grid = _csv_grid(path, rel)
-        lookup = header_lookup(roster)
-        head_n = min(len(grid.rows), HEADER_SEARCH_ROWS)
-        head = [
-            list(r)
-            for r in zip(*(c.slice(0, head_n).to_pylist() for c in grid.columns), strict=True)
-        ]
-        found = find_header(head, lookup) if head else None
-        score = _row_score(found[2], lookup) if found else 0
-        if score < SHEET_MIN_COLUMNS:
-            return FoundSheet(None, [])
-        return FoundSheet(structure(grid, rel, roster), [])
-    if suffix not in READERS:
-        detail = f"不支持 {path.suffix} 格式，请另存为 .xlsx 或 .csv"
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
-    book = open_workbook(path, rel)
-    try:
-        names = [sheet.name for sheet in book.sheets]
-        if not book.sheets:
-            return FoundSheet(None, names)
-        sheet, score = pick_sheet(book, roster)
-        if score < SHEET_MIN_COLUMNS:
-            return FoundSheet(None, names)
-        return FoundSheet(structure(workbook_grid(book, sheet), rel, roster), names)
-    except (ReadError, MemoryError):
-        raise
-    except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=_DAMAGED)) from exc
-    finally:
-        book.close()
+    return read_roster_sheets(path, rel, [roster])[roster.name]
 
 
 def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[str, FoundSheet]:
@@ -629,11 +599,7 @@ def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[
     suffix = path.suffix.lower()
     if suffix == ".csv":
         grid = _csv_grid(path, rel)
-        head_n = min(len(grid.rows), HEADER_SEARCH_ROWS)
-        head = [
-            list(r)
-            for r in zip(*(c.slice(0, head_n).to_pylist() for c in grid.columns), strict=True)
-        ]
+        head = _head(grid)
         out: dict[str, FoundSheet] = {}
         for roster in rosters:
             lookup = header_lookup(roster)
@@ -645,8 +611,7 @@ def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[
     if suffix not in READERS:
         detail = f"不支持 {path.suffix} 格式，请另存为 .xlsx 或 .csv"
         raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=detail))
-    book = open_workbook(path, rel)
-    try:
+    with opened_workbook(path, rel) as book:
         names = [sheet.name for sheet in book.sheets]
         tables: dict[str, FoundSheet] = {}
         used: list[str] = []
@@ -662,16 +627,17 @@ def read_roster_sheets(path: Path, rel: str, rosters: Sequence[Roster]) -> dict[
             table = structure(workbook_grid(book, sheet), label, roster)
             tables[roster.name] = FoundSheet(table, names, sheet.name)
         return tables
-    except (ReadError, MemoryError):
-        raise
-    except Exception as exc:  # a damaged file fails anywhere in zipfile, zlib or the XML parser
-        raise ReadError(codes.E_FILE_UNREADABLE.problem(rel, None, detail=_DAMAGED)) from exc
-    finally:
-        book.close()
 
 
 def _empty_table(rel: str, roster: Roster, problems: list[Problem]) -> RawTable:
     return RawTable(rel, [], [], np.zeros(0, dtype=np.int64), 1, [], problems)
+
+
+def _head(grid: Grid) -> list[list[Any]]:
+    """The grid's first HEADER_SEARCH_ROWS rows, where a header is looked for."""
+    head_n = min(len(grid.rows), HEADER_SEARCH_ROWS)
+    heads = [c.slice(0, head_n).to_pylist() for c in grid.columns]
+    return [list(r) for r in zip(*heads, strict=True)]
 
 
 def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
@@ -680,9 +646,7 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
     n = len(grid.rows)
     if not grid.columns or n == 0:
         return _empty_table(rel, roster, [codes.E_FILE_EMPTY.problem(rel, None)])
-    head_n = min(n, HEADER_SEARCH_ROWS)
-    heads = [c.slice(0, head_n).to_pylist() for c in grid.columns]
-    head = [list(r) for r in zip(*heads, strict=True)]
+    head = _head(grid)
     found = find_header(head, lookup)
     if found is None:
         expected = "、".join(c.title for c in roster.columns if c.required)
