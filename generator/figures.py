@@ -973,8 +973,9 @@ def judgment_reason(
     """The Chinese reason of a judgment, quoting the numbers behind it.
 
     E.g. 综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%;
-    a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）;
-    several rules matched are quoted together, each metric once.
+    a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）,
+    and quotes the year's targets only when they are what it is for; several rules matched are
+    quoted together, each metric once.
     """
     rules = [rule] if isinstance(rule, Rule) else list(rule)
     parts: list[str] = []
@@ -1034,4 +1035,10 @@ def judgment_reason(
                 facts[metric] += f"（{note}）"
             elif parts:
                 parts[-1] += f"（{note}）"
+    context = ("ytd_new_unions", "target_new_unions", "target_completion", "schedule_rate")
+    about_targets = any(one.metric in (*context, "score") for one in rules)  # score counts them
+    if kind != "commend" and not by_rank and not about_targets:
+        # criticised for something else (volunteers, a late ledger): a target well met, quoted
+        # first, would read as the reason
+        facts = {k: v for k, v in facts.items() if k not in context}
     return "，".join([*parts, *facts.values()])
