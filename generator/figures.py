@@ -511,28 +511,10 @@ def compute_figures(
     s = {name: h.roll(values) for name, values in own.items()}
     f: dict[str, np.ndarray] = {}
 
-    # 3.1 union building
-    for name in (
-        "enterprises",
-        "unionized",
-        "employees",
-        "members",
-        "migrant_workers",
-        "migrant_members",
-        "new_unions",
-        "ytd_new_unions",
-        "priority_open",
-        "priority_closed",
-        "priority_added",
-        "priority_left",
-        "priority_overdue",
-        "priority_stalled",
-        "dispatch_workers",
-        "dispatch_members",
-        "federation_enterprises",
-        "federation_employees",
-    ):
-        f[name] = s[name]
+    # 3.1 union building: the sums that are figures themselves, as they are
+    for name in OWN_SUMS:
+        if name in BY_NAME:
+            f[name] = s[name]
     f["coverage_rate"] = _ratio(s["unionized"], s["enterprises"])
     f["membership_rate"] = _ratio(s["members"], s["unionized_employees"])
     f["migrant_membership_rate"] = _ratio(s["migrant_members"], s["migrant_workers"])
