@@ -197,6 +197,34 @@ class _Reader:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def front_matter(self, path: Path) -> tuple[str, dict[str, Any], str, int] | None:
+        """A file's text, its front matter, body and the body's first line; None (the problem
+        said) when it cannot be read or its front matter is broken."""
+        text = self.read_text(path)
+        if text is None:
+            return None
+        meta, body, body_line, error = split_front_matter(text)
+        if meta is None:
+            self.problem(path, 1, "", E_FRONT_MATTER, "", error)
+            return None
+        return text, meta, body, body_line
+
+    def unknown_keys(
+        self, path: Path, text: str, meta: dict[str, Any], known: tuple[str, ...]
+    ) -> None:
+        """W-UNKNOWN-KEY for each front-matter key not in `known` (it is ignored)."""
+        for key in meta:
+            if key not in known:
+                self.problem(
+                    path,
+                    _key_line(text, str(key)),
+                    str(key),
+                    W_UNKNOWN_KEY,
+                    meta[key],
+                    f"不认识的前置信息“{key}”，已忽略。可用的有：{'、'.join(known)}",
+                    "warning",
+                )
+
     def problem(
         self,
         path: Path,
@@ -265,9 +293,13 @@ class _Reader:
     ) -> str | None:
         """Resolve an image relative to the write-up; refuse anything outside content/."""
         line = line if line is not None else _key_line(text, "images")
-        if not isinstance(value, str) or not value.strip():
-            self.problem(md, line, column, E_IMAGE, value, "图片应写成相对路径，例如 img/照片1.jpg")
+
+        def refused(message: str) -> str | None:
+            self.problem(md, line, column, E_IMAGE, value, message)
             return None
+
+        if not isinstance(value, str) or not value.strip():
+            return refused("图片应写成相对路径，例如 img/照片1.jpg")
         content = self.content_dir.resolve()
         candidate = Path(value)
         if (
@@ -275,44 +307,18 @@ class _Reader:
             or value.startswith(("/", "\\"))
             or re.match(r"^[A-Za-z]:", value)
         ):
-            self.problem(
-                md,
-                line,
-                column,
-                E_IMAGE,
-                value,
-                "图片路径不能是绝对路径：请把图片放进 content/ 目录，写相对路径。",
-            )
-            return None
+            return refused("图片路径不能是绝对路径：请把图片放进 content/ 目录，写相对路径。")
         resolved = (md.parent / candidate).resolve()
         if not resolved.is_relative_to(content):
-            self.problem(
-                md,
-                line,
-                column,
-                E_IMAGE,
-                value,
-                "图片路径指向 content/ 目录之外（或经符号链接出去）：请把图片放进 content/ 目录。",
+            return refused(
+                "图片路径指向 content/ 目录之外（或经符号链接出去）：请把图片放进 content/ 目录。"
             )
-            return None
         if not resolved.is_file():
-            self.problem(md, line, column, E_IMAGE, value, "找不到这张图片：请检查文件名和路径。")
-            return None
+            return refused("找不到这张图片：请检查文件名和路径。")
         if resolved.suffix.lower() not in IMAGE_SUFFIXES:
-            self.problem(
-                md, line, column, E_IMAGE, value, "图片应为 JPG、PNG、GIF 或 WebP 格式的文件。"
-            )
-            return None
+            return refused("图片应为 JPG、PNG、GIF 或 WebP 格式的文件。")
         if not image_ok(resolved):
-            self.problem(
-                md,
-                line,
-                column,
-                E_IMAGE,
-                value,
-                "图片文件已损坏或不是它的扩展名所说的格式：请重新导出这张图片。",
-            )
-            return None
+            return refused("图片文件已损坏或不是它的扩展名所说的格式：请重新导出这张图片。")
         return resolved.relative_to(content).as_posix()
 
     def check_body(self, path: Path, body: str, body_line: int) -> bool:
@@ -350,13 +356,10 @@ class _Reader:
         return ok
 
     def writeup(self, path: Path, unit_codes: set[str] | None) -> WriteUpSource | None:
-        text = self.read_text(path)
-        if text is None:
+        read = self.front_matter(path)
+        if read is None:
             return None
-        meta, body, body_line, error = split_front_matter(text)
-        if meta is None:
-            self.problem(path, 1, "", E_FRONT_MATTER, "", error)
-            return None
+        text, meta, body, body_line = read
         ok = self.check_body(path, body, body_line)
         ok = self.check_body_images(path, text, body, body_line) and ok
 
@@ -365,17 +368,7 @@ class _Reader:
             ok = False
             self.problem(path, _key_line(text, key), key, E_FIELD, meta.get(key), message)
 
-        for key in meta:
-            if key not in _WRITEUP_KEYS:
-                self.problem(
-                    path,
-                    _key_line(text, str(key)),
-                    str(key),
-                    W_UNKNOWN_KEY,
-                    meta[key],
-                    f"不认识的前置信息“{key}”，已忽略。可用的有：{'、'.join(_WRITEUP_KEYS)}",
-                    "warning",
-                )
+        self.unknown_keys(path, text, meta, _WRITEUP_KEYS)
         title = meta.get("title")
         if not isinstance(title, str) or not title.strip():
             bad("title", "缺少标题（title）")
@@ -456,27 +449,14 @@ class _Reader:
         return PageSource(slug=path.stem, title=title, body=body)
 
     def frame(self, path: Path) -> Frame | None:
-        text = self.read_text(path)
-        if text is None:
+        read = self.front_matter(path)
+        if read is None:
             return None
-        meta, body, body_line, error = split_front_matter(text)
-        if meta is None:
-            self.problem(path, 1, "", E_FRONT_MATTER, "", error)
-            return None
+        text, meta, body, body_line = read
         if not self.check_body(path, body, body_line):
             return None
         frame = Frame(period=path.stem)
-        for key in meta:
-            if key not in _FRAME_KEYS:
-                self.problem(
-                    path,
-                    _key_line(text, str(key)),
-                    str(key),
-                    W_UNKNOWN_KEY,
-                    meta[key],
-                    f"不认识的前置信息“{key}”，已忽略。可用的有：{'、'.join(_FRAME_KEYS)}",
-                    "warning",
-                )
+        self.unknown_keys(path, text, meta, _FRAME_KEYS)
         number = meta.get("doc_number")
         if number is not None:
             if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
