@@ -1,10 +1,14 @@
-"""Shared fixtures: a small valid project written into tmp_path, and helpers to break it."""
+"""Shared fixtures: a small valid project written into tmp_path, and helpers to break it; the
+session's shared builds (made once per run, also across pytest-xdist workers)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -296,6 +300,47 @@ def any_project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
     return Project(tmp_path / "project", fmt=fmt, encoding=encoding)
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], dict[str, Any]]
+) -> tuple[Path, dict[str, Any]]:
+    """`make(folder)` run once per test run, whatever the number of xdist workers.
+
+    Under xdist the first worker to ask makes it in the run's common temporary folder, under a
+    file lock; the others wait for the lock and reuse the folder and what `make` returned (JSON).
+    What is made this way is read only: a test that changes it works on a copy.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        return folder, make(folder)
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp().parent
+    folder, done = base / name, base / f"{name}.json"
+    with FileLock(str(base / f"{name}.lock")):
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker that failed making it
+            folder.mkdir()
+            done.write_text(json.dumps(make(folder)), encoding="utf-8")
+    return folder, json.loads(done.read_text(encoding="utf-8"))
+
+
+def built_project(result: Any) -> dict[str, Any]:
+    """The counts of a BuildResult, as JSON (what the workers reusing a shared build see)."""
+    assert not result.issued_changed
+    return {
+        "periods": result.periods,
+        "pages": result.pages,
+        "pdfs": result.pdfs,
+        "files": result.files,
+        "warnings": result.warnings,
+        "snapshots_read": result.snapshots_read,
+        "unchanged": result.unchanged,
+    }
+
+
 @dataclass
 class PlantedBuild:
     """The session's one full build (both sites, every PDF, the packets) of the planted project."""
@@ -314,9 +359,44 @@ def planted_build(tmp_path_factory: pytest.TempPathFactory) -> PlantedBuild:
     """
     from planted import plant
 
+    from generator.build import BuildOptions, BuildResult, build
+
+    def make(folder: Path) -> dict[str, Any]:
+        project = Project(folder / "project")
+        plant(project)
+        return built_project(build(project.root, BuildOptions(out=project.root / "site", jobs=2)))
+
+    folder, counts = shared(tmp_path_factory, "planted", make)
+    project = Project.__new__(Project)
+    project.root, project.fmt, project.encoding = folder / "project", "csv", "utf-8-sig"
+    out = project.root / "site"
+    return PlantedBuild(project, out, BuildResult(out, **counts))
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city (the repository's bulletin.yml, data/ and content/) built once with both
+    sites and every PDF; its output folder. Read only."""
     from generator.build import BuildOptions, build
 
-    project = Project(tmp_path_factory.mktemp("planted") / "project")
-    plant(project)
-    out = project.root / "site"
-    return PlantedBuild(project, out, build(project.root, BuildOptions(out=out, jobs=2)))
+    def make(folder: Path) -> dict[str, Any]:
+        root = folder / "project"
+        root.mkdir()
+        shutil.copy(REPO / "bulletin.yml", root / "bulletin.yml")
+        for name in ("data", "content"):
+            shutil.copytree(REPO / name, root / name)
+        return built_project(build(root, BuildOptions(out=root / "site", jobs=2)))
+
+    folder, _ = shared(tmp_path_factory, "demo", make)
+    return folder / "project" / "site"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with a test marked slow or browser first (in their order otherwise), so that
+    xdist, handing out whole modules, starts the long ones early and short ones fill the end."""
+    long = {
+        item.nodeid.split("::")[0]
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    }
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in long)

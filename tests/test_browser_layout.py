@@ -1,6 +1,6 @@
 """The demo city's sites in headless Chromium on a phone (390×844) and a desktop (1366×900): wide
 tables, chart text, paper (A4), search by name, accessibility (axe-core), the 404 page, and the
-pioneer-team counts. One build of the demo project serves every test. Needs Debian's chromium
+pioneer-team counts. The session's one build of the demo project serves every test. Needs Debian's chromium
 (never a downloaded browser); the axe-core checks need tests/a11y/node_modules (./run installs
 it when node is present)."""
 
@@ -20,8 +20,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
-from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -55,14 +53,9 @@ def _playwright() -> Any:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "project"
-    root.mkdir()
-    shutil.copy(REPO / "bulletin.yml", root / "bulletin.yml")
-    for folder in ("data", "content"):
-        shutil.copytree(REPO / folder, root / folder)
-    build(root, BuildOptions(out=root / "site", pdf=False))
-    return root / "site"
+def demo(demo_build: Path) -> Path:
+    """The session's build of the demo city (read only)."""
+    return demo_build
 
 
 class _Handler(SimpleHTTPRequestHandler):

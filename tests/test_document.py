@@ -7,11 +7,11 @@ the table headers.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 import re
-import shutil
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,24 +20,13 @@ from typing import Any
 import pdfplumber
 import pytest
 
-from generator.build import BuildOptions, build
-
-ROOT = Path(__file__).resolve().parents[1]
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project's PDFs, built once for this module (no site)."""
-    project = tmp_path_factory.mktemp("demo") / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "bulletin.yml", project / "bulletin.yml")
-    for folder in ("data", "content"):
-        shutil.copytree(ROOT / folder, project / folder)
-    out = project / "site"
-    build(project, BuildOptions(out=out, site=False, jobs=2))
-    return out
+def demo(demo_build: Path) -> Path:
+    """The session's build of the demo project (read only)."""
+    return demo_build
 
 
 def bulletins(demo: Path, audience: str) -> list[Path]:
@@ -49,9 +38,15 @@ def model(demo: Path, audience: str, period: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def text_of(pdf: Path) -> str:
+@functools.cache
+def page_texts(pdf: Path) -> tuple[str, ...]:
+    """The text of each page (pdfplumber), read once per PDF for all the tests of the module."""
     with pdfplumber.open(pdf) as doc:
-        return "\n".join(page.extract_text() or "" for page in doc.pages)
+        return tuple(page.extract_text() or "" for page in doc.pages)
+
+
+def text_of(pdf: Path) -> str:
+    return "\n".join(page_texts(pdf))
 
 
 def flat(text: str) -> str:
@@ -112,8 +107,7 @@ def test_title_lines_end_between_words_and_are_balanced(demo: Path) -> None:
 
 def test_every_bulletin_with_a_banji_has_an_even_page_count(demo: Path) -> None:
     for pdf in bulletins(demo, "internal"):
-        with pdfplumber.open(pdf) as doc:
-            pages = [flat(p.extract_text() or "") for p in doc.pages]
+        pages = [flat(text) for text in page_texts(pdf)]
         assert "印发" in pages[-1] and "抄送" in pages[-1], pdf  # the 版记 is on the last page
         assert not any("印发" in p and "抄送：" in p for p in pages[:-1]), pdf
         assert len(pages) % 2 == 0, (pdf, len(pages))
@@ -182,8 +176,8 @@ def annex_tables(pdf: Path) -> tuple[list[list[str]], list[list[str]]]:
     county_rows, town_rows = [], []
     with pdfplumber.open(pdf) as doc:
         annex = 0
-        for page in doc.pages:
-            text = flat(page.extract_text() or "")
+        for page, page_text in zip(doc.pages, page_texts(pdf), strict=True):
+            text = flat(page_text)
             if text.startswith("附件1"):
                 annex = 1
             elif text.startswith("附件2"):
