@@ -404,30 +404,28 @@ REFUSED = {
         "---\ndoc_number: 1\n---\n" + "_" * 400 + "x" + "_" * 400,
         "E-CONTENT-TOO-DEEP",
     ),
-    "image-traversal": ("writeups/a.md", _with_image("../../etc/passwd"), "E-CONTENT-IMAGE"),
-    "image-absolute": ("writeups/a.md", _with_image("/etc/passwd"), "E-CONTENT-IMAGE"),
-    "image-windows": ("writeups/a.md", _with_image("C:\\Windows\\win.ini"), "E-CONTENT-IMAGE"),
-    "image-symlink": ("writeups/a.md", _with_image("img/link.png"), "E-CONTENT-IMAGE"),
-    "image-symlinked-dir": (
-        "writeups/a.md",
-        _with_image("img/linked-dir/a.png"),
-        "E-CONTENT-IMAGE",
-    ),
-    "image-svg": ("writeups/a.md", _with_image("img/evil.svg"), "E-CONTENT-IMAGE"),
-    "image-broken": ("writeups/a.md", _with_image("img/broken.png"), "E-CONTENT-IMAGE"),
-    "image-not-a-picture": ("writeups/a.md", _with_image("img/text.png"), "E-CONTENT-IMAGE"),
-    # the same, written in the body as ![图](...)
-    "body-image-traversal": (
-        "writeups/a.md",
-        _in_body("../../../../etc/passwd"),
-        "E-CONTENT-IMAGE",
-    ),
-    "body-image-absolute": ("writeups/a.md", _in_body("/etc/passwd"), "E-CONTENT-IMAGE"),
-    "body-image-missing": ("writeups/a.md", _in_body("img/没有这张.png"), "E-CONTENT-IMAGE"),
-    "body-image-symlink": ("writeups/a.md", _in_body("img/link.png"), "E-CONTENT-IMAGE"),
-    "body-image-svg": ("writeups/a.md", _in_body("img/evil.svg"), "E-CONTENT-IMAGE"),
-    "body-image-broken": ("writeups/a.md", _in_body("img/broken.png"), "E-CONTENT-IMAGE"),
 }
+#: Images refused, named in the front matter (image-…) or written in the body as ![图](…)
+#: (body-image-…): case, reference.
+REFUSED_IMAGES = {
+    "image-traversal": "../../etc/passwd",
+    "image-absolute": "/etc/passwd",
+    "image-windows": "C:\\Windows\\win.ini",
+    "image-symlink": "img/link.png",
+    "image-symlinked-dir": "img/linked-dir/a.png",
+    "image-svg": "img/evil.svg",
+    "image-broken": "img/broken.png",
+    "image-not-a-picture": "img/text.png",
+    "body-image-traversal": "../../../../etc/passwd",
+    "body-image-absolute": "/etc/passwd",
+    "body-image-missing": "img/没有这张.png",
+    "body-image-symlink": "img/link.png",
+    "body-image-svg": "img/evil.svg",
+    "body-image-broken": "img/broken.png",
+}
+for _case, _ref in REFUSED_IMAGES.items():
+    _text = _in_body(_ref) if _case.startswith("body-") else _with_image(_ref)
+    REFUSED[_case] = ("writeups/a.md", _text, "E-CONTENT-IMAGE")
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
