@@ -21,6 +21,13 @@ PROJECT = click.argument(
 )
 
 
+def choice(flag: str, choices: list[str], default: str, help: str) -> Any:
+    """An option taking one of `choices`, its default shown in --help."""
+    return click.option(
+        flag, type=click.Choice(choices), default=default, show_default=True, help=help
+    )
+
+
 class BulletinCommand(click.Command):
     """A command whose command-line mistakes know the command (for the pointer to its help)."""
 
@@ -183,12 +190,11 @@ def main() -> None:
 @cli.command()
 @PROJECT
 @click.option("--period", "-p", metavar="2026-10", help="生成到这一期为止（默认：最新一期）。")
-@click.option(
+@choice(
     "--audience",
-    type=click.Choice(["public", "internal", "all"]),
-    default="all",
-    show_default=True,
-    help="只生成外网（public）、内网（internal）或全部。",
+    ["public", "internal", "all"],
+    "all",
+    "只生成外网（public）、内网（internal）或全部。",
 )
 @click.option(
     "--out",
@@ -290,13 +296,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--organization", default="某市总工会", show_default=True, help="发文机关名称。")
 @click.option("--doc-prefix", default="某工发", show_default=True, help="发文字号代字。")
-@click.option(
-    "--cadence",
-    type=click.Choice(["month", "quarter"]),
-    default="month",
-    show_default=True,
-    help="报告周期：按月或按季度。",
-)
+@choice("--cadence", ["month", "quarter"], "month", "报告周期：按月或按季度。")
 def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> None:
     """新建一个空的通报项目：设置文件、名册模板和内容目录。
 
@@ -522,12 +522,8 @@ def templates(project: Path, out: Path | None) -> None:
 
 @cli.command()
 @PROJECT
-@click.option(
-    "--audience",
-    type=click.Choice(["internal", "public"]),
-    default="internal",
-    show_default=True,
-    help="浏览内网（internal）还是外网（public）网站。",
+@choice(
+    "--audience", ["internal", "public"], "internal", "浏览内网（internal）还是外网（public）网站。"
 )
 @click.option("--port", default=8000, show_default=True, help="端口（只在本机 127.0.0.1 上提供）。")
 @click.option("--period", "-p", metavar="2026-10", help="生成到这一期为止（默认：最新一期）。")
