@@ -82,6 +82,18 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip(_SPACES)
 
 
+def _matched(value: Any, pattern: re.Pattern[str], what: str) -> re.Match[str]:
+    """A text cell read by `pattern` (full-width forms folded); ValueError when it is empty or
+    not `what`."""
+    text = clean(value)
+    if text is None:
+        raise ValueError("空值")
+    m = pattern.match(_nfkc(text))
+    if not m:
+        raise ValueError(f"不是{what}：{text}")
+    return m
+
+
 def parse_int(value: Any) -> int:
     """Read an integer: 1234, １２３４, 1,234, 1，234, 1234.0, 12家, 30人."""
     if isinstance(value, bool):
@@ -92,12 +104,7 @@ def parse_int(value: Any) -> int:
         if value != value or not value.is_integer():
             raise ValueError(f"不是整数：{value}")
         return int(value)
-    text = clean(value)
-    if text is None:
-        raise ValueError("空值")
-    m = _INT_RE.match(_nfkc(text))
-    if not m:
-        raise ValueError(f"不是整数：{text}")
+    m = _matched(value, _INT_RE, "整数")
     number = int(m.group(2).replace(",", ""))
     return -number if m.group(1) == "-" else number
 
@@ -110,12 +117,7 @@ def parse_number(value: Any) -> float:
         if value != value:
             raise ValueError("空值")
         return float(value)
-    text = clean(value)
-    if text is None:
-        raise ValueError("空值")
-    m = _NUMBER_RE.match(_nfkc(text))
-    if not m:
-        raise ValueError(f"不是数字：{text}")
+    m = _matched(value, _NUMBER_RE, "数字")
     return float(m.group(1).replace(",", ""))
 
 
