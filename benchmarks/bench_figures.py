@@ -37,7 +37,7 @@ MEMORY_LIMIT_MB = 4096
 def measure(root: Path) -> dict[str, Any]:
     """Run rosters -> figures over every period of a project as the build does; time each part."""
     from generator.config import load_config
-    from generator.figures import PeriodReduction, compute_figures, reduce_snapshot
+    from generator.figures import PeriodReduction, project_figures, reduce_snapshot
     from generator.rosters.load import load_project, read_snapshot
 
     config = load_config(root)
@@ -68,14 +68,7 @@ def measure(root: Path) -> dict[str, Any]:
         reduce_max = max(reduce_max, took)
         del snapshot  # one snapshot alive at a time, as in the build
     start = time.perf_counter()
-    figures = compute_figures(
-        reductions,
-        config,
-        units=data.units,
-        targets=data.targets,
-        volunteers=data.volunteers,
-        campaigns=data.campaigns,
-    )
+    figures = project_figures(data, reductions, config)
     compute_s = time.perf_counter() - start
     kept = sum(
         int(r.own.memory_usage(deep=True).sum()) + int(r.ledger.memory_usage(deep=True).sum())

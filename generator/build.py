@@ -123,7 +123,7 @@ def gather(
     result = result or BuildResult(out=root)
     config = load_config(root)
 
-    from generator.figures import compute_figures
+    from generator.figures import project_figures
     from generator.rosters.load import load_project
 
     with _timed(result, "rosters"):
@@ -169,16 +169,7 @@ def gather(
         )
 
     with _timed(result, "figures"):
-        figures = compute_figures(
-            reductions,
-            config,
-            units=data.units,
-            targets=data.targets,
-            volunteers=data.volunteers,
-            campaigns=data.campaigns,
-            reviews=reviews,
-            reporting=reporting,
-        )
+        figures = project_figures(data, reductions, config, reviews, reporting)
         for warning in figures.warnings:
             problems.setdefault(_problem_period(warning, periods), []).append(warning)
 

@@ -13,7 +13,7 @@ import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS, Campaign
 from generator.rosters.units import UnitTree
 from generator.rosters.validate import empty_frame
+
+if TYPE_CHECKING:
+    from generator.rosters.load import ProjectData
 
 FEDERATION_FORMS = key_areas.FEDERATION_FORMS
 
@@ -472,6 +475,26 @@ def _targets(
 def _half_up_cents(score: np.ndarray) -> np.ndarray:
     """Scores in hundredths, rounded half up (equal to 2 decimals means equal here)."""
     return np.floor(np.round(score * 100, 6) + 0.5)
+
+
+def project_figures(
+    data: ProjectData,
+    reductions: list[PeriodReduction],
+    config: Config,
+    reviews: Mapping[str, pd.DataFrame | None] | None = None,
+    reporting: Mapping[str, Sequence[Any]] | None = None,
+) -> Figures:
+    """The figures of a loaded project's periods (`compute_figures` with its rosters)."""
+    return compute_figures(
+        reductions,
+        config,
+        units=data.units,
+        targets=data.targets,
+        volunteers=data.volunteers,
+        campaigns=data.campaigns,
+        reviews=reviews,
+        reporting=reporting,
+    )
 
 
 def compute_figures(

@@ -21,6 +21,7 @@ from generator.figures import (
     competition_rank,
     compute_figures,
     judgment_reason,
+    project_figures,
     reduce_snapshot,
 )
 from generator.model import UnitFigures
@@ -160,15 +161,7 @@ def golden() -> Figures:
         reductions.append(
             reduce_snapshot(data.units, snapshot.enterprises, period, config, previous)
         )
-    return compute_figures(
-        reductions,
-        config,
-        units=data.units,
-        targets=data.targets,
-        volunteers=data.volunteers,
-        campaigns=data.campaigns,
-        reviews=reviews,
-    )
+    return project_figures(data, reductions, config, reviews)
 
 
 def _expected() -> list[tuple[str, str, str, Any]]:
