@@ -392,6 +392,21 @@ class Bulletin:
                 return u
         raise KeyError(code)
 
+    def reporting_of(self, code: str) -> CountyReporting | None:
+        """报送情况 of a county; of a township, its county's when that county's rows were
+        carried (the township's figures are then last period's too)."""
+        if self.reporting is None:
+            return None
+        found = {c.code: c for c in self.reporting.counties}
+        if code in found:
+            return found[code]
+        try:
+            parent = self.unit(code).parent
+        except KeyError:
+            return None
+        county = found.get(parent or "")
+        return county if county is not None and county.state == "carried" else None
+
     @property
     def city(self) -> UnitFigures:
         return next(u for u in self.units if u.level == "city")

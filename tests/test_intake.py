@@ -744,6 +744,9 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in pdf
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in pdf
     assert "990100-甲县.xlsx" in pdf and "11月8日09:00" in pdf
+    with pdfplumber.open(out / "internal" / "pdf" / "2026-10" / "units" / "990100.pdf") as doc:
+        report = "".join("".join((p.extract_text() or "").split()) for p in doc.pages)
+    assert "报送情况：本期台账应于2026年11月5日前报送，逾期3天。" in report
     public_pdf = text("public")
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in public_pdf
     assert "990100-甲县.xlsx" not in public_pdf and "逾期3天报送" not in public_pdf
@@ -809,6 +812,10 @@ def test_a_county_carried_from_last_month_is_criticised_as_not_reported(tmp_path
         "本期台账未按时报送（沿用上期数据）"
     ]
     assert not any("报送" in r for r in reasons["甲县"])
+    # 乙区's townships are last month's figures too: their pages and reports say so.
+    carried = bulletin.reporting_of("990201")
+    assert carried is not None and carried.name == "乙区"
+    assert bulletin.reporting_of("990101") is None  # 甲县 on time: its township says nothing
 
 
 # --- 志愿者考核: the sheet of the returned workbook, matched per county ---------------------------

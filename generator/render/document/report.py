@@ -18,6 +18,7 @@ from generator.model import (
     JUDGMENT_LABELS,
     LEVEL_LABELS,
     Bulletin,
+    CountyReporting,
     HistoryPoint,
     PriorityEntry,
     UnitFigures,
@@ -243,6 +244,9 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         figures.append(par(sentence + "。"))
     for j in u.judgments:
         figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason))
+    reported = bulletin.reporting_of(u.code)
+    if reported is not None and reported.state != "unknown":
+        figures.append(lead_par("报送情况：", _reporting_text(bulletin, u, reported)))
     rows = [indicators.BY_NAME[name] for name in FIGURE_ROWS]
     figures.append(
         table(
@@ -255,6 +259,18 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         )
     )
     return "主要指标", figures
+
+
+def _reporting_text(bulletin: Bulletin, u: UnitFigures, c: CountyReporting) -> str:
+    """The unit's 报送情况 against the deadline (CONTRACT 1.1), as one sentence."""
+    deadline = bulletin.reporting.deadline_text if bulletin.reporting else ""
+    if c.state == "carried":
+        whose = "" if c.code == u.code else c.name
+        source = Period.parse(c.carried_from).label if c.carried_from else "上期"
+        return f"{whose}本期台账未按时报送（沿用上期数据），本报告中的台账数字为{source}的数据。"
+    if c.state == "late":
+        return f"本期台账应于{deadline}前报送，逾期{c.days_late}天。"
+    return f"本期台账在{deadline}前按时报送。"
 
 
 _WORKING_DAYS = re.compile(r"(\d+|[一二三四五六七八九十]+)个工作日")
