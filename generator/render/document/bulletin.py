@@ -22,6 +22,7 @@ from generator.model import (
 )
 from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
+    UNION_BUILDING,
     Assets,
     Column,
     Doc,
@@ -86,10 +87,7 @@ _COUNTY_FULL: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
     *figures(
-        "enterprises",
-        "unionized",
-        "coverage_rate",
-        "membership_rate",
+        *UNION_BUILDING,
         "ytd_new_unions",
         "target_completion",
         "schedule_rate",
@@ -108,15 +106,7 @@ _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
     Column("县市区", lambda r: r[0].name),
     figure("rank", cell=lambda r: "—" if r[1].level == "direct" else rank_text(r[1])),
     Column("乡镇（街道）", lambda r: r[1].name),
-    *figures(
-        "enterprises",
-        "unionized",
-        "coverage_rate",
-        "membership_rate",
-        "score",
-        "rank_change",
-        of=_town,
-    ),
+    *figures(*UNION_BUILDING, "score", "rank_change", of=_town),
 ]
 
 

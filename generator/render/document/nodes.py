@@ -154,6 +154,10 @@ def figure(
     return Column(i.label if full else i.heading, cell)
 
 
+#: The union-building figures every table of units and periods starts with.
+UNION_BUILDING = ("enterprises", "unionized", "coverage_rate", "membership_rate")
+
+
 def figures(*names: str, of: Callable[[Any], Any] | None = None) -> list[Column[Any]]:
     """The columns of declared figures, in the order named."""
     return [figure(name, of) for name in names]

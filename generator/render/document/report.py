@@ -27,6 +27,7 @@ from generator.model import (
 )
 from generator.periods import Period
 from generator.render.document.nodes import (
+    UNION_BUILDING,
     Assets,
     Column,
     Doc,
@@ -105,22 +106,13 @@ _HISTORY: list[Column[HistoryPoint]] = [
         "期别",
         lambda h: Period.parse(h.period).label if _is_period(h.period) else h.period,
     ),
-    *figures("enterprises", "unionized", "coverage_rate", "membership_rate", "score", "rank"),
+    *figures(*UNION_BUILDING, "score", "rank"),
 ]
 
 _TOWNSHIPS: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("乡镇（街道）", lambda t: t.name),
-    *figures(
-        "enterprises",
-        "unionized",
-        "coverage_rate",
-        "membership_rate",
-        "priority_open",
-        "volunteers_active",
-        "score",
-        "rank_change",
-    ),
+    *figures(*UNION_BUILDING, "priority_open", "volunteers_active", "score", "rank_change"),
 ]
 
 _VOLUNTEERS: list[Column[VolunteerRecord]] = [
