@@ -161,21 +161,55 @@ _TABLES = """() => {
 }"""
 
 
-def _open_all(page: Any, address: str) -> None:
-    page.goto(address, wait_until="load")
-    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.wait_for_function("() => document.readyState === 'complete'")
-    page.wait_for_timeout(50)  # the toggle events run the hint script
+_AXE_RUN = (
+    "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+    ".filter(v => ['serious', 'critical'].includes(v.impact))"
+    ".map(v => [v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.html)]))"
+)
+#: The pages whose charts are measured on a phone.
+CHART_PAGES = ("home", "bulletin", "county", "township")
+
+
+@pytest.fixture(scope="module")
+def visit(base: str, phone: Any, desktop: Any) -> Any:
+    """Each page opened once at each size, everything the tests ask of it found in that one
+    load, in this order: axe-core's violations (the page as it came), on a phone the charts as
+    shown (each scrolled into view and loaded), then with every <details> open the tables."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def visit(name: str, size: str) -> dict[str, Any]:
+        if (name, size) in found:
+            return found[(name, size)]
+        page = phone if size == "phone" else desktop
+        page.goto(url(base, name), wait_until="load")
+        seen: dict[str, Any] = {"axe": None, "charts": []}
+        if AXE.is_file():
+            page.add_script_tag(path=str(AXE))
+            seen["axe"] = page.evaluate(_AXE_RUN)
+        if size == "phone" and name in CHART_PAGES:
+            images = page.locator("figure.chart img")
+            for i in range(images.count()):
+                image = images.nth(i)
+                image.scroll_into_view_if_needed()
+                image.evaluate("i => i.complete || new Promise(r => { i.onload = r; })")
+                seen["charts"].append(
+                    image.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
+                )
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        page.wait_for_function("() => document.readyState === 'complete'")
+        page.wait_for_timeout(50)  # the toggle events run the hint script
+        seen["tables"] = page.evaluate(_TABLES)
+        found[(name, size)] = seen
+        return seen
+
+    return visit
 
 
 @browser_only
 @pytest.mark.parametrize("name", list(PAGES))
-def test_tables_fit_or_scroll_with_a_pinned_first_column(
-    base: str, phone: Any, desktop: Any, name: str
-) -> None:
-    for page, size in ((phone, PHONE), (desktop, DESKTOP)):
-        _open_all(page, url(base, name))
-        found = page.evaluate(_TABLES)
+def test_tables_fit_or_scroll_with_a_pinned_first_column(visit: Any, name: str) -> None:
+    for size in (PHONE, DESKTOP):
+        found = visit(name, "phone" if size is PHONE else "desktop")["tables"]
         assert found["bad"] == [], (size, found)
         assert found["pageWidth"] <= size["width"], size  # the page itself never scrolls sideways
         if name == "bulletin" and size is PHONE:
@@ -227,16 +261,11 @@ def _font_sizes(svg: bytes) -> list[float]:
 
 
 @browser_only
-@pytest.mark.parametrize("name", ["home", "bulletin", "county", "township"])
-def test_chart_text_is_readable_on_a_phone(base: str, demo: Path, phone: Any, name: str) -> None:
-    phone.goto(url(base, name), wait_until="load")
-    images = phone.locator("figure.chart img")
-    assert images.count() >= 1
-    for i in range(images.count()):
-        image = images.nth(i)
-        image.scroll_into_view_if_needed()
-        image.evaluate("i => i.complete || new Promise(r => { i.onload = r; })")
-        source, shown = image.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
+@pytest.mark.parametrize("name", CHART_PAGES)
+def test_chart_text_is_readable_on_a_phone(demo: Path, visit: Any, name: str) -> None:
+    charts = visit(name, "phone")["charts"]
+    assert len(charts) >= 1
+    for source, shown in charts:
         path = demo / unquote(urlsplit(source).path).lstrip("/")
         svg = path.read_bytes()
         view_width = float(ET.fromstring(svg).get("viewBox", "0 0 1 1").split()[2])
@@ -421,18 +450,12 @@ def test_a_part_of_a_name_in_a_writeup_title_is_found(search_page: Any) -> None:
 
 @browser_only
 @pytest.mark.parametrize("name", list(PAGES))
-def test_axe_finds_no_serious_violation(base: str, phone: Any, desktop: Any, name: str) -> None:
+def test_axe_finds_no_serious_violation(visit: Any, name: str) -> None:
     if not AXE.is_file():
         pytest.skip("axe-core is not installed (./run installs it when node is present)")
-    for page in (phone, desktop):
-        page.goto(url(base, name), wait_until="load")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
-            ".filter(v => ['serious', 'critical'].includes(v.impact))"
-            ".map(v => [v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.html)]))"
-        )
-        assert result == [], (page.viewport_size, result)
+    for size in ("phone", "desktop"):
+        result = visit(name, size)["axe"]
+        assert result == [], (size, result)
 
 
 # --------------------------------------------------------------------------------------------
