@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from types import CodeType
+from typing import Any
+
+import jinja2
+from jinja2.bccache import Bucket
 
 from generator.errors import ConfigError
 
@@ -71,3 +76,75 @@ def _shown(root: Path, path: str | Path) -> str:
             return Path(path).relative_to(root).as_posix()
         except ValueError:
             return str(path)
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja templates compiled once per process and reused by every later build (a serve
+    session, a test run): compiling the site's and the theme's templates took about as long as
+    rendering the pages. Kept in memory only, as code objects, never written anywhere.
+
+    A template is reused only for the same name, file and source, and an environment whose
+    settings give the same compiled code (class, syntax, whitespace rules, autoescape for this
+    name, extensions, and the filters and tests with the arguments each is passed).
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, CodeType]] = {}
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        key = self.get_cache_key(repr((_compiles_as(environment, name), name)), filename)
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self._code.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+def _compiles_as(env: jinja2.Environment, name: str) -> tuple[object, ...]:
+    """What of `env` the code compiled from a template named `name` depends on."""
+    autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+    return (
+        type(env).__module__,
+        type(env).__qualname__,
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        env.is_async,
+        env.finalize is not None,
+        bool(autoescape),
+        tuple(sorted(env.extensions)),
+        tuple(sorted((k, repr(v)) for k, v in env.policies.items() if not callable(v))),
+        tuple(sorted((k, _passes(f)) for k, f in env.filters.items())),
+        tuple(sorted((k, _passes(f)) for k, f in env.tests.items())),
+    )
+
+
+def _passes(function: Any) -> str:
+    """Which of context, eval context or environment a filter or test is passed."""
+    from jinja2.utils import _PassArg
+
+    return repr(_PassArg.from_obj(function))
+
+
+#: The process's compiled templates, shared by every environment of the site's renderer and
+#: MkDocs' theme.
+COMPILED = CompiledTemplates()

@@ -51,7 +51,7 @@ from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
 from generator.rosters.specs import CAMPAIGNS
-from generator.templates import template_dirs
+from generator.templates import COMPILED, template_dirs
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=COMPILED,
     )
     env.filters.update(
         pct=formatting.percent,
@@ -1051,6 +1052,14 @@ def mkdocs_build(
     propagate, logger.propagate = logger.propagate, False  # reported once, by render_site
     try:
         cfg = load_config(str(config_file))
+        theme_env = cfg.theme.get_env
+
+        def compiled_once() -> jinja2.Environment:
+            env = theme_env()
+            env.bytecode_cache = COMPILED  # the theme's templates compiled once per process
+            return env
+
+        cfg.theme.get_env = compiled_once  # type: ignore[method-assign]
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             with page_cache(page_cache_file, search_salt), _source_date_epoch(epoch):
