@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import csv
+import hashlib
 import io
 import json
 import re
@@ -34,6 +35,7 @@ try:
 except ImportError:  # run as a script from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from generator.rosters import specs
+from generator.intake import RECEIVED, RECEIVED_HEADERS  # the receipt record `intake` keeps
 
 SEED = 20261031
 
@@ -1527,6 +1529,7 @@ def write_ledger_by_county(out: Output, world: World, pop: Population, m: int) -
     records = ledger_records(world, pop, snapshot(pop, m, first_period(world.scale)))
     records.sort(key=lambda r: r["unit"])
     columns = list(LEDGER_COLUMNS)
+    received: list[list[str]] = []
     for c in range(len(world.counties)):
         county = world.county_unit(c)
         spec = COUNTY_FILES[county.code]
@@ -1536,13 +1539,29 @@ def write_ledger_by_county(out: Output, world: World, pop: Population, m: int) -
         if kind == "csv":
             heads = [header("enterprises", col, spec.style) for col in columns]
             cells = [[cell_text(col, r.get(col), spec.style) for col in columns] for r in rows]
-            out.write(rel, csv_bytes(heads, cells, spec.style))
-            continue
-        sheets = [county_ledger_sheet(world, m, county, rows, columns, spec)]
-        if spec.template:
-            sheets = [_unit_code_sheet(world, c), *sheets, *_empty_roster_sheets()]
-        writer = {"xlsx": sheets_xlsx, "xls": sheets_xls, "ods": sheets_ods}[kind]
-        out.write(rel, writer(sheets, spec.style))
+            data = csv_bytes(heads, cells, spec.style)
+        else:
+            sheets = [county_ledger_sheet(world, m, county, rows, columns, spec)]
+            if spec.template:
+                sheets = [_unit_code_sheet(world, c), *sheets, *_empty_roster_sheets()]
+            writer = {"xlsx": sheets_xlsx, "xls": sheets_xls, "ods": sheets_ods}[kind]
+            data = writer(sheets, spec.style)
+        out.write(rel, data)
+        # as `bulletin intake` records a file it received: most by the 5th, one late
+        when = datetime.combine(month_last(m), datetime.min.time()) + RECEIVED_AFTER.get(
+            county.code, timedelta(days=3 + c % 2, hours=9 + c, minutes=7 * c)
+        )
+        digest = hashlib.sha256(data).hexdigest()
+        received.append([spec.name, county.code, when.isoformat(sep=" "), spec.name, digest])
+    table = io.StringIO()
+    writer_ = csv.writer(table, lineterminator="\r\n")
+    writer_.writerow(RECEIVED_HEADERS)
+    writer_.writerows(received)
+    out.write(f"data/{period_name(m)}/{RECEIVED}", table.getvalue())
+
+
+#: Counties whose ledger of the last period came in after the deadline (the 5th): 报送情况.
+RECEIVED_AFTER = {"990124": timedelta(days=8, hours=16, minutes=20)}
 
 
 def county_ledger_sheet(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 import io
 import json
@@ -273,7 +274,11 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound document of Excel 97�
 
 
 def _county_files() -> list[Path]:
-    return sorted(p for p in LAST.iterdir() if p.is_file() and p.stem != "volunteer_reviews")
+    return sorted(
+        p
+        for p in LAST.iterdir()
+        if p.is_file() and p.stem != "volunteer_reviews" and not p.name.startswith(".")
+    )
 
 
 def _sheets(path: Path) -> dict[str, list[list[Any]]]:
@@ -371,6 +376,18 @@ def test_demo_last_period_is_as_the_counties_sent_it() -> None:
     }
     assert set(seen) == counties and all(n > 100 for n in seen.values())
 
+    # `bulletin intake`'s receipt record: every file, its own sha256, 桐湾县 after the 5th
+    from generator.intake import read_received
+
+    received = read_received(LAST)
+    assert set(received) == {p.name for p in files}
+    for path in files:
+        assert received[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    late = {
+        r["county"]: r["received_at"] for r in received.values() if r["received_at"] >= "2026-11-06"
+    }
+    assert late == {"990124": "2026-11-08 16:20:00"}
+
 
 def _synth_last_rows() -> list[dict[str, Any]]:
     """The demo's last-period rows as the generator draws them, before any file is written."""
@@ -401,6 +418,8 @@ def test_demo_county_files_give_what_one_csv_of_the_same_rows_gives(
     split, single = tmp_path / "split", tmp_path / "single"
     shutil.copytree(demo, split)
     shutil.copytree(demo, single)
+    # the same rows read from either: receipt times (one CSV has none) are another matter
+    (split / "data" / "2026-10" / ".received.csv").unlink()
     folder = single / "data" / "2026-10"
     for path in folder.iterdir():
         if path.stem != "volunteer_reviews":
