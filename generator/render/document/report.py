@@ -386,7 +386,12 @@ def key_areas_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     if rows:
         blocks.append(
             table(
-                ["所在区域类型", "企业数", "已建会", "未建会", "建会率"],
+                [
+                    "所在区域类型",
+                    *(indicators.BY_NAME[n].heading for n in ("enterprises", "unionized")),
+                    "未建会",
+                    indicators.BY_NAME["coverage_rate"].heading,
+                ],
                 (
                     [
                         r.category,
