@@ -196,7 +196,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("elapsed", "时间进度", "", RATE),
     Indicator(
         "schedule_rate",
-        "新建会序时进度",
+        "新建会序时进度完成率",
         "",
         RATE,
         nullable=True,

@@ -95,7 +95,7 @@ def test_document_tables_take_their_figure_headers_from_the_declarations() -> No
     # The annex of every target names each target in its columns: the full labels.
     assert [c.header for c in document._TARGETS_BY_COUNTY][1:4] == [
         "新建会目标完成率",
-        "新建会序时进度",
+        "新建会序时进度完成率",
         "本年新增会员",
     ]
     assert [c.header for c in report._HISTORY][-2:] == ["得分", "排名"]
