@@ -429,18 +429,29 @@ def wait_for_owner(root: Path, process: Any) -> None:
         time.sleep(0.02)
 
 
+def holding_the_lock(project: Project, trees: list[dict[str, str]], go: Path) -> tuple[int, Any]:
+    """The other version set, and a build of it started and holding the lock until `go`:
+    the version the output has now, and the build's process."""
+    current = assert_whole(project, trees)
+    set_version(project, 1 - current)
+    first = build_waiting_to_swap(project.root, go)
+    try:
+        wait_for_owner(project.root, first)
+    except BaseException:
+        first.kill()  # it would wait for `go` to the end of the run
+        raise
+    return current, first
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_two_builds_at_once_never_both_succeed(
     versions: tuple[Project, list[dict[str, str]]], tmp_path: Path
 ) -> None:
     project, trees = versions
-    current = assert_whole(project, trees)
-    set_version(project, 1 - current)
     go = tmp_path / "go"
-    first = build_waiting_to_swap(project.root, go)
+    current, first = holding_the_lock(project, trees, go)
     try:
-        wait_for_owner(project.root, first)
         second = cli_build(project.root, "--force")
         assert second.exit_code == 1, second.output
         assert "正在生成这个项目" in second.output and f"进程号 {first.pid}" in second.output
@@ -460,10 +471,7 @@ def test_the_lock_of_a_killed_build_is_taken_over(
     versions: tuple[Project, list[dict[str, str]]], tmp_path: Path
 ) -> None:
     project, trees = versions
-    current = assert_whole(project, trees)
-    set_version(project, 1 - current)
-    first = build_waiting_to_swap(project.root, tmp_path / "never")
-    wait_for_owner(project.root, first)
+    current, first = holding_the_lock(project, trees, tmp_path / "never")
     first.kill()
     first.join(TIMEOUT)
     result = cli_build(project.root)

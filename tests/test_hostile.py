@@ -534,6 +534,14 @@ def run_check(root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def check_output(root: Path, exit_code: int) -> str:
+    """`bulletin check` run as `run_check` does, its exit code asserted; what it printed."""
+    result = run_check(root)
+    output = result.stdout + result.stderr
+    assert result.returncode == exit_code, output[-2000:]
+    return output
+
+
 ANCHOR_BOMB = "\n".join(
     ["lol0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     + [f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
@@ -577,9 +585,7 @@ def test_a_hostile_or_mistaken_bulletin_yml_is_refused_naming_the_line(
     project: Project, text: str, line: int, expected: str
 ) -> None:
     (project.root / "bulletin.yml").write_text(text, encoding="utf-8")
-    result = run_check(project.root)
-    output = result.stdout + result.stderr
-    assert result.returncode == 2, output[-2000:]
+    output = check_output(project.root, 2)
     assert expected in output, output[-2000:]
     if line:
         assert f"bulletin.yml 第{line}行" in output, output[-2000:]
@@ -607,9 +613,7 @@ def test_hostile_front_matter_is_a_problem_naming_the_file(
     folder = project.root / "content" / "writeups"
     folder.mkdir(parents=True)
     (folder / "2026-10-01-bad.md").write_text(f"---\n{front}\n---\n\n正文。\n", encoding="utf-8")
-    result = run_check(project.root)
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output[-2000:]
+    output = check_output(project.root, 1)
     assert "2026-10-01-bad.md" in output and expected in output, output[-3000:]
     assert "Traceback" not in output and "程序内部错误" not in output
     assert not (project.root / "PWNED").exists()
@@ -620,9 +624,7 @@ def test_an_impossible_date_in_a_bulletin_frame_names_the_file(project: Project)
     folder.mkdir(parents=True)
     frame = "---\ndoc_number: 45\nsigned_on: 2025-02-30\n---\n\n前言。\n"
     (folder / "2026-10.md").write_text(frame, encoding="utf-8")
-    result = run_check(project.root)
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output[-2000:]
+    output = check_output(project.root, 1)
     assert "2026-10.md" in output and "不是存在的日期" in output, output[-3000:]
     assert "Traceback" not in output
 
@@ -724,9 +726,7 @@ def test_a_named_pipe_where_a_writeup_or_image_is_expected_does_not_hang(
     os.mkfifo(folder / "img" / "pipe.png")
     text = '---\ntitle: 图片\ndate: 2026-10-03\nunit: "990101"\nimages: [img/pipe.png]\n---\n\n正文。\n'
     (folder / "2026-10-03-image.md").write_text(text, encoding="utf-8")
-    result = run_check(project.root)
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output[-2000:]
+    output = check_output(project.root, 1)
     assert "2026-10-02-pipe.md" in output and "2026-10-03-image.md" in output, output[-3000:]
     assert "Traceback" not in output
 
