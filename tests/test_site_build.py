@@ -3,6 +3,8 @@ reaches the public site, every link resolves and nothing comes from another host
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import PlantedBuild
 from planted import MARKERS
@@ -29,3 +31,57 @@ def test_internal_records_never_reach_the_public_site(planted_build: PlantedBuil
     for site in (public, internal):
         assert broken_links(site) == []
         assert outside_resources(site) == []
+
+
+def test_each_site_carries_the_search_scripts_of_its_language_only(
+    planted_build: PlantedBuild,
+) -> None:
+    """Material ships lunr for some thirty languages (0.7 MB of Thai word lists among them); the
+    search worker of a Chinese site loads lunr.stemmer.support and lunr.zh only."""
+    for audience in ("public", "internal"):
+        lunr = planted_build.out / audience / "assets" / "javascripts" / "lunr"
+        files = sorted(p.relative_to(lunr).as_posix() for p in lunr.rglob("*") if p.is_file())
+        assert files == [
+            "min/lunr.stemmer.support.min.js",
+            "min/lunr.stemmer.support.min.js.gz",
+            "min/lunr.zh.min.js",
+            "min/lunr.zh.min.js.gz",
+        ]
+
+
+def test_prune_search_languages_keeps_what_the_worker_loads(tmp_path: Path) -> None:
+    """The worker's rule: stemmer support always, lunr.LANG for each language but English,
+    tinyseg for Japanese, wordcut for Hindi and Thai, lunr.multi for more than one language."""
+    import json
+
+    from generator.render.site import prune_search_languages
+
+    names = ["tinyseg.js", "wordcut.js", "min/lunr.multi.min.js", "min/lunr.stemmer.support.min.js"]
+    names += [f"min/lunr.{lang}.min.js" for lang in ("ja", "th", "zh", "de")]
+
+    def site(langs: list[str] | None) -> list[str]:
+        root = tmp_path / "-".join(langs or ["none"])
+        for name in names:
+            (root / "assets" / "javascripts" / "lunr" / name).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+            (root / "assets" / "javascripts" / "lunr" / name).write_text("x", encoding="utf-8")
+        if langs is not None:
+            (root / "search").mkdir()
+            index = {"config": {"lang": langs}, "docs": []}
+            (root / "search" / "search_index.json").write_text(json.dumps(index), "utf-8")
+        prune_search_languages(root)
+        lunr = root / "assets" / "javascripts" / "lunr"
+        return sorted(p.relative_to(lunr).as_posix() for p in lunr.rglob("*") if p.is_file())
+
+    assert site(["en"]) == ["min/lunr.stemmer.support.min.js"]
+    assert site(["zh"]) == ["min/lunr.stemmer.support.min.js", "min/lunr.zh.min.js"]
+    assert site(["ja", "th"]) == [
+        "min/lunr.ja.min.js",
+        "min/lunr.multi.min.js",
+        "min/lunr.stemmer.support.min.js",
+        "min/lunr.th.min.js",
+        "tinyseg.js",
+        "wordcut.js",
+    ]
+    assert site(None) == sorted(names)  # no search index: nothing is known, nothing deleted
