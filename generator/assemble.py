@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -368,7 +369,8 @@ def _history(
     indicators: pd.DataFrame, index: UnitTree, periods: list[Period], upto: Period
 ) -> dict[str, list[HistoryPoint]]:
     keys = [str(p) for p in periods if p <= upto]
-    wanted = indicators[indicators.index.get_level_values("period").isin(keys)]
+    columns = [f.name for f in fields(HistoryPoint) if f.name != "period"]
+    wanted = indicators.loc[indicators.index.get_level_values("period").isin(keys), columns]
     rows = records(wanted.reset_index())
     out: dict[str, list[HistoryPoint]] = {code: [] for code in index.official}
     for r in sorted(rows, key=lambda r: str(r["period"])):
