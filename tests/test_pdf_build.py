@@ -49,3 +49,17 @@ def test_pdfs_through_the_pipeline(planted_build: PlantedBuild, tmp_path: Path) 
     for first in out.rglob("*.pdf"):
         second = again / first.relative_to(out)
         assert first.read_bytes() == second.read_bytes(), first
+
+
+def test_the_public_and_internal_bulletins_of_a_period_share_their_charts(
+    planted_build: PlantedBuild,
+) -> None:
+    """Each bulletin PDF shows the county bar chart, and the city's trend from its second period
+    on; the public and the internal bulletin of a period show the same ones, drawn once and kept
+    in the cache (that the PDFs made from the cache are those made afresh is checked above)."""
+    cache = planted_build.project.root / ".bulletin-cache" / "pdf"
+    charts = sorted(cache.glob("*.svg"))
+    assert len(list(planted_build.out.glob("*/pdf/*/bulletin.pdf"))) == 2 * len(PERIODS)
+    # 2026-09: the bars; 2026-10: the bars and the trend; not once per audience
+    assert len(charts) == 3
+    assert all(c.read_text(encoding="utf-8").startswith("<?xml") for c in charts)

@@ -7,7 +7,12 @@ an SVG, so text left as text would lose its Chinese glyphs. The website may keep
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import json
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -77,6 +82,47 @@ def _rc(text_as_paths: bool) -> Any:  # matplotlib types keys as Literals
         if key not in rc and key not in _SESSION_KEYS and current[key] != default:
             rc[key] = default
     return rc
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of this module's source: a cached chart drawn by other code is not reused."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def chart_key(
+    kind: str,
+    bulletin: Bulletin,
+    *,
+    code: str | None = None,
+    narrow: bool = False,
+    text_as_paths: bool = False,
+) -> str:
+    """The cache key of a chart: a hash of exactly what its drawing function reads from the
+    bulletin, of how it is drawn, and of the chart code itself.
+
+    `kind` is "counties" (coverage_by_county_svg), "trend" (coverage_trend_svg) or "unit"
+    (unit_trend_svg of `code`).
+    """
+    if kind == "counties":
+        data: Any = [
+            bulletin.period_label,
+            bulletin.city.coverage_rate,
+            [(u.name, u.coverage_rate) for u in bulletin.units if u.level == "county"],
+        ]
+    elif kind == "trend":
+        data = [asdict(p) for p in bulletin.history.get(bulletin.city.code, [])[-12:]]
+    else:
+        assert code is not None
+        unit = bulletin.unit(code)
+        data = [
+            unit.name,
+            unit.ranked_among,
+            [asdict(p) for p in bulletin.history.get(code, [])[-12:]],
+        ]
+    parts = [code_version(), kind, narrow, data, *(["paths"] if text_as_paths else [])]
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _percent(rate: float | None) -> float:

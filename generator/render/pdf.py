@@ -108,13 +108,14 @@ def _init_worker(font_dirs: tuple[str, ...]) -> None:
     _compiler(font_dirs)
 
 
-def compile_pdf(engine: Engine, job: Job) -> bytes:
-    """Compile one document with this process's compiler."""
+def compile_pdf(engine: Engine, job: Job, cache_dir: Path | None = None) -> bytes:
+    """Compile one document with this process's compiler (its charts drawn, or read from
+    `cache_dir`, first)."""
     compiler = _compiler(engine.font_dirs)
     stage = Path(engine.stage)
     data = job.data
     if job.charts is not None:
-        data = _dumps(fill_charts(json.loads(data), job.charts))
+        data = _dumps(fill_charts(json.loads(data), job.charts, cache_dir))
     try:
         pdf = compiler.compile(
             input=str(stage / job.template),
@@ -135,7 +136,7 @@ def compile_pdf(engine: Engine, job: Job) -> bytes:
 
 
 def _run_job(engine: Engine, job: Job, cache_dir: str | None) -> str:
-    pdf = compile_pdf(engine, job)
+    pdf = compile_pdf(engine, job, Path(cache_dir) if cache_dir else None)
     _write(Path(job.out), pdf)
     if cache_dir and job.key:
         _write(Path(cache_dir) / f"{job.key}.pdf", pdf)
@@ -229,8 +230,9 @@ CACHE_KEEP_DAYS = 60
 
 
 def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
-    """Delete cached PDFs (and XLSX) not written or used for `keep_days`; return how many."""
-    files = [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx")]
+    """Delete cached PDFs (and XLSX, and the PDFs' charts) not written or used for `keep_days`;
+    return how many."""
+    files = [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx"), *cache_dir.glob("*.svg")]
     return keep_newest(files, keep=0, used_within=keep_days * 86400)
 
 

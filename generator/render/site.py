@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -217,33 +217,6 @@ _JOBS: list[ChartJob] = []  # set before the workers fork, so no Bulletin is pic
 _BULLETINS: list[Bulletin] = []
 
 
-def _charts_version() -> str:
-    source = Path(charts.__file__).read_bytes()
-    return hashlib.sha256(source).hexdigest()[:16]
-
-
-def _chart_key(job: ChartJob, bulletin: Bulletin, version: str) -> str:
-    """Hash of exactly what the chart function reads (and of the chart code itself)."""
-    if job.kind == "counties":
-        data: Any = [
-            bulletin.period_label,
-            bulletin.city.coverage_rate,
-            [(u.name, u.coverage_rate) for u in bulletin.units if u.level == "county"],
-        ]
-    elif job.kind == "trend":
-        data = [asdict(p) for p in bulletin.history.get(bulletin.city.code, [])[-12:]]
-    else:
-        assert job.code is not None
-        unit = bulletin.unit(job.code)
-        data = [
-            unit.name,
-            unit.ranked_among,
-            [asdict(p) for p in bulletin.history.get(job.code, [])[-12:]],
-        ]
-    text = json.dumps([version, job.kind, job.narrow, data], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _draw(job: ChartJob, bulletin: Bulletin) -> str:
     if job.kind == "counties":
         svg = charts.coverage_by_county_svg(bulletin, False, job.narrow)
@@ -267,13 +240,13 @@ def site_fonts(svg: str) -> str:
     return _FONT_FAMILY.sub(f"font-family: {SITE_FONT_STACK}", svg)
 
 
-def _draw_batch(indices: list[int], out: str, cache: str, version: str) -> int:
+def _draw_batch(indices: list[int], out: str, cache: str) -> int:
     """Draw the given jobs (worker side); reuse cached SVGs keyed by their inputs."""
     drawn = 0
     for i in indices:
         job = _JOBS[i]
         bulletin = _BULLETINS[job.period_index]
-        key = _chart_key(job, bulletin, version)
+        key = charts.chart_key(job.kind, bulletin, code=job.code, narrow=job.narrow)
         cached = Path(cache) / f"{key}.svg"
         target = Path(out) / job.name
         if cached.is_file():
@@ -300,15 +273,15 @@ class _ChartRunner:
     ):
         self.jobs, self.bulletins, self.out, self.cache = jobs, bulletins, out, cache
         self.processes = processes or os.cpu_count() or 1
-        self.version = _charts_version()
         self.pool: ChunkPool[int] | None = None
         self.planned = 0
 
     def _draw(self, indices: list[int]) -> int:
-        return _draw_batch(indices, str(self.out), str(self.cache), self.version)
+        return _draw_batch(indices, str(self.out), str(self.cache))
 
     def start(self) -> None:
         self.planned = len(self.jobs)
+        charts.code_version()  # read once, before the workers fork
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
         global _JOBS, _BULLETINS
@@ -323,7 +296,7 @@ class _ChartRunner:
             return
         # Small chunks, so that the calling process can take over those not yet started.
         self.pool = ChunkPool(
-            partial(_draw_batch, out=str(self.out), cache=str(self.cache), version=self.version),
+            partial(_draw_batch, out=str(self.out), cache=str(self.cache)),
             range(len(self.jobs)),
             workers,
             min(12, len(self.jobs) // (workers * 4) or 1),

@@ -7,8 +7,10 @@ document order, so a new section is one function and one line there.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from generator import formatting as fmt
@@ -879,13 +881,32 @@ def bulletin_document(
     }
 
 
-def fill_charts(doc: Doc, bulletin: Bulletin) -> Doc:
-    """Draw the charts the document asks for (SVG, text as paths: Typst ignores SVG fonts)."""
-    from generator.render.charts import coverage_by_county_svg, coverage_trend_svg
+def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
+    """Draw the charts the document asks for (SVG, text as paths: Typst ignores SVG fonts).
+
+    With `cache`, a chart drawn before from the same inputs is read from there (the public and
+    internal bulletins of a period show the same charts; a bulletin whose wording changed
+    keeps its charts), and a chart drawn is kept there.
+    """
+    from generator.cache import write_atomic
+    from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
 
     draw = {"county": coverage_by_county_svg, "trend": coverage_trend_svg}
+    kinds = {"county": "counties", "trend": "trend"}
     for section in doc["sections"]:
         for block in section["blocks"]:
-            if block["t"] == "chart" and "svg" not in block:
-                block["svg"] = draw[block["chart"]](bulletin, True)
+            if block["t"] != "chart" or "svg" in block:
+                continue
+            chart = block["chart"]
+            cached = None
+            if cache is not None:
+                key = chart_key(kinds[chart], bulletin, text_as_paths=True)
+                cached = cache / f"{key}.svg"
+                if cached.is_file():
+                    block["svg"] = cached.read_text(encoding="utf-8")
+                    os.utime(cached)  # in use: pruning keeps it
+                    continue
+            block["svg"] = draw[chart](bulletin, True)
+            if cached is not None:
+                write_atomic(cached, block["svg"].encode("utf-8"))
     return doc
