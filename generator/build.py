@@ -59,7 +59,8 @@ class BuildOptions:
     audience: str = "all"
     #: output folder (default PROJECT/site)
     out: Path | None = None
-    #: parallel workers for PDFs and charts (default: cores)
+    #: parallel processes for PDFs and charts (default: the cores; PDF workers only as many as
+    #: the documents to compile pay for, see render.pdf.DOCUMENTS_PER_WORKER)
     jobs: int | None = None
     #: rebuild everything, ignoring the cache
     force: bool = False
@@ -543,7 +544,7 @@ def _render_pdfs(
     from generator.render.pdf import render_bulletin_pdfs, render_unit_reports
 
     count = 0
-    jobs = options.jobs or os.cpu_count() or 1
+    jobs = options.jobs  # None: as many workers as the documents to compile pay for
     cache = None if options.force else root / CACHE_DIR / "pdf"
     latest = g.periods[-1]
     items = [

@@ -201,7 +201,12 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="输出目录（默认：项目下的 site/）。",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行进程数（默认：CPU 核数）。")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="并行进程数（默认：按 CPU 核数和要生成的文件数自动决定）。",
+)
 @click.option("--force", is_flag=True, help="忽略缓存，全部重新生成。")
 def build(
     project: Path,

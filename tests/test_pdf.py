@@ -551,3 +551,26 @@ def test_a_project_may_change_the_fixed_wording(tmp_path: Path) -> None:
         render_bulletin_pdf(
             sample_bulletin("internal"), Config(root=tmp_path), tmp_path / "c.pdf", charts=False
         )
+
+
+def test_pdf_workers_are_started_only_where_they_pay_for_their_start() -> None:
+    """With the number left to the tool, a worker per 16 documents (a worker's start costs
+    about as much as 16 compiles here), never more than the other cores; an explicit --jobs N
+    is N processes, this one included, never more than the cores or the documents."""
+    from generator.render.pdf import pdf_workers
+
+    assert [pdf_workers(n, None, 8) for n in (0, 1, 5, 15, 16, 31, 32, 143, 500)] == [
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+        2,
+        7,
+        7,
+    ]
+    assert [pdf_workers(n, None, 2) for n in (9, 24, 143)] == [0, 1, 1]
+    assert [pdf_workers(n, None, 1) for n in (9, 143)] == [0, 0]
+    assert [pdf_workers(n, 2, 8) for n in (0, 1, 2, 9)] == [0, 0, 1, 1]
+    assert [pdf_workers(9, j, 4) for j in (1, 3, 4, 8)] == [0, 2, 3, 3]

@@ -165,7 +165,8 @@ def test_ctrl_c_in_the_terminal_leaves_the_output(
 
     for _attempt in range(5):
         process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "build", str(project.root), "--force"],
+            # two processes: a PDF worker beside the build, whatever the few documents
+            [sys.executable, "-m", "generator", "build", str(project.root), "--force", "-j", "2"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,

@@ -251,7 +251,7 @@ def render_bulletin_pdf(
 def render_bulletin_pdfs(
     items: Sequence[tuple[Bulletin, Path]],
     config: Config,
-    jobs: int = 1,
+    jobs: int | None = 1,
     cache_dir: Path | None = None,
     *,
     charts: bool = True,
@@ -285,7 +285,7 @@ def render_unit_reports(
     bulletin: Bulletin,
     config: Config,
     out_dir: Path,
-    jobs: int = 1,
+    jobs: int | None = 1,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
@@ -316,6 +316,21 @@ def render_unit_reports(
     return outputs
 
 
+#: A PDF worker process takes about as long to start (Python, the tool, Typst and the fonts:
+#: ~0.7 s) as this process takes to compile this many documents; with the worker count left to
+#: the tool, a worker is started per this many documents, so that a small or incremental build
+#: is not slowed down by starting workers it does not need.
+DOCUMENTS_PER_WORKER = 16
+
+
+def pdf_workers(documents: int, jobs: int | None, cores: int) -> int:
+    """How many worker processes compile `documents` beside this process: `jobs` - 1 (never
+    more than the cores or the documents), or with `jobs` None one per DOCUMENTS_PER_WORKER."""
+    if jobs is None:
+        return max(0, min(cores - 1, documents // DOCUMENTS_PER_WORKER))
+    return max(0, min(jobs, documents, cores) - 1)
+
+
 def _run_chunk(engine: Engine, cache_dir: str | None, jobs: list[Job]) -> None:
     for job in jobs:
         _run_job(engine, job, cache_dir)
@@ -339,12 +354,13 @@ def _counter(progress: Progress | None, total: int, todo: int) -> Callable[[int]
 def _compile_all(
     engine: Engine,
     todo: list[Job],
-    jobs: int,
+    jobs: int | None,
     cache_dir: Path | None,
     finished: Callable[[int], None] = lambda n: None,
 ) -> None:
-    """Compile every job on `jobs` processes: this one and jobs - 1 workers."""
-    workers = min(jobs, len(todo), os.cpu_count() or 1) - 1
+    """Compile every job on `jobs` processes: this one and jobs - 1 workers (`None`: as many
+    as the work pays for, see DOCUMENTS_PER_WORKER)."""
+    workers = pdf_workers(len(todo), jobs, os.cpu_count() or 1)
     # Each worker builds its compiler once (the initializer). "spawn": Typst runs threads of
     # its own, which do not survive a fork.
     ChunkPool(
