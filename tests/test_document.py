@@ -1,24 +1,24 @@
 """The demo's bulletins and unit reports read as a clerk and a leader would read them (issue 13).
 
-Everything is asserted on the built PDFs (text and positions through pdfplumber), not on the
-Typst data: title lines, page counts, the public version, the judgments, the annexes' sums and
-the table headers.
+Everything is asserted on the built PDFs (pdfplumber's text, characters and tables, on what pdfium
+reads of each page: tests/pdf_reading.py), not on the Typst data: title lines, page counts, the
+public version, the judgments, the annexes' sums and the table headers.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import math
+import operator
 import re
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pytest
+from pdf_reading import page_texts, pages
 
 pytestmark = pytest.mark.slow
 
@@ -36,13 +36,6 @@ def bulletins(demo: Path, audience: str) -> list[Path]:
 def model(demo: Path, audience: str, period: str) -> dict[str, Any]:
     path = demo / audience / "data" / period / "bulletin.json"
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-@functools.cache
-def page_texts(pdf: Path) -> tuple[str, ...]:
-    """The text of each page (pdfplumber), read once per PDF for all the tests of the module."""
-    with pdfplumber.open(pdf) as doc:
-        return tuple(page.extract_text() or "" for page in doc.pages)
 
 
 def text_of(pdf: Path) -> str:
@@ -84,10 +77,9 @@ def test_title_lines_end_between_words_and_are_balanced(demo: Path) -> None:
     for audience in ("internal", "public"):
         for pdf in bulletins(demo, audience):
             title = model(demo, audience, pdf.parent.name)["document"]["title"]
-            with pdfplumber.open(pdf) as doc:
-                chars = [
-                    c for c in doc.pages[0].chars if 21.5 < c["size"] < 22.5 and c["text"].strip()
-                ]
+            chars = [
+                c for c in pages(pdf)[0].chars if 21.5 < c["size"] < 22.5 and c["text"].strip()
+            ]
             lines = lines_of(chars)
             assert "".join(lines) == title, (pdf, lines)
             ends = jieba_boundaries(title)
@@ -174,24 +166,23 @@ def test_no_unit_is_named_twice_among_the_judgments(demo: Path) -> None:
 def annex_tables(pdf: Path) -> tuple[list[list[str]], list[list[str]]]:
     """Rows of 附件1 (counties) and 附件2 (townships) as the PDF's table cells."""
     county_rows, town_rows = [], []
-    with pdfplumber.open(pdf) as doc:
-        annex = 0
-        for page, page_text in zip(doc.pages, page_texts(pdf), strict=True):
-            text = flat(page_text)
-            if text.startswith("附件1"):
-                annex = 1
-            elif text.startswith("附件2"):
-                annex = 2
-            elif re.match(r"附件[3-9]", text):
-                break  # later annexes (targets) are other tables
-            if not annex:
-                continue
-            for table in page.extract_tables():
-                for row in table:
-                    cells = [flat(c or "") for c in row]
-                    if not cells[0] or cells[0] in ("排名", "县市区"):
-                        continue  # the header (repeated on each page)
-                    (county_rows if annex == 1 else town_rows).append(cells)
+    annex = 0
+    for page, page_text in zip(pages(pdf), page_texts(pdf), strict=True):
+        text = flat(page_text)
+        if text.startswith("附件1"):
+            annex = 1
+        elif text.startswith("附件2"):
+            annex = 2
+        elif re.match(r"附件[3-9]", text):
+            break  # later annexes (targets) are other tables
+        if not annex:
+            continue
+        for table in page.extract_tables():
+            for row in table:
+                cells = [flat(c or "") for c in row]
+                if not cells[0] or cells[0] in ("排名", "县市区"):
+                    continue  # the header (repeated on each page)
+                (county_rows if annex == 1 else town_rows).append(cells)
     return county_rows, town_rows
 
 
@@ -233,18 +224,17 @@ def test_no_table_header_breaks_inside_a_word(demo: Path) -> None:
     reports = sorted((demo / "internal" / "pdf" / "2026-10" / "units").glob("*.pdf"))[:8]
     headers = 0
     for pdf in [*bulletins(demo, "internal")[::3], *reports]:
-        with pdfplumber.open(pdf) as doc:
-            for page in doc.pages:
-                for table in page.extract_tables():
-                    for cell in table[0]:
-                        if not cell or not re.search(r"[\u4e00-\u9fff]", cell):
-                            continue
-                        lines = cell.split("\n")
-                        header = "".join(lines)
-                        assert len(lines) <= 2, (pdf, cell)
-                        if len(lines) == 2:
-                            assert len(lines[0]) in jieba_boundaries(header), (pdf, cell)
-                        headers += 1
+        for page in pages(pdf):
+            for table in page.extract_tables():
+                for cell in table[0]:
+                    if not cell or not re.search(r"[\u4e00-\u9fff]", cell):
+                        continue
+                    lines = cell.split("\n")
+                    header = "".join(lines)
+                    assert len(lines) <= 2, (pdf, cell)
+                    if len(lines) == 2:
+                        assert len(lines[0]) in jieba_boundaries(header), (pdf, cell)
+                    headers += 1
     assert headers > 100
 
 
@@ -327,3 +317,36 @@ def test_doctor_and_the_summary_say_which_role_has_no_fangsong(tmp_path: Path) -
     assert "simfang.ttf" in advice and "fonts/" in advice
     fangsong = ResolvedFont("body", "正文、版记（仿宋）", "FangSong", 400, "simfang.ttf", True, ())
     assert fangsong_advice([fangsong]) is None
+
+
+# ---- 10. the reader -------------------------------------------------------------------------------
+
+
+def test_the_pdfium_reader_gives_what_pdfplumber_reads(demo: Path) -> None:
+    """The tests above read the PDFs through pdfium (tests/pdf_reading.py) for speed: on a title
+    page, an annex page and a unit report it gives pdfplumber's own characters, text, lines and
+    tables."""
+    import pdfplumber
+
+    bulletin = demo / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    annex = next(i for i, t in enumerate(page_texts(bulletin)) if flat(t).startswith("附件2"))
+    report = sorted((demo / "internal" / "pdf" / "2026-10" / "units").glob("*.pdf"))[0]
+    tables = 0
+    for pdf, index in ((bulletin, 0), (bulletin, annex), (report, 0)):
+        ours = pages(pdf)[index]
+        with pdfplumber.open(pdf) as doc:
+            theirs = doc.pages[index]
+            assert [c["text"] for c in ours.chars] == [c["text"] for c in theirs.chars]
+            for a, b in zip(ours.chars, theirs.chars, strict=True):
+                for key in ("x0", "x1", "top", "bottom", "size"):
+                    assert abs(a[key] - b[key]) < 0.01, (pdf, index, a, b)
+            assert ours.extract_text() == theirs.extract_text(), (pdf, index)
+            box = operator.itemgetter("x0", "top", "x1", "bottom")
+            ours_lines, their_lines = sorted(map(box, ours.lines)), sorted(map(box, theirs.lines))
+            assert len(ours_lines) == len(their_lines) > 0, (pdf, index)
+            for a, b in zip(ours_lines, their_lines, strict=True):
+                assert max(abs(u - v) for u, v in zip(a, b, strict=True)) < 0.01, (pdf, index)
+            found = ours.extract_tables()
+            assert found == theirs.extract_tables(), (pdf, index)
+            tables += len(found)
+    assert tables >= 2
