@@ -32,7 +32,7 @@ from pdfplumber.utils import chars_to_textmap
 def pages(pdf: Path) -> list[Page]:
     """The pages of `pdf`; each is read when first asked for its characters or paths."""
     doc = pdfium.PdfDocument(pdf)
-    return [Page(doc[i]) for i in range(len(doc))]
+    return [Page(doc, i) for i in range(len(doc))]
 
 
 @functools.cache
@@ -44,13 +44,32 @@ def page_texts(pdf: Path) -> tuple[str, ...]:
 class Page(Container):
     """One page's characters and drawn paths, as the pdfplumber objects its methods read."""
 
-    def __init__(self, page: pdfium.PdfPage) -> None:
-        left, bottom, right, top = page.get_mediabox()
-        if page.get_rotation() or (left, bottom) != (0, 0):
+    def __init__(self, doc: pdfium.PdfDocument, index: int) -> None:
+        self.doc, self.index = doc, index
+
+    @functools.cached_property
+    def page(self) -> pdfium.PdfPage:
+        return self.doc[self.index]
+
+    @functools.cached_property
+    def size(self) -> tuple[float, float]:
+        """The page's width and height (its MediaBox, as pdfplumber takes them)."""
+        left, bottom, right, top = self.page.get_mediabox()
+        if self.page.get_rotation() or (left, bottom) != (0, 0):
             raise ValueError("only unrotated pages with the origin at the corner are read")
-        self.page = page
-        self.width, self.height = right, top
-        self.bbox = (0, 0, right, top)
+        return right, top
+
+    @property
+    def width(self) -> float:
+        return self.size[0]
+
+    @property
+    def height(self) -> float:
+        return self.size[1]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (0, 0, self.width, self.height)
 
     @functools.cached_property
     def chars(self) -> list[dict[str, Any]]:
@@ -78,55 +97,61 @@ class Page(Container):
         return [table.extract(**(settings.text_settings or {})) for table in tables]
 
     def _chars(self) -> list[dict[str, Any]]:
-        text = self.page.get_textpage()
+        textpage = self.page.get_textpage()
+        text, height = textpage.raw, self.height
         out = []
         x, y = ctypes.c_double(), ctypes.c_double()
         value, loose = ctypes.c_float(), raw.FS_RECTF()
-        fonts: dict[int | None, tuple[Any, float]] = {}  # text object: its font, descent
+        objects: dict[int | None, tuple[Any, int | None, float, float]] = {}
+        widths: dict[tuple[int | None, float, int], float] = {}
         try:
             for i in range(raw.FPDFText_CountChars(text)):
                 if raw.FPDFText_IsGenerated(text, i):
                     continue  # a space or line break pdfium adds, not drawn on the page
                 code = raw.FPDFText_GetUnicode(text, i)
-                size = raw.FPDFText_GetFontSize(text, i)
                 obj = raw.FPDFText_GetTextObject(text, i)
-                key = ctypes.cast(obj, ctypes.c_void_p).value
-                if key not in fonts:
+                key = ctypes.c_void_p.from_buffer(obj).value  # the object's address
+                if key not in objects:  # a text object: one font at one size
                     font = raw.FPDFTextObj_GetFont(obj)
+                    size = raw.FPDFText_GetFontSize(text, i)
                     raw.FPDFFont_GetDescent(font, size, value)
-                    fonts[key] = font, value.value
-                font, descent = fonts[key]
+                    objects[key] = font, ctypes.cast(font, ctypes.c_void_p).value, size, value.value
+                font, font_key, size, descent = objects[key]
+                if (font_key, size, code) not in widths:
+                    raw.FPDFFont_GetGlyphWidth(font, code, size, value)
+                    widths[font_key, size, code] = value.value
                 raw.FPDFText_GetCharOrigin(text, i, x, y)
                 # pdfminer's box: from the origin over the advance width, from the font's
                 # descent below the baseline up by the font size. pdfium's loose box is as wide
                 # unless the glyph's ink reaches further; the width it gives for a character
                 # can be another glyph's of the same character (the em dash): the smaller one
                 raw.FPDFText_GetLooseCharBox(text, i, loose)
-                raw.FPDFFont_GetGlyphWidth(font, code, size, value)
-                x1 = min(loose.right, x.value + value.value)
-                bottom = self.height - (y.value + descent)
+                x0 = x.value
+                x1 = min(loose.right, x0 + widths[font_key, size, code])
+                bottom = height - (y.value + descent)
                 out.append(
                     {
                         "object_type": "char",
                         "text": chr(code),
-                        "x0": x.value,
+                        "x0": x0,
                         "x1": x1,
                         "top": bottom - size,
                         "bottom": bottom,
                         "doctop": bottom - size,
-                        "width": x1 - x.value,
+                        "width": x1 - x0,
                         "height": size,
                         "size": size,
                         "upright": True,
                     }
                 )
         finally:
-            text.close()
+            textpage.close()
         return out
 
     def _paths(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {"line": [], "curve": []}
         point = ctypes.c_float(), ctypes.c_float()
+        height = self.height
         for obj in self.page.get_objects(max_depth=0):
             if obj.type == raw.FPDF_PAGEOBJ_FORM:
                 raise ValueError("form XObjects are not read")
@@ -140,7 +165,7 @@ class Page(Container):
                 raw.FPDFPathSegment_GetPoint(segment, *point)
                 kind = raw.FPDFPathSegment_GetType(segment)
                 x, y = point[0].value, point[1].value
-                xy = (a * x + c * y + e, self.height - (b * x + d * y + f))
+                xy = (a * x + c * y + e, height - (b * x + d * y + f))
                 if kind == raw.FPDF_SEGMENT_MOVETO:
                     subpaths.append(([xy], True))
                     continue
