@@ -391,12 +391,46 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "project" / "site"
 
 
+#: The modules that take longest (measured: CPU of the module, its shared builds included),
+#: longest first. Only the order in which pytest-xdist hands out whole modules depends on it:
+#: the long ones start first and the short ones fill the end, so the workers finish together.
+LONGEST_FIRST = (
+    "test_browser_layout.py",
+    "test_hostile.py",
+    "test_corpus.py",
+    "test_document.py",
+    "test_publish.py",
+    "test_incremental.py",
+    "test_synth.py",
+    "test_workbooks.py",
+    "test_issue.py",
+    "test_intake.py",
+    "test_rosters.py",
+    "test_determinism.py",
+    "test_serve.py",
+    "test_site.py",
+    "test_crash.py",
+    "test_new_project.py",
+    "test_browser.py",
+    "test_figures.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules with a test marked slow or browser first (in their order otherwise), so that
-    xdist, handing out whole modules, starts the long ones early and short ones fill the end."""
+    """Modules in LONGEST_FIRST first, in its order, then modules with a test marked slow or
+    browser, then the others (each in collection order otherwise); `--no-loadscope-reorder`
+    (pyproject.toml) keeps xdist from reordering them by their number of tests."""
     long = {
         item.nodeid.split("::")[0]
         for item in items
         if item.get_closest_marker("slow") or item.get_closest_marker("browser")
     }
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in long)
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        module = item.nodeid.split("::")[0]
+        name = module.rsplit("/", 1)[-1]
+        if name in LONGEST_FIRST:
+            return (0, LONGEST_FIRST.index(name))
+        return (1 if module in long else 2, 0)
+
+    items.sort(key=rank)
