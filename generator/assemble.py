@@ -58,6 +58,11 @@ def plain(value: Any) -> Any:
     """A pandas/numpy scalar as a JSON-ready Python value (NA/NaN/NaT -> None, dates ISO)."""
     if value is None:
         return None
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # most values: what pandas already boxed
+        return value
+    if kind is float:
+        return None if value != value else value  # NaN is not equal to itself
     if isinstance(value, list | tuple | dict | set):
         return value
     try:
