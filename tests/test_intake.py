@@ -685,7 +685,7 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     import json
     from datetime import datetime
 
-    import pdfplumber
+    from pdf_reading import page_texts
 
     from generator.build import build
 
@@ -732,8 +732,8 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     ]
 
     def text(audience: str) -> str:
-        with pdfplumber.open(out / audience / "pdf" / "2026-10" / "bulletin.pdf") as doc:
-            return "".join("".join((p.extract_text() or "").split()) for p in doc.pages)
+        pdf = out / audience / "pdf" / "2026-10" / "bulletin.pdf"
+        return "".join("".join(page.split()) for page in page_texts(pdf))
 
     pdf = text("internal")
     assert "序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送。" in pdf
@@ -744,8 +744,8 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in pdf
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in pdf
     assert "990100-甲县.xlsx" in pdf and "11月8日09:00" in pdf
-    with pdfplumber.open(out / "internal" / "pdf" / "2026-10" / "units" / "990100.pdf") as doc:
-        report = "".join("".join((p.extract_text() or "").split()) for p in doc.pages)
+    pages = page_texts(out / "internal" / "pdf" / "2026-10" / "units" / "990100.pdf")
+    report = "".join("".join(page.split()) for page in pages)
     assert "报送情况：本期台账应于2026年11月5日前报送，逾期3天。" in report
     public_pdf = text("public")
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in public_pdf
