@@ -341,6 +341,13 @@ def built_project(result: Any) -> dict[str, Any]:
     }
 
 
+def as_project(root: Path) -> Project:
+    """The Project helper over a folder that already holds the small project (UTF-8 CSV)."""
+    project = Project.__new__(Project)
+    project.root, project.fmt, project.encoding = root, "csv", "utf-8-sig"
+    return project
+
+
 @dataclass
 class PlantedBuild:
     """The session's one full build (both sites, every PDF, the packets) of the planted project."""
@@ -364,13 +371,42 @@ def planted_build(tmp_path_factory: pytest.TempPathFactory) -> PlantedBuild:
     def make(folder: Path) -> dict[str, Any]:
         project = Project(folder / "project")
         plant(project)
-        return built_project(build(project.root, BuildOptions(out=project.root / "site", jobs=2)))
+        return built_project(build(project.root, BuildOptions(out=project.root / "site", jobs=1)))
 
     folder, counts = shared(tmp_path_factory, "planted", make)
-    project = Project.__new__(Project)
-    project.root, project.fmt, project.encoding = folder / "project", "csv", "utf-8-sig"
+    project = as_project(folder / "project")
     out = project.root / "site"
     return PlantedBuild(project, out, BuildResult(out, **counts))
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project (Project) built once with everything: its folder, holding site/ and the
+    build's caches. Read only: a test copies it with `copy_built`."""
+    from generator.build import BuildOptions, build
+
+    def make(folder: Path) -> dict[str, Any]:
+        project = Project(folder / "project")
+        return built_project(build(project.root, BuildOptions(jobs=1)))
+
+    folder, _ = shared(tmp_path_factory, "small", make)
+    return folder / "project"
+
+
+def copy_built(source: Path, root: Path, *, rebuild: bool = True) -> Project:
+    """A copy at `root` of a built project (`small_build`), its output and caches along.
+
+    The build's stamp names the output folder, so the copy's first build is not skipped: with
+    `rebuild` it is made here, every renderer taking its result from the copied caches (the same
+    bytes as a build from nothing, see test_determinism), and the copy's output is then current.
+    """
+    from generator.build import BuildOptions, build
+
+    shutil.copytree(source, root, symlinks=True)
+    if rebuild:
+        result = build(root, BuildOptions(jobs=1))
+        assert not result.unchanged and result.snapshots_read == 0, "the copy missed its caches"
+    return as_project(root)
 
 
 @pytest.fixture(scope="session")

@@ -106,8 +106,11 @@ def place_downloads(out: Path, bulletins: list[Bulletin]) -> None:
             path.write_bytes(b"placeholder")
 
 
-def build_sample_site(root: Path, audience: str, downloads: bool = True) -> SiteResult:
-    """Build the sample site of one audience into root/site/<audience>."""
+def build_sample_site(
+    root: Path, audience: str, downloads: bool = True, jobs: int | None = 1
+) -> SiteResult:
+    """Build the sample site of one audience into root/site/<audience> (charts drawn in this
+    process unless `jobs` says otherwise: the chart workers have tests of their own)."""
     config = make_project(root) if not (root / "content").exists() else Config(root=root)
     bulletins = sample_bulletins(audience)
     extra = pages(load_content(root))  # as the build does: read once, carried by the model
@@ -121,6 +124,7 @@ def build_sample_site(root: Path, audience: str, downloads: bool = True) -> Site
         config,
         out,
         work_dir=root / ".bulletin-cache" / "mkdocs" / audience,
+        jobs=jobs,
     )
 
 

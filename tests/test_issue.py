@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import Project, rows_of
+from conftest import Project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
 from generator.cli import cli
@@ -65,10 +65,14 @@ def register_rows(root: Path) -> list[dict[str, str]]:
 
 
 class Flow:
-    """A project with September issued, then September's ledger corrected and built again."""
+    """A project with September issued, then September's ledger corrected and built again.
 
-    def __init__(self, root: Path) -> None:
-        self.project = Project(root)
+    The project starts as a copy of the session's build of it, caches along: its own first
+    build (with the frames) redoes what the frames change.
+    """
+
+    def __init__(self, source: Path, root: Path) -> None:
+        self.project = copy_built(source, root, rebuild=False)
         self.root = root
         write_frame(root, "2026-09", 9, "2026-10-05")
         write_frame(root, "2026-10", 10, "2026-11-05")
@@ -84,8 +88,8 @@ class Flow:
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> Flow:
-    return Flow(tmp_path_factory.mktemp("issue") / "project")
+def flow(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Flow:
+    return Flow(small_build, tmp_path_factory.mktemp("issue") / "project")
 
 
 def test_issue_freezes_the_published_files_and_registers_them(flow: Flow) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Project, rows_of
+from conftest import Project, copy_built, rows_of
 
 from generator.cli import cli
 from generator.errors import BuildError
@@ -43,11 +43,13 @@ def invoke(*args: str | Path) -> Result:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, dict[str, str]]]:
-    """The small project built once, and its output tree."""
-    project = Project(tmp_path_factory.mktemp("publish") / "project")
+def built(
+    small_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Project, dict[str, str]]]:
+    """The small project built (a copy of the session's build, current), and its output tree."""
+    project = copy_built(small_build, tmp_path_factory.mktemp("publish") / "project")
     result = invoke("build", project.root)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and "没有变化" in result.output, result.output
     before = tree(project.root / "site")
     assert any(name.endswith(".pdf") for name in before)
     assert any(name.endswith("index.html") for name in before)

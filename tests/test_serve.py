@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import Project, rows_of, uscc
+from conftest import Project, copy_built, rows_of, uscc
 
 from generator.cli import cli
 
@@ -79,10 +79,15 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`bulletin serve` on the small project, in its own process group like a terminal's."""
+def server(small_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`bulletin serve` on the small project, in its own process group like a terminal's.
+
+    The project was built before (a copy of the session's build, caches along): serve's own
+    first build takes what did not change from the caches, as it does for its users.
+    """
     base = tmp_path_factory.mktemp("serve")
-    project = Project(base / "project")
+    project = copy_built(small_build, base / "project", rebuild=False)
+    assert not (project.root / "content").exists()
     port = free_port()
     log = base / "serve.log"
     with log.open("wb") as handle:

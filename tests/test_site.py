@@ -233,6 +233,7 @@ def test_project_templates_override_the_builtin_ones(tmp_path: Path) -> None:
         Config(root=tmp_path),
         tmp_path / "out",
         work_dir=tmp_path / "work",
+        jobs=1,
     )
     assert "本市自定义单位页" in (tmp_path / "out" / "units" / "index.html").read_text()
     assert result.pages > 20 and result.bytes > 0
@@ -241,7 +242,9 @@ def test_project_templates_override_the_builtin_ones(tmp_path: Path) -> None:
 def test_mixed_audiences_are_refused(tmp_path: Path) -> None:
     bulletins = [sample_bulletins("public")[0], sample_bulletins("internal")[1]]
     with pytest.raises(BuildError):
-        render_site(bulletins, Config(root=tmp_path), tmp_path / "o", work_dir=tmp_path / "w")
+        render_site(
+            bulletins, Config(root=tmp_path), tmp_path / "o", work_dir=tmp_path / "w", jobs=1
+        )
 
 
 def test_builds_are_deterministic(project: Path, tmp_path: Path) -> None:
@@ -276,7 +279,7 @@ def test_a_unit_gone_from_the_latest_period_keeps_its_name_without_a_link(
     latest.township_ranking["990200"] = ["990201001"]
     latest.history.pop("990201002")
     (tmp_path / "content").mkdir()
-    render_site(bulletins, Config(root=tmp_path), tmp_path / "out", work_dir=tmp_path / "w")
+    render_site(bulletins, Config(root=tmp_path), tmp_path / "out", work_dir=tmp_path / "w", jobs=1)
     old = article(tmp_path / "out" / "bulletins" / "2026-09.html")
     assert "云溪县白石乡" in old and "990201002.html" not in old
     assert not (tmp_path / "out" / "units" / "990201002.html").exists()
@@ -293,7 +296,7 @@ def test_hostile_names_and_titles_stay_text(tmp_path: Path) -> None:
         for w in b.writeups:
             w.title = hostile
     (tmp_path / "content").mkdir()
-    render_site(bulletins, Config(root=tmp_path), tmp_path / "out", work_dir=tmp_path / "w")
+    render_site(bulletins, Config(root=tmp_path), tmp_path / "out", work_dir=tmp_path / "w", jobs=1)
     for page in [
         tmp_path / "out" / "units" / "990101002.html",
         tmp_path / "out" / "writeups" / "2026-10-qingchuan-pioneer.html",
