@@ -111,14 +111,37 @@ def _forkserver() -> Any:
     """Builds run in children of a clean server process (multiprocessing's "forkserver").
 
     Forking pytest itself is unsafe once an earlier test has used Typst, whose threads do not
-    survive a fork; the server has imported the tool but never compiled anything, so each
-    build starts at once and runs like the command.
+    survive a fork; the server has imported the tool and the libraries its stages import
+    (FORKSERVER_PRELOAD) but never compiled nor drawn anything, so each build starts at once
+    and spends its stages on their work, not on imports.
     """
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["generator.build", "generator.publish"])
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
     return context
+
+
+#: What the build server imports once for all the builds it forks: the tool's stages and their
+#: libraries (pandas, openpyxl, matplotlib, MkDocs), none of which starts a thread on import.
+#: Typst (generator.render.pdf, generator.fonts) is left to each build, as its threads would
+#: not survive the fork.
+FORKSERVER_PRELOAD = [
+    "generator.build",
+    "generator.publish",
+    "generator.rosters.load",
+    "generator.assemble",
+    "generator.figures",
+    "generator.render.files",
+    "generator.render.dist",
+    "generator.render.site",
+    "generator.render.charts",
+    "openpyxl",
+    "matplotlib.pyplot",
+    "mkdocs.commands.build",
+    "material",
+    "jieba",
+]
 
 
 def _start(target: Any, *args: Any) -> Any:
