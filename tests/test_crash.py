@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Project
+from conftest import Project, copy_built
 
 from generator.cli import cli
 
@@ -244,9 +244,12 @@ def leftovers(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, list[dict[str, str]]]:
-    """A project whose outputs for its two write-up versions are known (version 1 built last)."""
-    project = Project(tmp_path_factory.mktemp("crash") / "project")
+def versions(
+    small_build: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Project, list[dict[str, str]]]:
+    """A project whose outputs for its two write-up versions are known (version 1 built last);
+    a copy of the session's build of the small project, whose caches its builds start from."""
+    project = copy_built(small_build, tmp_path_factory.mktemp("crash") / "project", rebuild=False)
     trees = []
     for version in (0, 1):
         set_version(project, version)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import Project, rows_of
+from conftest import Project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
 from generator.cache import CACHE_DIR
@@ -39,7 +39,11 @@ def add_period(project: Project, period: str) -> None:
     project.write("enterprises", rows_of("enterprises", "2026-09"), period=period)
 
 
-def test_a_second_build_with_nothing_changed_does_nothing(project: Project, tmp_path: Path) -> None:
+def test_a_second_build_with_nothing_changed_does_nothing(
+    small_build: Path, tmp_path: Path
+) -> None:
+    # the small project, built before into its own site/: this first build takes from the caches
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
     out = tmp_path / "site"
     first = build(project.root, BuildOptions(out=out))
     assert not first.unchanged and first.pdfs > 0 and first.pages > 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import Project
+from conftest import Project, copy_built
 
 from generator.cli import cli
 
@@ -86,8 +86,10 @@ def test_a_symlink_into_the_project_data_is_refused(project: Project, tmp_path: 
 
 @pytest.mark.slow
 def test_an_earlier_output_and_a_new_empty_folder_are_accepted(
-    project: Project, tmp_path: Path
+    small_build: Path, tmp_path: Path
 ) -> None:
+    # the small project built before (into its own site/): the new folder is built from the caches
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
     empty = tmp_path / "新输出"
     empty.mkdir()
     result = CliRunner().invoke(cli, ["build", str(project.root), "--out", str(empty)])
