@@ -180,15 +180,15 @@ def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
         encoding="utf-8",
     )
     out = tmp_path / "site"
-    build(project.root, BuildOptions(out=out, pdf=False))
+    build(project.root, BuildOptions(out=out, pdf=False, jobs=1))
     pages = project.root / CACHE_DIR / "mkdocs" / "public" / "pages.json"
     assert pages.is_file()
     note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
-    build(project.root, BuildOptions(out=out, pdf=False))
+    build(project.root, BuildOptions(out=out, pdf=False, jobs=1))
     page = (out / "public" / "writeups" / "note.html").read_text(encoding="utf-8")
     assert "第二稿" in page and "第一稿" not in page
     fresh = tmp_path / "fresh"
-    build(project.root, BuildOptions(out=fresh, pdf=False, force=True))
+    build(project.root, BuildOptions(out=fresh, pdf=False, force=True, jobs=1))
     assert contents(out) == contents(fresh)
 
 
