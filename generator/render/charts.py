@@ -20,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in the process
 
 from matplotlib.figure import Figure
+from matplotlib.font_manager import fontManager
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 
 from generator.model import Bulletin, UnitFigures
@@ -82,6 +84,40 @@ def _rc(text_as_paths: bool) -> Any:  # matplotlib types keys as Literals
         if key not in rc and key not in _SESSION_KEYS and current[key] != default:
             rc[key] = default
     return rc
+
+
+_measure_text = TextToPath.get_text_width_height_descent
+#: Text sizes measured so far in this process: (text, font files, size, rc) -> (w, h, descent).
+_TEXT_SIZES: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+
+
+def _measured_text(self: TextToPath, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+    """TextToPath's text measurement (what the SVG writer lays text out by), remembered for the
+    process: matplotlib remembers it only per renderer, i.e. per chart, and measuring a string
+    in the CJK fonts is most of a chart's drawing time. The size depends only on the text, the
+    font files (with their fallbacks), the font size and the font rc parameters in the key, so
+    a remembered size is the one matplotlib would measure again, and the bytes are the same.
+    """
+    if ismath:
+        return _measure_text(self, s, prop, ismath)
+    rc = matplotlib.rcParams
+    key = (
+        s,
+        tuple(str(f) for f in fontManager._find_fonts_by_props(prop)),
+        prop.get_size_in_points(),
+        rc["text.kerning_factor"],
+        rc["text.hinting"],
+        rc["text.hinting_factor"],
+    )
+    size = _TEXT_SIZES.get(key)
+    if size is None:
+        if len(_TEXT_SIZES) > 50_000:
+            _TEXT_SIZES.clear()
+        size = _TEXT_SIZES[key] = _measure_text(self, s, prop, ismath)
+    return size
+
+
+TextToPath.get_text_width_height_descent = _measured_text  # type: ignore[method-assign]
 
 
 @functools.cache
