@@ -59,8 +59,8 @@ class BuildOptions:
     audience: str = "all"
     #: output folder (default PROJECT/site)
     out: Path | None = None
-    #: parallel processes for PDFs and charts (default: the cores; PDF workers only as many as
-    #: the documents to compile pay for, see render.pdf.DOCUMENTS_PER_WORKER)
+    #: parallel processes for PDFs and charts (default: up to the cores, as many as the work
+    #: pays for: render.pdf.DOCUMENTS_PER_WORKER, render.site.CHARTS_PER_WORKER)
     jobs: int | None = None
     #: rebuild everything, ignoring the cache
     force: bool = False

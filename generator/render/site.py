@@ -260,6 +260,13 @@ def _draw_batch(indices: list[int], out: str, cache: str) -> int:
     return drawn
 
 
+#: A forked chart worker costs about as much CPU (the fork, its copied memory) as drawing this
+#: many charts; with the number of processes left to the tool, a worker is forked per this many
+#: charts to draw, so that a small site, or a site whose charts a sibling site drew, draws them
+#: here.
+CHARTS_PER_WORKER = 24
+
+
 class _ChartRunner:
     """Runs chart jobs in forked workers (or in-process where fork is unavailable)."""
 
@@ -272,6 +279,7 @@ class _ChartRunner:
         processes: int | None = None,
     ):
         self.jobs, self.bulletins, self.out, self.cache = jobs, bulletins, out, cache
+        self.chosen = processes is not None  # else: as many as the charts to draw pay for
         self.processes = processes or os.cpu_count() or 1
         self.pool: ChunkPool[int] | None = None
         self.planned = 0
@@ -288,10 +296,13 @@ class _ChartRunner:
         _JOBS, _BULLETINS = self.jobs, self.bulletins
         # MkDocs keeps one process busy meanwhile; the charts get the others (at least one).
         workers = max(1, min(self.processes - 1, 8, len(self.jobs)))
+        if not self.chosen:  # a worker per CHARTS_PER_WORKER different charts not in the cache
+            workers = min(workers, self._to_draw() // CHARTS_PER_WORKER)
         if (
             "fork" not in multiprocessing.get_all_start_methods()
             or not self.jobs
             or self.processes == 1
+            or workers < 1
         ):
             return
         # Small chunks, so that the calling process can take over those not yet started.
@@ -303,6 +314,14 @@ class _ChartRunner:
             start_method="fork",
         )
         self.pool.start()
+
+    def _to_draw(self) -> int:
+        """How many different charts are not in the cache."""
+        keys = {
+            charts.chart_key(j.kind, self.bulletins[j.period_index], code=j.code, narrow=j.narrow)
+            for j in self.jobs
+        }
+        return sum(not (self.cache / f"{key}.svg").is_file() for key in keys)
 
     def finish(self) -> None:
         """Wait for the charts; draw in this process those no worker has started yet."""
