@@ -78,12 +78,12 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], when: date | None = None) ->
         ws.append(list(sheet.headers))
         for cell in ws[1]:
             cell.font = bold
-        for row in sheet.rows:
+        formats = [(index + 1, fmt) for index, fmt in sheet.formats.items()]
+        for number, row in enumerate(sheet.rows, start=2):
             ws.append([None if v is None else safe_cell(v) for v in row])
-        for index, fmt in sheet.formats.items():
-            letter = get_column_letter(index + 1)
-            for cell in ws[letter][1:]:
-                cell.number_format = fmt
+            # Row by row: a column (ws["C"]) would look for the sheet's last row on every call.
+            for column, fmt in formats:
+                ws.cell(row=number, column=column).number_format = fmt
         for index, header in enumerate(sheet.headers):
             width = sheet.widths.get(index, max(8.0, min(40.0, 2.2 * len(str(header)) + 2)))
             ws.column_dimensions[get_column_letter(index + 1)].width = width
