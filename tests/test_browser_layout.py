@@ -1,33 +1,25 @@
 """The demo city's sites in headless Chromium on a phone (390×844) and a desktop (1366×900): wide
-tables, chart text, paper (A4), search by name, accessibility (axe-core), the 404 page, and the
-pioneer-team counts. The session's one build of the demo project serves every test. Needs Debian's chromium
-(never a downloaded browser); the axe-core checks need tests/a11y/node_modules (./run installs
-it when node is present)."""
+tables, chart text, paper (A4), accessibility (axe-core), the 404 page, and the pioneer-team
+counts (search by name: test_search). The session's one build of the demo project serves
+every test. Needs Debian's chromium (never a downloaded browser); the axe-core checks need
+tests/a11y/node_modules (./run installs it when node is present)."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import re
 import shutil
 import subprocess
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from demo_site import DESKTOP, PERIOD, PHONE, REPO, chromium, serve
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-PERIOD = "2026-10"
 #: The six kinds of page, as (site, path).
 PAGES = {
     "home": ("public", "index.html"),
@@ -41,12 +33,6 @@ PAGES = {
 browser_only = pytest.mark.browser
 
 
-def _playwright() -> Any:
-    if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
-        pytest.skip("Debian chromium is not installed")
-    return pytest.importorskip("playwright.sync_api")
-
-
 # --------------------------------------------------------------------------------------------
 # One build of the demo city, served under a sub-path by a server that answers unknown
 # addresses with the site's 404.html, as web servers are usually set up.
@@ -58,47 +44,16 @@ def demo(demo_build: Path) -> Path:
     return demo_build
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return None
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        parts = urlsplit(self.path).path.strip("/").split("/")
-        page = Path(self.directory) / parts[0] / "404.html" if parts and parts[0] else None
-        if code != 404 or page is None or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def base(demo: Path) -> Iterator[str]:
-    handler = functools.partial(_Handler, directory=str(demo))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(demo) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = _playwright()
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +121,9 @@ _AXE_RUN = (
     ".filter(v => ['serious', 'critical'].includes(v.impact))"
     ".map(v => [v.id, v.nodes.length, v.nodes.slice(0, 3).map(n => n.html)]))"
 )
+_OPEN_DETAILS = """() => Promise.all([...document.querySelectorAll("details")]
+  .filter(d => !d.open)
+  .map(d => new Promise(done => { d.addEventListener("toggle", done, {once: true}); d.open = true; })))"""
 #: The pages whose charts are measured on a phone.
 CHART_PAGES = ("home", "bulletin", "county", "township")
 
@@ -195,9 +153,10 @@ def visit(base: str, phone: Any, desktop: Any) -> Any:
                 seen["charts"].append(
                     image.evaluate("i => [i.currentSrc, i.getBoundingClientRect().width]")
                 )
-        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        # Every closed <details> opened; done when each one's toggle event has reached it, after
+        # the site's script (listening on the document, capturing) has marked its tables.
+        page.evaluate(_OPEN_DETAILS)
         page.wait_for_function("() => document.readyState === 'complete'")
-        page.wait_for_timeout(50)  # the toggle events run the hint script
         seen["tables"] = page.evaluate(_TABLES)
         found[(name, size)] = seen
         return seen
@@ -321,126 +280,6 @@ def _pdf_pages(pdf: Path) -> list[str]:
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
-
-
-# --------------------------------------------------------------------------------------------
-# Search: a county's name or a campaign record's name finds its own page first, typed or
-# pasted (a paste sends no key event).
-
-
-def _names(file: str, encoding: str = "utf-8-sig") -> list[str]:
-    path = REPO / "data" / file
-    try:
-        rows = list(csv.reader(path.open(encoding=encoding)))
-    except UnicodeDecodeError:
-        rows = list(csv.reader(path.open(encoding="gb18030")))
-    return sorted({row[0] for row in rows[1:] if row and row[0]})
-
-
-def _counties() -> dict[str, str]:
-    rows = list(csv.DictReader((REPO / "data" / "units.csv").open(encoding="utf-8-sig")))
-    city = next(r["单位代码"] for r in rows if not r["上级单位代码"])
-    return {r["单位名称"]: r["单位代码"] for r in rows if r["上级单位代码"] == city}
-
-
-#: Counts the queries Material's search sends to its worker and the results it gets back, so
-#: that a test knows when the results shown are those of the whole query (typed, the results of
-#: each shorter query arrive first), without waiting a fixed time.
-_COUNT_QUERIES = """(() => {
-  const state = window.__searchQueries = {sent: 0, received: 0, last: null};
-  const post = Worker.prototype.postMessage;
-  Worker.prototype.postMessage = function (message, ...rest) {
-    if (!this.__counted) {
-      this.__counted = true;
-      this.addEventListener("message", e => { if (e.data && e.data.type === 3) state.received += 1; });
-    }
-    if (message && message.type === 2) { state.sent += 1; state.last = message.data; }
-    return post.call(this, message, ...rest);
-  };
-})()"""
-
-#: The results shown are the answer to `query`: the worker has answered every query sent, the
-#: last of which is `query`.
-_ANSWERED = """query => {
-  const s = window.__searchQueries;
-  return s.sent > 0 && s.received === s.sent && s.last === query
-    && document.querySelector("input.md-search__input").value === query;
-}"""
-
-
-def _search(page: Any, query: str, typed: bool) -> str:
-    box = page.locator("input.md-search__input")
-    box.fill("")
-    page.wait_for_function(
-        "() => !document.querySelector('.md-search-result__item')", timeout=10000
-    )
-    box.focus()
-    if typed:
-        box.press_sequentially(query)
-    else:
-        page.keyboard.insert_text(query)  # as a paste or an input method: an input event only
-    page.wait_for_function(_ANSWERED, arg=query, timeout=15000)
-    # the results are drawn when the answer arrives; two frames later they are on the page
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    first = page.locator(".md-search-result__item > a").first
-    if not first.count():  # nothing found: named in the test's failure
-        return ""
-    return urlsplit(first.get_attribute("href") or "").path
-
-
-@pytest.fixture(scope="module")
-def search_page(base: str, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.add_init_script(_COUNT_QUERIES)
-    page = context.new_page()
-    page.goto(f"{base}/public/index.html", wait_until="load")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-@browser_only
-@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
-def test_a_county_name_finds_its_page_first(search_page: Any, typed: bool) -> None:
-    counties = _counties()
-    assert len(counties) == 9
-    wrong = {}
-    for name, code in counties.items():
-        found = _search(search_page, name, typed)
-        if not found.endswith(f"/public/units/{code}.html"):
-            wrong[name] = found
-    assert wrong == {}
-
-
-@browser_only
-@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
-def test_a_campaign_record_name_finds_its_page_first(search_page: Any, typed: bool) -> None:
-    records = {
-        "pioneer-teams": _names("pioneer_teams.csv"),
-        "book-rooms": _names("book_rooms.csv"),
-        "model-homes": _names("model_homes.csv"),
-    }
-    assert sum(map(len, records.values())) > 100
-    wrong = {}
-    for slug, names in records.items():
-        # pasted, every name (the index ranks each its own way); typed, every fourth: typing
-        # adds the answers to the shorter queries arriving first, the same for every name
-        for name in names[:: 4 if typed else 1]:
-            found = _search(search_page, name, typed)
-            if not found.endswith(f"/public/campaigns/{slug}.html"):
-                wrong[name] = found
-    assert wrong == {}
-
-
-@browser_only
-def test_a_part_of_a_name_in_a_writeup_title_is_found(search_page: Any) -> None:
-    assert _search(search_page, "泓源塑胶", typed=False).endswith(
-        "/public/writeups/2026-06-25-pioneer-named.html"
-    )
-    preview = search_page.locator(".md-search-result__item").first.inner_text()
-    assert "泓源" in preview.replace("\u200b", "")
 
 
 # --------------------------------------------------------------------------------------------
