@@ -150,9 +150,13 @@ def gather(
     reviews: dict[str, pd.DataFrame | None] = {}
     reporting: dict[str, list[Any]] = {}  # period -> 报送情况 (intake.CountyReport per county)
     reductions: list[PeriodReduction] = []
+    refused = any(p.severity == "error" for p in shared)
     for i, period in enumerate(periods):
         report("读取台账", i, len(periods))
-        entry = snapshots.get(period)
+        # Once an error is known the build stops after reading: later ledgers are only read for
+        # their problems, not reduced (nor cached).
+        entry = snapshots.get(period, reduce=not refused)
+        refused = refused or any(p.severity == "error" for p in entry.problems)
         reductions.append(entry.reduction)
         reviews[str(period)] = entry.reviews
         reporting[str(period)] = entry.reporting
@@ -241,7 +245,11 @@ class _Snapshots:
         self.state: Any = None  # the previous period's state, when it was read in this build
         self.read = 0
 
-    def get(self, period: Period) -> SnapshotEntry:
+    def get(self, period: Period, reduce: bool = True) -> SnapshotEntry:
+        """The period's entry; without `reduce` (the build is refused) one with its problems
+        only, when it is not in the cache, or when its ledger has errors."""
+        if self.previous is not None and self.previous[2].reduction is None:
+            return self._refused(period)  # no digest to key the period by
         prev_digest = self.previous[2].digest if self.previous else ""
         folder = self.root / "data" / str(period)
         # The receipt record is a hidden file, which the folder's digest leaves out.
@@ -255,7 +263,7 @@ class _Snapshots:
         )
         entry = self.cache.get("snapshots", name)
         if not isinstance(entry, SnapshotEntry):
-            entry = self._compute(period, name)
+            entry = self._compute(period, name) if reduce else self._refused(period)
         else:
             self.state = None  # loaded lazily by the next period, only if it must be read
         self.previous = (period, name, entry)
@@ -274,6 +282,8 @@ class _Snapshots:
                 self.state = read_snapshot(self.data, self.previous[0]).state
         with _timed(self.result, "rosters"):
             snapshot = read_snapshot(self.data, period, self.state)
+        if any(p.severity == "error" for p in snapshot.problems):
+            return self._unreduced(snapshot)
         with _timed(self.result, "figures"):
             reduction = reduce_snapshot(
                 self.data.units, snapshot.enterprises, period, self.config, previous_reduction
@@ -293,6 +303,28 @@ class _Snapshots:
         self.state = state
         self.read += 1
         return entry
+
+    def _refused(self, period: Period) -> SnapshotEntry:
+        """The period's problems only: the ledger read, not reduced."""
+        from generator.rosters.load import read_snapshot
+
+        if self.previous is not None and self.state is None:
+            self.state = self.cache.get("states", self.previous[1])
+            if self.state is None:
+                self.state = read_snapshot(self.data, self.previous[0]).state
+        with _timed(self.result, "rosters"):
+            snapshot = read_snapshot(self.data, period, self.state)
+        entry = self._unreduced(snapshot)
+        self.previous = (period, "", entry)
+        return entry
+
+    def _unreduced(self, snapshot: Any) -> SnapshotEntry:
+        """An entry of a ledger with errors (the build is refused): never cached."""
+        self.state = snapshot.state
+        self.read += 1
+        return SnapshotEntry(
+            None, snapshot.volunteer_reviews, list(snapshot.problems), "", list(snapshot.reporting)
+        )
 
     def close(self, periods: int) -> None:
         """Save the digests and keep the cache to a few generations of every period."""
