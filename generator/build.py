@@ -400,6 +400,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
 
 
 def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> BuildResult:
+    _check_templates(root, options)
     result = BuildResult(out=out)
     stamp = _Stamp(root, out, options)
     if not options.force and stamp.matches():
@@ -427,6 +428,19 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
                 result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
     stamp.write(result)
     return result
+
+
+def _check_templates(root: Path, options: BuildOptions) -> None:
+    """The project's templates and fonts the build will read, refused (a link out of their folder,
+    a named pipe) before any work rather than after the data and the other outputs."""
+    from generator.fonts import font_paths
+    from generator.templates import template_dirs
+
+    if options.pdf:
+        template_dirs(root, "pdf")
+        font_paths(root)
+    if options.site:
+        template_dirs(root, "site")
 
 
 def issued_changes(root: Path) -> list[Problem]:
