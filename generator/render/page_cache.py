@@ -37,6 +37,42 @@ _PATHLIKE = re.compile(
     r"[^\s()<>\[\]\"'`|=]+?\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)(?:#[^\s()<>\"']*)?(?=[\s()<>\[\]\"'`|]|$)"
 )
 
+#: A raw HTML table on lines of its own (see _set_aside): from `<table` at the start of a line to
+#: the first `</table>` at the end of a line.
+_TABLE = re.compile(r"^<table\b[^\n]*?(?:\n[^\n]*?)*?</table>$", re.MULTILINE)
+#: What a table set aside may not hold: a second table, an id or name (MkDocs collects those as
+#: link anchors), text that is not markup and text (comments, declarations, raw-text elements,
+#: Markdown attributes), or an entity or end tag that Python-Markdown would write back other
+#: than as it stands.
+_NOT_ASIDE = re.compile(
+    r"<table\b.*<table\b|\b(?:id|name|markdown)\b|<[!?]|<(?:script|style|textarea|title|pre)\b"
+    r"|&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)|</(?![A-Za-z][A-Za-z0-9]*>)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _set_aside(markdown: str) -> tuple[str, dict[str, str]]:
+    """The page's Markdown with each plain raw HTML table replaced by an empty table naming it.
+
+    Python-Markdown passes raw HTML through as it stands, but finds where it ends by running an
+    HTML parser over it, twice (its own and MkDocs'): for the generated pages, with their
+    hundreds of table rows, most of the conversion. An empty table in the same place is raw
+    HTML of the same kind, passed through the same way, so putting each table back into the
+    HTML afterwards gives the HTML the whole table would have given.
+    """
+    tables: dict[str, str] = {}
+
+    def aside(match: re.Match[str]) -> str:
+        table = match.group(0)
+        if _NOT_ASIDE.search(table):
+            return table
+        mark = f'<table class="bulletin-aside-{len(tables)}-{_digest(table)[:12]}"></table>'
+        tables[mark] = table
+        return mark
+
+    return _TABLE.sub(aside, markdown), tables
+
+
 #: How the last build used the cache (for the benchmark and tests).
 STATS: dict[str, int] = {}
 
@@ -187,7 +223,7 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         mkdocs_log = logging.getLogger("mkdocs")
         mkdocs_log.addHandler(capture)
         try:
-            render(page, config, files)
+            _render_set_aside(render, page, config, files)
         finally:
             mkdocs_log.removeHandler(capture)
         links = page.links_to_anchors
@@ -232,6 +268,31 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         Page.render = render  # type: ignore[method-assign]
         SearchIndex.add_entry_from_context = index
     _save(path, used)  # only after a build that succeeded
+
+
+def _render_set_aside(render: Any, page: Any, config: Any, files: Any) -> None:
+    """MkDocs' Page.render with the page's tables set aside during the conversion (_set_aside).
+
+    Should a table not come back exactly once as its empty stand-in (in a code block, say), the
+    page is converted again as it is.
+    """
+    markdown = page.markdown
+    shown, tables = _set_aside(markdown or "")
+    if not tables:
+        render(page, config, files)
+        return
+    page.markdown = shown
+    try:
+        render(page, config, files)
+    finally:
+        page.markdown = markdown
+    content = page.content
+    if all(content.count(mark) == 1 for mark in tables):
+        for mark, table in tables.items():
+            content = content.replace(mark, table)
+        page.content = content
+        return
+    render(page, config, files)
 
 
 def _walk(toc: Any) -> Iterator[Any]:
