@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -245,15 +246,25 @@ def header_key(text: Any) -> str:
     """A header reduced for matching: NFKC, lower case, no spaces, brackets or '*' marks."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
+    return _header_key(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _header_key(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
     s = re.sub(r"\s+", "", s).lower().lstrip("*")
     return s.translate(_BRACKET_DROP)
 
 
 def header_keys(text: Any) -> tuple[str, ...]:
     """Keys a header may match by: as written, and without a bracketed note such as （人）."""
+    return _header_keys(None if text is None else str(text))
+
+
+@lru_cache(maxsize=8192)  # every cell of the rows above a table is tried as a header
+def _header_keys(text: str | None) -> tuple[str, ...]:
     first = header_key(text)
-    s = unicodedata.normalize("NFKC", str(text)) if text is not None else ""
+    s = unicodedata.normalize("NFKC", text) if text is not None else ""
     second = header_key(_BRACKETED.sub("", s))
     return (first, second) if second and second != first else (first,)
 
