@@ -3,9 +3,10 @@ HTML that MkDocs gives by itself, tables in code, with anchors and in odd places
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from generator.render.page_cache import _set_aside
+from generator.render.page_cache import _set_aside, _unsearched
 from generator.render.site import mkdocs_build
 
 PAGE = """# 表格
@@ -35,6 +36,27 @@ Text between, with a [link](other.md).
 
 <table class="last"><tr><td>最后</td></tr>
 </table>
+
+## 不进搜索的表格 {#unsearched}
+
+<details class="chart-data" data-search-exclude>
+<summary>数据表</summary>
+<table class="data"><tr><td>不进搜索甲</td><td>1<br>2</td></tr></table>
+</details>
+
+<div class="table-wrap" data-search-exclude>
+<table class="data"><tr><td><h4 id="inside">表中标题</h4>不进搜索乙</td></tr></table>
+</div>
+
+<div class="table-wrap" data-search-exclude>
+<table class="data"><tr><td><b>未闭合<i>的标签</b></td></tr></table>
+</div>
+
+<div data-search-exclude>
+<table class="data"><tr><td><div>表中的 div</div>不进搜索丙</td></tr></table>
+</div>
+
+之后的文字进搜索。
 """
 
 OTHER = """# 另一页
@@ -59,7 +81,7 @@ def _project(folder: Path) -> Path:
 
 def test_plain_tables_are_set_aside_and_the_others_left_in_place() -> None:
     shown, tables = _set_aside(PAGE)
-    assert len(tables) == 3  # the first (in its div), the one in code, the last
+    assert len(tables) == 6  # the first (in its div), the one in code, the last, 3 below
     kept = ('<table class="anchored">', "AT&T without", '<tr><td id="t-2">')
     assert all(text in shown for text in kept)  # an id, a bare "&": left to Markdown
     assert "明湖区" not in shown and "最后" not in shown
@@ -81,3 +103,22 @@ def test_pages_are_those_mkdocs_gives_by_itself(tmp_path: Path) -> None:
     assert '<td><a href="other.md">明湖区</a></td>' in html  # raw HTML: passed as it stands
     assert "A &amp; B &lt;示例&gt; &#34;引号&#34;" in html
     assert "&lt;table class=&quot;in-code&quot;&gt;" in html  # the table in code: escaped
+    search = tmp_path / "aside" / "site" / "search" / "search_index.json"
+    index = json.dumps(json.loads(search.read_text("utf-8")), ensure_ascii=False)
+    index = index.replace("\u200b", "")  # the segmenter's word breaks
+    assert "之后的文字进搜索" in index and "不进搜索甲" not in index
+    assert "index.html#inside" in index  # the heading in an excluded table still made a section
+
+
+def test_only_plain_tables_left_out_of_search_are_emptied_for_the_search_parser() -> None:
+    import markdown
+
+    html = markdown.markdown(PAGE)
+    shown = _unsearched(html)
+    assert "不进搜索甲" not in shown and "<summary>数据表</summary>\n<table></table>" in shown
+    # A heading inside (it starts a section), tags out of order, a tag excluded elsewhere: kept.
+    assert all(text in shown for text in ("表中标题", "未闭合", "不进搜索丙"))
+    assert shown.count("<table></table>") == 2  # 甲 and the first table of the page
+    assert _unsearched(html.replace("data-search-exclude", "data-x")) == html.replace(
+        "data-search-exclude", "data-x"
+    )

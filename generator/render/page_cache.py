@@ -73,6 +73,68 @@ def _set_aside(markdown: str) -> tuple[str, dict[str, str]]:
     return _TABLE.sub(aside, markdown), tables
 
 
+#: A table that opens an element left out of the search index (data-search-exclude), after
+#: that element's summary if it has one (see _unsearched).
+_UNSEARCHED_TABLE = re.compile(
+    r"(<(?:div|details)\b[^<>]*\sdata-search-exclude\b[^<>]*>\n(?:<summary>[^<>]*</summary>\n)?)"
+    r"(<table\b.*?</table>)",
+    re.DOTALL,
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*>")
+#: What the search plugin's parser does more with than skip (a heading starts a section even
+#: where its text is left out), or reads other than as tags.
+_SEARCH_READS = re.compile(
+    r"<h[1-6]\b|<[!?]|<(?:script|style|object|textarea|title)\b|data-search-exclude|linenodiv",
+    re.IGNORECASE,
+)
+
+
+def _unsearched(content: str) -> str:
+    """The page's HTML with each table inside an element excluded from search made empty.
+
+    Material's search parser reads every tag of a page, also those whose text it leaves out,
+    and the generated pages have their long tables in such elements. An excluded table gives
+    the parser nothing but tags opened and closed in order, so an empty table in its place
+    leaves it in the state the whole table would have. Only tables of properly nested tags
+    are emptied, holding no heading, no comment or raw-text element, and no tag that the
+    page excludes elsewhere (the parser tells excluded elements apart by their tag only).
+    """
+    from material.plugins.search import plugin
+
+    void = getattr(plugin, "void", None)  # the tags the parser does not expect to be closed
+    if "data-search-exclude" not in content or not isinstance(void, set):
+        return content
+    excluded = {
+        m.group(1).lower()
+        for m in re.finditer(
+            r"<([A-Za-z][A-Za-z0-9]*)\b[^<>]*(?:data-search-exclude|linenodiv)", content
+        )
+    } | {"script", "style", "object"}
+
+    def empty(match: re.Match[str]) -> str:
+        table = match.group(2)
+        if table.count("<table") != 1 or _SEARCH_READS.search(table):
+            return match.group(0)
+        stack: list[str] = []
+        tags = 0
+        for tag in _TAG.finditer(table):
+            tags += 1
+            name = tag.group(2).lower()
+            if name in excluded or tag.group(0).endswith("/>"):
+                return match.group(0)
+            if name in void:
+                continue
+            if not tag.group(1):
+                stack.append(name)
+            elif not stack or stack.pop() != name:
+                return match.group(0)
+        if stack or tags != table.count("<"):
+            return match.group(0)
+        return match.group(1) + "<table></table>"
+
+    return _UNSEARCHED_TABLE.sub(empty, content)
+
+
 #: How the last build used the cache (for the benchmark and tests).
 STATS: dict[str, int] = {}
 
@@ -253,7 +315,12 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         if hit is None:
             STATS["search_misses"] += 1
             before = len(search.entries)
-            index(search, page)
+            content = page.content
+            page.content = _unsearched(content)
+            try:
+                index(search, page)
+            finally:
+                page.content = content
             hit = [dict(entry) for entry in search.entries[before:]]
         else:
             STATS["search_hits"] += 1
