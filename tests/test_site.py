@@ -336,20 +336,22 @@ def test_text_files_are_precompressed_beside_them(project: Path, audience: str) 
 def test_chart_workers_are_forked_only_for_enough_charts_to_draw(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the number of processes left to the tool, a worker is forked per 24 charts not yet
-    in the cache: a small site, or one whose charts its sibling site drew, draws them itself."""
+    """With the number of processes left to the tool, a worker is forked per CHARTS_PER_WORKER
+    different charts not yet in the cache (here 2, to draw few): a small site, or one whose
+    charts its sibling site drew, draws them itself."""
     from sample_model import sample_bulletin
 
     from generator.render import site as site_module
     from generator.render.site import ChartJob, _ChartRunner
 
     monkeypatch.setattr(site_module.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(site_module, "CHARTS_PER_WORKER", 2)
     # one bulletin per "period": each draws its own county chart (wide and narrow)
-    bulletins = [replace(sample_bulletin(), period_label=f"第{i}期") for i in range(100)]
+    bulletins = [replace(sample_bulletin(), period_label=f"第{i}期") for i in range(10)]
 
     def runner(charts: int, cache: Path, processes: int | None = None) -> _ChartRunner:
         jobs = [ChartJob(f"c{i}.svg", "counties", i // 2, narrow=i % 2 == 1) for i in range(charts)]
-        jobs += [ChartJob(f"again{i}.svg", "counties", 0) for i in range(30)]  # one chart, 30 times
+        jobs += [ChartJob(f"again{i}.svg", "counties", 0) for i in range(3)]  # one chart, 3 times
         return _ChartRunner(jobs, bulletins, tmp_path / "out", cache, processes)
 
     def forks(run: _ChartRunner) -> int:
@@ -358,10 +360,10 @@ def test_chart_workers_are_forked_only_for_enough_charts_to_draw(
         run.finish()
         return workers
 
-    assert forks(runner(23, tmp_path / "a")) == 0  # 23 different charts to draw
-    assert forks(runner(23, tmp_path / "b", processes=4)) == 3  # chosen by the user: as asked
-    assert forks(runner(48, tmp_path / "c")) == 2
-    assert forks(runner(200, tmp_path / "d")) == 3  # never more than the other cores
-    assert forks(runner(48, tmp_path / "c")) == 0  # all in the cache now: nothing to draw
+    assert forks(runner(1, tmp_path / "a")) == 0  # one different chart to draw
+    assert forks(runner(1, tmp_path / "b", processes=4)) == 3  # chosen by the user: as asked
+    assert forks(runner(4, tmp_path / "c")) == 2
+    assert forks(runner(12, tmp_path / "d")) == 3  # never more than the other cores
+    assert forks(runner(4, tmp_path / "c")) == 0  # all in the cache now: nothing to draw
     drawn = {p.name for p in (tmp_path / "out").iterdir()}
-    assert {f"c{i}.svg" for i in range(200)} | {f"again{i}.svg" for i in range(30)} == drawn
+    assert {f"c{i}.svg" for i in range(12)} | {f"again{i}.svg" for i in range(3)} == drawn
