@@ -12,24 +12,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from demo_site import CHROMIUM, chromium
 from site_helpers import build_sample_site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-]
 #: Where the screenshots go (set BULLETIN_SCREENSHOTS to keep them).
 SHOTS = os.environ.get("BULLETIN_SCREENSHOTS")
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
     pytest.skip("Debian chromium is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -56,12 +49,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 class Visit:
