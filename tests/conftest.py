@@ -427,6 +427,27 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "project" / "site"
 
 
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The sample site (tests/site_helpers.py) built once for both audiences: its project folder
+    (site/<audience>/, the build's caches) and, by audience, what its build returned (pages,
+    charts, warnings). Read only (test_site, test_browser)."""
+    from site_helpers import build_sample_site
+
+    def make(folder: Path) -> dict[str, Any]:
+        results = {}
+        for audience in ("public", "internal"):
+            result = build_sample_site(folder, audience)
+            results[audience] = {
+                "pages": result.pages,
+                "charts": result.charts,
+                "warnings": result.warnings,
+            }
+        return results
+
+    return shared(tmp_path_factory, "sample_site", make)
+
+
 #: The modules that take longest (measured: CPU of the module, its shared builds included),
 #: longest first. Only the order in which pytest-xdist hands out whole modules depends on it:
 #: the long ones start first and the short ones fill the end, so the workers finish together.

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from demo_site import CHROMIUM, chromium
-from site_helpers import build_sample_site
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +30,10 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """Both sites built and served from a sub-path: http://127.0.0.1:PORT/<audience>/."""
-    root = tmp_path_factory.mktemp("browser")
-    build_sample_site(root, "public")
-    build_sample_site(root, "internal")
+def served(sample_site: tuple[Path, dict[str, object]]) -> Iterator[tuple[str, Path]]:
+    """Both sites (the session's build, read only) served from a sub-path:
+    http://127.0.0.1:PORT/<audience>/."""
+    root, _ = sample_site
     handler = functools.partial(_Quiet, directory=str(root / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

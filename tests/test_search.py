@@ -66,38 +66,88 @@ _COUNT_QUERIES = """(() => {
   };
 })()"""
 
-#: The results shown are the answer to `query`: the worker has answered every query sent, the
-#: last of which is `query`.
-_ANSWERED = """query => {
+#: In the page: the box emptied as fill("") empties it (an `input` event; the site's script
+#: passes every `input` on to Material as the keyup it searches on), then, once no result is
+#: left, the box focused.
+_CLEAR = """async () => {
+  const box = document.querySelector("input.md-search__input");
+  box.value = "";
+  box.dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "deleteContentForward"}));
+  await (%(until)s)(() => !document.querySelector(".md-search-result__item"), "");
+  box.focus();
+}"""
+
+#: In the page: once the worker has answered every query sent, the last of which is `query`
+#: (typed, the answers to each shorter query arrive first), the address of the first result
+#: shown (None: no result). Material draws the results in the worker's message event, so they
+#: are on the page a frame later.
+_FIRST_RESULT = """async query => {
+  await (%(until)s)(() => %(answered)s(query), query);
+  await new Promise(r => requestAnimationFrame(r));
+  const first = document.querySelector(".md-search-result__item > a");
+  return first ? first.getAttribute("href") || "" : null;
+}"""
+
+#: In the page: each query pasted in turn into the emptied box, as a paste or an input method
+#: sends it (one `input` event, no key), and the address of its first result (None: none).
+_PASTE_ALL = """async queries => {
+  const box = document.querySelector("input.md-search__input");
+  const found = [];
+  for (const query of queries) {
+    await (%(clear)s)();
+    box.value = query;
+    box.dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "insertFromPaste", data: query}));
+    found.push(await (%(first)s)(query));
+  }
+  return found;
+}"""
+
+#: Whether the results shown are the answer to `query`: the worker has answered every query
+#: sent, the last of which is `query`, and the box holds it.
+_ANSWERED = """(query => {
   const s = window.__searchQueries;
   return s.sent > 0 && s.received === s.sent && s.last === query
     && document.querySelector("input.md-search__input").value === query;
-}"""
+})"""
 
-#: Two frames after the answer, the address of the first result shown (None: no result).
-_FIRST_RESULT = """() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => {
-  const first = document.querySelector(".md-search-result__item > a");
-  r(first ? first.getAttribute("href") || "" : null);
-})))"""
+#: Waits, a frame at a time, until `test()` holds (an error naming `what` after 15 s: a search
+#: that never answers fails instead of hanging).
+_UNTIL = """(async (test, what) => {
+  const end = performance.now() + 15000;
+  while (!test()) {
+    if (performance.now() > end) throw new Error("search never answered: " + JSON.stringify(what));
+    await new Promise(r => requestAnimationFrame(r));
+  }
+})"""
+
+_CLEAR = _CLEAR % {"until": _UNTIL}
+_FIRST_RESULT = _FIRST_RESULT % {"until": _UNTIL, "answered": _ANSWERED}
+_PASTE_ALL = _PASTE_ALL % {"clear": _CLEAR, "first": _FIRST_RESULT}
 
 
-def _search(page: Any, query: str, typed: bool) -> str:
-    box = page.locator("input.md-search__input")
-    box.fill("")
-    page.wait_for_function(
-        "() => !document.querySelector('.md-search-result__item')", timeout=10000
-    )
-    box.focus()
-    if typed:
-        box.press_sequentially(query)
-    else:
-        page.keyboard.insert_text(query)  # as a paste or an input method: an input event only
-    page.wait_for_function(_ANSWERED, arg=query, timeout=15000)
-    # the results are drawn when the answer arrives; two frames later they are on the page
-    href = page.evaluate(_FIRST_RESULT)
+def _path(href: str | None) -> str:
     if href is None:  # nothing found: named in the test's failure
         return ""
     return urlsplit(href).path
+
+
+def _search(page: Any, query: str, typed: bool) -> str:
+    """`query` typed key by key or pasted (Playwright's own input), in the emptied box; the
+    address of the first result."""
+    page.evaluate(_CLEAR)
+    if typed:
+        page.locator("input.md-search__input").press_sequentially(query)
+    else:
+        page.keyboard.insert_text(query)  # as a paste or an input method: an input event only
+    return _path(page.evaluate(_FIRST_RESULT, query))
+
+
+def _search_all(page: Any, queries: list[str], typed: bool) -> list[str]:
+    """The address of the first result of each query: typed, one by one; pasted, all in the
+    page (one round trip from here instead of several a query)."""
+    if typed:
+        return [_search(page, query, typed=True) for query in queries]
+    return [_path(href) for href in page.evaluate(_PASTE_ALL, queries)]
 
 
 @pytest.fixture(scope="module")
@@ -118,11 +168,12 @@ def search_page(base: str, browser: Any) -> Iterator[Any]:
 def test_a_county_name_finds_its_page_first(search_page: Any, typed: bool) -> None:
     counties = _counties()
     assert len(counties) == 9
-    wrong = {}
-    for name, code in counties.items():
-        found = _search(search_page, name, typed)
-        if not found.endswith(f"/public/units/{code}.html"):
-            wrong[name] = found
+    found = _search_all(search_page, list(counties), typed)
+    wrong = {
+        name: page
+        for (name, code), page in zip(counties.items(), found, strict=True)
+        if not page.endswith(f"/public/units/{code}.html")
+    }
     assert wrong == {}
 
 
@@ -135,14 +186,17 @@ def test_a_campaign_record_name_finds_its_page_first(search_page: Any, typed: bo
         "model-homes": _names("model_homes.csv"),
     }
     assert sum(map(len, records.values())) > 100
-    wrong = {}
-    for slug, names in records.items():
-        # pasted, every name (the index ranks each its own way); typed, every fourth: typing
-        # adds the answers to the shorter queries arriving first, the same for every name
-        for name in names[:: 4 if typed else 1]:
-            found = _search(search_page, name, typed)
-            if not found.endswith(f"/public/campaigns/{slug}.html"):
-                wrong[name] = found
+    # pasted, every name (the index ranks each its own way); typed, every fourth: typing adds
+    # the answers to the shorter queries arriving first, the same for every name
+    queries = [
+        (slug, name) for slug, names in records.items() for name in names[:: 4 if typed else 1]
+    ]
+    found = _search_all(search_page, [name for _, name in queries], typed)
+    wrong = {
+        name: page
+        for (slug, name), page in zip(queries, found, strict=True)
+        if not page.endswith(f"/public/campaigns/{slug}.html")
+    }
     assert wrong == {}
 
 

@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -28,12 +29,13 @@ UNIT_CODES = ["990100", "990101001", "990101002", "990200", "990201001", "990201
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("project")
+def project(sample_site: tuple[Path, dict[str, Any]]) -> Path:
+    """The session's build of the sample site for both audiences (read only)."""
+    root, results = sample_site
     for audience in ("public", "internal"):
-        result = build_sample_site(root, audience)
-        assert result.warnings == []  # MkDocs found nothing wrong (links, nav, config)
-        assert result.pages > 20 and result.charts == 20  # 10 charts, for desktop and phone
+        result = results[audience]
+        assert result["warnings"] == []  # MkDocs found nothing wrong (links, nav, config)
+        assert result["pages"] > 20 and result["charts"] == 20  # 10 charts, desktop and phone
     return root
 
 
