@@ -145,6 +145,24 @@ def test_public_pages_render_without_internal_parts(served: tuple[str, Path], vi
     assert visit.outside() == []
 
 
+@pytest.fixture(scope="module")
+def search_visit(
+    served: tuple[str, Path], browser: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Visit]:
+    """The public home page with its search open, one for every query (each test empties the
+    box first); what it requested and logged is checked after each query."""
+    base, _ = served
+    shots = Path(SHOTS) if SHOTS else tmp_path_factory.mktemp("search-shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    v = Visit(browser, shots)
+    try:
+        page = v.open(f"{base}/public/index.html")
+        page.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
+        yield v
+    finally:
+        v.close()
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -154,13 +172,14 @@ def test_public_pages_render_without_internal_parts(served: tuple[str, Path], vi
         ("白石乡", "units/990201002.html"),
     ],
 )
-def test_search_finds_chinese_words(
-    served: tuple[str, Path], visit: Visit, query: str, expected: str
-) -> None:
-    base, _ = served
-    page = visit.open(f"{base}/public/index.html")
-    page.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
+def test_search_finds_chinese_words(search_visit: Visit, query: str, expected: str) -> None:
+    visit = search_visit
+    page = visit.page
     box = page.locator("input.md-search__input")  # type: ignore[attr-defined]
+    box.fill("")  # the query before, and its results, gone
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => !document.querySelector('.md-search-result__item')", timeout=10000
+    )
     box.fill(query)
     box.press("End")  # Material searches on keyup; an IME ends with one, fill() sends none
     results = page.locator(".md-search-result__item")  # type: ignore[attr-defined]

@@ -50,79 +50,80 @@ def _counties() -> dict[str, str]:
     return {r["单位名称"]: r["单位代码"] for r in rows if r["上级单位代码"] == city}
 
 
-#: Counts the queries Material's search sends to its worker and the results it gets back, so
-#: that a test knows when the results shown are those of the whole query (typed, the results of
-#: each shorter query arrive first), without waiting a fixed time.
-_COUNT_QUERIES = """(() => {
-  const state = window.__searchQueries = {sent: 0, received: 0, last: null};
+#: Added to every page before its own scripts: counts the queries Material's search sends to
+#: its worker and the answers it gets back, so that a test knows when the results shown are
+#: those of the whole query (typed, the answers to each shorter query arrive first) without
+#: waiting a fixed time; and, as window.__search, what the tests do in the page.
+_IN_PAGE = """(() => {
+  const state = {sent: 0, received: 0, last: null, waiting: []};
   const post = Worker.prototype.postMessage;
   Worker.prototype.postMessage = function (message, ...rest) {
     if (!this.__counted) {
       this.__counted = true;
-      this.addEventListener("message", e => { if (e.data && e.data.type === 3) state.received += 1; });
+      this.addEventListener("message", e => {
+        if (e.data && e.data.type === 3) {
+          state.received += 1;
+          for (const wake of state.waiting.splice(0)) wake();
+        }
+      });
     }
     if (message && message.type === 2) { state.sent += 1; state.last = message.data; }
     return post.call(this, message, ...rest);
   };
+
+  const box = () => document.querySelector("input.md-search__input");
+
+  // Until test() holds, looked at again after each answer of the worker, once its message event
+  // is over (Material draws the results while handling it), and at least every 0.1 s; after
+  // 15 s an error naming `what` (a search that never answers fails instead of hanging).
+  const until = async (test, what) => {
+    const end = performance.now() + 15000;
+    while (!test()) {
+      if (performance.now() > end) throw new Error("search never answered: " + JSON.stringify(what));
+      await new Promise(r => { state.waiting.push(r); setTimeout(r, 100); });
+      await new Promise(r => setTimeout(r, 0));
+    }
+  };
+
+  // The results shown are the answer to `query`: the worker has answered every query sent,
+  // the last of which is `query`, and the box holds it.
+  const answered = query => state.sent > 0 && state.received === state.sent
+    && state.last === query && box().value === query;
+
+  // The box emptied as fill("") empties it (an `input` event: the site's script passes every
+  // `input` on to Material as the keyup it searches on), then, once no result is left, focused.
+  const clear = async () => {
+    box().value = "";
+    box().dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "deleteContentForward"}));
+    await until(() => !document.querySelector(".md-search-result__item"), "");
+    box().focus();
+  };
+
+  // Once the results shown answer `query`, the address of the first (null: no result).
+  const firstResult = async query => {
+    await until(() => answered(query), query);
+    const first = document.querySelector(".md-search-result__item > a");
+    return first ? first.getAttribute("href") || "" : null;
+  };
+
+  // Each query pasted in turn into the emptied box, as a paste or an input method sends it
+  // (one `input` event, no key), and the address of its first result.
+  const pasteAll = async queries => {
+    const found = [];
+    for (const query of queries) {
+      await clear();
+      box().value = query;
+      box().dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "insertFromPaste", data: query}));
+      found.push(await firstResult(query));
+    }
+    return found;
+  };
+
+  // The worker has loaded the index and answered the query in the box when it was ready.
+  const ready = () => until(() => state.received > 0, "(the index loading)");
+
+  window.__search = {clear, firstResult, pasteAll, ready};
 })()"""
-
-#: In the page: the box emptied as fill("") empties it (an `input` event; the site's script
-#: passes every `input` on to Material as the keyup it searches on), then, once no result is
-#: left, the box focused.
-_CLEAR = """async () => {
-  const box = document.querySelector("input.md-search__input");
-  box.value = "";
-  box.dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "deleteContentForward"}));
-  await (%(until)s)(() => !document.querySelector(".md-search-result__item"), "");
-  box.focus();
-}"""
-
-#: In the page: once the worker has answered every query sent, the last of which is `query`
-#: (typed, the answers to each shorter query arrive first), the address of the first result
-#: shown (None: no result). Material draws the results in the worker's message event, so they
-#: are on the page a frame later.
-_FIRST_RESULT = """async query => {
-  await (%(until)s)(() => %(answered)s(query), query);
-  await new Promise(r => requestAnimationFrame(r));
-  const first = document.querySelector(".md-search-result__item > a");
-  return first ? first.getAttribute("href") || "" : null;
-}"""
-
-#: In the page: each query pasted in turn into the emptied box, as a paste or an input method
-#: sends it (one `input` event, no key), and the address of its first result (None: none).
-_PASTE_ALL = """async queries => {
-  const box = document.querySelector("input.md-search__input");
-  const found = [];
-  for (const query of queries) {
-    await (%(clear)s)();
-    box.value = query;
-    box.dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "insertFromPaste", data: query}));
-    found.push(await (%(first)s)(query));
-  }
-  return found;
-}"""
-
-#: Whether the results shown are the answer to `query`: the worker has answered every query
-#: sent, the last of which is `query`, and the box holds it.
-_ANSWERED = """(query => {
-  const s = window.__searchQueries;
-  return s.sent > 0 && s.received === s.sent && s.last === query
-    && document.querySelector("input.md-search__input").value === query;
-})"""
-
-#: Waits, a frame at a time, until `test()` holds (an error naming `what` after 15 s: a search
-#: that never answers fails instead of hanging).
-_UNTIL = """(async (test, what) => {
-  const end = performance.now() + 15000;
-  while (!test()) {
-    if (performance.now() > end) throw new Error("search never answered: " + JSON.stringify(what));
-    await new Promise(r => requestAnimationFrame(r));
-  }
-})"""
-
-_CLEAR = _CLEAR % {"until": _UNTIL}
-_FIRST_RESULT = _FIRST_RESULT % {"until": _UNTIL, "answered": _ANSWERED}
-_PASTE_ALL = _PASTE_ALL % {"clear": _CLEAR, "first": _FIRST_RESULT}
 
 
 def _path(href: str | None) -> str:
@@ -134,12 +135,12 @@ def _path(href: str | None) -> str:
 def _search(page: Any, query: str, typed: bool) -> str:
     """`query` typed key by key or pasted (Playwright's own input), in the emptied box; the
     address of the first result."""
-    page.evaluate(_CLEAR)
+    page.evaluate("() => window.__search.clear()")
     if typed:
         page.locator("input.md-search__input").press_sequentially(query)
     else:
         page.keyboard.insert_text(query)  # as a paste or an input method: an input event only
-    return _path(page.evaluate(_FIRST_RESULT, query))
+    return _path(page.evaluate("q => window.__search.firstResult(q)", query))
 
 
 def _search_all(page: Any, queries: list[str], typed: bool) -> list[str]:
@@ -147,17 +148,19 @@ def _search_all(page: Any, queries: list[str], typed: bool) -> list[str]:
     page (one round trip from here instead of several a query)."""
     if typed:
         return [_search(page, query, typed=True) for query in queries]
-    return [_path(href) for href in page.evaluate(_PASTE_ALL, queries)]
+    return [_path(href) for href in page.evaluate("qs => window.__search.pasteAll(qs)", queries)]
 
 
 @pytest.fixture(scope="module")
 def search_page(base: str, browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP)
-    context.add_init_script(_COUNT_QUERIES)
+    context.add_init_script(_IN_PAGE)
     page = context.new_page()
     page.goto(f"{base}/public/index.html", wait_until="load")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
     try:
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        # every query of the tests then goes the way of a query into a page in use
+        page.evaluate("() => window.__search.ready()")
         yield page
     finally:
         context.close()
