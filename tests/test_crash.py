@@ -8,20 +8,20 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from conftest import Project, copy_built
+from crash_children import killed_child, staged_child, waiting_child
 
 from generator.cli import cli
 
@@ -150,57 +150,17 @@ def _start(target: Any, *args: Any) -> Any:
     return process
 
 
-def _killed_child(root: Path, kill_at: int, when: str, exchange: bool, steps_file: Path) -> None:
-    import generator.publish as publish
-    from generator.build import BuildOptions, build
-
-    steps = [0]
-    inside = [False]
-
-    def counted(function: Any) -> Any:
-        def step(*args: Any, **kwargs: Any) -> Any:
-            if not inside[0]:
-                return function(*args, **kwargs)
-            steps[0] += 1
-            if steps[0] == kill_at and when == "before":
-                os.kill(os.getpid(), signal.SIGKILL)
-            try:
-                return function(*args, **kwargs)
-            finally:
-                if steps[0] == kill_at and when == "after":
-                    os.kill(os.getpid(), signal.SIGKILL)
-
-        return step
-
-    def no_exchange(first: Path, second: Path) -> None:
-        raise OSError(errno.ENOSYS, "no renameat2")
-
-    swap = publish.swap
-
-    def swap_counted(staging: Path, out: Path) -> None:
-        inside[0] = True
-        swap(staging, out)
-        inside[0] = False
-        steps_file.write_text(str(steps[0]))
-
-    publish.exchange = counted(publish.exchange if exchange else no_exchange)
-    publish.remove_tree = counted(publish.remove_tree)
-    publish.os.rename = counted(os.rename)  # type: ignore[attr-defined]
-    publish.os.symlink = counted(os.symlink)  # type: ignore[attr-defined]
-    publish.swap = swap_counted
-    # The data files only: the swap is the same whatever the output holds.
-    build(root, BuildOptions(site=False, pdf=False, jobs=1))
-
-
-def build_killed(root: Path, kill_at: int, when: str, exchange: bool) -> tuple[int, int]:
-    """Build the data files in a child that kills itself (SIGKILL) at the
-    `kill_at`-th step of the swap, `when` before or after it; (exit code, steps of the swap).
+def build_killed(
+    root: Path, output: Path, kill_at: int, when: str, exchange: bool
+) -> tuple[int, int]:
+    """Publish a copy of `output` in a child that kills itself (SIGKILL) at the `kill_at`-th
+    step of the swap, `when` before or after it; (exit code, steps of the swap).
 
     Without `exchange` the one-step exchange is unavailable, as on a file system without it.
     """
     steps_file = root.parent / "swap-steps"
     steps_file.unlink(missing_ok=True)
-    process = _start(_killed_child, root, kill_at, when, exchange, steps_file)
+    process = _start(killed_child, root, output, kill_at, when, exchange, steps_file)
     process.join(TIMEOUT)
     assert process.exitcode is not None, "the build did not end"
     steps = int(steps_file.read_text()) if steps_file.exists() else 0
@@ -256,8 +216,14 @@ def versions(
         result = cli_build(project.root)
         assert result.exit_code == 0, result.output
         trees.append(tree(project.root / "site"))
+        shutil.copytree((project.root / "site").resolve(), saved_output(project, version))
     assert trees[0] != trees[1]
     return project, trees
+
+
+def saved_output(project: Project, version: int) -> Path:
+    """Where `versions` keeps a copy of the output of each version, as it was built."""
+    return project.root.parent / "outputs" / str(version)
 
 
 def assert_whole(project: Project, trees: list[dict[str, str]]) -> int:
@@ -297,38 +263,12 @@ def run_build(root: Path, *extra: str, env: dict[str, str] | None = None) -> sub
 STAGES = ("rosters", "figures", "model", "files", "pdf", "site")
 
 
-def _staged_child(root: Path, stages: Path, kill_stage: str, delay: float) -> None:
-    """A whole build that notes each stage it enters in `stages` and kills itself (SIGKILL)
-    `delay` seconds after entering `kill_stage`; the timings of a build not killed in `stages`."""
-    import threading
-
-    import generator.build as build_module
-    from generator.build import BuildOptions, build
-
-    timed = build_module._timed
-
-    @contextmanager
-    def noted(result: Any, stage: str) -> Iterator[None]:
-        with stages.open("a", encoding="utf-8") as handle:
-            handle.write(stage + "\n")
-        if stage == kill_stage:
-            kill = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL))
-            kill.daemon = True
-            kill.start()
-        with timed(result, stage):
-            yield
-
-    build_module._timed = noted  # type: ignore[assignment]
-    result = build(root, BuildOptions(jobs=1))
-    stages.write_text(json.dumps(result.timings), encoding="utf-8")
-
-
 def build_staged(root: Path, kill_stage: str = "", delay: float = 0.0) -> tuple[Any, str]:
     """A whole build in a child, killed `delay` seconds into `kill_stage` (if any): (exit code,
     the stage it died in, or the timings of a finished build as JSON)."""
     stages = root.parent / "stages"
     stages.unlink(missing_ok=True)
-    process = _start(_staged_child, root, stages, kill_stage, delay)
+    process = _start(staged_child, root, stages, kill_stage, delay)
     process.join(TIMEOUT)
     if process.exitcode is None:
         process.kill()
@@ -382,12 +322,15 @@ def test_kill_9_at_random_moments_never_leaves_a_missing_or_mixed_output(
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "symlink-flip"])
-def test_kill_9_at_every_step_of_the_swap(tmp_path: Path, exchange: bool) -> None:
+def test_kill_9_at_every_step_of_the_swap(
+    versions: tuple[Project, list[dict[str, str]]], tmp_path: Path, exchange: bool
+) -> None:
+    built, _ = versions
+    outputs = [saved_output(built, version) for version in (0, 1)]
     project = Project(tmp_path / "project")
     trees, steps = [], []
     for version in (0, 1, 0):
-        set_version(project, version)
-        code, taken = build_killed(project.root, 0, "before", exchange)
+        code, taken = build_killed(project.root, outputs[version], 0, "before", exchange)
         assert code == 0
         trees.append(tree(project.root / "site"))
         steps.append(taken)
@@ -403,18 +346,16 @@ def test_kill_9_at_every_step_of_the_swap(tmp_path: Path, exchange: bool) -> Non
         for step in range(1, from_folder + 1):
             for when in ("before", "after"):
                 make_real(project.root / "site")
-                set_version(project, 1 - current)
-                build_killed(project.root, step, when, exchange)
+                build_killed(project.root, outputs[1 - current], step, when, exchange)
                 result = CliRunner().invoke(cli, ["check", str(project.root)])
                 assert result.exit_code == 0, result.output
                 current = assert_whole(project, trees)
-        assert build_killed(project.root, 0, "before", exchange)[0] == 0
+        assert build_killed(project.root, outputs[1 - current], 0, "before", exchange)[0] == 0
         assert (project.root / "site").is_symlink()
         current = assert_whole(project, trees)
     for step in range(1, from_link + 1):
         for when in ("before", "after"):
-            set_version(project, 1 - current)
-            code, _ = build_killed(project.root, step, when, exchange)
+            code, _ = build_killed(project.root, outputs[1 - current], step, when, exchange)
             assert code == -signal.SIGKILL, (step, when, code)
             current = assert_whole(project, trees)
     assert (project.root / "site").is_symlink() != exchange
@@ -426,24 +367,9 @@ def test_kill_9_at_every_step_of_the_swap(tmp_path: Path, exchange: bool) -> Non
 # ---- one build per project at a time --------------------------------------------------------
 
 
-def _waiting_child(root: Path, go: Path) -> None:
-    import generator.publish as publish
-    from generator.build import BuildOptions, build
-
-    swap = publish.swap
-
-    def waiting_swap(staging: Path, out: Path) -> None:
-        while not go.exists():
-            time.sleep(0.02)
-        swap(staging, out)
-
-    publish.swap = waiting_swap
-    build(root, BuildOptions(jobs=1))
-
-
 def build_waiting_to_swap(root: Path, go: Path) -> Any:
     """Start a whole build that waits, before swapping its output in, for `go` to exist."""
-    return _start(_waiting_child, root, go)
+    return _start(waiting_child, root, go)
 
 
 def wait_for_owner(root: Path, process: Any) -> None:
