@@ -129,7 +129,19 @@ CHART_PAGES = ("home", "bulletin", "county", "township")
 
 
 @pytest.fixture(scope="module")
-def visit(base: str, phone: Any, desktop: Any) -> Any:
+def axe_script() -> Iterator[str | None]:
+    """The address of axe-core's script (None: not installed), served apart from the site: a
+    script loaded from an address stays compiled in Chromium from one page to the next, one
+    added as text is compiled again on each."""
+    if not AXE.is_file():
+        yield None
+        return
+    with serve(AXE.parent) as address:
+        yield f"{address}/{AXE.name}"
+
+
+@pytest.fixture(scope="module")
+def visit(base: str, phone: Any, desktop: Any, axe_script: str | None) -> Any:
     """Each page opened once at each size, everything the tests ask of it found in that one
     load, in this order: axe-core's violations (the page as it came), on a phone the charts as
     shown (each scrolled into view and loaded), then with every <details> open the tables."""
@@ -141,8 +153,8 @@ def visit(base: str, phone: Any, desktop: Any) -> Any:
         page = phone if size == "phone" else desktop
         page.goto(url(base, name), wait_until="load")
         seen: dict[str, Any] = {"axe": None, "charts": []}
-        if AXE.is_file():
-            page.add_script_tag(path=str(AXE))
+        if axe_script is not None:
+            page.add_script_tag(url=axe_script)
             seen["axe"] = page.evaluate(_AXE_RUN)
         if size == "phone" and name in CHART_PAGES:
             images = page.locator("figure.chart img")
