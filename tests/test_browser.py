@@ -79,6 +79,9 @@ class Visit:
         return self.page
 
     def shot(self, name: str, full_page: bool = True) -> None:
+        """A screenshot to look at, taken only when it is kept (BULLETIN_SCREENSHOTS)."""
+        if not SHOTS:
+            return
         self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=full_page)
 
     def outside(self) -> list[str]:
