@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import Project, copy_built, rows_of
+from conftest import Project, as_project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
 from generator.cli import cli
@@ -211,8 +212,24 @@ def test_an_issued_file_changed_by_hand_stops_the_build(flow: Flow, tmp_path: Pa
 # ---- refusals ---------------------------------------------------------------------------------
 
 
-def test_issue_refuses_a_frame_without_signing_date_or_number(project: Project) -> None:
-    root = project.root
+@pytest.fixture
+def cached(small_build: Path, tmp_path: Path) -> Project:
+    """The small project with the caches of the session's build of it, without its output: its
+    builds and issues take from the caches what its frames do not change, as they would in a
+    project built before."""
+    root = tmp_path / "project"
+    shutil.copytree(
+        small_build,
+        root,
+        symlinks=True,
+        ignore=lambda folder, _names: ["site"] if Path(folder) == small_build else [],
+    )
+    assert not (root / "issued").exists()
+    return as_project(root)
+
+
+def test_issue_refuses_a_frame_without_signing_date_or_number(cached: Project) -> None:
+    root = cached.root
     runner = CliRunner()
     result = runner.invoke(cli, ["issue", "2026-10", str(root)])
     assert result.exit_code == 2 and "没有 2026-10 期的通报框架" in result.output
@@ -242,17 +259,17 @@ def test_issue_refuses_data_errors(project: Project) -> None:
     assert not (project.root / "issued").exists()
 
 
-def test_issue_refuses_a_site_that_is_not_the_current_data(project: Project) -> None:
-    write_frame(project.root, "2026-10", 10, "2026-11-05")
-    build(project.root, BuildOptions(site=False, jobs=1))
-    write_frame(project.root, "2026-10", 10, "2026-11-06")  # signed a day later, not rebuilt
+def test_issue_refuses_a_site_that_is_not_the_current_data(cached: Project) -> None:
+    write_frame(cached.root, "2026-10", 10, "2026-11-05")
+    build(cached.root, BuildOptions(site=False, jobs=1))
+    write_frame(cached.root, "2026-10", 10, "2026-11-06")  # signed a day later, not rebuilt
     with pytest.raises(ConfigError, match="请先运行 bulletin build"):
-        issue_period(project.root, "2026-10")
-    assert not (project.root / "issued").exists()
+        issue_period(cached.root, "2026-10")
+    assert not (cached.root / "issued").exists()
 
 
-def test_duplicate_document_numbers_are_refused(project: Project) -> None:
-    root = project.root
+def test_duplicate_document_numbers_are_refused(cached: Project) -> None:
+    root = cached.root
     write_frame(root, "2026-09", 12, "2026-10-05")
     write_frame(root, "2026-10", 12, "2026-11-05")
     result = issue_period(root, "2026-09")
@@ -360,20 +377,20 @@ def test_a_correction_once_issued_is_not_repeated(flow: Flow, tmp_path: Path) ->
     assert "2026年10月通报的更正说明" in page
 
 
-def test_two_issues_at_once_are_refused(project: Project) -> None:
+def test_two_issues_at_once_are_refused(cached: Project) -> None:
     from generator.publish import BuildRunning, exclusive_issue
 
-    write_frame(project.root, "2026-10", 10, "2026-11-05")
-    with exclusive_issue(project.root):  # another `issue` or `send` of this project is running
-        result = CliRunner().invoke(cli, ["issue", "2026-10", str(project.root)])
+    write_frame(cached.root, "2026-10", 10, "2026-11-05")
+    with exclusive_issue(cached.root):  # another `issue` or `send` of this project is running
+        result = CliRunner().invoke(cli, ["issue", "2026-10", str(cached.root)])
         assert result.exit_code != 0
         assert "另一个 bulletin issue 或 send 命令正在处理这个项目（进程号" in result.output
         assert "Traceback" not in result.output
         with pytest.raises(BuildRunning):
-            issue_period(project.root, "2026-10")
-    assert not (project.root / "issued").exists()
+            issue_period(cached.root, "2026-10")
+    assert not (cached.root / "issued").exists()
     # once it has finished, the issue goes through
-    assert issue_period(project.root, "2026-10").doc_code == "测工发〔2026〕10号"
+    assert issue_period(cached.root, "2026-10").doc_code == "测工发〔2026〕10号"
 
 
 def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None:
@@ -393,8 +410,8 @@ def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None
     assert not (copy / "site").exists()  # check writes no output
 
 
-def test_issue_after_a_build_killed_in_its_swap(project: Project) -> None:
-    root = project.root
+def test_issue_after_a_build_killed_in_its_swap(cached: Project) -> None:
+    root = cached.root
     write_frame(root, "2026-10", 10, "2026-11-05")
     build(root, BuildOptions(site=False, jobs=1))
     # killed between the two renames of the fallback swap: site/ is gone, the old one beside it

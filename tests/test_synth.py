@@ -432,7 +432,14 @@ def test_demo_county_files_give_what_one_csv_of_the_same_rows_gives(
         writer.writerows([_csv_cell(r.get(c)) for c in columns] for r in records)
 
     options = build.BuildOptions(site=False, pdf=False)
-    a, b = build.gather(split, options), build.gather(single, options)
+    a = build.gather(split, options)
+    # The periods before 2026-10 are the same files in both: `single` takes what `split` read
+    # of them from the cache it wrote, and reads its own 2026-10 (test_incremental shows that
+    # what comes from the cache is what a read gives).
+    shutil.copytree(split / ".bulletin-cache", single / ".bulletin-cache")
+    read = build.BuildResult(out=single)
+    b = build.gather(single, options, result=read)
+    assert read.snapshots_read == 1
     assert a.bulletins.keys() == b.bulletins.keys() == {"internal", "public"}
     names = {p.name for p in _county_files()}
     for audience in a.bulletins:
