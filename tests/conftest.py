@@ -380,17 +380,23 @@ def planted_build(tmp_path_factory: pytest.TempPathFactory) -> PlantedBuild:
 
 
 @pytest.fixture(scope="session")
-def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small project (Project) built once with everything: its folder, holding site/ and the
-    build's caches. Read only: a test copies it with `copy_built`."""
-    from generator.build import BuildOptions, build
+def small_result(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The BuildResult of `small_build`: a build from nothing, in one process (jobs=1)."""
+    from generator.build import BuildOptions, BuildResult, build
 
     def make(folder: Path) -> dict[str, Any]:
         project = Project(folder / "project")
         return built_project(build(project.root, BuildOptions(jobs=1)))
 
-    folder, _ = shared(tmp_path_factory, "small", make)
-    return folder / "project"
+    folder, counts = shared(tmp_path_factory, "small", make)
+    return BuildResult(folder / "project" / "site", **counts)
+
+
+@pytest.fixture(scope="session")
+def small_build(small_result: Any) -> Path:
+    """The small project (Project) built once with everything: its folder, holding site/ and the
+    build's caches. Read only: a test copies it with `copy_built`."""
+    return Path(small_result.out).parent
 
 
 def copy_built(source: Path, root: Path, *, rebuild: bool = True) -> Project:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Project, copy_built, rows_of
@@ -194,9 +195,11 @@ def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
     assert contents(out) == contents(fresh)
 
 
-def test_one_process_and_several_give_the_same_output(project: Project, tmp_path: Path) -> None:
-    one, many = tmp_path / "one", tmp_path / "many"
-    a = build(project.root, BuildOptions(out=one, jobs=1, force=True))
+def test_one_process_and_several_give_the_same_output(
+    project: Project, small_result: Any, tmp_path: Path
+) -> None:
+    # one process: the session's build of the same small project, from nothing with jobs=1
+    one, many = small_result.out, tmp_path / "many"
     b = build(project.root, BuildOptions(out=many, jobs=3, force=True))
-    assert a.pdfs == b.pdfs > 0
+    assert small_result.pdfs == b.pdfs > 0
     assert contents(one) == contents(many)
