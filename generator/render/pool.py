@@ -9,13 +9,25 @@ the workers leave Ctrl-C to this process and die with it (see generator/interrup
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, InvalidStateError, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
+from generator.errors import BuildError
 from generator.interrupt import init_worker, workers_starting
 
 T = TypeVar("T")
+
+#: What a user reads when a worker process dies (killed for lack of memory, most often).
+WORKER_DIED = (
+    "生成过程中，程序的一个子进程意外终止（常见原因：内存不足，被系统结束）。"
+    "本次生成已停止，原有的输出没有改动。请关闭其他占用内存的程序后重新生成，"
+    "或加 --jobs 1 只用一个进程（占用内存较少）。"
+)
+#: How often (seconds) the wait for the workers looks whether one of them has died.
+_POLL = 0.2
 
 
 class ChunkPool(Generic[T]):
@@ -76,21 +88,70 @@ class ChunkPool(Generic[T]):
                 if future.cancel():
                     self.run(chunk)
                     self.finished(len(chunk))
-            for future in self.futures:
-                if not future.cancelled():
-                    future.result()
+            self._wait_for_workers()
         finally:
             self.cancel()
 
+    def _wait_for_workers(self) -> None:
+        """Wait for the chunks the workers took; a worker's error is raised here, and a worker
+        that died is a BuildError (see `_broken`)."""
+        waiting = {f for f in self.futures if not f.cancelled()}
+        while waiting:
+            done, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_EXCEPTION)
+            try:
+                for future in done:
+                    future.result()
+            except BrokenProcessPool as exc:
+                raise BuildError(WORKER_DIED) from exc
+            if waiting and self._broken():
+                raise BuildError(WORKER_DIED)
+
+    def _broken(self) -> bool:
+        """Whether a worker died. Python 3.11's pool, told of the death, fails the chunks still
+        pending; when one of them was taken back by this process (cancelled), it stops half-way
+        with the others never failed, and waiting for them would never end. Its `_broken` flag
+        is set before that, so it is what this looks at."""
+        return bool(getattr(self.executor, "_broken", False))
+
     def cancel(self) -> None:
-        """Drop the chunks not started and wait for the workers to stop."""
-        if self.executor is not None:
+        """Drop the chunks not started and wait for the workers to stop (not for a pool whose
+        worker died: its other workers are stopped instead)."""
+        if self.executor is None:
+            return
+        if not self._broken():
             self.executor.shutdown(wait=True, cancel_futures=True)
+            return
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        # Nobody reads the chunks still queued for the workers now: exit without waiting to
+        # hand them over.
+        call_queue = getattr(self.executor, "_call_queue", None)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+            process.join()
 
     def __call__(self) -> None:
         """Start and finish: run everything now."""
         self.start()
         self.finish()
+
+
+def _quiet_broken_pool(args: Any) -> None:
+    """Python 3.11's pool thread, failing the chunks of a dead worker, trips over a chunk this
+    process took back (InvalidStateError) and prints a traceback; ChunkPool reports the dead
+    worker itself (WORKER_DIED), so that one is not printed. Anything else goes on as before."""
+    if isinstance(args.exc_value, InvalidStateError) and type(args.thread).__module__ == (
+        "concurrent.futures.process"
+    ):
+        return
+    _previous_hook(args)
+
+
+_previous_hook = threading.excepthook
+threading.excepthook = _quiet_broken_pool
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
