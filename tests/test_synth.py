@@ -125,7 +125,8 @@ def test_generate_rejects_unknown_scale(tmp_path: Path) -> None:
 
 
 def test_rerun_removes_stale_generated_files(tiny: Path, tmp_path: Path) -> None:
-    out = synth.generate("tiny", tmp_path / "p")
+    out = tmp_path / "p"
+    shutil.copytree(tiny, out)  # a project the generator made before
     stale = out / "content" / "writeups" / "old.md"
     stale.write_text("x", encoding="utf-8")
     synth.generate("tiny", out)
