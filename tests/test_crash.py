@@ -207,8 +207,9 @@ def leftovers(root: Path) -> list[str]:
 def versions(
     small_build: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Project, list[dict[str, str]]]:
-    """A project whose outputs for its two write-up versions are known (version 1 built last);
-    a copy of the session's build of the small project, whose caches its builds start from."""
+    """A project whose outputs for its two write-up versions are known (version 1 built last),
+    a copy of each kept (`saved_output`); a copy of the session's build of the small project,
+    whose caches its builds start from."""
     project = copy_built(small_build, tmp_path_factory.mktemp("crash") / "project", rebuild=False)
     trees = []
     for version in (0, 1):
