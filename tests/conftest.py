@@ -418,7 +418,8 @@ def copy_built(source: Path, root: Path, *, rebuild: bool = True) -> Project:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (the repository's bulletin.yml, data/ and content/) built once with both
-    sites and every PDF; its output folder. Read only."""
+    sites and every PDF; its output folder. Read only. In this process only: the other test
+    worker keeps the second core busy, and a PDF worker would cost its start (~3 s of CPU)."""
     from generator.build import BuildOptions, build
 
     def make(folder: Path) -> dict[str, Any]:
@@ -427,7 +428,7 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(REPO / "bulletin.yml", root / "bulletin.yml")
         for name in ("data", "content"):
             shutil.copytree(REPO / name, root / name)
-        return built_project(build(root, BuildOptions(out=root / "site", jobs=2)))
+        return built_project(build(root, BuildOptions(out=root / "site", jobs=1)))
 
     folder, _ = shared(tmp_path_factory, "demo", make)
     return folder / "project" / "site"
