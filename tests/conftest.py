@@ -8,7 +8,7 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -432,6 +432,26 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder, _ = shared(tmp_path_factory, "demo", make)
     return folder / "project" / "site"
+
+
+@pytest.fixture(scope="session")
+def demo_base(demo_build: Path) -> Iterator[str]:
+    """The session's build of the demo city served under a sub-path (/public/, /internal/) by a
+    server that answers unknown addresses with the site's 404.html; its base address."""
+    from demo_site import serve
+
+    with serve(demo_build) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, launched once per test worker for every browser test; each
+    test opens its own context (its own cookies, cache and storage)."""
+    from demo_site import chromium
+
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from demo_site import CHROMIUM, chromium
+from demo_site import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +43,6 @@ def served(sample_site: tuple[Path, dict[str, object]]) -> Iterator[tuple[str, P
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 class Visit:

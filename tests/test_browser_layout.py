@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from demo_site import DESKTOP, PERIOD, PHONE, REPO, chromium, serve
+from demo_site import DESKTOP, PERIOD, PHONE, REPO, serve
 
 AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 #: The six kinds of page, as (site, path).
@@ -45,15 +45,8 @@ def demo(demo_build: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base(demo: Path) -> Iterator[str]:
-    with serve(demo) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
+def base(demo_base: str) -> str:
+    return demo_base
 
 
 @pytest.fixture(scope="module")

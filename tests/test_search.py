@@ -7,27 +7,19 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from demo_site import DESKTOP, REPO, chromium, serve
+from demo_site import DESKTOP, REPO
 
 browser_only = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def base(demo_build: Path) -> Iterator[str]:
+def base(demo_base: str) -> str:
     """The session's build of the demo city (read only), served under a sub-path."""
-    with serve(demo_build) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
+    return demo_base
 
 
 # --------------------------------------------------------------------------------------------
