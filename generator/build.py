@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from generator.figures import Figures, PeriodReduction
-    from generator.rosters.load import ProjectData
+    from generator.rosters.load import ProjectData, Snapshot
 
 from generator.publish import check_output_folder, exclusive_build, publishing, recover
 
@@ -150,13 +150,13 @@ def gather(
     reviews: dict[str, pd.DataFrame | None] = {}
     reporting: dict[str, list[Any]] = {}  # period -> 报送情况 (intake.CountyReport per county)
     reductions: list[PeriodReduction] = []
-    refused = any(p.severity == "error" for p in shared)
+    refused = any(p.is_error for p in shared)
     for i, period in enumerate(periods):
         report("读取台账", i, len(periods))
         # Once an error is known the build stops after reading: later ledgers are only read for
         # their problems, not reduced (nor cached).
         entry = snapshots.get(period, reduce=not refused)
-        refused = refused or any(p.severity == "error" for p in entry.problems)
+        refused = refused or any(p.is_error for p in entry.problems)
         reductions.append(entry.reduction)
         reviews[str(period)] = entry.reviews
         reporting[str(period)] = entry.reporting
@@ -273,16 +273,10 @@ class _Snapshots:
         import hashlib
 
         from generator.figures import reduce_snapshot
-        from generator.rosters.load import read_snapshot
 
         previous_reduction = self.previous[2].reduction if self.previous else None
-        if self.previous is not None and self.state is None:
-            self.state = self.cache.get("states", self.previous[1])
-            if self.state is None:  # evicted or never written: read the previous ledger again
-                self.state = read_snapshot(self.data, self.previous[0]).state
-        with _timed(self.result, "rosters"):
-            snapshot = read_snapshot(self.data, period, self.state)
-        if any(p.severity == "error" for p in snapshot.problems):
+        snapshot = self._read(period)
+        if any(p.is_error for p in snapshot.problems):
             return self._unreduced(snapshot)
         with _timed(self.result, "figures"):
             reduction = reduce_snapshot(
@@ -304,8 +298,9 @@ class _Snapshots:
         self.read += 1
         return entry
 
-    def _refused(self, period: Period) -> SnapshotEntry:
-        """The period's problems only: the ledger read, not reduced."""
+    def _read(self, period: Period) -> Snapshot:
+        """The period's ledger read and compared with the previous period's state (from the
+        cache, or, evicted or never written, from reading the previous ledger again)."""
         from generator.rosters.load import read_snapshot
 
         if self.previous is not None and self.state is None:
@@ -313,12 +308,15 @@ class _Snapshots:
             if self.state is None:
                 self.state = read_snapshot(self.data, self.previous[0]).state
         with _timed(self.result, "rosters"):
-            snapshot = read_snapshot(self.data, period, self.state)
-        entry = self._unreduced(snapshot)
+            return read_snapshot(self.data, period, self.state)
+
+    def _refused(self, period: Period) -> SnapshotEntry:
+        """The period's problems only: the ledger read, not reduced."""
+        entry = self._unreduced(self._read(period))
         self.previous = (period, "", entry)
         return entry
 
-    def _unreduced(self, snapshot: Any) -> SnapshotEntry:
+    def _unreduced(self, snapshot: Snapshot) -> SnapshotEntry:
         """An entry of a ledger with errors (the build is refused): never cached."""
         self.state = snapshot.state
         self.read += 1

@@ -1,5 +1,5 @@
-"""The demo city's built sites served and opened in headless Chromium, for the browser tests
-that read the session's one demo build (test_browser_layout, test_search)."""
+"""Built sites served on 127.0.0.1 and opened in headless Chromium, for the browser tests: the
+session's one demo build (test_browser_layout, test_search) and sample site (test_browser)."""
 
 from __future__ import annotations
 

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from demo_site import CHROMIUM
+from demo_site import CHROMIUM, serve
 
 pytestmark = pytest.mark.browser
 
@@ -24,25 +21,13 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
 pytest.importorskip("playwright.sync_api")
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return None
-
-
 @pytest.fixture(scope="module")
 def served(sample_site: tuple[Path, dict[str, object]]) -> Iterator[tuple[str, Path]]:
     """Both sites (the session's build, read only) served from a sub-path:
     http://127.0.0.1:PORT/<audience>/."""
     root, _ = sample_site
-    handler = functools.partial(_Quiet, directory=str(root / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root / "site"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(root / "site") as url:
+        yield url, root / "site"
 
 
 class Visit:
