@@ -67,9 +67,15 @@ def reduce_groups(
     e = enterprises
     rows = known & active
     employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
+
+    def kept(series: pd.Series, mask: np.ndarray) -> pd.Series:
+        """The rows of `mask`, numbered from 0 (filtered before any conversion: a ledger has up
+        to millions of rows, and its strings stay in Arrow)."""
+        return series[mask].reset_index(drop=True)
+
     base = pd.DataFrame(
         {
-            "code": e["unit"].astype("string").to_numpy()[rows],
+            "code": kept(e["unit"].astype("string"), rows),
             "enterprises": np.ones(int(rows.sum()), dtype=np.int64),
             "unionized": unionized[rows].astype(np.int64),
             "employees": employees[rows],
@@ -80,11 +86,12 @@ def reduce_groups(
         if dimension == "union_form":
             continue  # the federations are counted below, among unionized enterprises
         column = e[dimension] if dimension in e else pd.Series(pd.NA, index=e.index)
-        category = _category(column)
+        category = _category(kept(column, rows))
         if dimension == "area_type":  # 村（社区） as written in Chinese is 村(社区) of the contract
-            category = category.map(lambda c: unicodedata.normalize("NFKC", str(c)))
-        frame = base.assign(dimension=dimension, category=category.to_numpy()[rows])
-        parts.append(frame)
+            # each distinct value normalized once (a ledger has a handful, over many rows)
+            normal = {c: unicodedata.normalize("NFKC", str(c)) for c in category.unique()}
+            category = category.map(normal)
+        parts.append(base.assign(dimension=dimension, category=category))
     grouped = (
         pd.concat(parts, ignore_index=True)
         .groupby(["code", "dimension", "category"], sort=True, as_index=False)[
@@ -98,15 +105,15 @@ def reduce_groups(
     )
     federated = rows & unionized & form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
     name = (
-        e["federation"].astype("string").str.strip()
+        e["federation"].astype("string")
         if "federation" in e
         else pd.Series(pd.NA, index=e.index, dtype="string")
     )
     feds = pd.DataFrame(
         {
-            "code": e["unit"].astype("string").to_numpy()[federated],
-            "form": form.to_numpy()[federated],
-            "federation": _category(name).to_numpy()[federated],
+            "code": kept(e["unit"].astype("string"), federated),
+            "form": kept(form, federated),
+            "federation": _category(kept(name, federated)),
             "enterprises": np.ones(int(federated.sum()), dtype=np.int64),
             "employees": employees[federated],
         }
