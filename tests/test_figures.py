@@ -859,6 +859,59 @@ def test_dispatch_membership_rate_counts_unionized_enterprises_with_both_columns
 MORE = json.loads((GOLDEN / "expected_groups_targets.json").read_text(encoding="utf-8"))
 
 
+def test_key_area_categories_as_written_and_as_left_empty() -> None:
+    """Values are counted stripped; empty, blank or missing as 未填写; an area type in NFKC form
+    (村（社区） is 村(社区)), any other column as written; federations by name, unnamed as 未填写.
+    Rows of unknown units or inactive enterprises are not counted."""
+    from generator.key_areas import reduce_groups
+
+    ledger = pd.DataFrame(
+        {
+            "unit": pd.array(["A", "A", "A", "B", "B", "X"], dtype="string"),
+            "employees": pd.array([10, 20, 30, 5, None, 99], dtype="Int64"),
+            "area_type": pd.array(
+                ["村（社区）", " 村(社区) ", None, "", "开发区", "开发区"], dtype="string"
+            ),
+            "industry": pd.array(["制造业（金属）", "制造业(金属)", "  ", None, "建筑业", "x"]),
+            "ownership": pd.array(["私营", "私营", "私营", "国有", "国有", "国有"], dtype="string"),
+            "union_form": pd.array(
+                ["区域性联合会", "区域性联合会", "单独组建", "行业性联合会", None, "区域性联合会"],
+                dtype="string",
+            ),
+            "federation": pd.array([" 东区联合会", "东区联合会", None, None, None, "x"]),
+        }
+    )
+    known = np.array([True, True, True, True, True, False])
+    active = np.array([True, True, True, True, False, True])
+    unionized = np.array([True, True, False, True, False, True])
+    groups, federations = reduce_groups(ledger, known, active, unionized)
+    got = {
+        (r.code, r.dimension, r.category): (r.enterprises, r.unionized, r.employees)
+        for r in groups.itertuples()
+    }
+    assert got == {
+        ("A", "area_type", "村(社区)"): (2, 2, 30),
+        ("A", "area_type", "未填写"): (1, 0, 30),
+        ("A", "industry", "制造业(金属)"): (1, 1, 20),
+        ("A", "industry", "制造业（金属）"): (1, 1, 10),
+        ("A", "industry", "未填写"): (1, 0, 30),
+        ("A", "ownership", "私营"): (3, 2, 60),
+        ("A", "union_form", "区域性联合会"): (2, 2, 30),
+        ("B", "area_type", "未填写"): (1, 1, 5),
+        ("B", "industry", "未填写"): (1, 1, 5),
+        ("B", "ownership", "国有"): (1, 1, 5),
+        ("B", "union_form", "行业性联合会"): (1, 1, 5),
+    }
+    feds = {
+        (r.code, r.form, r.federation): (r.enterprises, r.employees)
+        for r in federations.itertuples()
+    }
+    assert feds == {
+        ("A", "区域性联合会", "东区联合会"): (2, 30),
+        ("B", "行业性联合会", "未填写"): (1, 5),
+    }
+
+
 def test_golden_key_area_breakdowns(golden: Figures) -> None:
     from generator.key_areas import ordered_categories
 
