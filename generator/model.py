@@ -59,6 +59,9 @@ class Shows:
     #: public statement of an official bulletin and shown to every audience; the office's file
     #: names and receipt times are not.
     reporting_files: bool = True
+    #: the office's user guide (使用指南): how the office runs its month, what each problem
+    #: code means; the office's own work, not the public's
+    user_guide: bool = True
 
 
 #: The intranet is shown everything; the public what is not internal (CONTRACT §4).
@@ -74,6 +77,7 @@ SHOWS: dict[str, Shows] = {
         internal_mark=False,
         signed_original=False,
         reporting_files=False,
+        user_guide=False,
     ),
 }
 

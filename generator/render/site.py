@@ -46,10 +46,11 @@ from generator.model import (
     UnitFigures,
     WriteUp,
 )
-from generator.render import charts
+from generator.render import charts, guide
 from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
+from generator.rosters.codes import explanation
 from generator.rosters.specs import CAMPAIGNS
 from generator.templates import COMPILED, template_dirs
 
@@ -186,7 +187,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         figures=indicators.BY_NAME,
         counted_campaign=counted_campaign,
         search_boost=SEARCH_BOOST,
-        explain_code=problem_explanation,
+        explain_code=explanation,
     )
     env.tests.update(counted_campaign=counted_campaign)
     return env
@@ -356,74 +357,6 @@ class _ChartRunner:
 
 
 # --------------------------------------------------------------------------------------------
-# Problem codes explained (internal data-quality page)
-
-#: How the quality page names the parts of a problem message that differ from row to row.
-_CODE_FIELDS = {
-    "column": "列名",
-    "value": "所填的值",
-    "allowed": "允许的层级",
-    "bound": "允许范围",
-    "cadence": "月度或季度",
-    "chain": "循环的单位",
-    "child": "该单位",
-    "choices": "规定的选项",
-    "count": "个数",
-    "detail": "原因",
-    "employees": "职工人数",
-    "end": "报告期末",
-    "example": "示例",
-    "expected": "应有的值",
-    "first": "另一列",
-    "hired": "上岗日期",
-    "length": "字数",
-    "level": "层级",
-    "limit": "上限",
-    "migrant_workers": "农民工人数",
-    "minimum": "规定人数",
-    "name": "名称",
-    "other": "另一个文件",
-    "previous": "上期",
-    "rows": "行号",
-    "title": "名册",
-    "total": "合计数",
-}
-#: Codes raised outside the roster stage, which has its own message for each code.
-_OTHER_CODES = {
-    "W-SCORE-NULL": "某单位缺少综合得分的一项指标（如没有下达年度新建会目标，或本期没有存续企业），"
-    "该项无法计算：同组各单位都缺少时，得分不计此项、按其余指标折算为百分制；只有个别单位缺少时，"
-    "该单位本期不参加排名（未排名）。请补充目标或核对台账。",
-    "W-FRAME-MISSING": "本期还没有通报框架（content/bulletins/ 下的前言、主送和日期），通报按默认标题生成。",
-    "W-CONTENT-UNKNOWN-KEY": "稿件或页面开头的设置中有不认识的项目，该项不起作用：请核对拼写。",
-    "E-CONTENT-FRONT-MATTER": "稿件开头的设置（--- 之间的部分）格式有误：请按示例改正。",
-    "E-CONTENT-FIELD": "稿件开头的某项设置缺失或取值不对（如日期、单位代码、类别）：请改正。",
-    "E-CONTENT-IMAGE": "稿件引用的图片不存在或不是图片文件：请放入图片或改正文件名。",
-    "E-CONTENT-TOO-LARGE": "稿件或图片文件过大：请压缩后重新放入。",
-    "E-CONTENT-TOO-DEEP": "稿件中嵌套（列表、引用）层数过多：请简化格式。",
-    "E-CONTENT-OUTSIDE": "稿件引用了 content/ 目录以外的文件：图片请放在 content/ 下。",
-    "E-CONTENT-ENCODING": "稿件不是 UTF-8 或 GB18030 编码的文字文件：请另存为 UTF-8。",
-}
-
-
-def problem_explanation(code: str) -> str:
-    """What a problem code means and how to fix it, in Chinese, for the data-quality page.
-
-    Roster codes are explained by their own message (generator/rosters/codes.py, declared
-    once), with the parts that differ from row to row named in 〈〉.
-    """
-    from generator.rosters.codes import CODES
-
-    known = CODES.get(code)
-    if known is not None:
-        return re.sub(
-            r"\{(\w+)[^}]*\}",
-            lambda m: f"〈{_CODE_FIELDS.get(m.group(1), '…')}〉",
-            known.template,
-        )
-    return _OTHER_CODES.get(code, "（本代码暂无说明：详见问题清单中每一条的说明。）")
-
-
-# --------------------------------------------------------------------------------------------
 # Chart summaries (text alternatives)
 
 
@@ -496,6 +429,7 @@ class _Site:
         self.chart_jobs: list[ChartJob] = []
         self.chart_names: set[str] = set()
         self.extra_pages: list[tuple[str, str]] = []
+        self.guide_nav: list[tuple[str, str]] = []
         self.search_entries: list[dict[str, Any]] = []
         self.copied_images: dict[Path, str] = {}
         self.content_dir = config.content_dir.resolve()
@@ -676,6 +610,8 @@ class _Site:
         self._writeups()
         if self.shows.data_quality:
             self._quality()
+        if self.shows.user_guide:
+            self._guide()
         self._project_pages()
         self._static()
 
@@ -893,6 +829,18 @@ class _Site:
             self.write(rel, "page.md.j2", title=page.title, body=body)
             self.extra_pages.append((page.title, rel))
 
+    def _guide(self) -> None:
+        """The user guide's pages (generator.render.guide), under guide/ in its own section."""
+        pages = []
+        for page in guide.render_guide(self.config.root):
+            path = f"guide/{page.name}.md"
+            target = self.docs / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page.text, encoding="utf-8")
+            self.pages.append(path)
+            pages.append((page.title if page.name != "index" else "概览", path))
+        self.guide_nav = pages
+
     def _static(self) -> None:
         css = self.env.get_template("bulletin.css").render()
         (self.docs / "assets").mkdir(parents=True, exist_ok=True)
@@ -918,6 +866,8 @@ class _Site:
         ]
         if self.shows.data_quality:
             nav.append(("数据质量", "quality/index.md"))
+        if self.guide_nav:
+            nav.append(("使用指南", self.guide_nav))
         nav += list(self.extra_pages)
         text = self.env.get_template("mkdocs.yml.j2").render(
             site_name=self.site_name,

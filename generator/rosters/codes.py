@@ -1,5 +1,9 @@
 """Every problem code the roster stage reports, with its severity and Chinese message, in one place.
 
+`OTHER_CODES` explains the codes raised outside the roster stage (scores, frames, write-ups,
+issued bulletins), and `explanation` says what any code means, for the data-quality pages and
+the user guide.
+
 Codes are stable: tests, problem lists sent to counties and the internal data-quality page refer to
 them. `E-` codes are errors (they stop the build), `W-` codes are warnings. Messages are
 `str.format` templates; `{column}` and `{value}` are always available, other fields are named in
@@ -8,6 +12,7 @@ the comment of each code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from generator.problems import Problem, Severity
@@ -64,6 +69,73 @@ def _code(name: str, template: str) -> Code:
     code = Code(name, severity, template)
     CODES[name] = code
     return code
+
+
+#: How an explanation names the parts of a problem message that differ from row to row.
+_CODE_FIELDS = {
+    "column": "列名",
+    "value": "所填的值",
+    "allowed": "允许的层级",
+    "bound": "允许范围",
+    "cadence": "月度或季度",
+    "chain": "循环的单位",
+    "child": "该单位",
+    "choices": "规定的选项",
+    "count": "个数",
+    "detail": "原因",
+    "employees": "职工人数",
+    "end": "报告期末",
+    "example": "示例",
+    "expected": "应有的值",
+    "first": "另一列",
+    "hired": "上岗日期",
+    "length": "字数",
+    "level": "层级",
+    "limit": "上限",
+    "migrant_workers": "农民工人数",
+    "minimum": "规定人数",
+    "name": "名称",
+    "other": "另一个文件",
+    "previous": "上期",
+    "rows": "行号",
+    "title": "名册",
+    "total": "合计数",
+}
+#: Codes raised outside the roster stage, which has its own message for each code.
+OTHER_CODES = {
+    "W-SCORE-NULL": "某单位缺少综合得分的一项指标（如没有下达年度新建会目标，或本期没有存续企业），"
+    "该项无法计算：同组各单位都缺少时，得分不计此项、按其余指标折算为百分制；只有个别单位缺少时，"
+    "该单位本期不参加排名（未排名）。请补充目标或核对台账。",
+    "W-FRAME-MISSING": "本期还没有通报框架（content/bulletins/ 下的前言、主送和日期），通报按默认标题生成。",
+    "W-CONTENT-UNKNOWN-KEY": "稿件或页面开头的设置中有不认识的项目，该项不起作用：请核对拼写。",
+    "E-CONTENT-FRONT-MATTER": "稿件开头的设置（--- 之间的部分）格式有误：请按示例改正。",
+    "E-CONTENT-FIELD": "稿件开头的某项设置缺失或取值不对（如日期、单位代码、类别）：请改正。",
+    "E-CONTENT-IMAGE": "稿件引用的图片不存在或不是图片文件：请放入图片或改正文件名。",
+    "E-CONTENT-TOO-LARGE": "稿件或图片文件过大：请压缩后重新放入。",
+    "E-CONTENT-TOO-DEEP": "稿件中嵌套（列表、引用）层数过多：请简化格式。",
+    "E-CONTENT-OUTSIDE": "稿件引用了 content/ 目录以外的文件：图片请放在 content/ 下。",
+    "W-CONTENT-REMOTE-IMAGE": "稿件正文中的网络图片不会显示（网站和 PDF 不加载外部内容）："
+    "请把图片放进 content/ 目录，写相对路径。",
+    "W-ISSUED-CHANGED": "已印发一期的数据改动后，某单位的某项数字与印发时不同（列出单位、指标、印发时的数值和现在的数值）："
+    "已印发的通报和文件不变，下一期通报附“更正说明”。",
+    "E-CONTENT-ENCODING": "稿件不是 UTF-8 或 GB18030 编码的文字文件：请另存为 UTF-8。",
+}
+
+
+def explanation(code: str) -> str:
+    """Say in Chinese what a problem code means and how to fix it (data-quality page, guide).
+
+    Roster codes are explained by their own message, with the parts that differ from row to row
+    named in 〈〉.
+    """
+    known = CODES.get(code)
+    if known is not None:
+        return re.sub(
+            r"\{(\w+)[^}]*\}",
+            lambda m: f"〈{_CODE_FIELDS.get(m.group(1), '…')}〉",
+            known.template,
+        )
+    return OTHER_CODES.get(code, "（本代码暂无说明：详见问题清单中每一条的说明。）")
 
 
 # --- files -------------------------------------------------------------------------------------

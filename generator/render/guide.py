@@ -1,0 +1,305 @@
+"""The user guide (使用指南): Markdown pages made from the registries and the guide's templates.
+
+Every input file and column comes from the roster specs (`rosters.specs`), every figure from the
+indicator registry, every problem code from `rosters.codes`; the prose (the month's work, what a
+file is for) is in the templates of site_templates/site/guide/, and what the registries do not
+hold (an example of each column, the definition of each figure) in its guide.yml. The same
+pages are the repository's docs/ (`./run guide` rewrites them; a test fails when they differ)
+and the intranet site's 使用指南 section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator import indicators
+from generator.rosters import specs
+from generator.rosters.codes import CODES, OTHER_CODES, explanation
+from generator.rosters.values import FALSE_WORDS, TRUE_WORDS
+from generator.templates import BUILTIN, template_dirs
+
+#: The guide's pages in reading order: file name (without .md) and title.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("index", "使用指南"),
+    ("month", "每月的工作"),
+    ("inputs", "输入文件"),
+    ("figures", "指标的含义"),
+    ("problems", "问题代码"),
+    ("outputs", "通报、网站和文件"),
+)
+#: The guide's data file, beside its templates.
+DATA_FILE = BUILTIN / "site" / "guide" / "guide.yml"
+#: The first line of every generated page, which the drift test and `write_docs` look for.
+GENERATED_MARK = "<!-- 本页由 ./run guide 按程序中的名册、指标和问题代码生成，请修改 site_templates/site/guide/ 下的模板，不要直接修改本页。 -->"
+#: How a level of the unit roster is named (the model's LEVEL_LABELS, without its import).
+LEVEL_WORDS = {"city": "市", "county": "县市区", "township": "乡镇（街道）"}
+#: Where the repository keeps the generated pages.
+DOCS = BUILTIN.parent / "docs"
+
+
+@dataclass(frozen=True)
+class GuidePage:
+    """One page of the guide: its file name (without .md), title and Markdown text."""
+
+    name: str
+    title: str
+    text: str
+
+
+def environment(root: Path | None) -> jinja2.Environment:
+    """The guide's template environment: the project's own guide templates before the built-in.
+
+    The pages are Markdown made from the program's registries, not from a project's data, so
+    nothing is HTML-escaped; the environment is sandboxed like the site's.
+    """
+    loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(root, "site")])
+    return SandboxedEnvironment(
+        loader=loader,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        comment_start_string="{##",
+        comment_end_string="##}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def guide_data() -> dict[str, Any]:
+    """The guide's own data: column examples and rules, figure definitions, code notes."""
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Rosters
+
+
+def _words(values: Any) -> str:
+    return "、".join(str(v) for v in values)
+
+
+def _choices(column: specs.Column) -> list[dict[str, Any]]:
+    """The allowed values of an ENUM column, each with the other ways of writing it."""
+    out = []
+    for choice in column.choices:
+        shown = LEVEL_WORDS.get(choice, choice) if column.name == "level" else choice
+        others = [
+            written
+            for written, canonical in column.synonyms.items()
+            if canonical == choice and written != shown
+        ]
+        out.append({"value": shown, "others": others})
+    return out
+
+
+def kind_text(column: specs.Column) -> str:
+    """What a column holds, in the words a clerk uses: 整数（不小于0）, 日期 …"""
+    low, high = column.minimum, column.maximum
+    bounds = ""
+    if low is not None and high is not None:
+        bounds = f"（{low:g}～{high:g}）"
+    elif low is not None:
+        bounds = f"（不小于{low:g}）"
+    if column.kind == specs.INT:
+        return f"整数{bounds}"
+    if column.kind == specs.NUMBER:
+        return f"数字{bounds}"
+    if column.kind == specs.RATE:
+        return "百分比（85%、0.85 或 85）"
+    if column.kind == specs.BOOL:
+        return "是 / 否"
+    if column.kind == specs.DATE:
+        return "日期"
+    if column.kind == specs.ENUM:
+        return "规定的选项"
+    return "文字"
+
+
+def allowed_text(column: specs.Column) -> str:
+    """The values a column accepts beyond its kind's name: the options and their other spellings."""
+    if column.kind == specs.ENUM:
+        parts = []
+        for choice in _choices(column):
+            others = f"（也可写 {_words(choice['others'])}）" if choice["others"] else ""
+            parts.append(f"{choice['value']}{others}")
+        return "只能填 " + "；".join(parts)
+    if column.kind == specs.BOOL:
+        return f"是：{_words(TRUE_WORDS)}；否：{_words(FALSE_WORDS)}"
+    return ""
+
+
+def roster_file(roster: specs.Roster) -> str:
+    """Where a roster's file goes in a project."""
+    if roster.per_period:
+        if roster.name == "enterprises":
+            return "data/2026-11/ 中各县市区报来的表格文件（文件名随意）"
+        return f"data/2026-11/{roster.name}.csv，或台账工作簿中的“{roster.title}”工作表"
+    return f"data/{roster.name}.csv（或 .xlsx、.xls、.ods），或目录 data/{roster.name}/"
+
+
+def rosters_context(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every roster with its columns, as the input page shows them."""
+    examples: dict[str, dict[str, str]] = data["examples"]
+    rules: dict[str, dict[str, str]] = data.get("rules", {})
+    out = []
+    for roster in specs.ROSTERS.values():
+        columns = []
+        for column in roster.columns:
+            columns.append(
+                {
+                    "name": column.name,
+                    "title": column.title,
+                    "aliases": [a for a in column.aliases if a != column.title],
+                    "required": column.required,
+                    "unique": column.unique,
+                    "kind": kind_text(column),
+                    "allowed": allowed_text(column),
+                    "rule": rules.get(roster.name, {}).get(column.name, ""),
+                    "example": str(examples[roster.name][column.name]),
+                }
+            )
+        out.append(
+            {
+                "name": roster.name,
+                "title": roster.title,
+                "file": roster_file(roster),
+                "per_period": roster.per_period,
+                "optional": roster.optional,
+                "columns": columns,
+                "intro": f"guide/rosters/{roster.name}.md.jinja",
+                "campaign": roster.name in specs.CAMPAIGNS,
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+
+def _campaign_definitions(data: dict[str, Any]) -> dict[str, str]:
+    """The definition of every campaign figure, from the campaign patterns of guide.yml."""
+    patterns: dict[str, str] = data["campaigns"]
+    out: dict[str, str] = {}
+    for c in specs.CAMPAIGNS.values():
+        values = {
+            "label": c.label,
+            "counted": f"状态为“{c.counted[1]}”" if c.counted else "已建成",
+            "unit": c.unit,
+            "new": c.new_word,
+            "date": c.date_title,
+        }
+        for pattern, text in patterns.items():
+            if pattern.endswith("_"):
+                name = pattern + c.key
+            elif pattern.startswith("_") or not pattern:
+                name = c.key + pattern
+            else:
+                name = pattern
+            out[name] = text.format(**values)
+        for column, _label, _unit in c.sums:
+            out[column] = patterns[column].format(**values)
+    return out
+
+
+def figures_context(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure of the indicator registry with its definition."""
+    definitions = {**_campaign_definitions(data), **data["figures"]}
+    out = []
+    for i in indicators.INDICATORS:
+        out.append(
+            {
+                "name": i.name,
+                "label": i.header,
+                "unit": i.unit,
+                "definition": definitions[i.name],
+                "rule": i.rule,
+                "public": not i.shown_if or i.shown_if == "priority_counts",
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Problem codes
+
+
+def all_codes() -> list[str]:
+    """Every problem code, the roster stage's in declaration order, then the others."""
+    return [*CODES, *(c for c in OTHER_CODES if c not in CODES)]
+
+
+def codes_context(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every problem code: error or warning, what it means and what to do, with its note."""
+    notes: dict[str, str] = data.get("notes", {})
+    return [
+        {
+            "code": code,
+            "error": code.startswith("E-"),
+            "explanation": explanation(code),
+            "note": notes.get(code, ""),
+        }
+        for code in all_codes()
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+
+
+def render_guide(root: Path | None = None) -> list[GuidePage]:
+    """Render every page of the guide (a project's own templates first when `root` is given)."""
+    env = environment(root)
+    data = guide_data()
+    context = {
+        "pages": dict(PAGES),
+        "rosters": rosters_context(data),
+        "figures": figures_context(data),
+        "codes": codes_context(data),
+        "campaigns": [c.label for c in specs.CAMPAIGNS.values()],
+        "rule_metrics": list(indicators.RULE_METRICS),
+        "mark": GENERATED_MARK,
+    }
+    pages = []
+    for name, title in PAGES:
+        text = env.get_template(f"guide/{name}.md.jinja").render(title=title, **context)
+        pages.append(GuidePage(name, title, _tidy(text)))
+    return pages
+
+
+def _tidy(text: str) -> str:
+    """One blank line at most between blocks, one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def write_docs(folder: Path = DOCS) -> list[Path]:
+    """Write the guide's pages into `folder` (docs/), removing generated pages no longer made."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for page in render_guide():
+        path = folder / f"{page.name}.md"
+        path.write_text(page.text, encoding="utf-8")
+        written.append(path)
+    for path in folder.glob("*.md"):
+        if path not in written and path.read_text(encoding="utf-8").startswith(GENERATED_MARK):
+            path.unlink()
+    return written
+
+
+def main() -> None:
+    """Rewrite docs/ from the registries and templates (`./run guide`)."""
+    for path in write_docs():
+        print(path.relative_to(DOCS.parent))
+
+
+if __name__ == "__main__":
+    main()
