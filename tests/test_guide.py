@@ -118,10 +118,12 @@ def test_the_example_reader_refuses_what_bulletin_refuses() -> None:
         _read_as(specs.ENTERPRISES.column("union_date"), "2026-02-30")
 
 
-def test_rules_name_only_columns_that_exist() -> None:
-    rules = guide.guide_data()["rules"]
-    for roster, columns in rules.items():
+def test_rules_name_only_optional_columns_that_exist() -> None:
+    data = guide.guide_data()
+    for roster, columns in data["rules"].items():
         assert set(columns) <= {c.name for c in specs.ROSTERS[roster].columns}, roster
+    for roster, columns in data["required_when"].items():
+        assert not [c for c in columns if specs.ROSTERS[roster].column(c).required], roster
 
 
 def test_every_figure_has_a_definition_and_no_definition_is_left_over() -> None:
@@ -135,6 +137,8 @@ def test_every_figure_has_a_definition_and_no_definition_is_left_over() -> None:
         named = [f for f in figures if f["name"].startswith(c.key) or f["name"].endswith(c.key)]
         assert len(named) >= 2
         assert all(c.label in f["definition"] for f in named), c.key
+        for column, _label, _unit in c.sums:
+            assert c.label in next(f["definition"] for f in figures if f["name"] == column)
 
 
 def test_every_problem_code_of_the_program_is_explained(pages: dict[str, str]) -> None:

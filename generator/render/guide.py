@@ -141,15 +141,16 @@ def roster_file(roster: specs.Roster) -> str:
     """Where a roster's file goes in a project."""
     if roster.per_period:
         if roster.name == "enterprises":
-            return "data/2026-11/ 中各县市区报来的表格文件（文件名随意）"
-        return f"data/2026-11/{roster.name}.csv，或台账工作簿中的“{roster.title}”工作表"
-    return f"data/{roster.name}.csv（或 .xlsx、.xls、.ods），或目录 data/{roster.name}/"
+            return "`data/2026-11/` 中各县市区报来的表格文件（文件名随意）"
+        return f"`data/2026-11/{roster.name}.csv`，或台账工作簿中的“{roster.title}”工作表"
+    return f"`data/{roster.name}.csv`（或 .xlsx、.xls、.ods），或目录 `data/{roster.name}/`"
 
 
 def rosters_context(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every roster with its columns, as the input page shows them."""
     examples: dict[str, dict[str, str]] = data["examples"]
     rules: dict[str, dict[str, str]] = data.get("rules", {})
+    when: dict[str, dict[str, str]] = data.get("required_when", {})
     out = []
     for roster in specs.ROSTERS.values():
         columns = []
@@ -160,6 +161,7 @@ def rosters_context(data: dict[str, Any]) -> list[dict[str, Any]]:
                     "title": column.title,
                     "aliases": [a for a in column.aliases if a != column.title],
                     "required": column.required,
+                    "required_when": when.get(roster.name, {}).get(column.name, ""),
                     "unique": column.unique,
                     "kind": kind_text(column),
                     "allowed": allowed_text(column),
@@ -187,7 +189,11 @@ def rosters_context(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _campaign_definitions(data: dict[str, Any]) -> dict[str, str]:
-    """The definition of every campaign figure, from the campaign patterns of guide.yml."""
+    """The definition of every campaign figure, from the campaign patterns of guide.yml.
+
+    A pattern is the figure's name around the campaign's key ("" the count, "_new", "target_"
+    …) or the name of a column a campaign sums (books).
+    """
     patterns: dict[str, str] = data["campaigns"]
     out: dict[str, str] = {}
     for c in specs.CAMPAIGNS.values():
@@ -200,12 +206,9 @@ def _campaign_definitions(data: dict[str, Any]) -> dict[str, str]:
         }
         for pattern, text in patterns.items():
             if pattern.endswith("_"):
-                name = pattern + c.key
+                out[pattern + c.key] = text.format(**values)
             elif pattern.startswith("_") or not pattern:
-                name = c.key + pattern
-            else:
-                name = pattern
-            out[name] = text.format(**values)
+                out[c.key + pattern] = text.format(**values)
         for column, _label, _unit in c.sums:
             out[column] = patterns[column].format(**values)
     return out
