@@ -20,7 +20,7 @@ import pytest
 from demo_site import DESKTOP, PERIOD, PHONE, REPO, serve
 
 AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
-#: The six kinds of page, as (site, path).
+#: The seven kinds of page, as (site, path).
 PAGES = {
     "home": ("public", "index.html"),
     "bulletin": ("public", f"bulletins/{PERIOD}.html"),
@@ -28,6 +28,7 @@ PAGES = {
     "township": ("public", "units/990102001.html"),
     "campaign": ("public", "campaigns/pioneer-teams.html"),
     "quality": ("internal", f"quality/{PERIOD}.html"),
+    "guide": ("internal", "guide/inputs.html"),
 }
 
 browser_only = pytest.mark.browser

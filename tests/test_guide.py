@@ -174,7 +174,7 @@ def test_inputs_page_lists_every_roster_column_alias_and_allowed_value(
         assert f'<a id="{roster.name}"></a>\n\n## {roster.title}' in page
         section = page.split(f'<a id="{roster.name}"></a>')[1].split('<a id="')[0]
         for column in roster.columns:
-            row = next(line for line in section.splitlines() if f"`{column.name}`" in line)
+            row = next(line for line in section.splitlines() if f"英文列名 `{column.name}`" in line)
             assert row.startswith(f"| **{column.title}**"), row
             assert all(alias in row for alias in column.aliases)
             assert ("| 必填" in row) == column.required
@@ -279,8 +279,9 @@ def test_guide_is_a_section_of_the_intranet_and_not_of_the_public_site(small_bui
     assert 'href="guide/month.html"' in home and "使用指南" in home
     assert "guide/" not in (public / "index.html").read_text(encoding="utf-8")
     month = (internal / "guide" / "month.html").read_text(encoding="utf-8")
-    # the pipe tables of the Markdown are tables on the site, the links between pages work
-    assert "<table>" in month and "bulletin confirm-unchanged" in month
+    # the pipe tables of the Markdown are the site's scrolling tables, the links between pages work
+    assert '<div class="table-wrap">\n<table class="data">' in month
+    assert "bulletin confirm-unchanged" in month and "| 1. 建期 |" not in month
     assert 'href="inputs.html#units"' in month or 'href="outputs.html#publish"' in month
     inputs = (internal / "guide" / "inputs.html").read_text(encoding="utf-8")
     assert 'id="units"' in inputs and 'id="targets"' in inputs

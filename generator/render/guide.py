@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
+from markdown_it import MarkdownIt
 
 from generator import indicators
 from generator.rosters import specs
@@ -120,7 +121,7 @@ def kind_text(column: specs.Column) -> str:
     if column.kind == specs.DATE:
         return "日期"
     if column.kind == specs.ENUM:
-        return "规定的选项"
+        return ""  # its options say it
     return "文字"
 
 
@@ -132,8 +133,6 @@ def allowed_text(column: specs.Column) -> str:
             others = f"（也可写 {_words(choice['others'])}）" if choice["others"] else ""
             parts.append(f"{choice['value']}{others}")
         return "只能填 " + "；".join(parts)
-    if column.kind == specs.BOOL:
-        return f"是：{_words(TRUE_WORDS)}；否：{_words(FALSE_WORDS)}"
     return ""
 
 
@@ -163,9 +162,15 @@ def rosters_context(data: dict[str, Any]) -> list[dict[str, Any]]:
                     "required": column.required,
                     "required_when": when.get(roster.name, {}).get(column.name, ""),
                     "unique": column.unique,
-                    "kind": kind_text(column),
-                    "allowed": allowed_text(column),
-                    "rule": rules.get(roster.name, {}).get(column.name, ""),
+                    "requirement": "。".join(
+                        part
+                        for part in (
+                            kind_text(column),
+                            allowed_text(column),
+                            rules.get(roster.name, {}).get(column.name, ""),
+                        )
+                        if part
+                    ),
                     "example": str(examples[roster.name][column.name]),
                 }
             )
@@ -270,6 +275,8 @@ def render_guide(root: Path | None = None) -> list[GuidePage]:
         "codes": codes_context(data),
         "campaigns": [c.label for c in specs.CAMPAIGNS.values()],
         "rule_metrics": list(indicators.RULE_METRICS),
+        "true_words": _words(TRUE_WORDS),
+        "false_words": _words(FALSE_WORDS),
         "mark": GENERATED_MARK,
     }
     pages = []
@@ -282,6 +289,27 @@ def render_guide(root: Path | None = None) -> list[GuidePage]:
 def _tidy(text: str) -> str:
     """One blank line at most between blocks, one newline at the end."""
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def site_markdown(text: str) -> str:
+    """A page as the site shows it: each pipe table an HTML table in the site's scrolling frame.
+
+    The site's tables scroll sideways inside a frame with their first column pinned (bulletin.css,
+    site.js); the Markdown of docs/ keeps pipe tables, which read well as text.
+    """
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    out: list[str] = []
+    table: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            html = md.render("\n".join(table)).replace("<table>", '<table class="data">', 1)
+            out.append(f'<div class="table-wrap">\n{html.strip()}\n</div>')
+            table = []
+        out.append(line)
+    return "\n".join(out[:-1])
 
 
 def write_docs(folder: Path = DOCS) -> list[Path]:

@@ -836,7 +836,7 @@ class _Site:
             path = f"guide/{page.name}.md"
             target = self.docs / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page.text, encoding="utf-8")
+            target.write_text(guide.site_markdown(page.text), encoding="utf-8")
             self.pages.append(path)
             pages.append((page.title if page.name != "index" else "概览", path))
         self.guide_nav = pages
