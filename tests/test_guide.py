@@ -158,7 +158,7 @@ def test_problem_codes_are_grouped_as_errors_and_warnings(pages: dict[str, str])
     assert "### E-USCC-CHECKSUM\n" in errors and "### W-ENT-MISSING\n" not in errors
     assert "### W-ENT-MISSING\n" in warnings and "### E-" not in warnings
     # a message's variable parts are named, not left as format fields
-    assert "{" not in pages["problems"]
+    assert "{" not in pages["problems"] and "〈…〉" not in pages["problems"]
     assert "“〈列名〉”只能填 〈规定的选项〉 之一" in errors
 
 

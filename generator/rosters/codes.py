@@ -100,6 +100,16 @@ _CODE_FIELDS = {
     "rows": "行号",
     "title": "名册",
     "total": "合计数",
+    "before": "上期家数",
+    "dispatch_workers": "劳务派遣工人数",
+    "files": "文件",
+    "names": "几个县市区",
+    "now": "本期家数",
+    "period": "报告期",
+    "places": "各处的文件和行号",
+    "sheets": "文件中的各工作表",
+    "source": "沿用的报告期",
+    "year": "年度",
 }
 #: Codes raised outside the roster stage, which has its own message for each code.
 OTHER_CODES = {
