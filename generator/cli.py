@@ -317,7 +317,8 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
         click.echo(f"  {path.relative_to(result.root)}")
     click.echo(
         "下一步：\n"
-        "  1. 在 data/units.csv 中填写单位名册（市、县市区、乡镇街道），以及目标、志愿者等名册；\n"
+        "  1. 在 data/units.csv 中填写单位名册（市、县市区、乡镇街道），以及目标、志愿者等名册"
+        "（每一列的填法见使用指南“输入文件”：程序目录下的 docs/inputs.md，生成后也在内网网站上）；\n"
         f"  2. bulletin new-period 2026-10 {directory}     建立本期数据目录和通报框架；\n"
         f"  3. bulletin templates {directory}              生成发给各县市区的填报模板；\n"
         f"  4. bulletin check {directory}，改正问题后 bulletin build {directory}。"

@@ -277,6 +277,9 @@ def test_init_says_what_to_do_next(flow: Flow) -> None:
     assert result.exit_code == 0, result.output
     assert "下一步" in result.output
     assert (flow.root / "bulletin.yml").is_file()
+    # it points to where each column of the rosters is explained, and that page exists
+    assert "docs/inputs.md" in result.output
+    assert (Path(__file__).resolve().parent.parent / "docs" / "inputs.md").is_file()
 
 
 def test_build_without_data_says_so_in_chinese(flow: Flow) -> None:
