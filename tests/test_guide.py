@@ -19,6 +19,7 @@ from generator.render import guide
 from generator.rosters import specs, values
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.validate import uscc_check_char
+from generator.scaffold import init_project
 
 REPO = Path(__file__).resolve().parent.parent
 #: Commands and options agreed for this release whose code is written beside the guide: the
@@ -197,6 +198,16 @@ def test_units_and_targets_are_explained_for_a_new_office(pages: dict[str, str])
     assert "用英文分号隔开" in units
     targets = pages["inputs"].split('<a id="targets"></a>')[1].split('<a id="')[0]
     assert "年度,单位代码,新建会目标" in targets and "E-TARGETS-MISSING" in targets
+
+
+def test_settings_page_shows_the_bulletin_yml_that_init_writes(
+    pages: dict[str, str], tmp_path: Path
+) -> None:
+    init_project(tmp_path / "p", "某市总工会", "某工发", "month")
+    written = (tmp_path / "p" / "bulletin.yml").read_text(encoding="utf-8")
+    assert f"```yaml\n{written}```" in pages["settings"]
+    for metric in indicators.RULE_METRICS:
+        assert f"#   {metric} " in pages["settings"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from generator import indicators
 from generator.rosters import specs
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.values import FALSE_WORDS, TRUE_WORDS
-from generator.templates import BUILTIN, template_dirs
+from generator.scaffold import metric_comments
+from generator.templates import BUILTIN, find_template, template_dirs
 
 #: The guide's pages in reading order: file name (without .md) and title.
 PAGES: tuple[tuple[str, str], ...] = (
@@ -33,6 +34,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("inputs", "输入文件"),
     ("figures", "指标的含义"),
     ("problems", "问题代码"),
+    ("settings", "设置"),
     ("outputs", "通报、网站和文件"),
 )
 #: The guide's data file, beside its templates.
@@ -261,6 +263,18 @@ def codes_context(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------------
+# Settings
+
+
+def settings_text() -> str:
+    """The bulletin.yml that `bulletin init` writes (site_templates/project), for a city."""
+    source = find_template(None, "project", "bulletin.yml").read_text(encoding="utf-8")
+    env = SandboxedEnvironment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    values = {"organization": "某市总工会", "doc_prefix": "某工发", "cadence": "month"}
+    return env.from_string(source).render(metrics=metric_comments(), **values)
+
+
+# --------------------------------------------------------------------------------------------
 # Pages
 
 
@@ -278,6 +292,7 @@ def render_guide(root: Path | None = None) -> list[GuidePage]:
         "true_words": _words(TRUE_WORDS),
         "false_words": _words(FALSE_WORDS),
         "mark": GENERATED_MARK,
+        "settings": settings_text(),
     }
     pages = []
     for name, title in PAGES:
