@@ -24,7 +24,6 @@ from generator import indicators
 from generator.rosters import specs
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.values import FALSE_WORDS, TRUE_WORDS
-from generator.scaffold import metric_comments
 from generator.templates import BUILTIN, find_template, template_dirs
 
 #: The guide's pages in reading order: file name (without .md) and title.
@@ -270,8 +269,13 @@ def settings_text() -> str:
     """The bulletin.yml that `bulletin init` writes (site_templates/project), for a city."""
     source = find_template(None, "project", "bulletin.yml").read_text(encoding="utf-8")
     env = SandboxedEnvironment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    # as scaffold.init_project fills it (test_guide compares the two); not imported from the
+    # office's commands, which sit beside the pipeline, not under it
+    metrics = "\n".join(
+        f"#   {name:<29} {indicators.BY_NAME[name].label}" for name in indicators.RULE_METRICS
+    )
     values = {"organization": "某市总工会", "doc_prefix": "某工发", "cadence": "month"}
-    return env.from_string(source).render(metrics=metric_comments(), **values)
+    return env.from_string(source).render(metrics=metrics, **values)
 
 
 # --------------------------------------------------------------------------------------------
