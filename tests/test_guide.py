@@ -142,6 +142,17 @@ def test_every_figure_has_a_definition_and_no_definition_is_left_over() -> None:
             assert c.label in next(f["definition"] for f in figures if f["name"] == column)
 
 
+def test_figures_page_has_a_row_per_figure_saying_whether_rules_may_name_it(
+    pages: dict[str, str],
+) -> None:
+    rows = [line for line in pages["figures"].splitlines() if "英文名 `" in line]
+    assert len(rows) == len(indicators.INDICATORS)
+    for i, row in zip(indicators.INDICATORS, rows, strict=True):
+        assert row.startswith(f"| {i.header} | ") and f"英文名 `{i.name}`" in row
+        assert ("可用于评价规则" in row) == i.rule, i.name
+        assert row.endswith(f"| {i.unit or '—'} |")
+
+
 def test_every_problem_code_of_the_program_is_explained(pages: dict[str, str]) -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "generator").rglob("*.py"))
     raised = set(re.findall(r'"([EW]-[A-Z0-9]+(?:-[A-Z0-9]+)*)"', source))
