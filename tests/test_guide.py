@@ -18,6 +18,7 @@ from generator.cli import cli
 from generator.render import guide
 from generator.rosters import specs, values
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
+from generator.rosters.load import check_project
 from generator.rosters.validate import uscc_check_char
 from generator.scaffold import init_project
 
@@ -219,6 +220,25 @@ def test_settings_page_shows_the_bulletin_yml_that_init_writes(
     assert f"```yaml\n{written}```" in pages["settings"]
     for metric in indicators.RULE_METRICS:
         assert f"#   {metric} " in pages["settings"]
+
+
+def test_a_new_office_filling_units_and_targets_from_the_guide_gets_no_problem(
+    pages: dict[str, str], tmp_path: Path
+) -> None:
+    root = tmp_path / "new"
+    init_project(root, "某市总工会", "某工发", "month")
+    blocks = re.findall(r"```\n(.*?)```", pages["inputs"], re.S)
+    units = next(b for b in blocks if b.startswith("单位代码,"))
+    targets = next(b for b in blocks if b.startswith("年度,"))
+    (root / "data" / "units.csv").write_text(units, encoding="utf-8")
+    (root / "data" / "targets.csv").write_text(targets, encoding="utf-8")
+    result = check_project(root, None)
+    assert [p.code for p in result.problems.items] == []
+    # the same check names a level word the guide does not list
+    wrong = units.replace("桂岭街道,街道,", "桂岭街道,村,")
+    (root / "data" / "units.csv").write_text(wrong, encoding="utf-8")
+    problems = check_project(root, None).problems.items
+    assert [(p.code, p.file, p.row) for p in problems] == [("E-ENUM", "data/units.csv", 5)]
 
 
 # --------------------------------------------------------------------------------------------
