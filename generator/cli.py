@@ -271,6 +271,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     """
     from rich.console import Console
 
+    from generator.issue import unregistered_problems
     from generator.publish import settle
     from generator.render.files import write_county_lists, write_problems
     from generator.rosters.load import check_project
@@ -278,6 +279,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
 
     settle(project)  # a build killed half-way through its swap is finished or undone
     result = check_project(project, _period_option(period))
+    result.problems.extend(unregistered_problems(project))  # the record before the figures
     if not result.errors:  # figures exist only for data without errors
         from generator.build import issued_changes
 
@@ -440,28 +442,36 @@ def issue(period: str, project: Path) -> None:
 @click.argument("period", metavar="PERIOD")
 @PROJECT
 @click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪些文件，不发送）。")
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="重发结果不明的邮件（先按列出的 Message-ID 在邮件服务器上查明确实没有发出）。",
+)
 @click.pass_context
-def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
+def send(ctx: click.Context, period: str, project: Path, yes: bool, resend_unknown: bool) -> None:
     """用邮件把已印发一期的分发文件发给各单位（本单位报告和未建会重点企业清单）。
 
-    收件地址是 data/units.csv 的“邮箱”列；邮件服务器在 bulletin.yml 的 mail 中设置，
-    密码取自环境变量 BULLETIN_SMTP_PASSWORD，没有时提示输入。不加 --yes 时只预览。
-    每封邮件记录在 issued/<报告期>/sent.csv；已收到相同文件的单位不再重发，
-    发送失败的单位在下次运行时重发。
+    收件地址是 data/units.csv 的“邮箱”列（一个单位可填几个，用分号隔开）；邮件服务器在
+    bulletin.yml 的 mail 中设置，密码取自环境变量 BULLETIN_SMTP_PASSWORD，没有时提示输入。
+    不加 --yes 时只预览。每个邮箱的发送结果记录在 issued/<报告期>/sent.csv：已收下这些文件的
+    邮箱不再重发，被拒收的邮箱在下次运行时重发。发送中途被中断（断电、强行结束）时，
+    服务器是否已收下那封邮件无从得知：下次运行会列出它的 Message-ID，不自动重发；
+    请信息中心按 Message-ID 查明，确实没有发出时再加 --resend-unknown 重发。
 
     \b
     示例：
-      bulletin send 2026-10            预览：列出每个单位的邮箱和附件
-      bulletin send 2026-10 --yes      发送
+      bulletin send 2026-10                     预览：列出每个单位的邮箱和附件
+      bulletin send 2026-10 --yes               发送
+      bulletin send 2026-10 --yes --resend-unknown   查明后重发结果不明的邮件
     """
     from generator.send import PASSWORD_VARIABLE, SENT_OK, plan_send
     from generator.send import send as run_send
 
-    plan = plan_send(project, period)
+    plan = plan_send(project, period, resend_unknown)
     todo = plan.to_send()
     label = f"{plan.period} 期通报（{plan.doc_code}）"
     for packet in todo:
-        click.echo(f"{packet.code} {packet.name} → {'; '.join(packet.addresses)}")
+        click.echo(f"{packet.code} {packet.shown_name} → {'; '.join(packet.addresses)}")
         if packet.note:
             click.echo(f"    （{packet.note}）")
         for name in packet.file_names:
@@ -470,7 +480,8 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
     if skipped:
         click.echo(f"不发送的单位（{len(skipped)} 个）：")
         for packet in skipped:
-            click.echo(f"  {packet.code} {packet.name}：{packet.skip}")
+            click.echo(f"  {packet.code} {packet.shown_name}：{packet.skip}")
+    _tell_unknown(plan)
     if not yes:
         click.echo(
             f"以上为预览：{label}将发给 {len(todo)} 个单位，没有发送任何邮件。"
@@ -479,6 +490,8 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
         return
     if not todo:
         click.echo(f"{label}没有需要发送的单位。")
+        if plan.unknown():
+            ctx.exit(1)
         return
 
     def prompt() -> str:
@@ -491,12 +504,37 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
     failed = [p for p in todo if p.result and p.result != SENT_OK]
     click.echo(f"{label}：已发送 {len(sent)} 个单位，失败 {len(failed)} 个。记录见 {plan.log}。")
     for packet in failed:
-        click.secho(f"  {packet.code} {packet.name}：{packet.result}", fg="red", err=True)
+        click.secho(f"  {packet.code} {packet.shown_name}：{packet.result}", fg="red", err=True)
     if failed:
         click.echo(
-            f"失败的单位在下次运行 bulletin send {plan.period} --yes 时会重新发送。", err=True
+            f"失败的邮箱在下次运行 bulletin send {plan.period} --yes 时会重新发送"
+            "（已收下的邮箱不会再收到）。",
+            err=True,
         )
+    if failed or plan.unknown():
         ctx.exit(1)
+
+
+def _tell_unknown(plan: Any) -> None:
+    """List the messages whose outcome is unknown, with what to look up and what to do."""
+    unknown = plan.unknown()
+    if not unknown:
+        return
+    click.secho(
+        f"结果不明的邮件（{sum(len(p.unknown) for p in unknown)} 封）：上次发送在服务器答复前中断，"
+        "不知道对方是否已收到，本次不重发：",
+        fg="yellow",
+    )
+    for packet in unknown:
+        for item in packet.unknown:
+            click.echo(
+                f"  {packet.code} {packet.shown_name} → {item.address}"
+                f"（{item.time}，Message-ID：{item.message_id}）"
+            )
+    click.echo(
+        "请信息中心在邮件服务器的发送记录中按 Message-ID 查找：已发出的不用处理（可请对方确认）；"
+        f"确实没有发出的，运行 bulletin send {plan.period} --yes --resend-unknown 重发。"
+    )
 
 
 @cli.command()

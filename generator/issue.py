@@ -31,6 +31,7 @@ from generator.errors import BuildError, ConfigError
 from generator.model import Bulletin, Correction
 from generator.periods import Period
 from generator.problems import Problem
+from generator.tables import write_csv
 
 if TYPE_CHECKING:
     from generator.config import Config
@@ -40,6 +41,8 @@ REGISTER = "register.csv"
 REGISTER_HEADERS = ("period", "发文字号", "signed_on", "issued_at", "file", "sha256")
 #: issued/<period>/model/<audience>.json: the figures as issued (not published again)
 MODEL_DIR = "model"
+#: issued/<period>/register-rows.csv: the period's own lines of the register, kept with its files
+PERIOD_ROWS = "register-rows.csv"
 #: top-level folders of an issued period that a build publishes as they are
 PUBLISHED_PARTS = ("public", "internal", "dist")
 _DOC_CODE = re.compile(r"〔(\d{4})〕(\d+)号$")
@@ -144,17 +147,123 @@ def read_register(root: Path) -> Register:
     return register
 
 
-def _write_register(register: Register) -> None:
-    from generator.tables import write_csv
+def _append_register(register: Register, rows: list[IssuedFile]) -> None:
+    """Append `rows` to issued/register.csv, keeping every byte already there.
 
+    The new register is written beside the old one and swapped in, so a kill leaves the old one
+    or the new one whole, never a half-written line.
+    """
     folder = register.folder
     folder.mkdir(parents=True, exist_ok=True)
+    path = folder / REGISTER
+    before = original = path.read_bytes() if path.is_file() else b""
     temp = folder / f".{REGISTER}.{os.getpid()}.tmp"
-    rows = [
-        [r.period, r.doc_code, r.signed_on, r.issued_at, r.file, r.sha256] for r in register.rows
-    ]
-    write_csv(temp, REGISTER_HEADERS, rows)
-    os.replace(temp, folder / REGISTER)
+    lines = [[r.period, r.doc_code, r.signed_on, r.issued_at, r.file, r.sha256] for r in rows]
+    write_csv(temp, REGISTER_HEADERS, lines)
+    added = temp.read_bytes()
+    if before:
+        # the header and its byte order mark are there already: only the new lines follow
+        added = added.split(b"\n", 1)[1]
+        if not before.endswith(b"\n"):
+            before += b"\r\n"
+    with temp.open("wb") as handle:
+        handle.write(before + added)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if (path.read_bytes() if path.is_file() else b"") != original:
+        temp.unlink()
+        raise BuildError(
+            f"{ISSUED_DIR}/{REGISTER} 在印发过程中被改动，未登记。请重新运行 bulletin issue。"
+        )
+    os.replace(temp, path)
+    register.rows.extend(rows)
+
+
+def unregistered_periods(register: Register) -> list[str]:
+    """Period folders of issued/ that have no row in the register (a register restored too old)."""
+    if not register.folder.is_dir():
+        return []
+    known = set(register.periods())
+    return sorted(
+        (
+            p.name
+            for p in register.folder.iterdir()
+            if p.is_dir() and Period.is_period_name(p.name) and p.name not in known
+        ),
+        key=Period.parse,
+    )
+
+
+def unregistered_message(register: Register, periods: list[str]) -> str:
+    """What to do about issued folders without register rows: restore the register."""
+    names = "、".join(periods)
+    these = "这一期" if len(periods) == 1 else "这几期"
+    kept = [p for p in periods if (register.folder / p / PERIOD_ROWS).is_file()]
+    rows = (
+        f"；没有备份时，{these}的登记行保存在 "
+        + "、".join(f"{ISSUED_DIR}/{p}/{PERIOD_ROWS}" for p in kept)
+        + f" 中：用记事本把其中除第一行（表头）外的各行原样加到 {ISSUED_DIR}/{REGISTER} 的末尾"
+        "（不要用 Excel 打开另存）"
+        if kept
+        else ""
+    )
+    return (
+        f"{ISSUED_DIR}/ 中有已印发的 {names} 期存档，但 {ISSUED_DIR}/{REGISTER} 中没有{these}的"
+        "登记行：登记簿可能是从较早的备份恢复的（或上次印发在登记前被中断）。已印发的文件"
+        "不会被删除或覆盖；在找回登记行之前，不能印发或发送。请从最近的备份中恢复 "
+        f"{ISSUED_DIR}/{REGISTER}（要有 {names} 期的各行）{rows}。然后运行 bulletin check 核对，"
+        "确认不再提示本问题。"
+    )
+
+
+def unregistered_problems(root: Path) -> list[Problem]:
+    """E-ISSUED-UNREGISTERED for `check`: issued folders the register has no row of."""
+    from generator.rosters.codes import E_ISSUED_UNREGISTERED
+
+    register = read_register(root)
+    missing = unregistered_periods(register)
+    if not missing:
+        return []
+    message = unregistered_message(register, missing)
+    where = f"{ISSUED_DIR}/{REGISTER}"
+    return [E_ISSUED_UNREGISTERED.problem(where, None, "", "、".join(missing), message=message)]
+
+
+def refuse_unregistered(register: Register) -> None:
+    """Stop a command that would write issued records while the register lacks a period."""
+    missing = unregistered_periods(register)
+    if missing:
+        raise ConfigError(unregistered_message(register, missing))
+
+
+def verify_issued(register: Register, period: str, files: Iterable[str] | None = None) -> None:
+    """Refuse when a registered file of `period` is missing or differs from its sha256.
+
+    `files` limits the check to those registered names (default: every one of the period).
+    Nothing read from issued/ is trusted before it is checked: a model edited by hand would
+    otherwise make a 更正说明 for a change that never happened.
+    """
+    wanted = None if files is None else set(files)
+    for row in register.files(period):
+        if wanted is not None and row.file not in wanted:
+            continue
+        source = register.folder / period / row.file
+        if not source.is_file():
+            what = f"缺失（{ISSUED_DIR}/{REGISTER} 中登记了它）"
+        elif sha256_of(source) != row.sha256:
+            what = f"与印发时登记的 sha256 不符（被改动过，见 {ISSUED_DIR}/{REGISTER}）"
+        else:
+            continue
+        raise BuildError(
+            f"已印发的文件 {ISSUED_DIR}/{period}/{row.file} {what}。"
+            "印发的通报是存档，不能修改：请从备份中恢复该文件，再运行本命令。"
+        )
+
+
+def registered_paths(root: Path) -> list[Path]:
+    """Every file the register lists, for a build to notice one changed or removed."""
+    register = read_register(root)
+    return [register.folder / r.period / r.file for r in register.rows]
 
 
 # ---- bulletin issue ---------------------------------------------------------------------------
@@ -212,6 +321,7 @@ def _issue(
         raise ConfigError(f"本项目的报告周期是 {config.cadence}，报告期 {period} 不属于本项目。")
     key = str(period)
     register = read_register(root)
+    refuse_unregistered(register)  # a register restored too old: its numbers are not all known
     if key in register.periods():
         raise ConfigError(
             f"{key} 期通报已于 {register.files(key)[0].issued_at[:10]} 印发"
@@ -258,39 +368,42 @@ def _issue(
         clock = now or (lambda: datetime.now().astimezone())
         issued_at = clock().isoformat(timespec="seconds")
         target = register.folder / key
-        partial = register.folder / f".{key}.partial"
-        shutil.rmtree(partial, ignore_errors=True)
-        rows: list[IssuedFile] = []
-        for name in files:
-            dest = partial / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / name, dest)
-            rows.append(IssuedFile(key, doc_code, frame.signed_on.isoformat(), issued_at, name, ""))
-        for audience in ("public", "internal"):
-            dest = partial / MODEL_DIR / f"{audience}.json"
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / audience / "data" / key / "bulletin.json", dest)
-            rows.append(
-                IssuedFile(
-                    key,
-                    doc_code,
-                    frame.signed_on.isoformat(),
-                    issued_at,
-                    f"{MODEL_DIR}/{audience}.json",
-                    "",
+        register.folder.mkdir(parents=True, exist_ok=True)
+        # Staged beside the record under a name of its own: a leftover of a killed attempt is
+        # never a record and is left alone, as every file under issued/ is.
+        partial = Path(tempfile.mkdtemp(prefix=f".{key}.partial-", dir=register.folder))
+        try:
+            names = [*files, *(f"{MODEL_DIR}/{a}.json" for a in ("public", "internal"))]
+            for name in names:
+                source = (
+                    out
+                    / name.split("/", 1)[1].removesuffix(".json")
+                    / "data"
+                    / key
+                    / "bulletin.json"
+                    if name.startswith(f"{MODEL_DIR}/")
+                    else out / name
                 )
+                dest = partial / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, dest)
+            signed = frame.signed_on.isoformat()
+            rows = [
+                IssuedFile(key, doc_code, signed, issued_at, n, sha256_of(partial / n))
+                for n in names
+            ]
+            # The period's own register lines travel with its files: if the register is ever
+            # restored from a backup older than this issue, these are the lines it lacks.
+            write_csv(
+                partial / PERIOD_ROWS,
+                REGISTER_HEADERS,
+                [[r.period, r.doc_code, r.signed_on, r.issued_at, r.file, r.sha256] for r in rows],
             )
-    rows = [
-        IssuedFile(
-            r.period, r.doc_code, r.signed_on, r.issued_at, r.file, sha256_of(partial / r.file)
-        )
-        for r in rows
-    ]
-    # A folder without register rows is not a record yet (an earlier attempt that died).
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(partial, target)
-    register.rows.extend(rows)
-    _write_register(register)
+            os.rename(partial, target)  # fails, rather than replaces, if the folder is there
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)  # this attempt's own staging, not a record
+            raise
+    _append_register(register, rows)
     return IssueResult(key, doc_code, target, [r.file for r in rows])
 
 
@@ -341,14 +454,9 @@ def overlay_issued(root: Path, staging: Path, periods: Iterable[str], parts: Ite
         for folder in (f"internal/pdf/{period}/units", f"dist/{period}"):
             if folder.split("/", 1)[0] in parts:
                 shutil.rmtree(staging / folder, ignore_errors=True)
+        verify_issued(register, period, [r.file for r in rows])
         for row in rows:
             source = register.folder / period / row.file
-            if not source.is_file() or sha256_of(source) != row.sha256:
-                raise BuildError(
-                    f"已印发的文件 {ISSUED_DIR}/{period}/{row.file} 缺失或被改动（与 "
-                    f"{ISSUED_DIR}/{REGISTER} 中记录的 sha256 不符）。印发的通报是存档，不能修改："
-                    "请从备份中恢复该文件。"
-                )
             dest = staging / row.file
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.unlink(missing_ok=True)
@@ -401,6 +509,26 @@ def _shown(value: Any, kind: str) -> str:
     return fmt.integer(value)
 
 
+def _issued_model(register: Register, period: str, audience: str) -> dict[str, Any] | None:
+    """The issued model of `period`, verified against the register (None if never registered).
+
+    Periods issued before models were kept have none; a registered one that is missing or
+    differs stops the command (`verify_issued`).
+    """
+    name = f"{MODEL_DIR}/{audience}.json"
+    if name not in {r.file for r in register.files(period)}:
+        return None
+    verify_issued(register, period, [name])
+    path = register.folder / period / name
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(
+            f"已印发的文件 {ISSUED_DIR}/{period}/{name} 无法读取（{exc}）。请从备份中恢复该文件。"
+        ) from exc
+    return model if isinstance(model, dict) else None
+
+
 def _published_values(
     register: Register, period: str, audience: str
 ) -> tuple[dict[tuple[str, str], str], tuple[str, str] | None] | None:
@@ -408,10 +536,8 @@ def _published_values(
 
     Also the (period, label) of the last issued bulletin that corrected it, if any.
     """
-    path = register.folder / period / MODEL_DIR / f"{audience}.json"
-    try:
-        model = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    model = _issued_model(register, period, audience)
+    if model is None:
         return None
     corrected_by: tuple[str, str] | None = None
     values: dict[tuple[str, str], str] = {}
@@ -423,11 +549,8 @@ def _published_values(
         key=Period.parse,
     )
     for other in later:
-        try:
-            issued = json.loads(
-                (register.folder / other / MODEL_DIR / f"{audience}.json").read_text("utf-8")
-            )
-        except (OSError, ValueError):
+        issued = _issued_model(register, other, audience)
+        if issued is None:
             continue
         for c in issued.get("corrections", []):
             if c.get("period") == period:

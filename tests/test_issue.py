@@ -204,8 +204,9 @@ def test_an_issued_file_changed_by_hand_stops_the_build(flow: Flow, tmp_path: Pa
     runner = CliRunner()
     result = runner.invoke(cli, ["build", str(copy)])
     assert result.exit_code == 1
-    assert "已印发的文件 issued/2026-09/internal/pdf/2026-09/bulletin.pdf 缺失或被改动" in (
-        result.output
+    assert (
+        "已印发的文件 issued/2026-09/internal/pdf/2026-09/bulletin.pdf 与印发时登记的 sha256 不符"
+        in (result.output)
     )
 
 
@@ -419,3 +420,43 @@ def test_issue_after_a_build_killed_in_its_swap(cached: Project) -> None:
     result = issue_period(root, "2026-10")
     assert result.doc_code == "测工发〔2026〕10号"
     assert (root / "site").is_dir() and not (root / ".site.old").exists()
+
+
+# ---- every registered file verified before it is trusted (models included) ------------------
+
+
+def _edit_model(path: Path) -> None:
+    """Change one figure of the issued model as a hand edit would: 东镇 had 999 employees."""
+    import json
+
+    model = json.loads(path.read_text("utf-8"))
+    unit = next(u for u in model["units"] if u["code"] == "990101")
+    unit["employees"] = 999
+    path.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["edited", "deleted"])
+def test_an_issued_model_changed_by_hand_stops_the_build(
+    flow: Flow, tmp_path: Path, change: str
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(copy), "--jobs", "1"]).exit_code == 0
+    model = copy / "issued" / "2026-09" / "model" / "internal.json"
+    if change == "edited":
+        _edit_model(model)
+        what = "与印发时登记的 sha256 不符"
+    else:
+        model.unlink()
+        what = "缺失"
+    before = {p: p.read_bytes() for p in (copy / "site").rglob("*") if p.is_file()}
+    # the build after the edit is not skipped as "nothing changed": it reads the model and stops
+    for command in ("build", "check"):
+        result = runner.invoke(cli, [command, str(copy)])
+        assert result.exit_code == 1, (command, result.output)
+        assert f"已印发的文件 issued/2026-09/model/internal.json {what}" in result.output
+        assert "请从备份中恢复该文件" in result.output and "Traceback" not in result.output
+    # no 更正说明 for a change that never happened, nor one missing for a real one
+    after = {p: p.read_bytes() for p in (copy / "site").rglob("*") if p.is_file()}
+    assert after == before

@@ -174,6 +174,9 @@ def test_packets_arrive_with_their_files_once(project: Path, server: tuple[Mailb
     ]
     for address, message in messages.items():
         assert "2026年10月" in message["subject"] and "测工发〔2026〕10号" in message["subject"]
+        # the subject names what is attached: the unit's report and list, not the 通报
+        assert "报告及未建会重点企业清单" in message["subject"]
+        assert "通报" not in message["subject"]
         body = message.get_body(("plain",))
         assert body is not None and "请查收" in body.get_content()
         files = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
@@ -189,9 +192,21 @@ def test_packets_arrive_with_their_files_once(project: Path, server: tuple[Mailb
     raw = next(d for r, d in mailbox.messages if r[0] == "jia@test.gov.cn").decode("ascii")
     assert "filename*=utf-8''990100-%E7%94%B2%E5%8E%BF-2026" in raw
     log = sent_log(project)
-    assert list(log[0]) == ["unit", "address", "files", "sha256", "time", "result"]
-    assert sorted(r["unit"] for r in log) == ["990100", "990101", "990201"]
-    assert {r["result"] for r in log} == {"已发送"}
+    assert list(log[0]) == ["unit", "address", "files", "sha256", "time", "result", "message_id"]
+    # one row per address written ahead of each message, then one with the server's answer
+    assert [(r["unit"], r["address"], r["result"]) for r in log] == [
+        ("990100", "jia@test.gov.cn", "发送中"),
+        ("990100", "jia@test.gov.cn", "已发送"),
+        ("990101", "dong@test.gov.cn", "发送中"),
+        ("990101", "dong@test.gov.cn", "已发送"),
+        ("990201", "nan@test.gov.cn", "发送中"),
+        ("990201", "nan2@test.gov.cn", "发送中"),
+        ("990201", "nan@test.gov.cn", "已发送"),
+        ("990201", "nan2@test.gov.cn", "已发送"),
+    ]
+    ids = {r["address"]: r["message_id"] for r in log}
+    for address, message in messages.items():
+        assert message["message-id"] == ids[address]
 
     again = send(project, "--yes")
     assert again.exit_code == 0, again.output
@@ -391,10 +406,7 @@ def test_a_corrected_address_gets_the_files(project: Path, server: tuple[Mailbox
     )
     preview = send(project)
     assert "990100 甲县 → jia2@test.gov.cn" in preview.output
-    assert (
-        "邮箱已更改" in preview.output
-        and "已发给 jia@test.gov.cn，这次只发给新邮箱" in preview.output
-    )
+    assert "已发给 jia@test.gov.cn，这次只发给 jia2@test.gov.cn" in preview.output
     assert "990101 东镇：已于" in preview.output
     assert "将发给 1 个单位" in preview.output
     again = send(project, "--yes")
@@ -403,3 +415,50 @@ def test_a_corrected_address_gets_the_files(project: Path, server: tuple[Mailbox
     # both addresses have it now: a third run sends nothing
     assert "没有需要发送的单位" in send(project, "--yes").output
     assert len(mailbox.messages) == 4
+
+
+# ---- issued/ is append-only: a register restored from an older backup -----------------------
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_register_restored_too_old_stops_issue_check_and_send(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    assert send(project, "--yes").exit_code == 0 and len(mailbox.messages) == 3
+    register = project / "issued" / "register.csv"
+    complete = register.read_bytes()
+    # the backup made before October was issued: the header only
+    register.write_bytes(complete.split(b"\r\n", 1)[0] + b"\r\n")
+    before = tree_bytes(project / "issued")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["issue", "2026-10", str(project)])
+    assert refused.exit_code == 2, refused.output
+    flat = "".join(refused.output.split())
+    assert "issued/中有已印发的2026-10期存档，但issued/register.csv中没有这一期的登记行" in flat
+    assert "请从最近的备份中恢复issued/register.csv（要有2026-10期的各行）" in flat
+    assert "issued/2026-10/register-rows.csv" in flat  # or the lines the period kept itself
+    checked = runner.invoke(cli, ["check", str(project)])
+    assert checked.exit_code == 1
+    with (project / "problems" / "problems.csv").open(encoding="utf-8-sig") as handle:
+        assert "E-ISSUED-UNREGISTERED" in handle.read()
+    shown = "".join(c for c in checked.output if not c.isspace() and c != "│")
+    assert "issued/register.csv中没有这一期的登记行" in shown and "register-rows.csv" in shown
+    again = send(project, "--yes")
+    assert again.exit_code == 2 and "没有这一期的登记行" in again.output
+    for output in (refused.output, checked.output, again.output):
+        assert "Traceback" not in output
+    assert len(mailbox.messages) == 3  # nobody mailed twice
+    assert tree_bytes(project / "issued") == before  # every issued file as it was, byte for byte
+    # the lines the message points to restore the register as it was
+    kept = (project / "issued" / "2026-10" / "register-rows.csv").read_bytes()
+    with register.open("ab") as handle:
+        handle.write(kept.split(b"\r\n", 1)[1])
+    assert register.read_bytes() == complete
+    assert "没有需要发送的单位" in send(project, "--yes").output
+    assert len(mailbox.messages) == 3
