@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import email
 import email.policy
 import hashlib
 import os
+import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,11 +47,18 @@ ADDRESSES = {
 
 
 class Mailbox:
-    """An aiosmtpd handler keeping every message; it refuses the addresses in `refuse`."""
+    """An aiosmtpd handler keeping every message; it refuses the addresses in `refuse`.
+
+    A message to `hold` is kept without an answer until `release` is set (`held` says it came):
+    a server that has the message while the sender is killed.
+    """
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
         self.refuse: set[str] = set()
+        self.hold = ""
+        self.held = threading.Event()
+        self.release = threading.Event()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -55,6 +70,10 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        if self.hold in envelope.rcpt_tos and not self.release.is_set():
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
         return "250 Message accepted for delivery"
 
 
@@ -75,9 +94,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
+@contextlib.contextmanager
+def running(mailbox: Mailbox, **options: Any) -> Iterator[int]:
+    """A real SMTP server on 127.0.0.1 for `mailbox`, with login; yields its port."""
     port = free_port()
     controller = Controller(
         mailbox,
@@ -86,12 +105,21 @@ def server() -> Iterator[tuple[Mailbox, int]]:
         authenticator=authenticator,
         auth_required=True,
         auth_require_tls=False,  # security: none, a server on the office's own network
+        **options,
     )
     controller.start()
     try:
-        yield mailbox, port
+        yield port
     finally:
+        mailbox.release.set()
         controller.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    with running(mailbox) as port:
+        yield mailbox, port
 
 
 @pytest.fixture(scope="module")
@@ -462,3 +490,205 @@ def test_a_register_restored_too_old_stops_issue_check_and_send(
     assert register.read_bytes() == complete
     assert "没有需要发送的单位" in send(project, "--yes").output
     assert len(mailbox.messages) == 3
+
+
+# ---- per address, write-ahead, SMTPUTF8, headers -------------------------------------------
+
+
+def set_addresses(root: Path, changes: dict[str, str]) -> None:
+    """Write data/units.csv again with the given 邮箱 cells."""
+    import csv as csv_
+
+    path = root / "data" / "units.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv_.reader(handle))
+    column = rows[0].index("邮箱") if "邮箱" in rows[0] else rows[0].index("email")
+    for row in rows[1:]:
+        row[column] = changes.get(row[0], row[column])
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv_.writer(handle).writerows(rows)
+
+
+def use_port(root: Path, port: int) -> None:
+    path = root / "bulletin.yml"
+    text = re.sub(r"port: \d+", f"port: {port}", path.read_text("utf-8"))
+    path.write_text(text, encoding="utf-8")
+
+
+def to_address(mailbox: Mailbox, address: str) -> list[list[str]]:
+    """The recipients of every message the server took for `address`."""
+    return [rcpts for rcpts, _ in mailbox.messages if address in rcpts]
+
+
+def test_an_address_that_accepted_is_never_sent_again(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    mailbox.refuse = {"nan2@test.gov.cn"}  # one of 南街道's two addresses
+    for _run in range(3):
+        result = send(project, "--yes")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "990201 南街道：失败：nan2@test.gov.cn 被拒收（550" in result.output
+    # the server took it for the address it accepted, once; the refused one had nothing
+    assert to_address(mailbox, "nan@test.gov.cn") == [["nan@test.gov.cn"]]
+    preview = send(project)
+    assert "990201 南街道 → nan2@test.gov.cn" in preview.output
+    assert "已发给 nan@test.gov.cn，这次只发给 nan2@test.gov.cn" in preview.output
+    mailbox.refuse = set()
+    assert send(project, "--yes").exit_code == 0
+    assert to_address(mailbox, "nan@test.gov.cn") == [["nan@test.gov.cn"]]
+    assert to_address(mailbox, "nan2@test.gov.cn") == [["nan2@test.gov.cn"]]
+    assert len(mailbox.messages) == 4  # 3 on the first run; the refused address alone, once
+    assert "没有需要发送的单位" in send(project, "--yes").output
+
+
+def test_a_send_killed_while_the_server_holds_a_message(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    mailbox.hold = "dong@test.gov.cn"
+    env = {**os.environ, "BULLETIN_SMTP_PASSWORD": PASSWORD}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "generator", "send", "2026-10", str(project), "--yes"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert mailbox.held.wait(120), "the server never got 东镇's message"
+        os.kill(child.pid, signal.SIGKILL)  # kill -9 while the server has it, unanswered
+        assert child.wait(30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+    mailbox.release.set()
+    time.sleep(0.2)
+    held_id = email.message_from_bytes(to_and_data(mailbox, "dong@test.gov.cn")[0])["Message-ID"]
+    assert [r[0] for r, _ in mailbox.messages] == ["jia@test.gov.cn", "dong@test.gov.cn"]
+
+    rerun = send(project, "--yes")
+    assert rerun.exit_code == 1, rerun.output
+    assert "Traceback" not in rerun.output
+    assert "结果不明的邮件（1 封）" in rerun.output
+    assert "990101 东镇 → dong@test.gov.cn" in rerun.output
+    assert f"Message-ID：{held_id}" in rerun.output
+    assert "bulletin send 2026-10 --yes --resend-unknown" in rerun.output
+    assert "已发送 1 个单位" in rerun.output  # 南街道, never tried before the kill
+    assert len(to_address(mailbox, "dong@test.gov.cn")) == 1  # not sent again
+    assert len(to_address(mailbox, "jia@test.gov.cn")) == 1
+    assert len(to_address(mailbox, "nan@test.gov.cn")) == 1
+    # a run without the decision sends nothing and says it again
+    assert "结果不明的邮件" in send(project, "--yes").output
+    assert len(mailbox.messages) == 3
+    # the office looked it up and decides to send it again: once
+    resent = send(project, "--yes", "--resend-unknown")
+    assert resent.exit_code == 0, resent.output
+    assert "已发送 1 个单位，失败 0 个" in resent.output
+    assert len(to_address(mailbox, "dong@test.gov.cn")) == 2
+    final = send(project, "--yes")
+    assert final.exit_code == 0 and "没有需要发送的单位" in final.output
+    assert "结果不明" not in final.output and len(mailbox.messages) == 4
+
+
+def to_and_data(mailbox: Mailbox, address: str) -> list[bytes]:
+    return [data for rcpts, data in mailbox.messages if address in rcpts]
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_chinese_address(project: Path, smtputf8: bool) -> None:
+    set_addresses(project, {"990101": "张三@test.gov.cn"})
+    mailbox = Mailbox()
+    with running(mailbox, enable_SMTPUTF8=smtputf8) as port:
+        use_port(project, port)
+        result = send(project, "--yes")
+        assert "Traceback" not in result.output
+        others = {r[0] for r, _ in mailbox.messages} - {"张三@test.gov.cn"}
+        assert others == {"jia@test.gov.cn", "nan@test.gov.cn"}  # the other units go on
+        if smtputf8:
+            assert result.exit_code == 0, result.output
+            (data,) = to_and_data(mailbox, "张三@test.gov.cn")
+            message = email.message_from_bytes(data, policy=email.policy.default)
+            assert message["to"] == "张三@test.gov.cn"
+            assert "东镇" in message["subject"]
+            assert len(list(message.iter_attachments())) == 2
+        else:
+            assert result.exit_code == 1
+            assert (
+                "990101 东镇：失败：张三@test.gov.cn：邮件服务器不支持中文邮箱地址（SMTPUTF8）"
+                in (result.output)
+            )
+            assert "请改用英文字母的邮箱" in result.output
+            assert to_and_data(mailbox, "张三@test.gov.cn") == []
+            # tried again on the next run, the others not mailed twice
+            again = send(project, "--yes")
+            assert again.exit_code == 1 and "已发送 0 个单位，失败 1 个" in again.output
+            assert len(mailbox.messages) == 2
+
+
+def test_check_refuses_control_characters_in_names_and_addresses(project: Path) -> None:
+    import csv as csv_
+
+    path = project / "data" / "units.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv_.reader(handle))
+    rows[2][1] = "东镇\r\nBcc: all@example.com"
+    column = rows[0].index("邮箱") if "邮箱" in rows[0] else rows[0].index("email")
+    rows[1][column] = "jia@test.gov.cn\t"
+    rows[1][column] = "jia@test.\x0bgov.cn"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv_.writer(handle).writerows(rows)
+    result = CliRunner().invoke(cli, ["check", str(project)])
+    assert result.exit_code == 1
+    with (project / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        found = [r for r in csv_.DictReader(handle) if "E-CONTROL-CHAR" in r.values()]
+    assert sorted(r["行号"] for r in found) == ["2", "3"]
+    assert {r["内容"] for r in found} == {"东镇␍␊Bcc: all@example.com", "jia@test.U+000Bgov.cn"}
+    assert all("只能写在一行里" in r["说明"] for r in found)
+
+
+@pytest.fixture(scope="module")
+def issued_with_a_broken_name(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """October issued while 东镇's name held a line break (before `check` refused one)."""
+    import generator.rosters.validate as validate
+
+    root = tmp_path_factory.mktemp("send-name") / "project"
+    project = Project(root)
+    units = [{**u, "email": ADDRESSES.get(u["code"], "")} for u in UNITS]
+    for unit in units:
+        if unit["code"] == "990101":
+            unit["name"] = "东镇\r\nBcc: all@example.com"
+    project.write("units", units)
+    write_frame(root, "2026-10", 10, "2026-11-05")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "_CONTROL", re.compile("(?!)"))  # an earlier release
+        issue_period(root, "2026-10")
+    return root
+
+
+def test_a_line_break_frozen_in_an_issued_name_breaks_no_header(
+    issued_with_a_broken_name: Path, tmp_path: Path, server: tuple[Mailbox, int]
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(issued_with_a_broken_name, root, ignore=shutil.ignore_patterns("site"))
+    with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f"mail:\n  host: 127.0.0.1\n  port: {server[1]}\n  security: none\n"
+            f"  username: {USER}\n  from: {USER}\n"
+        )
+    # `check` now refuses the name: the office corrects units.csv
+    units = root / "data" / "units.csv"
+    units.write_bytes(
+        units.read_bytes().replace("东镇\r\nBcc: all@example.com".encode(), "东镇".encode())
+    )
+    assert CliRunner().invoke(cli, ["check", str(root)]).exit_code == 0
+    frozen = (root / "issued/2026-10/dist/2026-10/manifest.csv").read_bytes()
+    assert "东镇\r\nBcc".encode() in frozen  # correcting units.csv cannot change it
+    result = send(root, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "已发送 3 个单位，失败 0 个" in result.output
+    (data,) = to_and_data(server[0], "dong@test.gov.cn")
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message["bcc"] is None and "all@example.com" not in str(message["to"])
+    assert "东镇 Bcc: all@example.com" in message["subject"]
+    assert [r for r, _ in server[0].messages if "all@example.com" in r] == []
