@@ -388,7 +388,10 @@ def intake(period: str, files: tuple[Path, ...], project: Path) -> None:
 @PROJECT
 @click.option("--force", is_flag=True, help="覆盖已有的通报框架。")
 def new_period_command(period: str, project: Path, force: bool) -> None:
-    """建立新一期的数据目录和通报框架（发文序号等沿用上一期并顺延）。
+    """建立新一期的数据目录和通报框架（主送、抄送、前言和要求沿用上一期）。
+
+    发文序号（doc_number）和成文日期（signed_on）留空，并在框架中注明该填什么
+    （例如本年下一个序号、报送截止日）：领导签发后填写，填好之前 bulletin issue 不会印发。
 
     \b
     示例：
@@ -400,7 +403,10 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
     result = new_period(project, period, force)
     click.echo(f"已建立数据目录 {result.folder}")
     based = f"（沿用 {result.based_on} 期的设置）" if result.based_on else ""
-    click.echo(f"已建立通报框架 {result.frame}{based}：请修改前言和发文日期。")
+    click.echo(
+        f"已建立通报框架 {result.frame}{based}：请修改前言；发文序号（doc_number）和成文日期"
+        "（signed_on）留空，领导签发后按文件中的说明填写，填好之前不能印发。"
+    )
     if result.skipped:
         click.secho(
             f"注意：跳过了 {'、'.join(result.skipped)}（共 {len(result.skipped)} 期），"
@@ -419,9 +425,10 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
 def issue(period: str, project: Path) -> None:
     """印发一期通报：把这一期生成的通报、单位报告和分发文件存档到 issued/，此后不再改变。
 
-    先按当前数据重新生成这一期（有数据错误、通报框架没有成文日期 signed_on 或发文字号重复时
-    不印发），再把内网和外网通报 PDF、各单位报告、分发文件包复制到 issued/<报告期>/，并在
-    issued/register.csv 中登记发文字号、日期和每个文件的 sha256。以后每次生成都原样发布这些文件；
+    先按当前数据重新生成这一期。以下情况不印发：有数据错误；通报框架没有填写成文日期
+    signed_on 或发文序号 doc_number；成文日期早于报送截止日或本期最后收到台账的日期；
+    发文字号重复。成文日期是周六、周日时提示核对。然后把内网和外网通报 PDF、各单位报告、
+    分发文件包复制到 issued/<报告期>/，并在 issued/register.csv 中登记发文字号、日期和每个文件的 sha256。以后每次生成都原样发布这些文件；
     数据如有更正，在下一期通报中附“更正说明”。
 
     \b
@@ -435,6 +442,8 @@ def issue(period: str, project: Path) -> None:
         result = issue_period(project, period, report=progress.report)
     click.echo(f"已印发 {result.period} 期通报（{result.doc_code}），存档于 {result.folder}：")
     click.echo(f"  共 {len(result.files)} 个文件，已登记在 issued/register.csv。")
+    for warning in result.warnings:
+        click.secho(f"注意：{warning}", fg="yellow")
     click.echo(f"下一步：bulletin send {result.period}（先预览收件单位，确认后加 --yes 发送）。")
 
 

@@ -275,6 +275,74 @@ class IssueResult:
     doc_code: str
     folder: Path
     files: list[str]
+    #: what the office should look at (a weekend signing date), in Chinese
+    warnings: list[str] = field(default_factory=list)
+
+
+def period_receipts(root: Path, period: Period) -> list[tuple[str, datetime]]:
+    """(county code, time) of every receipt recorded for the period's ledger files.
+
+    The one place `issue` reads the receipt record, so that it follows the record if it moves.
+    """
+    from generator.intake import read_received
+
+    out = []
+    for row in read_received(root / "data" / str(period)).values():
+        try:
+            out.append((row.get("county") or "", datetime.fromisoformat(row["received_at"])))
+        except (KeyError, TypeError, ValueError):
+            continue  # a receipt without a readable time is told by `check`, not here
+    return out
+
+
+def _county_names(root: Path) -> dict[str, str]:
+    from generator.rosters.load import read_roster
+    from generator.rosters.specs import UNITS
+    from generator.rosters.validate import Context
+
+    frame, _problems, _ok = read_roster(root, root / "data", UNITS, Context())
+    if frame.empty:
+        return {}
+    return {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+
+
+def _check_signing(
+    root: Path, config: Config, period: Period, signed: date, frame_path: str
+) -> list[str]:
+    """Refuse a 成文日期 before the reporting deadline or a receipt; warn on a weekend.
+
+    A bulletin signed before its data arrived, or before counties had to report, judges what
+    the leader could not have seen (CONTRACT 4.1).
+    """
+    from generator.intake import report_deadline
+
+    redo = f"请核对并修改 {frame_path} 中的 signed_on，运行 bulletin build 核对后再印发。"
+    deadline = report_deadline(period, config.report_deadline)
+    if signed < deadline:
+        raise ConfigError(
+            f"成文日期 {signed.isoformat()}（{fmt.chinese_date(signed)}）早于本期的报送截止日 "
+            f"{fmt.chinese_date(deadline)}（bulletin.yml 的 report_deadline）：截止之前签发的通报，"
+            f"会把还能按时报送的县市区写成未报送。未印发。{redo}"
+        )
+    receipts = period_receipts(root, period)
+    if receipts:
+        county, latest = max(receipts, key=lambda r: r[1])
+        if signed < latest.date():
+            name = _county_names(root).get(county, "")
+            who = f"{name}（{county}）" if name else county or "某县市区"
+            raise ConfigError(
+                f"成文日期 {signed.isoformat()}（{fmt.chinese_date(signed)}）早于本期最后收到的台账："
+                f"{who}的台账 {latest.strftime('%Y-%m-%d %H:%M')} 收到。通报不能在它依据的数据"
+                f"收到之前签发。未印发。{redo}如果登记的收到时间不对，用 bulletin received "
+                f'{period} {county or "县市区"} "YYYY-MM-DD HH:MM" 更正。'
+            )
+    warnings = []
+    if signed.weekday() >= 5:
+        weekday = "六" if signed.weekday() == 5 else "日"
+        warnings.append(
+            f"成文日期 {signed.isoformat()} 是星期{weekday}，请确认这是领导签发的日期。"
+        )
+    return warnings
 
 
 def _published_files(period: str, out: Path) -> list[str]:
@@ -348,6 +416,7 @@ def _issue(
         raise ConfigError(
             f"{frame_path} 没有填写发文序号（doc_number），不能印发。例如 doc_number: 45。"
         )
+    warnings = _check_signing(root, config, period, frame.signed_on, frame_path)
     serial = (frame.signed_on.year, frame.doc_number)
     doc_code = f"{config.organization.doc_prefix}〔{serial[0]}〕{serial[1]}号"
     other = register.numbers().get(serial)
@@ -404,7 +473,7 @@ def _issue(
             shutil.rmtree(partial, ignore_errors=True)  # this attempt's own staging, not a record
             raise
     _append_register(register, rows)
-    return IssueResult(key, doc_code, target, [r.file for r in rows])
+    return IssueResult(key, doc_code, target, [r.file for r in rows], warnings)
 
 
 def _last_serial(register: Register, year: int) -> int:

@@ -377,6 +377,11 @@ E_CONTROL_CHAR = _code(
     "“{column}”中有换行符或其他看不见的控制字符（显示为 ␍ ␊ 等）：“{value}”。名称和邮箱只能写在"
     "一行里，请在这一格中删去换行（Excel 中按 Alt+Enter 产生的换行）后重新保存。",
 )
+#: A bulletin frame whose 成文日期 is a Saturday or Sunday. Fields: weekday (六 or 日).
+W_SIGNED_WEEKEND = _code(
+    "W-SIGNED-WEEKEND",
+    "成文日期 {value} 是星期{weekday}：请核对领导签发的日期。确是周末签发的可以不改。",
+)
 #: A folder issued/<period>/ that the register has no row of (a register restored from an older
 #: backup). Value: the periods. Fields: message (made by generator.issue.unregistered_message,
 #: which names the folders and says how to restore the register).
