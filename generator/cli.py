@@ -456,8 +456,20 @@ def issue(period: str, project: Path) -> None:
     is_flag=True,
     help="重发结果不明的邮件（先按列出的 Message-ID 在邮件服务器上查明确实没有发出）。",
 )
+@click.option(
+    "--confirm-unknown",
+    is_flag=True,
+    help="查明结果不明的邮件确实已经发出后，记为已发送（不再提示，也不重发）。",
+)
 @click.pass_context
-def send(ctx: click.Context, period: str, project: Path, yes: bool, resend_unknown: bool) -> None:
+def send(
+    ctx: click.Context,
+    period: str,
+    project: Path,
+    yes: bool,
+    resend_unknown: bool,
+    confirm_unknown: bool,
+) -> None:
     """用邮件把已印发一期的分发文件发给各单位（本单位报告和未建会重点企业清单）。
 
     收件地址是 data/units.csv 的“邮箱”列（一个单位可填几个，用分号隔开）；邮件服务器在
@@ -465,18 +477,32 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool, resend_unkno
     不加 --yes 时只预览。每个邮箱的发送结果记录在 issued/<报告期>/sent.csv：已收下这些文件的
     邮箱不再重发，被拒收的邮箱在下次运行时重发。发送中途被中断（断电、强行结束）时，
     服务器是否已收下那封邮件无从得知：下次运行会列出它的 Message-ID，不自动重发；
-    请信息中心按 Message-ID 查明，确实没有发出时再加 --resend-unknown 重发。
+    请信息中心按 Message-ID 查明：确实没有发出的，加 --resend-unknown 重发；已经发出的，
+    加 --confirm-unknown 记为已发送。
 
     \b
     示例：
       bulletin send 2026-10                     预览：列出每个单位的邮箱和附件
       bulletin send 2026-10 --yes               发送
-      bulletin send 2026-10 --yes --resend-unknown   查明后重发结果不明的邮件
+      bulletin send 2026-10 --yes --resend-unknown   查明没有发出后，重发结果不明的邮件
+      bulletin send 2026-10 --confirm-unknown        查明已经发出后，记为已发送
     """
-    from generator.send import PASSWORD_VARIABLE, SENT_OK, plan_send
+    from generator.send import PASSWORD_VARIABLE, SENT_OK, plan_send, record_confirmed
     from generator.send import send as run_send
 
+    if resend_unknown and confirm_unknown:
+        raise ConfigError(
+            "--resend-unknown 和 --confirm-unknown 只能选一个：先按 Message-ID 查明。"
+        )
     plan = plan_send(project, period, resend_unknown)
+    if confirm_unknown:
+        count = record_confirmed(project, plan)
+        click.echo(
+            f"已把 {count} 封结果不明的邮件记为已发送（记录见 {plan.log}），不会再重发。"
+            if count
+            else "没有结果不明的邮件。"
+        )
+        plan = plan_send(project, period)
     todo = plan.to_send()
     label = f"{plan.period} 期通报（{plan.doc_code}）"
     for packet in todo:
@@ -511,7 +537,11 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool, resend_unkno
     run_send(project, plan, password=prompt)
     sent = [p for p in todo if p.result == SENT_OK]
     failed = [p for p in todo if p.result and p.result != SENT_OK]
-    click.echo(f"{label}：已发送 {len(sent)} 个单位，失败 {len(failed)} 个。记录见 {plan.log}。")
+    partly = [p for p in failed if SENT_OK in p.outcomes.values()]
+    some = f"（其中 {len(partly)} 个单位的部分邮箱已收到）" if partly else ""
+    click.echo(
+        f"{label}：已发送 {len(sent)} 个单位，失败 {len(failed)} 个{some}。记录见 {plan.log}。"
+    )
     for packet in failed:
         click.secho(f"  {packet.code} {packet.shown_name}：{packet.result}", fg="red", err=True)
     if failed:
@@ -541,8 +571,9 @@ def _tell_unknown(plan: Any) -> None:
                 f"（{item.time}，Message-ID：{item.message_id}）"
             )
     click.echo(
-        "请信息中心在邮件服务器的发送记录中按 Message-ID 查找：已发出的不用处理（可请对方确认）；"
-        f"确实没有发出的，运行 bulletin send {plan.period} --yes --resend-unknown 重发。"
+        "请信息中心在邮件服务器的发送记录中按 Message-ID 查找：已经发出的，运行 "
+        f"bulletin send {plan.period} --confirm-unknown 记为已发送；确实没有发出的，运行 "
+        f"bulletin send {plan.period} --yes --resend-unknown 重发。"
     )
 
 

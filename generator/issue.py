@@ -407,15 +407,27 @@ def _issue(
         raise ConfigError(
             f"没有 {key} 期的通报框架 {frame_path}，不能印发。请先运行 bulletin new-period {key}。"
         )
-    if frame.signed_on is None:
-        raise ConfigError(
-            f"{frame_path} 没有填写成文日期（signed_on），不能印发。请填写签发后的成文日期，"
-            "例如 signed_on: 2026-11-05，重新生成并核对后再印发。"
+    missing = [
+        what
+        for what, value in (
+            ("成文日期（signed_on）", frame.signed_on),
+            ("发文序号（doc_number）", frame.doc_number),
         )
-    if frame.doc_number is None:
+        if value is None
+    ]
+    if missing:
+        from generator.intake import report_deadline
+
+        deadline = report_deadline(period, config.report_deadline)
+        frames = load_content(root).frames
+        number = next_doc_number(root, deadline.year, frames, exclude=key)
         raise ConfigError(
-            f"{frame_path} 没有填写发文序号（doc_number），不能印发。例如 doc_number: 45。"
+            f"{frame_path} 没有填写{'和'.join(missing)}，不能印发。领导签发后请填写签发的日期"
+            f"（不早于报送截止日 {deadline.isoformat()}，例如 signed_on: {deadline.isoformat()}）"
+            f"和发文序号（例如 doc_number: {number}，{deadline.year}年的下一个序号），"
+            "然后运行 bulletin build 核对，再印发。"
         )
+    assert frame.signed_on is not None and frame.doc_number is not None
     warnings = _check_signing(root, config, period, frame.signed_on, frame_path)
     serial = (frame.signed_on.year, frame.doc_number)
     doc_code = f"{config.organization.doc_prefix}〔{serial[0]}〕{serial[1]}号"

@@ -39,7 +39,7 @@ FORMATTED_ROWS = 1000
 DEFAULT_CLOSING = (
     "一、提高思想认识。各县市区总工会要进一步提高对企业普遍建会工作重要性的认识，对照目标任务，倒排工期，确保完成全年任务。\n\n"
     "二、抓好重点企业销号。对职工25人以上未建会企业逐一建立台账，明确责任人和时限，建一家、销号一家。\n\n"
-    "三、按时报送数据。各县市区总工会于每月5日前报送上月企业建会台账，确保数据真实准确。"
+    "三、按时报送数据。各县市区总工会于每月{day}日前报送上月企业建会台账，确保数据真实准确。"
 )
 
 
@@ -206,7 +206,10 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
         front_matter=_signing_fields(root, config, period, frames)
         + yaml.safe_dump(front, allow_unicode=True, sort_keys=False),
         preface=preface,
-        closing=base.closing if base and base.closing else DEFAULT_CLOSING,
+        closing=base.closing
+        if base and base.closing
+        # the one deadline: the day of bulletin.yml's report_deadline
+        else DEFAULT_CLOSING.format(day=config.report_deadline),
     )
     frame_path.parent.mkdir(parents=True, exist_ok=True)
     frame_path.write_text(text_out, encoding="utf-8")

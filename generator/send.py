@@ -493,6 +493,24 @@ def send(
         return _send(config, plan, password, clock, timeout)
 
 
+def record_confirmed(
+    root: Path, plan: SendPlan, clock: Callable[[], datetime] | None = None
+) -> int:
+    """Record the messages of unknown outcome as delivered (the office looked them up).
+
+    Returns how many addresses were recorded; each row keeps the Message-ID it confirms.
+    """
+    now = (clock or (lambda: datetime.now().astimezone()))()
+    count = 0
+    with exclusive_issue(root):
+        fresh = plan_send(root, str(plan.period))
+        for packet in fresh.packets:
+            for item in packet.unknown:
+                _log(plan.log, packet, [item.address], SENT_OK, now, item.message_id)
+                count += 1
+    return count
+
+
 def _send(
     config: Config,
     plan: SendPlan,

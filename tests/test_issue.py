@@ -485,7 +485,14 @@ def test_a_new_frame_is_not_issued_until_signed_and_a_weekend_is_told(cached: Pr
     assert made.exit_code == 0, made.output
     refused = runner.invoke(cli, ["issue", "2026-10", str(root)])
     assert refused.exit_code == 2
-    assert "content/bulletins/2026-10.md 没有填写成文日期（signed_on），不能印发" in refused.output
+    assert (
+        "content/bulletins/2026-10.md 没有填写成文日期（signed_on）和发文序号（doc_number），不能印发"
+        in refused.output
+    )
+    assert (
+        "signed_on: 2026-11-05" in refused.output
+        and "doc_number: 10，2026年的下一个序号" in refused.output
+    )
     sign(root, "2026-10", 10, "2026-11-07")  # a Saturday
     checked = runner.invoke(cli, ["check", str(root)])
     with (root / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -542,8 +542,9 @@ def test_an_address_that_accepted_is_never_sent_again(
     assert "没有需要发送的单位" in send(project, "--yes").output
 
 
+@pytest.mark.parametrize("decision", ["resend", "confirm"])
 def test_a_send_killed_while_the_server_holds_a_message(
-    project: Path, server: tuple[Mailbox, int]
+    project: Path, server: tuple[Mailbox, int], decision: str
 ) -> None:
     mailbox = server[0]
     mailbox.hold = "dong@test.gov.cn"
@@ -581,14 +582,21 @@ def test_a_send_killed_while_the_server_holds_a_message(
     # a run without the decision sends nothing and says it again
     assert "结果不明的邮件" in send(project, "--yes").output
     assert len(mailbox.messages) == 3
-    # the office looked it up and decides to send it again: once
-    resent = send(project, "--yes", "--resend-unknown")
-    assert resent.exit_code == 0, resent.output
-    assert "已发送 1 个单位，失败 0 个" in resent.output
-    assert len(to_address(mailbox, "dong@test.gov.cn")) == 2
+    if decision == "resend":  # the office found it was not sent, and sends it again: once
+        resent = send(project, "--yes", "--resend-unknown")
+        assert resent.exit_code == 0, resent.output
+        assert "已发送 1 个单位，失败 0 个" in resent.output
+        assert len(to_address(mailbox, "dong@test.gov.cn")) == 2
+    else:  # the office found the server had sent it: recorded, never sent again
+        confirmed = send(project, "--confirm-unknown")
+        assert confirmed.exit_code == 0, confirmed.output
+        assert "已把 1 封结果不明的邮件记为已发送" in confirmed.output
+        assert "990101 东镇：已于" in confirmed.output
+        assert len(to_address(mailbox, "dong@test.gov.cn")) == 1
     final = send(project, "--yes")
     assert final.exit_code == 0 and "没有需要发送的单位" in final.output
-    assert "结果不明" not in final.output and len(mailbox.messages) == 4
+    assert "结果不明" not in final.output
+    assert len(mailbox.messages) == (4 if decision == "resend" else 3)
 
 
 def to_and_data(mailbox: Mailbox, address: str) -> list[bytes]:
