@@ -520,6 +520,7 @@ def overlay_issued(root: Path, staging: Path, periods: Iterable[str], parts: Ite
     changed by hand. Each dist zip is also put on the internal site, which lists the packets.
     """
     register = read_register(root)
+    refuse_unregistered(register)  # an issued period would be published from fresh data
     built = set(periods)
     parts = set(parts)
     count = 0

@@ -479,7 +479,11 @@ def test_a_register_restored_too_old_stops_issue_check_and_send(
     assert "issued/register.csv中没有这一期的登记行" in shown and "register-rows.csv" in shown
     again = send(project, "--yes")
     assert again.exit_code == 2 and "没有这一期的登记行" in again.output
-    for output in (refused.output, checked.output, again.output):
+    # nor is October published again from the data as they are now, in place of the record
+    built = runner.invoke(cli, ["build", str(project), "--jobs", "1"])
+    assert built.exit_code == 2 and "没有这一期的登记行" in built.output
+    assert not (project / "site").exists()
+    for output in (refused.output, checked.output, again.output, built.output):
         assert "Traceback" not in output
     assert len(mailbox.messages) == 3  # nobody mailed twice
     assert tree_bytes(project / "issued") == before  # every issued file as it was, byte for byte
