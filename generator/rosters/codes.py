@@ -385,7 +385,7 @@ W_SIGNED_WEEKEND = _code(
 #: A folder issued/<period>/ that the register has no row of (a register restored from an older
 #: backup). Value: the periods. Fields: message (made by generator.issue.unregistered_message,
 #: which names the folders and says how to restore the register).
-E_ISSUED_UNREGISTERED = _code("E-ISSUED-UNREGISTERED", "{message}")
+E_ISSUED_UNREGISTERED = _code("E-ISSUED-UNREGISTERED", "印发登记簿缺少记录。{message}")
 #: A review of a volunteer that is not in the volunteer roster.
 E_VOLUNTEER_UNKNOWN = _code(
     "E-VOLUNTEER-UNKNOWN",
