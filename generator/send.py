@@ -585,6 +585,16 @@ def _send_packet(
     assert mail is not None
     server.ehlo_or_helo_if_needed()
     utf8 = server.has_extn("smtputf8")
+    if not utf8 and not mail.sender.isascii():
+        _fail(
+            plan,
+            packet,
+            packet.addresses,
+            f"失败：发件邮箱 {mail.sender} 含中文，邮件服务器不支持中文邮箱地址（SMTPUTF8）。"
+            "请把 bulletin.yml 中 mail 的 from 改为英文字母的邮箱",
+            now(),
+        )
+        return True
     # an address beyond ASCII (张三@…) needs a server that takes SMTPUTF8; the others go anyway
     to = [a for a in packet.addresses if utf8 or a.isascii()]
     beyond = [a for a in packet.addresses if a not in to]

@@ -704,3 +704,21 @@ def test_a_line_break_frozen_in_an_issued_name_breaks_no_header(
     assert message["bcc"] is None and "all@example.com" not in str(message["to"])
     assert "东镇 Bcc: all@example.com" in message["subject"]
     assert [r for r, _ in server[0].messages if "all@example.com" in r] == []
+
+
+def test_a_log_of_the_earlier_release_is_read(project: Path, server: tuple[Mailbox, int]) -> None:
+    """sent.csv written before results were kept per address: one row per unit, a;b."""
+    digests = manifest(project)
+    names = ["990201-南街道-2026年10月报告.pdf", "990201-南街道-2026年10月未建会重点企业清单.xlsx"]
+    log = project / "issued" / "2026-10" / "sent.csv"
+    log.write_text(
+        "unit,address,files,sha256,time,result\r\n"
+        f"990201,nan@test.gov.cn;nan2@test.gov.cn,{';'.join(names)},"
+        f"{';'.join(digests[n] for n in names)},2026-11-06T10:00:00+08:00,已发送\r\n",
+        encoding="utf-8-sig",
+    )
+    result = send(project, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "990201 南街道：已于 2026-11-06 10:00 发送过这些文件" in result.output
+    assert sorted(r[0] for r, _ in server[0].messages) == ["dong@test.gov.cn", "jia@test.gov.cn"]
+    assert log.read_text("utf-8-sig").startswith("unit,address,files,sha256,time,result\n990201")
