@@ -536,7 +536,7 @@ def send(
 
     run_send(project, plan, password=prompt)
     sent = [p for p in todo if p.result == SENT_OK]
-    failed = [p for p in todo if p.result and p.result != SENT_OK]
+    failed = [p for p in todo if p.result.startswith("失败")]
     partly = [p for p in failed if SENT_OK in p.outcomes.values()]
     some = f"（其中 {len(partly)} 个单位的部分邮箱已收到）" if partly else ""
     click.echo(
@@ -550,7 +550,9 @@ def send(
             "（已收下的邮箱不会再收到）。",
             err=True,
         )
-    if failed or plan.unknown():
+    after = plan_send(project, period)  # what this run left unknown, with its Message-IDs
+    _tell_unknown(after)
+    if failed or after.unknown():
         ctx.exit(1)
 
 

@@ -28,6 +28,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import formatting as fmt
 from generator.config import Config, MailSettings, load_config
@@ -42,11 +43,16 @@ from generator.issue import (
 from generator.periods import Period
 from generator.publish import exclusive_issue
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
 SENT = "sent.csv"
 SENT_HEADERS = ("unit", "address", "files", "sha256", "time", "result", "message_id")
 SENT_OK = "已发送"
 #: the write-ahead row: written before the message, answered by a row 已发送 or 失败：…
 SENT_PENDING = "发送中"
+#: the answer row of a message the server took whole and then did not answer
+UNKNOWN = "结果不明"
 PASSWORD_VARIABLE = "BULLETIN_SMTP_PASSWORD"
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _SEPARATORS = re.compile(r"[;；,，、\s]+")
@@ -280,7 +286,7 @@ def _plan_packet(
     packet.unknown = [
         Unknown(a, st.message_id, _when(st.time))
         for a, st in known.items()
-        if not st.delivered_at and st.last == SENT_PENDING
+        if not st.delivered_at and (st.last == SENT_PENDING or st.last.startswith(UNKNOWN))
     ]
     held = {u.address for u in packet.unknown} if not resend_unknown else set()
     todo = [a for a in valid if a not in packet.delivered and a not in held]
@@ -377,15 +383,38 @@ def _login(server: smtplib.SMTP, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, response)
 
 
-def _connect(mail: MailSettings, password: str | None, timeout: float) -> smtplib.SMTP:
+class _Marked(smtplib.SMTP):
+    """Notes when a message has wholly gone to the server (its final dot sent).
+
+    From then on whether it is delivered is the server's answer; a connection lost before that
+    answer leaves the outcome unknown, not failed.
+    """
+
+    data_sent = False
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        super().send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = True
+
+
+class _SMTP(_Marked):
+    pass
+
+
+class _SMTP_SSL(_Marked, smtplib.SMTP_SSL):
+    pass
+
+
+def _connect(mail: MailSettings, password: str | None, timeout: float) -> _Marked:
     where = f"{mail.host}:{mail.port}"
     context = ssl.create_default_context()
     try:
-        server: smtplib.SMTP
+        server: _Marked
         if mail.security == "ssl":
-            server = smtplib.SMTP_SSL(mail.host, mail.port, timeout=timeout, context=context)
+            server = _SMTP_SSL(mail.host, mail.port, timeout=timeout, context=context)
         else:
-            server = smtplib.SMTP(mail.host, mail.port, timeout=timeout)
+            server = _SMTP(mail.host, mail.port, timeout=timeout)
             if mail.security == "starttls":
                 server.starttls(context=context)
         if mail.username:
@@ -531,7 +560,7 @@ def _send(
             raise SendError(
                 f"没有邮件服务器密码：请设置环境变量 {PASSWORD_VARIABLE}，或在提示时输入。"
             )
-    server: smtplib.SMTP | None = _connect(mail, secret, timeout)
+    server: _Marked | None = _connect(mail, secret, timeout)
     try:
         for packet in todo:
             if server is None:  # the server dropped us: one new connection per unit
@@ -548,14 +577,7 @@ def _send(
             if not kept:
                 server.close()
                 server = None
-            failed = [
-                r.removeprefix("失败：")
-                if r.startswith(f"失败：{a}")
-                else f"{a}：{r.removeprefix('失败：')}"
-                for a, r in packet.outcomes.items()
-                if r != SENT_OK
-            ]
-            packet.result = f"失败：{'；'.join(failed)}" if failed else SENT_OK
+            packet.result = _summary(packet.outcomes)
     finally:
         if server is not None:
             try:
@@ -563,6 +585,23 @@ def _send(
             except (smtplib.SMTPException, OSError):
                 server.close()
     return plan
+
+
+def _summary(outcomes: dict[str, str]) -> str:
+    """A unit's result this run: 已发送, 失败：… (naming each address), or 结果不明：…."""
+    failed = [
+        r.removeprefix("失败：")
+        if r.startswith(f"失败：{a}")
+        else f"{a}：{r.removeprefix('失败：')}"
+        for a, r in outcomes.items()
+        if r.startswith("失败")
+    ]
+    unknown = [a for a, r in outcomes.items() if r.startswith(UNKNOWN)]
+    if failed:
+        return f"失败：{'；'.join(failed)}"
+    if unknown:
+        return f"{UNKNOWN}：{'、'.join(unknown)}"
+    return SENT_OK
 
 
 def _fail(
@@ -577,7 +616,7 @@ def _send_packet(
     config: Config,
     plan: SendPlan,
     packet: Packet,
-    server: smtplib.SMTP,
+    server: _Marked,
     now: Callable[[], datetime],
 ) -> bool:
     """Send one unit's message; log each address; False when the connection is lost."""
@@ -616,6 +655,7 @@ def _send_packet(
     # Write-ahead: if the command dies before the answer, the journal says which message to
     # look up instead of sending it again.
     _log(plan.log, packet, to, SENT_PENDING, now(), message_id)
+    server.data_sent = False
     try:
         refused = server.sendmail(
             mail.sender, to, data, mail_options=["SMTPUTF8"] if needs_utf8 else []
@@ -623,6 +663,13 @@ def _send_packet(
     except smtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients
     except (smtplib.SMTPException, OSError) as exc:
+        if server.data_sent and not isinstance(exc, smtplib.SMTPResponseException):
+            # the server has the whole message and did not say what it did with it
+            reason = f"{UNKNOWN}：服务器收下邮件后没有答复（{_refusal(exc)}）"
+            for address in to:
+                packet.outcomes[address] = reason
+            _log(plan.log, packet, to, reason, now(), message_id)
+            return False
         reason = f"失败：{_refusal(exc)}"
         for address in to:
             packet.outcomes[address] = reason

@@ -59,17 +59,26 @@ class Mailbox:
         self.hold = ""
         self.held = threading.Event()
         self.release = threading.Event()
+        #: the connection is dropped at RCPT of this address, or after the whole message to it
+        self.drop_at_rcpt = ""
+        self.drop_after_data = ""
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address == self.drop_at_rcpt:
+            server.transport.close()
+            return "421 closing"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        if self.drop_after_data in envelope.rcpt_tos:
+            server.transport.close()  # it has the message and never says so
+            return "250 never heard"
         if self.hold in envelope.rcpt_tos and not self.release.is_set():
             self.held.set()
             while not self.release.is_set():
@@ -722,3 +731,27 @@ def test_a_log_of_the_earlier_release_is_read(project: Path, server: tuple[Mailb
     assert "990201 南街道：已于 2026-11-06 10:00 发送过这些文件" in result.output
     assert sorted(r[0] for r, _ in server[0].messages) == ["dong@test.gov.cn", "jia@test.gov.cn"]
     assert log.read_text("utf-8-sig").startswith("unit,address,files,sha256,time,result\n990201")
+
+
+def test_a_connection_dropped_before_or_after_the_message(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    mailbox.drop_at_rcpt = "dong@test.gov.cn"  # before the message: a failure, tried again
+    first = send(project, "--yes")
+    assert first.exit_code == 1 and "Traceback" not in first.output
+    assert "990101 东镇：失败：dong@test.gov.cn：服务器断开了连接" in first.output
+    assert "已发送 2 个单位，失败 1 个" in first.output  # the next unit on a new connection
+    mailbox.drop_at_rcpt = ""
+    mailbox.drop_after_data = "dong@test.gov.cn"  # the server has it and never answers
+    second = send(project, "--yes")
+    assert second.exit_code == 1 and "Traceback" not in second.output
+    (data,) = to_and_data(mailbox, "dong@test.gov.cn")
+    message_id = email.message_from_bytes(data)["Message-ID"]
+    assert "结果不明的邮件（1 封）" in second.output
+    assert "990101 东镇 → dong@test.gov.cn" in second.output and message_id in second.output
+    mailbox.drop_after_data = ""
+    third = send(project, "--yes")
+    assert third.exit_code == 1 and message_id in third.output
+    assert len(to_and_data(mailbox, "dong@test.gov.cn")) == 1  # not sent twice
+    assert len(mailbox.messages) == 3
