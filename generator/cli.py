@@ -509,7 +509,7 @@ def send(
         click.echo(f"{packet.code} {packet.shown_name} → {'; '.join(packet.addresses)}")
         if packet.note:
             click.echo(f"    （{packet.note}）")
-        for name in packet.file_names:
+        for _path, name, _digest in packet.attachments:
             click.echo(f"    {name}")
     skipped = [p for p in plan.packets if p.skip]
     if skipped:

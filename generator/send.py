@@ -108,9 +108,18 @@ class Packet:
     #: this run's outcome per address: SENT_OK or "失败：…"
     outcomes: dict[str, str] = field(default_factory=dict)
 
+    #: the signed 通报 itself (path, attachment name, sha256), for a unit it is addressed to
+    document: tuple[Path, str, str] | None = None
+
     @property
     def file_names(self) -> list[str]:
         return [p.name for p in self.files]
+
+    @property
+    def attachments(self) -> list[tuple[Path, str, str]]:
+        """(path, name, sha256) of everything the mail carries: the 通报 first, then the packet."""
+        packet = [(p, p.name, d) for p, d in zip(self.files, self.digests, strict=True)]
+        return [self.document, *packet] if self.document else packet
 
     @property
     def shown_name(self) -> str:
@@ -154,8 +163,8 @@ def parse_addresses(text: str) -> tuple[list[str], list[str]]:
     return valid, invalid
 
 
-def _unit_addresses(root: Path) -> dict[str, str]:
-    """code -> the `email` cell of units.csv (as written)."""
+def _unit_addresses(root: Path) -> dict[str, tuple[str, str]]:
+    """code -> (the `email` cell of units.csv as written, the unit's level)."""
     from generator.rosters.load import read_roster
     from generator.rosters.specs import UNITS
     from generator.rosters.validate import Context
@@ -167,12 +176,10 @@ def _unit_addresses(root: Path) -> dict[str, str]:
             f"单位名册有 {len(errors)} 处错误（例如 {errors[0].file} 第 {errors[0].row} 行："
             f"{errors[0].message}）。请运行 bulletin check 查看并改正后再发送。"
         )
-    if "email" not in frame.columns:
-        return {}
-    out: dict[str, str] = {}
-    for code, cell in zip(frame["code"], frame["email"], strict=True):
-        if isinstance(cell, str) and cell.strip():
-            out[str(code)] = cell
+    out: dict[str, tuple[str, str]] = {}
+    cells = frame["email"] if "email" in frame.columns else [None] * len(frame)
+    for code, cell, level in zip(frame["code"], cells, frame["level"], strict=True):
+        out[str(code)] = (cell if isinstance(cell, str) else "", str(level))
     return out
 
 
@@ -208,6 +215,11 @@ def _address_states(rows: list[dict[str, str]]) -> dict[tuple[str, str, str], _A
             if r["result"] == SENT_OK:
                 state.delivered_at = r["time"]
     return states
+
+
+def _file_name(name: str) -> str:
+    """An attachment name without path or control characters."""
+    return re.sub(r'[\\/:*?"<>|]', "_", one_line(name))
 
 
 def _when(stamp: str) -> str:
@@ -261,10 +273,16 @@ def plan_send(root: Path, text: str, resend_unknown: bool = False) -> SendPlan:
         packet = packets.setdefault(row["code"], Packet(row["code"], row["name"], [], []))
         packet.files.append(path)
         packet.digests.append(row["sha256"])
+    # The 通报 is addressed (主送) to the county-level units' federations: their mail carries it.
+    signed = f"internal/pdf/{key}/bulletin.pdf"
+    document_name = _file_name(f"{register.doc_code(key)} {title}.pdf")
     log = folder / SENT
     states = _address_states(read_log(log))
     for packet in packets.values():
-        _plan_packet(packet, units.get(packet.code, ""), states, resend_unknown)
+        cell, level = units.get(packet.code, ("", ""))
+        if level == "county" and signed in recorded:
+            packet.document = (folder / signed, document_name, recorded[signed])
+        _plan_packet(packet, cell, states, resend_unknown)
     return SendPlan(
         period, register.doc_code(key), title, list(packets.values()), log, resend_unknown
     )
@@ -328,39 +346,48 @@ def message_for(
 ) -> EmailMessage:
     """The mail to one unit: Chinese text, the files attached under their Chinese names.
 
-    The subject says what is attached (the unit's report and list, not the 通报 itself). Every
-    header value is on one line: a name with a line break is shown with a space.
+    The subject says what is attached: the unit's report and list, and the 通报 itself only
+    where the mail carries it (a county-level unit, to which it is addressed). Every header
+    value is on one line: a name with a line break is shown with a space.
     """
     mail = config.mail
     assert mail is not None
     org = one_line(config.organization.name)
     name = packet.shown_name
-    what = "及".join(attachment_kinds(packet, plan.period))
+    title, doc_code = one_line(plan.title), one_line(plan.doc_code)
+    what = "和".join(attachment_kinds(packet, plan.period))
     msg = EmailMessage()
-    msg["Subject"] = f"{org}：{name}{plan.period.label}{what}（{one_line(plan.doc_code)}）"
+    msg["Subject"] = (
+        f"{org}：{title}（{doc_code}）及{name}{plan.period.label}{what}"
+        if packet.document
+        else f"{org}：{name}{plan.period.label}{what}（{doc_code}）"
+    )
     msg["From"] = formataddr((org, mail.sender))
     msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(today.timestamp(), localtime=True)
     msg["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
+    attached = packet.attachments
     listing = "\n".join(
-        f"  {i}. {name}\n     sha256：{digest}"
-        for i, (name, digest) in enumerate(zip(packet.file_names, packet.digests, strict=True), 1)
+        f"  {i}. {file}\n     sha256：{digest}"
+        for i, (_path, file, digest) in enumerate(attached, 1)
+    )
+    opening = (
+        f"现将{org}《{title}》（{doc_code}）印发给你们，并将你单位{plan.period.label}的{what}"
+        "一并发送"
+        if packet.document
+        else f"根据{org}《{title}》（{doc_code}），现将你单位{plan.period.label}的{what}发给你们"
     )
     msg.set_content(
-        f"{name}：\n\n"
-        f"根据{org}《{one_line(plan.title)}》（{one_line(plan.doc_code)}），现将你单位"
-        f"{plan.period.label}的{what}发给你们，共 {len(packet.files)} 个附件：\n\n{listing}\n\n"
+        f"{name}：\n\n{opening}，共 {len(attached)} 个附件：\n\n{listing}\n\n"
         "请对照未建会重点企业清单逐户推进建会、按期销号。sha256 为文件校验值，"
-        "可用于核对附件是否完整。通报正文以印发的文件为准。\n\n"
+        "可用于核对附件是否完整。\n\n"
         f"请查收。如有疑问，请与{org}联系。\n\n{org}\n{fmt.chinese_date(today.date())}\n"
     )
-    for path in packet.files:
-        kind, _ = mimetypes.guess_type(path.name)
+    for path, file, _digest in attached:
+        kind, _ = mimetypes.guess_type(file)
         maintype, _, subtype = (kind or "application/octet-stream").partition("/")
         # filename= with non-ASCII text is written as filename*=utf-8''… (RFC 2231)
-        msg.add_attachment(
-            path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
-        )
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=file)
     return msg
 
 

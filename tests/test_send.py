@@ -191,6 +191,9 @@ def test_without_yes_nothing_is_sent(project: Path, server: tuple[Mailbox, int])
     assert result.exit_code == 0, result.output
     assert "990100 甲县 → jia@test.gov.cn" in result.output
     assert "    990100-甲县-2026年10月报告.pdf" in result.output
+    assert (
+        "    测工发〔2026〕10号 关于2026年10月全市企业工会组建工作情况的通报.pdf" in result.output
+    )
     assert "990201 南街道 → nan@test.gov.cn; nan2@test.gov.cn" in result.output
     assert "990102 西镇：未填写邮箱" in result.output
     assert "990200 乙区：邮箱格式不对：乙区总工会" in result.output
@@ -209,22 +212,36 @@ def test_packets_arrive_with_their_files_once(project: Path, server: tuple[Mailb
     assert [r for r, _ in mailbox.messages if r[0] == "nan@test.gov.cn"] == [
         ["nan@test.gov.cn", "nan2@test.gov.cn"]
     ]
+    # the 通报 is addressed (主送) to the counties: 甲县's mail carries it, the townships' do not
+    bulletin = project / "issued" / "2026-10" / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    document = "测工发〔2026〕10号 关于2026年10月全市企业工会组建工作情况的通报.pdf"
+    digests[document] = hashlib.sha256(bulletin.read_bytes()).hexdigest()
     for address, message in messages.items():
-        assert "2026年10月" in message["subject"] and "测工发〔2026〕10号" in message["subject"]
-        # the subject names what is attached: the unit's report and list, not the 通报
-        assert "报告及未建会重点企业清单" in message["subject"]
-        assert "通报" not in message["subject"]
+        county = address == "jia@test.gov.cn"
+        subject = message["subject"]
+        # the subject names what is attached
+        assert "2026年10月报告和未建会重点企业清单" in subject and "测工发〔2026〕10号" in subject
+        assert ("通报" in subject) == county, subject
         body = message.get_body(("plain",))
         assert body is not None and "请查收" in body.get_content()
+        assert ("印发给你们" in body.get_content()) == county
         files = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
-        assert len(files) == 2, address
+        assert len(files) == (3 if county else 2), address
         for name, data in files.items():
             assert hashlib.sha256(data).hexdigest() == digests[name]
-    jia = {a.get_filename() for a in messages["jia@test.gov.cn"].iter_attachments()}
-    assert jia == {
+    assert messages["jia@test.gov.cn"]["subject"] == (
+        "测试市总工会：关于2026年10月全市企业工会组建工作情况的通报（测工发〔2026〕10号）"
+        "及甲县2026年10月报告和未建会重点企业清单"
+    )
+    assert messages["dong@test.gov.cn"]["subject"] == (
+        "测试市总工会：东镇2026年10月报告和未建会重点企业清单（测工发〔2026〕10号）"
+    )
+    jia = [a.get_filename() for a in messages["jia@test.gov.cn"].iter_attachments()]
+    assert jia == [
+        document,
         "990100-甲县-2026年10月报告.pdf",
         "990100-甲县-2026年10月未建会重点企业清单.xlsx",
-    }
+    ]
     # the names are encoded as RFC 2231 says, which Outlook, Foxmail and webmail read
     raw = next(d for r, d in mailbox.messages if r[0] == "jia@test.gov.cn").decode("ascii")
     assert "filename*=utf-8''990100-%E7%94%B2%E5%8E%BF-2026" in raw
