@@ -180,18 +180,35 @@ def _append_register(register: Register, rows: list[IssuedFile]) -> None:
 
 
 def unregistered_periods(register: Register) -> list[str]:
-    """Period folders of issued/ that have no row in the register (a register restored too old)."""
+    """Period folders of issued/ whose register rows are missing (a register restored too old).
+
+    A folder with no row at all, or one whose own register-rows.csv lists a file the register
+    does not have.
+    """
     if not register.folder.is_dir():
         return []
-    known = set(register.periods())
-    return sorted(
-        (
-            p.name
-            for p in register.folder.iterdir()
-            if p.is_dir() and Period.is_period_name(p.name) and p.name not in known
-        ),
-        key=Period.parse,
-    )
+    known = {(r.period, r.file) for r in register.rows}
+    out = []
+    for folder in register.folder.iterdir():
+        if not folder.is_dir() or not Period.is_period_name(folder.name):
+            continue
+        if folder.name not in register.periods() or any(
+            (folder.name, file) not in known for file in _own_rows(folder)
+        ):
+            out.append(folder.name)
+    return sorted(out, key=Period.parse)
+
+
+def _own_rows(folder: Path) -> list[str]:
+    """The files an issued period's register-rows.csv lists (none if it has none)."""
+    path = folder / PERIOD_ROWS
+    if not path.is_file():
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [row["file"] for row in csv.DictReader(handle) if row.get("file")]
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError):
+        return []
 
 
 def unregistered_message(register: Register, periods: list[str]) -> str:
@@ -208,7 +225,7 @@ def unregistered_message(register: Register, periods: list[str]) -> str:
         else ""
     )
     return (
-        f"{ISSUED_DIR}/ 中有已印发的 {names} 期存档，但 {ISSUED_DIR}/{REGISTER} 中没有{these}的"
+        f"{ISSUED_DIR}/ 中有已印发的 {names} 期存档，但 {ISSUED_DIR}/{REGISTER} 中缺少{these}的"
         "登记行：登记簿可能是从较早的备份恢复的（或上次印发在登记前被中断）。已印发的文件"
         "不会被删除或覆盖；在找回登记行之前，不能印发或发送。请从最近的备份中恢复 "
         f"{ISSUED_DIR}/{REGISTER}（要有 {names} 期的各行）{rows}。然后运行 bulletin check 核对，"

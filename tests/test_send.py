@@ -487,6 +487,10 @@ def test_a_register_restored_too_old_stops_issue_check_and_send(
     assert send(project, "--yes").exit_code == 0 and len(mailbox.messages) == 3
     register = project / "issued" / "register.csv"
     complete = register.read_bytes()
+    # a register that lost some of October's lines is refused as well
+    register.write_bytes(b"\r\n".join(complete.split(b"\r\n")[:-4]) + b"\r\n")
+    partial = CliRunner().invoke(cli, ["issue", "2026-10", str(project)])
+    assert partial.exit_code == 2 and "缺少这一期的登记行" in partial.output
     # the backup made before October was issued: the header only
     register.write_bytes(complete.split(b"\r\n", 1)[0] + b"\r\n")
     before = tree_bytes(project / "issued")
@@ -494,7 +498,7 @@ def test_a_register_restored_too_old_stops_issue_check_and_send(
     refused = runner.invoke(cli, ["issue", "2026-10", str(project)])
     assert refused.exit_code == 2, refused.output
     flat = "".join(refused.output.split())
-    assert "issued/中有已印发的2026-10期存档，但issued/register.csv中没有这一期的登记行" in flat
+    assert "issued/中有已印发的2026-10期存档，但issued/register.csv中缺少这一期的登记行" in flat
     assert "请从最近的备份中恢复issued/register.csv（要有2026-10期的各行）" in flat
     assert "issued/2026-10/register-rows.csv" in flat  # or the lines the period kept itself
     checked = runner.invoke(cli, ["check", str(project)])
@@ -502,12 +506,12 @@ def test_a_register_restored_too_old_stops_issue_check_and_send(
     with (project / "problems" / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert "E-ISSUED-UNREGISTERED" in handle.read()
     shown = "".join(c for c in checked.output if not c.isspace() and c != "│")
-    assert "issued/register.csv中没有这一期的登记行" in shown and "register-rows.csv" in shown
+    assert "issued/register.csv中缺少这一期的登记行" in shown and "register-rows.csv" in shown
     again = send(project, "--yes")
-    assert again.exit_code == 2 and "没有这一期的登记行" in again.output
+    assert again.exit_code == 2 and "缺少这一期的登记行" in again.output
     # nor is October published again from the data as they are now, in place of the record
     built = runner.invoke(cli, ["build", str(project), "--jobs", "1"])
-    assert built.exit_code == 2 and "没有这一期的登记行" in built.output
+    assert built.exit_code == 2 and "缺少这一期的登记行" in built.output
     assert not (project / "site").exists()
     for output in (refused.output, checked.output, again.output, built.output):
         assert "Traceback" not in output
