@@ -454,7 +454,8 @@ def test_an_issued_model_changed_by_hand_stops_the_build(
     copy = tmp_path / "copy"
     shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
     runner = CliRunner()
-    assert runner.invoke(cli, ["build", str(copy), "--jobs", "1"]).exit_code == 0
+    if change == "edited":  # a site built before the edit: the next build is not skipped
+        assert runner.invoke(cli, ["build", str(copy), "--jobs", "1"]).exit_code == 0
     model = copy / "issued" / "2026-09" / "model" / "internal.json"
     if change == "edited":
         _edit_model(model)
@@ -462,7 +463,7 @@ def test_an_issued_model_changed_by_hand_stops_the_build(
     else:
         model.unlink()
         what = "缺失"
-    before = {p: p.read_bytes() for p in (copy / "site").rglob("*") if p.is_file()}
+    before = {p: p.read_bytes() for p in copy.glob("site/**/*") if p.is_file()}
     # the build after the edit is not skipped as "nothing changed": it reads the model and stops
     for command in ("build", "check"):
         result = runner.invoke(cli, [command, str(copy)])
@@ -470,7 +471,7 @@ def test_an_issued_model_changed_by_hand_stops_the_build(
         assert f"已印发的文件 issued/2026-09/model/internal.json {what}" in result.output
         assert "请从备份中恢复该文件" in result.output and "Traceback" not in result.output
     # no 更正说明 for a change that never happened, nor one missing for a real one
-    after = {p: p.read_bytes() for p in (copy / "site").rglob("*") if p.is_file()}
+    after = {p: p.read_bytes() for p in copy.glob("site/**/*") if p.is_file()}
     assert after == before
 
 
