@@ -1,7 +1,8 @@
 """`bulletin send` (CONTRACT §4.1): mail each unit its packet of an issued period.
 
 The packets are those of issued/<period>/dist/<period>/ (never a fresh build's): what a unit gets
-is the record, verified against the register before anything is sent. issued/<period>/sent.csv
+is the record, verified against the register before anything is sent; the county-level units,
+to which the 通报 is addressed (主送), also get the signed 通报 itself. issued/<period>/sent.csv
 is a journal kept per address, appended to and never rewritten: before each message a row
 发送中 (write-ahead) for every address it goes to, with its Message-ID; after the server's
 answer a row 已发送 or 失败 for each. An address that accepted a packet is never sent the same
