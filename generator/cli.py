@@ -470,7 +470,7 @@ def send(
     resend_unknown: bool,
     confirm_unknown: bool,
 ) -> None:
-    """用邮件把已印发一期的分发文件发给各单位（本单位报告和未建会重点企业清单）。
+    """用邮件把已印发一期的分发文件发给各单位（本单位报告和未建会重点企业清单，县市区另附通报）。
 
     收件地址是 data/units.csv 的“邮箱”列（一个单位可填几个，用分号隔开）；邮件服务器在
     bulletin.yml 的 mail 中设置，密码取自环境变量 BULLETIN_SMTP_PASSWORD，没有时提示输入。
