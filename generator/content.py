@@ -493,7 +493,8 @@ class _Reader:
                     "日期格式不对：应写成 2026-11-05",
                 )
             setattr(frame, key, day)
-            if key == "signed_on" and day is not None and day.weekday() >= 5:
+            issued = (self.root / "issued" / path.stem).is_dir()  # a record: nothing to act on
+            if key == "signed_on" and day is not None and day.weekday() >= 5 and not issued:
                 weekday = "六" if day.weekday() == 5 else "日"
                 self.problem(
                     path,

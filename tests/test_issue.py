@@ -510,6 +510,10 @@ def test_a_new_frame_is_not_issued_until_signed_and_a_weekend_is_told(cached: Pr
     # printed the day it was signed, as the frame left printed_on empty
     text = "".join(text_of(root / "issued/2026-10/internal/pdf/2026-10/bulletin.pdf").split())
     assert "2026年11月7日印发" in text
+    # once issued, the date is a record: no warning on every later check
+    assert runner.invoke(cli, ["check", str(root)]).exit_code == 0
+    problems = (root / "problems" / "problems.csv").read_text("utf-8-sig")
+    assert "W-SIGNED-WEEKEND" not in problems
 
 
 def record_receipt(root: Path, period: str, county: str, when: str) -> None:
