@@ -146,6 +146,7 @@ def document_header(
     original = SHOWS[audience].signed_original
     org = config.organization
     signed = frame.signed_on
+    printed = frame.printed_on or signed  # printed the day it is signed unless the frame says
     year = signed.year if signed else period.end.year
     number = "" if frame.doc_number is None else str(frame.doc_number)
     return DocumentHeader(
@@ -158,8 +159,8 @@ def document_header(
         cc=frame.cc,
         signed_on=signed.isoformat() if signed else None,
         signed_on_text=fmt.chinese_date(signed),
-        printed_on=frame.printed_on.isoformat() if frame.printed_on else None,
-        printed_on_text=fmt.chinese_date(frame.printed_on),
+        printed_on=printed.isoformat() if printed else None,
+        printed_on_text=fmt.chinese_date(printed),
         printed_by=org.printed_by,
         preface=frame.preface if original else public_text(frame.preface),
         closing=frame.closing

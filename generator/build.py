@@ -505,12 +505,18 @@ class _Stamp:
     """
 
     def __init__(self, root: Path, out: Path, options: BuildOptions) -> None:
+        from generator.issue import registered_paths
+
         self.root, self.out = root, out
         cache_dir = root / CACHE_DIR
         self.path = cache_dir / "stamps" / f"{key(str(out))}.json"
         digests = Digests(cache_dir)
         parts = [
-            digests.tree([root / "bulletin.yml", root / "issued" / "register.csv"], root),
+            # every issued file: one edited or removed by hand is found by the build it makes
+            digests.tree(
+                [root / "bulletin.yml", root / "issued" / "register.csv", *registered_paths(root)],
+                root,
+            ),
             *(digests.folder(root / name, root) for name in ("data", "content", "site_templates")),
         ]
         digests.save()

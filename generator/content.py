@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from generator import formatting as fmt
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
+from generator.rosters.codes import W_SIGNED_WEEKEND
 from generator.rosters.specs import CAMPAIGNS
 from generator.safe_yaml import Document, YamlError
 
@@ -492,6 +493,18 @@ class _Reader:
                     "日期格式不对：应写成 2026-11-05",
                 )
             setattr(frame, key, day)
+            issued = (self.root / "issued" / path.stem).is_dir()  # a record: nothing to act on
+            if key == "signed_on" and day is not None and day.weekday() >= 5 and not issued:
+                weekday = "六" if day.weekday() == 5 else "日"
+                self.problem(
+                    path,
+                    _key_line(text, key),
+                    key,
+                    W_SIGNED_WEEKEND.name,
+                    day,
+                    W_SIGNED_WEEKEND.template.format(value=day.isoformat(), weekday=weekday),
+                    severity="warning",
+                )
         parts = CLOSING_MARK.split(body, maxsplit=1)
         frame.preface = parts[0].strip()
         closing = PUBLIC_CLOSING_MARK.split(parts[1], maxsplit=1) if len(parts) > 1 else [""]

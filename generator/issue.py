@@ -31,6 +31,7 @@ from generator.errors import BuildError, ConfigError
 from generator.model import Bulletin, Correction
 from generator.periods import Period
 from generator.problems import Problem
+from generator.tables import write_csv
 
 if TYPE_CHECKING:
     from generator.config import Config
@@ -40,6 +41,8 @@ REGISTER = "register.csv"
 REGISTER_HEADERS = ("period", "发文字号", "signed_on", "issued_at", "file", "sha256")
 #: issued/<period>/model/<audience>.json: the figures as issued (not published again)
 MODEL_DIR = "model"
+#: issued/<period>/register-rows.csv: the period's own lines of the register, kept with its files
+PERIOD_ROWS = "register-rows.csv"
 #: top-level folders of an issued period that a build publishes as they are
 PUBLISHED_PARTS = ("public", "internal", "dist")
 _DOC_CODE = re.compile(r"〔(\d{4})〕(\d+)号$")
@@ -144,17 +147,140 @@ def read_register(root: Path) -> Register:
     return register
 
 
-def _write_register(register: Register) -> None:
-    from generator.tables import write_csv
+def _append_register(register: Register, rows: list[IssuedFile]) -> None:
+    """Append `rows` to issued/register.csv, keeping every byte already there.
 
+    The new register is written beside the old one and swapped in, so a kill leaves the old one
+    or the new one whole, never a half-written line.
+    """
     folder = register.folder
     folder.mkdir(parents=True, exist_ok=True)
+    path = folder / REGISTER
+    before = original = path.read_bytes() if path.is_file() else b""
     temp = folder / f".{REGISTER}.{os.getpid()}.tmp"
-    rows = [
-        [r.period, r.doc_code, r.signed_on, r.issued_at, r.file, r.sha256] for r in register.rows
-    ]
-    write_csv(temp, REGISTER_HEADERS, rows)
-    os.replace(temp, folder / REGISTER)
+    lines = [[r.period, r.doc_code, r.signed_on, r.issued_at, r.file, r.sha256] for r in rows]
+    write_csv(temp, REGISTER_HEADERS, lines)
+    added = temp.read_bytes()
+    if before:
+        # the header and its byte order mark are there already: only the new lines follow
+        added = added.split(b"\n", 1)[1]
+        if not before.endswith(b"\n"):
+            before += b"\r\n"
+    with temp.open("wb") as handle:
+        handle.write(before + added)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if (path.read_bytes() if path.is_file() else b"") != original:
+        temp.unlink()
+        raise BuildError(
+            f"{ISSUED_DIR}/{REGISTER} 在印发过程中被改动，未登记。请重新运行 bulletin issue。"
+        )
+    os.replace(temp, path)
+    register.rows.extend(rows)
+
+
+def unregistered_periods(register: Register) -> list[str]:
+    """Period folders of issued/ whose register rows are missing (a register restored too old).
+
+    A folder with no row at all, or one whose own register-rows.csv lists a file the register
+    does not have.
+    """
+    if not register.folder.is_dir():
+        return []
+    known = {(r.period, r.file) for r in register.rows}
+    out = []
+    for folder in register.folder.iterdir():
+        if not folder.is_dir() or not Period.is_period_name(folder.name):
+            continue
+        if folder.name not in register.periods() or any(
+            (folder.name, file) not in known for file in _own_rows(folder)
+        ):
+            out.append(folder.name)
+    return sorted(out, key=Period.parse)
+
+
+def _own_rows(folder: Path) -> list[str]:
+    """The files an issued period's register-rows.csv lists (none if it has none)."""
+    path = folder / PERIOD_ROWS
+    if not path.is_file():
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [row["file"] for row in csv.DictReader(handle) if row.get("file")]
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError):
+        return []
+
+
+def unregistered_message(register: Register, periods: list[str]) -> str:
+    """What to do about issued folders without register rows: restore the register."""
+    names = "、".join(periods)
+    these = "这一期" if len(periods) == 1 else "这几期"
+    kept = [p for p in periods if (register.folder / p / PERIOD_ROWS).is_file()]
+    rows = (
+        f"；没有备份时，{these}的登记行保存在 "
+        + "、".join(f"{ISSUED_DIR}/{p}/{PERIOD_ROWS}" for p in kept)
+        + f" 中：用记事本把其中除第一行（表头）外的各行原样加到 {ISSUED_DIR}/{REGISTER} 的末尾"
+        "（不要用 Excel 打开另存）"
+        if kept
+        else ""
+    )
+    return (
+        f"{ISSUED_DIR}/ 中有已印发的 {names} 期存档，但 {ISSUED_DIR}/{REGISTER} 中缺少{these}的"
+        "登记行：登记簿可能是从较早的备份恢复的（或上次印发在登记前被中断）。已印发的文件"
+        "不会被删除或覆盖；在找回登记行之前，不能印发或发送。请从最近的备份中恢复 "
+        f"{ISSUED_DIR}/{REGISTER}（要有 {names} 期的各行）{rows}。然后运行 bulletin check 核对，"
+        "确认不再提示本问题。"
+    )
+
+
+def unregistered_problems(root: Path) -> list[Problem]:
+    """E-ISSUED-UNREGISTERED for `check`: issued folders the register has no row of."""
+    from generator.rosters.codes import E_ISSUED_UNREGISTERED
+
+    register = read_register(root)
+    missing = unregistered_periods(register)
+    if not missing:
+        return []
+    message = unregistered_message(register, missing)
+    where = f"{ISSUED_DIR}/{REGISTER}"
+    return [E_ISSUED_UNREGISTERED.problem(where, None, "", "、".join(missing), message=message)]
+
+
+def refuse_unregistered(register: Register) -> None:
+    """Stop a command that would write issued records while the register lacks a period."""
+    missing = unregistered_periods(register)
+    if missing:
+        raise ConfigError(unregistered_message(register, missing))
+
+
+def verify_issued(register: Register, period: str, files: Iterable[str] | None = None) -> None:
+    """Refuse when a registered file of `period` is missing or differs from its sha256.
+
+    `files` limits the check to those registered names (default: every one of the period).
+    Nothing read from issued/ is trusted before it is checked: a model edited by hand would
+    otherwise make a 更正说明 for a change that never happened.
+    """
+    wanted = None if files is None else set(files)
+    for row in register.files(period):
+        if wanted is not None and row.file not in wanted:
+            continue
+        source = register.folder / period / row.file
+        if not source.is_file():
+            what = f"缺失（{ISSUED_DIR}/{REGISTER} 中登记了它）"
+        elif sha256_of(source) != row.sha256:
+            what = f"与印发时登记的 sha256 不符（被改动过，见 {ISSUED_DIR}/{REGISTER}）"
+        else:
+            continue
+        raise BuildError(
+            f"已印发的文件 {ISSUED_DIR}/{period}/{row.file} {what}。"
+            "印发的通报是存档，不能修改：请从备份中恢复该文件，再运行本命令。"
+        )
+
+
+def registered_paths(root: Path) -> list[Path]:
+    """Every file the register lists, for a build to notice one changed or removed."""
+    register = read_register(root)
+    return [register.folder / r.period / r.file for r in register.rows]
 
 
 # ---- bulletin issue ---------------------------------------------------------------------------
@@ -166,6 +292,74 @@ class IssueResult:
     doc_code: str
     folder: Path
     files: list[str]
+    #: what the office should look at (a weekend signing date), in Chinese
+    warnings: list[str] = field(default_factory=list)
+
+
+def period_receipts(root: Path, period: Period) -> list[tuple[str, datetime]]:
+    """(county code, time) of every receipt recorded for the period's ledger files.
+
+    The one place `issue` reads the receipt record, so that it follows the record if it moves.
+    """
+    from generator.intake import read_received
+
+    out = []
+    for row in read_received(root / "data" / str(period)).values():
+        try:
+            out.append((row.get("county") or "", datetime.fromisoformat(row["received_at"])))
+        except (KeyError, TypeError, ValueError):
+            continue  # a receipt without a readable time is told by `check`, not here
+    return out
+
+
+def _county_names(root: Path) -> dict[str, str]:
+    from generator.rosters.load import read_roster
+    from generator.rosters.specs import UNITS
+    from generator.rosters.validate import Context
+
+    frame, _problems, _ok = read_roster(root, root / "data", UNITS, Context())
+    if frame.empty:
+        return {}
+    return {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+
+
+def _check_signing(
+    root: Path, config: Config, period: Period, signed: date, frame_path: str
+) -> list[str]:
+    """Refuse a 成文日期 before the reporting deadline or a receipt; warn on a weekend.
+
+    A bulletin signed before its data arrived, or before counties had to report, judges what
+    the leader could not have seen (CONTRACT 4.1).
+    """
+    from generator.intake import report_deadline
+
+    redo = f"请核对并修改 {frame_path} 中的 signed_on，运行 bulletin build 核对后再印发。"
+    deadline = report_deadline(period, config.report_deadline)
+    if signed < deadline:
+        raise ConfigError(
+            f"成文日期 {signed.isoformat()}（{fmt.chinese_date(signed)}）早于本期的报送截止日 "
+            f"{fmt.chinese_date(deadline)}（bulletin.yml 的 report_deadline）：截止之前签发的通报，"
+            f"会把还能按时报送的县市区写成未报送。未印发。{redo}"
+        )
+    receipts = period_receipts(root, period)
+    if receipts:
+        county, latest = max(receipts, key=lambda r: r[1])
+        if signed < latest.date():
+            name = _county_names(root).get(county, "")
+            who = f"{name}（{county}）" if name else county or "某县市区"
+            raise ConfigError(
+                f"成文日期 {signed.isoformat()}（{fmt.chinese_date(signed)}）早于本期最后收到的台账："
+                f"{who}的台账 {latest.strftime('%Y-%m-%d %H:%M')} 收到。通报不能在它依据的数据"
+                f"收到之前签发。未印发。{redo}如果登记的收到时间不对，用 bulletin received "
+                f'{period} {county or "县市区"} "YYYY-MM-DD HH:MM" 更正。'
+            )
+    warnings = []
+    if signed.weekday() >= 5:
+        weekday = "六" if signed.weekday() == 5 else "日"
+        warnings.append(
+            f"成文日期 {signed.isoformat()} 是星期{weekday}，请确认这是领导签发的日期。"
+        )
+    return warnings
 
 
 def _published_files(period: str, out: Path) -> list[str]:
@@ -212,6 +406,7 @@ def _issue(
         raise ConfigError(f"本项目的报告周期是 {config.cadence}，报告期 {period} 不属于本项目。")
     key = str(period)
     register = read_register(root)
+    refuse_unregistered(register)  # a register restored too old: its numbers are not all known
     if key in register.periods():
         raise ConfigError(
             f"{key} 期通报已于 {register.files(key)[0].issued_at[:10]} 印发"
@@ -229,15 +424,28 @@ def _issue(
         raise ConfigError(
             f"没有 {key} 期的通报框架 {frame_path}，不能印发。请先运行 bulletin new-period {key}。"
         )
-    if frame.signed_on is None:
-        raise ConfigError(
-            f"{frame_path} 没有填写成文日期（signed_on），不能印发。请填写签发后的成文日期，"
-            "例如 signed_on: 2026-11-05，重新生成并核对后再印发。"
+    missing = [
+        what
+        for what, value in (
+            ("成文日期（signed_on）", frame.signed_on),
+            ("发文序号（doc_number）", frame.doc_number),
         )
-    if frame.doc_number is None:
+        if value is None
+    ]
+    if missing:
+        from generator.intake import report_deadline
+
+        deadline = report_deadline(period, config.report_deadline)
+        frames = load_content(root).frames
+        number = next_doc_number(root, deadline.year, frames, exclude=key)
         raise ConfigError(
-            f"{frame_path} 没有填写发文序号（doc_number），不能印发。例如 doc_number: 45。"
+            f"{frame_path} 没有填写{'和'.join(missing)}，不能印发。领导签发后请填写签发的日期"
+            f"（不早于报送截止日 {deadline.isoformat()}，例如 signed_on: {deadline.isoformat()}）"
+            f"和发文序号（例如 doc_number: {number}，{deadline.year}年的下一个序号），"
+            "然后运行 bulletin build 核对，再印发。"
         )
+    assert frame.signed_on is not None and frame.doc_number is not None
+    warnings = _check_signing(root, config, period, frame.signed_on, frame_path)
     serial = (frame.signed_on.year, frame.doc_number)
     doc_code = f"{config.organization.doc_prefix}〔{serial[0]}〕{serial[1]}号"
     other = register.numbers().get(serial)
@@ -258,40 +466,43 @@ def _issue(
         clock = now or (lambda: datetime.now().astimezone())
         issued_at = clock().isoformat(timespec="seconds")
         target = register.folder / key
-        partial = register.folder / f".{key}.partial"
-        shutil.rmtree(partial, ignore_errors=True)
-        rows: list[IssuedFile] = []
-        for name in files:
-            dest = partial / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / name, dest)
-            rows.append(IssuedFile(key, doc_code, frame.signed_on.isoformat(), issued_at, name, ""))
-        for audience in ("public", "internal"):
-            dest = partial / MODEL_DIR / f"{audience}.json"
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / audience / "data" / key / "bulletin.json", dest)
-            rows.append(
-                IssuedFile(
-                    key,
-                    doc_code,
-                    frame.signed_on.isoformat(),
-                    issued_at,
-                    f"{MODEL_DIR}/{audience}.json",
-                    "",
+        register.folder.mkdir(parents=True, exist_ok=True)
+        # Staged beside the record under a name of its own: a leftover of a killed attempt is
+        # never a record and is left alone, as every file under issued/ is.
+        partial = Path(tempfile.mkdtemp(prefix=f".{key}.partial-", dir=register.folder))
+        try:
+            names = [*files, *(f"{MODEL_DIR}/{a}.json" for a in ("public", "internal"))]
+            for name in names:
+                source = (
+                    out
+                    / name.split("/", 1)[1].removesuffix(".json")
+                    / "data"
+                    / key
+                    / "bulletin.json"
+                    if name.startswith(f"{MODEL_DIR}/")
+                    else out / name
                 )
+                dest = partial / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, dest)
+            signed = frame.signed_on.isoformat()
+            rows = [
+                IssuedFile(key, doc_code, signed, issued_at, n, sha256_of(partial / n))
+                for n in names
+            ]
+            # The period's own register lines travel with its files: if the register is ever
+            # restored from a backup older than this issue, these are the lines it lacks.
+            write_csv(
+                partial / PERIOD_ROWS,
+                REGISTER_HEADERS,
+                [[r.period, r.doc_code, r.signed_on, r.issued_at, r.file, r.sha256] for r in rows],
             )
-    rows = [
-        IssuedFile(
-            r.period, r.doc_code, r.signed_on, r.issued_at, r.file, sha256_of(partial / r.file)
-        )
-        for r in rows
-    ]
-    # A folder without register rows is not a record yet (an earlier attempt that died).
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(partial, target)
-    register.rows.extend(rows)
-    _write_register(register)
-    return IssueResult(key, doc_code, target, [r.file for r in rows])
+            os.rename(partial, target)  # fails, rather than replaces, if the folder is there
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)  # this attempt's own staging, not a record
+            raise
+    _append_register(register, rows)
+    return IssueResult(key, doc_code, target, [r.file for r in rows], warnings)
 
 
 def _last_serial(register: Register, year: int) -> int:
@@ -326,6 +537,7 @@ def overlay_issued(root: Path, staging: Path, periods: Iterable[str], parts: Ite
     changed by hand. Each dist zip is also put on the internal site, which lists the packets.
     """
     register = read_register(root)
+    refuse_unregistered(register)  # an issued period would be published from fresh data
     built = set(periods)
     parts = set(parts)
     count = 0
@@ -341,14 +553,9 @@ def overlay_issued(root: Path, staging: Path, periods: Iterable[str], parts: Ite
         for folder in (f"internal/pdf/{period}/units", f"dist/{period}"):
             if folder.split("/", 1)[0] in parts:
                 shutil.rmtree(staging / folder, ignore_errors=True)
+        verify_issued(register, period, [r.file for r in rows])
         for row in rows:
             source = register.folder / period / row.file
-            if not source.is_file() or sha256_of(source) != row.sha256:
-                raise BuildError(
-                    f"已印发的文件 {ISSUED_DIR}/{period}/{row.file} 缺失或被改动（与 "
-                    f"{ISSUED_DIR}/{REGISTER} 中记录的 sha256 不符）。印发的通报是存档，不能修改："
-                    "请从备份中恢复该文件。"
-                )
             dest = staging / row.file
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.unlink(missing_ok=True)
@@ -401,6 +608,26 @@ def _shown(value: Any, kind: str) -> str:
     return fmt.integer(value)
 
 
+def _issued_model(register: Register, period: str, audience: str) -> dict[str, Any] | None:
+    """The issued model of `period`, verified against the register (None if never registered).
+
+    Periods issued before models were kept have none; a registered one that is missing or
+    differs stops the command (`verify_issued`).
+    """
+    name = f"{MODEL_DIR}/{audience}.json"
+    if name not in {r.file for r in register.files(period)}:
+        return None
+    verify_issued(register, period, [name])
+    path = register.folder / period / name
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(
+            f"已印发的文件 {ISSUED_DIR}/{period}/{name} 无法读取（{exc}）。请从备份中恢复该文件。"
+        ) from exc
+    return model if isinstance(model, dict) else None
+
+
 def _published_values(
     register: Register, period: str, audience: str
 ) -> tuple[dict[tuple[str, str], str], tuple[str, str] | None] | None:
@@ -408,10 +635,8 @@ def _published_values(
 
     Also the (period, label) of the last issued bulletin that corrected it, if any.
     """
-    path = register.folder / period / MODEL_DIR / f"{audience}.json"
-    try:
-        model = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    model = _issued_model(register, period, audience)
+    if model is None:
         return None
     corrected_by: tuple[str, str] | None = None
     values: dict[tuple[str, str], str] = {}
@@ -423,11 +648,8 @@ def _published_values(
         key=Period.parse,
     )
     for other in later:
-        try:
-            issued = json.loads(
-                (register.folder / other / MODEL_DIR / f"{audience}.json").read_text("utf-8")
-            )
-        except (OSError, ValueError):
+        issued = _issued_model(register, other, audience)
+        if issued is None:
             continue
         for c in issued.get("corrections", []):
             if c.get("period") == period:

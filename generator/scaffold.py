@@ -39,7 +39,7 @@ FORMATTED_ROWS = 1000
 DEFAULT_CLOSING = (
     "一、提高思想认识。各县市区总工会要进一步提高对企业普遍建会工作重要性的认识，对照目标任务，倒排工期，确保完成全年任务。\n\n"
     "二、抓好重点企业销号。对职工25人以上未建会企业逐一建立台账，明确责任人和时限，建一家、销号一家。\n\n"
-    "三、按时报送数据。各县市区总工会于每月5日前报送上月企业建会台账，确保数据真实准确。"
+    "三、按时报送数据。各县市区总工会于每月{day}日前报送上月企业建会台账，确保数据真实准确。"
 )
 
 
@@ -118,11 +118,37 @@ def _skipped(config: Any, frames: dict[str, Any], period: Period) -> list[str]:
     return skipped[::-1]
 
 
-def _shift(day: date | None, period: Period, new: Period) -> date | None:
-    """Move a signing date from one period's end to the same distance after the new one's."""
-    if day is None:
-        return None
-    return new.end + timedelta(days=(day - period.end).days)
+def _signing_fields(root: Path, config: Any, period: Period, frames: dict[str, Any]) -> str:
+    """doc_number, signed_on and printed_on left empty, with comments saying what to fill.
+
+    They are the leader's and the registry's to give: a date or number filled in advance is
+    printed unless someone notices, and `issue` refuses while they are empty.
+    """
+    from generator.intake import report_deadline
+
+    deadline = report_deadline(period, config.report_deadline)
+    year = deadline.year  # signed after the deadline: usually the deadline's year
+    number = next_doc_number(root, year, frames, exclude=str(period))
+    return (
+        f"# 发文序号（doc_number）：签发登记后填写，例如 doc_number: {number}"
+        f"（{year}年下一个序号是 {number} 号；序号按成文日期的年份编排）。\n"
+        "doc_number:\n"
+        "# 成文日期（signed_on）：领导签发的日期，签发后填写，例如 "
+        f"signed_on: {_example_day(deadline)}。\n"
+        f"# 不能早于报送截止日 {deadline.isoformat()}，也不能早于本期最后收到台账的日期；"
+        "一般不是周六、周日。\n"
+        "signed_on:\n"
+        "# 印发日期（printed_on）：不填时与成文日期相同。\n"
+        "printed_on:\n"
+    )
+
+
+def _example_day(after: date) -> str:
+    """The first working day after `after`, as an example of a signing date."""
+    day = after + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.isoformat()
 
 
 @dataclass
@@ -164,19 +190,10 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
     folder.mkdir(parents=True, exist_ok=True)
     earlier = sorted((Period.parse(k), f) for k, f in frames.items() if Period.parse(k) < period)
     base_period, base = earlier[-1] if earlier else (None, None)
-    signed = _shift(base.signed_on, base_period, period) if base and base_period else None
-    signed = signed or period.end + timedelta(days=5)
-    printed = _shift(base.printed_on, base_period, period) if base and base_period else None
-    # Serials count per year of signing (a December bulletin signed in January is number 1 of
-    # the new year), after every number issued or planned in that year.
-    doc_number = next_doc_number(root, signed.year, frames, exclude=str(period))
     front = {
-        "doc_number": doc_number,
         # 主送 left out: derived from the ranked units (各县（市、区）总工会, zones by name)
         **({"recipients": base.recipients} if base and base.recipients else {}),
         "cc": base.cc if base else "",
-        "signed_on": signed,
-        "printed_on": printed or period.end + timedelta(days=6),
     }
     preface = (
         re.sub(re.escape(base_period.label), period.label, base.preface)
@@ -186,9 +203,13 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
     text_out = _render(
         root,
         "frame.md",
-        front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False),
+        front_matter=_signing_fields(root, config, period, frames)
+        + yaml.safe_dump(front, allow_unicode=True, sort_keys=False),
         preface=preface,
-        closing=base.closing if base and base.closing else DEFAULT_CLOSING,
+        closing=base.closing
+        if base and base.closing
+        # the one deadline: the day of bulletin.yml's report_deadline
+        else DEFAULT_CLOSING.format(day=config.report_deadline),
     )
     frame_path.parent.mkdir(parents=True, exist_ok=True)
     frame_path.write_text(text_out, encoding="utf-8")

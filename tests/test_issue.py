@@ -204,8 +204,9 @@ def test_an_issued_file_changed_by_hand_stops_the_build(flow: Flow, tmp_path: Pa
     runner = CliRunner()
     result = runner.invoke(cli, ["build", str(copy)])
     assert result.exit_code == 1
-    assert "已印发的文件 issued/2026-09/internal/pdf/2026-09/bulletin.pdf 缺失或被改动" in (
-        result.output
+    assert (
+        "已印发的文件 issued/2026-09/internal/pdf/2026-09/bulletin.pdf 与印发时登记的 sha256 不符"
+        in (result.output)
     )
 
 
@@ -299,23 +300,35 @@ def test_a_register_with_a_duplicate_number_is_an_error(project: Project) -> Non
 # ---- numbering and new periods (no build needed) ---------------------------------------------
 
 
-def frame_number(root: Path, period: str) -> tuple[int, str]:
-    import yaml
+def suggested_number(root: Path, period: str) -> str:
+    """The number the new frame's comment suggests: "2026年下一个序号是 41 号"."""
+    import re
 
     text = (root / "content" / "bulletins" / f"{period}.md").read_text("utf-8")
-    front = yaml.safe_load(text.split("---")[1])
-    return int(front["doc_number"]), str(front["signed_on"])
+    found = re.search(r"（(\d{4}年下一个序号是 \d+ 号)", text)
+    assert found, text
+    return found.group(1)
+
+
+def sign(root: Path, period: str, number: int, signed: str) -> None:
+    """Fill the number and date that new-period left empty, as the office does once signed."""
+    path = root / "content" / "bulletins" / f"{period}.md"
+    text = path.read_text("utf-8")
+    text = text.replace("\ndoc_number:\n", f"\ndoc_number: {number}\n", 1)
+    path.write_text(text.replace("\nsigned_on:\n", f"\nsigned_on: {signed}\n", 1), "utf-8")
 
 
 def test_numbers_count_per_year_of_signing_across_the_year_end(project: Project) -> None:
     root = project.root
     write_frame(root, "2026-10", 40, "2026-11-05")
-    new_period(root, "2026-11")  # signed 2026-12-05: the next number of 2026
-    assert frame_number(root, "2026-11") == (41, "2026-12-05")
-    new_period(root, "2026-12")  # signed 2027-01-05: the first number of 2027
-    assert frame_number(root, "2026-12") == (1, "2027-01-05")
-    new_period(root, "2027-01")  # signed 2027-02-05: the second of 2027, not a new "1"
-    assert frame_number(root, "2027-01") == (2, "2027-02-05")
+    new_period(root, "2026-11")  # signed in December: the next number of 2026
+    assert suggested_number(root, "2026-11") == "2026年下一个序号是 41 号"
+    sign(root, "2026-11", 41, "2026-12-07")
+    new_period(root, "2026-12")  # signed in January: the first number of 2027
+    assert suggested_number(root, "2026-12") == "2027年下一个序号是 1 号"
+    sign(root, "2026-12", 1, "2027-01-06")
+    new_period(root, "2027-01")  # the second of 2027, not a new "1"
+    assert suggested_number(root, "2027-01") == "2027年下一个序号是 2 号"
 
 
 def test_numbers_follow_the_register_too(project: Project) -> None:
@@ -330,7 +343,7 @@ def test_numbers_follow_the_register_too(project: Project) -> None:
     )
     write_frame(root, "2026-10", 3, "2026-11-05")  # the frame edited after issue: the record wins
     new_period(root, "2026-11")
-    assert frame_number(root, "2026-11") == (8, "2026-12-05")
+    assert suggested_number(root, "2026-11") == "2026年下一个序号是 8 号"
 
 
 def test_new_period_names_the_periods_it_skips(project: Project) -> None:
@@ -419,3 +432,124 @@ def test_issue_after_a_build_killed_in_its_swap(cached: Project) -> None:
     result = issue_period(root, "2026-10")
     assert result.doc_code == "测工发〔2026〕10号"
     assert (root / "site").is_dir() and not (root / ".site.old").exists()
+
+
+# ---- every registered file verified before it is trusted (models included) ------------------
+
+
+def _edit_model(path: Path) -> None:
+    """Change one figure of the issued model as a hand edit would: 东镇 had 999 employees."""
+    import json
+
+    model = json.loads(path.read_text("utf-8"))
+    unit = next(u for u in model["units"] if u["code"] == "990101")
+    unit["employees"] = 999
+    path.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["edited", "deleted"])
+def test_an_issued_model_changed_by_hand_stops_the_build(
+    flow: Flow, tmp_path: Path, change: str
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
+    runner = CliRunner()
+    if change == "edited":  # a site built before the edit: the next build is not skipped
+        assert runner.invoke(cli, ["build", str(copy), "--jobs", "1"]).exit_code == 0
+    model = copy / "issued" / "2026-09" / "model" / "internal.json"
+    if change == "edited":
+        _edit_model(model)
+        what = "与印发时登记的 sha256 不符"
+    else:
+        model.unlink()
+        what = "缺失"
+    before = {p: p.read_bytes() for p in copy.glob("site/**/*") if p.is_file()}
+    # the build after the edit is not skipped as "nothing changed": it reads the model and stops
+    for command in ("build", "check"):
+        result = runner.invoke(cli, [command, str(copy)])
+        assert result.exit_code == 1, (command, result.output)
+        assert f"已印发的文件 issued/2026-09/model/internal.json {what}" in result.output
+        assert "请从备份中恢复该文件" in result.output and "Traceback" not in result.output
+    # no 更正说明 for a change that never happened, nor one missing for a real one
+    after = {p: p.read_bytes() for p in copy.glob("site/**/*") if p.is_file()}
+    assert after == before
+
+
+# ---- the signing date and number: left to the office, checked at issue ----------------------
+
+
+def test_a_new_frame_is_not_issued_until_signed_and_a_weekend_is_told(cached: Project) -> None:
+    root = cached.root
+    runner = CliRunner()
+    write_frame(root, "2026-09", 9, "2026-10-05")
+    made = runner.invoke(cli, ["new-period", "2026-10", str(root)])
+    assert made.exit_code == 0, made.output
+    refused = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert refused.exit_code == 2
+    assert (
+        "content/bulletins/2026-10.md 没有填写成文日期（signed_on）和发文序号（doc_number），不能印发"
+        in refused.output
+    )
+    assert (
+        "signed_on: 2026-11-05" in refused.output
+        and "doc_number: 10，2026年的下一个序号" in refused.output
+    )
+    sign(root, "2026-10", 10, "2026-11-07")  # a Saturday
+    checked = runner.invoke(cli, ["check", str(root)])
+    with (root / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        weekend = [r for r in csv.DictReader(handle) if r["问题代码"] == "W-SIGNED-WEEKEND"]
+    assert checked.exit_code == 0, checked.output
+    assert [(r["文件"], r["内容"]) for r in weekend] == [
+        ("content/bulletins/2026-10.md", "2026-11-07")
+    ]
+    assert "成文日期 2026-11-07 是星期六" in weekend[0]["说明"]
+    issued = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert issued.exit_code == 0, issued.output
+    assert "已印发 2026-10 期通报（测工发〔2026〕10号）" in issued.output
+    assert "注意：成文日期 2026-11-07 是星期六，请确认这是领导签发的日期。" in issued.output
+    # printed the day it was signed, as the frame left printed_on empty
+    text = "".join(text_of(root / "issued/2026-10/internal/pdf/2026-10/bulletin.pdf").split())
+    assert "2026年11月7日印发" in text
+    # once issued, the date is a record: no warning on every later check
+    assert runner.invoke(cli, ["check", str(root)]).exit_code == 0
+    problems = (root / "problems" / "problems.csv").read_text("utf-8-sig")
+    assert "W-SIGNED-WEEKEND" not in problems
+
+
+def record_receipt(root: Path, period: str, county: str, when: str) -> None:
+    """A receipt as `intake` records it (the period's receipt record)."""
+    from generator.intake import RECEIVED, RECEIVED_HEADERS
+
+    path = root / "data" / period / RECEIVED
+    new = not path.is_file()
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        if new:
+            writer.writerow(RECEIVED_HEADERS)
+        writer.writerow([f"{county}.xlsx", county, when, f"{county}.xlsx", "0" * 64])
+
+
+def test_a_signing_date_before_the_deadline_or_a_receipt_is_refused(cached: Project) -> None:
+    root = cached.root
+    runner = CliRunner()
+    write_frame(root, "2026-10", 10, "2026-11-04")
+    early = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert early.exit_code == 2, early.output
+    assert (
+        "成文日期 2026-11-04（2026年11月4日）早于本期的报送截止日 2026年11月5日"
+        "（bulletin.yml 的 report_deadline）" in early.output
+    )
+    assert "请核对并修改 content/bulletins/2026-10.md 中的 signed_on" in early.output
+    record_receipt(root, "2026-10", "990200", "2026-11-03 10:00:00")
+    record_receipt(root, "2026-10", "990100", "2026-11-06 16:20:00")  # 甲县, a day late
+    write_frame(root, "2026-10", 10, "2026-11-05")
+    late = runner.invoke(cli, ["issue", "2026-10", str(root)])
+    assert late.exit_code == 2, late.output
+    flat = "".join(late.output.split())
+    assert (
+        "成文日期2026-11-05（2026年11月5日）早于本期最后收到的台账："
+        "甲县（990100）的台账2026-11-0616:20收到" in flat
+    )
+    assert 'bulletinreceived2026-10990100"YYYY-MM-DDHH:MM"更正' in flat
+    assert "Traceback" not in late.output
+    assert not (root / "issued").exists()

@@ -353,7 +353,8 @@ def test_new_period_makes_the_folder_and_frame(flow: Flow) -> None:
     result = flow.results["new-period"]
     assert result.exit_code == 0, result.output
     frame = load_content(flow.root).frames["2026-10"]
-    assert frame.doc_number == 1
+    assert frame.doc_number is None and frame.signed_on is None  # filled once signed
+    assert "发文序号（doc_number）和成文日期（signed_on）留空" in result.output
 
 
 def test_check_passes(flow: Flow) -> None:
@@ -392,7 +393,7 @@ def test_next_period_is_prefilled_from_the_last(flow: Flow) -> None:
     assert result.exit_code == 0, result.output
     assert "2026-10" in result.output
     frames = load_content(root).frames
-    assert frames["2026-11"].doc_number == 2
+    assert frames["2026-11"].doc_number is None
     assert frames["2026-11"].cc == "省总工会"
     assert "2026年11月" in frames["2026-11"].preface
     again = run("new-period", "2026-11", root)

@@ -50,9 +50,13 @@ def test_new_period_prefills_from_the_last_frame(tmp_path: Path) -> None:
     assert result.based_on == "2026-10"
     assert (root / "data/2026-11").is_dir()
     frame = load_content(root).frames["2026-11"]
-    assert frame.doc_number == 46
-    assert frame.recipients == "各县总工会"
-    assert str(frame.signed_on) == "2026-12-05"
+    assert frame.recipients == "各县总工会" and frame.cc == "省总工会"
+    # the number and the signing date are the leader's and the registry's: left empty, said how
+    assert frame.doc_number is None and frame.signed_on is None and frame.printed_on is None
+    text = (root / "content/bulletins/2026-11.md").read_text("utf-8")
+    assert "\ndoc_number:\n" in text and "\nsigned_on:\n" in text
+    assert "例如 doc_number: 46（2026年下一个序号是 46 号" in text
+    assert "不能早于报送截止日 2026-12-05" in text and "例如 signed_on: 2026-12-07" in text
     assert frame.preface == "现将2026年11月情况通报如下。"
     assert frame.closing == "一、要求。"
     with pytest.raises(ConfigError, match="已存在"):

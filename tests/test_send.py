@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import email
 import email.policy
 import hashlib
 import os
+import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,22 +47,42 @@ ADDRESSES = {
 
 
 class Mailbox:
-    """An aiosmtpd handler keeping every message; it refuses the addresses in `refuse`."""
+    """An aiosmtpd handler keeping every message; it refuses the addresses in `refuse`.
+
+    A message to `hold` is kept without an answer until `release` is set (`held` says it came):
+    a server that has the message while the sender is killed.
+    """
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
         self.refuse: set[str] = set()
+        self.hold = ""
+        self.held = threading.Event()
+        self.release = threading.Event()
+        #: the connection is dropped at RCPT of this address, or after the whole message to it
+        self.drop_at_rcpt = ""
+        self.drop_after_data = ""
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address == self.drop_at_rcpt:
+            server.transport.close()
+            return "421 closing"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        if self.drop_after_data in envelope.rcpt_tos:
+            server.transport.close()  # it has the message and never says so
+            return "250 never heard"
+        if self.hold in envelope.rcpt_tos and not self.release.is_set():
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
         return "250 Message accepted for delivery"
 
 
@@ -75,9 +103,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
+@contextlib.contextmanager
+def running(mailbox: Mailbox, **options: Any) -> Iterator[int]:
+    """A real SMTP server on 127.0.0.1 for `mailbox`, with login; yields its port."""
     port = free_port()
     controller = Controller(
         mailbox,
@@ -86,12 +114,21 @@ def server() -> Iterator[tuple[Mailbox, int]]:
         authenticator=authenticator,
         auth_required=True,
         auth_require_tls=False,  # security: none, a server on the office's own network
+        **options,
     )
     controller.start()
     try:
-        yield mailbox, port
+        yield port
     finally:
+        mailbox.release.set()
         controller.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    with running(mailbox) as port:
+        yield mailbox, port
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +191,9 @@ def test_without_yes_nothing_is_sent(project: Path, server: tuple[Mailbox, int])
     assert result.exit_code == 0, result.output
     assert "990100 甲县 → jia@test.gov.cn" in result.output
     assert "    990100-甲县-2026年10月报告.pdf" in result.output
+    assert (
+        "    测工发〔2026〕10号 关于2026年10月全市企业工会组建工作情况的通报.pdf" in result.output
+    )
     assert "990201 南街道 → nan@test.gov.cn; nan2@test.gov.cn" in result.output
     assert "990102 西镇：未填写邮箱" in result.output
     assert "990200 乙区：邮箱格式不对：乙区总工会" in result.output
@@ -172,26 +212,55 @@ def test_packets_arrive_with_their_files_once(project: Path, server: tuple[Mailb
     assert [r for r, _ in mailbox.messages if r[0] == "nan@test.gov.cn"] == [
         ["nan@test.gov.cn", "nan2@test.gov.cn"]
     ]
+    # the 通报 is addressed (主送) to the counties: 甲县's mail carries it, the townships' do not
+    bulletin = project / "issued" / "2026-10" / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    document = "测工发〔2026〕10号 关于2026年10月全市企业工会组建工作情况的通报.pdf"
+    digests[document] = hashlib.sha256(bulletin.read_bytes()).hexdigest()
     for address, message in messages.items():
-        assert "2026年10月" in message["subject"] and "测工发〔2026〕10号" in message["subject"]
+        county = address == "jia@test.gov.cn"
+        subject = message["subject"]
+        # the subject names what is attached
+        assert "2026年10月报告和未建会重点企业清单" in subject and "测工发〔2026〕10号" in subject
+        assert ("通报" in subject) == county, subject
         body = message.get_body(("plain",))
         assert body is not None and "请查收" in body.get_content()
+        assert ("印发给你们" in body.get_content()) == county
         files = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
-        assert len(files) == 2, address
+        assert len(files) == (3 if county else 2), address
         for name, data in files.items():
             assert hashlib.sha256(data).hexdigest() == digests[name]
-    jia = {a.get_filename() for a in messages["jia@test.gov.cn"].iter_attachments()}
-    assert jia == {
+    assert messages["jia@test.gov.cn"]["subject"] == (
+        "测试市总工会：关于2026年10月全市企业工会组建工作情况的通报（测工发〔2026〕10号）"
+        "及甲县2026年10月报告和未建会重点企业清单"
+    )
+    assert messages["dong@test.gov.cn"]["subject"] == (
+        "测试市总工会：东镇2026年10月报告和未建会重点企业清单（测工发〔2026〕10号）"
+    )
+    jia = [a.get_filename() for a in messages["jia@test.gov.cn"].iter_attachments()]
+    assert jia == [
+        document,
         "990100-甲县-2026年10月报告.pdf",
         "990100-甲县-2026年10月未建会重点企业清单.xlsx",
-    }
+    ]
     # the names are encoded as RFC 2231 says, which Outlook, Foxmail and webmail read
     raw = next(d for r, d in mailbox.messages if r[0] == "jia@test.gov.cn").decode("ascii")
     assert "filename*=utf-8''990100-%E7%94%B2%E5%8E%BF-2026" in raw
     log = sent_log(project)
-    assert list(log[0]) == ["unit", "address", "files", "sha256", "time", "result"]
-    assert sorted(r["unit"] for r in log) == ["990100", "990101", "990201"]
-    assert {r["result"] for r in log} == {"已发送"}
+    assert list(log[0]) == ["unit", "address", "files", "sha256", "time", "result", "message_id"]
+    # one row per address written ahead of each message, then one with the server's answer
+    assert [(r["unit"], r["address"], r["result"]) for r in log] == [
+        ("990100", "jia@test.gov.cn", "发送中"),
+        ("990100", "jia@test.gov.cn", "已发送"),
+        ("990101", "dong@test.gov.cn", "发送中"),
+        ("990101", "dong@test.gov.cn", "已发送"),
+        ("990201", "nan@test.gov.cn", "发送中"),
+        ("990201", "nan2@test.gov.cn", "发送中"),
+        ("990201", "nan@test.gov.cn", "已发送"),
+        ("990201", "nan2@test.gov.cn", "已发送"),
+    ]
+    ids = {r["address"]: r["message_id"] for r in log}
+    for address, message in messages.items():
+        assert message["message-id"] == ids[address]
 
     again = send(project, "--yes")
     assert again.exit_code == 0, again.output
@@ -391,10 +460,7 @@ def test_a_corrected_address_gets_the_files(project: Path, server: tuple[Mailbox
     )
     preview = send(project)
     assert "990100 甲县 → jia2@test.gov.cn" in preview.output
-    assert (
-        "邮箱已更改" in preview.output
-        and "已发给 jia@test.gov.cn，这次只发给新邮箱" in preview.output
-    )
+    assert "已发给 jia@test.gov.cn，这次只发给 jia2@test.gov.cn" in preview.output
     assert "990101 东镇：已于" in preview.output
     assert "将发给 1 个单位" in preview.output
     again = send(project, "--yes")
@@ -403,3 +469,310 @@ def test_a_corrected_address_gets_the_files(project: Path, server: tuple[Mailbox
     # both addresses have it now: a third run sends nothing
     assert "没有需要发送的单位" in send(project, "--yes").output
     assert len(mailbox.messages) == 4
+
+
+# ---- issued/ is append-only: a register restored from an older backup -----------------------
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_register_restored_too_old_stops_issue_check_and_send(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    assert send(project, "--yes").exit_code == 0 and len(mailbox.messages) == 3
+    register = project / "issued" / "register.csv"
+    complete = register.read_bytes()
+    # a register that lost some of October's lines is refused as well
+    register.write_bytes(b"\r\n".join(complete.split(b"\r\n")[:-4]) + b"\r\n")
+    partial = CliRunner().invoke(cli, ["issue", "2026-10", str(project)])
+    assert partial.exit_code == 2 and "缺少这一期的登记行" in partial.output
+    # the backup made before October was issued: the header only
+    register.write_bytes(complete.split(b"\r\n", 1)[0] + b"\r\n")
+    before = tree_bytes(project / "issued")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["issue", "2026-10", str(project)])
+    assert refused.exit_code == 2, refused.output
+    flat = "".join(refused.output.split())
+    assert "issued/中有已印发的2026-10期存档，但issued/register.csv中缺少这一期的登记行" in flat
+    assert "请从最近的备份中恢复issued/register.csv（要有2026-10期的各行）" in flat
+    assert "issued/2026-10/register-rows.csv" in flat  # or the lines the period kept itself
+    checked = runner.invoke(cli, ["check", str(project)])
+    assert checked.exit_code == 1
+    with (project / "problems" / "problems.csv").open(encoding="utf-8-sig") as handle:
+        assert "E-ISSUED-UNREGISTERED" in handle.read()
+    shown = "".join(c for c in checked.output if not c.isspace() and c != "│")
+    assert "issued/register.csv中缺少这一期的登记行" in shown and "register-rows.csv" in shown
+    again = send(project, "--yes")
+    assert again.exit_code == 2 and "缺少这一期的登记行" in again.output
+    # nor is October published again from the data as they are now, in place of the record
+    built = runner.invoke(cli, ["build", str(project), "--jobs", "1"])
+    assert built.exit_code == 2 and "缺少这一期的登记行" in built.output
+    assert not (project / "site").exists()
+    for output in (refused.output, checked.output, again.output, built.output):
+        assert "Traceback" not in output
+    assert len(mailbox.messages) == 3  # nobody mailed twice
+    assert tree_bytes(project / "issued") == before  # every issued file as it was, byte for byte
+    # the lines the message points to restore the register as it was
+    kept = (project / "issued" / "2026-10" / "register-rows.csv").read_bytes()
+    with register.open("ab") as handle:
+        handle.write(kept.split(b"\r\n", 1)[1])
+    assert register.read_bytes() == complete
+    assert "没有需要发送的单位" in send(project, "--yes").output
+    assert len(mailbox.messages) == 3
+
+
+# ---- per address, write-ahead, SMTPUTF8, headers -------------------------------------------
+
+
+def set_addresses(root: Path, changes: dict[str, str]) -> None:
+    """Write data/units.csv again with the given 邮箱 cells."""
+    import csv as csv_
+
+    path = root / "data" / "units.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv_.reader(handle))
+    column = rows[0].index("邮箱") if "邮箱" in rows[0] else rows[0].index("email")
+    for row in rows[1:]:
+        row[column] = changes.get(row[0], row[column])
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv_.writer(handle).writerows(rows)
+
+
+def use_port(root: Path, port: int) -> None:
+    path = root / "bulletin.yml"
+    text = re.sub(r"port: \d+", f"port: {port}", path.read_text("utf-8"))
+    path.write_text(text, encoding="utf-8")
+
+
+def to_address(mailbox: Mailbox, address: str) -> list[list[str]]:
+    """The recipients of every message the server took for `address`."""
+    return [rcpts for rcpts, _ in mailbox.messages if address in rcpts]
+
+
+def test_an_address_that_accepted_is_never_sent_again(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    mailbox.refuse = {"nan2@test.gov.cn"}  # one of 南街道's two addresses
+    for _run in range(3):
+        result = send(project, "--yes")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "990201 南街道：失败：nan2@test.gov.cn 被拒收（550" in result.output
+    # the server took it for the address it accepted, once; the refused one had nothing
+    assert to_address(mailbox, "nan@test.gov.cn") == [["nan@test.gov.cn"]]
+    preview = send(project)
+    assert "990201 南街道 → nan2@test.gov.cn" in preview.output
+    assert "已发给 nan@test.gov.cn，这次只发给 nan2@test.gov.cn" in preview.output
+    mailbox.refuse = set()
+    assert send(project, "--yes").exit_code == 0
+    assert to_address(mailbox, "nan@test.gov.cn") == [["nan@test.gov.cn"]]
+    assert to_address(mailbox, "nan2@test.gov.cn") == [["nan2@test.gov.cn"]]
+    assert len(mailbox.messages) == 4  # 3 on the first run; the refused address alone, once
+    assert "没有需要发送的单位" in send(project, "--yes").output
+
+
+@pytest.mark.parametrize("decision", ["resend", "confirm"])
+def test_a_send_killed_while_the_server_holds_a_message(
+    project: Path, server: tuple[Mailbox, int], decision: str
+) -> None:
+    mailbox = server[0]
+    mailbox.hold = "dong@test.gov.cn"
+    env = {**os.environ, "BULLETIN_SMTP_PASSWORD": PASSWORD}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "generator", "send", "2026-10", str(project), "--yes"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert mailbox.held.wait(120), "the server never got 东镇's message"
+        os.kill(child.pid, signal.SIGKILL)  # kill -9 while the server has it, unanswered
+        assert child.wait(30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+    mailbox.release.set()
+    time.sleep(0.2)
+    held_id = email.message_from_bytes(to_and_data(mailbox, "dong@test.gov.cn")[0])["Message-ID"]
+    assert [r[0] for r, _ in mailbox.messages] == ["jia@test.gov.cn", "dong@test.gov.cn"]
+
+    rerun = send(project, "--yes")
+    assert rerun.exit_code == 1, rerun.output
+    assert "Traceback" not in rerun.output
+    assert "结果不明的邮件（1 封）" in rerun.output
+    assert "990101 东镇 → dong@test.gov.cn" in rerun.output
+    assert f"Message-ID：{held_id}" in rerun.output
+    assert "bulletin send 2026-10 --yes --resend-unknown" in rerun.output
+    assert "已发送 1 个单位" in rerun.output  # 南街道, never tried before the kill
+    assert len(to_address(mailbox, "dong@test.gov.cn")) == 1  # not sent again
+    assert len(to_address(mailbox, "jia@test.gov.cn")) == 1
+    assert len(to_address(mailbox, "nan@test.gov.cn")) == 1
+    # a run without the decision sends nothing and says it again
+    assert "结果不明的邮件" in send(project, "--yes").output
+    assert len(mailbox.messages) == 3
+    if decision == "resend":  # the office found it was not sent, and sends it again: once
+        resent = send(project, "--yes", "--resend-unknown")
+        assert resent.exit_code == 0, resent.output
+        assert "已发送 1 个单位，失败 0 个" in resent.output
+        assert len(to_address(mailbox, "dong@test.gov.cn")) == 2
+    else:  # the office found the server had sent it: recorded, never sent again
+        confirmed = send(project, "--confirm-unknown")
+        assert confirmed.exit_code == 0, confirmed.output
+        assert "已把 1 封结果不明的邮件记为已发送" in confirmed.output
+        assert "990101 东镇：已于" in confirmed.output
+        assert len(to_address(mailbox, "dong@test.gov.cn")) == 1
+    final = send(project, "--yes")
+    assert final.exit_code == 0 and "没有需要发送的单位" in final.output
+    assert "结果不明" not in final.output
+    assert len(mailbox.messages) == (4 if decision == "resend" else 3)
+
+
+def to_and_data(mailbox: Mailbox, address: str) -> list[bytes]:
+    return [data for rcpts, data in mailbox.messages if address in rcpts]
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_chinese_address(project: Path, smtputf8: bool) -> None:
+    set_addresses(project, {"990101": "张三@test.gov.cn"})
+    mailbox = Mailbox()
+    with running(mailbox, enable_SMTPUTF8=smtputf8) as port:
+        use_port(project, port)
+        result = send(project, "--yes")
+        assert "Traceback" not in result.output
+        others = {r[0] for r, _ in mailbox.messages} - {"张三@test.gov.cn"}
+        assert others == {"jia@test.gov.cn", "nan@test.gov.cn"}  # the other units go on
+        if smtputf8:
+            assert result.exit_code == 0, result.output
+            (data,) = to_and_data(mailbox, "张三@test.gov.cn")
+            message = email.message_from_bytes(data, policy=email.policy.default)
+            assert message["to"] == "张三@test.gov.cn"
+            assert "东镇" in message["subject"]
+            assert len(list(message.iter_attachments())) == 2
+        else:
+            assert result.exit_code == 1
+            assert (
+                "990101 东镇：失败：张三@test.gov.cn：邮件服务器不支持中文邮箱地址（SMTPUTF8）"
+                in (result.output)
+            )
+            assert "请改用英文字母的邮箱" in result.output
+            assert to_and_data(mailbox, "张三@test.gov.cn") == []
+            # tried again on the next run, the others not mailed twice
+            again = send(project, "--yes")
+            assert again.exit_code == 1 and "已发送 0 个单位，失败 1 个" in again.output
+            assert len(mailbox.messages) == 2
+
+
+def test_check_refuses_control_characters_in_names_and_addresses(project: Path) -> None:
+    import csv as csv_
+
+    path = project / "data" / "units.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv_.reader(handle))
+    rows[2][1] = "东镇\r\nBcc: all@example.com"
+    column = rows[0].index("邮箱") if "邮箱" in rows[0] else rows[0].index("email")
+    rows[1][column] = "jia@test.gov.cn\t"
+    rows[1][column] = "jia@test.\x0bgov.cn"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv_.writer(handle).writerows(rows)
+    result = CliRunner().invoke(cli, ["check", str(project)])
+    assert result.exit_code == 1
+    with (project / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        found = [r for r in csv_.DictReader(handle) if "E-CONTROL-CHAR" in r.values()]
+    assert sorted(r["行号"] for r in found) == ["2", "3"]
+    assert {r["内容"] for r in found} == {"东镇␍␊Bcc: all@example.com", "jia@test.U+000Bgov.cn"}
+    assert all("只能写在一行里" in r["说明"] for r in found)
+
+
+@pytest.fixture(scope="module")
+def issued_with_a_broken_name(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """October issued while 东镇's name held a line break (before `check` refused one)."""
+    import generator.rosters.validate as validate
+
+    root = tmp_path_factory.mktemp("send-name") / "project"
+    project = Project(root)
+    units = [{**u, "email": ADDRESSES.get(u["code"], "")} for u in UNITS]
+    for unit in units:
+        if unit["code"] == "990101":
+            unit["name"] = "东镇\r\nBcc: all@example.com"
+    project.write("units", units)
+    write_frame(root, "2026-10", 10, "2026-11-05")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "_CONTROL", re.compile("(?!)"))  # an earlier release
+        issue_period(root, "2026-10")
+    return root
+
+
+def test_a_line_break_frozen_in_an_issued_name_breaks_no_header(
+    issued_with_a_broken_name: Path, tmp_path: Path, server: tuple[Mailbox, int]
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(issued_with_a_broken_name, root, ignore=shutil.ignore_patterns("site"))
+    with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f"mail:\n  host: 127.0.0.1\n  port: {server[1]}\n  security: none\n"
+            f"  username: {USER}\n  from: {USER}\n"
+        )
+    # `check` now refuses the name: the office corrects units.csv
+    units = root / "data" / "units.csv"
+    units.write_bytes(
+        units.read_bytes().replace("东镇\r\nBcc: all@example.com".encode(), "东镇".encode())
+    )
+    assert CliRunner().invoke(cli, ["check", str(root)]).exit_code == 0
+    frozen = (root / "issued/2026-10/dist/2026-10/manifest.csv").read_bytes()
+    assert "东镇\r\nBcc".encode() in frozen  # correcting units.csv cannot change it
+    result = send(root, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "已发送 3 个单位，失败 0 个" in result.output
+    (data,) = to_and_data(server[0], "dong@test.gov.cn")
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message["bcc"] is None and "all@example.com" not in str(message["to"])
+    assert "东镇 Bcc: all@example.com" in message["subject"]
+    assert [r for r, _ in server[0].messages if "all@example.com" in r] == []
+
+
+def test_a_log_of_the_earlier_release_is_read(project: Path, server: tuple[Mailbox, int]) -> None:
+    """sent.csv written before results were kept per address: one row per unit, a;b."""
+    digests = manifest(project)
+    names = ["990201-南街道-2026年10月报告.pdf", "990201-南街道-2026年10月未建会重点企业清单.xlsx"]
+    log = project / "issued" / "2026-10" / "sent.csv"
+    log.write_text(
+        "unit,address,files,sha256,time,result\r\n"
+        f"990201,nan@test.gov.cn;nan2@test.gov.cn,{';'.join(names)},"
+        f"{';'.join(digests[n] for n in names)},2026-11-06T10:00:00+08:00,已发送\r\n",
+        encoding="utf-8-sig",
+    )
+    result = send(project, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "990201 南街道：已于 2026-11-06 10:00 发送过这些文件" in result.output
+    assert sorted(r[0] for r, _ in server[0].messages) == ["dong@test.gov.cn", "jia@test.gov.cn"]
+    assert log.read_text("utf-8-sig").startswith("unit,address,files,sha256,time,result\n990201")
+
+
+def test_a_connection_dropped_before_or_after_the_message(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    mailbox = server[0]
+    mailbox.drop_at_rcpt = "dong@test.gov.cn"  # before the message: a failure, tried again
+    first = send(project, "--yes")
+    assert first.exit_code == 1 and "Traceback" not in first.output
+    assert "990101 东镇：失败：dong@test.gov.cn：服务器断开了连接" in first.output
+    assert "已发送 2 个单位，失败 1 个" in first.output  # the next unit on a new connection
+    mailbox.drop_at_rcpt = ""
+    mailbox.drop_after_data = "dong@test.gov.cn"  # the server has it and never answers
+    second = send(project, "--yes")
+    assert second.exit_code == 1 and "Traceback" not in second.output
+    (data,) = to_and_data(mailbox, "dong@test.gov.cn")
+    message_id = email.message_from_bytes(data)["Message-ID"]
+    assert "结果不明的邮件（1 封）" in second.output
+    assert "990101 东镇 → dong@test.gov.cn" in second.output and message_id in second.output
+    mailbox.drop_after_data = ""
+    third = send(project, "--yes")
+    assert third.exit_code == 1 and message_id in third.output
+    assert len(to_and_data(mailbox, "dong@test.gov.cn")) == 1  # not sent twice
+    assert len(mailbox.messages) == 3

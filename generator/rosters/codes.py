@@ -452,6 +452,22 @@ E_UNIT_PARENT_LEVEL = _code(
 )
 #: The parent chain loops back. Fields: chain.
 E_UNIT_CYCLE = _code("E-UNIT-CYCLE", "上级单位形成了循环（{chain}）：请核对上级单位代码。")
+#: A unit's name or email with a line break or another control character: it would break the
+#: header of the mail that carries it. The value shows them as ␍ ␊ ␉ (or U+XXXX).
+E_CONTROL_CHAR = _code(
+    "E-CONTROL-CHAR",
+    "“{column}”中有换行符或其他看不见的控制字符（显示为 ␍ ␊ 等）：“{value}”。名称和邮箱只能写在"
+    "一行里，请在这一格中删去换行（Excel 中按 Alt+Enter 产生的换行）后重新保存。",
+)
+#: A bulletin frame whose 成文日期 is a Saturday or Sunday. Fields: weekday (六 or 日).
+W_SIGNED_WEEKEND = _code(
+    "W-SIGNED-WEEKEND",
+    "成文日期 {value} 是星期{weekday}：请核对领导签发的日期。确是周末签发的可以不改。",
+)
+#: A folder issued/<period>/ that the register has no row of (a register restored from an older
+#: backup). Value: the periods. Fields: message (made by generator.issue.unregistered_message,
+#: which names the folders and says how to restore the register).
+E_ISSUED_UNREGISTERED = _code("E-ISSUED-UNREGISTERED", "印发登记簿缺少记录。{message}")
 #: A review of a volunteer that is not in the volunteer roster.
 E_VOLUNTEER_UNKNOWN = _code(
     "E-VOLUNTEER-UNKNOWN",

@@ -8,6 +8,7 @@ fail, so a clean 100 000-row ledger costs a few array passes. Rows with errors s
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -726,6 +727,16 @@ def _check_uscc(
     _unique(text, out, header, found.candidates)
 
 
+#: control characters (C0, DEL, C1) and the Unicode line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHOWN = {"\r": "␍", "\n": "␊", "\t": "␉"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _SHOWN.get(char, f"U+{ord(char):04X}")
+
+
 def _unit_rules(
     a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
 ) -> None:
@@ -798,6 +809,12 @@ def _unit_rules(
         h("volunteer_required"),
         texts["volunteer_required"],
     )
+    # A name or address goes into mail headers and file names: one line, nothing invisible.
+    for name in ("name", "email"):
+        cells = a[name].to_pylist()
+        bad = np.asarray([bool(v and _CONTROL.search(str(v))) for v in cells], dtype=bool)
+        shown = [_CONTROL.sub(_visible, str(v)) if v else "" for v in cells]
+        out.add_mask(codes.E_CONTROL_CHAR, bad, h(name), shown)
     # The official order defaults to the file order.
     order = a["order"]
     position = pa.array(np.arange(1, len(order) + 1, dtype=np.int64))
