@@ -110,6 +110,8 @@ _CODE_FIELDS = {
     "sheets": "文件中的各工作表",
     "source": "沿用的报告期",
     "year": "年度",
+    "weekday": "几",
+    "message": "缺少哪些记录、怎样恢复",
 }
 #: Codes raised outside the roster stage, which has its own message for each code.
 OTHER_CODES = {
