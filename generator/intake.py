@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.errors import ReadError
+from generator.rosters.filing import free_name, move_aside, stored_county
+from generator.rosters.units import UnitTree
 
 if TYPE_CHECKING:
     from generator.rosters.specs import Roster
@@ -44,6 +47,10 @@ class Filed:
     refused: str = ""  # why the file was not filed (Chinese), empty when it was
     #: roster sheets filed into data/<roster>/ (path), or why not (a Chinese note)
     rosters: list[str] = field(default_factory=list)
+    #: what was done with the county's earlier files of the period, and why (Chinese)
+    notes: list[str] = field(default_factory=list)
+    #: a city office's own file covering several counties, rows per county in the file's order
+    several: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -67,33 +74,82 @@ class IntakeResult:
     lists: list[Path]
 
 
-def _ledger_counties(path: Path, rel: str, index: object) -> tuple[list[str], int, str]:
-    """The counties of a file's ledger rows (in first-seen order), its row count, or why not."""
+#: A file is one county's when that county's units are named by at least this share of its rows
+#: whose unit is known; its rows of other counties are then strays (E-UNIT-OTHER-COUNTY). Below
+#: it the rows are spread over several counties in large shares: a city office's own file, each
+#: row its unit's county's. A county's file with a few mistyped codes stays far above the line;
+#: `--county` names the county when a small file falls below it.
+COUNTY_SHARE = 0.75
+
+#: How `intake` treats a county's earlier files of the period (`--add` / `--replace`).
+AUTO, ADD, REPLACE = "auto", "add", "replace"
+
+
+@dataclass
+class Survey:
+    """A ledger file's rows as intake sees them: each row's unit and the county it belongs to."""
+
+    rows: int = 0
+    units: list[str] = field(default_factory=list)  # each row's unit code ("" when empty)
+    counties: list[str] = field(default_factory=list)  # each row's county ("" when unknown)
+    refused: str = ""  # why the file cannot be taken in (Chinese)
+
+    def share(self) -> list[tuple[str, int]]:
+        """Rows per county, the most first (in first-seen order among equals)."""
+        counts: dict[str, int] = {}
+        for county in self.counties:
+            if county:
+                counts[county] = counts.get(county, 0) + 1
+        return sorted(counts.items(), key=lambda kv: -kv[1])
+
+    def owner(self) -> str:
+        """The county whose file this is, or "" for a file of several counties (COUNTY_SHARE)."""
+        share = self.share()
+        known = sum(n for _, n in share)
+        return share[0][0] if share and share[0][1] >= COUNTY_SHARE * known else ""
+
+    def units_of(self, county: str) -> set[str]:
+        """The units (townships, or the county itself) the file's rows of a county name."""
+        return {u for u, c in zip(self.units, self.counties, strict=True) if c == county and u}
+
+
+def survey(path: Path, rel: str, index: UnitTree) -> Survey:
+    """Read a file's ledger rows for their units, or say why it is not a ledger to take in."""
     from generator.rosters.read import read_roster_sheet
     from generator.rosters.specs import ENTERPRISES
+    from generator.rosters.values import normalise_code
 
+    empty = "文件中没有数据行（只有表头，或是空文件）：请县市区填好台账后重新发来，再收取。"
+    if path.stat().st_size == 0:
+        return Survey(refused=empty)
     try:
         found = read_roster_sheet(path, rel, ENTERPRISES)
     except ReadError as exc:
-        return [], 0, exc.problem.message
+        if exc.problem.code == "E-FILE-EMPTY":
+            return Survey(refused=empty)
+        return Survey(refused=exc.problem.message)
     except OSError:
-        return [], 0, "无法打开此文件"
+        return Survey(refused="无法打开此文件")
     if found.table is None:
         sheets = "、".join(found.sheets) or "（无）"
-        return [], 0, f"文件中没有企业建会台账（工作表：{sheets}）"
+        return Survey(refused=f"文件中没有企业建会台账（工作表：{sheets}）")
     raw = found.table
+    if not len(raw):
+        return Survey(refused=empty)
     if "unit" not in raw.matched:
-        return [], len(raw), "台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件"
+        return Survey(
+            rows=len(raw),
+            refused="台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件",
+        )
     column = raw.columns[raw.matched.index("unit")]
-    county_of: dict[str, str] = getattr(index, "county", {})
-    counties: list[str] = []
-    for unit in column.to_pylist():
-        county = county_of.get(str(unit).strip(), "") if unit is not None else ""
-        if county and county not in counties:
-            counties.append(county)
-    if not counties:
-        return [], len(raw), "台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件"
-    return counties, len(raw), ""
+    units = [normalise_code(u) or "" for u in column.to_pylist()]
+    counties = [index.county.get(u, "") for u in units]
+    if not any(counties):
+        return Survey(
+            rows=len(raw),
+            refused="台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件",
+        )
+    return Survey(len(raw), units, counties)
 
 
 def _digest(path: Path) -> str:
@@ -125,12 +181,22 @@ def _record(folder: Path, rows: Sequence[Sequence[str]]) -> None:
 
 
 def intake(
-    root: Path, period: Period, files: Sequence[Path], now: datetime | None = None
+    root: Path,
+    period: Period,
+    files: Sequence[Path],
+    now: datetime | None = None,
+    county: str | None = None,
+    mode: str = AUTO,
 ) -> IntakeResult:
-    """File the returned workbooks into the period folder, then check the period."""
+    """File the returned workbooks into the period folder, then check the period.
+
+    `county` (a code or name) says whose files they are; `mode` is AUTO (a file for the same
+    townships as a county's earlier file replaces it, one for others is added beside it), ADD
+    (keep every earlier file) or REPLACE (the county's earlier files all go aside).
+    """
     from generator.config import load_config
     from generator.render.files import write_county_lists
-    from generator.rosters.load import check_project, load_project, period_files, relative
+    from generator.rosters.load import check_project, load_project
 
     config = load_config(root)
     if period.cadence != config.cadence:
@@ -143,61 +209,15 @@ def intake(
             "单位名册有错误或为空，无法判断文件属于哪个县市区：请先运行 bulletin check 改正单位名册。"
         )
     index = data.unit_index
+    named = _named_county(county, index) if county else ""
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
     when = (now or datetime.now()).replace(microsecond=0)
     filed: list[Filed] = []
-    records: list[list[str]] = []
     for source in files:
         item = Filed(source=source)
         filed.append(item)
-        if not source.is_file():
-            item.refused = "找不到此文件"
-            continue
-        counties, rows, why = _ledger_counties(source, source.name, index)
-        item.rows = rows
-        if why:
-            item.refused = why
-            continue
-        item.counties = [(c, index.name.get(c, c)) for c in counties]
-        suffix = source.suffix.lower()
-        if len(counties) == 1:
-            code, name = item.counties[0]
-            target = folder / f"{code}-{name}{suffix}"
-        else:  # several counties in one file: kept under its own name
-            target = folder / source.name
-        if source.resolve() == target.resolve():
-            item.refused = "文件已在报告期目录中"
-            continue
-        # The county's earlier file(s) of the period go aside, never deleted.
-        candidates, _ignored = period_files(folder)
-        for old in candidates:
-            if old.resolve() == target.resolve() or len(counties) != 1:
-                same = old.resolve() == target.resolve()
-            else:
-                old_counties, _n, _why = _ledger_counties(old, old.name, index)
-                same = old_counties == counties
-            if same:
-                aside = folder / REPLACED / f"{when:%Y%m%d-%H%M%S}-{old.name}"
-                aside.parent.mkdir(exist_ok=True)
-                shutil.move(str(old), aside)
-                item.replaced.append(relative(root, aside))
-        shutil.copyfile(source, target)
-        item.stored = relative(root, target)
-        if len(counties) == 1:
-            item.rosters = file_roster_sheets(root, source, item.counties[0], when)
-        records.append(
-            [
-                target.name,
-                ",".join(counties),
-                when.isoformat(sep=" "),
-                source.name,
-                _digest(target),
-            ]
-        )
-    if records:
-        _record(folder, records)
-
+        _file_one(root, folder, item, index, named, mode, when)
     result = check_project(root, period)
     problems = result.problems.items
     lists = write_county_lists(
@@ -205,6 +225,172 @@ def intake(
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     return IntakeResult(period, filed, lines, problems, lists)
+
+
+def _named_county(text: str, index: UnitTree) -> str:
+    """The county code `--county` names (by code or name), or a ConfigError saying which exist."""
+    wanted = text.strip()
+    for code, level in index.level.items():
+        if level == "county" and wanted in (code, index.name.get(code)):
+            return code
+    known = "、".join(
+        f"{c} {index.name.get(c, '')}" for c, lv in index.level.items() if lv == "county"
+    )
+    raise ConfigError(f"--county {wanted}：单位名册中没有这个县市区。县市区有：{known}")
+
+
+def _file_one(
+    root: Path, folder: Path, item: Filed, index: UnitTree, named: str, mode: str, when: datetime
+) -> None:
+    """Take one file in: survey it, set the county's earlier files aside or keep them, store it
+    under a made name, record the receipt (each file at once: a later one may fail)."""
+    source = item.source
+    if not source.is_file():
+        item.refused = "找不到此文件"
+        return
+    if source.resolve() == (folder / RECEIVED).resolve():
+        item.refused = "这是本期的收取记录（收到了哪些文件、何时收到），不是县市区报来的台账"
+        return
+    # The file is copied once, under a hidden name the readers skip, and read and stored from
+    # that copy: what is recorded is what was read, whatever happens to the original meanwhile.
+    suffix = stored_suffix(source)
+    partial = folder / f".intake-{os.getpid()}{suffix}"
+    shutil.copyfile(source, partial)
+    try:
+        _place(root, folder, item, partial, index, named, mode, when)
+    finally:
+        partial.unlink(missing_ok=True)
+    if item.stored and source.parent.resolve() == folder.resolve():
+        source.unlink()  # put into the period folder by hand: now under its made name only
+
+
+def stored_suffix(source: Path) -> str:
+    """The extension a file is stored with: its own, or what its bytes are when its name has
+    none the readers know (a file called `.~lock.x#` that is a workbook is stored as one)."""
+    from generator.rosters.read import READERS
+    from generator.rosters.workbook import file_kind
+
+    suffix = source.suffix.lower()
+    if suffix in READERS:
+        return suffix
+    try:
+        return f".{file_kind(source, source.name)}"
+    except (ReadError, OSError):
+        return ".csv"  # text: read as CSV, and refused with the reader's reason if it is not one
+
+
+def _place(
+    root: Path,
+    folder: Path,
+    item: Filed,
+    copy: Path,
+    index: UnitTree,
+    named: str,
+    mode: str,
+    when: datetime,
+) -> None:
+    """Survey the copy of a file, set earlier files aside or keep them, link the copy under its
+    made name (never over another file) and record the receipt."""
+    from generator.rosters.load import relative
+
+    found = survey(copy, item.source.name, index)
+    item.rows = found.rows
+    if found.refused:
+        item.refused = found.refused
+        return
+    owner = named or found.owner()
+    if owner:
+        item.counties = [(owner, index.name.get(owner, owner))]
+    else:
+        item.several = found.share()
+        item.counties = [(c, index.name.get(c, c)) for c, _ in item.several]
+    mine = found.units_of(owner) if owner else set(found.units)
+
+    stamp = f"{when:%Y%m%d-%H%M%S}"
+    for old, why in _earlier_files(folder, item.source, owner, mine, mode, index):
+        if why:  # kept beside the new file
+            item.notes.append(why)
+            continue
+        aside = move_aside(old, folder / REPLACED, stamp)
+        item.replaced.append(relative(root, aside))
+    if owner:
+        code, name = owner, index.name.get(owner, owner)
+    else:  # a city office's own file: named after the city
+        code = next((c for c, lv in index.level.items() if lv == "city"), "全市")
+        name = index.name.get(code, "全市")
+    while True:
+        target = free_name(folder, code, name, copy.suffix)
+        try:
+            os.link(copy, target)
+            break
+        except FileExistsError:
+            continue  # taken meanwhile by another intake: the next free name
+    item.stored = relative(root, target)
+    if owner:
+        item.rosters = file_roster_sheets(root, target, item.counties[0], when)
+    _record(
+        folder,
+        [
+            [
+                target.name,
+                ",".join(c for c, _ in item.counties),
+                when.isoformat(sep=" "),
+                item.source.name,
+                _digest(target),
+            ]
+        ],
+    )
+
+
+def _earlier_files(
+    folder: Path, source: Path, owner: str, mine: set[str], mode: str, index: UnitTree
+) -> list[tuple[Path, str]]:
+    """The period's earlier files the new one replaces (with "") or keeps beside it (with why).
+
+    A county's file replaces its earlier files that name any of the same townships (a resend)
+    and keeps those of other townships (a county sending its townships in several files); a
+    city's file of several counties replaces earlier such files that overlap it. `mode` ADD
+    keeps all, REPLACE sets all of the county's (or the counties') earlier files aside.
+    """
+    from generator.rosters.load import period_files
+
+    out: list[tuple[Path, str]] = []
+    candidates, _ignored = period_files(folder)
+    for old in candidates:
+        if old.resolve() == source.resolve():
+            continue
+        seen = survey(old, old.name, index)
+        if seen.refused:
+            continue  # not a ledger: check names it; it is not this county's file to replace
+        old_owner = stored_county(old.name, index) or seen.owner()
+        if owner and old_owner != owner:
+            continue  # another county's file, or a city file of several counties
+        if not owner and old_owner and mode != REPLACE:
+            continue  # a county's own file is not replaced by the city's unless told to
+        theirs = seen.units_of(owner) if owner else set(seen.units)
+        if not owner and not theirs & mine:
+            continue  # a city file of other counties
+        if mode == ADD:
+            out.append((old, f"本期已有的 {old.name} 保留（--add），与新文件一并计入"))
+        elif mode == REPLACE or theirs & mine:
+            out.append((old, ""))
+        else:
+            out.append((old, _kept_beside(old.name, mine, theirs, index)))
+    return out
+
+
+def _kept_beside(old: str, mine: set[str], theirs: set[str], index: UnitTree) -> str:
+    """Why a county's earlier file stays: it covers other townships than the new file."""
+
+    def listed(units: set[str]) -> str:
+        names = sorted(units, key=lambda u: index.order.get(u, 0))
+        shown = "、".join(index.name.get(u, u) for u in names[:6])
+        return shown + (f"等 {len(names)} 个单位" if len(names) > 6 else "")
+
+    return (
+        f"本期已有的 {old} 是其他乡镇（街道）的（{listed(theirs)}），新文件是{listed(mine)}的，"
+        "两个文件一并计入（分几个文件报送）；如新文件是重报，请加 --replace 重新收取"
+    )
 
 
 def file_roster_sheets(
@@ -246,9 +432,9 @@ def file_roster_sheets(
             single = [p for p in data.glob(f"{roster.name}.*") if p.is_file()]
             if len(single) == 1 and _without_rows(single[0], root, roster):
                 # the empty file a new project starts with: the roster becomes a folder
-                aside = data / roster.name / REPLACED / f"{when:%Y%m%d-%H%M%S}-{single[0].name}"
-                aside.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(single[0]), aside)
+                aside = move_aside(
+                    single[0], data / roster.name / REPLACED, f"{when:%Y%m%d-%H%M%S}"
+                )
                 notes.append(
                     f"名册 data/{single[0].name} 没有数据，改为按县市区分文件存放的目录 "
                     f"data/{roster.name}/（原文件移到 {aside.relative_to(root).as_posix()}）"
@@ -264,9 +450,7 @@ def file_roster_sheets(
             code, name = county
             target = data / roster.name / f"{code}-{name}.xlsx"
             if target.exists():
-                aside = data / roster.name / REPLACED / f"{when:%Y%m%d-%H%M%S}-{target.name}"
-                aside.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(target), aside)
+                move_aside(target, data / roster.name / REPLACED, f"{when:%Y%m%d-%H%M%S}")
             rows = [[c[i].as_py() for c in raw.columns] for i in range(len(raw))]
             _write_values(target, roster.title, raw.headers, rows)
             notes.append(f"{roster.title} {len(raw)} 行 → {target.relative_to(root).as_posix()}")

@@ -348,6 +348,14 @@ E_UNIT_LEVEL = _code(
     "E-UNIT-LEVEL",
     "单位“{value}”（{name}）是{level}，此处只能填{allowed}的代码。",
 )
+#: A row of a county's file naming a unit of another county; counted in neither. Fields:
+#: enterprise, unit_name, own (the file's county), other (the unit's county).
+E_UNIT_OTHER_COUNTY = _code(
+    "E-UNIT-OTHER-COUNTY",
+    "企业“{enterprise}”的单位代码“{value}”是{other}的{unit_name}，而这个文件是{own}报来的："
+    "这一行暂不计入任何县市区。请{own}核对：如是本县市区的企业，改为本县市区乡镇（街道）的代码；"
+    "如确是{other}的企业，请从本文件删去这一行，由{other}填报。",
+)
 #: Not exactly one city in the unit roster. Fields: count.
 E_UNITS_ROOT = _code(
     "E-UNITS-ROOT",

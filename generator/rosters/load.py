@@ -22,6 +22,7 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters import codes
+from generator.rosters.filing import stored_county, stray_rows
 from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
@@ -629,6 +630,11 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
         if any(p.code in _UNREAD for p in found_problems):
             readable = False
         frame = _file_frame(validated.frame, rel, found_problems, ctx, problems)
+        if ctx.units is not None:  # a county's stored file: rows of other counties are strays
+            county = stored_county(path.name, ctx.units)
+            stray, found_strays = stray_rows(frame, rel, county, ctx.units)
+            problems.extend(found_strays)
+            frame = frame.loc[~stray].reset_index(drop=True) if stray.any() else frame
         frames.append(frame)
         used.append(rel)
         if review.table is not None:

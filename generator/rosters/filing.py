@@ -1,0 +1,115 @@
+"""How a period folder's files are named and whose they are (CONTRACT 1.1, 1.2).
+
+`bulletin intake` stores every file it takes in under a name it makes: the county's code and
+name, a counter from the second file of the county on, and the file's own extension
+(`880103-东湖区.xlsx`, `880103-东湖区-2.xlsx`); a city office's own file covering several
+counties is named after the city. A made name is never hidden, never a lock file's, never one
+the project reserves (`.received.csv`, `volunteer_reviews.*`), whatever the county called its
+file; the county's own name is kept in the receipt record. The made name is also how `check`
+knows which county a stored file was taken in for, so that a row naming a unit of another county
+is an error (`E-UNIT-OTHER-COUNTY`) and is counted in neither county.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from generator.problems import Problem
+from generator.rosters import codes
+from generator.rosters.specs import ENTERPRISES
+from generator.rosters.units import UnitTree
+
+#: What a made name may end with after the county's code and name: nothing, or `-<counter>`.
+_COUNTER = re.compile(r"(?:-(\d+))?")
+
+
+def made_stem(code: str, name: str, n: int) -> str:
+    """The stem of the n-th file (from 1) stored for a unit: `code-name`, then `code-name-n`."""
+    return f"{code}-{name}" if n <= 1 else f"{code}-{name}-{n}"
+
+
+def free_name(folder: Path, code: str, name: str, suffix: str) -> Path:
+    """The first made name for a unit that no file of the folder uses, whatever its extension.
+
+    Names are compared by stem, so `880103-东湖区.xlsx` and a later `880103-东湖区.csv` are never
+    both there to be mistaken for one another.
+    """
+    taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
+    n = 1
+    while made_stem(code, name, n) in taken:
+        n += 1
+    return folder / f"{made_stem(code, name, n)}{suffix.lower()}"
+
+
+def stored_county(file_name: str, units: UnitTree) -> str:
+    """The county a stored file was taken in for, from its made name ("" when it has none).
+
+    A file the office put into the folder under a name of its own has no county of its own:
+    each of its rows is its unit's county's, as before.
+    """
+    stem = Path(file_name).stem
+    for code, level in units.level.items():
+        if level != "county":
+            continue
+        head = f"{code}-{units.name.get(code, '')}"
+        if stem.startswith(head) and _COUNTER.fullmatch(stem[len(head) :]):
+            return code
+    return ""
+
+
+def move_aside(path: Path, folder: Path, stamp: str) -> Path:
+    """Move a file into `folder` as `<stamp>-<name>` (a counter added if taken), never replacing
+    a file there: the link fails rather than overwrite, and only then is the old name removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        aside = folder / (f"{stamp}-{path.name}" if n == 1 else f"{stamp}-{n}-{path.name}")
+        try:
+            os.link(path, aside)
+        except FileExistsError:
+            n += 1
+            continue
+        path.unlink()
+        return aside
+
+
+def stray_rows(
+    frame: pd.DataFrame, rel: str, county: str, units: UnitTree
+) -> tuple[np.ndarray, list[Problem]]:
+    """The rows of a county's file whose unit is another county's, and an E-UNIT-OTHER-COUNTY
+    for each (the row, both counties, the code).
+
+    Such a row is counted in neither county: it is the county's mistake or another county's
+    enterprise, and only the county can say which.
+    """
+    stray = np.zeros(len(frame), dtype=bool)
+    if not county or not len(frame):
+        return stray, []
+    own = units.name.get(county, county)
+    header = ENTERPRISES.column("unit").title
+    problems = []
+    columns = (frame["unit"], frame["_row"], frame["name"])
+    for i, (unit, row, enterprise) in enumerate(zip(*columns, strict=True)):
+        other = units.county.get(unit, "") if isinstance(unit, str) else ""
+        if not other or other == county:
+            continue
+        stray[i] = True
+        problems.append(
+            codes.E_UNIT_OTHER_COUNTY.problem(
+                rel,
+                int(row),
+                header,
+                unit,
+                (county, own),
+                enterprise=enterprise if isinstance(enterprise, str) else "",
+                unit_name=units.name.get(unit, ""),
+                own=own,
+                other=units.name.get(other, other),
+            )
+        )
+    return stray, problems

@@ -1,0 +1,191 @@
+"""`bulletin intake` files what the counties send without losing a byte (CONTRACT 1.1, 1.2).
+
+Every file is stored under a name intake makes, whatever the county called it; nothing is ever
+deleted or overwritten; a county's file that names another county's unit is an error naming both;
+a county may send its townships in several files, and a resend replaces only what it covers.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from conftest import ENTERPRISES, Project, uscc, write_roster
+
+from generator.cli import cli
+from generator.intake import RECEIVED_HEADERS, intake, read_received
+from generator.periods import Period
+from generator.rosters.load import check_project, load_project, read_snapshot
+
+OCTOBER = Period.parse("2026-10")
+
+
+def _many(n: int, unit: str, start: int = 0) -> list[dict[str, str]]:
+    rows = []
+    for i in range(start, start + n):
+        row = dict(ENTERPRISES[1])
+        row["unit"] = unit
+        row["uscc"] = uscc(f"91{unit}MB{i:07d}")
+        row["name"] = f"{unit}企业{i:03d}"
+        rows.append(row)
+    return rows
+
+
+def _october(tmp_path: Path) -> tuple[Project, Path, Path]:
+    """A project whose October folder is empty (the counties' files are yet to come)."""
+    project = Project(tmp_path / "p")
+    folder = project.root / "data" / "2026-10"
+    for old in folder.glob("enterprises.*"):
+        old.unlink()
+    inbox = tmp_path / "下载"
+    inbox.mkdir()
+    return project, folder, inbox
+
+
+def _run(project: Project, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["intake", "2026-10", *args, "-C", str(project.root)])
+
+
+def _kept_bytes(folder: Path) -> list[bytes]:
+    """The bytes of every file in a period folder and its .replaced/ (not the receipt log)."""
+    places = [*folder.iterdir(), *(folder / ".replaced").glob("*")]
+    return [p.read_bytes() for p in places if p.is_file() and p.name != ".received.csv"]
+
+
+def _rows(project: Project) -> dict[str, int]:
+    """Rows per county of October as check reads the folder."""
+    data = load_project(project.root)
+    frame = read_snapshot(data, OCTOBER).enterprises
+    counts: dict[str, int] = {}
+    for unit in frame["unit"]:
+        county = data.unit_index.county.get(unit, "")
+        counts[county] = counts.get(county, 0) + 1
+    return counts
+
+
+# --- issue 30 items 1, 2 and 8: nothing lost ---------------------------------------------------
+
+
+def test_two_files_of_one_county_in_one_intake_lose_nothing(tmp_path: Path) -> None:
+    """甲县's first file, then a wrong file and its correction in one command, all in the same
+    second: each is kept byte for byte, the correction is the one read."""
+    project, folder, inbox = _october(tmp_path)
+    first = write_roster(
+        inbox / "甲县.xlsx", "enterprises", _many(4, "990101") + _many(2, "990102", 10)
+    )
+    write_roster(inbox / "乙区.csv", "enterprises", _many(3, "990201"), encoding="gb18030")
+    when = datetime(2026, 11, 3, 9, 0)
+    intake(project.root, OCTOBER, [first, inbox / "乙区.csv"], now=when)
+    wrong = _many(4, "990101") + _many(2, "990102", 10)
+    wrong[0]["employees"] = "很多"
+    a = write_roster(inbox / "甲县（改）.xlsx", "enterprises", wrong)
+    b = write_roster(
+        inbox / "甲县（再改）.csv", "enterprises", _many(5, "990101") + _many(2, "990102", 10)
+    )
+    sent = [p.read_bytes() for p in (first, inbox / "乙区.csv", a, b)]
+    result = intake(project.root, OCTOBER, [a, b], now=when)
+
+    kept = _kept_bytes(folder)
+    for content in sent:
+        assert content in kept
+    assert len(list((folder / ".replaced").iterdir())) == 2
+    # The correction is 甲县's file now; the others are aside, none overwritten.
+    assert [f.stored for f in result.filed] == [
+        "data/2026-10/990100-甲县.xlsx",
+        "data/2026-10/990100-甲县.csv",
+    ]
+    assert (folder / "990100-甲县.csv").read_bytes() == b.read_bytes()
+    assert _rows(project) == {"990100": 7, "990200": 3}
+    assert not check_project(project.root, OCTOBER).errors
+
+
+def test_reserved_hidden_and_lock_names_are_stored_under_made_names(tmp_path: Path) -> None:
+    """Files the counties named as the project's own files or as lock files are taken in and
+    read; the period's receipt log stays whole."""
+    from openpyxl import Workbook
+
+    project, folder, inbox = _october(tmp_path)
+    jia = inbox / "甲县"
+    jia.mkdir()
+    # 东镇 as a GB18030 CSV called like the receipt log, 西镇 as `..xlsx`, 乙区 as `~$台账.xlsx`
+    write_roster(jia / ".received.csv", "enterprises", _many(2, "990101"), encoding="gb18030")
+    write_roster(jia / "..xlsx", "enterprises", _many(3, "990102"))
+    write_roster(inbox / "~$台账.xlsx", "enterprises", _many(2, "990201"))
+    first = _run(
+        project, str(jia / ".received.csv"), str(jia / "..xlsx"), str(inbox / "~$台账.xlsx")
+    )
+    assert first.exit_code == 0, first.output
+    assert "已收取 .received.csv（甲县，2 行）→ data/2026-10/990100-甲县.csv" in first.output
+    assert "已收取 ..xlsx（甲县，3 行）→ data/2026-10/990100-甲县-2.xlsx" in first.output
+    assert "已收取 ~$台账.xlsx（乙区，2 行）→ data/2026-10/990200-乙区.xlsx" in first.output
+    assert _rows(project) == {"990100": 5, "990200": 2}
+
+    # A workbook saved as `.~lock.x#` (a lock file's name, no extension the readers know) and
+    # one called volunteer_reviews.xlsx (another period roster's name): both 乙区's resends.
+    lock = inbox / ".~lock.x#"
+    write_roster(inbox / "x.xlsx", "enterprises", _many(4, "990201", 10)).rename(lock)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "企业名称", "所属单位代码", "职工人数", "是否建会"])
+    for row in _many(5, "990201", 20):
+        ws.append([row["uscc"], row["name"], row["unit"], 30, "否"])
+    wb.save(inbox / "volunteer_reviews.xlsx")
+    second = _run(project, "--add", str(lock), str(inbox / "volunteer_reviews.xlsx"))
+    assert second.exit_code == 0, second.output
+    assert "已收取 .~lock.x#（乙区，4 行）→ data/2026-10/990200-乙区-2.xlsx" in second.output
+    assert "→ data/2026-10/990200-乙区-3.xlsx" in second.output
+    assert _rows(project) == {"990100": 5, "990200": 11}
+    assert not check_project(project.root, OCTOBER).errors
+
+    # The receipt log: one record per file, each naming the county's own file name.
+    with (folder / ".received.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == RECEIVED_HEADERS
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [
+        ("990100-甲县.csv", "990100", ".received.csv"),
+        ("990100-甲县-2.xlsx", "990100", "..xlsx"),
+        ("990200-乙区.xlsx", "990200", "~$台账.xlsx"),
+        ("990200-乙区-2.xlsx", "990200", ".~lock.x#"),
+        ("990200-乙区-3.xlsx", "990200", "volunteer_reviews.xlsx"),
+    ]
+    assert set(read_received(folder)) == {r[0] for r in rows[1:]}
+    for r in rows[1:]:
+        assert r[2] and len(r[4]) == 64
+
+
+def test_the_receipt_log_itself_is_not_taken_in(tmp_path: Path) -> None:
+    project, folder, inbox = _october(tmp_path)
+    write_roster(inbox / "甲县.xlsx", "enterprises", _many(2, "990101"))
+    assert _run(project, str(inbox / "甲县.xlsx")).exit_code == 0
+    log = (folder / ".received.csv").read_bytes()
+    out = _run(project, str(folder / ".received.csv"))
+    assert out.exit_code == 1
+    assert "未收取 .received.csv：这是本期的收取记录" in out.output
+    assert (folder / ".received.csv").read_bytes() == log
+
+
+def test_a_file_put_into_the_period_folder_is_moved_to_its_made_name(tmp_path: Path) -> None:
+    project, folder, _inbox = _october(tmp_path)
+    placed = write_roster(folder / "甲县10月.xlsx", "enterprises", _many(2, "990101"))
+    content = placed.read_bytes()
+    out = _run(project, str(placed))
+    assert out.exit_code == 0, out.output
+    assert not placed.exists()
+    assert (folder / "990100-甲县.xlsx").read_bytes() == content
+
+
+def test_a_header_only_workbook_or_an_empty_csv_has_no_data_rows(tmp_path: Path) -> None:
+    project, folder, inbox = _october(tmp_path)
+    write_roster(inbox / "甲县.xlsx", "enterprises", [], above=[["2026年10月企业建会台账"]])
+    (inbox / "乙区.csv").write_bytes(b"")
+    write_roster(inbox / "乙区表头.csv", "enterprises", [], encoding="gb18030")
+    out = _run(
+        project, str(inbox / "甲县.xlsx"), str(inbox / "乙区.csv"), str(inbox / "乙区表头.csv")
+    )
+    assert out.exit_code == 1
+    for name in ("甲县.xlsx", "乙区.csv", "乙区表头.csv"):
+        assert f"未收取 {name}：文件中没有数据行（只有表头，或是空文件）" in out.output
+    assert "不在单位名册中" not in out.output
+    assert not list(folder.glob("99*"))
