@@ -189,3 +189,86 @@ def test_a_header_only_workbook_or_an_empty_csv_has_no_data_rows(tmp_path: Path)
         assert f"未收取 {name}：文件中没有数据行（只有表头，或是空文件）" in out.output
     assert "不在单位名册中" not in out.output
     assert not list(folder.glob("99*"))
+
+
+# --- issue 23 item 3: a county's files are the county's ----------------------------------------
+
+
+def test_a_row_naming_another_countys_unit_is_an_error_naming_both(tmp_path: Path) -> None:
+    """甲县's late file holds one row coded with 乙区's 南街道: the row is named with both
+    counties and the code, counted in neither, and 乙区 (on time) is not made late by it."""
+    project, _folder, inbox = _october(tmp_path)
+    write_roster(inbox / "乙区.csv", "enterprises", _many(3, "990201"), encoding="gb18030")
+    intake(project.root, OCTOBER, [inbox / "乙区.csv"], now=datetime(2026, 11, 3, 9, 0))
+    rows = _many(4, "990101") + _many(2, "990102", 10)
+    stray = _many(1, "990201", 50)[0]
+    rows.insert(2, stray)  # row 4 of the file (the header is row 1)
+    write_roster(inbox / "松阳.xlsx", "enterprises", rows)
+    result = intake(project.root, OCTOBER, [inbox / "松阳.xlsx"], now=datetime(2026, 11, 9, 17, 0))
+    assert result.filed[0].stored == "data/2026-10/990100-甲县.xlsx"
+    assert result.filed[0].counties == [("990100", "甲县")]
+    found = [p for p in result.problems if p.code == "E-UNIT-OTHER-COUNTY"]
+    assert [(p.file, p.row, p.value, p.county) for p in found] == [
+        ("data/2026-10/990100-甲县.xlsx", 4, "990201", "990100")
+    ]
+    assert "乙区" in found[0].message and "甲县" in found[0].message
+    assert stray["name"] in found[0].message
+    # check says the same from the stored file alone; the row is in neither county.
+    checked = check_project(project.root, OCTOBER)
+    assert [(p.file, p.row) for p in checked.problems if p.code == "E-UNIT-OTHER-COUNTY"] == [
+        ("data/2026-10/990100-甲县.xlsx", 4)
+    ]
+    assert _rows(project) == {"990100": 6, "990200": 3}
+    status = {c.name: (c.status, c.files) for c in checked.reporting}
+    assert status["乙区"] == ("按时报送", ["990200-乙区.csv"])
+    assert status["甲县"][0] == "逾期4天"
+
+    # The CLI names the row at intake.
+    write_roster(inbox / "松阳2.xlsx", "enterprises", rows)
+    out = _run(project, str(inbox / "松阳2.xlsx"))
+    assert out.exit_code == 1
+    assert "第 4 行：企业“990201企业050”的单位代码“990201”是乙区的南街道" in out.output
+
+
+def test_check_knows_a_stored_files_county_from_its_made_name(tmp_path: Path) -> None:
+    """A file saved by hand under a made name (no receipt) is that county's file."""
+    project, folder, _inbox = _october(tmp_path)
+    write_roster(folder / "990200-乙区.xlsx", "enterprises", _many(3, "990201"))
+    write_roster(
+        folder / "990100-甲县-2.csv", "enterprises", _many(3, "990101") + _many(1, "990201", 9)
+    )
+    found = [
+        p for p in check_project(project.root, OCTOBER).problems if p.code == "E-UNIT-OTHER-COUNTY"
+    ]
+    assert [(p.file, p.row, p.county) for p in found] == [
+        ("data/2026-10/990100-甲县-2.csv", 5, "990100")
+    ]
+    # The same rows under a name of the office's own: each row is its unit's county's.
+    (folder / "990100-甲县-2.csv").rename(folder / "市汇总.csv")
+    assert not [
+        p for p in check_project(project.root, OCTOBER).problems if p.code == "E-UNIT-OTHER-COUNTY"
+    ]
+
+
+def test_a_city_file_of_several_counties_is_taken_in_as_such(tmp_path: Path) -> None:
+    project, _folder, inbox = _october(tmp_path)
+    rows = _many(3, "990101") + _many(2, "990201")  # 甲县 60 %: no county has three quarters
+    write_roster(inbox / "全市汇总.xlsx", "enterprises", rows)
+    out = _run(project, str(inbox / "全市汇总.xlsx"))
+    assert out.exit_code == 0, out.output
+    assert (
+        "已收取 全市汇总.xlsx（5 行：甲县 3 行、乙区 2 行）→ data/2026-10/990000-测试市.xlsx"
+        in out.output
+    )
+    assert "这是含多个县市区的文件" in out.output
+    assert _rows(project) == {"990100": 3, "990200": 2}
+    assert not check_project(project.root, OCTOBER).errors
+    # Named as 乙区's with --county: the 甲县 rows are strays.
+    write_roster(
+        inbox / "乙区.xlsx", "enterprises", _many(3, "990101", 30) + _many(2, "990201", 30)
+    )
+    out = _run(project, "--county", "乙区", str(inbox / "乙区.xlsx"))
+    assert "已收取 乙区.xlsx（乙区，5 行）→ data/2026-10/990200-乙区.xlsx" in out.output
+    assert out.output.count("是甲县的东镇") == 3
+    out = _run(project, "--county", "丙县", str(inbox / "乙区.xlsx"))
+    assert out.exit_code != 0 and "单位名册中没有这个县市区" in out.output
