@@ -396,8 +396,6 @@ def intake(
         else:
             names = "、".join(name for _, name in item.counties)
             click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
-        for old in item.replaced:
-            click.echo(f"  原有文件已移到 {old}（同一批乡镇（街道）的重报，替换原文件）")
         for note in item.notes:
             click.echo(f"  {note}")
         strays = [

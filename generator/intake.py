@@ -307,12 +307,13 @@ def _place(
     mine = found.units_of(owner) if owner else set(found.units)
 
     stamp = f"{when:%Y%m%d-%H%M%S}"
-    for old, why in _earlier_files(folder, item.source, owner, mine, mode, index):
-        if why:  # kept beside the new file
-            item.notes.append(why)
+    for earlier in _earlier_files(folder, item.source, owner, mine, mode, index):
+        if not earlier.replaced:
+            item.notes.append(earlier.why)
             continue
-        aside = move_aside(old, folder / REPLACED, stamp)
-        item.replaced.append(relative(root, aside))
+        aside = relative(root, move_aside(earlier.path, folder / REPLACED, stamp))
+        item.replaced.append(aside)
+        item.notes.append(f"{earlier.why}：原有文件已移到 {aside}")
     if owner:
         code, name = owner, index.name.get(owner, owner)
     else:  # a city office's own file: named after the city
@@ -342,10 +343,19 @@ def _place(
     )
 
 
+@dataclass
+class Earlier:
+    """A file of the period already there when a new one comes: replaced or kept, and why."""
+
+    path: Path
+    replaced: bool
+    why: str  # Chinese, for the intake's output
+
+
 def _earlier_files(
     folder: Path, source: Path, owner: str, mine: set[str], mode: str, index: UnitTree
-) -> list[tuple[Path, str]]:
-    """The period's earlier files the new one replaces (with "") or keeps beside it (with why).
+) -> list[Earlier]:
+    """The period's earlier files the new one replaces or keeps beside it, each with why.
 
     A county's file replaces its earlier files that name any of the same townships (a resend)
     and keeps those of other townships (a county sending its townships in several files); a
@@ -354,7 +364,7 @@ def _earlier_files(
     """
     from generator.rosters.load import period_files
 
-    out: list[tuple[Path, str]] = []
+    out: list[Earlier] = []
     candidates, _ignored = period_files(folder)
     for old in candidates:
         if old.resolve() == source.resolve():
@@ -368,29 +378,36 @@ def _earlier_files(
         if not owner and old_owner and mode != REPLACE:
             continue  # a county's own file is not replaced by the city's unless told to
         theirs = seen.units_of(owner) if owner else set(seen.units)
-        if not owner and not theirs & mine:
+        shared = theirs & mine
+        if not owner and not shared:
             continue  # a city file of other counties
         if mode == ADD:
-            out.append((old, f"本期已有的 {old.name} 保留（--add），与新文件一并计入"))
-        elif mode == REPLACE or theirs & mine:
-            out.append((old, ""))
+            why = (
+                f"本期已有的 {old.name}（{_listed(theirs, index)}）保留（--add），与新文件一并计入"
+            )
+            out.append(Earlier(old, False, why))
+        elif mode == REPLACE:
+            out.append(Earlier(old, True, f"按 --replace 替换本期已有的 {old.name}"))
+        elif shared:
+            why = f"与本期已有的 {old.name} 同为{_listed(shared, index)}的台账，是重报，替换它"
+            if theirs - mine:
+                why += f"（注意：原文件中{_listed(theirs - mine, index)}的企业新文件中没有）"
+            out.append(Earlier(old, True, why))
         else:
-            out.append((old, _kept_beside(old.name, mine, theirs, index)))
+            why = (
+                f"本期已有的 {old.name} 是其他乡镇（街道）的（{_listed(theirs, index)}），"
+                f"新文件是{_listed(mine, index)}的，两个文件一并计入（分几个文件报送）；"
+                "如新文件是重报，请加 --replace 重新收取"
+            )
+            out.append(Earlier(old, False, why))
     return out
 
 
-def _kept_beside(old: str, mine: set[str], theirs: set[str], index: UnitTree) -> str:
-    """Why a county's earlier file stays: it covers other townships than the new file."""
-
-    def listed(units: set[str]) -> str:
-        names = sorted(units, key=lambda u: index.order.get(u, 0))
-        shown = "、".join(index.name.get(u, u) for u in names[:6])
-        return shown + (f"等 {len(names)} 个单位" if len(names) > 6 else "")
-
-    return (
-        f"本期已有的 {old} 是其他乡镇（街道）的（{listed(theirs)}），新文件是{listed(mine)}的，"
-        "两个文件一并计入（分几个文件报送）；如新文件是重报，请加 --replace 重新收取"
-    )
+def _listed(units: set[str], index: UnitTree) -> str:
+    """Units by name in roster order, the first six and how many in all."""
+    names = sorted(units, key=lambda u: index.order.get(u, 0))
+    shown = "、".join(index.name.get(u, u) for u in names[:6])
+    return shown + (f"等 {len(names)} 个单位" if len(names) > 6 else "")
 
 
 def file_roster_sheets(

@@ -272,3 +272,87 @@ def test_a_city_file_of_several_counties_is_taken_in_as_such(tmp_path: Path) -> 
     assert out.output.count("是甲县的东镇") == 3
     out = _run(project, "--county", "丙县", str(inbox / "乙区.xlsx"))
     assert out.exit_code != 0 and "单位名册中没有这个县市区" in out.output
+
+
+# --- issue 23 item 4: a county in several files ------------------------------------------------
+
+
+def test_a_county_sending_two_halves_keeps_both_and_a_resend_replaces_its_half(
+    tmp_path: Path,
+) -> None:
+    """甲县 sends 东镇 and 西镇 in two files (a .xls by xlwt, a GB18030 CSV): both count; then
+    东镇 again, corrected: only the 东镇 file is replaced, the old one kept aside."""
+    import xlwt
+
+    project, folder, inbox = _october(tmp_path)
+    write_roster(inbox / "乙区.csv", "enterprises", _many(2, "990201"))
+    east = _many(4, "990101")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("东镇")
+    heads = ["统一社会信用代码", "企业名称", "所属单位代码", "职工人数", "是否建会"]
+    for j, head in enumerate(heads):
+        sheet.write(0, j, head)
+    for i, row in enumerate(east, start=1):
+        for j, value in enumerate([row["uscc"], row["name"], row["unit"], 40, "否"]):
+            sheet.write(i, j, value)
+    book.save(str(inbox / "东镇.xls"))
+    west = _many(3, "990102", 10)
+    write_roster(inbox / "西镇.csv", "enterprises", west, encoding="gb18030")
+
+    first = _run(project, str(inbox / "乙区.csv"), str(inbox / "东镇.xls"))
+    assert first.exit_code == 0, first.output
+    second = _run(project, str(inbox / "西镇.csv"))
+    assert second.exit_code == 0, second.output
+    assert "已收取 西镇.csv（甲县，3 行）→ data/2026-10/990100-甲县-2.csv" in second.output
+    assert (
+        "本期已有的 990100-甲县.xls 是其他乡镇（街道）的（东镇），新文件是西镇的，两个文件一并计入"
+        in second.output
+    )
+    assert "甲县：990100-甲县-2.csv、990100-甲县.xls，7 行" in second.output
+    assert _rows(project) == {"990100": 7, "990200": 2}
+    checked = check_project(project.root, OCTOBER)
+    assert not checked.errors
+    assert {c.name: c.files for c in checked.reporting}["甲县"] == [
+        "990100-甲县-2.csv",
+        "990100-甲县.xls",
+    ]
+    # Both halves in the figures: 甲县 has its 7 enterprises (none unionised).
+    from generator.build import BuildOptions, gather
+
+    units = {
+        u.code: u for u in gather(project.root, BuildOptions()).bulletins["internal"][-1].units
+    }
+    assert (units["990100"].enterprises, units["990101"].enterprises) == (7, 4)
+    assert units["990102"].enterprises == 3
+
+    # 东镇 resent with one enterprise more: it replaces the 东镇 file only.
+    old_east = (folder / "990100-甲县.xls").read_bytes()
+    write_roster(inbox / "东镇（更正）.xlsx", "enterprises", _many(5, "990101"))
+    third = _run(project, str(inbox / "东镇（更正）.xlsx"))
+    assert third.exit_code == 0, third.output
+    assert (
+        "与本期已有的 990100-甲县.xls 同为东镇的台账，是重报，替换它：原有文件已移到 data/2026-10/.replaced/"
+        in third.output
+    )
+    assert "本期已有的 990100-甲县-2.csv 是其他乡镇（街道）的（西镇）" in third.output
+    assert "→ data/2026-10/990100-甲县.xlsx" in third.output
+    assert [p.read_bytes() for p in (folder / ".replaced").iterdir()] == [old_east]
+    assert (folder / "990100-甲县-2.csv").read_bytes() == (inbox / "西镇.csv").read_bytes()
+    assert _rows(project) == {"990100": 8, "990200": 2}
+
+
+def test_add_and_replace_choose(tmp_path: Path) -> None:
+    project, folder, inbox = _october(tmp_path)
+    write_roster(inbox / "东镇.xlsx", "enterprises", _many(2, "990101"))
+    write_roster(inbox / "东镇补.xlsx", "enterprises", _many(2, "990101", 5))
+    write_roster(inbox / "西镇.xlsx", "enterprises", _many(2, "990102", 9))
+    assert _run(project, str(inbox / "东镇.xlsx")).exit_code == 0
+    # The same township, but more enterprises, not a resend: --add keeps both.
+    out = _run(project, "--add", str(inbox / "东镇补.xlsx"))
+    assert "本期已有的 990100-甲县.xlsx（东镇）保留（--add），与新文件一并计入" in out.output
+    assert _rows(project).get("990100") == 4
+    # Other townships, but the county's whole ledger anew: --replace sets both earlier aside.
+    out = _run(project, "--replace", str(inbox / "西镇.xlsx"))
+    assert out.output.count("按 --replace 替换本期已有的") == 2
+    assert _rows(project).get("990100") == 2
+    assert len(list((folder / ".replaced").iterdir())) == 2
