@@ -356,3 +356,74 @@ def test_add_and_replace_choose(tmp_path: Path) -> None:
     assert out.output.count("按 --replace 替换本期已有的") == 2
     assert _rows(project).get("990100") == 2
     assert len(list((folder / ".replaced").iterdir())) == 2
+
+
+# --- issue 23 item 7: the footer of a county's workbook ----------------------------------------
+
+
+def test_footer_rows_of_county_workbooks_are_not_rows(tmp_path: Path) -> None:
+    """The footers counties write under their ledger, in an openpyxl and an xlwt workbook:
+    labels with a 盖章 remark, a label and its value in separate cells, lines written to the
+    right, a date alone; none is a data row (no E-REQUIRED), every enterprise is."""
+    import xlwt
+
+    project, _folder, inbox = _october(tmp_path)
+    jia = _many(4, "990101") + _many(2, "990102", 10)
+    write_roster(
+        inbox / "甲县.xlsx",
+        "enterprises",
+        jia,
+        above=[["2026年10月企业建会台账"], ["填报单位：甲县总工会"]],
+        below=[
+            [],
+            ["合计", "", "", "", "", "", sum(int(r["employees"]) for r in jia)],
+            ["填表单位（盖章）：甲县总工会", "", "", "填表人：周敏", "", "联系电话：0571-8888"],
+            ["单位负责人：", "王强", "", "审核人：", "陈立新", "", "制表人：", "李红"],
+            ["", "", "", "", "", "", "日期：", "2026.11.3"],
+            ["", "", "", "", "", "", "", "2026年11月3日"],
+            ["注：1.本表由各县市区总工会填报；2.信用代码列为文本格式。"],
+        ],
+    )
+    yi = _many(3, "990201")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("乙区")
+    heads = ["统一社会信用代码", "企业名称", "所属单位代码", "职工人数", "是否建会"]
+    for j, head in enumerate(heads):
+        sheet.write(0, j, head)
+    for i, row in enumerate(yi, start=1):
+        for j, value in enumerate([row["uscc"], row["name"], row["unit"], 40, "否"]):
+            sheet.write(i, j, value)
+    footer = [
+        ["填报单位：乙区总工会（盖章）", "", "联系人：赵六"],
+        ["单位负责人", "", "审核人", "", "填表人"],
+        ["", "", "", "（盖章）"],
+        ["", "", "", "年  月  日"],
+    ]
+    for i, line in enumerate(footer, start=len(yi) + 2):
+        for j, value in enumerate(line):
+            if value:
+                sheet.write(i, j, value)
+    book.save(str(inbox / "乙区.xls"))
+
+    out = _run(project, str(inbox / "甲县.xlsx"), str(inbox / "乙区.xls"))
+    assert out.exit_code == 0, out.output
+    assert "甲县：990100-甲县.xlsx，6 行，错误 0 个" in out.output
+    assert "乙区：990200-乙区.xls，3 行，错误 0 个" in out.output
+    problems = check_project(project.root, OCTOBER).problems
+    assert not [p for p in problems if p.code.startswith("E-")], problems.items
+    assert _rows(project) == {"990100": 6, "990200": 3}
+
+
+def test_a_data_row_after_a_footer_like_cell_is_still_read(tmp_path: Path) -> None:
+    """A last row that starts like a footer label but carries a ledger row's values is data,
+    reported where wrong, not dropped."""
+    project, _folder, inbox = _october(tmp_path)
+    rows = _many(3, "990101")
+    rows[-1]["uscc"] = "联系人：补报"
+    write_roster(inbox / "甲县.xlsx", "enterprises", rows)
+    out = _run(project, str(inbox / "甲县.xlsx"))
+    assert "甲县：990100-甲县.xlsx，3 行" in out.output
+    problems = check_project(project.root, OCTOBER).problems
+    assert [(p.code, p.row) for p in problems if p.code == "E-USCC-FORMAT"] == [
+        ("E-USCC-FORMAT", 4)
+    ]

@@ -47,9 +47,16 @@ HEADER_SEARCH_ROWS = 30
 LABEL_COLUMNS = 3
 
 _TOTAL_RE = r"^[^0-9A-Za-z]{0,12}?(合\s*计|小\s*计|总\s*计)\s*[:：]?\s*$"
+#: The labels of a county workbook's footer lines (填表单位（盖章）：…, 填表人：…, 日期：…), a
+#: bracketed remark allowed before the colon; a label alone, or a date alone, is a footer too.
+_FOOTER_LABELS = (
+    "注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|日期|负责人|"
+    "单位负责人|主要负责人|分管领导|联系人|联系电话|电话|填表单位|填报单位|制表单位|报送单位"
+)
 _NOTE_RE = (
-    r"^(注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|负责人|"
-    r"单位负责人|联系人|联系电话)\s*[:：]|^注\s*\d|^(填表人|审核人|制表人|填报人)"
+    rf"^({_FOOTER_LABELS})\s*([(（][^)）]{{0,8}}[)）])?\s*[:：]|^注\s*\d"
+    r"|^(填表人|审核人|制表人|填报人|单位负责人|联系人|填表单位|填报单位|制表单位|日期)"
+    r"|^(\d{4}\s*)?年\s*(\d{1,2}\s*)?月\s*(\d{1,2}\s*)?日$|^[(（]\s*盖\s*章\s*[)）]$"
 )
 
 
@@ -671,7 +678,7 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
         blank = _blank_rows(body, label)
         trailing_notes = np.zeros(len(rows), dtype=bool)
         for i in range(len(rows) - 1, -1, -1):
-            if blank[i] or (_is_note(label[i].as_py()) and _reads_like_a_note(body, i)):
+            if blank[i] or (_is_note(_row_label(label, body, i)) and _reads_like_a_note(body, i)):
                 trailing_notes[i] = True
             elif not is_total[i]:
                 break
@@ -721,18 +728,37 @@ def _letters(j: int) -> str:
     return str(get_column_letter(j + 1))
 
 
+def _row_label(label: pa.Array, body: list[pa.Array], i: int) -> str | None:
+    """A row's label, or its first non-empty cell when the leading columns are empty (a
+    footer such as 填表人：… or 日期：… is often written to the right)."""
+    text = label[i].as_py()
+    if text is not None:
+        return str(text)
+    for column in body:
+        cell = column[i].as_py()
+        if cell is not None and str(cell).strip():
+            return str(cell)
+    return None
+
+
 def _reads_like_a_note(body: list[pa.Array], i: int) -> bool:
     """Whether a row whose label is a note has no more than the cells a note line has.
 
-    填表人：周敏 … 审核人：陈立新 spreads over a few cells; a row with values in many cells
-    is data whose first cell happens to start like a note (and is reported, not skipped).
+    填表人：周敏 … 审核人：陈立新 spreads over a few cells, each label perhaps with its value in
+    the next cell (填报单位： | 东湖区总工会 | 填表人： | 周敏); a row with values in many more
+    cells than labels is data whose first cell happens to start like a note (and is reported,
+    not skipped).
     """
-    other = 0
+    notes = other = 0
     for column in body:
         cell = column[i].as_py()
-        if cell is not None and cell.strip() and not _is_note(cell):
+        if cell is None or not str(cell).strip():
+            continue
+        if _is_note(str(cell)):
+            notes += 1
+        else:
             other += 1
-    return other < 3
+    return other < 3 or other <= notes
 
 
 def _repeated_headers(
