@@ -290,6 +290,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
         result.counties,
         result.records,
         folder,
+        sources=result.sources,
     )
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     print_check_report(result, written, console)

@@ -221,7 +221,12 @@ def intake(
     result = check_project(root, period)
     problems = result.problems.items
     lists = write_county_lists(
-        problems, [str(period)], result.counties, result.records, root / "problems"
+        problems,
+        [str(period)],
+        result.counties,
+        result.records,
+        root / "problems",
+        sources=result.sources,
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     return IntakeResult(period, filed, lines, problems, lists)

@@ -427,3 +427,74 @@ def test_a_data_row_after_a_footer_like_cell_is_still_read(tmp_path: Path) -> No
     assert [(p.code, p.row) for p in problems if p.code == "E-USCC-FORMAT"] == [
         ("E-USCC-FORMAT", 4)
     ]
+
+
+# --- issue 23 item 8: the county's own file names in its problem list ---------------------------
+
+
+def _listed(path: Path) -> list[dict[str, object]]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path, read_only=True).active
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_problem_lists_name_the_countys_own_file_with_the_stored_name_beside(
+    tmp_path: Path,
+) -> None:
+    project, _folder, inbox = _october(tmp_path)
+    rows = _many(3, "990101")
+    rows[1]["employees"] = "很多"  # row 3
+    write_roster(inbox / "甲县10月台账（终稿）.xlsx", "enterprises", rows)
+    write_roster(inbox / "乙区.csv", "enterprises", _many(2, "990201"))
+    _run(project, str(inbox / "甲县10月台账（终稿）.xlsx"), str(inbox / "乙区.csv"))
+    lists = project.root / "problems" / "2026-10"
+    listed = [r for r in _listed(lists / "990100-甲县-问题清单.xlsx") if r["问题代码"] == "E-INT"]
+    assert [(r["文件"], r["存档文件名"], r["行号"]) for r in listed] == [
+        ("甲县10月台账（终稿）.xlsx", "990100-甲县.xlsx", 3)
+    ]
+    # check's own output names both too.
+    out = CliRunner().invoke(cli, ["check", str(project.root), "--period", "2026-10"])
+    assert "data/2026-10/990100-甲县.xlsx（原名 甲县10月台账（终稿）.xlsx）" in out.output.replace(
+        "\n", ""
+    )
+
+
+def test_the_offices_own_warnings_are_not_in_a_countys_list(tmp_path: Path) -> None:
+    """W-ISSUED-CHANGED (a correction of an issued bulletin) and W-COUNTY-CARRIED are the
+    office's: in the 全市 list and the overall list, not in the list sent to the county."""
+    from generator.problems import Problem
+    from generator.render.files import write_county_lists, write_problems
+
+    changed = Problem(
+        file="issued/2026-10",
+        row=None,
+        column="建会率",
+        code="W-ISSUED-CHANGED",
+        severity="warning",
+        value="80.0% → 82.0%",
+        message="已印发的2026年10月通报中，甲县的建会率为80.0%，按现在的数据为82.0%。",
+        county="990100",
+        county_name="甲县",
+    )
+    own = Problem(
+        file="data/2026-10/990100-甲县.xlsx",
+        row=3,
+        column="职工人数",
+        code="E-INT",
+        severity="error",
+        value="很多",
+        message="职工人数应为整数",
+        county="990100",
+        county_name="甲县",
+    )
+    counties = {"990100": "甲县", "990200": "乙区"}
+    out = tmp_path / "problems"
+    write_county_lists([changed, own], ["2026-10"], counties, {}, out)
+    jia = _listed(out / "2026-10" / "990100-甲县-问题清单.xlsx")
+    assert [r["问题代码"] for r in jia] == ["E-INT"]
+    city = _listed(out / "2026-10" / "全市-问题清单.xlsx")
+    assert [r["问题代码"] for r in city] == ["W-ISSUED-CHANGED"]
+    overall = write_problems([changed, own], out)[0].read_text(encoding="utf-8-sig")
+    assert "W-ISSUED-CHANGED" in overall and "E-INT" in overall

@@ -12,8 +12,10 @@ is an error (`E-UNIT-OTHER-COUNTY`) and is counted in neither county.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,8 @@ from generator.rosters import codes
 from generator.rosters.specs import ENTERPRISES
 from generator.rosters.units import UnitTree
 
+#: The receipt log of a period folder, written by `bulletin intake`.
+RECEIPT_LOG = ".received.csv"
 #: What a made name may end with after the county's code and name: nothing, or `-<counter>`.
 _COUNTER = re.compile(r"(?:-(\d+))?")
 
@@ -113,3 +117,25 @@ def stray_rows(
             )
         )
     return stray, problems
+
+
+def own_names(root: Path, periods: Sequence[object]) -> dict[str, str]:
+    """The name each county gave a stored file of the periods (the receipt log's `source`), by
+    the file's path in the project; files placed by hand, under their own names, have none."""
+    out: dict[str, str] = {}
+    for period in periods:
+        log = root / "data" / str(period) / RECEIPT_LOG
+        if not log.is_file():
+            continue
+        with log.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                stored, source = row.get("file") or "", row.get("source") or ""
+                if stored and source and source != stored:
+                    out[f"data/{period}/{stored}"] = source
+    return out
+
+
+def shown_file(file: str, sources: dict[str, str]) -> str:
+    """A problem's file as the office reads it: the stored path, the county's own name beside."""
+    source = sources.get(file)
+    return f"{file}（原名 {source}）" if source else file

@@ -22,7 +22,7 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters import codes
-from generator.rosters.filing import stored_county, stray_rows
+from generator.rosters.filing import own_names, stored_county, stray_rows
 from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
@@ -111,6 +111,8 @@ class CheckResult:
     counties: dict[str, str] = field(default_factory=dict)
     #: 报送情况 of the last period checked (generator.intake.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
+    #: stored file (path in the project) -> the name the county gave it (receipt records)
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -1053,6 +1055,7 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         records=records,
         counties=counties,
         reporting=reporting,
+        sources=own_names(root, periods_to_check),
     )
 
 
