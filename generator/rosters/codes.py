@@ -235,6 +235,11 @@ E_DATE = _code(
 )
 #: Not one of the allowed values. Fields: choices.
 E_ENUM = _code("E-ENUM", "“{column}”只能填 {choices} 之一，而不是“{value}”。")
+#: A category column's value that is none of the listed ones (3.7). Fields: choices, counted.
+W_CATEGORY_UNLISTED = _code(
+    "W-CATEGORY-UNLISTED",
+    "“{column}”应填 {choices} 之一，“{value}”不是，{counted}：请改为所列的一种。",
+)
 #: Outside the allowed range. Fields: bound.
 E_RANGE = _code("E-RANGE", "“{column}”的值 {value} 超出允许范围（{bound}）。")
 #: A value that must be unique appears more than once. Fields: rows.
