@@ -1,10 +1,13 @@
-"""`bulletin intake`: file the counties' returned workbooks as they came (CONTRACT 1.1).
+"""`bulletin intake`: file the counties' returned workbooks as they came (CONTRACT 1.1, 1.2).
 
-Each file's county is found from the unit codes of its ledger rows; the file is stored, unmodified,
-as `data/<period>/<county code>-<county name>.<ext>`. The county's earlier file of the period (and
-any other file there that holds only that county's rows) is moved to `data/<period>/.replaced/`,
-never deleted. The receipt time is recorded in `data/<period>/.received.csv`, which the 报送情况
-reads; then the period is checked and each county's problem list written.
+Each file's county is the one whose units three quarters of its rows name (or the one the office
+names); a file spread over several counties is the city office's own. The file is stored,
+unmodified, under a name intake makes (generator.rosters.filing): `data/<period>/<county code>-
+<county name>[-<n>].<ext>`, whatever the county called it. The county's earlier files of the
+period that cover the same townships are a resend's predecessors and go to `data/<period>/
+.replaced/` (never deleted, never overwritten); those of other townships stay beside it. The
+receipt is recorded in `data/<period>/.received.csv` with the county's own file name; then the
+period is checked and each county's problem list written.
 """
 
 from __future__ import annotations
@@ -374,10 +377,13 @@ def _earlier_files(
     for old in candidates:
         if old.resolve() == source.resolve():
             continue
+        made = stored_county(old.name, index)
+        if made and (made != owner if owner else mode != REPLACE):
+            continue  # another county's file, known by its name without reading it
         seen = survey(old, old.name, index)
         if seen.refused:
             continue  # not a ledger: check names it; it is not this county's file to replace
-        old_owner = stored_county(old.name, index) or seen.owner()
+        old_owner = made or seen.owner()
         if owner and old_owner != owner:
             continue  # another county's file, or a city file of several counties
         if not owner and old_owner and mode != REPLACE:

@@ -91,18 +91,19 @@ def stray_rows(
     Such a row is counted in neither county: it is the county's mistake or another county's
     enterprise, and only the county can say which.
     """
-    stray = np.zeros(len(frame), dtype=bool)
     if not county or not len(frame):
-        return stray, []
+        return np.zeros(len(frame), dtype=bool), []
+    # Mapped once per distinct code (a county's ledger has up to a few hundred thousand rows).
+    counties = frame["unit"].astype("string").map(units.county, na_action="ignore")
+    stray = (counties.notna() & (counties != "") & (counties != county)).to_numpy(
+        dtype=bool, na_value=False
+    )
     own = units.name.get(county, county)
     header = ENTERPRISES.column("unit").title
     problems = []
-    columns = (frame["unit"], frame["_row"], frame["name"])
-    for i, (unit, row, enterprise) in enumerate(zip(*columns, strict=True)):
-        other = units.county.get(unit, "") if isinstance(unit, str) else ""
-        if not other or other == county:
-            continue
-        stray[i] = True
+    picked = frame.loc[stray, ["unit", "_row", "name"]]
+    for unit, row, enterprise in zip(picked["unit"], picked["_row"], picked["name"], strict=True):
+        other = units.county[unit]
         problems.append(
             codes.E_UNIT_OTHER_COUNTY.problem(
                 rel,
