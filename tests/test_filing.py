@@ -498,3 +498,18 @@ def test_the_offices_own_warnings_are_not_in_a_countys_list(tmp_path: Path) -> N
     assert [r["问题代码"] for r in city] == ["W-ISSUED-CHANGED"]
     overall = write_problems([changed, own], out)[0].read_text(encoding="utf-8-sig")
     assert "W-ISSUED-CHANGED" in overall and "E-INT" in overall
+
+
+def test_a_workbook_under_a_lock_files_name_in_the_folder_is_named(tmp_path: Path) -> None:
+    """Put there by hand, `..xlsx` and `~$台账.xlsx` holding a ledger are not read: check says
+    so (to take them in with intake), while Excel's and LibreOffice's real lock files stay
+    unremarked."""
+    project, folder, _inbox = _october(tmp_path)
+    write_roster(folder / "甲县.xlsx", "enterprises", _many(2, "990101"))
+    write_roster(folder / "乙区.csv", "enterprises", _many(2, "990201"))
+    write_roster(folder / "..xlsx", "enterprises", _many(2, "990102", 10))
+    write_roster(folder / "~$台账.xlsx", "enterprises", _many(2, "990102", 20))
+    (folder / "~$甲县.xlsx").write_bytes(b"\x05zhoumin" + b"\x00" * 157)  # Excel's owner file
+    (folder / ".~lock.甲县.xlsx#").write_text("周敏,pc-01,周敏,07.12.2026 09:15,file:///", "utf-8")
+    hidden = [p for p in check_project(project.root, OCTOBER).problems if p.code == "W-FILE-HIDDEN"]
+    assert [p.file for p in hidden] == ["data/2026-10/..xlsx", "data/2026-10/~$台账.xlsx"]

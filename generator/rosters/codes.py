@@ -193,6 +193,12 @@ W_FILE_IGNORED = _code(
     "W-FILE-IGNORED",
     "报告期目录中的这个文件不是表格文件（.xlsx、.xls、.ods 或 .csv），没有读取：如是台账，请另存为 .xlsx；否则请移出报告期目录。",
 )
+#: A workbook in a period or roster folder under a lock file's or a hidden name; not read.
+W_FILE_HIDDEN = _code(
+    "W-FILE-HIDDEN",
+    "这个文件是表格文件，但文件名像 Excel、WPS 的临时文件或隐藏文件（以 ~$、.~lock 或 . 开头），"
+    "没有读取：如是县市区报来的台账，请用 bulletin intake 收取（会存为正式的文件名）；否则请移出这个目录。",
+)
 #: A county without any row in a period. Fields: name, period.
 E_COUNTY_NOT_REPORTED = _code(
     "E-COUNTY-NOT-REPORTED",

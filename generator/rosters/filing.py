@@ -140,3 +140,21 @@ def shown_file(file: str, sources: dict[str, str]) -> str:
     """A problem's file as the office reads it: the stored path, the county's own name beside."""
     source = sources.get(file)
     return f"{file}（原名 {source}）" if source else file
+
+
+def hidden_workbook(path: Path) -> bool:
+    """Whether a file skipped for its name (a lock file's, a hidden one) is a real workbook.
+
+    Excel's and LibreOffice's lock files hold a user name, never a workbook's bytes; a file of
+    intake's own (the receipt log, a copy left by an interrupted intake) is not the office's.
+    """
+    from generator.rosters.workbook import CFB_MAGIC, ZIP_MAGIC
+
+    if path.name == RECEIPT_LOG or path.name.startswith(".intake-") or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(8)
+    except OSError:
+        return False
+    return magic == CFB_MAGIC or magic.startswith(ZIP_MAGIC)

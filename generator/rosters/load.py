@@ -22,7 +22,7 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters import codes
-from generator.rosters.filing import own_names, stored_county, stray_rows
+from generator.rosters.filing import hidden_workbook, own_names, stored_county, stray_rows
 from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
@@ -674,7 +674,14 @@ def _ledger_sheets(path: Path, rel: str) -> tuple[FoundSheet, FoundSheet, RawTab
 def _folder_files(root: Path, folder: Path) -> tuple[list[Path], list[Problem]]:
     """The spreadsheets of a roster folder, and a W-FILE-IGNORED for each other file in it."""
     files, ignored = period_files(folder)
-    return files, [codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored]
+    problems = [codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored]
+    if folder.is_dir():  # a workbook under a lock file's or hidden name is named, not skipped
+        problems += [
+            codes.W_FILE_HIDDEN.problem(relative(root, path), None)
+            for path in sorted(folder.iterdir(), key=lambda p: p.name)
+            if _is_scratch(path.name) and hidden_workbook(path)
+        ]
+    return files, problems
 
 
 def _attempt(rel: str, problems: list[Problem], read: Callable[[], T]) -> T | None:
