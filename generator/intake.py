@@ -319,7 +319,10 @@ def _place(
         if not earlier.replaced:
             item.notes.append(earlier.why)
             continue
-        aside = relative(root, move_aside(earlier.path, folder / REPLACED, stamp))
+        moved = move_aside(earlier.path, folder / REPLACED, stamp)
+        if moved is None:
+            continue  # set aside meanwhile by another intake
+        aside = relative(root, moved)
         item.replaced.append(aside)
         item.notes.append(f"{earlier.why}：原有文件已移到 {aside}")
     if owner:
@@ -463,9 +466,10 @@ def file_roster_sheets(
                 aside = move_aside(
                     single[0], data / roster.name / REPLACED, f"{when:%Y%m%d-%H%M%S}"
                 )
+                moved = f"（原文件移到 {aside.relative_to(root).as_posix()}）" if aside else ""
                 notes.append(
                     f"名册 data/{single[0].name} 没有数据，改为按县市区分文件存放的目录 "
-                    f"data/{roster.name}/（原文件移到 {aside.relative_to(root).as_posix()}）"
+                    f"data/{roster.name}/{moved}"
                 )
                 single = []
             if single:

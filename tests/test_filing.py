@@ -513,3 +513,35 @@ def test_a_workbook_under_a_lock_files_name_in_the_folder_is_named(tmp_path: Pat
     (folder / ".~lock.甲县.xlsx#").write_text("周敏,pc-01,周敏,07.12.2026 09:15,file:///", "utf-8")
     hidden = [p for p in check_project(project.root, OCTOBER).problems if p.code == "W-FILE-HIDDEN"]
     assert [p.file for p in hidden] == ["data/2026-10/..xlsx", "data/2026-10/~$台账.xlsx"]
+
+
+def test_two_intakes_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Two office computers take in 甲县's files at the same moment, each three resends: every
+    file is in the folder or set aside, byte for byte, and neither command fails."""
+    import subprocess
+    import sys
+
+    project, folder, inbox = _october(tmp_path)
+    sent = []
+    for n in range(6):
+        path = write_roster(inbox / f"甲县第{n}版.xlsx", "enterprises", _many(3 + n, "990101"))
+        sent.append(path)
+    commands = [
+        [sys.executable, "-m", "generator", "intake", "2026-10", *map(str, files)]
+        for files in (sent[:3], sent[3:])
+    ]
+    runs = [
+        subprocess.Popen(
+            [*c, "-C", str(project.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for c in commands
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode in (0, 1), err
+        assert "Traceback" not in err
+        assert out.count("已收取") == 3, out
+    kept = _kept_bytes(folder)
+    for path in sent:
+        assert path.read_bytes() in kept
+    assert len(list(folder.glob("990100-*"))) + len(list((folder / ".replaced").iterdir())) == 6

@@ -66,9 +66,10 @@ def stored_county(file_name: str, units: UnitTree) -> str:
     return ""
 
 
-def move_aside(path: Path, folder: Path, stamp: str) -> Path:
+def move_aside(path: Path, folder: Path, stamp: str) -> Path | None:
     """Move a file into `folder` as `<stamp>-<name>` (a counter added if taken), never replacing
-    a file there: the link fails rather than overwrite, and only then is the old name removed."""
+    a file there: the link fails rather than overwrite, and only then is the old name removed.
+    None when the file is gone already (another intake at the same time moved it)."""
     folder.mkdir(parents=True, exist_ok=True)
     n = 1
     while True:
@@ -78,7 +79,9 @@ def move_aside(path: Path, folder: Path, stamp: str) -> Path:
         except FileExistsError:
             n += 1
             continue
-        path.unlink()
+        except FileNotFoundError:
+            return None
+        path.unlink(missing_ok=True)
         return aside
 
 
