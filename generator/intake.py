@@ -306,6 +306,12 @@ def _place(
     if found.refused:
         item.refused = found.refused
         return
+    if named and named not in found.counties:
+        item.refused = (
+            f"文件中没有一行是{index.name.get(named, named)}的单位，与 --county 不符："
+            "请核对是哪个县市区的文件"
+        )
+        return
     owner = named or found.owner()
     if owner:
         item.counties = [(owner, index.name.get(owner, owner))]

@@ -270,6 +270,9 @@ def test_a_city_file_of_several_counties_is_taken_in_as_such(tmp_path: Path) -> 
     out = _run(project, "--county", "乙区", str(inbox / "乙区.xlsx"))
     assert "已收取 乙区.xlsx（乙区，5 行）→ data/2026-10/990200-乙区.xlsx" in out.output
     assert out.output.count("是甲县的东镇") == 3
+    write_roster(inbox / "甲县.xlsx", "enterprises", _many(2, "990101", 60))
+    out = _run(project, "--county", "乙区", str(inbox / "甲县.xlsx"))
+    assert "未收取 甲县.xlsx：文件中没有一行是乙区的单位，与 --county 不符" in out.output
     out = _run(project, "--county", "丙县", str(inbox / "乙区.xlsx"))
     assert out.exit_code != 0 and "单位名册中没有这个县市区" in out.output
 
@@ -498,6 +501,15 @@ def test_the_offices_own_warnings_are_not_in_a_countys_list(tmp_path: Path) -> N
     assert [r["问题代码"] for r in city] == ["W-ISSUED-CHANGED"]
     overall = write_problems([changed, own], out)[0].read_text(encoding="utf-8-sig")
     assert "W-ISSUED-CHANGED" in overall and "E-INT" in overall
+
+
+def test_made_names_never_leave_the_folder(tmp_path: Path) -> None:
+    """A county whose code and name in the unit roster hold path separators and dots."""
+    from generator.rosters.filing import made_stem
+
+    assert made_stem("../../x", "a/b\\c:d", 1) == "_.._x-a_b_c_d"
+    assert made_stem(".9901", "..", 2) == "9901-_-2"
+    assert "/" not in made_stem("/", "/", 3)
 
 
 def test_a_workbook_under_a_lock_files_name_in_the_folder_is_named(tmp_path: Path) -> None:

@@ -32,9 +32,20 @@ RECEIPT_LOG = ".received.csv"
 _COUNTER = re.compile(r"(?:-(\d+))?")
 
 
+#: Characters no made name holds: path separators, what Windows refuses, control characters.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def _part(text: str) -> str:
+    """A unit's code or name as a part of a file name: nothing that leaves the folder or that
+    Windows refuses, never leading dots, at most 40 characters (names come from the roster)."""
+    return _UNSAFE.sub("_", text).strip().lstrip(".")[:40] or "_"
+
+
 def made_stem(code: str, name: str, n: int) -> str:
     """The stem of the n-th file (from 1) stored for a unit: `code-name`, then `code-name-n`."""
-    return f"{code}-{name}" if n <= 1 else f"{code}-{name}-{n}"
+    head = f"{_part(code)}-{_part(name)}"
+    return head if n <= 1 else f"{head}-{n}"
 
 
 def free_name(folder: Path, code: str, name: str, suffix: str) -> Path:
@@ -60,7 +71,7 @@ def stored_county(file_name: str, units: UnitTree) -> str:
     for code, level in units.level.items():
         if level != "county":
             continue
-        head = f"{code}-{units.name.get(code, '')}"
+        head = made_stem(code, units.name.get(code, ""), 1)
         if stem.startswith(head) and _COUNTER.fullmatch(stem[len(head) :]):
             return code
     return ""
