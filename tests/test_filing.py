@@ -430,6 +430,13 @@ def test_a_data_row_after_a_footer_like_cell_is_still_read(tmp_path: Path) -> No
     assert [(p.code, p.row) for p in problems if p.code == "E-USCC-FORMAT"] == [
         ("E-USCC-FORMAT", 4)
     ]
+    # A last row with its code, name and unit left empty and a date in it is a row, not a
+    # footer: named (E-REQUIRED), not dropped.
+    half = dict(_many(1, "990101", 9)[0], uscc="", name="", unit="", union_date="2020年5月1日")
+    write_roster(inbox / "甲县2.xlsx", "enterprises", [*_many(2, "990101"), half])
+    _run(project, str(inbox / "甲县2.xlsx"))
+    problems = check_project(project.root, OCTOBER).problems
+    assert {p.row for p in problems if p.code == "E-REQUIRED"} == {4}
 
 
 # --- issue 23 item 8: the county's own file names in its problem list ---------------------------
