@@ -259,16 +259,26 @@ def _file_one(
     if source.resolve() == (folder / RECEIVED).resolve():
         item.refused = "这是本期的收取记录（收到了哪些文件、何时收到），不是县市区报来的台账"
         return
+    in_folder = source.parent.resolve() == folder.resolve()
+    if in_folder and stored_county(source.name, index):
+        item.refused = "文件已在报告期目录中，已经收取过"
+        return
     # The file is copied once, under a hidden name the readers skip, and read and stored from
     # that copy: what is recorded is what was read, whatever happens to the original meanwhile.
-    suffix = stored_suffix(source)
-    partial = folder / f".intake-{os.getpid()}{suffix}"
-    shutil.copyfile(source, partial)
+    partial = folder / f".intake-{os.getpid()}{stored_suffix(source)}"
+    try:
+        shutil.copyfile(source, partial)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        item.refused = (
+            "无法读取此文件（没有读取权限，或正被其他程序占用）：请关闭打开它的程序后重试"
+        )
+        return
     try:
         _place(root, folder, item, partial, index, named, mode, when)
     finally:
         partial.unlink(missing_ok=True)
-    if item.stored and source.parent.resolve() == folder.resolve():
+    if item.stored and in_folder:
         source.unlink()  # put into the period folder by hand: now under its made name only
 
 
@@ -283,7 +293,7 @@ def stored_suffix(source: Path) -> str:
         return suffix
     try:
         return f".{file_kind(source, source.name)}"
-    except (ReadError, OSError):
+    except (ReadError, OSError, ValueError):
         return ".csv"  # text: read as CSV, and refused with the reader's reason if it is not one
 
 

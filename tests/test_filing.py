@@ -164,6 +164,11 @@ def test_the_receipt_log_itself_is_not_taken_in(tmp_path: Path) -> None:
     assert out.exit_code == 1
     assert "未收取 .received.csv：这是本期的收取记录" in out.output
     assert (folder / ".received.csv").read_bytes() == log
+    # A stored file taken in again: left as it is, its receipt unchanged.
+    out = _run(project, str(folder / "990100-甲县.xlsx"))
+    assert "未收取 990100-甲县.xlsx：文件已在报告期目录中" in out.output
+    assert (folder / ".received.csv").read_bytes() == log
+    assert sorted(p.name for p in folder.glob("*99*")) == ["990100-甲县.xlsx"]
 
 
 def test_a_file_put_into_the_period_folder_is_moved_to_its_made_name(tmp_path: Path) -> None:
