@@ -262,7 +262,7 @@ E_DUPLICATE_FILES = Code(
     "E-DUPLICATE",
     "error",
     "统一社会信用代码“{value}”在本期的多个文件中都出现了（{places}）：同一企业只能填报一次。"
-    "如是同一县市区的新旧两个文件，请把旧文件移出报告期目录；否则请核对由哪个县市区填报，删除多余的一行。",
+    "如是同一县市区的新旧两个文件，请用 bulletin intake --replace 重新收取新文件（旧文件移到 .replaced/，不会删除）；否则请核对由哪个县市区填报，删除多余的一行。",
 )
 
 #: The same record in two files of a roster folder (not registered: E-DUPLICATE). Fields: places.
