@@ -469,6 +469,14 @@ def test_problem_lists_name_the_countys_own_file_with_the_stored_name_beside(
     assert [(r["文件"], r["存档文件名"], r["行号"]) for r in listed] == [
         ("甲县10月台账（终稿）.xlsx", "990100-甲县.xlsx", 3)
     ]
+    # A sheet of the file named in a problem keeps its sheet beside the county's name.
+    from generator.rosters.filing import own_name
+
+    sources = {"data/2026-10/990100-甲县.xlsx": "甲县10月台账（终稿）.xlsx"}
+    assert own_name("data/2026-10/990100-甲县.xlsx（志愿者考核）", sources) == (
+        "甲县10月台账（终稿）.xlsx（志愿者考核）"
+    )
+    assert own_name("data/2026-10/990200-乙区.xlsx", sources) == ""
     # check's own output names both too.
     out = CliRunner().invoke(cli, ["check", str(project.root), "--period", "2026-10"])
     assert "data/2026-10/990100-甲县.xlsx（原名 甲县10月台账（终稿）.xlsx）" in out.output.replace(

@@ -14,6 +14,7 @@ from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.periods import Period
 from generator.problems import Problem
+from generator.rosters.filing import own_name
 from generator.tables import Sheet, write_csv, write_xlsx
 
 #: How the downloads write each kind of figure in Excel (the rest as plain integers).
@@ -224,7 +225,7 @@ def write_county_lists(
                 stored = Path(p.file).name if p.file and not p.file.endswith("/") else p.file
                 rows.append(
                     [
-                        sources.get(p.file, stored),
+                        own_name(p.file, sources) or stored,
                         stored,
                         p.row,
                         p.column,

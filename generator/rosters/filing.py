@@ -150,9 +150,17 @@ def own_names(root: Path, periods: Sequence[object]) -> dict[str, str]:
     return out
 
 
+def own_name(file: str, sources: dict[str, str]) -> str:
+    """The county's own name of a problem's file ("" when it has none); a sheet named after the
+    file (`….xlsx（志愿者考核）`) keeps its sheet."""
+    stored, bracket, sheet = file.partition("（")
+    source = sources.get(stored)
+    return f"{source}{bracket}{sheet}" if source else ""
+
+
 def shown_file(file: str, sources: dict[str, str]) -> str:
     """A problem's file as the office reads it: the stored path, the county's own name beside."""
-    source = sources.get(file)
+    source = own_name(file, sources)
     return f"{file}（原名 {source}）" if source else file
 
 
