@@ -153,9 +153,11 @@ def own_names(root: Path, periods: Sequence[object]) -> dict[str, str]:
 def own_name(file: str, sources: dict[str, str]) -> str:
     """The county's own name of a problem's file ("" when it has none); a sheet named after the
     file (`….xlsx（志愿者考核）`) keeps its sheet."""
-    stored, bracket, sheet = file.partition("（")
-    source = sources.get(stored)
-    return f"{source}{bracket}{sheet}" if source else ""
+    for at in [len(file), *(i for i, c in enumerate(file) if c == "（")]:
+        source = sources.get(file[:at])
+        if source:
+            return source + file[at:]
+    return ""
 
 
 def shown_file(file: str, sources: dict[str, str]) -> str:
