@@ -282,6 +282,24 @@ def _file_one(
         source.unlink()  # put into the period folder by hand: now under its made name only
 
 
+def _same_file(folder: Path, copy: Path, source: Path) -> str:
+    """The name of a file of the period with exactly these bytes ("" when none): the same
+    mail's attachment saved twice is not a second file of the county, nor a new receipt."""
+    from generator.rosters.load import period_files
+
+    size = copy.stat().st_size
+    candidates, _ignored = period_files(folder)
+    for old in candidates:
+        if old.resolve() == source.resolve():
+            continue
+        try:
+            if old.stat().st_size == size and old.read_bytes() == copy.read_bytes():
+                return old.name
+        except OSError:
+            continue
+    return ""
+
+
 def stored_suffix(source: Path) -> str:
     """The extension a file is stored with: its own, or what its bytes are when its name has
     none the readers know (a file called `.~lock.x#` that is a workbook is stored as one)."""
@@ -311,6 +329,10 @@ def _place(
     made name (never over another file) and record the receipt."""
     from generator.rosters.load import relative
 
+    same = _same_file(folder, copy, item.source)
+    if same:
+        item.refused = f"与本期已收取的 {same} 内容完全相同，不再重复收取"
+        return
     found = survey(copy, item.source.name, index)
     item.rows = found.rows
     if found.refused:

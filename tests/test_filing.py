@@ -228,8 +228,8 @@ def test_a_row_naming_another_countys_unit_is_an_error_naming_both(tmp_path: Pat
     assert status["乙区"] == ("按时报送", ["990200-乙区.csv"])
     assert status["甲县"][0] == "逾期4天"
 
-    # The CLI names the row at intake.
-    write_roster(inbox / "松阳2.xlsx", "enterprises", rows)
+    # The CLI names the row at intake (a resend with one enterprise more).
+    write_roster(inbox / "松阳2.xlsx", "enterprises", [*rows, *_many(1, "990101", 70)])
     out = _run(project, str(inbox / "松阳2.xlsx"))
     assert out.exit_code == 1
     assert "第 4 行：企业“990201企业050”的单位代码“990201”是乙区的南街道" in out.output
@@ -577,3 +577,15 @@ def test_two_intakes_at_once_lose_nothing(tmp_path: Path) -> None:
     for path in sent:
         assert path.read_bytes() in kept
     assert len(list(folder.glob("990100-*"))) + len(list((folder / ".replaced").iterdir())) == 6
+
+
+def test_the_same_file_twice_is_taken_in_once(tmp_path: Path) -> None:
+    """The same attachment saved twice (or given twice): one file, one receipt."""
+    project, folder, inbox = _october(tmp_path)
+    write_roster(inbox / "甲县.xlsx", "enterprises", _many(2, "990101"))
+    (inbox / "甲县(1).xlsx").write_bytes((inbox / "甲县.xlsx").read_bytes())
+    out = _run(project, str(inbox / "甲县.xlsx"), str(inbox / "甲县(1).xlsx"))
+    assert "未收取 甲县(1).xlsx：与本期已收取的 990100-甲县.xlsx 内容完全相同" in out.output
+    assert [p.name for p in folder.glob("99*")] == ["990100-甲县.xlsx"]
+    assert not (folder / ".replaced").exists()
+    assert len(read_received(folder)) == 1
