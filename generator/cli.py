@@ -394,6 +394,9 @@ def intake(
         if item.refused:
             click.echo(f"未收取 {item.source.name}：{item.refused}")
             continue
+        if item.same_as:
+            click.echo(f"未重复收取 {item.source.name}：与本期已收取的 {item.same_as} 内容完全相同")
+            continue
         if item.several:
             names = "、".join(
                 f"{n} {rows} 行"

@@ -54,6 +54,8 @@ class Filed:
     notes: list[str] = field(default_factory=list)
     #: a city office's own file covering several counties, rows per county in the file's order
     several: list[tuple[str, int]] = field(default_factory=list)
+    #: the period's file with exactly these bytes, when there is one: nothing was done
+    same_as: str = ""
 
 
 @dataclass
@@ -329,9 +331,8 @@ def _place(
     made name (never over another file) and record the receipt."""
     from generator.rosters.load import relative
 
-    same = _same_file(folder, copy, item.source)
-    if same:
-        item.refused = f"与本期已收取的 {same} 内容完全相同，不再重复收取"
+    item.same_as = _same_file(folder, copy, item.source)
+    if item.same_as:
         return
     found = survey(copy, item.source.name, index)
     item.rows = found.rows

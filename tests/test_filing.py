@@ -585,7 +585,8 @@ def test_the_same_file_twice_is_taken_in_once(tmp_path: Path) -> None:
     write_roster(inbox / "甲县.xlsx", "enterprises", _many(2, "990101"))
     (inbox / "甲县(1).xlsx").write_bytes((inbox / "甲县.xlsx").read_bytes())
     out = _run(project, str(inbox / "甲县.xlsx"), str(inbox / "甲县(1).xlsx"))
-    assert "未收取 甲县(1).xlsx：与本期已收取的 990100-甲县.xlsx 内容完全相同" in out.output
+    assert out.exit_code == 0, out.output
+    assert "未重复收取 甲县(1).xlsx：与本期已收取的 990100-甲县.xlsx 内容完全相同" in out.output
     assert [p.name for p in folder.glob("99*")] == ["990100-甲县.xlsx"]
     assert not (folder / ".replaced").exists()
     assert len(read_received(folder)) == 1
