@@ -217,6 +217,7 @@ def intake(
     named = _named_county(county, index) if county else ""
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
+    _clear_partials(folder)
     when = (now or datetime.now()).replace(microsecond=0)
     filed: list[Filed] = []
     for source in files:
@@ -235,6 +236,17 @@ def intake(
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     return IntakeResult(period, filed, lines, problems, lists)
+
+
+def _clear_partials(folder: Path) -> None:
+    """Remove the copies an intake killed half-way left (`.intake-<pid>.<ext>`, never read):
+    each is a copy of a file the office still has, or of one still in the folder."""
+    from generator.cache import pid_alive
+
+    for path in folder.glob(".intake-*"):
+        pid = path.name.removeprefix(".intake-").split(".")[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
 
 
 def _named_county(text: str, index: UnitTree) -> str:

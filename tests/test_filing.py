@@ -590,3 +590,20 @@ def test_the_same_file_twice_is_taken_in_once(tmp_path: Path) -> None:
     assert [p.name for p in folder.glob("99*")] == ["990100-甲县.xlsx"]
     assert not (folder / ".replaced").exists()
     assert len(read_received(folder)) == 1
+
+
+def test_the_copy_a_killed_intake_left_is_cleared(tmp_path: Path) -> None:
+    """An intake killed while copying leaves `.intake-<pid>.xlsx`; the next one removes it (the
+    county's file is still where it came from), and leaves a running intake's copy alone."""
+    import os
+    import subprocess
+    import sys
+
+    project, folder, inbox = _october(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (folder / f".intake-{dead.pid}.xlsx").write_bytes(b"PK\x03\x04half")
+    (folder / f".intake-{os.getpid()}.csv").write_bytes(b"running")
+    write_roster(inbox / "甲县.xlsx", "enterprises", _many(2, "990101"))
+    assert _run(project, str(inbox / "甲县.xlsx")).exit_code == 0
+    assert sorted(p.name for p in folder.glob(".intake-*")) == [f".intake-{os.getpid()}.csv"]
