@@ -13,6 +13,7 @@ period is checked and each county's problem list written.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import os
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 RECEIVED = ".received.csv"
 RECEIVED_HEADERS = ("file", "county", "received_at", "source", "sha256")
 REPLACED = ".replaced"
+#: Held by the intake filing into a period folder (never read as a ledger: a hidden name).
+LOCK = ".intake.lock"
 
 
 @dataclass
@@ -217,13 +220,18 @@ def intake(
     named = _named_county(county, index) if county else ""
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
-    _clear_partials(folder)
     when = (now or datetime.now()).replace(microsecond=0)
     filed: list[Filed] = []
-    for source in files:
-        item = Filed(source=source)
-        filed.append(item)
-        _file_one(root, folder, item, index, named, mode, when)
+    # One intake files into a period at a time (two office computers at once wait for each
+    # other): which file a resend replaces, the free name and the receipt log stay consistent.
+    # The kernel releases the lock when the process ends, however it ends.
+    with (folder / LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _clear_partials(folder)
+        for source in files:
+            item = Filed(source=source)
+            filed.append(item)
+            _file_one(root, folder, item, index, named, mode, when)
     result = check_project(root, period)
     problems = result.problems.items
     lists = write_county_lists(
@@ -389,8 +397,10 @@ def _place(
         except FileExistsError:
             continue  # taken meanwhile by another intake: the next free name
     item.stored = relative(root, target)
+    # Read from the copy, not the stored name: another intake at the same moment may already
+    # have set the stored file aside as a resend's predecessor.
     if owner:
-        item.rosters = file_roster_sheets(root, target, item.counties[0], when)
+        item.rosters = file_roster_sheets(root, copy, item.counties[0], when)
     _record(
         folder,
         [
@@ -399,7 +409,7 @@ def _place(
                 ",".join(c for c, _ in item.counties),
                 when.isoformat(sep=" "),
                 item.source.name,
-                _digest(target),
+                _digest(copy),
             ]
         ],
     )
