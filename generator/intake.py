@@ -13,12 +13,12 @@ period is checked and each county's problem list written.
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 RECEIVED = ".received.csv"
 RECEIVED_HEADERS = ("file", "county", "received_at", "source", "sha256")
 REPLACED = ".replaced"
-#: Held by the intake filing into a period folder (never read as a ledger: a hidden name).
-LOCK = ".intake.lock"
 
 
 @dataclass
@@ -224,9 +222,8 @@ def intake(
     filed: list[Filed] = []
     # One intake files into a period at a time (two office computers at once wait for each
     # other): which file a resend replaces, the free name and the receipt log stay consistent.
-    # The kernel releases the lock when the process ends, however it ends.
-    with (folder / LOCK).open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    # The operating system releases the lock when the process ends, however it ends.
+    with _filing_lock(root, period):
         _clear_partials(folder)
         for source in files:
             item = Filed(source=source)
@@ -244,6 +241,33 @@ def intake(
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     return IntakeResult(period, filed, lines, problems, lists)
+
+
+#: How long an intake waits for another one filing into the same period.
+LOCK_WAIT = 120
+
+
+@contextmanager
+def _filing_lock(root: Path, period: Period) -> Iterator[None]:
+    """Hold the period's filing lock (in the project's cache), waiting for another intake."""
+    from filelock import FileLock, Timeout
+
+    from generator.cache import CACHE_DIR
+
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / f"intake-{period}.lock"), timeout=LOCK_WAIT, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConfigError(
+            f"另一个 bulletin intake 正在收取 {period} 的文件，等了 {LOCK_WAIT} 秒仍未结束："
+            "请等它结束后重试。"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _clear_partials(folder: Path) -> None:
