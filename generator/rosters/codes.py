@@ -112,6 +112,11 @@ _CODE_FIELDS = {
     "year": "年度",
     "weekday": "几",
     "message": "缺少哪些记录、怎样恢复",
+    "enterprise": "企业名称",
+    "unit_name": "单位名称",
+    "own": "报来文件的县市区",
+    "other_county": "另一个县市区",
+    "counted": "本期计入何处",
 }
 #: Codes raised outside the roster stage, which has its own message for each code.
 OTHER_CODES = {
@@ -447,9 +452,9 @@ E_UNIT_LEVEL = _code(
 #: enterprise, unit_name, own (the file's county), other (the unit's county).
 E_UNIT_OTHER_COUNTY = _code(
     "E-UNIT-OTHER-COUNTY",
-    "企业“{enterprise}”的单位代码“{value}”是{other}的{unit_name}，而这个文件是{own}报来的："
+    "企业“{enterprise}”的单位代码“{value}”是{other_county}的{unit_name}，而这个文件是{own}报来的："
     "这一行暂不计入任何县市区。请{own}核对：如是本县市区的企业，改为本县市区乡镇（街道）的代码；"
-    "如确是{other}的企业，请从本文件删去这一行，由{other}填报。",
+    "如确是{other_county}的企业，请从本文件删去这一行，由{other_county}填报。",
 )
 #: Not exactly one city in the unit roster. Fields: count.
 E_UNITS_ROOT = _code(

@@ -128,7 +128,7 @@ def stray_rows(
                 enterprise=enterprise if isinstance(enterprise, str) else "",
                 unit_name=units.name.get(unit, ""),
                 own=own,
-                other=units.name.get(other, other),
+                other_county=units.name.get(other, other),
             )
         )
     return stray, problems
