@@ -337,7 +337,7 @@ def assemble(
 
 
 def _reporting(items: Sequence[Any], files: bool) -> Reporting:
-    """报送情况 from each county's intake.CountyReport; file names and receipt times only if
+    """报送情况 from each county's record.CountyReport; file names and receipt times only if
     the audience is shown them."""
     deadline = str(items[0].deadline)
     counties = []
@@ -349,6 +349,9 @@ def _reporting(items: Sequence[Any], files: bool) -> Reporting:
             status=item.status,
             days_late=item.days_late,
             carried_from=item.carried_from or None,
+            late=item.late,
+            corrections=len(item.corrections),
+            unchanged_from=item.unchanged_from or None,
         )
         if files:
             county.received_at = item.received or None
@@ -362,6 +365,7 @@ def _reporting(items: Sequence[Any], files: bool) -> Reporting:
         deadline_text=fmt.chinese_date(deadline),
         recorded=any(item.received for item in items),
         counties=counties,
+        before_deadline=any(item.before_deadline for item in items),
     )
 
 

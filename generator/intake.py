@@ -9,26 +9,23 @@ reads; then the period is checked and each county's problem list written.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem
+from generator.record import issued, parse_time, record_receipts, time_text
 from generator.rosters.errors import ReadError
 
 if TYPE_CHECKING:
     from generator.rosters.specs import Roster
 
-RECEIVED = ".received.csv"
-RECEIVED_HEADERS = ("file", "county", "received_at", "source", "sha256")
 REPLACED = ".replaced"
 
 
@@ -65,6 +62,10 @@ class IntakeResult:
     lines: list[CountyLine]
     problems: list[Problem]
     lists: list[Path]
+    #: the arrival time recorded for the files taken in (CONTRACT 1.2)
+    received: datetime | None = None
+    #: the period's bulletin was issued: its 发文字号 and issue time (a correction of it)
+    issued: tuple[str, datetime] | None = None
 
 
 def _ledger_counties(path: Path, rel: str, index: object) -> tuple[list[str], int, str]:
@@ -100,34 +101,23 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_received(folder: Path) -> dict[str, dict[str, str]]:
-    """The receipt records of a period folder, by stored file name (the latest of each)."""
-    path = folder / RECEIVED
-    if not path.is_file():
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row.get("file"):
-                out[row["file"]] = row
-    return out
-
-
-def _record(folder: Path, rows: Sequence[Sequence[str]]) -> None:
-    path = folder / RECEIVED
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if not path.is_file():
-        writer.writerow(RECEIVED_HEADERS)
-    writer.writerows(rows)
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
+def _record(folder: Path, rows: Sequence[Sequence[str]], recorded_at: datetime) -> None:
+    record_receipts(folder, rows, recorded_at)
 
 
 def intake(
-    root: Path, period: Period, files: Sequence[Path], now: datetime | None = None
+    root: Path,
+    period: Period,
+    files: Sequence[Path],
+    now: datetime | None = None,
+    received: datetime | str | None = None,
 ) -> IntakeResult:
-    """File the returned workbooks into the period folder, then check the period."""
+    """File the returned workbooks into the period folder, then check the period.
+
+    `received` is when the files arrived at the office (text as the office typed it, or a
+    time); without it, `now`. Into an issued period the files are a correction of the issued
+    bulletin, which the result says.
+    """
     from generator.config import load_config
     from generator.render.files import write_county_lists
     from generator.rosters.load import check_project, load_project, period_files, relative
@@ -146,6 +136,10 @@ def intake(
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
     when = (now or datetime.now()).replace(microsecond=0)
+    arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
+    if arrived > when:
+        raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
+    issued_at, _signed, doc_code = issued(root, period)
     filed: list[Filed] = []
     records: list[list[str]] = []
     for source in files:
@@ -190,13 +184,13 @@ def intake(
             [
                 target.name,
                 ",".join(counties),
-                when.isoformat(sep=" "),
+                arrived.isoformat(sep=" "),
                 source.name,
                 _digest(target),
             ]
         )
     if records:
-        _record(folder, records)
+        _record(folder, records, when)
 
     result = check_project(root, period)
     problems = result.problems.items
@@ -204,7 +198,8 @@ def intake(
         problems, [str(period)], result.counties, result.records, root / "problems"
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
-    return IntakeResult(period, filed, lines, problems, lists)
+    correction = (doc_code, issued_at) if issued_at is not None else None
+    return IntakeResult(period, filed, lines, problems, lists, arrived, correction)
 
 
 def file_roster_sheets(
@@ -326,103 +321,3 @@ def county_lines(
         name = data.unit_index.name.get(code, code)
         lines.append(CountyLine(code, name, files, len(mine), errors, warnings))
     return lines
-
-
-@dataclass
-class CountyReport:
-    """报送情况 of one county in one period: its files, when each came, against the deadline.
-
-    Times are text (ISO, to the second) so that the build can cache it; "" when not recorded.
-    """
-
-    code: str
-    name: str
-    files: list[str]  # file names in the period folder, as the county's rows came from them
-    received_at: list[str]  # per file: when `bulletin intake` filed it, "" when not recorded
-    received: str  # the latest of them, "" when none is recorded
-    deadline: str  # ISO date: report_deadline of the month after the period
-    #: on_time | late | carried (unreported: previous) | not_reported | unknown (no receipt time)
-    state: str
-    status: str  # Chinese: 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 未报送 / 收到时间不详
-    days_late: int | None = None  # late: days after the deadline; on time: 0
-    carried_from: str = ""  # the period whose rows were used (carried)
-
-    @property
-    def late(self) -> bool:
-        """Late or not reported: what the 报送情况 lists and the default rules criticise."""
-        return self.state in ("late", "carried", "not_reported")
-
-    @property
-    def received_time(self) -> datetime | None:
-        return datetime.fromisoformat(self.received) if self.received else None
-
-    @property
-    def deadline_date(self) -> date:
-        return date.fromisoformat(self.deadline)
-
-
-def report_deadline(period: Period, day: int) -> date:
-    """The day of the month after the period by which counties report."""
-    end = period.end
-    year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
-    return date(year, month, day)
-
-
-def reporting_status(
-    root: Path,
-    period: Period,
-    counties: dict[str, str],
-    county_files: dict[str, list[str]],
-    carried: dict[str, object],
-    deadline_day: int,
-) -> list[CountyReport]:
-    """Each county's 报送情况 for a period, in the unit roster's order.
-
-    Receipt times are those `bulletin intake` recorded; a file put into the folder by hand has
-    none. Its modification time is not taken as a receipt: copying or unpacking changes it, so it
-    could make a county that reported on time late, and the same data would give another
-    bulletin on another computer.
-    """
-    received = read_received(root / "data" / str(period))
-    deadline = report_deadline(period, deadline_day)
-    out = []
-    for code, name in counties.items():
-        files = [] if code in carried else [Path(f).name for f in county_files.get(code, [])]
-        stamps = []
-        for file in files:
-            stamp = (received.get(file) or {}).get("received_at", "") or ""
-            try:
-                stamp = datetime.fromisoformat(stamp).isoformat(sep=" ") if stamp else ""
-            except ValueError:
-                stamp = ""
-            stamps.append(stamp)
-        when = max((datetime.fromisoformat(s) for s in stamps if s), default=None)
-        latest = when.isoformat(sep=" ") if when else ""
-        days: int | None = None
-        if code in carried:
-            state, status = "carried", "未按时报送（沿用上期数据）"
-        elif not files:
-            state, status = "not_reported", "未报送"
-        elif when is not None and when.date() > deadline:
-            days = (when.date() - deadline).days
-            state, status = "late", f"逾期{days}天"
-        elif when is None or not all(stamps):
-            # A file without a receipt record: when the county's rows came is not known.
-            state, status = "unknown", "收到时间不详"
-        else:
-            state, status, days = "on_time", "按时报送", 0
-        out.append(
-            CountyReport(
-                code,
-                name,
-                files,
-                stamps,
-                latest,
-                deadline.isoformat(),
-                state,
-                status,
-                days,
-                str(carried[code]) if code in carried else "",
-            )
-        )
-    return out

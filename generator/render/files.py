@@ -14,6 +14,7 @@ from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.periods import Period
 from generator.problems import Problem
+from generator.rosters.codes import OFFICE_ONLY
 from generator.tables import Sheet, write_csv, write_xlsx
 
 #: How the downloads write each kind of figure in Excel (the rest as plain integers).
@@ -204,6 +205,8 @@ def write_county_lists(
             if other_period:
                 continue
             county = p.county if p.county in counties and not _city_file(p.file) else ""
+            if p.code in OFFICE_ONLY:  # the office's own record: nothing to send back
+                continue
             mine.setdefault(county, []).append(p)
         for county, items in sorted(mine.items(), key=lambda kv: _county_order(kv[0], counties)):
             stem = f"{county}-{counties[county]}" if county else "全市"
