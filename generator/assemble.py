@@ -346,11 +346,14 @@ def _reporting(items: Sequence[Any], files: bool) -> Reporting:
             code=item.code,
             name=item.name,
             state=str(item.state),
-            status=item.status,
+            # a county's corrections are the office's record: the public is told the verdict
+            status=item.status
+            if files
+            else item.status.replace(f"，更正{len(item.corrections)}次", ""),
             days_late=item.days_late,
             carried_from=item.carried_from or None,
             late=item.late,
-            corrections=len(item.corrections),
+            corrections=len(item.corrections) if files else 0,
             unchanged_from=item.unchanged_from or None,
         )
         if files:

@@ -121,7 +121,8 @@ def test_the_first_file_decides_and_later_files_are_corrections(tmp_path: Path) 
     assert jia_report.corrections == ["2026-11-20 15:00:00"]
     assert jia_report.received_at == ["2026-11-04 18:30:00", "2026-11-20 15:00:00"]
     assert (yi_report.status, yi_report.days_late, yi_report.late) == ("逾期2天", 2, True)
-    bulletin = gather(project.root, BuildOptions(site=False, pdf=False)).bulletins["internal"][-1]
+    gathered = gather(project.root, BuildOptions(site=False, pdf=False))
+    bulletin = gathered.bulletins["internal"][-1]
     units = {u.name: u for u in bulletin.units}
     assert (units["甲县"].report_late, units["甲县"].report_days_late) == (False, 0)
     assert (units["乙区"].report_late, units["乙区"].report_days_late) == (True, 2)
@@ -131,6 +132,14 @@ def test_the_first_file_decides_and_later_files_are_corrections(tmp_path: Path) 
         1,
         ["2026-11-04 18:30:00", "2026-11-20 15:00:00"],
     )
+    assert jia_model.status == "按时报送，更正1次"
+    # The public is told the verdict, not the office's record of corrections.
+    public = gathered.bulletins["public"][-1].reporting
+    assert public is not None
+    assert [(c.name, c.status, c.corrections) for c in public.counties] == [
+        ("甲县", "按时报送", 0),
+        ("乙区", "逾期2天", 0),
+    ]
 
 
 def test_received_corrects_a_receipt_and_the_build_sees_it(tmp_path: Path) -> None:
