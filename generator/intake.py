@@ -3,8 +3,9 @@
 Each file's county is found from the unit codes of its ledger rows; the file is stored, unmodified,
 as `data/<period>/<county code>-<county name>.<ext>`. The county's earlier file of the period (and
 any other file there that holds only that county's rows) is moved to `data/<period>/.replaced/`,
-never deleted. The receipt time is recorded in `data/<period>/.received.csv`, which the 报送情况
-reads; then the period is checked and each county's problem list written.
+never deleted. When each file arrived (`--received`, default now) is recorded in the period's
+record (generator.record), which the 报送情况 reads; then the period is checked and each
+county's problem list written.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem
 from generator.record import issued, parse_time, record_receipts, time_text
+
+# The record moved to generator.record; these stay importable here for callers written before.
+from generator.record import read_received as read_received
+from generator.record import report_deadline as report_deadline
 from generator.rosters.errors import ReadError
 
 if TYPE_CHECKING:
