@@ -420,7 +420,8 @@ def reporting_status(
     for code, name in counties.items():
         current = [] if code in carried else [Path(f).name for f in county_files.get(code, [])]
         mine = [] if code in carried else county_receipts(receipts, code)
-        timed = {r.file for r in mine}
+        # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
+        timed = {r.file for r in receipts if r.of(code)} if mine else set()
         pairs = [(r.file, time_text(r.received_at)) for r in mine]
         if ref.issued_at is None or not pairs:
             # an issued period lists what its bulletin said: the files received before it

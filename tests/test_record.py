@@ -410,3 +410,17 @@ def test_every_record_command_has_help_with_an_example() -> None:
         assert out.exit_code == 0  # type: ignore[attr-defined]
         assert "示例" in out.output and "bulletin " + name in out.output  # type: ignore[attr-defined]
     assert "--received" in _run("intake", "--help").output  # type: ignore[attr-defined]
+
+
+def test_the_same_file_sent_twice_is_one_submission(tmp_path: Path) -> None:
+    """乙区 mails its October CSV again, byte for byte, after the deadline: not a correction,
+    not lateness, and its file has its receipt (no W-RECEIPT-MISSING)."""
+    project = _project(tmp_path)
+    jia, yi = _inbox(tmp_path / "10月", "2026-10")
+    now = datetime(2026, 11, 12, 9)
+    intake(project.root, OCT, [jia, yi], now=now, received="2026-11-04 18:30")
+    intake(project.root, OCT, [yi], now=now, received="2026-11-11 08:00")
+    result = check_project(project.root, OCT)
+    assert not [p for p in result.problems if p.code == "W-RECEIPT-MISSING"]
+    reporting = {r.name: r for r in result.reporting}
+    assert (reporting["乙区"].status, reporting["乙区"].files) == ("按时报送", ["990200-乙区.csv"])
