@@ -344,11 +344,13 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
 def intake(period: str, files: tuple[Path, ...], project: Path, received: str | None) -> None:
     """收取各县市区报来的台账文件：按单位代码认出县市区，原样存入本期目录并检查。
 
+    \b
     每个文件存为 data/<报告期>/<县市区代码>-<名称>.<扩展名>（该县市区本期原有的文件移到
     data/<报告期>/.replaced/，不会删除），登记收到的时间（用于通报的“报送情况”），然后检查本期数据，
     为每个县市区写出问题清单 problems/<报告期>/<代码>-<名称>-问题清单.xlsx，并逐个县市区列出
     收到的文件、行数、错误数和警告数。有错误时退出码为 1。
 
+    \b
     收到时间决定县市区是否按时报送：请用 --received 写明文件实际收到的时间（邮件的发送时间），
     不写则按收取的此刻登记。是否逾期只看该县市区本期的第一份台账；之后报来的更正、重报
     照收，在报送情况中列为“更正N次”，不算逾期。登记错了用 bulletin received 更正。
@@ -423,6 +425,7 @@ def intake(period: str, files: tuple[Path, ...], project: Path, received: str | 
 def received(period: str, county: str, when: str, file: str | None, project: Path) -> None:
     """更正（或补登）一个县市区本期台账的收到时间。
 
+    \b
     COUNTY 写县市区名称或单位代码。默认更正该县市区本期第一份台账的收到时间（是否逾期只看
     第一份）；--file 指定其他文件。直接放进报告期目录、没有经过 bulletin intake 的文件没有收到时间
     （bulletin check 报 W-RECEIPT-MISSING），用本命令补登。原记录不改，更正另记一条；打印更正前后
@@ -447,6 +450,7 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
 def carry(period: str, county: str, project: Path) -> None:
     """决定一个县市区本期沿用上期台账数据（该县市区本期没有报送时）。
 
+    \b
     只对这一个县市区、这一期有效：通报的报送情况写“未按时报送（沿用上期数据）”（截止日期前写
     “尚未报送”），不报送的县市区不再是 E-COUNTY-NOT-REPORTED 错误。之后收到该县市区的台账时，
     照常用 bulletin intake 收取，收取的台账优先。COUNTY 写县市区名称或单位代码。
@@ -469,6 +473,7 @@ def carry(period: str, county: str, project: Path) -> None:
 def confirm_unchanged(period: str, county: str, project: Path) -> None:
     """确认一个县市区本期的台账与以前某一期完全相同是对的（E-LEDGER-STALE）。
 
+    \b
     台账与以前某期的完全相同（同样的企业、同样的数字），多半是把旧台账又报了一次，bulletin
     check 报 E-LEDGER-STALE 错误。向该县市区核实确实没有变化后，用本命令确认：只对这一个县市区、
     这一期有效，通报的报送情况注明“与上期相同（已确认）”。COUNTY 写县市区名称或单位代码。
