@@ -290,6 +290,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
         result.counties,
         result.records,
         folder,
+        sources=result.sources,
     )
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     print_check_report(result, written, console)
@@ -341,14 +342,52 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
     help="文件实际收到的时间（邮件的发送时间、送达光盘上的日期），决定是否按时报送。"
     "默认为现在（会打印出来，请核对）。",
 )
-def intake(period: str, files: tuple[Path, ...], project: Path, received: str | None) -> None:
+@click.option(
+    "--county",
+    metavar="代码或名称",
+    help="这些文件是哪个县市区的（默认：按多数行的单位代码认定）。",
+)
+@click.option(
+    "--add",
+    "mode",
+    flag_value="add",
+    help="保留该县市区本期已有的文件，新文件一并计入（分几个文件报送）。",
+)
+@click.option(
+    "--replace",
+    "mode",
+    flag_value="replace",
+    help="该县市区本期已有的文件全部移到 .replaced/，只用新文件（重报）。",
+)
+def intake(
+    period: str,
+    files: tuple[Path, ...],
+    project: Path,
+    received: str | None,
+    county: str | None,
+    mode: str | None,
+) -> None:
     """收取各县市区报来的台账文件：按单位代码认出县市区，原样存入本期目录并检查。
 
     \b
-    每个文件存为 data/<报告期>/<县市区代码>-<名称>.<扩展名>（该县市区本期原有的文件移到
-    data/<报告期>/.replaced/，不会删除），登记收到的时间（用于通报的“报送情况”），然后检查本期数据，
-    为每个县市区写出问题清单 problems/<报告期>/<代码>-<名称>-问题清单.xlsx，并逐个县市区列出
-    收到的文件、行数、错误数和警告数。有错误时退出码为 1。
+    存放：每个文件原样存为 data/<报告期>/<县市区代码>-<名称>.<扩展名>，
+    同一县市区的第二个文件为 <代码>-<名称>-2.<扩展名>，依此类推；
+    县市区自己的文件名记在收取记录中，问题清单里也写它。
+
+    \b
+    县市区：四分之三以上的行是哪个县市区的单位，文件就是哪个县市区的（或用 --county 指定），
+    其中别的县市区单位的行是错误 E-UNIT-OTHER-COUNTY，不计入任何县市区；
+    行分散在几个县市区的，作为市里汇总的文件收取。
+
+    \b
+    重报与分文件报送：同一县市区本期已有文件时，新文件与它有相同的乡镇（街道），是重报，
+    原文件移到 data/<报告期>/.replaced/（不会删除）；乡镇（街道）不同，两个文件一并计入。
+    --add（一并计入）/ --replace（全部替换）可指定。
+
+    \b
+    然后记下收到的时间（用于通报的“报送情况”），检查本期数据，为每个县市区写出问题清单
+    problems/<报告期>/<代码>-<名称>-问题清单.xlsx，并逐个县市区列出收到的文件、行数、
+    错误数和警告数。有错误时退出码为 1。
 
     \b
     收到时间决定县市区是否按时报送：请用 --received 写明文件实际收到的时间（邮件的发送时间），
@@ -361,13 +400,17 @@ def intake(period: str, files: tuple[Path, ...], project: Path, received: str | 
     示例：
       bulletin intake 2026-10 ~/下载/宁阳县10月台账.xlsx --received "2026-11-04 18:30"
       bulletin intake 2026-10 ~/下载/东平县.xls ~/下载/肥城市.xlsx --received "2026-11-05 09:12"
+      bulletin intake 2026-10 青山区-北片.xlsx --county 青山区 --add --received "2026-11-05 10:00"
       bulletin intake 2026-10 *.xlsx -C 示例市          （收到时间按现在登记）
     """
+    from generator.intake import AUTO
     from generator.intake import intake as run_intake
 
     parsed = _period_option(period)
     assert parsed is not None
-    result = run_intake(project, parsed, list(files), received=received)
+    result = run_intake(
+        project, parsed, list(files), received=received, county=county, mode=mode or AUTO
+    )
     if result.issued is not None:
         doc_code, issued_at = result.issued
         click.secho(
@@ -387,10 +430,29 @@ def intake(period: str, files: tuple[Path, ...], project: Path, received: str | 
         if item.refused:
             click.echo(f"未收取 {item.source.name}：{item.refused}")
             continue
-        names = "、".join(name for _, name in item.counties)
-        click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
-        for old in item.replaced:
-            click.echo(f"  原有文件已移到 {old}")
+        if item.same_as:
+            click.echo(f"未重复收取 {item.source.name}：与本期已收取的 {item.same_as} 内容完全相同")
+            continue
+        if item.several:
+            names = "、".join(
+                f"{n} {rows} 行"
+                for (_, n), (_, rows) in zip(item.counties, item.several, strict=True)
+            )
+            click.echo(f"已收取 {item.source.name}（{item.rows} 行：{names}）→ {item.stored}")
+            click.echo(
+                "  这是含多个县市区的文件（没有一个县市区占四分之三以上的行），作为市里汇总的文件"
+                "收取，每行计入其单位所在的县市区；如是某县市区报来的，请加 --county 重新收取"
+            )
+        else:
+            names = "、".join(name for _, name in item.counties)
+            click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
+        for note in item.notes:
+            click.echo(f"  {note}")
+        strays = [
+            p for p in result.problems if p.code == "E-UNIT-OTHER-COUNTY" and p.file == item.stored
+        ]
+        for p in strays:
+            click.echo(f"  第 {p.row} 行：{p.message}")
         for note in item.rosters:
             click.echo(f"  {note}")
     for line in result.lines:

@@ -104,6 +104,9 @@ class PeriodReduction:
     #: key areas and groups (3.7): key_areas.GROUP_COLUMNS per own unit, and the federations
     groups: pd.DataFrame = field(default_factory=key_areas.empty_groups)
     federations: pd.DataFrame = field(default_factory=key_areas.empty_federations)
+    #: priority enterprises open when last seen and missing from the ledger since (uscc,
+    #: open_periods): not forgotten, so that one coming back keeps its count (3.8)
+    dormant: pd.DataFrame = field(default_factory=lambda: _no_dormant())
 
     @property
     def priority(self) -> pd.DataFrame:
@@ -342,14 +345,20 @@ def reduce_snapshot(
     compared = previous is not None and previous.period == period.previous()
     open_rows = rows(priority, "open")
     parts = [open_rows]
+    dormant = _no_dormant()
     if compared:
         assert previous is not None
         before = previous.priority.reset_index(drop=True)
         was = _in(e["uscc"], before["uscc"])
-        open_rows["added"] = ~was[priority]
+        # Back after missing from one or more ledgers: open again, its count going on from
+        # where it stood (the periods it was missing are not known to be open: not counted).
+        away = previous.dormant.reset_index(drop=True)
+        back = priority & ~was & _in(e["uscc"], away["uscc"])
+        open_rows["added"] = ~(was | back)[priority]
         # Open again: one period more than it had been open at the end of the previous one.
-        where_before = _index_in(open_rows["uscc"][~open_rows["added"]], before["uscc"])
-        earlier = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)
+        known = pd.concat([before[["uscc", "open_periods"]], away], ignore_index=True)
+        where_before = _index_in(open_rows["uscc"][~open_rows["added"]], known["uscc"])
+        earlier = known["open_periods"].to_numpy(dtype=np.int64, na_value=1)
         open_rows.loc[~open_rows["added"], "open_periods"] = earlier[where_before] + 1
 
         # Closed: unionized now; the reason it was not is kept from the previous ledger.
@@ -370,7 +379,12 @@ def reduce_snapshot(
         left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
 
         parts += [closed, left]
-        sums["priority_added"] = total(priority & ~was)
+        gone_now = left.loc[left["left_reason"] == MISSING, ["uscc", "open_periods"]]
+        still = away.loc[~_in(away["uscc"], e["uscc"]), ["uscc", "open_periods"]]
+        dormant = pd.concat([gone_now, still], ignore_index=True).astype(
+            {"uscc": "string", "open_periods": "int64"}
+        )
+        sums["priority_added"] = total(priority & ~(was | back))
         for name, part in (("priority_closed", closed), ("priority_left", left)):
             sums[name] = np.bincount(h.positions(part["unit"]) + 1, minlength=h.n + 1)[1:]
     else:
@@ -423,6 +437,13 @@ def reduce_snapshot(
         compared=compared,
         groups=groups,
         federations=federations,
+        dormant=dormant,
+    )
+
+
+def _no_dormant() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"uscc": pd.Series(dtype="string"), "open_periods": pd.Series(dtype="int64")}
     )
 
 

@@ -1,16 +1,20 @@
-"""`bulletin intake`: file the counties' returned workbooks as they came (CONTRACT 1.1).
+"""`bulletin intake`: file the counties' returned workbooks as they came (CONTRACT 1.1, 1.2).
 
-Each file's county is found from the unit codes of its ledger rows; the file is stored, unmodified,
-as `data/<period>/<county code>-<county name>.<ext>`. The county's earlier file of the period (and
-any other file there that holds only that county's rows) is moved to `data/<period>/.replaced/`,
-never deleted. When each file arrived (`--received`, default now) is recorded in the period's
-record (generator.record), which the 报送情况 reads; then the period is checked and each
-county's problem list written.
+Each file's county is the one whose units three quarters of its rows name (or the one the office
+names); a file spread over several counties is the city office's own. The file is stored,
+unmodified, under a name intake makes (generator.rosters.filing): `data/<period>/<county code>-
+<county name>[-<n>].<ext>`, whatever the county called it. The county's earlier files of the
+period that cover the same townships are a resend's predecessors and go to `data/<period>/
+.replaced/` (never deleted, never overwritten); those of other townships stay beside it. When
+the file arrived (`--received`, default now) is recorded with the county's own file name in the
+period's record (generator.record), which the 报送情况 reads; then the period is checked and
+each county's problem list written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,12 +25,23 @@ from typing import TYPE_CHECKING
 from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem
-from generator.record import issued, parse_time, record_receipts, time_text
+from generator.record import (
+    INTAKE,
+    RECEIVED,
+    RESEND,
+    issued,
+    parse_time,
+    record_receipts,
+    time_text,
+)
 
 # The record moved to generator.record; these stay importable here for callers written before.
+from generator.record import RECEIVED_HEADERS as RECEIVED_HEADERS
 from generator.record import read_received as read_received
 from generator.record import report_deadline as report_deadline
 from generator.rosters.errors import ReadError
+from generator.rosters.filing import free_name, move_aside, stored_county
+from generator.rosters.units import UnitTree
 
 if TYPE_CHECKING:
     from generator.rosters.specs import Roster
@@ -46,6 +61,12 @@ class Filed:
     refused: str = ""  # why the file was not filed (Chinese), empty when it was
     #: roster sheets filed into data/<roster>/ (path), or why not (a Chinese note)
     rosters: list[str] = field(default_factory=list)
+    #: what was done with the county's earlier files of the period, and why (Chinese)
+    notes: list[str] = field(default_factory=list)
+    #: a city office's own file covering several counties, rows per county in the file's order
+    several: list[tuple[str, int]] = field(default_factory=list)
+    #: the period's file with exactly these bytes, when there is one: nothing was done
+    same_as: str = ""
 
 
 @dataclass
@@ -73,33 +94,82 @@ class IntakeResult:
     issued: tuple[str, datetime] | None = None
 
 
-def _ledger_counties(path: Path, rel: str, index: object) -> tuple[list[str], int, str]:
-    """The counties of a file's ledger rows (in first-seen order), its row count, or why not."""
+#: A file is one county's when that county's units are named by at least this share of its rows
+#: whose unit is known; its rows of other counties are then strays (E-UNIT-OTHER-COUNTY). Below
+#: it the rows are spread over several counties in large shares: a city office's own file, each
+#: row its unit's county's. A county's file with a few mistyped codes stays far above the line;
+#: `--county` names the county when a small file falls below it.
+COUNTY_SHARE = 0.75
+
+#: How `intake` treats a county's earlier files of the period (`--add` / `--replace`).
+AUTO, ADD, REPLACE = "auto", "add", "replace"
+
+
+@dataclass
+class Survey:
+    """A ledger file's rows as intake sees them: each row's unit and the county it belongs to."""
+
+    rows: int = 0
+    units: list[str] = field(default_factory=list)  # each row's unit code ("" when empty)
+    counties: list[str] = field(default_factory=list)  # each row's county ("" when unknown)
+    refused: str = ""  # why the file cannot be taken in (Chinese)
+
+    def share(self) -> list[tuple[str, int]]:
+        """Rows per county, the most first (in first-seen order among equals)."""
+        counts: dict[str, int] = {}
+        for county in self.counties:
+            if county:
+                counts[county] = counts.get(county, 0) + 1
+        return sorted(counts.items(), key=lambda kv: -kv[1])
+
+    def owner(self) -> str:
+        """The county whose file this is, or "" for a file of several counties (COUNTY_SHARE)."""
+        share = self.share()
+        known = sum(n for _, n in share)
+        return share[0][0] if share and share[0][1] >= COUNTY_SHARE * known else ""
+
+    def units_of(self, county: str) -> set[str]:
+        """The units (townships, or the county itself) the file's rows of a county name."""
+        return {u for u, c in zip(self.units, self.counties, strict=True) if c == county and u}
+
+
+def survey(path: Path, rel: str, index: UnitTree) -> Survey:
+    """Read a file's ledger rows for their units, or say why it is not a ledger to take in."""
     from generator.rosters.read import read_roster_sheet
     from generator.rosters.specs import ENTERPRISES
+    from generator.rosters.values import normalise_code
 
+    empty = "文件中没有数据行（只有表头，或是空文件）：请县市区填好台账后重新发来，再收取。"
+    if path.stat().st_size == 0:
+        return Survey(refused=empty)
     try:
         found = read_roster_sheet(path, rel, ENTERPRISES)
     except ReadError as exc:
-        return [], 0, exc.problem.message
+        if exc.problem.code == "E-FILE-EMPTY":
+            return Survey(refused=empty)
+        return Survey(refused=exc.problem.message)
     except OSError:
-        return [], 0, "无法打开此文件"
+        return Survey(refused="无法打开此文件")
     if found.table is None:
         sheets = "、".join(found.sheets) or "（无）"
-        return [], 0, f"文件中没有企业建会台账（工作表：{sheets}）"
+        return Survey(refused=f"文件中没有企业建会台账（工作表：{sheets}）")
     raw = found.table
+    if not len(raw):
+        return Survey(refused=empty)
     if "unit" not in raw.matched:
-        return [], len(raw), "台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件"
+        return Survey(
+            rows=len(raw),
+            refused="台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件",
+        )
     column = raw.columns[raw.matched.index("unit")]
-    county_of: dict[str, str] = getattr(index, "county", {})
-    counties: list[str] = []
-    for unit in column.to_pylist():
-        county = county_of.get(str(unit).strip(), "") if unit is not None else ""
-        if county and county not in counties:
-            counties.append(county)
-    if not counties:
-        return [], len(raw), "台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件"
-    return counties, len(raw), ""
+    units = [normalise_code(u) or "" for u in column.to_pylist()]
+    counties = [index.county.get(u, "") for u in units]
+    if not any(counties):
+        return Survey(
+            rows=len(raw),
+            refused="台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件",
+        )
+    return Survey(len(raw), units, counties)
 
 
 def _digest(path: Path) -> str:
@@ -116,16 +186,21 @@ def intake(
     files: Sequence[Path],
     now: datetime | None = None,
     received: datetime | str | None = None,
+    county: str | None = None,
+    mode: str = AUTO,
 ) -> IntakeResult:
     """File the returned workbooks into the period folder, then check the period.
 
     `received` is when the files arrived at the office (text as the office typed it, or a
     time); without it, `now`. Into an issued period the files are a correction of the issued
-    bulletin, which the result says.
+    bulletin, which the result says. `county` (a code or name) says whose files they are;
+    `mode` is AUTO (a file for the same townships as a county's earlier file replaces it, one
+    for others is added beside it), ADD (keep every earlier file) or REPLACE (the county's
+    earlier files all go aside).
     """
     from generator.config import load_config
     from generator.render.files import write_county_lists
-    from generator.rosters.load import check_project, load_project, period_files, relative
+    from generator.rosters.load import check_project, load_project
 
     config = load_config(root)
     if period.cadence != config.cadence:
@@ -138,73 +213,280 @@ def intake(
             "单位名册有错误或为空，无法判断文件属于哪个县市区：请先运行 bulletin check 改正单位名册。"
         )
     index = data.unit_index
+    named = _named_county(county, index) if county else ""
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
+    _clear_partials(folder)
     when = (now or datetime.now()).replace(microsecond=0)
     arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
     if arrived > when:
         raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
     issued_at, _signed, doc_code = issued(root, period)
     filed: list[Filed] = []
-    records: list[list[str]] = []
     for source in files:
         item = Filed(source=source)
         filed.append(item)
-        if not source.is_file():
-            item.refused = "找不到此文件"
-            continue
-        counties, rows, why = _ledger_counties(source, source.name, index)
-        item.rows = rows
-        if why:
-            item.refused = why
-            continue
-        item.counties = [(c, index.name.get(c, c)) for c in counties]
-        suffix = source.suffix.lower()
-        if len(counties) == 1:
-            code, name = item.counties[0]
-            target = folder / f"{code}-{name}{suffix}"
-        else:  # several counties in one file: kept under its own name
-            target = folder / source.name
-        if source.resolve() == target.resolve():
-            item.refused = "文件已在报告期目录中"
-            continue
-        # The county's earlier file(s) of the period go aside, never deleted.
-        candidates, _ignored = period_files(folder)
-        for old in candidates:
-            if old.resolve() == target.resolve() or len(counties) != 1:
-                same = old.resolve() == target.resolve()
-            else:
-                old_counties, _n, _why = _ledger_counties(old, old.name, index)
-                same = old_counties == counties
-            if same:
-                aside = folder / REPLACED / f"{when:%Y%m%d-%H%M%S}-{old.name}"
-                aside.parent.mkdir(exist_ok=True)
-                shutil.move(str(old), aside)
-                item.replaced.append(relative(root, aside))
-        shutil.copyfile(source, target)
-        item.stored = relative(root, target)
-        if len(counties) == 1:
-            item.rosters = file_roster_sheets(root, source, item.counties[0], when)
-        records.append(
-            [
-                target.name,
-                ",".join(counties),
-                arrived.isoformat(sep=" "),
-                source.name,
-                _digest(target),
-            ]
-        )
-    if records:
-        _record(folder, records, when)
-
+        _file_one(root, folder, item, index, named, mode, when, arrived)
     result = check_project(root, period)
     problems = result.problems.items
     lists = write_county_lists(
-        problems, [str(period)], result.counties, result.records, root / "problems"
+        problems,
+        [str(period)],
+        result.counties,
+        result.records,
+        root / "problems",
+        sources=result.sources,
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     correction = (doc_code, issued_at) if issued_at is not None else None
     return IntakeResult(period, filed, lines, problems, lists, arrived, correction)
+
+
+def _clear_partials(folder: Path) -> None:
+    """Remove the copies an intake killed half-way left (`.intake-<pid>.<ext>`, never read):
+    each is a copy of a file the office still has, or of one still in the folder."""
+    from generator.cache import pid_alive
+
+    for path in folder.glob(".intake-*"):
+        pid = path.name.removeprefix(".intake-").split(".")[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _named_county(text: str, index: UnitTree) -> str:
+    """The county code `--county` names (by code or name), or a ConfigError saying which exist."""
+    wanted = text.strip()
+    for code, level in index.level.items():
+        if level == "county" and wanted in (code, index.name.get(code)):
+            return code
+    known = "、".join(
+        f"{c} {index.name.get(c, '')}" for c, lv in index.level.items() if lv == "county"
+    )
+    raise ConfigError(f"--county {wanted}：单位名册中没有这个县市区。县市区有：{known}")
+
+
+def _file_one(
+    root: Path,
+    folder: Path,
+    item: Filed,
+    index: UnitTree,
+    named: str,
+    mode: str,
+    when: datetime,
+    arrived: datetime,
+) -> None:
+    """Take one file in: survey it, set the county's earlier files aside or keep them, store it
+    under a made name, record the receipt (each file at once: a later one may fail)."""
+    source = item.source
+    if not source.is_file():
+        item.refused = "找不到此文件"
+        return
+    if source.resolve() == (folder / RECEIVED).resolve():
+        item.refused = "这是本期的收取记录（收到了哪些文件、何时收到），不是县市区报来的台账"
+        return
+    in_folder = source.parent.resolve() == folder.resolve()
+    if in_folder and stored_county(source.name, index):
+        item.refused = "文件已在报告期目录中，已经收取过"
+        return
+    # The file is copied once, under a hidden name the readers skip, and read and stored from
+    # that copy: what is recorded is what was read, whatever happens to the original meanwhile.
+    partial = folder / f".intake-{os.getpid()}{stored_suffix(source)}"
+    try:
+        shutil.copyfile(source, partial)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        item.refused = (
+            "无法读取此文件（没有读取权限，或正被其他程序占用）：请关闭打开它的程序后重试"
+        )
+        return
+    try:
+        _place(root, folder, item, partial, index, named, mode, when, arrived)
+    finally:
+        partial.unlink(missing_ok=True)
+    if item.stored and in_folder:
+        source.unlink()  # put into the period folder by hand: now under its made name only
+
+
+def _same_file(folder: Path, copy: Path, source: Path) -> str:
+    """The name of a file of the period with exactly these bytes ("" when none): the same
+    mail's attachment saved twice is not a second file of the county, nor a new receipt."""
+    from generator.rosters.load import period_files
+
+    size = copy.stat().st_size
+    candidates, _ignored = period_files(folder)
+    for old in candidates:
+        if old.resolve() == source.resolve():
+            continue
+        try:
+            if old.stat().st_size == size and old.read_bytes() == copy.read_bytes():
+                return old.name
+        except OSError:
+            continue
+    return ""
+
+
+def stored_suffix(source: Path) -> str:
+    """The extension a file is stored with: its own, or what its bytes are when its name has
+    none the readers know (a file called `.~lock.x#` that is a workbook is stored as one)."""
+    from generator.rosters.read import READERS
+    from generator.rosters.workbook import file_kind
+
+    suffix = source.suffix.lower()
+    if suffix in READERS:
+        return suffix
+    try:
+        return f".{file_kind(source, source.name)}"
+    except (ReadError, OSError, ValueError):
+        return ".csv"  # text: read as CSV, and refused with the reader's reason if it is not one
+
+
+def _place(
+    root: Path,
+    folder: Path,
+    item: Filed,
+    copy: Path,
+    index: UnitTree,
+    named: str,
+    mode: str,
+    when: datetime,
+    arrived: datetime,
+) -> None:
+    """Survey the copy of a file, set earlier files aside or keep them, link the copy under its
+    made name (never over another file) and record the receipt."""
+    from generator.rosters.load import relative
+
+    item.same_as = _same_file(folder, copy, item.source)
+    if item.same_as:
+        return
+    found = survey(copy, item.source.name, index)
+    item.rows = found.rows
+    if found.refused:
+        item.refused = found.refused
+        return
+    if named and named not in found.counties:
+        item.refused = (
+            f"文件中没有一行是{index.name.get(named, named)}的单位，与 --county 不符："
+            "请核对是哪个县市区的文件"
+        )
+        return
+    owner = named or found.owner()
+    if owner:
+        item.counties = [(owner, index.name.get(owner, owner))]
+    else:
+        item.several = found.share()
+        item.counties = [(c, index.name.get(c, c)) for c, _ in item.several]
+    mine = found.units_of(owner) if owner else set(found.units)
+
+    stamp = f"{when:%Y%m%d-%H%M%S}"
+    for earlier in _earlier_files(folder, item.source, owner, mine, mode, index):
+        if not earlier.replaced:
+            item.notes.append(earlier.why)
+            continue
+        moved = move_aside(earlier.path, folder / REPLACED, stamp)
+        if moved is None:
+            continue  # set aside meanwhile by another intake
+        aside = relative(root, moved)
+        item.replaced.append(aside)
+        item.notes.append(f"{earlier.why}：原有文件已移到 {aside}")
+    if owner:
+        code, name = owner, index.name.get(owner, owner)
+    else:  # a city office's own file: named after the city
+        code = next((c for c, lv in index.level.items() if lv == "city"), "全市")
+        name = index.name.get(code, "全市")
+    while True:
+        target = free_name(folder, code, name, copy.suffix)
+        try:
+            os.link(copy, target)
+            break
+        except FileExistsError:
+            continue  # taken meanwhile by another intake: the next free name
+    item.stored = relative(root, target)
+    if owner:
+        item.rosters = file_roster_sheets(root, target, item.counties[0], when)
+    _record(
+        folder,
+        [
+            [
+                target.name,
+                ",".join(c for c, _ in item.counties),
+                arrived.isoformat(sep=" "),
+                item.source.name,
+                _digest(target),
+                RESEND if item.replaced else INTAKE,
+            ]
+        ],
+        when,
+    )
+
+
+@dataclass
+class Earlier:
+    """A file of the period already there when a new one comes: replaced or kept, and why."""
+
+    path: Path
+    replaced: bool
+    why: str  # Chinese, for the intake's output
+
+
+def _earlier_files(
+    folder: Path, source: Path, owner: str, mine: set[str], mode: str, index: UnitTree
+) -> list[Earlier]:
+    """The period's earlier files the new one replaces or keeps beside it, each with why.
+
+    A county's file replaces its earlier files that name any of the same townships (a resend)
+    and keeps those of other townships (a county sending its townships in several files); a
+    city's file of several counties replaces earlier such files that overlap it. `mode` ADD
+    keeps all, REPLACE sets all of the county's (or the counties') earlier files aside.
+    """
+    from generator.rosters.load import period_files
+
+    out: list[Earlier] = []
+    candidates, _ignored = period_files(folder)
+    for old in candidates:
+        if old.resolve() == source.resolve():
+            continue
+        made = stored_county(old.name, index)
+        if made and (made != owner if owner else mode != REPLACE):
+            continue  # another county's file, known by its name without reading it
+        seen = survey(old, old.name, index)
+        if seen.refused:
+            continue  # not a ledger: check names it; it is not this county's file to replace
+        old_owner = made or seen.owner()
+        if owner and old_owner != owner:
+            continue  # another county's file, or a city file of several counties
+        if not owner and old_owner and mode != REPLACE:
+            continue  # a county's own file is not replaced by the city's unless told to
+        theirs = seen.units_of(owner) if owner else set(seen.units)
+        shared = theirs & mine
+        if not owner and not shared:
+            continue  # a city file of other counties
+        if mode == ADD:
+            why = (
+                f"本期已有的 {old.name}（{_listed(theirs, index)}）保留（--add），与新文件一并计入"
+            )
+            out.append(Earlier(old, False, why))
+        elif mode == REPLACE:
+            out.append(Earlier(old, True, f"按 --replace 替换本期已有的 {old.name}"))
+        elif shared:
+            why = f"与本期已有的 {old.name} 同为{_listed(shared, index)}的台账，是重报，替换它"
+            if theirs - mine:
+                why += f"（注意：原文件中{_listed(theirs - mine, index)}的企业新文件中没有）"
+            out.append(Earlier(old, True, why))
+        else:
+            why = (
+                f"本期已有的 {old.name} 是其他乡镇（街道）的（{_listed(theirs, index)}），"
+                f"新文件是{_listed(mine, index)}的，两个文件一并计入（分几个文件报送）；"
+                "如新文件是重报，请加 --replace 重新收取"
+            )
+            out.append(Earlier(old, False, why))
+    return out
+
+
+def _listed(units: set[str], index: UnitTree) -> str:
+    """Units by name in roster order, the first six and how many in all."""
+    names = sorted(units, key=lambda u: index.order.get(u, 0))
+    shown = "、".join(index.name.get(u, u) for u in names[:6])
+    return shown + (f"等 {len(names)} 个单位" if len(names) > 6 else "")
 
 
 def file_roster_sheets(
@@ -246,12 +528,13 @@ def file_roster_sheets(
             single = [p for p in data.glob(f"{roster.name}.*") if p.is_file()]
             if len(single) == 1 and _without_rows(single[0], root, roster):
                 # the empty file a new project starts with: the roster becomes a folder
-                aside = data / roster.name / REPLACED / f"{when:%Y%m%d-%H%M%S}-{single[0].name}"
-                aside.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(single[0]), aside)
+                aside = move_aside(
+                    single[0], data / roster.name / REPLACED, f"{when:%Y%m%d-%H%M%S}"
+                )
+                moved = f"（原文件移到 {aside.relative_to(root).as_posix()}）" if aside else ""
                 notes.append(
                     f"名册 data/{single[0].name} 没有数据，改为按县市区分文件存放的目录 "
-                    f"data/{roster.name}/（原文件移到 {aside.relative_to(root).as_posix()}）"
+                    f"data/{roster.name}/{moved}"
                 )
                 single = []
             if single:
@@ -264,9 +547,7 @@ def file_roster_sheets(
             code, name = county
             target = data / roster.name / f"{code}-{name}.xlsx"
             if target.exists():
-                aside = data / roster.name / REPLACED / f"{when:%Y%m%d-%H%M%S}-{target.name}"
-                aside.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(target), aside)
+                move_aside(target, data / roster.name / REPLACED, f"{when:%Y%m%d-%H%M%S}")
             rows = [[c[i].as_py() for c in raw.columns] for i in range(len(raw))]
             _write_values(target, roster.title, raw.headers, rows)
             notes.append(f"{roster.title} {len(raw)} 行 → {target.relative_to(root).as_posix()}")

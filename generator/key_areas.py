@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from generator.rosters.specs import AREA_TYPES
+
 if TYPE_CHECKING:
     from generator.figures import Hierarchy
 
@@ -23,8 +25,6 @@ DIMENSIONS: dict[str, str] = {
     "industry": "行业",
     "union_form": "组建形式",
 }
-#: The area types of CONTRACT §3.7, in their official order (others follow by count).
-AREA_TYPES = ("开发区", "工业园区", "商贸楼宇", "集贸市场", "村(社区)", "其他")
 #: The category of an enterprise that left the column empty.
 UNFILLED = "未填写"
 #: 组建形式 values of regional and industry federations.

@@ -41,7 +41,9 @@ RECEIVED_HEADERS = (
     "source",  # the file's name as it came
     "sha256",
     "recorded_at",  # when the office recorded the row (the command's clock)
-    "kind",  # intake | correction (bulletin received)
+    #: intake (a new file, or one added beside the county's others) | resend (it replaced the
+    #: county's earlier file of the same townships) | correction (bulletin received)
+    "kind",
     "corrects",  # correction: the receipt time it replaces ("" for a file without receipt)
 )
 DECISIONS = ".decisions.csv"
@@ -52,6 +54,7 @@ CARRY = "carry"
 CONFIRM_UNCHANGED = "confirm-unchanged"
 
 INTAKE = "intake"
+RESEND = "resend"
 CORRECTION = "correction"
 
 #: the times the office may type: 2026-12-04 18:30, 2026/12/4 18:30, 2026年12月4日 18:30, …
@@ -108,6 +111,7 @@ class Receipt:
     source: str
     sha256: str
     recorded_at: datetime | None  # when the office recorded it
+    kind: str = INTAKE  # INTAKE | RESEND
     #: the receipt times it had before corrections, oldest first
     corrected_from: list[datetime | None] = field(default_factory=list)
 
@@ -155,10 +159,13 @@ def read_receipts(folder: Path, before: datetime | None = None) -> list[Receipt]
                 target.received_at = received_at
             else:  # a file placed by hand, given a receipt time afterwards
                 receipts.append(
-                    Receipt(file, counties, received_at, source, sha, recorded_at, [None])
+                    Receipt(file, counties, received_at, source, sha, recorded_at, INTAKE, [None])
                 )
             continue
-        receipts.append(Receipt(file, counties, received_at, source, sha, recorded_at))
+        # a record written before `kind`: intake then kept one file per county, so a later
+        # one replaced the earlier
+        kind = RESEND if kind in (RESEND, "") else INTAKE
+        receipts.append(Receipt(file, counties, received_at, source, sha, recorded_at, kind))
     return receipts
 
 
@@ -194,12 +201,13 @@ def read_received(folder: Path) -> dict[str, dict[str, str]]:
 
 def record_receipts(folder: Path, rows: Sequence[Sequence[str]], recorded_at: datetime) -> None:
     """Append the receipts of files just taken in: rows of the record's first five columns
-    (file, county, received_at, source, sha256), recorded now."""
+    (file, county, received_at, source, sha256), then RESEND for a file that replaced the
+    county's earlier one (else a new file), recorded now."""
     stamp = time_text(recorded_at.replace(microsecond=0))
     _append(
         folder / RECEIVED,
         RECEIVED_HEADERS,
-        [[*row[:5], stamp, INTAKE, ""] for row in rows],
+        [[*row[:5], stamp, row[5] if len(row) > 5 else INTAKE, ""] for row in rows],
     )
 
 
@@ -368,7 +376,7 @@ class CountyReport:
     status: str
     days_late: int | None = None  # late: days after the deadline; on time: 0
     carried_from: str = ""  # the period whose rows were used (carried)
-    #: arrival times of the files after the first (corrections, resends)
+    #: arrival times of the files that replaced earlier ones (corrections, resends)
     corrections: list[str] = field(default_factory=list)
     #: the earlier period the county's ledger repeats, confirmed by the office ("" if not)
     unchanged_from: str = ""
@@ -430,7 +438,9 @@ def reporting_status(
         stamps = [t for _, t in pairs]
         unrecorded = [f for f in current if f not in timed]
         first = mine[0].received_at if mine else None
-        later = [time_text(r.received_at) for r in mine[1:]]
+        # files that replaced earlier ones are corrections; one added beside (another part of
+        # the county) is not
+        later = [time_text(r.received_at) for r in mine[1:] if r.kind == RESEND]
         days: int | None = None
         if code in carried:
             state = "carried"

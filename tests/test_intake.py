@@ -400,7 +400,10 @@ def test_each_county_gets_its_own_problem_list_in_its_own_rows(tmp_path: Path) -
             assert (row[0], row[1]) == (r["统一社会信用代码"], r["企业名称"]), r
             assert str(r["企业名称"]).startswith(("990101企业", "990201企业"))
     city = listed("全市-问题清单.xlsx")
-    assert {r["文件"] for r in city} == {"targets.csv"}
+    # the office's list: its own files, and the ledgers it saved by hand without a receipt time
+    assert {r["文件"] for r in city if r["问题代码"] != "W-RECEIPT-MISSING"} == {"targets.csv"}
+    receipts = {r["文件"] for r in city if r["问题代码"] == "W-RECEIPT-MISSING"}
+    assert receipts == {"甲县.xlsx", "乙区.xlsx"}
 
 
 # --- bulletin intake ---------------------------------------------------------------------------

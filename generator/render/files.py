@@ -14,7 +14,7 @@ from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.periods import Period
 from generator.problems import Problem
-from generator.rosters.codes import OFFICE_ONLY
+from generator.rosters.filing import own_name
 from generator.tables import Sheet, write_csv, write_xlsx
 
 #: How the downloads write each kind of figure in Excel (the rest as plain integers).
@@ -164,6 +164,7 @@ def write_problems(
 
 COUNTY_LIST_HEADERS = (
     "文件",
+    "存档文件名",
     "行号",
     "列",
     "企业名称",
@@ -175,6 +176,17 @@ COUNTY_LIST_HEADERS = (
 )
 #: The name of every county problem list; lists of earlier checks are replaced.
 LIST_SUFFIX = "-问题清单.xlsx"
+#: Problems of the office's own doing that a county can do nothing about (a correction of an
+#: issued bulletin, a county carried, a file the office put in the folder, a receipt time not
+#: recorded, the old carrying setting): in the 全市 list.
+OFFICE_ONLY = (
+    "W-ISSUED-CHANGED",
+    "W-COUNTY-CARRIED",
+    "W-FILE-IGNORED",
+    "W-FOLDER-IGNORED",
+    "W-RECEIPT-MISSING",
+    "W-UNREPORTED-SETTING",
+)
 
 
 def write_county_lists(
@@ -184,14 +196,17 @@ def write_county_lists(
     records: dict[tuple[str, int], tuple[str, str]],
     folder: Path,
     when: date | None = None,
+    sources: dict[str, str] | None = None,
 ) -> list[Path]:
     """One workbook per county and period, to send back: problems/<period>/<code>-<name>-问题清单.xlsx.
 
-    A county's list holds the problems of its rows and files in the county's own file names and
-    row numbers, with the name and code of the enterprise of each row; the problems of its
+    A county's list holds the problems of its rows and files in the county's own file names
+    (`sources`: stored path -> the name the county gave the file) and row numbers, the stored
+    name beside, with the name and code of the enterprise of each row; the problems of its
     persistent rosters are in each period's list. What belongs to no county (the unit roster,
-    targets, settings) is the 全市 list.
+    targets, settings) and the office's own warnings (OFFICE_ONLY) are the 全市 list.
     """
+    sources = sources or {}
     written: list[Path] = []
     for period in periods:
         out = folder / period
@@ -204,9 +219,8 @@ def write_county_lists(
             other_period = not in_period and _period_file(p.file)
             if other_period:
                 continue
-            county = p.county if p.county in counties and not _city_file(p.file) else ""
-            if p.code in OFFICE_ONLY:  # the office's own record: nothing to send back
-                continue
+            own = p.county in counties and not _city_file(p.file) and p.code not in OFFICE_ONLY
+            county = p.county if own else ""
             mine.setdefault(county, []).append(p)
         for county, items in sorted(mine.items(), key=lambda kv: _county_order(kv[0], counties)):
             stem = f"{county}-{counties[county]}" if county else "全市"
@@ -216,9 +230,11 @@ def write_county_lists(
                 if p.code == "W-ENT-MISSING":  # no row: the enterprise is named by the problem
                     found = re.match(r"企业“(.*?)”（", p.message)
                     name, code = (found.group(1) if found else ""), p.value
+                stored = Path(p.file).name if p.file and not p.file.endswith("/") else p.file
                 rows.append(
                     [
-                        Path(p.file).name if p.file and not p.file.endswith("/") else p.file,
+                        own_name(p.file, sources) or stored,
+                        stored,
                         p.row,
                         p.column,
                         name,
@@ -231,7 +247,7 @@ def write_county_lists(
                 )
             title = f"{counties.get(county, '全市')}{period}问题清单"
             sheet = Sheet(title[:31], COUNTY_LIST_HEADERS, rows)
-            sheet.widths = {0: 28, 3: 26, 4: 22, 7: 20, 8: 70}
+            sheet.widths = {0: 28, 1: 22, 4: 26, 5: 22, 8: 20, 9: 70}
             written.append(write_xlsx(out / f"{stem}{LIST_SUFFIX}", [sheet], when))
     return written
 

@@ -193,6 +193,12 @@ W_FILE_IGNORED = _code(
     "W-FILE-IGNORED",
     "报告期目录中的这个文件不是表格文件（.xlsx、.xls、.ods 或 .csv），没有读取：如是台账，请另存为 .xlsx；否则请移出报告期目录。",
 )
+#: A workbook in a period or roster folder under a lock file's or a hidden name; not read.
+W_FILE_HIDDEN = _code(
+    "W-FILE-HIDDEN",
+    "这个文件是表格文件，但文件名像 Excel、WPS 的临时文件或隐藏文件（以 ~$、.~lock 或 . 开头），"
+    "没有读取：如是县市区报来的台账，请用 bulletin intake 收取（会存为正式的文件名）；否则请移出这个目录。",
+)
 #: A county without any row in a period. Fields: name, period.
 E_COUNTY_NOT_REPORTED = _code(
     "E-COUNTY-NOT-REPORTED",
@@ -254,6 +260,11 @@ E_DATE = _code(
 )
 #: Not one of the allowed values. Fields: choices.
 E_ENUM = _code("E-ENUM", "“{column}”只能填 {choices} 之一，而不是“{value}”。")
+#: A category column's value that is none of the listed ones (3.7). Fields: choices, counted.
+W_CATEGORY_UNLISTED = _code(
+    "W-CATEGORY-UNLISTED",
+    "“{column}”应填 {choices} 之一，“{value}”不是，{counted}：请改为所列的一种。",
+)
 #: Outside the allowed range. Fields: bound.
 E_RANGE = _code("E-RANGE", "“{column}”的值 {value} 超出允许范围（{bound}）。")
 #: A value that must be unique appears more than once. Fields: rows.
@@ -270,7 +281,7 @@ E_DUPLICATE_FILES = Code(
     "E-DUPLICATE",
     "error",
     "统一社会信用代码“{value}”在本期的多个文件中都出现了（{places}）：同一企业只能填报一次。"
-    "如是同一县市区的新旧两个文件，请把旧文件移出报告期目录；否则请核对由哪个县市区填报，删除多余的一行。",
+    "如是同一县市区的新旧两个文件，请用 bulletin intake --replace 重新收取新文件（旧文件移到 .replaced/，不会删除）；否则请核对由哪个县市区填报，删除多余的一行。",
 )
 
 #: The same record in two files of a roster folder (not registered: E-DUPLICATE). Fields: places.
@@ -367,6 +378,14 @@ E_UNIT_LEVEL = _code(
     "E-UNIT-LEVEL",
     "单位“{value}”（{name}）是{level}，此处只能填{allowed}的代码。",
 )
+#: A row of a county's file naming a unit of another county; counted in neither. Fields:
+#: enterprise, unit_name, own (the file's county), other (the unit's county).
+E_UNIT_OTHER_COUNTY = _code(
+    "E-UNIT-OTHER-COUNTY",
+    "企业“{enterprise}”的单位代码“{value}”是{other}的{unit_name}，而这个文件是{own}报来的："
+    "这一行暂不计入任何县市区。请{own}核对：如是本县市区的企业，改为本县市区乡镇（街道）的代码；"
+    "如确是{other}的企业，请从本文件删去这一行，由{other}填报。",
+)
 #: Not exactly one city in the unit roster. Fields: count.
 E_UNITS_ROOT = _code(
     "E-UNITS-ROOT",
@@ -419,7 +438,3 @@ W_ENT_MISSING = _code(
     "W-ENT-MISSING",
     "企业“{name}”（{value}）在 {previous} 期台账中有、本期台账中没有：如已注销、吊销或迁出，请保留该行并填写经营状态；如是漏报，请补上。",
 )
-
-#: The office's own warnings, about what it recorded or decided: a county cannot act on them,
-#: so no problem list sent back has them (`check` and problems.xlsx show them to the office).
-OFFICE_ONLY = frozenset({W_RECEIPT_MISSING.name, W_COUNTY_CARRIED.name, W_UNREPORTED_SETTING.name})

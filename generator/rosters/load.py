@@ -22,6 +22,7 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters import codes
+from generator.rosters.filing import hidden_workbook, own_names, stored_county, stray_rows
 from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
@@ -114,6 +115,8 @@ class CheckResult:
     counties: dict[str, str] = field(default_factory=dict)
     #: 报送情况 of the last period checked (generator.record.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
+    #: stored file (path in the project) -> the name the county gave it (receipt records)
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -684,6 +687,11 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
         if any(p.code in _UNREAD for p in found_problems):
             readable = False
         frame = _file_frame(validated.frame, rel, found_problems, ctx, problems)
+        if ctx.units is not None:  # a county's stored file: rows of other counties are strays
+            county = stored_county(path.name, ctx.units)
+            stray, found_strays = stray_rows(frame, rel, county, ctx.units)
+            problems.extend(found_strays)
+            frame = frame.loc[~stray].reset_index(drop=True) if stray.any() else frame
         frames.append(frame)
         used.append(rel)
         if review.table is not None:
@@ -721,7 +729,14 @@ def _ledger_sheets(path: Path, rel: str) -> tuple[FoundSheet, FoundSheet, RawTab
 def _folder_files(root: Path, folder: Path) -> tuple[list[Path], list[Problem]]:
     """The spreadsheets of a roster folder, and a W-FILE-IGNORED for each other file in it."""
     files, ignored = period_files(folder)
-    return files, [codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored]
+    problems = [codes.W_FILE_IGNORED.problem(relative(root, path), None) for path in ignored]
+    if folder.is_dir():  # a workbook under a lock file's or hidden name is named, not skipped
+        problems += [
+            codes.W_FILE_HIDDEN.problem(relative(root, path), None)
+            for path in sorted(folder.iterdir(), key=lambda p: p.name)
+            if _is_scratch(path.name) and hidden_workbook(path)
+        ]
+    return files, problems
 
 
 def _attempt(rel: str, problems: list[Problem], read: Callable[[], T]) -> T | None:
@@ -1124,6 +1139,7 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         records=records,
         counties=counties,
         reporting=reporting,
+        sources=own_names(root, periods_to_check),
     )
 
 

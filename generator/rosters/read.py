@@ -47,9 +47,19 @@ HEADER_SEARCH_ROWS = 30
 LABEL_COLUMNS = 3
 
 _TOTAL_RE = r"^[^0-9A-Za-z]{0,12}?(合\s*计|小\s*计|总\s*计)\s*[:：]?\s*$"
+#: The labels of a county workbook's footer lines (填表单位（盖章）：…, 填表人：…, 日期：…), a
+#: bracketed remark allowed before the colon; a label alone, or a date alone, is a footer too.
+_FOOTER_LABELS = (
+    "注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|日期|负责人|"
+    "单位负责人|主要负责人|分管领导|联系人|联系电话|电话|填表单位|填报单位|制表单位|报送单位"
+)
 _NOTE_RE = (
-    r"^(注|备注|说明|填表人|填报人|制表人|制表|审核人|审核|填报日期|填表日期|制表日期|负责人|"
-    r"单位负责人|联系人|联系电话)\s*[:：]|^注\s*\d|^(填表人|审核人|制表人|填报人)"
+    rf"^({_FOOTER_LABELS})\s*([(（][^)）]{{0,8}}[)）])?\s*[:：]|^注\s*\d"
+    r"|^(填表人|审核人|制表人|填报人|单位负责人|联系人|填表单位|填报单位|制表单位|日期)"
+)
+#: A footer line of one cell without a label: the date under the signature, the seal's place.
+_LONE_FOOTER = re.compile(
+    r"^(\d{4}\s*)?年\s*(\d{1,2}\s*)?月\s*(\d{1,2}\s*)?日$|^[(（]\s*盖\s*章\s*[)）]$"
 )
 
 
@@ -671,7 +681,7 @@ def structure(grid: Grid, rel: str, roster: Roster) -> RawTable:
         blank = _blank_rows(body, label)
         trailing_notes = np.zeros(len(rows), dtype=bool)
         for i in range(len(rows) - 1, -1, -1):
-            if blank[i] or (_is_note(label[i].as_py()) and _reads_like_a_note(body, i)):
+            if blank[i] or _footer_row(label, body, i):
                 trailing_notes[i] = True
             elif not is_total[i]:
                 break
@@ -721,18 +731,26 @@ def _letters(j: int) -> str:
     return str(get_column_letter(j + 1))
 
 
-def _reads_like_a_note(body: list[pa.Array], i: int) -> bool:
-    """Whether a row whose label is a note has no more than the cells a note line has.
+def _footer_row(label: pa.Array, body: list[pa.Array], i: int) -> bool:
+    """Whether a trailing row is a footer line: its label (or, when the leading columns are
+    empty, its first cell: 日期：… is often written to the right) is a note's, and it has no
+    more cells than a note line has; or it is one cell holding a date or （盖章） alone.
 
-    填表人：周敏 … 审核人：陈立新 spreads over a few cells; a row with values in many cells
-    is data whose first cell happens to start like a note (and is reported, not skipped).
+    填表人：周敏 … 审核人：陈立新 spreads over a few cells, each label perhaps with its value in
+    the next cell (填报单位： | 东湖区总工会 | 填表人： | 周敏); a row with values in many more
+    cells than labels is data whose first cell happens to start like a note (and is reported,
+    not skipped).
     """
-    other = 0
-    for column in body:
-        cell = column[i].as_py()
-        if cell is not None and cell.strip() and not _is_note(cell):
-            other += 1
-    return other < 3
+    cells = [str(c) for c in (column[i].as_py() for column in body) if c is not None]
+    cells = [c for c in cells if c.strip()]
+    if len(cells) == 1 and _LONE_FOOTER.match(cells[0].strip(" \t\u3000\xa0")):
+        return True
+    first = label[i].as_py()
+    if not _is_note(str(first) if first is not None else (cells[0] if cells else None)):
+        return False
+    notes = sum(1 for c in cells if _is_note(c))
+    other = len(cells) - notes
+    return other < 3 or other <= notes
 
 
 def _repeated_headers(

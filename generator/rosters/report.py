@@ -10,17 +10,22 @@ from rich.console import Console
 from rich.table import Table
 
 from generator.problems import Problem
+from generator.rosters.filing import shown_file
 from generator.rosters.load import CheckResult
 
 #: Problems listed in the terminal; the written files hold all of them.
 SHOWN_PROBLEMS = 40
 
 
-def _counts(problems: Sequence[Problem], key: str) -> list[tuple[str, int, int]]:
+def _counts(
+    problems: Sequence[Problem], key: str, sources: dict[str, str]
+) -> list[tuple[str, int, int]]:
     errors: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
     for p in problems:
-        name = p.file if key == "file" else (p.county_name or p.county or "全市")
+        name = (
+            shown_file(p.file, sources) if key == "file" else (p.county_name or p.county or "全市")
+        )
         (errors if p.is_error else warnings)[name] += 1
     names = sorted(set(errors) | set(warnings))
     return [(n, errors[n], warnings[n]) for n in names]
@@ -40,7 +45,7 @@ def print_check_report(
     if not problems:
         console.print(f"[green]检查完成（{scope}）：没有发现问题。[/]")
     for title, key in (("按文件", "file"), ("按县市区", "county")):
-        rows = _counts(problems, key)
+        rows = _counts(problems, key, result.sources)
         if not rows:
             continue
         table = Table(title=f"问题统计（{title}）", title_justify="left")
@@ -75,7 +80,12 @@ def print_check_report(
         for p in ordered[:limit]:
             level = "[red]错误[/]" if p.is_error else "[yellow]警告[/]"
             table.add_row(
-                level, p.file, "" if p.row is None else str(p.row), p.column, p.value, p.message
+                level,
+                shown_file(p.file, result.sources),
+                "" if p.row is None else str(p.row),
+                p.column,
+                p.value,
+                p.message,
             )
         console.print(table)
         if len(ordered) > limit:

@@ -105,6 +105,13 @@ UNITS = Roster(
 
 ENTERPRISE_STATUS = ("存续", "注销", "吊销", "迁出")
 PROGRESS = ("未联系", "已联系", "筹备中")
+#: The listed values of the ledger's category columns (CONTRACT 3.7), in their official order.
+#: A value is matched without spaces and with either form of brackets; one that is none of
+#: these is a warning, and counted under 其他 where the list has it.
+AREA_TYPES = ("开发区", "工业园区", "商贸楼宇", "集贸市场", "村(社区)", "其他")
+OWNERSHIPS = ("国有", "集体", "私营", "外资", "港澳台", "其他")
+UNION_FORMS = ("单独建会", "联合建会", "区域性联合会", "行业性联合会")
+LISTED_VALUES = {"area_type": AREA_TYPES, "ownership": OWNERSHIPS, "union_form": UNION_FORMS}
 
 ENTERPRISES = Roster(
     "enterprises",

@@ -28,6 +28,7 @@ from generator.rosters.specs import (
     DATE,
     ENUM,
     INT,
+    LISTED_VALUES,
     NUMBER,
     RATE,
     TEXT,
@@ -39,6 +40,8 @@ from generator.rosters.units import UnitTree
 from generator.rosters.values import (
     SCIENTIFIC_PATTERN,
     as_string_array,
+    enum_table,
+    header_key,
     normalise_bool,
     normalise_code_column,
     normalise_date,
@@ -564,6 +567,8 @@ def _enterprise_rules(
     from generator.rosters.specs import ENTERPRISES as R
 
     h = lambda name: out.header(R.column(name))  # noqa: E731
+    for name, listed in LISTED_VALUES.items():
+        a[name] = _listed_category(a[name], listed, out, h(name))
     _check_uscc(texts["uscc"], out, h("uscc"), out.findings.get("uscc"))
     _check_units(a, out, ctx, "unit", h("unit"), ("township", "county"))
 
@@ -652,6 +657,37 @@ class UsccFindings:
     checksum_bad: np.ndarray
     expected: list[str]  # the right check character, at the positions of checksum_bad
     candidates: np.ndarray  # positions that may be duplicates (to compare as text)
+
+
+def _listed_category(
+    arr: pa.Array, listed: tuple[str, ...], out: Collector, header: str
+) -> pa.Array:
+    """A category column (3.7) in its listed values: each written value matched without spaces
+    and bracket forms (“商贸　楼宇” is 商贸楼宇, “村（社区）” is 村(社区)); a value none of the
+    listed is W-CATEGORY-UNLISTED and becomes 其他 where the list has it (组建形式 has not:
+    kept as written, and counted as no federation). Worked out once per distinct value."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not len(arr) or arr.null_count == len(arr):
+        return arr
+    table = enum_table(listed, {})
+    encoded = pc.dictionary_encode(arr)
+    written = encoded.dictionary.to_pylist()
+    canonical = [table.get(header_key(value)) for value in written]
+    other = "其他" if "其他" in listed else None
+    values = [c or other or w for c, w in zip(canonical, written, strict=True)]
+    unlisted = np.array([c is None for c in canonical] + [False], dtype=bool)
+    at = np.asarray(pc.fill_null(encoded.indices, len(written)).to_numpy(zero_copy_only=False))
+    counted = "暂按“其他”统计" if other else "不计入区域性、行业性联合会"
+    out.add_mask(
+        codes.W_CATEGORY_UNLISTED,
+        unlisted[at],
+        header,
+        arr,
+        choices="、".join(listed),
+        counted=counted,
+    )
+    return pa.array(values, pa.string()).take(encoded.indices)
 
 
 def analyse_uscc(text: pa.Array) -> UsccFindings:
