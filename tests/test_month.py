@@ -1,6 +1,7 @@
 """The office's month, played end to end (issue 23, "Done when"): four counties whose ledgers
 come as an XLSX (openpyxl), a GB18030 CSV, an .xls (xlwt) and an .ods (odfpy), taken in with the
-times they arrived; October issued with one county late; a correction of October taken in
+times they arrived; October issued with one county late, whose first file also had a row of
+another county's township, and a county sent in two halves; a correction of October taken in
 after the issue; a November in which one county resends its October ledger and another sends
 nothing. Every assertion is on the text of the built and issued PDFs (pdftotext) or on what
 the commands print.
@@ -37,6 +38,7 @@ COUNTIES = {  # county -> (name, its township, how its ledger comes)
 MORE_UNITS = [
     {"code": "990300", "name": "丙县", "level": "县", "parent": "990000", "order": "6"},
     {"code": "990301", "name": "北镇", "level": "乡镇", "parent": "990300", "order": "7"},
+    {"code": "990302", "name": "南镇", "level": "乡镇", "parent": "990300", "order": "7"},
     {"code": "990400", "name": "丁县", "level": "县", "parent": "990000", "order": "8"},
     {"code": "990401", "name": "中镇", "level": "乡镇", "parent": "990400", "order": "9"},
 ]
@@ -165,7 +167,10 @@ def test_the_month_of_the_office(tmp_path: Path) -> None:
 
     # September: every county on time.
     sep = [
-        county_file(inbox / "9月", c, ledger(t, 9), "9月") for c, (_n, t, _k) in COUNTIES.items()
+        county_file(
+            inbox / "9月", c, ledger(t, 9) + (ledger("990302", 9) if c == "990300" else []), "9月"
+        )
+        for c, (_n, t, _k) in COUNTIES.items()
     ]
     intake(
         root,
@@ -184,11 +189,30 @@ def test_the_month_of_the_office(tmp_path: Path) -> None:
         "990300": "2026-11-05 17:00",
         "990400": "2026-11-03 09:15",
     }
+    # 乙区's first file has a row coded with 甲县's 东镇: refused for that row, which counts in
+    # no county (甲县, on time, is not made late by it); 乙区 resends it fixed that afternoon.
+    stray = ledger("990201", 10)
+    stray.append({**ledger("990101", 10)[0], "uscc": uscc("91990201MB0000099"), "name": "错码企业"})
     for county, when in arrivals.items():
-        path = county_file(inbox / "10月", county, ledger(COUNTIES[county][1], 10), "10月")
+        rows = stray if county == "990200" else ledger(COUNTIES[county][1], 10)
+        path = county_file(inbox / "10月", county, rows, "10月")
         taken = datetime.fromisoformat(when).replace(hour=20)  # taken in that evening
         result = intake(root, Period.parse("2026-10"), [path], now=taken, received=when)
-        assert [line.errors for line in result.lines] == [0]
+        assert [line.errors for line in result.lines] == [int(county == "990200")]
+        if county == "990200":
+            (wrong,) = [p for p in result.problems if p.code == "E-UNIT-OTHER-COUNTY"]
+    assert (wrong.file, wrong.row, wrong.value) == ("data/2026-10/990200-乙区.csv", 14, "990101")
+    assert "是甲县的东镇，而这个文件是乙区报来的" in wrong.message
+    fixed = county_file(inbox / "10月", "990200", ledger("990201", 10), "10月（改）")
+    out = run("intake", "2026-10", str(fixed), "--received", "2026-11-09 15:00", "-C", str(root))
+    assert out.exit_code == 0, out.output
+    assert "是重报，替换它" in out.output
+    # 丙县 sends its second township, 南镇, apart, a day after 北镇 (still on time): kept beside.
+    south = write_ods(inbox / "10月" / "丙县南镇.ods", ledger("990302", 10))
+    out = run("intake", "2026-10", str(south), "--received", "2026-11-05 09:30", "-C", str(root))
+    assert out.exit_code == 0, out.output
+    assert "两个文件一并计入" in out.output
+    assert "丙县：990300-丙县-2.ods、990300-丙县.xls，24 行，错误 0 个" in out.output
     frame(root, "2026-10", 10, "2026-11-12")
     issued = issue_period(root, "2026-10", now=lambda: datetime(2026, 11, 12, 15, tzinfo=UTC))
     assert issued.doc_code == "测工发〔2026〕10号"
@@ -198,6 +222,13 @@ def test_the_month_of_the_office(tmp_path: Path) -> None:
     assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in october
     assert "按时报送的3个县市区；逾期报送的：乙区（逾期4天）。" in october
     assert "11月9日10:00" in october and "11月5日17:00" in october
+    assert "逾期4天，更正1次" in october  # 乙区's fixed file, listed with its time
+    assert "11月9日15:00" in october
+    # both halves of 丙县, each with its time, and neither a correction
+    assert "990300-丙县.xls11月5日17:00按时报送" in october
+    assert "990300-丙县-2.ods11月5日09:30按时报送" in october
+    # and counted: 24 enterprises, 5 + 5 unionised (41.7%) in the ranking annex
+    assert "丙县241041.7%" in october
     public = text_of(root / "issued" / "2026-10" / "public" / "pdf" / "2026-10" / "bulletin.pdf")
     assert "逾期报送的：乙区（逾期4天）" in public and "11月9日" not in public
     reported = check_project(root, Period.parse("2026-10")).reporting
@@ -221,7 +252,10 @@ def test_the_month_of_the_office(tmp_path: Path) -> None:
     assert out.exit_code == 1, out.output
     assert "甲县：990100-甲县.xlsx，12 行，错误 1 个" in out.output
     for county in ("990200", "990300"):
-        path = county_file(inbox / "11月", county, ledger(COUNTIES[county][1], 11), "11月")
+        rows = ledger(COUNTIES[county][1], 11) + (
+            ledger("990302", 11) if county == "990300" else []
+        )
+        path = county_file(inbox / "11月", county, rows, "11月")
         out = run("intake", "2026-11", str(path), "--received", "2026-12-04 11:00", "-C", str(root))
         assert out.exit_code == 0, out.output  # its own file is fine
         assert "错误 0 个" in out.output and "本期其他县市区和全市另有" in out.output
@@ -258,6 +292,9 @@ def test_the_month_of_the_office(tmp_path: Path) -> None:
     # December: 丁县 missing again is an error again; the decision was November's alone.
     (root / "data" / "2026-12").mkdir()
     for county in ("990100", "990200", "990300"):
-        county_file(root / "data" / "2026-12", county, ledger(COUNTIES[county][1], 12), "12月")
+        rows = ledger(COUNTIES[county][1], 12) + (
+            ledger("990302", 12) if county == "990300" else []
+        )
+        county_file(root / "data" / "2026-12", county, rows, "12月")
     errors = check_project(root, Period.parse("2026-12")).errors
     assert [(p.code, p.county_name) for p in errors] == [("E-COUNTY-NOT-REPORTED", "丁县")]
