@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -216,17 +217,21 @@ def intake(
     named = _named_county(county, index) if county else ""
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
-    _clear_partials(folder)
     when = (now or datetime.now()).replace(microsecond=0)
     arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
     if arrived > when:
         raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
     issued_at, _signed, doc_code = issued(root, period)
     filed: list[Filed] = []
-    for source in files:
-        item = Filed(source=source)
-        filed.append(item)
-        _file_one(root, folder, item, index, named, mode, when, arrived)
+    # One intake files into a period at a time (two office computers at once wait for each
+    # other): which file a resend replaces, the free name and the receipt log stay consistent.
+    # The operating system releases the lock when the process ends, however it ends.
+    with _filing_lock(root, period):
+        _clear_partials(folder)
+        for source in files:
+            item = Filed(source=source)
+            filed.append(item)
+            _file_one(root, folder, item, index, named, mode, when, arrived)
     result = check_project(root, period)
     problems = result.problems.items
     lists = write_county_lists(
@@ -240,6 +245,33 @@ def intake(
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     correction = (doc_code, issued_at) if issued_at is not None else None
     return IntakeResult(period, filed, lines, problems, lists, arrived, correction)
+
+
+#: How long an intake waits for another one filing into the same period.
+LOCK_WAIT = 120
+
+
+@contextmanager
+def _filing_lock(root: Path, period: Period) -> Iterator[None]:
+    """Hold the period's filing lock (in the project's cache), waiting for another intake."""
+    from filelock import FileLock, Timeout
+
+    from generator.cache import CACHE_DIR
+
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / f"intake-{period}.lock"), timeout=LOCK_WAIT, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConfigError(
+            f"另一个 bulletin intake 正在收取 {period} 的文件，等了 {LOCK_WAIT} 秒仍未结束："
+            "请等它结束后重试。"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _clear_partials(folder: Path) -> None:
@@ -401,8 +433,10 @@ def _place(
         except FileExistsError:
             continue  # taken meanwhile by another intake: the next free name
     item.stored = relative(root, target)
+    # Read from the copy, not the stored name: another intake at the same moment may already
+    # have set the stored file aside as a resend's predecessor.
     if owner:
-        item.rosters = file_roster_sheets(root, target, item.counties[0], when)
+        item.rosters = file_roster_sheets(root, copy, item.counties[0], when)
     _record(
         folder,
         [
@@ -411,7 +445,7 @@ def _place(
                 ",".join(c for c, _ in item.counties),
                 arrived.isoformat(sep=" "),
                 item.source.name,
-                _digest(target),
+                _digest(copy),
                 RESEND if item.replaced else INTAKE,
             ]
         ],
