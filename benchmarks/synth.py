@@ -35,7 +35,7 @@ try:
 except ImportError:  # run as a script from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from generator.rosters import specs
-from generator.intake import RECEIVED, RECEIVED_HEADERS  # the receipt record `intake` keeps
+from generator.record import RECEIVED, RECEIVED_HEADERS  # the receipt record `intake` keeps
 
 SEED = 20261031
 
@@ -1555,7 +1555,7 @@ def write_ledger_by_county(out: Output, world: World, pop: Population, m: int) -
         received.append([spec.name, county.code, when.isoformat(sep=" "), spec.name, digest])
     table = io.StringIO()
     writer_ = csv.writer(table, lineterminator="\r\n")
-    writer_.writerow(RECEIVED_HEADERS)
+    writer_.writerow(RECEIVED_HEADERS[:5])  # the record's first columns: what intake wrote then
     writer_.writerows(received)
     out.write(f"data/{period_name(m)}/{RECEIVED}", table.getvalue())
 

@@ -338,7 +338,7 @@ def assemble(
 
 
 def _reporting(items: Sequence[Any], files: bool) -> Reporting:
-    """报送情况 from each county's intake.CountyReport; file names and receipt times only if
+    """报送情况 from each county's record.CountyReport; file names and receipt times only if
     the audience is shown them."""
     deadline = str(items[0].deadline)
     counties = []
@@ -347,9 +347,15 @@ def _reporting(items: Sequence[Any], files: bool) -> Reporting:
             code=item.code,
             name=item.name,
             state=str(item.state),
-            status=item.status,
+            # a county's corrections are the office's record: the public is told the verdict
+            status=item.status
+            if files
+            else item.status.replace(f"，更正{len(item.corrections)}次", ""),
             days_late=item.days_late,
             carried_from=item.carried_from or None,
+            late=item.late,
+            corrections=len(item.corrections) if files else 0,
+            unchanged_from=item.unchanged_from or None,
         )
         if files:
             county.received_at = item.received or None
@@ -363,6 +369,7 @@ def _reporting(items: Sequence[Any], files: bool) -> Reporting:
         deadline_text=fmt.chinese_date(deadline),
         recorded=any(item.received for item in items),
         counties=counties,
+        before_deadline=any(item.before_deadline for item in items),
     )
 
 

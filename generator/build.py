@@ -37,6 +37,7 @@ from generator.errors import ConfigError, DataError
 from generator.model import Bulletin
 from generator.periods import Period
 from generator.problems import Problem
+from generator.record import record_inputs, reference, report_deadline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,7 +149,7 @@ def gather(
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
     reviews: dict[str, pd.DataFrame | None] = {}
-    reporting: dict[str, list[Any]] = {}  # period -> 报送情况 (intake.CountyReport per county)
+    reporting: dict[str, list[Any]] = {}  # period -> 报送情况 (record.CountyReport per county)
     reductions: list[PeriodReduction] = []
     refused = any(p.is_error for p in shared)
     for i, period in enumerate(periods):
@@ -210,7 +211,7 @@ class SnapshotEntry:
     #: digest of what the next period reads of this one (its state and reduction): the next
     #: period's cache key includes it, so an edit that changes nothing it reads stops here
     digest: str
-    #: 报送情况 (generator.intake.CountyReport per county)
+    #: 报送情况 (generator.record.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
 
 
@@ -252,13 +253,16 @@ class _Snapshots:
             return self._refused(period)  # no digest to key the period by
         prev_digest = self.previous[2].digest if self.previous else ""
         folder = self.root / "data" / str(period)
-        # The receipt record is a hidden file, which the folder's digest leaves out.
-        received = [p for p in (folder / ".received.csv",) if p.is_file()]
+        # The month's record (receipts, decisions) is hidden files, which the folder's digest
+        # leaves out; the 报送情况 depends on the deadline having passed and on the issue.
+        ref = reference(self.root, period, self.config.report_deadline)
         name = key(
             self.base,
             str(period),
             self.digests.folder(folder, self.root),
-            self.digests.tree(received, self.root),
+            self.digests.tree(record_inputs(folder), self.root),
+            ref.key,
+            period == max(self.data.periods),
             prev_digest,
         )
         entry = self.cache.get("snapshots", name)
@@ -511,6 +515,7 @@ class _Stamp:
         cache_dir = root / CACHE_DIR
         self.path = cache_dir / "stamps" / f"{key(str(out))}.json"
         digests = Digests(cache_dir)
+        folders = sorted(p for p in (root / "data").glob("*") if Period.is_period_name(p.name))
         parts = [
             # every issued file: one edited or removed by hand is found by the build it makes
             digests.tree(
@@ -518,6 +523,9 @@ class _Stamp:
                 root,
             ),
             *(digests.folder(root / name, root) for name in ("data", "content", "site_templates")),
+            # the month's record: hidden files, which the folders' digests leave out
+            digests.tree([p for f in folders for p in record_inputs(f)], root),
+            _pending(root, folders),
         ]
         digests.save()
         self.inputs = key(
@@ -585,6 +593,22 @@ class _Stamp:
         }
         with contextlib.suppress(OSError):  # without a stamp the next build simply runs in full
             write_atomic(self.path, json.dumps(saved, ensure_ascii=False).encode())
+
+
+def _pending(root: Path, folders: list[Path]) -> str:
+    """Today's date while a period's reporting deadline has not passed (its 报送情况 says
+    尚未报送 until then, and changes when it passes), else nothing."""
+    from datetime import date
+
+    try:
+        day = load_config(root).report_deadline
+    except ConfigError:
+        return ""  # the build itself says what is wrong with the config
+    today = date.today()
+    for folder in folders:
+        if report_deadline(Period.parse(folder.name), day) >= today:
+            return today.isoformat()
+    return ""
 
 
 def _render_pdfs(

@@ -180,7 +180,7 @@ RECORDS = {
     "PeriodReduction": "generator.figures:PeriodReduction",
     "SnapshotState": "generator.rosters.load:SnapshotState",
     "SnapshotEntry": "generator.build:SnapshotEntry",
-    "CountyReport": "generator.intake:CountyReport",
+    "CountyReport": "generator.record:CountyReport",
 }
 
 

@@ -340,6 +340,12 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
     help="项目目录（默认：当前目录）。",
 )
 @click.option(
+    "--received",
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="文件实际收到的时间（邮件的发送时间、送达光盘上的日期），决定是否按时报送。"
+    "默认为现在（会打印出来，请核对）。",
+)
+@click.option(
     "--county",
     metavar="代码或名称",
     help="这些文件是哪个县市区的（默认：按多数行的单位代码认定）。",
@@ -357,7 +363,12 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
     help="该县市区本期已有的文件全部移到 .replaced/，只用新文件（重报）。",
 )
 def intake(
-    period: str, files: tuple[Path, ...], project: Path, county: str | None, mode: str | None
+    period: str,
+    files: tuple[Path, ...],
+    project: Path,
+    received: str | None,
+    county: str | None,
+    mode: str | None,
 ) -> None:
     """收取各县市区报来的台账文件：按单位代码认出县市区，原样存入本期目录并检查。
 
@@ -382,17 +393,42 @@ def intake(
     错误数和警告数。有错误时退出码为 1。
 
     \b
+    收到时间决定县市区是否按时报送：请用 --received 写明文件实际收到的时间（邮件的发送时间），
+    不写则按收取的此刻登记。是否逾期只看该县市区本期的第一份台账；之后报来的更正、重报
+    照收，在报送情况中列为“更正N次”，不算逾期。登记错了用 bulletin received 更正。
+    已印发的报告期收取的文件是对已印发通报的更正：印发的通报和报送情况不变，数字的变化
+    列入下一期通报的“更正说明”。
+
+    \b
     示例：
-      bulletin intake 2026-10 ~/下载/宁阳县10月台账.xlsx ~/下载/东平县.xls
-      bulletin intake 2026-10 *.xlsx -C 示例市
-      bulletin intake 2026-10 青山区-北片.xlsx --county 青山区 --add
+      bulletin intake 2026-10 ~/下载/宁阳县10月台账.xlsx --received "2026-11-04 18:30"
+      bulletin intake 2026-10 ~/下载/东平县.xls ~/下载/肥城市.xlsx --received "2026-11-05 09:12"
+      bulletin intake 2026-10 青山区-北片.xlsx --county 青山区 --add --received "2026-11-05 10:00"
+      bulletin intake 2026-10 *.xlsx -C 示例市          （收到时间按现在登记）
     """
     from generator.intake import AUTO
     from generator.intake import intake as run_intake
 
     parsed = _period_option(period)
     assert parsed is not None
-    result = run_intake(project, parsed, list(files), county=county, mode=mode or AUTO)
+    result = run_intake(
+        project, parsed, list(files), received=received, county=county, mode=mode or AUTO
+    )
+    if result.issued is not None:
+        doc_code, issued_at = result.issued
+        click.secho(
+            f"注意：{parsed} 期通报已于 {issued_at:%Y-%m-%d} 印发（{doc_code}），本次收取的是对已印发"
+            "通报的更正：印发的通报和报送情况不变；数字如有变化，列入下一期通报的“更正说明”。",
+            fg="yellow",
+        )
+    if result.received is not None and any(item.stored for item in result.filed):
+        how = (
+            "按 --received 登记"
+            if received
+            else "没有指定 --received，按现在的时间登记；如不是实际收到的时间，请用 "
+            f'bulletin received {parsed} 县市区 "YYYY-MM-DD HH:MM" 更正'
+        )
+        click.echo(f"收到时间：{result.received:%Y-%m-%d %H:%M}（{how}）")
     for item in result.filed:
         if item.refused:
             click.echo(f"未收取 {item.source.name}：{item.refused}")
@@ -438,6 +474,83 @@ def intake(
         click.echo(f"问题清单在 {project / 'problems' / str(parsed)}/ 下（每个县市区一份）。")
     if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@click.argument("county", metavar="COUNTY")
+@click.argument("when", metavar='"YYYY-MM-DD HH:MM"')
+@click.option(
+    "--file",
+    "file",
+    metavar="文件名",
+    help="更正这个文件的收到时间（默认：该县市区本期的第一份）。",
+)
+@PROJECT
+def received(period: str, county: str, when: str, file: str | None, project: Path) -> None:
+    """更正（或补登）一个县市区本期台账的收到时间。
+
+    \b
+    COUNTY 写县市区名称或单位代码。默认更正该县市区本期第一份台账的收到时间（是否逾期只看
+    第一份）；--file 指定其他文件。直接放进报告期目录、没有经过 bulletin intake 的文件没有收到时间
+    （bulletin check 报 W-RECEIPT-MISSING），用本命令补登。原记录不改，更正另记一条；打印更正前后
+    的报送情况。已印发的报告期不能更正（印发的报送情况以印发时为准）。时间写到分钟，整个时间加引号。
+
+    \b
+    示例：
+      bulletin received 2026-10 宁阳县 "2026-11-04 18:30"
+      bulletin received 2026-10 370921 "2026-11-05 09:12" --file 370921-宁阳县.xlsx
+    """
+    from generator.record import correct_receipt
+
+    result = correct_receipt(project, period, county, when, file)
+    for line in result.lines:
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@click.argument("county", metavar="COUNTY")
+@PROJECT
+def carry(period: str, county: str, project: Path) -> None:
+    """决定一个县市区本期沿用上期台账数据（该县市区本期没有报送时）。
+
+    \b
+    只对这一个县市区、这一期有效：通报的报送情况写“未按时报送（沿用上期数据）”（截止日期前写
+    “尚未报送”），不报送的县市区不再是 E-COUNTY-NOT-REPORTED 错误。之后收到该县市区的台账时，
+    照常用 bulletin intake 收取，收取的台账优先。COUNTY 写县市区名称或单位代码。
+
+    \b
+    示例：
+      bulletin carry 2026-10 宁阳县
+      bulletin carry 2026-10 370921 示例市      （示例市：项目目录）
+    """
+    from generator.record import carry as record_carry
+
+    for line in record_carry(project, period, county).lines:
+        click.echo(line)
+
+
+@cli.command("confirm-unchanged")
+@click.argument("period", metavar="PERIOD")
+@click.argument("county", metavar="COUNTY")
+@PROJECT
+def confirm_unchanged(period: str, county: str, project: Path) -> None:
+    """确认一个县市区本期的台账与以前某一期完全相同是对的（E-LEDGER-STALE）。
+
+    \b
+    台账与以前某期的完全相同（同样的企业、同样的数字），多半是把旧台账又报了一次，bulletin
+    check 报 E-LEDGER-STALE 错误。向该县市区核实确实没有变化后，用本命令确认：只对这一个县市区、
+    这一期有效，通报的报送情况注明“与上期相同（已确认）”。COUNTY 写县市区名称或单位代码。
+
+    \b
+    示例：
+      bulletin confirm-unchanged 2026-11 宁阳县
+    """
+    from generator.record import confirm_unchanged as record_confirm
+
+    for line in record_confirm(project, period, county).lines:
+        click.echo(line)
 
 
 @cli.command("new-period")

@@ -611,3 +611,10 @@ def _public_sentence(sentence: str) -> str:
 
 def _item_number(n: int) -> str:
     return fmt.chinese_number(n) + "、"
+
+
+def read_frame(root: Path, period: str) -> Frame | None:
+    """The bulletin frame of one period (content/bulletins/<period>.md), None without one or
+    when it cannot be read (`check` names its problems)."""
+    path = root / "content" / "bulletins" / f"{period}.md"
+    return _Reader(root).frame(path) if path.is_file() else None

@@ -533,7 +533,7 @@ def compute_figures(
 
     `campaigns` holds the frame of each campaign roster by its key (CAMPAIGNS); a campaign
     without a frame has no entries. `reporting` holds each period's 报送情况
-    (generator.intake.CountyReport per county).
+    (generator.record.CountyReport per county).
     """
     h = Hierarchy(units)
     reductions = sorted(reductions, key=lambda r: r.period)
@@ -713,9 +713,9 @@ def _reporting_figures(
 ) -> None:
     """1.1: each county's 报送情况 as figures a rule can name.
 
-    `report_late` is 1 for a county that reported after the deadline or not at all (its rows
-    carried from an earlier period), 0 for one on time, null where receipt times were not
-    recorded; `report_days_late` the days after the deadline (0 on time). The city and the
+    `report_late` is 1 for a county whose first file arrived after the deadline or that did
+    not report (its rows carried from an earlier period), 0 for one on time, null where receipt
+    times were not recorded or the deadline has not passed; `report_days_late` the days after the deadline (0 on time). The city and the
     townships have neither.
     """
     late = np.full((len(periods), h.n), np.nan)
@@ -726,7 +726,8 @@ def _reporting_figures(
             i = where.get(item.code)
             if i is None:
                 continue
-            if item.state in ("late", "carried", "not_reported"):
+            # before the deadline (as of the bulletin's date) nobody is late yet: no verdict
+            if item.late:
                 late[p, i] = 1.0
             elif item.state == "on_time":
                 late[p, i] = 0.0

@@ -5,28 +5,41 @@ names); a file spread over several counties is the city office's own. The file i
 unmodified, under a name intake makes (generator.rosters.filing): `data/<period>/<county code>-
 <county name>[-<n>].<ext>`, whatever the county called it. The county's earlier files of the
 period that cover the same townships are a resend's predecessors and go to `data/<period>/
-.replaced/` (never deleted, never overwritten); those of other townships stay beside it. The
-receipt is recorded in `data/<period>/.received.csv` with the county's own file name; then the
-period is checked and each county's problem list written.
+.replaced/` (never deleted, never overwritten); those of other townships stay beside it. When
+the file arrived (`--received`, default now) is recorded with the county's own file name in the
+period's record (generator.record), which the 报送情况 reads; then the period is checked and
+each county's problem list written.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem
+from generator.record import (
+    INTAKE,
+    RECEIVED,
+    RESEND,
+    issued,
+    parse_time,
+    record_receipts,
+    time_text,
+)
+
+# The record moved to generator.record; these stay importable here for callers written before.
+from generator.record import RECEIVED_HEADERS as RECEIVED_HEADERS
+from generator.record import read_received as read_received
+from generator.record import report_deadline as report_deadline
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
 from generator.rosters.units import UnitTree
@@ -34,8 +47,6 @@ from generator.rosters.units import UnitTree
 if TYPE_CHECKING:
     from generator.rosters.specs import Roster
 
-RECEIVED = ".received.csv"
-RECEIVED_HEADERS = ("file", "county", "received_at", "source", "sha256")
 REPLACED = ".replaced"
 
 
@@ -78,6 +89,10 @@ class IntakeResult:
     lines: list[CountyLine]
     problems: list[Problem]
     lists: list[Path]
+    #: the arrival time recorded for the files taken in (CONTRACT 1.2)
+    received: datetime | None = None
+    #: the period's bulletin was issued: its 发文字号 and issue time (a correction of it)
+    issued: tuple[str, datetime] | None = None
 
 
 #: A file is one county's when that county's units are named by at least this share of its rows
@@ -162,28 +177,8 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_received(folder: Path) -> dict[str, dict[str, str]]:
-    """The receipt records of a period folder, by stored file name (the latest of each)."""
-    path = folder / RECEIVED
-    if not path.is_file():
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row.get("file"):
-                out[row["file"]] = row
-    return out
-
-
-def _record(folder: Path, rows: Sequence[Sequence[str]]) -> None:
-    path = folder / RECEIVED
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if not path.is_file():
-        writer.writerow(RECEIVED_HEADERS)
-    writer.writerows(rows)
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
+def _record(folder: Path, rows: Sequence[Sequence[str]], recorded_at: datetime) -> None:
+    record_receipts(folder, rows, recorded_at)
 
 
 def intake(
@@ -191,14 +186,18 @@ def intake(
     period: Period,
     files: Sequence[Path],
     now: datetime | None = None,
+    received: datetime | str | None = None,
     county: str | None = None,
     mode: str = AUTO,
 ) -> IntakeResult:
     """File the returned workbooks into the period folder, then check the period.
 
-    `county` (a code or name) says whose files they are; `mode` is AUTO (a file for the same
-    townships as a county's earlier file replaces it, one for others is added beside it), ADD
-    (keep every earlier file) or REPLACE (the county's earlier files all go aside).
+    `received` is when the files arrived at the office (text as the office typed it, or a
+    time); without it, `now`. Into an issued period the files are a correction of the issued
+    bulletin, which the result says. `county` (a code or name) says whose files they are;
+    `mode` is AUTO (a file for the same townships as a county's earlier file replaces it, one
+    for others is added beside it), ADD (keep every earlier file) or REPLACE (the county's
+    earlier files all go aside).
     """
     from generator.config import load_config
     from generator.render.files import write_county_lists
@@ -219,6 +218,10 @@ def intake(
     folder = root / "data" / str(period)
     folder.mkdir(parents=True, exist_ok=True)
     when = (now or datetime.now()).replace(microsecond=0)
+    arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
+    if arrived > when:
+        raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
+    issued_at, _signed, doc_code = issued(root, period)
     filed: list[Filed] = []
     # One intake files into a period at a time (two office computers at once wait for each
     # other): which file a resend replaces, the free name and the receipt log stay consistent.
@@ -228,7 +231,7 @@ def intake(
         for source in files:
             item = Filed(source=source)
             filed.append(item)
-            _file_one(root, folder, item, index, named, mode, when)
+            _file_one(root, folder, item, index, named, mode, when, arrived)
     result = check_project(root, period)
     problems = result.problems.items
     lists = write_county_lists(
@@ -240,7 +243,8 @@ def intake(
         sources=result.sources,
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
-    return IntakeResult(period, filed, lines, problems, lists)
+    correction = (doc_code, issued_at) if issued_at is not None else None
+    return IntakeResult(period, filed, lines, problems, lists, arrived, correction)
 
 
 #: How long an intake waits for another one filing into the same period.
@@ -294,7 +298,14 @@ def _named_county(text: str, index: UnitTree) -> str:
 
 
 def _file_one(
-    root: Path, folder: Path, item: Filed, index: UnitTree, named: str, mode: str, when: datetime
+    root: Path,
+    folder: Path,
+    item: Filed,
+    index: UnitTree,
+    named: str,
+    mode: str,
+    when: datetime,
+    arrived: datetime,
 ) -> None:
     """Take one file in: survey it, set the county's earlier files aside or keep them, store it
     under a made name, record the receipt (each file at once: a later one may fail)."""
@@ -321,7 +332,7 @@ def _file_one(
         )
         return
     try:
-        _place(root, folder, item, partial, index, named, mode, when)
+        _place(root, folder, item, partial, index, named, mode, when, arrived)
     finally:
         partial.unlink(missing_ok=True)
     if item.stored and in_folder:
@@ -370,6 +381,7 @@ def _place(
     named: str,
     mode: str,
     when: datetime,
+    arrived: datetime,
 ) -> None:
     """Survey the copy of a file, set earlier files aside or keep them, link the copy under its
     made name (never over another file) and record the receipt."""
@@ -431,11 +443,13 @@ def _place(
             [
                 target.name,
                 ",".join(c for c, _ in item.counties),
-                when.isoformat(sep=" "),
+                arrived.isoformat(sep=" "),
                 item.source.name,
                 _digest(copy),
+                RESEND if item.replaced else INTAKE,
             ]
         ],
+        when,
     )
 
 
@@ -627,103 +641,3 @@ def county_lines(
         name = data.unit_index.name.get(code, code)
         lines.append(CountyLine(code, name, files, len(mine), errors, warnings))
     return lines
-
-
-@dataclass
-class CountyReport:
-    """报送情况 of one county in one period: its files, when each came, against the deadline.
-
-    Times are text (ISO, to the second) so that the build can cache it; "" when not recorded.
-    """
-
-    code: str
-    name: str
-    files: list[str]  # file names in the period folder, as the county's rows came from them
-    received_at: list[str]  # per file: when `bulletin intake` filed it, "" when not recorded
-    received: str  # the latest of them, "" when none is recorded
-    deadline: str  # ISO date: report_deadline of the month after the period
-    #: on_time | late | carried (unreported: previous) | not_reported | unknown (no receipt time)
-    state: str
-    status: str  # Chinese: 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 未报送 / 收到时间不详
-    days_late: int | None = None  # late: days after the deadline; on time: 0
-    carried_from: str = ""  # the period whose rows were used (carried)
-
-    @property
-    def late(self) -> bool:
-        """Late or not reported: what the 报送情况 lists and the default rules criticise."""
-        return self.state in ("late", "carried", "not_reported")
-
-    @property
-    def received_time(self) -> datetime | None:
-        return datetime.fromisoformat(self.received) if self.received else None
-
-    @property
-    def deadline_date(self) -> date:
-        return date.fromisoformat(self.deadline)
-
-
-def report_deadline(period: Period, day: int) -> date:
-    """The day of the month after the period by which counties report."""
-    end = period.end
-    year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
-    return date(year, month, day)
-
-
-def reporting_status(
-    root: Path,
-    period: Period,
-    counties: dict[str, str],
-    county_files: dict[str, list[str]],
-    carried: dict[str, object],
-    deadline_day: int,
-) -> list[CountyReport]:
-    """Each county's 报送情况 for a period, in the unit roster's order.
-
-    Receipt times are those `bulletin intake` recorded; a file put into the folder by hand has
-    none. Its modification time is not taken as a receipt: copying or unpacking changes it, so it
-    could make a county that reported on time late, and the same data would give another
-    bulletin on another computer.
-    """
-    received = read_received(root / "data" / str(period))
-    deadline = report_deadline(period, deadline_day)
-    out = []
-    for code, name in counties.items():
-        files = [] if code in carried else [Path(f).name for f in county_files.get(code, [])]
-        stamps = []
-        for file in files:
-            stamp = (received.get(file) or {}).get("received_at", "") or ""
-            try:
-                stamp = datetime.fromisoformat(stamp).isoformat(sep=" ") if stamp else ""
-            except ValueError:
-                stamp = ""
-            stamps.append(stamp)
-        when = max((datetime.fromisoformat(s) for s in stamps if s), default=None)
-        latest = when.isoformat(sep=" ") if when else ""
-        days: int | None = None
-        if code in carried:
-            state, status = "carried", "未按时报送（沿用上期数据）"
-        elif not files:
-            state, status = "not_reported", "未报送"
-        elif when is not None and when.date() > deadline:
-            days = (when.date() - deadline).days
-            state, status = "late", f"逾期{days}天"
-        elif when is None or not all(stamps):
-            # A file without a receipt record: when the county's rows came is not known.
-            state, status = "unknown", "收到时间不详"
-        else:
-            state, status, days = "on_time", "按时报送", 0
-        out.append(
-            CountyReport(
-                code,
-                name,
-                files,
-                stamps,
-                latest,
-                deadline.isoformat(),
-                state,
-                status,
-                days,
-                str(carried[code]) if code in carried else "",
-            )
-        )
-    return out

@@ -325,14 +325,24 @@ class CountyReporting:
 
     code: str
     name: str
-    #: on_time | late | carried (rows of an earlier period used) | unknown (time not recorded);
-    #: not_reported only where the period has errors (E-COUNTY-NOT-REPORTED)
+    #: on_time | late | carried (rows of an earlier period used) | unknown (time not recorded)
+    #: | pending (no file yet, before the deadline); not_reported only where the period has
+    #: errors (E-COUNTY-NOT-REPORTED)
     state: str
-    status: str  # 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 收到时间不详
+    #: 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 尚未报送（未到截止日期）/ 收到时间不详,
+    #: then ，更正N次 and ，与上期相同（已确认） where they apply
+    status: str
     days_late: int | None = None  # late: days after the deadline; on time: 0
     carried_from: str | None = None  # the period whose rows were used
-    received_at: str | None = None  # the latest receipt (internal: Shows.reporting_files)
+    #: the first submission's arrival, which decides lateness (internal: Shows.reporting_files)
+    received_at: str | None = None
     files: list[ReceivedFile] = field(default_factory=list)  # internal: Shows.reporting_files
+    #: the verdict: late, or not reported once the deadline has passed
+    late: bool = False
+    #: how many files came after the first (corrections, resends; their times are in files)
+    corrections: int = 0
+    #: the earlier period the county's ledger repeats, as the office confirmed (else None)
+    unchanged_from: str | None = None
 
 
 @dataclass
@@ -345,6 +355,8 @@ class Reporting:
     #: without them nobody can say who was late, and the bulletin says so
     recorded: bool
     counties: list[CountyReporting]  # official order
+    #: the deadline had not passed on the bulletin's date: the counties may still report
+    before_deadline: bool = False
 
 
 @dataclass

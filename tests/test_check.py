@@ -23,6 +23,15 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_clean_project_exits_0_and_writes_empty_lists(project: Project) -> None:
+    # the ledgers were saved into the folder by hand: their receipt times are recorded first
+    code, output = run(str(project.root))
+    assert code == 0, output
+    assert output.count("W-RECEIPT-MISSING") == 0 and "收到时间未登记" in output
+    for county in ("甲县", "乙区"):
+        recorded = CliRunner().invoke(
+            cli, ["received", OCT, county, "2026-11-03 10:00", str(project.root)]
+        )
+        assert recorded.exit_code == 0, recorded.output
     code, output = run(str(project.root))
     assert code == 0, output
     assert "没有发现问题" in output

@@ -320,10 +320,10 @@ def test_a_county_sending_two_halves_keeps_both_and_a_resend_replaces_its_half(
     assert _rows(project) == {"990100": 7, "990200": 2}
     checked = check_project(project.root, OCTOBER)
     assert not checked.errors
-    assert {c.name: c.files for c in checked.reporting}["甲县"] == [
-        "990100-甲县-2.csv",
-        "990100-甲县.xls",
-    ]
+    # in the order they arrived; the second half is not a correction
+    jia = {c.name: c for c in checked.reporting}["甲县"]
+    assert jia.files == ["990100-甲县.xls", "990100-甲县-2.csv"]
+    assert jia.corrections == [] and "更正" not in jia.status
     # Both halves in the figures: 甲县 has its 7 enterprises (none unionised).
     from generator.build import BuildOptions, gather
 
@@ -347,6 +347,10 @@ def test_a_county_sending_two_halves_keeps_both_and_a_resend_replaces_its_half(
     assert [p.read_bytes() for p in (folder / ".replaced").iterdir()] == [old_east]
     assert (folder / "990100-甲县-2.csv").read_bytes() == (inbox / "西镇.csv").read_bytes()
     assert _rows(project) == {"990100": 8, "990200": 2}
+    # the resend is a correction in the 报送情况; the first file still decides lateness
+    jia = {c.name: c for c in check_project(project.root, OCTOBER).reporting}["甲县"]
+    assert len(jia.corrections) == 1 and jia.status.endswith("，更正1次")
+    assert jia.files == ["990100-甲县.xls", "990100-甲县-2.csv", "990100-甲县.xlsx"]
 
 
 def test_add_and_replace_choose(tmp_path: Path) -> None:

@@ -115,9 +115,9 @@ def test_a_changed_ledger_rereads_only_the_periods_that_read_it(
     rows[0]["employees"] = str(int(rows[0]["employees"]) + 7)
     project.write("enterprises", rows, period="2026-08")
     second = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
-    # 2026-08 itself, and 2026-09 which compares with it; 2026-07 is before it, and 2026-10
-    # reads nothing of 2026-08 (2026-09's own results did not change)
-    assert second.snapshots_read == 2
+    # 2026-08 itself, and the periods after it, which compare their ledgers with every earlier
+    # one (E-LEDGER-STALE); 2026-07 is before it
+    assert second.snapshots_read == 3
 
     # the cached build gives exactly what a build from nothing gives
     fresh = tmp_path / "fresh"

@@ -413,7 +413,8 @@ def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None
     shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
     result = CliRunner().invoke(cli, ["check", str(copy)])
     assert result.exit_code == 0, result.output
-    flat = "".join(result.output.split())
+    # the table's cells wrap: read the message across its lines
+    flat = "".join(result.output.replace("│", " ").split())
     assert "甲县东镇（990101）的职工人数为120，按现在的数据为125" in flat
     with (copy / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if "W-ISSUED-CHANGED" in r.values()]

@@ -24,8 +24,10 @@ OCT = "2026-10"
 
 
 def problems_of(root: Path, period: str | None = None) -> list[Problem]:
+    """The problems of reading the rosters (the ledgers saved by hand have no receipt time,
+    W-RECEIPT-MISSING, which is the month's record, tests/test_record.py)."""
     result = check_project(root, Period.parse(period) if period else None)
-    return list(result.problems)
+    return [p for p in result.problems if p.code != "W-RECEIPT-MISSING"]
 
 
 def find(problems: list[Problem], code: str) -> list[Problem]:

@@ -107,7 +107,9 @@ def test_libreoffice_files_read_as_the_same_rows_in_csv(tmp_path: Path, fixture:
     for root in (as_csv.root, other.root):
         data = load_project(root)
         snapshot = read_snapshot(data, data.periods[-1])
-        assert not snapshot.problems.items, snapshot.problems.items
+        # saved by hand: no receipt time (W-RECEIPT-MISSING), not what is read
+        found = [p for p in snapshot.problems.items if p.code != "W-RECEIPT-MISSING"]
+        assert not found, found
         frames.append(snapshot.enterprises.drop(columns=["_file"]).reset_index(drop=True))
     csv_frame, other_frame = frames
     assert list(csv_frame.columns) == list(other_frame.columns)

@@ -177,8 +177,16 @@ COUNTY_LIST_HEADERS = (
 #: The name of every county problem list; lists of earlier checks are replaced.
 LIST_SUFFIX = "-问题清单.xlsx"
 #: Problems of the office's own doing that a county can do nothing about (a correction of an
-#: issued bulletin, a county carried, a file the office put in the folder): in the 全市 list.
-OFFICE_ONLY = ("W-ISSUED-CHANGED", "W-COUNTY-CARRIED", "W-FILE-IGNORED", "W-FOLDER-IGNORED")
+#: issued bulletin, a county carried, a file the office put in the folder, a receipt time not
+#: recorded, the old carrying setting): in the 全市 list.
+OFFICE_ONLY = (
+    "W-ISSUED-CHANGED",
+    "W-COUNTY-CARRIED",
+    "W-FILE-IGNORED",
+    "W-FOLDER-IGNORED",
+    "W-RECEIPT-MISSING",
+    "W-UNREPORTED-SETTING",
+)
 
 
 def write_county_lists(

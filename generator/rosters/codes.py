@@ -292,17 +292,36 @@ W_FILE_HIDDEN = _code(
 E_COUNTY_NOT_REPORTED = _code(
     "E-COUNTY-NOT-REPORTED",
     "{name}在 {period} 期没有报送企业建会台账（报告期目录的所有文件中都没有该县市区的企业）："
-    "请把{name}报来的台账放入 data/{period}/；如确未报送、要沿用上期数据，请在 bulletin.yml 中设置 unreported: previous。",
+    '收到后请用 bulletin intake {period} 文件 --received "收到时间" 收取；'
+    "如确定不等{name}报送、本期沿用其上期数据，请运行 bulletin carry {period} {name}。",
 )
-#: A county whose period rows are carried from an earlier period (unreported: previous). Fields: name, period, source.
+#: A county whose period rows are carried from an earlier period (bulletin carry, or the
+#: deprecated unreported: previous). Fields: name, period, source, why.
 W_COUNTY_CARRIED = _code(
     "W-COUNTY-CARRIED",
-    "{name}在 {period} 期未按时报送台账，按设置沿用了 {source} 期的数据（通报中注明“未按时报送（沿用上期数据）”）。",
+    "{name}在 {period} 期没有报送台账，{why}沿用了 {source} 期的数据（通报中注明“未按时报送（沿用上期数据）”）。",
 )
-#: A county's rows identical to its rows of the previous period. Fields: name, previous, files.
-W_LEDGER_UNCHANGED = _code(
-    "W-LEDGER-UNCHANGED",
-    "{name}本期的台账（{files}）与 {previous} 期完全相同，没有任何变化：请确认放入的是本期的新文件，而不是上期的旧文件。",
+#: bulletin.yml says `unreported: previous` (deprecated, CONTRACT 1.2). Fields: none.
+W_UNREPORTED_SETTING = _code(
+    "W-UNREPORTED-SETTING",
+    "bulletin.yml 中的 unreported: previous 对所有县市区、所有报告期都生效：任何一个县市区哪一期没有报送，"
+    "都会悄悄沿用上期数据。此设置将在下一版本取消：请删去这一行，遇到确实不能报送的县市区时，"
+    "对该县市区和该期运行 bulletin carry 报告期 县市区（例如 bulletin carry 2026-10 乙区）。",
+)
+#: A county's rows identical to its rows of an earlier period, not confirmed by the office.
+#: Fields: name, previous, files, period.
+E_LEDGER_STALE = _code(
+    "E-LEDGER-STALE",
+    "{name}本期的台账（{files}）与 {previous} 期的完全相同（同样的企业、同样的数字）："
+    "很可能是把旧台账又报了一次。请向{name}核实并收取本期的台账；如确实没有任何变化，"
+    "请运行 bulletin confirm-unchanged {period} {name} 确认。",
+)
+#: A ledger file of the period without a recorded receipt time (placed by hand). Fields: name,
+#: period.
+W_RECEIPT_MISSING = _code(
+    "W-RECEIPT-MISSING",
+    "收到时间未登记，无法判断{name}是否按时报送：请运行 "
+    'bulletin received {period} {name} "YYYY-MM-DD HH:MM" 登记实际收到的时间。',
 )
 #: A county that lost more than a fifth of its active enterprises. Fields: name, before, now, previous.
 W_COUNTY_SHRANK = _code(

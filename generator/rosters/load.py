@@ -74,9 +74,11 @@ class SnapshotState:
     name: pa.Array
     unit: pa.Array
     active: np.ndarray  # active (存续 or no status) with a code
-    #: per county: a digest of its rows (W-LEDGER-UNCHANGED), its active enterprises
+    #: per county: a digest of its rows (E-LEDGER-STALE), its active enterprises
     #: (W-COUNTY-SHRANK) and the files its rows came from
     county_digests: dict[str, str] = field(default_factory=dict)
+    #: per county: the digests of its rows in earlier periods -> the latest period with them
+    history: dict[str, dict[str, str]] = field(default_factory=dict)
     active_by_county: dict[str, int] = field(default_factory=dict)
     rows_by_county: dict[str, int] = field(default_factory=dict)
     county_files: dict[str, list[str]] = field(default_factory=dict)
@@ -92,10 +94,12 @@ class Snapshot:
     problems: ProblemList
     state: SnapshotState | None = None  # pass to the next read_snapshot as `previous`
     files: list[str] = field(default_factory=list)  # the ledger's files, relative to the project
-    #: counties whose rows were carried from an earlier period (unreported: previous)
+    #: counties whose rows were carried from an earlier period (bulletin carry)
     carried: dict[str, Period] = field(default_factory=dict)
-    #: 报送情况: generator.intake.CountyReport per county, in the unit roster's order
+    #: 报送情况: generator.record.CountyReport per county, in the unit roster's order
     reporting: list[Any] = field(default_factory=list)
+    #: county -> the earlier period its ledger repeats (E-LEDGER-STALE, confirmed or not)
+    repeats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,7 +113,7 @@ class CheckResult:
     records: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
     #: the county codes and names, in the unit roster's order
     counties: dict[str, str] = field(default_factory=dict)
-    #: 报送情况 of the last period checked (generator.intake.CountyReport per county)
+    #: 报送情况 of the last period checked (generator.record.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
     #: stored file (path in the project) -> the name the county gave it (receipt records)
     sources: dict[str, str] = field(default_factory=dict)
@@ -325,6 +329,8 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
 
     periods, period_problems = find_periods(root, config)
     problems.extend(period_problems)
+    if config.unreported == "previous":  # deprecated (CONTRACT 1.2): read for one release
+        problems.extend([codes.W_UNREPORTED_SETTING.problem("bulletin.yml", None, "unreported")])
     if read_ok["targets"]:
         problems.extend(_targets_missing(frames["targets"], periods))
     return ProjectData(
@@ -407,22 +413,71 @@ def read_snapshot(
         )
         problems.extend(found)
     state = _state(enterprises, period, data.unit_index)
+    for county in carried:  # last period's rows again: no repeat of the county's own
+        state.county_digests.pop(county, None)
+    repeats: dict[str, str] = {}
     if previous is not None:
+        state.history = _history(previous)
         missing = _missing_enterprises(enterprises, previous, period, root, folder, data.unit_index)
         # a county that sent nothing is one error, not one warning per enterprise it had
         unreported = {p.county for p in problems if p.code == codes.E_COUNTY_NOT_REPORTED.name}
         missing = [p for p in missing if p.county not in unreported]
         problems.extend(_name_counties(missing, data.unit_index.name))
-        problems.extend(_county_changes(state, previous, data.unit_index, carried, folder, root))
+        changes, repeats = _county_changes(
+            state, previous, data.unit_index, carried, folder, root, period
+        )
+        problems.extend(changes)
     reporting: list[Any] = []
     if counties:
-        from generator.intake import reporting_status
+        from generator.record import CONFIRM_UNCHANGED, decided, reference, reporting_status
 
         names = {c: data.unit_index.name.get(c, c) for c in counties}
+        ref = reference(root, period, data.config.report_deadline)
+        confirmed = decided(folder, CONFIRM_UNCHANGED)
         reporting = reporting_status(
-            root, period, names, state.county_files, dict(carried), data.config.report_deadline
+            root,
+            period,
+            names,
+            state.county_files,
+            dict(carried),
+            data.config.report_deadline,
+            unchanged={c: p for c, p in repeats.items() if c in confirmed},
+            ref=ref,
         )
-    return Snapshot(period, enterprises, reviews, problems, state, ledger.files, carried, reporting)
+        if ref.issued_at is None and (
+            period == max(data.periods, default=period) or any(r.received for r in reporting)
+        ):
+            problems.extend(_receipts_missing(reporting, folder, root, period))
+    return Snapshot(
+        period, enterprises, reviews, problems, state, ledger.files, carried, reporting, repeats
+    )
+
+
+def _history(previous: SnapshotState) -> dict[str, dict[str, str]]:
+    """The earlier periods' digests of each county, the previous period's added (a digest
+    seen in several periods names the latest)."""
+    history = {county: dict(digests) for county, digests in previous.history.items()}
+    for county, digest in previous.county_digests.items():
+        history.setdefault(county, {})[digest] = str(previous.period)
+    return history
+
+
+def _receipts_missing(
+    reporting: list[Any], folder: Path, root: Path, period: Period
+) -> list[Problem]:
+    """W-RECEIPT-MISSING for each ledger file of a county that has no recorded receipt."""
+    rel = relative(root, folder)
+    return [
+        codes.W_RECEIPT_MISSING.problem(
+            f"{rel}/{file}",
+            None,
+            county=(item.code, item.name),
+            name=item.name,
+            period=str(period),
+        )
+        for item in reporting
+        for file in item.unrecorded
+    ]
 
 
 def _unique_volunteers(data: ProjectData) -> dict[str, str]:
@@ -781,8 +836,11 @@ def _counties_reported(
     counties: list[str],
     folder: Path,
 ) -> tuple[pd.DataFrame, dict[str, Period], list[Problem]]:
-    """E-COUNTY-NOT-REPORTED for each county without rows; with `unreported: previous`, its
-    rows of the latest earlier period that has them are used instead (and said so)."""
+    """E-COUNTY-NOT-REPORTED for each county without rows; a county the office decided to
+    carry for the period (`bulletin carry`, or every county under the deprecated
+    `unreported: previous`) has its rows of the latest earlier period that has them instead."""
+    from generator.record import CARRY, decided
+
     index = data.unit_index
     present = set(pc.unique(county_of_rows(enterprises, index)).to_pylist())
     missing = [c for c in counties if c not in present]
@@ -792,14 +850,20 @@ def _counties_reported(
     problems: list[Problem] = []
     carried: dict[str, Period] = {}
     frames = [enterprises]
+    decisions = decided(folder, CARRY)
     for county in missing:
         name = index.name.get(county, county)
-        if data.config.unreported == "previous":
-            found = _earlier_rows(data, period, county)
+        if county in decisions or data.config.unreported == "previous":
+            found = earlier_rows(data, period, county)
             if found is not None:
                 source, rows = found
                 carried[county] = source
                 frames.append(rows)
+                why = (
+                    "按 bulletin carry 的决定"
+                    if county in decisions
+                    else "按 bulletin.yml 中 unreported: previous 的设置"
+                )
                 problems.append(
                     codes.W_COUNTY_CARRIED.problem(
                         rel,
@@ -808,6 +872,7 @@ def _counties_reported(
                         name=name,
                         period=str(period),
                         source=str(source),
+                        why=why,
                     )
                 )
                 continue
@@ -821,7 +886,7 @@ def _counties_reported(
     return enterprises, carried, problems
 
 
-def _earlier_rows(
+def earlier_rows(
     data: ProjectData, period: Period, county: str
 ) -> tuple[Period, pd.DataFrame] | None:
     """A county's rows of the latest period before `period` that has any (read again)."""
@@ -844,7 +909,7 @@ def _earlier_rows(
     return None
 
 
-#: A county's ledger identical to last period's is suspect from this many rows on (a county
+#: A county's ledger identical to an earlier one is suspect from this many rows on (a county
 #: with a handful of enterprises may well not change in a month).
 UNCHANGED_MIN_ROWS = 10
 
@@ -856,29 +921,39 @@ def _county_changes(
     carried: dict[str, Period],
     folder: Path,
     root: Path,
-) -> list[Problem]:
-    """W-LEDGER-UNCHANGED and W-COUNTY-SHRANK, one per county."""
+    period: Period,
+) -> tuple[list[Problem], dict[str, str]]:
+    """E-LEDGER-STALE (unless confirmed) and W-COUNTY-SHRANK, one per county; and the
+    earlier period each county's ledger repeats."""
+    from generator.record import CONFIRM_UNCHANGED, decided
+
     problems: list[Problem] = []
+    repeats: dict[str, str] = {}
     before = previous.active_by_county
     now = state.active_by_county
     rel = relative(root, folder) + "/"
+    confirmed = decided(folder, CONFIRM_UNCHANGED)
     for county, digest in state.county_digests.items():
         if county in carried or not county:
             continue
         name = index.name.get(county, county)
         files = "、".join(state.county_files.get(county, [])) or rel
         rows = state.rows_by_county.get(county, 0)
-        if rows >= UNCHANGED_MIN_ROWS and previous.county_digests.get(county) == digest:
-            problems.append(
-                codes.W_LEDGER_UNCHANGED.problem(
-                    files.split("、")[0],
-                    None,
-                    county=(county, name),
-                    name=name,
-                    previous=str(previous.period),
-                    files=files,
+        repeated = state.history.get(county, {}).get(digest, "")
+        if rows >= UNCHANGED_MIN_ROWS and repeated:
+            repeats[county] = repeated
+            if county not in confirmed:
+                problems.append(
+                    codes.E_LEDGER_STALE.problem(
+                        files.split("、")[0],
+                        None,
+                        county=(county, name),
+                        name=name,
+                        previous=repeated,
+                        files=files,
+                        period=str(period),
+                    )
                 )
-            )
         had, has = before.get(county, 0), now.get(county, 0)
         if had and has < had * 0.8:
             problems.append(
@@ -893,7 +968,7 @@ def _county_changes(
                     previous=str(previous.period),
                 )
             )
-    return problems
+    return problems, repeats
 
 
 def _arrow(series: pd.Series) -> pa.Array:
@@ -1034,9 +1109,11 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
         if period not in periods:
             known = "、".join(str(p) for p in periods) or "无"
             raise ConfigError(f"没有报告期 {period} 的数据（data/{period}/）。现有报告期：{known}")
-        earlier = [p for p in periods if p < period]
         periods_to_check = [period]
-        state = read_snapshot(data, earlier[-1]).state if earlier else None
+        # every earlier period, for the history a stale ledger is compared with (E-LEDGER-STALE)
+        state = None
+        for earlier in (p for p in periods if p < period):
+            state = read_snapshot(data, earlier, state).state
     else:
         periods_to_check = periods
         state = None

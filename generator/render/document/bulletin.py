@@ -677,7 +677,19 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
     text = say("reporting_deadline", deadline=reporting.deadline_text)
     parts: list[str] = []
     carried = [c for c in counties if c.state == "carried"]
-    if not reporting.recorded:
+    if reporting.before_deadline:
+        # no verdict before the deadline: who has reported, who may still
+        text += say("reporting_before_deadline")
+        received = sum(c.state in ("on_time", "unknown") for c in counties)
+        if received:
+            parts.append(say("reporting_received", count=received))
+        if names("pending"):
+            parts.append(say("reporting_pending", names=names("pending")))
+        if carried:
+            names_carried = "、".join(c.name for c in carried)
+            parts.append(say("reporting_carried_pending", names=names_carried))
+        carried = []
+    elif not reporting.recorded:
         text += say("reporting_not_recorded")
     elif all(c.state == "on_time" for c in counties):
         text += say("reporting_all_on_time")
