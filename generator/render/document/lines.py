@@ -126,3 +126,57 @@ def _partition(
 
     walk(0, k, [])
     return best_cuts
+
+
+# ---- pieces of a paragraph that the PDF templates break into lines ------------------------
+
+#: Marks that may not start a line of the PDF, and marks that may not end one (as common.typ).
+GRID_NO_START = frozenset("、，。！？；：）》」』”’〕】%．…")
+GRID_NO_END = frozenset("（《「『“‘〔【")
+#: Marks a Chinese font sets full width though Unicode calls their width ambiguous.
+_WIDE_MARKS = frozenset("“”‘’—…")
+#: A run of Latin letters and digits longer than this (a URL, an English sentence) is left to
+#: Typst's own line breaking, with the paragraph it is in.
+MAX_LATIN_RUN = 40
+
+
+def is_wide(ch: str) -> bool:
+    """A character that takes one place of the Chinese grid (an ideograph, a full-width mark)."""
+    return unicodedata.east_asian_width(ch) in ("F", "W") or ch in _WIDE_MARKS
+
+
+def grid_atoms(runs: list[str]) -> list[list[object]] | None:
+    """The unbreakable pieces of a paragraph made of `runs` (a run-in heading, the text), as
+    the PDF templates break it into lines: a Chinese character with the marks that keep to it,
+    or a run of Latin letters and digits with its marks. Each is [run, text, has Latin
+    (measured when set), places on the grid, ideographs (the gaps justification may widen)].
+    None when a Latin run is too long to keep on one line.
+    """
+    owner: list[int] = []  # each atom's run
+    texts: list[str] = []
+    latin: list[bool] = []
+    gaps: list[int] = []
+    glue = False
+    latin_run = 0
+    for r, run in enumerate(runs):
+        for ch in run:
+            wide = is_wide(ch)
+            latin_run = 0 if wide else latin_run + 1
+            if latin_run > MAX_LATIN_RUN:
+                return None
+            joined = bool(texts) and owner[-1] == r
+            if joined and (glue or ch in GRID_NO_START or (not wide and latin[-1])):
+                texts[-1] += ch
+                latin[-1] = latin[-1] or not wide
+            else:
+                owner.append(r)
+                texts.append(ch)
+                latin.append(not wide)
+                gaps.append(0)
+            if wide and ch not in GRID_NO_START and ch not in GRID_NO_END and ch not in "—…":
+                gaps[-1] += 1
+            glue = ch in GRID_NO_END
+    return [
+        [r, t, is_latin, len(t), g]
+        for r, t, is_latin, g in zip(owner, texts, latin, gaps, strict=True)
+    ]
