@@ -77,9 +77,9 @@ def with_grid_atoms(blocks: list[Node]) -> list[Node]:
             continue
         runs = [block["lead"]] if block.get("lead") is not None else []
         runs.append("".join(c["text"] for c in block["c"]))
-        atoms = grid_atoms(runs)
-        if atoms:
-            block["atoms"] = atoms
+        pieces = grid_atoms(runs)
+        if pieces is not None:
+            block["grid"] = pieces
     return blocks
 
 
