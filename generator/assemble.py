@@ -18,7 +18,7 @@ import pandas as pd
 
 from generator import formatting as fmt
 from generator.config import Config
-from generator.content import Content, Frame, public_text
+from generator.content import Content, Frame, public_text, public_title
 from generator.indicators import INDICATORS, shown
 from generator.model import (
     CATEGORY_LABELS,
@@ -154,7 +154,9 @@ def document_header(
         doc_prefix=org.doc_prefix,
         doc_number=frame.doc_number,
         doc_code=f"{org.doc_prefix}〔{year}〕{number}号",
-        title=frame.title or default_title(period),
+        title=(frame.title or default_title(period))
+        if original
+        else public_title(frame.title or default_title(period)),
         recipients=frame.recipients or default_recipients(counties or []),
         cc=frame.cc,
         signed_on=signed.isoformat() if signed else None,
@@ -162,7 +164,7 @@ def document_header(
         printed_on=printed.isoformat() if printed else None,
         printed_on_text=fmt.chinese_date(printed),
         printed_by=org.printed_by,
-        preface=frame.preface if original else public_text(frame.preface),
+        preface=frame.preface if original else public_title(public_text(frame.preface)),
         closing=frame.closing
         if original
         else (

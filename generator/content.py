@@ -597,6 +597,16 @@ def public_text(markdown: str) -> str:
     return "\n\n".join(out)
 
 
+#: "及年度目标任务考核结果" in a title or a preface: results the public version leaves out.
+_RESULTS_PROMISED = re.compile(r"[及和与暨][^及和与暨，。；]{0,16}?考核结果")
+
+
+def public_title(text: str) -> str:
+    """A title (or preface) for the public version: not promising 考核结果, which it leaves
+    out (关于2025年…工作情况及年度目标任务考核结果的通报 -> 关于2025年…工作情况的通报)."""
+    return _RESULTS_PROMISED.sub("", text)
+
+
 def _public_sentence(sentence: str) -> str:
     if not INTERNAL_WORDS.search(sentence):
         return sentence

@@ -113,5 +113,7 @@ class Period:
 
     @property
     def label_ytd(self) -> str:
-        """Chinese label of the year to date: 2026年1—10月."""
+        """Chinese label of the year to date: 2026年1—10月; 2026年1月 for January alone."""
+        if self.last_month == 1:
+            return f"{self.year}年1月"
         return f"{self.year}年1—{self.last_month}月"

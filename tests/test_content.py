@@ -177,3 +177,14 @@ def test_recipients_default_to_the_ranked_county_level_units() -> None:
     assert default_recipients(names) == "各县（市、区）总工会，示例高新技术产业开发区工会"
     assert default_recipients(["甲县", "乙区"]) == "各县（区）总工会"
     assert default_recipients(["甲县"]) == "各县总工会"
+
+
+def test_the_public_title_promises_no_assessment_results() -> None:
+    from generator.content import public_title
+
+    title = "关于2025年全市企业工会组建工作情况及年度目标任务考核结果的通报"
+    assert public_title(title) == "关于2025年全市企业工会组建工作情况的通报"
+    preface = "现将2025年12月及全年企业工会组建工作情况和年度目标任务考核结果通报如下。"
+    assert public_title(preface) == "现将2025年12月及全年企业工会组建工作情况通报如下。"
+    plain = "关于2026年10月全市企业工会组建工作情况的通报"
+    assert public_title(plain) == plain

@@ -7,6 +7,7 @@ public version, the judgments, the annexes' sums and the table headers.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -350,3 +351,200 @@ def test_the_pdfium_reader_gives_what_pdfplumber_reads(demo: Path) -> None:
             assert found == theirs.extract_tables(), (pdf, index)
             tables += len(found)
     assert tables >= 2
+
+
+# ---- 11. the form (issue 24 item 10) ------------------------------------------------------------
+
+MM = 72 / 25.4
+TYPE_TOP, TYPE_HEIGHT = 37 * MM, 225 * MM  # GB/T 9704's type area, in points
+GRID = 156 * MM / 28  # one character of the 28-character line
+
+
+def cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def body_lines(chars: list[dict[str, Any]], size: float = 16) -> list[list[dict[str, Any]]]:
+    """Characters of `size` grouped into lines (centres within 5 pt: marks drawn from another
+    font sit a little higher or lower), each left to right."""
+    rows: list[tuple[float, list[dict[str, Any]]]] = []
+    wanted = [c for c in chars if abs(c["size"] - size) < 0.2 and c["text"].strip()]
+    for c in sorted(wanted, key=lambda c: c["top"] + c["bottom"]):
+        middle = (c["top"] + c["bottom"]) / 2
+        if rows and abs(rows[-1][0] - middle) < 5:
+            rows[-1][1].append(c)
+        else:
+            rows.append((middle, [c]))
+    return [sorted(row, key=operator.itemgetter("x0")) for _, row in rows]
+
+
+def test_headings_are_set_in_the_face_of_their_level(demo: Path) -> None:
+    """GB/T 9704-2012 7.3.3: 一、 黑体, （一） 楷体, 1. 仿宋 bold; the 1. items of the criticism
+    section were set in 楷体 like （一）. Four different faces, each level always in its own."""
+    import pdfplumber
+
+    pdf = demo / "internal" / "pdf" / "2025-12" / "bulletin.pdf"  # criticised and vetoed groups
+    faces: dict[str, set[str]] = defaultdict(set)
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            for line in body_lines(page.chars):
+                text = "".join(c["text"] for c in line)
+
+                def face(i: int, line: list[dict[str, Any]] = line) -> str:
+                    return str(line[i]["fontname"]).split("+")[-1]
+
+                if re.match(r"[一二三四五六七八九十]+、", text):
+                    faces["一、"].add(face(2))
+                elif re.match(r"（[一二三四五六七八九十]+）", text):
+                    faces["（一）"].update(face(i) for i in (1, 3))
+                elif re.match(r"\d+\.[^。\d]{2,40}。", text):  # a run-in heading
+                    faces["1."].update(face(i) for i in (0, 3))
+                elif text.startswith("全市") or text.startswith("截至"):
+                    faces["body"].add(face(3))
+    assert {k: len(v) for k, v in faces.items()} == {"一、": 1, "（一）": 1, "1.": 1, "body": 1}
+    assert len(set().union(*faces.values())) == 4, faces  # four faces, one per level
+    (one,), (body,) = faces["1."], faces["body"]
+    assert "Bold" in one or one == body, faces  # 仿宋 bold (or the same 仿宋, stroked)
+
+
+def test_a_full_stop_in_a_kai_heading_sits_low_and_left(demo: Path) -> None:
+    """The free 楷体 (AR PL UKai) draws 。 in the middle of its box, as Taiwan's usage has it;
+    a mainland document has it low and left. Measured on the page as drawn: the ink of each 。
+    that ends a （一） lead."""
+    import pypdfium2 as pdfium
+
+    pdf = demo / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    doc = pdfium.PdfDocument(pdf)
+    scale, checked = 4, 0
+    for index, page in enumerate(pages(pdf)):
+        image = None
+        for line in body_lines(page.chars):
+            text = "".join(c["text"] for c in line)
+            if not re.match(r"（[一二三四五六七八九十]+）[^。]{2,20}。", text):
+                continue
+            dot = next(c for c in line if c["text"] == "。")
+            if image is None:
+                image = doc[index].render(scale=scale).to_pil().convert("L")
+            box = image.crop(
+                tuple(round(dot[k] * scale) for k in ("x0", "top", "x1", "bottom"))  # type: ignore[arg-type]
+            )
+            ink = [
+                (x, y)
+                for x in range(box.width)
+                for y in range(box.height)
+                if box.getpixel((x, y)) < 128  # type: ignore[operator]
+            ]
+            assert ink, (pdf, index, text)
+            across = sum(x for x, _ in ink) / len(ink) / box.width
+            down = sum(y for _, y in ink) / len(ink) / box.height
+            assert across < 0.35 and down > 0.6, (index + 1, text, across, down)
+            checked += 1
+    assert checked >= 10
+
+
+def widest_gaps(pdf: Path, size: float = 16, pitch: float = GRID) -> list[tuple[float, int, str]]:
+    """Per body line (of `size`), how much further apart than `pitch` (the grid's 156/28 mm)
+    two adjacent Chinese characters stand at most (mm), with the page and the line."""
+    out = []
+    for number, page in enumerate(pages(pdf), 1):
+        for line in body_lines(page.chars, size):
+            extra = max(
+                (
+                    b["x0"] - a["x0"] - pitch
+                    for a, b in itertools.pairwise(line)
+                    if cjk(a["text"]) and cjk(b["text"])
+                ),
+                default=0.0,
+            )
+            out.append((extra / MM, number, "".join(c["text"] for c in line)))
+    return out
+
+
+def test_no_line_is_letter_spaced_beyond_what_a_chinese_line_needs(demo: Path) -> None:
+    """Justifying a line of Chinese spreads it by at most one character: 5.6 mm over some 20
+    gaps. A line that a number too long for its end leaves shorter ends short instead of being
+    spread (it was, by up to 1.2 mm a character: 21 lines of the twelve bulletins)."""
+    lines = 0
+    for audience in ("internal", "public"):
+        for pdf in bulletins(demo, audience):
+            gaps = widest_gaps(pdf)
+            worst = max(gaps)
+            assert worst[0] <= 0.35, (pdf, worst)
+            lines += len(gaps)
+    assert lines > 4000
+    # the unit reports (14 pt, no grid: a line of Chinese is short by less than a character)
+    for pdf in sorted((demo / "internal" / "pdf" / "2026-10" / "units").glob("*.pdf")):
+        worst = max(widest_gaps(pdf, 14, 14))
+        assert worst[0] <= 0.35, (pdf, worst)
+
+
+def test_no_page_is_left_more_than_a_quarter_blank_before_a_table(demo: Path) -> None:
+    """A table continues on the next page under its repeated header; only the paragraph that
+    introduces it keeps to its first rows. Before, whole tables moved on and left pages 9-12 of
+    2026-10 56-117 mm blank."""
+    tables = 0
+    for audience in ("internal", "public"):
+        for pdf in bulletins(demo, audience):
+            read = pages(pdf)
+            for before, page in itertools.pairwise(read):
+                rules = [r for r in page.lines if r["width"] > 100 * MM and r["top"] > TYPE_TOP - 1]
+                if not rules or min(r["top"] for r in rules) > TYPE_TOP + 6 * GRID:
+                    continue  # no table at the top of this page
+                tables += 1
+                ink = [c["bottom"] for c in before.chars if c["bottom"] < TYPE_TOP + TYPE_HEIGHT]
+                ink += [r["bottom"] for r in before.lines if r["bottom"] < TYPE_TOP + TYPE_HEIGHT]
+                if not ink:
+                    continue  # an attachment starts
+                blank = TYPE_TOP + TYPE_HEIGHT - max(ink)
+                assert blank <= TYPE_HEIGHT / 4 + 0.5, (pdf, read.index(page), blank / MM)
+    assert tables > 20
+
+
+def test_a_table_split_across_pages_repeats_its_header(demo: Path) -> None:
+    pdf = demo / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    texts = [flat(t) for t in page_texts(pdf)]
+    first = next(i for i, t in enumerate(texts) if t.startswith("附件2"))
+    header = [flat(c or "") for c in pages(pdf)[first].extract_tables()[0][0]]
+    assert header[:3] == ["县市区", "排名", "乡镇（街道）"]
+    continued = 0
+    for page in pages(pdf)[first + 1 :]:
+        found = page.extract_tables()
+        if found and not flat(page.extract_text()).startswith("附件"):
+            assert [flat(c or "") for c in found[0][0]] == header
+            continued += 1
+    assert continued >= 1
+
+
+def test_the_public_version_has_no_red_header_and_promises_only_what_it_holds(demo: Path) -> None:
+    """Not the signed document: no 发文机关标志 (示例市总工会文件), 文号 or red line above its
+    title; the 2025-12 title and preface promised 考核结果 the public version leaves out."""
+    for pdf in bulletins(demo, "public"):
+        first = pages(pdf)[0]
+        text = flat(page_texts(pdf)[0])
+        assert "文件" not in text and "〔" not in text, pdf
+        title = min(c["top"] for c in first.chars if c["size"] > 21)
+        assert not [r for r in first.lines if r["bottom"] < title], pdf  # no red line above
+    internal = model(demo, "internal", "2025-12")["document"]["title"]
+    assert internal == "关于2025年全市企业工会组建工作情况及年度目标任务考核结果的通报"
+    public = flat(text_of(demo / "public" / "pdf" / "2025-12" / "bulletin.pdf"))
+    assert "关于2025年全市企业工会组建工作情况的通报" in public
+    assert model(demo, "public", "2025-12")["document"]["title"] == (
+        "关于2025年全市企业工会组建工作情况的通报"
+    )
+    assert "全年企业工会组建工作情况通报如下" in public
+    assert "考核结果通报如下" not in public
+    internal_text = flat(text_of(demo / "internal" / "pdf" / "2025-12" / "bulletin.pdf"))
+    assert "示例市总工会文件" in internal_text and "考核结果通报如下" in internal_text
+
+
+def test_january_is_one_month_and_no_count_of_nothing_is_printed(demo: Path) -> None:
+    january = flat(text_of(demo / "internal" / "pdf" / "2026-01" / "bulletin.pdf"))
+    assert "2026年1月，全市新建工会" in january
+    said = 0
+    for audience in ("internal", "public"):
+        for pdf in bulletins(demo, audience):
+            text = flat(text_of(pdf))
+            assert not re.search(r"1—1月", text), pdf
+            assert "开展督查0次" not in text, pdf
+            said += "本期未开展督查" in text
+    assert said  # 2026-02: no inspection held, one rectification overdue

@@ -574,3 +574,23 @@ def test_pdf_workers_are_started_only_where_they_pay_for_their_start() -> None:
     assert [pdf_workers(n, None, 1) for n in (9, 143)] == [0, 0]
     assert [pdf_workers(n, 2, 8) for n in (0, 1, 2, 9)] == [0, 0, 1, 1]
     assert [pdf_workers(9, j, 4) for j in (1, 3, 4, 8)] == [0, 2, 3, 3]
+
+
+def test_a_paragraph_is_cut_into_the_pieces_a_line_may_end_after() -> None:
+    """A mark stays with the character before it (，。）) or after it (（), a number with its
+    marks; the sums before each piece are what the template finds a line's width by."""
+    from generator.render.document.lines import grid_atoms
+
+    runs = ["（一）松岚县。", "得分83.4%，“序”"]
+    grid = grid_atoms(runs)
+    assert grid is not None
+    pieces = [
+        runs[r].encode()[s:e].decode()
+        for r, s, e in zip(grid["r"], grid["s"], grid["e"], strict=True)
+    ]
+    assert pieces == ["（一）", "松", "岚", "县。", "得", "分", "83.4%，", "“序”"]
+    assert grid["lat"] == [6, 7]  # measured when set: the number, and the quotes (font's width)
+    assert grid["c"] == [0, 3, 4, 5, 7, 8, 9, 9, 9]  # places of the pieces set by the grid
+    assert grid["m"] == [0, 0, 0, 0, 0, 0, 0, 1, 2]
+    assert grid["h"] == [0, 1, 2, 3, 4, 5, 6, 6, 7]  # ideographs: 一 松 岚 县 得 分 序
+    assert grid_atoms(["x" * 41]) is None  # a Latin run too long to keep whole: Typst breaks it

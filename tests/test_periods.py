@@ -48,3 +48,9 @@ def test_periods_sort_by_time() -> None:
         "2026-02",
         "2026-10",
     ]
+
+
+def test_the_year_to_date_of_january_is_one_month() -> None:
+    assert Period(2026, 1, "month").label_ytd == "2026年1月"
+    assert Period(2026, 2, "month").label_ytd == "2026年1—2月"
+    assert Period(2026, 10, "month").label_ytd == "2026年1—10月"

@@ -31,7 +31,7 @@ from generator import __version__
 from generator.cache import keep_newest, scratch_folder, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
-from generator.fonts import font_paths, load_fonts, resolve_fonts, typst_fonts
+from generator.fonts import FALLBACK, font_paths, load_fonts, resolve_fonts, typst_fonts
 from generator.interrupt import ignore_interrupt
 from generator.model import Bulletin
 from generator.render.document import (
@@ -208,9 +208,24 @@ def _dumps(doc: Doc) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+#: Free 楷体 that draw 。，、 in the middle of the em box (Taiwan's usage); the PDFs take those
+#: marks from the role's fallback font instead (see font-of in site_templates/pdf/common.typ).
+CENTRED_PUNCTUATION = ("AR PL UKai",)
+
+
 def _fonts(config: Config) -> tuple[tuple[str, ...], dict[str, Any]]:
     dirs = tuple(str(p) for p in font_paths(config.root))
-    return dirs, typst_fonts(resolve_fonts(config.root))
+    resolved = resolve_fonts(config.root)
+    fonts = typst_fonts(resolved)
+    infos = load_fonts(dirs).fonts()
+    for f in resolved:
+        if f.family.startswith(CENTRED_PUNCTUATION) and FALLBACK[f.role] != f.family:
+            fonts[f.role]["punct"] = FALLBACK[f.role]
+        if f.role == "body":
+            # GB/T 9704's third-level heading (1.) is 仿宋 bold; office 仿宋 fonts have no bold
+            # face, and the template then emboldens the regular one.
+            fonts[f.role]["bold"] = any(i.family == f.family and i.weight >= 600 for i in infos)
+    return dirs, fonts
 
 
 def _from_cache(cache_dir: Path | None, key: str, out: Path) -> bool:

@@ -38,6 +38,7 @@ from generator.render.document.nodes import (
     numbered,
     par,
     rank_text,
+    with_grid_atoms,
 )
 from generator.render.document.wording import Wording
 from generator.render.mdtree import Node
@@ -620,9 +621,11 @@ def inspection_section(bulletin: Bulletin) -> Section | None:
         return None
     held = [i for i in bulletin.inspections if i.held]
     overdue = [i for i in bulletin.inspections if i.overdue]
-    blocks: list[Node] = [
-        par(f"本期开展督查{_n(len(held))}次，整改逾期未完成的问题{_n(len(overdue))}个。")
-    ]
+    # A count of none is said in words (本期未开展督查), never as 开展督查0次.
+    said = f"本期开展督查{_n(len(held))}次" if held else "本期未开展督查"
+    if overdue:
+        said += f"，整改逾期未完成的问题{_n(len(overdue))}个"
+    blocks: list[Node] = [par(said + "。")]
     for k, i in enumerate(held, 1):
         name = full_name(bulletin, bulletin.unit(i.unit)) if i.unit in _codes(bulletin) else i.unit
         due = f"，整改期限{fmt.chinese_date(i.deadline)}" if i.deadline else ""
@@ -858,6 +861,12 @@ def bulletin_document(
     tail: list[Node] = []
     if sections and sections[-1]["blocks"] and sections[-1]["blocks"][-1]["t"] == "par":
         tail = [sections[-1]["blocks"].pop()]
+    # Paragraphs on the grid are broken into lines by the template (nodes.with_grid_atoms).
+    preface = with_grid_atoms(frame_blocks(doc.preface))
+    annexes = attachments(bulletin, config)
+    for part in [*sections, *annexes]:
+        with_grid_atoms(part["blocks"])
+    with_grid_atoms(tail)
     return {
         "kind": "bulletin",
         "internal": bulletin.shows.internal_mark,
@@ -877,10 +886,10 @@ def bulletin_document(
             "printed_by": doc.printed_by,
             "printed_on_text": doc.printed_on_text,
         },
-        "preface": frame_blocks(doc.preface),
+        "preface": preface,
         "sections": sections,
         "tail": tail,
-        "attachments": attachments(bulletin, config),
+        "attachments": annexes,
         # The model's headline part, for templates a project may write; the enterprise and
         # person lists stay out (they would only slow every compile down).
         "model": {

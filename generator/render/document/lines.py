@@ -126,3 +126,86 @@ def _partition(
 
     walk(0, k, [])
     return best_cuts
+
+
+# ---- pieces of a paragraph that the PDF templates break into lines ------------------------
+
+#: Marks that may not start a line of the PDF, and marks that may not end one (as common.typ).
+GRID_NO_START = frozenset("、，。！？；：）》」』”’〕】%．…")
+GRID_NO_END = frozenset("（《「『“‘〔【")
+#: Marks a Chinese font sets full width though Unicode calls their width ambiguous.
+_WIDE_MARKS = frozenset("“”‘’—…")
+#: A run of Latin letters and digits longer than this (a URL, an English sentence) is left to
+#: Typst's own line breaking, with the paragraph it is in.
+MAX_LATIN_RUN = 40
+
+
+def is_wide(ch: str) -> bool:
+    """A character that takes one place of the Chinese grid (an ideograph, a full-width mark)."""
+    return unicodedata.east_asian_width(ch) in ("F", "W") or ch in _WIDE_MARKS
+
+
+def grid_atoms(runs: list[str]) -> dict[str, list[int]] | None:
+    """The unbreakable pieces of a paragraph made of `runs` (a run-in heading, the text), as
+    the PDF templates break it into lines (site_templates/pdf/common.typ, grid-par): a Chinese
+    character with the marks that keep to it, or a run of Latin letters and digits with its
+    marks. None when a Latin run is too long to keep on one line.
+
+    Piece k is `runs[r[k]]` from UTF-8 byte s[k] to e[k] (Typst slices strings by bytes); the
+    sums before piece k (k = 0 … n) let the template find a line's width and its gaps without
+    walking its pieces: c, the places on the grid of the Chinese pieces; m, the number of Latin
+    pieces (listed in `lat`, measured when set); h, the ideographs (the gaps justification may
+    widen).
+    """
+    owner: list[int] = []
+    char_starts: list[int] = []  # the same pieces by character
+    char_ends: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    latin: list[bool] = []
+    places: list[int] = []
+    gaps: list[int] = []
+    glue = False
+    latin_run = 0
+    for r, run in enumerate(runs):
+        offset = 0
+        for index, ch in enumerate(run):
+            size = len(ch.encode())
+            wide = is_wide(ch)
+            latin_run = 0 if wide else latin_run + 1
+            if latin_run > MAX_LATIN_RUN:
+                return None
+            joined = bool(owner) and owner[-1] == r
+            if joined and (glue or ch in GRID_NO_START or (not wide and latin[-1])):
+                ends[-1] += size
+                char_ends[-1] = index + 1
+                latin[-1] = latin[-1] or not wide
+                places[-1] += 1
+            else:
+                owner.append(r)
+                starts.append(offset)
+                ends.append(offset + size)
+                char_starts.append(index)
+                char_ends.append(index + 1)
+                latin.append(not wide)
+                places.append(1)
+                gaps.append(0)
+            if wide and ch not in GRID_NO_START and ch not in GRID_NO_END and ch not in "—…":
+                gaps[-1] += 1
+            glue = ch in GRID_NO_END
+            offset += size
+    if not owner:
+        return None
+    # Latin pieces, and pieces with marks whose width is the font's (“”‘’—… are full width in
+    # the bulletin, where they are boxed, and narrower in a report), are measured when set.
+    measured = [
+        is_latin or any(ch in _WIDE_MARKS for ch in runs[r][start:end])
+        for is_latin, r, start, end in zip(latin, owner, char_starts, char_ends, strict=True)
+    ]
+    c, m, h = [0], [0], [0]
+    for is_measured, n, g in zip(measured, places, gaps, strict=True):
+        c.append(c[-1] + (0 if is_measured else n))
+        m.append(m[-1] + is_measured)
+        h.append(h[-1] + g)
+    lat = [k for k, is_measured in enumerate(measured) if is_measured]
+    return {"r": owner, "s": starts, "e": ends, "c": c, "m": m, "h": h, "lat": lat}

@@ -19,7 +19,7 @@ from generator import indicators
 from generator.content import image_ok
 from generator.formatting import chinese_number
 from generator.model import UnitFigures, WriteUp
-from generator.render.document.lines import balanced_lines, text_width, words
+from generator.render.document.lines import balanced_lines, grid_atoms, text_width, words
 from generator.render.mdtree import Node, markdown_tree
 
 IMAGE_TYPES = {  # suffix -> magic bytes Typst can decode
@@ -53,9 +53,39 @@ def par(text: str) -> Node:
     return {"t": "par", "c": _text(text)}
 
 
+#: How a heading's number shows its level (GB/T 9704-2012 7.3.3), which sets its face:
+#: 一、 黑体, （一） 楷体, 1. 仿宋 bold, （1） 仿宋.
+_LEVELS = (
+    (1, re.compile(r"^[一二三四五六七八九十]+、")),
+    (2, re.compile(r"^（[一二三四五六七八九十]+）")),
+    (3, re.compile(r"^\d+[.．]")),
+    (4, re.compile(r"^[（(]\d+[）)]")),
+)
+
+
+def heading_level(text: str) -> int:
+    """The level a heading's number gives it (2, 楷体, for one without a number)."""
+    return next((level for level, pattern in _LEVELS if pattern.match(text)), 2)
+
+
+def with_grid_atoms(blocks: list[Node]) -> list[Node]:
+    """Give each paragraph of text only (and its run-in heading) the pieces the template breaks
+    it into lines by (lines.grid_atoms; site_templates/pdf/common.typ, grid-par), so that no
+    line is letter-spaced beyond what a line of Chinese needs. Returns `blocks`."""
+    for block in blocks:
+        if block["t"] != "par" or not all(c["t"] == "text" for c in block["c"]):
+            continue
+        runs = [block["lead"]] if block.get("lead") is not None else []
+        runs.append("".join(c["text"] for c in block["c"]))
+        pieces = grid_atoms(runs)
+        if pieces is not None:
+            block["grid"] = pieces
+    return blocks
+
+
 def lead_par(lead: str, text: str) -> Node:
-    """A paragraph whose first words are a run-in heading (楷体)."""
-    return {"t": "par", "lead": lead, "c": _text(text)}
+    """A paragraph whose first words are a run-in heading, in the face of its level."""
+    return {"t": "par", "lead": lead, "level": heading_level(lead), "c": _text(text)}
 
 
 #: Room a cell keeps between its text and the rules, in em of the table's text.
@@ -255,6 +285,7 @@ def frame_blocks(markdown: str, demote: bool = False) -> list[Node]:
             if end < 0 and len(block["c"]) == 1 and len(rest) > 30:
                 sentence, remainder = "", rest  # a long unpunctuated item: only the number
             block["lead"] = number + sentence
+            block["level"] = heading_level(number)
             block["c"] = [{"t": "text", "text": remainder}, *block["c"][1:]]
             break
     return blocks

@@ -41,6 +41,7 @@ from generator.render.document.nodes import (
     par,
     rank_text,
     table,
+    with_grid_atoms,
     writeups_section,
 )
 from generator.render.document.wording import Wording
@@ -562,6 +563,9 @@ def report_document(
     u = bulletin.unit(code)
     parent = _parent(bulletin, u)
     parent_name = parent.name if parent and parent.level != "city" else ""
+    sections = numbered(report_sections(bulletin, u, assets, say or Wording(None)))
+    for section in sections:
+        with_grid_atoms(section["blocks"])  # broken into lines by the template
     return {
         "kind": "report",
         "internal": True,
@@ -578,5 +582,5 @@ def report_document(
             if part
         ),
         "date": bulletin.document.signed_on_text,
-        "sections": numbered(report_sections(bulletin, u, assets, say or Wording(None))),
+        "sections": sections,
     }
