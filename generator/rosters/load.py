@@ -22,7 +22,7 @@ from generator.errors import ConfigError
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters import codes
-from generator.rosters.read import ReadError, read_table, roster_files
+from generator.rosters.read import ReadError, parallel_map, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
     ENTERPRISES,
@@ -888,8 +888,6 @@ def _arrow(series: pd.Series) -> pa.Array:
 
 
 def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> SnapshotState:
-    import hashlib
-
     uscc = _arrow(enterprises["uscc"])
     status = _arrow(enterprises["status"])
     active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
@@ -905,51 +903,84 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> Snapsh
         return state
     counties = county_of_rows(enterprises, index)
     values = [c.name for c in ENTERPRISES.columns if c.name in enterprises.columns]
-    # Each county's rows serialised in their order and digested (a file put back unchanged has
-    # its rows in the same order); rows are grouped by county first unless they already are,
-    # as they are when each county sends its own file.
+    # Each county's rows digested in their order (a file put back unchanged has its rows in the
+    # same order): one task per county, hashing its cells' bytes in a worker thread.
     table = pa.Table.from_pandas(enterprises[values], preserve_index=False)
     encoded = pc.dictionary_encode(counties)
     codes_np = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
-    runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
-    if len(runs) + 1 != len(encoded.dictionary):
-        order = np.argsort(codes_np, kind="stable")
-        table = table.take(pa.array(order))
-        codes_np = codes_np[order]
-        runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
     names = encoded.dictionary.to_pylist()
-    starts = [0, *runs.tolist()]
-    ends = [*starts[1:], len(codes_np)]
-    for start, end in zip(starts, ends, strict=True):
-        code = str(names[codes_np[start]])
-        sink = pa.BufferOutputStream()
-        # taken afresh: the bytes of a slice depend on where it lies in the other counties' rows
-        part = table.take(pa.array(np.arange(start, end)))
-        with pa.ipc.new_stream(sink, part.schema) as writer:
-            writer.write_table(part)
-        digest = hashlib.blake2b(sink.getvalue().to_pybytes(), digest_size=16)
-        state.county_digests[code] = digest.hexdigest()
-        state.rows_by_county[code] = end - start
-    by_county = (
-        pa.table({"county": counties, "active": pa.array(active_np)})
-        .group_by("county")
-        .aggregate([("active", "sum")])
-    )
-    for code, n in zip(
-        by_county["county"].to_pylist(), by_county["active_sum"].to_pylist(), strict=True
+    for code, (digest, rows) in zip(
+        names, _county_digests(table, codes_np, len(names)), strict=True
     ):
-        state.active_by_county[str(code)] = int(n or 0)
+        state.county_digests[str(code)] = digest
+        state.rows_by_county[str(code)] = rows
+    active_counts = np.bincount(codes_np, weights=active_np, minlength=len(names))
+    for code, n in zip(names, active_counts.tolist(), strict=True):
+        state.active_by_county[str(code)] = int(n)
     if "_file" in enterprises:
-        pairs = (
-            pa.table({"county": counties, "file": _arrow(enterprises["_file"])})
-            .group_by(["county", "file"])
-            .aggregate([])
-        )
-        for code, file in zip(pairs["county"].to_pylist(), pairs["file"].to_pylist(), strict=True):
-            state.county_files.setdefault(str(code), []).append(str(file))
-        for files in state.county_files.values():
-            files.sort()
+        # (a row without a file, which no reader makes, was listed as "None" before too)
+        files = pc.dictionary_encode(pc.fill_null(_arrow(enterprises["_file"]), "None"))
+        file_names = files.dictionary.to_pylist()
+        file_codes = np.asarray(files.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        pairs = np.unique(codes_np.astype(np.int64) * len(file_names) + file_codes)
+        for pair in pairs.tolist():
+            county, file = divmod(pair, len(file_names))
+            state.county_files.setdefault(str(names[county]), []).append(str(file_names[file]))
+        for listed in state.county_files.values():
+            listed.sort()
     return state
+
+
+def _county_digests(table: pa.Table, codes_np: np.ndarray, groups: int) -> list[tuple[str, int]]:
+    """(digest, rows) of each group of rows (codes_np: its group per row), in group order."""
+    runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
+    order: np.ndarray | None = None
+    if len(runs) + 1 == groups:  # each county's rows together, as county files give them
+        starts, ends = np.r_[0, runs], np.r_[runs, len(codes_np)]
+        groups_in_order = codes_np[starts]
+    else:
+        order = np.argsort(codes_np, kind="stable")
+        edges = np.searchsorted(codes_np[order], np.arange(groups + 1))
+        starts, ends, groups_in_order = edges[:-1], edges[1:], np.arange(groups)
+    bounds = {
+        int(g): (int(s), int(e)) for g, s, e in zip(groups_in_order, starts, ends, strict=True)
+    }
+
+    def digest(group: int) -> tuple[str, int]:
+        start, end = bounds[group]
+        if order is None:
+            part = table.slice(start, end - start)
+        else:
+            part = table.take(pa.array(order[start:end]))
+        return _rows_digest(part), end - start
+
+    return parallel_map(digest, range(groups))
+
+
+def _rows_digest(table: pa.Table) -> str:
+    """A digest of a table's cells, the same wherever its rows lie in their buffers."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(table.num_rows).encode())
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        h.update(f"\0{name}:{arr.type}\0".encode())
+        h.update(np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool).tobytes())
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+            offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[
+                arr.offset : arr.offset + len(arr) + 1
+            ]
+            data = arr.buffers()[2]
+            h.update(np.diff(offsets).astype(np.int32).tobytes())
+            if data is not None and len(offsets):
+                h.update(memoryview(data)[int(offsets[0]) : int(offsets[-1])])
+        else:
+            blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
+            filled = pc.fill_null(arr, blank)
+            h.update(np.ascontiguousarray(filled.to_numpy(zero_copy_only=False)).tobytes())
+    return h.hexdigest()
 
 
 def _bool(arr: pa.Array) -> np.ndarray:

@@ -294,6 +294,12 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
         if column.name in done:
             texts[column.name] = done[column.name].text
             arrays[column.name] = _check_column(done[column.name], column, out)
+    # The casts made in the threads, for the columns no rule has replaced since.
+    large = {
+        name: result.large
+        for name, result in done.items()
+        if result.large is not None and arrays[name] is result.typed
+    }
 
     rules = _ROSTER_RULES.get(roster.name)
     if roster.name in CAMPAIGNS:
@@ -301,7 +307,7 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
     if rules is not None and raw.headers:  # without a header row the file is already an error
         rules(arrays, texts, out, ctx)
 
-    frame = _frame(arrays, roster, raw.rows)
+    frame = _frame(arrays, roster, raw.rows, large)
     county_of = _county_resolver(roster, arrays, ctx)
     return Validated(frame, [*raw.problems, *out.resolve(county_of)], arrays)
 
@@ -334,6 +340,8 @@ class ColumnResult:
     uscc: UsccFindings | None = None
     #: cells over the length limit, their lengths, and the column as read
     too_long: tuple[np.ndarray, np.ndarray, pa.Array] | None = None
+    #: text columns as pandas stores them (large_string), cast here in the worker thread
+    large: pa.Array | None = None
 
 
 def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
@@ -383,6 +391,8 @@ def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
                 result.floats = np.where(out_of_range, np.nan, values)
     if column.name == "uscc" and len(text):
         result.uscc = analyse_uscc(text)
+    if column.kind in (TEXT, ENUM):
+        result.large = pc.cast(result.typed, pa.large_string())
     return result
 
 
@@ -457,7 +467,12 @@ def _unique(
             out.add(codes.E_DUPLICATE, k, header, value, rows=shown)
 
 
-def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.DataFrame:
+def _frame(
+    arrays: dict[str, pa.Array],
+    roster: Roster,
+    rows: np.ndarray,
+    large: dict[str, pa.Array] | None = None,
+) -> pd.DataFrame:
     """The contract's DataFrame: masked pandas arrays built from the arrow buffers."""
     data: dict[str, Any] = {}
     for column in roster.columns:
@@ -466,7 +481,8 @@ def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.
             arr = arr.combine_chunks()
         kind = column.kind
         if kind in (TEXT, ENUM):
-            values: Any = pd.arrays.ArrowStringArray(arr)
+            # pandas stores large_string: a text column cast in its thread is not cast again
+            values: Any = pd.arrays.ArrowStringArray((large or {}).get(column.name, arr))
         elif kind == DATE:
             values = arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False)
         else:  # pandas' own conversion from arrow to its masked arrays
