@@ -996,6 +996,25 @@ def county_of_rows(enterprises: pd.DataFrame, index: UnitTree) -> pa.Array:
     return values.take(at)
 
 
+def first_file_by_county(enterprises: pd.DataFrame, index: UnitTree) -> dict[str, str]:
+    """The file of each county's first row (a row with a unit and a file; "" for the city's and
+    unknown units), over the columns rather than row by row."""
+    if "_file" not in enterprises.columns or not len(enterprises):
+        return {}
+    files = _arrow(enterprises["_file"])
+    known = _bool(pc.and_(pc.is_valid(_arrow(enterprises["unit"])), pc.is_valid(files)))
+    if not known.any():
+        return {}
+    rows = np.flatnonzero(known)
+    counties = county_of_rows(enterprises, index).take(pa.array(rows))
+    encoded = pc.dictionary_encode(counties)
+    _, first = np.unique(encoded.indices.to_numpy(zero_copy_only=False), return_index=True)
+    first = np.sort(first)  # in the order of the rows, as the counties are met
+    owners = counties.take(pa.array(first)).to_pylist()
+    taken = files.take(pa.array(rows[first])).to_pylist()
+    return {str(c): str(f) for c, f in zip(owners, taken, strict=True)}
+
+
 def _missing_enterprises(
     enterprises: pd.DataFrame,
     previous: SnapshotState,
@@ -1011,11 +1030,7 @@ def _missing_enterprises(
     if not gone.any():
         return []
     # Each missing enterprise is named in the file of its county (the folder if it has none).
-    own: dict[str, str] = {}
-    if "_file" in enterprises.columns:
-        for unit, file in zip(enterprises["unit"], enterprises["_file"], strict=True):
-            if isinstance(unit, str) and isinstance(file, str):
-                own.setdefault(index.county.get(unit, ""), file)
+    own = first_file_by_county(enterprises, index)
     folder_rel = relative(root, folder) + "/"
     take = pa.array(np.flatnonzero(gone))
     uscc = previous.uscc.take(take).to_pylist()
@@ -1087,9 +1102,13 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
     frame = snapshot.enterprises
     if not wanted or "_file" not in frame.columns:
         return {}
+    # Only the rows whose number a problem names are turned into Python values.
+    numbers = np.asarray(frame["_row"], dtype=np.int64)
+    hit = np.flatnonzero(np.isin(numbers, np.array(sorted({r for _f, r in wanted}))))
     out = {}
-    columns = (frame["_file"], frame["_row"], frame["name"], frame["uscc"])
-    for file, row, name, code in zip(*columns, strict=True):
+    columns = (frame["_file"], frame["name"], frame["uscc"])
+    files, names, codes_ = (c.iloc[hit].tolist() for c in columns)
+    for file, row, name, code in zip(files, numbers[hit].tolist(), names, codes_, strict=True):
         key = (str(file), int(row))
         if key in wanted:
             out[key] = (
