@@ -697,7 +697,8 @@ def _file_frame(
 ) -> pd.DataFrame:
     """A file's validated rows marked with the file; its problems added, each about the whole
     file given to the county whose rows it holds."""
-    frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
+    files = pa.nulls(len(frame), pa.large_string()).fill_null(rel)
+    frame["_file"] = pd.Series(pd.arrays.ArrowStringArray(files), index=frame.index)
     problems.extend(_file_county(found, frame, ctx.units))
     return frame
 
@@ -932,55 +933,75 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> Snapsh
 
 
 def _county_digests(table: pa.Table, codes_np: np.ndarray, groups: int) -> list[tuple[str, int]]:
-    """(digest, rows) of each group of rows (codes_np: its group per row), in group order."""
+    """(digest, rows) of each group of rows (codes_np: its group per row), in group order.
+
+    A group's digest is of its rows' cells in their order, wherever the rows lie: each column
+    is turned into plain bytes once (null flags, text lengths and bytes, values with nulls as
+    0), with the groups' rows brought together first unless they already are, as they are when
+    each county sends its own file; then each group hashes its range of those bytes.
+    """
     runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
     order: np.ndarray | None = None
-    if len(runs) + 1 == groups:  # each county's rows together, as county files give them
+    if len(runs) + 1 == groups:
         starts, ends = np.r_[0, runs], np.r_[runs, len(codes_np)]
         groups_in_order = codes_np[starts]
     else:
         order = np.argsort(codes_np, kind="stable")
         edges = np.searchsorted(codes_np[order], np.arange(groups + 1))
         starts, ends, groups_in_order = edges[:-1], edges[1:], np.arange(groups)
-    bounds = {
-        int(g): (int(s), int(e)) for g, s, e in zip(groups_in_order, starts, ends, strict=True)
-    }
+    columns = parallel_map(
+        lambda i: _column_bytes(table.column(i), order), range(table.num_columns)
+    )
+    bounds = dict(
+        zip(groups_in_order.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
+    )
+    names = table.column_names
 
     def digest(group: int) -> tuple[str, int]:
+        import hashlib
+
         start, end = bounds[group]
-        if order is None:
-            part = table.slice(start, end - start)
-        else:
-            part = table.take(pa.array(order[start:end]))
-        return _rows_digest(part), end - start
+        h = hashlib.blake2b(digest_size=16)
+        h.update(str(end - start).encode())
+        for name, (kind, nulls, values, offsets, data) in zip(names, columns, strict=True):
+            h.update(f"\0{name}:{kind}\0".encode())
+            h.update(nulls[start:end].data)
+            h.update(values[start:end].data)
+            if offsets is not None and data is not None:
+                h.update(data[int(offsets[start]) : int(offsets[end])].data)
+        return h.hexdigest(), end - start
 
     return parallel_map(digest, range(groups))
 
 
-def _rows_digest(table: pa.Table) -> str:
-    """A digest of a table's cells, the same wherever its rows lie in their buffers."""
-    import hashlib
+_ColumnBytes = tuple[str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
 
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(table.num_rows).encode())
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-        h.update(f"\0{name}:{arr.type}\0".encode())
-        h.update(np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool).tobytes())
-        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-            offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[
-                arr.offset : arr.offset + len(arr) + 1
-            ]
-            data = arr.buffers()[2]
-            h.update(np.diff(offsets).astype(np.int32).tobytes())
-            if data is not None and len(offsets):
-                h.update(memoryview(data)[int(offsets[0]) : int(offsets[-1])])
-        else:
-            blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
-            filled = pc.fill_null(arr, blank)
-            h.update(np.ascontiguousarray(filled.to_numpy(zero_copy_only=False)).tobytes())
-    return h.hexdigest()
+
+def _column_bytes(column: pa.ChunkedArray, order: np.ndarray | None) -> _ColumnBytes:
+    """A column as plain arrays, rows in `order` when given: (type, null flags, values or text
+    lengths, text offsets, text bytes)."""
+    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if order is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.take(pa.array(order))
+        order = None
+    nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[
+            arr.offset : arr.offset + len(arr) + 1
+        ]
+        buffer = arr.buffers()[2]
+        data = (
+            np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+        )
+        return str(arr.type), nulls, np.diff(offsets).astype(np.int32), offsets, data
+    blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
+    values = np.asarray(pc.fill_null(arr, blank).to_numpy(zero_copy_only=False))
+    if values.dtype.kind in "mM":  # dates: their int64 counts (numpy exports no date buffer)
+        values = values.view(np.int64)
+    if order is not None:
+        nulls, values = nulls[order], values[order]
+    return str(arr.type), nulls, np.ascontiguousarray(values), None, None
 
 
 def _bool(arr: pa.Array) -> np.ndarray:
