@@ -19,6 +19,7 @@ from conftest import Project
 from corpus.cases import CASES
 
 from generator.config import load_config
+from generator.figures import iso_dates
 from generator.rosters import codes, validate
 from generator.rosters.load import (
     Snapshot,
@@ -330,3 +331,30 @@ def test_target_twice_and_left_before_hired_are_the_row_by_row_ones(
                 assert p.fields["hired"] == hired[p.index] != ""
                 left += 1
     assert twice >= 2 and left >= 1
+
+
+def _iso_by_row(value: Any) -> Any:
+    """The per-cell conversion iso_dates replaced (a priority row's 计划建会时间)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return pd.NA
+    if isinstance(value, float) and value != value:
+        return pd.NA
+    return pd.Timestamp(value).date().isoformat()
+
+
+def test_planned_dates_are_the_row_by_row_ones(corpus: list[tuple[Any, list[Snapshot]]]) -> None:
+    given = 0
+    for _data, snapshots in corpus:
+        for snapshot in snapshots:
+            column = snapshot.enterprises["planned_on"]
+            values = column.to_numpy(dtype=object)  # as the priority ledger holds them
+            want = [_iso_by_row(v) for v in values]
+            assert list(iso_dates(pd.Series(values, dtype=object))) == want
+            given += sum(isinstance(v, str) for v in want)
+    assert given > 10  # the demo plans some
+    edge = [pd.Timestamp("2026-03-05"), pd.NaT, pd.NA, None, float("nan")]
+    edge.append(pd.Timestamp("1901-12-31 13:00"))
+    want = ["2026-03-05", pd.NA, pd.NA, pd.NA, pd.NA, "1901-12-31"]
+    assert [_iso_by_row(v) for v in edge] == want
+    assert list(iso_dates(pd.Series(edge, dtype=object))) == want
+    assert list(iso_dates(pd.Series([], dtype=object))) == []
