@@ -350,6 +350,7 @@ def test_planned_dates_are_the_row_by_row_ones(corpus: list[tuple[Any, list[Snap
             values = column.to_numpy(dtype=object)  # as the priority ledger holds them
             want = [_iso_by_row(v) for v in values]
             assert list(iso_dates(pd.Series(values, dtype=object))) == want
+            assert list(iso_dates(column)) == want  # the ledger's own date column
             given += sum(isinstance(v, str) for v in want)
     assert given > 10  # the demo plans some
     edge = [pd.Timestamp("2026-03-05"), pd.NaT, pd.NA, None, float("nan")]
