@@ -244,13 +244,14 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="object")
 
 
-def _iso(value: Any) -> Any:
-    """A date cell as ISO text (missing stays missing)."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return pd.NA
-    if isinstance(value, float) and value != value:
-        return pd.NA
-    return pd.Timestamp(value).date().isoformat()
+def iso_dates(values: pd.Series) -> np.ndarray:
+    """Date cells as ISO text, missing ones as pd.NA (an object array), over the column."""
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        values = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+    days = np.asarray(values.to_numpy(dtype="datetime64[ns]")).astype("datetime64[D]")
+    out = np.datetime_as_string(days, unit="D").astype(object)
+    out[np.isnat(days)] = pd.NA
+    return out
 
 
 def _flags(series: pd.Series) -> np.ndarray:
@@ -338,7 +339,7 @@ def reduce_snapshot(
         picked["left_reason"] = ""
         for name in clear:
             picked[name] = _column(e, name)[mask].to_numpy(dtype=object)
-        picked["planned_on"] = [_iso(v) for v in picked["planned_on"]]
+        picked["planned_on"] = iso_dates(_column(e, "planned_on")[mask])
         picked["open_periods"] = 1
         return picked.reset_index(drop=True)
 

@@ -23,7 +23,7 @@ from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters import codes
 from generator.rosters.filing import hidden_workbook, own_names, stored_county, stray_rows
-from generator.rosters.read import ReadError, read_table, roster_files
+from generator.rosters.read import ReadError, parallel_map, read_table, roster_files
 from generator.rosters.specs import (
     CAMPAIGNS,
     ENTERPRISES,
@@ -767,7 +767,8 @@ def _file_frame(
 ) -> pd.DataFrame:
     """A file's validated rows marked with the file; its problems added, each about the whole
     file given to the county whose rows it holds."""
-    frame["_file"] = pd.Series([rel] * len(frame), dtype="string[pyarrow]", index=frame.index)
+    files = pa.nulls(len(frame), pa.large_string()).fill_null(rel)
+    frame["_file"] = pd.Series(pd.arrays.ArrowStringArray(files), index=frame.index)
     problems.extend(_file_county(found, frame, ctx.units))
     return frame
 
@@ -978,8 +979,6 @@ def _arrow(series: pd.Series) -> pa.Array:
 
 
 def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> SnapshotState:
-    import hashlib
-
     uscc = _arrow(enterprises["uscc"])
     status = _arrow(enterprises["status"])
     active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
@@ -995,51 +994,104 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> Snapsh
         return state
     counties = county_of_rows(enterprises, index)
     values = [c.name for c in ENTERPRISES.columns if c.name in enterprises.columns]
-    # Each county's rows serialised in their order and digested (a file put back unchanged has
-    # its rows in the same order); rows are grouped by county first unless they already are,
-    # as they are when each county sends its own file.
+    # Each county's rows digested in their order (a file put back unchanged has its rows in the
+    # same order): one task per county, hashing its cells' bytes in a worker thread.
     table = pa.Table.from_pandas(enterprises[values], preserve_index=False)
     encoded = pc.dictionary_encode(counties)
     codes_np = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
-    runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
-    if len(runs) + 1 != len(encoded.dictionary):
-        order = np.argsort(codes_np, kind="stable")
-        table = table.take(pa.array(order))
-        codes_np = codes_np[order]
-        runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
     names = encoded.dictionary.to_pylist()
-    starts = [0, *runs.tolist()]
-    ends = [*starts[1:], len(codes_np)]
-    for start, end in zip(starts, ends, strict=True):
-        code = str(names[codes_np[start]])
-        sink = pa.BufferOutputStream()
-        # taken afresh: the bytes of a slice depend on where it lies in the other counties' rows
-        part = table.take(pa.array(np.arange(start, end)))
-        with pa.ipc.new_stream(sink, part.schema) as writer:
-            writer.write_table(part)
-        digest = hashlib.blake2b(sink.getvalue().to_pybytes(), digest_size=16)
-        state.county_digests[code] = digest.hexdigest()
-        state.rows_by_county[code] = end - start
-    by_county = (
-        pa.table({"county": counties, "active": pa.array(active_np)})
-        .group_by("county")
-        .aggregate([("active", "sum")])
-    )
-    for code, n in zip(
-        by_county["county"].to_pylist(), by_county["active_sum"].to_pylist(), strict=True
+    for code, (digest, rows) in zip(
+        names, _county_digests(table, codes_np, len(names)), strict=True
     ):
-        state.active_by_county[str(code)] = int(n or 0)
+        state.county_digests[str(code)] = digest
+        state.rows_by_county[str(code)] = rows
+    active_counts = np.bincount(codes_np, weights=active_np, minlength=len(names))
+    for code, n in zip(names, active_counts.tolist(), strict=True):
+        state.active_by_county[str(code)] = int(n)
     if "_file" in enterprises:
-        pairs = (
-            pa.table({"county": counties, "file": _arrow(enterprises["_file"])})
-            .group_by(["county", "file"])
-            .aggregate([])
-        )
-        for code, file in zip(pairs["county"].to_pylist(), pairs["file"].to_pylist(), strict=True):
-            state.county_files.setdefault(str(code), []).append(str(file))
-        for files in state.county_files.values():
-            files.sort()
+        # (a row without a file, which no reader makes, was listed as "None" before too)
+        files = pc.dictionary_encode(pc.fill_null(_arrow(enterprises["_file"]), "None"))
+        file_names = files.dictionary.to_pylist()
+        file_codes = np.asarray(files.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        pairs = np.unique(codes_np.astype(np.int64) * len(file_names) + file_codes)
+        for pair in pairs.tolist():
+            county, file = divmod(pair, len(file_names))
+            state.county_files.setdefault(str(names[county]), []).append(str(file_names[file]))
+        for listed in state.county_files.values():
+            listed.sort()
     return state
+
+
+def _county_digests(table: pa.Table, codes_np: np.ndarray, groups: int) -> list[tuple[str, int]]:
+    """(digest, rows) of each group of rows (codes_np: its group per row), in group order.
+
+    A group's digest is of its rows' cells in their order, wherever the rows lie: each column
+    is turned into plain bytes once (null flags, text lengths and bytes, values with nulls as
+    0), with the groups' rows brought together first unless they already are, as they are when
+    each county sends its own file; then each group hashes its range of those bytes.
+    """
+    runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
+    order: np.ndarray | None = None
+    if len(runs) + 1 == groups:
+        starts, ends = np.r_[0, runs], np.r_[runs, len(codes_np)]
+        groups_in_order = codes_np[starts]
+    else:
+        order = np.argsort(codes_np, kind="stable")
+        edges = np.searchsorted(codes_np[order], np.arange(groups + 1))
+        starts, ends, groups_in_order = edges[:-1], edges[1:], np.arange(groups)
+    columns = parallel_map(
+        lambda i: _column_bytes(table.column(i), order), range(table.num_columns)
+    )
+    bounds = dict(
+        zip(groups_in_order.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
+    )
+    names = table.column_names
+
+    def digest(group: int) -> tuple[str, int]:
+        import hashlib
+
+        start, end = bounds[group]
+        h = hashlib.blake2b(digest_size=16)
+        h.update(str(end - start).encode())
+        for name, (kind, nulls, values, offsets, data) in zip(names, columns, strict=True):
+            h.update(f"\0{name}:{kind}\0".encode())
+            h.update(nulls[start:end].data)
+            h.update(values[start:end].data)
+            if offsets is not None and data is not None:
+                h.update(data[int(offsets[start]) : int(offsets[end])].data)
+        return h.hexdigest(), end - start
+
+    return parallel_map(digest, range(groups))
+
+
+_ColumnBytes = tuple[str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
+
+
+def _column_bytes(column: pa.ChunkedArray, order: np.ndarray | None) -> _ColumnBytes:
+    """A column as plain arrays, rows in `order` when given: (type, null flags, values or text
+    lengths, text offsets, text bytes)."""
+    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if order is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.take(pa.array(order))
+        order = None
+    nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[
+            arr.offset : arr.offset + len(arr) + 1
+        ]
+        buffer = arr.buffers()[2]
+        data = (
+            np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+        )
+        return str(arr.type), nulls, np.diff(offsets).astype(np.int32), offsets, data
+    blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
+    values = np.asarray(pc.fill_null(arr, blank).to_numpy(zero_copy_only=False))
+    if values.dtype.kind in "mM":  # dates: their int64 counts (numpy exports no date buffer)
+        values = values.view(np.int64)
+    if order is not None:
+        nulls, values = nulls[order], values[order]
+    return str(arr.type), nulls, np.ascontiguousarray(values), None, None
 
 
 def _bool(arr: pa.Array) -> np.ndarray:
@@ -1053,6 +1105,25 @@ def county_of_rows(enterprises: pd.DataFrame, index: UnitTree) -> pa.Array:
     values = pa.array([*index.county.values(), ""], pa.string())
     at = pc.fill_null(pc.index_in(units, value_set=keys), len(keys))
     return values.take(at)
+
+
+def first_file_by_county(enterprises: pd.DataFrame, index: UnitTree) -> dict[str, str]:
+    """The file of each county's first row (a row with a unit and a file; "" for the city's and
+    unknown units), over the columns rather than row by row."""
+    if "_file" not in enterprises.columns or not len(enterprises):
+        return {}
+    files = _arrow(enterprises["_file"])
+    known = _bool(pc.and_(pc.is_valid(_arrow(enterprises["unit"])), pc.is_valid(files)))
+    if not known.any():
+        return {}
+    rows = np.flatnonzero(known)
+    counties = county_of_rows(enterprises, index).take(pa.array(rows))
+    encoded = pc.dictionary_encode(counties)
+    _, first = np.unique(encoded.indices.to_numpy(zero_copy_only=False), return_index=True)
+    first = np.sort(first)  # in the order of the rows, as the counties are met
+    owners = counties.take(pa.array(first)).to_pylist()
+    taken = files.take(pa.array(rows[first])).to_pylist()
+    return {str(c): str(f) for c, f in zip(owners, taken, strict=True)}
 
 
 def _missing_enterprises(
@@ -1070,11 +1141,7 @@ def _missing_enterprises(
     if not gone.any():
         return []
     # Each missing enterprise is named in the file of its county (the folder if it has none).
-    own: dict[str, str] = {}
-    if "_file" in enterprises.columns:
-        for unit, file in zip(enterprises["unit"], enterprises["_file"], strict=True):
-            if isinstance(unit, str) and isinstance(file, str):
-                own.setdefault(index.county.get(unit, ""), file)
+    own = first_file_by_county(enterprises, index)
     folder_rel = relative(root, folder) + "/"
     take = pa.array(np.flatnonzero(gone))
     uscc = previous.uscc.take(take).to_pylist()
@@ -1149,9 +1216,13 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
     frame = snapshot.enterprises
     if not wanted or "_file" not in frame.columns:
         return {}
+    # Only the rows whose number a problem names are turned into Python values.
+    numbers = np.asarray(frame["_row"], dtype=np.int64)
+    hit = np.flatnonzero(np.isin(numbers, np.array(sorted({r for _f, r in wanted}))))
     out = {}
-    columns = (frame["_file"], frame["_row"], frame["name"], frame["uscc"])
-    for file, row, name, code in zip(*columns, strict=True):
+    columns = (frame["_file"], frame["name"], frame["uscc"])
+    files, names, codes_ = (c.iloc[hit].tolist() for c in columns)
+    for file, row, name, code in zip(files, numbers[hit].tolist(), names, codes_, strict=True):
         key = (str(file), int(row))
         if key in wanted:
             out[key] = (

@@ -298,6 +298,12 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
         if column.name in done:
             texts[column.name] = done[column.name].text
             arrays[column.name] = _check_column(done[column.name], column, out)
+    # The casts made in the threads, for the columns no rule has replaced since.
+    large = {
+        name: result.large
+        for name, result in done.items()
+        if result.large is not None and arrays[name] is result.typed
+    }
 
     rules = _ROSTER_RULES.get(roster.name)
     if roster.name in CAMPAIGNS:
@@ -305,7 +311,7 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
     if rules is not None and raw.headers:  # without a header row the file is already an error
         rules(arrays, texts, out, ctx)
 
-    frame = _frame(arrays, roster, raw.rows)
+    frame = _frame(arrays, roster, raw.rows, large)
     county_of = _county_resolver(roster, arrays, ctx)
     return Validated(frame, [*raw.problems, *out.resolve(county_of)], arrays)
 
@@ -338,6 +344,8 @@ class ColumnResult:
     uscc: UsccFindings | None = None
     #: cells over the length limit, their lengths, and the column as read
     too_long: tuple[np.ndarray, np.ndarray, pa.Array] | None = None
+    #: text columns as pandas stores them (large_string), cast here in the worker thread
+    large: pa.Array | None = None
 
 
 def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
@@ -387,6 +395,8 @@ def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
                 result.floats = np.where(out_of_range, np.nan, values)
     if column.name == "uscc" and len(text):
         result.uscc = analyse_uscc(text)
+    if column.kind in (TEXT, ENUM):
+        result.large = pc.cast(result.typed, pa.large_string())
     return result
 
 
@@ -461,7 +471,12 @@ def _unique(
             out.add(codes.E_DUPLICATE, k, header, value, rows=shown)
 
 
-def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.DataFrame:
+def _frame(
+    arrays: dict[str, pa.Array],
+    roster: Roster,
+    rows: np.ndarray,
+    large: dict[str, pa.Array] | None = None,
+) -> pd.DataFrame:
     """The contract's DataFrame: masked pandas arrays built from the arrow buffers."""
     data: dict[str, Any] = {}
     for column in roster.columns:
@@ -470,7 +485,8 @@ def _frame(arrays: dict[str, pa.Array], roster: Roster, rows: np.ndarray) -> pd.
             arr = arr.combine_chunks()
         kind = column.kind
         if kind in (TEXT, ENUM):
-            values: Any = pd.arrays.ArrowStringArray(arr)
+            # pandas stores large_string: a text column cast in its thread is not cast again
+            values: Any = pd.arrays.ArrowStringArray((large or {}).get(column.name, arr))
         elif kind == DATE:
             values = arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False)
         else:  # pandas' own conversion from arrow to its masked arrays
@@ -864,13 +880,9 @@ def _target_rules(
 
     header = out.header(R.column("unit"))
     _check_units(a, out, ctx, "unit", header)
-    years = a["year"].to_pylist()
-    units = a["unit"].to_pylist()
-    keys = [
-        f"{y}年 {u}" if y is not None and u is not None else None
-        for y, u in zip(years, units, strict=True)
-    ]
-    _unique(pd.Series(keys, dtype=object), out, header)
+    # "2026年 990100", or null when either is missing
+    keys = pc.binary_join_element_wise(pc.cast(a["year"], pa.string()), a["unit"], "年 ")
+    _unique(as_string_array(keys), out, header)
 
 
 def _volunteer_rules(
@@ -881,7 +893,10 @@ def _volunteer_rules(
     _check_units(a, out, ctx, "unit", out.header(R.column("unit")), ("township",))
     _unique_within_county(a["id"], a["unit"], out, out.header(R.column("id")), ctx)
     before = _np_mask(pc.less(a["left_on"], a["hired_on"]))
-    hired = [_show(v) for v in a["hired_on"].to_pylist()]
+    # The hiring date is shown only beside the rows reported.
+    hired = np.full(len(before), "", dtype=object)
+    wrong = np.flatnonzero(before)
+    hired[wrong] = [_show(v) for v in a["hired_on"].take(pa.array(wrong)).to_pylist()]
     out.add_mask(
         codes.E_LEFT_BEFORE_HIRED,
         before,
@@ -896,26 +911,37 @@ def _unique_within_county(
 ) -> None:
     """E-DUPLICATE for an id seen twice in one county (counties number from 001 each)."""
     index = ctx.units
-    county = [
-        (index.county.get(u, "") if index is not None and u else "") for u in units.to_pylist()
-    ]
-    keys = pd.Series(
-        [
-            None if i is None else f"{c}\x1f{i}"
-            for c, i in zip(county, ids.to_pylist(), strict=True)
-        ],
-        dtype=object,
-    )
-    dup = (keys.duplicated(keep=False) & keys.notna()).to_numpy()
-    if not dup.any():
+    ids = as_string_array(ids)
+    if index is not None and index.county:
+        keys = pa.array(list(index.county), pa.string())
+        counties = pa.array([*index.county.values(), ""], pa.string())
+        county = counties.take(pc.fill_null(pc.index_in(units, value_set=keys), len(keys)))
+    else:
+        county = pa.array([""] * len(ids), pa.string())
+    joined = pc.binary_join_element_wise(county, ids, "\x1f")  # null where the id is
+    dup = _duplicated(joined)
+    if dup is None:
         return
     groups: dict[str, list[int]] = {}
-    for pos in np.flatnonzero(dup).tolist():
-        groups.setdefault(str(keys.iloc[pos]), []).append(pos)
-    for key, positions in groups.items():
-        shown = "、".join(str(out.raw.rows[i]) for i in positions[:10])
-        for k in positions:
+    positions = np.flatnonzero(dup)
+    for pos, key in zip(
+        positions.tolist(), joined.take(pa.array(positions)).to_pylist(), strict=True
+    ):
+        groups.setdefault(str(key), []).append(pos)
+    for key, positions_ in groups.items():
+        shown = "、".join(str(out.raw.rows[i]) for i in positions_[:10])
+        for k in positions_:
             out.add(codes.E_DUPLICATE, k, header, key.split("\x1f", 1)[1], rows=shown)
+
+
+def _duplicated(values: pa.Array) -> np.ndarray | None:
+    """Cells (not null) whose value another cell holds too, or None when there are none."""
+    values = as_string_array(values)
+    if pc.count_distinct(values).as_py() == len(values) - values.null_count:
+        return None  # one hash pass answers the usual case
+    series = pd.Series(values.to_pandas(), dtype=object)
+    dup = series.duplicated(keep=False).to_numpy() & series.notna().to_numpy()
+    return dup if dup.any() else None
 
 
 def _review_rules(
@@ -949,18 +975,20 @@ def _campaign_rules(
 
 
 def _duplicate_rows(out: Collector, header: str, keys: Iterable[pa.Array]) -> None:
-    columns = [k.to_pylist() for k in keys]
-    if not columns or not columns[0]:
+    """W-DUPLICATE-ROW on each repeat of an entry (its identity columns all given and equal)."""
+    columns = [as_string_array(k) for k in keys]
+    if not columns or not len(columns[0]):
         return
-    joined = [
-        None if any(v is None for v in values) else " / ".join(str(v) for v in values)
-        for values in zip(*columns, strict=True)
-    ]
-    series = pd.Series(joined, dtype=object)
-    dup = series.duplicated(keep=False).to_numpy() & series.notna().to_numpy()
+    joined = pc.binary_join_element_wise(*columns, " / ")  # null where any part is
+    dup = _duplicated(joined)
+    if dup is None:
+        return
     groups: dict[str, list[int]] = {}
-    for pos in np.flatnonzero(dup).tolist():
-        groups.setdefault(joined[pos] or "", []).append(pos)
+    positions = np.flatnonzero(dup)
+    for pos, value in zip(
+        positions.tolist(), joined.take(pa.array(positions)).to_pylist(), strict=True
+    ):
+        groups.setdefault(value or "", []).append(pos)
     for value, index in groups.items():
         rows = "、".join(str(out.raw.rows[i]) for i in index[:10])
         for k in index[1:]:

@@ -1,0 +1,361 @@
+"""Checks made over whole columns give what the row-by-row code they replace gave.
+
+Each vectorised rule is compared with a plain Python version of what it replaced, kept here as
+the reference, on rows of the test corpus's projects and on rows built to hit its edge cases.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import Project
+from corpus.cases import CASES
+
+from generator.config import load_config
+from generator.figures import iso_dates
+from generator.rosters import codes, validate
+from generator.rosters.load import (
+    Snapshot,
+    _county_digests,
+    _named_rows,
+    first_file_by_county,
+    load_project,
+    read_snapshot,
+)
+from generator.rosters.read import RawTable, read_table, roster_files
+from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS, Roster
+from generator.rosters.units import UnitTree
+from generator.rosters.validate import Collector, Context, validate_table
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: The corpus cases whose projects the comparisons read: ledgers with problems on rows, an
+#: enterprise gone since last month, and each small roster's repeated entries and bad dates.
+CORPUS = {
+    "uscc-duplicate",
+    "uscc-check-character",
+    "unit-unknown",
+    "enterprise-gone",
+    "many-errors",
+    "blank-rows-then-error-row",
+    "priority-without-reason",
+    "members-exceed",
+    "union-date-future",
+    "units-code-duplicate",
+    "volunteer-id-duplicate",
+    "volunteer-id-in-two-counties",
+    "volunteer-left-before-hired",
+    "volunteer-unit-unknown",
+    "targets-twice",
+    "targets-unit-missing",
+    "team-twice",
+    "team-enterprise-missing",
+    "book-room-twice",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_roots: list[Path]) -> list[tuple[Any, list[Snapshot]]]:
+    """(project data, every period's snapshot) of the corpus cases above and of the demo city's
+    last period (a file per county)."""
+    out = []
+    for root in corpus_roots:
+        data = _project_data(root)
+        snapshots, state = [], None
+        for period in data.periods:
+            snapshots.append(read_snapshot(data, period, state))
+            state = snapshots[-1].state
+        out.append((data, snapshots))
+    demo = _project_data(REPO)
+    out.append((demo, [read_snapshot(demo, demo.periods[-1])]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus_roots(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The projects of the corpus cases above, each broken as its case says."""
+    folder = tmp_path_factory.mktemp("vectorised")
+    base = Project(folder / "base").root
+    roots = []
+    for case in CASES:
+        if case.name not in CORPUS:
+            continue
+        root = folder / case.name
+        shutil.copytree(base, root)
+        project = Project.__new__(Project)
+        project.root, project.fmt, project.encoding = root, "csv", "utf-8-sig"
+        case.breaks(project)
+        roots.append(root)
+    return roots
+
+
+def _digests(table: pa.Table, groups: list[int]) -> list[str]:
+    codes = np.asarray(groups, dtype=np.int32)
+    return [digest for digest, _rows in _county_digests(table, codes, max(groups) + 1)]
+
+
+def test_a_countys_digest_depends_on_its_rows_only() -> None:
+    rows_a = {"uscc": ["A1", None, "A3"], "n": [1, None, 3], "d": [True, None, False]}
+    rows_b = {"uscc": ["B1", "B2"], "n": [None, 5], "d": [False, True]}
+    grouped = pa.table({k: rows_a[k] + rows_b[k] for k in rows_a})
+    # The same rows of each county, interleaved with the other county's and after a null.
+    mixed = pa.table(
+        {k: [rows_b[k][0], *rows_a[k][:2], rows_b[k][1], rows_a[k][2]] for k in rows_a}
+    )
+    first, second = _digests(grouped, [0, 0, 0, 1, 1])
+    b_first, a_second = _digests(mixed, [0, 1, 1, 0, 1])
+    assert (first, second) == (a_second, b_first)
+    # Any cell changed, an empty text made a null, or rows swapped: another digest.
+    changed = pa.table({**rows_a, "n": [1, None, 4]})
+    assert _digests(changed, [0, 0, 0]) != [first]
+    emptied = pa.table({**rows_a, "uscc": ["A1", "", "A3"]})
+    assert _digests(emptied, [0, 0, 0]) != [first]
+    swapped = pa.table({k: list(reversed(v)) for k, v in rows_a.items()})
+    assert _digests(swapped, [0, 0, 0]) != [first]
+    # Each county's row count comes with its digest.
+    assert [rows for _d, rows in _county_digests(mixed, np.array([0, 1, 1, 0, 1]), 2)] == [2, 3]
+
+
+def _first_file_by_county_rows(enterprises: pd.DataFrame, index: UnitTree) -> dict[str, str]:
+    """The row-by-row code first_file_by_county replaced (in _missing_enterprises)."""
+    own: dict[str, str] = {}
+    if "_file" in enterprises.columns:
+        for unit, file in zip(enterprises["unit"], enterprises["_file"], strict=True):
+            if isinstance(unit, str) and isinstance(file, str):
+                own.setdefault(index.county.get(unit, ""), file)
+    return own
+
+
+def test_first_file_by_county_is_the_row_by_row_one(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    compared = 0
+    for data, snapshots in corpus:
+        for snapshot in snapshots:
+            frame = snapshot.enterprises
+            want = _first_file_by_county_rows(frame, data.unit_index)
+            got = first_file_by_county(frame, data.unit_index)
+            assert list(got.items()) == list(want.items())
+            compared += bool(want)
+    assert compared >= len(corpus)  # every project had a ledger with rows
+    # Rows without a unit or a file, of the city, of unknown units, files in any order.
+    index = next(d.unit_index for d, _ in corpus if {"990101", "990201"} <= set(d.unit_index.level))
+    units = [None, "990101", "990000", "nowhere", "990201", "990102", "990101", "990201"]
+    files = ["a.csv", None, "b.csv", "c.csv", "d.csv", "e.csv", "f.csv", "g.csv"]
+    frame = pd.DataFrame({"unit": pd.array(units, "string"), "_file": pd.array(files, "string")})
+    want = _first_file_by_county_rows(frame, index)
+    assert want == {"": "b.csv", "990200": "d.csv", "990100": "f.csv"}
+    assert list(first_file_by_county(frame, index).items()) == list(want.items())
+
+
+def _named_rows_by_row(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
+    """The row-by-row code of _named_rows before it looked only at the rows problems name."""
+    wanted = {(p.file, p.row) for p in snapshot.problems if p.row is not None}
+    frame = snapshot.enterprises
+    if not wanted or "_file" not in frame.columns:
+        return {}
+    out = {}
+    columns = (frame["_file"], frame["_row"], frame["name"], frame["uscc"])
+    for file, row, name, code in zip(*columns, strict=True):
+        key = (str(file), int(row))
+        if key in wanted:
+            out[key] = (
+                "" if not isinstance(name, str) else name,
+                code if isinstance(code, str) else "",
+            )
+    return out
+
+
+def test_named_rows_are_the_row_by_row_ones(corpus: list[tuple[Any, list[Snapshot]]]) -> None:
+    named = 0
+    for _data, snapshots in corpus:
+        for snapshot in snapshots:
+            want = _named_rows_by_row(snapshot)
+            assert _named_rows(snapshot) == want
+            named += len(want)
+    assert named > 50
+
+
+# --- the rules of the small rosters ------------------------------------------------------------
+
+
+@functools.cache
+def _project_data(root: Path) -> Any:
+    return load_project(root, load_config(root))
+
+
+def _tables(
+    roots: list[Path], roster: Roster
+) -> list[tuple[RawTable, dict[str, pa.Array], Context]]:
+    """Each corpus project's table of a roster, and its typed columns, as the rules get them."""
+    out = []
+    for root in [*roots, REPO]:
+        data = _project_data(root)
+        ctx = Context(units=data.unit_index, priority_min_employees=25)
+        for path in roster_files(root / "data", roster.name):
+            raw = read_table(path, path.name, roster)
+            if raw.headers:
+                out.append((raw, validate_table(raw, roster, ctx).arrays, ctx))
+    return out
+
+
+def _pending(out: Collector) -> list[tuple[Any, ...]]:
+    return [(p.code.name, p.index, p.column, p.value, p.fields) for p in out.pending]
+
+
+def _duplicate_rows_by_row(out: Collector, header: str, keys: list[pa.Array]) -> None:
+    """The row-by-row _duplicate_rows the column version replaced."""
+    columns = [k.to_pylist() for k in keys]
+    if not columns or not columns[0]:
+        return
+    joined = [
+        None if any(v is None for v in values) else " / ".join(str(v) for v in values)
+        for values in zip(*columns, strict=True)
+    ]
+    series = pd.Series(joined, dtype=object)
+    dup = series.duplicated(keep=False).to_numpy() & series.notna().to_numpy()
+    groups: dict[str, list[int]] = {}
+    for pos in np.flatnonzero(dup).tolist():
+        groups.setdefault(joined[pos] or "", []).append(pos)
+    for value, index in groups.items():
+        rows = "、".join(str(out.raw.rows[i]) for i in index[:10])
+        for k in index[1:]:
+            out.add(codes.W_DUPLICATE_ROW, k, header, value, rows=rows)
+
+
+def test_duplicate_campaign_entries_are_the_row_by_row_ones(corpus_roots: list[Path]) -> None:
+    found = 0
+    for campaign in CAMPAIGNS.values():
+        for raw, arrays, _ctx in _tables(corpus_roots, campaign.roster):
+            keys = [arrays[name] for name in campaign.identity]
+            got, want = Collector(raw), Collector(raw)
+            validate._duplicate_rows(got, "名称", keys)
+            _duplicate_rows_by_row(want, "名称", keys)
+            assert _pending(got) == _pending(want)
+            found += len(want.pending)
+    assert found >= 2  # team-twice and book-room-twice
+    # Three of one entry, a part missing, a name that holds the separator.
+    raw = RawTable("t.csv", ["名称", "单位"], [], np.arange(2, 9), 1, ["name", "unit"], [])
+    names = pa.array(["甲", "甲", "乙", "甲", None, "甲 / 1", "甲"])
+    units = pa.array(["1", "1", "1", "1", "1", "2", "2"])
+    got, want = Collector(raw), Collector(raw)
+    validate._duplicate_rows(got, "名称", [names, units])
+    _duplicate_rows_by_row(want, "名称", [names, units])
+    assert _pending(got) == _pending(want)
+    assert [p[1] for p in _pending(got)] == [1, 3]
+
+
+def _unique_within_county_by_row(
+    ids: pa.Array, units: pa.Array, out: Collector, header: str, ctx: Context
+) -> None:
+    """The row-by-row _unique_within_county the column version replaced."""
+    index = ctx.units
+    county = [
+        (index.county.get(u, "") if index is not None and u else "") for u in units.to_pylist()
+    ]
+    keys = pd.Series(
+        [
+            None if i is None else f"{c}\x1f{i}"
+            for c, i in zip(county, ids.to_pylist(), strict=True)
+        ],
+        dtype=object,
+    )
+    dup = (keys.duplicated(keep=False) & keys.notna()).to_numpy()
+    if not dup.any():
+        return
+    groups: dict[str, list[int]] = {}
+    for pos in np.flatnonzero(dup).tolist():
+        groups.setdefault(str(keys.iloc[pos]), []).append(pos)
+    for key, positions in groups.items():
+        shown = "、".join(str(out.raw.rows[i]) for i in positions[:10])
+        for k in positions:
+            out.add(codes.E_DUPLICATE, k, header, key.split("\x1f", 1)[1], rows=shown)
+
+
+def test_volunteer_ids_twice_in_a_county_are_the_row_by_row_ones(
+    corpus_roots: list[Path],
+) -> None:
+    found = 0
+    for raw, arrays, ctx in _tables(corpus_roots, VOLUNTEERS):
+        got, want = Collector(raw), Collector(raw)
+        validate._unique_within_county(arrays["id"], arrays["unit"], got, "编号", ctx)
+        _unique_within_county_by_row(arrays["id"], arrays["unit"], want, "编号", ctx)
+        assert _pending(got) == _pending(want)
+        found += len(want.pending)
+    assert found >= 2  # volunteer-id-duplicate
+    # Ids repeated in another county, without a unit, of an unknown unit, or missing.
+    raw, _arrays, ctx = _tables(corpus_roots[:1], VOLUNTEERS)[0]
+    raw = RawTable("v.csv", ["编号"], [], np.arange(2, 9), 1, ["id"], [])
+    ids = pa.array(["001", "001", "001", None, "002", "002", "002"])
+    units = pa.array(["990101", "990201", "990101", "990101", None, "nowhere", "990201"])
+    got, want = Collector(raw), Collector(raw)
+    validate._unique_within_county(ids, units, got, "编号", ctx)
+    _unique_within_county_by_row(ids, units, want, "编号", ctx)
+    assert _pending(got) == _pending(want)
+    assert [p[1] for p in _pending(got)] == [0, 2, 4, 5]
+
+
+def test_target_twice_and_left_before_hired_are_the_row_by_row_ones(
+    corpus_roots: list[Path],
+) -> None:
+    """The targets' year-and-unit keys and the hiring dates shown are made from the columns;
+    the problems of the corpus's targets and volunteers are those of the row-by-row keys."""
+    twice = left = 0
+    for raw, arrays, _ctx in _tables(corpus_roots, TARGETS):
+        years, units = arrays["year"].to_pylist(), arrays["unit"].to_pylist()
+        keys = [
+            f"{y}年 {u}" if y is not None and u is not None else None
+            for y, u in zip(years, units, strict=True)
+        ]
+        got, want = Collector(raw), Collector(raw)
+        validate._target_rules(dict(arrays), {}, got, Context())
+        validate._unique(pd.Series(keys, dtype=object), want, "单位代码")
+        got_dups = [p for p in _pending(got) if p[0] == "E-DUPLICATE"]
+        assert [(p[1], p[3], p[4]) for p in got_dups] == [
+            (p[1], p[3], p[4]) for p in _pending(want)
+        ]
+        twice += len(got_dups)
+    for raw, arrays, _ctx in _tables(corpus_roots, VOLUNTEERS):
+        got = Collector(raw)
+        validate._volunteer_rules(dict(arrays), {}, got, Context())
+        hired = [validate._show(v) for v in arrays["hired_on"].to_pylist()]
+        for p in got.pending:
+            if p.code.name == "E-LEFT-BEFORE-HIRED":
+                assert p.fields["hired"] == hired[p.index] != ""
+                left += 1
+    assert twice >= 2 and left >= 1
+
+
+def _iso_by_row(value: Any) -> Any:
+    """The per-cell conversion iso_dates replaced (a priority row's 计划建会时间)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return pd.NA
+    if isinstance(value, float) and value != value:
+        return pd.NA
+    return pd.Timestamp(value).date().isoformat()
+
+
+def test_planned_dates_are_the_row_by_row_ones(corpus: list[tuple[Any, list[Snapshot]]]) -> None:
+    given = 0
+    for _data, snapshots in corpus:
+        for snapshot in snapshots:
+            column = snapshot.enterprises["planned_on"]
+            values = column.to_numpy(dtype=object)  # as the priority ledger holds them
+            want = [_iso_by_row(v) for v in values]
+            assert list(iso_dates(pd.Series(values, dtype=object))) == want
+            assert list(iso_dates(column)) == want  # the ledger's own date column
+            given += sum(isinstance(v, str) for v in want)
+    assert given > 10  # the demo plans some
+    edge = [pd.Timestamp("2026-03-05"), pd.NaT, pd.NA, None, float("nan")]
+    edge.append(pd.Timestamp("1901-12-31 13:00"))
+    want = ["2026-03-05", pd.NA, pd.NA, pd.NA, pd.NA, "1901-12-31"]
+    assert [_iso_by_row(v) for v in edge] == want
+    assert list(iso_dates(pd.Series(edge, dtype=object))) == want
+    assert list(iso_dates(pd.Series([], dtype=object))) == []
