@@ -112,6 +112,7 @@ _CODE_FIELDS = {
     "year": "年度",
     "weekday": "几",
     "message": "缺少哪些记录、怎样恢复",
+    "why": "依据（carry 的决定或设置）",
     "enterprise": "企业名称",
     "unit_name": "单位名称",
     "own": "报来文件的县市区",
