@@ -298,18 +298,19 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
         if column.name in done:
             texts[column.name] = done[column.name].text
             arrays[column.name] = _check_column(done[column.name], column, out)
-    # The casts made in the threads, for the columns no rule has replaced since.
-    large = {
-        name: result.large
-        for name, result in done.items()
-        if result.large is not None and arrays[name] is result.typed
-    }
 
     rules = _ROSTER_RULES.get(roster.name)
     if roster.name in CAMPAIGNS:
         rules = functools.partial(_campaign_rules, CAMPAIGNS[roster.name])
     if rules is not None and raw.headers:  # without a header row the file is already an error
         rules(arrays, texts, out, ctx)
+
+    # The casts made in the threads, for the columns no rule has replaced (the rules ran above).
+    large = {
+        name: result.large
+        for name, result in done.items()
+        if result.large is not None and arrays[name] is result.typed
+    }
 
     frame = _frame(arrays, roster, raw.rows, large)
     county_of = _county_resolver(roster, arrays, ctx)
