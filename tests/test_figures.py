@@ -18,6 +18,7 @@ from generator.figures import (
     INDICATOR_DTYPES,
     Figures,
     PeriodReduction,
+    Standing,
     competition_rank,
     compute_figures,
     judgment_reason,
@@ -495,7 +496,8 @@ def test_a_component_no_unit_of_the_group_has_is_left_out_and_the_score_scaled()
     assert value(fig, "2026-10", "T12", "rank") == 1  # 78.57 against 71.43
     assert value(fig, "2026-10", "T11", "rank") == 2
     left_out = [w for w in fig.warnings if "T1" in w.message and "折算" in w.message]
-    assert len(left_out) == 2  # one per township and year
+    # T11 is asked for its target; T12 has every enterprise unionised: it needs none (3.9)
+    assert [w.message.split("（")[0] for w in left_out] == ["单位T11"]
 
 
 def test_an_unranked_unit_is_still_judged_on_the_metrics_it_has() -> None:
@@ -581,9 +583,14 @@ def test_criticize_commend_and_veto_only_at_year_end() -> None:
     # December (year end): T3 completes 100% < 200%: vetoed, so not commended; T1 (200%) is.
     assert [k for k, _ in judged(fig, "2026-12", "T1")] == ["commend"]
     assert [k for k, _ in judged(fig, "2026-12", "T3")] == ["veto"]
-    assert [k for k, _ in judged(fig, "2026-12", "T4")] == ["criticize", "veto"]
+    # One judgment per unit and bulletin (3.9): the veto, quoting the criticism's rule too; at
+    # year end the schedule is the completion, said once.
+    assert [k for k, _ in judged(fig, "2026-12", "T4")] == ["veto"]
+    assert dict(judged(fig, "2026-12", "T4"))["veto"] == (
+        "本年尚未新建会，完成年度目标的0.0%（低于200.0%）"
+    )
     reason = dict(judged(fig, "2026-12", "T3"))["veto"]
-    assert reason == "本年新建会2家，完成年度目标的100.0%（低于200.0%），序时进度完成率100.0%"
+    assert reason == "已完成年度目标（2家，目标2家），完成年度目标的100.0%（低于200.0%）"
 
 
 def test_commend_needs_no_criticism() -> None:
@@ -618,14 +625,21 @@ def test_judgment_reason_quotes_the_numbers() -> None:
         "schedule_rate": 1.38,
     }
     rule = Rule(rank_at_most=3, metric="schedule_rate", at_least=1.0)
-    assert (
-        judgment_reason("commend", rule, figures, 1, 9)
-        == "综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%"
+    # Praise says what was done; a completion over 100 % as 已完成 (N家，目标M家), no rate
+    assert judgment_reason("commend", rule, figures, 1, 9) == (
+        "已完成年度目标（120家，目标104家），综合得分96.6分，排名第1"
+    )
+    figures |= {"new_unions": 5, "coverage_rate": 0.862, "coverage_rate_change": 0.015}
+    figures |= {"ytd_new_unions": 52, "target_completion": 52 / 104, "schedule_rate": 0.6}
+    standing = Standing(among_label="松岚县各乡镇（街道）", period_word="本月")
+    assert judgment_reason("commend", rule, figures, 1, 9, standing=standing) == (
+        "本月新建会5家，本年累计新建会52家，完成年度目标的50.0%，建会率86.2%，"
+        "较上期提高1.5个百分点，综合得分96.6分，在松岚县各乡镇（街道）中排名第1"
     )
     no_target = {"score": 50.0, "ytd_new_unions": 3, "target_new_unions": None}
     crit = Rule(metric="score", below=60.0)
     assert judgment_reason("criticize", crit, no_target, 5, 9) == (
-        "综合得分50.0分（低于60.0分），本年新建会3家，未下达年度目标"
+        "综合得分50.0分（低于60.0分），本年新建会3家（未下达年度目标）"
     )
 
 
