@@ -42,7 +42,7 @@ from generator.model import (
     VolunteerRecord,
     WriteUp,
 )
-from generator.periods import Period
+from generator.periods import Period, working_days_after
 from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS
 from generator.rosters.units import UnitTree
@@ -148,6 +148,7 @@ def document_header(
     signed = frame.signed_on
     year = signed.year if signed else period.end.year
     number = "" if frame.doc_number is None else str(frame.doc_number)
+    rectify = working_days_after(signed, config.rectify_days) if signed else None
     return DocumentHeader(
         organization=org.name,
         doc_prefix=org.doc_prefix,
@@ -161,6 +162,9 @@ def document_header(
         printed_on=frame.printed_on.isoformat() if frame.printed_on else None,
         printed_on_text=fmt.chinese_date(frame.printed_on),
         printed_by=org.printed_by,
+        rectify_by=rectify.isoformat() if rectify else None,
+        rectify_by_text=fmt.chinese_date(rectify),
+        rectify_days=config.rectify_days,
         preface=frame.preface if original else public_text(frame.preface),
         closing=frame.closing
         if original
