@@ -32,7 +32,7 @@ from generator.cache import (
     write_atomic,
 )
 from generator.config import Config, load_config
-from generator.content import Content, load_content
+from generator.content import Content, frame_deadline_problems, load_content
 from generator.errors import ConfigError, DataError
 from generator.model import Bulletin
 from generator.periods import Period
@@ -144,6 +144,11 @@ def gather(
                 "然后运行 bulletin check 和 bulletin build。"
             )
         content = load_content(root, set(data.units["code"].astype(str)))
+        content.problems.extend(
+            frame_deadline_problems(
+                root, content.frames, config.report_deadline, config.rectify_days
+            )
+        )
     snapshots = _Snapshots(root, data, config, options.force, result)
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
