@@ -1277,7 +1277,9 @@ def _commendation(
         rate, change = figures.get("coverage_rate"), figures.get("coverage_rate_change")
         if rate is not None:
             shown = f"建会率{fmt.percent(rate)}"
-            parts.append(shown + ("，较上期" + fmt.change_phrase(change) if change else ""))
+            parts.append(
+                shown + ("，较上期" + fmt.change_phrase(change) if change and change > 0 else "")
+            )
     for one in rules:
         metric = one.metric
         if metric is None or metric in ("score", "coverage_rate", *NEW_UNION_METRICS):
