@@ -605,6 +605,7 @@ def compute_figures(
 
     indicators = _indicator_frame(h, keys, f)
     judgments = _judgments(h, periods, f, config)
+    warnings += _undecided(h, periods, f, config)
     lacking = f.pop("_lacking")
     f.pop("_overdue_rectifications")
     lacking_volunteer = {
@@ -1084,6 +1085,67 @@ def _judgments(
             rows.append((key, h.codes[i], kind, reason))
     frame = pd.DataFrame(rows, columns=list(JUDGMENT_COLUMNS))
     return frame.astype("string")
+
+
+UNDECIDED_WARNING = "W-JUDGMENT-UNDECIDED"
+
+
+def _undecided(
+    h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
+) -> list[Problem]:
+    """Judgments the office's missing records leave undecided, as warnings for `check` (3.9).
+
+    Nothing the office lacks is printed; it learns of it here: a unit whose members at the
+    previous year's end are not in the data cannot be judged on a new-members rule. (A receipt
+    not recorded, which leaves a report_late rule undecided, is the record's own problem.)
+    """
+    rules = config.judgments or {
+        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
+    }
+    metrics = {r.metric for kind in ("criticize", "veto") for r in rules.get(kind, ())}
+    out: list[Problem] = []
+    warned_members: set[tuple[int, str]] = set()
+    for p, period in enumerate(periods):
+        used = sorted(m for m in metrics if m in ("members_completion", "members_schedule_rate"))
+        if not used:
+            continue
+        missing = np.isnan(f["ytd_new_members"][p]) & ~np.isnan(f["target_new_members"][p])
+        for i in np.flatnonzero(missing & (h.is_county | h.is_township)):
+            code = h.codes[int(i)]
+            if (period.year, code) in warned_members:
+                continue
+            warned_members.add((period.year, code))
+            name = h.names.get(code, code)
+            out.append(
+                _undecided_problem(
+                    h,
+                    period,
+                    code,
+                    f"data/{period}",
+                    "会员人数",
+                    f"{name}（{code}）{period.year - 1}年末的会员人数不在数据中，本年新增会员无法"
+                    f"计算：规则 {'、'.join(used)} 对它不起作用。请补上"
+                    f"{period.previous_year_end().label}的台账。",
+                )
+            )
+    return out
+
+
+def _undecided_problem(
+    h: Hierarchy, period: Period, code: str, file: str, column: str, message: str
+) -> Problem:
+    county = str(h.county_of.get(code, ""))
+    return Problem(
+        file=file,
+        row=None,
+        column=column,
+        code=UNDECIDED_WARNING,
+        severity="warning",
+        value=str(period),
+        message=message,
+        county=county,
+        county_name=h.names.get(county, "") if county else "",
+    )
 
 
 def volunteer_deadline_of(year: int, month_day: tuple[int, int]) -> date:

@@ -19,6 +19,7 @@ from generator.figures import (
     Figures,
     PeriodReduction,
     Standing,
+    amount_due,
     competition_rank,
     compute_figures,
     judgment_reason,
@@ -32,6 +33,7 @@ from generator.rosters.specs import (
     BOOL,
     DATE,
     ENTERPRISES,
+    INSPECTIONS,
     INT,
     MODEL_HOMES,
     NUMBER,
@@ -104,6 +106,8 @@ def run(
     targets: list[dict[str, Any]] | None = None,
     volunteers: list[dict[str, Any]] | None = None,
     unit_rows: pd.DataFrame | None = None,
+    inspections: list[dict[str, Any]] | None = None,
+    reporting: dict[str, list[Any]] | None = None,
 ) -> Figures:
     """Reduce the snapshots in order and compute the figures, as the build does."""
     config = config or Config(root=Path("."))
@@ -122,6 +126,8 @@ def run(
         targets=frame(TARGETS, targets or []),
         volunteers=frame(VOLUNTEERS, volunteers or []),
         campaigns={},
+        inspections=frame(INSPECTIONS, inspections or []),
+        reporting=reporting,
     )
 
 
@@ -641,6 +647,106 @@ def test_judgment_reason_quotes_the_numbers() -> None:
     assert judgment_reason("criticize", crit, no_target, 5, 9) == (
         "综合得分50.0分（低于60.0分），本年新建会3家（未下达年度目标）"
     )
+
+
+# --- 3.9 fair judgments ------------------------------------------------------------------------------
+
+
+def test_amount_due_is_target_times_elapsed_rounded_half_up() -> None:
+    assert amount_due(6, 1 / 12) == 1  # 0.5 rounds up
+    assert amount_due(5, 1 / 12) == 0  # 0.42
+    assert amount_due(18, 1 / 12) == 2  # 1.5
+    assert amount_due(2, 3 / 12) == 1  # 0.5
+    assert amount_due(None, 1 / 12) == 0
+
+
+def _behind(codes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Two enterprises per township, one unionised in 2025: nothing new this year, one left."""
+    rows = []
+    for code in codes:
+        rows.append(ent(f"{code}-a", code, 10, True, union_date="2025-05-01"))
+        rows.append(ent(f"{code}-b", code, 10, False))
+    return rows
+
+
+def test_a_schedule_rule_waits_until_one_whole_enterprise_is_due() -> None:
+    """January: targets 6, 5, 18, 2 ask for 0.5, 0.42, 1.5, 0.17 enterprises, rounded half up
+    1, 0, 2, 0. None has a new union: only T1 and T3 are criticised (CONTRACT 3.9)."""
+    targets = [
+        {"year": 2026, "unit": code, "new_unions": n}
+        for code, n in (("T1", 6), ("T2", 5), ("T3", 18), ("T4", 2))
+    ]
+    fig = run({"2026-01": _behind(("T1", "T2", "T3", "T4"))}, units=FOUR, targets=targets)
+    assert {c: [k for k, _ in judged(fig, "2026-01", c)] for c in ("T1", "T2", "T3", "T4")} == {
+        "T1": ["criticize"],
+        "T2": [],
+        "T3": ["criticize"],
+        "T4": [],
+    }
+    assert judged(fig, "2026-01", "T1") == [
+        ("criticize", "本年尚未新建会，序时进度完成率0.0%（低于60.0%）")
+    ]
+    # K1: target 31 (the sum) asks for 2.58 -> 3: criticised too
+    assert [k for k, _ in judged(fig, "2026-01", "K1")] == ["criticize"]
+
+
+def test_a_unit_with_nothing_left_to_unionise_is_not_judged_on_new_union_targets() -> None:
+    """T1 has both enterprises unionised (since 2020) and a target of 5 it cannot meet: its
+    schedule counts as met (score 100), it is neither criticised in October nor vetoed in
+    December; T2, one enterprise left, is criticised, then vetoed (one judgment)."""
+    rows = [ent("T1-a", "T1", 10, True), ent("T1-b", "T1", 10, True), *_behind(("T2",))]
+    targets = [{"year": 2026, "unit": c, "new_unions": 5} for c in ("T1", "T2")]
+    units = FOUR[:4]
+    fig = run({"2026-10": rows, "2026-11": rows, "2026-12": rows}, units=units, targets=targets)
+    assert value(fig, "2026-10", "T1", "schedule_rate") == 0.0  # the figure stays what it is
+    assert value(fig, "2026-10", "T1", "score") == pytest.approx(100.0)  # 40 + 30 + 30 (met)
+    for period in ("2026-10", "2026-12"):
+        assert not [k for k, _ in judged(fig, period, "T1") if k != "commend"], period
+    assert [k for k, _ in judged(fig, "2026-10", "T2")] == ["criticize"]
+    assert judged(fig, "2026-12", "T2") == [
+        ("veto", "本年尚未新建会，完成年度目标的0.0%（低于100.0%）")
+    ]
+
+
+def test_no_praise_beside_an_overdue_rectification_or_late_reporting() -> None:
+    """T1 leads its county and is ahead of schedule: praised, unless an inspection's
+    rectification is past its deadline at the period's end and not done by then."""
+    rows = [ent(f"T1-{i}", "T1", 10, True, union_date="2026-03-01") for i in range(3)]
+    rows += _behind(("T2",))
+    # K1: 3 new of 2 + 1 by October, 120% of its schedule
+    targets = [{"year": 2026, "unit": "T1", "new_unions": 2}]
+    targets += [{"year": 2026, "unit": "T2", "new_unions": 1}]
+    visit = {"date": "2026-08-01", "unit": "T1", "inspectors": "王", "findings": "台账不全"}
+    overdue = [{**visit, "deadline": "2026-09-30"}]
+    done = [{**visit, "deadline": "2026-09-30", "rectified_on": "2026-09-20"}]
+    later = [{**visit, "deadline": "2026-11-30"}]
+    units = FOUR[:4]
+    for listed, praised in ((overdue, False), (done, True), (later, True), ([], True)):
+        fig = run({"2026-10": rows}, units=units, targets=targets, inspections=listed)
+        assert [k for k, _ in judged(fig, "2026-10", "T1")] == (["commend"] if praised else [])
+    # K1 is first of the counties and ahead of schedule; reporting late it is not praised
+    config = _judged_config(commend=[{"rank_at_most": 3, "metric": "schedule_rate", "at_least": 1}])
+    from types import SimpleNamespace
+
+    for state, praised in (("late", False), ("on_time", True)):
+        report = SimpleNamespace(code="K1", state=state, days_late=2 if state == "late" else 0)
+        fig = run({"2026-10": rows}, config, units, targets, reporting={"2026-10": [report]})
+        assert [k for k, _ in judged(fig, "2026-10", "K1")] == (["commend"] if praised else [])
+
+
+def test_a_new_members_rule_without_last_years_members_is_a_warning() -> None:
+    """The year's new members need the members at the end of last year: without that period
+    a members rule cannot judge, and check says so, once per unit and year."""
+    config = _judged_config(criticize=[{"metric": "members_schedule_rate", "below": 0.6}])
+    rows = _behind(("T1",))
+    targets = [{"year": 2026, "unit": "T1", "new_members": 100}]
+    fig = run({"2026-09": rows, "2026-10": rows}, config, FOUR[:3], targets)
+    undecided = [w for w in fig.warnings if w.code == "W-JUDGMENT-UNDECIDED"]
+    assert [(w.value, w.message.split("（")[0]) for w in undecided] == [
+        ("2026-09", "单位K1"),
+        ("2026-09", "单位T1"),
+    ]
+    assert "2025年12月的台账" in undecided[0].message
 
 
 # --- 3.5 volunteers and campaigns ------------------------------------------------------------------
