@@ -53,6 +53,11 @@ def unit_judgment(unit: UnitFigures | dict[str, Any], shown: tuple[str, ...]) ->
 
 def _judgment_note(c: Correction) -> str:
     before, after = c.issued, c.corrected
+    commend = JUDGMENT_LABELS["commend"]
+    if before and before != commend and after == commend:
+        return (
+            f"{c.unit_name}：原予以{before}，按更正后的数据不再列入{before}范围，并符合表扬条件。"
+        )
     if before and not after:
         return f"{c.unit_name}：原予以{before}，按更正后的数据不再列入{before}范围。"
     if after == JUDGMENT_LABELS["commend"] and not before:
@@ -115,3 +120,11 @@ def show_issued(bulletin: Bulletin, model: dict[str, Any]) -> None:
     for key in ("judgments", "county_ranking", "township_ranking", "overview"):
         if key in model:
             setattr(bulletin, key, model[key])
+    # the period's own point of each trend, as issued (the page's chart and its table)
+    for code, points in bulletin.history.items():
+        before = issued.get(code)
+        for point in points:
+            if before is not None and point.period == bulletin.period:
+                for name in ("coverage_rate", "membership_rate", "unionized", "enterprises"):
+                    setattr(point, name, before.get(name, getattr(point, name)))
+                point.score, point.rank = before.get("score"), before.get("rank")

@@ -330,11 +330,12 @@ def _names(bulletin: Bulletin, units: list[UnitFigures]) -> str:
 def _grouped(
     bulletin: Bulletin, items: list[tuple[UnitFigures, str]]
 ) -> list[tuple[list[UnitFigures], str]]:
-    """Units whose sentences are the same, together, in the order they first appear."""
-    groups: dict[str, list[UnitFigures]] = {}
+    """Units of one level whose sentences are the same, together, in the order they first
+    appear (counties and townships apart: 存在问题 counts townships)."""
+    groups: dict[tuple[str, str], list[UnitFigures]] = {}
     for u, text in items:
-        groups.setdefault(text, []).append(u)
-    return [(units, text) for text, units in groups.items()]
+        groups.setdefault((u.level, text), []).append(u)
+    return [(units, text) for (_level, text), units in groups.items()]
 
 
 def _group_par(
