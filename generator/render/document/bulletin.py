@@ -8,6 +8,7 @@ document order, so a new section is one function and one line there.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -320,22 +321,45 @@ def _names(bulletin: Bulletin, units: list[UnitFigures]) -> str:
                 prefix = ""
         if u.name.startswith(prefix):
             prefix = ""
-        if runs and prefix and runs[-1][0] == prefix:
+        if runs and runs[-1][0] == prefix:  # counties (no prefix) in one run too
             runs[-1][1].append(u.name)
         else:
             runs.append((prefix, [u.name]))
     return "，".join(prefix + "、".join(names) for prefix, names in runs)
 
 
+#: A reason that is one figure against one threshold: 志愿者覆盖率66.7%（低于100.0%，已过…）
+_ONE_FIGURE = re.compile(
+    r"^(?P<label>[^\d（），]+?)(?P<value>\d+(?:\.\d+)?%)（(?P<note>[^（）]+)）$"
+)
+
+
 def _grouped(
     bulletin: Bulletin, items: list[tuple[UnitFigures, str]]
 ) -> list[tuple[list[UnitFigures], str]]:
-    """Units of one level whose sentences are the same, together, in the order they first
-    appear (counties and townships apart: 存在问题 counts townships)."""
-    groups: dict[tuple[str, str], list[UnitFigures]] = {}
+    """Units of one level with the same finding, together, in the order they first appear
+    (counties and townships apart: 存在问题 counts townships).
+
+    The same sentence is said once (以上8个单位本年均尚未新建会…); one figure below the same
+    threshold is said once with each unit's value (以上3个单位志愿者覆盖率分别为66.7%、80.0%、
+    40.0%，均低于100.0%).
+    """
+    groups: dict[tuple[str, str], list[tuple[UnitFigures, str]]] = {}
     for u, text in items:
-        groups.setdefault((u.level, text), []).append(u)
-    return [(units, text) for (_level, text), units in groups.items()]
+        found = _ONE_FIGURE.match(text)
+        key = (found.group("label"), found.group("note")) if found else (text, "")
+        groups.setdefault((u.level, *key), []).append((u, text))  # type: ignore[arg-type]
+    out: list[tuple[list[UnitFigures], str]] = []
+    for (_level, label, note), members in groups.items():  # type: ignore[misc]
+        units = [u for u, _text in members]
+        texts = {text for _u, text in members}
+        if len(texts) == 1:
+            out.append((units, members[0][1]))
+            continue
+        values = "、".join(_ONE_FIGURE.match(t).group("value") for _u, t in members)  # type: ignore[union-attr]
+        head, _, rest = note.partition("，")
+        out.append((units, f"{label}分别为{values}，均{head}" + (f"（{rest}）" if rest else "")))
+    return out
 
 
 def _group_par(
@@ -347,6 +371,8 @@ def _group_par(
         return lead_par(f"{lead}{full_name(bulletin, units[0])}。", text + "。" + after)
     if text.startswith("本年尚未新建会"):
         text = f"以上{len(units)}个单位本年均尚未新建会" + text[len("本年尚未新建会") :]
+    elif "分别为" in text:
+        text = f"以上{len(units)}个单位" + text
     else:
         text = f"以上{len(units)}个单位均为：" + text
     return lead_par(f"{lead}{_names(bulletin, units)}。", text + "。" + after)
@@ -668,6 +694,9 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
     if parts:
         text += "；".join(parts) + "。"
     blocks: list[Node] = [par(text)]
+    if not reporting.recorded and not carried:
+        # nothing the document could say of any county: a table of "—" is no statement
+        return "报送情况", blocks
     if bulletin.shows.reporting_files:
         rows: list[tuple[CountyReporting, ReceivedFile | None]] = []
         for c in counties:
