@@ -1007,6 +1007,8 @@ class Standing:
     period_word: str = "本期"
     #: no active enterprise left to unionise (已全部建会)
     all_unionized: bool = False
+    #: the first period of the year: this period's new unions are the year's
+    year_start: bool = False
 
 
 def _judgments(
@@ -1071,6 +1073,7 @@ def _judgments(
                 among_label=f"{county}各乡镇（街道）" if township else "各县市区",
                 period_word=word,
                 all_unionized=all_done,
+                year_start=period.index == 1,
             )
             reason = judgment_reason(
                 kind,
@@ -1333,7 +1336,7 @@ def _commendation(
         parts.append(f"已全部建会（{fmt.integer(figures.get('enterprises'))}家企业）")
     else:
         said = _new_unions_fact("commend", figures, {})
-        if new and new == figures.get("ytd_new_unions"):  # the year's first: said once
+        if standing.year_start and new:  # this period's are the year's: said once
             said[0] = said[0].replace(f"本年累计新建会{fmt.integer(new)}家，", "")
         parts += said
         rate, change = figures.get("coverage_rate"), figures.get("coverage_rate_change")

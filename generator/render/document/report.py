@@ -6,12 +6,12 @@ Each section function returns its title and blocks, or None when the unit has no
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from generator import formatting as fmt
 from generator import indicators
+from generator.figures import amount_due
 from generator.model import (
     JUDGMENT_LABELS,
     LEVEL_LABELS,
@@ -270,7 +270,7 @@ def catch_up(bulletin: Bulletin, u: UnitFigures) -> tuple[str, int, int] | None:
     if period.is_year_end or not u.target_new_unions:
         return None
     following = Period(period.year, period.index + 1, period.cadence)
-    goal = math.ceil(u.target_new_unions * following.elapsed - 1e-9)
+    goal = amount_due(u.target_new_unions, following.elapsed)  # as 3.9 counts what is due
     return following.label, goal, max(0, goal - u.ytd_new_unions)
 
 
