@@ -399,6 +399,10 @@ _OTHER_CODES = {
     "E-CONTENT-FIELD": "稿件开头的某项设置缺失或取值不对（如日期、单位代码、类别）：请改正。",
     "E-CONTENT-IMAGE": "稿件引用的图片不存在或不是图片文件：请放入图片或改正文件名。",
     "E-CONTENT-TOO-LARGE": "稿件或图片文件过大：请压缩后重新放入。",
+    "W-CONTENT-DEADLINE": "通报框架中写的报送期限或整改期限与 bulletin.yml 的 report_deadline、"
+    "rectify_days 不一致，而通报正文按后者判断和写日期：请把框架改为一致。",
+    "W-JUDGMENT-UNDECIDED": "某单位缺少评价规则所需的数据（如上年末会员数），该规则对它不起作用，"
+    "通报中也不写这项数字：请补上相应的台账。",
     "E-CONTENT-TOO-DEEP": "稿件中嵌套（列表、引用）层数过多：请简化格式。",
     "E-CONTENT-OUTSIDE": "稿件引用了 content/ 目录以外的文件：图片请放在 content/ 下。",
     "E-CONTENT-ENCODING": "稿件不是 UTF-8 或 GB18030 编码的文字文件：请另存为 UTF-8。",
