@@ -446,6 +446,33 @@ def _check_templates(root: Path, options: BuildOptions) -> None:
         template_dirs(root, "site")
 
 
+def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
+    """What `check` learns only from the computed figures, for data without errors: a judgment
+    the office's missing data leave undecided (W-JUDGMENT-UNDECIDED, CONTRACT 3.9), a frame
+    naming another deadline (W-CONTENT-DEADLINE), issued figures the data now give otherwise."""
+    from generator.figures import UNDECIDED_WARNING
+    from generator.issue import ISSUED_DIR, REGISTER
+
+    config = load_config(root)
+    out = frame_deadline_problems(
+        root, load_content(root).frames, config.report_deadline, config.rectify_days
+    )
+    try:
+        g = gather(root, BuildOptions(site=False, pdf=False, audience="internal"))
+    except DataError:  # an earlier period has errors: its own check names them
+        return out
+    wanted = str(period) if period is not None else None
+    out += [
+        w
+        for w in g.figures.warnings
+        if w.code == UNDECIDED_WARNING
+        and (wanted is None or _problem_period(w, g.periods) == wanted)
+    ]
+    if (root / ISSUED_DIR / REGISTER).is_file():
+        out += _issued_corrections(root, g)
+    return out
+
+
 def issued_changes(root: Path) -> list[Problem]:
     """The W-ISSUED-CHANGED warnings the data give now, without writing anything (for `check`)."""
     from generator.issue import ISSUED_DIR, REGISTER

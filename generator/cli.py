@@ -279,9 +279,9 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     settle(project)  # a build killed half-way through its swap is finished or undone
     result = check_project(project, _period_option(period))
     if not result.errors:  # figures exist only for data without errors
-        from generator.build import issued_changes
+        from generator.build import check_warnings
 
-        result.problems.extend(issued_changes(project))
+        result.problems.extend(check_warnings(project, _period_option(period)))
     folder = out or project / "problems"
     written = write_problems(result.problems.items, folder)
     written += write_county_lists(
