@@ -459,8 +459,8 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     )
     try:
         g = gather(root, BuildOptions(site=False, pdf=False, audience="internal"))
-    except DataError:  # an earlier period has errors: its own check names them
-        return out
+    except (DataError, ConfigError):  # errors of an earlier period, or no period yet:
+        return out  # check names those itself
     wanted = str(period) if period is not None else None
     out += [
         w
