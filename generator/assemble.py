@@ -42,7 +42,7 @@ from generator.model import (
     VolunteerRecord,
     WriteUp,
 )
-from generator.periods import Period
+from generator.periods import Period, working_days_after
 from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS
 from generator.rosters.units import UnitTree
@@ -149,6 +149,7 @@ def document_header(
     printed = frame.printed_on or signed  # printed the day it is signed unless the frame says
     year = signed.year if signed else period.end.year
     number = "" if frame.doc_number is None else str(frame.doc_number)
+    rectify = working_days_after(signed, config.rectify_days) if signed else None
     return DocumentHeader(
         organization=org.name,
         doc_prefix=org.doc_prefix,
@@ -164,6 +165,9 @@ def document_header(
         printed_on=printed.isoformat() if printed else None,
         printed_on_text=fmt.chinese_date(printed),
         printed_by=org.printed_by,
+        rectify_by=rectify.isoformat() if rectify else None,
+        rectify_by_text=fmt.chinese_date(rectify),
+        rectify_days=config.rectify_days,
         preface=frame.preface if original else public_title(public_text(frame.preface)),
         closing=frame.closing
         if original

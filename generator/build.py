@@ -32,7 +32,7 @@ from generator.cache import (
     write_atomic,
 )
 from generator.config import Config, load_config
-from generator.content import Content, load_content
+from generator.content import Content, frame_deadline_problems, load_content
 from generator.errors import ConfigError, DataError
 from generator.model import Bulletin
 from generator.periods import Period
@@ -145,6 +145,11 @@ def gather(
                 "然后运行 bulletin check 和 bulletin build。"
             )
         content = load_content(root, set(data.units["code"].astype(str)))
+        content.problems.extend(
+            frame_deadline_problems(
+                root, content.frames, config.report_deadline, config.rectify_days
+            )
+        )
     snapshots = _Snapshots(root, data, config, options.force, result)
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
@@ -443,6 +448,33 @@ def _check_templates(root: Path, options: BuildOptions) -> None:
         font_paths(root)
     if options.site:
         template_dirs(root, "site")
+
+
+def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
+    """What `check` learns only from the computed figures, for data without errors: a judgment
+    the office's missing data leave undecided (W-JUDGMENT-UNDECIDED, CONTRACT 3.9), a frame
+    naming another deadline (W-CONTENT-DEADLINE), issued figures the data now give otherwise."""
+    from generator.figures import UNDECIDED_WARNING
+    from generator.issue import ISSUED_DIR, REGISTER
+
+    config = load_config(root)
+    out = frame_deadline_problems(
+        root, load_content(root).frames, config.report_deadline, config.rectify_days
+    )
+    try:
+        g = gather(root, BuildOptions(site=False, pdf=False, audience="internal"))
+    except (DataError, ConfigError):  # errors of an earlier period, or no period yet:
+        return out  # check names those itself
+    wanted = str(period) if period is not None else None
+    out += [
+        w
+        for w in g.figures.warnings
+        if w.code == UNDECIDED_WARNING
+        and (wanted is None or _problem_period(w, g.periods) == wanted)
+    ]
+    if (root / ISSUED_DIR / REGISTER).is_file():
+        out += _issued_corrections(root, g)
+    return out
 
 
 def issued_changes(root: Path) -> list[Problem]:

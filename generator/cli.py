@@ -281,9 +281,9 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     result = check_project(project, _period_option(period))
     result.problems.extend(unregistered_problems(project))  # the record before the figures
     if not result.errors:  # figures exist only for data without errors
-        from generator.build import issued_changes
+        from generator.build import check_warnings
 
-        result.problems.extend(issued_changes(project))
+        result.problems.extend(check_warnings(project, _period_option(period)))
     folder = out or project / "problems"
     written = write_problems(result.problems.items, folder)
     written += write_county_lists(

@@ -123,6 +123,8 @@ class Config:
     report_deadline: int = 5
     #: none | titles: whether the PDF bulletin lists the period's write-ups (工作动态) by title
     bulletin_writeups: str = "none"
+    #: working days after signed_on by which a criticised unit rectifies (限期整改, CONTRACT 3.9)
+    rectify_days: int = 10
 
     @property
     def data_dir(self) -> Path:
@@ -166,6 +168,7 @@ _TOP_KEYS = (
     "report_deadline",
     "bulletin_writeups",
     "volunteer_deadline",
+    "rectify_days",
 )
 
 
@@ -275,6 +278,17 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
             ("report_deadline",), f"应为 1 到 28 之间的日期（几号），而不是“{report_deadline}”"
         )
 
+    rectify_days = data.get("rectify_days", 10)
+    if (
+        isinstance(rectify_days, bool)
+        or not isinstance(rectify_days, int)
+        or not (1 <= rectify_days <= 60)
+    ):
+        raise doc.error(
+            ("rectify_days",),
+            f"应为 1 到 60 之间的工作日天数（通报成文后几个工作日内整改），而不是“{rectify_days}”",
+        )
+
     writeups = data.get("bulletin_writeups", "none")
     if writeups not in ("none", "titles"):
         raise doc.error(
@@ -297,6 +311,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         unreported=str(unreported),
         report_deadline=report_deadline,
         bulletin_writeups=str(writeups),
+        rectify_days=rectify_days,
     )
 
 

@@ -59,6 +59,8 @@ E_OUTSIDE = "E-CONTENT-OUTSIDE"
 E_ENCODING = "E-CONTENT-ENCODING"
 W_UNKNOWN_KEY = "W-CONTENT-UNKNOWN-KEY"
 W_REMOTE_IMAGE = "W-CONTENT-REMOTE-IMAGE"
+#: A frame naming a reporting deadline or a rectification period other than bulletin.yml's
+W_DEADLINE = "W-CONTENT-DEADLINE"
 
 
 @dataclass
@@ -560,6 +562,65 @@ def load_content(root: Path, unit_codes: set[str] | None = None) -> Content:
                 content.pages.append(page)
     content.problems = reader.problems
     return content
+
+
+_REPORT_DAY = re.compile(r"(?:每月|次月|下月)(\d{1,2})日(?:前|之前|以前)")
+_WORKING_DAYS = re.compile(r"(\d{1,2})个工作日")
+
+
+def frame_deadline_problems(
+    root: Path, frames: dict[str, Frame], report_deadline: int, rectify_days: int
+) -> list[Problem]:
+    """One deadline (CONTRACT 3.9): a frame naming a reporting day or a rectification period
+    other than bulletin.yml's, which the generated sections state, is a warning at check."""
+    problems: list[Problem] = []
+    for period in sorted(frames):
+        path = root / "content" / "bulletins" / f"{period}.md"
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            for found in _REPORT_DAY.finditer(line):
+                if int(found.group(1)) != report_deadline:
+                    problems.append(
+                        _deadline_problem(
+                            path,
+                            root,
+                            number,
+                            found.group(0),
+                            f"通报框架写的报送期限是“{found.group(0)}”，而 bulletin.yml 的 "
+                            f"report_deadline 是 {report_deadline}（次月{report_deadline}日前），"
+                            "通报的“报送情况”按后者判断是否按时：请把框架改为一致，"
+                            "或修改 report_deadline。",
+                        )
+                    )
+            for found in _WORKING_DAYS.finditer(line):
+                if int(found.group(1)) != rectify_days:
+                    problems.append(
+                        _deadline_problem(
+                            path,
+                            root,
+                            number,
+                            found.group(0),
+                            f"通报框架写的整改期限是“{found.group(0)}”，而通报中每段批评给出的整改"
+                            f"日期按 bulletin.yml 的 rectify_days（{rectify_days}个工作日）计算："
+                            "请把框架改为一致（或只写“在通报规定的期限内”），或修改 rectify_days。",
+                        )
+                    )
+    return problems
+
+
+def _deadline_problem(path: Path, root: Path, line: int, value: str, message: str) -> Problem:
+    return Problem(
+        file=path.relative_to(root).as_posix(),
+        row=line,
+        column="",
+        code=W_DEADLINE,
+        severity="warning",
+        value=value,
+        message=message,
+    )
 
 
 # ---- the public version's wording ------------------------------------------------------------

@@ -24,6 +24,7 @@ from generator import formatting as fmt
 from generator import key_areas
 from generator.config import DEFAULT_JUDGMENTS, Config, Rule
 from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
+from generator.inspections import overdue_at
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.specs import CAMPAIGNS, Campaign
@@ -516,6 +517,7 @@ def project_figures(
         campaigns=data.campaigns,
         reviews=reviews,
         reporting=reporting,
+        inspections=data.inspections,
     )
 
 
@@ -529,12 +531,14 @@ def compute_figures(
     campaigns: Mapping[str, pd.DataFrame],
     reviews: Mapping[str, pd.DataFrame | None] | None = None,
     reporting: Mapping[str, Sequence[Any]] | None = None,
+    inspections: pd.DataFrame | None = None,
 ) -> Figures:
     """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged.
 
     `campaigns` holds the frame of each campaign roster by its key (CAMPAIGNS); a campaign
     without a frame has no entries. `reporting` holds each period's 报送情况
-    (generator.record.CountyReport per county).
+    (generator.record.CountyReport per county); `inspections` the 督查 roster (3.8), whose
+    rectifications past their deadline keep a unit from being praised (3.9).
     """
     h = Hierarchy(units)
     reductions = sorted(reductions, key=lambda r: r.period)
@@ -614,19 +618,39 @@ def compute_figures(
     counts = [key_areas.federation_counts(h, rolled[key]) for key in keys]
     f["federations"] = np.stack(counts) if n_p else np.zeros((0, h.n))
 
+    # 3.9: rectifications past their deadline at each period's end, per unit inspected
+    f["_overdue_rectifications"] = _overdue_rectifications(h, periods, inspections)
+
     # 3.4 score and rank
     warnings = _score(h, periods, f, config)
     _rank(h, prev, f)
 
     indicators = _indicator_frame(h, keys, f)
     judgments = _judgments(h, periods, f, config)
+    warnings += _undecided(h, periods, f, config)
     lacking = f.pop("_lacking")
+    f.pop("_overdue_rectifications")
     lacking_volunteer = {
         key: [h.codes[i] for i in h.official if lacking[p, i]] for p, key in enumerate(keys)
     }
     ledgers = {key: r.ledger for key, r in zip(keys, reductions, strict=True)}
     federations = {key: r.federations for key, r in zip(keys, reductions, strict=True)}
     return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings, rolled, federations)
+
+
+def _overdue_rectifications(
+    h: Hierarchy, periods: list[Period], inspections: pd.DataFrame | None
+) -> np.ndarray:
+    """Inspection rectifications past their deadline at each period's end, per unit (3.8)."""
+    out = np.zeros((len(periods), h.n))
+    if inspections is None or not len(inspections):
+        return out
+    for p, period in enumerate(periods):
+        overdue = overdue_at(inspections, period)
+        if len(overdue):
+            pos = h.positions(overdue["unit"].astype("string"))
+            out[p] = h.count(pos, np.ones(len(pos), dtype=bool))
+    return out
 
 
 def _volunteer_figures(
@@ -772,6 +796,12 @@ def _campaign_figures(
         f[name] = h.roll(stacked)
 
 
+def all_unionized(f: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Units with active enterprises and none of them left to unionise (已全部建会, 3.9)."""
+    enterprises, unionized = f["enterprises"], f["unionized"]
+    return np.asarray((enterprises > 0) & (unionized >= enterprises))
+
+
 def _score_groups(h: Hierarchy) -> list[np.ndarray]:
     """The units scored together: the city alone, the counties, each county's townships."""
     groups = [np.flatnonzero(~(h.is_county | h.is_township)), np.flatnonzero(h.is_county)]
@@ -795,6 +825,8 @@ def _score(
     warned_targets: set[tuple[int, str]] = set()
     weights = list(config.score_weights.items())
     groups = _score_groups(h)
+    # 3.9: a unit with nothing left to unionise has met its schedule, whatever its target
+    done = all_unionized(f)
     for p, period in enumerate(periods):
         for group in groups:
             present = {c: ~np.isnan(f[c][p, group]) for c, _w in weights}
@@ -802,11 +834,15 @@ def _score(
             total = sum(w for _c, w in used)
             if not used or total <= 0:
                 continue
-            complete = np.logical_and.reduce([present[c] for c, _w in used])
-            values = sum(w * np.minimum(np.nan_to_num(f[c][p, group]), 1.0) for c, w in used)
+            met = {c: done[p, group] if c == "schedule_rate" else False for c, _w in weights}
+            complete = np.logical_and.reduce([present[c] | met[c] for c, _w in used])
+            values = sum(
+                w * np.where(met[c], 1.0, np.minimum(np.nan_to_num(f[c][p, group]), 1.0))
+                for c, w in used
+            )
             score[p, group[complete]] = np.asarray(values)[complete] * (100.0 / total)
             for component, _w in weights:
-                for j in np.flatnonzero(~present[component]):
+                for j in np.flatnonzero(~(present[component] | met[component])):
                     i, code = int(group[j]), h.codes[int(group[j])]
                     if component == "schedule_rate":
                         if (period.year, code) in warned_targets:
@@ -928,25 +964,102 @@ def _indicator_frame(h: Hierarchy, keys: list[str], f: dict[str, np.ndarray]) ->
 
 # --- judgments ------------------------------------------------------------------------------------
 
+#: Each completion metric: (year-to-date count, target, what the target is of, unit).
+COMPLETIONS: dict[str, tuple[str, str, str, str]] = {
+    "target_completion": ("ytd_new_unions", "target_new_unions", "年度目标", "家"),
+    "members_completion": ("ytd_new_members", "target_new_members", "新增会员目标", "人"),
+    **{
+        f"{c.key}_completion": (f"{c.key}_ytd_new", f"target_{c.key}", f"{c.label}目标", c.unit)
+        for c in CAMPAIGNS.values()
+        if c.target
+    },
+}
+#: Each schedule metric and its completion metric (schedule = completion / elapsed).
+SCHEDULE_OF: dict[str, str] = {
+    "schedule_rate": "target_completion",
+    "members_schedule_rate": "members_completion",
+    **{f"{c.key}_schedule_rate": f"{c.key}_completion" for c in CAMPAIGNS.values() if c.target},
+}
+#: Each schedule metric and the target whose share is due by now (CONTRACT 3.9).
+SCHEDULE_TARGETS: dict[str, str] = {m: COMPLETIONS[c][1] for m, c in SCHEDULE_OF.items()}
+#: The rules a unit with nothing left to unionise is not judged by (3.9).
+NEW_UNION_METRICS = ("schedule_rate", "target_completion")
+#: Figures a reason may quote beside the rules' own metrics.
+_CONTEXT_FACTS = (
+    "report_days_late",
+    "enterprises",
+    "unionized",
+    "new_unions",
+    "coverage_rate",
+    "coverage_rate_change",
+    "priority_closed",
+    "elapsed",
+)
+#: A schedule rate above this is not quoted: far ahead of schedule is said so, not as 1200 %.
+SCHEDULE_QUOTED_UP_TO = 2.0
+
+
+def amount_due(target: float | None, elapsed: float | None) -> int:
+    """What a target asks for by now: target × elapsed, rounded half up (CONTRACT 3.9)."""
+    if target is None or target != target or elapsed is None or elapsed != elapsed:
+        return 0
+    return int(np.floor(round(float(target) * float(elapsed), 9) + 0.5))
+
+
+def fair_rule(rule: Rule, figures: Mapping[str, Any], all_done: bool) -> bool:
+    """Whether a criticism or veto rule may blame the unit at all (CONTRACT 3.9).
+
+    A schedule rule waits until at least one whole unit of the target is due; a unit with no
+    enterprise left to unionise is not judged on new-union targets.
+    """
+    if all_done and rule.metric in NEW_UNION_METRICS:
+        return False
+    target = SCHEDULE_TARGETS.get(rule.metric or "")
+    if target is not None:
+        return amount_due(figures.get(target), figures.get("elapsed")) >= 1
+    return True
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a judgment's text needs to know of the unit besides its figures."""
+
+    #: whom the rank is among: 各县市区, 松岚县各乡镇（街道）
+    among_label: str = ""
+    #: 本月 / 本季度
+    period_word: str = "本期"
+    #: no active enterprise left to unionise (已全部建会)
+    all_unionized: bool = False
+    #: the first period of the year: this period's new unions are the year's
+    year_start: bool = False
+
 
 def _judgments(
     h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
 ) -> pd.DataFrame:
-    """Criticize; veto at year end only; commend unless criticized or vetoed (CONTRACT §3.4).
+    """One judgment per unit and period: veto over criticism over praise (CONTRACT 3.4, 3.9).
 
     Every county and township is judged; a unit left unranked (3.4) matches no rule on rank,
-    and no rule on a metric it lacks. Every criticism and veto rule a unit matches is quoted in
-    its reason; a commendation quotes the first rule that matched.
+    and no rule on a metric it lacks. Criticism and veto rules pass `fair_rule`; a unit with a
+    rectification past its deadline, or late in reporting, is not praised. A veto quotes every
+    veto and criticism rule the unit matched, a criticism every criticism rule; a commendation
+    says what the unit did.
     """
     rules = config.judgments or {
         kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
     }
-    facts = [*(m for m in RULE_METRICS if m in f), "target_new_unions", "report_days_late"]
+    wanted = [*RULE_METRICS, *_CONTEXT_FACTS]
+    for ytd, target, _noun, _unit in COMPLETIONS.values():
+        wanted += [ytd, target]
+    facts = [m for m in dict.fromkeys(wanted) if m in f]
     judged = [int(i) for i in h.official if h.is_county[i] or h.is_township[i]]
+    done = all_unionized(f)
+    overdue = f["_overdue_rectifications"]
     rows: list[tuple[str, str, str, str]] = []
     for p, period in enumerate(periods):
         key, year_end = str(period), period.is_year_end
         after = period.end >= volunteer_deadline_of(period.year, config.volunteer_deadline)
+        word = "本月" if period.cadence == "month" else "本季度"
         # Plain Python values once per period: a province has some 2 000 units to judge.
         values = {m: f[m][p, judged].tolist() for m in (*facts, "rank", "ranked_among")}
         for j, i in enumerate(judged):
@@ -955,31 +1068,110 @@ def _judgments(
             among_value = values["ranked_among"][j]
             among = 0 if among_value != among_value else int(among_value)
             figures = {m: (None if values[m][j] != values[m][j] else values[m][j]) for m in facts}
+            all_done = bool(done[p, i])
 
             def matching(kind: str) -> list[Rule]:
                 return [
                     rule
                     for rule in rules.get(kind, ())
                     if rule.matches(figures, r, among, year_end, after)  # noqa: B023
+                    and (kind == "commend" or fair_rule(rule, figures, all_done))  # noqa: B023
                 ]
 
             criticize = matching("criticize")
             veto = matching("veto") if year_end else []
-            commend = matching("commend")[:1] if not criticize and not veto else []
-            for kind, matched in (("commend", commend), ("criticize", criticize), ("veto", veto)):
-                if matched:
-                    reason = judgment_reason(
-                        kind,
-                        matched,
-                        figures,
-                        r,
-                        among,
-                        volunteer_deadline=config.volunteer_deadline,
-                        township=bool(h.is_township[i]),
-                    )
-                    rows.append((key, h.codes[i], kind, reason))
+            blocked = overdue[p, i] > 0 or figures.get("report_late") == 1
+            commend = [] if criticize or veto or blocked else matching("commend")[:1]
+            if veto:
+                kind, matched = "veto", [*veto, *criticize]
+            elif criticize:
+                kind, matched = "criticize", criticize
+            elif commend:
+                kind, matched = "commend", commend
+            else:
+                continue
+            township = bool(h.is_township[i])
+            county = h.names.get(str(h.parent[i]), "") if township else ""
+            standing = Standing(
+                among_label=f"{county}各乡镇（街道）" if township else "各县市区",
+                period_word=word,
+                all_unionized=all_done,
+                year_start=period.index == 1,
+            )
+            reason = judgment_reason(
+                kind,
+                matched,
+                figures,
+                r,
+                among,
+                volunteer_deadline=config.volunteer_deadline,
+                township=township,
+                standing=standing,
+            )
+            rows.append((key, h.codes[i], kind, reason))
     frame = pd.DataFrame(rows, columns=list(JUDGMENT_COLUMNS))
     return frame.astype("string")
+
+
+UNDECIDED_WARNING = "W-JUDGMENT-UNDECIDED"
+
+
+def _undecided(
+    h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
+) -> list[Problem]:
+    """Judgments the office's missing records leave undecided, as warnings for `check` (3.9).
+
+    Nothing the office lacks is printed; it learns of it here: a unit whose members at the
+    previous year's end are not in the data cannot be judged on a new-members rule. (A receipt
+    not recorded, which leaves a report_late rule undecided, is the record's own problem.)
+    """
+    rules = config.judgments or {
+        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
+    }
+    metrics = {r.metric for kind in ("criticize", "veto") for r in rules.get(kind, ())}
+    out: list[Problem] = []
+    warned_members: set[tuple[int, str]] = set()
+    for p, period in enumerate(periods):
+        used = sorted(m for m in metrics if m in ("members_completion", "members_schedule_rate"))
+        if not used:
+            continue
+        missing = np.isnan(f["ytd_new_members"][p]) & ~np.isnan(f["target_new_members"][p])
+        for i in np.flatnonzero(missing & (h.is_county | h.is_township)):
+            code = h.codes[int(i)]
+            if (period.year, code) in warned_members:
+                continue
+            warned_members.add((period.year, code))
+            name = h.names.get(code, code)
+            out.append(
+                _undecided_problem(
+                    h,
+                    period,
+                    code,
+                    f"data/{period}",
+                    "会员人数",
+                    f"{name}（{code}）{period.year - 1}年末的会员人数不在数据中，本年新增会员无法"
+                    f"计算：规则 {'、'.join(used)} 对它不起作用。请补上"
+                    f"{period.previous_year_end().label}的台账。",
+                )
+            )
+    return out
+
+
+def _undecided_problem(
+    h: Hierarchy, period: Period, code: str, file: str, column: str, message: str
+) -> Problem:
+    county = str(h.county_of.get(code, ""))
+    return Problem(
+        file=file,
+        row=None,
+        column=column,
+        code=UNDECIDED_WARNING,
+        severity="warning",
+        value=str(period),
+        message=message,
+        county=county,
+        county_name=h.names.get(county, "") if county else "",
+    )
 
 
 def volunteer_deadline_of(year: int, month_day: tuple[int, int]) -> date:
@@ -988,85 +1180,199 @@ def volunteer_deadline_of(year: int, month_day: tuple[int, int]) -> date:
     return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
+def _threshold(rule: Rule, metric: str) -> str:
+    """低于60.0%: the bound of a rule, said on the metric it applies to."""
+    bound = rule.below if rule.below is not None else rule.at_least
+    word = "低于" if rule.below is not None else "不低于"
+    return word + BY_NAME[metric].show(bound) + BY_NAME[metric].unit
+
+
+def _fall(label: str, value: float, unit: str) -> str:
+    """A fall said as one: 本期新增会员 −141 -> 本期会员减少141人."""
+    return f"{label.replace('新增', '')}减少{fmt.integer(-value)}{unit}"
+
+
+def metric_fact(metric: str, figures: Mapping[str, Any]) -> str:
+    """A metric's value as a reader says it: no negative rate, no schedule over 200 %.
+
+    已完成年度目标（12家，目标10家）; 本年会员减少141人（新增会员目标300人）; 新建会序时进度
+    完成率超过200.0%; 本期会员减少20人; 建会率76.3%.
+    """
+    indicator = BY_NAME[metric]
+    value = figures.get(metric)
+    completion = SCHEDULE_OF.get(metric, metric)
+    if completion in COMPLETIONS:
+        ytd, target, noun, unit = COMPLETIONS[completion]
+        got, goal = figures.get(ytd), figures.get(target)
+        if got is not None and got < 0:
+            return _fall(BY_NAME[ytd].label, got, unit) + f"（{noun}{fmt.integer(goal)}{unit}）"
+        done = figures.get(completion)
+        if metric == completion and done is not None and done >= 1:
+            return f"已完成{noun}（{fmt.integer(got)}{unit}，目标{fmt.integer(goal)}{unit}）"
+        if metric != completion and value is not None and value > SCHEDULE_QUOTED_UP_TO:
+            return f"{indicator.label}超过{fmt.percent(SCHEDULE_QUOTED_UP_TO)}"
+    if indicator.kind == "delta" and value is not None and value < 0:
+        return _fall(indicator.label, value, indicator.unit)
+    return f"{indicator.label}{indicator.show(value)}{indicator.unit}"
+
+
+def _new_unions_fact(
+    kind: str, figures: Mapping[str, Any], notes: Mapping[str, list[str]]
+) -> list[str]:
+    """The year's new unions against the target, as a reader says them; `notes` hold the
+    thresholds of the new-union metrics the judgment is about, quoted on their metric."""
+    ytd = figures.get("ytd_new_unions") or 0
+    target = figures.get("target_new_unions")
+    completion = figures.get("target_completion")
+    schedule = figures.get("schedule_rate")
+    if target is None:
+        return [f"本年新建会{fmt.integer(ytd)}家（未下达年度目标）"]
+    if target == 0:
+        return [f"本年新建会{fmt.integer(ytd)}家（年度目标为0家）"]
+    if completion is not None and completion >= 1:
+        done = metric_fact("target_completion", figures)
+        if notes.get("target_completion"):  # a rule asking for more than the target
+            bounds = "，".join(notes["target_completion"])
+            return [done, f"完成年度目标的{fmt.percent(completion)}（{bounds}）"]
+        return [done]
+    if kind == "commend":
+        said = [f"本年累计新建会{fmt.integer(ytd)}家，完成年度目标的{fmt.percent(completion)}"]
+        if schedule is not None and schedule > SCHEDULE_QUOTED_UP_TO:
+            said.append("超过序时进度")
+        elif schedule is not None and schedule >= 1:
+            said.append(f"序时进度完成率{fmt.percent(schedule)}")
+        return said
+
+    def noted(text: str, metric: str) -> str:
+        return f"{text}（{'，'.join(notes[metric])}）" if notes.get(metric) else text
+
+    said = [
+        "本年尚未新建会"
+        if not ytd
+        else f"本年新建会{fmt.integer(ytd)}家（年度目标{fmt.integer(target)}家）"
+    ]
+    quoted = [m for m in NEW_UNION_METRICS if m in notes]
+    if "target_completion" in quoted or not quoted:
+        said.append(noted(f"完成年度目标的{fmt.percent(completion)}", "target_completion"))
+    # at year end the schedule is the completion: said once
+    if (
+        "schedule_rate" in quoted
+        and ("target_completion" not in quoted or (figures.get("elapsed") or 0) < 1)
+        and schedule is not None
+        and schedule <= SCHEDULE_QUOTED_UP_TO
+    ):
+        said.append(noted(f"序时进度完成率{fmt.percent(schedule)}", "schedule_rate"))
+    return said
+
+
 def judgment_reason(
     kind: str,
     rule: Rule | list[Rule],
-    figures: dict[str, Any],
+    figures: Mapping[str, Any],
     rank: int | None,
     among: int,
     *,
     volunteer_deadline: tuple[int, int] = (7, 1),
     township: bool = False,
+    standing: Standing | None = None,
 ) -> str:
-    """The Chinese reason of a judgment, quoting the numbers behind it.
+    """The Chinese reason of a judgment, quoting the numbers behind it as a reader says them.
 
-    E.g. 综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%;
-    a criticism or veto names the threshold it fell below: 序时进度完成率36.0%（低于60.0%）,
-    and quotes the year's targets only when they are what it is for; several rules matched are
-    quoted together, each metric once.
+    A commendation says what was done: 本月新建会5家、销号重点企业2家，已完成年度目标（52家，
+    目标40家），建会率86.2%，较上期提高1.5个百分点，综合得分94.1分，在松岚县各乡镇（街道）中
+    排名第1. A criticism or veto names each threshold on the metric it applies to:
+    本年新建会3家（年度目标12家），序时进度完成率36.0%（低于60.0%）.
     """
+    standing = standing or Standing()
     rules = [rule] if isinstance(rule, Rule) else list(rule)
-    parts: list[str] = []
     by_rank = any(r.rank_at_most is not None or r.rank_from_bottom_at_most for r in rules)
+    ranking = ""
     if rank is not None and (kind == "commend" or by_rank):
-        ranking = f"综合得分{fmt.number(figures.get('score'))}分，排名第{rank}"
+        where = f"在{standing.among_label}中" if standing.among_label else ""
+        ranking = f"综合得分{fmt.number(figures.get('score'))}分，{where}排名第{rank}"
         if any(r.rank_from_bottom_at_most is not None for r in rules):
             ranking += f"（共{among}个，倒数第{among - rank + 1}）"
-        parts.append(ranking)
-
-    ytd = figures.get("ytd_new_unions")
-    target = figures.get("target_new_unions")
-    facts: dict[str, str] = {"ytd_new_unions": f"本年新建会{fmt.integer(ytd)}家"}
-    if target is None:
-        facts["target_new_unions"] = "未下达年度目标"
-    elif target == 0:
-        facts["target_new_unions"] = "年度目标为0家"
-    else:
-        facts["target_completion"] = (
-            f"完成年度目标的{fmt.percent(figures.get('target_completion'))}"
-        )
-        facts["schedule_rate"] = f"序时进度完成率{fmt.percent(figures.get('schedule_rate'))}"
+    if kind == "commend":
+        return _commendation(rules, figures, ranking, standing)
 
     month, day = volunteer_deadline
+    notes: dict[str, list[str]] = {}
+    said: dict[str, str] = {}
     for one in rules:
         metric = one.metric
-        if metric == "report_late" and figures.get(metric):
+        if metric is None:
+            continue
+        if metric == "score":
+            bound = f"（{_threshold(one, metric)}）"
+            score = f"综合得分{fmt.number(figures.get('score'))}分"
+            ranking = ranking.replace(score, score + bound) if ranking else score + bound
+            continue
+        if metric == "report_late":
             # 报送情况 (1.1): said as what happened, not as a flag below a threshold
             late = figures.get("report_days_late")
-            facts[metric] = (
+            said[metric] = (
                 f"本期台账逾期{fmt.integer(late)}天报送"
                 if late
                 else "本期台账未按时报送（沿用上期数据）"
             )
             continue
         lacking = township and metric == "volunteer_coverage" and figures.get(metric) == 0
-        if metric is not None and metric != "score" and metric not in facts:
-            indicator = BY_NAME[metric]
-            facts[metric] = (
-                "应配备工会工作志愿者而未配备"
-                if lacking
-                else f"{indicator.label}{indicator.show(figures.get(metric))}{indicator.unit}"
+        if metric not in NEW_UNION_METRICS:
+            said.setdefault(
+                metric, "应配备工会工作志愿者而未配备" if lacking else metric_fact(metric, figures)
             )
-        if metric is not None and metric == "score" and not parts:
-            parts.append(f"综合得分{fmt.number(figures.get('score'))}分")
-        if kind != "commend" and metric is not None:
-            bound = one.below if one.below is not None else one.at_least
-            word = "低于" if one.below is not None else "不低于"
-            shown = BY_NAME[metric].show(bound) + BY_NAME[metric].unit
-            notes = [] if lacking else [word + shown]
-            if one.after_volunteer_deadline:
-                notes.append(f"已过{month}月{day}日配备期限")
-            if not notes:
-                continue
-            note = "，".join(notes)
-            if metric in facts:
-                facts[metric] += f"（{note}）"
-            elif parts:
-                parts[-1] += f"（{note}）"
-    context = ("ytd_new_unions", "target_new_unions", "target_completion", "schedule_rate")
-    about_targets = any(one.metric in (*context, "score") for one in rules)  # score counts them
-    if kind != "commend" and not by_rank and not about_targets:
-        # criticised for something else (volunteers, a late ledger): a target well met, quoted
-        # first, would read as the reason
-        facts = {k: v for k, v in facts.items() if k not in context}
-    return "，".join([*parts, *facts.values()])
+        note = notes.setdefault(metric, [])
+        if not lacking:
+            note.append(_threshold(one, metric))
+        if one.after_volunteer_deadline:
+            note.append(f"已过{month}月{day}日配备期限")
+    parts: list[str] = [ranking] if ranking else []
+    about_targets = any(
+        r.metric in (*NEW_UNION_METRICS, "ytd_new_unions", "score") for r in rules
+    ) or (by_rank and not said)
+    if about_targets:
+        if standing.all_unionized:
+            parts.append(f"已全部建会（{fmt.integer(figures.get('enterprises'))}家企业）")
+        else:
+            parts += _new_unions_fact(kind, figures, notes)
+    for metric, text in said.items():
+        if metric == "ytd_new_unions" and about_targets:
+            continue
+        bounds = "，".join(notes.get(metric, []))
+        parts.append(f"{text}（{bounds}）" if bounds else text)
+    return "，".join(parts)
+
+
+def _commendation(
+    rules: list[Rule], figures: Mapping[str, Any], ranking: str, standing: Standing
+) -> str:
+    """What a praised unit did, from its figures: this period's work, the year, its standing."""
+    deeds = []
+    new = figures.get("new_unions") or 0
+    closed = figures.get("priority_closed") or 0
+    if new:
+        deeds.append(f"新建会{fmt.integer(new)}家")
+    if closed:
+        deeds.append(f"销号重点企业{fmt.integer(closed)}家")
+    parts = [standing.period_word + "、".join(deeds)] if deeds else []
+    if standing.all_unionized:
+        parts.append(f"已全部建会（{fmt.integer(figures.get('enterprises'))}家企业）")
+    else:
+        said = _new_unions_fact("commend", figures, {})
+        if standing.year_start and new:  # this period's are the year's: said once
+            said[0] = said[0].replace(f"本年累计新建会{fmt.integer(new)}家，", "")
+        parts += said
+        rate, change = figures.get("coverage_rate"), figures.get("coverage_rate_change")
+        if rate is not None:
+            shown = f"建会率{fmt.percent(rate)}"
+            parts.append(
+                shown + ("，较上期" + fmt.change_phrase(change) if change and change > 0 else "")
+            )
+    for one in rules:
+        metric = one.metric
+        if metric is None or metric in ("score", "coverage_rate", *NEW_UNION_METRICS):
+            continue
+        parts.append(metric_fact(metric, figures))
+    if ranking:
+        parts.append(ranking)
+    return "，".join(parts)

@@ -27,8 +27,15 @@ from typing import TYPE_CHECKING, Any
 
 from generator import formatting as fmt
 from generator.cache import file_digest
+from generator.corrections import (
+    JUDGMENT,
+    JUDGMENT_LABEL,
+    correction_notes,
+    show_issued,
+    unit_judgment,
+)
 from generator.errors import BuildError, ConfigError
-from generator.model import Bulletin, Correction
+from generator.model import SHOWS, Bulletin, Correction
 from generator.periods import Period
 from generator.problems import Problem
 from generator.tables import write_csv
@@ -640,9 +647,11 @@ def _published_values(
         return None
     corrected_by: tuple[str, str] | None = None
     values: dict[tuple[str, str], str] = {}
+    shown = tuple(SHOWS[audience].judgments)
     for unit in model.get("units", []):
         for name, _label, kind in _figures():
             values[(str(unit.get("code")), name)] = _shown(unit.get(name), kind)
+        values[(str(unit.get("code")), JUDGMENT)] = unit_judgment(unit, shown)
     later = sorted(
         (p for p in register.periods() if Period.parse(p) > Period.parse(period)),
         key=Period.parse,
@@ -685,12 +694,18 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
             carrier = by_period[later[0]] if later else None
             changed: list[Correction] = []
             names = {u.code: u.name for u in current.units}
+            shown = tuple(current.shows.judgments)
             for unit in current.units:
-                for name, label, kind in _figures():
+                # the judgment first: 更正说明 says what a correction changes of them (3.9)
+                for name, label, kind in [(JUDGMENT, JUDGMENT_LABEL, ""), *_figures()]:
                     if unit.level == "city" and name in ("score", "rank"):
                         continue  # the city is not scored against anyone
                     before = values.get((unit.code, name))
-                    after = _shown(getattr(unit, name, None), kind)
+                    after = (
+                        unit_judgment(unit, shown)
+                        if name == JUDGMENT
+                        else _shown(getattr(unit, name, None), kind)
+                    )
                     if before is not None and before != after:
                         changed.append(
                             Correction(
@@ -707,6 +722,8 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
                                 corrected=after,
                             )
                         )
+            if changed or corrected_by is not None:
+                show_issued(current, _issued_model(register, period, audience) or {})
             if not changed:
                 if corrected_by is not None:  # corrected by a bulletin since issued
                     current.corrected = True
@@ -761,28 +778,6 @@ def _warning(
         county=county,
         county_name=(names or {}).get(county, ""),
     )
-
-
-def correction_notes(corrections: list[Correction]) -> list[str]:
-    """The 更正说明 as paragraphs: one per corrected bulletin, then one per unit."""
-    notes: list[str] = []
-    by_period: dict[str, list[Correction]] = {}
-    for c in corrections:
-        by_period.setdefault(c.period, []).append(c)
-    for period in sorted(by_period, key=Period.parse):
-        items = by_period[period]
-        first = items[0]
-        notes.append(
-            f"经核实，{first.period_label}通报（{first.doc_code}）印发后，有关单位报送的数据有所更正，"
-            "该期通报中下列数据相应更正："
-        )
-        units: dict[str, list[Correction]] = {}
-        for c in items:
-            units.setdefault(c.unit_name, []).append(c)
-        for name, changes in units.items():
-            parts = "，".join(f"{c.label}由{c.issued}更正为{c.corrected}" for c in changes)
-            notes.append(f"{name}：{parts}。")
-    return notes
 
 
 # ---- numbering and new periods ------------------------------------------------------------------

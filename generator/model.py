@@ -156,6 +156,10 @@ class DocumentHeader:
     printed_by: str  # 印发机关
     preface: str  # Markdown
     closing: str  # Markdown
+    #: 限期整改: rectify_days working days after signed_on (CONTRACT 3.9); None while unsigned
+    rectify_by: str | None = None
+    rectify_by_text: str = ""  # 2026年11月19日
+    rectify_days: int = 10
 
 
 @dataclass

@@ -117,3 +117,19 @@ class Period:
         if self.last_month == 1:
             return f"{self.year}年1月"
         return f"{self.year}年1—{self.last_month}月"
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The day `days` working days after `start`, Saturdays and Sundays skipped.
+
+    Public holidays are not known to the program: an office that signs before a holiday sets
+    `rectify_days` (bulletin.yml) to allow for it.
+    """
+    from datetime import timedelta
+
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

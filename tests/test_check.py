@@ -127,3 +127,32 @@ def test_a_year_without_targets_is_an_error_naming_the_year(project: Project) ->
     project.write("targets", targets)
     result = check_project(project.root)
     assert not [p for p in result.problems.items if p.code == "E-TARGETS-MISSING"]
+
+
+def test_check_names_what_would_leave_a_judgment_undecided_or_a_deadline_twice(
+    project: Project,
+) -> None:
+    """CONTRACT 3.9: nothing the office lacks is printed, so check says it. A new-members rule
+    cannot judge without last year's members (the project starts in 2026-09); a frame naming
+    每月3日前 against report_deadline 5 is a second deadline."""
+    config = project.root / "bulletin.yml"
+    config.write_text(
+        config.read_text("utf-8")
+        + "judgments:\n  criticize:\n    - {metric: members_schedule_rate, below: 0.6}\n",
+        "utf-8",
+    )
+    frame = project.root / "content" / "bulletins" / f"{OCT}.md"
+    frame.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_text(
+        "---\ndoc_number: 1\n---\n\n前言。\n\n<!-- closing -->\n\n每月3日前报送。\n", "utf-8"
+    )
+    code, output = run(str(project.root))
+    assert code == 0, output
+    flat = "".join(output.split())
+    assert "每月3日前" in flat and "report_deadline" in flat
+    lines = (project.root / "problems" / "problems.csv").read_text("utf-8-sig")
+    undecided = [line for line in lines.splitlines() if "W-JUDGMENT-UNDECIDED" in line]
+    # the counties with a new-members target (甲县 300, 乙区 200), once each for the year
+    assert len(undecided) == 2 and all("2025年12月的台账" in line for line in undecided)
+    assert any("甲县（990100）" in line for line in undecided)
+    assert any("乙区（990200）" in line for line in undecided)

@@ -74,3 +74,30 @@ def test_bad_volunteer_deadline_names_the_key_and_line(tmp_path: Path, written: 
     with pytest.raises(ConfigError) as info:
         parse_config(f"cadence: month\nvolunteer_deadline: {written}\n", tmp_path)
     assert "第2行" in str(info.value) and "volunteer_deadline" in str(info.value)
+
+
+def test_rectify_days_defaults_to_ten_and_is_validated(tmp_path: Path) -> None:
+    """rectify_days (CONTRACT 3.9): working days after signed_on; a bad value names the line."""
+    assert parse_config("cadence: month\n", tmp_path).rectify_days == 10
+    assert parse_config("rectify_days: 15\n", tmp_path).rectify_days == 15
+    for bad in ("0", "十", "2.5", "true", "61"):
+        with pytest.raises(ConfigError) as info:
+            parse_config(f"cadence: month\nrectify_days: {bad}\n", tmp_path)
+        assert "第2行" in str(info.value) and "rectify_days" in str(info.value), bad
+
+
+@pytest.mark.parametrize(
+    ("signed", "days", "due"),
+    [
+        ("2026-11-05", 10, "2026-11-19"),  # a Thursday: two weekends skipped
+        ("2026-11-06", 1, "2026-11-09"),  # a Friday: the next working day is Monday
+        ("2026-11-07", 1, "2026-11-09"),  # signed on a Saturday
+        ("2026-12-31", 3, "2027-01-05"),
+    ],
+)
+def test_working_days_after_skips_weekends(signed: str, days: int, due: str) -> None:
+    from datetime import date
+
+    from generator.periods import working_days_after
+
+    assert working_days_after(date.fromisoformat(signed), days) == date.fromisoformat(due)

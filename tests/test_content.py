@@ -188,3 +188,26 @@ def test_the_public_title_promises_no_assessment_results() -> None:
     assert public_title(preface) == "现将2025年12月及全年企业工会组建工作情况通报如下。"
     plain = "关于2026年10月全市企业工会组建工作情况的通报"
     assert public_title(plain) == plain
+
+
+def test_a_frame_naming_another_deadline_is_a_warning(tmp_path: Path) -> None:
+    """One deadline (CONTRACT 3.9): the closing's 每月3日前 against report_deadline 5, and its
+    15个工作日 against rectify_days 10, are warnings naming the file and line; none once they
+    agree."""
+    from generator.content import frame_deadline_problems
+
+    frame = tmp_path / "content" / "bulletins" / "2026-10.md"
+    frame.parent.mkdir(parents=True)
+    frame.write_text(
+        "---\ndoc_number: 45\n---\n\n现将情况通报如下。\n\n<!-- closing -->\n\n"
+        "一、每月3日前将上月台账报送市总工会。\n\n二、受到通报批评的单位，15个工作日内书面报告。\n",
+        encoding="utf-8",
+    )
+    frames = load_content(tmp_path).frames
+    problems = frame_deadline_problems(tmp_path, frames, report_deadline=5, rectify_days=10)
+    assert [(p.code, p.file, p.row, p.value) for p in problems] == [
+        ("W-CONTENT-DEADLINE", "content/bulletins/2026-10.md", 9, "每月3日前"),
+        ("W-CONTENT-DEADLINE", "content/bulletins/2026-10.md", 11, "15个工作日"),
+    ]
+    assert "report_deadline 是 5" in problems[0].message
+    assert not frame_deadline_problems(tmp_path, frames, report_deadline=3, rectify_days=15)

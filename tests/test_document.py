@@ -293,10 +293,11 @@ def test_a_criticised_township_report_says_by_when_and_how_many(demo: Path) -> N
     assert criticised
     u = criticised[0]
     text = flat(text_of(demo / "internal" / "pdf" / "2026-10" / "units" / f"{u['code']}.pdf"))
-    # printed on Friday 2026-11-06; ten working days later is Friday 2026-11-20
-    assert "于2026年11月20日前向示例市总工会书面报告整改措施" in text
-    assert date(2026, 11, 6) + timedelta(days=14) == date(2026, 11, 20)
-    goal = math.ceil(u["target_new_unions"] * 11 / 12)  # on schedule at the end of November
+    # signed on Thursday 2026-11-05 (rectify_days 10): ten working days later, Thursday 11-19
+    assert "于2026年11月19日前向示例市总工会书面报告整改措施" in text
+    assert date(2026, 11, 5) + timedelta(days=14) == date(2026, 11, 19)
+    # on schedule at the end of November: target × 11/12, rounded half up (CONTRACT 3.9)
+    goal = math.floor(u["target_new_unions"] * 11 / 12 + 0.5)
     need = max(0, goal - u["ytd_new_unions"])
     assert f"到2026年11月底本年累计新建会应达到{goal}家" in text
     if need:

@@ -18,6 +18,8 @@ from generator.figures import (
     INDICATOR_DTYPES,
     Figures,
     PeriodReduction,
+    Standing,
+    amount_due,
     competition_rank,
     compute_figures,
     judgment_reason,
@@ -31,6 +33,7 @@ from generator.rosters.specs import (
     BOOL,
     DATE,
     ENTERPRISES,
+    INSPECTIONS,
     INT,
     MODEL_HOMES,
     NUMBER,
@@ -103,6 +106,8 @@ def run(
     targets: list[dict[str, Any]] | None = None,
     volunteers: list[dict[str, Any]] | None = None,
     unit_rows: pd.DataFrame | None = None,
+    inspections: list[dict[str, Any]] | None = None,
+    reporting: dict[str, list[Any]] | None = None,
 ) -> Figures:
     """Reduce the snapshots in order and compute the figures, as the build does."""
     config = config or Config(root=Path("."))
@@ -121,6 +126,8 @@ def run(
         targets=frame(TARGETS, targets or []),
         volunteers=frame(VOLUNTEERS, volunteers or []),
         campaigns={},
+        inspections=frame(INSPECTIONS, inspections or []),
+        reporting=reporting,
     )
 
 
@@ -495,7 +502,8 @@ def test_a_component_no_unit_of_the_group_has_is_left_out_and_the_score_scaled()
     assert value(fig, "2026-10", "T12", "rank") == 1  # 78.57 against 71.43
     assert value(fig, "2026-10", "T11", "rank") == 2
     left_out = [w for w in fig.warnings if "T1" in w.message and "折算" in w.message]
-    assert len(left_out) == 2  # one per township and year
+    # T11 is asked for its target; T12 has every enterprise unionised: it needs none (3.9)
+    assert [w.message.split("（")[0] for w in left_out] == ["单位T11"]
 
 
 def test_an_unranked_unit_is_still_judged_on_the_metrics_it_has() -> None:
@@ -581,9 +589,14 @@ def test_criticize_commend_and_veto_only_at_year_end() -> None:
     # December (year end): T3 completes 100% < 200%: vetoed, so not commended; T1 (200%) is.
     assert [k for k, _ in judged(fig, "2026-12", "T1")] == ["commend"]
     assert [k for k, _ in judged(fig, "2026-12", "T3")] == ["veto"]
-    assert [k for k, _ in judged(fig, "2026-12", "T4")] == ["criticize", "veto"]
+    # One judgment per unit and bulletin (3.9): the veto, quoting the criticism's rule too; at
+    # year end the schedule is the completion, said once.
+    assert [k for k, _ in judged(fig, "2026-12", "T4")] == ["veto"]
+    assert dict(judged(fig, "2026-12", "T4"))["veto"] == (
+        "本年尚未新建会，完成年度目标的0.0%（低于200.0%）"
+    )
     reason = dict(judged(fig, "2026-12", "T3"))["veto"]
-    assert reason == "本年新建会2家，完成年度目标的100.0%（低于200.0%），序时进度完成率100.0%"
+    assert reason == "已完成年度目标（2家，目标2家），完成年度目标的100.0%（低于200.0%）"
 
 
 def test_commend_needs_no_criticism() -> None:
@@ -618,15 +631,122 @@ def test_judgment_reason_quotes_the_numbers() -> None:
         "schedule_rate": 1.38,
     }
     rule = Rule(rank_at_most=3, metric="schedule_rate", at_least=1.0)
-    assert (
-        judgment_reason("commend", rule, figures, 1, 9)
-        == "综合得分96.6分，排名第1，本年新建会120家，完成年度目标的115.0%，序时进度完成率138.0%"
+    # Praise says what was done; a completion over 100 % as 已完成 (N家，目标M家), no rate
+    assert judgment_reason("commend", rule, figures, 1, 9) == (
+        "已完成年度目标（120家，目标104家），综合得分96.6分，排名第1"
+    )
+    figures |= {"new_unions": 5, "coverage_rate": 0.862, "coverage_rate_change": 0.015}
+    figures |= {"ytd_new_unions": 52, "target_completion": 52 / 104, "schedule_rate": 0.6}
+    standing = Standing(among_label="松岚县各乡镇（街道）", period_word="本月")
+    assert judgment_reason("commend", rule, figures, 1, 9, standing=standing) == (
+        "本月新建会5家，本年累计新建会52家，完成年度目标的50.0%，建会率86.2%，"
+        "较上期提高1.5个百分点，综合得分96.6分，在松岚县各乡镇（街道）中排名第1"
     )
     no_target = {"score": 50.0, "ytd_new_unions": 3, "target_new_unions": None}
     crit = Rule(metric="score", below=60.0)
     assert judgment_reason("criticize", crit, no_target, 5, 9) == (
-        "综合得分50.0分（低于60.0分），本年新建会3家，未下达年度目标"
+        "综合得分50.0分（低于60.0分），本年新建会3家（未下达年度目标）"
     )
+
+
+# --- 3.9 fair judgments ------------------------------------------------------------------------------
+
+
+def test_amount_due_is_target_times_elapsed_rounded_half_up() -> None:
+    assert amount_due(6, 1 / 12) == 1  # 0.5 rounds up
+    assert amount_due(5, 1 / 12) == 0  # 0.42
+    assert amount_due(18, 1 / 12) == 2  # 1.5
+    assert amount_due(2, 3 / 12) == 1  # 0.5
+    assert amount_due(None, 1 / 12) == 0
+
+
+def _behind(codes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Two enterprises per township, one unionised in 2025: nothing new this year, one left."""
+    rows = []
+    for code in codes:
+        rows.append(ent(f"{code}-a", code, 10, True, union_date="2025-05-01"))
+        rows.append(ent(f"{code}-b", code, 10, False))
+    return rows
+
+
+def test_a_schedule_rule_waits_until_one_whole_enterprise_is_due() -> None:
+    """January: targets 6, 5, 18, 2 ask for 0.5, 0.42, 1.5, 0.17 enterprises, rounded half up
+    1, 0, 2, 0. None has a new union: only T1 and T3 are criticised (CONTRACT 3.9)."""
+    targets = [
+        {"year": 2026, "unit": code, "new_unions": n}
+        for code, n in (("T1", 6), ("T2", 5), ("T3", 18), ("T4", 2))
+    ]
+    fig = run({"2026-01": _behind(("T1", "T2", "T3", "T4"))}, units=FOUR, targets=targets)
+    assert {c: [k for k, _ in judged(fig, "2026-01", c)] for c in ("T1", "T2", "T3", "T4")} == {
+        "T1": ["criticize"],
+        "T2": [],
+        "T3": ["criticize"],
+        "T4": [],
+    }
+    assert judged(fig, "2026-01", "T1") == [
+        ("criticize", "本年尚未新建会，序时进度完成率0.0%（低于60.0%）")
+    ]
+    # K1: target 31 (the sum) asks for 2.58 -> 3: criticised too
+    assert [k for k, _ in judged(fig, "2026-01", "K1")] == ["criticize"]
+
+
+def test_a_unit_with_nothing_left_to_unionise_is_not_judged_on_new_union_targets() -> None:
+    """T1 has both enterprises unionised (since 2020) and a target of 5 it cannot meet: its
+    schedule counts as met (score 100), it is neither criticised in October nor vetoed in
+    December; T2, one enterprise left, is criticised, then vetoed (one judgment)."""
+    rows = [ent("T1-a", "T1", 10, True), ent("T1-b", "T1", 10, True), *_behind(("T2",))]
+    targets = [{"year": 2026, "unit": c, "new_unions": 5} for c in ("T1", "T2")]
+    units = FOUR[:4]
+    fig = run({"2026-10": rows, "2026-11": rows, "2026-12": rows}, units=units, targets=targets)
+    assert value(fig, "2026-10", "T1", "schedule_rate") == 0.0  # the figure stays what it is
+    assert value(fig, "2026-10", "T1", "score") == pytest.approx(100.0)  # 40 + 30 + 30 (met)
+    for period in ("2026-10", "2026-12"):
+        assert not [k for k, _ in judged(fig, period, "T1") if k != "commend"], period
+    assert [k for k, _ in judged(fig, "2026-10", "T2")] == ["criticize"]
+    assert judged(fig, "2026-12", "T2") == [
+        ("veto", "本年尚未新建会，完成年度目标的0.0%（低于100.0%）")
+    ]
+
+
+def test_no_praise_beside_an_overdue_rectification_or_late_reporting() -> None:
+    """T1 leads its county and is ahead of schedule: praised, unless an inspection's
+    rectification is past its deadline at the period's end and not done by then."""
+    rows = [ent(f"T1-{i}", "T1", 10, True, union_date="2026-03-01") for i in range(3)]
+    rows += _behind(("T2",))
+    # K1: 3 new of 2 + 1 by October, 120% of its schedule
+    targets = [{"year": 2026, "unit": "T1", "new_unions": 2}]
+    targets += [{"year": 2026, "unit": "T2", "new_unions": 1}]
+    visit = {"date": "2026-08-01", "unit": "T1", "inspectors": "王", "findings": "台账不全"}
+    overdue = [{**visit, "deadline": "2026-09-30"}]
+    done = [{**visit, "deadline": "2026-09-30", "rectified_on": "2026-09-20"}]
+    later = [{**visit, "deadline": "2026-11-30"}]
+    units = FOUR[:4]
+    for listed, praised in ((overdue, False), (done, True), (later, True), ([], True)):
+        fig = run({"2026-10": rows}, units=units, targets=targets, inspections=listed)
+        assert [k for k, _ in judged(fig, "2026-10", "T1")] == (["commend"] if praised else [])
+    # K1 is first of the counties and ahead of schedule; reporting late it is not praised
+    config = _judged_config(commend=[{"rank_at_most": 3, "metric": "schedule_rate", "at_least": 1}])
+    from types import SimpleNamespace
+
+    for state, praised in (("late", False), ("on_time", True)):
+        report = SimpleNamespace(code="K1", state=state, days_late=2 if state == "late" else 0)
+        fig = run({"2026-10": rows}, config, units, targets, reporting={"2026-10": [report]})
+        assert [k for k, _ in judged(fig, "2026-10", "K1")] == (["commend"] if praised else [])
+
+
+def test_a_new_members_rule_without_last_years_members_is_a_warning() -> None:
+    """The year's new members need the members at the end of last year: without that period
+    a members rule cannot judge, and check says so, once per unit and year."""
+    config = _judged_config(criticize=[{"metric": "members_schedule_rate", "below": 0.6}])
+    rows = _behind(("T1",))
+    targets = [{"year": 2026, "unit": "T1", "new_members": 100}]
+    fig = run({"2026-09": rows, "2026-10": rows}, config, FOUR[:3], targets)
+    undecided = [w for w in fig.warnings if w.code == "W-JUDGMENT-UNDECIDED"]
+    assert [(w.value, w.message.split("（")[0]) for w in undecided] == [
+        ("2026-09", "单位K1"),
+        ("2026-09", "单位T1"),
+    ]
+    assert "2025年12月的台账" in undecided[0].message
 
 
 # --- 3.5 volunteers and campaigns ------------------------------------------------------------------

@@ -724,9 +724,9 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     }
     assert reasons == {
         "甲县": [
-            "本年新建会1家，完成年度目标的10.0%，序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送"
+            "本年新建会1家（年度目标10家），序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送"
         ],
-        "乙区": ["本年新建会0家，完成年度目标的0.0%，序时进度完成率0.0%（低于60.0%）"],
+        "乙区": ["本年尚未新建会，序时进度完成率0.0%（低于60.0%）"],
     }
     assert (units["甲县"]["report_late"], units["甲县"]["report_days_late"]) == (True, 3)
     assert (units["乙区"]["report_late"], units["乙区"]["report_days_late"]) == (False, 0)
@@ -752,10 +752,10 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
         return "".join("".join(page.split()) for page in page_texts(pdf))
 
     pdf = text("internal")
-    assert "序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送。" in pdf
-    assert (
-        "（二）乙区。本年新建会0家，完成年度目标的0.0%（低于60.0%）。" in pdf
-    )  # 乙区: nothing more
+    # each criticism with its rectification date (unsigned here: counted from the signing)
+    dated = "请于成文日期后第10个工作日前整改到位。"
+    assert "序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送。" + dated in pdf
+    assert "（二）乙区。本年尚未新建会，序时进度完成率0.0%（低于60.0%）。" + dated in pdf
     assert "报送情况" in pdf
     assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in pdf
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in pdf
@@ -768,9 +768,11 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     assert "990100-甲县.xlsx" not in public_pdf and "逾期3天报送" not in public_pdf
 
 
-def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_so(tmp_path: Path) -> None:
+def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_nothing_of_it(
+    tmp_path: Path,
+) -> None:
     """Files saved into the folder by hand: no receipt time, so no county is judged late
-    (its file's modification time is not a receipt), and the 报送情况 says times are missing."""
+    (its file's modification time is not a receipt), and the bulletin draws no conclusion."""
     import os
 
     project = Project(tmp_path / "p")
@@ -795,10 +797,8 @@ def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_so(tmp_path:
     section = reporting_section(bulletin, Wording(load_config(project.root).root))
     assert section is not None
     first = section[1][0]["c"][0]["text"]
-    assert first == (
-        "各县市区应于2026年11月5日前报送本期企业建会台账。"
-        "本期台账的收到时间没有登记，无法判断各县市区是否按时报送。"
-    )
+    # The office's own gap is not printed in the signed document (3.9): check tells the office.
+    assert first == "各县市区应于2026年11月5日前报送本期企业建会台账。"
 
 
 def datetime_of(year: int, month: int, day: int) -> object:
@@ -824,8 +824,7 @@ def test_a_county_carried_from_last_month_is_criticised_as_not_reported(tmp_path
     ]
     reasons = {u.name: [j.reason for j in u.judgments] for u in bulletin.units}
     assert reasons["乙区"] == [
-        "本年新建会0家，完成年度目标的0.0%，序时进度完成率0.0%（低于60.0%），"
-        "本期台账未按时报送（沿用上期数据）"
+        "本年尚未新建会，序时进度完成率0.0%（低于60.0%），本期台账未按时报送（沿用上期数据）"
     ]
     assert not any("报送" in r for r in reasons["甲县"])
     # 乙区's townships are last month's figures too: their pages and reports say so.

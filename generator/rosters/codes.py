@@ -137,6 +137,10 @@ OTHER_CODES = {
     "W-ISSUED-CHANGED": "已印发一期的数据改动后，某单位的某项数字与印发时不同（列出单位、指标、印发时的数值和现在的数值）："
     "已印发的通报和文件不变，下一期通报附“更正说明”。",
     "E-CONTENT-ENCODING": "稿件不是 UTF-8 或 GB18030 编码的文字文件：请另存为 UTF-8。",
+    "W-CONTENT-DEADLINE": "通报框架中写的报送期限或整改期限与 bulletin.yml 的 report_deadline、"
+    "rectify_days 不一致，而通报正文按后者判断和写日期：请把框架改为一致。",
+    "W-JUDGMENT-UNDECIDED": "某单位缺少评价规则所需的数据（如上年末会员数），该规则对它不起作用，"
+    "通报中也不写这项数字：请补上相应的台账。",
 }
 
 

@@ -8,6 +8,7 @@ document order, so a new section is one function and one line there.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.config import Config
+from generator.figures import SCHEDULE_QUOTED_UP_TO, amount_due
 from generator.model import (
     JUDGMENT_LABELS,
     Bulletin,
@@ -40,7 +42,7 @@ from generator.render.document.nodes import (
     rank_text,
     with_grid_atoms,
 )
-from generator.render.document.wording import Wording
+from generator.render.document.wording import Wording, figure_said
 from generator.render.mdtree import Node
 from generator.rosters.specs import CAMPAIGNS
 
@@ -80,23 +82,30 @@ _pct, _n = fmt.percent, fmt.integer
 
 # Columns of figures take their headers from generator.indicators (`figure`).
 
+
+def said(*names: str, full: bool = False) -> list[Column[Any]]:
+    """Columns of figures written as a reader says them (wording.figure_said)."""
+
+    def column(name: str) -> Column[Any]:
+        return figure(name, cell=lambda u: figure_said(u, name), full=full)
+
+    return [column(n) for n in names]
+
+
 _COUNTY_SHORT: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
-    *figures("coverage_rate", "membership_rate", "schedule_rate", "score", "rank_change"),
+    *figures("coverage_rate", "membership_rate"),
+    *said("schedule_rate"),
+    *figures("score", "rank_change"),
 ]
 
 _COUNTY_FULL: list[Column[UnitFigures]] = [
     figure("rank", cell=rank_text),
     Column("县市区", lambda u: u.name),
-    *figures(
-        *UNION_BUILDING,
-        "ytd_new_unions",
-        "target_completion",
-        "schedule_rate",
-        "score",
-        "rank_change",
-    ),
+    *figures(*UNION_BUILDING, "ytd_new_unions"),
+    *said("target_completion", "schedule_rate"),
+    *figures("score", "rank_change"),
 ]
 
 
@@ -115,8 +124,8 @@ _TOWNSHIP_FULL: list[Column[tuple[UnitFigures, UnitFigures]]] = [
 
 def by_county(*names: str, full: bool = False) -> list[Column[UnitFigures]]:
     """A table of the counties: their names, then the figures `names` (`full`: headed by
-    their full labels)."""
-    return [Column("县市区", lambda u: u.name), *(figure(n, full=full) for n in names)]
+    their full labels), written as a reader says them."""
+    return [Column("县市区", lambda u: u.name), *said(*names, full=full)]
 
 
 _PRIORITY_BY_COUNTY = by_county("priority_open", "priority_closed", "priority_added")
@@ -298,54 +307,7 @@ def ranking_section(bulletin: Bulletin, config: Config, say: Wording) -> Section
     return "排名情况", ranking
 
 
-_KIND_GROUPS = {
-    ("criticize", "veto"): "通报批评并实行一票否决",
-    ("criticize",): "通报批评",
-    ("veto",): "实行一票否决",
-}
-
-
-def _split_parts(reason: str) -> list[str]:
-    """A reason's parts at its top-level commas (not those inside （…）)."""
-    parts, depth, current = [], 0, ""
-    for ch in reason.rstrip("。"):
-        depth += ch == "（"
-        depth -= ch == "）"
-        if ch == "，" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [*parts, current] if current else parts
-
-
-def _bare(part: str) -> tuple[str, str]:
-    """A part and its trailing annotation: 完成年度目标的50.0%（低于100.0%） -> (…50.0%, （…）)."""
-    if part.endswith("）") and "（" in part:
-        i = part.rindex("（")
-        return part[:i], part[i:]
-    return part, ""
-
-
-def merged_reason(reasons: list[str]) -> str:
-    """The reasons of one unit's judgments as one sentence: each figure once.
-
-    Criticism and veto quote the same figures; each is said once, with the threshold it fell
-    below. At year end target completion and schedule are the same percentage: it is said once.
-    """
-    merged: dict[str, str] = {}
-    for reason in reasons:
-        for part in _split_parts(reason):
-            bare, note = _bare(part)
-            if bare not in merged or (note and not merged[bare]):
-                merged[bare] = note
-    completion = next((b for b in merged if b.startswith("完成年度目标的")), None)
-    schedule = next((b for b in merged if b.startswith("序时进度完成率")), None)
-    if completion and schedule and completion[7:] == schedule[7:]:
-        # the same percentage twice (year end): keep one, with the lower threshold named
-        merged[completion] = merged[schedule] or merged[completion]
-        del merged[schedule]
-    return "，".join(bare + note for bare, note in merged.items())
+_KIND_GROUPS = {"criticize": "通报批评", "veto": "实行一票否决"}
 
 
 def _names(bulletin: Bulletin, units: list[UnitFigures]) -> str:
@@ -360,86 +322,110 @@ def _names(bulletin: Bulletin, units: list[UnitFigures]) -> str:
                 prefix = ""
         if u.name.startswith(prefix):
             prefix = ""
-        if runs and prefix and runs[-1][0] == prefix:
+        if runs and runs[-1][0] == prefix:  # counties (no prefix) in one run too
             runs[-1][1].append(u.name)
         else:
             runs.append((prefix, [u.name]))
     return "，".join(prefix + "、".join(names) for prefix, names in runs)
 
 
+#: A reason that is one figure against one threshold: 志愿者覆盖率66.7%（低于100.0%，已过…）
+_ONE_FIGURE = re.compile(
+    r"^(?P<label>[^\d（），]+?)(?P<value>\d+(?:\.\d+)?%)（(?P<note>[^（）]+)）$"
+)
+
+
 def _grouped(
     bulletin: Bulletin, items: list[tuple[UnitFigures, str]]
 ) -> list[tuple[list[UnitFigures], str]]:
-    """Units whose sentences are the same, together, in the order they first appear."""
-    groups: dict[str, list[UnitFigures]] = {}
+    """Units of one level with the same finding, together, in the order they first appear
+    (counties and townships apart: 存在问题 counts townships).
+
+    The same sentence is said once (以上8个单位本年均尚未新建会…); one figure below the same
+    threshold is said once with each unit's value (以上3个单位志愿者覆盖率分别为66.7%、80.0%、
+    40.0%，均低于100.0%).
+    """
+    groups: dict[tuple[str, str], list[tuple[UnitFigures, str]]] = {}
     for u, text in items:
-        groups.setdefault(text, []).append(u)
-    return [(units, text) for text, units in groups.items()]
+        found = _ONE_FIGURE.match(text)
+        key = (found.group("label"), found.group("note")) if found else (text, "")
+        groups.setdefault((u.level, *key), []).append((u, text))  # type: ignore[arg-type]
+    out: list[tuple[list[UnitFigures], str]] = []
+    for (_level, label, note), members in groups.items():  # type: ignore[misc]
+        units = [u for u, _text in members]
+        texts = {text for _u, text in members}
+        if len(texts) == 1:
+            out.append((units, members[0][1]))
+            continue
+        values = "、".join(_ONE_FIGURE.match(t).group("value") for _u, t in members)  # type: ignore[union-attr]
+        head, _, rest = note.partition("，")
+        out.append((units, f"{label}分别为{values}，均{head}" + (f"（{rest}）" if rest else "")))
+    return out
 
 
-def _group_par(bulletin: Bulletin, lead: str, units: list[UnitFigures], text: str) -> Node:
+def _group_par(
+    bulletin: Bulletin, lead: str, units: list[UnitFigures], text: str, after: str = ""
+) -> Node:
+    """One paragraph for units with the same finding: 松岚县冬青街道、琴台乡。以上2个单位本年均
+    尚未新建会…; `after` closes it (the rectification date of a criticism)."""
     if len(units) == 1:
-        return lead_par(f"{lead}{full_name(bulletin, units[0])}。", text + "。")
-    if text.startswith("本年新建会0家"):
-        text = f"以上{len(units)}个单位本年均尚未新建会" + text[len("本年新建会0家") :]
+        return lead_par(f"{lead}{full_name(bulletin, units[0])}。", text + "。" + after)
+    if text.startswith("本年尚未新建会"):
+        text = f"以上{len(units)}个单位本年均尚未新建会" + text[len("本年尚未新建会") :]
+    elif "分别为" in text:
+        text = f"以上{len(units)}个单位" + text
     else:
         text = f"以上{len(units)}个单位均为：" + text
-    return lead_par(f"{lead}{_names(bulletin, units)}。", text + "。")
+    return lead_par(f"{lead}{_names(bulletin, units)}。", text + "。" + after)
+
+
+def rectify_date(bulletin: Bulletin, say: Wording) -> str:
+    """限期整改's date: rectify_days working days after signed_on (3.9); said as such while
+    the bulletin is unsigned."""
+    doc = bulletin.document
+    return doc.rectify_by_text or say("rectify_unsigned", days=doc.rectify_days)
 
 
 def commend_section(bulletin: Bulletin, say: Wording) -> Section | None:
-    """表扬: each commended unit with the numbers behind it."""
+    """表扬: each commended unit with what it did."""
     units = judged(bulletin, "commend")
     if not units:
         return None
     blocks: list[Node] = [{**par(say("commend_intro")), "keep": True}]
-    for i, (units_, text) in enumerate(
-        _grouped(bulletin, [(u, merged_reason([r])) for u, r in units]), 1
-    ):
+    for i, (units_, text) in enumerate(_grouped(bulletin, units), 1):
         blocks.append(_group_par(bulletin, f"（{chinese_number(i)}）", units_, text))
     return JUDGMENT_LABELS["commend"], blocks
 
 
 def criticism_section(bulletin: Bulletin, say: Wording) -> Section | None:
-    """通报批评 and 一票否决 in one section: each unit once, with all its judgments.
-
-    Units with the same figures are named in one sentence (以上8个单位本年均尚未新建会…).
-    """
-    kinds_of: dict[str, list[str]] = {}
-    reasons: dict[str, list[str]] = {}
-    order: list[UnitFigures] = []
-    for kind in ("criticize", "veto"):
-        for u, reason in judged(bulletin, kind):
-            if u.code not in kinds_of:
-                order.append(u)
-            kinds_of.setdefault(u.code, []).append(kind)
-            reasons.setdefault(u.code, []).append(reason)
-    if not order:
+    """通报批评 and 一票否决: each unit once (one judgment per unit, 3.9), units with the same
+    finding in one paragraph (以上8个单位本年均尚未新建会…), each criticism with its date."""
+    criticized = judged(bulletin, "criticize")
+    vetoed = judged(bulletin, "veto")
+    if not criticized and not vetoed:
         return None
-    levels = {"county": 0, "township": 1}
-    order.sort(key=lambda u: levels.get(u.level, 2))  # stable: counties first, model order
-    present = sorted({tuple(k) for k in kinds_of.values()}, key=list(_KIND_GROUPS).index)
-    if present == [("criticize",)]:
-        title, intro = JUDGMENT_LABELS["criticize"], say("criticize_intro")
-    elif present == [("veto",)]:
-        title, intro = JUDGMENT_LABELS["veto"], say("veto_intro")
+    deadline = rectify_date(bulletin, say)
+    values = {"deadline": deadline, "organization": bulletin.organization}
+    if criticized and vetoed:
+        title, intro = "通报批评和一票否决", say("criticize_and_veto_intro", **values)
+    elif criticized:
+        title, intro = JUDGMENT_LABELS["criticize"], say("criticize_intro", **values)
     else:
-        title, intro = "通报批评和一票否决", say("criticize_and_veto_intro")
+        title, intro = JUDGMENT_LABELS["veto"], say("veto_intro")
     blocks: list[Node] = [{**par(intro), "keep": True}]
-    for g, kinds in enumerate(present, 1):
-        items = [
-            (u, merged_reason(reasons[u.code])) for u in order if tuple(kinds_of[u.code]) == kinds
-        ]
+    kinds = [(k, items) for k, items in (("criticize", criticized), ("veto", vetoed)) if items]
+    for g, (kind, items) in enumerate(kinds, 1):
+        after = say("rectify_by", deadline=deadline) if kind == "criticize" else ""
         groups = _grouped(bulletin, items)
-        if len(present) == 1:
+        if len(kinds) == 1:
             for i, (units, text) in enumerate(groups, 1):
-                blocks.append(_group_par(bulletin, f"（{chinese_number(i)}）", units, text))
+                blocks.append(_group_par(bulletin, f"（{chinese_number(i)}）", units, text, after))
             continue
         count = sum(len(units) for units, _text in groups)
-        heading = f"（{chinese_number(g)}）{_KIND_GROUPS[kinds]}的单位（{count}个）"
+        heading = f"（{chinese_number(g)}）{_KIND_GROUPS[kind]}的单位（{count}个）"
         blocks.append({"t": "heading", "level": 2, "c": [{"t": "text", "text": heading}]})
         for i, (units, text) in enumerate(groups, 1):
-            blocks.append(_group_par(bulletin, f"{i}. ", units, text))
+            blocks.append(_group_par(bulletin, f"{i}. ", units, text, after))
     return title, blocks
 
 
@@ -533,6 +519,17 @@ _GROUPS_BY_COUNTY = by_county(
 _FOUR_CLEAR_BY_COUNTY = by_county("priority_open", "priority_overdue", "priority_stalled")
 
 
+def _members_progress(u: UnitFigures) -> str:
+    """完成72.0%，序时进度完成率86.4% / 已完成新增会员目标; no rate over 200 % quoted."""
+    done, schedule = u.members_completion, u.members_schedule_rate
+    if done is not None and done >= 1:
+        return "已完成新增会员目标"
+    text = f"完成{_pct(done)}"
+    if schedule is not None and schedule > SCHEDULE_QUOTED_UP_TO:
+        return text + "，超过序时进度"
+    return text + f"，序时进度完成率{_pct(schedule)}"
+
+
 def targets_section(bulletin: Bulletin) -> Section | None:
     """目标任务完成情况: the members target beside new unions; every county in the annex."""
     city = bulletin.city
@@ -542,12 +539,13 @@ def targets_section(bulletin: Bulletin) -> Section | None:
     if city.target_new_members is None:
         text += "尚未下达"
     elif city.ytd_new_members is None:
-        text += f"{_n(city.target_new_members)}人，上年末会员数缺少数据，本年新增会员无法计算"
+        # the year's start is not in the data: the target alone (3.9: no 无法计算 printed)
+        text += f"{_n(city.target_new_members)}人"
+    elif city.ytd_new_members < 0:
+        text += f"{_n(city.target_new_members)}人，全市会员人数较上年末减少{_n(-city.ytd_new_members)}人"
     else:
-        text += (
-            f"{_n(city.target_new_members)}人，本年已新增{_n(city.ytd_new_members)}人，"
-            f"完成{_pct(city.members_completion)}，序时进度完成率{_pct(city.members_schedule_rate)}"
-        )
+        text += f"{_n(city.target_new_members)}人，本年已新增{_n(city.ytd_new_members)}人，"
+        text += _members_progress(city)
     annex = 1 + bool(bulletin.county_ranking) + any(bulletin.township_ranking.values())
     return "目标任务完成情况", [
         par(text + f"。各县市区新建会、新增会员、职工书屋和工人先锋号目标完成情况见附件{annex}。")
@@ -652,9 +650,14 @@ def _received_text(when: str | None) -> str:
     return fmt.chinese_date(day)[5:] + (f" {clock[:5]}" if clock else "")
 
 
+def _status(c: CountyReporting) -> str:
+    """A county's 报送情况 in a table: "—" where the office recorded no receipt (3.9)."""
+    return "—" if c.state == "unknown" else c.status
+
+
 _REPORTING_BY_COUNTY: list[Column[CountyReporting]] = [
     Column("县市区", lambda c: c.name),
-    Column("报送情况", lambda c: c.status),
+    Column("报送情况", _status),
 ]
 
 #: With the files and receipt times (Shows.reporting_files): one row per file.
@@ -662,7 +665,7 @@ _REPORTING_FILES: list[Column[tuple[CountyReporting, ReceivedFile | None]]] = [
     Column("县市区", lambda r: r[0].name),
     Column("文件", lambda r: r[1].file if r[1] else "—"),
     Column("收到时间", lambda r: _received_text(r[1].received_at) if r[1] else "—"),
-    Column("报送情况", lambda r: r[0].status),
+    Column("报送情况", lambda r: _status(r[0])),
 ]
 
 
@@ -692,11 +695,11 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
             names_carried = "、".join(c.name for c in carried)
             parts.append(say("reporting_carried_pending", names=names_carried))
         carried = []
-    elif not reporting.recorded:
-        text += say("reporting_not_recorded")
-    elif all(c.state == "on_time" for c in counties):
+    # A county whose receipt was not recorded is the office's gap, not the county's: the
+    # document draws no conclusion on it (bulletin check asks the office to record it, 3.9).
+    elif reporting.recorded and all(c.state == "on_time" for c in counties):
         text += say("reporting_all_on_time")
-    else:
+    elif reporting.recorded:
         on_time = sum(c.state == "on_time" for c in counties)
         if on_time:
             parts.append(say("reporting_on_time", count=on_time))
@@ -704,13 +707,14 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
         if late:
             shown = "、".join(f"{c.name}（逾期{c.days_late}天）" for c in late)
             parts.append(say("reporting_late", names=shown))
-        if names("unknown"):
-            parts.append(say("reporting_unknown", names=names("unknown")))
     if carried:
         parts.append(say("reporting_carried", names="、".join(c.name for c in carried)))
     if parts:
         text += "；".join(parts) + "。"
     blocks: list[Node] = [par(text)]
+    if not reporting.recorded and not carried:
+        # nothing the document could say of any county: a table of "—" is no statement
+        return "报送情况", blocks
     if bulletin.shows.reporting_files:
         rows: list[tuple[CountyReporting, ReceivedFile | None]] = []
         for c in counties:
@@ -756,15 +760,20 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
                 f"分别是{'、'.join(below)}"
             )
         sentences.append(text + "。")
+    # The same units as the judgments name: some enterprise due by now (3.9), none unionised
+    # this year, and some left to unionise.
     idle = [
         u
         for u in bulletin.units
-        if u.level == "township" and u.ytd_new_unions == 0 and u.enterprises > u.unionized
+        if u.level == "township"
+        and u.ytd_new_unions == 0
+        and u.enterprises > u.unionized
+        and amount_due(u.target_new_unions, u.elapsed) >= 1
     ]
     if idle:
         sentences.append(
-            f"{_ordinal(len(sentences))}是{say('problem_idle')}。本年尚未新建会的乡镇（街道）有"
-            f"{len(idle)}个：{_names(bulletin, idle)}。"
+            f"{_ordinal(len(sentences))}是{say('problem_idle')}。按序时进度应有新建会、本年却尚未"
+            f"新建会的乡镇（街道）有{len(idle)}个：{_names(bulletin, idle)}。"
         )
     long_open = [p for p in bulletin.priority if p.state == "open" and _open_periods(p) >= 6]
     if long_open:

@@ -6,14 +6,12 @@ Each section function returns its title and blocks, or None when the unit has no
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 
 from generator import formatting as fmt
 from generator import indicators
+from generator.figures import amount_due
 from generator.model import (
     JUDGMENT_LABELS,
     LEVEL_LABELS,
@@ -34,7 +32,6 @@ from generator.render.document.nodes import (
     Section,
     column_table,
     figure,
-    figure_text,
     figures,
     lead_par,
     numbered,
@@ -44,7 +41,7 @@ from generator.render.document.nodes import (
     with_grid_atoms,
     writeups_section,
 )
-from generator.render.document.wording import Wording
+from generator.render.document.wording import Wording, figure_said
 from generator.render.files import priority_marks
 from generator.render.mdtree import Node
 
@@ -244,10 +241,7 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
     figures.append(
         table(
             heads,
-            (
-                [i.titled, *(figure_text(i.kind, getattr(c, i.name)) for c in compared)]
-                for i in rows
-            ),
+            ([i.titled, *(figure_said(c, i.name) for c in compared)] for i in rows),
             align=["left", *["right"] * (len(heads) - 1)],
         )
     )
@@ -276,40 +270,6 @@ def _reporting_text(bulletin: Bulletin, u: UnitFigures, c: CountyReporting) -> s
     return text + "。"
 
 
-_WORKING_DAYS = re.compile(r"(\d+|[一二三四五六七八九十]+)个工作日")
-
-
-def _working_days_after(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`; public holidays are not known."""
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
-def rectification_deadline(bulletin: Bulletin) -> date | None:
-    """The deadline the bulletin sets for a report on rectification: N working days (as its
-    closing says, e.g. 印发后10个工作日内) after it was printed (else signed)."""
-    m = _WORKING_DAYS.search(bulletin.document.closing)
-    start = bulletin.document.printed_on or bulletin.document.signed_on
-    if m is None or start is None:
-        return None
-    return _working_days_after(date.fromisoformat(start), _count(m.group(1)))
-
-
-def _count(text: str) -> int:
-    """10, 十, 十五, 二十 -> the number."""
-    if text.isdigit():
-        return int(text)
-    digits = "一二三四五六七八九"
-    if "十" not in text:
-        return digits.index(text) + 1
-    tens, _, ones = text.partition("十")
-    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(ones) + 1 if ones else 0)
-
-
 def catch_up(bulletin: Bulletin, u: UnitFigures) -> tuple[str, int, int] | None:
     """What it takes to be back on schedule by the next period: (its label, the year-to-date
     count the schedule asks for then, new unions still needed); None at year end or without a
@@ -321,7 +281,7 @@ def catch_up(bulletin: Bulletin, u: UnitFigures) -> tuple[str, int, int] | None:
     if period.is_year_end or not u.target_new_unions:
         return None
     following = Period(period.year, period.index + 1, period.cadence)
-    goal = math.ceil(u.target_new_unions * following.elapsed - 1e-9)
+    goal = amount_due(u.target_new_unions, following.elapsed)  # as 3.9 counts what is due
     return following.label, goal, max(0, goal - u.ytd_new_unions)
 
 
@@ -334,14 +294,13 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures, say: Wording) -> S
     labels = "、".join(JUDGMENT_LABELS[k] for k in ("criticize", "veto") if k in kinds)
     sentence = f"本单位在{bulletin.period_label}通报中被{labels}"
     if "criticize" in kinds:
-        deadline = rectification_deadline(bulletin)
+        # 限期整改 carries its date: rectify_days working days after signed_on (3.9)
+        doc = bulletin.document
+        deadline = doc.rectify_by_text or say("rectify_unsigned", days=doc.rectify_days)
         sentence += "，" + say("rectify_criticized")
-        if deadline is not None:
-            sentence += "，" + say(
-                "rectify_deadline",
-                deadline=fmt.chinese_date(deadline.isoformat()),
-                organization=bulletin.organization,
-            )
+        sentence += "，" + say(
+            "rectify_deadline", deadline=deadline, organization=bulletin.organization
+        )
     if "veto" in kinds:
         sentence += "；" + say("rectify_vetoed")
     blocks.append(par(sentence + "。"))
@@ -369,9 +328,9 @@ def targets_section(u: UnitFigures) -> Section:
                 [
                     label,
                     _n(getattr(u, t)),
-                    _n(getattr(u, d)),
-                    _pct(getattr(u, c)),
-                    _pct(getattr(u, r)),
+                    figure_said(u, d),
+                    figure_said(u, c),
+                    figure_said(u, r),
                 ]
                 for label, t, d, c, r in TARGET_ROWS
             ),

@@ -10,8 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from string import Template
+from typing import Any
 
+from generator import formatting as fmt
 from generator.errors import ConfigError
+from generator.figures import COMPLETIONS, SCHEDULE_OF, SCHEDULE_QUOTED_UP_TO
+from generator.indicators import BY_NAME, DELTA
+from generator.render.document.nodes import figure_text
 from generator.safe_yaml import Document, YamlError
 from generator.templates import BUILTIN, template_dirs
 
@@ -59,3 +64,26 @@ class Wording:
 
     def __call__(self, key: str, **values: object) -> str:
         return Template(self.phrases[key]).safe_substitute({k: str(v) for k, v in values.items()})
+
+
+def figure_said(u: Any, name: str) -> str:
+    """A unit's figure as a document's table cell says it (CONTRACT 3.9).
+
+    No schedule rate over 200 % (written 超200%), no negative rate (a fall has no rate: "—",
+    its count written 减少N), 已全部建会 for the schedule of a unit with nothing left to
+    unionise; every other figure as its kind is written.
+    """
+    value = getattr(u, name, None)
+    completion = SCHEDULE_OF.get(name, name)
+    if name == "schedule_rate" and u.enterprises and u.unionized >= u.enterprises:
+        return "已全部建会"
+    if completion in COMPLETIONS:
+        ytd = getattr(u, COMPLETIONS[completion][0], None)
+        if ytd is not None and ytd < 0:
+            return "—"
+        if name != completion and value is not None and value > SCHEDULE_QUOTED_UP_TO:
+            return f"超{fmt.percent(SCHEDULE_QUOTED_UP_TO, 0)}"
+    indicator = BY_NAME[name]
+    if indicator.kind == DELTA and value is not None and value < 0:
+        return f"减少{fmt.integer(-value)}"
+    return figure_text(indicator.kind, value)
