@@ -87,6 +87,8 @@ UNITS = Roster(
     (
         Column("code", ("单位代码",), TEXT, required=True, unique=True),
         Column("name", ("单位名称",), TEXT, required=True),
+        # the usual short name (高新区), findable in the sites' search; optional
+        Column("short_name", ("简称",), TEXT),
         Column(
             "level",
             ("层级",),
