@@ -184,6 +184,7 @@ def unit_figures(index: UnitTree, row: dict[str, Any] | None, code: str) -> Unit
         level=index.level[code],
         parent=index.parent[code],
         order=int(index.order[code]),
+        short_name=index.short.get(code, ""),
     )
     if row is not None:
         for name in _FIGURE_FIELDS:

@@ -117,6 +117,7 @@ class UnitFigures:
     parent: str | None
     order: int
     judgments: list[Judgment] = field(default_factory=list)
+    short_name: str = ""  # the unit's usual short name (units.csv 简称), for search
 
     if TYPE_CHECKING:  # the figure fields, typed by their declarations
 

@@ -150,7 +150,7 @@ def visit(base: str, phone: Any, desktop: Any, axe_script: str | None) -> Any:
         if axe_script is not None:
             page.add_script_tag(url=axe_script)
             seen["axe"] = page.evaluate(_AXE_RUN)
-        if size == "phone" and name in CHART_PAGES:
+        if name in CHART_PAGES:
             images = page.locator("figure.chart img")
             for i in range(images.count()):
                 image = images.nth(i)
@@ -164,6 +164,9 @@ def visit(base: str, phone: Any, desktop: Any, axe_script: str | None) -> Any:
         page.evaluate(_OPEN_DETAILS)
         page.wait_for_function("() => document.readyState === 'complete'")
         seen["tables"] = page.evaluate(_TABLES)
+        seen["regions"] = page.evaluate(
+            "() => [...document.querySelectorAll('[role=region]')].map(r => r.getAttribute('aria-label'))"
+        )
         found[(name, size)] = seen
         return seen
 
@@ -238,6 +241,27 @@ def test_chart_text_is_readable_on_a_phone(demo: Path, visit: Any, name: str) ->
         assert sizes, source
         smallest = min(sizes) * shown / view_width
         assert smallest >= 11, (source, smallest)
+
+
+@browser_only
+@pytest.mark.parametrize("name", CHART_PAGES)
+def test_chart_text_is_12_px_or_more_on_a_desktop(demo: Path, visit: Any, name: str) -> None:
+    charts = visit(name, "desktop")["charts"]
+    assert len(charts) >= 1
+    for source, shown in charts:
+        path = demo / unquote(urlsplit(source).path).lstrip("/")
+        svg = path.read_bytes()
+        view_width = float(ET.fromstring(svg).get("viewBox", "0 0 1 1").split()[2])
+        smallest = min(_font_sizes(svg)) * shown / view_width
+        assert smallest >= 12, (source, smallest)
+
+
+@browser_only
+@pytest.mark.parametrize("name", ["bulletin", "county"])
+def test_table_regions_have_names_of_their_own(visit: Any, name: str) -> None:
+    regions = visit(name, "phone")["regions"]
+    assert len(regions) >= 3
+    assert len(set(regions)) == len(regions), regions
 
 
 # --------------------------------------------------------------------------------------------

@@ -839,3 +839,15 @@ def test_a_file_that_cannot_be_opened_is_a_problem_in_chinese(
     (problem,) = find(problems_of(project.root), "E-FILE-UNREADABLE")
     assert problem.file == "data/targets.csv"
     assert "没有读取权限" in problem.message and "Permission" not in problem.message
+
+
+def test_a_unit_may_carry_its_short_name(project: Project) -> None:
+    from generator.rosters.load import load_project
+
+    rows = rows_of("units")
+    county = next(r for r in rows if r["level"] in ("county", "区", "县"))
+    county["short_name"] = " 高新区 "
+    project.write("units", rows)
+    data = load_project(project.root)
+    assert [p for p in data.problems if p.file.endswith("units.csv")] == []
+    assert data.unit_index.short == {county["code"]: "高新区"}  # stripped; others have none

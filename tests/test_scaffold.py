@@ -22,7 +22,7 @@ def test_init_makes_a_project_with_roster_templates(tmp_path: Path) -> None:
     assert config.organization.name == "青山市总工会"
     assert config.organization.doc_prefix == "青工发"
     header = (root / "data/units.csv").read_bytes().decode("utf-8-sig").splitlines()[0]
-    assert header == "单位代码,单位名称,层级,上级单位代码,排序,应配备志愿者,邮箱"
+    assert header == "单位代码,单位名称,层级,上级单位代码,排序,应配备志愿者,邮箱,简称"
     for name in ("targets", "volunteers", "pioneer_teams", "book_rooms"):
         assert (root / f"data/{name}.csv").is_file()
     assert (root / "content/writeups").is_dir()

@@ -6,6 +6,7 @@ Debian's chromium (never a downloaded browser)."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,3 +203,145 @@ def test_a_part_of_a_name_in_a_writeup_title_is_found(search_page: Any) -> None:
     )
     preview = search_page.locator(".md-search-result__item").first.inner_text()
     assert "泓源" in preview.replace("\u200b", "")
+
+
+# --------------------------------------------------------------------------------------------
+# A month and a 文号 as offices type them, a unit's short name or a part of its name, a township:
+# each finds its own page first, and a result holding every word of the query lists none as
+# missing (缺少).
+
+
+def _doc_number(period: str) -> int:
+    """The 文号 number the demo's frame of `period` gives its bulletin."""
+    text = (REPO / "content" / "bulletins" / f"{period}.md").read_text(encoding="utf-8")
+    return int(re.search(r"^doc_number:\s*(\d+)\s*$", text, re.M).group(1))  # type: ignore[union-attr]
+
+
+def _missing_lines(page: Any, count: int = 5) -> list[str]:
+    """The 缺少 lines under the first `count` results shown."""
+    items = page.locator(".md-search-result__item").all()[:count]
+    return [t for item in items for t in item.locator(".md-search-result__terms").all_inner_texts()]
+
+
+@browser_only
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
+def test_a_month_or_a_doc_number_finds_its_bulletin_first(search_page: Any, typed: bool) -> None:
+    number = _doc_number("2026-10")
+    assert number == 45
+    queries = [
+        "2026年10月",
+        "10月份",
+        "十月份",
+        "2026-10",
+        f"示工发〔2026〕{number}号",
+        f"{number}号",
+    ]
+    found = {}
+    for query in queries:
+        first = _search(search_page, query, typed)
+        found[query] = (
+            first.endswith("/public/bulletins/2026-10.html"),
+            _missing_lines(search_page),
+        )
+        # its search tags find it but are not shown (they would repeat the title)
+        assert search_page.locator(".md-search-result .md-tag:visible").count() == 0
+    assert found == {q: (True, []) for q in queries}
+
+
+def _units() -> list[dict[str, str]]:
+    return list(csv.DictReader((REPO / "data" / "units.csv").open(encoding="utf-8-sig")))
+
+
+@browser_only
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
+def test_a_short_name_or_a_part_of_a_name_finds_its_unit_first(
+    search_page: Any, typed: bool
+) -> None:
+    shorts = {r["简称"]: r["单位代码"] for r in _units() if r.get("简称")}
+    assert shorts == {"高新区": "990171"}
+    # the short name, its start, and parts of the full name 示例高新技术产业开发区
+    queries = {"高新区": "990171", "高新": "990171", "高新技术": "990171", "产业开发区": "990171"}
+    found = _search_all(search_page, list(queries), typed)
+    wrong = {
+        query: page
+        for (query, code), page in zip(queries.items(), found, strict=True)
+        if not page.endswith(f"/public/units/{code}.html")
+    }
+    assert wrong == {}
+
+
+@browser_only
+def test_a_township_name_finds_its_page_first(search_page: Any) -> None:
+    counties = set(_counties().values())
+    townships = {r["单位名称"]: r["单位代码"] for r in _units() if r["上级单位代码"] in counties}
+    assert len(townships) > 100
+    found = _search_all(search_page, list(townships), typed=False)
+    wrong = {
+        name: page
+        for (name, code), page in zip(townships.items(), found, strict=True)
+        if not page.endswith(f"/public/units/{code}.html")
+    }
+    assert wrong == {}
+    # typed, a few: the answers to the shorter queries arrive first
+    sample = list(townships)[::25]
+    typed = _search_all(search_page, sample, typed=True)
+    assert [p.rsplit("/", 1)[-1] for p in typed] == [f"{townships[n]}.html" for n in sample]
+
+
+@browser_only
+def test_a_campaign_name_finds_its_page_first_and_no_word_is_missing(search_page: Any) -> None:
+    from generator.rosters.specs import CAMPAIGNS
+
+    for campaign in CAMPAIGNS.values():
+        first = _search(search_page, campaign.label, typed=True)
+        assert first.endswith(f"/public/campaigns/{campaign.slug}.html"), campaign.label
+    # Each hit for 工人先锋号 that holds it lists no word as missing (it listed 缺少: 工人*).
+    _search(search_page, "工人先锋号", typed=True)
+    items = search_page.locator(".md-search-result__item").all()
+    holding = [
+        item
+        for item in items
+        if "工人先锋号" in item.inner_text().replace("\u200b", "").replace("\n", "")
+    ]
+    assert len(holding) >= 3
+    assert [item.locator(".md-search-result__terms").count() for item in holding] == [0] * len(
+        holding
+    )
+
+
+@browser_only
+def test_bulletins_are_found_newest_first(search_page: Any) -> None:
+    _search(search_page, "通报", typed=False)
+    hrefs = search_page.locator(".md-search-result__item > a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    periods = [m.group(1) for h in hrefs if (m := re.search(r"bulletins/(\d{4}-\d{2})\.html", h))]
+    periods = list(dict.fromkeys(periods))
+    assert len(periods) >= 5
+    assert periods == sorted(periods, reverse=True)
+
+
+@browser_only
+def test_a_month_and_a_doc_number_are_found_from_the_file_system(
+    demo_build: Any, browser: Any
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto((demo_build / "public" / "index.html").as_uri(), wait_until="load")
+        box = page.locator("input.md-search__input")
+        box.click()
+        for query in ("2026年10月", "十月份", "示工发〔2026〕45号"):
+            box.fill(query)
+            first = page.locator(".md-search-result__item > a").first
+            first.wait_for(timeout=15000)
+            page.wait_for_function(
+                "q => document.querySelector('.md-search-result__meta') && "
+                "document.querySelector('input.md-search__input').value === q",
+                arg=query,
+            )
+            page.wait_for_timeout(300)  # the answer to the whole query, not its start
+            href = urlsplit(first.get_attribute("href") or "").path
+            assert href.endswith("/public/bulletins/2026-10.html"), query
+    finally:
+        context.close()

@@ -373,3 +373,94 @@ def test_chart_workers_are_forked_only_for_enough_charts_to_draw(
     assert forks(runner(4, tmp_path / "c")) == 0  # all in the cache now: nothing to draw
     drawn = {p.name for p in (tmp_path / "out").iterdir()}
     assert {f"c{i}.svg" for i in range(12)} | {f"again{i}.svg" for i in range(3)} == drawn
+
+
+# --------------------------------------------------------------------------------------------
+# What every page says of itself, every period's reports, the search words of a bulletin and a
+# unit, and the theme's stylesheet cut to what the pages use.
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_every_page_says_which_data_it_shows_and_when_it_was_made(
+    project: Path, audience: str
+) -> None:
+    site = project / "site" / audience
+    pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
+    assert len(pages) > 20
+    # the sample's latest period is 2026-10, signed on 2026-11-05: the date the files carry,
+    # not the day of the build
+    dated = "数据截至2026年10月31日，2026年11月5日生成"
+    robots = '<meta name="robots" content="noindex, nofollow">'
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        footer = text.split('<footer class="md-footer">', 1)[1]
+        assert dated in footer, page
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', text), page
+        assert (robots in text) == (audience == "internal"), page
+    unit = (site / "units" / "990200.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="云溪县企业工会组建情况：企业' in unit
+    robots_txt = site / "robots.txt"
+    assert robots_txt.is_file() == (audience == "internal")
+    if audience == "internal":
+        assert robots_txt.read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_unit_pages_link_the_report_of_every_period_with_its_size(tmp_path: Path) -> None:
+    earlier = tmp_path / "site" / "internal" / "pdf" / "2026-09" / "units" / "990200.pdf"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(b"%PDF" + b"x" * (300 * 1024))  # 300 KB
+    build_sample_site(tmp_path, "internal")
+    page = article(tmp_path / "site" / "internal" / "units" / "990200.html")
+    links = re.findall(r'<a href="(\.\./pdf/[^"]+)"([^>]*)>([^<]+)</a>（([^）]+)）', page)
+    assert links == [
+        ("../pdf/2026-10/units/990200.pdf", "", "2026年10月", "1 KB"),  # newest first
+        ("../pdf/2026-09/units/990200.pdf", "", "2026年9月", "300 KB"),
+    ]  # no `download`: a PDF opens in the browser's viewer
+    bulletin = article(tmp_path / "site" / "internal" / "bulletins" / "2026-10.html")
+    assert (
+        '<a href="../data/2026-10/indicators.csv" download>各单位指标（CSV）</a>（1 KB）'
+        in bulletin
+    )
+    assert '<a href="../pdf/2026-10/bulletin.pdf">通报 PDF</a>（1 KB）' in bulletin
+
+
+def test_search_finds_a_bulletin_by_its_month_and_number_and_a_unit_by_its_parts(
+    project: Path,
+) -> None:
+    index = json.loads((project / "site" / "public" / "search" / "search_index.json").read_text())
+    [bulletin] = [d for d in index["docs"] if d["location"] == "bulletins/2026-10.html"]
+    assert bulletin["tags"][:2] == ["2026年10月", "2026-10"]
+    for word in ("10月份", "十月份", "2026年", "示工发〔2026〕45号", "45号"):
+        assert word in bulletin["tags"]
+    assert (
+        bulletin["boost"]
+        > next(d for d in index["docs"] if d["location"] == "bulletins/2026-09.html")["boost"]
+    )
+    # numbers stay with their Chinese unit in the page text, as a query types them
+    words = {
+        w for d in index["docs"] for w in re.split(r"[\s\u200b]+", d["title"] + " " + d["text"])
+    }
+    assert {"2026年10月", "示工发〔2026〕45号"} <= words
+
+
+def test_the_public_bulletin_is_headed_by_what_follows(project: Path) -> None:
+    public = article(project / "site" / "public" / "bulletins" / "2026-10.html")
+    internal = article(project / "site" / "internal" / "bulletins" / "2026-10.html")
+    assert re.findall(r'<h2 id="judgments">([^<]+)</h2>', public) == ["表扬"]
+    assert '<h3 id="j-commend">' not in public  # no second heading saying the same
+    assert re.findall(r'<h2 id="judgments">([^<]+)</h2>', internal) == ["表扬与批评"]
+    assert '<h3 id="j-criticize">通报批评</h3>' in internal
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_theme_stylesheet_keeps_only_what_the_pages_use(project: Path, audience: str) -> None:
+    site = project / "site" / audience
+    [sheet] = (site / "assets" / "stylesheets").glob("main.*.min.css")
+    css = sheet.read_text(encoding="utf-8")
+    assert len(css) < 90_000  # Material's own: 134 KB
+    assert ".md-header{" in css or ".md-header " in css or ".md-header," in css
+    assert ".md-search-result__item" in css  # added by Material's script: kept
+    assert ".tabbed-labels" not in css  # content tabs: on no page
+    assert "[dir=rtl]" not in css  # every page is written left to right
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f"assets/stylesheets/{sheet.name}" in home

@@ -37,6 +37,9 @@ LINE_COLOR = "#2f6fb0"
 #: 12 CSS px. A wide chart scaled down to a phone put its labels at about 4.7 px.
 NARROW_WIDTH = 3.6
 NARROW_FONT = 9
+#: The smallest text of a desktop chart (value labels, period ticks): shown across a desktop's
+#: column (some 680 px for 460 units) it is 12 px or more.
+DESKTOP_SMALL_FONT = 9
 
 _RC_BASE: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -299,7 +302,7 @@ def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool
         ax = fig.add_subplot()
         positions = list(range(len(counties)))
         bars = ax.bar(positions, values, color=_bar_colors(counties, average), width=0.6)
-        _label_bars(ax, bars, counties, horizontal=False, fontsize=8)
+        _label_bars(ax, bars, counties, horizontal=False, fontsize=DESKTOP_SMALL_FONT)
         _average_line(ax, average, narrow=False)
         ax.set_xticks(positions)
         ax.set_xticklabels(names, rotation=30 if len(counties) > 8 else 0, ha="center")
@@ -326,7 +329,9 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool = F
         xs = list(range(len(points)))
         _plot_trend(ax, values, narrow=False)
         ax.set_xticks(xs)
-        ax.set_xticklabels(labels, rotation=30 if len(points) > 6 else 0, fontsize=8)
+        ax.set_xticklabels(
+            labels, rotation=30 if len(points) > 6 else 0, fontsize=DESKTOP_SMALL_FONT
+        )
         ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
         ax.set_ylabel("建会率（%）")
         ax.set_title("全市企业建会率走势（近12期）", fontsize=11)
@@ -355,7 +360,7 @@ def _plot_trend(ax: Any, values: list[float | None], narrow: bool) -> None:
             xytext=(0, 5 if narrow else 4),
             textcoords="offset points",
             ha="center",
-            fontsize=NARROW_FONT if narrow else 8,
+            fontsize=NARROW_FONT if narrow else DESKTOP_SMALL_FONT,
         )
     low = min(v for _, v in shown)
     high = max(v for _, v in shown)

@@ -46,6 +46,7 @@ from generator.model import (
     UnitFigures,
     WriteUp,
 )
+from generator.periods import Period
 from generator.render import charts, guide
 from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
@@ -67,6 +68,18 @@ SEARCH_BOOST = 5
 #: Cached charts unused for this long are deleted.
 CHART_CACHE_HOURS = 1
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+#: The months as offices write them in words (十月份).
+_MONTH_WORDS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+#: Where the search index joins a number to the Chinese unit after it (2026年10月, 45号, 10月份)
+#: and a 文号's parts (示工发〔2026〕45号), the way a query typed with them stays one word: the
+#: search plugin splits every run of Chinese from the digits beside it (2026|年|10|月), which no
+#: query as typed matches. Applied in turn (each looks at the text the one before left).
+_NUMBER_UNIT = (
+    re.compile(r"(?<=\d)\u200b(?=[年月日号期])"),
+    re.compile(r"(?<=\d年)\u200b(?=\d)"),
+    re.compile(r"\u200b(?=〔\d{4}〕)"),
+)
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
@@ -177,6 +190,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         fname=file_name,
         pick=lambda codes, lookup: [lookup[c] for c in codes if c in lookup],
         tojson_yaml=yaml_title,
+        label_of=lambda kind: JUDGMENT_LABELS.get(kind, kind),
     )
     env.globals.update(
         level_labels=LEVEL_LABELS,
@@ -189,7 +203,10 @@ def _environment(root: Path | None) -> jinja2.Environment:
         search_boost=SEARCH_BOOST,
         explain_code=explanation,
     )
-    env.tests.update(counted_campaign=counted_campaign)
+    env.tests.update(
+        counted_campaign=counted_campaign,
+        given_in=lambda kind, judgments: bool(judgments.get(kind)),
+    )
     return env
 
 
@@ -458,11 +475,26 @@ class _Site:
             + ("（内网）" if self.shows.internal_mark else "")
         )
 
+    def dated(self) -> str:
+        """Which data every page shows and when the site was made: 数据截至2026年10月31日，
+        2026年11月5日生成. The date made is the one the bulletin's files carry (its signing
+        date, else the end of its period, see files.issued_on), never the clock: a build gives
+        the same pages whenever it runs."""
+        end = formatting.chinese_date(Period.parse(self.latest.period).end)
+        return f"数据截至{end}，{formatting.chinese_date(issued_on(self.latest))}生成"
+
     # ---- links and downloads
 
     def download(self, rel: str) -> str | None:
         """`rel` (e.g. pdf/2026-10/bulletin.pdf) when the build put that file in the output."""
         return rel if (self.out_dir / rel).is_file() else None
+
+    def size(self, rel: str) -> str:
+        """The size of an output file as a reader weighs a download: 245 KB, 1.2 MB."""
+        n = (self.out_dir / rel).stat().st_size
+        if n >= 1024 * 1024:
+            return f"{n / 1024 / 1024:.1f} MB"
+        return f"{max(1, round(n / 1024))} KB"
 
     def downloads(self, period: str) -> list[dict[str, str]]:
         items = [
@@ -471,7 +503,30 @@ class _Site:
             ("各单位指标（CSV）", f"data/{period}/indicators.csv"),
             ("各单位指标（Excel）", f"data/{period}/indicators.xlsx"),
         ]
-        return [{"label": label, "href": rel} for label, rel in items if self.download(rel)]
+        return [
+            {"label": label, "href": rel, "size": self.size(rel)}
+            for label, rel in items
+            if self.download(rel)
+        ]
+
+    def reports(self, code: str) -> list[dict[str, str]]:
+        """The unit's report PDF of every period the output holds (issued periods are published
+        from issued/, CONTRACT §4.1), newest first."""
+        found = []
+        for b, lookup in zip(reversed(self.bulletins), reversed(self.by_period), strict=True):
+            if code not in lookup:
+                continue
+            href = self.download(f"pdf/{b.period}/units/{file_name(code)}.pdf")
+            if href:
+                found.append(
+                    {
+                        "period": b.period,
+                        "label": b.period_label,
+                        "href": href,
+                        "size": self.size(href),
+                    }
+                )
+        return found
 
     # ---- images of write-ups and pages
 
@@ -601,6 +656,8 @@ class _Site:
                 trend_summary=trend_summary(b),
                 downloads=self.downloads(b.period),
                 writeups=[w for w in self.writeups if self.writeup_period[w.slug] == b.period],
+                # newest first among bulletins found alike, all before pages that mention them
+                search_rank=round(2 + i / len(self.bulletins), 3),
                 previous=self.bulletins[i - 1].period if i else None,
                 next=self.bulletins[i + 1].period if i + 1 < len(self.bulletins) else None,
             )
@@ -623,7 +680,6 @@ class _Site:
             counties=counties,
             children=self.children,
         )
-        period = self.latest.period
         for u in self.latest.units:
             if u.level == "city":
                 continue
@@ -660,7 +716,7 @@ class _Site:
                     for c in self.latest.townships_lacking_volunteer
                     if c in self.units and (c == u.code or self.units[c].parent == u.code)
                 ],
-                report=self.download(f"pdf/{period}/units/{file_name(u.code)}.pdf"),
+                reports=self.reports(u.code),
                 packets=self.packets(u.code),
             )
 
@@ -675,8 +731,59 @@ class _Site:
                 continue
             href = self.download(f"dist/{b.period}/{unit_folder(code, unit.name)}.zip")
             if href:
-                found.append({"period": b.period, "label": b.period_label, "href": href})
+                found.append(
+                    {
+                        "period": b.period,
+                        "label": b.period_label,
+                        "href": href,
+                        "size": self.size(href),
+                    }
+                )
         return found
+
+    def period_keywords(self, b: Bulletin) -> list[str]:
+        """What an office types to find the bulletin of `b`'s period: the month in its usual
+        spellings (2026年10月, 2026年, 10月, 10月份, 十月份, 2026-10) and its 文号 (示工发〔2026〕45号,
+        示工发, 45号). The page's search tags: indexed whole (not cut into words) and weighed
+        above any page text, so that the bulletin comes before pages that merely mention them."""
+        words = [b.period_label, b.period]
+        m = re.fullmatch(r"(\d{4})-(\d{2})", b.period)
+        if m:
+            year, month = m.group(1), int(m.group(2))
+            spoken = _MONTH_WORDS[month - 1]
+            words += [
+                f"{year}年",
+                f"{month}月",
+                f"{month}月份",
+                f"{spoken}月",
+                f"{spoken}月份",
+                "月份",
+                f"{year}年{month}月份",
+                f"{year}.{month:02d}",
+                f"{year}{month:02d}",
+            ]
+        d = b.document
+        if d.doc_code and d.doc_number is not None:  # a bulletin not yet numbered has no 文号
+            words.append(d.doc_code)
+            if d.doc_prefix:
+                words.append(d.doc_prefix)
+            words += [f"{d.doc_number}号", f"第{d.doc_number}号"]
+        return list(dict.fromkeys(words))
+
+    def unit_keywords(self, u: UnitFigures) -> str:
+        """The unit's 简称 and the words of its name (示例高新技术产业开发区: 示例, 高新技术, 产业,
+        开发区, 高新技术产业开发区, …), for a line the search indexes and the reader does not see:
+        the full name is one word of the index (see search_words), so without them a part of
+        the name would find nothing."""
+        import jieba
+
+        parts = [w for w in jieba.lcut(u.name) if w.strip()]
+        words = [u.short_name] if u.short_name else []
+        words += parts
+        # every tail of the name from a word on (产业开发区, 开发区): a name is often said without
+        # the place it starts with
+        words += ["".join(parts[i:]) for i in range(1, len(parts) - 1)]
+        return " ".join(dict.fromkeys(w for w in words if w and w != u.name))
 
     def search_words(self) -> list[str]:
         """Names the word segmenter must keep whole, so that a name searched in full finds its
@@ -694,6 +801,11 @@ class _Site:
             words.add(name[len(prefix) :])
         for c in self.latest.campaigns:
             words.update(_HAN_RUN.findall(c.name))
+        # 简称 (高新区) and the month and 文号 words of period_keywords (十月份, 示工发)
+        words.update(u.short_name for b in self.bulletins for u in b.units if u.short_name)
+        words.update(f"{m}月份" for m in _MONTH_WORDS)
+        words.update(f"{m}月" for m in _MONTH_WORDS)
+        words.update(b.document.doc_prefix for b in self.bulletins if b.document.doc_prefix)
         return sorted(w for w in words if 2 <= len(w) <= 40)
 
     def _key_areas(self) -> None:
@@ -845,7 +957,7 @@ class _Site:
         css = self.env.get_template("bulletin.css").render()
         (self.docs / "assets").mkdir(parents=True, exist_ok=True)
         (self.docs / "assets" / "bulletin.css").write_text(css, encoding="utf-8")
-        for script in ("file-worker.js", "site.js"):
+        for script in ("file-worker.js", "search-on-demand.js", "site.js"):
             text = self.env.get_template(script).render()
             (self.docs / "assets" / script).write_text(text, encoding="utf-8")
         nav: list[tuple[str, Any]] = [
@@ -874,6 +986,11 @@ class _Site:
             nav=nav,
             shows=self.shows,
             organization=self.latest.organization,
+            dated=self.dated(),
+            description=(
+                f"{self.latest.organization}企业工会组建工作通报：全市及各县市区、乡镇（街道）"
+                f"企业建会率、排名、创建活动和工作动态，{self.dated()}。"
+            ),
         )
         _check_mkdocs_config(text)
         (self.work_dir / "mkdocs.yml").write_text(text, encoding="utf-8")
@@ -1086,6 +1203,19 @@ SEARCH_WORKER_FIXES = (
         "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e&&(n[s]=o-s)",
     ),
     ("n[a]&&a<t.length-1&&(i[s++]=a)", "n[a]&&a<t.length&&(i[s++]=a)"),
+    # The words of a Chinese query were joined with "* ", and every word then given its own
+    # "*": 工人先锋号 became 工人** 先锋号*, and the term 工人* (a literal star) was listed as
+    # missing (缺少: 工人*) under every result that holds 工人先锋号.
+    (
+        '[...fe(s,this.index.invertedIndex)].join("* ")',
+        '[...fe(s,this.index.invertedIndex)].join(" ")',
+    ),
+    # The query was cut into words at lunr's own separator (spaces and "-"), not at the
+    # site's: 2026-10 was searched as 2026 and 10, each found all over the site.
+    (
+        "lunr.tokenizer.separator=new RegExp(e.separator)",
+        "lunr.tokenizer.separator=lunr.QueryLexer.termSeparator=new RegExp(e.separator)",
+    ),
 )
 
 
@@ -1101,6 +1231,198 @@ def fix_search_worker(site_dir: Path) -> bool:
         text = text.replace(old, new)
     workers[0].write_text(text, encoding="utf-8")
     return True
+
+
+#: Put among the used classes when no page is written right to left: rules for [dir=rtl] go.
+_LTR_ONLY = " ltr only"
+_CSS_CLASS = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
+_CSS_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_HTML_CLASS = re.compile(r'class="([^"]*)"')
+
+
+def _css_block_end(text: str, start: int) -> int:
+    """The index of the `}` closing the block whose `{` is at `start` (quoted text skipped)."""
+    depth, i, quote = 0, start, ""
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return len(text) - 1
+
+
+def _css_split(text: str, sep: str) -> list[str]:
+    """`text` split at `sep` outside brackets, parentheses and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _outside_parentheses(selector: str) -> str:
+    out, depth = [], 0
+    for ch in selector:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def _prune_css(text: str, used: set[str], variables: set[str] | None) -> str:
+    """The rules of `text` whose selectors name only classes in `used` (a class inside :is(),
+    :not() and the like never removes a rule); with `variables`, also without declarations of
+    custom properties not among them."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        brace = text.find("{", i)
+        if brace < 0:
+            out.append(text[i:])
+            break
+        end = _css_block_end(text, brace)
+        prelude, body = text[i:brace], text[brace + 1 : end]
+        head = prelude.strip()
+        if head.startswith(("@media", "@supports", "@container", "@layer")):
+            inner = _prune_css(body, used, variables)
+            if inner.strip():
+                out.append(f"{prelude}{{{inner}}}")
+        elif head.startswith("@"):
+            out.append(f"{prelude}{{{body}}}")
+        else:
+            selectors = [
+                sel
+                for sel in _css_split(prelude, ",")
+                if all(c in used for c in _CSS_CLASS.findall(_outside_parentheses(sel)))
+                and not (_LTR_ONLY in used and "[dir=rtl]" in sel)
+            ]
+            if variables is not None:
+                body = ";".join(
+                    d
+                    for d in _css_split(body, ";")
+                    if not d.strip().startswith("--") or d.split(":", 1)[0].strip() in variables
+                )
+            if selectors and body.strip():
+                out.append(",".join(selectors) + "{" + body + "}")
+        i = end + 1
+    return "".join(out)
+
+
+def prune_theme_css(site_dir: Path) -> int:
+    """Cut Material's stylesheet down to what the built site uses; the bytes saved.
+
+    Material's main stylesheet (134 KB) styles every feature of the theme (tabs, code, icons of
+    every note type, versions, blog, …); a page sends it in full. Kept: every rule whose classes
+    appear in a page of the site or in a name of a script or stylesheet the site ships (Material
+    adds its classes from its script), and every custom property some kept rule, script or
+    stylesheet names. The file takes a name of its own (its digest) and the pages link it, so a
+    browser never keeps a cut of another build under the same name."""
+    sheets = sorted((site_dir / "assets" / "stylesheets").glob("main.*.min.css"))
+    if len(sheets) != 1:
+        return 0
+    sheet = sheets[0]
+    pages = sorted(site_dir.rglob("*.html"))
+    texts = {p: p.read_text(encoding="utf-8") for p in pages}
+    used: set[str] = set()
+    for text in texts.values():
+        for m in _HTML_CLASS.finditer(text):
+            used.update(m.group(1).split())
+    others = [
+        *(site_dir / "assets").glob("*.js"),
+        *(site_dir / "assets").glob("*.css"),
+        *(site_dir / "assets" / "javascripts").glob("bundle.*.js"),
+    ]
+    # Material's script adds classes of its own (md-…) to what pages hold; other words of a
+    # script (highlight, tabbed-labels) style only elements a page would carry itself.
+    named: set[str] = {"js", "no-js", "focus-visible"}
+    for path in others:
+        named.update(
+            w for w in _CSS_WORD.findall(path.read_text(encoding="utf-8")) if w.startswith("md-")
+        )
+    if not any('dir="rtl"' in text for text in texts.values()):
+        used.add(_LTR_ONLY)
+    css = sheet.read_text(encoding="utf-8")
+    kept = _prune_css(css, used | named, None)
+    variables = set(re.findall(r"var\((--[\w-]+)", kept))
+    for path in others:  # a custom property a script or our stylesheet sets or reads
+        variables.update(re.findall(r"--[\w-]+", path.read_text(encoding="utf-8")))
+    for text in texts.values():  # style attributes
+        variables.update(re.findall(r"var\((--[\w-]+)", text))
+    kept = _prune_css(kept, used | named, variables)
+    digest = hashlib.sha256(kept.encode("utf-8")).hexdigest()[:8]
+    target = sheet.with_name(f"main.{digest}.min.css")
+    old_name, new_name = sheet.name, target.name
+    sheet.unlink()
+    sheet.with_name(old_name + ".map").unlink(missing_ok=True)
+    target.write_text(kept, encoding="utf-8")
+    for path, text in texts.items():
+        slim = _defer_scripts(_unindent_html(text.replace(old_name, new_name)))
+        if slim != text:
+            path.write_text(slim, encoding="utf-8")
+    return len(css.encode("utf-8")) - len(kept.encode("utf-8"))
+
+
+def keep_out_of_search_engines(site_dir: Path) -> None:
+    """Mark every page of the intranet site noindex (a search engine that reaches it by mistake
+    lists none of it) and write a robots.txt refusing every crawler."""
+    tag = '<meta name="robots" content="noindex, nofollow">'
+    for path in sorted(site_dir.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if tag not in text:
+            text = re.sub(r"(<meta charset=[^>]*>)", lambda m: m.group(1) + tag, text, count=1)
+            path.write_text(text, encoding="utf-8")
+    (site_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+
+
+_PREFORMATTED = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.S | re.I)
+
+
+_EXTERNAL_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+
+
+def _defer_scripts(text: str) -> str:
+    """The page's own script files run once it is parsed (`defer`, in their order): Material's
+    bundle at the end of the body and the scripts in its head no longer hold back the first
+    paint. The inline scripts (Material's settings) need none of them."""
+    return _EXTERNAL_SCRIPT.sub(r'<script src="\1" defer></script>', text)
+
+
+def _unindent_html(text: str) -> str:
+    """The page without the indentation of its lines (Material's templates indent deeply: 5 %
+    of a page), preformatted text and scripts left as they are."""
+    parts = _PREFORMATTED.split(text)
+    # split() yields text, the whole match, the tag name, text, …
+    out = []
+    for i in range(0, len(parts), 3):
+        out.append(re.sub(r"\n[ \t]+", "\n", parts[i]))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])
+    return "".join(out)
 
 
 def prune_search_languages(site_dir: Path) -> int:
@@ -1161,6 +1483,11 @@ def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> N
             item["title"] = segment_for_search(str(escape(item["title"])))
             item["text"] = segment_for_search(str(escape(item["text"])))
             data["docs"].append(item)
+        for item in data["docs"]:
+            for key in ("title", "text"):
+                if isinstance(item.get(key), str):
+                    for join in _NUMBER_UNIT:
+                        item[key] = join.sub("", item[key])
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".js").write_text(f"var __index = {text};\n", encoding="utf-8")
@@ -1270,6 +1597,9 @@ def render_site(
         (built / "404.html").write_text(not_found, encoding="utf-8")
         if not fix_search_worker(built):
             result.warnings.append("未能修正搜索脚本的中文分词（Material 版本不同），搜索仍可用。")
+        prune_theme_css(built)
+        if site.shows.internal_mark:
+            keep_out_of_search_engines(built)
         result.timings["mkdocs"] = time.perf_counter() - start
         start = time.perf_counter()
         runner.finish()

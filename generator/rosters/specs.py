@@ -100,6 +100,8 @@ UNITS = Roster(
         Column("volunteer_required", ("应配备志愿者",), BOOL),
         # where `bulletin send` mails the unit's packet; several separated by ; (CONTRACT §4.1)
         Column("email", ("邮箱", "电子邮箱", "电子邮件"), TEXT),
+        # the usual short name (高新区), findable in the sites' search; optional
+        Column("short_name", ("简称",), TEXT),
     ),
 )
 

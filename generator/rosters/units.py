@@ -30,6 +30,7 @@ class UnitTree:
     county: dict[str, str] = field(default_factory=dict)  # unit code -> county code ('' for city)
     parent: dict[str, str | None] = field(default_factory=dict)
     order: dict[str, float] = field(default_factory=dict)  # the official order (file order)
+    short: dict[str, str] = field(default_factory=dict)  # unit code -> 简称 (only those given)
 
     @classmethod
     def from_frame(cls, units: pd.DataFrame) -> UnitTree:
@@ -37,8 +38,9 @@ class UnitTree:
         tree = cls()
         columns = [units[c].tolist() for c in ("code", "name", "level", "parent")]
         orders = units["order"].tolist() if "order" in units else [None] * len(units)
-        for position, (code, name, level, parent, order) in enumerate(
-            zip(*columns, orders, strict=True)
+        shorts = units["short_name"].tolist() if "short_name" in units else [None] * len(units)
+        for position, (code, name, level, parent, order, short) in enumerate(
+            zip(*columns, orders, shorts, strict=True)
         ):
             code = _text(code)
             if not code or code in tree.level:
@@ -46,6 +48,8 @@ class UnitTree:
             level, parent = _text(level), _text(parent) or None
             tree.level[code] = level
             tree.name[code] = _text(name)
+            if _text(short).strip():
+                tree.short[code] = _text(short).strip()
             tree.parent[code] = parent
             if level == "county":
                 tree.county[code] = code

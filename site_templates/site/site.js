@@ -4,14 +4,40 @@
   "use strict";
   var HINT = "表格较宽：左右滑动可查看其余各列（第一列固定）。";
 
-  function markTable(wrap, wide) {
+  // What a table is about: the fold-out's summary it sits in, else the heading before it,
+  // else its first column's header.
+  function topicOf(wrap) {
+    var details = wrap.closest("details");
+    var summary = details && details.querySelector("summary");
+    if (summary) return summary.textContent.trim();
+    for (var el = wrap.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) return el.textContent.replace(/\u00b6\s*$/, "").trim();
+    }
+    var head = wrap.querySelector("th");
+    return head ? head.textContent.trim() : "";
+  }
+
+  // Every table's name, told apart: a topic shared by several tables is numbered.
+  function names(wraps) {
+    var topics = [], count = {}, seen = {};
+    for (var i = 0; i < wraps.length; i++) {
+      topics.push(topicOf(wraps[i]));
+      count[topics[i]] = (count[topics[i]] || 0) + 1;
+    }
+    return topics.map(function (topic) {
+      seen[topic] = (seen[topic] || 0) + 1;
+      var name = "可左右滚动的表格" + (topic ? "：" + topic : "");
+      return count[topic] > 1 ? name + "（第" + seen[topic] + "个）" : name;
+    });
+  }
+
+  function markTable(wrap, wide, name) {
     wrap.classList.toggle("scrolls", wide);
     // A region that scrolls can be reached and scrolled with the keyboard too.
     if (wide) {
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
-      var head = wrap.querySelector("th");
-      wrap.setAttribute("aria-label", "可左右滚动的表格" + (head ? "：" + head.textContent : ""));
+      wrap.setAttribute("aria-label", name);
     } else if (wrap.getAttribute("tabindex") === "0") {
       wrap.removeAttribute("tabindex");
       wrap.removeAttribute("role");
@@ -29,8 +55,9 @@
     }
   }
 
-  function markTables(root) {
-    var wraps = (root || document).querySelectorAll(".md-typeset .table-wrap");
+  function markTables() {
+    var wraps = document.querySelectorAll(".md-typeset .table-wrap");
+    var named = names(wraps);
     // Measure every table first, then change the page: one layout, not one per table.
     var wide = [];
     for (var i = 0; i < wraps.length; i++) {
@@ -38,7 +65,7 @@
       wide.push(shown ? wraps[i].scrollWidth > wraps[i].clientWidth + 1 : null);
     }
     for (var j = 0; j < wraps.length; j++) {
-      if (wide[j] !== null) markTable(wraps[j], wide[j]);
+      if (wide[j] !== null) markTable(wraps[j], wide[j], named[j]);
     }
   }
 
@@ -57,7 +84,7 @@
     pending = setTimeout(function () { markTables(); }, 150);
   });
   document.addEventListener("toggle", function (event) {
-    if (event.target && event.target.open) markTables(event.target);
+    if (event.target && event.target.open) markTables();
   }, true);
 
   // Material searches on keyup: a query pasted with the mouse, dropped, or ended by an input
