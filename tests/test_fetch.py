@@ -1,0 +1,538 @@
+"""`bulletin fetch` against a real IMAP server: Dovecot on 127.0.0.1, started by these tests
+with a throwaway configuration, filled over IMAP with MIME messages as mail programs write them."""
+
+from __future__ import annotations
+
+import imaplib
+import io
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from conftest import ENTERPRISES, UNITS, Project, write_roster
+
+from generator.cli import cli
+from generator.mailbox import (
+    BY_DATE,
+    BY_INTERNALDATE,
+    BY_RECEIVED,
+    FETCHED,
+    MailboxError,
+    fetch,
+    imap_folder,
+)
+from generator.periods import Period
+from generator.record import RECEIVED, read_receipts
+
+pytestmark = pytest.mark.slow
+
+USER, PASSWORD = "office@test.gov.cn", "收件密码pw"
+CST = ZoneInfo("Asia/Shanghai")
+ADDRESSES = {"990100": "jia@test.gov.cn", "990200": "yi@test.gov.cn; yi2@test.gov.cn"}
+NOW = datetime(2026, 12, 7, 9, 0)
+
+
+@dataclass
+class Dovecot:
+    port: int
+    folders: list[str]
+
+    def append(self, folder: str, raw: bytes, internal: datetime) -> None:
+        imap = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        try:
+            imap.authenticate("PLAIN", lambda _: f"\0{USER}\0{PASSWORD}".encode())
+            name = imap_folder(folder)
+            if folder not in self.folders:
+                assert imap.create(name)[0] == "OK"
+                self.folders.append(folder)
+            status, _ = imap.append(name, None, imaplib.Time2Internaldate(internal), raw)
+            assert status == "OK"
+        finally:
+            imap.logout()
+
+    def count(self, folder: str) -> int:
+        imap = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        try:
+            imap.authenticate("PLAIN", lambda _: f"\0{USER}\0{PASSWORD}".encode())
+            status, data = imap.select(imap_folder(folder), readonly=True)
+            assert status == "OK"
+            return int(data[0] or 0)
+        finally:
+            imap.logout()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the module: a passwd-file user, maildirs in a throwaway folder."""
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not Path(binary).is_file():
+        pytest.fail("没有安装 Dovecot（dovecot-imapd）：请运行 ./run setup")
+    base = Path(tempfile.mkdtemp(prefix="bulletin-imap-"))
+    base.chmod(0o755)
+    # Dovecot runs mail processes as the userdb's uid, never root: as root they run as nobody
+    if os.getuid() == 0:
+        uid, gid, internal, login = 65534, 65534, "dovecot", "dovenull"
+    else:
+        name = pwd.getpwuid(os.getuid()).pw_name
+        uid, gid, internal, login = os.getuid(), os.getgid(), name, name
+    mail = base / "mail"
+    mail.mkdir()
+    if os.getuid() == 0:
+        os.chown(mail, uid, gid)
+    (base / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
+    port = free_port()
+    config = base / "dovecot.conf"
+    config.write_text(
+        f"""protocols = imap
+listen = 127.0.0.1
+base_dir = {base}/run
+state_dir = {base}/state
+log_path = {base}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:{mail}/%u
+default_internal_user = {internal}
+default_login_user = {login}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={mail}/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  inet_listener http {{
+    port = 0
+  }}
+}}
+""",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [binary, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = (
+                        (base / "dovecot.log").read_text(errors="replace")
+                        if (base / "dovecot.log").is_file()
+                        else ""
+                    )
+                    out = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                    pytest.fail(f"Dovecot did not start: {out}\n{log}")
+                time.sleep(0.1)
+        yield Dovecot(port, ["INBOX"])
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def office_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The office's computer is on China time: receipts are recorded as its clock shows."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def make_project(root: Path, port: int, folder: str) -> Project:
+    """The small project with units' addresses and its October ledger not yet received."""
+    project = Project(root)
+    project.write("units", [{**u, "email": ADDRESSES.get(u["code"], "")} for u in UNITS])
+    for old in (root / "data" / "2026-10").glob("enterprises.*"):
+        old.unlink()
+    with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f"mailbox:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+            f"  username: {USER}\n  folder: {folder}\n"
+        )
+    return project
+
+
+def ledger(tmp: Path, name: str, units: set[str], encoding: str = "utf-8-sig") -> bytes:
+    rows = [r for r in ENTERPRISES if r["unit"] in units]
+    return write_roster(tmp / name, "enterprises", rows, encoding=encoding).read_bytes()
+
+
+def rfc2231(data: bytes, name: str, subtype: str = "octet-stream") -> MIMEBase:
+    """An attachment named as Outlook and Foxmail do: filename*=gb18030''%..."""
+    part = MIMEApplication(data, subtype)
+    part.add_header("Content-Disposition", "attachment", filename=("gb18030", "", name))
+    return part
+
+
+def encoded_word(data: bytes, name: str) -> MIMEBase:
+    """An attachment named as many Chinese webmails do: filename="=?GB18030?B?…?=" (RFC 2047)."""
+    part = MIMEApplication(data, "octet-stream")
+    word = Header(name, "gb18030").encode()
+    part.add_header("Content-Disposition", f'attachment; filename="{word}"')
+    part.set_param("name", word)
+    return part
+
+
+def message(
+    sender: str,
+    subject: str,
+    parts: list[MIMEBase],
+    *,
+    received: datetime | None = None,
+    date: datetime | None = None,
+    message_id: str,
+) -> MIMEMultipart:
+    msg = MIMEMultipart()
+    if received is not None:
+        # the office's server adds its line on top; the sender's own server's line is below
+        msg["Received"] = (
+            f"from mx.county.test (mx.county.test [10.0.0.2]) by mail.office.test "
+            f"with ESMTPS id 4AbC; {format_datetime(received)}"
+        )
+        msg["Received"] = (
+            f"from [10.0.0.9] by mx.county.test with ESMTPSA; "
+            f"{format_datetime(received.replace(minute=0))}"
+        )
+    msg["From"] = sender
+    msg["To"] = USER
+    msg["Subject"] = Header(subject, "utf-8").encode()
+    if date is not None:
+        msg["Date"] = format_datetime(date)
+    msg["Message-ID"] = message_id
+    msg.attach(MIMEText("附件是本月台账，请查收。", "plain", "utf-8"))
+    for part in parts:
+        msg.attach(part)
+    return msg
+
+
+class GbkZipInfo(zipfile.ZipInfo):
+    """A zip member named in GBK without the UTF-8 flag, as Chinese Windows writes it."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits
+
+
+def gbk_zip(name: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = GbkZipInfo(name, date_time=(2026, 11, 12, 9, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=CST)
+
+
+@dataclass
+class Month:
+    root: Path
+    dovecot: Dovecot
+    folder: str
+    files: dict[str, bytes]
+
+
+@pytest.fixture(scope="module")
+def month(dovecot: Dovecot, tmp_path_factory: pytest.TempPathFactory) -> Month:
+    """October's mail: 甲县 on time with two files, a reply re-attaching one, a message without
+    a spreadsheet; 乙区 forwarding its ledger late, then a correction in a zip; a stranger's
+    ledger; a message of November's window."""
+    base = tmp_path_factory.mktemp("fetch")
+    folder = "县市区台账"
+    root = base / "project"
+    make_project(root, dovecot.port, folder)
+    files = {
+        "甲县东镇10月台账.xlsx": ledger(base, "a.xlsx", {"990101", "990100"}),
+        "甲县西镇10月台账.csv": ledger(base, "b.csv", {"990102"}, encoding="gb18030"),
+        "乙区10月台账.xlsx": ledger(base, "c.xlsx", {"990201"}),
+    }
+    corrected = [dict(r) for r in ENTERPRISES if r["unit"] == "990201"]
+    corrected[0]["employees"] = "12"
+    files["乙区10月台账（更正）.xlsx"] = write_roster(
+        base / "d.xlsx", "enterprises", corrected
+    ).read_bytes()
+    # a name encoded as mail programs do; 乙区's program encodes `name <address>` whole
+    jia = formataddr(("甲县总工会", "JIA@test.gov.cn"), charset="utf-8")
+    two = message(
+        jia,
+        "甲县10月台账",
+        [
+            rfc2231(files["甲县东镇10月台账.xlsx"], "甲县东镇10月台账.xlsx"),
+            encoded_word(files["甲县西镇10月台账.csv"], "甲县西镇10月台账.csv"),
+        ],
+        received=at(2026, 11, 3, 18, 30, 5),
+        date=at(2026, 11, 3, 18, 29, 40),
+        message_id="<m1@county.test>",
+    )
+    inner = message(
+        "南街道 <nan@street.test>",
+        "乙区10月台账",
+        [rfc2231(files["乙区10月台账.xlsx"], "乙区10月台账.xlsx")],
+        date=at(2026, 11, 2, 8, 0),
+        message_id="<inner@street.test>",
+    )
+    forwarded = message(
+        "乙区总工会 <yi2@test.gov.cn>",
+        "转发：乙区10月台账",
+        [MIMEMessage(inner)],
+        date=at(2026, 11, 9, 10, 0),  # no Received: the Date is the arrival
+        message_id="<m2@county.test>",
+    )
+    reply = message(
+        jia,
+        "回复：甲县10月台账",
+        [rfc2231(files["甲县东镇10月台账.xlsx"], "甲县东镇10月台账.xlsx")],
+        received=at(2026, 11, 10, 8, 15),
+        date=at(2026, 11, 10, 8, 14),
+        message_id="<m3@county.test>",
+    )
+    stranger = message(
+        "张三 <zhangsan@qq.test>",
+        "10月台账",
+        [rfc2231(files["乙区10月台账.xlsx"], "台账.xlsx")],
+        received=at(2026, 11, 4, 9, 0),
+        date=at(2026, 11, 4, 9, 0),
+        message_id="<m4@qq.test>",
+    )
+    zipped = message(
+        "乙区总工会 <yi@test.gov.cn>",
+        "乙区10月台账更正",
+        [
+            rfc2231(
+                gbk_zip("乙区10月台账（更正）.xlsx", files["乙区10月台账（更正）.xlsx"]), "更正.zip"
+            )
+        ],
+        received=at(2026, 11, 12, 16, 45, 30),
+        date=at(2026, 11, 12, 16, 45),
+        message_id="<m5@county.test>",
+    )
+    text_only = message(
+        jia,
+        "关于台账的说明",
+        [rfc2231(b"PK\x03\x04 not really a document", "说明.docx")],
+        message_id="<m6@county.test>",  # neither Received nor Date: the server's time
+    )
+    november = message(
+        jia,
+        "甲县11月台账",
+        [rfc2231(files["甲县东镇10月台账.xlsx"], "甲县11月台账.xlsx")],
+        received=at(2026, 12, 2, 9, 0),
+        date=at(2026, 12, 2, 9, 0),
+        message_id="<m7@county.test>",
+    )
+    for msg, internal in [
+        (two, at(2026, 11, 3, 18, 30, 6)),
+        (forwarded, at(2026, 11, 9, 10, 0, 3)),
+        (reply, at(2026, 11, 10, 8, 15, 1)),
+        (stranger, at(2026, 11, 4, 9, 0, 1)),
+        (zipped, at(2026, 11, 12, 16, 45, 31)),
+        (text_only, at(2026, 11, 6, 11, 20)),
+        (november, at(2026, 12, 2, 9, 0, 1)),
+    ]:
+        dovecot.append(folder, msg.as_bytes(), internal)
+    return Month(root, dovecot, folder, files)
+
+
+def test_a_month_of_mail_is_taken_in_with_arrival_times(
+    month: Month, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    root = month.root
+    result = fetch(root, "2026-10", now=NOW, timeout=10)
+    assert result.window == (datetime(2026, 10, 31), datetime(2026, 11, 30))
+    by_id = {m.message_id: m for m in result.taken}
+    # taken in arrival order; the stranger's listed only; November's message not in the window
+    assert list(by_id) == [
+        "<m1@county.test>",
+        "<m6@county.test>",
+        "<m2@county.test>",
+        "<m3@county.test>",
+        "<m5@county.test>",
+    ]
+    assert [(m.sender, m.message_id) for m in result.unknown] == [
+        ("zhangsan@qq.test", "<m4@qq.test>")
+    ]
+    assert by_id["<m1@county.test>"].arrived == datetime(2026, 11, 3, 18, 30, 5)
+    assert by_id["<m1@county.test>"].arrived_by == BY_RECEIVED
+    assert by_id["<m2@county.test>"].arrived_by == BY_DATE
+    assert by_id["<m6@county.test>"].arrived == datetime(2026, 11, 6, 11, 20)
+    assert by_id["<m6@county.test>"].arrived_by == BY_INTERNALDATE
+    assert by_id["<m6@county.test>"].files == []
+    assert "不是表格的附件未收取：说明.docx" in by_id["<m6@county.test>"].notes
+    assert any(
+        "压缩包 更正.zip：已解压出 1 个表格文件" in n for n in by_id["<m5@county.test>"].notes
+    )
+    assert any(
+        line.startswith("未重复收取 甲县东镇10月台账.xlsx")
+        for line in by_id["<m3@county.test>"].lines
+    )
+
+    # the files are in the period as intake stores them, byte for byte as attached
+    folder = root / "data" / "2026-10"
+    stored = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name[0] != "."}
+    assert stored.pop("volunteer_reviews.csv")
+    assert stored == {
+        "990100-甲县.xlsx": month.files["甲县东镇10月台账.xlsx"],
+        "990100-甲县-2.csv": month.files["甲县西镇10月台账.csv"],
+        "990200-乙区.xlsx": month.files["乙区10月台账（更正）.xlsx"],
+    }
+    replaced = [p.read_bytes() for p in (folder / ".replaced").iterdir()]
+    assert replaced == [month.files["乙区10月台账.xlsx"]]
+    # the attachments as they came, under their decoded names, outside the period folder
+    inbox = {p.name: p.read_bytes() for p in (root / "inbox" / "2026-10").rglob("*.*")}
+    assert inbox == {
+        "甲县东镇10月台账.xlsx": month.files["甲县东镇10月台账.xlsx"],
+        "甲县西镇10月台账.csv": month.files["甲县西镇10月台账.csv"],
+        "乙区10月台账.xlsx": month.files["乙区10月台账.xlsx"],
+        "乙区10月台账（更正）.xlsx": month.files["乙区10月台账（更正）.xlsx"],
+    }
+
+    # each receipt carries its message's arrival time; the re-attached file is no new receipt
+    receipts = [(r.source, r.counties, r.received_at) for r in read_receipts(folder)]
+    assert receipts == [
+        ("甲县东镇10月台账.xlsx", ("990100",), datetime(2026, 11, 3, 18, 30, 5)),
+        ("甲县西镇10月台账.csv", ("990100",), datetime(2026, 11, 3, 18, 30, 5)),
+        ("乙区10月台账.xlsx", ("990200",), datetime(2026, 11, 9, 10, 0)),
+        ("乙区10月台账（更正）.xlsx", ("990200",), datetime(2026, 11, 12, 16, 45, 30)),
+    ]
+    assert (folder / FETCHED).is_file()
+    # the summary per county: files, rows, problems, and the 报送情况 the arrival times give
+    assert [(c[1], c[3], c[4], c[6]) for c in result.counties] == [
+        ("甲县", 3, 0, "首次收到 2026-11-03 18:30，按时报送（截止 2026-11-05）"),
+        ("乙区", 1, 0, "首次收到 2026-11-09 10:00，逾期4天，更正1次（截止 2026-11-05）"),
+    ]
+
+    # a second fetch takes nothing again and records nothing
+    record = (folder / RECEIVED).read_bytes()
+    again = fetch(root, "2026-10", now=NOW, timeout=10)
+    assert again.taken == []
+    assert again.already == 5
+    assert [m.sender for m in again.unknown] == ["zhangsan@qq.test"]
+    assert (folder / RECEIVED).read_bytes() == record
+    # nothing was deleted or moved on the server
+    assert month.dovecot.count(month.folder) == 7
+
+
+def test_fetch_command_summary_and_reporting(month: Month, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's summary after the month was fetched: the stranger listed with what to do,
+    nothing taken again; 报送情况 from the arrival times (乙区 four days late)."""
+    from generator.config import load_config
+    from generator.record import reporting_status
+    from generator.rosters.load import load_project
+
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(month.root)])
+    assert result.exit_code == 0, result.output
+    assert "2026-10-31 00:00 至 2026-11-30 00:00" in result.output
+    assert "另有 5 封邮件此前已经收取" in result.output
+    assert "张三 <zhangsan@qq.test>《10月台账》" in result.output
+    assert "data/units.csv 的“邮箱”列" in result.output
+    config = load_config(month.root)
+    data = load_project(month.root, config)
+    counties = {c: data.unit_index.name[c] for c in ("990100", "990200")}
+    status = reporting_status(
+        month.root, Period.parse("2026-10"), counties, {}, {}, config.report_deadline
+    )
+    assert [(s.name, s.received, s.status) for s in status] == [
+        ("甲县", "2026-11-03 18:30:05", "按时报送"),
+        ("乙区", "2026-11-09 10:00:00", "逾期4天，更正1次"),
+    ]
+
+
+def test_wrong_password_is_said_plainly(month: Month, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", "错误的密码")
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(month.root)])
+    assert result.exit_code == 1
+    assert "拒绝了用户名或密码（用户名 office@test.gov.cn）" in result.output
+    assert "BULLETIN_IMAP_PASSWORD" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_refused_and_silent_servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    closed = free_port()
+    make_project(tmp_path / "refused", closed, "INBOX")
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(tmp_path / "refused")])
+    assert result.exit_code == 1
+    assert f"无法连接收件服务器 127.0.0.1:{closed}：服务器拒绝连接" in result.output
+    assert "Traceback" not in result.output
+    # a server that accepts the connection and never says a word
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        make_project(tmp_path / "silent", port, "INBOX")
+        started = time.monotonic()
+        with pytest.raises(MailboxError, match="服务器没有应答（连接超时）"):
+            fetch(tmp_path / "silent", "2026-10", timeout=1)
+        assert time.monotonic() - started < 10
+
+
+def test_no_mailbox_settings_says_what_to_write(tmp_path: Path) -> None:
+    Project(tmp_path / "project")
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(tmp_path / "project")])
+    assert result.exit_code != 0
+    assert "没有收件邮箱设置（mailbox）" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_folder_names_in_modified_utf7() -> None:
+    # RFC 3501 5.1.3's own example
+    assert imap_folder("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'
+    assert imap_folder("A&B") == '"A&-B"'
