@@ -18,6 +18,7 @@ import contextlib
 import csv
 import email
 import email.policy
+import email.utils
 import imaplib
 import io
 import re
@@ -58,6 +59,7 @@ _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _PLAIN_ADDRESS = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+")
+_RAW_NAME = re.compile(r'\b(?:file)?name\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 #: how the arrival time was found (Chinese, for the summary)
@@ -214,13 +216,18 @@ def arrival(msg: Message, internaldate: datetime | None) -> tuple[datetime | Non
     return internaldate, BY_INTERNALDATE
 
 
+def _has_raw_bytes(text: str) -> bool:
+    """Whether text holds bytes the parser could not decode (kept as surrogate escapes)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
 def _text(value: str) -> str:
     """A header or file name as a person reads it: encoded words (=?GB18030?B?…?=) decoded, and
     raw 8-bit text (GB18030 written without encoding) read as what it is."""
     if "=?" in value:
         with contextlib.suppress(UnicodeError, LookupError, ValueError):
             value = str(make_header(decode_header(value)))
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _has_raw_bytes(value):
         raw = value.encode("utf-8", "surrogateescape")
         for codec in ("utf-8", "gb18030"):
             try:
@@ -308,6 +315,24 @@ def _from_zip(name: str, data: bytes, mail: Mail) -> None:
         mail.notes.append(f"压缩包 {name} 中没有表格文件（.xlsx、.xls、.ods、.csv）")
 
 
+def _filename(part: Message) -> str:
+    """An attachment's file name as sent (RFC 2231 and encoded words are decoded by _text).
+
+    A name in raw 8-bit bytes is read from the header as stored: the parsed header has
+    already replaced those bytes with U+FFFD."""
+    legacy = Message()
+    for key, value in part.raw_items():
+        if key.lower() in ("content-disposition", "content-type"):
+            raw = str(value)
+            if _has_raw_bytes(raw) and (found := _RAW_NAME.search(raw)):
+                return found.group(1) if found.group(1) is not None else found.group(2)
+            legacy[key] = value
+    name = legacy.get_filename() or legacy.get_param("name") or ""
+    if isinstance(name, tuple):  # an RFC 2231 value legacy parsing left undecoded
+        name = email.utils.collapse_rfc2231_value(name)
+    return str(name)
+
+
 def attachments(msg: Message, mail: Mail) -> None:
     """The spreadsheets of a message (a forwarded message's too), and a note on each attached
     file not taken."""
@@ -315,9 +340,7 @@ def attachments(msg: Message, mail: Mail) -> None:
     for index, part in enumerate(msg.walk(), 1):
         if part.is_multipart() or part.get_content_maintype() == "message":
             continue
-        raw_name = part.get_filename() or part.get_param("name") or ""
-        if not isinstance(raw_name, str):
-            raw_name = str(raw_name)
+        raw_name = _filename(part)
         if not raw_name:
             continue  # the message's text
         name = safe_name(_text(raw_name), f"附件{index}")

@@ -3,6 +3,8 @@ with a throwaway configuration, filled over IMAP with MIME messages as mail prog
 
 from __future__ import annotations
 
+import email
+import email.policy
 import imaplib
 import io
 import os
@@ -30,13 +32,16 @@ import pytest
 from click.testing import CliRunner
 from conftest import ENTERPRISES, UNITS, Project, write_roster
 
+from generator import mailbox
 from generator.cli import cli
 from generator.mailbox import (
     BY_DATE,
     BY_INTERNALDATE,
     BY_RECEIVED,
     FETCHED,
+    Mail,
     MailboxError,
+    attachments,
     fetch,
     imap_folder,
 )
@@ -536,3 +541,96 @@ def test_folder_names_in_modified_utf7() -> None:
     # RFC 3501 5.1.3's own example
     assert imap_folder("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'
     assert imap_folder("A&B") == '"A&-B"'
+
+
+def _parsed(msg: MIMEMultipart) -> Mail:
+    """What fetch takes from a message (parsed as fetch parses what the server gives)."""
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    mail = Mail("1", "<x@test>", "jia@test.gov.cn", "", "", None, BY_DATE)
+    attachments(parsed, mail)
+    return mail
+
+
+def test_encrypted_oversize_and_bomb_attachments_are_said_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = ledger(tmp_path, "a.xlsx", {"990101"})
+    # an xlsx with an opening password is an OLE file holding an EncryptedPackage stream
+    encrypted = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptedPackage".encode("utf-16-le")
+    )
+    monkeypatch.setattr(mailbox, "MAX_ATTACHMENT", len(good) + 10)
+    big = good + bytes(100)  # over the limit by 90 bytes
+    # a zip whose member inflates far beyond the limit (a zip bomb): never inflated
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("台账.xlsx", bytes(len(good) * 50))
+        archive.writestr("说明.txt", "见表")
+    msg = message(
+        "jia@test.gov.cn",
+        "台账",
+        [
+            rfc2231(encrypted, "加密.xlsx"),
+            rfc2231(big, "大.xlsx"),
+            rfc2231(bomb.getvalue(), "台账.zip"),
+            rfc2231(b"Rar!\x1a\x07\x00", "台账.rar"),
+            rfc2231(good, "好.xlsx"),
+        ],
+        date=at(2026, 11, 3, 9, 0),
+        message_id="<a@test>",
+    )
+    mail = _parsed(msg)
+    assert [(f.name, f.data) for f in mail.files] == [("好.xlsx", good)]
+    assert mail.notes == [
+        "附件 加密.xlsx 设有打开密码（已加密），无法读取，未收取：请县市区取消密码后重发",
+        f"附件 大.xlsx 有 {len(big) / 1024:.0f} KB，超过 {(len(good) + 10) / 1024:.0f} KB 的上限，"
+        "未收取：请县市区删去多余的工作表或图片后重发",
+        f"压缩包 台账.zip 中的 台账.xlsx 解压后有 {len(good) * 50 / 1024:.0f} KB，超过 "
+        f"{(len(good) + 10) / 1024:.0f} KB 的上限（或压缩比异常），未收取",
+        "压缩包 台账.zip 中没有表格文件（.xlsx、.xls、.ods、.csv）",
+        "附件 台账.rar 是 rar 压缩包，无法打开：请县市区直接发送表格文件或用 zip 压缩",
+    ]
+
+
+def test_zip_names_and_raw_gb18030_file_names(tmp_path: Path) -> None:
+    good = ledger(tmp_path, "a.xlsx", {"990101"})
+    raw = MIMEApplication(good, "octet-stream")
+    # a file name in raw GB18030 bytes, no encoding at all (older mail programs)
+    raw["Content-Disposition"] = "attachment"
+    msg = message("jia@test.gov.cn", "台账", [raw], message_id="<b@test>")
+    text = msg.as_bytes().replace(
+        b"Content-Disposition: attachment",
+        b'Content-Disposition: attachment; filename="' + "东镇台账.xlsx".encode("gb18030") + b'"',
+    )
+    parsed = email.message_from_bytes(text, policy=email.policy.default)
+    mail = Mail("1", "<b@test>", "jia@test.gov.cn", "", "", None, BY_DATE)
+    attachments(parsed, mail)
+    assert [f.name for f in mail.files] == ["东镇台账.xlsx"]
+    # a path in a zip is not followed out of the folder: only the file's own name is kept
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("../../外面/西镇.xlsx", good)
+    mail = _parsed(
+        message(
+            "jia@test.gov.cn", "台账", [rfc2231(archive.getvalue(), "a.zip")], message_id="<c@t>"
+        )
+    )
+    assert [(f.name, f.within, f.data) for f in mail.files] == [("西镇.xlsx", "a.zip", good)]
+
+
+def test_mailbox_settings_refuse_a_password_in_the_file(tmp_path: Path) -> None:
+    from generator.config import load_config
+    from generator.errors import ConfigError
+
+    Project(tmp_path / "p")
+    path = tmp_path / "p" / "bulletin.yml"
+    base = path.read_text(encoding="utf-8")
+    path.write_text(base + "mailbox:\n  host: imap.test\n  username: a@test\n", encoding="utf-8")
+    settings = load_config(tmp_path / "p").mailbox
+    assert settings is not None
+    assert (settings.port, settings.security, settings.folder) == (993, "ssl", "INBOX")
+    path.write_text(
+        base + "mailbox:\n  host: imap.test\n  username: a@test\n  password: x\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="密码不能写在文件中"):
+        load_config(tmp_path / "p")
