@@ -745,6 +745,79 @@ def send(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
         ctx.exit(1)
 
 
+@cli.command("send-problems")
+@click.argument("period", metavar="PERIOD")
+@PROJECT
+@click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪份清单，不发送）。")
+@click.pass_context
+def send_problems_command(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
+    """用邮件把本期的问题清单发给有问题的县市区，请其改正后重报。
+
+    \b
+    先按现在的数据重新写出问题清单 problems/<报告期>/<代码>-<名称>-问题清单.xlsx，
+    再把每个有问题的县市区的清单发到 data/units.csv“邮箱”列的地址；没有问题的县市区不发。
+    邮件服务器和密码同 bulletin send（bulletin.yml 的 mail，环境变量 BULLETIN_SMTP_PASSWORD）。
+    不加 --yes 时只预览。每封邮件记录在 problems/<报告期>/sent.csv；
+    内容相同的清单不会再发第二次，县市区重报后清单有变化才再发。
+
+    \b
+    示例：
+      bulletin send-problems 2026-10           预览：列出哪些县市区有问题、发到哪个邮箱
+      bulletin send-problems 2026-10 --yes     发送
+    """
+    from generator.send import PASSWORD_VARIABLE, SENT_OK
+    from generator.send_problems import plan_problems, send_problems
+
+    plan = plan_problems(project, period)
+    todo = plan.to_send()
+    for packet in todo:
+        errors, warnings = plan.counts.get(packet.code, (0, 0))
+        click.echo(
+            f"{packet.code} {packet.name}（错误 {errors} 个，警告 {warnings} 个）→ "
+            f"{'; '.join(packet.addresses)}"
+        )
+        for name in packet.file_names:
+            click.echo(f"    {name}")
+    skipped = [p for p in plan.packets if p.skip]
+    if skipped:
+        click.echo(f"不发送的县市区（{len(skipped)} 个）：")
+        for packet in skipped:
+            click.echo(f"  {packet.code} {packet.name}：{packet.skip}")
+    if not plan.packets:
+        click.echo(f"{plan.period} 期没有县市区有问题，不需要发送问题清单。")
+        return
+    if not yes:
+        click.echo(
+            f"以上为预览：{plan.period} 期问题清单将发给 {len(todo)} 个县市区，没有发送任何邮件。"
+            f"核对无误后运行 bulletin send-problems {plan.period} --yes 发送。"
+        )
+        return
+    if not todo:
+        click.echo(f"{plan.period} 期没有需要发送的问题清单。")
+        return
+
+    def prompt() -> str:
+        return str(
+            click.prompt(f"邮件服务器密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
+        )
+
+    send_problems(project, plan, password=prompt)
+    sent = [p for p in todo if p.result == SENT_OK]
+    failed = [p for p in todo if p.result and p.result != SENT_OK]
+    click.echo(
+        f"{plan.period} 期问题清单：已发送 {len(sent)} 个县市区，失败 {len(failed)} 个。"
+        f"记录见 {plan.log}。"
+    )
+    for packet in failed:
+        click.secho(f"  {packet.code} {packet.name}：{packet.result}", fg="red", err=True)
+    if failed:
+        click.echo(
+            f"失败的县市区在下次运行 bulletin send-problems {plan.period} --yes 时会重新发送。",
+            err=True,
+        )
+        ctx.exit(1)
+
+
 @cli.command()
 @PROJECT
 @click.option(
