@@ -476,14 +476,20 @@ def intake(
 @cli.command()
 @click.argument("period", metavar="PERIOD")
 @PROJECT
+@click.option(
+    "--move-to",
+    metavar="邮件夹",
+    help="收取后把本期已收取的邮件移到服务器上的这个邮件夹（例如 已收；没有时新建）。"
+    "不加时服务器上的邮件保持不动。",
+)
 @click.pass_context
-def fetch(ctx: click.Context, period: str, project: Path) -> None:
+def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -> None:
     """从单位收件邮箱收取本期各县市区发来的台账，以邮件到达的时间登记收到时间。
 
     \b
     邮箱在 bulletin.yml 的 mailbox 中设置（host、port、security、username、folder），
     密码取自环境变量 BULLETIN_IMAP_PASSWORD，没有时提示输入（不写在任何文件中）。
-    只读取邮箱：服务器上的邮件不会被删除、移动或标为已读。
+    只读取邮箱：服务器上的邮件不会被删除、移动或标为已读（除非加 --move-to）。
 
     \b
     收取哪些邮件：从本期最后一天起，到下一期最后一天止（不含当天）到达的邮件，
@@ -499,6 +505,7 @@ def fetch(ctx: click.Context, period: str, project: Path) -> None:
       export BULLETIN_IMAP_PASSWORD='邮箱密码'
       bulletin fetch 2026-10              收取 10 月的台账（2026-10-31 至 2026-11-30 到达的邮件）
       bulletin fetch 2026-10 示例市       在“示例市”项目目录中收取
+      bulletin fetch 2026-10 --move-to 已收    收取后把已收取的邮件移到“已收”邮件夹
     """
     from generator.mailbox import ARRIVED_BY, PASSWORD_VARIABLE
     from generator.mailbox import fetch as run_fetch
@@ -508,7 +515,7 @@ def fetch(ctx: click.Context, period: str, project: Path) -> None:
             click.prompt(f"收件邮箱密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
         )
 
-    result = run_fetch(project, period, password=prompt)
+    result = run_fetch(project, period, password=prompt, move_to=move_to)
     start, end = result.window
     click.echo(
         f"{result.period} 期的收取范围：{start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}（不含）"
@@ -546,6 +553,8 @@ def fetch(ctx: click.Context, period: str, project: Path) -> None:
         click.echo(
             f"问题清单在 {project / 'problems' / str(result.period)}/ 下（每个县市区一份）。"
         )
+    if result.moved:
+        click.echo(result.moved)
     if failed or any(county[4] for county in result.counties):
         ctx.exit(1)
 

@@ -129,6 +129,8 @@ class FetchResult:
     lists: list[Path]
     #: per county taken in this run: (code, name, files, rows, errors, warnings, 报送情况)
     counties: list[tuple[str, str, list[str], int, int, int, str]]
+    #: what --move-to did (Chinese), "" when not asked
+    moved: str = ""
 
 
 # ---- the period's window and the record of fetched messages -----------------------------------
@@ -428,8 +430,10 @@ def _fail(settings: MailboxSettings, exc: BaseException) -> MailboxError:
     )
 
 
-def connect(settings: MailboxSettings, password: str, timeout: float) -> imaplib.IMAP4:
-    """Log in and open the folder read-only (EXAMINE): nothing on the server changes."""
+def connect(
+    settings: MailboxSettings, password: str, timeout: float, readonly: bool = True
+) -> imaplib.IMAP4:
+    """Log in and open the folder, read-only (EXAMINE) unless messages are to be moved."""
     context = ssl.create_default_context()
     try:
         server: imaplib.IMAP4
@@ -456,7 +460,7 @@ def connect(settings: MailboxSettings, password: str, timeout: float) -> imaplib
                 f"没有收取任何邮件。请核对 bulletin.yml 中 mailbox 的 username，以及环境变量 "
                 f"{PASSWORD_VARIABLE} 或输入的密码。"
             ) from exc
-        status, _ = server.select(imap_folder(settings.folder), readonly=True)
+        status, _ = server.select(imap_folder(settings.folder), readonly=readonly)
         if status != "OK":
             raise MailboxError(
                 f"收件服务器上没有邮件夹“{settings.folder}”。请核对 bulletin.yml 中 mailbox 的 "
@@ -593,8 +597,10 @@ def fetch(
     password: Callable[[], str] | None = None,
     now: datetime | None = None,
     timeout: float = 30,
+    move_to: str | None = None,
 ) -> FetchResult:
-    """Take the period's ledgers from the mailbox into the period, each with its arrival time."""
+    """Take the period's ledgers from the mailbox into the period, each with its arrival time;
+    with `move_to`, then move the period's messages taken (now or before) into that folder."""
     import os
 
     from generator.intake import intake
@@ -630,12 +636,14 @@ def fetch(
     unknown: list[Mail] = []
     elsewhere: list[tuple[Mail, str]] = []
     already = 0
+    earlier: list[str] = []
     try:
         for mail in list_window(server, span):
             mail.unit = senders.get(mail.sender, "")
             if mail.message_id in done:
                 if done[mail.message_id] == str(period):
                     already += 1
+                    earlier.append(mail.uid)
                 else:
                     elsewhere.append((mail, done[mail.message_id]))
                 continue
@@ -655,7 +663,45 @@ def fetch(
         raise _fail(settings, exc) from exc
     finally:
         _close(server)
-    return _take_in(root, period, folder, span, taken, unknown, already, elsewhere, now, intake)
+    result = _take_in(root, period, folder, span, taken, unknown, already, elsewhere, now, intake)
+    if move_to:
+        uids = earlier + [m.uid for m in taken if m.result in ("taken", "no-file")]
+        result.moved = _move(settings, secret, timeout, uids, move_to)
+    return result
+
+
+def _move(
+    settings: MailboxSettings, password: str, timeout: float, uids: list[str], target: str
+) -> str:
+    """Move the messages into `target` (made if missing); what happened, in Chinese. A failure
+    here loses nothing: the files are taken in and the messages recorded."""
+    if not uids:
+        return f"没有需要移到“{target}”的邮件。"
+    try:
+        server = connect(settings, password, timeout, readonly=False)
+    except MailboxError as exc:
+        return f"邮件没有移到“{target}”：{exc}"
+    try:
+        # the capabilities after login, which servers may extend beyond the greeting's
+        _status, data = server.capability()
+        capabilities = b" ".join(d for d in data if isinstance(d, bytes)).upper().split()
+        if b"MOVE" not in capabilities:
+            return f"收件服务器不支持移动邮件（IMAP MOVE），{len(uids)} 封邮件留在原处。"
+        name = imap_folder(target)
+        status, _ = server.select(name, readonly=True)
+        if status != "OK":
+            status, data = server.create(name)
+            if status != "OK":
+                return f"无法在服务器上建立邮件夹“{target}”（{data}），邮件留在原处。"
+        server.select(imap_folder(settings.folder), readonly=False)
+        status, data = server.uid("MOVE", ",".join(uids), name)
+        if status != "OK":
+            return f"移动邮件到“{target}”失败（{data}），邮件留在原处。"
+        return f"已把 {len(uids)} 封已收取的邮件移到邮件夹“{target}”。"
+    except (OSError, imaplib.IMAP4.error) as exc:
+        return f"移动邮件到“{target}”时出错（{exc}），未移动的邮件留在原处。"
+    finally:
+        _close(server)
 
 
 def _take_in(

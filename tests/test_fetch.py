@@ -634,3 +634,41 @@ def test_mailbox_settings_refuse_a_password_in_the_file(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="密码不能写在文件中"):
         load_config(tmp_path / "p")
+
+
+def test_move_to_moves_only_the_messages_taken(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    folder = "移动测试"
+    root = tmp_path / "project"
+    make_project(root, dovecot.port, folder)
+    data = ledger(tmp_path, "a.xlsx", {"990101", "990102", "990100"})
+    mine = message(
+        formataddr(("甲县总工会", "jia@test.gov.cn"), charset="utf-8"),
+        "甲县10月台账",
+        [rfc2231(data, "甲县10月台账.xlsx")],
+        received=at(2026, 11, 3, 9, 0),
+        message_id="<move1@county.test>",
+    )
+    theirs = message(
+        "李四 <lisi@qq.test>",
+        "台账",
+        [rfc2231(data, "台账.xlsx")],
+        received=at(2026, 11, 3, 10, 0),
+        message_id="<move2@qq.test>",
+    )
+    dovecot.append(folder, mine.as_bytes(), at(2026, 11, 3, 9, 0, 1))
+    dovecot.append(folder, theirs.as_bytes(), at(2026, 11, 3, 10, 0, 1))
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(root), "--move-to", "已收"])
+    assert result.exit_code == 0, result.output
+    assert "已收取 甲县10月台账.xlsx（甲县，3 行）→ data/2026-10/990100-甲县.xlsx" in result.output
+    assert "已把 1 封已收取的邮件移到邮件夹“已收”" in result.output
+    # the stranger's message stays where it was; the county's is in 已收, not deleted
+    assert dovecot.count(folder) == 1
+    assert dovecot.count("已收") == 1
+    again = CliRunner().invoke(cli, ["fetch", "2026-10", str(root), "--move-to", "已收"])
+    assert again.exit_code == 0, again.output
+    assert "没有新的台账邮件" in again.output
+    assert "没有需要移到“已收”的邮件" in again.output
+    assert dovecot.count("已收") == 1
