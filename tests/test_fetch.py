@@ -44,6 +44,7 @@ from generator.mailbox import (
     attachments,
     fetch,
     imap_folder,
+    window,
 )
 from generator.periods import Period
 from generator.record import RECEIVED, read_receipts
@@ -672,3 +673,36 @@ def test_move_to_moves_only_the_messages_taken(
     assert "没有新的台账邮件" in again.output
     assert "没有需要移到“已收”的邮件" in again.output
     assert dovecot.count("已收") == 1
+
+
+def test_windows_follow_each_other_without_overlap() -> None:
+    def span(text: str) -> tuple[str, str]:
+        start, end = window(Period.parse(text))
+        return f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}"
+
+    assert span("2026-11") == ("2026-11-30 00:00", "2026-12-31 00:00")
+    assert span("2026-12") == ("2026-12-31 00:00", "2027-01-31 00:00")
+    assert span("2027-01") == ("2027-01-31 00:00", "2027-02-28 00:00")
+    assert span("2026-Q4") == ("2026-12-31 00:00", "2027-03-31 00:00")
+
+
+def test_a_county_sending_another_countys_file_is_pointed_out(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    folder = "发错测试"
+    root = tmp_path / "project"
+    make_project(root, dovecot.port, folder)
+    data = ledger(tmp_path, "a.xlsx", {"990101", "990102", "990100"})
+    wrong = message(
+        "yi@test.gov.cn",
+        "乙区10月台账",
+        [rfc2231(data, "乙区10月台账.xlsx")],
+        received=at(2026, 11, 4, 9, 0),
+        message_id="<wrong@county.test>",
+    )
+    dovecot.append(folder, wrong.as_bytes(), at(2026, 11, 4, 9, 0, 1))
+    result = fetch(root, "2026-10", now=NOW, timeout=10)
+    (mail,) = result.taken
+    assert mail.lines[0] == "已收取 乙区10月台账.xlsx（甲县，3 行）→ data/2026-10/990100-甲县.xlsx"
+    assert "  注意：发件邮箱是乙区的，文件中的单位却是甲县的，请核对是否发错了文件" in mail.lines
