@@ -53,23 +53,30 @@ class ProblemPlan:
         return [p for p in self.packets if not p.skip]
 
 
-def list_digest(path: Path) -> tuple[str, int, int]:
-    """sha256 of a problem list's cells (what the county reads), its errors and warnings."""
+#: problems a county's list may hold that are the office's to act on, not the county's to fix
+OFFICE_ACTIONS = frozenset({"E-COUNTY-NOT-REPORTED"})
+
+
+def list_digest(path: Path) -> tuple[str, int, int, set[str]]:
+    """sha256 of a problem list's cells (what the county reads), its errors, warnings, codes."""
     from openpyxl import load_workbook
 
     digest = hashlib.sha256()
     errors = warnings = 0
+    found: set[str] = set()
     workbook = load_workbook(path, read_only=True)
     try:
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows(values_only=True):
                 cells = ["" if v is None else str(v) for v in row]
                 digest.update(("\x1f".join(cells) + "\x1e").encode())
-                errors += "错误" in cells
-                warnings += "警告" in cells
+                if "错误" in cells or "警告" in cells:
+                    errors += "错误" in cells
+                    warnings += "警告" in cells
+                    found.update(c for c in cells if c[:2] in ("E-", "W-"))
     finally:
         workbook.close()
-    return digest.hexdigest(), errors, warnings
+    return digest.hexdigest(), errors, warnings, found
 
 
 def _write_lists(root: Path, period: Period) -> list[Path]:
@@ -117,12 +124,16 @@ def plan_problems(root: Path, text: str) -> ProblemPlan:
         code, _, name = stem.partition("-")
         if not name:  # 全市: the office's own list
             continue
-        digest, errors, warnings = list_digest(path)
+        digest, errors, warnings, found = list_digest(path)
         counts[code] = (errors, warnings)
         packet = Packet(code, name, [path], [digest])
         valid, invalid = parse_addresses(units.get(code, ""))
         packet.addresses = valid
-        if (code, digest) in done:
+        if found and found <= OFFICE_ACTIONS:
+            packet.skip = (
+                "本期尚未报送台账：清单中只有“未报送”，是给本办的提醒，不发送（请直接催报）"
+            )
+        elif (code, digest) in done:
             packet.sent_at = done[(code, digest)][:16].replace("T", " ")
             packet.skip = f"已于 {packet.sent_at} 发送过内容相同的问题清单"
         elif invalid:

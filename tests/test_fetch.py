@@ -49,7 +49,10 @@ from generator.mailbox import (
 from generator.periods import Period
 from generator.record import RECEIVED, read_receipts
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
+]
 
 USER, PASSWORD = "office@test.gov.cn", "收件密码pw"
 CST = ZoneInfo("Asia/Shanghai")
@@ -706,3 +709,65 @@ def test_a_county_sending_another_countys_file_is_pointed_out(
     (mail,) = result.taken
     assert mail.lines[0] == "已收取 乙区10月台账.xlsx（甲县，3 行）→ data/2026-10/990100-甲县.xlsx"
     assert "  注意：发件邮箱是乙区的，文件中的单位却是甲县的，请核对是否发错了文件" in mail.lines
+
+
+def test_fetched_ledger_with_an_error_gets_its_problem_list_mailed_once(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The month's loop: a county's ledger fetched from the mailbox, its problem list mailed
+    back to the county's address (aiosmtpd), and not again on a second run."""
+    from aiosmtpd.controller import Controller
+    from test_send import PASSWORD as SMTP_PASSWORD
+    from test_send import USER as SMTP_USER
+    from test_send import Mailbox, authenticator
+
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", SMTP_PASSWORD)
+    folder = "问题测试"
+    root = tmp_path / "project"
+    make_project(root, dovecot.port, folder)
+    rows = [dict(r) for r in ENTERPRISES if r["unit"] != "990201"]
+    rows[0]["employees"] = "一百二十"
+    data = write_roster(tmp_path / "a.xlsx", "enterprises", rows).read_bytes()
+    mine = message(
+        "jia@test.gov.cn",
+        "甲县10月台账",
+        [rfc2231(data, "甲县10月台账.xlsx")],
+        received=at(2026, 11, 3, 9, 0),
+        message_id="<problem@county.test>",
+    )
+    dovecot.append(folder, mine.as_bytes(), at(2026, 11, 3, 9, 0, 1))
+    fetched = CliRunner().invoke(cli, ["fetch", "2026-10", str(root)])
+    assert fetched.exit_code == 1  # the ledger has an error: said, and the exit code says it
+    assert "甲县：990100-甲县.xlsx，3 行，错误 1 个" in fetched.output
+
+    outbox = Mailbox()
+    port = free_port()
+    with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f"mail:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+            f"  username: {SMTP_USER}\n  from: {SMTP_USER}\n"
+        )
+    controller = Controller(
+        outbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        first = CliRunner().invoke(cli, ["send-problems", "2026-10", str(root), "--yes"])
+        second = CliRunner().invoke(cli, ["send-problems", "2026-10", str(root), "--yes"])
+    finally:
+        controller.stop()
+    assert first.exit_code == 0, first.output
+    # 乙区 has not reported: its list only tells the office so, and is not mailed
+    assert "990200 乙区：本期尚未报送台账" in first.output
+    assert [to for to, _raw in outbox.messages] == [["jia@test.gov.cn"]]
+    parsed = email.message_from_bytes(outbox.messages[0][1], policy=email.policy.default)
+    (listed,) = [a.get_filename() for a in parsed.iter_attachments()]  # type: ignore[attr-defined]
+    assert listed == "990100-甲县-问题清单.xlsx"
+    assert "发送过内容相同的问题清单" in second.output
+    assert len(outbox.messages) == 1
