@@ -582,7 +582,8 @@ def _save(root: Path, period: Period, mail: Mail) -> list[Path]:
     for item in mail.files:
         path = folder / item.name
         n = 2
-        while path in paths or path.exists():
+        # a file saved by an earlier try of the same message is used again, not saved twice
+        while path in paths or (path.exists() and path.read_bytes() != item.data):
             path = folder / f"{Path(item.name).stem}-{n}{Path(item.name).suffix}"
             n += 1
         path.write_bytes(item.data)

@@ -771,3 +771,48 @@ def test_fetched_ledger_with_an_error_gets_its_problem_list_mailed_once(
     assert listed == "990100-甲县-问题清单.xlsx"
     assert "发送过内容相同的问题清单" in second.output
     assert len(outbox.messages) == 1
+
+
+def test_password_asked_when_not_in_the_environment(
+    month: Month, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BULLETIN_IMAP_PASSWORD", raising=False)
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(month.root)], input=f"{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "收件邮箱密码" in result.output
+    assert PASSWORD not in result.output  # typed, not echoed
+    assert "此前已经收取" in result.output
+
+
+def test_a_message_that_cannot_be_taken_in_is_tried_again(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message intake refuses as a whole (here: its arrival is after the office's clock) is
+    said and not recorded, so the next fetch takes it."""
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    folder = "重试测试"
+    root = tmp_path / "project"
+    make_project(root, dovecot.port, folder)
+    data = ledger(tmp_path, "a.xlsx", {"990101", "990102", "990100"})
+    mine = message(
+        "jia@test.gov.cn",
+        "甲县10月台账",
+        [rfc2231(data, "甲县10月台账.xlsx")],
+        received=at(2026, 11, 20, 9, 0),
+        message_id="<retry@county.test>",
+    )
+    dovecot.append(folder, mine.as_bytes(), at(2026, 11, 20, 9, 0, 1))
+    early = fetch(root, "2026-10", now=datetime(2026, 11, 19, 9, 0), timeout=10)
+    (mail,) = early.taken
+    assert mail.result == "failed"
+    assert mail.lines == [
+        "未能收取：收到时间 2026-11-20 09:00:00 晚于现在：请填写文件实际收到的时间。"
+    ]
+    assert not (root / "data" / "2026-10" / FETCHED).exists()
+    later = fetch(root, "2026-10", now=NOW, timeout=10)
+    assert [m.result for m in later.taken] == ["taken"]
+    receipts = read_receipts(root / "data" / "2026-10")
+    assert [(r.source, r.received_at) for r in receipts] == [
+        ("甲县10月台账.xlsx", datetime(2026, 11, 20, 9, 0))
+    ]
+    assert [p.name for p in (root / "inbox" / "2026-10").rglob("*.xlsx")] == ["甲县10月台账.xlsx"]
