@@ -736,6 +736,12 @@ def _take_in(
             mail.lines.append(f"未能收取：{exc}")
             continue
         assert isinstance(result, IntakeResult)
+        if result.issued is not None:
+            doc_code, issued_at = result.issued
+            mail.lines.append(
+                f"注意：{period} 期通报已于 {issued_at:%Y-%m-%d} 印发（{doc_code}），这封邮件的文件是"
+                "对已印发通报的更正：印发的通报和报送情况不变，数字如有变化列入下一期的“更正说明”"
+            )
         problems, lists = result.problems, result.lists
         from generator.rosters.load import load_project
 
