@@ -478,6 +478,92 @@ def intake(
 
 @cli.command()
 @click.argument("period", metavar="PERIOD")
+@PROJECT
+@click.option(
+    "--move-to",
+    metavar="邮件夹",
+    help="收取后把本期已收取的邮件移到服务器上的这个邮件夹（例如 已收；没有时新建）。"
+    "不加时服务器上的邮件保持不动。",
+)
+@click.pass_context
+def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -> None:
+    """从单位收件邮箱收取本期各县市区发来的台账，以邮件到达的时间登记收到时间。
+
+    \b
+    邮箱在 bulletin.yml 的 mailbox 中设置（host、port、security、username、folder），
+    密码取自环境变量 BULLETIN_IMAP_PASSWORD，没有时提示输入（不写在任何文件中）。
+    只读取邮箱：服务器上的邮件不会被删除、移动或标为已读（除非加 --move-to）。
+
+    \b
+    收取哪些邮件：从本期最后一天起，到下一期最后一天止（不含当天）到达的邮件，
+    发件地址是 data/units.csv“邮箱”列中某个单位的邮箱；其他地址发来的邮件只列出，不收取。
+    邮件中的表格附件（.xlsx、.xls、.ods、.csv，也包括转发邮件里的和 zip 压缩包里的）
+    原样保存在 inbox/<报告期>/ 下，再像 bulletin intake 一样收入本期；
+    收到时间取邮件到达本单位邮件服务器的时间（最上面一条 Received），
+    没有时取邮件的 Date，再没有时取服务器的收件时间。
+    每封邮件只收取一次（记在 data/<报告期>/.fetched.csv），再次运行只收新邮件。
+
+    \b
+    示例：
+      export BULLETIN_IMAP_PASSWORD='邮箱密码'
+      bulletin fetch 2026-10              收取 10 月的台账（2026-10-31 至 2026-11-30 到达的邮件）
+      bulletin fetch 2026-10 示例市       在“示例市”项目目录中收取
+      bulletin fetch 2026-10 --move-to 已收    收取后把已收取的邮件移到“已收”邮件夹
+    """
+    from generator.mailbox import ARRIVED_BY, PASSWORD_VARIABLE
+    from generator.mailbox import fetch as run_fetch
+
+    def prompt() -> str:
+        return str(
+            click.prompt(f"收件邮箱密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
+        )
+
+    result = run_fetch(project, period, password=prompt, move_to=move_to)
+    start, end = result.window
+    click.echo(
+        f"{result.period} 期的收取范围：{start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}（不含）"
+        "到达的邮件。"
+    )
+    failed = False
+    for mail in result.taken:
+        click.echo(f"邮件 {mail.label()}")
+        click.echo(f"  收到时间 {mail.arrived:%Y-%m-%d %H:%M}，取自{ARRIVED_BY[mail.arrived_by]}")
+        for note in mail.notes:
+            click.echo(f"  {note}")
+        if not mail.files:
+            click.echo("  邮件中没有可收取的表格附件，未收取任何文件")
+        for line in mail.lines:
+            click.echo(f"  {line}")
+        failed = failed or mail.result == "failed"
+    if not result.taken:
+        click.echo("没有新的台账邮件。")
+    if result.already:
+        click.echo(f"另有 {result.already} 封邮件此前已经收取，不再重复收取。")
+    for mail, other in result.elsewhere:
+        click.echo(f"邮件 {mail.label()} 已收入 {other} 期，不再收入本期。")
+    if result.unknown:
+        click.echo(f"发件地址不在单位名册中的邮件（未收取，共 {len(result.unknown)} 封）：")
+        for mail in result.unknown:
+            click.echo(f"  {mail.label()}")
+        click.echo(
+            "  如是县市区的新邮箱，请填入 data/units.csv 的“邮箱”列，再运行 "
+            f"bulletin fetch {result.period}。"
+        )
+    for _code, name, files, rows, errors, warnings, state in result.counties:
+        shown = "、".join(Path(f).name for f in files) or "无文件"
+        click.echo(f"{name}：{shown}，{rows} 行，错误 {errors} 个，警告 {warnings} 个；{state}")
+    if result.lists:
+        click.echo(
+            f"问题清单在 {project / 'problems' / str(result.period)}/ 下（每个县市区一份）。"
+        )
+    if result.moved:
+        click.echo(result.moved)
+    if failed or any(county[4] for county in result.counties):
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
 @click.argument("county", metavar="COUNTY")
 @click.argument("when", metavar='"YYYY-MM-DD HH:MM"')
 @click.option(
@@ -747,6 +833,79 @@ def _tell_unknown(plan: Any) -> None:
         f"bulletin send {plan.period} --confirm-unknown 记为已发送；确实没有发出的，运行 "
         f"bulletin send {plan.period} --yes --resend-unknown 重发。"
     )
+
+
+@cli.command("send-problems")
+@click.argument("period", metavar="PERIOD")
+@PROJECT
+@click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪份清单，不发送）。")
+@click.pass_context
+def send_problems_command(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
+    """用邮件把本期的问题清单发给有问题的县市区，请其改正后重报。
+
+    \b
+    先按现在的数据重新写出问题清单 problems/<报告期>/<代码>-<名称>-问题清单.xlsx，
+    再把每个有问题的县市区的清单发到 data/units.csv“邮箱”列的地址；没有问题的县市区不发。
+    邮件服务器和密码同 bulletin send（bulletin.yml 的 mail，环境变量 BULLETIN_SMTP_PASSWORD）。
+    不加 --yes 时只预览。每封邮件记录在 problems/<报告期>/sent.csv；
+    内容相同的清单不会再发第二次，县市区重报后清单有变化才再发。
+
+    \b
+    示例：
+      bulletin send-problems 2026-10           预览：列出哪些县市区有问题、发到哪个邮箱
+      bulletin send-problems 2026-10 --yes     发送
+    """
+    from generator.send import PASSWORD_VARIABLE, SENT_OK
+    from generator.send_problems import plan_problems, send_problems
+
+    plan = plan_problems(project, period)
+    todo = plan.to_send()
+    for packet in todo:
+        errors, warnings = plan.counts.get(packet.code, (0, 0))
+        click.echo(
+            f"{packet.code} {packet.name}（错误 {errors} 个，警告 {warnings} 个）→ "
+            f"{'; '.join(packet.addresses)}"
+        )
+        for name in packet.file_names:
+            click.echo(f"    {name}")
+    skipped = [p for p in plan.packets if p.skip]
+    if skipped:
+        click.echo(f"不发送的县市区（{len(skipped)} 个）：")
+        for packet in skipped:
+            click.echo(f"  {packet.code} {packet.name}：{packet.skip}")
+    if not plan.packets:
+        click.echo(f"{plan.period} 期没有县市区有问题，不需要发送问题清单。")
+        return
+    if not yes:
+        click.echo(
+            f"以上为预览：{plan.period} 期问题清单将发给 {len(todo)} 个县市区，没有发送任何邮件。"
+            f"核对无误后运行 bulletin send-problems {plan.period} --yes 发送。"
+        )
+        return
+    if not todo:
+        click.echo(f"{plan.period} 期没有需要发送的问题清单。")
+        return
+
+    def prompt() -> str:
+        return str(
+            click.prompt(f"邮件服务器密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
+        )
+
+    send_problems(project, plan, password=prompt)
+    sent = [p for p in todo if p.result == SENT_OK]
+    failed = [p for p in todo if p.result and p.result != SENT_OK]
+    click.echo(
+        f"{plan.period} 期问题清单：已发送 {len(sent)} 个县市区，失败 {len(failed)} 个。"
+        f"记录见 {plan.log}。"
+    )
+    for packet in failed:
+        click.secho(f"  {packet.code} {packet.name}：{packet.result}", fg="red", err=True)
+    if failed:
+        click.echo(
+            f"失败的县市区在下次运行 bulletin send-problems {plan.period} --yes 时会重新发送。",
+            err=True,
+        )
+        ctx.exit(1)
 
 
 @cli.command()

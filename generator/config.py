@@ -117,6 +117,8 @@ class Config:
     site_title: str = ""
     #: the office's mail server for `bulletin send` (CONTRACT §4.1); None when not set
     mail: MailSettings | None = None
+    #: the office's mailbox for `bulletin fetch` (IMAP); None when not set
+    mailbox: MailboxSettings | None = None
     #: error | previous: what a county without rows in a period is (CONTRACT 1.1)
     unreported: str = "error"
     #: the day of the month after a period by which counties report
@@ -164,6 +166,7 @@ _TOP_KEYS = (
     "pdf_standard",
     "site_title",
     "mail",
+    "mailbox",
     "unreported",
     "report_deadline",
     "bulletin_writeups",
@@ -308,6 +311,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         pdf_standard=pdf_standard,
         site_title=str(data.get("site_title") or ""),
         mail=_parse_mail(doc, data.get("mail")),
+        mailbox=_parse_mailbox(doc, data.get("mailbox")),
         unreported=str(unreported),
         report_deadline=report_deadline,
         bulletin_writeups=str(writeups),
@@ -434,4 +438,54 @@ def _parse_mail(doc: _Located, raw: Any) -> MailSettings | None:
         security=security,
         sender=sender,
         username=str(raw.get("username") or "").strip(),
+    )
+
+
+MAILBOX_KEYS = ("host", "port", "security", "username", "folder")
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    """`mailbox:` in bulletin.yml: the office's IMAP mailbox. The password is never in a file."""
+
+    host: str
+    port: int
+    #: ssl | starttls | none (none: only for a server on the office's own network)
+    security: str
+    username: str
+    #: the folder the counties' mail arrives in
+    folder: str = "INBOX"
+
+
+def _parse_mailbox(doc: _Located, raw: Any) -> MailboxSettings | None:
+    if raw is None:
+        return None
+    example = (
+        "例如 {host: imap.example.gov.cn, port: 993, security: ssl, username: zzb@example.gov.cn}"
+    )
+    if not isinstance(raw, dict):
+        raise doc.error(("mailbox",), f"应为收件邮箱设置，{example}")
+    for key in raw:
+        if key not in MAILBOX_KEYS:
+            hint = "（密码不能写在文件中，请用环境变量 BULLETIN_IMAP_PASSWORD 或运行时输入）"
+            raise doc.error(
+                ("mailbox", key),
+                f"不认识的设置项（可用：{'、'.join(MAILBOX_KEYS)}）"
+                + (hint if "pass" in str(key).lower() else ""),
+            )
+    for key in ("host", "username"):
+        if not str(raw.get(key) or "").strip():
+            raise doc.error(("mailbox",), f"缺少 {key}，{example}")
+    security = str(raw.get("security", "ssl")).lower()
+    if security not in MAIL_SECURITY:
+        raise doc.error(("mailbox", "security"), f"应为 ssl、starttls 或 none，而不是“{security}”")
+    port = raw.get("port", 993 if security == "ssl" else 143)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise doc.error(("mailbox", "port"), f"应为 1–65535 的端口号，而不是“{port}”")
+    return MailboxSettings(
+        host=str(raw["host"]).strip(),
+        port=port,
+        security=security,
+        username=str(raw["username"]).strip(),
+        folder=str(raw.get("folder") or "INBOX").strip() or "INBOX",
     )
