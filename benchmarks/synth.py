@@ -1863,10 +1863,20 @@ def write_units(out: Output, world: World, style: Style) -> None:
                 "parent": u.parent or None,
                 "order": order,
                 "volunteer_required": u.volunteer_required or None,
+                "short_name": _short_name(u.name),
             }
         )
-    columns = ["code", "name", "level", "parent", "order", "volunteer_required"]
+    columns = ["code", "name", "level", "parent", "order", "volunteer_required", "short_name"]
     out.write(f"data/units.{style.kind}", roster_bytes("units", records, columns, style))
+
+
+#: The usual short names of zone-type units (units.csv 简称), by how their full name ends.
+_SHORT_NAMES = {"高新技术产业开发区": "高新区", "经济技术开发区": "经开区"}
+
+
+def _short_name(name: str) -> str | None:
+    """A zone's usual short name (高新区, 经开区), None for every other unit."""
+    return next((short for end, short in _SHORT_NAMES.items() if name.endswith(end)), None)
 
 
 def _split(total: int, shares: Sequence[float]) -> list[int]:

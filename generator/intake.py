@@ -32,7 +32,9 @@ from generator.record import (
     RESEND,
     issued,
     parse_time,
+    read_receipts,
     record_receipts,
+    record_stale,
     time_text,
 )
 
@@ -234,6 +236,7 @@ def intake(
             _file_one(root, folder, item, index, named, mode, when, arrived)
     result = check_project(root, period)
     problems = result.problems.items
+    _mark_stale(folder, filed, problems, when)
     lists = write_county_lists(
         problems,
         [str(period)],
@@ -245,6 +248,23 @@ def intake(
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
     correction = (doc_code, issued_at) if issued_at is not None else None
     return IntakeResult(period, filed, lines, problems, lists, arrived, correction)
+
+
+def _mark_stale(
+    folder: Path, filed: Sequence[Filed], problems: Sequence[Problem], when: datetime
+) -> None:
+    """Record that the files just taken in for a county whose ledger repeats an earlier
+    period's (E-LEDGER-STALE) are no submission of this period: they do not make it on time."""
+    stale = {p.county for p in problems if p.code == "E-LEDGER-STALE" and p.county}
+    names = {
+        Path(item.stored).name
+        for item in filed
+        if item.stored and any(code in stale for code, _ in item.counties)
+    }
+    if not names:
+        return
+    latest = {r.file: r for r in read_receipts(folder)}
+    record_stale(folder, [latest[n] for n in sorted(names) if n in latest], when)
 
 
 #: How long an intake waits for another one filing into the same period.

@@ -42,7 +42,8 @@ RECEIVED_HEADERS = (
     "sha256",
     "recorded_at",  # when the office recorded the row (the command's clock)
     #: intake (a new file, or one added beside the county's others) | resend (it replaced the
-    #: county's earlier file of the same townships) | correction (bulletin received)
+    #: county's earlier file of the same townships) | correction (bulletin received) | stale
+    #: (a mark on a file just taken in: its ledger repeats an earlier period's, E-LEDGER-STALE)
     "kind",
     "corrects",  # correction: the receipt time it replaces ("" for a file without receipt)
 )
@@ -56,6 +57,9 @@ CONFIRM_UNCHANGED = "confirm-unchanged"
 INTAKE = "intake"
 RESEND = "resend"
 CORRECTION = "correction"
+#: A file whose ledger repeats an earlier period's is no submission of this period: it does not
+#: stop the lateness clock unless the office confirms the repeat (`confirm-unchanged`).
+STALE = "stale"
 
 #: the times the office may type: 2026-12-04 18:30, 2026/12/4 18:30, 2026年12月4日 18:30, …
 _TIME = re.compile(
@@ -114,6 +118,8 @@ class Receipt:
     kind: str = INTAKE  # INTAKE | RESEND
     #: the receipt times it had before corrections, oldest first
     corrected_from: list[datetime | None] = field(default_factory=list)
+    #: its ledger repeated an earlier period's when it was taken in (E-LEDGER-STALE)
+    stale: bool = False
 
     def of(self, county: str) -> bool:
         return county in self.counties
@@ -152,6 +158,12 @@ def read_receipts(folder: Path, before: datetime | None = None) -> list[Receipt]
         if before is not None and (recorded_at is None or recorded_at >= before):
             continue
         counties = tuple(c.strip() for c in county.split(",") if c.strip())
+        if kind == STALE:
+            for r in reversed(receipts):
+                if r.file == file and (not sha or r.sha256 == sha):
+                    r.stale = True
+                    break
+            continue
         if kind == CORRECTION:
             target = _corrected(receipts, file, counties, _time(corrects), sha)
             if target is not None:
@@ -208,6 +220,19 @@ def record_receipts(folder: Path, rows: Sequence[Sequence[str]], recorded_at: da
         folder / RECEIVED,
         RECEIVED_HEADERS,
         [[*row[:5], stamp, row[5] if len(row) > 5 else INTAKE, ""] for row in rows],
+    )
+
+
+def record_stale(folder: Path, receipts: Sequence[Receipt], now: datetime) -> None:
+    """Mark files just taken in whose ledger repeats an earlier period's (E-LEDGER-STALE)."""
+    stamp = time_text(now.replace(microsecond=0))
+    _append(
+        folder / RECEIVED,
+        RECEIVED_HEADERS,
+        [
+            [r.file, ",".join(r.counties), "", r.source, r.sha256, stamp, STALE, ""]
+            for r in receipts
+        ],
     )
 
 
@@ -428,6 +453,8 @@ def reporting_status(
     for code, name in counties.items():
         current = [] if code in carried else [Path(f).name for f in county_files.get(code, [])]
         mine = [] if code in carried else county_receipts(receipts, code)
+        # a repeat of an earlier period's ledger is no submission of this one (unless confirmed)
+        valid = [r for r in mine if not r.stale or code in unchanged]
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
         pairs = [(r.file, time_text(r.received_at)) for r in mine]
@@ -437,10 +464,10 @@ def reporting_status(
         files = [f for f, _ in pairs]
         stamps = [t for _, t in pairs]
         unrecorded = [f for f in current if f not in timed]
-        first = mine[0].received_at if mine else None
+        first = valid[0].received_at if valid else None
         # files that replaced earlier ones are corrections; one added beside (another part of
         # the county) is not
-        later = [time_text(r.received_at) for r in mine[1:] if r.kind == RESEND]
+        later = [time_text(r.received_at) for r in valid[1:] if r.kind == RESEND]
         days: int | None = None
         if code in carried:
             state = "carried"
@@ -449,11 +476,12 @@ def reporting_status(
                 if ref.before_deadline
                 else "未按时报送（沿用上期数据）"
             )
-        elif not files:
+        elif not files or (mine and not valid):
+            repeat = "报来的是往期台账" if mine else ""
             state, status = (
-                ("pending", "尚未报送（未到截止日期）")
+                ("pending", f"尚未报送（{repeat + '，' if repeat else ''}未到截止日期）")
                 if ref.before_deadline
-                else ("not_reported", "未报送")
+                else ("not_reported", f"未报送（{repeat}）" if repeat else "未报送")
             )
         elif first is not None and first.date() > ref.deadline:
             days = (first.date() - ref.deadline).days

@@ -249,7 +249,7 @@ def test_indicator_columns_are_the_unit_figures_fields(golden: Figures) -> None:
     numeric = [
         f.name
         for f in fields(UnitFigures)
-        if f.name not in {"code", "name", "level", "parent", "order", "judgments"}
+        if f.name not in {"code", "name", "level", "parent", "order", "judgments", "short_name"}
     ]
     assert list(golden.indicators.columns) == numeric
     assert golden.indicators.index.names == ["period", "code"]
@@ -729,7 +729,9 @@ def test_no_praise_beside_an_overdue_rectification_or_late_reporting() -> None:
     from types import SimpleNamespace
 
     for state, praised in (("late", False), ("on_time", True)):
-        report = SimpleNamespace(code="K1", state=state, days_late=2 if state == "late" else 0)
+        report = SimpleNamespace(
+            code="K1", state=state, late=state == "late", days_late=2 if state == "late" else 0
+        )
         fig = run({"2026-10": rows}, config, units, targets, reporting={"2026-10": [report]})
         assert [k for k, _ in judged(fig, "2026-10", "K1")] == (["commend"] if praised else [])
 

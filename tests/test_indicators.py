@@ -19,7 +19,7 @@ from generator.render.document.bulletin import priority_section
 from generator.render.files import write_indicators
 from generator.rosters.specs import CAMPAIGNS, ROSTERS
 
-IDENTITY = {"code", "name", "level", "parent", "order", "judgments"}
+IDENTITY = {"code", "name", "level", "parent", "order", "judgments", "short_name"}
 
 
 def test_every_model_figure_is_declared_once() -> None:

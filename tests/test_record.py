@@ -370,6 +370,47 @@ def test_a_resent_old_ledger_is_an_error_until_the_office_confirms_it(tmp_path: 
     assert _status(project.root, NOV)["乙区"] == "按时报送，与2026年9月相同（已确认）"
 
 
+def test_an_old_ledger_sent_before_the_deadline_does_not_make_a_county_on_time(
+    tmp_path: Path,
+) -> None:
+    """乙区's only file before the 5 December deadline is its September ledger again; its
+    November ledger comes on the 7th. The old file is no submission of November: 乙区 is
+    2 days late, not 按时报送 with one correction (and so not praised). Once the office
+    confirms a repeat, that file is the submission and counts from its arrival."""
+    project = _project(tmp_path)
+    inbox = tmp_path / "收件"
+    sep = write_roster(inbox / "乙区9月.csv", "enterprises", _many(12, "990201"))
+    octo = write_roster(inbox / "乙区10月.csv", "enterprises", _many(12, "990201", "31"))
+    for period, files, day in ((SEP, [sep], "2026-10-03"), (OCT, [octo], "2026-11-03")):
+        jia = write_roster(inbox / f"甲县{period}.xlsx", "enterprises", _rows(str(period))[0])
+        intake(
+            project.root, period, [jia, *files], now=datetime(2026, 12, 8), received=f"{day} 9:00"
+        )
+    jia = write_roster(
+        inbox / "甲县11月.xlsx", "enterprises", _rows("2026-10")[0] + _many(1, "990102")
+    )
+    intake(project.root, NOV, [jia], now=datetime(2026, 12, 8), received="2026-12-03 09:00")
+    intake(project.root, NOV, [sep], now=datetime(2026, 12, 8), received="2026-12-04 16:00")
+    assert _status(project.root, NOV)["乙区"] == "未报送（报来的是往期台账）"
+    nov = write_roster(inbox / "乙区11月.csv", "enterprises", _many(12, "990201", "32"))
+    intake(project.root, NOV, [nov], now=datetime(2026, 12, 8), received="2026-12-07 11:30")
+    assert not check_project(project.root, NOV).errors
+    # 5 December is the deadline; 7 December is 2 days after it
+    assert _status(project.root, NOV)["乙区"] == "逾期2天"
+
+    # confirmed by the office, the repeat is the submission and counts from its arrival
+    other = _project(tmp_path / "confirmed")
+    for period, files, day in ((SEP, [sep], "2026-10-03"), (OCT, [octo], "2026-11-03")):
+        jia = write_roster(inbox / f"甲县{period}.xlsx", "enterprises", _rows(str(period))[0])
+        intake(other.root, period, [jia, *files], now=datetime(2026, 12, 8), received=f"{day} 9:00")
+    jia = write_roster(
+        inbox / "甲县11月.xlsx", "enterprises", _rows("2026-10")[0] + _many(1, "990102")
+    )
+    intake(other.root, NOV, [jia, sep], now=datetime(2026, 12, 8), received="2026-12-04 16:00")
+    assert _run("confirm-unchanged", "2026-11", "乙区", str(other.root)).exit_code == 0  # type: ignore[attr-defined]
+    assert _status(other.root, NOV)["乙区"] == "按时报送，与2026年9月相同（已确认）"
+
+
 def test_an_issued_period_keeps_its_reporting_after_a_correction(tmp_path: Path) -> None:
     """October issued on 12 November with 乙区 4 days late; 乙区's corrected ledger, taken in
     on 1 December, is a correction of the issued bulletin: October's 报送情况 stays."""

@@ -37,6 +37,7 @@ from generator import formatting, indicators
 from generator.cache import keep_newest, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
+from generator.figures import COMPLETIONS, SCHEDULE_OF
 from generator.model import (
     CATEGORY_LABELS,
     JUDGMENT_LABELS,
@@ -48,6 +49,7 @@ from generator.model import (
 )
 from generator.periods import Period
 from generator.render import charts, guide
+from generator.render.document.wording import figure_said
 from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
@@ -140,8 +142,11 @@ def _pp(change: float | None) -> str:
 
 
 def _figure(unit: UnitFigures, name: str) -> str:
-    """One figure of a unit as a table cell, written as its kind is (generator.indicators)."""
+    """One figure of a unit as a table cell, written as its kind is (generator.indicators);
+    completions, schedule rates and falls as the signed document says them (CONTRACT 3.9)."""
     indicator = indicators.BY_NAME[name]
+    if name in SCHEDULE_OF or name in COMPLETIONS or indicator.kind == indicators.DELTA:
+        return figure_said(unit, name)
     value = getattr(unit, name)
     kind = indicator.kind
     if kind == indicators.RATE:
