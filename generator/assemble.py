@@ -212,7 +212,9 @@ def overview_sentences(
     sentences = [s1 + "。"]
     s2 = (
         f"全市企业职工{n(city.employees)}人，会员{n(city.members)}人，"
-        f"职工入会率{pct(city.membership_rate)}"
+        # membership_rate is over the employees of unionised enterprises (3.1): said so, or the
+        # rate reads as members over all employees and does not add up
+        f"已建会企业职工入会率{pct(city.membership_rate)}"
     )
     if city.migrant_membership_rate is not None:
         s2 += f"，农民工入会率{pct(city.migrant_membership_rate)}"

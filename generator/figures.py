@@ -77,6 +77,10 @@ OWN_SUMS = (
     "dispatch_members",
     "congress",
     "bargaining",
+    # unionized ones whose 职代会 / 工资集体协商 cell was filled in: a county form without the
+    # column says nothing, and its rates are null ("—"), not 0 %
+    "congress_given",
+    "bargaining_given",
     "new_unions",
     "ytd_new_unions",
     "qualifying",  # active enterprises with employees >= priority_min_employees (3.5)
@@ -322,6 +326,8 @@ def reduce_snapshot(
         "dispatch_members": total(dispatch_given, _ints(e["dispatch_members"])),
         "congress": total(unionized & _flags(e["workers_congress"])),
         "bargaining": total(unionized & _flags(e["wage_bargaining"])),
+        "congress_given": total(unionized & e["workers_congress"].notna().to_numpy(dtype=bool)),
+        "bargaining_given": total(unionized & e["wage_bargaining"].notna().to_numpy(dtype=bool)),
         "new_unions": total(active & _within(union_date, period.start, period.end)),
         "ytd_new_unions": total(active & _within(union_date, period.year_start, period.end)),
         "qualifying": total(active & big),
@@ -568,8 +574,11 @@ def compute_figures(
     f["membership_rate"] = _ratio(s["members"], s["unionized_employees"])
     f["migrant_membership_rate"] = _ratio(s["migrant_members"], s["migrant_workers"])
     f["dispatch_membership_rate"] = _ratio(s["dispatch_members"], s["dispatch_workers"])
-    f["congress_rate"] = _ratio(s["congress"], s["unionized"])
-    f["bargaining_rate"] = _ratio(s["bargaining"], s["unionized"])
+    # over all unionized ones (3.1), but only where some of them said anything
+    f["congress_rate"] = _ratio(s["congress"], np.where(s["congress_given"] > 0, s["unionized"], 0))
+    f["bargaining_rate"] = _ratio(
+        s["bargaining"], np.where(s["bargaining_given"] > 0, s["unionized"], 0)
+    )
     f["new_members"] = s["members"] - _shifted(s["members"], prev)
 
     # 3.2 targets and schedule

@@ -366,6 +366,20 @@ def test_unknown_column_is_one_warning_at_the_header(project: Project) -> None:
     assert (problem.code, problem.row, problem.column) == ("W-UNKNOWN-COLUMN", 1, "备注")
 
 
+def test_the_forms_row_number_column_is_no_unknown_column(project: Project) -> None:
+    """Every county form starts with 序号: it is read past, while 备注 is still named."""
+    import csv
+
+    names = [c.name for c in ROSTERS["enterprises"].columns]
+    path = project.path("enterprises", OCT)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["序号", *project_headers("enterprises"), "备注"])
+        for i, row in enumerate(rows_of("enterprises", OCT), 1):
+            writer.writerow([i, *[row.get(k, "") for k in names], ""])
+    assert [(p.code, p.column) for p in problems_of(project.root)] == [("W-UNKNOWN-COLUMN", "备注")]
+
+
 def project_headers(name: str) -> list[str]:
     return [c.aliases[0] for c in ROSTERS[name].columns]
 

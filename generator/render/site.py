@@ -49,7 +49,7 @@ from generator.model import (
 )
 from generator.periods import Period
 from generator.render import charts, guide
-from generator.render.document.wording import figure_said
+from generator.render.document.wording import FULLY_UNIONIZED, figure_said
 from generator.render.files import file_name, issued_on
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
@@ -146,7 +146,10 @@ def _figure(unit: UnitFigures, name: str) -> str:
     completions, schedule rates and falls as the signed document says them (CONTRACT 3.9)."""
     indicator = indicators.BY_NAME[name]
     if name in SCHEDULE_OF or name in COMPLETIONS or indicator.kind == indicators.DELTA:
-        return figure_said(unit, name)
+        said = figure_said(unit, name)
+        # a narrow table cell: nothing left to unionise has no schedule ("—"); the unit's page
+        # and the bulletin say 已全部建会 in words
+        return "—" if said == FULLY_UNIONIZED else said
     value = getattr(unit, name)
     kind = indicator.kind
     if kind == indicators.RATE:
@@ -190,6 +193,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         signed=_signed,
         rank_change=_rank_change,
         figure=_figure,
+        said=figure_said,
         cdate=formatting.chinese_date,
         md=md_text,
         fname=file_name,

@@ -253,6 +253,11 @@ class Validated:
     arrays: dict[str, pa.Array]
 
 
+#: Headers of the row-number column every county form has (序号): read past without a warning,
+#: which would otherwise stand in every problem list sent back to every county.
+ROW_NUMBER_HEADERS = frozenset({"序号", "序", "行号", "no", "no."})
+
+
 def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
     """Type every spec column of raw, check values, row rules and references."""
     out = Collector(raw)
@@ -263,6 +268,8 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
             column_has_data = (
                 n > 0 and not pc.all(pc.is_null(normalise_text(raw.columns[j]))).as_py()
             )
+            if header_key(text) in ROW_NUMBER_HEADERS:
+                continue  # the forms' own row numbers (序号): nothing of the roster's
             if text or column_has_data:
                 shown = text or f"第{_letters(j)}列（无表头）"
                 out.add(codes.W_UNKNOWN_COLUMN, None, shown)

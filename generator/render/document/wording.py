@@ -66,6 +66,10 @@ class Wording:
         return Template(self.phrases[key]).safe_substitute({k: str(v) for k, v in values.items()})
 
 
+#: The schedule of a unit with nothing left to unionise, in words (CONTRACT 3.9).
+FULLY_UNIONIZED = "已全部建会"
+
+
 def figure_said(u: Any, name: str) -> str:
     """A unit's figure as a document's table cell says it (CONTRACT 3.9).
 
@@ -76,7 +80,7 @@ def figure_said(u: Any, name: str) -> str:
     value = getattr(u, name, None)
     completion = SCHEDULE_OF.get(name, name)
     if name == "schedule_rate" and u.enterprises and u.unionized >= u.enterprises:
-        return "已全部建会"
+        return FULLY_UNIONIZED
     if completion in COMPLETIONS:
         ytd = getattr(u, COMPLETIONS[completion][0], None)
         if ytd is not None and ytd < 0:
