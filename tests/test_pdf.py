@@ -594,3 +594,15 @@ def test_a_paragraph_is_cut_into_the_pieces_a_line_may_end_after() -> None:
     assert grid["m"] == [0, 0, 0, 0, 0, 0, 0, 1, 2]
     assert grid["h"] == [0, 1, 2, 3, 4, 5, 6, 6, 7]  # ideographs: 一 松 岚 县 得 分 序
     assert grid_atoms(["x" * 41]) is None  # a Latin run too long to keep whole: Typst breaks it
+    # numbers listed with 、 are pieces of their own: a line may end after each mark
+    listed = grid_atoms(["分别为66.7%、80.0%、40.0%。"])
+    assert listed is not None
+    text = "分别为66.7%、80.0%、40.0%。".encode()
+    assert [text[s:e].decode() for s, e in zip(listed["s"], listed["e"], strict=True)] == [
+        "分",
+        "别",
+        "为",
+        "66.7%、",
+        "80.0%、",
+        "40.0%。",
+    ]

@@ -169,6 +169,9 @@ def grid_atoms(runs: list[str]) -> dict[str, list[int]] | None:
     latin_run = 0
     for r, run in enumerate(runs):
         offset = 0
+        # a Latin run after a full-width mark (66.7%、80.0%) is a piece of its own: a line may
+        # end after the mark, as after any Chinese character
+        prev_wide = True
         for index, ch in enumerate(run):
             size = len(ch.encode())
             wide = is_wide(ch)
@@ -176,7 +179,9 @@ def grid_atoms(runs: list[str]) -> dict[str, list[int]] | None:
             if latin_run > MAX_LATIN_RUN:
                 return None
             joined = bool(owner) and owner[-1] == r
-            if joined and (glue or ch in GRID_NO_START or (not wide and latin[-1])):
+            after_latin = not wide and latin[-1] and not prev_wide if joined else False
+            prev_wide = wide
+            if joined and (glue or ch in GRID_NO_START or after_latin):
                 ends[-1] += size
                 char_ends[-1] = index + 1
                 latin[-1] = latin[-1] or not wide
