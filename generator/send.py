@@ -515,6 +515,18 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
+def mail_settings(config: Config) -> MailSettings:
+    """The project's mail server (`mail:` in bulletin.yml), or a ConfigError saying what to add."""
+    if config.mail is None:
+        raise ConfigError(
+            "bulletin.yml 中没有邮件服务器设置（mail），无法发送。请添加，例如：\n"
+            "mail:\n  host: smtp.example.gov.cn\n  port: 587\n  security: starttls\n"
+            "  username: zzb@example.gov.cn\n  from: zzb@example.gov.cn\n"
+            f"密码不写在文件中：设置环境变量 {PASSWORD_VARIABLE}，或在发送时输入。"
+        )
+    return config.mail
+
+
 def send(
     root: Path,
     plan: SendPlan,
@@ -524,14 +536,7 @@ def send(
 ) -> SendPlan:
     """Send every packet of the plan that is not skipped; log each address; return the plan."""
     config = load_config(root)
-    mail = config.mail
-    if mail is None:
-        raise ConfigError(
-            "bulletin.yml 中没有邮件服务器设置（mail），无法发送。请添加，例如：\n"
-            "mail:\n  host: smtp.example.gov.cn\n  port: 587\n  security: starttls\n"
-            "  username: zzb@example.gov.cn\n  from: zzb@example.gov.cn\n"
-            f"密码不写在文件中：设置环境变量 {PASSWORD_VARIABLE}，或在发送时输入。"
-        )
+    mail_settings(config)  # a project without `mail:` is told what to add, before any work
     with exclusive_issue(root):
         # what another send did since this plan was made is not done twice
         fresh = {p.code: p for p in plan_send(root, str(plan.period), plan.resend_unknown).packets}

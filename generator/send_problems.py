@@ -36,6 +36,7 @@ from generator.send import (
     _log,
     _refusal,
     _unit_addresses,
+    mail_settings,
     parse_addresses,
     read_log,
 )
@@ -185,14 +186,7 @@ def send_problems(
     from generator.publish import exclusive_issue
 
     config = load_config(root)
-    mail = config.mail
-    if mail is None:
-        raise ConfigError(
-            "bulletin.yml 中没有邮件服务器设置（mail），无法发送。请添加，例如：\n"
-            "mail:\n  host: smtp.example.gov.cn\n  port: 587\n  security: starttls\n"
-            "  username: zzb@example.gov.cn\n  from: zzb@example.gov.cn\n"
-            f"密码不写在文件中：设置环境变量 {PASSWORD_VARIABLE}，或在发送时输入。"
-        )
+    mail = mail_settings(config)
     todo = plan.to_send()
     if not todo:
         return plan
