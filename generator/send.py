@@ -527,6 +527,16 @@ def mail_settings(config: Config) -> MailSettings:
     return config.mail
 
 
+def mail_password(mail: MailSettings, password: Callable[[], str] | None) -> str | None:
+    """The server's password (environment, else the prompt), None when it needs no login."""
+    if not mail.username:
+        return None
+    secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else None)
+    if not secret:
+        raise SendError(f"没有邮件服务器密码：请设置环境变量 {PASSWORD_VARIABLE}，或在提示时输入。")
+    return secret
+
+
 def send(
     root: Path,
     plan: SendPlan,
@@ -586,13 +596,7 @@ def _send(
     if not todo:
         return plan
     now = clock or (lambda: datetime.now().astimezone())
-    secret = None
-    if mail.username:
-        secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else None)
-        if not secret:
-            raise SendError(
-                f"没有邮件服务器密码：请设置环境变量 {PASSWORD_VARIABLE}，或在提示时输入。"
-            )
+    secret = mail_password(mail, password)
     server: _Marked | None = _connect(mail, secret, timeout)
     try:
         for packet in todo:

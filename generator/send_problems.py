@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import os
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,16 +25,15 @@ from generator.config import Config, load_config
 from generator.errors import ConfigError
 from generator.periods import Period
 from generator.send import (
-    PASSWORD_VARIABLE,
     SENT,
     SENT_OK,
     WIRE,
     Packet,
-    SendError,
     _connect,
     _log,
     _refusal,
     _unit_addresses,
+    mail_password,
     mail_settings,
     parse_addresses,
     read_log,
@@ -201,13 +199,7 @@ def send_problems(
         todo = [p for p in todo if (p.code, p.digests[0]) not in logged]
         if not todo:
             return plan
-        secret = None
-        if mail.username:
-            secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else None)
-            if not secret:
-                raise SendError(
-                    f"没有邮件服务器密码：请设置环境变量 {PASSWORD_VARIABLE}，或在提示时输入。"
-                )
+        secret = mail_password(mail, password)
         server = _connect(mail, secret, timeout)
         try:
             for packet in todo:

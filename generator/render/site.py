@@ -20,7 +20,7 @@ import re
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -521,11 +521,17 @@ class _Site:
     def reports(self, code: str) -> list[dict[str, str]]:
         """The unit's report PDF of every period the output holds (issued periods are published
         from issued/, CONTRACT §4.1), newest first."""
+        return self._per_period(code, lambda b, unit: f"pdf/{b.period}/units/{file_name(code)}.pdf")
+
+    def _per_period(
+        self, code: str, path_of: Callable[[Bulletin, UnitFigures], str]
+    ) -> list[dict[str, str]]:
+        """A unit's download of every period the output holds, newest first (none for a period
+        without the unit, or without the file)."""
         found = []
         for b, lookup in zip(reversed(self.bulletins), reversed(self.by_period), strict=True):
-            if code not in lookup:
-                continue
-            href = self.download(f"pdf/{b.period}/units/{file_name(code)}.pdf")
+            unit = lookup.get(code)
+            href = self.download(path_of(b, unit)) if unit is not None else None
             if href:
                 found.append(
                     {
@@ -733,22 +739,9 @@ class _Site:
         """The unit's packets of every period kept in dist/ (issued ones and the latest), newest first."""
         from generator.render.dist import unit_folder
 
-        found = []
-        for b, lookup in zip(reversed(self.bulletins), reversed(self.by_period), strict=True):
-            unit = lookup.get(code)
-            if unit is None:
-                continue
-            href = self.download(f"dist/{b.period}/{unit_folder(code, unit.name)}.zip")
-            if href:
-                found.append(
-                    {
-                        "period": b.period,
-                        "label": b.period_label,
-                        "href": href,
-                        "size": self.size(href),
-                    }
-                )
-        return found
+        return self._per_period(
+            code, lambda b, unit: f"dist/{b.period}/{unit_folder(code, unit.name)}.zip"
+        )
 
     def period_keywords(self, b: Bulletin) -> list[str]:
         """What an office types to find the bulletin of `b`'s period: the month in its usual
