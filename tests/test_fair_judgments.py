@@ -343,3 +343,20 @@ def demo_inspections() -> set[tuple[str, str]]:
             for unit in overdue_at(frame, period)["unit"]:
                 out.add((str(unit), folder.name))
     return out
+
+
+def test_a_county_criticised_only_for_reporting_late_is_not_told_to_put_it_right() -> None:
+    """Lateness cannot be 整改到位 by a date: a criticism for late reporting alone asks the
+    county to report on time from now on; a criticism with other reasons keeps its date."""
+    from generator.config import load_config
+    from generator.render.document.bulletin import _after
+    from generator.render.document.wording import Wording
+
+    say = Wording(load_config(Path(__file__).parents[1]).root)
+    dated = say("rectify_by", deadline="2026年11月19日")
+    assert dated == "请于2026年11月19日前整改到位。"
+    assert _after("本期台账逾期3天报送", dated, say) == "今后请按规定时间报送台账。"
+    assert _after("本期台账未按时报送（沿用上期数据）", dated, say) == "今后请按规定时间报送台账。"
+    mixed = "本年新建会1家（年度目标10家），序时进度完成率12.0%（低于60.0%），本期台账逾期3天报送"
+    assert _after(mixed, dated, say) == dated
+    assert _after("本期台账逾期3天报送", "", say) == ""  # a veto closes with nothing

@@ -24,6 +24,7 @@ from generator.model import (
     ReceivedFile,
     UnitFigures,
 )
+from generator.periods import Period
 from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
     UNION_BUILDING,
@@ -419,14 +420,29 @@ def criticism_section(bulletin: Bulletin, say: Wording) -> Section | None:
         groups = _grouped(bulletin, items)
         if len(kinds) == 1:
             for i, (units, text) in enumerate(groups, 1):
-                blocks.append(_group_par(bulletin, f"（{chinese_number(i)}）", units, text, after))
+                closing = _after(text, after, say)
+                blocks.append(
+                    _group_par(bulletin, f"（{chinese_number(i)}）", units, text, closing)
+                )
             continue
         count = sum(len(units) for units, _text in groups)
         heading = f"（{chinese_number(g)}）{_KIND_GROUPS[kind]}的单位（{count}个）"
         blocks.append({"t": "heading", "level": 2, "c": [{"t": "text", "text": heading}]})
         for i, (units, text) in enumerate(groups, 1):
-            blocks.append(_group_par(bulletin, f"{i}. ", units, text, after))
+            blocks.append(_group_par(bulletin, f"{i}. ", units, text, _after(text, after, say)))
     return title, blocks
+
+
+# A criticism for late reporting alone: lateness is not put right by a date, it is not repeated.
+_REPORTING_ONLY = re.compile(r"本期台账(逾期\d+天报送|未按时报送（沿用上期数据）)")
+
+
+def _after(text: str, after: str, say: Wording) -> str:
+    """What closes a criticism: its rectification date, or for late reporting alone the ask
+    to report on time from now on."""
+    if after and _REPORTING_ONLY.fullmatch(text):
+        return say("rectify_reporting")
+    return after
 
 
 def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
@@ -434,12 +450,21 @@ def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
     if not counties(bulletin) or not bulletin.shows.priority_counts:
         return None
     city, n = bulletin.city, _n
+    opening = (
+        f"全市职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家"
+    )
+    if str(Period.parse(bulletin.period).previous()) not in bulletin.periods:
+        # The project's first period: nothing to tick off or add against, so no "销号0家".
+        return "重点企业销号情况", [
+            par(opening + "（本期为首期，销号、新增情况自下期起统计）。各县市区情况如下："),
+            column_table(_PRIORITY_BY_COUNTY[:2], counties(bulletin)),
+        ]
     left = f"，注销、吊销、迁出{n(city.priority_left)}家" if city.priority_left else ""
     columns = _PRIORITY_BY_COUNTY + ([_PRIORITY_LEFT] if city.priority_left else [])
     return "重点企业销号情况", [
         par(
-            f"全市职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家，"
-            f"本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家{left}。"
+            opening
+            + f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家{left}。"
             "各县市区情况如下："
         ),
         column_table(columns, counties(bulletin)),

@@ -428,9 +428,13 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
     closed = [p for p in entries if p.state == "closed"]
     left = [p for p in entries if p.state == "left"]
     n = _n
+    first = str(Period.parse(bulletin.period).previous()) not in bulletin.periods
     tick: list[Node] = [
         par(
             f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
+            "（本期为首期，销号情况自下期起统计）。"
+            if first  # nothing to tick off against: no "已销号0家"
+            else f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
             f"（其中本期新增{n(sum(1 for p in open_entries if p.added))}家），"
             f"本期已销号{n(len(closed))}家，注销或迁出{n(len(left))}家。"
         )
