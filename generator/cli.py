@@ -429,6 +429,12 @@ def intake(
             f'bulletin received {parsed} 县市区 "YYYY-MM-DD HH:MM" 更正'
         )
         click.echo(f"收到时间：{result.received:%Y-%m-%d %H:%M}（{how}）")
+        if result.early:
+            click.secho(
+                f"注意：收到时间早于报告期的最后一天（{parsed.end:%Y-%m-%d}），台账应是期末的数字；"
+                "如是提前报送，期末前有变化的请县市区重报。",
+                fg="yellow",
+            )
     for item in result.filed:
         if item.refused:
             click.echo(f"未收取 {item.source.name}：{item.refused}")

@@ -96,6 +96,11 @@ class IntakeResult:
     #: the period's bulletin was issued: its 发文字号 and issue time (a correction of it)
     issued: tuple[str, datetime] | None = None
 
+    @property
+    def early(self) -> bool:
+        """The files arrived before the period's last day: not yet the state at its end."""
+        return self.received is not None and self.received.date() < self.period.end
+
 
 #: A file is one county's when that county's units are named by at least this share of its rows
 #: whose unit is known; its rows of other counties are then strays (E-UNIT-OTHER-COUNTY). Below
@@ -223,6 +228,13 @@ def intake(
     arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
     if arrived > when:
         raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
+    if arrived.date() < period.start:
+        # A ledger is the state at the period's end: one that arrived before the period began
+        # is another period's (a mistyped period or time), never this one's submission.
+        raise ConfigError(
+            f"收到时间 {arrived:%Y-%m-%d %H:%M} 早于报告期 {period.label}的开始"
+            f"（{period.start:%Y-%m-%d}），不会是本期的台账：请检查报告期和收到时间。"
+        )
     issued_at, _signed, doc_code = issued(root, period)
     filed: list[Filed] = []
     # One intake files into a period at a time (two office computers at once wait for each

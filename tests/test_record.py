@@ -96,6 +96,21 @@ def test_intake_records_the_arrival_time_given_and_refuses_a_wrong_one(tmp_path:
     assert out.exit_code == 2 and "不是存在的日期" in out.output  # type: ignore[attr-defined]
     assert (project.root / "data" / "2026-10" / RECEIVED).read_bytes() == before
     assert not list((project.root / "data" / "2026-10").glob(".replaced"))
+    # Before October began it cannot be October's ledger (a mistyped period or time): refused.
+    out = _run("intake", "2026-10", str(jia), "--received", "2026-09-28 10:00", "-C", root)
+    assert out.exit_code == 2  # type: ignore[attr-defined]
+    assert (
+        "收到时间 2026-09-28 10:00 早于报告期 2026年10月的开始（2026-10-01），不会是本期的台账"
+        in out.output  # type: ignore[attr-defined]
+    )
+    assert (project.root / "data" / "2026-10" / RECEIVED).read_bytes() == before
+    # Within November, before its last day: taken in, with a caution that a ledger is the state
+    # at the period's end.
+    early, _ = _inbox(tmp_path / "11月", "2026-10")
+    out = _run("intake", "2026-11", str(early), "--received", "2026-11-27 10:00", "-C", root)
+    assert out.exit_code in (0, 1), out.output  # type: ignore[attr-defined]
+    assert "已收取 甲县2026-10.xlsx" in out.output  # type: ignore[attr-defined]
+    assert "注意：收到时间早于报告期的最后一天（2026-11-30）" in out.output  # type: ignore[attr-defined]
 
 
 def test_the_first_file_decides_and_later_files_are_corrections(tmp_path: Path) -> None:
