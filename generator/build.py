@@ -454,7 +454,6 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     """What `check` learns only from the computed figures, for data without errors: a judgment
     the office's missing data leave undecided (W-JUDGMENT-UNDECIDED, CONTRACT 3.9), a frame
     naming another deadline (W-CONTENT-DEADLINE), issued figures the data now give otherwise."""
-    from generator.figures import UNDECIDED_WARNING
     from generator.issue import ISSUED_DIR, REGISTER
 
     config = load_config(root)
@@ -466,11 +465,10 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     except (DataError, ConfigError):  # errors of an earlier period, or no period yet:
         return out  # check names those itself
     wanted = str(period) if period is not None else None
+    # every warning the figures give (W-SCORE-NULL, W-JUDGMENT-UNDECIDED): check and build
+    # must tell the office the same things
     out += [
-        w
-        for w in g.figures.warnings
-        if w.code == UNDECIDED_WARNING
-        and (wanted is None or _problem_period(w, g.periods) == wanted)
+        w for w in g.figures.warnings if wanted is None or _problem_period(w, g.periods) == wanted
     ]
     if (root / ISSUED_DIR / REGISTER).is_file():
         out += _issued_corrections(root, g)

@@ -887,7 +887,8 @@ def _score_warning(
         fix = "请在 data/targets.csv 中补充该单位的新建会目标。"
         value = str(period.year)
     else:
-        file, column, value = f"data/{period}/enterprises.csv", "所属单位代码", code
+        # the period's ledgers, whichever files of the folder they came in
+        file, column, value = f"data/{period}/", "所属单位代码", code
         why = (
             f"{period.label}没有存续企业"
             if component == "coverage_rate"

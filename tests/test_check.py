@@ -34,7 +34,12 @@ def test_clean_project_exits_0_and_writes_empty_lists(project: Project) -> None:
         assert recorded.exit_code == 0, recorded.output
     code, output = run(str(project.root))
     assert code == 0, output
-    assert "没有发现问题" in output
+    # What is left is what the figures say and the build will list too: 乙区, 西镇 and 南街道
+    # have no unionised enterprise's employees (no 职工入会率), the townships no target.
+    with (project.root / "problems" / "problems.csv").open(encoding="utf-8-sig") as f:
+        left = [row for row in csv.reader(f)][1:]
+    assert len(left) == 8 and all("W-SCORE-NULL" in row for row in left)
+    assert "没有错误，共 8 个警告" in output
     assert (project.root / "problems" / "problems.csv").is_file()
     assert (project.root / "problems" / "problems.xlsx").is_file()
 
@@ -156,3 +161,26 @@ def test_check_names_what_would_leave_a_judgment_undecided_or_a_deadline_twice(
     assert len(undecided) == 2 and all("2025年12月的台账" in line for line in undecided)
     assert any("甲县（990100）" in line for line in undecided)
     assert any("乙区（990200）" in line for line in undecided)
+
+
+def test_check_names_the_score_warnings_the_build_will_list(
+    project: Project, tmp_path: Path
+) -> None:
+    """乙区 was given no 2026 target: it cannot be scored (W-SCORE-NULL). `check` must tell the
+    office so before the build, with the same rows the build's problem list will carry."""
+    from generator.build import BuildOptions, build
+
+    project.write("targets", [r for r in rows_of("targets") if r["unit"] != "990200"])
+    code, output = run(str(project.root), "--period", OCT)
+    assert code == 0, output
+
+    def score_rows(path: Path) -> set[tuple[str, str]]:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        return {tuple(r) for r in rows[1:] if "W-SCORE-NULL" in r}  # type: ignore[misc]
+
+    checked = score_rows(project.root / "problems" / "problems.csv")
+    build(project.root, BuildOptions(out=tmp_path / "site", site=False, pdf=False, jobs=1))
+    built = score_rows(tmp_path / "site" / "internal" / "data" / OCT / "problems.csv")
+    assert checked and checked == built
+    assert any("乙区（990200）没有2026年度新建会目标" in " ".join(r) for r in checked)

@@ -488,7 +488,7 @@ def test_score_caps_components_and_leaves_a_unit_missing_one_unranked() -> None:
     assert value(fig, "2026-10", "T11", "rank") == 1
     assert value(fig, "2026-10", "T11", "ranked_among") == 1
     about_t12 = [w for w in fig.warnings if "T12" in w.message]
-    assert {w.file for w in about_t12} == {"data/2026-10/enterprises.csv", "data/targets.csv"}
+    assert {w.file for w in about_t12} == {"data/2026-10/", "data/targets.csv"}
     assert len(about_t12) == 3
     assert all("未排名" in w.message for w in about_t12)
     assert all(w.code == "W-SCORE-NULL" for w in fig.warnings)

@@ -362,7 +362,11 @@ def test_check_passes(flow: Flow) -> None:
     assert result.exit_code == 0, result.output
     # the ledgers were merged into the period folder by hand: when they came is not recorded
     flat = "".join(result.output.replace("│", " ").split())
-    assert "没有错误，共2个警告" in flat and flat.count("收到时间未登记") == 2
+    # and the two townships with nothing to score them on yet (no target, no unionised
+    # enterprise), which the build lists too: W-SCORE-NULL, two each
+    assert "没有错误，共6个警告" in flat and flat.count("收到时间未登记") == 2
+    listed = (flow.root / "problems" / "problems.csv").read_text(encoding="utf-8-sig")
+    assert listed.count("W-SCORE-NULL") == 4
 
 
 def test_build_writes_both_sites_and_pdfs(flow: Flow) -> None:
