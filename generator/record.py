@@ -379,6 +379,17 @@ def reference(
 
 # ---- 报送情况 ----------------------------------------------------------------------------------
 
+#: after a file of 报送情况 that a later one of the county replaced
+REPLACED_MARK = "（已被替换）"
+
+
+def _shown(receipt: Receipt, later: Sequence[Receipt]) -> str:
+    """A receipt's file as 报送情况 names it: the county's own file name (the stored one is the
+    office's), marked when a later file of the county replaced it."""
+    name = receipt.source or receipt.file
+    replaced = any(r.kind == RESEND and r.file == receipt.file for r in later)
+    return name + REPLACED_MARK if replaced else name
+
 
 @dataclass
 class CountyReport:
@@ -389,7 +400,9 @@ class CountyReport:
 
     code: str
     name: str
-    files: list[str]  # the county's files, in the order they arrived (first submission first)
+    #: the county's files by the names it sent them under, in the order they arrived (first
+    #: submission first), each once; one a later file replaced ends in REPLACED_MARK
+    files: list[str]
     received_at: list[str]  # per file: when it arrived, "" when not recorded
     received: str  # when the first submission arrived (decides lateness), "" when not recorded
     deadline: str  # ISO date: report_deadline of the month after the period
@@ -457,7 +470,7 @@ def reporting_status(
         valid = [r for r in mine if not r.stale or code in unchanged]
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
-        pairs = [(r.file, time_text(r.received_at)) for r in mine]
+        pairs = [(_shown(r, mine[i + 1 :]), time_text(r.received_at)) for i, r in enumerate(mine)]
         if ref.issued_at is None or not pairs:
             # an issued period lists what its bulletin said: the files received before it
             pairs += [(f, "") for f in current if f not in timed]
