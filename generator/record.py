@@ -383,11 +383,15 @@ def reference(
 REPLACED_MARK = "（已被替换）"
 
 
-def _shown(receipt: Receipt, later: Sequence[Receipt]) -> str:
+def _shown(receipt: Receipt, later: Sequence[Receipt], current: Sequence[str]) -> str:
     """A receipt's file as 报送情况 names it: the county's own file name (the stored one is the
-    office's), marked when a later file of the county replaced it."""
+    office's), marked when a later file of the county replaced it: one stored under the same
+    name, or (a resend of another format: 东镇.xls by 东镇.xlsx) one no longer among the
+    county's files (`current`, when known)."""
     name = receipt.source or receipt.file
-    replaced = any(r.kind == RESEND and r.file == receipt.file for r in later)
+    resends = [r for r in later if r.kind == RESEND]
+    gone = bool(current) and receipt.file not in current
+    replaced = any(r.file == receipt.file for r in resends) or (bool(resends) and gone)
     return name + REPLACED_MARK if replaced else name
 
 
@@ -470,7 +474,10 @@ def reporting_status(
         valid = [r for r in mine if not r.stale or code in unchanged]
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
-        pairs = [(_shown(r, mine[i + 1 :]), time_text(r.received_at)) for i, r in enumerate(mine)]
+        pairs = [
+            (_shown(r, mine[i + 1 :], current), time_text(r.received_at))
+            for i, r in enumerate(mine)
+        ]
         if ref.issued_at is None or not pairs:
             # an issued period lists what its bulletin said: the files received before it
             pairs += [(f, "") for f in current if f not in timed]
