@@ -556,6 +556,11 @@ def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -
         click.echo(
             f"问题清单在 {project / 'problems' / str(result.period)}/ 下（每个县市区一份）。"
         )
+    if any(county[4] or county[5] for county in result.counties):
+        click.echo(
+            f"下一步：bulletin send-problems {result.period} 预览，核对后加 --yes "
+            "把问题清单发回有问题的县市区。"
+        )
     if result.moved:
         click.echo(result.moved)
     if failed or any(county[4] for county in result.counties):
@@ -670,8 +675,8 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
             fg="yellow",
         )
     click.echo(
-        f"各县市区报来的台账工作簿用 bulletin intake {period} 文件… 收进 {result.folder}"
-        "（或原样放进该目录，不用合并）。"
+        f"各县市区用邮件报来的台账用 bulletin fetch {period} 从收件邮箱收取；其他途径报来的"
+        f"工作簿用 bulletin intake {period} 文件… 收进 {result.folder}（或原样放进该目录，不用合并）。"
     )
 
 

@@ -551,7 +551,7 @@ def list_window(server: imaplib.IMAP4, span: tuple[datetime, datetime]) -> list[
             _message_id(msg, header),
             sender,
             name,
-            _text(str(msg.get("Subject", ""))),
+            _text(str(msg.get("Subject", ""))).strip(),
             when,
             by,
             int(size.group(1)) if size else 0,
