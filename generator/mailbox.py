@@ -769,17 +769,19 @@ def _take_in(
         _record(folder, mail, now or datetime.now())
     lines = county_lines(root, period, counties, problems) if counties else []
     states = _reporting(root, period, {c.code: (c.name, c.files) for c in lines})
-    summary = [
-        (c.code, c.name, c.files, c.rows, c.errors, c.warnings, states.get(c.code, ""))
-        for c in lines
-    ]
+    # the files by the names the county sent them under, as 报送情况 and `check` name them
+    summary = []
+    for c in lines:
+        state, files = states.get(c.code, ("", c.files))
+        summary.append((c.code, c.name, files, c.rows, c.errors, c.warnings, state))
     return FetchResult(period, span, taken, unknown, already, elsewhere, problems, lists, summary)
 
 
 def _reporting(
     root: Path, period: Period, counties: dict[str, tuple[str, list[str]]]
-) -> dict[str, str]:
-    """code -> 报送情况 as the bulletin will say it: first arrival, on time or late."""
+) -> dict[str, tuple[str, list[str]]]:
+    """code -> (报送情况 as the bulletin will say it: first arrival, on time or late; the
+    county's files as it names them)."""
     from generator.record import CARRY, decided, reporting_status
 
     if not counties:
@@ -796,5 +798,5 @@ def _reporting(
     out = {}
     for r in reports:
         first = f"首次收到 {r.received[:16]}，" if r.received else ""
-        out[r.code] = f"{first}{r.status}（截止 {r.deadline}）"
+        out[r.code] = (f"{first}{r.status}（截止 {r.deadline}）", r.files)
     return out

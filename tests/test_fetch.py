@@ -740,7 +740,7 @@ def test_fetched_ledger_with_an_error_gets_its_problem_list_mailed_once(
     dovecot.append(folder, mine.as_bytes(), at(2026, 11, 3, 9, 0, 1))
     fetched = CliRunner().invoke(cli, ["fetch", "2026-10", str(root)])
     assert fetched.exit_code == 1  # the ledger has an error: said, and the exit code says it
-    assert "甲县：990100-甲县.xlsx，3 行，错误 1 个" in fetched.output
+    assert "甲县：甲县10月台账.xlsx，3 行，错误 1 个" in fetched.output  # its own file name
 
     outbox = Mailbox()
     port = free_port()

@@ -260,6 +260,16 @@ def test_a_month_by_mail(
         assert "Traceback" not in fetched.output
         assert fetched.exit_code == 1, fetched.output  # 丁区's and 戊县's ledgers have errors
         assert "张三 <zhangsan@qq.test>《戊县10月台账》" in fetched.output
+        # one line a county, by its own file names, with the verdict the arrival times give
+        assert (
+            "丙县：丙县10月台账.xlsx（已被替换）、丙县10月台账（改）.xlsx，1 行，错误 0 个，警告 0 个；"
+            "首次收到 2026-11-04 09:12，按时报送，更正1次（截止 2026-11-05）" in fetched.output
+        )
+        assert (
+            "戊县：戊县10月台账.xlsx，1 行，错误 1 个，警告 0 个；"
+            "首次收到 2026-11-08 16:20，逾期3天（截止 2026-11-05）" in fetched.output
+        )
+        assert "下一步：bulletin send-problems 2026-10" in fetched.output
         folder = root / "data" / OCT
         receipts = [(r.source, r.counties, r.received_at, r.kind) for r in read_receipts(folder)]
         assert receipts == [
