@@ -34,11 +34,15 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from hashlib import sha256
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from generator.config import MailboxSettings, load_config
 from generator.errors import BulletinError, ConfigError
 from generator.periods import Period
 from generator.problems import Problem
+
+if TYPE_CHECKING:
+    from generator.rosters.units import UnitTree
 
 PASSWORD_VARIABLE = "BULLETIN_IMAP_PASSWORD"
 FETCHED = ".fetched.csv"
@@ -723,6 +727,7 @@ def _take_in(
     lists: list[Path] = []
     counties: list[str] = []
     taken.sort(key=lambda m: (m.arrived or datetime.min, m.uid))
+    index: UnitTree | None = None
     for mail in taken:
         if not mail.files:
             mail.result = "no-file"
@@ -743,9 +748,10 @@ def _take_in(
                 "对已印发通报的更正：印发的通报和报送情况不变，数字如有变化列入下一期的“更正说明”"
             )
         problems, lists = result.problems, result.lists
-        from generator.rosters.load import load_project
+        if index is None:  # the unit roster, read once: taking ledgers in does not change it
+            from generator.rosters.load import load_project
 
-        index = load_project(root, load_config(root)).unit_index
+            index = load_project(root, load_config(root)).unit_index
         own = index.county.get(mail.unit, mail.unit)
         for item, path in zip(result.filed, paths, strict=True):
             name = path.name
