@@ -562,6 +562,11 @@ def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -
         click.echo(
             f"问题清单在 {project / 'problems' / str(result.period)}/ 下（每个县市区一份）。"
         )
+    if any(county[4] or county[5] for county in result.counties):
+        click.echo(
+            f"下一步：bulletin send-problems {result.period} 预览，核对后加 --yes "
+            "把问题清单发回有问题的县市区。"
+        )
     if result.moved:
         click.echo(result.moved)
     if failed or any(county[4] for county in result.counties):
@@ -676,8 +681,8 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
             fg="yellow",
         )
     click.echo(
-        f"各县市区报来的台账工作簿用 bulletin intake {period} 文件… 收进 {result.folder}"
-        "（或原样放进该目录，不用合并）。"
+        f"各县市区用邮件报来的台账用 bulletin fetch {period} 从收件邮箱收取；其他途径报来的"
+        f"工作簿用 bulletin intake {period} 文件… 收进 {result.folder}（或原样放进该目录，不用合并）。"
     )
 
 
@@ -818,7 +823,7 @@ def send(
         ctx.exit(1)
 
 
-def _tell_unknown(plan: Any) -> None:
+def _tell_unknown(plan: Any, command: str = "send") -> None:
     """List the messages whose outcome is unknown, with what to look up and what to do."""
     unknown = plan.unknown()
     if not unknown:
@@ -836,8 +841,8 @@ def _tell_unknown(plan: Any) -> None:
             )
     click.echo(
         "请信息中心在邮件服务器的发送记录中按 Message-ID 查找：已经发出的，运行 "
-        f"bulletin send {plan.period} --confirm-unknown 记为已发送；确实没有发出的，运行 "
-        f"bulletin send {plan.period} --yes --resend-unknown 重发。"
+        f"bulletin {command} {plan.period} --confirm-unknown 记为已发送；确实没有发出的，运行 "
+        f"bulletin {command} {plan.period} --yes --resend-unknown 重发。"
     )
 
 
@@ -845,26 +850,58 @@ def _tell_unknown(plan: Any) -> None:
 @click.argument("period", metavar="PERIOD")
 @PROJECT
 @click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪份清单，不发送）。")
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="重发结果不明的邮件（先按列出的 Message-ID 在邮件服务器上查明确实没有发出）。",
+)
+@click.option(
+    "--confirm-unknown",
+    is_flag=True,
+    help="查明结果不明的邮件确实已经发出后，记为已发送（不再提示，也不重发）。",
+)
 @click.pass_context
-def send_problems_command(ctx: click.Context, period: str, project: Path, yes: bool) -> None:
+def send_problems_command(
+    ctx: click.Context,
+    period: str,
+    project: Path,
+    yes: bool,
+    resend_unknown: bool,
+    confirm_unknown: bool,
+) -> None:
     """用邮件把本期的问题清单发给有问题的县市区，请其改正后重报。
 
     \b
     先按现在的数据重新写出问题清单 problems/<报告期>/<代码>-<名称>-问题清单.xlsx，
     再把每个有问题的县市区的清单发到 data/units.csv“邮箱”列的地址；没有问题的县市区不发。
     邮件服务器和密码同 bulletin send（bulletin.yml 的 mail，环境变量 BULLETIN_SMTP_PASSWORD）。
-    不加 --yes 时只预览。每封邮件记录在 problems/<报告期>/sent.csv；
-    内容相同的清单不会再发第二次，县市区重报后清单有变化才再发。
+    不加 --yes 时只预览。每个邮箱的发送结果记录在 problems/<报告期>/sent.csv：
+    已收下内容相同清单的邮箱不再重发，县市区重报后清单有变化才再发；尚未报送的县市区不发
+    （请直接催报）。发送中途被中断时，同 bulletin send：列出结果不明邮件的 Message-ID，
+    不自动重发；查明后加 --resend-unknown 重发，或加 --confirm-unknown 记为已发送。
 
     \b
     示例：
       bulletin send-problems 2026-10           预览：列出哪些县市区有问题、发到哪个邮箱
       bulletin send-problems 2026-10 --yes     发送
+      bulletin send-problems 2026-10 --confirm-unknown   查明已经发出后，记为已发送
     """
     from generator.send import PASSWORD_VARIABLE, SENT_OK
-    from generator.send_problems import plan_problems, send_problems
+    from generator.send_problems import plan_problems, record_confirmed, send_problems
 
-    plan = plan_problems(project, period)
+    if resend_unknown and confirm_unknown:
+        raise ConfigError(
+            "--resend-unknown 和 --confirm-unknown 只能选一个：先按 Message-ID 查明。"
+        )
+    plan = plan_problems(project, period, resend_unknown)
+    if confirm_unknown:
+        count = record_confirmed(project, plan)
+        click.echo(
+            f"已把 {count} 封结果不明的邮件记为已发送（记录见 {plan.log}），不会再重发。"
+            if count
+            else "没有结果不明的邮件。"
+        )
+        plan = plan_problems(project, period)
     todo = plan.to_send()
     for packet in todo:
         errors, warnings = plan.counts.get(packet.code, (0, 0))
@@ -879,6 +916,7 @@ def send_problems_command(ctx: click.Context, period: str, project: Path, yes: b
         click.echo(f"不发送的县市区（{len(skipped)} 个）：")
         for packet in skipped:
             click.echo(f"  {packet.code} {packet.name}：{packet.skip}")
+    _tell_unknown(plan, "send-problems")
     if not plan.packets:
         click.echo(f"{plan.period} 期没有县市区有问题，不需要发送问题清单。")
         return
@@ -890,6 +928,8 @@ def send_problems_command(ctx: click.Context, period: str, project: Path, yes: b
         return
     if not todo:
         click.echo(f"{plan.period} 期没有需要发送的问题清单。")
+        if plan.unknown():
+            ctx.exit(1)
         return
 
     def prompt() -> str:
@@ -911,6 +951,9 @@ def send_problems_command(ctx: click.Context, period: str, project: Path, yes: b
             f"失败的县市区在下次运行 bulletin send-problems {plan.period} --yes 时会重新发送。",
             err=True,
         )
+    after = plan_problems(project, period)  # what this run left unknown, with its Message-IDs
+    _tell_unknown(after, "send-problems")
+    if failed or after.unknown():
         ctx.exit(1)
 
 

@@ -34,11 +34,15 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from hashlib import sha256
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from generator.config import MailboxSettings, load_config
 from generator.errors import BulletinError, ConfigError
 from generator.periods import Period
 from generator.problems import Problem
+
+if TYPE_CHECKING:
+    from generator.rosters.units import UnitTree
 
 PASSWORD_VARIABLE = "BULLETIN_IMAP_PASSWORD"
 FETCHED = ".fetched.csv"
@@ -551,7 +555,7 @@ def list_window(server: imaplib.IMAP4, span: tuple[datetime, datetime]) -> list[
             _message_id(msg, header),
             sender,
             name,
-            _text(str(msg.get("Subject", ""))),
+            _text(str(msg.get("Subject", ""))).strip(),
             when,
             by,
             int(size.group(1)) if size else 0,
@@ -723,6 +727,7 @@ def _take_in(
     lists: list[Path] = []
     counties: list[str] = []
     taken.sort(key=lambda m: (m.arrived or datetime.min, m.uid))
+    index: UnitTree | None = None
     for mail in taken:
         if not mail.files:
             mail.result = "no-file"
@@ -743,9 +748,10 @@ def _take_in(
                 "对已印发通报的更正：印发的通报和报送情况不变，数字如有变化列入下一期的“更正说明”"
             )
         problems, lists = result.problems, result.lists
-        from generator.rosters.load import load_project
+        if index is None:  # the unit roster, read once: taking ledgers in does not change it
+            from generator.rosters.load import load_project
 
-        index = load_project(root, load_config(root)).unit_index
+            index = load_project(root, load_config(root)).unit_index
         own = index.county.get(mail.unit, mail.unit)
         for item, path in zip(result.filed, paths, strict=True):
             name = path.name
@@ -769,17 +775,19 @@ def _take_in(
         _record(folder, mail, now or datetime.now())
     lines = county_lines(root, period, counties, problems) if counties else []
     states = _reporting(root, period, {c.code: (c.name, c.files) for c in lines})
-    summary = [
-        (c.code, c.name, c.files, c.rows, c.errors, c.warnings, states.get(c.code, ""))
-        for c in lines
-    ]
+    # the files by the names the county sent them under, as 报送情况 and `check` name them
+    summary = []
+    for c in lines:
+        state, files = states.get(c.code, ("", c.files))
+        summary.append((c.code, c.name, files, c.rows, c.errors, c.warnings, state))
     return FetchResult(period, span, taken, unknown, already, elsewhere, problems, lists, summary)
 
 
 def _reporting(
     root: Path, period: Period, counties: dict[str, tuple[str, list[str]]]
-) -> dict[str, str]:
-    """code -> 报送情况 as the bulletin will say it: first arrival, on time or late."""
+) -> dict[str, tuple[str, list[str]]]:
+    """code -> (报送情况 as the bulletin will say it: first arrival, on time or late; the
+    county's files as it names them)."""
     from generator.record import CARRY, decided, reporting_status
 
     if not counties:
@@ -796,5 +804,5 @@ def _reporting(
     out = {}
     for r in reports:
         first = f"首次收到 {r.received[:16]}，" if r.received else ""
-        out[r.code] = f"{first}{r.status}（截止 {r.deadline}）"
+        out[r.code] = (f"{first}{r.status}（截止 {r.deadline}）", r.files)
     return out

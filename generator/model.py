@@ -320,7 +320,7 @@ class Correction:
 class ReceivedFile:
     """A file a county's rows came from, and when `bulletin intake` filed it (internal)."""
 
-    file: str  # its name in the period folder
+    file: str  # its name as the county sent it, （已被替换） after it when a later one replaced it
     received_at: str | None  # ISO date and time; None when not recorded
 
 

@@ -379,6 +379,21 @@ def reference(
 
 # ---- 报送情况 ----------------------------------------------------------------------------------
 
+#: after a file of 报送情况 that a later one of the county replaced
+REPLACED_MARK = "（已被替换）"
+
+
+def _shown(receipt: Receipt, later: Sequence[Receipt], current: Sequence[str]) -> str:
+    """A receipt's file as 报送情况 names it: the county's own file name (the stored one is the
+    office's), marked when a later file of the county replaced it: one stored under the same
+    name, or (a resend of another format: 东镇.xls by 东镇.xlsx) one no longer among the
+    county's files (`current`, when known)."""
+    name = receipt.source or receipt.file
+    resends = [r for r in later if r.kind == RESEND]
+    gone = bool(current) and receipt.file not in current
+    replaced = any(r.file == receipt.file for r in resends) or (bool(resends) and gone)
+    return name + REPLACED_MARK if replaced else name
+
 
 @dataclass
 class CountyReport:
@@ -389,7 +404,9 @@ class CountyReport:
 
     code: str
     name: str
-    files: list[str]  # the county's files, in the order they arrived (first submission first)
+    #: the county's files by the names it sent them under, in the order they arrived (first
+    #: submission first), each once; one a later file replaced ends in REPLACED_MARK
+    files: list[str]
     received_at: list[str]  # per file: when it arrived, "" when not recorded
     received: str  # when the first submission arrived (decides lateness), "" when not recorded
     deadline: str  # ISO date: report_deadline of the month after the period
@@ -457,7 +474,10 @@ def reporting_status(
         valid = [r for r in mine if not r.stale or code in unchanged]
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
-        pairs = [(r.file, time_text(r.received_at)) for r in mine]
+        pairs = [
+            (_shown(r, mine[i + 1 :], current), time_text(r.received_at))
+            for i, r in enumerate(mine)
+        ]
         if ref.issued_at is None or not pairs:
             # an issued period lists what its bulletin said: the files received before it
             pairs += [(f, "") for f in current if f not in timed]

@@ -146,6 +146,10 @@ class SendPlan:
         return [p for p in self.packets if p.unknown and not self.resend_unknown]
 
 
+#: writes one unit's message: (plan, packet, config, date, addresses) -> the message
+Compose = Callable[["SendPlan", Packet, Config, datetime, list[str]], EmailMessage]
+
+
 def one_line(text: str) -> str:
     """`text` with every control character and line break turned into one space."""
     return _CONTROL.sub(" ", text).strip()
@@ -589,7 +593,10 @@ def _send(
     password: Callable[[], str] | None,
     clock: Callable[[], datetime] | None,
     timeout: float,
+    compose: Compose | None = None,
 ) -> SendPlan:
+    """Send the plan's packets, journalled per address; `compose` writes each message (the
+    issued packet's by default; send-problems passes its own)."""
     mail = config.mail
     assert mail is not None
     todo = plan.to_send()
@@ -607,7 +614,7 @@ def _send(
                     _fail(plan, packet, packet.addresses, f"失败：{exc}", now())
                     continue
             try:
-                kept = _send_packet(config, plan, packet, server, now)
+                kept = _send_packet(config, plan, packet, server, now, compose)
             except (smtplib.SMTPException, OSError) as exc:  # lost before the message began
                 _fail(plan, packet, packet.addresses, f"失败：{_refusal(exc)}", now())
                 kept = False
@@ -655,6 +662,7 @@ def _send_packet(
     packet: Packet,
     server: _Marked,
     now: Callable[[], datetime],
+    compose: Compose | None = None,
 ) -> bool:
     """Send one unit's message; log each address; False when the connection is lost."""
     mail = config.mail
@@ -686,7 +694,7 @@ def _send_packet(
     if not to:
         return True
     needs_utf8 = not all(a.isascii() for a in [mail.sender, *to])
-    message = message_for(plan, packet, config, now(), to)
+    message = (compose or message_for)(plan, packet, config, now(), to)
     message_id = str(message["Message-ID"])
     data = message.as_bytes(policy=WIRE_UTF8 if needs_utf8 else WIRE)
     # Write-ahead: if the command dies before the answer, the journal says which message to

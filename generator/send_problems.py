@@ -2,19 +2,21 @@
 
 The lists are written afresh from the period's data (as `check` and `intake` write them:
 problems/<period>/<code>-<name>-问题清单.xlsx), then each county's list goes to the county's
-邮箱 (units.csv). Every message is logged in problems/<period>/sent.csv as `send` logs its
-packets; a county that already got a list with the same rows (by the sha256 of its cells, not
-of the file, whose bytes change with every write) is not sent it again. Without `yes` nothing
-is sent: the plan is returned for printing. The SMTP side is generator.send's.
+邮箱 (units.csv). problems/<period>/sent.csv is journalled per address by send's own machinery
+(a 发送中 row with the Message-ID before each message, then the server's answer): an address
+that accepted a list with the same rows (by the sha256 of its cells, not of the file, whose
+bytes change with every write) is not sent it again, and one whose message has no known
+outcome (the command was killed) is listed, not sent again unless the office says so. A county
+that has not reported gets no list: chasing it is the office's. Without `yes` nothing is sent:
+the plan is returned for printing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
-import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -24,67 +26,58 @@ from generator import formatting as fmt
 from generator.config import Config, load_config
 from generator.errors import ConfigError
 from generator.periods import Period
+from generator.publish import exclusive_issue
 from generator.send import (
     SENT,
     SENT_OK,
-    WIRE,
     Packet,
-    _connect,
+    SendPlan,
+    _address_states,
     _log,
-    _refusal,
+    _plan_packet,
+    _send,
     _unit_addresses,
-    mail_password,
     mail_settings,
-    parse_addresses,
     read_log,
 )
 
 
 @dataclass
-class ProblemPlan:
-    period: Period
-    packets: list[Packet]
-    log: Path
+class ProblemPlan(SendPlan):
+    """A send plan whose packets are the counties' problem lists (one file each)."""
+
     #: code -> (errors, warnings) of the county's list
-    counts: dict[str, tuple[int, int]]
-
-    def to_send(self) -> list[Packet]:
-        return [p for p in self.packets if not p.skip]
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-#: problems a county's list may hold that are the office's to act on, not the county's to fix
-OFFICE_ACTIONS = frozenset({"E-COUNTY-NOT-REPORTED"})
-
-
-def list_digest(path: Path) -> tuple[str, int, int, set[str]]:
-    """sha256 of a problem list's cells (what the county reads), its errors, warnings, codes."""
+def list_digest(path: Path) -> tuple[str, int, int]:
+    """sha256 of a problem list's cells (what the county reads), its errors and warnings."""
     from openpyxl import load_workbook
 
     digest = hashlib.sha256()
     errors = warnings = 0
-    found: set[str] = set()
     workbook = load_workbook(path, read_only=True)
     try:
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows(values_only=True):
                 cells = ["" if v is None else str(v) for v in row]
                 digest.update(("\x1f".join(cells) + "\x1e").encode())
-                if "错误" in cells or "警告" in cells:
-                    errors += "错误" in cells
-                    warnings += "警告" in cells
-                    found.update(c for c in cells if c[:2] in ("E-", "W-"))
+                errors += "错误" in cells
+                warnings += "警告" in cells
     finally:
         workbook.close()
-    return digest.hexdigest(), errors, warnings, found
+    return digest.hexdigest(), errors, warnings
 
 
-def _write_lists(root: Path, period: Period) -> list[Path]:
-    """The period's problem lists as the data stands now (as `intake` writes them)."""
+def _write_lists(root: Path, period: Period) -> tuple[list[Path], dict[str, str]]:
+    """The period's problem lists as the data stand now (as `intake` writes them), and the
+    counties that have not reported (code -> name): theirs is the office's to chase."""
     from generator.render.files import write_county_lists
+    from generator.rosters.codes import E_COUNTY_NOT_REPORTED
     from generator.rosters.load import check_project
 
     result = check_project(root, period)
-    return write_county_lists(
+    lists = write_county_lists(
         result.problems.items,
         [str(period)],
         result.counties,
@@ -92,10 +85,16 @@ def _write_lists(root: Path, period: Period) -> list[Path]:
         root / "problems",
         sources=result.sources,
     )
+    unreported = {
+        p.county: result.counties.get(p.county, p.county)
+        for p in result.problems.items
+        if p.code == E_COUNTY_NOT_REPORTED.name and p.county
+    }
+    return lists, unreported
 
 
-def plan_problems(root: Path, text: str) -> ProblemPlan:
-    """Which county gets which list, and who is skipped and why."""
+def plan_problems(root: Path, text: str, resend_unknown: bool = False) -> ProblemPlan:
+    """Which county gets which list at which addresses, and who is skipped and why."""
     from generator.render.files import LIST_SUFFIX
 
     config = load_config(root)
@@ -109,51 +108,48 @@ def plan_problems(root: Path, text: str) -> ProblemPlan:
         )
     if not (root / "data" / str(period)).is_dir():
         raise ConfigError(f"没有 {period} 期的数据（data/{period}/ 不存在）。")
-    lists = _write_lists(root, period)
+    lists, unreported = _write_lists(root, period)
     units = _unit_addresses(root)
     log = root / "problems" / str(period) / SENT
-    done: dict[tuple[str, str], str] = {}
-    for row in read_log(log):
-        if row.get("result") == SENT_OK:
-            done[(row.get("unit", ""), row.get("sha256", ""))] = row.get("time", "")
-    packets: list[Packet] = []
-    counts: dict[str, tuple[int, int]] = {}
-    for path in sorted(lists, key=lambda p: p.name):
-        stem = path.name.removesuffix(LIST_SUFFIX)
-        code, _, name = stem.partition("-")
+    states = _address_states(read_log(log))
+    plan = ProblemPlan(period, "", "", [], log, resend_unknown)
+    for path in lists:
+        code, _, name = path.name.removesuffix(LIST_SUFFIX).partition("-")
         if not name:  # 全市: the office's own list
             continue
-        digest, errors, warnings, found = list_digest(path)
-        counts[code] = (errors, warnings)
+        digest, errors, warnings = list_digest(path)
+        plan.counts[code] = (errors, warnings)
         packet = Packet(code, name, [path], [digest])
-        valid, invalid = parse_addresses(units.get(code, ("", ""))[0])
-        packet.addresses = valid
-        if found and found <= OFFICE_ACTIONS:
-            packet.skip = (
-                "本期尚未报送台账：清单中只有“未报送”，是给本办的提醒，不发送（请直接催报）"
-            )
-        elif (code, digest) in done:
-            packet.sent_at = done[(code, digest)][:16].replace("T", " ")
+        # per address, as send: an address that accepted this list is not sent it again; one
+        # whose last message has no answer is held until the office looks it up
+        _plan_packet(packet, units.get(code, ("", ""))[0], states, resend_unknown)
+        if packet.skip.startswith("已于"):
             packet.skip = f"已于 {packet.sent_at} 发送过内容相同的问题清单"
-        elif invalid:
-            packet.skip = f"邮箱格式不对：{'、'.join(invalid)}（data/units.csv 的“邮箱”列）"
-        elif not valid:
-            packet.skip = "未填写邮箱（data/units.csv 的“邮箱”列）"
-        packets.append(packet)
-    return ProblemPlan(period, packets, log, counts)
+        plan.packets.append(packet)
+    listed = {p.code for p in plan.packets}
+    for code, name in unreported.items():
+        if code not in listed:
+            packet = Packet(code, name, [], [])
+            packet.skip = "本期尚未报送台账：不发问题清单，请直接催报"
+            plan.packets.append(packet)
+    plan.packets.sort(key=lambda p: p.code)
+    return plan
 
 
-def message_for(plan: ProblemPlan, packet: Packet, config: Config, today: datetime) -> EmailMessage:
+def message_for(
+    plan: SendPlan, packet: Packet, config: Config, today: datetime, to: list[str]
+) -> EmailMessage:
     """The mail to one county: what to fix, the list attached under its Chinese name."""
     mail = config.mail
     assert mail is not None
     org = config.organization.name
-    errors, warnings = plan.counts.get(packet.code, (0, 0))
+    counts = plan.counts if isinstance(plan, ProblemPlan) else {}
+    errors, warnings = counts.get(packet.code, (0, 0))
     counted = f"错误 {errors} 个、警告 {warnings} 个"
     msg = EmailMessage()
     msg["Subject"] = f"{org}：{packet.name}{plan.period.label}台账问题清单（{counted}）"
     msg["From"] = formataddr((org, mail.sender))
-    msg["To"] = ", ".join(packet.addresses)
+    msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(today.timestamp(), localtime=True)
     msg["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
     msg.set_content(
@@ -180,47 +176,29 @@ def send_problems(
     clock: Callable[[], datetime] | None = None,
     timeout: float = 60,
 ) -> ProblemPlan:
-    """Send every list of the plan that is not skipped; log each one; return the plan."""
-    from generator.publish import exclusive_issue
-
+    """Send every list of the plan that is not skipped, journalled per address as `send`
+    journals packets (发送中 before each message, its Message-ID, then the server's answer)."""
     config = load_config(root)
-    mail = mail_settings(config)
-    todo = plan.to_send()
-    if not todo:
-        return plan
-    now = clock or (lambda: datetime.now().astimezone())
+    mail_settings(config)  # a project without `mail:` is told what to add, before any work
     with exclusive_issue(root):
         # what another run sent meanwhile is not sent twice
-        logged = {
-            (r.get("unit", ""), r.get("sha256", ""))
-            for r in read_log(plan.log)
-            if r.get("result") == SENT_OK
-        }
-        todo = [p for p in todo if (p.code, p.digests[0]) not in logged]
-        if not todo:
-            return plan
-        secret = mail_password(mail, password)
-        server = _connect(mail, secret, timeout)
-        try:
-            for packet in todo:
-                message_id = ""
-                try:
-                    message = message_for(plan, packet, config, now())
-                    message_id = str(message.get("Message-ID", ""))
-                    refused = server.sendmail(
-                        mail.sender, packet.addresses, message.as_bytes(policy=WIRE)
-                    )
-                    packet.result = (
-                        f"失败：{_refusal(smtplib.SMTPRecipientsRefused(refused))}"
-                        if refused
-                        else SENT_OK
-                    )
-                except (smtplib.SMTPException, OSError) as exc:
-                    packet.result = f"失败：{_refusal(exc)}"
-                _log(plan.log, packet, packet.addresses, packet.result, now(), message_id)
-        finally:
-            try:
-                server.quit()
-            except (smtplib.SMTPException, OSError):
-                server.close()
+        states = _address_states(read_log(plan.log))
+        for packet in plan.to_send():
+            cell = ";".join(packet.addresses)
+            _plan_packet(packet, cell, states, plan.resend_unknown)
+        _send(config, plan, password, clock, timeout, message_for)
     return plan
+
+
+def record_confirmed(
+    root: Path, plan: ProblemPlan, clock: Callable[[], datetime] | None = None
+) -> int:
+    """Record the lists of unknown outcome as delivered (the office looked them up); how many."""
+    now = (clock or (lambda: datetime.now().astimezone()))()
+    count = 0
+    with exclusive_issue(root):
+        for packet in plan.packets:
+            for item in packet.unknown:
+                _log(plan.log, packet, [item.address], SENT_OK, now, item.message_id)
+                count += 1
+    return count

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 from conftest import ENTERPRISES, UNITS, Project, write_roster
+from openpyxl import load_workbook
 
 from generator import mailbox
 from generator.cli import cli
@@ -739,7 +740,7 @@ def test_fetched_ledger_with_an_error_gets_its_problem_list_mailed_once(
     dovecot.append(folder, mine.as_bytes(), at(2026, 11, 3, 9, 0, 1))
     fetched = CliRunner().invoke(cli, ["fetch", "2026-10", str(root)])
     assert fetched.exit_code == 1  # the ledger has an error: said, and the exit code says it
-    assert "甲县：990100-甲县.xlsx，3 行，错误 1 个" in fetched.output
+    assert "甲县：甲县10月台账.xlsx，3 行，错误 1 个" in fetched.output  # its own file name
 
     outbox = Mailbox()
     port = free_port()
@@ -763,8 +764,26 @@ def test_fetched_ledger_with_an_error_gets_its_problem_list_mailed_once(
     finally:
         controller.stop()
     assert first.exit_code == 0, first.output
-    # 乙区 has not reported: its list only tells the office so, and is not mailed
+    # 乙区 has not reported: chasing it is the office's; no list of its own carries the
+    # office's next steps (intake, carry): they are in the 全市 list
     assert "990200 乙区：本期尚未报送台账" in first.output
+    lists = root / "problems" / "2026-10"
+    assert not (lists / "990200-乙区-问题清单.xlsx").exists()
+    jia_cells = [
+        c
+        for row in load_workbook(lists / "990100-甲县-问题清单.xlsx").active.iter_rows(
+            values_only=True
+        )
+        for c in row
+    ]
+    city_cells = [
+        c
+        for row in load_workbook(lists / "全市-问题清单.xlsx").active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert "E-COUNTY-NOT-REPORTED" in city_cells
+    assert "E-COUNTY-NOT-REPORTED" not in jia_cells
+    assert not any("bulletin carry" in str(c) for c in jia_cells)
     assert [to for to, _raw in outbox.messages] == [["jia@test.gov.cn"]]
     parsed = email.message_from_bytes(outbox.messages[0][1], policy=email.policy.default)
     (listed,) = [a.get_filename() for a in parsed.iter_attachments()]  # type: ignore[attr-defined]

@@ -225,7 +225,7 @@ def test_a_row_naming_another_countys_unit_is_an_error_naming_both(tmp_path: Pat
     ]
     assert _rows(project) == {"990100": 6, "990200": 3}
     status = {c.name: (c.status, c.files) for c in checked.reporting}
-    assert status["乙区"] == ("按时报送", ["990200-乙区.csv"])
+    assert status["乙区"] == ("按时报送", ["乙区.csv"])  # the name it came under
     assert status["甲县"][0] == "逾期4天"
 
     # The CLI names the row at intake (a resend with one enterprise more).
@@ -322,7 +322,7 @@ def test_a_county_sending_two_halves_keeps_both_and_a_resend_replaces_its_half(
     assert not checked.errors
     # in the order they arrived; the second half is not a correction
     jia = {c.name: c for c in checked.reporting}["甲县"]
-    assert jia.files == ["990100-甲县.xls", "990100-甲县-2.csv"]
+    assert jia.files == ["东镇.xls", "西镇.csv"]
     assert jia.corrections == [] and "更正" not in jia.status
     # Both halves in the figures: 甲县 has its 7 enterprises (none unionised).
     from generator.build import BuildOptions, gather
@@ -350,7 +350,8 @@ def test_a_county_sending_two_halves_keeps_both_and_a_resend_replaces_its_half(
     # the resend is a correction in the 报送情况; the first file still decides lateness
     jia = {c.name: c for c in check_project(project.root, OCTOBER).reporting}["甲县"]
     assert len(jia.corrections) == 1 and jia.status.endswith("，更正1次")
-    assert jia.files == ["990100-甲县.xls", "990100-甲县-2.csv", "990100-甲县.xlsx"]
+    # the county's own names, the .xls its .xlsx replaced said so
+    assert jia.files == ["东镇.xls（已被替换）", "西镇.csv", "东镇（更正）.xlsx"]
 
 
 def test_add_and_replace_choose(tmp_path: Path) -> None:

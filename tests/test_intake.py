@@ -667,7 +667,7 @@ def test_check_shows_who_reported_when(tmp_path: Path) -> None:
     result = check_project(project.root, Period.parse("2026-10"))
     status = {r.name: (r.files, r.status) for r in result.reporting}
     assert status == {
-        "甲县": (["990100-甲县.xlsx"], "逾期2天"),
+        "甲县": (["甲县.xlsx"], "逾期2天"),  # the name it came under
         "乙区": (["乙区.xlsx"], "收到时间不详"),
     }
     out = CliRunner().invoke(cli, ["check", str(project.root), "--period", "2026-10"])
@@ -737,8 +737,9 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
         (c["name"], c["status"], c["files"])
         for c in reporting["counties"]  # type: ignore[index]
     ] == [
-        ("甲县", "逾期3天", [{"file": "990100-甲县.xlsx", "received_at": "2026-11-08 09:00:00"}]),
-        ("乙区", "按时报送", [{"file": "990200-乙区.xlsx", "received_at": "2026-11-04 17:05:00"}]),
+        # the names the counties sent them under, not the stored 990100-甲县.xlsx
+        ("甲县", "逾期3天", [{"file": "甲县.xlsx", "received_at": "2026-11-08 09:00:00"}]),
+        ("乙区", "按时报送", [{"file": "乙区.xlsx", "received_at": "2026-11-04 17:05:00"}]),
     ]
     # The public is told who was late, not the office's file names or times.
     public = model("public")["reporting"]
@@ -759,13 +760,13 @@ def test_a_county_filed_after_the_deadline_is_criticised_for_it(tmp_path: Path) 
     assert "报送情况" in pdf
     assert "各县市区应于2026年11月5日前报送本期企业建会台账。" in pdf
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in pdf
-    assert "990100-甲县.xlsx" in pdf and "11月8日09:00" in pdf
+    assert "甲县.xlsx11月8日09:00" in pdf and "990100-甲县.xlsx" not in pdf
     pages = page_texts(out / "internal" / "pdf" / "2026-10" / "units" / "990100.pdf")
     report = "".join("".join(page.split()) for page in pages)
     assert "报送情况：本期台账应于2026年11月5日前报送，逾期3天。" in report
     public_pdf = text("public")
     assert "按时报送的1个县市区；逾期报送的：甲县（逾期3天）。" in public_pdf
-    assert "990100-甲县.xlsx" not in public_pdf and "逾期3天报送" not in public_pdf
+    assert "甲县.xlsx" not in public_pdf and "逾期3天报送" not in public_pdf
 
 
 def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_nothing_of_it(

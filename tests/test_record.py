@@ -135,6 +135,10 @@ def test_the_first_file_decides_and_later_files_are_corrections(tmp_path: Path) 
     assert jia_report.received == "2026-11-04 18:30:00"
     assert jia_report.corrections == ["2026-11-20 15:00:00"]
     assert jia_report.received_at == ["2026-11-04 18:30:00", "2026-11-20 15:00:00"]
+    # the county's own file names, each once, the one its correction replaced said so (not
+    # the stored 990100-甲县.xlsx twice)
+    assert jia_report.files == ["甲县2026-10.xlsx（已被替换）", "甲县（更正）.xlsx"]
+    assert yi_report.files == ["乙区2026-10.csv"]
     assert (yi_report.status, yi_report.days_late, yi_report.late) == ("逾期2天", 2, True)
     gathered = gather(project.root, BuildOptions(site=False, pdf=False))
     bulletin = gathered.bulletins["internal"][-1]
@@ -479,4 +483,4 @@ def test_the_same_file_sent_twice_is_one_submission(tmp_path: Path) -> None:
     result = check_project(project.root, OCT)
     assert not [p for p in result.problems if p.code == "W-RECEIPT-MISSING"]
     reporting = {r.name: r for r in result.reporting}
-    assert (reporting["乙区"].status, reporting["乙区"].files) == ("按时报送", ["990200-乙区.csv"])
+    assert (reporting["乙区"].status, reporting["乙区"].files) == ("按时报送", ["乙区2026-10.csv"])

@@ -3,8 +3,14 @@ against a real SMTP server (aiosmtpd) on 127.0.0.1."""
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +19,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from conftest import ENTERPRISES, UNITS, Project
 from openpyxl import load_workbook
-from test_send import PASSWORD, USER, Mailbox, authenticator, free_port
+from test_send import PASSWORD, USER, Mailbox, authenticator, free_port, running
 
 from generator.cli import cli
 
@@ -137,3 +143,71 @@ def test_no_problems_no_mail_and_a_refused_login(
     result = run(clean, "--yes")
     assert result.exit_code == 0, result.output
     assert "没有县市区有问题" in result.output
+
+
+def test_a_send_problems_killed_while_the_server_holds_a_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 while the server holds 甲县's list, unanswered: sent.csv has its 发送中 row with
+    the Message-ID; the next run sends 乙区's list (never tried), names 甲县's message as of
+    unknown outcome and does not send it again until the office confirms or resends it."""
+    mailbox = Mailbox()
+    mailbox.hold = "jia@test.gov.cn"
+    with running(mailbox) as port:
+        root = tmp_path / "project"
+        project = project_with_problems(root, port)
+        rows = [dict(r) for r in ENTERPRISES]
+        rows[0]["employees"] = "一百二十"
+        rows[2]["employees"] = "十个"  # 南街道's row: 乙区 has an error too
+        project.write("enterprises", rows, period="2026-10")
+        env = {**os.environ, "BULLETIN_SMTP_PASSWORD": PASSWORD}
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+        child = subprocess.Popen(
+            [sys.executable, "-m", "generator", "send-problems", "2026-10", str(root), "--yes"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert mailbox.held.wait(120), "the server never got 甲县's list"
+            os.kill(child.pid, signal.SIGKILL)
+            assert child.wait(30) == -signal.SIGKILL
+        finally:
+            if child.poll() is None:
+                child.kill()
+        mailbox.release.set()
+        time.sleep(0.2)
+        (held,) = [raw for to, raw in mailbox.messages if to == ["jia@test.gov.cn"]]
+        held_id = email.message_from_bytes(held)["Message-ID"]
+        log = root / "problems" / "2026-10" / "sent.csv"
+        with log.open(encoding="utf-8-sig", newline="") as handle:
+            journal = [
+                (r["unit"], r["address"], r["result"], r["message_id"])
+                for r in csv.DictReader(handle)
+            ]
+        assert journal == [("990100", "jia@test.gov.cn", "发送中", held_id)]
+
+        monkeypatch.setenv("BULLETIN_SMTP_PASSWORD", PASSWORD)
+        rerun = run(root, "--yes")
+        assert rerun.exit_code == 1, rerun.output
+        assert "Traceback" not in rerun.output
+        assert "结果不明的邮件（1 封）" in rerun.output
+        assert "990100 甲县 → jia@test.gov.cn" in rerun.output
+        assert f"Message-ID：{held_id}" in rerun.output
+        assert "bulletin send-problems 2026-10 --yes --resend-unknown" in rerun.output
+        assert "已发送 1 个县市区" in rerun.output  # 乙区, never tried before the kill
+        assert [to for to, _ in mailbox.messages] == [["jia@test.gov.cn"], ["yi@test.gov.cn"]]
+        assert "结果不明的邮件" in run(root, "--yes").output
+        assert len(mailbox.messages) == 2  # not sent again
+        confirmed = run(root, "--confirm-unknown")
+        assert confirmed.exit_code == 0, confirmed.output
+        assert "已把 1 封结果不明的邮件记为已发送" in confirmed.output
+        final = run(root, "--yes")
+        assert final.exit_code == 0, final.output
+        assert "结果不明" not in final.output
+        assert "没有需要发送的问题清单" in final.output
+        assert len(mailbox.messages) == 2
+        with log.open(encoding="utf-8-sig", newline="") as handle:
+            rows_after = [(r["unit"], r["result"], r["message_id"]) for r in csv.DictReader(handle)]
+        # the confirmation keeps the Message-ID it confirms
+        assert ("990100", "已发送", held_id) in rows_after

@@ -180,6 +180,9 @@ LIST_SUFFIX = "-问题清单.xlsx"
 #: issued bulletin, a county carried, a file the office put in the folder, a receipt time not
 #: recorded, the old carrying setting): in the 全市 list.
 OFFICE_ONLY = (
+    # the county did not report: its list would tell it the office's own next steps (intake,
+    # carry); the office chases it directly
+    "E-COUNTY-NOT-REPORTED",
     "W-ISSUED-CHANGED",
     "W-COUNTY-CARRIED",
     "W-FILE-IGNORED",
