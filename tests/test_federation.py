@@ -9,6 +9,7 @@ with the figure counted directly from the union of the three cities' ledger rows
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -99,7 +100,10 @@ def make_city(root: Path, prefix: str, name: str, change: Any) -> list[dict[str,
         if roster != "units":
             project.write(roster, _moved(rows_of(roster), prefix))
     ledger: list[dict[str, Any]] = []
+    shutil.rmtree(root / "data" / "2026-09")  # one period: an issue renders its PDFs only
     for period, rosters in PERIODS.items():
+        if period != PERIOD:
+            continue
         for roster in rosters:
             rows = _moved(rows_of(roster, period), prefix)
             if roster == "enterprises" and period == PERIOD:
@@ -240,9 +244,9 @@ def test_province_figures_are_the_sums_of_the_cities_ledgers(
     assert int(frame.loc["800000", "volunteers_active"]) == 3
     assert int(frame.loc["800000", "pioneer_teams"]) == 3
     assert int(frame.loc["800000", "books"]) == 3 * 1200
-    # the cities ranked among themselves, as counties are
-    ranks = frame.loc[list(federation.cities), "rank"].tolist()
-    assert sorted(int(r) for r in ranks) == sorted(int(r) for r in ranks) and len(ranks) == 3
+    # the cities ranked among themselves, as counties are: 丙市 has the best coverage
+    # (3 of 4), then 乙市 (2 of 3), then 甲市 (2 of 4)
+    assert [int(r) for r in frame.loc[["930000", "920000", "910000"], "rank"]] == [1, 2, 3]
 
 
 # ---- what is refused, and said so naming the file and the member ------------------------------
@@ -314,3 +318,64 @@ def test_packages_of_another_period_unknown_unissued_public_or_twice(
     )
     with pytest.raises(DataError, match="不在本级单位名册"):
         take_package(other, PERIOD, c, received="2026-11-04 10:00")
+
+
+def _next_package(source: Path, dest: Path, corrections: list[dict[str, Any]]) -> Path:
+    """A member's November package as `bulletin issue` writes it: its model (October's figures,
+    carrying `corrections` of October) and the register line vouching for that model."""
+    model = orjson.loads((source / "model" / "internal.json").read_bytes())
+    model["period"], model["corrections"] = "2026-11", corrections
+    blob = orjson.dumps(model)
+    (dest / "model").mkdir(parents=True)
+    (dest / "model" / "internal.json").write_bytes(blob)
+    with (dest / "register-rows.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["period", "发文字号", "signed_on", "issued_at", "file", "sha256"])
+        digest = hashlib.sha256(blob).hexdigest()
+        writer.writerow(
+            ["2026-11", "测工发〔2026〕11号", "2026-12-04", "", "model/internal.json", digest]
+        )
+    return dest
+
+
+def test_the_province_issued_then_a_city_correction_reaches_its_next_bulletin(
+    federation: Federation, tmp_path: Path
+) -> None:
+    from generator.build import BuildOptions, _issued_corrections, gather
+
+    root = make_province(tmp_path / "province", federation)
+    _frame(root)
+    # The province is built and issued as a city is, one level up: the cities are its units.
+    issued = issue_period(root, PERIOD, now=lambda: NOW)
+    model = orjson.loads((issued.folder / "model" / "internal.json").read_bytes())
+    units = {u["code"]: u for u in model["units"]}
+    assert units["800000"]["enterprises"] == 11 and units["800000"]["parent"] is None
+    assert {units[c]["parent"] for c in federation.cities} == {"800000"}
+    assert sorted(units[c]["rank"] for c in federation.cities) == [1, 2, 3]
+    assert (issued.folder / "internal" / "pdf" / PERIOD / "bulletin.pdf").is_file()
+    assert issued.doc_code == "测省工发〔2026〕10号"
+
+    (root / "data" / "2026-11").mkdir()
+    for code, city in federation.cities.items():
+        # 甲市 found a fifth enterprise of October after issuing: its November bulletin says so
+        fixed = [
+            {
+                "period": PERIOD,
+                "unit": code,
+                "figure": "enterprises",
+                "issued": "4",
+                "corrected": "5",
+            }
+        ]
+        sent = _next_package(
+            city / "issued" / PERIOD, tmp_path / f"sent{code}", fixed if code == "910000" else []
+        )
+        take_package(root, "2026-11", sent, received="2026-12-03 10:00")
+    g = gather(root, BuildOptions(site=False, pdf=False))
+    changed = _issued_corrections(root, g)
+    assert any(p.code == "W-ISSUED-CHANGED" for p in changed)
+    november = next(b for b in g.bulletins["internal"] if b.period == "2026-11")
+    fixed_units = {(c.unit, c.figure, c.issued, c.corrected) for c in november.corrections}
+    assert ("910000", "enterprises", "4", "5") in fixed_units
+    assert ("800000", "enterprises", "11", "12") in fixed_units
+    assert any("甲市" in note for note in november.correction_notes)

@@ -28,6 +28,7 @@ from generator.figures import (
     PeriodReduction,
     compute_figures,
 )
+from generator.indicators import BY_NAME, COUNT, DELTA
 from generator.periods import Period
 from generator.problems import Problem
 from generator.record import CountyReport, read_receipts, report_deadline, time_text
@@ -226,7 +227,33 @@ def read_level(root: Path, config: Config, upto: Period | None = None) -> Level:
         level.packages[key] = got
         level.problems[key] = [*members.problems, *problems]
         level.reporting[key] = _reporting(root, period, config, members, got)
+    _apply_corrections(level.packages)
     return level
+
+
+def _number(text: Any) -> int | None:
+    digits = str(text).replace(",", "").replace("，", "").strip()
+    return int(digits) if digits.lstrip("-").isdigit() else None
+
+
+def _apply_corrections(packages: dict[str, dict[str, MemberPackage]]) -> None:
+    """A member's later bulletin corrects counts of its earlier issued ones (its 更正说明):
+    the earlier period's counts of that member are taken as corrected, the latest correction
+    last, so that the level above's figures of that period change as the member's did."""
+    for key in sorted(packages, key=Period.parse):
+        for code, package in packages[key].items():
+            for item in package.corrections:
+                if not isinstance(item, dict) or item.get("unit") != code:
+                    continue
+                earlier = packages.get(str(item.get("period", "")), {}).get(code)
+                indicator = BY_NAME.get(str(item.get("figure", "")))
+                value = _number(item.get("corrected"))
+                if earlier is None or indicator is None or value is None:
+                    continue
+                if indicator.kind in (COUNT, DELTA) and Period.parse(earlier.period) < Period.parse(
+                    key
+                ):
+                    earlier.figures = {**earlier.figures, indicator.name: value}
 
 
 def level_figures(level: Level, config: Config) -> Figures:
