@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -123,6 +124,41 @@ def _register_rows(blobs: list[bytes]) -> list[dict[str, str]]:
     return rows
 
 
+_DECODER = json.JSONDecoder()
+#: What the level above reads of a model: its top-level keys as `Bulletin.to_json` writes them
+#: (sorted, two-space indent: a key at the start of a line indented by two spaces is top level,
+#: since a string value holds its line breaks escaped).
+_WANTED = ("audience", "corrections", "period")
+
+
+def _head(blob: bytes) -> dict[str, Any] | None:
+    """The model's period, audience, corrections and own (first) unit, without parsing the
+    rest: a city's internal model is mostly its townships, history and priority list."""
+    try:
+        text = blob.decode("utf-8")
+        out: dict[str, Any] = {}
+        for key in _WANTED:
+            at = text.find(f'\n  "{key}": ')
+            if at >= 0:
+                out[key] = _DECODER.raw_decode(text, at + len(key) + 7)[0]
+        at = text.find('\n  "units": [')
+        if at >= 0 and "period" in out:
+            start = at + len('\n  "units": [')
+            while start < len(text) and text[start] in " \r\n\t":
+                start += 1
+            first = _DECODER.raw_decode(text, start)[0]
+            if isinstance(first, dict) and not first.get("parent"):
+                out["units"] = [first]
+                return out
+    except (UnicodeDecodeError, ValueError):
+        pass
+    try:  # written some other way: read whole
+        model = orjson.loads(blob)
+    except orjson.JSONDecodeError:
+        return None
+    return model if isinstance(model, dict) else None
+
+
 def _root_unit(model: dict[str, Any]) -> dict[str, Any] | None:
     units = model.get("units")
     if not isinstance(units, list):
@@ -150,10 +186,7 @@ def read_package(
         if found.public:
             return None, [problem(codes.E_MEMBER_AUDIENCE, member="该成员单位")]
         return None, [problem(codes.E_MEMBER_PACKAGE, detail=f"其中没有 {MODEL_FILE}")]
-    try:
-        model = orjson.loads(found.model)
-    except orjson.JSONDecodeError:
-        model = None
+    model = _head(found.model)
     root = _root_unit(model) if isinstance(model, dict) else None
     if not isinstance(model, dict) or root is None or not root.get("code"):
         return None, [problem(codes.E_MEMBER_PACKAGE, detail=f"{found.model_name} 不是通报数据")]

@@ -140,12 +140,17 @@ def _reporting(
 
 def _reduction(h: Hierarchy, period: Period, got: dict[str, MemberPackage]) -> PeriodReduction:
     """One period's members as the per-unit sums a city's ledger reduces to."""
-    own = pd.DataFrame(0, index=h.index, columns=list(OWN_SUMS), dtype=np.int64)
-    own.index.name = "code"
+    where = {code: i for i, code in enumerate(h.codes)}
+    sums = np.zeros((h.n, len(OWN_SUMS)), dtype=np.int64)
+    columns = [(j, SUMMED.get(name)) for j, name in enumerate(OWN_SUMS)]
     for code, package in got.items():
-        if code in own.index:
-            for name, figure in SUMMED.items():
-                own.loc[code, name] = round(_count(package.figures, figure))
+        i = where.get(code)
+        if i is not None:
+            for j, figure in columns:
+                if figure is not None:
+                    sums[i, j] = round(_count(package.figures, figure))
+    own = pd.DataFrame(sums, index=h.index, columns=list(OWN_SUMS))
+    own.index.name = "code"
     ledger = pd.DataFrame({name: pd.Series(dtype="object") for name in LEDGER_COLUMNS})
     return PeriodReduction(
         period=period,
