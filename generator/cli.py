@@ -271,6 +271,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     """
     from rich.console import Console
 
+    from generator.config import load_config
     from generator.issue import unregistered_problems
     from generator.publish import settle
     from generator.render.files import write_county_lists, write_problems
@@ -278,7 +279,13 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     from generator.rosters.report import print_check_report
 
     settle(project)  # a build killed half-way through its swap is finished or undone
-    result = check_project(project, _period_option(period))
+    config = load_config(project)
+    if config.level != "city":  # a province or national project: its members' packages (§7)
+        from generator.federation.gather import check_level
+
+        result = check_level(project, config, _period_option(period))
+    else:
+        result = check_project(project, _period_option(period))
     result.problems.extend(unregistered_problems(project))  # the record before the figures
     if not result.errors:  # figures exist only for data without errors
         from generator.build import check_warnings

@@ -19,8 +19,10 @@ from typing import Any
 
 import orjson
 import pytest
+from click.testing import CliRunner
 from conftest import PERIODS, STATIC, Project, rows_of
 
+from generator.cli import cli
 from generator.config import load_config
 from generator.errors import DataError
 from generator.federation.intake import take_package
@@ -273,6 +275,13 @@ def test_a_tampered_package_is_refused(federation: Federation, tmp_path: Path) -
     # saved by hand all the same: the build's reading refuses it, and the member is missing
     shutil.copytree(sent, root / "data" / PERIOD / "甲市")
     assert ("E-MEMBER-TAMPERED", f"data/{PERIOD}/甲市", "910000") in _codes(root)
+    # as the office sees it: bulletin check names the package and the member, and fails
+    checked = CliRunner().invoke(cli, ["check", str(root)])
+    assert checked.exit_code == 1, checked.output
+    assert "共 3 个错误" in checked.output  # 甲市 tampered, 乙市 and 丙市 missing
+    listed = (root / "problems" / "problems.csv").read_text(encoding="utf-8-sig")
+    tampered = [line for line in listed.splitlines() if "E-MEMBER-TAMPERED" in line]
+    assert len(tampered) == 1 and "甲市（910000）" in tampered[0], listed
 
 
 def test_packages_of_another_period_unknown_unissued_public_or_twice(

@@ -17,8 +17,9 @@ from generator.content import frame_deadline_problems, load_content
 from generator.errors import ConfigError, DataError
 from generator.federation.reduce import level_figures, read_level
 from generator.model import Bulletin
+from generator.periods import Period
 from generator.problems import Problem, ProblemList
-from generator.rosters.load import ProjectData
+from generator.rosters.load import CheckResult, ProjectData
 from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS
 from generator.rosters.units import UnitTree
 from generator.rosters.validate import empty_frame
@@ -88,3 +89,24 @@ def gather_level(root: Path, config: Config, options: BuildOptions) -> Gathered:
         ]
     reviews: dict[str, Any] = {str(p): None for p in level.periods}
     return Gathered(config, data, content, level.periods, figures, reviews, problems, bulletins)
+
+
+def check_level(root: Path, config: Config, period: Period | None = None) -> CheckResult:
+    """`check` of a province or national project: its roster and its members' packages."""
+    level = read_level(root, config, period)
+    periods = [p for p in level.periods if period is None or p == period]
+    problems = ProblemList(list(level.members.problems))
+    seen = set(problems.items)
+    for p in periods:
+        for problem in level.problems.get(str(p), []):
+            if problem not in seen:
+                seen.add(problem)
+                problems.items.append(problem)
+    last = str(periods[-1]) if periods else ""
+    return CheckResult(
+        root=root,
+        periods=periods,
+        problems=problems,
+        counties=dict(level.members.names),
+        reporting=level.reporting.get(last, []),
+    )
