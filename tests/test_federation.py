@@ -388,3 +388,19 @@ def test_the_province_issued_then_a_city_correction_reaches_its_next_bulletin(
     assert ("910000", "enterprises", "4", "5") in fixed_units
     assert ("800000", "enterprises", "11", "12") in fixed_units
     assert any("甲市" in note for note in november.correction_notes)
+
+
+def test_level_is_city_unless_said_and_a_wrong_level_is_named(tmp_path: Path) -> None:
+    from generator.errors import ConfigError
+
+    (tmp_path / "bulletin.yml").write_text(
+        PROVINCE_YML.replace("level: province\n", ""), encoding="utf-8"
+    )
+    assert load_config(tmp_path).level == "city"
+    (tmp_path / "bulletin.yml").write_text(
+        PROVINCE_YML.replace("province", "county"), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as wrong:
+        load_config(tmp_path)
+    assert "第5行" in str(wrong.value) and "“level”" in str(wrong.value)
+    assert "province（省" in str(wrong.value) and "“county”" in str(wrong.value)
