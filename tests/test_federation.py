@@ -363,6 +363,22 @@ def test_the_province_issued_then_a_city_correction_reaches_its_next_bulletin(
     assert sorted(units[c]["rank"] for c in federation.cities) == [1, 2, 3]
     assert (issued.folder / "internal" / "pdf" / PERIOD / "bulletin.pdf").is_file()
     assert issued.doc_code == "测省工发〔2026〕10号"
+    # ... and the province's issued package is a member's package of the national federation
+    nation = tmp_path / "nation"
+    (nation / "data" / PERIOD).mkdir(parents=True)
+    (nation / "bulletin.yml").write_text(
+        PROVINCE_YML.replace("province", "national").replace("测试省", "全国"), encoding="utf-8"
+    )
+    (nation / "data" / "units.csv").write_text(
+        "单位代码,单位名称,层级,上级单位代码\n100000,全国,全国,\n800000,测试省,省,100000\n",
+        encoding="utf-8",
+    )
+    take_package(nation, PERIOD, issued.folder, received="2026-11-08 10:00")
+    national = read_level(nation, load_config(nation))
+    assert [p for items in national.problems.values() for p in items] == []
+    top = level_figures(national, load_config(nation)).indicators.loc[PERIOD]
+    for name in ("enterprises", "unionized", "members", "unionized_employees", "pioneer_teams"):
+        assert int(top.loc["100000", name]) == units["800000"][name], name
 
     (root / "data" / "2026-11").mkdir()
     for code, city in federation.cities.items():
@@ -404,3 +420,24 @@ def test_level_is_city_unless_said_and_a_wrong_level_is_named(tmp_path: Path) ->
         load_config(tmp_path)
     assert "第5行" in str(wrong.value) and "“level”" in str(wrong.value)
     assert "province（省" in str(wrong.value) and "“county”" in str(wrong.value)
+
+
+def test_a_member_sending_after_the_deadline_is_late(
+    federation: Federation, tmp_path: Path
+) -> None:
+    root = make_province(tmp_path / "province", federation, send=False)
+    when = {
+        "910000": "2026-11-05 17:00",
+        "920000": "2026-11-09 08:30",
+        "930000": "2026-11-02 09:00",
+    }
+    for code, city in federation.cities.items():
+        take_package(root, PERIOD, city / "issued" / PERIOD, received=when[code])
+    config = load_config(root)
+    level = read_level(root, config)
+    # report_deadline 5: the 5th of the month after the period, the whole day
+    states = {r.code: (r.state, r.days_late) for r in level.reporting[PERIOD]}
+    assert states == {"910000": ("on_time", 0), "920000": ("late", 4), "930000": ("on_time", 0)}
+    frame = level_figures(level, config).indicators.loc[PERIOD]
+    assert [frame.loc[c, "report_late"] for c in ("910000", "920000", "930000")] == [0, 1, 0]
+    assert frame.loc["920000", "report_days_late"] == 4
