@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-SECTIONS = ("rosters", "figures", "pdf", "site", "build")
+SECTIONS = ("rosters", "figures", "pdf", "site", "build", "federation")
 
 
 def main() -> int:

@@ -124,6 +124,11 @@ def gather(
     """Read the rosters and content, compute the figures and assemble every bulletin."""
     result = result or BuildResult(out=root)
     config = load_config(root)
+    if config.level != "city":  # a province or national project: its members' packages (§7)
+        from generator.federation.gather import gather_level
+
+        with _timed(result, "figures"):
+            return gather_level(root, config, options)
 
     from generator.figures import project_figures
     from generator.rosters.load import load_project

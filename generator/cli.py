@@ -271,6 +271,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     """
     from rich.console import Console
 
+    from generator.config import load_config
     from generator.issue import unregistered_problems
     from generator.publish import settle
     from generator.render.files import write_county_lists, write_problems
@@ -278,7 +279,13 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     from generator.rosters.report import print_check_report
 
     settle(project)  # a build killed half-way through its swap is finished or undone
-    result = check_project(project, _period_option(period))
+    config = load_config(project)
+    if config.level != "city":  # a province or national project: its members' packages (§7)
+        from generator.federation.gather import check_level
+
+        result = check_level(project, config, _period_option(period))
+    else:
+        result = check_project(project, _period_option(period))
     result.problems.extend(unregistered_problems(project))  # the record before the figures
     if not result.errors:  # figures exist only for data without errors
         from generator.build import check_warnings
@@ -330,7 +337,7 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
 
 @cli.command()
 @click.argument("period", metavar="PERIOD")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--project",
     "-C",
@@ -405,12 +412,32 @@ def intake(
       bulletin intake 2026-10 ~/下载/东平县.xls ~/下载/肥城市.xlsx --received "2026-11-05 09:12"
       bulletin intake 2026-10 青山区-北片.xlsx --county 青山区 --add --received "2026-11-05 10:00"
       bulletin intake 2026-10 *.xlsx -C 示例市          （收到时间按现在登记）
+
+    \b
+    省、全国（bulletin.yml 中 level: province 或 national）的项目收取的是各成员印发的通报包：
+    成员的 issued/<报告期>/ 整个目录或其 .zip，核对印发登记的 sha256 后原样存入本期目录。
+      bulletin intake 2026-10 ~/下载/甲市-2026-10.zip --received "2026-11-04 10:00"
     """
+    from generator.config import load_config
     from generator.intake import AUTO
     from generator.intake import intake as run_intake
 
     parsed = _period_option(period)
     assert parsed is not None
+    if load_config(project).level != "city":  # members' issued packages (CONTRACT §7)
+        from generator.federation.intake import take_package
+
+        for source in files:
+            taken = take_package(project, str(parsed), source, received=received)
+            click.echo(
+                f"已收取 {taken.package.name}（{taken.package.code}）{parsed} 期印发的通报"
+                f"（{taken.package.doc_code}），存为 {taken.package.file}，"
+                f"收到时间 {taken.received:%Y-%m-%d %H:%M}"
+            )
+        return
+    folders = [f.name for f in files if f.is_dir()]
+    if folders:
+        raise click.UsageError(f"{'、'.join(folders)} 是目录：请给出县市区报来的台账文件。")
     result = run_intake(
         project, parsed, list(files), received=received, county=county, mode=mode or AUTO
     )

@@ -16,6 +16,9 @@ from generator.indicators import RULE_METRICS
 from generator.safe_yaml import Document, YamlError
 
 CONFIG_FILE = "bulletin.yml"
+#: What a project ranks (bulletin.yml `level`): a city its counties from their ledgers; a
+#: province or the national federation its members from their issued bulletins (CONTRACT §7)
+LEVELS = ("city", "province", "national")
 
 SCORE_COMPONENTS = ("coverage_rate", "membership_rate", "schedule_rate")
 JUDGMENT_KINDS = ("commend", "criticize", "veto")
@@ -127,6 +130,9 @@ class Config:
     bulletin_writeups: str = "none"
     #: working days after signed_on by which a criticised unit rectifies (限期整改, CONTRACT 3.9)
     rectify_days: int = 10
+    #: city | province | national: a province or national project ranks its members (the
+    #: cities or provinces of units.csv) from their issued bulletins (CONTRACT §7)
+    level: str = "city"
 
     @property
     def data_dir(self) -> Path:
@@ -172,6 +178,7 @@ _TOP_KEYS = (
     "bulletin_writeups",
     "volunteer_deadline",
     "rectify_days",
+    "level",
 )
 
 
@@ -299,6 +306,14 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
             f"应为 none（通报中不列工作动态）或 titles（列出工作动态标题），而不是“{writeups}”",
         )
 
+    level = data.get("level", "city")
+    if level not in LEVELS:
+        raise doc.error(
+            ("level",),
+            f"应为 city（市，由县市区台账生成）、province（省，由各市印发的通报生成）"
+            f"或 national（全国，由各省印发的通报生成），而不是“{level}”",
+        )
+
     return Config(
         volunteer_deadline=_month_day(doc, "volunteer_deadline", data.get("volunteer_deadline")),
         root=root,
@@ -316,6 +331,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
         report_deadline=report_deadline,
         bulletin_writeups=str(writeups),
         rectify_days=rectify_days,
+        level=str(level),
     )
 
 

@@ -538,13 +538,16 @@ def compute_figures(
     reviews: Mapping[str, pd.DataFrame | None] | None = None,
     reporting: Mapping[str, Sequence[Any]] | None = None,
     inspections: pd.DataFrame | None = None,
+    given: Mapping[str, np.ndarray] | None = None,
 ) -> Figures:
     """Every §3 figure of every unit and period, rolled up, compared, scored, ranked, judged.
 
     `campaigns` holds the frame of each campaign roster by its key (CAMPAIGNS); a campaign
     without a frame has no entries. `reporting` holds each period's 报送情况
     (generator.record.CountyReport per county); `inspections` the 督查 roster (3.8), whose
-    rectifications past their deadline keep a unit from being praised (3.9).
+    rectifications past their deadline keep a unit from being praised (3.9). `given` holds
+    counts per (period, own unit) that the level above's members gave (CONTRACT §7), in place
+    of what its own rosters would give (generator.federation).
     """
     h = Hierarchy(units)
     reductions = sorted(reductions, key=lambda r: r.period)
@@ -626,6 +629,8 @@ def compute_figures(
     }
     counts = [key_areas.federation_counts(h, rolled[key]) for key in keys]
     f["federations"] = np.stack(counts) if n_p else np.zeros((0, h.n))
+    if given:
+        _given_counts(h, given, f, elapsed)
 
     # 3.9: rectifications past their deadline at each period's end, per unit inspected
     f["_overdue_rectifications"] = _overdue_rectifications(h, periods, inspections)
@@ -645,6 +650,22 @@ def compute_figures(
     ledgers = {key: r.ledger for key, r in zip(keys, reductions, strict=True)}
     federations = {key: r.federations for key, r in zip(keys, reductions, strict=True)}
     return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings, rolled, federations)
+
+
+def _given_counts(
+    h: Hierarchy, given: Mapping[str, np.ndarray], f: dict[str, np.ndarray], elapsed: np.ndarray
+) -> None:
+    """Counts given by the members of a level above, rolled up, and the rates made of them."""
+    for name, own in given.items():
+        f[name] = h.roll(own)
+    f["volunteer_coverage"] = _ratio(
+        f["volunteer_covered_townships"], f["volunteer_required_townships"]
+    )
+    f["volunteer_good_share"] = _ratio(f["volunteers_good"], f["volunteers_graded"])
+    for key, campaign in CAMPAIGNS.items():
+        if campaign.target is not None:
+            f[f"{key}_completion"] = _ratio(f[f"{key}_ytd_new"], f[f"target_{key}"])
+            f[f"{key}_schedule_rate"] = _ratio(f[f"{key}_completion"], elapsed)
 
 
 def _overdue_rectifications(

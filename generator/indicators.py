@@ -162,6 +162,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("dispatch_membership_rate", "劳务派遣工入会率", "", RATE, nullable=True, rule=True),
     Indicator("congress_rate", "职代会建制率", "", RATE, nullable=True, rule=True),
     Indicator("bargaining_rate", "工资集体协商建制率", "", RATE, nullable=True, rule=True),
+    # the counts behind the rates above, so that a level above sums them (CONTRACT §7)
+    Indicator("unionized_employees", "已建会企业职工人数", "人", COUNT),
+    Indicator("congress", "建立职代会制度的已建会企业", "家", COUNT),
+    Indicator("congress_given", "填报职代会情况的已建会企业", "家", COUNT),
+    Indicator("bargaining", "建立工资集体协商制度的已建会企业", "家", COUNT),
+    Indicator("bargaining_given", "填报工资集体协商情况的已建会企业", "家", COUNT),
     # 3.7 key groups and federations
     Indicator("dispatch_workers", "已建会企业劳务派遣工人数", "人", COUNT),
     Indicator("dispatch_members", "劳务派遣工会员人数", "人", COUNT),

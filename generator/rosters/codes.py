@@ -118,6 +118,9 @@ _CODE_FIELDS = {
     "own": "报来文件的县市区",
     "other_county": "另一个县市区",
     "counted": "本期计入何处",
+    "member": "成员单位",
+    "file": "收到的文件",
+    "sent": "通报所属的报告期",
 }
 #: Codes raised outside the roster stage, which has its own message for each code.
 OTHER_CODES = {
@@ -547,4 +550,70 @@ E_VOLUNTEER_AMBIGUOUS = _code(
 W_ENT_MISSING = _code(
     "W-ENT-MISSING",
     "企业“{name}”（{value}）在 {previous} 期台账中有、本期台账中没有：如已注销、吊销或迁出，请保留该行并填写经营状态；如是漏报，请补上。",
+)
+
+
+# --- member bulletins: the level above (CONTRACT §7) ------------------------------------------
+# A province (or the national federation) builds from its members' issued packages: each is the
+# member's issued/<period>/ folder (or a .zip of it) saved into the upper level's data/<period>/.
+# The problem's file is the package as saved there; its county the member it names.
+
+#: A package that is not a member's issued package (no model/internal.json, unreadable JSON).
+#: Fields: detail.
+E_MEMBER_PACKAGE = _code(
+    "E-MEMBER-PACKAGE",
+    "“{value}”不是成员单位印发的通报包：{detail}。请成员单位把印发后的 issued/报告期/ 整个目录"
+    "（或其 .zip 压缩包）原样发来，放进本期目录。",
+)
+#: A package of another period than the folder it was saved in. Fields: member, sent, period.
+E_MEMBER_PERIOD = _code(
+    "E-MEMBER-PERIOD",
+    "“{value}”是{member}{sent}期的通报，不是本期（{period}）的：请把它移到 data/{sent}/，"
+    "本期请{member}发来 {period} 期印发的通报包。",
+)
+#: A package of a unit that is not a member in units.csv. Fields: member (its code and name).
+E_MEMBER_UNKNOWN = _code(
+    "E-MEMBER-UNKNOWN",
+    "“{value}”是{member}的通报，而{member}不在本级单位名册（data/units.csv）的成员中："
+    "请核对是否放错了文件；确是新成员的，先在单位名册中添加。",
+)
+#: A package whose bulletin.json is not the one its register line vouches for. Fields: member,
+#: period.
+E_MEMBER_TAMPERED = _code(
+    "E-MEMBER-TAMPERED",
+    "“{value}”中{member}{period}期通报的数据（model/internal.json）与其印发登记（register.csv）的"
+    " sha256 不符：文件在印发后被改动过或传送中损坏，不能采用。请{member}从其 issued/{period}/ "
+    "重新发来原样的目录。",
+)
+#: A package without the register line of its bulletin.json: not issued. Fields: member, period.
+E_MEMBER_NOT_ISSUED = _code(
+    "E-MEMBER-NOT-ISSUED",
+    "“{value}”中{member}{period}期的通报没有印发登记（register.csv 中没有 model/internal.json "
+    "这一行）：只能采用印发后的通报。请{member}先运行 bulletin issue {period}，"
+    "再把 issued/{period}/ 整个目录发来。",
+)
+#: A package of the public model: it lacks the counts the level above needs. Fields: member.
+E_MEMBER_AUDIENCE = _code(
+    "E-MEMBER-AUDIENCE",
+    "“{value}”是{member}的公开版通报数据，缺少本级汇总所需的内部数字：请{member}发来"
+    " issued/报告期/ 整个目录（其中的 model/internal.json）。",
+)
+#: Two packages of one member in one period. Fields: member, other (the other package).
+E_MEMBER_TWICE = _code(
+    "E-MEMBER-TWICE",
+    "{member}本期的通报包收到了两份（“{value}”和“{other}”）：每个成员每期只采用一份，"
+    "请删去多余的一份。",
+)
+#: A member without a package in the period. Fields: member, period.
+E_MEMBER_MISSING = _code(
+    "E-MEMBER-MISSING",
+    "没有收到{member}{period}期印发的通报包：本级的数字是各成员之和，缺一个成员就不完整。"
+    "请向{member}催报，收到后放进 data/{period}/。",
+)
+#: A members roster (units.csv of a province or national project) whose rows are not one
+#: root and its members. Fields: expected.
+E_MEMBER_ROSTER = _code(
+    "E-MEMBER-ROSTER",
+    "单位名册中“{value}”的层级或上级单位不对：本级项目的名册第一行是本级（不填上级单位代码），"
+    "其余每行是一个成员（{expected}），上级单位代码填本级的代码。",
 )
