@@ -19,6 +19,7 @@ import pandas as pd
 from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame, public_text, public_title
+from generator.federation.words import level_words
 from generator.indicators import INDICATORS, shown
 from generator.model import (
     CATEGORY_LABELS,
@@ -89,8 +90,8 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def default_title(period: Period) -> str:
-    return f"关于{period.label}全市企业工会组建工作情况的通报"
+def default_title(period: Period, level: str = "city") -> str:
+    return f"关于{period.label}{level_words(level).own}企业工会组建工作情况的通报"
 
 
 #: Endings of county-level names that are not a 县, 市 or 区 of the administrative map.
@@ -155,10 +156,15 @@ def document_header(
         doc_prefix=org.doc_prefix,
         doc_number=frame.doc_number,
         doc_code=f"{org.doc_prefix}〔{year}〕{number}号",
-        title=(frame.title or default_title(period))
+        title=(frame.title or default_title(period, config.level))
         if original
-        else public_title(frame.title or default_title(period)),
-        recipients=frame.recipients or default_recipients(counties or []),
+        else public_title(frame.title or default_title(period, config.level)),
+        recipients=frame.recipients
+        or (
+            default_recipients(counties or [])
+            if config.level == "city"
+            else level_words(config.level).member_unions
+        ),
         cc=frame.cc,
         signed_on=signed.isoformat() if signed else None,
         signed_on_text=fmt.chinese_date(signed),
@@ -196,13 +202,17 @@ def unit_figures(index: UnitTree, row: dict[str, Any] | None, code: str) -> Unit
 
 
 def overview_sentences(
-    city: UnitFigures, period: Period, has_previous: bool, priority_min_employees: int = 25
+    city: UnitFigures,
+    period: Period,
+    has_previous: bool,
+    priority_min_employees: int = 25,
+    level: str = "city",
 ) -> list[str]:
     """The generated overview paragraph, one sentence per topic, quoting the city's numbers."""
-    pct, n = fmt.percent, fmt.integer
+    pct, n, own = fmt.percent, fmt.integer, level_words(level).own
     month_word = "上月" if period.cadence == "month" else "上季度"
     s1 = (
-        f"截至{period.label}底，全市共有企业{n(city.enterprises)}家，已建会{n(city.unionized)}家，"
+        f"截至{period.label}底，{own}共有企业{n(city.enterprises)}家，已建会{n(city.unionized)}家，"
         f"建会率{pct(city.coverage_rate)}"
     )
     if has_previous and city.coverage_rate_change is not None:
@@ -211,7 +221,7 @@ def overview_sentences(
         s1 += f"，较去年同期{fmt.change_phrase(city.coverage_rate_yoy_change)}"
     sentences = [s1 + "。"]
     s2 = (
-        f"全市企业职工{n(city.employees)}人，会员{n(city.members)}人，"
+        f"{own}企业职工{n(city.employees)}人，会员{n(city.members)}人，"
         # membership_rate is over the employees of unionised enterprises (3.1): said so, or the
         # rate reads as members over all employees and does not add up
         f"已建会企业职工入会率{pct(city.membership_rate)}"
@@ -219,7 +229,7 @@ def overview_sentences(
     if city.migrant_membership_rate is not None:
         s2 += f"，农民工入会率{pct(city.migrant_membership_rate)}"
     sentences.append(s2 + "。")
-    s3 = f"{period.label_ytd}，全市新建工会{n(city.ytd_new_unions)}家"
+    s3 = f"{period.label_ytd}，{own}新建工会{n(city.ytd_new_unions)}家"
     if city.target_new_unions:
         s3 += (
             f"，完成年度目标{n(city.target_new_unions)}家的{pct(city.target_completion)}，"
@@ -240,11 +250,11 @@ def overview_sentences(
         sentences.append(s4 + "。")
     if city.volunteer_required_townships:
         sentences.append(
-            f"全市应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
+            f"{own}应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
             f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
         )
     sentences.append(
-        f"全市已命名工人先锋号{n(city.pioneer_teams)}个，职工书屋{n(city.book_rooms)}家"
+        f"{own}已命名工人先锋号{n(city.pioneer_teams)}个，职工书屋{n(city.book_rooms)}家"
         f"（藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
     )
     return sentences
@@ -317,7 +327,7 @@ def assemble(
             [by_code[c].name for c in index.counties],
         ),
         overview=overview_sentences(
-            by_code[index.city], period, has_previous, config.priority_min_employees
+            by_code[index.city], period, has_previous, config.priority_min_employees, config.level
         )
         if index.city
         else [],
@@ -340,7 +350,7 @@ def assemble(
         bulletin.volunteers = _volunteers(index, period, data.volunteers, reviews)
         bulletin.townships_lacking_volunteer = list(figures.lacking_volunteer.get(key, []))
     if shows.data_quality:
-        bulletin.data_quality = _data_quality(index, problems or [])
+        bulletin.data_quality = _data_quality(index, problems or [], config.level)
     if reporting:
         bulletin.reporting = _reporting(reporting, shows.reporting_files)
     return bulletin
@@ -559,7 +569,7 @@ def _volunteers(
     return out
 
 
-def _data_quality(index: UnitTree, problems: list[Problem]) -> DataQuality:
+def _data_quality(index: UnitTree, problems: list[Problem], level: str = "city") -> DataQuality:
     per_county: dict[str, Counter[str]] = {}
     codes: Counter[tuple[str, str]] = Counter()
     for p in problems:
@@ -569,7 +579,9 @@ def _data_quality(index: UnitTree, problems: list[Problem]) -> DataQuality:
     by_county = [
         {
             "county": county,
-            "name": index.name_of(county) if county else "全市（不分县市区）",
+            "name": index.name_of(county)
+            if county
+            else f"{level_words(level).own}（不分{level_words(level).members}）",
             "errors": counts["error"],
             "warnings": counts["warning"],
         }

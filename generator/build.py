@@ -34,6 +34,7 @@ from generator.cache import (
 from generator.config import Config, load_config
 from generator.content import Content, frame_deadline_problems, load_content
 from generator.errors import ConfigError, DataError
+from generator.federation.words import speak_as
 from generator.model import Bulletin
 from generator.periods import Period
 from generator.problems import Problem
@@ -124,6 +125,7 @@ def gather(
     """Read the rosters and content, compute the figures and assemble every bulletin."""
     result = result or BuildResult(out=root)
     config = load_config(root)
+    speak_as(config.level)  # what it writes names its level: 全市/全省 (federation.words)
     if config.level != "city":  # a province or national project: its members' packages (§7)
         from generator.federation.gather import gather_level
 

@@ -272,6 +272,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     from rich.console import Console
 
     from generator.config import load_config
+    from generator.federation.words import speak_as
     from generator.issue import unregistered_problems
     from generator.publish import settle
     from generator.render.files import write_county_lists, write_problems
@@ -280,6 +281,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
 
     settle(project)  # a build killed half-way through its swap is finished or undone
     config = load_config(project)
+    speak_as(config.level)  # the tables name its members: 县市区, 市（州）…
     if config.level != "city":  # a province or national project: its members' packages (§7)
         from generator.federation.gather import check_level
 
@@ -692,6 +694,8 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
       bulletin new-period 2026-11
       bulletin new-period 2026-Q4 我的项目
     """
+    from generator.config import load_config
+    from generator.federation.words import level_words
     from generator.scaffold import new_period
 
     result = new_period(project, period, force)
@@ -707,6 +711,13 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
             "这几期没有数据目录和通报框架。如不是有意跳过，请先建立这几期。",
             fg="yellow",
         )
+    level = load_config(project).level
+    if level != "city":  # its members send their issued bulletins, not ledgers (CONTRACT §7)
+        click.echo(
+            f"{level_words(level).each}印发后报来的 issued/{period}/ 文件夹（或其 zip）用 "
+            f"bulletin intake {period} 文件夹… 收进 {result.folder}。"
+        )
+        return
     click.echo(
         f"各县市区用邮件报来的台账用 bulletin fetch {period} 从收件邮箱收取；其他途径报来的"
         f"工作簿用 bulletin intake {period} 文件… 收进 {result.folder}（或原样放进该目录，不用合并）。"

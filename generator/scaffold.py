@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator.config import load_config
 from generator.content import load_content
 from generator.errors import ConfigError, DataError
+from generator.federation.words import level_words
 from generator.issue import next_doc_number, read_register
 from generator.periods import Period
 from generator.rosters.specs import BOOL, CAMPAIGNS, DATE, ENUM, ROSTERS, Roster
@@ -198,7 +199,7 @@ def new_period(root: Path, text: str, force: bool = False) -> NewPeriodResult:
     preface = (
         re.sub(re.escape(base_period.label), period.label, base.preface)
         if base and base_period
-        else f"现将{period.label}全市企业工会组建工作情况通报如下。"
+        else f"现将{period.label}{level_words(config.level).own}企业工会组建工作情况通报如下。"
     )
     text_out = _render(
         root,

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import formatting as fmt
+from generator.assemble import default_title
 from generator.config import Config, MailSettings, load_config
 from generator.errors import BuildError, BulletinError, ConfigError
 from generator.issue import (
@@ -236,7 +237,7 @@ def plan_send(root: Path, text: str, resend_unknown: bool = False) -> SendPlan:
     from generator.content import load_content
     from generator.render.dist import MANIFEST, read_manifest
 
-    load_config(root)  # not a project: said before anything else
+    config = load_config(root)  # not a project: said before anything else
     try:
         period = Period.parse(text)
     except ValueError as exc:
@@ -263,7 +264,7 @@ def plan_send(root: Path, text: str, resend_unknown: bool = False) -> SendPlan:
         raise ConfigError(f"{ISSUED_DIR}/{key}/dist/{key}/{MANIFEST} 不存在：该期没有分发文件。")
     units = _unit_addresses(root)
     frame = load_content(root).frames.get(key)
-    title = (frame.title if frame else "") or f"关于{period.label}全市企业工会组建工作情况的通报"
+    title = (frame.title if frame else "") or default_title(period, config.level)
     packets: dict[str, Packet] = {}
     for row in read_manifest(manifest):
         if row["file"].endswith(".zip"):

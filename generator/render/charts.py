@@ -24,6 +24,7 @@ from matplotlib.font_manager import fontManager
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 
+from generator.federation.words import words
 from generator.model import Bulletin, UnitFigures
 
 FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
@@ -160,6 +161,8 @@ def chart_key(
             [asdict(p) for p in bulletin.history.get(code, [])[-12:]],
         ]
     parts = [code_version(), kind, narrow, data, *(["paths"] if text_as_paths else [])]
+    if words().own != "全市":  # the titles name the level (a city's keys stay as they were)
+        parts.append(words().own)
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -228,7 +231,7 @@ def _average_line(ax: Any, average: float | None, narrow: bool) -> None:
         color=AVERAGE_COLOR,
         linestyle="--",
         linewidth=1,
-        label=f"全市平均 {_percent(average):.1f}%{note}",
+        label=f"{words().own}平均 {_percent(average):.1f}%{note}",
     )
     if narrow:
         ax.legend(
@@ -274,7 +277,7 @@ def _counties_narrow(bulletin: Bulletin, text_as_paths: bool) -> str:
     ax.set_xlabel("建会率（%）", fontsize=NARROW_FONT)
     _average_line(ax, average, narrow=True)
     fig.suptitle(
-        f"{bulletin.period_label}各县市区企业建会率",
+        f"{bulletin.period_label}{words().each}企业建会率",
         fontsize=NARROW_FONT + 1,
         x=0.02,
         y=1 - 0.08 / height,
@@ -309,7 +312,7 @@ def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool
         ax.set_ylabel("建会率（%）")
         top = max([*values, _percent(average), 1.0])
         ax.set_ylim(0, min(100.0, top * 1.15) if top <= 100 else top * 1.15)
-        ax.set_title(f"{bulletin.period_label}各县市区企业建会率", fontsize=11, loc="left")
+        ax.set_title(f"{bulletin.period_label}{words().each}企业建会率", fontsize=11, loc="left")
         return _svg(fig, text_as_paths)
 
 
@@ -334,7 +337,7 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool = F
         )
         ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
         ax.set_ylabel("建会率（%）")
-        ax.set_title("全市企业建会率走势（近12期）", fontsize=11)
+        ax.set_title(f"{words().own}企业建会率走势（近12期）", fontsize=11)
         return _svg(fig, text_as_paths)
 
 
@@ -382,7 +385,7 @@ def _trend_narrow(
     ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
     ax.tick_params(axis="y", labelsize=NARROW_FONT)
     ax.set_ylabel("建会率（%）", fontsize=NARROW_FONT)
-    ax.set_title("全市企业建会率走势（近12期）", fontsize=NARROW_FONT + 1, loc="left")
+    ax.set_title(f"{words().own}企业建会率走势（近12期）", fontsize=NARROW_FONT + 1, loc="left")
     return _svg(fig, text_as_paths, tight=False)
 
 

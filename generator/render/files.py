@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import formatting as fmt
+from generator.federation.words import heading, words
 from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.periods import Period
@@ -100,7 +101,7 @@ def indicator_rows(bulletin: Bulletin, for_csv: bool) -> list[list[Any]]:
         head: list[Any] = [
             u.code,
             u.name,
-            LEVEL_LABELS.get(u.level, u.level),
+            words().label(u.level) if u.level in LEVEL_LABELS else u.level,
             parents.get(u.parent or "", ""),
         ]
         values = [value(getattr(u, i.name), i.kind) for i in INDICATORS]
@@ -135,7 +136,7 @@ PROBLEM_HEADERS = ("县市区", "文件", "行号", "列", "级别", "问题代�
 
 def _problem_row(p: Problem) -> list[Any]:
     severity = "错误" if p.severity == "error" else "警告"
-    county = p.county_name or p.county or "全市"
+    county = p.county_name or p.county or words().own
     return [county, p.file, p.row, p.column, severity, p.code, p.value, p.message]
 
 
@@ -147,15 +148,14 @@ def write_problems(
     `when` is the workbook's date (see issued_on); a fixed default without it.
     """
     ordered = sorted(problems, key=lambda p: (p.county, p.file, p.row or 0, p.column, p.code))
-    csv_path = write_csv(
-        folder / f"{stem}.csv", PROBLEM_HEADERS, (_problem_row(p) for p in ordered)
-    )
-    sheets = [Sheet("全部", PROBLEM_HEADERS, [_problem_row(p) for p in ordered])]
+    headers = tuple(heading(h) for h in PROBLEM_HEADERS)  # 县市区: the level's members
+    csv_path = write_csv(folder / f"{stem}.csv", headers, (_problem_row(p) for p in ordered))
+    sheets = [Sheet("全部", headers, [_problem_row(p) for p in ordered])]
     counties: dict[str, list[Problem]] = {}
     for p in ordered:
-        counties.setdefault(p.county_name or p.county or "全市", []).append(p)
+        counties.setdefault(p.county_name or p.county or words().own, []).append(p)
     for name, items in counties.items():
-        sheets.append(Sheet(name, PROBLEM_HEADERS, [_problem_row(p) for p in items]))
+        sheets.append(Sheet(name, headers, [_problem_row(p) for p in items]))
     for sheet in sheets:
         sheet.widths = {0: 12, 1: 32, 6: 24, 7: 60}
     xlsx_path = write_xlsx(folder / f"{stem}.xlsx", sheets, when)
@@ -226,7 +226,7 @@ def write_county_lists(
             county = p.county if own else ""
             mine.setdefault(county, []).append(p)
         for county, items in sorted(mine.items(), key=lambda kv: _county_order(kv[0], counties)):
-            stem = f"{county}-{counties[county]}" if county else "全市"
+            stem = f"{county}-{counties[county]}" if county else words().own
             rows = []
             for p in sorted(items, key=lambda p: (p.file, p.row or 0, p.column, p.code)):
                 name, code = records.get((p.file, p.row or 0), ("", ""))
@@ -248,7 +248,7 @@ def write_county_lists(
                         p.message,
                     ]
                 )
-            title = f"{counties.get(county, '全市')}{period}问题清单"
+            title = f"{counties.get(county, words().own)}{period}问题清单"
             sheet = Sheet(title[:31], COUNTY_LIST_HEADERS, rows)
             sheet.widths = {0: 28, 1: 22, 4: 26, 5: 22, 8: 20, 9: 70}
             written.append(write_xlsx(out / f"{stem}{LIST_SUFFIX}", [sheet], when))

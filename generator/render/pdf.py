@@ -31,6 +31,7 @@ from generator import __version__
 from generator.cache import keep_newest, scratch_folder, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
+from generator.federation.words import speak_as
 from generator.fonts import FALLBACK, font_paths, load_fonts, resolve_fonts, typst_fonts
 from generator.interrupt import ignore_interrupt
 from generator.model import Bulletin
@@ -79,6 +80,7 @@ class Job:
     key: str  # cache key ("" when not cached)
     timestamp: int  # the PDF's fixed creation time
     charts: Bulletin | None = None  # draw the document's charts from this model first
+    level: str = "city"  # bulletin.yml's level: the words the charts speak (federation.words)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def compile_pdf(engine: Engine, job: Job, cache_dir: Path | None = None) -> byte
     stage = Path(engine.stage)
     data = job.data
     if job.charts is not None:
+        speak_as(job.level)
         data = _dumps(fill_charts(json.loads(data), job.charts, cache_dir))
     try:
         pdf = compiler.compile(
@@ -285,7 +288,15 @@ def render_bulletin_pdfs(
             doc = bulletin_document(bulletin, config, assets, fonts, charts=charts)
             # The key is taken before the charts are drawn (by the worker, on a miss): every
             # input of a chart is in the document already.
-            job = Job(BULLETIN_TEMPLATE, _dumps(doc), str(out), "", _timestamp(bulletin), bulletin)
+            job = Job(
+                BULLETIN_TEMPLATE,
+                _dumps(doc),
+                str(out),
+                "",
+                _timestamp(bulletin),
+                bulletin,
+                config.level,
+            )
             if cache_dir is not None:
                 job = replace(job, key=cache_key(job.data, templates, fonts, engine, job))
                 if _from_cache(cache_dir, job.key, out):
@@ -309,6 +320,7 @@ def render_unit_reports(
     assets = Assets(config.content_dir)
     organization = bulletin.organization
     say = Wording(config.root)
+    speak_as(config.level)
     outputs: list[Path] = []
     with staged(config) as (stage, templates):
         engine = Engine(str(stage), font_dirs, config.pdf_standard)

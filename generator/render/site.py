@@ -37,6 +37,7 @@ from generator import formatting, indicators
 from generator.cache import keep_newest, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
+from generator.federation.words import speak_as, words
 from generator.figures import COMPLETIONS, SCHEDULE_OF
 from generator.model import (
     CATEGORY_LABELS,
@@ -391,15 +392,15 @@ def counties_summary(bulletin: Bulletin) -> str:
     counties = [u for u in bulletin.units if u.level == "county" and u.coverage_rate is not None]
     average = bulletin.city.coverage_rate
     if not counties:
-        return f"{bulletin.period_label}各县市区企业建会率：暂无数据。"
+        return f"{bulletin.period_label}{words().each}企业建会率：暂无数据。"
     high = max(counties, key=lambda u: u.coverage_rate or 0.0)
     low = min(counties, key=lambda u: u.coverage_rate or 0.0)
     below = sum(1 for u in counties if average is not None and (u.coverage_rate or 0.0) < average)
     return (
-        f"{bulletin.period_label}各县市区企业建会率柱状图：共{len(counties)}个县市区，"
+        f"{bulletin.period_label}{words().each}企业建会率柱状图：共{len(counties)}个{words().members}，"
         f"最高为{high.name}（{formatting.percent(high.coverage_rate)}），"
         f"最低为{low.name}（{formatting.percent(low.coverage_rate)}）；"
-        f"全市平均{formatting.percent(average)}，{below}个县市区低于全市平均。"
+        f"{words().own}平均{formatting.percent(average)}，{below}个{words().members}低于{words().own}平均。"
     )
 
 
@@ -408,7 +409,7 @@ def trend_summary(bulletin: Bulletin, code: str | None = None) -> str:
     code = code or bulletin.city.code
     unit = bulletin.unit(code)
     points = [p for p in bulletin.history.get(code, [])[-12:] if p.coverage_rate is not None]
-    who = "全市" if unit.level == "city" else unit.name
+    who = words().own if unit.level == "city" else unit.name
     if not points:
         return f"{who}企业建会率走势：暂无数据。"
     first, last = points[0], points[-1]
@@ -467,6 +468,9 @@ class _Site:
         # Units with a page of their own: those of the latest period (a unit that was merged
         # away keeps its name in old bulletins, without a link).
         self.env.globals["unit_pages"] = {u.code for u in self.latest.units if u.level != "city"}
+        self.env.globals["lv"] = speak_as(
+            config.level
+        )  # 全市/全省, 县市区/市（州）: federation.words
         self.children: dict[str, list[UnitFigures]] = defaultdict(list)
         for u in self.latest.units:
             if u.parent is not None:
@@ -990,7 +994,8 @@ class _Site:
             organization=self.latest.organization,
             dated=self.dated(),
             description=(
-                f"{self.latest.organization}企业工会组建工作通报：全市及各县市区、乡镇（街道）"
+                f"{self.latest.organization}企业工会组建工作通报：{words().own}及{words().each}"
+                f"{'、' + (words().sub or '') if words().sub else ''}"
                 f"企业建会率、排名、创建活动和工作动态，{self.dated()}。"
             ),
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from generator.federation.words import words
 from generator.problems import Problem
 from generator.rosters.filing import shown_file
 from generator.rosters.load import CheckResult
@@ -24,7 +25,9 @@ def _counts(
     warnings: Counter[str] = Counter()
     for p in problems:
         name = (
-            shown_file(p.file, sources) if key == "file" else (p.county_name or p.county or "全市")
+            shown_file(p.file, sources)
+            if key == "file"
+            else (p.county_name or p.county or words().own)
         )
         (errors if p.is_error else warnings)[name] += 1
     names = sorted(set(errors) | set(warnings))
@@ -44,12 +47,12 @@ def print_check_report(
     n_err, n_warn = len(result.errors), len(result.warnings)
     if not problems:
         console.print(f"[green]检查完成（{scope}）：没有发现问题。[/]")
-    for title, key in (("按文件", "file"), ("按县市区", "county")):
+    for title, key in (("按文件", "file"), ("按" + words().members, "county")):
         rows = _counts(problems, key, result.sources)
         if not rows:
             continue
         table = Table(title=f"问题统计（{title}）", title_justify="left")
-        table.add_column("文件" if key == "file" else "县市区", overflow="fold")
+        table.add_column("文件" if key == "file" else words().members, overflow="fold")
         table.add_column("错误", justify="right")
         table.add_column("警告", justify="right")
         for name, e, w in rows:
@@ -63,7 +66,7 @@ def print_check_report(
             title=f"报送情况（{periods[-1]}，截止 {first.deadline_date.month}月{first.deadline_date.day}日）",
             title_justify="left",
         )
-        for header in ("县市区", "文件", "收到时间", "情况"):
+        for header in (words().members, "文件", "收到时间", "情况"):
             table.add_column(header, overflow="fold")
         for item in result.reporting:
             when = f"{item.received_time:%m-%d %H:%M}" if item.received else ""
@@ -91,7 +94,7 @@ def print_check_report(
         if len(ordered) > limit:
             console.print(f"另有 {len(ordered) - limit} 条问题未在此列出，完整清单见下面的文件。")
     if written:
-        console.print("问题清单（按县市区分表，可直接发给各县市区）已写入：")
+        console.print(f"问题清单（按{words().members}分表，可直接发给{words().each}）已写入：")
         for path in written:
             console.print(f"  {path}")
     if n_err:

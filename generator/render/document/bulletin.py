@@ -16,6 +16,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.config import Config
+from generator.federation.words import speak_as, words
 from generator.figures import SCHEDULE_QUOTED_UP_TO, amount_due
 from generator.model import (
     JUDGMENT_LABELS,
@@ -252,7 +253,7 @@ def _note_block(notes: list[str]) -> list[Node]:
 
 def county_notes(bulletin: Bulletin, config: Config) -> list[str]:
     return score_notes(
-        bulletin, config, [("各县市区", [bulletin.unit(c) for c in bulletin.county_ranking])]
+        bulletin, config, [(words().each, [bulletin.unit(c) for c in bulletin.county_ranking])]
     )
 
 
@@ -285,11 +286,16 @@ def overview_section(bulletin: Bulletin, charts: bool) -> Section:
     # Charts are placeholders here, drawn by fill_charts only when the PDF is not cached.
     if charts and counties(bulletin):
         overview.append(
-            {"t": "chart", "chart": "county", "alt": "各县市区企业建会率", "width": 1.0}
+            {"t": "chart", "chart": "county", "alt": f"{words().each}企业建会率", "width": 1.0}
         )
         if len(bulletin.history.get(bulletin.city.code, [])) >= 2:
             overview.append(
-                {"t": "chart", "chart": "trend", "alt": "全市企业建会率走势", "width": 0.85}
+                {
+                    "t": "chart",
+                    "chart": "trend",
+                    "alt": f"{words().own}企业建会率走势",
+                    "width": 0.85,
+                }
             )
     return "总体情况", overview
 
@@ -303,7 +309,7 @@ def ranking_section(bulletin: Bulletin, config: Config, say: Wording) -> Section
         county_ranking_table(bulletin, full=False),
         *_note_block(county_notes(bulletin, config)),
     ]
-    if bulletin.township_ranking:
+    if any(bulletin.township_ranking.values()):  # a member without townships has no 附件2 of them
         ranking.append(par(say("township_pointer")))
     return "排名情况", ranking
 
@@ -450,13 +456,11 @@ def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
     if not counties(bulletin) or not bulletin.shows.priority_counts:
         return None
     city, n = bulletin.city, _n
-    opening = (
-        f"全市职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家"
-    )
+    opening = f"{words().own}职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家"
     if str(Period.parse(bulletin.period).previous()) not in bulletin.periods:
         # The project's first period: nothing to tick off or add against, so no "销号0家".
         return "重点企业销号情况", [
-            par(opening + "（本期为首期，销号、新增情况自下期起统计）。各县市区情况如下："),
+            par(opening + f"（本期为首期，销号、新增情况自下期起统计）。{words().each}情况如下："),
             column_table(_PRIORITY_BY_COUNTY[:2], counties(bulletin)),
         ]
     left = f"，注销、吊销、迁出{n(city.priority_left)}家" if city.priority_left else ""
@@ -465,7 +469,7 @@ def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
         par(
             opening
             + f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家{left}。"
-            "各县市区情况如下："
+            f"{words().each}情况如下："
         ),
         column_table(columns, counties(bulletin)),
     ]
@@ -478,7 +482,7 @@ def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
         return None
     vol: list[Node] = [
         par(
-            f"全市应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
+            f"{words().own}应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
             f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
         )
     ]
@@ -500,7 +504,7 @@ def campaign_section(bulletin: Bulletin) -> Section:
 
     campaign: list[Node] = [
         par(
-            f"全市已命名工人先锋号{n(city.pioneer_teams)}个（本期新命名{n(city.pioneer_teams_new)}个，"
+            f"{words().own}已命名工人先锋号{n(city.pioneer_teams)}个（本期新命名{n(city.pioneer_teams_new)}个，"
             f"{progress(city.pioneer_teams_ytd_new, city.target_pioneer_teams, city.pioneer_teams_completion, '个')}），"
             f"职工书屋{n(city.book_rooms)}家（本期新建{n(city.book_rooms_new)}家，"
             f"{progress(city.book_rooms_ytd_new, city.target_book_rooms, city.book_rooms_completion, '家')}，"
@@ -567,13 +571,16 @@ def targets_section(bulletin: Bulletin) -> Section | None:
         # the year's start is not in the data: the target alone (3.9: no 无法计算 printed)
         text += f"{_n(city.target_new_members)}人"
     elif city.ytd_new_members < 0:
-        text += f"{_n(city.target_new_members)}人，全市会员人数较上年末减少{_n(-city.ytd_new_members)}人"
+        text += f"{_n(city.target_new_members)}人，{words().own}会员人数较上年末减少{_n(-city.ytd_new_members)}人"
     else:
         text += f"{_n(city.target_new_members)}人，本年已新增{_n(city.ytd_new_members)}人，"
         text += _members_progress(city)
     annex = 1 + bool(bulletin.county_ranking) + any(bulletin.township_ranking.values())
     return "目标任务完成情况", [
-        par(text + f"。各县市区新建会、新增会员、职工书屋和工人先锋号目标完成情况见附件{annex}。")
+        par(
+            text
+            + f"。{words().each}新建会、新增会员、职工书屋和工人先锋号目标完成情况见附件{annex}。"
+        )
     ]
 
 
@@ -610,14 +617,14 @@ def key_areas_section(bulletin: Bulletin) -> Section | None:
     federation = ""
     if forms:
         federation = (
-            f"；全市区域性、行业性工会联合会{_n(city.federations)}个，覆盖企业"
+            f"；{words().own}区域性、行业性工会联合会{_n(city.federations)}个，覆盖企业"
             f"{_n(city.federation_enterprises)}家、职工{_n(city.federation_employees)}人"
         )
     blocks.append(
         par(
             f"农民工入会率{_pct(city.migrant_membership_rate)}，劳务派遣工入会率"
             f"{_pct(city.dispatch_membership_rate)}，职代会建制率{_pct(city.congress_rate)}，"
-            f"工资集体协商建制率{_pct(city.bargaining_rate)}{federation}。各县市区情况如下："
+            f"工资集体协商建制率{_pct(city.bargaining_rate)}{federation}。{words().each}情况如下："
         )
     )
     blocks.append(column_table(_GROUPS_BY_COUNTY, counties(bulletin), size=0.8))
@@ -776,12 +783,12 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
         gap = (high.coverage_rate or 0.0) - (low.coverage_rate or 0.0)
         below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
         text = (
-            f"一是{say('problem_gap')}。各县市区建会率最高的{high.name}为{pct(high.coverage_rate)}，"
+            f"一是{say('problem_gap')}。{words().each}建会率最高的{high.name}为{pct(high.coverage_rate)}，"
             f"最低的{low.name}为{pct(low.coverage_rate)}，相差{fmt.number(gap * 100, 1)}个百分点"
         )
         if below:
             text += (
-                f"；{len(below)}个县市区低于全市平均水平（{pct(city.coverage_rate)}），"
+                f"；{len(below)}个{words().members}低于{words().own}平均水平（{pct(city.coverage_rate)}），"
                 f"分别是{'、'.join(below)}"
             )
         sentences.append(text + "。")
@@ -866,7 +873,7 @@ def attachments(bulletin: Bulletin, config: Config) -> list[dict[str, Any]]:
         blocks = [county_ranking_table(bulletin, full=True)]
         out.append(
             {
-                "title": "县市区排名表",
+                "title": f"{words().members}排名表",
                 "blocks": blocks + _note_block(county_notes(bulletin, config)),
             }
         )
@@ -878,7 +885,7 @@ def attachments(bulletin: Bulletin, config: Config) -> list[dict[str, Any]]:
         out.append({"title": "乡镇（街道）排名表", "blocks": blocks + _note_block(notes)})
     if counties(bulletin):
         table = column_table(_TARGETS_BY_COUNTY, counties(bulletin), size=0.62)
-        out.append({"title": "县市区目标任务完成情况表", "blocks": [table]})
+        out.append({"title": f"{words().members}目标任务完成情况表", "blocks": [table]})
     return out
 
 
@@ -886,6 +893,7 @@ def bulletin_document(
     bulletin: Bulletin, config: Config, assets: Assets, fonts: dict[str, Any], charts: bool = True
 ) -> Doc:
     """Everything the bulletin template shows, as JSON-ready data."""
+    speak_as(config.level)
     doc = bulletin.document
     original = bulletin.shows.signed_original
     generated = bulletin_sections(bulletin, config, assets, charts)

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from generator import formatting as fmt
 from generator import indicators
 from generator.content import image_ok
+from generator.federation.words import heading
 from generator.formatting import chinese_number
 from generator.model import UnitFigures, WriteUp
 from generator.render.document.lines import balanced_lines, grid_atoms, text_width, words
@@ -146,7 +147,7 @@ def column_table(
 ) -> Node:
     """A table with a row per item, laid out by its column specs."""
     return table(
-        [c.header for c in columns],
+        [heading(c.header) for c in columns],
         ([c.cell(item) for c in columns] for item in items),
         align=[c.align for c in columns],
         size=size,

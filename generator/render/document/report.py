@@ -11,6 +11,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator import indicators
+from generator.federation.words import words
 from generator.figures import amount_due
 from generator.model import (
     JUDGMENT_LABELS,
@@ -217,11 +218,13 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         "指标",
         u.name,
         *(["所属" + LEVEL_LABELS["county"]] if len(compared) == 3 else []),
-        "全市",
+        words().own,
     ]
     figures: list[Node] = []
     among = (
-        "全市各县市区" if u.level == "county" else f"{parent.name if parent else ''}各乡镇（街道）"
+        words().own + words().each
+        if u.level == "county"
+        else f"{parent.name if parent else ''}各乡镇（街道）"
     )
     if u.rank is not None:
         sentence = f"{bulletin.period_label}综合得分{fmt.number(u.score, 2)}分，在{among}中排名第{u.rank}位"
@@ -538,7 +541,7 @@ def report_document(
         "subtitle": "，".join(
             part
             for part in (
-                LEVEL_LABELS.get(u.level, ""),
+                words().label(u.level) if u.level in LEVEL_LABELS else "",
                 f"隶属{parent_name}" if parent_name else "",
                 f"单位代码{u.code}",
             )

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.errors import ConfigError
+from generator.federation.words import words
 from generator.figures import COMPLETIONS, SCHEDULE_OF, SCHEDULE_QUOTED_UP_TO
 from generator.indicators import BY_NAME, DELTA
 from generator.render.document.nodes import figure_text
@@ -63,7 +64,8 @@ class Wording:
         self.phrases = _phrases(tuple(str(p) for p in template_dirs(root, "pdf")))
 
     def __call__(self, key: str, **values: object) -> str:
-        return Template(self.phrases[key]).safe_substitute({k: str(v) for k, v in values.items()})
+        given = {**words().placeholders(), **{k: str(v) for k, v in values.items()}}
+        return Template(self.phrases[key]).safe_substitute(given)
 
 
 #: The schedule of a unit with nothing left to unionise, in words (CONTRACT 3.9).
