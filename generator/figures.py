@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from generator import formatting as fmt
 from generator import key_areas
 from generator.config import DEFAULT_JUDGMENTS, Config, Rule
+from generator.federation.words import words
 from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
 from generator.inspections import overdue_at
 from generator.periods import Period
@@ -1342,9 +1343,9 @@ def judgment_reason(
             # 报送情况 (1.1): said as what happened, not as a flag below a threshold
             late = figures.get("report_days_late")
             said[metric] = (
-                f"本期台账逾期{fmt.integer(late)}天报送"
+                f"本期{words().ledger}逾期{fmt.integer(late)}天报送"
                 if late
-                else "本期台账未按时报送（沿用上期数据）"
+                else f"本期{words().ledger}未按时报送（沿用上期数据）"
             )
             continue
         lacking = township and metric == "volunteer_coverage" and figures.get(metric) == 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -441,3 +443,96 @@ def test_a_member_sending_after_the_deadline_is_late(
     frame = level_figures(level, config).indicators.loc[PERIOD]
     assert [frame.loc[c, "report_late"] for c in ("910000", "920000", "930000")] == [0, 1, 0]
     assert frame.loc["920000", "report_days_late"] == 4
+
+
+# ---- a province speaks as a province (issue 27: never 全市, 县市区 or 乡镇) ---------------------
+
+#: What only a city says: its own total, its members, their unions, its townships.
+CITY_WORDS = ("全市", "县市区", "县（市、区）", "乡镇", "街道")
+
+
+def _pdf_text(path: Path) -> str:
+    """The PDF's text with line breaks and spaces taken out (a phrase broken across lines)."""
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return "".join(done.stdout.split())
+
+
+def _page_text(path: Path) -> str:
+    return "".join(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).split())
+
+
+def test_a_province_and_the_nation_speak_as_themselves(
+    federation: Federation, tmp_path: Path
+) -> None:
+    from generator.build import BuildOptions, build, gather
+    from generator.render.document.bulletin import bulletin_document
+    from generator.render.document.nodes import Assets
+
+    root = make_province(tmp_path / "province", federation)
+    _frame(root)
+    frame = root / "content" / "bulletins" / f"{PERIOD}.md"  # 主送 left to the level's default
+    frame.write_text(
+        frame.read_text(encoding="utf-8").replace("recipients: 各县市区总工会\n", ""),
+        encoding="utf-8",
+    )
+    issued = issue_period(root, PERIOD, now=lambda: NOW)
+    build(root, BuildOptions(pdf=False))  # the sites
+    texts = {
+        "internal": _pdf_text(issued.folder / "internal" / "pdf" / PERIOD / "bulletin.pdf"),
+        "public": _pdf_text(issued.folder / "public" / "pdf" / PERIOD / "bulletin.pdf"),
+        "report": _pdf_text(
+            issued.folder
+            / "dist"
+            / PERIOD
+            / "920000-乙市"
+            / f"920000-乙市-{PERIOD[:4]}年10月报告.pdf"
+        ),
+        "home": _page_text(root / "site" / "public" / "index.html"),
+    }
+    for name, text in texts.items():
+        assert "全省" in text, name
+        assert [w for w in CITY_WORDS if w in text] == [], name
+    internal, public, report, home = texts.values()
+    assert "关于2026年10月全省企业工会组建工作情况的通报" in internal
+    assert "各市（州）总工会：" in internal and "各市（州）总工会：" in public  # 主送
+    assert "截至2026年10月底，全省共有企业11家，已建会7家" in internal
+    assert "2026年10月各市（州）排名情况如下" in internal
+    assert (
+        "各市（州）应于2026年11月5日前报送本期已印发的通报数据。各市（州）均按时报送。" in internal
+    )
+    assert "附件：1.市（州）排名表" in internal and "乡镇" not in internal  # no township annex
+    assert "在全省各市（州）中排名第2位（共3个）" in report  # 乙市: coverage 2 of 3, second
+    assert "市（州）·上级：测试省" in _page_text(root / "site" / "public" / "units" / "920000.html")
+    assert "2026年10月全省情况" in home and "各市（州）企业建会率" in home
+    assert "本期通报数据在2026年11月5日前按时报送" in report  # a city sends no 台账 up
+    # the office's commands speak of its members too
+    checked = CliRunner().invoke(cli, ["check", str(root)])
+    assert checked.exit_code == 0, checked.output
+    assert "市（州）" in checked.output and "按市（州）分表，可直接发给各市（州）" in checked.output
+    assert [w for w in CITY_WORDS if w in checked.output] == [], checked.output
+    started = CliRunner().invoke(cli, ["new-period", "2026-11", str(root)])
+    assert started.exit_code == 0, started.output
+    assert "各市（州）印发后报来的 issued/2026-11/ 文件夹" in started.output
+    assert [w for w in CITY_WORDS if w in started.output] == [], started.output
+    frame = (root / "content" / "bulletins" / "2026-11.md").read_text(encoding="utf-8")
+    assert [w for w in CITY_WORDS if w in frame] == [], frame
+
+    # the national federation, from the province's issued package: 全国 and its 省（区、市）
+    nation = tmp_path / "nation"
+    (nation / "data" / PERIOD).mkdir(parents=True)
+    (nation / "bulletin.yml").write_text(
+        PROVINCE_YML.replace("province", "national").replace("测试省", "全国"), encoding="utf-8"
+    )
+    (nation / "data" / "units.csv").write_text(
+        "单位代码,单位名称,层级,上级单位代码\n100000,全国,全国,\n800000,测试省,省,100000\n",
+        encoding="utf-8",
+    )
+    take_package(nation, PERIOD, issued.folder, received="2026-11-08 10:00")
+    g = gather(nation, BuildOptions(site=False, pdf=False))
+    bulletin = next(b for b in g.bulletins["internal"] if b.period == PERIOD)
+    config = load_config(nation)
+    doc = bulletin_document(bulletin, config, Assets(config.content_dir), {}, charts=False)
+    said = "".join(orjson.dumps(doc).decode().split())
+    assert "全国共有企业11家" in said and "各省（区、市）总工会" in said
+    assert "各省（区、市）排名情况如下" in said and "省（区、市）排名表" in said
+    assert [w for w in CITY_WORDS if w in said] == []

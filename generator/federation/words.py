@@ -23,6 +23,7 @@ class LevelWords:
     #: a province is built from its cities' totals, so it has no townships to name
     sub: str | None
     sent: str  # 企业建会台账: what a member sends each period
+    ledger: str  # 台账: the same, short (本期台账逾期3天报送)
 
     @property
     def each(self) -> str:
@@ -41,16 +42,19 @@ class LevelWords:
             "each_member": self.each,
             "sub": self.sub or "",
             "sent": self.sent,
+            "ledger": self.ledger,
         }
 
 
 LEVEL_WORDS: dict[str, LevelWords] = {
     "city": LevelWords(
-        "市", "全市", "县市区", "各县（市、区）总工会", "乡镇（街道）", "企业建会台账"
+        "市", "全市", "县市区", "各县（市、区）总工会", "乡镇（街道）", "企业建会台账", "台账"
     ),
-    "province": LevelWords("省", "全省", "市（州）", "各市（州）总工会", None, "已印发的通报数据"),
+    "province": LevelWords(
+        "省", "全省", "市（州）", "各市（州）总工会", None, "已印发的通报数据", "通报数据"
+    ),
     "national": LevelWords(
-        "全国", "全国", "省（区、市）", "各省（区、市）总工会", None, "已印发的通报数据"
+        "全国", "全国", "省（区、市）", "各省（区、市）总工会", None, "已印发的通报数据", "通报数据"
     ),
 }
 

@@ -440,7 +440,7 @@ def criticism_section(bulletin: Bulletin, say: Wording) -> Section | None:
 
 
 # A criticism for late reporting alone: lateness is not put right by a date, it is not repeated.
-_REPORTING_ONLY = re.compile(r"本期台账(逾期\d+天报送|未按时报送（沿用上期数据）)")
+_REPORTING_ONLY = re.compile(r"本期(?:台账|通报数据)(逾期\d+天报送|未按时报送（沿用上期数据）)")
 
 
 def _after(text: str, after: str, say: Wording) -> str:

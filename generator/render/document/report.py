@@ -258,14 +258,12 @@ def _reporting_text(bulletin: Bulletin, u: UnitFigures, c: CountyReporting) -> s
         whose = "" if c.code == u.code else c.name
         source = Period.parse(c.carried_from).label if c.carried_from else "上期"
         if not c.late:  # before the deadline: not a verdict
-            return (
-                f"{whose}本期台账尚未报送（未到截止日期），本报告中的台账数字暂为{source}的数据。"
-            )
-        return f"{whose}本期台账未按时报送（沿用上期数据），本报告中的台账数字为{source}的数据。"
+            return f"{whose}本期{words().ledger}尚未报送（未到截止日期），本报告中的{words().ledger}数字暂为{source}的数据。"
+        return f"{whose}本期{words().ledger}未按时报送（沿用上期数据），本报告中的{words().ledger}数字为{source}的数据。"
     if c.state == "late":
-        text = f"本期台账应于{deadline}前报送，逾期{c.days_late}天"
+        text = f"本期{words().ledger}应于{deadline}前报送，逾期{c.days_late}天"
     else:
-        text = f"本期台账在{deadline}前按时报送"
+        text = f"本期{words().ledger}在{deadline}前按时报送"
     if c.corrections:  # later files are corrections, not lateness
         text += f"，此后更正{c.corrections}次"
     if c.unchanged_from:
