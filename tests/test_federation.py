@@ -505,6 +505,10 @@ def test_a_province_and_the_nation_speak_as_themselves(
     assert "市（州）·上级：测试省" in _page_text(root / "site" / "public" / "units" / "920000.html")
     assert "2026年10月全省情况" in home and "各市（州）企业建会率" in home
     assert "本期通报数据在2026年11月5日前按时报送" in report  # a city sends no 台账 up
+    # 乙市 has one open priority enterprise (priority_open 1 + 1 + 0 above): its count, not an
+    # empty list saying 0家 (the enterprises stay with the city)
+    assert "尚有未建会重点企业1家" in report
+    assert "未建会重点企业1家（本期为首期，销号情况自下期起统计）。逐户清单由乙市总工会掌握" in report
     # the office's commands speak of its members too
     checked = CliRunner().invoke(cli, ["check", str(root)])
     assert checked.exit_code == 0, checked.output

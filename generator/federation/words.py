@@ -30,6 +30,12 @@ class LevelWords:
         """各县市区: all the members."""
         return "各" + self.members
 
+    @property
+    def has_lists(self) -> bool:
+        """Whether the level holds its units' enterprise lists (a province: its members' counts
+        only, the lists stay with each city)."""
+        return self.sub is not None
+
     def label(self, unit_level: str) -> str:
         """What a unit of the roster's `unit_level` (city, county, township) is called here."""
         return {"city": self.name, "county": self.members}.get(unit_level) or self.sub or unit_level

@@ -430,6 +430,19 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
     left = [p for p in entries if p.state == "left"]
     n = _n
     first = str(Period.parse(bulletin.period).previous()) not in bulletin.periods
+    if not words().has_lists:  # its members' counts travelled, their enterprises did not
+        return "未建会重点企业销号清单", [
+            par(
+                f"职工人数达到规定标准的未建会重点企业{n(u.priority_open or 0)}家"
+                + (
+                    "（本期为首期，销号情况自下期起统计）"
+                    if first
+                    else f"（其中本期新增{n(u.priority_added or 0)}家），本期已销号"
+                    f"{n(u.priority_closed or 0)}家，注销或迁出{n(u.priority_left or 0)}家"
+                )
+                + f"。逐户清单由{u.name}总工会掌握。"
+            )
+        ]
     tick: list[Node] = [
         par(
             f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
