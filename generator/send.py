@@ -385,7 +385,13 @@ def message_for(
     )
     msg.set_content(
         f"{name}：\n\n{opening}，共 {len(attached)} 个附件：\n\n{listing}\n\n"
-        "请对照未建会重点企业清单逐户推进建会、按期销号。sha256 为文件校验值，"
+        # a province's packet carries the report only: the list stays with the city
+        + (
+            "请对照未建会重点企业清单逐户推进建会、按期销号。"
+            if "未建会重点企业清单" in what
+            else ""
+        )
+        + "sha256 为文件校验值，"
         "可用于核对附件是否完整。\n\n"
         f"请查收。如有疑问，请与{org}联系。\n\n{org}\n{fmt.chinese_date(today.date())}\n"
     )

@@ -508,6 +508,9 @@ def test_a_province_and_the_nation_speak_as_themselves(
     # 乙市 has one open priority enterprise (priority_open 1 + 1 + 0 above): its count, not an
     # empty list saying 0家 (the enterprises stay with the city)
     assert "尚有未建会重点企业1家" in report
+    # ... and its packet carries its report only, not an empty 未建会重点企业清单
+    packet = issued.folder / "dist" / PERIOD / "920000-乙市"
+    assert [p.name for p in packet.iterdir()] == ["920000-乙市-2026年10月报告.pdf"]
     assert (
         "未建会重点企业1家（本期为首期，销号情况自下期起统计）。逐户清单由乙市总工会掌握" in report
     )

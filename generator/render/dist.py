@@ -21,6 +21,7 @@ from pathlib import Path
 from generator import __version__, tables
 from generator.cache import file_digest, write_atomic
 from generator.errors import BuildError
+from generator.federation.words import words
 from generator.model import Bulletin, PriorityEntry, UnitFigures
 from generator.render.files import file_name, issued_on, priority_marks
 from generator.tables import Sheet, write_csv, write_xlsx
@@ -161,11 +162,12 @@ def write_dist(
         if not report.is_file():
             raise BuildError(f"缺少{unit.name}（{unit.code}）的单位报告 PDF，无法生成分发文件。")
         files = [shutil.copyfile(report, folder / report_file(unit.code, unit.name, label))]
-        files.append(
-            write_priority_xlsx(
-                bulletin, unit, folder / priority_file(unit.code, unit.name, label), cache_dir
+        if words().has_lists:  # a province has its cities' counts, not their enterprises
+            files.append(
+                write_priority_xlsx(
+                    bulletin, unit, folder / priority_file(unit.code, unit.name, label), cache_dir
+                )
             )
-        )
         files.append(write_zip(folder, files, when))
         for path in files:
             rows.append(
