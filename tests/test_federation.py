@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from generator.config import load_config
 from generator.errors import DataError
 from generator.federation.intake import take_package
 from generator.federation.reduce import level_figures, read_level
+from generator.federation.words import speak_as
 from generator.issue import issue_period
 
 pytestmark = pytest.mark.slow
@@ -166,6 +168,14 @@ def direct(rows: list[dict[str, Any]]) -> dict[str, int]:
         out["new_unions"] += r["union_date"].startswith(PERIOD)
         out["ytd_new_unions"] += r["union_date"].startswith("2026")
     return out
+
+
+@pytest.fixture(autouse=True)
+def _speaking_as_a_city_after() -> Iterator[None]:
+    """A province's build or check makes what follows speak for it (federation.words): the
+    tests after these, in the same process, make cities again."""
+    yield
+    speak_as("city")
 
 
 @dataclass
