@@ -355,7 +355,7 @@ def _problem_period(problem: Problem, periods: list[Period]) -> str:
 def write_data_files(
     g: Gathered, out: Path, cache_dir: Path | None = None, reuse: bool = True
 ) -> int:
-    """bulletin.json per audience, and (internal) indicators and problems, per period.
+    """bulletin.json per audience, and indicators and problems where its Shows says, per period.
 
     The tables are cached by the bulletin and problems they are made from (`cache_dir`), since
     writing XLSX is the slow part and most periods do not change from one build to the next.

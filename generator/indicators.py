@@ -269,7 +269,9 @@ INDICATORS: tuple[Indicator, ...] = (
         short="注销、吊销、迁出",
         shown_if=_PRIORITY,
     ),
-    # 3.8 the four clear things: counts public, the enterprises internal
+    # 3.8 the four clear things: which enterprises are past their plan or open for long is
+    # read from the records, and like them internal (the bulletin's 推进情况 section, the
+    # downloads and bulletin.json alike)
     Indicator(
         "priority_overdue",
         "逾期未建重点企业",
@@ -277,7 +279,7 @@ INDICATORS: tuple[Indicator, ...] = (
         COUNT,
         rule=True,
         short="逾期未建",
-        shown_if=_PRIORITY,
+        shown_if="records",
     ),
     Indicator(
         "priority_stalled",
@@ -286,7 +288,7 @@ INDICATORS: tuple[Indicator, ...] = (
         COUNT,
         rule=True,
         short="久拖未建",
-        shown_if=_PRIORITY,
+        shown_if="records",
     ),
 )
 

@@ -44,7 +44,8 @@ class Shows:
     priority_counts: bool = True
     #: counts of data problems, the 数据质量 pages and problems.csv|.xlsx
     data_quality: bool = True
-    #: indicators.csv|.xlsx: every unit's figures
+    #: indicators.csv|.xlsx: every unit's figures the audience is shown (`indicators.shown`),
+    #: the same columns its bulletin.json carries values in
     indicator_tables: bool = True
     #: one PDF report per county and township, and the packets for the units (dist/)
     unit_reports: bool = True
@@ -72,7 +73,6 @@ SHOWS: dict[str, Shows] = {
         records=False,
         internal_writeups=False,
         data_quality=False,
-        indicator_tables=False,
         unit_reports=False,
         internal_mark=False,
         signed_original=False,

@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from generator import indicators
+from generator.model import SHOWS
 from generator.rosters import specs
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.values import FALSE_WORDS, TRUE_WORDS
@@ -232,7 +233,7 @@ def figures_context(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": i.unit,
                 "definition": definitions[i.name],
                 "rule": i.rule,
-                "public": not i.shown_if or i.shown_if == "priority_counts",
+                "public": indicators.shown(i, SHOWS["public"]),
             }
         )
     return out

@@ -106,6 +106,17 @@ def md_text(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape("" if value is None else value))))
 
 
+def word_breaks(value: Any) -> Markup:
+    """`value` escaped, a line allowed to end between its words only (<wbr>; the cell's CSS
+    keeps the characters of a word together): a name wraps as 明湖区瑞祥电子科技 / 有限责任公司,
+    never inside 街道 or 公司."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    words = jieba.cut(str(value))
+    return Markup("<wbr>").join(escape(word) for word in words)
+
+
 def yaml_title(value: Any) -> Markup:
     """A title for a page's front matter or mkdocs.yml: HTML-escaped, then a YAML string.
 
@@ -196,6 +207,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         said=figure_said,
         cdate=formatting.chinese_date,
         md=md_text,
+        words=word_breaks,
         fname=file_name,
         pick=lambda codes, lookup: [lookup[c] for c in codes if c in lookup],
         tojson_yaml=yaml_title,
