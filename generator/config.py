@@ -13,9 +13,8 @@ from typing import Any
 
 from generator.errors import ConfigError
 from generator.indicators import RULE_METRICS
+from generator.paths import CONFIG_FILE, ProjectPaths
 from generator.safe_yaml import Document, YamlError
-
-CONFIG_FILE = "bulletin.yml"
 
 SCORE_COMPONENTS = ("coverage_rate", "membership_rate", "schedule_rate")
 JUDGMENT_KINDS = ("commend", "criticize", "veto")
@@ -130,11 +129,11 @@ class Config:
 
     @property
     def data_dir(self) -> Path:
-        return self.root / "data"
+        return ProjectPaths(self.root).data
 
     @property
     def content_dir(self) -> Path:
-        return self.root / "content"
+        return ProjectPaths(self.root).content
 
 
 class _Located:
@@ -177,7 +176,7 @@ _TOP_KEYS = (
 
 def load_config(root: Path) -> Config:
     """Read `root/bulletin.yml` (missing keys take the contract's defaults)."""
-    path = root / CONFIG_FILE
+    path = ProjectPaths(root).config
     if not path.is_file():
         raise ConfigError(
             f"在 {root} 中找不到 {CONFIG_FILE}：这不是一个通报项目目录。"
@@ -192,7 +191,7 @@ def load_config(root: Path) -> Config:
 
 def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
     """Parse bulletin.yml text into a Config."""
-    doc = _Located(text, path or root / CONFIG_FILE)
+    doc = _Located(text, path or ProjectPaths(root).config)
     data = doc.data
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_FILE} 的内容应是“键: 值”的设置列表。")

@@ -37,14 +37,18 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from generator.config import MailboxSettings, load_config
 from generator.errors import BulletinError, ConfigError
+from generator.intake import IntakeResult, county_lines, intake
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
+from generator.record import CARRY, decided, reporting_status
+from generator.rosters.load import load_project
+from generator.send import _unit_addresses, parse_addresses
 
 PASSWORD_VARIABLE = "BULLETIN_IMAP_PASSWORD"
 FETCHED = ".fetched.csv"
 FETCHED_HEADERS = ("message_id", "sender", "arrived", "arrived_by", "files", "result", "fetched_at")
 #: where attachments are saved as they came: inbox/<period>/<arrival>-<uid>/<file name>
-INBOX_DIR = "inbox"
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ARCHIVE_SUFFIXES = (".rar", ".7z", ".tar", ".gz", ".tgz")
 #: a message larger than this is not downloaded (a county's ledger is a few MB at most)
@@ -565,7 +569,6 @@ def list_window(server: imaplib.IMAP4, span: tuple[datetime, datetime]) -> list[
 
 def _known_senders(root: Path) -> dict[str, str]:
     """address (lower case) -> the unit whose 邮箱 it is."""
-    from generator.send import _unit_addresses, parse_addresses
 
     out: dict[str, str] = {}
     for code, (cell, _level) in _unit_addresses(root).items():
@@ -576,7 +579,7 @@ def _known_senders(root: Path) -> dict[str, str]:
 
 def _save(root: Path, period: Period, mail: Mail) -> list[Path]:
     assert mail.arrived is not None
-    folder = root / INBOX_DIR / str(period) / f"{mail.arrived:%Y%m%d-%H%M%S}-{mail.uid}"
+    folder = ProjectPaths(root).inbox / str(period) / f"{mail.arrived:%Y%m%d-%H%M%S}-{mail.uid}"
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for item in mail.files:
@@ -604,8 +607,6 @@ def fetch(
     with `move_to`, then move the period's messages taken (now or before) into that folder."""
     import os
 
-    from generator.intake import intake
-
     config = load_config(root)
     settings = config.mailbox
     if settings is None:
@@ -625,8 +626,8 @@ def fetch(
         )
     senders = _known_senders(root)
     span = window(period)
-    folder = root / "data" / str(period)
-    done = fetched_ids(root / "data")
+    folder = ProjectPaths(root).period(period)
+    done = fetched_ids(ProjectPaths(root).data)
     secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else "")
     if not secret:
         raise MailboxError(
@@ -717,7 +718,6 @@ def _take_in(
     now: datetime | None,
     intake: Callable[..., object],
 ) -> FetchResult:
-    from generator.intake import IntakeResult, county_lines
 
     problems: list[Problem] = []
     lists: list[Path] = []
@@ -743,7 +743,6 @@ def _take_in(
                 "对已印发通报的更正：印发的通报和报送情况不变，数字如有变化列入下一期的“更正说明”"
             )
         problems, lists = result.problems, result.lists
-        from generator.rosters.load import load_project
 
         index = load_project(root, load_config(root)).unit_index
         own = index.county.get(mail.unit, mail.unit)
@@ -780,7 +779,6 @@ def _reporting(
     root: Path, period: Period, counties: dict[str, tuple[str, list[str]]]
 ) -> dict[str, str]:
     """code -> 报送情况 as the bulletin will say it: first arrival, on time or late."""
-    from generator.record import CARRY, decided, reporting_status
 
     if not counties:
         return {}
@@ -790,7 +788,7 @@ def _reporting(
         period,
         {code: name for code, (name, _files) in counties.items()},
         {code: files for code, (_name, files) in counties.items()},
-        decided(root / "data" / str(period), CARRY),
+        decided(ProjectPaths(root).period(period), CARRY),
         config.report_deadline,
     )
     out = {}

@@ -23,7 +23,11 @@ from pathlib import Path
 from generator import formatting as fmt
 from generator.config import Config, load_config
 from generator.errors import ConfigError
+from generator.paths import ProjectPaths
 from generator.periods import Period
+from generator.publish import exclusive_issue
+from generator.render.files import LIST_SUFFIX, write_county_lists
+from generator.rosters.load import check_project
 from generator.send import (
     SENT,
     SENT_OK,
@@ -80,8 +84,6 @@ def list_digest(path: Path) -> tuple[str, int, int, set[str]]:
 
 def _write_lists(root: Path, period: Period) -> list[Path]:
     """The period's problem lists as the data stands now (as `intake` writes them)."""
-    from generator.render.files import write_county_lists
-    from generator.rosters.load import check_project
 
     result = check_project(root, period)
     return write_county_lists(
@@ -89,14 +91,13 @@ def _write_lists(root: Path, period: Period) -> list[Path]:
         [str(period)],
         result.counties,
         result.records,
-        root / "problems",
+        ProjectPaths(root).problems,
         sources=result.sources,
     )
 
 
 def plan_problems(root: Path, text: str) -> ProblemPlan:
     """Which county gets which list, and who is skipped and why."""
-    from generator.render.files import LIST_SUFFIX
 
     config = load_config(root)
     try:
@@ -107,11 +108,11 @@ def plan_problems(root: Path, text: str) -> ProblemPlan:
         raise ConfigError(
             f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
         )
-    if not (root / "data" / str(period)).is_dir():
+    if not (ProjectPaths(root).period(period)).is_dir():
         raise ConfigError(f"没有 {period} 期的数据（data/{period}/ 不存在）。")
     lists = _write_lists(root, period)
     units = _unit_addresses(root)
-    log = root / "problems" / str(period) / SENT
+    log = ProjectPaths(root).problems_of(period) / SENT
     done: dict[tuple[str, str], str] = {}
     for row in read_log(log):
         if row.get("result") == SENT_OK:
@@ -181,7 +182,6 @@ def send_problems(
     timeout: float = 60,
 ) -> ProblemPlan:
     """Send every list of the plan that is not skipped; log each one; return the plan."""
-    from generator.publish import exclusive_issue
 
     config = load_config(root)
     mail = mail_settings(config)
