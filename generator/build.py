@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.assemble import assemble
+from generator.assemble import _data_quality, assemble
 from generator.cache import (
     Cache,
     Digests,
@@ -33,22 +33,20 @@ from generator.cache import (
 from generator.config import Config, load_config
 from generator.content import Content, frame_deadline_problems, load_content
 from generator.errors import ConfigError, DataError
+from generator.issue import apply_issued, overlay_issued, registered_paths
 from generator.model import Bulletin
 from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
+from generator.publish import check_output_folder, exclusive_build, publishing, recover
 from generator.record import record_inputs, reference, report_deadline
+from generator.rosters.specs import ROSTERS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from generator.figures import Figures, PeriodReduction
     from generator.rosters.load import ProjectData, Snapshot
-
-from generator.assemble import _data_quality
-from generator.issue import apply_issued, overlay_issued, registered_paths
-from generator.publish import check_output_folder, exclusive_build, publishing, recover
-from generator.rosters.specs import ROSTERS
 
 AUDIENCES = ("public", "internal")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.paths import CACHE_DIR as CACHE_DIR  # its old home, for imports of it
 from generator.paths import ProjectPaths
 
 _FORMAT = 1  # bump when a cached value's shape changes

@@ -13,7 +13,8 @@ from typing import Any
 
 from generator.errors import ConfigError
 from generator.indicators import RULE_METRICS
-from generator.paths import CONFIG_FILE, ProjectPaths
+from generator.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
+from generator.paths import ProjectPaths
 from generator.safe_yaml import Document, YamlError
 
 SCORE_COMPONENTS = ("coverage_rate", "membership_rate", "schedule_rate")

@@ -8,13 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.config import load_config
 from generator.errors import ConfigError
 from generator.paths import ProjectPaths
 from generator.periods import Period
-
-if TYPE_CHECKING:
-    from generator.rosters.load import ProjectData
-from generator.config import load_config
 from generator.record import (
     CARRY,
     CONFIRM_UNCHANGED,
@@ -30,6 +27,9 @@ from generator.record import (
     reference,
 )
 from generator.rosters.load import earlier_rows, load_project, read_snapshot
+
+if TYPE_CHECKING:
+    from generator.rosters.load import ProjectData
 
 # ---- the office's commands: correct a receipt, carry a county, confirm an unchanged ledger ----
 

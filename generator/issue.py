@@ -36,7 +36,9 @@ from generator.corrections import (
 from generator.errors import BuildError, ConfigError
 from generator.indicators import FLAG, INDICATORS, POINTS, RANK, RANK_CHANGE, RATE, SCORE
 from generator.model import SHOWS, Bulletin, Correction
-from generator.paths import ISSUED_DIR, REGISTER, ProjectPaths
+from generator.paths import ISSUED_DIR as ISSUED_DIR  # its old home, for imports of it
+from generator.paths import REGISTER as REGISTER  # its old home, for imports of it
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters.codes import E_ISSUED_UNREGISTERED

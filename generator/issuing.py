@@ -12,17 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import formatting as fmt
-from generator.errors import BuildError, ConfigError
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.tables import write_csv
-
-if TYPE_CHECKING:
-    from generator.config import Config
-
 from generator.build import BuildOptions, build
 from generator.config import load_config
 from generator.content import load_content
+from generator.errors import BuildError, ConfigError
 from generator.intake import read_received, report_deadline
 from generator.issue import (
     MODEL_DIR,
@@ -36,10 +29,16 @@ from generator.issue import (
     refuse_unregistered,
     sha256_of,
 )
+from generator.paths import ProjectPaths
+from generator.periods import Period
 from generator.publish import exclusive_issue, settle
 from generator.rosters.load import read_roster
 from generator.rosters.specs import UNITS
 from generator.rosters.validate import Context
+from generator.tables import write_csv
+
+if TYPE_CHECKING:
+    from generator.config import Config
 
 # ---- bulletin issue ---------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from generator.config import MailboxSettings, load_config
 from generator.errors import BulletinError, ConfigError
 from generator.intake import IntakeResult, county_lines, intake
+from generator.paths import INBOX_DIR as INBOX_DIR  # its old home, for imports of it
 from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
