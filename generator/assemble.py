@@ -20,6 +20,8 @@ from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame, public_text, public_title
 from generator.indicators import INDICATORS, shown
+from generator.inspections import held_in, overdue_at
+from generator.key_areas import UNFILLED, display_order
 from generator.model import (
     CATEGORY_LABELS,
     SHOWS,
@@ -597,7 +599,6 @@ def _shared_key_areas(figures: Any, index: UnitTree, key: str) -> dict[str, list
 
 def _key_areas(index: UnitTree, frame: pd.DataFrame | None) -> dict[str, list[GroupRow]]:
     """Each unit's breakdowns in display order (3.7): counts, rates and federation numbers."""
-    from generator.key_areas import display_order
 
     out: dict[str, list[GroupRow]] = {code: [] for code in index.official}
     if frame is None or not len(frame):
@@ -621,7 +622,6 @@ def _key_areas(index: UnitTree, frame: pd.DataFrame | None) -> dict[str, list[Gr
 
 def _federations(index: UnitTree, frame: pd.DataFrame | None) -> list[FederationRecord]:
     """The named federations of each unit, largest first within official order (internal)."""
-    from generator.key_areas import UNFILLED
 
     if frame is None or not len(frame):
         return []
@@ -647,7 +647,6 @@ def _inspections(
     index: UnitTree, inspections: pd.DataFrame, period: Period
 ) -> list[InspectionRecord]:
     """The period's inspections and the rectifications past their deadline (internal)."""
-    from generator.inspections import held_in, overdue_at
 
     held = held_in(inspections, period)
     overdue = overdue_at(inspections, period)

@@ -13,9 +13,10 @@ from typing import Any
 
 from generator.errors import ConfigError
 from generator.indicators import RULE_METRICS
+from generator.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
+from generator.paths import ProjectPaths
 from generator.safe_yaml import Document, YamlError
 
-CONFIG_FILE = "bulletin.yml"
 #: What a project ranks (bulletin.yml `level`): a city its counties from their ledgers; a
 #: province or the national federation its members from their issued bulletins (CONTRACT §7)
 LEVELS = ("city", "province", "national")
@@ -136,11 +137,11 @@ class Config:
 
     @property
     def data_dir(self) -> Path:
-        return self.root / "data"
+        return ProjectPaths(self.root).data
 
     @property
     def content_dir(self) -> Path:
-        return self.root / "content"
+        return ProjectPaths(self.root).content
 
 
 class _Located:
@@ -184,7 +185,7 @@ _TOP_KEYS = (
 
 def load_config(root: Path) -> Config:
     """Read `root/bulletin.yml` (missing keys take the contract's defaults)."""
-    path = root / CONFIG_FILE
+    path = ProjectPaths(root).config
     if not path.is_file():
         raise ConfigError(
             f"在 {root} 中找不到 {CONFIG_FILE}：这不是一个通报项目目录。"
@@ -199,7 +200,7 @@ def load_config(root: Path) -> Config:
 
 def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
     """Parse bulletin.yml text into a Config."""
-    doc = _Located(text, path or root / CONFIG_FILE)
+    doc = _Located(text, path or ProjectPaths(root).config)
     data = doc.data
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_FILE} 的内容应是“键: 值”的设置列表。")

@@ -17,7 +17,8 @@ from conftest import Project, as_project, copy_built, rows_of
 from generator.build import BuildOptions, build
 from generator.cli import cli
 from generator.errors import ConfigError, DataError
-from generator.issue import issue_period, read_register
+from generator.issue import read_register
+from generator.issuing import issue_period
 from generator.scaffold import new_period
 
 pytestmark = pytest.mark.slow

@@ -278,7 +278,6 @@ def _city_file(file: str) -> bool:
 
 
 def _period_file(file: str) -> bool:
-    from generator.periods import Period
 
     parts = file.split("/")
     return len(parts) > 2 and Period.is_period_name(parts[1])

@@ -38,6 +38,7 @@ from generator.cache import keep_newest, write_atomic
 from generator.config import Config
 from generator.errors import BuildError
 from generator.figures import COMPLETIONS, SCHEDULE_OF
+from generator.key_areas import AREA_TYPES
 from generator.model import (
     CATEGORY_LABELS,
     JUDGMENT_LABELS,
@@ -49,12 +50,15 @@ from generator.model import (
 )
 from generator.periods import Period
 from generator.render import charts, guide
+from generator.render.dist import unit_folder
 from generator.render.document.wording import FULLY_UNIONIZED, figure_said
 from generator.render.files import file_name, issued_on
+from generator.render.page_cache import page_cache
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
 from generator.rosters.codes import explanation
 from generator.rosters.specs import CAMPAIGNS
+from generator.safe_yaml import Document, YamlError
 from generator.templates import COMPILED, template_dirs
 
 log = logging.getLogger(__name__)
@@ -749,7 +753,6 @@ class _Site:
 
     def packets(self, code: str) -> list[dict[str, str]]:
         """The unit's packets of every period kept in dist/ (issued ones and the latest), newest first."""
-        from generator.render.dist import unit_folder
 
         return self._per_period(
             code, lambda b, unit: f"dist/{b.period}/{unit_folder(code, unit.name)}.zip"
@@ -824,7 +827,6 @@ class _Site:
 
     def _key_areas(self) -> None:
         """重点区域和人群 (CONTRACT 3.7): the city's breakdowns and each county's rates."""
-        from generator.key_areas import AREA_TYPES
 
         b = self.latest
         counties = [u for u in b.units if u.level == "county"]
@@ -1020,7 +1022,6 @@ def _check_mkdocs_config(text: str) -> None:
     A project's own mkdocs.yml.j2 decides the site's look; it may not add MkDocs hooks
     (Python files MkDocs runs), YAML tags that build Python objects, or move the folders.
     """
-    from generator.safe_yaml import Document, YamlError
 
     try:
         config = Document(text).data
@@ -1115,8 +1116,6 @@ def mkdocs_build(
     import jieba
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-
-    from generator.render.page_cache import page_cache
 
     jieba.setLogLevel(logging.WARNING)
     handler = _Collect()

@@ -18,12 +18,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from generator.config import Config, load_config
+from generator.content import load_content
 from generator.errors import ConfigError
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
+from generator.record import CARRY, CONFIRM_UNCHANGED, decided, reference, reporting_status
 from generator.rosters import codes
 from generator.rosters.filing import hidden_workbook, own_names, stored_county, stray_rows
-from generator.rosters.read import ReadError, parallel_map, read_table, roster_files
+from generator.rosters.read import (
+    READERS,
+    ReadError,
+    parallel_map,
+    read_roster_sheet,
+    read_roster_sheets,
+    read_table,
+    roster_files,
+)
 from generator.rosters.specs import (
     CAMPAIGNS,
     ENTERPRISES,
@@ -191,7 +202,6 @@ def read_roster_folder(
 ) -> tuple[pd.DataFrame, list[Problem], bool]:
     """A roster kept as a folder, `data/<roster>/`: every spreadsheet in it (one per county is
     usual), each read from its sheet with the roster's header and validated, then joined."""
-    from generator.rosters.read import read_roster_sheet
 
     files, problems = _folder_files(root, directory)
     frames: list[pd.DataFrame] = []
@@ -266,7 +276,7 @@ _ROSTER_FOLDERS = frozenset(name for name, roster in ROSTERS.items() if not rost
 
 def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem]]:
     """The period folders under data/, sorted; folders of the wrong cadence are problems."""
-    data_dir = root / "data"
+    data_dir = ProjectPaths(root).data
     periods: list[Period] = []
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -305,7 +315,7 @@ def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem
 def load_project(root: Path, config: Config | None = None) -> ProjectData:
     """Read and check the project's non-period rosters and find its periods."""
     config = config or load_config(root)
-    data_dir = root / "data"
+    data_dir = ProjectPaths(root).data
     problems = ProblemList()
 
     units, unit_problems, units_read = read_roster(root, data_dir, UNITS, Context())
@@ -385,7 +395,7 @@ def read_snapshot(
 ) -> Snapshot:
     """Read and check one period's ledger; compare it with the previous period's state."""
     root = data.config.root
-    folder = root / "data" / str(period)
+    folder = ProjectPaths(root).period(period)
     # Reviews are checked against the volunteer roster only if it could be read; an id used in
     # one county only says which county a review without one is of.
     volunteer_units = _unique_volunteers(data) if data.volunteers_read else None
@@ -429,8 +439,6 @@ def read_snapshot(
         problems.extend(changes)
     reporting: list[Any] = []
     if counties:
-        from generator.record import CONFIRM_UNCHANGED, decided, reference, reporting_status
-
         names = {c: data.unit_index.name.get(c, c) for c in counties}
         ref = reference(root, period, data.config.report_deadline)
         confirmed = decided(folder, CONFIRM_UNCHANGED)
@@ -626,8 +634,6 @@ def period_files(folder: Path) -> tuple[list[Path], list[Path]]:
     Lock and temporary files are skipped; so are files named as another period roster
     (volunteer_reviews.*). The second list is every other regular file: named, not ignored.
     """
-    from generator.rosters.read import READERS
-    from generator.rosters.specs import ROSTERS
 
     if not folder.is_dir():
         return [], []
@@ -716,7 +722,6 @@ def _one_county(frame: pd.DataFrame, units: UnitTree | None) -> str:
 def _ledger_sheets(path: Path, rel: str) -> tuple[FoundSheet, FoundSheet, RawTable | None]:
     """A period file's ledger and 志愿者考核 sheets, and the ledger's rows (None when no sheet
     has its header; enterprises.csv itself is read as it is, to say what is wrong with it)."""
-    from generator.rosters.read import read_roster_sheets
 
     tables = read_roster_sheets(path, rel, (ENTERPRISES, VOLUNTEER_REVIEWS))
     found, review = tables[ENTERPRISES.name], tables[VOLUNTEER_REVIEWS.name]
@@ -840,7 +845,6 @@ def _counties_reported(
     """E-COUNTY-NOT-REPORTED for each county without rows; a county the office decided to
     carry for the period (`bulletin carry`, or every county under the deprecated
     `unreported: previous`) has its rows of the latest earlier period that has them instead."""
-    from generator.record import CARRY, decided
 
     index = data.unit_index
     present = set(pc.unique(county_of_rows(enterprises, index)).to_pylist())
@@ -899,7 +903,7 @@ def earlier_rows(
     )
     root = data.config.root
     for earlier in sorted((p for p in data.periods if p < period), reverse=True):
-        ledger = read_ledger(root, root / "data" / str(earlier), ctx)
+        ledger = read_ledger(root, ProjectPaths(root).period(earlier), ctx)
         frame = ledger.frame
         if not len(frame):
             continue
@@ -926,7 +930,6 @@ def _county_changes(
 ) -> tuple[list[Problem], dict[str, str]]:
     """E-LEDGER-STALE (unless confirmed) and W-COUNTY-SHRANK, one per county; and the
     earlier period each county's ledger repeats."""
-    from generator.record import CONFIRM_UNCHANGED, decided
 
     problems: list[Problem] = []
     repeats: dict[str, str] = {}
@@ -1195,7 +1198,6 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
             reporting = list(snapshot.reporting)
         del snapshot
     # The build refuses content with errors too, so check must name them.
-    from generator.content import load_content
 
     problems.extend(load_content(root, set(data.units["code"].astype(str))).problems)
     counties = {c: data.unit_index.name.get(c, c) for c in _county_codes(data)}

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from generator import formatting as fmt
+from generator.cache import write_atomic
 from generator.config import Config
 from generator.figures import SCHEDULE_QUOTED_UP_TO, amount_due
+from generator.key_areas import AREA_TYPES
 from generator.model import (
     JUDGMENT_LABELS,
     Bulletin,
@@ -25,6 +27,7 @@ from generator.model import (
     UnitFigures,
 )
 from generator.periods import Period
+from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
 from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
     UNION_BUILDING,
@@ -579,7 +582,6 @@ def targets_section(bulletin: Bulletin) -> Section | None:
 
 def _key_area_rate(bulletin: Bulletin, code: str) -> tuple[int, int]:
     """Enterprises and unionized ones in the four key area types of a unit."""
-    from generator.key_areas import AREA_TYPES
 
     rows = [
         r
@@ -943,8 +945,6 @@ def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
     internal bulletins of a period show the same charts; a bulletin whose wording changed
     keeps its charts), and a chart drawn is kept there.
     """
-    from generator.cache import write_atomic
-    from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
 
     draw = {"county": coverage_by_county_svg, "trend": coverage_trend_svg}
     kinds = {"county": "counties", "trend": "trend"}
