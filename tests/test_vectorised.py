@@ -359,3 +359,46 @@ def test_planned_dates_are_the_row_by_row_ones(corpus: list[tuple[Any, list[Snap
     assert [_iso_by_row(v) for v in edge] == want
     assert list(iso_dates(pd.Series(edge, dtype=object))) == want
     assert list(iso_dates(pd.Series([], dtype=object))) == []
+
+
+def test_county_digests_of_a_frame_are_those_of_its_arrow_table(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    """The digests read the frame's own arrays (no conversion of the frame to Arrow), and
+    digest text of few values by value: the same digests as the frame converted to Arrow, and
+    each county's the same whether its rows are interleaved with others' or alone."""
+    from generator.rosters.load import county_of_rows
+    from generator.rosters.specs import ENTERPRISES
+
+    compared = 0
+    for data, snapshots in corpus:
+        for snapshot in snapshots:
+            frame = snapshot.enterprises
+            if not len(frame):
+                continue
+            columns = [c.name for c in ENTERPRISES.columns]
+            counties = county_of_rows(frame, data.unit_index).to_numpy(zero_copy_only=False)
+            names, groups = np.unique(counties, return_inverse=True)
+            got = _county_digests(frame[columns], groups, len(names))
+            table = pa.Table.from_pandas(frame[columns], preserve_index=False)
+            assert got == _county_digests(table, groups, len(names))
+            for g in range(len(names)):
+                alone = frame[columns].loc[groups == g].reset_index(drop=True)
+                own = _county_digests(alone, np.zeros(len(alone), dtype=np.int64), 1)
+                assert own == [got[g]]
+                compared += 1
+    assert compared >= 9  # the demo's counties at least
+    # A value of a by-value column changed, or moved to another row: another digest.
+    frame = pd.DataFrame(
+        {
+            "unit": pd.array(["990101", "990102", None], "string[pyarrow]"),
+            "employees": pd.array([3, None, 5], "Int64"),
+        }
+    )
+    one = np.zeros(3, dtype=np.int64)
+    first = _county_digests(frame, one, 1)
+    changed = frame.assign(unit=pd.array(["990101", "990103", None], "string[pyarrow]"))
+    moved = frame.assign(unit=pd.array(["990102", "990101", None], "string[pyarrow]"))
+    emptied = frame.assign(unit=pd.array(["990101", "990102", ""], "string[pyarrow]"))
+    for other in (changed, moved, emptied):
+        assert _county_digests(other, one, 1) != first
