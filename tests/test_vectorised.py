@@ -402,3 +402,68 @@ def test_county_digests_of_a_frame_are_those_of_its_arrow_table(
     emptied = frame.assign(unit=pd.array(["990101", "990102", ""], "string[pyarrow]"))
     for other in (changed, moved, emptied):
         assert _county_digests(other, one, 1) != first
+
+
+def _group_counts_by_groupby(
+    code: pd.Series, categories: dict[str, pd.Series], unionized: np.ndarray, employees: np.ndarray
+) -> pd.DataFrame:
+    """The pandas groupby over strings that key_areas.group_counts replaced."""
+    base = pd.DataFrame(
+        {
+            "code": code,
+            "enterprises": np.ones(len(code), dtype=np.int64),
+            "unionized": unionized.astype(np.int64),
+            "employees": employees,
+        }
+    )
+    parts = [base.assign(dimension=d, category=c) for d, c in categories.items()]
+    return (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["code", "dimension", "category"], sort=True, as_index=False)[
+            ["enterprises", "unionized", "employees"]
+        ]
+        .sum()
+    )
+
+
+def test_group_counts_are_the_groupby_ones(corpus: list[tuple[Any, list[Snapshot]]]) -> None:
+    """The key areas' counts per unit and category (bincount over numbered pairs) are those
+    of the groupby they replaced, row for row, on every corpus ledger and on edge cases."""
+    from generator.key_areas import DIMENSIONS, _category, category_codes, group_counts
+
+    def compare(code: pd.Series, categories: dict[str, pd.Series], u: Any, n: Any) -> int:
+        at, values = pd.factorize(code)
+        numbered = {d: category_codes(c, nfkc=d == "area_type") for d, c in categories.items()}
+        got = group_counts(
+            (at, np.asarray(values, dtype=object)),
+            numbered,
+            np.asarray(u, bool),
+            np.asarray(n, np.int64),
+        )
+        strings = {d: _category(c, nfkc=d == "area_type") for d, c in categories.items()}
+        want = _group_counts_by_groupby(code, strings, np.asarray(u, bool), np.asarray(n))
+        want = want.astype({"code": "string", "dimension": "string", "category": "string"})
+        got = got.astype({"dimension": "string"})
+        pd.testing.assert_frame_equal(got, want.loc[:, list(got.columns)])
+        return len(want)
+
+    groups = 0
+    for _data, snapshots in corpus:
+        for snapshot in snapshots:
+            e = snapshot.enterprises
+            code = e["unit"].astype("string").fillna("？")
+            categories = {d: e[d] for d in DIMENSIONS if d != "union_form"}
+            unionized = e["unionized"].to_numpy(dtype=bool, na_value=False)
+            employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
+            groups += compare(code, categories, unionized, employees)
+    assert groups > 100
+    # Codes and categories out of order, one code only, categories sorting by code point.
+    code = pd.Series(["990102", "990101", "990102", "990101", "990102"], dtype="string")
+    area = pd.Series(["其他", "开发区", "其他", "村(社区)", "Z区"], dtype="string")
+    assert compare(code, {"area_type": area}, [1, 0, 1, 1, 0], [5, 3, 7, 1, 2]) == 4
+    assert compare(code[:1], {"industry": area[:1]}, [True], [4]) == 1
+    # A row without a code is in no group; a category empty or missing is 未填写, one written
+    # with spaces or in full-width forms the category it names.
+    with_na = pd.Series(["990101", None, "990102", "990101", "990101"], dtype="string")
+    areas = pd.Series(["其他", "其他", None, " 其他 ", "村（社区）"], dtype="string")
+    assert compare(with_na, {"area_type": areas}, [1, 1, 0, 0, 1], [3, 4, 5, 6, 7]) == 3
