@@ -1049,7 +1049,7 @@ def _county_digests(
         names = table.column_names
         sources = [table.column(i) for i in range(table.num_columns)]
     columns = parallel_map(
-        lambda job: _column_bytes(job[1], order, job[0] not in _DISTINCT_TEXT),
+        lambda job: _column_bytes(job[1], order, job[0] in _FEW_VALUES),
         list(zip(names, sources, strict=True)),
     )
     bounds = dict(
@@ -1075,10 +1075,22 @@ def _county_digests(
 
 _ColumnBytes = tuple[str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
 
-#: Text columns whose values are nearly all distinct: digested as their bytes. The others
-#: (units, categories, flags written as text) by a digest of each distinct value, looked up per
-#: row: far cheaper than bringing their text together when the counties' rows are interleaved.
-_DISTINCT_TEXT = frozenset({"uscc", "name"})
+#: Text columns of few distinct values (units, categories, reasons): digested by a digest of
+#: each distinct value, looked up per row, far cheaper than bringing their text together when
+#: the counties' rows are interleaved. Other text (codes, names, persons) as its bytes.
+_FEW_VALUES = frozenset(
+    {
+        "unit",
+        "industry",
+        "ownership",
+        "area_type",
+        "union_form",
+        "not_unionized_reason",
+        "status",
+        "federation",
+        "progress",
+    }
+)
 
 
 def _column_bytes(
