@@ -383,7 +383,8 @@ def _priority_rows(e: pd.DataFrame, mask: np.ndarray, state: str) -> pd.DataFram
     picked["added"] = False
     picked["left_reason"] = ""
     for name in _CLEARED:
-        picked[name] = _column(e, name)[mask].to_numpy(dtype=object)
+        if name != "planned_on":  # a date, written as ISO text below
+            picked[name] = _column(e, name)[mask].to_numpy(dtype=object)
     picked["planned_on"] = iso_dates(_column(e, "planned_on")[mask])
     picked["open_periods"] = 1
     return picked.reset_index(drop=True)
