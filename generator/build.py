@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.assemble import assemble
 from generator.cache import (
     CACHE_DIR,
     Cache,
@@ -125,6 +124,9 @@ def gather(
     result = result or BuildResult(out=root)
     config = load_config(root)
 
+    # Here, not at the top: a build with nothing changed (the stamp matches) never imports
+    # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
+    from generator.assemble import assemble
     from generator.figures import project_figures
     from generator.rosters.load import load_project
 
