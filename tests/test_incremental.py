@@ -188,6 +188,11 @@ def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
     assert "第一稿" in pages.read_text(encoding="utf-8")  # the new page went into the cache
     note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, pdf=False, jobs=1))
+    from generator.render.page_cache import STATS
+
+    # (of the last site built, the intranet) only the write-up's own page shows its body: the
+    # theme rendered it again, every other page is the file the last build wrote
+    assert STATS["page_misses"] == 1 and STATS["page_hits"] > 20
     page = (out / "public" / "writeups" / "note.html").read_text(encoding="utf-8")
     assert "第二稿" in page and "第一稿" not in page
     fresh = tmp_path / "fresh"
