@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.assemble import _data_quality, assemble
 from generator.cache import (
     Cache,
     Digests,
@@ -131,6 +130,9 @@ def gather(
         with _timed(result, "figures"):
             return Gathered(*gather_level(root, config, options))
 
+    # Here, not at the top: a build with nothing changed (the stamp matches) never imports
+    # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
+    from generator.assemble import assemble
     from generator.figures import project_figures
     from generator.rosters.load import load_project
 
@@ -488,6 +490,7 @@ def issued_changes(root: Path) -> list[Problem]:
 
 def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
     """Issued periods whose figures the data now give differently: warnings and 更正说明."""
+    from generator.assemble import _data_quality  # not at the top: see gather()
 
     changed: list[Problem] = []
     for period, warnings in apply_issued(root, g.bulletins).items():
@@ -700,6 +703,7 @@ def _render_sites(
         work = ProjectPaths(root).cache / "mkdocs" / audience
         if force:
             (work / "pages.json").unlink(missing_ok=True)
+            shutil.rmtree(work / "pages-html", ignore_errors=True)
         site = render_site(bulletins, g.config, staging / audience, work_dir=work, jobs=jobs)
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)

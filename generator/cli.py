@@ -23,6 +23,7 @@ from generator.periods import Period
 LAZY_IMPORTS: dict[str, tuple[str, ...]] = {
     "generator.cli": ("*",),
     "generator.build": (
+        "generator.assemble",  # pandas: a build with nothing changed never imports it
         "generator.federation.gather",
         "generator.figures",
         "generator.fonts",

@@ -11,6 +11,7 @@ decided when its Bulletins were built.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -19,9 +20,10 @@ import os
 import re
 import shutil
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -1510,23 +1512,51 @@ def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> N
 _COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml"}
 
 
-def precompress(site_dir: Path, folders: Iterable[str]) -> int:
+def precompress(site_dir: Path, folders: Iterable[str], cache: Path | None = None) -> int:
     """Write NAME.gz beside every text file of the site (pages, styles, scripts, search index,
     charts): a server that sends precompressed files (nginx `gzip_static on`, Apache
     mod_deflate's precompressed files, Caddy `precompressed gzip`) sends a fifth of the bytes
     without compressing anything itself. Byte-identical from build to build (no time in the
     gzip header). `folders` are the site's own folders: files other stages write (PDF, data)
-    are left alone. Returns the number of files written."""
+    are left alone. With `cache`, a file compressed by an earlier build (the same bytes) is
+    copied from there: a rebuild compresses only the pages that changed. Returns the number of
+    files written."""
     written = 0
     candidates = list(site_dir.glob("*.html"))
     for folder in folders:
         candidates += [p for p in (site_dir / folder).rglob("*") if p.is_file()]
+    used: list[Path] = []
     for path in sorted(candidates):
         if path.suffix not in _COMPRESSIBLE or path.stat().st_size < 512:
             continue
-        path.with_name(path.name + ".gz").write_bytes(_gzip(path.read_bytes()))
+        target = path.with_name(path.name + ".gz")
+        if cache is None:
+            target.write_bytes(_gzip(path.read_bytes()))
+        else:
+            used.append(_gzip_cached(path, target, cache))
         written += 1
+    if cache is not None:
+        # both sites of a project share the cache: room for both, and a generation more
+        keep_newest(cache.glob("*.gz"), keep=4 * len(used))
     return written
+
+
+def _gzip_cached(path: Path, target: Path, cache: Path) -> Path:
+    """Compress `path` into `target` by way of the cache (by the digest of its bytes); the cache
+    entry used."""
+    data = path.read_bytes()
+    entry = cache / f"{hashlib.blake2b(data, digest_size=20).hexdigest()}.gz"
+    try:
+        packed = entry.read_bytes()
+        if gzip.decompress(packed) != data:  # a damaged entry: compressed again
+            raise OSError(f"damaged {entry.name}")
+        os.utime(entry)  # recently used: kept by keep_newest
+    except (OSError, EOFError, zlib.error):
+        packed = _gzip(data)
+        with suppress(OSError):  # without the entry the next build only compresses it again
+            write_atomic(entry, packed)
+    target.write_bytes(packed)
+    return entry
 
 
 #: The compressed bytes of files seen before in this process, by content digest: both sites
@@ -1537,8 +1567,6 @@ _GZIP_MEMO_BYTES = 8 * 1024 * 1024
 
 
 def _gzip(data: bytes) -> bytes:
-    import gzip
-
     if len(data) < _GZIP_MEMO_MIN:
         return gzip.compress(data, compresslevel=9, mtime=0)
     digest = hashlib.blake2b(data, digest_size=20).digest()
@@ -1626,7 +1654,7 @@ def render_site(
     top_folders = sorted(p.name for p in built.iterdir() if p.is_dir())
     _move_into(built, out_dir)
     start = time.perf_counter()
-    precompress(out_dir, [*top_folders, "charts"])
+    precompress(out_dir, [*top_folders, "charts"], work_dir.parent / "gzip")
     result.timings["compress"] = time.perf_counter() - start
     result.pages = len(site.pages)
     result.charts = len(site.chart_jobs)
