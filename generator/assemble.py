@@ -19,7 +19,7 @@ import pandas as pd
 from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame, public_text, public_title
-from generator.indicators import INDICATORS, shown
+from generator.indicators import INDICATORS, campaigns_said, shown
 from generator.model import (
     CATEGORY_LABELS,
     SHOWS,
@@ -243,10 +243,7 @@ def overview_sentences(
             f"全市应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
             f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
         )
-    sentences.append(
-        f"全市已命名工人先锋号{n(city.pioneer_teams)}个，职工书屋{n(city.book_rooms)}家"
-        f"（藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
-    )
+    sentences.append(f"全市{campaigns_said(city)}。")
     return sentences
 
 

@@ -12,7 +12,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.config import load_config
+from generator.config import init_comment, init_line, load_config
 from generator.content import load_content
 from generator.errors import ConfigError, DataError
 from generator.issue import next_doc_number, read_register
@@ -88,6 +88,8 @@ def init_project(
             doc_prefix=doc_prefix,
             cadence=cadence,
             metrics=metric_comments(),
+            line=init_line,
+            above=init_comment,
         ),
         encoding="utf-8",
     )
