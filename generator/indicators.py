@@ -327,14 +327,16 @@ KEY_GROUPS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.group)
 
 def key_groups(u: object, federations: bool = True) -> str:
     """Say a unit's key-group rates, then its federations (the sentence, without its stop)."""
-    said = "，".join(f"{i.label}{i.show(getattr(u, i.name))}" for i in KEY_GROUPS)
+    # a rate the ledgers do not give (null) is left out: nothing the office lacks is printed (3.9)
+    rates = [(i, getattr(u, i.name)) for i in KEY_GROUPS]
+    said = "，".join(f"{i.label}{i.show(value)}" for i, value in rates if value is not None)
     if not federations:
         return said
     fed, ent, emp = (
         BY_NAME[n] for n in ("federations", "federation_enterprises", "federation_employees")
     )
     return (
-        f"{said}；{fed.label}{fed.show(getattr(u, fed.name))}{fed.unit}，"
+        f"{said}{'；' if said else ''}{fed.label}{fed.show(getattr(u, fed.name))}{fed.unit}，"
         f"{ent.heading}{ent.show(getattr(u, ent.name))}{ent.unit}、"
         f"职工{emp.show(getattr(u, emp.name))}{emp.unit}"
     )

@@ -17,7 +17,7 @@ from typing import Any
 from generator import formatting as fmt
 from generator.config import Config
 from generator.figures import SCHEDULE_QUOTED_UP_TO, amount_due
-from generator.indicators import KEY_GROUPS, campaigns_said, key_groups
+from generator.indicators import BY_NAME, KEY_GROUPS, campaigns_said, key_groups
 from generator.model import (
     JUDGMENT_LABELS,
     Bulletin,
@@ -569,8 +569,9 @@ def key_areas_section(bulletin: Bulletin) -> Section | None:
         names = "、".join(f"{r.category}（{_n(r.non_unionized)}家）" for r in industries)
         blocks.append(par(f"未建会企业较多的行业是{names}。"))
     forms = any(r.dimension == "union_form" for r in rows)
-    said = key_groups(city, federations=forms).replace("；", "；全市", 1)
-    blocks.append(par(f"{said}。各县市区情况如下："))
+    federations = BY_NAME["federations"].label  # the city's: 全市区域性、行业性工会联合会
+    said = key_groups(city, federations=forms).replace(federations, "全市" + federations, 1)
+    blocks.append(par(f"{said}。各县市区情况如下：" if said else "各县市区情况如下："))
     blocks.append(column_table(_GROUPS_BY_COUNTY, counties(bulletin), size=0.8))
     return "重点区域和人群", blocks
 
