@@ -539,18 +539,6 @@ def targets_section(bulletin: Bulletin) -> Section | None:
     ]
 
 
-def _key_area_rate(bulletin: Bulletin, code: str) -> tuple[int, int]:
-    """Enterprises and unionized ones in the four key area types of a unit."""
-    from generator.key_areas import AREA_TYPES
-
-    rows = [
-        r
-        for r in bulletin.key_areas.get(code, [])
-        if r.dimension == "area_type" and r.category in AREA_TYPES[:4]
-    ]
-    return sum(r.enterprises for r in rows), sum(r.unionized for r in rows)
-
-
 def key_areas_section(bulletin: Bulletin) -> Section | None:
     """重点区域和人群: key areas, the industries most behind, key groups and federations."""
     city = bulletin.city
