@@ -19,7 +19,7 @@ import pandas as pd
 from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame, public_text, public_title
-from generator.indicators import INDICATORS, campaigns_said, shown
+from generator.indicators import BY_NAME, INDICATORS, campaigns_said, shown
 from generator.model import (
     CATEGORY_LABELS,
     SHOWS,
@@ -217,7 +217,7 @@ def overview_sentences(
         f"已建会企业职工入会率{pct(city.membership_rate)}"
     )
     if city.migrant_membership_rate is not None:
-        s2 += f"，农民工入会率{pct(city.migrant_membership_rate)}"
+        s2 += f"，{BY_NAME['migrant_membership_rate'].label}{pct(city.migrant_membership_rate)}"
     sentences.append(s2 + "。")
     s3 = f"{period.label_ytd}，全市新建工会{n(city.ytd_new_unions)}家"
     if city.target_new_unions:
