@@ -1204,24 +1204,17 @@ HEADCOUNTS = {
 }
 LEDGER_GROUPS = (
     ("企业基本情况", ("uscc", "name", "unit", "industry", "ownership", "area_type")),
-    ("职工情况", ("employees", "migrant_workers", "dispatch_workers", "female_workers")),
+    ("职工情况", ("employees", "migrant_workers", "dispatch_workers")),
     (
         "工会组建情况",
-        (
-            "unionized",
-            "union_date",
-            "members",
-            "migrant_members",
-            "dispatch_members",
-            "female_members",
-            "union_form",
-        ),
+        ("unionized", "union_date", "members", "migrant_members", "dispatch_members", "union_form"),
     ),
     ("民主管理", ("workers_congress", "wage_bargaining")),
     ("", ("not_unionized_reason",)),
     ("", ("status",)),
     ("", ("federation",)),
     ("推进建会情况", ("progress", "responsible", "planned_on")),
+    ("女职工情况", ("female_workers", "female_members")),
 )
 FIXED_TIME = datetime(2026, 11, 3, 9, 0, 0)
 
@@ -1849,13 +1842,11 @@ def ledger_text(world: World, pop: Population, snap: Snapshot) -> str:
         ints(snap.employees),
         ints(snap.migrant),
         ints(snap.dispatch),
-        ints(snap.female),
         np.where(uni, "是", "否").tolist(),
         np.where(uni, DATE_ISO[np.where(uni, snap.union_day - EPOCH, 0)], "").tolist(),
         ints(snap.members, uni),
         ints(snap.migrant_members, uni),
         ints(snap.dispatch_members, uni),
-        ints(snap.female_members, uni),
         np.where(uni, UNION_FORMS[pop.form[idx]], "").tolist(),
         flags(snap.congress),
         flags(snap.wage),
@@ -1869,6 +1860,8 @@ def ledger_text(world: World, pop: Population, snap: Snapshot) -> str:
             "",
             PLAN_ISO[np.minimum(pop.plan_m[idx], LAST_MONTH + 3)],
         ).tolist(),
+        ints(snap.female),
+        ints(snap.female_members, uni),
     ]
     return "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
 
