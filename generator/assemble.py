@@ -19,7 +19,7 @@ import pandas as pd
 from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame, public_text, public_title
-from generator.indicators import INDICATORS, shown
+from generator.indicators import BY_NAME, INDICATORS, campaigns_said, shown
 from generator.inspections import held_in, overdue_at
 from generator.key_areas import UNFILLED, display_order
 from generator.model import (
@@ -219,7 +219,7 @@ def overview_sentences(
         f"已建会企业职工入会率{pct(city.membership_rate)}"
     )
     if city.migrant_membership_rate is not None:
-        s2 += f"，农民工入会率{pct(city.migrant_membership_rate)}"
+        s2 += f"，{BY_NAME['migrant_membership_rate'].label}{pct(city.migrant_membership_rate)}"
     sentences.append(s2 + "。")
     s3 = f"{period.label_ytd}，全市新建工会{n(city.ytd_new_unions)}家"
     if city.target_new_unions:
@@ -245,10 +245,7 @@ def overview_sentences(
             f"全市应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
             f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
         )
-    sentences.append(
-        f"全市已命名工人先锋号{n(city.pioneer_teams)}个，职工书屋{n(city.book_rooms)}家"
-        f"（藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
-    )
+    sentences.append(f"全市{campaigns_said(city)}。")
     return sentences
 
 

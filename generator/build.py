@@ -480,14 +480,6 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     return out
 
 
-def issued_changes(root: Path) -> list[Problem]:
-    """The W-ISSUED-CHANGED warnings the data give now, without writing anything (for `check`)."""
-
-    if not ProjectPaths(root).register.is_file():
-        return []
-    return _issued_corrections(root, gather(root, BuildOptions(site=False, pdf=False)))
-
-
 def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
     """Issued periods whose figures the data now give differently: warnings and 更正说明."""
     from generator.assemble import _data_quality  # not at the top: see gather()

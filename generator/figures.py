@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from generator import formatting as fmt
 from generator import key_areas
-from generator.config import DEFAULT_JUDGMENTS, Config, Rule
+from generator.config import Config, Rule
 from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
 from generator.inspections import overdue_at
 from generator.periods import Period
@@ -75,6 +75,8 @@ OWN_SUMS = (
     "migrant_members",
     "dispatch_workers",  # of active unionized enterprises with both dispatch columns given
     "dispatch_members",
+    "female_workers",  # of active unionized enterprises with both female columns given
+    "female_members",
     "congress",
     "bargaining",
     # unionized ones whose 职代会 / 工资集体协商 cell was filled in: a county form without the
@@ -304,6 +306,11 @@ def reduce_snapshot(
         & e["dispatch_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
+    female_given = (
+        e["female_workers"].notna().to_numpy(dtype=bool)
+        & e["female_members"].notna().to_numpy(dtype=bool)
+        & unionized
+    )
     federated = unionized & _flags(_column(e, "union_form").isin(FEDERATION_FORMS))
     union_date = _dates(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
@@ -324,6 +331,8 @@ def reduce_snapshot(
         "migrant_members": total(migrant_given, _ints(e["migrant_members"])),
         "dispatch_workers": total(dispatch_given, _ints(e["dispatch_workers"])),
         "dispatch_members": total(dispatch_given, _ints(e["dispatch_members"])),
+        "female_workers": total(female_given, _ints(e["female_workers"])),
+        "female_members": total(female_given, _ints(e["female_members"])),
         "congress": total(unionized & _flags(e["workers_congress"])),
         "bargaining": total(unionized & _flags(e["wage_bargaining"])),
         "congress_given": total(unionized & e["workers_congress"].notna().to_numpy(dtype=bool)),
@@ -613,6 +622,7 @@ def compute_figures(
     f["membership_rate"] = _ratio(s["members"], s["unionized_employees"])
     f["migrant_membership_rate"] = _ratio(s["migrant_members"], s["migrant_workers"])
     f["dispatch_membership_rate"] = _ratio(s["dispatch_members"], s["dispatch_workers"])
+    f["female_membership_rate"] = _ratio(s["female_members"], s["female_workers"])
     # over all unionized ones (3.1), but only where some of them said anything
     f["congress_rate"] = _ratio(s["congress"], np.where(s["congress_given"] > 0, s["unionized"], 0))
     f["bargaining_rate"] = _ratio(
@@ -1112,9 +1122,7 @@ def _judgments(
     veto and criticism rule the unit matched, a criticism every criticism rule; a commendation
     says what the unit did.
     """
-    rules = config.judgments or {
-        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
-    }
+    rules = config.judgments
     wanted = [*RULE_METRICS, *_CONTEXT_FACTS]
     for ytd, target, _noun, _unit in COMPLETIONS.values():
         wanted += [ytd, target]
@@ -1192,9 +1200,7 @@ def _undecided(
     previous year's end are not in the data cannot be judged on a new-members rule. (A receipt
     not recorded, which leaves a report_late rule undecided, is the record's own problem.)
     """
-    rules = config.judgments or {
-        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
-    }
+    rules = config.judgments
     metrics = {r.metric for kind in ("criticize", "veto") for r in rules.get(kind, ())}
     out: list[Problem] = []
     warned_members: set[tuple[int, str]] = set()

@@ -314,9 +314,3 @@ def display_order(frame: pd.DataFrame) -> pd.DataFrame:
     rank = keyed.groupby(["_unit", "_dim"], sort=False).cumcount()
     keyed = keyed[(keyed["dimension"] != "industry") | (rank < TOP_INDUSTRIES)]
     return keyed.drop(columns=["_unit", "_dim", "_unfilled", "_official", "_size", "_name"])
-
-
-def ordered_categories(dimension: str, rows: pd.DataFrame) -> pd.DataFrame:
-    """One unit's rows of a dimension in display order (see display_order)."""
-    shown = display_order(rows)
-    return shown[shown["dimension"] == dimension] if len(shown) else shown

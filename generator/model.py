@@ -31,7 +31,10 @@ class Shows:
     audience's name. Priority counts (priority_open/closed/added/left: how many enterprises of
     25 or more employees still have no union, and how many were ticked off) are public figures
     like every other count of §3: bulletin.json, the PDF bulletin and the pages of both sites show
-    them. The enterprises behind them (the 销号清单) are records, and internal.
+    them. The enterprises behind them (the 销号清单) are records, and internal; so are the four
+    clear things' counts (priority_overdue/stalled: measured against the office's working plan,
+    CONTRACT 3.8). Renderers show what the model carries and never test an audience again for
+    a figure: a figure its audience is not shown is null (`indicators.Indicator.shown_if`).
     """
 
     #: judgment kinds shown (the public model: praise only)

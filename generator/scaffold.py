@@ -12,7 +12,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.config import load_config
+from generator.config import init_comment, init_line, load_config
 from generator.content import load_content
 from generator.errors import ConfigError, DataError
 from generator.indicators import BY_NAME, RULE_METRICS
@@ -91,6 +91,8 @@ def init_project(
             doc_prefix=doc_prefix,
             cadence=cadence,
             metrics=metric_comments(),
+            line=init_line,
+            above=init_comment,
         ),
         encoding="utf-8",
     )

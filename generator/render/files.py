@@ -59,13 +59,6 @@ def priority_marks(p: PriorityEntry, stalled: str = "久拖未建（{}期）") -
     return "、".join(notes)
 
 
-def write_bulletin_json(bulletin: Bulletin, path: Path) -> Path:
-    """Write bulletin.json (sorted keys, UTF-8, deterministic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(bulletin.to_json() + "\n", encoding="utf-8")
-    return path
-
-
 def _excel_value(value: Any, kind: str) -> Any:
     if value is None:
         return None

@@ -218,6 +218,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         pick=lambda codes, lookup: [lookup[c] for c in codes if c in lookup],
         tojson_yaml=yaml_title,
         label_of=lambda kind: JUDGMENT_LABELS.get(kind, kind),
+        key_groups=indicators.key_groups,
     )
     env.globals.update(
         level_labels=LEVEL_LABELS,
@@ -226,6 +227,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         campaign_kinds=CAMPAIGNS,
         indicator_table=indicators.table,
         figures=indicators.BY_NAME,
+        key_group_figures=indicators.KEY_GROUPS,
         counted_campaign=counted_campaign,
         search_boost=SEARCH_BOOST,
         explain_code=explanation,
