@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generator.build import BuildOptions, BuildResult, build
+from generator.render.page_cache import STATS
 
 
 def _build(root: Path, **options: Any) -> tuple[float, BuildResult]:
@@ -81,6 +82,7 @@ def run(work: Path) -> list[dict[str, Any]]:
     with writeups[-1].open("a", encoding="utf-8") as handle:
         handle.write("\n本段为基准测试追加的一句话。\n")
     one_writeup, after_writeup = _build(root)
+    rendered = f"{STATS.get('page_misses', 0)} of {STATS.get('page_misses', 0) + STATS.get('page_hits', 0)}"
     print(
         "[build] one write-up changed: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in after_writeup.timings.items()),
@@ -109,6 +111,11 @@ def run(work: Path) -> list[dict[str, Any]]:
             "name": "build: ledgers read again after one write-up changed",
             "value": f"{after_writeup.snapshots_read} of {len(first.periods)}",
             "target": "0",
+        },
+        {
+            "name": "build: intranet pages rendered again after one write-up changed",
+            "value": rendered,
+            "target": "the pages that show it",
         },
         {"name": "build: one ledger changed / full build", "ratio": one_ledger / full},
         {

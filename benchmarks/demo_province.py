@@ -118,7 +118,7 @@ def make_city(root: Path, prefix: str, name: str, size: int) -> None:
 def main(out: Path) -> int:
     from generator.build import BuildOptions, build
     from generator.federation.intake import take_package
-    from generator.issue import issue_period
+    from generator.issuing import issue_period
 
     cities = (("91", "甲市", 9), ("92", "乙市", 12), ("93", "丙市", 15))
     for prefix, name, size in cities:

@@ -1,6 +1,7 @@
 """The benchmark: builds synthetic projects and prints every ratio DESIGN.md sets a target for.
 
-Run with `./run bench` (all sections) or `./run bench rosters figures` (some). Each section is a
+Run with `./run bench` (all sections) or `./run bench rosters figures` (some; `./run bench province`
+runs the figures section at province scale alone). Each section is a
 module `benchmarks/bench_<name>.py` with `run(project_dir)` returning rows
 {"name", "ratio" or "value", "target"}; all are measured in this one run, on this machine.
 """

@@ -735,6 +735,8 @@ class Population:
     federation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     plan_m: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # NEVER: none
     responsible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    female_frac: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    female_member_factor: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -824,7 +826,16 @@ def simulate(world: World, chunk: int, start_id: int, n: int) -> Population:
         congress_m, wage_m, uscc, names,
     )  # fmt: skip
     follow_up(world, pop, chunk)
+    women(world, pop, chunk)
     return pop
+
+
+def women(world: World, pop: Population, chunk: int) -> None:
+    """Female employees and members (女职工): a stream of their own, so nothing above changes."""
+    rng = np.random.default_rng([SEED, world.scale_id, 12, chunk])
+    n = len(pop)
+    pop.female_frac = np.clip(rng.normal(0.42, 0.12, n), 0.05, 0.9)
+    pop.female_member_factor = rng.uniform(0.85, 1.05, n)
 
 
 def follow_up(world: World, pop: Population, chunk: int) -> None:
@@ -1001,6 +1012,8 @@ class Snapshot:
     congress: np.ndarray
     wage: np.ndarray
     status: np.ndarray
+    female: np.ndarray
+    female_members: np.ndarray
 
 
 def snapshot(pop: Population, m: int, first: int) -> Snapshot:
@@ -1019,6 +1032,9 @@ def snapshot(pop: Population, m: int, first: int) -> Snapshot:
     dm = np.floor(dispatch * np.minimum(1.0, pop.ratio(m)[idx] * pop.dispatch_member_factor[idx]))
     dispatch_members = np.where(uni, dm, 0).astype(np.int64)
     status = np.where(pop.close[idx] <= m, pop.close_status[idx], 0)
+    female = np.floor(emp * pop.female_frac[idx]).astype(np.int64)
+    fm = np.floor(female * np.minimum(1.0, pop.ratio(m)[idx] * pop.female_member_factor[idx]))
+    female_members = np.where(uni, fm, 0).astype(np.int64)
     position = (
         {int(v): k for k, v in enumerate(idx)} if (pop.members_extra or pop.migrant_extra) else {}
     )
@@ -1042,6 +1058,8 @@ def snapshot(pop: Population, m: int, first: int) -> Snapshot:
         uni & (pop.congress_m[idx] <= m),
         uni & (pop.wage_m[idx] <= m),
         status,
+        female,
+        female_members,
     )
 
 
@@ -1181,6 +1199,8 @@ HEADCOUNTS = {
     "members",
     "migrant_members",
     "dispatch_members",
+    "female_workers",
+    "female_members",
 }
 LEDGER_GROUPS = (
     ("企业基本情况", ("uscc", "name", "unit", "industry", "ownership", "area_type")),
@@ -1194,6 +1214,7 @@ LEDGER_GROUPS = (
     ("", ("status",)),
     ("", ("federation",)),
     ("推进建会情况", ("progress", "responsible", "planned_on")),
+    ("女职工情况", ("female_workers", "female_members")),
 )
 FIXED_TIME = datetime(2026, 11, 3, 9, 0, 0)
 
@@ -1400,6 +1421,8 @@ def ledger_records(world: World, pop: Population, snap: Snapshot) -> list[dict[s
                 "not_unionized_reason": None if uni or reason < 0 else str(REASONS[reason]),
                 "status": str(STATUSES[snap.status[k]]),
                 "dispatch_members": int(snap.dispatch_members[k]) if uni else None,
+                "female_workers": int(snap.female[k]),
+                "female_members": int(snap.female_members[k]) if uni else None,
                 "federation": str(pop.federation[i]) or None if uni else None,
                 **_four_clear(pop, i, snap.m, uni),
             }
@@ -1837,6 +1860,8 @@ def ledger_text(world: World, pop: Population, snap: Snapshot) -> str:
             "",
             PLAN_ISO[np.minimum(pop.plan_m[idx], LAST_MONTH + 3)],
         ).tolist(),
+        ints(snap.female),
+        ints(snap.female_members, uni),
     ]
     return "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
 
@@ -3065,6 +3090,7 @@ def guide_page() -> str:
         "not_unionized_reason": "职工人数25人以上的未建会企业必填",
         "status": "存续、注销、吊销或迁出；空白视为存续",
         "dispatch_members": "已建会企业填写，不应超过劳务派遣工人数",
+        "female_members": "已建会企业填写，不应超过女职工人数",
         "federation": "组建形式为区域性联合会或行业性联合会的，填写联合会全称",
         "progress": "未建会企业填写：未联系、已联系或筹备中",
         "responsible": "未建会企业填写推进建会的责任人（只在内网显示）",

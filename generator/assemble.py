@@ -20,7 +20,9 @@ from generator import formatting as fmt
 from generator.config import Config
 from generator.content import Content, Frame, public_text, public_title
 from generator.federation.words import level_words
-from generator.indicators import INDICATORS, shown
+from generator.indicators import BY_NAME, INDICATORS, campaigns_said, shown
+from generator.inspections import held_in, overdue_at
+from generator.key_areas import UNFILLED, display_order
 from generator.model import (
     CATEGORY_LABELS,
     SHOWS,
@@ -227,7 +229,7 @@ def overview_sentences(
         f"已建会企业职工入会率{pct(city.membership_rate)}"
     )
     if city.migrant_membership_rate is not None:
-        s2 += f"，农民工入会率{pct(city.migrant_membership_rate)}"
+        s2 += f"，{BY_NAME['migrant_membership_rate'].label}{pct(city.migrant_membership_rate)}"
     sentences.append(s2 + "。")
     s3 = f"{period.label_ytd}，{own}新建工会{n(city.ytd_new_unions)}家"
     if city.target_new_unions:
@@ -253,10 +255,7 @@ def overview_sentences(
             f"{own}应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
             f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
         )
-    sentences.append(
-        f"{own}已命名工人先锋号{n(city.pioneer_teams)}个，职工书屋{n(city.book_rooms)}家"
-        f"（藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
-    )
+    sentences.append(f"{own}{campaigns_said(city)}。")
     return sentences
 
 
@@ -609,7 +608,6 @@ def _shared_key_areas(figures: Any, index: UnitTree, key: str) -> dict[str, list
 
 def _key_areas(index: UnitTree, frame: pd.DataFrame | None) -> dict[str, list[GroupRow]]:
     """Each unit's breakdowns in display order (3.7): counts, rates and federation numbers."""
-    from generator.key_areas import display_order
 
     out: dict[str, list[GroupRow]] = {code: [] for code in index.official}
     if frame is None or not len(frame):
@@ -633,7 +631,6 @@ def _key_areas(index: UnitTree, frame: pd.DataFrame | None) -> dict[str, list[Gr
 
 def _federations(index: UnitTree, frame: pd.DataFrame | None) -> list[FederationRecord]:
     """The named federations of each unit, largest first within official order (internal)."""
-    from generator.key_areas import UNFILLED
 
     if frame is None or not len(frame):
         return []
@@ -659,7 +656,6 @@ def _inspections(
     index: UnitTree, inspections: pd.DataFrame, period: Period
 ) -> list[InspectionRecord]:
     """The period's inspections and the rectifications past their deadline (internal)."""
-    from generator.inspections import held_in, overdue_at
 
     held = held_in(inspections, period)
     overdue = overdue_at(inspections, period)

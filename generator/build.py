@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.assemble import assemble
 from generator.cache import (
-    CACHE_DIR,
     Cache,
     Digests,
     encode,
@@ -35,18 +33,20 @@ from generator.config import Config, load_config
 from generator.content import Content, frame_deadline_problems, load_content
 from generator.errors import ConfigError, DataError
 from generator.federation.words import speak_as
+from generator.issue import apply_issued, overlay_issued, registered_paths
 from generator.model import Bulletin
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
+from generator.publish import check_output_folder, exclusive_build, publishing, recover
 from generator.record import record_inputs, reference, report_deadline
+from generator.rosters.specs import ROSTERS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from generator.figures import Figures, PeriodReduction
     from generator.rosters.load import ProjectData, Snapshot
-
-from generator.publish import check_output_folder, exclusive_build, publishing, recover
 
 AUDIENCES = ("public", "internal")
 
@@ -130,8 +130,11 @@ def gather(
         from generator.federation.gather import gather_level
 
         with _timed(result, "figures"):
-            return gather_level(root, config, options)
+            return Gathered(*gather_level(root, config, options))
 
+    # Here, not at the top: a build with nothing changed (the stamp matches) never imports
+    # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
+    from generator.assemble import assemble
     from generator.figures import project_figures
     from generator.rosters.load import load_project
 
@@ -228,7 +231,6 @@ class SnapshotEntry:
 
 
 def _roster_folder_file(path: Path) -> bool:
-    from generator.rosters.specs import ROSTERS
 
     roster = ROSTERS.get(path.parent.name)
     return roster is not None and not roster.per_period and path.is_file()
@@ -249,9 +251,9 @@ class _Snapshots:
         self.digests = Digests(self.cache.dir)
         # Rosters are files in data/ or folders data/<roster>/ (one file per county).
         shared = [
-            root / "bulletin.yml",
-            *(p for p in (root / "data").glob("*") if p.is_file()),
-            *(p for p in sorted((root / "data").glob("*/*")) if _roster_folder_file(p)),
+            ProjectPaths(root).config,
+            *(p for p in ProjectPaths(root).data.glob("*") if p.is_file()),
+            *(p for p in sorted(ProjectPaths(root).data.glob("*/*")) if _roster_folder_file(p)),
         ]
         self.base = key("snapshot", tool_digest(), self.digests.tree(shared, root))
         self.previous: tuple[Period, str, SnapshotEntry] | None = None  # (period, key, entry)
@@ -264,7 +266,7 @@ class _Snapshots:
         if self.previous is not None and self.previous[2].reduction is None:
             return self._refused(period)  # no digest to key the period by
         prev_digest = self.previous[2].digest if self.previous else ""
-        folder = self.root / "data" / str(period)
+        folder = ProjectPaths(self.root).period(period)
         # The month's record (receipts, decisions) is hidden files, which the folder's digest
         # leaves out; the 报送情况 depends on the deadline having passed and on the issue.
         ref = reference(self.root, period, self.config.report_deadline)
@@ -357,7 +359,7 @@ def _problem_period(problem: Problem, periods: list[Period]) -> str:
 def write_data_files(
     g: Gathered, out: Path, cache_dir: Path | None = None, reuse: bool = True
 ) -> int:
-    """bulletin.json per audience, and (internal) indicators and problems, per period.
+    """bulletin.json per audience, and indicators and problems where its Shows says, per period.
 
     The tables are cached by the bulletin and problems they are made from (`cache_dir`), since
     writing XLSX is the slow part and most periods do not change from one build to the next.
@@ -407,7 +409,7 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
     inputs, templates, config, tool and options, and the output untouched), nothing is done.
     """
     options = options or BuildOptions()
-    out = check_output_folder(root, options.out or root / "site")
+    out = check_output_folder(root, options.out or ProjectPaths(root).site)
     with exclusive_build(root):  # one build per project at a time: outputs never mix
         recover(out)
         return _build(root, out, options, report)
@@ -431,7 +433,7 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
     with publishing(out) as staging:
         _keep_other_audience(out, staging, options.audience)
         with _timed(result, "files"):
-            tables = root / CACHE_DIR / "tables"
+            tables = ProjectPaths(root).cache / "tables"
             result.files += write_data_files(g, staging, tables, reuse=not options.force)
         if options.pdf:
             with _timed(result, "pdf"):
@@ -461,8 +463,6 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     """What `check` learns only from the computed figures, for data without errors: a judgment
     the office's missing data leave undecided (W-JUDGMENT-UNDECIDED, CONTRACT 3.9), a frame
     naming another deadline (W-CONTENT-DEADLINE), issued figures the data now give otherwise."""
-    from generator.issue import ISSUED_DIR, REGISTER
-
     config = load_config(root)
     out = frame_deadline_problems(
         root, load_content(root).frames, config.report_deadline, config.rectify_days
@@ -477,24 +477,14 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     out += [
         w for w in g.figures.warnings if wanted is None or _problem_period(w, g.periods) == wanted
     ]
-    if (root / ISSUED_DIR / REGISTER).is_file():
+    if ProjectPaths(root).register.is_file():
         out += _issued_corrections(root, g)
     return out
 
 
-def issued_changes(root: Path) -> list[Problem]:
-    """The W-ISSUED-CHANGED warnings the data give now, without writing anything (for `check`)."""
-    from generator.issue import ISSUED_DIR, REGISTER
-
-    if not (root / ISSUED_DIR / REGISTER).is_file():
-        return []
-    return _issued_corrections(root, gather(root, BuildOptions(site=False, pdf=False)))
-
-
 def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
     """Issued periods whose figures the data now give differently: warnings and 更正说明."""
-    from generator.assemble import _data_quality
-    from generator.issue import apply_issued
+    from generator.assemble import _data_quality  # not at the top: see gather()
 
     changed: list[Problem] = []
     for period, warnings in apply_issued(root, g.bulletins).items():
@@ -508,7 +498,6 @@ def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
 
 def _publish_issued(root: Path, staging: Path, g: Gathered, options: BuildOptions) -> None:
     """Issued periods are published from issued/, byte-identical (CONTRACT §4.1)."""
-    from generator.issue import overlay_issued
 
     if options.pdf:
         parts = [*g.bulletins, "dist"] if "internal" in g.bulletins else [*g.bulletins]
@@ -546,17 +535,18 @@ class _Stamp:
     """
 
     def __init__(self, root: Path, out: Path, options: BuildOptions) -> None:
-        from generator.issue import registered_paths
 
         self.root, self.out = root, out
-        cache_dir = root / CACHE_DIR
+        cache_dir = ProjectPaths(root).cache
         self.path = cache_dir / "stamps" / f"{key(str(out))}.json"
         digests = Digests(cache_dir)
-        folders = sorted(p for p in (root / "data").glob("*") if Period.is_period_name(p.name))
+        folders = sorted(
+            p for p in ProjectPaths(root).data.glob("*") if Period.is_period_name(p.name)
+        )
         parts = [
             # every issued file: one edited or removed by hand is found by the build it makes
             digests.tree(
-                [root / "bulletin.yml", root / "issued" / "register.csv", *registered_paths(root)],
+                [ProjectPaths(root).config, ProjectPaths(root).register, *registered_paths(root)],
                 root,
             ),
             *(digests.folder(root / name, root) for name in ("data", "content", "site_templates")),
@@ -656,7 +646,7 @@ def _render_pdfs(
 
     count = 0
     jobs = options.jobs  # None: as many workers as the documents to compile pay for
-    cache = None if options.force else root / CACHE_DIR / "pdf"
+    cache = None if options.force else ProjectPaths(root).cache / "pdf"
     latest = g.periods[-1]
     items = [
         (bulletin, staging / audience / "pdf" / bulletin.period / "bulletin.pdf")
@@ -704,9 +694,10 @@ def _render_sites(
     pages = 0
     for audience, bulletins in g.bulletins.items():
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 0, 1)
-        work = root / CACHE_DIR / "mkdocs" / audience
+        work = ProjectPaths(root).cache / "mkdocs" / audience
         if force:
             (work / "pages.json").unlink(missing_ok=True)
+            shutil.rmtree(work / "pages-html", ignore_errors=True)
         site = render_site(bulletins, g.config, staging / audience, work_dir=work, jobs=jobs)
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.paths import CACHE_DIR as CACHE_DIR  # its old home, for imports of it
+from generator.paths import ProjectPaths
 
-CACHE_DIR = ".bulletin-cache"
 _FORMAT = 1  # bump when a cached value's shape changes
 
 
@@ -133,7 +134,7 @@ def scratch_folder(root: Path, prefix: str) -> Iterator[Path]:
     Never in the system's temp folder: what a build stages stays with its project. Folders left
     by a process that was killed (their name carries its process id) are deleted here.
     """
-    base = root / CACHE_DIR / SCRATCH
+    base = ProjectPaths(root).cache / SCRATCH
     base.mkdir(parents=True, exist_ok=True)
     clear_scratch(root)
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=base))
@@ -145,7 +146,7 @@ def scratch_folder(root: Path, prefix: str) -> Iterator[Path]:
 
 def clear_scratch(root: Path) -> None:
     """Delete the scratch folders of processes that are no longer running."""
-    base = root / CACHE_DIR / SCRATCH
+    base = ProjectPaths(root).cache / SCRATCH
     try:
         entries = list(os.scandir(base))
     except OSError:
@@ -309,7 +310,7 @@ class Cache:
     SUFFIX = ".bin"
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
-        self.dir = root / CACHE_DIR
+        self.dir = ProjectPaths(root).cache
         self.enabled = enabled
 
     def path(self, namespace: str, name: str) -> Path:

@@ -10,8 +10,34 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.errors import BulletinError, ConfigError
+from generator.errors import BulletinError, ConfigError, os_error_message, write_crash_log
+from generator.paths import ProjectPaths
 from generator.periods import Period
+
+#: The only imports of the project's own modules made inside functions (importer: imported),
+#: so that `bulletin --help` and a build with nothing changed start without pandas, pyarrow,
+#: matplotlib or typst. Every command of the CLI imports what it runs when it runs; a build
+#: imports the reading, figures and rendering stages only when it has one to redo; the build
+#: summary reads the fonts only when PDFs were made (one more below). Anywhere else a function-local import of
+#: the project is a hidden import circle (tests/test_structure.py checks both).
+LAZY_IMPORTS: dict[str, tuple[str, ...]] = {
+    "generator.cli": ("*",),
+    "generator.build": (
+        "generator.assemble",  # pandas: a build with nothing changed never imports it
+        "generator.federation.gather",
+        "generator.figures",
+        "generator.fonts",
+        "generator.render.dist",
+        "generator.render.files",
+        "generator.render.pdf",
+        "generator.render.site",
+        "generator.rosters.load",
+        "generator.templates",
+    ),
+    "generator.console": ("generator.fonts",),
+    # Not for speed: at module level it changes what mypy infers of MkDocs' patched classes.
+    "generator.render.page_cache": ("generator.cache",),
+}
 
 PROJECT = click.argument(
     "project",
@@ -76,7 +102,7 @@ class BulletinGroup(click.Group):
             raise
         except Exception as exc:  # a bug, not bad data: keep the details for the maintainers
             _exit_if_disk_full(ctx, exc)
-            log = _write_crash_log()
+            log = write_crash_log()
             click.secho(
                 f"程序内部错误（不是数据问题）：{type(exc).__name__}: {exc}\n"
                 f"详细信息已写入 {log}，请把该文件发给维护人员。",
@@ -127,41 +153,6 @@ def _chinese(exc: click.UsageError) -> click.UsageError:
     if isinstance(exc, (ChineseUsageError, click.exceptions.NoArgsIsHelpError)):
         return exc  # already in Chinese, or the help itself
     return ChineseUsageError(exc)
-
-
-#: What an operating-system error means for users, by errno.
-_OS_ERRORS = {
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.ENOENT: "找不到该文件或文件夹",
-    errno.ENOTDIR: "路径中有一级不是文件夹而是文件",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EEXIST: "那里已有同名的文件，无法建立文件夹",
-    errno.EADDRINUSE: "端口已被其他程序占用，请用 --port 换一个端口",
-}
-
-
-def os_error_message(exc: OSError) -> str:
-    """A Chinese sentence for an operating-system error: what failed, where, and why."""
-    reason = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-    where = exc.filename if exc.filename is not None else ""
-    if where:
-        return f"无法读写 {where}：{reason}。请检查路径和权限后重试。"
-    return f"操作失败：{reason}。"
-
-
-def _write_crash_log() -> Path:
-    import tempfile
-    import traceback
-
-    with tempfile.NamedTemporaryFile(
-        "w", prefix="bulletin-error-", suffix=".log", delete=False, encoding="utf-8"
-    ) as handle:
-        handle.write(f"bulletin {__version__}\n")
-        traceback.print_exc(file=handle)
-    return Path(handle.name)
 
 
 @click.group(cls=BulletinGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -293,7 +284,7 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
         from generator.build import check_warnings
 
         result.problems.extend(check_warnings(project, _period_option(period)))
-    folder = out or project / "problems"
+    folder = out or ProjectPaths(project).problems
     written = write_problems(result.problems.items, folder)
     written += write_county_lists(
         result.problems.items,
@@ -506,7 +497,9 @@ def intake(
     if others:
         click.echo(f"本期其他县市区和全市另有 {len(others)} 个错误（运行 bulletin check 查看）。")
     if result.lists:
-        click.echo(f"问题清单在 {project / 'problems' / str(parsed)}/ 下（每个县市区一份）。")
+        click.echo(
+            f"问题清单在 {ProjectPaths(project).problems_of(parsed)}/ 下（每个县市区一份）。"
+        )
     if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
         sys.exit(1)
 
@@ -589,7 +582,7 @@ def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -
         click.echo(f"{name}：{shown}，{rows} 行，错误 {errors} 个，警告 {warnings} 个；{state}")
     if result.lists:
         click.echo(
-            f"问题清单在 {project / 'problems' / str(result.period)}/ 下（每个县市区一份）。"
+            f"问题清单在 {ProjectPaths(project).problems_of(result.period)}/ 下（每个县市区一份）。"
         )
     if any(county[4] or county[5] for county in result.counties):
         click.echo(
@@ -627,7 +620,7 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
       bulletin received 2026-10 宁阳县 "2026-11-04 18:30"
       bulletin received 2026-10 370921 "2026-11-05 09:12" --file 370921-宁阳县.xlsx
     """
-    from generator.record import correct_receipt
+    from generator.decisions import correct_receipt
 
     result = correct_receipt(project, period, county, when, file)
     for line in result.lines:
@@ -651,7 +644,7 @@ def carry(period: str, county: str, project: Path) -> None:
       bulletin carry 2026-10 宁阳县
       bulletin carry 2026-10 370921 示例市      （示例市：项目目录）
     """
-    from generator.record import carry as record_carry
+    from generator.decisions import carry as record_carry
 
     for line in record_carry(project, period, county).lines:
         click.echo(line)
@@ -673,7 +666,7 @@ def confirm_unchanged(period: str, county: str, project: Path) -> None:
     示例：
       bulletin confirm-unchanged 2026-11 宁阳县
     """
-    from generator.record import confirm_unchanged as record_confirm
+    from generator.decisions import confirm_unchanged as record_confirm
 
     for line in record_confirm(project, period, county).lines:
         click.echo(line)
@@ -741,7 +734,7 @@ def issue(period: str, project: Path) -> None:
       bulletin issue 2026-10
     """
     from generator.console import BuildProgress
-    from generator.issue import issue_period
+    from generator.issuing import issue_period
 
     with BuildProgress() as progress:
         result = issue_period(project, period, report=progress.report)
@@ -1052,7 +1045,7 @@ def serve(project: Path, audience: str, port: int, period: str | None) -> None:
             result = run_build(project, options, progress.report)
         print_build_summary(result, project)
     except BulletinError as exc:
-        if not (project / "site" / audience / "index.html").is_file():
+        if not (ProjectPaths(project).site / audience / "index.html").is_file():
             raise
         # Show the last good output while the user fixes the data; saving rebuilds it.
         click.secho(f"错误：{exc}", fg="red", err=True)

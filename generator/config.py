@@ -6,16 +6,18 @@ Every mistake is a ConfigError whose message names the key and its line in bulle
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
 from generator.indicators import RULE_METRICS
+from generator.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
+from generator.paths import ProjectPaths
 from generator.safe_yaml import Document, YamlError
 
-CONFIG_FILE = "bulletin.yml"
 #: What a project ranks (bulletin.yml `level`): a city its counties from their ledgers; a
 #: province or the national federation its members from their issued bulletins (CONTRACT §7)
 LEVELS = ("city", "province", "national")
@@ -98,49 +100,9 @@ class Organization:
         return self.printer or f"{self.name}办公室"
 
 
-@dataclass(frozen=True)
-class Config:
-    """Project settings; one attribute per bulletin.yml key."""
-
-    root: Path
-    organization: Organization = field(default_factory=Organization)
-    #: month | quarter
-    cadence: str = "month"
-    #: employees from which a non-unionised enterprise is a priority (legal threshold: 25)
-    priority_min_employees: int = 25
-    #: qualifying enterprises from which a township requires a volunteer
-    volunteer_min_enterprises: int = 10
-    score_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    judgments: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
-    #: month and day of each year from which townships must have a volunteer (CONTRACT 3.5)
-    volunteer_deadline: tuple[int, int] = (7, 1)
-    #: None or "a-2b"
-    pdf_standard: str | None = None
-    #: site title shown in the header of both sites
-    site_title: str = ""
-    #: the office's mail server for `bulletin send` (CONTRACT §4.1); None when not set
-    mail: MailSettings | None = None
-    #: the office's mailbox for `bulletin fetch` (IMAP); None when not set
-    mailbox: MailboxSettings | None = None
-    #: error | previous: what a county without rows in a period is (CONTRACT 1.1)
-    unreported: str = "error"
-    #: the day of the month after a period by which counties report
-    report_deadline: int = 5
-    #: none | titles: whether the PDF bulletin lists the period's write-ups (工作动态) by title
-    bulletin_writeups: str = "none"
-    #: working days after signed_on by which a criticised unit rectifies (限期整改, CONTRACT 3.9)
-    rectify_days: int = 10
-    #: city | province | national: a province or national project ranks its members (the
-    #: cities or provinces of units.csv) from their issued bulletins (CONTRACT §7)
-    level: str = "city"
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def content_dir(self) -> Path:
-        return self.root / "content"
+def default_judgments() -> dict[str, tuple[Rule, ...]]:
+    """The contract's default rules (DEFAULT_JUDGMENTS) as Rules."""
+    return {kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()}
 
 
 class _Located:
@@ -162,29 +124,187 @@ class _Located:
         return ConfigError(f"{self.path.name} {where}“{name}”：{message}")
 
 
-_TOP_KEYS = (
-    "organization",
-    "cadence",
-    "priority_min_employees",
-    "volunteer_min_enterprises",
-    "score_weights",
-    "judgments",
-    "pdf_standard",
-    "site_title",
-    "mail",
-    "mailbox",
-    "unreported",
-    "report_deadline",
-    "bulletin_writeups",
-    "volunteer_deadline",
-    "rectify_days",
-    "level",
-)
+#: Reads a key's value as written (never missing: a missing key keeps the field's default).
+Parse = Callable[[_Located, str, Any], Any]
+
+
+def option(
+    default: Any, comment: str, parse: Parse, factory: Callable[[], Any] | None = None
+) -> Any:
+    """Declare a bulletin.yml key: its default, its Chinese comment in `init`'s bulletin.yml
+    (CONFIG_COMMENTS) and how its value is read and checked."""
+    meta = {"comment": comment, "parse": parse}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _choice(*choices: str | None, said: str) -> Parse:
+    """One of `choices`; `said` explains them in the error (应为 …)."""
+
+    def parse(doc: _Located, key: str, raw: Any) -> Any:
+        if raw not in choices:
+            raise doc.error((key,), f"{said}，而不是“{raw}”")
+        return raw
+
+    return parse
+
+
+def _whole(low: int, high: int | None, said: str) -> Parse:
+    """A whole number from `low` to `high` (no bound: None)."""
+
+    def parse(doc: _Located, key: str, raw: Any) -> int:
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int)
+            or raw < low
+            or (high is not None and raw > high)
+        ):
+            raise doc.error((key,), f"{said}，而不是“{raw}”")
+        return raw
+
+    return parse
+
+
+def _text(doc: _Located, key: str, raw: Any) -> str:
+    return str(raw or "")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Project settings: one declaration per bulletin.yml key (`option`), nothing else to edit."""
+
+    root: Path
+    organization: Organization = option(
+        None,
+        "发文机关（name，红头和落款使用）、发文字号代字（doc_prefix）、版记中的印发机关（printer）",
+        lambda d, k, r: _parse_organization(d, r),
+        Organization,
+    )
+    cadence: str = option(
+        "month", "报告周期：month（按月）| quarter（按季度）",
+        _choice("month", "quarter", said="应为 month（按月）或 quarter（按季度）"),
+    )  # fmt: skip
+    #: the legal threshold for a union committee (CONTRACT 3.3)
+    priority_min_employees: int = option(
+        25, "职工人数达到此数的未建会企业为重点企业（销号清单）", _whole(0, None, "应为非负整数")
+    )
+    volunteer_min_enterprises: int = option(
+        10, "乡镇（街道）有这么多家重点规模企业时应配备志愿者", _whole(0, None, "应为非负整数")
+    )
+    score_weights: dict[str, float] = option(
+        None, "综合得分权重（合计 100），每项最多按 100% 计",
+        lambda d, k, r: _parse_weights(d, r), lambda: dict(DEFAULT_WEIGHTS),
+    )  # fmt: skip
+    judgments: dict[str, tuple[Rule, ...]] = option(
+        None,
+        "表扬、通报批评和一票否决的规则。每类是一个规则列表，单位满足其中任意一条即得到该评价；\n"
+        "一条规则中写的各个条件必须同时满足。县市区在全市各县市区中排名和评价；乡镇（街道）在\n"
+        "所属县市区内排名和评价（rank_at_most 等说的是在本县市区乡镇（街道）中的名次）。\n"
+        "没有排名的单位（缺少年度目标等）不按含名次的规则评价，也不按它缺少的指标评价。",
+        lambda d, k, r: _parse_judgments(d, r),
+        default_judgments,
+    )
+    pdf_standard: str | None = option(
+        None, "生成 PDF/A-2b 归档格式的通报", _choice(None, "a-2b", said="只支持 a-2b（PDF/A-2b）")
+    )
+    site_title: str = option("", "网站标题（默认由发文机关生成）", _text)
+    #: the office's mail server for `bulletin send` (CONTRACT §4.1)
+    mail: MailSettings | None = option(
+        None,
+        "发送分发文件（bulletin send）使用的本单位邮件服务器。单位的邮箱填在 data/units.csv 的“邮箱”列。\n"
+        "密码不写在本文件中：运行前设置环境变量 BULLETIN_SMTP_PASSWORD，或在发送时按提示输入。\n"
+        "security：starttls（端口一般为 587）、ssl（一般为 465），none 只用于本单位内网的邮件服务器；\n"
+        "不填 username 表示服务器不需要登录。去掉下面各行开头的“# ”即可启用。",
+        lambda d, k, r: _parse_mail(d, r),
+    )
+    #: the office's mailbox for `bulletin fetch` (IMAP)
+    mailbox: MailboxSettings | None = option(
+        None,
+        "各县市区报来台账的收件邮箱（bulletin fetch 从这里取回附件，以邮件到达的时间登记收到时间）。\n"
+        "密码不写在本文件中：运行前设置环境变量 BULLETIN_IMAP_PASSWORD，或在取件时按提示输入。\n"
+        "security：ssl（端口一般为 993）、starttls（一般为 143），none 只用于本单位内网的邮件服务器；\n"
+        "folder 是县市区来信所在的邮件夹（默认 INBOX）。去掉下面各行开头的“# ”即可启用。",
+        lambda d, k, r: _parse_mailbox(d, r),
+    )
+    unreported: str = option(
+        "error", "某县市区本期没有报送台账：error（作为错误）| previous（沿用上期数据）",
+        _choice("error", "previous", said="应为 error（未报送的县市区是错误）或 previous（沿用上期数据）"),
+    )  # fmt: skip
+    report_deadline: int = option(
+        5,
+        "各县市区在报告期次月几号前报送台账：以 bulletin intake 记录的收到时间为准，\n"
+        "逾期或未报送的列入通报的“报送情况”，并按下面 report_late 的规则通报批评",
+        _whole(1, 28, "应为 1 到 28 之间的日期（几号）"),
+    )  # fmt: skip
+    bulletin_writeups: str = option(
+        "none", "通报 PDF 是否列出本期工作动态：none（不列，默认）| titles（列出标题）",
+        _choice("none", "titles", said="应为 none（通报中不列工作动态）或 titles（列出工作动态标题）"),
+    )  # fmt: skip
+    volunteer_deadline: tuple[int, int] = option(
+        (7, 1),
+        "工会工作志愿者配备期限（月-日）：每年从这一天起，应配备而未配备志愿者的乡镇（街道）\n"
+        "和志愿者覆盖率不到100%的县市区，按下面带 after_volunteer_deadline 的规则通报批评",
+        lambda d, k, r: _month_day(d, k, r),
+    )
+    rectify_days: int = option(
+        10,
+        "受到通报批评的单位限期整改的工作日数：从通报成文日期（signed_on）起算，\n"
+        "跳过周六、周日，算出的日期写在每段批评和单位报告中",
+        _whole(1, 60, "应为 1 到 60 之间的工作日天数（通报成文后几个工作日内整改）"),
+    )  # fmt: skip
+    #: a province or national project ranks its members (the cities or provinces of
+    #: units.csv) from their issued bulletins (CONTRACT §7)
+    level: str = option(
+        "city",
+        "本项目是哪一级：city（市，由县市区台账生成）| province（省）| national（全国）：\n"
+        "省、全国的项目由各成员印发的通报包汇总，data/units.csv 列出本级和各成员",
+        _choice(*LEVELS, said="应为 city（市，由县市区台账生成）、province（省，由各市印发的通报生成）"
+                "或 national（全国，由各省印发的通报生成）"),
+    )  # fmt: skip
+
+    @property
+    def data_dir(self) -> Path:
+        return ProjectPaths(self.root).data
+
+    @property
+    def content_dir(self) -> Path:
+        return ProjectPaths(self.root).content
+
+
+#: Every bulletin.yml key, in declaration order.
+OPTIONS: dict[str, Field[Any]] = {f.name: f for f in fields(Config) if "parse" in f.metadata}
+_TOP_KEYS = tuple(OPTIONS)
+#: The Chinese comment of every key (`init`'s bulletin.yml says each of them).
+CONFIG_COMMENTS: dict[str, str] = {k: f.metadata["comment"] for k, f in OPTIONS.items()}
+_COMMENT_COLUMN = 32
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+def init_line(key: str, value: object = None, commented: bool = False) -> str:
+    """A key of `init`'s bulletin.yml with its declared comment beside it: `key: value  # …`
+    (`commented`: written as `# key: value`, for the office to enable). The value is the
+    declared default unless given."""
+    shown = OPTIONS[key].default if value is None else value
+    head = f"{'# ' if commented else ''}{key}: {shown}"
+    pad = max(_COMMENT_COLUMN - _width(head), 3)
+    first, *rest = CONFIG_COMMENTS[key].split("\n")
+    lines = [f"{head}{' ' * pad}# {first}"]
+    lines += [f"{'#'.ljust(_COMMENT_COLUMN)}# {more}" for more in rest]
+    return "\n".join(lines)
+
+
+def init_comment(key: str) -> str:
+    """A key's declared comment as comment lines above it in `init`'s bulletin.yml."""
+    return "\n".join(f"# {line}" for line in CONFIG_COMMENTS[key].split("\n"))
 
 
 def load_config(root: Path) -> Config:
     """Read `root/bulletin.yml` (missing keys take the contract's defaults)."""
-    path = root / CONFIG_FILE
+    path = ProjectPaths(root).config
     if not path.is_file():
         raise ConfigError(
             f"在 {root} 中找不到 {CONFIG_FILE}：这不是一个通报项目目录。"
@@ -198,16 +318,20 @@ def load_config(root: Path) -> Config:
 
 
 def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
-    """Parse bulletin.yml text into a Config."""
-    doc = _Located(text, path or root / CONFIG_FILE)
+    """Parse bulletin.yml text into a Config: each key given is read by its declaration."""
+    doc = _Located(text, path or ProjectPaths(root).config)
     data = doc.data
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_FILE} 的内容应是“键: 值”的设置列表。")
     for key in data:
-        if key not in _TOP_KEYS:
-            raise doc.error((key,), f"不认识的设置项。可用的有：{'、'.join(_TOP_KEYS)}")
+        if key not in OPTIONS:
+            raise doc.error((key,), f"不认识的设置项。可用的有：{'、'.join(OPTIONS)}")
+    given = {key: OPTIONS[key].metadata["parse"](doc, key, raw) for key, raw in data.items()}
+    return Config(root=root, **given)
 
-    org_raw = data.get("organization") or {}
+
+def _parse_organization(doc: _Located, raw: Any) -> Organization:
+    org_raw = raw or {}
     if not isinstance(org_raw, dict):
         raise doc.error(("organization",), "应包含 name（发文机关）和 doc_prefix（发文字号代字）")
     for key in org_raw:
@@ -215,23 +339,14 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
             raise doc.error(
                 ("organization", key), "不认识的设置项（可用：name、doc_prefix、printer）"
             )
-    organization = Organization(
+    return Organization(
         name=str(org_raw.get("name") or Organization.name),
         doc_prefix=str(org_raw.get("doc_prefix") or Organization.doc_prefix),
         printer=str(org_raw.get("printer") or ""),
     )
 
-    cadence = data.get("cadence", "month")
-    if cadence not in ("month", "quarter"):
-        raise doc.error(("cadence",), f"应为 month（按月）或 quarter（按季度），而不是“{cadence}”")
 
-    def positive_int(key: str, default: int) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise doc.error((key,), f"应为非负整数，而不是“{value}”")
-        return value
-
-    weights_raw = data.get("score_weights", DEFAULT_WEIGHTS)
+def _parse_weights(doc: _Located, weights_raw: Any) -> dict[str, float]:
     if not isinstance(weights_raw, dict) or not weights_raw:
         raise doc.error(("score_weights",), "应为 指标: 权重 的列表")
     weights: dict[str, float] = {}
@@ -246,8 +361,10 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
     if abs(sum(weights.values()) - 100) > 1e-9:
         total = f"{sum(weights.values()):g}"
         raise doc.error(("score_weights",), f"各项权重之和应为 100，现在是 {total}")
+    return weights
 
-    judgments_raw = data.get("judgments", DEFAULT_JUDGMENTS)
+
+def _parse_judgments(doc: _Located, judgments_raw: Any) -> dict[str, tuple[Rule, ...]]:
     if not isinstance(judgments_raw, dict):
         raise doc.error(("judgments",), "应包含 commend、criticize、veto 三类规则")
     judgments: dict[str, tuple[Rule, ...]] = {}
@@ -267,72 +384,7 @@ def parse_config(text: str, root: Path, path: Path | None = None) -> Config:
             raise doc.error(
                 ("judgments", kind), "不认识的评价类别（可用：commend、criticize、veto）"
             )
-
-    pdf_standard = data.get("pdf_standard")
-    if pdf_standard not in (None, "a-2b"):
-        raise doc.error(("pdf_standard",), f"只支持 a-2b（PDF/A-2b），而不是“{pdf_standard}”")
-
-    unreported = data.get("unreported", "error")
-    if unreported not in ("error", "previous"):
-        raise doc.error(
-            ("unreported",),
-            f"应为 error（未报送的县市区是错误）或 previous（沿用上期数据），而不是“{unreported}”",
-        )
-    report_deadline = data.get("report_deadline", 5)
-    if (
-        isinstance(report_deadline, bool)
-        or not isinstance(report_deadline, int)
-        or not (1 <= report_deadline <= 28)
-    ):
-        raise doc.error(
-            ("report_deadline",), f"应为 1 到 28 之间的日期（几号），而不是“{report_deadline}”"
-        )
-
-    rectify_days = data.get("rectify_days", 10)
-    if (
-        isinstance(rectify_days, bool)
-        or not isinstance(rectify_days, int)
-        or not (1 <= rectify_days <= 60)
-    ):
-        raise doc.error(
-            ("rectify_days",),
-            f"应为 1 到 60 之间的工作日天数（通报成文后几个工作日内整改），而不是“{rectify_days}”",
-        )
-
-    writeups = data.get("bulletin_writeups", "none")
-    if writeups not in ("none", "titles"):
-        raise doc.error(
-            ("bulletin_writeups",),
-            f"应为 none（通报中不列工作动态）或 titles（列出工作动态标题），而不是“{writeups}”",
-        )
-
-    level = data.get("level", "city")
-    if level not in LEVELS:
-        raise doc.error(
-            ("level",),
-            f"应为 city（市，由县市区台账生成）、province（省，由各市印发的通报生成）"
-            f"或 national（全国，由各省印发的通报生成），而不是“{level}”",
-        )
-
-    return Config(
-        volunteer_deadline=_month_day(doc, "volunteer_deadline", data.get("volunteer_deadline")),
-        root=root,
-        organization=organization,
-        cadence=str(cadence),
-        priority_min_employees=positive_int("priority_min_employees", 25),
-        volunteer_min_enterprises=positive_int("volunteer_min_enterprises", 10),
-        score_weights=weights,
-        judgments=judgments,
-        pdf_standard=pdf_standard,
-        site_title=str(data.get("site_title") or ""),
-        mail=_parse_mail(doc, data.get("mail")),
-        mailbox=_parse_mailbox(doc, data.get("mailbox")),
-        unreported=str(unreported),
-        report_deadline=report_deadline,
-        bulletin_writeups=str(writeups),
-        rectify_days=rectify_days,
-        level=str(level),
-    )
+    return judgments
 
 
 def _month_day(doc: _Located, key: str, raw: Any) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,6 +17,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from generator.build import BuildResult
 
 console = Console(stderr=True, highlight=False)
 
@@ -62,11 +65,8 @@ class BuildProgress:
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
-def print_build_summary(result: object, root: Path | None = None) -> None:
+def print_build_summary(result: BuildResult, root: Path | None = None) -> None:
     """The closing summary of a build: what was written and how long each stage took."""
-    from generator.build import BuildResult
-
-    assert isinstance(result, BuildResult)
     if result.unchanged:
         console.print(
             f"数据、内容、模板和配置自上次生成以来都没有变化，{result.out} 保持不变"

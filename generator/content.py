@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 
 from generator import formatting as fmt
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
 from generator.rosters.codes import W_SIGNED_WEEKEND
@@ -194,7 +195,7 @@ def _as_date(value: Any) -> date | None:
 class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.content_dir = root / "content"
+        self.content_dir = ProjectPaths(root).content
         self.problems = ProblemList()
 
     def rel(self, path: Path) -> str:
@@ -495,7 +496,8 @@ class _Reader:
                     "日期格式不对：应写成 2026-11-05",
                 )
             setattr(frame, key, day)
-            issued = (self.root / "issued" / path.stem).is_dir()  # a record: nothing to act on
+            # a record: nothing to act on
+            issued = (ProjectPaths(self.root).issued / path.stem).is_dir()
             if key == "signed_on" and day is not None and day.weekday() >= 5 and not issued:
                 weekday = "六" if day.weekday() == 5 else "日"
                 self.problem(
@@ -575,7 +577,7 @@ def frame_deadline_problems(
     other than bulletin.yml's, which the generated sections state, is a warning at check."""
     problems: list[Problem] = []
     for period in sorted(frames):
-        path = root / "content" / "bulletins" / f"{period}.md"
+        path = ProjectPaths(root).frame(period)
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError):
@@ -687,5 +689,5 @@ def _item_number(n: int) -> str:
 def read_frame(root: Path, period: str) -> Frame | None:
     """The bulletin frame of one period (content/bulletins/<period>.md), None without one or
     when it cannot be read (`check` names its problems)."""
-    path = root / "content" / "bulletins" / f"{period}.md"
+    path = ProjectPaths(root).frame(period)
     return _Reader(root).frame(path) if path.is_file() else None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
+from generator.fonts import FANGSONG_ROLES, fangsong_advice, resolve_fonts
 
 
 @dataclass
@@ -73,7 +74,6 @@ def run_checks(root: Path) -> list[Check]:
 
 
 def _font_checks(root: Path) -> list[Check]:
-    from generator.fonts import FANGSONG_ROLES, fangsong_advice, resolve_fonts
 
     checks = []
     resolved = resolve_fonts(root)

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from generator import formatting as fmt
 from generator import key_areas
-from generator.config import DEFAULT_JUDGMENTS, Config, Rule
+from generator.config import Config, Rule
 from generator.federation.words import words
 from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
 from generator.inspections import overdue_at
@@ -76,6 +76,8 @@ OWN_SUMS = (
     "migrant_members",
     "dispatch_workers",  # of active unionized enterprises with both dispatch columns given
     "dispatch_members",
+    "female_workers",  # of active unionized enterprises with both female columns given
+    "female_members",
     "congress",
     "bargaining",
     # unionized ones whose 职代会 / 工资集体协商 cell was filled in: a county form without the
@@ -305,6 +307,11 @@ def reduce_snapshot(
         & e["dispatch_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
+    female_given = (
+        e["female_workers"].notna().to_numpy(dtype=bool)
+        & e["female_members"].notna().to_numpy(dtype=bool)
+        & unionized
+    )
     federated = unionized & _flags(_column(e, "union_form").isin(FEDERATION_FORMS))
     union_date = _dates(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
@@ -325,6 +332,8 @@ def reduce_snapshot(
         "migrant_members": total(migrant_given, _ints(e["migrant_members"])),
         "dispatch_workers": total(dispatch_given, _ints(e["dispatch_workers"])),
         "dispatch_members": total(dispatch_given, _ints(e["dispatch_members"])),
+        "female_workers": total(female_given, _ints(e["female_workers"])),
+        "female_members": total(female_given, _ints(e["female_members"])),
         "congress": total(unionized & _flags(e["workers_congress"])),
         "bargaining": total(unionized & _flags(e["wage_bargaining"])),
         "congress_given": total(unionized & e["workers_congress"].notna().to_numpy(dtype=bool)),
@@ -337,70 +346,116 @@ def reduce_snapshot(
         "priority_open": total(priority),
     }
 
-    clear = ["progress", "responsible", "planned_on"]
-
-    def rows(mask: np.ndarray, state: str) -> pd.DataFrame:
-        picked = e.loc[mask, ["uscc", "name", "unit", "employees", "not_unionized_reason"]]
-        picked = picked.rename(columns={"not_unionized_reason": "reason"})
-        picked["state"] = state
-        picked["added"] = False
-        picked["left_reason"] = ""
-        for name in clear:
-            picked[name] = _column(e, name)[mask].to_numpy(dtype=object)
-        picked["planned_on"] = iso_dates(_column(e, "planned_on")[mask])
-        picked["open_periods"] = 1
-        return picked.reset_index(drop=True)
-
     compared = previous is not None and previous.period == period.previous()
-    open_rows = rows(priority, "open")
-    parts = [open_rows]
-    dormant = _no_dormant()
-    if compared:
-        assert previous is not None
-        before = previous.priority.reset_index(drop=True)
-        was = _in(e["uscc"], before["uscc"])
-        # Back after missing from one or more ledgers: open again, its count going on from
-        # where it stood (the periods it was missing are not known to be open: not counted).
-        away = previous.dormant.reset_index(drop=True)
-        back = priority & ~was & _in(e["uscc"], away["uscc"])
-        open_rows["added"] = ~(was | back)[priority]
-        # Open again: one period more than it had been open at the end of the previous one.
-        known = pd.concat([before[["uscc", "open_periods"]], away], ignore_index=True)
-        where_before = _index_in(open_rows["uscc"][~open_rows["added"]], known["uscc"])
-        earlier = known["open_periods"].to_numpy(dtype=np.int64, na_value=1)
-        open_rows.loc[~open_rows["added"], "open_periods"] = earlier[where_before] + 1
-
-        # Closed: unionized now; the reason it was not is kept from the previous ledger.
-        closed = rows(was & unionized, "closed")
-        where = _index_in(closed["uscc"], before["uscc"])
-        closed["reason"] = np.append(before["reason"].to_numpy(dtype=object), "")[where]
-        closed["open_periods"] = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)[where]
-
-        # Left: no longer active (its status says why), or missing from the snapshot altogether.
-        gone = e.loc[was & ~active, ["uscc", "status"]]
-        missing = ~_in(before["uscc"], e.loc[was, "uscc"])
-        stopped = _in(before["uscc"], gone["uscc"])
-        left = before.loc[missing | stopped, list(open_rows.columns)].reset_index(drop=True)
-        left["state"] = "left"
-        left["added"] = False
-        statuses = np.append(gone["status"].to_numpy(dtype=object), MISSING)
-        why = statuses[_index_in(left["uscc"], gone["uscc"])]
-        left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
-
-        parts += [closed, left]
-        gone_now = left.loc[left["left_reason"] == MISSING, ["uscc", "open_periods"]]
-        still = away.loc[~_in(away["uscc"], e["uscc"]), ["uscc", "open_periods"]]
-        dormant = pd.concat([gone_now, still], ignore_index=True).astype(
-            {"uscc": "string", "open_periods": "int64"}
-        )
-        sums["priority_added"] = total(priority & ~(was | back))
+    found = _priority_changes(e, priority, unionized, active, previous if compared else None)
+    if found.changes is not None:
+        added, closed, left = found.changes
+        sums["priority_added"] = total(added)
         for name, part in (("priority_closed", closed), ("priority_left", left)):
             sums[name] = np.bincount(h.positions(part["unit"]) + 1, minlength=h.n + 1)[1:]
     else:
         for name in ("priority_added", "priority_closed", "priority_left"):
             sums[name] = np.zeros(h.n, dtype=np.int64)
+    ledger, marked = _ledger_table(found.ledger, h, period)
+    sums.update(marked)
+    own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
+    own.index.name = "code"
+    groups, federations = key_areas.reduce_groups(e, slot > 0, active, unionized)
+    return PeriodReduction(
+        period=period,
+        own=own,
+        ledger=ledger,
+        compared=compared,
+        groups=groups,
+        federations=federations,
+        dormant=found.dormant,
+    )
 
-    ledger = pd.concat(parts, ignore_index=True) if len(parts) > 1 else open_rows
+
+@dataclass
+class _PriorityChanges:
+    """A period's priority rows (open, and when compared: closed and left) before typing."""
+
+    ledger: pd.DataFrame
+    dormant: pd.DataFrame
+    #: when compared: the enterprises newly open (a row mask), the rows closed and left
+    changes: tuple[np.ndarray, pd.DataFrame, pd.DataFrame] | None = None
+
+
+_CLEARED = ("progress", "responsible", "planned_on")
+
+
+def _priority_rows(e: pd.DataFrame, mask: np.ndarray, state: str) -> pd.DataFrame:
+    """The ledger rows of the enterprises of `mask`, in one state."""
+    picked = e.loc[mask, ["uscc", "name", "unit", "employees", "not_unionized_reason"]]
+    picked = picked.rename(columns={"not_unionized_reason": "reason"})
+    picked["state"] = state
+    picked["added"] = False
+    picked["left_reason"] = ""
+    for name in _CLEARED:
+        if name != "planned_on":  # a date, written as ISO text below
+            picked[name] = _column(e, name)[mask].to_numpy(dtype=object)
+    picked["planned_on"] = iso_dates(_column(e, "planned_on")[mask])
+    picked["open_periods"] = 1
+    return picked.reset_index(drop=True)
+
+
+def _priority_changes(
+    e: pd.DataFrame,
+    priority: np.ndarray,
+    unionized: np.ndarray,
+    active: np.ndarray,
+    previous: PeriodReduction | None,
+) -> _PriorityChanges:
+    """The open rows, and against the previous period (when given) the rows closed and left
+    and the enterprises missing from the ledger (dormant)."""
+    open_rows = _priority_rows(e, priority, "open")
+    if previous is None:
+        return _PriorityChanges(open_rows, _no_dormant())
+    before = previous.priority.reset_index(drop=True)
+    was = _in(e["uscc"], before["uscc"])
+    # Back after missing from one or more ledgers: open again, its count going on from
+    # where it stood (the periods it was missing are not known to be open: not counted).
+    away = previous.dormant.reset_index(drop=True)
+    back = priority & ~was & _in(e["uscc"], away["uscc"])
+    open_rows["added"] = ~(was | back)[priority]
+    # Open again: one period more than it had been open at the end of the previous one.
+    known = pd.concat([before[["uscc", "open_periods"]], away], ignore_index=True)
+    where_before = _index_in(open_rows["uscc"][~open_rows["added"]], known["uscc"])
+    earlier = known["open_periods"].to_numpy(dtype=np.int64, na_value=1)
+    open_rows.loc[~open_rows["added"], "open_periods"] = earlier[where_before] + 1
+
+    # Closed: unionized now; the reason it was not is kept from the previous ledger.
+    closed = _priority_rows(e, was & unionized, "closed")
+    where = _index_in(closed["uscc"], before["uscc"])
+    closed["reason"] = np.append(before["reason"].to_numpy(dtype=object), "")[where]
+    closed["open_periods"] = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)[where]
+
+    # Left: no longer active (its status says why), or missing from the snapshot altogether.
+    gone = e.loc[was & ~active, ["uscc", "status"]]
+    missing = ~_in(before["uscc"], e.loc[was, "uscc"])
+    stopped = _in(before["uscc"], gone["uscc"])
+    left = before.loc[missing | stopped, list(open_rows.columns)].reset_index(drop=True)
+    left["state"] = "left"
+    left["added"] = False
+    statuses = np.append(gone["status"].to_numpy(dtype=object), MISSING)
+    why = statuses[_index_in(left["uscc"], gone["uscc"])]
+    left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
+
+    gone_now = left.loc[left["left_reason"] == MISSING, ["uscc", "open_periods"]]
+    still = away.loc[~_in(away["uscc"], e["uscc"]), ["uscc", "open_periods"]]
+    dormant = pd.concat([gone_now, still], ignore_index=True).astype(
+        {"uscc": "string", "open_periods": "int64"}
+    )
+    ledger = pd.concat([open_rows, closed, left], ignore_index=True)
+    return _PriorityChanges(ledger, dormant, (priority & ~(was | back), closed, left))
+
+
+def _ledger_table(
+    ledger: pd.DataFrame, h: Hierarchy, period: Period
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The priority ledger with its county, overdue and stalled flags, typed as the contract
+    says; and the overdue and stalled rows counted per own unit."""
     counties = np.append(h.county, "")  # position -1: an unknown unit
     ledger["county"] = counties[h.positions(ledger["unit"])]
     is_open = (ledger["state"] == "open").to_numpy(dtype=bool)
@@ -412,9 +467,10 @@ def reduce_snapshot(
         ledger["open_periods"].to_numpy(dtype=np.int64) >= STALLED_PERIODS
     )
     ledger_pos = h.positions(ledger["unit"]) + 1
+    counts: dict[str, np.ndarray] = {}
     for name, flag in (("priority_overdue", "overdue"), ("priority_stalled", "stalled")):
         marked = ledger[flag].to_numpy(dtype=bool)
-        sums[name] = np.bincount(ledger_pos[marked], minlength=h.n + 1)[1:].astype(np.int64)
+        counts[name] = np.bincount(ledger_pos[marked], minlength=h.n + 1)[1:].astype(np.int64)
     ledger = ledger.astype(
         {
             "uscc": "string",
@@ -436,18 +492,7 @@ def reduce_snapshot(
     ).loc[:, list(LEDGER_COLUMNS)]
     for name in ("reason", "progress", "responsible", "planned_on"):
         ledger[name] = ledger[name].fillna("")
-    own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
-    own.index.name = "code"
-    groups, federations = key_areas.reduce_groups(e, slot > 0, active, unionized)
-    return PeriodReduction(
-        period=period,
-        own=own,
-        ledger=ledger,
-        compared=compared,
-        groups=groups,
-        federations=federations,
-        dormant=dormant,
-    )
+    return ledger, counts
 
 
 def _no_dormant() -> pd.DataFrame:
@@ -578,6 +623,7 @@ def compute_figures(
     f["membership_rate"] = _ratio(s["members"], s["unionized_employees"])
     f["migrant_membership_rate"] = _ratio(s["migrant_members"], s["migrant_workers"])
     f["dispatch_membership_rate"] = _ratio(s["dispatch_members"], s["dispatch_workers"])
+    f["female_membership_rate"] = _ratio(s["female_members"], s["female_workers"])
     # over all unionized ones (3.1), but only where some of them said anything
     f["congress_rate"] = _ratio(s["congress"], np.where(s["congress_given"] > 0, s["unionized"], 0))
     f["bargaining_rate"] = _ratio(
@@ -1077,9 +1123,7 @@ def _judgments(
     veto and criticism rule the unit matched, a criticism every criticism rule; a commendation
     says what the unit did.
     """
-    rules = config.judgments or {
-        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
-    }
+    rules = config.judgments
     wanted = [*RULE_METRICS, *_CONTEXT_FACTS]
     for ytd, target, _noun, _unit in COMPLETIONS.values():
         wanted += [ytd, target]
@@ -1157,9 +1201,7 @@ def _undecided(
     previous year's end are not in the data cannot be judged on a new-members rule. (A receipt
     not recorded, which leaves a report_late rule undecided, is the record's own problem.)
     """
-    rules = config.judgments or {
-        kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()
-    }
+    rules = config.judgments
     metrics = {r.metric for kind in ("criticize", "veto") for r in rules.get(kind, ())}
     out: list[Problem] = []
     warned_members: set[tuple[int, str]] = set()

@@ -15,6 +15,8 @@ from typing import Any
 
 import typst
 
+from generator.templates import check_folder
+
 #: The project folder searched for extra font files, beside bulletin.yml.
 PROJECT_FONT_DIR = "fonts"
 
@@ -110,7 +112,6 @@ def font_paths(root: Path | None) -> list[Path]:
     folder = root / PROJECT_FONT_DIR
     if not folder.is_dir():
         return []
-    from generator.templates import check_folder
 
     check_folder(root, folder, None)  # fonts may be links to the system's; never a pipe
     return [folder.resolve()]

@@ -70,6 +70,9 @@ class Indicator:
     short: str = ""
     #: the site tables that show it as a column (RANKING, HISTORY)
     tables: frozenset[str] = frozenset()
+    #: a key-group rate (CONTRACT 3.7): said in the key-groups sentence of the bulletin, the
+    #: unit reports and the site, and a column of the bulletin's key-groups table
+    group: bool = False
 
     @property
     def dtype(self) -> str:
@@ -158,10 +161,25 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("members_yoy_change", "会员人数同比", "人", DELTA, nullable=True),
     Indicator("migrant_workers", "已建会企业农民工人数", "人", COUNT),
     Indicator("migrant_members", "农民工会员人数", "人", COUNT),
-    Indicator("migrant_membership_rate", "农民工入会率", "", RATE, nullable=True, rule=True),
-    Indicator("dispatch_membership_rate", "劳务派遣工入会率", "", RATE, nullable=True, rule=True),
-    Indicator("congress_rate", "职代会建制率", "", RATE, nullable=True, rule=True),
-    Indicator("bargaining_rate", "工资集体协商建制率", "", RATE, nullable=True, rule=True),
+    Indicator(
+        "migrant_membership_rate", "农民工入会率", "", RATE, nullable=True, rule=True, group=True
+    ),
+    Indicator(
+        "dispatch_membership_rate",
+        "劳务派遣工入会率",
+        "",
+        RATE,
+        nullable=True,
+        rule=True,
+        group=True,
+    ),
+    Indicator(
+        "female_membership_rate", "女职工入会率", "", RATE, nullable=True, rule=True, group=True
+    ),
+    Indicator("congress_rate", "职代会建制率", "", RATE, nullable=True, rule=True, group=True),
+    Indicator(
+        "bargaining_rate", "工资集体协商建制率", "", RATE, nullable=True, rule=True, group=True
+    ),
     # the counts behind the rates above, so that a level above sums them (CONTRACT §7)
     Indicator("unionized_employees", "已建会企业职工人数", "人", COUNT),
     Indicator("congress", "建立职代会制度的已建会企业", "家", COUNT),
@@ -269,7 +287,10 @@ INDICATORS: tuple[Indicator, ...] = (
         short="注销、吊销、迁出",
         shown_if=_PRIORITY,
     ),
-    # 3.8 the four clear things: counts public, the enterprises internal
+    # 3.8 the four clear things (推进建会): internal, counts and enterprises alike. They are
+    # measured against the office's own working plan (计划建会时间, 推进情况), which the public
+    # cannot check and a unit has not agreed to be judged on in public; CONTRACT 3.8 lists them
+    # as internal. A public model carries null, and no public output shows them.
     Indicator(
         "priority_overdue",
         "逾期未建重点企业",
@@ -277,7 +298,7 @@ INDICATORS: tuple[Indicator, ...] = (
         COUNT,
         rule=True,
         short="逾期未建",
-        shown_if=_PRIORITY,
+        shown_if="records",
     ),
     Indicator(
         "priority_stalled",
@@ -286,7 +307,7 @@ INDICATORS: tuple[Indicator, ...] = (
         COUNT,
         rule=True,
         short="久拖未建",
-        shown_if=_PRIORITY,
+        shown_if="records",
     ),
 )
 
@@ -304,6 +325,55 @@ def shown(indicator: Indicator, shows: object) -> bool:
 def table(name: str, shows: object) -> list[Indicator]:
     """The columns of a site table (RANKING, HISTORY) an audience is shown, in declaration order."""
     return [i for i in INDICATORS if name in i.tables and shown(i, shows)]
+
+
+#: The key-group rates (CONTRACT 3.7), in the order the key-groups sentence says them.
+KEY_GROUPS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.group)
+
+
+def key_groups(u: object, federations: bool = True) -> str:
+    """Say a unit's key-group rates, then its federations (the sentence, without its stop)."""
+    # a rate the ledgers do not give (null) is left out: nothing the office lacks is printed (3.9)
+    rates = [(i, getattr(u, i.name)) for i in KEY_GROUPS]
+    said = "，".join(f"{i.label}{i.show(value)}" for i, value in rates if value is not None)
+    if not federations:
+        return said
+    fed, ent, emp = (
+        BY_NAME[n] for n in ("federations", "federation_enterprises", "federation_employees")
+    )
+    return (
+        f"{said}{'；' if said else ''}{fed.label}{fed.show(getattr(u, fed.name))}{fed.unit}，"
+        f"{ent.heading}{ent.show(getattr(u, ent.name))}{ent.unit}、"
+        f"职工{emp.show(getattr(u, emp.name))}{emp.unit}"
+    )
+
+
+def _bare(label: str, unit: str) -> str:
+    """A label without its unit: 藏书（册） is said 藏书N册."""
+    return label.removesuffix(f"（{unit}）")
+
+
+def campaigns_said(u: object, detail: bool = False) -> str:
+    """Say a unit's count of every campaign (`detail`: with the period's new ones and the
+    year's progress), e.g. 已命名工人先锋号12个，职工书屋30家（藏书4,000册）…"""
+    n = fmt.integer
+    parts = []
+    for c in CAMPAIGNS.values():
+        k = c.key
+        inner = []
+        if detail:
+            inner.append(f"本期{c.new_word}{n(getattr(u, f'{k}_new'))}{c.unit}")
+        if detail and c.target is not None:
+            ytd, target = getattr(u, f"{k}_ytd_new"), getattr(u, f"target_{k}")
+            progress = f"本年新增{n(ytd)}{c.unit}"
+            if target:
+                completion = BY_NAME[f"{k}_completion"].show(getattr(u, f"{k}_completion"))
+                progress += f"，完成年度目标{n(target)}{c.unit}的{completion}"
+            inner.append(progress)
+        inner += [f"{_bare(label, unit)}{n(getattr(u, col))}{unit}" for col, label, unit in c.sums]
+        said = f"{c.counted_label or c.label}{n(getattr(u, k))}{c.unit}"
+        parts.append(said + (f"（{'，'.join(inner)}）" if inner else ""))
+    return "，".join(parts)
 
 
 def _check() -> None:

@@ -10,8 +10,6 @@ import pandas as pd
 
 from generator.periods import Period
 
-COLUMNS = ("date", "unit", "inspectors", "findings", "deadline", "rectified_on")
-
 
 def _days(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(frame[column], errors="coerce").dt.normalize()

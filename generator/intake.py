@@ -23,7 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.cache import pid_alive
+from generator.config import load_config
 from generator.errors import ConfigError
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
 from generator.record import (
@@ -42,9 +45,30 @@ from generator.record import (
 from generator.record import RECEIVED_HEADERS as RECEIVED_HEADERS
 from generator.record import read_received as read_received
 from generator.record import report_deadline as report_deadline
+from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
+from generator.rosters.load import (
+    check_project,
+    load_project,
+    period_files,
+    read_snapshot,
+    relative,
+)
+from generator.rosters.read import (
+    READERS,
+    SHEET_MIN_COLUMNS,
+    pick_sheet,
+    read_roster_sheet,
+    read_table,
+    structure,
+    workbook_grid,
+)
+from generator.rosters.specs import ENTERPRISES, ROSTERS, VOLUNTEER_REVIEWS
 from generator.rosters.units import UnitTree
+from generator.rosters.values import normalise_code
+from generator.rosters.workbook import SPREADSHEET_SUFFIXES, file_kind, open_workbook
+from generator.tables import save_workbook
 
 if TYPE_CHECKING:
     from generator.rosters.specs import Roster
@@ -143,9 +167,6 @@ class Survey:
 
 def survey(path: Path, rel: str, index: UnitTree) -> Survey:
     """Read a file's ledger rows for their units, or say why it is not a ledger to take in."""
-    from generator.rosters.read import read_roster_sheet
-    from generator.rosters.specs import ENTERPRISES
-    from generator.rosters.values import normalise_code
 
     empty = "文件中没有数据行（只有表头，或是空文件）：请县市区填好台账后重新发来，再收取。"
     if path.stat().st_size == 0:
@@ -206,9 +227,6 @@ def intake(
     for others is added beside it), ADD (keep every earlier file) or REPLACE (the county's
     earlier files all go aside).
     """
-    from generator.config import load_config
-    from generator.render.files import write_county_lists
-    from generator.rosters.load import check_project, load_project
 
     config = load_config(root)
     if period.cadence != config.cadence:
@@ -222,7 +240,7 @@ def intake(
         )
     index = data.unit_index
     named = _named_county(county, index) if county else ""
-    folder = root / "data" / str(period)
+    folder = ProjectPaths(root).period(period)
     folder.mkdir(parents=True, exist_ok=True)
     when = (now or datetime.now()).replace(microsecond=0)
     arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
@@ -254,7 +272,7 @@ def intake(
         [str(period)],
         result.counties,
         result.records,
-        root / "problems",
+        ProjectPaths(root).problems,
         sources=result.sources,
     )
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
@@ -288,9 +306,7 @@ def _filing_lock(root: Path, period: Period) -> Iterator[None]:
     """Hold the period's filing lock (in the project's cache), waiting for another intake."""
     from filelock import FileLock, Timeout
 
-    from generator.cache import CACHE_DIR
-
-    folder = root / CACHE_DIR
+    folder = ProjectPaths(root).cache
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(folder / f"intake-{period}.lock"), timeout=LOCK_WAIT, thread_local=False)
     try:
@@ -309,7 +325,6 @@ def _filing_lock(root: Path, period: Period) -> Iterator[None]:
 def _clear_partials(folder: Path) -> None:
     """Remove the copies an intake killed half-way left (`.intake-<pid>.<ext>`, never read):
     each is a copy of a file the office still has, or of one still in the folder."""
-    from generator.cache import pid_alive
 
     for path in folder.glob(".intake-*"):
         pid = path.name.removeprefix(".intake-").split(".")[0]
@@ -374,7 +389,6 @@ def _file_one(
 def _same_file(folder: Path, copy: Path, source: Path) -> str:
     """The name of a file of the period with exactly these bytes ("" when none): the same
     mail's attachment saved twice is not a second file of the county, nor a new receipt."""
-    from generator.rosters.load import period_files
 
     size = copy.stat().st_size
     candidates, _ignored = period_files(folder)
@@ -392,8 +406,6 @@ def _same_file(folder: Path, copy: Path, source: Path) -> str:
 def stored_suffix(source: Path) -> str:
     """The extension a file is stored with: its own, or what its bytes are when its name has
     none the readers know (a file called `.~lock.x#` that is a workbook is stored as one)."""
-    from generator.rosters.read import READERS
-    from generator.rosters.workbook import file_kind
 
     suffix = source.suffix.lower()
     if suffix in READERS:
@@ -417,7 +429,6 @@ def _place(
 ) -> None:
     """Survey the copy of a file, set earlier files aside or keep them, link the copy under its
     made name (never over another file) and record the receipt."""
-    from generator.rosters.load import relative
 
     item.same_as = _same_file(folder, copy, item.source)
     if item.same_as:
@@ -504,7 +515,6 @@ def _earlier_files(
     city's file of several counties replaces earlier such files that overlap it. `mode` ADD
     keeps all, REPLACE sets all of the county's (or the counties') earlier files aside.
     """
-    from generator.rosters.load import period_files
 
     out: list[Earlier] = []
     candidates, _ignored = period_files(folder)
@@ -560,14 +570,11 @@ def file_roster_sheets(
 ) -> list[str]:
     """Store the persistent roster sheets of a returned workbook (volunteers, pioneer teams, …)
     that have rows as data/<roster>/<county code>-<name>.xlsx; what was filed, or why not."""
-    from generator.rosters.read import SHEET_MIN_COLUMNS, pick_sheet, structure, workbook_grid
-    from generator.rosters.specs import ROSTERS, VOLUNTEER_REVIEWS
-    from generator.rosters.workbook import SPREADSHEET_SUFFIXES, open_workbook
 
     if source.suffix.lower() not in SPREADSHEET_SUFFIXES:
         return []
     notes: list[str] = []
-    data = root / "data"
+    data = ProjectPaths(root).data
     try:
         book = open_workbook(source, source.name)
     except ReadError:
@@ -624,7 +631,6 @@ def file_roster_sheets(
 
 def _without_rows(path: Path, root: Path, roster: Roster) -> bool:
     """Whether a roster file holds its header only (a file that cannot be read is not empty)."""
-    from generator.rosters.read import read_table
 
     try:
         return len(read_table(path, path.relative_to(root).as_posix(), roster)) == 0
@@ -635,8 +641,6 @@ def _without_rows(path: Path, root: Path, roster: Roster) -> bool:
 def _write_values(path: Path, title: str, headers: list[str], rows: list[list[object]]) -> None:
     """The county's cells as text, as they were (a value starting with = stays text)."""
     from openpyxl import Workbook
-
-    from generator.tables import save_workbook
 
     wb = Workbook()
     ws = wb.active
@@ -656,8 +660,6 @@ def county_lines(
     root: Path, period: Period, counties: Sequence[str], problems: Sequence[Problem]
 ) -> list[CountyLine]:
     """Per county filed: its files in the period folder, rows, errors and warnings."""
-    from generator.config import load_config
-    from generator.rosters.load import load_project, read_snapshot
 
     data = load_project(root, load_config(root))
     snapshot = read_snapshot(data, period)

@@ -62,6 +62,17 @@ def _category(series: pd.Series, nfkc: bool = False) -> pd.Series:
     return pd.Series(categories.take(np.where(codes < 0, len(values), codes)), index=series.index)
 
 
+def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """`_category` as numbers: (each row's number, the categories numbered), two values the
+    same once stripped (or in NFKC form) one category."""
+    codes, uniques = pd.factorize(series.astype("string"))
+    text = pd.Series(uniques, dtype="string").str.strip()
+    text = text.mask(text.isna() | (text == ""), UNFILLED)
+    values = [unicodedata.normalize("NFKC", t) if nfkc else t for t in text]
+    merged, categories = pd.factorize(np.asarray([*values, UNFILLED], dtype=object))
+    return merged[np.where(codes < 0, len(values), codes)], np.asarray(categories, dtype=object)
+
+
 def reduce_groups(
     enterprises: pd.DataFrame, known: np.ndarray, active: np.ndarray, unionized: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -79,28 +90,21 @@ def reduce_groups(
         to millions of rows, and its strings stay in Arrow)."""
         return series[mask].reset_index(drop=True)
 
-    base = pd.DataFrame(
-        {
-            "code": kept(e["unit"].astype("string"), rows),
-            "enterprises": np.ones(int(rows.sum()), dtype=np.int64),
-            "unionized": unionized[rows].astype(np.int64),
-            "employees": employees[rows],
-        }
-    )
-    parts = []
+    # Numbered over the whole column (no copy of a million strings), then the rows taken.
+    code_at, code_values = pd.factorize(e["unit"].astype("string"))
+    categories = {}
     for dimension in DIMENSIONS:
         if dimension == "union_form":
             continue  # the federations are counted below, among unionized enterprises
         column = e[dimension] if dimension in e else pd.Series(pd.NA, index=e.index)
         # 村（社区） as written in Chinese is 村(社区) of the contract
-        category = _category(kept(column, rows), nfkc=dimension == "area_type")
-        parts.append(base.assign(dimension=dimension, category=category))
-    grouped = (
-        pd.concat(parts, ignore_index=True)
-        .groupby(["code", "dimension", "category"], sort=True, as_index=False)[
-            ["enterprises", "unionized", "employees"]
-        ]
-        .sum()
+        at, values = category_codes(column, nfkc=dimension == "area_type")
+        categories[dimension] = (at[rows], values)
+    grouped = group_counts(
+        (code_at[rows], np.asarray(code_values, dtype=object)),
+        categories,
+        unionized[rows],
+        employees[rows],
     )
 
     form = (
@@ -134,6 +138,67 @@ def reduce_groups(
     ]
     feds = feds.astype({"code": "string", "form": "string", "federation": "string"})
     return out.reset_index(drop=True), feds.loc[:, list(FEDERATION_COLUMNS)]
+
+
+Numbered = tuple[np.ndarray, np.ndarray]  # (each row's number, -1 for none; the values)
+
+
+def group_counts(
+    code: Numbered, categories: dict[str, Numbered], unionized: np.ndarray, employees: np.ndarray
+) -> pd.DataFrame:
+    """Enterprises, unionized ones and employees per (code, dimension, category) that has rows,
+    sorted by the three: each (code, category) pair numbered and counted with `bincount`, not
+    grouped over strings (a province ledger has a million rows of each dimension)."""
+    code_at, code_values = code
+    parts = []
+    for dimension, (category_at, category_values) in categories.items():
+        # A row without a code or a category is in no group (groupby drops it too).
+        keep = (code_at >= 0) & (category_at >= 0)
+        width = max(len(category_values), 1)
+        key = code_at[keep].astype(np.int64) * width + category_at[keep]
+        # Numbered densely when the pairs are too many to count in one array of all of them.
+        dense = len(code_values) * width <= 4_000_000
+        keys, at = (
+            (np.arange(len(code_values) * width), key)
+            if dense
+            else np.unique(key, return_inverse=True)
+        )
+        size = len(keys)
+        counted = np.bincount(at, minlength=size)
+        present = np.flatnonzero(counted)
+        pairs = keys[present]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "code": pd.array(
+                        np.asarray(code_values, dtype=object)[pairs // width], "string"
+                    ),
+                    "dimension": dimension,
+                    "category": pd.array(
+                        np.asarray(category_values, dtype=object)[pairs % width], "string"
+                    ),
+                    "enterprises": counted[present].astype(np.int64),
+                    "unionized": _sums(at, unionized[keep], size)[present],
+                    "employees": _sums(at, employees[keep], size)[present],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="string" if i < 3 else "int64")
+                for i, c in enumerate(GROUP_COLUMNS)
+            }
+        )
+    grouped = pd.concat(parts, ignore_index=True)
+    return grouped.sort_values(["code", "dimension", "category"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _sums(at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Integer sums of values per number in `at` (exact: the sums stay far below 2**53)."""
+    return np.rint(np.bincount(at, weights=values, minlength=size)).astype(np.int64)
 
 
 def _ancestors(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -249,9 +314,3 @@ def display_order(frame: pd.DataFrame) -> pd.DataFrame:
     rank = keyed.groupby(["_unit", "_dim"], sort=False).cumcount()
     keyed = keyed[(keyed["dimension"] != "industry") | (rank < TOP_INDUSTRIES)]
     return keyed.drop(columns=["_unit", "_dim", "_unfilled", "_official", "_size", "_name"])
-
-
-def ordered_categories(dimension: str, rows: pd.DataFrame) -> pd.DataFrame:
-    """One unit's rows of a dimension in display order (see display_order)."""
-    shown = display_order(rows)
-    return shown[shown["dimension"] == dimension] if len(shown) else shown

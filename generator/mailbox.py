@@ -38,8 +38,14 @@ from typing import TYPE_CHECKING
 
 from generator.config import MailboxSettings, load_config
 from generator.errors import BulletinError, ConfigError
+from generator.intake import IntakeResult, county_lines, intake
+from generator.paths import INBOX_DIR as INBOX_DIR  # its old home, for imports of it
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
+from generator.record import CARRY, decided, reporting_status
+from generator.rosters.load import load_project
+from generator.send import _unit_addresses, parse_addresses
 
 if TYPE_CHECKING:
     from generator.rosters.units import UnitTree
@@ -48,7 +54,6 @@ PASSWORD_VARIABLE = "BULLETIN_IMAP_PASSWORD"
 FETCHED = ".fetched.csv"
 FETCHED_HEADERS = ("message_id", "sender", "arrived", "arrived_by", "files", "result", "fetched_at")
 #: where attachments are saved as they came: inbox/<period>/<arrival>-<uid>/<file name>
-INBOX_DIR = "inbox"
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 ARCHIVE_SUFFIXES = (".rar", ".7z", ".tar", ".gz", ".tgz")
 #: a message larger than this is not downloaded (a county's ledger is a few MB at most)
@@ -569,7 +574,6 @@ def list_window(server: imaplib.IMAP4, span: tuple[datetime, datetime]) -> list[
 
 def _known_senders(root: Path) -> dict[str, str]:
     """address (lower case) -> the unit whose 邮箱 it is."""
-    from generator.send import _unit_addresses, parse_addresses
 
     out: dict[str, str] = {}
     for code, (cell, _level) in _unit_addresses(root).items():
@@ -580,7 +584,7 @@ def _known_senders(root: Path) -> dict[str, str]:
 
 def _save(root: Path, period: Period, mail: Mail) -> list[Path]:
     assert mail.arrived is not None
-    folder = root / INBOX_DIR / str(period) / f"{mail.arrived:%Y%m%d-%H%M%S}-{mail.uid}"
+    folder = ProjectPaths(root).inbox / str(period) / f"{mail.arrived:%Y%m%d-%H%M%S}-{mail.uid}"
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for item in mail.files:
@@ -608,8 +612,6 @@ def fetch(
     with `move_to`, then move the period's messages taken (now or before) into that folder."""
     import os
 
-    from generator.intake import intake
-
     config = load_config(root)
     settings = config.mailbox
     if settings is None:
@@ -629,8 +631,8 @@ def fetch(
         )
     senders = _known_senders(root)
     span = window(period)
-    folder = root / "data" / str(period)
-    done = fetched_ids(root / "data")
+    folder = ProjectPaths(root).period(period)
+    done = fetched_ids(ProjectPaths(root).data)
     secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else "")
     if not secret:
         raise MailboxError(
@@ -721,7 +723,6 @@ def _take_in(
     now: datetime | None,
     intake: Callable[..., object],
 ) -> FetchResult:
-    from generator.intake import IntakeResult, county_lines
 
     problems: list[Problem] = []
     lists: list[Path] = []
@@ -749,8 +750,6 @@ def _take_in(
             )
         problems, lists = result.problems, result.lists
         if index is None:  # the unit roster, read once: taking ledgers in does not change it
-            from generator.rosters.load import load_project
-
             index = load_project(root, load_config(root)).unit_index
         own = index.county.get(mail.unit, mail.unit)
         for item, path in zip(result.filed, paths, strict=True):
@@ -788,8 +787,6 @@ def _reporting(
 ) -> dict[str, tuple[str, list[str]]]:
     """code -> (报送情况 as the bulletin will say it: first arrival, on time or late; the
     county's files as it names them)."""
-    from generator.record import CARRY, decided, reporting_status
-
     if not counties:
         return {}
     config = load_config(root)
@@ -798,7 +795,7 @@ def _reporting(
         period,
         {code: name for code, (name, _files) in counties.items()},
         {code: files for code, (_name, files) in counties.items()},
-        decided(root / "data" / str(period), CARRY),
+        decided(ProjectPaths(root).period(period), CARRY),
         config.report_deadline,
     )
     out = {}

@@ -31,7 +31,10 @@ class Shows:
     audience's name. Priority counts (priority_open/closed/added/left: how many enterprises of
     25 or more employees still have no union, and how many were ticked off) are public figures
     like every other count of §3: bulletin.json, the PDF bulletin and the pages of both sites show
-    them. The enterprises behind them (the 销号清单) are records, and internal.
+    them. The enterprises behind them (the 销号清单) are records, and internal; so are the four
+    clear things' counts (priority_overdue/stalled: measured against the office's working plan,
+    CONTRACT 3.8). Renderers show what the model carries and never test an audience again for
+    a figure: a figure its audience is not shown is null (`indicators.Indicator.shown_if`).
     """
 
     #: judgment kinds shown (the public model: praise only)
@@ -44,7 +47,8 @@ class Shows:
     priority_counts: bool = True
     #: counts of data problems, the 数据质量 pages and problems.csv|.xlsx
     data_quality: bool = True
-    #: indicators.csv|.xlsx: every unit's figures
+    #: indicators.csv|.xlsx: every unit's figures the audience is shown (`indicators.shown`),
+    #: the same columns its bulletin.json carries values in
     indicator_tables: bool = True
     #: one PDF report per county and township, and the packets for the units (dist/)
     unit_reports: bool = True
@@ -72,7 +76,6 @@ SHOWS: dict[str, Shows] = {
         records=False,
         internal_writeups=False,
         data_quality=False,
-        indicator_tables=False,
         unit_reports=False,
         internal_mark=False,
         signed_original=False,

@@ -24,8 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.cache import CACHE_DIR, write_atomic
+from generator.cache import write_atomic
 from generator.errors import BuildError, ConfigError
+from generator.paths import ProjectPaths
 
 #: written into the root of every output folder: a folder with it is ours to replace
 MARKER = ".bulletin-output"
@@ -268,7 +269,7 @@ def _project_lock(
 ) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
-    folder = root / CACHE_DIR
+    folder = ProjectPaths(root).cache
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(folder / name), timeout=0, thread_local=False)
     try:
@@ -313,7 +314,7 @@ def _running_message(owner: Path) -> str:
 
 def settle(root: Path, out: Path | None = None) -> None:
     """Finish or undo a half-done swap of the project's output, unless a build is running."""
-    out = out or root / "site"
+    out = out or ProjectPaths(root).site
     if not any(
         os.path.lexists(p)
         for p in (_sibling(out, "new"), _sibling(out, "old"), _sibling(out, "link"))

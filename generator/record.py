@@ -25,11 +25,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.content import read_frame
 from generator.errors import ConfigError
+from generator.issue import read_register
+from generator.paths import ProjectPaths
 from generator.periods import Period
 
 if TYPE_CHECKING:
-    from generator.rosters.load import ProjectData
+    pass
 
 RECEIVED = ".received.csv"
 #: the first five are the record's original columns; later ones were added at the end, so a
@@ -345,7 +348,6 @@ class Reference:
 
 def issued(root: Path, period: Period) -> tuple[datetime | None, date | None, str]:
     """When the period was issued, the signed_on it was issued with, and its 发文字号."""
-    from generator.issue import read_register
 
     register = read_register(root)
     rows = register.files(str(period))
@@ -366,7 +368,6 @@ def reference(
     root: Path, period: Period, deadline_day: int, today: date | None = None
 ) -> Reference:
     """The deadline, the bulletin's date and the issue of a period."""
-    from generator.content import read_frame
 
     issued_at, signed, _code = issued(root, period)
     if signed is None:
@@ -464,7 +465,7 @@ def reporting_status(
     taken in later changes its figures (更正说明), never its 报送情况.
     """
     ref = ref or reference(root, period, deadline_day)
-    receipts = read_receipts(root / "data" / str(period), ref.issued_at)
+    receipts = read_receipts(ProjectPaths(root).period(period), ref.issued_at)
     unchanged = unchanged or {}
     out = []
     for code, name in counties.items():
@@ -536,205 +537,3 @@ def reporting_status(
             )
         )
     return out
-
-
-# ---- the office's commands: correct a receipt, carry a county, confirm an unchanged ledger ----
-
-
-@dataclass
-class Recorded:
-    """What a command recorded, as lines to print (Chinese)."""
-
-    county: str
-    name: str
-    lines: list[str]
-
-
-def _project(root: Path, period_text: str) -> tuple[ProjectData, Period, Path]:
-    """The project's rosters, the period and its folder; a Chinese ConfigError when the
-    period is not one of the project's."""
-    from generator.config import load_config
-    from generator.rosters.load import load_project
-
-    try:
-        period = Period.parse(period_text)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    config = load_config(root)
-    if period.cadence != config.cadence:
-        raise ConfigError(
-            f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
-        )
-    data = load_project(root, config)
-    if period not in data.periods:
-        known = "、".join(str(p) for p in data.periods) or "无"
-        raise ConfigError(f"没有报告期 {period} 的数据（data/{period}/）。现有报告期：{known}")
-    if not data.units_read:
-        raise ConfigError("单位名册有错误或为空：请先运行 bulletin check 改正单位名册。")
-    return data, period, root / "data" / str(period)
-
-
-def resolve_county(data: ProjectData, text: str) -> tuple[str, str]:
-    """A county by its code or name (as units.csv has it); a Chinese ConfigError naming the
-    counties otherwise."""
-    index = data.unit_index
-    counties = {c: index.name.get(c, c) for c, level in index.level.items() if level == "county"}
-    wanted = text.strip()
-    for code, name in counties.items():
-        if wanted in (code, name):
-            return code, name
-    shown = "、".join(f"{n}（{c}）" for c, n in counties.items()) or "（单位名册中没有县市区）"
-    raise ConfigError(f"“{text}”不是本市的县市区。县市区可以写名称或单位代码：{shown}")
-
-
-def _status_of(data: ProjectData, period: Period, county: str) -> CountyReport | None:
-    from generator.rosters.load import read_snapshot
-
-    snapshot = read_snapshot(data, period)
-    return next((r for r in snapshot.reporting if r.code == county), None)
-
-
-def _refuse_issued(root: Path, period: Period, what: str) -> None:
-    issued_at, _signed, doc_code = issued(root, period)
-    if issued_at is not None:
-        raise ConfigError(
-            f"{period} 期通报已于 {issued_at:%Y-%m-%d} 印发（{doc_code}），印发的通报是存档："
-            f"其报送情况以印发时的记录为准，不能再{what}。"
-        )
-
-
-def correct_receipt(
-    root: Path,
-    period_text: str,
-    county_text: str,
-    when_text: str,
-    file: str | None = None,
-    now: datetime | None = None,
-) -> Recorded:
-    """Record the true arrival time of a county's first file of the period (or of `file`); a
-    county whose files were placed by hand gets its first receipt time."""
-    import hashlib
-
-    data, period, folder = _project(root, period_text)
-    code, name = resolve_county(data, county_text)
-    _refuse_issued(root, period, "更正收到时间")
-    now = (now or datetime.now()).replace(microsecond=0)
-    when = parse_time(when_text, now)
-    before = _status_of(data, period, code)
-    mine = county_receipts(read_receipts(folder), code)
-    lines: list[str] = []
-    if mine:
-        chosen = [r for r in mine if file in (None, r.file, r.source)]
-        if not chosen:
-            listed = "、".join(r.file for r in mine)
-            raise ConfigError(f"{name} {period} 期收到的文件中没有“{file}”。收到的文件：{listed}")
-        target = chosen[0]
-        if target.recorded_at is not None and when > target.recorded_at:
-            raise ConfigError(
-                f"收到时间 {when:%Y-%m-%d %H:%M} 晚于该文件登记收取的时间 "
-                f"{target.recorded_at:%Y-%m-%d %H:%M}：文件不会在收取之后才收到，请核对。"
-            )
-        if target.received_at == when:
-            raise ConfigError(
-                f"{name} 的 {target.file} 登记的收到时间已经是 {when:%Y-%m-%d %H:%M}，不需要更正。"
-            )
-        record_correction(folder, target, code, target.file, when, now)
-        old = f"{target.received_at:%Y-%m-%d %H:%M}" if target.received_at else "未登记"
-        lines.append(
-            f"已更正{name} {period} 期的收到时间：{target.file} 由 {old} 改为 {when:%Y-%m-%d %H:%M}。"
-        )
-    else:
-        files = (before.unrecorded if before is not None else []) or []
-        if not files:
-            raise ConfigError(f"{name} {period} 期没有台账文件，无法登记收到时间。")
-        for stored in files:
-            path = folder / stored
-            sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-            receipt = Receipt(stored, (code,), None, stored, sha, None)
-            record_correction(folder, receipt, code, stored, when, now)
-        lines.append(
-            f"已登记{name} {period} 期台账（{'、'.join(files)}）的收到时间：{when:%Y-%m-%d %H:%M}。"
-        )
-    after = _status_of(data, period, code)
-    if before is not None and after is not None:
-        change = (
-            f"{before.status} → {after.status}" if before.status != after.status else after.status
-        )
-        lines.append(f"报送情况：{change}（截止 {after.deadline}）。")
-    lines.append("原记录保留（更正是另记的一条）；下次 bulletin build 会据此重新生成。")
-    return Recorded(code, name, lines)
-
-
-def carry(root: Path, period_text: str, county_text: str, now: datetime | None = None) -> Recorded:
-    """Record the decision to use a county's rows of its latest earlier period for this one."""
-    from generator.rosters.load import earlier_rows, read_snapshot
-
-    data, period, folder = _project(root, period_text)
-    code, name = resolve_county(data, county_text)
-    now = (now or datetime.now()).replace(microsecond=0)
-    if code in decided(folder, CARRY):
-        earlier = decided(folder, CARRY)[code]
-        return Recorded(
-            code, name, [f"{name} {period} 期沿用 {earlier} 期数据的决定已经记录过，未重复记录。"]
-        )
-    snapshot = read_snapshot(data, period)
-    if snapshot.state is not None and code in snapshot.state.county_files:
-        files = "、".join(Path(f).name for f in snapshot.state.county_files[code])
-        raise ConfigError(
-            f"{name} {period} 期已有台账（{files}），不需要沿用上期数据。"
-            "如这些文件不是本期的，请先把它们移出报告期目录。"
-        )
-    found = earlier_rows(data, period, code)
-    if found is None:
-        raise ConfigError(f"{name} 在 {period} 期之前没有任何一期的台账，无法沿用上期数据。")
-    source, rows = found
-    record_decision(folder, code, CARRY, now, str(source))
-    ref = reference(root, period, data.config.report_deadline)
-    shown = (
-        "尚未报送（未到截止日期，沿用上期数据）"
-        if ref.before_deadline
-        else "未按时报送（沿用上期数据）"
-    )
-    return Recorded(
-        code,
-        name,
-        [
-            f"已记录：{name} {period} 期沿用 {source} 期的台账数据（{len(rows)} 家企业），只对这一期有效。",
-            f"通报的报送情况中写“{shown}”。",
-            f"如{name}之后报来本期台账，用 bulletin intake {period} 文件 收取即可，收取的台账优先于沿用的数据。",
-        ],
-    )
-
-
-def confirm_unchanged(
-    root: Path, period_text: str, county_text: str, now: datetime | None = None
-) -> Recorded:
-    """Record that a county's ledger identical to an earlier period's is right for this one."""
-    from generator.rosters.load import read_snapshot
-
-    data, period, folder = _project(root, period_text)
-    code, name = resolve_county(data, county_text)
-    now = (now or datetime.now()).replace(microsecond=0)
-    state = None
-    for earlier in (p for p in data.periods if p < period):
-        state = read_snapshot(data, earlier, state).state
-    snapshot = read_snapshot(data, period, state)
-    repeated = snapshot.repeats.get(code, "")
-    if code in decided(folder, CONFIRM_UNCHANGED):
-        return Recorded(
-            code, name, [f"{name} {period} 期台账与之前相同的确认已经记录过，未重复记录。"]
-        )
-    if not repeated:
-        raise ConfigError(
-            f"{name} {period} 期的台账与之前各期都不相同，不需要确认"
-            "（只有 bulletin check 报告 E-LEDGER-STALE 时才需要）。"
-        )
-    record_decision(folder, code, CONFIRM_UNCHANGED, now, repeated)
-    return Recorded(
-        code,
-        name,
-        [
-            f"已确认：{name} {period} 期的台账与 {repeated} 期完全相同，经核实无误，只对这一期有效。",
-            "不再报告 E-LEDGER-STALE；通报的报送情况中注明“与上期相同（已确认）”。",
-        ],
-    )

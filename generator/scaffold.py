@@ -12,12 +12,16 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.config import load_config
+from generator.config import init_comment, init_line, load_config
 from generator.content import load_content
 from generator.errors import ConfigError, DataError
 from generator.federation.words import level_words
+from generator.indicators import BY_NAME, RULE_METRICS
+from generator.intake import report_deadline
 from generator.issue import next_doc_number, read_register
+from generator.paths import ProjectPaths
 from generator.periods import Period
+from generator.rosters.load import load_project
 from generator.rosters.specs import BOOL, CAMPAIGNS, DATE, ENUM, ROSTERS, Roster
 from generator.tables import safe_cell, save_workbook, write_csv
 from generator.templates import find_template
@@ -52,7 +56,6 @@ def _render(root: Path | None, name: str, **values: object) -> str:
 
 def metric_comments() -> str:
     """The figures a judgment rule may name, one comment line each (from generator.indicators)."""
-    from generator.indicators import BY_NAME, RULE_METRICS
 
     return "\n".join(f"#   {name:<29} {BY_NAME[name].label}" for name in RULE_METRICS)
 
@@ -72,7 +75,7 @@ def init_project(
     root: Path, organization: str = "某市总工会", doc_prefix: str = "某工发", cadence: str = "month"
 ) -> InitResult:
     """Create a new, empty project: bulletin.yml, roster templates, content folders."""
-    if (root / "bulletin.yml").exists():
+    if ProjectPaths(root).config.exists():
         raise ConfigError(f"{root} 已经是一个通报项目（已有 bulletin.yml），未做任何改动。")
     if cadence not in ("month", "quarter"):
         raise ConfigError("报告周期应为 month（按月）或 quarter（按季度）")
@@ -80,7 +83,7 @@ def init_project(
         raise ConfigError(f"{root} 不是空目录：请换一个新目录名，以免覆盖已有文件。")
     files = []
     root.mkdir(parents=True, exist_ok=True)
-    config = root / "bulletin.yml"
+    config = ProjectPaths(root).config
     config.write_text(
         _render(
             None,
@@ -89,12 +92,14 @@ def init_project(
             doc_prefix=doc_prefix,
             cadence=cadence,
             metrics=metric_comments(),
+            line=init_line,
+            above=init_comment,
         ),
         encoding="utf-8",
     )
     files.append(config)
     for name in STATIC_ROSTERS:
-        files.append(write_csv(root / "data" / f"{name}.csv", headers(ROSTERS[name]), []))
+        files.append(write_csv(ProjectPaths(root).data / f"{name}.csv", headers(ROSTERS[name]), []))
     for folder in ("content/bulletins", "content/writeups", "content/pages"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     gitignore = root / ".gitignore"
@@ -125,7 +130,6 @@ def _signing_fields(root: Path, config: Any, period: Period, frames: dict[str, A
     They are the leader's and the registry's to give: a date or number filled in advance is
     printed unless someone notices, and `issue` refuses while they are empty.
     """
-    from generator.intake import report_deadline
 
     deadline = report_deadline(period, config.report_deadline)
     year = deadline.year  # signed after the deadline: usually the deadline's year
@@ -231,8 +235,6 @@ def _enum_values(roster: Roster) -> dict[str, list[str]]:
 def write_collection_templates(root: Path, out: Path) -> list[Path]:
     """One XLSX per county for its staff to fill in: a sheet per roster, drop-downs, text USCC."""
     from openpyxl import Workbook
-
-    from generator.rosters.load import load_project
 
     data = load_project(root, load_config(root))
     units = data.units.sort_values("order")

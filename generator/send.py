@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from generator import formatting as fmt
 from generator.assemble import default_title
 from generator.config import Config, MailSettings, load_config
+from generator.content import load_content
 from generator.errors import BuildError, BulletinError, ConfigError
 from generator.issue import (
     ISSUED_DIR,
@@ -42,8 +43,13 @@ from generator.issue import (
     unregistered_periods,
     verify_issued,
 )
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.publish import exclusive_issue
+from generator.render.dist import MANIFEST, read_manifest
+from generator.rosters.load import read_roster
+from generator.rosters.specs import UNITS
+from generator.rosters.validate import Context
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -171,11 +177,8 @@ def parse_addresses(text: str) -> tuple[list[str], list[str]]:
 
 def _unit_addresses(root: Path) -> dict[str, tuple[str, str]]:
     """code -> (the `email` cell of units.csv as written, the unit's level)."""
-    from generator.rosters.load import read_roster
-    from generator.rosters.specs import UNITS
-    from generator.rosters.validate import Context
 
-    frame, problems, _ok = read_roster(root, root / "data", UNITS, Context())
+    frame, problems, _ok = read_roster(root, ProjectPaths(root).data, UNITS, Context())
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ConfigError(
@@ -234,8 +237,6 @@ def _when(stamp: str) -> str:
 
 def plan_send(root: Path, text: str, resend_unknown: bool = False) -> SendPlan:
     """Who gets which files of the issued period, and who is skipped and why."""
-    from generator.content import load_content
-    from generator.render.dist import MANIFEST, read_manifest
 
     config = load_config(root)  # not a project: said before anything else
     try:

@@ -25,8 +25,12 @@ from pathlib import Path
 from generator import formatting as fmt
 from generator.config import Config, load_config
 from generator.errors import ConfigError
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.publish import exclusive_issue
+from generator.render.files import LIST_SUFFIX, write_county_lists
+from generator.rosters.codes import E_COUNTY_NOT_REPORTED
+from generator.rosters.load import check_project
 from generator.send import (
     SENT,
     SENT_OK,
@@ -72,17 +76,13 @@ def list_digest(path: Path) -> tuple[str, int, int]:
 def _write_lists(root: Path, period: Period) -> tuple[list[Path], dict[str, str]]:
     """The period's problem lists as the data stand now (as `intake` writes them), and the
     counties that have not reported (code -> name): theirs is the office's to chase."""
-    from generator.render.files import write_county_lists
-    from generator.rosters.codes import E_COUNTY_NOT_REPORTED
-    from generator.rosters.load import check_project
-
     result = check_project(root, period)
     lists = write_county_lists(
         result.problems.items,
         [str(period)],
         result.counties,
         result.records,
-        root / "problems",
+        ProjectPaths(root).problems,
         sources=result.sources,
     )
     unreported = {
@@ -95,8 +95,6 @@ def _write_lists(root: Path, period: Period) -> tuple[list[Path], dict[str, str]
 
 def plan_problems(root: Path, text: str, resend_unknown: bool = False) -> ProblemPlan:
     """Which county gets which list at which addresses, and who is skipped and why."""
-    from generator.render.files import LIST_SUFFIX
-
     config = load_config(root)
     try:
         period = Period.parse(text)
@@ -106,11 +104,11 @@ def plan_problems(root: Path, text: str, resend_unknown: bool = False) -> Proble
         raise ConfigError(
             f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
         )
-    if not (root / "data" / str(period)).is_dir():
+    if not (ProjectPaths(root).period(period)).is_dir():
         raise ConfigError(f"没有 {period} 期的数据（data/{period}/ 不存在）。")
     lists, unreported = _write_lists(root, period)
     units = _unit_addresses(root)
-    log = root / "problems" / str(period) / SENT
+    log = ProjectPaths(root).problems_of(period) / SENT
     states = _address_states(read_log(log))
     plan = ProblemPlan(period, "", "", [], log, resend_unknown)
     for path in lists:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.build import BuildOptions, build
-from generator.errors import BulletinError, ConfigError
+from generator.errors import BulletinError, ConfigError, os_error_message, write_crash_log
+from generator.paths import ProjectPaths
 from generator.publish import check_output_folder
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def make_server(
     """A live-reload server over PROJECT/site/<audience>, rebuilding on changes."""
     from mkdocs.livereload import LiveReloadServer
 
-    out = check_output_folder(root, options.out or root / "site")
+    out = check_output_folder(root, options.out or ProjectPaths(root).site)
 
     def rebuild() -> None:
         echo("检测到修改，正在重新生成……")
@@ -58,14 +59,10 @@ def make_server(
             echo(f"生成失败，仍显示上次的结果：{exc}")
             return
         except OSError as exc:
-            from generator.cli import os_error_message
-
             echo(f"生成失败，仍显示上次的结果：{os_error_message(exc)}")
             return
         except Exception as exc:  # a bug: keep serving, and keep the details for maintainers
-            from generator.cli import _write_crash_log
-
-            log = _write_crash_log()
+            log = write_crash_log()
             echo(
                 f"程序内部错误（不是数据问题）：{type(exc).__name__}: {exc}。仍显示上次的结果；"
                 f"详细信息已写入 {log}，请把该文件发给维护人员。"

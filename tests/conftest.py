@@ -475,36 +475,55 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     return shared(tmp_path_factory, "sample_site", make)
 
 
-#: The modules that take longest (measured: CPU of the module, its shared builds included),
-#: longest first. Only the order in which pytest-xdist hands out whole modules depends on it:
-#: the long ones start first and the short ones fill the end, so the workers finish together.
-LONGEST_FIRST = (
+#: The modules that read the session's demo build (`demo_build`, ~40 s to make) and only read
+#: it: one unit of work for pytest-xdist (`DemoTogether` below), so the worker
+#: that makes the build runs them all, while the other runs the rest instead of waiting for the
+#: build's lock (test_fair_judgments reads it too, but is handed out late, once it is made).
+DEMO_READERS = (
     "test_browser_layout.py",
-    "test_hostile.py",
-    "test_corpus.py",
     "test_document.py",
-    "test_publish.py",
-    "test_incremental.py",
-    "test_search.py",  # mostly waiting on Chromium: beside a module that keeps the CPU busy
-    "test_synth.py",
-    "test_workbooks.py",
-    "test_issue.py",
-    "test_intake.py",
-    "test_rosters.py",
-    "test_determinism.py",
-    "test_serve.py",
-    "test_site.py",
+    "test_search.py",
+    "test_page_weight.py",
+)
+
+#: The other modules that take longest (measured: the durations of their tests, setup
+#: included, in a whole run), longest first. Only the order in which pytest-xdist hands out
+#: whole modules depends on it: the long ones start first and the short ones fill the end, so
+#: the workers finish together.
+LONGEST_FIRST = (
     "test_crash.py",
+    "test_determinism.py",
+    "test_issue.py",
+    "test_synth.py",
+    "test_fair_judgments.py",
     "test_new_project.py",
-    "test_browser.py",
+    "test_site.py",
+    "test_publish.py",
+    "test_intake.py",
+    "test_month.py",
     "test_figures.py",
+    "test_incremental.py",
+    "test_leaks.py",
+    "test_hostile.py",
+    "test_fetch.py",
+    "test_corpus.py",
+    "test_workbooks.py",
+    "test_rosters.py",
+    "test_record.py",
+    "test_serve.py",
+    "test_browser.py",
+    "test_output_folder.py",
+    "test_send.py",
+    "test_pdf_build.py",
+    "test_filing.py",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules in LONGEST_FIRST first, in its order, then modules with a test marked slow or
-    browser, then the others (each in collection order otherwise); `--no-loadscope-reorder`
-    (pyproject.toml) keeps xdist from reordering them by their number of tests."""
+    """DEMO_READERS first, then modules in LONGEST_FIRST, in its order, then modules with a
+    test marked slow or browser, then the others (each in collection order otherwise);
+    `--no-loadscope-reorder` (pyproject.toml) keeps xdist from reordering them by their number
+    of tests."""
     long = {
         item.nodeid.split("::")[0]
         for item in items
@@ -514,8 +533,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> tuple[int, int]:
         module = item.nodeid.split("::")[0]
         name = module.rsplit("/", 1)[-1]
+        if name in DEMO_READERS:
+            return (0, DEMO_READERS.index(name))
         if name in LONGEST_FIRST:
-            return (0, LONGEST_FIRST.index(name))
-        return (1 if module in long else 2, 0)
+            return (1, LONGEST_FIRST.index(name))
+        return (2 if module in long else 3, 0)
 
     items.sort(key=rank)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadfile` (pyproject.toml): whole modules, as loadfile gives them, except
+    that DEMO_READERS are one unit. (pytest-xdist's own `--dist loadgroup` would do it with a
+    mark, but its group never reaches the scheduler under pytest 9.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class DemoTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return "demo" if module.rsplit("/", 1)[-1] in DEMO_READERS else module
+
+    return DemoTogether(config, log)

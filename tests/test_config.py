@@ -101,3 +101,28 @@ def test_working_days_after_skips_weekends(signed: str, days: int, due: str) -> 
     from generator.periods import working_days_after
 
     assert working_days_after(date.fromisoformat(signed), days) == date.fromisoformat(due)
+
+
+def test_a_config_built_in_code_has_the_defaults_bulletin_yml_gets(tmp_path: Path) -> None:
+    """Config(root=…) and an empty bulletin.yml agree key by key: the default rules included."""
+    from generator.config import OPTIONS, Config
+
+    built, parsed = Config(root=tmp_path), parse_config("{}", tmp_path)
+    assert built == parsed
+    assert [r.metric for r in built.judgments["criticize"]] == [
+        "schedule_rate",
+        "volunteer_coverage",
+        "report_late",
+    ]
+    assert built.judgments["veto"] == (Rule("target_completion", below=1.0, year_end=True),)
+    assert list(OPTIONS)[:2] == ["organization", "cadence"] and "root" not in OPTIONS
+
+
+def test_each_key_is_read_and_checked_by_its_declaration(tmp_path: Path) -> None:
+    """A key's value goes through its declared check; the message names key and line."""
+    config = parse_config("rectify_days: 15\nreport_deadline: 8\n", tmp_path)
+    assert (config.rectify_days, config.report_deadline, config.cadence) == (15, 8, "month")
+    with pytest.raises(ConfigError, match=r"第2行“rectify_days”：应为 1 到 60"):
+        parse_config("cadence: quarter\nrectify_days: 61\n", tmp_path)
+    with pytest.raises(ConfigError, match="可用的有：organization、cadence"):
+        parse_config("levle: city\n", tmp_path)

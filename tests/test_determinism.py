@@ -409,7 +409,9 @@ def test_dates_come_from_the_bulletin_not_the_clock(builds: Builds) -> None:
     out = builds.second / "site"
     workbooks = sorted(out.rglob("*.xlsx"))
     pdfs = sorted(out.rglob("*.pdf"))
-    assert len(workbooks) == 9 and len(pdfs) == 14
+    # indicators of both periods on both sites, problems on the intranet, the packets' lists
+    assert len(workbooks) == 11 and len(pdfs) == 14
+    assert len([p for p in workbooks if "public" in p.parts]) == 2
     for path in [*workbooks, *pdfs]:
         day = days[next(part for part in path.parts if part in days)]
         if path.suffix == ".pdf":

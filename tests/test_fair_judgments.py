@@ -15,7 +15,7 @@ import pytest
 from conftest import uscc, write_roster
 
 from generator.build import BuildOptions, build
-from generator.issue import issue_period
+from generator.issuing import issue_period
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,7 @@ from generator.errors import DataError
 from generator.federation.intake import take_package
 from generator.federation.reduce import level_figures, read_level
 from generator.federation.words import speak_as
-from generator.issue import issue_period
+from generator.issuing import issue_period
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sample_model import sample_bulletin
 
 from generator.problems import Problem
-from generator.render.files import write_bulletin_json, write_indicators, write_problems
+from generator.render.files import write_indicators, write_problems
 from generator.tables import safe_cell
 
 
@@ -43,10 +43,10 @@ def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
     first = [p.read_bytes() for p in write_indicators(bulletin, tmp_path / "a")]
     second = [p.read_bytes() for p in write_indicators(bulletin, tmp_path / "b")]
     assert first == second
-    write_bulletin_json(bulletin, tmp_path / "a.json")
-    write_bulletin_json(bulletin, tmp_path / "b.json")
-    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
-    assert json.loads((tmp_path / "a.json").read_text("utf-8"))["period"] == "2026-10"
+    # bulletin.json as the build writes it (bulletin.to_json, build.py): the same bytes twice
+    again = sample_bulletin("internal")
+    assert bulletin.to_json() == again.to_json()
+    assert json.loads(bulletin.to_json())["period"] == "2026-10"
 
 
 def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
@@ -63,3 +63,78 @@ def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
     assert wb.sheetnames == ["全部", "青川区"]
     assert wb["青川区"].cell(row=2, column=7).value == "'=1+1"
     assert wb["青川区"].cell(row=2, column=7).data_type == "s"
+
+
+# --------------------------------------------------------------------------------------------
+# The public site's tables: the figures its bulletin.json carries, no other.
+
+
+def test_public_tables_carry_exactly_the_figures_of_the_public_model(small_build: Path) -> None:
+    from generator.indicators import INDICATORS
+
+    by_header = {i.header: i for i in INDICATORS}
+    site = small_build / "site"
+    periods = sorted(p.name for p in (site / "public" / "data").iterdir())
+    assert len(periods) >= 2
+    for period in periods:
+        folder = site / "public" / "data" / period
+        model = json.loads((folder / "bulletin.json").read_text("utf-8"))
+        own = json.loads((site / "internal" / "data" / period / "bulletin.json").read_text("utf-8"))
+        units = {u["code"]: u for u in model["units"]}
+        rows = read_csv(folder / "indicators.csv")
+        headers = list(rows[0])
+        assert headers[:4] == ["单位代码", "单位名称", "层级", "上级单位"]
+        assert headers[-1] == "评价"
+        figures = [by_header[h] for h in headers[4:-1]]
+        # every figure the public model carries a value of is a column; none it nulls
+        carried = {i.name for i in INDICATORS for u in model["units"] if u[i.name] is not None}
+        assert carried <= {i.name for i in figures}
+        nulled = {
+            i.name
+            for i in INDICATORS
+            if all(u[i.name] is None for u in model["units"])
+            and any(u[i.name] is not None for u in own["units"])
+        }
+        assert nulled >= {"priority_overdue", "priority_stalled", "volunteer_required"}
+        assert nulled & {i.name for i in figures} == set()
+        assert [r["单位代码"] for r in rows] == [u["code"] for u in model["units"]]
+        book = load_workbook(folder / "indicators.xlsx").active
+        assert book is not None
+        sheet = [[c.value for c in row] for row in book.iter_rows()]
+        assert sheet[0] == headers
+        for row, cells in zip(rows, sheet[1:], strict=True):
+            unit = units[row["单位代码"]]
+            assert (row["单位名称"], cells[1]) == (unit["name"], unit["name"])
+            for n, indicator in enumerate(figures, start=4):
+                value = unit[indicator.name]
+                if value is None:
+                    assert (row[indicator.header], cells[n]) == ("", None)
+                elif indicator.kind == "rate":
+                    assert row[indicator.header] == f"{value * 100:.1f}%"
+                    assert cells[n] == value
+                elif indicator.kind in ("count", "delta", "rank"):
+                    assert row[indicator.header] == str(value)
+                    assert cells[n] == value
+            said = "；".join(f"表扬：{j['reason']}" for j in unit["judgments"])
+            assert row["评价"] == said and (cells[-1] or "") == said
+        assert "通报批评" not in (folder / "indicators.csv").read_text("utf-8-sig")
+    # the intranet's tables keep what only it is shown
+    inside = read_csv(site / "internal" / "data" / periods[-1] / "indicators.csv")
+    assert {"逾期未建重点企业", "久拖未建重点企业", "应配备志愿者"} <= set(inside[0])
+    assert "未建会重点企业" in headers  # a public count (model.SHOWS)
+
+
+def test_public_tables_neutralise_formulas_in_names(tmp_path: Path) -> None:
+    bulletin = sample_bulletin("public")
+    bulletin.units[1].name = '=HYPERLINK("http://x","点此")'
+    bulletin.units[2].name = "-东城街道"
+    csv_path, xlsx_path = write_indicators(bulletin, tmp_path)
+    rows = read_csv(csv_path)
+    assert [r["单位名称"] for r in rows[1:3]] == ['\'=HYPERLINK("http://x","点此")', "'-东城街道"]
+    assert rows[0]["建会率"] == "75.0%"  # numbers as they are, a sign included
+    assert rows[1]["建会率"] == "84.0%"
+    ws = load_workbook(xlsx_path).active
+    assert ws is not None
+    cell = ws.cell(row=3, column=2)
+    assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://x","点此")', "s")
+    assert "逾期未建重点企业" not in [c.value for c in ws[1]]  # the public's columns only

@@ -188,11 +188,42 @@ def test_a_site_from_the_page_cache_is_the_site_built_from_nothing(
     assert "第一稿" in pages.read_text(encoding="utf-8")  # the new page went into the cache
     note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, pdf=False, jobs=1))
+    from generator.render.page_cache import STATS
+
+    # (of the last site built, the intranet) only the write-up's own page shows its body: the
+    # theme rendered it again, every other page is the file the last build wrote
+    assert STATS["page_misses"] == 1 and STATS["page_hits"] > 20
     page = (out / "public" / "writeups" / "note.html").read_text(encoding="utf-8")
     assert "第二稿" in page and "第一稿" not in page
     fresh = tmp_path / "fresh"
     build(project.root, BuildOptions(out=fresh, pdf=False, force=True, jobs=1))
     assert contents(out) == contents(fresh)
+
+
+def test_a_changed_ledger_gives_every_output_of_a_build_from_nothing(
+    small_build: Path, tmp_path: Path
+) -> None:
+    # the small project with the caches of the session's build: only what shows the changed
+    # period (and the next) is made again, the rest comes from the caches
+    project = copy_built(small_build, tmp_path / "project")
+    out = project.root / "site"
+    before = contents(out)
+    rows = rows_of("enterprises", "2026-10")
+    rows[0]["employees"] = str(int(rows[0]["employees"]) + 7)
+    project.write("enterprises", rows, period="2026-10")
+    again = build(project.root, BuildOptions(jobs=1))
+    assert not again.unchanged and again.snapshots_read == 1  # the latest period, alone
+    after = contents(out)
+    assert after != before
+    # a file showing the ledger's figures changed; one showing none of them did not
+    assert (
+        after["internal/data/2026-10/bulletin.json"]
+        != before["internal/data/2026-10/bulletin.json"]
+    )
+    assert after["public/assets/bulletin.css"] == before["public/assets/bulletin.css"]
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, force=True, jobs=1))
+    assert after == contents(fresh)  # file by file, the same bytes
 
 
 def test_one_process_and_several_give_the_same_output(
@@ -203,3 +234,32 @@ def test_one_process_and_several_give_the_same_output(
     b = build(project.root, BuildOptions(out=many, jobs=3, force=True))
     assert small_result.pdfs == b.pdfs > 0
     assert contents(one) == contents(many)
+
+
+def test_pages_compressed_before_are_taken_from_the_cache_byte_for_byte(tmp_path: Path) -> None:
+    import gzip
+
+    from generator.render.site import precompress
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    (site / "units").mkdir(parents=True)
+    pages = {"index.html": "首页" * 400, "units/a.html": "甲县" * 400, "units/b.html": "乙县" * 400}
+    for name, text in pages.items():
+        (site / name).write_text(text, encoding="utf-8")
+    (site / "units" / "small.html").write_text("小", encoding="utf-8")  # under 512 bytes: none
+    assert precompress(site, ["units"], cache) == 3
+    first = {p.name: p.read_bytes() for p in site.rglob("*.gz")}
+    assert len(list(cache.glob("*.gz"))) == 3
+    # one page changed, one cache entry damaged: both compressed again, all as without a cache
+    (site / "units" / "a.html").write_text("甲县改" * 400, encoding="utf-8")
+    damaged = sorted(cache.glob("*.gz"))[0]
+    damaged.write_bytes(b"\x1f\x8bgarbage")
+    for gz in site.rglob("*.gz"):
+        gz.unlink()
+    assert precompress(site, ["units"], cache) == 3
+    for name in pages:
+        packed = (site / f"{name}.gz").read_bytes()
+        assert gzip.decompress(packed) == (site / name).read_bytes()
+        assert packed == gzip.compress((site / name).read_bytes(), compresslevel=9, mtime=0)
+    assert (site / "index.html.gz").read_bytes() == first["index.html.gz"]
+    assert not (site / "units" / "small.html.gz").exists()

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,8 @@ from conftest import Project, as_project, copy_built, rows_of
 from generator.build import BuildOptions, build
 from generator.cli import cli
 from generator.errors import ConfigError, DataError
-from generator.issue import issue_period, read_register
+from generator.issue import read_register
+from generator.issuing import issue_period
 from generator.scaffold import new_period
 
 pytestmark = pytest.mark.slow
@@ -554,3 +556,62 @@ def test_a_signing_date_before_the_deadline_or_a_receipt_is_refused(cached: Proj
     assert 'bulletinreceived2026-10990100"YYYY-MM-DDHH:MM"更正' in flat
     assert "Traceback" not in late.output
     assert not (root / "issued").exists()
+
+
+# ---- three issued periods: each one's reports and packets stay reachable ---------------------
+
+
+@pytest.mark.browser
+def test_unit_pages_link_every_issued_periods_reports_and_packets(
+    small_build: Path, tmp_path: Path, browser: Any
+) -> None:
+    """September, October and November issued, one after the other, then built again (CONTRACT
+    §4, §4.1): a county's and a township's intranet page link each period's report and packet,
+    newest first, and what the links give is what was issued."""
+    from demo_site import serve
+
+    root = tmp_path / "project"
+    project = copy_built(small_build, root, rebuild=False)
+    project.write("enterprises", rows_of("enterprises", "2026-10"), period="2026-11")
+    for period, number, signed in (
+        ("2026-09", 9, "2026-10-09"),
+        ("2026-10", 10, "2026-11-06"),
+        ("2026-11", 11, "2026-12-07"),
+    ):
+        write_frame(root, period, number, signed)
+    build(root, BuildOptions(jobs=1))
+    when = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    for period in ("2026-09", "2026-10", "2026-11"):
+        issue_period(root, period, now=lambda: when)
+    build(root, BuildOptions(jobs=1))
+    issued = {r["file"]: r["sha256"] for r in register_rows(root)}
+    site = root / "site"
+    periods = [("2026-11", "2026年11月"), ("2026-10", "2026年10月"), ("2026-09", "2026年9月")]
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        with serve(site) as base:
+            for code, folder in (("990100", "990100-甲县"), ("990101", "990101-东镇")):
+                page.goto(f"{base}/internal/units/{code}.html", wait_until="load")
+                for kind, path in (
+                    ("reports", f"pdf/{{}}/units/{code}.pdf"),
+                    ("packets", f"dist/{{}}/{folder}.zip"),
+                ):
+                    links = page.locator(f"p.downloads.{kind} a")
+                    shown = [(a.inner_text(), a.get_attribute("href")) for a in links.all()]
+                    assert shown == [
+                        (label, f"../{path.format(period)}") for period, label in periods
+                    ], (code, kind)
+                    for period, _ in periods:
+                        rel = path.format(period)
+                        answer = page.request.get(f"{base}/internal/{rel}")
+                        assert answer.status == 200, rel
+                        digest = hashlib.sha256(answer.body()).hexdigest()
+                        # the issued file itself, byte for byte
+                        key = rel if rel.startswith("dist/") else f"internal/{rel}"
+                        assert digest == issued[key], rel
+            # the public site links neither
+            page.goto(f"{base}/public/units/990100.html", wait_until="load")
+            assert page.locator("p.downloads.reports, p.downloads.packets").count() == 0
+    finally:
+        context.close()

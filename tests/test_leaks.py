@@ -142,7 +142,14 @@ def test_internal_only_sections_stay_internal(
         # Material's own scripts are left out: they carry the theme's words in every language
         assert [str(p) for p, t in public.items() if word in t and p.suffix != ".js"] == [], word
     names = [p.relative_to(out / "public").as_posix() for p in public]
-    assert [n for n in names if "quality" in n or n.endswith((".csv", ".xlsx"))] == []
+    assert [n for n in names if "quality" in n or "problems" in n] == []
+    # the tables it has are the units' public figures (searched above cell by cell), no other
+    tables = [n for n in names if n.endswith((".csv", ".xlsx"))]
+    assert sorted(tables) == [
+        f"data/{period}/indicators.{ext}"
+        for period in ("2026-09", "2026-10")
+        for ext in ("csv", "xlsx")
+    ]
 
 
 def test_phone_numbers_are_masked_everywhere(out: Path) -> None:

@@ -22,7 +22,7 @@ from generator.build import BuildOptions, build
 from generator.cli import cli
 from generator.errors import DataError
 from generator.intake import intake
-from generator.issue import issue_period
+from generator.issuing import issue_period
 from generator.periods import Period
 from generator.rosters.load import check_project
 from generator.rosters.specs import ROSTERS

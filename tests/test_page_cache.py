@@ -4,9 +4,11 @@ HTML that MkDocs gives by itself, tables in code, with anchors and in odd places
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
-from generator.render.page_cache import _set_aside, _unsearched
+from generator.render.page_cache import _set_aside, _unsearched, link_targets
 from generator.render.site import mkdocs_build
 
 PAGE = """# 表格
@@ -122,3 +124,42 @@ def test_only_plain_tables_left_out_of_search_are_emptied_for_the_search_parser(
     assert _unsearched(html.replace("data-search-exclude", "data-x")) == html.replace(
         "data-search-exclude", "data-x"
     )
+
+
+#: The pattern the page cache used before link_targets (it tried every start position, which
+#: took seconds on a long page): every file it named must still be named.
+_OLD_PATHLIKE = re.compile(
+    r"[^\s()<>\[\]\"'`|=]+?\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)"
+    r"(?:#[^\s()<>\"']*)?(?=[\s()<>\[\]\"'`|]|$)"
+)
+
+
+def test_every_file_a_page_names_is_part_of_its_key() -> None:
+    text = (
+        "见[明湖区](../units/990100.md#rank)、![图](img/a.png \"图\")和<a href='x.html'>x</a>。"
+        "\u3000全角空格后的b.md|c.pdf=d.csv 文末e.json"
+    )
+    found = link_targets(text)
+    # a word runs back to a space (U+3000 too) or bracket, quote, | or =; c.pdf is followed by
+    # "=", which ends no link
+    assert found == sorted(
+        ["../units/990100.md", "img/a.png", "x.html", "全角空格后的b.md", "d.csv", "文末e.json"]
+    )
+    samples = [
+        text,
+        PAGE,
+        "a.md#x|b.png c.md a.md.md x#y.md .md 甲.md=乙.pdf [z.svg] `k.js`",
+        '链接（../a/b.html）和 <img src="p.jpeg">、\u3000q.webp\n',
+    ]
+    for sample in samples:
+        old = {word.split("#")[0] for word in _OLD_PATHLIKE.findall(sample)}
+        new = {word.split("#")[0] for word in link_targets(sample)}
+        assert old <= new, sample
+
+
+def test_a_long_page_is_scanned_in_linear_time() -> None:
+    # a generated unit page: long runs of Chinese without spaces, a few links
+    page = ("明湖区企业建会率百分之七十五点七" * 2000 + " [甲](a.md)\n") * 20
+    start = time.perf_counter()
+    assert link_targets(page) == ["a.md"]
+    assert time.perf_counter() - start < 0.5  # the old pattern took minutes on this

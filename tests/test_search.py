@@ -268,6 +268,9 @@ def test_a_short_name_or_a_part_of_a_name_finds_its_unit_first(
         if not page.endswith(f"/public/units/{code}.html")
     }
     assert wrong == {}
+    if not typed:  # every word of the short name matches: none listed as missing (缺少)
+        assert _search(search_page, "高新区", typed=False).endswith("/public/units/990171.html")
+        assert _missing_lines(search_page) == []
 
 
 @browser_only
@@ -286,6 +289,7 @@ def test_a_township_name_finds_its_page_first(search_page: Any) -> None:
     sample = list(townships)[::25]
     typed = _search_all(search_page, sample, typed=True)
     assert [p.rsplit("/", 1)[-1] for p in typed] == [f"{townships[n]}.html" for n in sample]
+    assert _missing_lines(search_page) == []  # the last one's hits miss none of its words
 
 
 @browser_only

@@ -30,7 +30,7 @@ from test_issue import write_frame
 
 from generator.build import BuildOptions, build
 from generator.cli import cli
-from generator.issue import issue_period
+from generator.issuing import issue_period
 
 pytestmark = [
     pytest.mark.slow,

@@ -359,3 +359,111 @@ def test_planned_dates_are_the_row_by_row_ones(corpus: list[tuple[Any, list[Snap
     assert [_iso_by_row(v) for v in edge] == want
     assert list(iso_dates(pd.Series(edge, dtype=object))) == want
     assert list(iso_dates(pd.Series([], dtype=object))) == []
+
+
+def test_county_digests_of_a_frame_are_those_of_its_arrow_table(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    """The digests read the frame's own arrays (no conversion of the frame to Arrow), and
+    digest text of few values by value: the same digests as the frame converted to Arrow, and
+    each county's the same whether its rows are interleaved with others' or alone."""
+    from generator.rosters.load import county_of_rows
+    from generator.rosters.specs import ENTERPRISES
+
+    compared = 0
+    for data, snapshots in corpus:
+        for snapshot in snapshots:
+            frame = snapshot.enterprises
+            if not len(frame):
+                continue
+            columns = [c.name for c in ENTERPRISES.columns]
+            counties = county_of_rows(frame, data.unit_index).to_numpy(zero_copy_only=False)
+            names, groups = np.unique(counties, return_inverse=True)
+            got = _county_digests(frame[columns], groups, len(names))
+            table = pa.Table.from_pandas(frame[columns], preserve_index=False)
+            assert got == _county_digests(table, groups, len(names))
+            for g in range(len(names)):
+                alone = frame[columns].loc[groups == g].reset_index(drop=True)
+                own = _county_digests(alone, np.zeros(len(alone), dtype=np.int64), 1)
+                assert own == [got[g]]
+                compared += 1
+    assert compared >= 9  # the demo's counties at least
+    # A value of a by-value column changed, or moved to another row: another digest.
+    frame = pd.DataFrame(
+        {
+            "unit": pd.array(["990101", "990102", None], "string[pyarrow]"),
+            "employees": pd.array([3, None, 5], "Int64"),
+        }
+    )
+    one = np.zeros(3, dtype=np.int64)
+    first = _county_digests(frame, one, 1)
+    changed = frame.assign(unit=pd.array(["990101", "990103", None], "string[pyarrow]"))
+    moved = frame.assign(unit=pd.array(["990102", "990101", None], "string[pyarrow]"))
+    emptied = frame.assign(unit=pd.array(["990101", "990102", ""], "string[pyarrow]"))
+    for other in (changed, moved, emptied):
+        assert _county_digests(other, one, 1) != first
+
+
+def _group_counts_by_groupby(
+    code: pd.Series, categories: dict[str, pd.Series], unionized: np.ndarray, employees: np.ndarray
+) -> pd.DataFrame:
+    """The pandas groupby over strings that key_areas.group_counts replaced."""
+    base = pd.DataFrame(
+        {
+            "code": code,
+            "enterprises": np.ones(len(code), dtype=np.int64),
+            "unionized": unionized.astype(np.int64),
+            "employees": employees,
+        }
+    )
+    parts = [base.assign(dimension=d, category=c) for d, c in categories.items()]
+    return (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["code", "dimension", "category"], sort=True, as_index=False)[
+            ["enterprises", "unionized", "employees"]
+        ]
+        .sum()
+    )
+
+
+def test_group_counts_are_the_groupby_ones(corpus: list[tuple[Any, list[Snapshot]]]) -> None:
+    """The key areas' counts per unit and category (bincount over numbered pairs) are those
+    of the groupby they replaced, row for row, on every corpus ledger and on edge cases."""
+    from generator.key_areas import DIMENSIONS, _category, category_codes, group_counts
+
+    def compare(code: pd.Series, categories: dict[str, pd.Series], u: Any, n: Any) -> int:
+        at, values = pd.factorize(code)
+        numbered = {d: category_codes(c, nfkc=d == "area_type") for d, c in categories.items()}
+        got = group_counts(
+            (at, np.asarray(values, dtype=object)),
+            numbered,
+            np.asarray(u, bool),
+            np.asarray(n, np.int64),
+        )
+        strings = {d: _category(c, nfkc=d == "area_type") for d, c in categories.items()}
+        want = _group_counts_by_groupby(code, strings, np.asarray(u, bool), np.asarray(n))
+        want = want.astype({"code": "string", "dimension": "string", "category": "string"})
+        got = got.astype({"dimension": "string"})
+        pd.testing.assert_frame_equal(got, want.loc[:, list(got.columns)])
+        return len(want)
+
+    groups = 0
+    for _data, snapshots in corpus:
+        for snapshot in snapshots:
+            e = snapshot.enterprises
+            code = e["unit"].astype("string").fillna("？")
+            categories = {d: e[d] for d in DIMENSIONS if d != "union_form"}
+            unionized = e["unionized"].to_numpy(dtype=bool, na_value=False)
+            employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
+            groups += compare(code, categories, unionized, employees)
+    assert groups > 100
+    # Codes and categories out of order, one code only, categories sorting by code point.
+    code = pd.Series(["990102", "990101", "990102", "990101", "990102"], dtype="string")
+    area = pd.Series(["其他", "开发区", "其他", "村(社区)", "Z区"], dtype="string")
+    assert compare(code, {"area_type": area}, [1, 0, 1, 1, 0], [5, 3, 7, 1, 2]) == 4
+    assert compare(code[:1], {"industry": area[:1]}, [True], [4]) == 1
+    # A row without a code is in no group; a category empty or missing is 未填写, one written
+    # with spaces or in full-width forms the category it names.
+    with_na = pd.Series(["990101", None, "990102", "990101", "990101"], dtype="string")
+    areas = pd.Series(["其他", "其他", None, " 其他 ", "村（社区）"], dtype="string")
+    assert compare(with_na, {"area_type": areas}, [1, 1, 0, 0, 1], [3, 4, 5, 6, 7]) == 3

@@ -25,15 +25,27 @@ from generator.rosters.units import UnitTree
 from generator.rosters.validate import empty_frame
 
 if TYPE_CHECKING:
-    from generator.build import BuildOptions, Gathered
+    from generator.build import BuildOptions
+    from generator.figures import Figures
 
 AUDIENCES = ("public", "internal")
 
 
-def gather_level(root: Path, config: Config, options: BuildOptions) -> Gathered:
-    """Read the members' packages, compute the figures and assemble every bulletin."""
-    from generator.build import Gathered
+#: What build's Gathered holds, in its order (build makes it: this module does not import build)
+LevelParts = tuple[
+    Config,
+    ProjectData,
+    Any,
+    list[Period],
+    "Figures",
+    dict[str, Any],
+    dict[str, list[Problem]],
+    dict[str, list[Bulletin]],
+]
 
+
+def gather_level(root: Path, config: Config, options: BuildOptions) -> LevelParts:
+    """Read the members' packages, compute the figures and assemble every bulletin."""
     level = read_level(root, config, options.period)
     if options.period is not None and options.period not in level.periods:
         raise ConfigError(f"没有报告期 {options.period} 的成员通报包（data/{options.period}/）。")
@@ -88,7 +100,7 @@ def gather_level(root: Path, config: Config, options: BuildOptions) -> Gathered:
             for period in level.periods
         ]
     reviews: dict[str, Any] = {str(p): None for p in level.periods}
-    return Gathered(config, data, content, level.periods, figures, reviews, problems, bulletins)
+    return config, data, content, level.periods, figures, reviews, problems, bulletins
 
 
 def check_level(root: Path, config: Config, period: Period | None = None) -> CheckResult:

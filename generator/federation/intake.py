@@ -17,6 +17,7 @@ from generator.config import load_config
 from generator.errors import DataError
 from generator.federation.package import MemberPackage, period_packages, read_package
 from generator.federation.roster import read_members
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
 from generator.record import parse_time, record_receipts, time_text
@@ -45,7 +46,7 @@ def take_package(
     now = now or datetime.now()
     when = parse_time(received, now) if received else now
     members = read_members(root, config.level)
-    folder = root / "data" / str(period)
+    folder = ProjectPaths(root).period(period)
     source = source.resolve()
     package, problems = read_package(source, source.name, period, members.names)
     if package is not None:

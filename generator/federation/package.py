@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from generator.issue import MODEL_DIR, PERIOD_ROWS, REGISTER, REGISTER_HEADERS
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
 from generator.rosters import codes
@@ -235,7 +236,7 @@ def period_packages(
     root: Path, period: Period, members: dict[str, str]
 ) -> tuple[dict[str, MemberPackage], list[Problem]]:
     """Every member package of a period folder, verified; one per member (twice: a problem)."""
-    folder = root / "data" / str(period)
+    folder = ProjectPaths(root).period(period)
     found: dict[str, MemberPackage] = {}
     problems: list[Problem] = []
     for path in package_entries(folder):

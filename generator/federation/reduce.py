@@ -29,6 +29,7 @@ from generator.figures import (
     compute_figures,
 )
 from generator.indicators import BY_NAME, COUNT, DELTA
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem
 from generator.record import CountyReport, read_receipts, report_deadline, time_text
@@ -89,7 +90,7 @@ def _count(figures: dict[str, Any], name: str) -> float:
 
 def member_periods(root: Path, config: Config) -> list[Period]:
     """The period folders of the project (data/YYYY-MM or YYYY-Qn of its cadence), sorted."""
-    folder = root / "data"
+    folder = ProjectPaths(root).data
     found = []
     for path in folder.iterdir() if folder.is_dir() else ():
         if path.is_dir() and Period.is_period_name(path.name):
@@ -104,7 +105,7 @@ def _reporting(
 ) -> list[CountyReport]:
     """报送情况 of each member: when its package arrived against the reporting deadline."""
     deadline = report_deadline(period, config.report_deadline)
-    folder = root / "data" / str(period)
+    folder = ProjectPaths(root).period(period)
     arrived: dict[str, datetime | None] = {}
     for receipt in read_receipts(folder):
         for code in receipt.counties:

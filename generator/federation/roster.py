@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator.paths import ProjectPaths
 from generator.problems import Problem
 from generator.rosters import codes
 from generator.rosters.load import relative
@@ -74,7 +75,7 @@ class Members:
 
 def read_members(project: Path, level: str) -> Members:
     """Read data/units.csv of a `level` project (province or national) as its members."""
-    files = roster_files(project / "data", "units")
+    files = roster_files(ProjectPaths(project).data, "units")
     if not files:
         rel = "data/units.csv"
         return Members("", "", problems=[codes.E_FILE_MISSING.problem(rel, None, title="单位名册")])

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.federation.words import heading, words
-from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE
+from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE, Indicator, shown
 from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.periods import Period
 from generator.problems import Problem
@@ -60,13 +60,6 @@ def priority_marks(p: PriorityEntry, stalled: str = "久拖未建（{}期）") -
     return "、".join(notes)
 
 
-def write_bulletin_json(bulletin: Bulletin, path: Path) -> Path:
-    """Write bulletin.json (sorted keys, UTF-8, deterministic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(bulletin.to_json() + "\n", encoding="utf-8")
-    return path
-
-
 def _excel_value(value: Any, kind: str) -> Any:
     if value is None:
         return None
@@ -91,10 +84,18 @@ def _csv_value(value: Any, kind: str) -> str:
     return str(value)
 
 
+def columns(bulletin: Bulletin) -> list[Indicator]:
+    """The figures the bulletin's audience is shown, in declaration order: the downloads'
+    columns. The same decision (`indicators.shown`) nulls the others in its bulletin.json, so a
+    download never carries a figure its audience's model does not."""
+    return [i for i in INDICATORS if shown(i, bulletin.shows)]
+
+
 def indicator_rows(bulletin: Bulletin, for_csv: bool) -> list[list[Any]]:
-    """One row per unit: identity, every declared figure (INDICATORS), judgments."""
+    """One row per unit: identity, every figure the audience is shown, judgments."""
     parents = {u.code: u.name for u in bulletin.units}
     value = _csv_value if for_csv else _excel_value
+    figures = columns(bulletin)
     rows = []
     for u in bulletin.units:
         judgments = "；".join(f"{JUDGMENT_LABELS[j.kind]}：{j.reason}" for j in u.judgments)
@@ -104,21 +105,26 @@ def indicator_rows(bulletin: Bulletin, for_csv: bool) -> list[list[Any]]:
             words().label(u.level) if u.level in LEVEL_LABELS else u.level,
             parents.get(u.parent or "", ""),
         ]
-        values = [value(getattr(u, i.name), i.kind) for i in INDICATORS]
+        values = [value(getattr(u, i.name), i.kind) for i in figures]
         rows.append([*head, *values, judgments])
     return rows
 
 
-def indicator_headers() -> list[str]:
-    return ["单位代码", "单位名称", "层级", "上级单位", *(i.header for i in INDICATORS), "评价"]
+def indicator_headers(bulletin: Bulletin) -> list[str]:
+    """The downloads' headers: identity, the figures the audience is shown, 评价."""
+    figures = (i.header for i in columns(bulletin))
+    return ["单位代码", "单位名称", "层级", "上级单位", *figures, "评价"]
 
 
 def write_indicators(bulletin: Bulletin, folder: Path) -> list[Path]:
-    """Write indicators.csv and indicators.xlsx: every unit's figures, Chinese headers."""
-    headers = indicator_headers()
+    """Write indicators.csv and indicators.xlsx: every unit's figures its audience is shown,
+    Chinese headers."""
+    headers = indicator_headers(bulletin)
     csv_path = write_csv(folder / "indicators.csv", headers, indicator_rows(bulletin, True))
     formats = {
-        4 + n: _EXCEL_FORMATS.get(i.kind, "0") for n, i in enumerate(INDICATORS) if i.kind != FLAG
+        4 + n: _EXCEL_FORMATS.get(i.kind, "0")
+        for n, i in enumerate(columns(bulletin))
+        if i.kind != FLAG
     }
     sheet = Sheet(
         title=f"{bulletin.period_label}指标",
@@ -265,7 +271,6 @@ def _city_file(file: str) -> bool:
 
 
 def _period_file(file: str) -> bool:
-    from generator.periods import Period
 
     parts = file.split("/")
     return len(parts) > 2 and Period.is_period_name(parts[1])

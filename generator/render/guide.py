@@ -20,7 +20,8 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from generator import indicators
+from generator import config, indicators
+from generator.model import SHOWS
 from generator.rosters import specs
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.values import FALSE_WORDS, TRUE_WORDS
@@ -232,7 +233,7 @@ def figures_context(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "unit": i.unit,
                 "definition": definitions[i.name],
                 "rule": i.rule,
-                "public": not i.shown_if or i.shown_if == "priority_counts",
+                "public": indicators.shown(i, SHOWS["public"]),
             }
         )
     return out
@@ -275,7 +276,9 @@ def settings_text() -> str:
         f"#   {name:<29} {indicators.BY_NAME[name].label}" for name in indicators.RULE_METRICS
     )
     values = {"organization": "某市总工会", "doc_prefix": "某工发", "cadence": "month"}
-    return env.from_string(source).render(metrics=metrics, **values)
+    return env.from_string(source).render(
+        metrics=metrics, line=config.init_line, above=config.init_comment, **values
+    )
 
 
 # --------------------------------------------------------------------------------------------

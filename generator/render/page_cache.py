@@ -2,15 +2,18 @@
 
 MkDocs has no incremental build: every page is converted and indexed again, which is most of
 the site stage. Most pages do not change from one build to the next (a new write-up changes a
-few pages, not the hundreds of unit pages), so the two costly steps are wrapped: a page whose
+few pages, not the hundreds of unit pages), so the costly steps are wrapped: a page whose
 Markdown, file set and Markdown settings are those of the last build gets its HTML, table of
 contents and link warnings from the cache (a page depends on other files only through the
 links it makes, so those are part of its key, not the whole file set); a page whose HTML is unchanged gets its search
-entries (the Chinese word segmentation is the slow part) from the cache. Everything else MkDocs
-does as usual, so navigation and templates are always rendered afresh.
+entries (the Chinese word segmentation is the slow part) from the cache. Last, a page whose
+own inputs to the theme (HTML, title, metadata, contents, neighbours) and the site's shared
+ones (settings, navigation, build time, theme version) are those of the last build is the file
+that build wrote (kept beside the cache, one file per page); the search plugin's page event
+still runs.
 
 The cache is one JSON file per site (data only: nothing in it can run code when read),
-holding only what the last build used. When a MkDocs or Material version lacks the wrapped
+holding only what the last build used, and the pages' files beside it. When a MkDocs or Material version lacks the wrapped
 methods, pages are simply built without it.
 """
 
@@ -19,23 +22,53 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import posixpath
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from generator.cache import keep_newest, write_atomic
+
 log = logging.getLogger(__name__)
 
-_FORMAT = 2
+_FORMAT = 3
 
-#: Any word that names a file by its extension, in Markdown links, HTML attributes or text.
-_PATHLIKE = re.compile(
-    r"[^\s()<>\[\]\"'`|=]+?\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)(?:#[^\s()<>\"']*)?(?=[\s()<>\[\]\"'`|]|$)"
+#: Where a word naming a file by its extension ends (in Markdown links, HTML attributes or
+#: text): the extension, then a fragment, a separator or the end of the text. The word itself
+#: runs back from there to the nearest space or _WORD_BREAK (see link_targets).
+_EXTENSION = re.compile(
+    r"\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)(?=[#\s()<>\[\]\"'`|]|$)"
 )
+_WORD_BREAK = frozenset("()<>[]\"'`|=")
+
+
+def _breaks(ch: str) -> bool:
+    return ch in _WORD_BREAK or ch.isspace()  # any space, as `\s` (U+3000 among them)
+
+
+def link_targets(markdown: str) -> list[str]:
+    """Every word of the text that may name a file (ends in a file extension), sorted.
+
+    A superset of the links MkDocs resolves: a word runs from the separator before it (a
+    space, bracket, quote, `|` or `=`) to an extension followed by a fragment, a separator or
+    the end. Linear in the text: only the few extensions are looked for, then the word's start
+    (a pattern trying every start position took seconds on the long generated pages).
+    """
+    words: set[str] = set()
+    for match in _EXTENSION.finditer(markdown):
+        end = match.end()
+        start = match.start()
+        while start > 0 and not _breaks(markdown[start - 1]):
+            start -= 1
+        if start < match.start():  # ".md" alone names no file
+            words.add(markdown[start:end])
+    return sorted(words)
+
 
 #: A raw HTML table on lines of its own (see _set_aside): from `<table` at the start of a line to
 #: the first `</table>` at the end of a line.
@@ -181,8 +214,6 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _save(path: Path, entries: dict[str, Any]) -> None:
-    from generator.cache import write_atomic
-
     try:
         data = json.dumps({"versions": _versions(), "entries": entries}, ensure_ascii=False)
         write_atomic(path, data.encode("utf-8"))
@@ -230,6 +261,8 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         return
     try:
         from material.plugins.search.plugin import SearchIndex
+        from mkdocs import utils as mkdocs_utils
+        from mkdocs.commands import build as mkdocs_commands
         from mkdocs.structure.pages import Page
     except ImportError:
         yield
@@ -249,7 +282,7 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         # (found or not found): every path-like word of its Markdown, with whether it exists.
         base = posixpath.dirname(page.file.src_uri)
         found = []
-        for word in sorted(set(_PATHLIKE.findall(page.markdown or ""))):
+        for word in link_targets(page.markdown or ""):
             target = posixpath.normpath(posixpath.join(base, unquote(word.split("#")[0])))
             found.append((word, files.get_file_from_path(target) is not None))
         return found
@@ -327,14 +360,93 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
             search.entries.extend(dict(entry) for entry in hit)
         used[key] = hit
 
+    build_page = mkdocs_commands._build_page
+    pages_dir = path.with_name(path.stem + "-html")
+    pages_used: set[Path] = set()
+    site: list[str] = []  # the digest of what every page's HTML shares, once per build
+
+    def cached_build_page(
+        page: Any,
+        config: Any,
+        doc_files: Any,
+        nav: Any,
+        env: Any,
+        dirty: bool = False,
+        excluded: bool = False,
+    ) -> None:
+        # The theme's template is a function of the page (its HTML, title, metadata, table of
+        # contents, neighbours) and of what every page shares (the settings, the navigation,
+        # the build time, the theme): a page whose all are those of the last build is the file
+        # that build wrote. Only with no plugin but search, whose page event is run as usual.
+        if dirty or excluded or set(config.plugins) - {"search", "material/search"}:
+            build_page(page, config, doc_files, nav, env, dirty, excluded)
+            return
+        if not site:
+            site.append(
+                _digest(
+                    Path(config.config_file_path).read_text(encoding="utf-8"),
+                    _versions(),
+                    os.environ.get("SOURCE_DATE_EPOCH"),
+                    [(p.file.src_uri, p.url, p.title) for p in nav.pages],
+                    sorted(config.plugins),
+                )
+            )
+        neighbours = [
+            (other.url, other.title) if other is not None else None
+            for other in (page.previous_page, page.next_page)
+        ] + [getattr(section, "title", None) for section in page.ancestors]
+        key = _digest(
+            site[0],
+            page.file.src_uri,
+            page.file.dest_uri,
+            page.url,
+            page.content,
+            page.title,
+            sorted((str(k), repr(v)) for k, v in page.meta.items()),
+            _toc_json(page.toc),
+            neighbours,
+            page.canonical_url,
+            page.edit_url,
+            page.is_homepage,
+        )
+        cached = pages_dir / f"{key}.html"
+        try:
+            output = cached.read_bytes()
+        except OSError:
+            output = None
+        if output is None or not output.strip():
+            build_page(page, config, doc_files, nav, env, dirty, excluded)
+            STATS["page_misses"] += 1
+            with suppress(OSError):
+                write_atomic(cached, Path(page.file.abs_dest_path).read_bytes())
+                pages_used.add(cached)
+            return
+        STATS["page_hits"] += 1
+        config._current_page = page
+        page.active = True
+        try:
+            context = mkdocs_commands.get_context(nav, doc_files, config, page)
+            config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            mkdocs_utils.write_file(output, page.file.abs_dest_path)
+            os.utime(cached)  # recently used: kept by keep_newest
+            pages_used.add(cached)
+        finally:
+            page.active = False
+            config._current_page = None
+
+    STATS.update(page_hits=0, page_misses=0)
     Page.render = cached_render  # type: ignore[method-assign,assignment]
     SearchIndex.add_entry_from_context = cached_index
+    mkdocs_commands._build_page = cached_build_page
     try:
         yield
     finally:
         Page.render = render  # type: ignore[method-assign]
         SearchIndex.add_entry_from_context = index
+        mkdocs_commands._build_page = build_page
     _save(path, used)  # only after a build that succeeded
+    if pages_used:
+        keep_newest(pages_dir.glob("*.html"), keep=2 * len(pages_used))
 
 
 def _render_set_aside(render: Any, page: Any, config: Any, files: Any) -> None:

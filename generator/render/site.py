@@ -11,6 +11,7 @@ decided when its Bulletins were built.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -19,9 +20,10 @@ import os
 import re
 import shutil
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -39,6 +41,7 @@ from generator.config import Config
 from generator.errors import BuildError
 from generator.federation.words import speak_as, words
 from generator.figures import COMPLETIONS, SCHEDULE_OF
+from generator.key_areas import AREA_TYPES
 from generator.model import (
     CATEGORY_LABELS,
     JUDGMENT_LABELS,
@@ -50,12 +53,15 @@ from generator.model import (
 )
 from generator.periods import Period
 from generator.render import charts, guide
+from generator.render.dist import unit_folder
 from generator.render.document.wording import FULLY_UNIONIZED, figure_said
 from generator.render.files import file_name, issued_on
+from generator.render.page_cache import page_cache
 from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
 from generator.rosters.codes import explanation
 from generator.rosters.specs import CAMPAIGNS
+from generator.safe_yaml import Document, YamlError
 from generator.templates import COMPILED, template_dirs
 
 log = logging.getLogger(__name__)
@@ -105,6 +111,17 @@ class SiteResult:
 def md_text(value: Any) -> Markup:
     """Escape text for a Markdown line (headings): HTML-escaped, Markdown specials neutralised."""
     return Markup(_MD_SPECIAL.sub(r"\\\1", str(escape("" if value is None else value))))
+
+
+def word_breaks(value: Any) -> Markup:
+    """`value` escaped, a line allowed to end between its words only (<wbr>; the cell's CSS
+    keeps the characters of a word together): a name wraps as 明湖区瑞祥电子科技 / 有限责任公司,
+    never inside 街道 or 公司."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    words = jieba.cut(str(value))
+    return Markup("<wbr>").join(escape(word) for word in words)
 
 
 def yaml_title(value: Any) -> Markup:
@@ -197,10 +214,12 @@ def _environment(root: Path | None) -> jinja2.Environment:
         said=figure_said,
         cdate=formatting.chinese_date,
         md=md_text,
+        words=word_breaks,
         fname=file_name,
         pick=lambda codes, lookup: [lookup[c] for c in codes if c in lookup],
         tojson_yaml=yaml_title,
         label_of=lambda kind: JUDGMENT_LABELS.get(kind, kind),
+        key_groups=indicators.key_groups,
     )
     env.globals.update(
         level_labels=LEVEL_LABELS,
@@ -209,6 +228,7 @@ def _environment(root: Path | None) -> jinja2.Environment:
         campaign_kinds=CAMPAIGNS,
         indicator_table=indicators.table,
         figures=indicators.BY_NAME,
+        key_group_figures=indicators.KEY_GROUPS,
         counted_campaign=counted_campaign,
         search_boost=SEARCH_BOOST,
         explain_code=explanation,
@@ -741,7 +761,6 @@ class _Site:
 
     def packets(self, code: str) -> list[dict[str, str]]:
         """The unit's packets of every period kept in dist/ (issued ones and the latest), newest first."""
-        from generator.render.dist import unit_folder
 
         return self._per_period(
             code, lambda b, unit: f"dist/{b.period}/{unit_folder(code, unit.name)}.zip"
@@ -816,7 +835,6 @@ class _Site:
 
     def _key_areas(self) -> None:
         """重点区域和人群 (CONTRACT 3.7): the city's breakdowns and each county's rates."""
-        from generator.key_areas import AREA_TYPES
 
         b = self.latest
         counties = [u for u in b.units if u.level == "county"]
@@ -1013,7 +1031,6 @@ def _check_mkdocs_config(text: str) -> None:
     A project's own mkdocs.yml.j2 decides the site's look; it may not add MkDocs hooks
     (Python files MkDocs runs), YAML tags that build Python objects, or move the folders.
     """
-    from generator.safe_yaml import Document, YamlError
 
     try:
         config = Document(text).data
@@ -1108,8 +1125,6 @@ def mkdocs_build(
     import jieba
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-
-    from generator.render.page_cache import page_cache
 
     jieba.setLogLevel(logging.WARNING)
     handler = _Collect()
@@ -1504,23 +1519,51 @@ def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> N
 _COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml"}
 
 
-def precompress(site_dir: Path, folders: Iterable[str]) -> int:
+def precompress(site_dir: Path, folders: Iterable[str], cache: Path | None = None) -> int:
     """Write NAME.gz beside every text file of the site (pages, styles, scripts, search index,
     charts): a server that sends precompressed files (nginx `gzip_static on`, Apache
     mod_deflate's precompressed files, Caddy `precompressed gzip`) sends a fifth of the bytes
     without compressing anything itself. Byte-identical from build to build (no time in the
     gzip header). `folders` are the site's own folders: files other stages write (PDF, data)
-    are left alone. Returns the number of files written."""
+    are left alone. With `cache`, a file compressed by an earlier build (the same bytes) is
+    copied from there: a rebuild compresses only the pages that changed. Returns the number of
+    files written."""
     written = 0
     candidates = list(site_dir.glob("*.html"))
     for folder in folders:
         candidates += [p for p in (site_dir / folder).rglob("*") if p.is_file()]
+    used: list[Path] = []
     for path in sorted(candidates):
         if path.suffix not in _COMPRESSIBLE or path.stat().st_size < 512:
             continue
-        path.with_name(path.name + ".gz").write_bytes(_gzip(path.read_bytes()))
+        target = path.with_name(path.name + ".gz")
+        if cache is None:
+            target.write_bytes(_gzip(path.read_bytes()))
+        else:
+            used.append(_gzip_cached(path, target, cache))
         written += 1
+    if cache is not None:
+        # both sites of a project share the cache: room for both, and a generation more
+        keep_newest(cache.glob("*.gz"), keep=4 * len(used))
     return written
+
+
+def _gzip_cached(path: Path, target: Path, cache: Path) -> Path:
+    """Compress `path` into `target` by way of the cache (by the digest of its bytes); the cache
+    entry used."""
+    data = path.read_bytes()
+    entry = cache / f"{hashlib.blake2b(data, digest_size=20).hexdigest()}.gz"
+    try:
+        packed = entry.read_bytes()
+        if gzip.decompress(packed) != data:  # a damaged entry: compressed again
+            raise OSError(f"damaged {entry.name}")
+        os.utime(entry)  # recently used: kept by keep_newest
+    except (OSError, EOFError, zlib.error):
+        packed = _gzip(data)
+        with suppress(OSError):  # without the entry the next build only compresses it again
+            write_atomic(entry, packed)
+    target.write_bytes(packed)
+    return entry
 
 
 #: The compressed bytes of files seen before in this process, by content digest: both sites
@@ -1531,8 +1574,6 @@ _GZIP_MEMO_BYTES = 8 * 1024 * 1024
 
 
 def _gzip(data: bytes) -> bytes:
-    import gzip
-
     if len(data) < _GZIP_MEMO_MIN:
         return gzip.compress(data, compresslevel=9, mtime=0)
     digest = hashlib.blake2b(data, digest_size=20).digest()
@@ -1620,7 +1661,7 @@ def render_site(
     top_folders = sorted(p.name for p in built.iterdir() if p.is_dir())
     _move_into(built, out_dir)
     start = time.perf_counter()
-    precompress(out_dir, [*top_folders, "charts"])
+    precompress(out_dir, [*top_folders, "charts"], work_dir.parent / "gzip")
     result.timings["compress"] = time.perf_counter() - start
     result.pages = len(site.pages)
     result.charts = len(site.chart_jobs)

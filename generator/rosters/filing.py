@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from generator.paths import ProjectPaths
 from generator.problems import Problem
 from generator.rosters import codes
 from generator.rosters.specs import ENTERPRISES
 from generator.rosters.units import UnitTree
+from generator.rosters.workbook import CFB_MAGIC, ZIP_MAGIC
 
 #: The receipt log of a period folder, written by `bulletin intake`.
 RECEIPT_LOG = ".received.csv"
@@ -139,7 +141,7 @@ def own_names(root: Path, periods: Sequence[object]) -> dict[str, str]:
     the file's path in the project; files placed by hand, under their own names, have none."""
     out: dict[str, str] = {}
     for period in periods:
-        log = root / "data" / str(period) / RECEIPT_LOG
+        log = ProjectPaths(root).period(period) / RECEIPT_LOG
         if not log.is_file():
             continue
         with log.open(encoding="utf-8-sig", newline="") as handle:
@@ -172,7 +174,6 @@ def hidden_workbook(path: Path) -> bool:
     Excel's and LibreOffice's lock files hold a user name, never a workbook's bytes; a file of
     intake's own (the receipt log, a copy left by an interrupted intake) is not the office's.
     """
-    from generator.rosters.workbook import CFB_MAGIC, ZIP_MAGIC
 
     if path.name == RECEIPT_LOG or path.name.startswith(".intake-") or not path.is_file():
         return False

@@ -7,6 +7,7 @@ the small state kept from the previous one; `check_project` runs both for every 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from generator.config import Config, load_config
+from generator.content import load_content
 from generator.errors import ConfigError
+from generator.paths import ProjectPaths
 from generator.periods import Period
 from generator.problems import Problem, ProblemList
+from generator.record import CARRY, CONFIRM_UNCHANGED, decided, reference, reporting_status
 from generator.rosters import codes
 from generator.rosters.filing import hidden_workbook, own_names, stored_county, stray_rows
-from generator.rosters.read import ReadError, parallel_map, read_table, roster_files
+from generator.rosters.read import (
+    READERS,
+    ReadError,
+    parallel_map,
+    read_roster_sheet,
+    read_roster_sheets,
+    read_table,
+    roster_files,
+)
 from generator.rosters.specs import (
     CAMPAIGNS,
     ENTERPRISES,
@@ -191,7 +203,6 @@ def read_roster_folder(
 ) -> tuple[pd.DataFrame, list[Problem], bool]:
     """A roster kept as a folder, `data/<roster>/`: every spreadsheet in it (one per county is
     usual), each read from its sheet with the roster's header and validated, then joined."""
-    from generator.rosters.read import read_roster_sheet
 
     files, problems = _folder_files(root, directory)
     frames: list[pd.DataFrame] = []
@@ -266,7 +277,7 @@ _ROSTER_FOLDERS = frozenset(name for name, roster in ROSTERS.items() if not rost
 
 def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem]]:
     """The period folders under data/, sorted; folders of the wrong cadence are problems."""
-    data_dir = root / "data"
+    data_dir = ProjectPaths(root).data
     periods: list[Period] = []
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -305,7 +316,7 @@ def find_periods(root: Path, config: Config) -> tuple[list[Period], list[Problem
 def load_project(root: Path, config: Config | None = None) -> ProjectData:
     """Read and check the project's non-period rosters and find its periods."""
     config = config or load_config(root)
-    data_dir = root / "data"
+    data_dir = ProjectPaths(root).data
     problems = ProblemList()
 
     units, unit_problems, units_read = read_roster(root, data_dir, UNITS, Context())
@@ -385,7 +396,7 @@ def read_snapshot(
 ) -> Snapshot:
     """Read and check one period's ledger; compare it with the previous period's state."""
     root = data.config.root
-    folder = root / "data" / str(period)
+    folder = ProjectPaths(root).period(period)
     # Reviews are checked against the volunteer roster only if it could be read; an id used in
     # one county only says which county a review without one is of.
     volunteer_units = _unique_volunteers(data) if data.volunteers_read else None
@@ -429,8 +440,6 @@ def read_snapshot(
         problems.extend(changes)
     reporting: list[Any] = []
     if counties:
-        from generator.record import CONFIRM_UNCHANGED, decided, reference, reporting_status
-
         names = {c: data.unit_index.name.get(c, c) for c in counties}
         ref = reference(root, period, data.config.report_deadline)
         confirmed = decided(folder, CONFIRM_UNCHANGED)
@@ -626,8 +635,6 @@ def period_files(folder: Path) -> tuple[list[Path], list[Path]]:
     Lock and temporary files are skipped; so are files named as another period roster
     (volunteer_reviews.*). The second list is every other regular file: named, not ignored.
     """
-    from generator.rosters.read import READERS
-    from generator.rosters.specs import ROSTERS
 
     if not folder.is_dir():
         return [], []
@@ -716,7 +723,6 @@ def _one_county(frame: pd.DataFrame, units: UnitTree | None) -> str:
 def _ledger_sheets(path: Path, rel: str) -> tuple[FoundSheet, FoundSheet, RawTable | None]:
     """A period file's ledger and 志愿者考核 sheets, and the ledger's rows (None when no sheet
     has its header; enterprises.csv itself is read as it is, to say what is wrong with it)."""
-    from generator.rosters.read import read_roster_sheets
 
     tables = read_roster_sheets(path, rel, (ENTERPRISES, VOLUNTEER_REVIEWS))
     found, review = tables[ENTERPRISES.name], tables[VOLUNTEER_REVIEWS.name]
@@ -840,7 +846,6 @@ def _counties_reported(
     """E-COUNTY-NOT-REPORTED for each county without rows; a county the office decided to
     carry for the period (`bulletin carry`, or every county under the deprecated
     `unreported: previous`) has its rows of the latest earlier period that has them instead."""
-    from generator.record import CARRY, decided
 
     index = data.unit_index
     present = set(pc.unique(county_of_rows(enterprises, index)).to_pylist())
@@ -899,7 +904,7 @@ def earlier_rows(
     )
     root = data.config.root
     for earlier in sorted((p for p in data.periods if p < period), reverse=True):
-        ledger = read_ledger(root, root / "data" / str(earlier), ctx)
+        ledger = read_ledger(root, ProjectPaths(root).period(earlier), ctx)
         frame = ledger.frame
         if not len(frame):
             continue
@@ -926,7 +931,6 @@ def _county_changes(
 ) -> tuple[list[Problem], dict[str, str]]:
     """E-LEDGER-STALE (unless confirmed) and W-COUNTY-SHRANK, one per county; and the
     earlier period each county's ledger repeats."""
-    from generator.record import CONFIRM_UNCHANGED, decided
 
     problems: list[Problem] = []
     repeats: dict[str, str] = {}
@@ -996,12 +1000,11 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> Snapsh
     values = [c.name for c in ENTERPRISES.columns if c.name in enterprises.columns]
     # Each county's rows digested in their order (a file put back unchanged has its rows in the
     # same order): one task per county, hashing its cells' bytes in a worker thread.
-    table = pa.Table.from_pandas(enterprises[values], preserve_index=False)
     encoded = pc.dictionary_encode(counties)
     codes_np = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
     names = encoded.dictionary.to_pylist()
     for code, (digest, rows) in zip(
-        names, _county_digests(table, codes_np, len(names)), strict=True
+        names, _county_digests(enterprises[values], codes_np, len(names)), strict=True
     ):
         state.county_digests[str(code)] = digest
         state.rows_by_county[str(code)] = rows
@@ -1022,13 +1025,16 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> Snapsh
     return state
 
 
-def _county_digests(table: pa.Table, codes_np: np.ndarray, groups: int) -> list[tuple[str, int]]:
+def _county_digests(
+    table: pa.Table | pd.DataFrame, codes_np: np.ndarray, groups: int
+) -> list[tuple[str, int]]:
     """(digest, rows) of each group of rows (codes_np: its group per row), in group order.
 
     A group's digest is of its rows' cells in their order, wherever the rows lie: each column
-    is turned into plain bytes once (null flags, text lengths and bytes, values with nulls as
+    is turned into plain arrays once (null flags, text lengths and bytes, values with nulls as
     0), with the groups' rows brought together first unless they already are, as they are when
-    each county sends its own file; then each group hashes its range of those bytes.
+    each county sends its own file; then each group hashes its range of those arrays. The
+    frame's own arrays are read as they are (no conversion of the whole frame to Arrow).
     """
     runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
     order: np.ndarray | None = None
@@ -1039,39 +1045,98 @@ def _county_digests(table: pa.Table, codes_np: np.ndarray, groups: int) -> list[
         order = np.argsort(codes_np, kind="stable")
         edges = np.searchsorted(codes_np[order], np.arange(groups + 1))
         starts, ends, groups_in_order = edges[:-1], edges[1:], np.arange(groups)
+    if isinstance(table, pd.DataFrame):
+        names = [str(name) for name in table.columns]
+        sources: list[Any] = [table[name] for name in names]
+    else:
+        names = table.column_names
+        sources = [table.column(i) for i in range(table.num_columns)]
     columns = parallel_map(
-        lambda i: _column_bytes(table.column(i), order), range(table.num_columns)
+        lambda job: _column_bytes(job[1], order, job[0] in _FEW_VALUES),
+        list(zip(names, sources, strict=True)),
     )
     bounds = dict(
         zip(groups_in_order.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
     )
-    names = table.column_names
 
     def digest(group: int) -> tuple[str, int]:
-        import hashlib
-
         start, end = bounds[group]
-        h = hashlib.blake2b(digest_size=16)
-        h.update(str(end - start).encode())
+        # SHA-256: the quickest of hashlib's on this work (the CPU's own instructions)
+        h = hashlib.sha256(str(end - start).encode())
         for name, (kind, nulls, values, offsets, data) in zip(names, columns, strict=True):
             h.update(f"\0{name}:{kind}\0".encode())
-            h.update(nulls[start:end].data)
+            # Null flags packed eight to a byte, and only for a range that has a null.
+            flags = nulls[start:end]
+            h.update(np.packbits(flags).data if flags.any() else b"-")
             h.update(values[start:end].data)
             if offsets is not None and data is not None:
                 h.update(data[int(offsets[start]) : int(offsets[end])].data)
-        return h.hexdigest(), end - start
+        return h.hexdigest()[:32], end - start
 
     return parallel_map(digest, range(groups))
 
 
 _ColumnBytes = tuple[str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
 
+#: Text columns of few distinct values (units, categories, reasons): digested by a digest of
+#: each distinct value, looked up per row, far cheaper than bringing their text together when
+#: the counties' rows are interleaved. Other text (codes, names, persons) as its bytes.
+_FEW_VALUES = frozenset(
+    {
+        "unit",
+        "industry",
+        "ownership",
+        "area_type",
+        "union_form",
+        "not_unionized_reason",
+        "status",
+        "federation",
+        "progress",
+    }
+)
 
-def _column_bytes(column: pa.ChunkedArray, order: np.ndarray | None) -> _ColumnBytes:
-    """A column as plain arrays, rows in `order` when given: (type, null flags, values or text
-    lengths, text offsets, text bytes)."""
+
+def _column_bytes(
+    column: pa.ChunkedArray | pd.Series, order: np.ndarray | None, by_value: bool = False
+) -> _ColumnBytes:
+    """A column as plain arrays, rows in `order` when given: (kind, null flags, values or text
+    lengths, text offsets, text bytes). A frame's column is read from its own arrays: text from
+    its Arrow array, masked numbers and flags as numpy with nulls as 0, dates as int64. Text
+    `by_value` is one 8-byte digest per row, of its value."""
+    if isinstance(column, pd.Series):
+        dtype = column.dtype
+        numeric = (pd.BooleanDtype, pd.Float64Dtype, pd.Int64Dtype)
+        if not isinstance(dtype, numeric) and dtype.kind != "M":
+            column = pa.chunked_array([pa.array(column.array, from_pandas=True)])
+        else:
+            nulls = np.asarray(column.isna().to_numpy(), dtype=bool)
+            if isinstance(dtype, pd.BooleanDtype):
+                values = column.to_numpy(dtype=bool, na_value=False)
+            elif isinstance(dtype, pd.Float64Dtype):
+                values = column.to_numpy(dtype=np.float64, na_value=0.0)
+            elif isinstance(dtype, pd.Int64Dtype):
+                values = column.to_numpy(dtype=np.int64, na_value=0)
+            else:  # dates: their int64 counts
+                values = column.to_numpy().view(np.int64).copy()
+                values[nulls] = 0
+            if order is not None:
+                nulls, values = nulls[order], values[order]
+            return values.dtype.str, nulls, np.ascontiguousarray(values), None, None
     arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    if order is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+    text = pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+    if text and by_value:
+        encoded = pc.dictionary_encode(arr)
+        words = b"".join(
+            hashlib.sha256(value.encode()).digest()[:8] for value in encoded.dictionary.to_pylist()
+        )
+        lookup = np.frombuffer(words + bytes(8), dtype=np.uint64)  # the last: a null
+        at = pc.fill_null(encoded.indices, len(encoded.dictionary))
+        values = lookup[np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)]
+        nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        if order is not None:
+            nulls, values = nulls[order], values[order]
+        return "text by value", nulls, values, None, None
+    if order is not None and text:
         arr = arr.take(pa.array(order))
         order = None
     nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
@@ -1084,14 +1149,14 @@ def _column_bytes(column: pa.ChunkedArray, order: np.ndarray | None) -> _ColumnB
         data = (
             np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
         )
-        return str(arr.type), nulls, np.diff(offsets).astype(np.int32), offsets, data
+        return "text", nulls, np.diff(offsets).astype(np.int32), offsets, data
     blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
     values = np.asarray(pc.fill_null(arr, blank).to_numpy(zero_copy_only=False))
     if values.dtype.kind in "mM":  # dates: their int64 counts (numpy exports no date buffer)
         values = values.view(np.int64)
     if order is not None:
         nulls, values = nulls[order], values[order]
-    return str(arr.type), nulls, np.ascontiguousarray(values), None, None
+    return values.dtype.str, nulls, np.ascontiguousarray(values), None, None
 
 
 def _bool(arr: pa.Array) -> np.ndarray:
@@ -1195,7 +1260,6 @@ def check_project(root: Path, period: Period | None = None) -> CheckResult:
             reporting = list(snapshot.reporting)
         del snapshot
     # The build refuses content with errors too, so check must name them.
-    from generator.content import load_content
 
     problems.extend(load_content(root, set(data.units["code"].astype(str))).problems)
     counties = {c: data.unit_index.name.get(c, c) for c in _county_codes(data)}

@@ -168,6 +168,8 @@ ENTERPRISES = Roster(
         ),
         Column("responsible", ("责任人",), TEXT),
         Column("planned_on", ("计划建会时间", "计划建会日期"), DATE),
+        Column("female_workers", ("女职工人数",), INT, minimum=0),
+        Column("female_members", ("女职工会员人数",), INT, minimum=0),
     ),
     per_period=True,
     rows_required=True,

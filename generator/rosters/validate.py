@@ -27,12 +27,17 @@ from generator.rosters.specs import (
     BOOL,
     CAMPAIGNS,
     DATE,
+    ENTERPRISES,
     ENUM,
     INT,
     LISTED_VALUES,
     NUMBER,
     RATE,
+    TARGETS,
     TEXT,
+    UNITS,
+    VOLUNTEER_REVIEWS,
+    VOLUNTEERS,
     Campaign,
     Column,
     Roster,
@@ -589,7 +594,7 @@ def _enterprise_rules(
     a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
 ) -> None:
     """The §2 rules of the enterprise ledger."""
-    from generator.rosters.specs import ENTERPRISES as R
+    R = ENTERPRISES
 
     h = lambda name: out.header(R.column(name))  # noqa: E731
     for name, listed in LISTED_VALUES.items():
@@ -801,7 +806,7 @@ def _unit_rules(
     a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
 ) -> None:
     """The unit hierarchy: one city, parents exist and have the right level, no cycles."""
-    from generator.rosters.specs import UNITS as R
+    R = UNITS
 
     h = lambda name: out.header(R.column(name))  # noqa: E731
     codes_ = a["code"].to_pylist()
@@ -884,7 +889,7 @@ def _unit_rules(
 def _target_rules(
     a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
 ) -> None:
-    from generator.rosters.specs import TARGETS as R
+    R = TARGETS
 
     header = out.header(R.column("unit"))
     _check_units(a, out, ctx, "unit", header)
@@ -896,7 +901,7 @@ def _target_rules(
 def _volunteer_rules(
     a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
 ) -> None:
-    from generator.rosters.specs import VOLUNTEERS as R
+    R = VOLUNTEERS
 
     _check_units(a, out, ctx, "unit", out.header(R.column("unit")), ("township",))
     _unique_within_county(a["id"], a["unit"], out, out.header(R.column("id")), ctx)
@@ -955,7 +960,7 @@ def _duplicated(values: pa.Array) -> np.ndarray | None:
 def _review_rules(
     a: dict[str, pa.Array], texts: dict[str, pa.Array], out: Collector, ctx: Context
 ) -> None:
-    from generator.rosters.specs import VOLUNTEER_REVIEWS as R
+    R = VOLUNTEER_REVIEWS
 
     # Which volunteer a review is of, and a review given twice, are decided per county over
     # all of the period's reviews (rosters.load.match_reviews).

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from generator import formatting as fmt
+from generator.cache import write_atomic
 from generator.config import Config
 from generator.federation.words import speak_as, words
 from generator.figures import SCHEDULE_QUOTED_UP_TO, amount_due
+from generator.indicators import BY_NAME, KEY_GROUPS, campaigns_said, key_groups
 from generator.model import (
     JUDGMENT_LABELS,
     Bulletin,
@@ -26,6 +28,7 @@ from generator.model import (
     UnitFigures,
 )
 from generator.periods import Period
+from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
 from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
     UNION_BUILDING,
@@ -453,7 +456,7 @@ def _after(text: str, after: str, say: Wording) -> str:
 
 def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
     """重点企业销号情况: the city's open, ticked-off, new and departed priority enterprises."""
-    if not counties(bulletin) or not bulletin.shows.priority_counts:
+    if not counties(bulletin) or bulletin.city.priority_open is None:
         return None
     city, n = bulletin.city, _n
     opening = f"{words().own}职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家"
@@ -494,23 +497,8 @@ def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
 
 
 def campaign_section(bulletin: Bulletin) -> Section:
-    """工人先锋号和职工书屋创建情况: the city's counts and the period's new ones by name."""
-    city, n, pct = bulletin.city, _n, _pct
-
-    def progress(ytd: int, target: int | None, completion: float | None, unit: str) -> str:
-        if not target:
-            return f"本年新增{n(ytd)}{unit}"
-        return f"本年新增{n(ytd)}{unit}，完成年度目标{n(target)}{unit}的{pct(completion)}"
-
-    campaign: list[Node] = [
-        par(
-            f"{words().own}已命名工人先锋号{n(city.pioneer_teams)}个（本期新命名{n(city.pioneer_teams_new)}个，"
-            f"{progress(city.pioneer_teams_ytd_new, city.target_pioneer_teams, city.pioneer_teams_completion, '个')}），"
-            f"职工书屋{n(city.book_rooms)}家（本期新建{n(city.book_rooms_new)}家，"
-            f"{progress(city.book_rooms_ytd_new, city.target_book_rooms, city.book_rooms_completion, '家')}，"
-            f"藏书{n(city.books)}册），模范职工之家{n(city.model_homes)}家。"
-        )
-    ]
+    """The campaigns (工人先锋号、职工书屋…): the city's counts and the period's new ones by name."""
+    campaign: list[Node] = [par(f"{words().own}{campaigns_said(bulletin.city, detail=True)}。")]
     for kind, label in ((c.key, c.label) for c in CAMPAIGNS.values()):
         new = [c for c in bulletin.campaigns if c.kind == kind and c.new]
         if new:
@@ -521,7 +509,13 @@ def campaign_section(bulletin: Bulletin) -> Section:
                 for c in new
             )
             campaign.append(par(f"本期新增{label}：{items}。"))
-    return "工人先锋号和职工书屋创建情况", campaign
+    return f"{_said_and(c.label for c in CAMPAIGNS.values())}创建情况", campaign
+
+
+def _said_and(words: Iterable[str]) -> str:
+    """A、B和C: a list as a sentence says it."""
+    items = list(words)
+    return "和".join(("、".join(items[:-1]), items[-1])) if len(items) > 1 else "".join(items)
 
 
 #: Every target of targets.csv, followed per county (CONTRACT 3.6): the annex table, whose
@@ -532,18 +526,13 @@ _TARGETS_BY_COUNTY = by_county(
     "ytd_new_members",
     "members_completion",
     "members_schedule_rate",
-    "book_rooms_schedule_rate",
-    "pioneer_teams_schedule_rate",
+    *(f"{c.key}_schedule_rate" for c in CAMPAIGNS.values() if c.target),
     full=True,
 )
+#: What targets.csv sets, as the targets sentence names them.
+_TARGETS = ("新建会", "新增会员", *(c.label for c in CAMPAIGNS.values() if c.target))
 
-_GROUPS_BY_COUNTY = by_county(
-    "migrant_membership_rate",
-    "dispatch_membership_rate",
-    "congress_rate",
-    "bargaining_rate",
-    "federations",
-)
+_GROUPS_BY_COUNTY = by_county(*(i.name for i in KEY_GROUPS), "federations")
 
 _FOUR_CLEAR_BY_COUNTY = by_county("priority_open", "priority_overdue", "priority_stalled")
 
@@ -577,23 +566,8 @@ def targets_section(bulletin: Bulletin) -> Section | None:
         text += _members_progress(city)
     annex = 1 + bool(bulletin.county_ranking) + any(bulletin.township_ranking.values())
     return "目标任务完成情况", [
-        par(
-            text
-            + f"。{words().each}新建会、新增会员、职工书屋和工人先锋号目标完成情况见附件{annex}。"
-        )
+        par(text + f"。{words().each}{_said_and(_TARGETS)}目标完成情况见附件{annex}。")
     ]
-
-
-def _key_area_rate(bulletin: Bulletin, code: str) -> tuple[int, int]:
-    """Enterprises and unionized ones in the four key area types of a unit."""
-    from generator.key_areas import AREA_TYPES
-
-    rows = [
-        r
-        for r in bulletin.key_areas.get(code, [])
-        if r.dimension == "area_type" and r.category in AREA_TYPES[:4]
-    ]
-    return sum(r.enterprises for r in rows), sum(r.unionized for r in rows)
 
 
 def key_areas_section(bulletin: Bulletin) -> Section | None:
@@ -613,20 +587,11 @@ def key_areas_section(bulletin: Bulletin) -> Section | None:
     if industries:
         names = "、".join(f"{r.category}（{_n(r.non_unionized)}家）" for r in industries)
         blocks.append(par(f"未建会企业较多的行业是{names}。"))
-    forms = [r for r in rows if r.dimension == "union_form"]
-    federation = ""
-    if forms:
-        federation = (
-            f"；{words().own}区域性、行业性工会联合会{_n(city.federations)}个，覆盖企业"
-            f"{_n(city.federation_enterprises)}家、职工{_n(city.federation_employees)}人"
-        )
-    blocks.append(
-        par(
-            f"农民工入会率{_pct(city.migrant_membership_rate)}，劳务派遣工入会率"
-            f"{_pct(city.dispatch_membership_rate)}，职代会建制率{_pct(city.congress_rate)}，"
-            f"工资集体协商建制率{_pct(city.bargaining_rate)}{federation}。{words().each}情况如下："
-        )
-    )
+    forms = any(r.dimension == "union_form" for r in rows)
+    federations = BY_NAME["federations"].label  # the city's: 全市区域性、行业性工会联合会
+    said = key_groups(city, federations=forms).replace(federations, words().own + federations, 1)
+    each = words().each
+    blocks.append(par(f"{said}。{each}情况如下：" if said else f"{each}情况如下："))
     blocks.append(column_table(_GROUPS_BY_COUNTY, counties(bulletin), size=0.8))
     return "重点区域和人群", blocks
 
@@ -634,7 +599,7 @@ def key_areas_section(bulletin: Bulletin) -> Section | None:
 def four_clear_section(bulletin: Bulletin) -> Section | None:
     """推进建会情况 (internal): priority enterprises past their plan or open for long."""
     city = bulletin.city
-    if not bulletin.shows.records or not (city.priority_overdue or city.priority_stalled):
+    if not (city.priority_overdue or city.priority_stalled):  # null: not this audience's
         return None
     return "未建会重点企业推进情况", [
         par(
@@ -647,7 +612,7 @@ def four_clear_section(bulletin: Bulletin) -> Section | None:
 
 def inspection_section(bulletin: Bulletin) -> Section | None:
     """督查情况 (internal): the period's inspections and rectifications past their deadline."""
-    if not bulletin.shows.records or not bulletin.inspections:
+    if not bulletin.inspections:
         return None
     held = [i for i in bulletin.inspections if i.held]
     overdue = [i for i in bulletin.inspections if i.overdue]
@@ -951,8 +916,6 @@ def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
     internal bulletins of a period show the same charts; a bulletin whose wording changed
     keeps its charts), and a chart drawn is kept there.
     """
-    from generator.cache import write_atomic
-    from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
 
     draw = {"county": coverage_by_county_svg, "trend": coverage_trend_svg}
     kinds = {"county": "counties", "trend": "trend"}

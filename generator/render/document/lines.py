@@ -50,15 +50,6 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def boundaries(text: str) -> set[int]:
-    """Character offsets at which `text` may be broken (between two words)."""
-    out, offset = set(), 0
-    for word in words(text):
-        offset += len(word)
-        out.add(offset)
-    return out
-
-
 def balanced_lines(text: str, max_width: float, lines: int | None = None) -> list[str]:
     """`text` in as few lines of at most `max_width` em as it takes (or exactly `lines`), broken
     between words, the lines as even as they can be; the longer lines first (a trapezoid).

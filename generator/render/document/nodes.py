@@ -91,8 +91,6 @@ def lead_par(lead: str, text: str) -> Node:
 
 #: Room a cell keeps between its text and the rules, in em of the table's text.
 CELL_PADDING = 0.8
-#: Widest a column grows for its cells (longer names and reasons wrap, between characters).
-MAX_COLUMN = 14.0
 
 
 def header_lines(header: str, room: float) -> str:

@@ -13,6 +13,7 @@ from generator import formatting as fmt
 from generator import indicators
 from generator.federation.words import words
 from generator.figures import amount_due
+from generator.indicators import key_groups
 from generator.model import (
     JUDGMENT_LABELS,
     LEVEL_LABELS,
@@ -45,6 +46,7 @@ from generator.render.document.nodes import (
 from generator.render.document.wording import Wording, figure_said
 from generator.render.files import priority_marks
 from generator.render.mdtree import Node
+from generator.rosters.specs import CAMPAIGNS
 
 _pct, _n = fmt.percent, fmt.integer
 
@@ -95,8 +97,7 @@ FIGURE_ROWS: list[str] = [
     "schedule_rate",
     "priority_open",
     "priority_closed",
-    "pioneer_teams",
-    "book_rooms",
+    *CAMPAIGNS,
     "score",
 ]
 
@@ -189,19 +190,16 @@ TARGET_ROWS: list[tuple[str, str, str, str, str]] = [
         "members_completion",
         "members_schedule_rate",
     ),
-    (
-        "职工书屋（家）",
-        "target_book_rooms",
-        "book_rooms_ytd_new",
-        "book_rooms_completion",
-        "book_rooms_schedule_rate",
-    ),
-    (
-        "工人先锋号（个）",
-        "target_pioneer_teams",
-        "pioneer_teams_ytd_new",
-        "pioneer_teams_completion",
-        "pioneer_teams_schedule_rate",
+    *(
+        (
+            f"{c.label}（{c.unit}）",
+            f"target_{c.key}",
+            f"{c.key}_ytd_new",
+            f"{c.key}_completion",
+            f"{c.key}_schedule_rate",
+        )
+        for c in CAMPAIGNS.values()
+        if c.target
     ),
 ]
 
@@ -345,15 +343,7 @@ def key_areas_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     rows = [r for r in bulletin.key_areas.get(u.code, []) if r.dimension == "area_type"]
     if not rows and not u.enterprises:
         return None
-    blocks: list[Node] = [
-        par(
-            f"农民工入会率{_pct(u.migrant_membership_rate)}，劳务派遣工入会率"
-            f"{_pct(u.dispatch_membership_rate)}，职代会建制率{_pct(u.congress_rate)}，"
-            f"工资集体协商建制率{_pct(u.bargaining_rate)}；区域性、行业性工会联合会"
-            f"{_n(u.federations)}个，覆盖企业{_n(u.federation_enterprises)}家、职工"
-            f"{_n(u.federation_employees)}人。"
-        )
-    ]
+    blocks: list[Node] = [par(f"{key_groups(u)}。")]
     if rows:
         blocks.append(
             table(

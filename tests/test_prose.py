@@ -1,0 +1,127 @@
+"""The prose reads the registries, and each audience is shown one set of figures everywhere.
+
+Read from the session's build of the demo city: the PDF bulletin, a county's unit report, the
+home page and bulletin.json of the latest period.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pdf_reading import page_texts
+
+from generator import formatting as fmt
+from generator.indicators import BY_NAME, INDICATORS, KEY_GROUPS, campaigns_said, key_groups
+from generator.model import SHOWS
+from generator.rosters.specs import CAMPAIGNS
+
+pytestmark = pytest.mark.slow
+
+PERIOD = "2026-10"
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(pdf: Path) -> str:
+    return flat("".join(page_texts(pdf)))
+
+
+def page_text(page: Path) -> str:
+    """A page's visible text, without its tags."""
+    return flat(html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))))
+
+
+def model(demo: Path, audience: str) -> dict[str, Any]:
+    path = demo / audience / "data" / PERIOD / "bulletin.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def city(bulletin: dict[str, Any]) -> dict[str, Any]:
+    return next(u for u in bulletin["units"] if u["level"] == "city")
+
+
+def test_every_campaign_and_key_group_is_in_the_bulletin_report_and_home_page(
+    demo_build: Path,
+) -> None:
+    """A campaign or key-group rate missing from the prose fails here: each label, with the
+    city's number as the sentence says it, in the PDF bulletin, the home page (overview) and a
+    county's unit report; the demo's 27 职工驿站 among them."""
+    b = model(demo_build, "internal")
+    c = city(b)
+    assert c["worker_stations"] == 27  # the demo's stations, counted from data/worker_stations
+    bulletin = pdf_text(demo_build / "internal" / "pdf" / PERIOD / "bulletin.pdf")
+    public = pdf_text(demo_build / "public" / "pdf" / PERIOD / "bulletin.pdf")
+    home = page_text(demo_build / "public" / "index.html")
+    county = next(u for u in b["units"] if u["level"] == "county")
+    report = pdf_text(demo_build / "internal" / "pdf" / PERIOD / "units" / f"{county['code']}.pdf")
+    for text in (bulletin, public, home):
+        assert "职工驿站27个" in text
+    for campaign in CAMPAIGNS.values():
+        counted = f"{campaign.counted_label or campaign.label}{fmt.integer(c[campaign.key])}"
+        for where, text in (("bulletin", bulletin), ("public", public), ("home", home)):
+            assert counted in text, (where, campaign.key)
+        assert campaign.label in report, campaign.key
+    for i in KEY_GROUPS:
+        said = f"{i.label}{i.show(c[i.name])}"
+        assert said in bulletin and said in public, i.name
+        assert f"{i.label}{i.show(county[i.name])}" in report, i.name
+    assert "女职工入会率" in [i.label for i in KEY_GROUPS]
+    assert c["female_membership_rate"] is not None  # the demo's ledgers give both columns
+
+
+def test_the_sentences_say_every_declared_campaign_and_key_group() -> None:
+    """The sentence functions loop over the registries: a new declaration is said unasked."""
+    unit = {i.name: i.default for i in INDICATORS}
+    unit.update({i.name: 0.5 for i in KEY_GROUPS})
+    unit.update({c.key: 3 for c in CAMPAIGNS.values()})
+
+    class U:
+        def __getattr__(self, name: str) -> Any:
+            return unit[name]
+
+    groups = key_groups(U())
+    assert groups.startswith("农民工入会率50.0%，劳务派遣工入会率50.0%，女职工入会率50.0%")
+    assert groups.endswith("；区域性、行业性工会联合会0个，覆盖企业0家、职工0人")
+    assert key_groups(U(), federations=False).count("50.0%") == len(KEY_GROUPS)
+    said = campaigns_said(U())
+    assert said == "已命名工人先锋号3个，职工书屋3家（藏书0册），模范职工之家3家，职工驿站3个"
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_pdf_the_pages_and_bulletin_json_show_one_set_of_audience_figures(
+    demo_build: Path, audience: str
+) -> None:
+    """Every figure whose audience is decided (`shown_if`) is in bulletin.json, the PDF bulletin
+    and the pages together, or in none of them: the model carries what the audience may see
+    and the renderers show what the model carries."""
+    shows = SHOWS[audience]
+    b = model(demo_build, audience)
+    c = city(b)
+    site = demo_build / audience
+    bulletin = pdf_text(site / "pdf" / PERIOD / "bulletin.pdf")
+    # the generated pages (the office's own pages and write-ups say what the office writes)
+    generated = [site / "index.html", *site.glob("bulletins/*.html"), *site.glob("units/*.html")]
+    pages = "".join(page_text(p) for p in [*generated, *site.glob("key-areas/*.html")])
+    decided = [i for i in INDICATORS if i.shown_if and i.kind != "flag"]
+    shown = {i.name for i in decided if getattr(shows, i.shown_if)}
+    in_json = {i.name for i in decided if c.get(i.name) is not None}
+    assert in_json == shown
+    words = {
+        "priority_open": "未建会重点企业",
+        "priority_closed": "本期销号",
+        "priority_overdue": "逾期未建",
+        "priority_stalled": "久拖未建",
+    }
+    for name, word in words.items():
+        assert (word in bulletin) == (name in shown), (audience, name, "PDF")
+        assert (word in pages) == (name in shown), (audience, name, "pages")
+    if audience == "public":
+        assert shown == {"priority_open", "priority_closed", "priority_added", "priority_left"}
+    assert BY_NAME["priority_overdue"].shown_if == "records"
