@@ -411,14 +411,15 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         )
         cached = pages_dir / f"{key}.html"
         try:
-            output = cached.read_bytes()
+            output = _checked(cached.read_bytes())
         except OSError:
             output = None
-        if output is None or not output.strip():
+        if output is None:  # none, or not the bytes that build wrote (damaged, planted)
             build_page(page, config, doc_files, nav, env, dirty, excluded)
             STATS["page_misses"] += 1
             with suppress(OSError):
-                write_atomic(cached, Path(page.file.abs_dest_path).read_bytes())
+                html = Path(page.file.abs_dest_path).read_bytes()
+                write_atomic(cached, _sealed(html))
                 pages_used.add(cached)
             return
         STATS["page_hits"] += 1
@@ -478,3 +479,16 @@ def _walk(toc: Any) -> Iterator[Any]:
     for item in toc or ():
         yield item
         yield from _walk(getattr(item, "children", ()))
+
+
+def _sealed(html: bytes) -> bytes:
+    """A page's HTML as the page cache keeps it: its digest on the first line, then the bytes."""
+    return hashlib.blake2b(html, digest_size=20).hexdigest().encode() + b"\n" + html
+
+
+def _checked(kept: bytes) -> bytes | None:
+    """The HTML of a kept page, or None unless its digest line vouches for every byte."""
+    seal, _, html = kept.partition(b"\n")
+    if not html.strip() or hashlib.blake2b(html, digest_size=20).hexdigest().encode() != seal:
+        return None
+    return html
