@@ -186,6 +186,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("congress_given", "填报职代会情况的已建会企业", "家", COUNT),
     Indicator("bargaining", "建立工资集体协商制度的已建会企业", "家", COUNT),
     Indicator("bargaining_given", "填报工资集体协商情况的已建会企业", "家", COUNT),
+    Indicator("female_workers", "填报女职工情况的已建会企业女职工人数", "人", COUNT),
+    Indicator("female_members", "女职工会员人数", "人", COUNT),
     # 3.7 key groups and federations
     Indicator("dispatch_workers", "已建会企业劳务派遣工人数", "人", COUNT),
     Indicator("dispatch_members", "劳务派遣工会员人数", "人", COUNT),

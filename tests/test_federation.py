@@ -62,10 +62,20 @@ def _city_a(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows  # the conftest ledger as it is
 
 
+def _female(rows: list[dict[str, Any]], i: int, workers: str, members: str) -> None:
+    """Row i gives its female workers and members (女职工入会率); the others leave them blank."""
+    for row in rows:
+        row.setdefault("female_workers", "")
+        row.setdefault("female_members", "")
+    rows[i].update(female_workers=workers, female_members=members)
+
+
 def _city_b(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # 南街物流 closed (注销): not active; 东方机械 now 130 employees, 110 members
+    # 南街物流 closed (注销): not active; 东方机械 now 130 employees, 110 members, 50 of them
+    # women, 45 of those members
     rows[2]["status"] = "注销"
     rows[0]["employees"], rows[0]["members"] = "130", "110"
+    _female(rows, 0, "50", "45")
     return rows
 
 
@@ -80,6 +90,7 @@ def _city_c(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         wage_bargaining="是",
         union_form="单独建会",
     )
+    _female(rows, 1, "12", "9")
     return rows
 
 
@@ -141,6 +152,8 @@ def direct(rows: list[dict[str, Any]]) -> dict[str, int]:
             "bargaining",
             "congress_given",
             "bargaining_given",
+            "female_workers",
+            "female_members",
             "new_unions",
             "ytd_new_unions",
             "priority_open",
@@ -161,6 +174,9 @@ def direct(rows: list[dict[str, Any]]) -> dict[str, int]:
         if r["migrant_workers"] and r["migrant_members"]:
             out["migrant_workers"] += _int(r["migrant_workers"])
             out["migrant_members"] += _int(r["migrant_members"])
+        if r.get("female_workers") and r.get("female_members"):
+            out["female_workers"] += _int(r["female_workers"])
+            out["female_members"] += _int(r["female_members"])
         out["congress"] += r["workers_congress"] == "是"
         out["bargaining"] += r["wage_bargaining"] == "是"
         out["congress_given"] += r["workers_congress"] != ""
@@ -253,6 +269,9 @@ def test_province_figures_are_the_sums_of_the_cities_ledgers(
     # rates from the sums, never averages of the cities' rates
     assert frame.loc["800000", "coverage_rate"] == pytest.approx(7 / 11)
     assert frame.loc["800000", "membership_rate"] == pytest.approx(780 / 1000)
+    # 女职工入会率 from the summed counts, never an average of the cities' rates (90 % and 75 %)
+    assert (province["female_workers"], province["female_members"]) == (50 + 12, 45 + 9)
+    assert frame.loc["800000", "female_membership_rate"] == pytest.approx(54 / 62)
     # targets, volunteers and campaigns travel as counts too: 18 new unions a city
     assert int(frame.loc["800000", "target_new_unions"]) == 3 * 18
     assert int(frame.loc["800000", "volunteers_active"]) == 3
