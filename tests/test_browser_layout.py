@@ -286,8 +286,8 @@ def test_a_county_pages_campaign_table_is_short_on_a_phone(visit: Any) -> None:
 @browser_only
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_says_which_data_it_shows_and_when_it_was_made(visit: Any, name: str) -> None:
-    # the demo's latest period is 2026-10, its bulletin signed on 2026-11-05 (content/bulletins)
-    assert "数据截至2026年10月31日，2026年11月5日生成" in visit(name, "phone")["footer"]
+    # the demo's latest period is 2026-10, its bulletin signed on 2026-11-09 (content/bulletins)
+    assert "数据截至2026年10月31日，2026年11月9日生成" in visit(name, "phone")["footer"]
 
 
 @browser_only

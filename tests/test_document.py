@@ -293,9 +293,10 @@ def test_a_criticised_township_report_says_by_when_and_how_many(demo: Path) -> N
     assert criticised
     u = criticised[0]
     text = flat(text_of(demo / "internal" / "pdf" / "2026-10" / "units" / f"{u['code']}.pdf"))
-    # signed on Thursday 2026-11-05 (rectify_days 10): ten working days later, Thursday 11-19
-    assert "于2026年11月19日前向示例市总工会书面报告整改措施" in text
-    assert date(2026, 11, 5) + timedelta(days=14) == date(2026, 11, 19)
+    # signed on Monday 2026-11-09, the day after the last ledger came (rectify_days 10): ten
+    # working days later, Monday 11-23
+    assert "于2026年11月23日前向示例市总工会书面报告整改措施" in text
+    assert date(2026, 11, 9) + timedelta(days=14) == date(2026, 11, 23)
     # on schedule at the end of November: target × 11/12, rounded half up (CONTRACT 3.9)
     goal = math.floor(u["target_new_unions"] * 11 / 12 + 0.5)
     need = max(0, goal - u["ytd_new_unions"])
