@@ -32,7 +32,7 @@ YML = "organization:\n  name: {name}\n  doc_prefix: 测工发\ncadence: month\nl
 def _unit(
     code: str, name: str, level: str, parent: str | None, rng: random.Random
 ) -> dict[str, Any]:
-    from generator.indicators import INDICATORS
+    from generator.figures.indicators import INDICATORS
 
     unit: dict[str, Any] = {"code": code, "name": name, "level": level, "parent": parent}
     for i in INDICATORS:
@@ -141,11 +141,11 @@ def _measure(base: Path, out: Any) -> None:
     """
     import pandas as pd
 
-    from generator.config import Config
+    from generator.common.config import Config
+    from generator.common.periods import Period
     from generator.federation.package import MemberPackage, period_packages
     from generator.federation.reduce import Level, level_figures
     from generator.federation.roster import Members, read_members
-    from generator.periods import Period
 
     start, cpu = time.perf_counter(), time.process_time()
     period = Period.parse(PERIOD)

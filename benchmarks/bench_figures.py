@@ -43,8 +43,8 @@ ROSTERS_TARGET_S = 3.0
 
 def measure(root: Path) -> dict[str, Any]:
     """Run rosters -> figures over every period of a project as the build does; time each part."""
-    from generator.config import load_config
-    from generator.figures import PeriodReduction, project_figures, reduce_snapshot
+    from generator.common.config import load_config
+    from generator.figures.reduce import PeriodReduction, project_figures, reduce_snapshot
     from generator.rosters.load import load_project, read_snapshot
 
     config = load_config(root)

@@ -28,8 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.config import Config
-from generator.model import (
+from generator.common.config import Config
+from generator.model.bulletin import (
     Bulletin,
     CampaignRecord,
     DocumentHeader,
@@ -389,8 +389,8 @@ def _best(fn: Any, runs: int) -> tuple[float, float]:
 
 def run(project_dir: Path | None = None) -> list[dict[str, Any]]:
     """Measure the PDF stage at city scale against bare Typst and WeasyPrint."""
-    from generator.fonts import resolve_fonts, typst_fonts
     from generator.render import pdf
+    from generator.render.fonts import resolve_fonts, typst_fonts
 
     bulletin = real_bulletin(project_dir) or synthetic_bulletin()
     work = Path(tempfile.mkdtemp(prefix="bench-pdf-"))

@@ -215,8 +215,8 @@ def run(work: Path | None = None) -> list[dict[str, object]]:
     """Measure and return the benchmark rows."""
     import pyarrow.csv as pcsv
 
-    from generator.config import load_config
-    from generator.periods import Period
+    from generator.common.config import load_config
+    from generator.common.periods import Period
     from generator.rosters.load import load_project, read_snapshot
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.config import Config
-from generator.model import (
+from generator.common.config import Config
+from generator.model.bulletin import (
     Bulletin,
     CampaignRecord,
     DataQuality,

@@ -67,7 +67,7 @@ def _weekday_from(day: date) -> date:
 
 def latest_period(root: Path) -> str:
     """The latest period of the project's data/ (its folders are named by period)."""
-    from generator.periods import Period
+    from generator.common.periods import Period
 
     found = []
     for folder in (root / "data").iterdir():
@@ -84,9 +84,9 @@ def copy_demo(root: Path, period: str) -> date:
     The frame gets a 发文序号 and 成文日期 if it lacks them, and a 成文日期 no earlier than the
     last ledger received (as the office signs only once it has every ledger it reports on).
     """
-    from generator.content import load_content
-    from generator.issuing import period_receipts
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.model.content import load_content
+    from generator.office.issue import period_receipts
 
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(DEMO / "bulletin.yml", root / "bulletin.yml")
@@ -177,7 +177,7 @@ def make_city(root: Path, prefix: str, name: str, size: int, period: str, signed
 
 
 def _write_frame(root: Path, period: str, to: str, signed: date) -> None:
-    from generator.periods import Period
+    from generator.common.periods import Period
 
     frame = root / "content" / "bulletins" / f"{period}.md"
     frame.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +189,7 @@ def _write_frame(root: Path, period: str, to: str, signed: date) -> None:
 def main(out: Path) -> int:
     from generator.build import BuildOptions, build
     from generator.federation.intake import take_package
-    from generator.issuing import issue_period
+    from generator.office.issue import issue_period
 
     period = latest_period(DEMO)
     with (DEMO / "data" / "units.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -35,7 +35,7 @@ try:
 except ImportError:  # run as a script from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from generator.rosters import specs
-from generator.record import RECEIVED, RECEIVED_HEADERS  # the receipt record `intake` keeps
+from generator.common.record import RECEIVED, RECEIVED_HEADERS  # the receipt record `intake` keeps
 
 SEED = 20261031
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.cache import (
+from generator.common.cache import (
     Cache,
     Digests,
     encode,
@@ -29,23 +29,23 @@ from generator.cache import (
     tool_digest,
     write_atomic,
 )
-from generator.config import Config, load_config
-from generator.content import Content, frame_deadline_problems, load_content
-from generator.errors import ConfigError, DataError
+from generator.common.config import Config, load_config
+from generator.common.errors import ConfigError, DataError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.publish import check_output_folder, exclusive_build, publishing, recover
+from generator.common.record import record_inputs, reference, report_deadline
+from generator.common.register import apply_issued, overlay_issued, registered_paths
 from generator.federation.words import speak_as
-from generator.issue import apply_issued, overlay_issued, registered_paths
-from generator.model import Bulletin
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
-from generator.publish import check_output_folder, exclusive_build, publishing, recover
-from generator.record import record_inputs, reference, report_deadline
+from generator.model.bulletin import Bulletin
+from generator.model.content import Content, frame_deadline_problems, load_content
 from generator.rosters.specs import ROSTERS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from generator.figures import Figures, PeriodReduction
+    from generator.figures.reduce import Figures, PeriodReduction
     from generator.rosters.load import ProjectData, Snapshot
 
 AUDIENCES = ("public", "internal")
@@ -134,8 +134,8 @@ def gather(
 
     # Here, not at the top: a build with nothing changed (the stamp matches) never imports
     # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
-    from generator.assemble import assemble
-    from generator.figures import project_figures
+    from generator.figures.reduce import project_figures
+    from generator.model.assemble import assemble
     from generator.rosters.load import load_project
 
     with _timed(result, "rosters"):
@@ -220,13 +220,13 @@ def gather(
 class SnapshotEntry:
     """What the build keeps of one period's ledger: its reduction, reviews and problems."""
 
-    reduction: Any  # generator.figures.PeriodReduction
+    reduction: Any  # generator.figures.reduce.PeriodReduction
     reviews: Any  # the volunteer reviews frame, or None
     problems: list[Problem]
     #: digest of what the next period reads of this one (its state and reduction): the next
     #: period's cache key includes it, so an edit that changes nothing it reads stops here
     digest: str
-    #: 报送情况 (generator.record.CountyReport per county)
+    #: 报送情况 (generator.common.record.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
 
 
@@ -290,7 +290,7 @@ class _Snapshots:
     def _compute(self, period: Period, name: str) -> SnapshotEntry:
         import hashlib
 
-        from generator.figures import reduce_snapshot
+        from generator.figures.reduce import reduce_snapshot
 
         previous_reduction = self.previous[2].reduction if self.previous else None
         snapshot = self._read(period)
@@ -449,8 +449,8 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
 def _check_templates(root: Path, options: BuildOptions) -> None:
     """The project's templates and fonts the build will read, refused (a link out of their folder,
     a named pipe) before any work rather than after the data and the other outputs."""
-    from generator.fonts import font_paths
-    from generator.templates import template_dirs
+    from generator.office.templates import template_dirs
+    from generator.render.fonts import font_paths
 
     if options.pdf:
         template_dirs(root, "pdf")
@@ -484,7 +484,7 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
 
 def _issued_corrections(root: Path, g: Gathered) -> list[Problem]:
     """Issued periods whose figures the data now give differently: warnings and 更正说明."""
-    from generator.assemble import _data_quality  # not at the top: see gather()
+    from generator.model.assemble import _data_quality  # not at the top: see gather()
 
     changed: list[Problem] = []
     for period, warnings in apply_issued(root, g.bulletins).items():

@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.errors import BulletinError, ConfigError, os_error_message, write_crash_log
-from generator.paths import ProjectPaths
-from generator.periods import Period
+from generator.common.errors import BulletinError, ConfigError, os_error_message, write_crash_log
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
 
 #: The only imports of the project's own modules made inside functions (importer: imported),
 #: so that `bulletin --help` and a build with nothing changed start without pandas, pyarrow,
@@ -23,20 +23,20 @@ from generator.periods import Period
 LAZY_IMPORTS: dict[str, tuple[str, ...]] = {
     "generator.cli": ("*",),
     "generator.build": (
-        "generator.assemble",  # pandas: a build with nothing changed never imports it
+        "generator.model.assemble",  # pandas: a build with nothing changed never imports it
         "generator.federation.gather",
-        "generator.figures",
-        "generator.fonts",
+        "generator.figures.reduce",
+        "generator.render.fonts",
         "generator.render.dist",
         "generator.render.files",
         "generator.render.pdf",
         "generator.render.site",
         "generator.rosters.load",
-        "generator.templates",
+        "generator.office.templates",
     ),
-    "generator.console": ("generator.fonts",),
+    "generator.common.console": ("generator.render.fonts",),
     # Not for speed: at module level it changes what mypy infers of MkDocs' patched classes.
-    "generator.render.page_cache": ("generator.cache",),
+    "generator.render.page_cache": ("generator.common.cache",),
 }
 
 PROJECT = click.argument(
@@ -148,7 +148,7 @@ def _exit_if_disk_full(ctx: click.Context, exc: BaseException) -> None:
 
 
 def _chinese(exc: click.UsageError) -> click.UsageError:
-    from generator.usage import ChineseUsageError
+    from generator.common.usage import ChineseUsageError
 
     if isinstance(exc, (ChineseUsageError, click.exceptions.NoArgsIsHelpError)):
         return exc  # already in Chinese, or the help itself
@@ -172,7 +172,7 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point of the `bulletin` command."""
-    from generator.interrupt import install
+    from generator.common.interrupt import install
 
     install()  # Ctrl-C stops the command once, not once per worker process
     cli(prog_name="bulletin")
@@ -218,7 +218,7 @@ def build(
     """
     from generator.build import BuildOptions
     from generator.build import build as run_build
-    from generator.console import BuildProgress, print_build_summary
+    from generator.common.console import BuildProgress, print_build_summary
 
     options = BuildOptions(
         period=_period_option(period), audience=audience, out=out, jobs=jobs, force=force
@@ -262,10 +262,10 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     """
     from rich.console import Console
 
-    from generator.config import load_config
+    from generator.common.config import load_config
+    from generator.common.publish import settle
+    from generator.common.register import unregistered_problems
     from generator.federation.words import speak_as
-    from generator.issue import unregistered_problems
-    from generator.publish import settle
     from generator.render.files import write_county_lists, write_problems
     from generator.rosters.load import check_project
     from generator.rosters.report import print_check_report
@@ -312,7 +312,7 @@ def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> N
     示例：
       bulletin init 青山市 --organization 青山市总工会 --doc-prefix 青工发
     """
-    from generator.scaffold import init_project
+    from generator.office.scaffold import init_project
 
     result = init_project(directory, organization, doc_prefix, cadence)
     click.echo(f"已新建项目 {result.root}，包含：")
@@ -411,9 +411,9 @@ def intake(
     成员的 issued/<报告期>/ 整个目录或其 .zip，核对印发登记的 sha256 后原样存入本期目录。
       bulletin intake 2026-10 ~/下载/甲市-2026-10.zip --received "2026-11-04 10:00"
     """
-    from generator.config import load_config
-    from generator.intake import AUTO
-    from generator.intake import intake as run_intake
+    from generator.common.config import load_config
+    from generator.office.intake import AUTO
+    from generator.office.intake import intake as run_intake
 
     parsed = _period_option(period)
     assert parsed is not None
@@ -538,8 +538,8 @@ def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -
       bulletin fetch 2026-10 示例市       在“示例市”项目目录中收取
       bulletin fetch 2026-10 --move-to 已收    收取后把已收取的邮件移到“已收”邮件夹
     """
-    from generator.mailbox import ARRIVED_BY, PASSWORD_VARIABLE
-    from generator.mailbox import fetch as run_fetch
+    from generator.office.mailbox import ARRIVED_BY, PASSWORD_VARIABLE
+    from generator.office.mailbox import fetch as run_fetch
 
     def prompt() -> str:
         return str(
@@ -620,7 +620,7 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
       bulletin received 2026-10 宁阳县 "2026-11-04 18:30"
       bulletin received 2026-10 370921 "2026-11-05 09:12" --file 370921-宁阳县.xlsx
     """
-    from generator.decisions import correct_receipt
+    from generator.office.decisions import correct_receipt
 
     result = correct_receipt(project, period, county, when, file)
     for line in result.lines:
@@ -644,7 +644,7 @@ def carry(period: str, county: str, project: Path) -> None:
       bulletin carry 2026-10 宁阳县
       bulletin carry 2026-10 370921 示例市      （示例市：项目目录）
     """
-    from generator.decisions import carry as record_carry
+    from generator.office.decisions import carry as record_carry
 
     for line in record_carry(project, period, county).lines:
         click.echo(line)
@@ -666,7 +666,7 @@ def confirm_unchanged(period: str, county: str, project: Path) -> None:
     示例：
       bulletin confirm-unchanged 2026-11 宁阳县
     """
-    from generator.decisions import confirm_unchanged as record_confirm
+    from generator.office.decisions import confirm_unchanged as record_confirm
 
     for line in record_confirm(project, period, county).lines:
         click.echo(line)
@@ -687,9 +687,9 @@ def new_period_command(period: str, project: Path, force: bool) -> None:
       bulletin new-period 2026-11
       bulletin new-period 2026-Q4 我的项目
     """
-    from generator.config import load_config
+    from generator.common.config import load_config
     from generator.federation.words import level_words
-    from generator.scaffold import new_period
+    from generator.office.scaffold import new_period
 
     result = new_period(project, period, force)
     click.echo(f"已建立数据目录 {result.folder}")
@@ -733,8 +733,8 @@ def issue(period: str, project: Path) -> None:
     示例：
       bulletin issue 2026-10
     """
-    from generator.console import BuildProgress
-    from generator.issuing import issue_period
+    from generator.common.console import BuildProgress
+    from generator.office.issue import issue_period
 
     with BuildProgress() as progress:
         result = issue_period(project, period, report=progress.report)
@@ -785,8 +785,8 @@ def send(
       bulletin send 2026-10 --yes --resend-unknown   查明没有发出后，重发结果不明的邮件
       bulletin send 2026-10 --confirm-unknown        查明已经发出后，记为已发送
     """
-    from generator.send import PASSWORD_VARIABLE, SENT_OK, plan_send, record_confirmed
-    from generator.send import send as run_send
+    from generator.office.send import PASSWORD_VARIABLE, SENT_OK, plan_send, record_confirmed
+    from generator.office.send import send as run_send
 
     if resend_unknown and confirm_unknown:
         raise ConfigError(
@@ -917,8 +917,8 @@ def send_problems_command(
       bulletin send-problems 2026-10 --yes     发送
       bulletin send-problems 2026-10 --confirm-unknown   查明已经发出后，记为已发送
     """
-    from generator.send import PASSWORD_VARIABLE, SENT_OK
-    from generator.send_problems import plan_problems, record_confirmed, send_problems
+    from generator.office.send import PASSWORD_VARIABLE, SENT_OK
+    from generator.office.send_problems import plan_problems, record_confirmed, send_problems
 
     if resend_unknown and confirm_unknown:
         raise ConfigError(
@@ -1005,7 +1005,7 @@ def templates(project: Path, out: Path | None) -> None:
     示例：
       bulletin templates --out 填报模板
     """
-    from generator.scaffold import write_collection_templates
+    from generator.office.scaffold import write_collection_templates
 
     target = out or project / "templates"
     written = write_collection_templates(project, target)
@@ -1033,9 +1033,9 @@ def serve(project: Path, audience: str, port: int, period: str | None) -> None:
     """
     from generator.build import BuildOptions
     from generator.build import build as run_build
-    from generator.config import load_config
-    from generator.console import BuildProgress, print_build_summary
-    from generator.serve import check_port, make_server
+    from generator.common.config import load_config
+    from generator.common.console import BuildProgress, print_build_summary
+    from generator.office.serve import check_port, make_server
 
     options = BuildOptions(period=_period_option(period))
     load_config(project)  # not a project: say so before anything else
@@ -1071,8 +1071,8 @@ def doctor(project: Path) -> None:
     """
     from rich.table import Table
 
-    from generator.console import console
-    from generator.doctor import run_checks
+    from generator.common.console import console
+    from generator.office.doctor import run_checks
 
     checks = run_checks(project)
     table = Table(title="bulletin 环境检查", show_lines=False)

@@ -58,10 +58,10 @@ def _child(
     )
     sys.stdin = sys.__stdin__ = open(os.devnull, encoding="utf-8")  # noqa: SIM115
     sys.argv = ["bulletin", *args]
-    if "generator.console" in sys.modules:  # its console reads the environment when made
+    if "generator.common.console" in sys.modules:  # its console reads the environment when made
         from rich.console import Console
 
-        sys.modules["generator.console"].console = Console(stderr=True, highlight=False)
+        sys.modules["generator.common.console"].console = Console(stderr=True, highlight=False)
     from generator.cli import main
 
     try:

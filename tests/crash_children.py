@@ -30,7 +30,7 @@ def killed_child(
     (staged_child) are tested apart.
     """
     import generator.build as build_module
-    import generator.publish as publish
+    import generator.common.publish as publish
 
     steps = [0]
     inside = [False]
@@ -103,7 +103,7 @@ def staged_child(root: Path, stages: Path, kill_stage: str, delay: float) -> Non
 
 def waiting_child(root: Path, go: Path) -> None:
     """A whole build that waits, before swapping its output in, for `go` to exist."""
-    import generator.publish as publish
+    import generator.common.publish as publish
     from generator.build import BuildOptions, build
 
     swap = publish.swap

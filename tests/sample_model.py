@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.model import (
+from generator.model.bulletin import (
     Bulletin,
     CampaignRecord,
     DataQuality,

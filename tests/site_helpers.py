@@ -10,10 +10,10 @@ from urllib.parse import unquote, urlsplit
 
 from sample_model import sample_bulletin
 
-from generator.assemble import pages
-from generator.config import Config
-from generator.content import load_content
-from generator.model import Bulletin, WriteUp
+from generator.common.config import Config
+from generator.model.assemble import pages
+from generator.model.bulletin import Bulletin, WriteUp
+from generator.model.content import load_content
 from generator.render.site import SiteResult, render_site
 
 MARKER = "MARKER7Q3Z"  # planted in every internal-only record

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import Rule, load_config, parse_config
-from generator.errors import ConfigError
+from generator.common.config import Rule, load_config, parse_config
+from generator.common.errors import ConfigError
 
 
 def test_defaults_follow_the_contract(tmp_path: Path) -> None:
@@ -98,14 +98,14 @@ def test_rectify_days_defaults_to_ten_and_is_validated(tmp_path: Path) -> None:
 def test_working_days_after_skips_weekends(signed: str, days: int, due: str) -> None:
     from datetime import date
 
-    from generator.periods import working_days_after
+    from generator.common.periods import working_days_after
 
     assert working_days_after(date.fromisoformat(signed), days) == date.fromisoformat(due)
 
 
 def test_a_config_built_in_code_has_the_defaults_bulletin_yml_gets(tmp_path: Path) -> None:
     """Config(root=…) and an empty bulletin.yml agree key by key: the default rules included."""
-    from generator.config import OPTIONS, Config
+    from generator.common.config import OPTIONS, Config
 
     built, parsed = Config(root=tmp_path), parse_config("{}", tmp_path)
     assert built == parsed

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator.content import load_content
-from generator.periods import Period
+from generator.common.periods import Period
+from generator.model.content import load_content
 
 
 def write(path: Path, text: str) -> Path:
@@ -113,8 +113,8 @@ def test_a_gb18030_page_keeps_its_title_on_the_site(tmp_path: Path) -> None:
     site shows the title it was given (it once read the file again as UTF-8: '��������')."""
     from site_helpers import sample_bulletins
 
-    from generator.assemble import pages
-    from generator.config import Config
+    from generator.common.config import Config
+    from generator.model.assemble import pages
     from generator.render.site import render_site
 
     page = tmp_path / "content/pages/about.md"
@@ -142,7 +142,7 @@ def test_a_gb18030_page_keeps_its_title_on_the_site(tmp_path: Path) -> None:
 
 
 def test_the_public_closing_leaves_out_what_only_the_original_says() -> None:
-    from generator.content import public_text
+    from generator.model.content import public_text
 
     closing = (
         "一、抓好考核结果运用。考核结果将作为评选先进的重要依据；被一票否决的单位，本年度不得评先评优。\n\n"
@@ -171,7 +171,7 @@ def test_a_frame_may_give_the_public_version_its_own_closing(tmp_path: Path) -> 
 
 
 def test_recipients_default_to_the_ranked_county_level_units() -> None:
-    from generator.assemble import default_recipients
+    from generator.model.assemble import default_recipients
 
     names = ["明湖区", "云栖县", "鹭洲市", "示例高新技术产业开发区"]
     assert default_recipients(names) == "各县（市、区）总工会，示例高新技术产业开发区工会"
@@ -180,7 +180,7 @@ def test_recipients_default_to_the_ranked_county_level_units() -> None:
 
 
 def test_the_public_title_promises_no_assessment_results() -> None:
-    from generator.content import public_title
+    from generator.model.content import public_title
 
     title = "关于2025年全市企业工会组建工作情况及年度目标任务考核结果的通报"
     assert public_title(title) == "关于2025年全市企业工会组建工作情况的通报"
@@ -194,7 +194,7 @@ def test_a_frame_naming_another_deadline_is_a_warning(tmp_path: Path) -> None:
     """One deadline (CONTRACT 3.9): the closing's 每月3日前 against report_deadline 5, and its
     15个工作日 against rectify_days 10, are warnings naming the file and line; none once they
     agree."""
-    from generator.content import frame_deadline_problems
+    from generator.model.content import frame_deadline_problems
 
     frame = tmp_path / "content" / "bulletins" / "2026-10.md"
     frame.parent.mkdir(parents=True)

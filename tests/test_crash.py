@@ -124,14 +124,14 @@ def _forkserver() -> Any:
 
 #: What the build server imports once for all the builds it forks: the tool's stages and their
 #: libraries (pandas, openpyxl, matplotlib, MkDocs), none of which starts a thread on import.
-#: Typst (generator.render.pdf, generator.fonts) is left to each build, as its threads would
+#: Typst (generator.render.pdf, generator.render.fonts) is left to each build, as its threads would
 #: not survive the fork.
 FORKSERVER_PRELOAD = [
     "generator.build",
-    "generator.publish",
+    "generator.common.publish",
     "generator.rosters.load",
-    "generator.assemble",
-    "generator.figures",
+    "generator.model.assemble",
+    "generator.figures.reduce",
     "generator.render.files",
     "generator.render.dist",
     "generator.render.site",
@@ -480,7 +480,7 @@ def test_an_output_that_cannot_be_replaced_leaves_no_staging_folder(
     def read_only(first: Path, second: Path) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(second))
 
-    monkeypatch.setattr("generator.publish.exchange", read_only)
+    monkeypatch.setattr("generator.common.publish.exchange", read_only)
     result = cli_build(project.root, "--jobs", "1")
     assert result.exit_code == 1, result.output
     assert "没有权限" in result.output and "Traceback" not in result.output

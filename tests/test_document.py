@@ -309,7 +309,7 @@ def test_a_criticised_township_report_says_by_when_and_how_many(demo: Path) -> N
 
 
 def test_doctor_and_the_summary_say_which_role_has_no_fangsong(tmp_path: Path) -> None:
-    from generator.fonts import ResolvedFont, fangsong_advice, resolve_fonts
+    from generator.render.fonts import ResolvedFont, fangsong_advice, resolve_fonts
 
     body = next(f for f in resolve_fonts(None) if f.role == "body")
     if body.official:

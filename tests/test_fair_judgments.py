@@ -15,7 +15,7 @@ import pytest
 from conftest import uscc, write_roster
 
 from generator.build import BuildOptions, build
-from generator.issuing import issue_period
+from generator.office.issue import issue_period
 
 pytestmark = pytest.mark.slow
 
@@ -277,7 +277,7 @@ def test_the_demo_judges_fairly_and_prints_nothing_the_office_lacks(demo_build: 
     one enterprise is due, none of a unit with nothing left to unionise, none praised while
     its rectification is overdue, one judgment per unit, no negative or over-1000 % rate, none
     of 不详/没有登记/缺少数据/无法计算, every 限期整改 dated, one reporting deadline."""
-    from generator.figures import amount_due
+    from generator.figures.reduce import amount_due
 
     inspections = demo_inspections()
     periods = sorted(p.name for p in (demo_build / "internal" / "data").iterdir())
@@ -329,8 +329,8 @@ def demo_inspections() -> set[tuple[str, str]]:
     """(unit, period) of the demo's rectifications past their deadline at a period's end."""
     import pandas as pd
 
-    from generator.inspections import overdue_at
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.figures.inspections import overdue_at
 
     repo = Path(__file__).resolve().parent.parent
     names = ["date", "unit", "inspectors", "findings", "deadline", "rectified_on"]
@@ -348,7 +348,7 @@ def demo_inspections() -> set[tuple[str, str]]:
 def test_a_county_criticised_only_for_reporting_late_is_not_told_to_put_it_right() -> None:
     """Lateness cannot be 整改到位 by a date: a criticism for late reporting alone asks the
     county to report on time from now on; a criticism with other reasons keeps its date."""
-    from generator.config import load_config
+    from generator.common.config import load_config
     from generator.render.document.bulletin import _after
     from generator.render.document.wording import Wording
 

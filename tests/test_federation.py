@@ -26,12 +26,12 @@ from click.testing import CliRunner
 from conftest import PERIODS, STATIC, Project, rows_of
 
 from generator.cli import cli
-from generator.config import load_config
-from generator.errors import DataError
+from generator.common.config import load_config
+from generator.common.errors import DataError
 from generator.federation.intake import take_package
 from generator.federation.reduce import level_figures, read_level
 from generator.federation.words import speak_as
-from generator.issuing import issue_period
+from generator.office.issue import issue_period
 
 pytestmark = pytest.mark.slow
 
@@ -438,7 +438,7 @@ def test_the_province_issued_then_a_city_correction_reaches_its_next_bulletin(
 
 
 def test_level_is_city_unless_said_and_a_wrong_level_is_named(tmp_path: Path) -> None:
-    from generator.errors import ConfigError
+    from generator.common.errors import ConfigError
 
     (tmp_path / "bulletin.yml").write_text(
         PROVINCE_YML.replace("level: province\n", ""), encoding="utf-8"

@@ -33,9 +33,11 @@ from click.testing import CliRunner
 from conftest import ENTERPRISES, UNITS, Project, write_roster
 from openpyxl import load_workbook
 
-from generator import mailbox
 from generator.cli import cli
-from generator.mailbox import (
+from generator.common.periods import Period
+from generator.common.record import RECEIVED, read_receipts
+from generator.office import mailbox
+from generator.office.mailbox import (
     BY_DATE,
     BY_INTERNALDATE,
     BY_RECEIVED,
@@ -47,8 +49,6 @@ from generator.mailbox import (
     imap_folder,
     window,
 )
-from generator.periods import Period
-from generator.record import RECEIVED, read_receipts
 
 pytestmark = [
     pytest.mark.slow,
@@ -482,8 +482,8 @@ def test_a_month_of_mail_is_taken_in_with_arrival_times(
 def test_fetch_command_summary_and_reporting(month: Month, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's summary after the month was fetched: the stranger listed with what to do,
     nothing taken again; 报送情况 from the arrival times (乙区 four days late)."""
-    from generator.config import load_config
-    from generator.record import reporting_status
+    from generator.common.config import load_config
+    from generator.common.record import reporting_status
     from generator.rosters.load import load_project
 
     monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
@@ -624,8 +624,8 @@ def test_zip_names_and_raw_gb18030_file_names(tmp_path: Path) -> None:
 
 
 def test_mailbox_settings_refuse_a_password_in_the_file(tmp_path: Path) -> None:
-    from generator.config import load_config
-    from generator.errors import ConfigError
+    from generator.common.config import load_config
+    from generator.common.errors import ConfigError
 
     Project(tmp_path / "p")
     path = tmp_path / "p" / "bulletin.yml"

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.config import Config, Rule, load_config
-from generator.figures import (
+from generator.common.config import Config, Rule, load_config
+from generator.common.periods import Period
+from generator.figures.reduce import (
     INDICATOR_DTYPES,
     Figures,
     PeriodReduction,
@@ -26,8 +27,7 @@ from generator.figures import (
     project_figures,
     reduce_snapshot,
 )
-from generator.model import UnitFigures
-from generator.periods import Period
+from generator.model.bulletin import UnitFigures
 from generator.rosters.specs import (
     BOOK_ROOMS,
     BOOL,
@@ -988,7 +988,7 @@ def test_key_area_categories_as_written_and_as_left_empty() -> None:
     """Values are counted stripped; empty, blank or missing as 未填写; an area type in NFKC form
     (村（社区） is 村(社区)), any other column as written; federations by name, unnamed as 未填写.
     Rows of unknown units or inactive enterprises are not counted."""
-    from generator.key_areas import reduce_groups
+    from generator.figures.key_areas import reduce_groups
 
     ledger = pd.DataFrame(
         {
@@ -1038,7 +1038,7 @@ def test_key_area_categories_as_written_and_as_left_empty() -> None:
 
 
 def test_golden_key_area_breakdowns(golden: Figures) -> None:
-    from generator.key_areas import display_order
+    from generator.figures.key_areas import display_order
 
     def ordered_categories(dimension: str, rows: pd.DataFrame) -> pd.DataFrame:
         # the order the pages and documents show: display_order, one dimension of it
@@ -1109,7 +1109,7 @@ def test_golden_four_clear_things(golden: Figures) -> None:
 
 
 def test_golden_inspections() -> None:
-    from generator.inspections import held_in, overdue_at
+    from generator.figures.inspections import held_in, overdue_at
     from generator.rosters.load import load_project
 
     data = load_project(GOLDEN / "project")

@@ -7,9 +7,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sample_model import sample_bulletin
 
-from generator.problems import Problem
+from generator.common.problems import Problem
+from generator.common.tables import safe_cell
 from generator.render.files import write_indicators, write_problems
-from generator.tables import safe_cell
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -70,7 +70,7 @@ def test_formula_cells_are_neutralised(tmp_path: Path) -> None:
 
 
 def test_public_tables_carry_exactly_the_figures_of_the_public_model(small_build: Path) -> None:
-    from generator.indicators import INDICATORS
+    from generator.figures.indicators import INDICATORS
 
     by_header = {i.header: i for i in INDICATORS}
     site = small_build / "site"

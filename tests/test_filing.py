@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 from conftest import ENTERPRISES, Project, uscc, write_roster
 
 from generator.cli import cli
-from generator.intake import RECEIVED_HEADERS, intake, read_received
-from generator.periods import Period
+from generator.common.periods import Period
+from generator.office.intake import RECEIVED_HEADERS, intake, read_received
 from generator.rosters.load import check_project, load_project, read_snapshot
 
 OCTOBER = Period.parse("2026-10")
@@ -492,7 +492,7 @@ def test_problem_lists_name_the_countys_own_file_with_the_stored_name_beside(
 def test_the_offices_own_warnings_are_not_in_a_countys_list(tmp_path: Path) -> None:
     """W-ISSUED-CHANGED (a correction of an issued bulletin) and W-COUNTY-CARRIED are the
     office's: in the 全市 list and the overall list, not in the list sent to the county."""
-    from generator.problems import Problem
+    from generator.common.problems import Problem
     from generator.render.files import write_county_lists, write_problems
 
     changed = Problem(

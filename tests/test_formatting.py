@@ -5,7 +5,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import formatting as fmt
+from generator.common import formatting as fmt
 
 
 def test_percent_rounds_half_up_like_a_person() -> None:

@@ -24,8 +24,8 @@ from conftest import roster_headers, rows_of
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.periods import Period
-from generator.problems import Problem
+from generator.common.periods import Period
+from generator.common.problems import Problem
 from generator.rosters import values as v
 from generator.rosters.read import ReadError, cell_text, read_table
 from generator.rosters.specs import ENTERPRISES, LEVEL_SYNONYMS, ROSTERS, Roster

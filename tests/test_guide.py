@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import indicators
 from generator.cli import cli
+from generator.figures import indicators
+from generator.office.scaffold import init_project
 from generator.render import guide
 from generator.rosters import specs, values
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.load import check_project
 from generator.rosters.validate import uscc_check_char
-from generator.scaffold import init_project
 
 REPO = Path(__file__).resolve().parent.parent
 #: Commands and options agreed for this release whose code is written beside the guide: the

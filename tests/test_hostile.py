@@ -28,13 +28,13 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from generator.build import BuildOptions, build
-from generator.content import load_content
-from generator.errors import DataError
+from generator.common.errors import DataError
+from generator.common.tables import safe_cell
+from generator.model.content import load_content
 from generator.render.files import file_name
 from generator.render.mdtree import markdown_tree, plain_text
 from generator.render.safe_html import safe_html
 from generator.rosters.load import check_project
-from generator.tables import safe_cell
 
 pytestmark = pytest.mark.slow
 
@@ -494,7 +494,7 @@ def test_renderers_survive_pathological_markdown() -> None:
 
 
 def test_collection_templates_stay_in_their_folder(project: Project, tmp_path: Path) -> None:
-    from generator.scaffold import write_collection_templates
+    from generator.office.scaffold import write_collection_templates
 
     units = rows_of("units")
     units[1]["name"] = HYPERLINK + "/../../甲县"  # a formula, and folders in a file name
@@ -638,7 +638,7 @@ def test_an_impossible_date_in_a_bulletin_frame_names_the_file(project: Project)
 
 # ---- templates: sandboxed, inside their folder, regular files only ----------------------------
 
-from generator.errors import BuildError, BulletinError, ConfigError  # noqa: E402
+from generator.common.errors import BuildError, BulletinError, ConfigError  # noqa: E402
 
 
 def _override(project: Project, kind: str, name: str, text: str) -> Path:

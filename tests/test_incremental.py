@@ -11,7 +11,7 @@ import pytest
 from conftest import Project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
-from generator.cache import CACHE_DIR
+from generator.common.cache import CACHE_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -157,7 +157,7 @@ def test_a_damaged_cache_is_ignored(project: Project, tmp_path: Path) -> None:
 
 
 def test_a_data_error_is_reported_again_from_the_cache(project: Project, tmp_path: Path) -> None:
-    from generator.errors import DataError
+    from generator.common.errors import DataError
 
     rows = rows_of("enterprises", "2026-10")
     rows[1]["uscc"] = rows[0]["uscc"]  # a duplicate code: an error

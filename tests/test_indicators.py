@@ -10,11 +10,11 @@ import pytest
 from sample_model import sample_bulletin
 
 from generator.build import BuildOptions, gather
-from generator.config import Config, parse_config
-from generator.content import CATEGORY_LABELS
-from generator.errors import ConfigError
-from generator.indicators import BY_NAME, HISTORY, INDICATORS, RANKING, RULE_METRICS, table
-from generator.model import SHOWS, Bulletin, Shows, UnitFigures
+from generator.common.config import Config, parse_config
+from generator.common.errors import ConfigError
+from generator.figures.indicators import BY_NAME, HISTORY, INDICATORS, RANKING, RULE_METRICS, table
+from generator.model.bulletin import SHOWS, Bulletin, Shows, UnitFigures
+from generator.model.content import CATEGORY_LABELS
 from generator.render.document.bulletin import priority_section
 from generator.render.files import write_indicators
 from generator.rosters.specs import CAMPAIGNS, ROSTERS

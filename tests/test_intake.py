@@ -15,7 +15,7 @@ import pytest
 from conftest import CONFIG, ENTERPRISES, PERIODS, Project, uscc, write_roster
 
 from generator.build import BuildOptions, gather
-from generator.problems import Problem
+from generator.common.problems import Problem
 from generator.rosters.load import check_project, load_project, read_snapshot
 
 FILES = Path(__file__).parent / "corpus" / "files" / "split"
@@ -416,11 +416,11 @@ def test_intake_files_each_county_and_keeps_the_replaced_file(
 
     from click.testing import CliRunner
 
-    import generator.intake
+    import generator.office.intake
     from generator.cli import cli
-    from generator.intake import intake
-    from generator.periods import Period
-    from generator.record import read_received
+    from generator.common.periods import Period
+    from generator.common.record import read_received
+    from generator.office.intake import intake
 
     class November(datetime):
         """The office files October's workbooks on 3 November (before the deadline)."""
@@ -429,7 +429,7 @@ def test_intake_files_each_county_and_keeps_the_replaced_file(
         def now(cls, tz: object = None) -> November:  # type: ignore[override]
             return cls(2026, 11, 3, 10, 15)
 
-    monkeypatch.setattr(generator.intake, "datetime", November)
+    monkeypatch.setattr(generator.office.intake, "datetime", November)
 
     project = Project(tmp_path / "p")
     _clear_ledgers(project)
@@ -560,8 +560,8 @@ def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -
     from conftest import VOLUNTEERS
     from openpyxl import load_workbook
 
-    from generator.intake import intake
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.office.intake import intake
 
     expected = models(Project(tmp_path / "single").root)
     project = Project(tmp_path / "p")
@@ -598,8 +598,8 @@ def test_a_new_projects_empty_roster_file_becomes_a_folder(tmp_path: Path, empty
     from conftest import VOLUNTEERS
     from openpyxl import load_workbook
 
-    from generator.intake import intake
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.office.intake import intake
 
     project = Project(tmp_path / "p")
     single = project.root / "data" / "volunteers.csv"
@@ -640,8 +640,8 @@ def test_a_new_projects_empty_roster_file_becomes_a_folder(tmp_path: Path, empty
 def test_the_report_deadline_is_in_the_month_after_the_period() -> None:
     from datetime import date
 
-    from generator.periods import Period
-    from generator.record import report_deadline
+    from generator.common.periods import Period
+    from generator.common.record import report_deadline
 
     assert report_deadline(Period.parse("2026-10"), 5) == date(2026, 11, 5)
     assert report_deadline(Period.parse("2026-12"), 5) == date(2027, 1, 5)
@@ -654,8 +654,8 @@ def test_check_shows_who_reported_when(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from generator.cli import cli
-    from generator.intake import intake
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.office.intake import intake
 
     project = Project(tmp_path / "p")
     folder = _county_files(project)
@@ -681,8 +681,8 @@ def test_check_shows_who_reported_when(tmp_path: Path) -> None:
 
 def _received(project: Project, tmp_path: Path, times: dict[str, object]) -> Path:
     """October's county files, each filed through intake at its time."""
-    from generator.intake import intake
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.office.intake import intake
 
     folder = _county_files(project)
     for county, when in times.items():
@@ -791,7 +791,7 @@ def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_nothing_of_i
     assert all(not any("报送" in j.reason for j in u.judgments) for u in bulletin.units)
     assert all(u.report_late is None for u in bulletin.units)
 
-    from generator.config import load_config
+    from generator.common.config import load_config
     from generator.render.document.bulletin import reporting_section
     from generator.render.document.wording import Wording
 
@@ -976,8 +976,8 @@ def test_a_reviews_file_without_units_cannot_guess_whose_001(tmp_path: Path) -> 
 def test_intake_keeps_the_review_sheet_and_says_so(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from generator.intake import intake
-    from generator.periods import Period
+    from generator.common.periods import Period
+    from generator.office.intake import intake
 
     project, folder = _review_project(tmp_path)
     moved = (folder / "乙区.xlsx").rename(tmp_path / "乙区10月.xlsx")

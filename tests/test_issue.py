@@ -16,10 +16,10 @@ from conftest import Project, as_project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
 from generator.cli import cli
-from generator.errors import ConfigError, DataError
-from generator.issue import read_register
-from generator.issuing import issue_period
-from generator.scaffold import new_period
+from generator.common.errors import ConfigError, DataError
+from generator.common.register import read_register
+from generator.office.issue import issue_period
+from generator.office.scaffold import new_period
 
 pytestmark = pytest.mark.slow
 
@@ -393,7 +393,7 @@ def test_a_correction_once_issued_is_not_repeated(flow: Flow, tmp_path: Path) ->
 
 
 def test_two_issues_at_once_are_refused(cached: Project) -> None:
-    from generator.publish import BuildRunning, exclusive_issue
+    from generator.common.publish import BuildRunning, exclusive_issue
 
     write_frame(cached.root, "2026-10", 10, "2026-11-05")
     with exclusive_issue(cached.root):  # another `issue` or `send` of this project is running
@@ -521,7 +521,7 @@ def test_a_new_frame_is_not_issued_until_signed_and_a_weekend_is_told(cached: Pr
 
 def record_receipt(root: Path, period: str, county: str, when: str) -> None:
     """A receipt as `intake` records it (the period's receipt record)."""
-    from generator.intake import RECEIVED, RECEIVED_HEADERS
+    from generator.office.intake import RECEIVED, RECEIVED_HEADERS
 
     path = root / "data" / period / RECEIVED
     new = not path.is_file()

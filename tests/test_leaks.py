@@ -177,7 +177,7 @@ def test_townships_lacking_a_volunteer_cannot_be_read_from_the_public_model(out:
 
 
 def test_an_extra_page_cannot_be_made_internal(tmp_path: Path) -> None:
-    from generator.content import load_content
+    from generator.model.content import load_content
 
     pages = tmp_path / "content" / "pages"
     pages.mkdir(parents=True)

@@ -20,10 +20,10 @@ from conftest import TARGETS, UNITS, Project, roster_headers, uscc, write_roster
 
 from generator.build import BuildOptions, build
 from generator.cli import cli
-from generator.errors import DataError
-from generator.intake import intake
-from generator.issuing import issue_period
-from generator.periods import Period
+from generator.common.errors import DataError
+from generator.common.periods import Period
+from generator.office.intake import intake
+from generator.office.issue import issue_period
 from generator.rosters.load import check_project
 from generator.rosters.specs import ROSTERS
 

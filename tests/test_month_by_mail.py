@@ -37,7 +37,7 @@ from test_send import Mailbox, running
 
 from generator.build import BuildOptions, build, gather
 from generator.cli import cli
-from generator.record import read_receipts
+from generator.common.record import read_receipts
 from generator.render.pdf import render_bulletin_pdf
 
 pytestmark = [

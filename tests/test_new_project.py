@@ -16,7 +16,7 @@ from conftest import uscc
 from openpyxl import Workbook, load_workbook
 
 from generator.cli import cli
-from generator.content import load_content
+from generator.model.content import load_content
 from generator.rosters.load import read_roster
 from generator.rosters.specs import ROSTERS
 from generator.rosters.validate import Context

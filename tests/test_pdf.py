@@ -14,9 +14,8 @@ import pytest
 from PIL import Image
 from sample_model import sample_bulletin
 
-from generator.config import Config
-from generator.fonts import ROLES, resolve_fonts
-from generator.model import PriorityEntry, WriteUp
+from generator.common.config import Config
+from generator.model.bulletin import PriorityEntry, WriteUp
 from generator.render import pdf as pdf_module
 from generator.render.dist import (
     MANIFEST,
@@ -27,6 +26,7 @@ from generator.render.dist import (
     write_dist,
 )
 from generator.render.files import issued_on
+from generator.render.fonts import ROLES, resolve_fonts
 from generator.render.mdtree import markdown_tree, plain_text
 from generator.render.pdf import render_bulletin_pdf, render_unit_reports
 
@@ -471,7 +471,7 @@ def test_writeup_images_inside_content_are_embedded(tmp_path: Path) -> None:
 
 
 def test_project_templates_override_the_built_in_ones(tmp_path: Path) -> None:
-    from generator.errors import BuildError
+    from generator.common.errors import BuildError
 
     folder = tmp_path / "site_templates" / "pdf"
     folder.mkdir(parents=True)
@@ -535,7 +535,7 @@ def test_unchanged_priority_lists_come_from_the_cache(
 
 
 def test_a_project_may_change_the_fixed_wording(tmp_path: Path) -> None:
-    from generator.errors import ConfigError
+    from generator.common.errors import ConfigError
 
     folder = tmp_path / "site_templates" / "pdf"
     folder.mkdir(parents=True)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from generator.periods import Period
+from generator.common.periods import Period
 
 
 def test_month_period_bounds_and_neighbours() -> None:

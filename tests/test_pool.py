@@ -34,7 +34,7 @@ MAIN = textwrap.dedent(
     """
     import os, sys
     os.environ.setdefault("POOL_PARENT", str(os.getpid()))  # a spawned worker runs this too
-    from generator.errors import BuildError
+    from generator.common.errors import BuildError
     from generator.render.pool import ChunkPool
     import work
 

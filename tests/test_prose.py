@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from pdf_reading import page_texts
 
-from generator import formatting as fmt
-from generator.indicators import BY_NAME, INDICATORS, KEY_GROUPS, campaigns_said, key_groups
-from generator.model import SHOWS
+from generator.common import formatting as fmt
+from generator.figures.indicators import BY_NAME, INDICATORS, KEY_GROUPS, campaigns_said, key_groups
+from generator.model.bulletin import SHOWS
 from generator.rosters.specs import CAMPAIGNS
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from conftest import Project, copy_built, rows_of
 
 from generator.cli import cli
-from generator.errors import BuildError
+from generator.common.errors import BuildError
 
 pytestmark = [pytest.mark.slow]
 

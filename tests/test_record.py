@@ -18,9 +18,9 @@ from conftest import CONFIG, ENTERPRISES, PERIODS, Project, uscc, write_roster
 
 from generator.build import BuildOptions, build, gather
 from generator.cli import cli
-from generator.intake import intake
-from generator.periods import Period
-from generator.record import RECEIVED, read_receipts
+from generator.common.periods import Period
+from generator.common.record import RECEIVED, read_receipts
+from generator.office.intake import intake
 from generator.rosters.load import check_project
 
 SEP, OCT, NOV = Period.parse("2026-09"), Period.parse("2026-10"), Period.parse("2026-11")
@@ -276,7 +276,7 @@ def test_before_the_deadline_no_county_is_late_or_unreported(tmp_path: Path) -> 
     assert yi.report_late is None
     assert not any("报送" in j.reason for u in bulletin.units for j in u.judgments)
 
-    from generator.config import load_config
+    from generator.common.config import load_config
     from generator.render.document.bulletin import reporting_section
     from generator.render.document.wording import Wording
 

@@ -14,8 +14,8 @@ from conftest import Project, rows_of, uscc, write_roster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.periods import Period
-from generator.problems import Problem
+from generator.common.periods import Period
+from generator.common.problems import Problem
 from generator.rosters.load import check_project, load_project, read_snapshot
 from generator.rosters.read import read_table
 from generator.rosters.specs import ENTERPRISES, ROSTERS, UNITS

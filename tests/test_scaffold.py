@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.config import load_config
-from generator.content import load_content
-from generator.errors import ConfigError
-from generator.scaffold import init_project, new_period
+from generator.common.config import load_config
+from generator.common.errors import ConfigError
+from generator.model.content import load_content
+from generator.office.scaffold import init_project, new_period
 
 
 def test_init_makes_a_project_with_roster_templates(tmp_path: Path) -> None:
@@ -73,9 +73,9 @@ def test_new_period_checks_the_cadence(tmp_path: Path) -> None:
 
 def test_init_documents_every_setting_rule_condition_and_metric(tmp_path: Path) -> None:
     """bulletin.yml of `init` names, in Chinese comments, every key a project may set."""
-    from generator.config import _TOP_KEYS, RULE_KEYS, load_config
-    from generator.indicators import BY_NAME, RULE_METRICS
-    from generator.scaffold import init_project
+    from generator.common.config import _TOP_KEYS, RULE_KEYS, load_config
+    from generator.figures.indicators import BY_NAME, RULE_METRICS
+    from generator.office.scaffold import init_project
 
     init_project(tmp_path / "p", "某市总工会", "某工发", "month")
     text = (tmp_path / "p" / "bulletin.yml").read_text(encoding="utf-8")
@@ -93,7 +93,7 @@ def test_init_documents_every_setting_rule_condition_and_metric(tmp_path: Path) 
         False,
     ]
     # the default rules, as written (the 报送情况 rule of CONTRACT 1.1 among them)
-    from generator.config import DEFAULT_JUDGMENTS, Rule
+    from generator.common.config import DEFAULT_JUDGMENTS, Rule
 
     assert config.judgments == {
         kind: tuple(Rule(**raw) for raw in raws) for kind, raws in DEFAULT_JUDGMENTS.items()

@@ -30,7 +30,7 @@ from test_issue import write_frame
 
 from generator.build import BuildOptions, build
 from generator.cli import cli
-from generator.issuing import issue_period
+from generator.office.issue import issue_period
 
 pytestmark = [
     pytest.mark.slow,
@@ -426,9 +426,9 @@ def test_encrypted_connections(
 def test_a_send_waits_for_no_other_and_never_sends_twice(
     project: Path, server: tuple[Mailbox, int]
 ) -> None:
-    from generator.publish import exclusive_issue
-    from generator.send import plan_send
-    from generator.send import send as run_send
+    from generator.common.publish import exclusive_issue
+    from generator.office.send import plan_send
+    from generator.office.send import send as run_send
 
     mailbox = server[0]
     with exclusive_issue(project):  # another `send` (or `issue`) of this project is running

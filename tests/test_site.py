@@ -20,8 +20,8 @@ from site_helpers import (
     sample_bulletins,
 )
 
-from generator.config import Config
-from generator.errors import BuildError
+from generator.common.config import Config
+from generator.common.errors import BuildError
 from generator.render import guide
 from generator.render.safe_html import safe_html
 from generator.render.site import counties_summary, render_site, trend_summary

@@ -125,7 +125,7 @@ def test_function_local_project_imports_are_only_the_listed_ones() -> None:
     assert unlisted == set()
 
 
-#: The names of a project's folders and files, which only generator/paths.py joins to a root.
+#: The names of a project's folders and files, which only generator/common/paths.py joins to a root.
 PROJECT_NAMES = {"data", "content", "issued", "site", "problems", "inbox", "bulletin.yml"}
 PROJECT_CONSTANTS = {
     "CONFIG_FILE",
@@ -163,7 +163,7 @@ def test_only_project_paths_joins_the_project_folder_with_its_names() -> None:
     joins = {
         name: root_joins(path.read_text(encoding="utf-8"))
         for name, path in MODULES.items()
-        if name != "generator.paths"
+        if name != "generator.common.paths"
     }
     assert {name: found for name, found in joins.items() if found} == {}
-    assert root_joins(MODULES["generator.paths"].read_text(encoding="utf-8"))
+    assert root_joins(MODULES["generator.common.paths"].read_text(encoding="utf-8"))

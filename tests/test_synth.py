@@ -378,7 +378,7 @@ def test_demo_last_period_is_as_the_counties_sent_it() -> None:
     assert set(seen) == counties and all(n > 100 for n in seen.values())
 
     # `bulletin intake`'s receipt record: every file, its own sha256, 桐湾县 after the 5th
-    from generator.record import read_received
+    from generator.common.record import read_received
 
     received = read_received(LAST)
     assert set(received) == {p.name for p in files}

@@ -1,4 +1,4 @@
-"""Templates compiled once per process (generator.templates.CompiledTemplates): reused only where
+"""Templates compiled once per process (generator.office.templates.CompiledTemplates): reused only where
 the compiled code would be the same."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.templates import CompiledTemplates
+from generator.office.templates import CompiledTemplates
 
 
 def env(folder: Path, cache: CompiledTemplates, **kw: object) -> jinja2.Environment:

@@ -18,8 +18,8 @@ import pytest
 from conftest import Project
 from corpus.cases import CASES
 
-from generator.config import load_config
-from generator.figures import iso_dates
+from generator.common.config import load_config
+from generator.figures.reduce import iso_dates
 from generator.rosters import codes, validate
 from generator.rosters.load import (
     Snapshot,
@@ -429,7 +429,7 @@ def _group_counts_by_groupby(
 def test_group_counts_are_the_groupby_ones(corpus: list[tuple[Any, list[Snapshot]]]) -> None:
     """The key areas' counts per unit and category (bincount over numbered pairs) are those
     of the groupby they replaced, row for row, on every corpus ledger and on edge cases."""
-    from generator.key_areas import DIMENSIONS, _category, category_codes, group_counts
+    from generator.figures.key_areas import DIMENSIONS, _category, category_codes, group_counts
 
     def compare(code: pd.Series, categories: dict[str, pd.Series], u: Any, n: Any) -> int:
         at, values = pd.factorize(code)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.assemble import assemble
-from generator.config import Config
-from generator.content import frame_deadline_problems, load_content
-from generator.errors import ConfigError, DataError
+from generator.common.config import Config
+from generator.common.errors import ConfigError, DataError
+from generator.common.periods import Period
+from generator.common.problems import Problem, ProblemList
 from generator.federation.reduce import level_figures, read_level
-from generator.model import Bulletin
-from generator.periods import Period
-from generator.problems import Problem, ProblemList
+from generator.model.assemble import assemble
+from generator.model.bulletin import Bulletin
+from generator.model.content import frame_deadline_problems, load_content
 from generator.rosters.load import CheckResult, ProjectData
 from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS
 from generator.rosters.units import UnitTree
@@ -26,7 +26,7 @@ from generator.rosters.validate import empty_frame
 
 if TYPE_CHECKING:
     from generator.build import BuildOptions
-    from generator.figures import Figures
+    from generator.figures.reduce import Figures
 
 AUDIENCES = ("public", "internal")
 

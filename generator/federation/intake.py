@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.config import load_config
-from generator.errors import DataError
+from generator.common.config import load_config
+from generator.common.errors import DataError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.record import parse_time, record_receipts, time_text
 from generator.federation.package import MemberPackage, period_packages, read_package
 from generator.federation.roster import read_members
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
-from generator.record import parse_time, record_receipts, time_text
 from generator.rosters import codes
 
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import orjson
 
-from generator.issue import MODEL_DIR, PERIOD_ROWS, REGISTER, REGISTER_HEADERS
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.register import MODEL_DIR, PERIOD_ROWS, REGISTER, REGISTER_HEADERS
 from generator.rosters import codes
 
 #: Where the internal model is in an issued folder, as its register line names it.

@@ -16,11 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator import key_areas
-from generator.config import Config
+from generator.common.config import Config
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.record import CountyReport, read_receipts, report_deadline, time_text
 from generator.federation.package import MemberPackage, period_packages
 from generator.federation.roster import Members, read_members
-from generator.figures import (
+from generator.figures import key_areas
+from generator.figures.indicators import BY_NAME, COUNT, DELTA
+from generator.figures.reduce import (
     LEDGER_COLUMNS,
     OWN_SUMS,
     Figures,
@@ -28,11 +33,6 @@ from generator.figures import (
     PeriodReduction,
     compute_figures,
 )
-from generator.indicators import BY_NAME, COUNT, DELTA
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
-from generator.record import CountyReport, read_receipts, report_deadline, time_text
 from generator.rosters import codes
 from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS
 from generator.rosters.validate import empty_frame

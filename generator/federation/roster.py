@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.paths import ProjectPaths
-from generator.problems import Problem
+from generator.common.paths import ProjectPaths
+from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.load import relative
 from generator.rosters.read import ReadError, read_table, roster_files

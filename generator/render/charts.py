@@ -25,7 +25,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 
 from generator.federation.words import words
-from generator.model import Bulletin, UnitFigures
+from generator.model.bulletin import Bulletin, UnitFigures
 
 FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 BAR_COLOR = "#2f6fb0"

@@ -18,13 +18,14 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-from generator import __version__, tables
-from generator.cache import file_digest, write_atomic
-from generator.errors import BuildError
+from generator import __version__
+from generator.common import tables
+from generator.common.cache import file_digest, write_atomic
+from generator.common.errors import BuildError
+from generator.common.tables import Sheet, write_csv, write_xlsx
 from generator.federation.words import words
-from generator.model import Bulletin, PriorityEntry, UnitFigures
+from generator.model.bulletin import Bulletin, PriorityEntry, UnitFigures
 from generator.render.files import file_name, issued_on, priority_marks
-from generator.tables import Sheet, write_csv, write_xlsx
 
 MANIFEST = "manifest.csv"
 #: The XLSX writer's source: a change to it must not be hidden by cached workbooks.

@@ -9,14 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator import formatting as fmt
+from generator.common import formatting as fmt
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.tables import Sheet, write_csv, write_xlsx
 from generator.federation.words import heading, words
-from generator.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE, Indicator, shown
-from generator.model import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
-from generator.periods import Period
-from generator.problems import Problem
+from generator.figures.indicators import FLAG, INDICATORS, POINTS, RATE, SCORE, Indicator, shown
+from generator.model.bulletin import JUDGMENT_LABELS, LEVEL_LABELS, Bulletin, PriorityEntry
 from generator.rosters.filing import own_name
-from generator.tables import Sheet, write_csv, write_xlsx
 
 #: How the downloads write each kind of figure in Excel (the rest as plain integers).
 _EXCEL_FORMATS = {RATE: "0.0%", POINTS: "0.0", SCORE: "0.00"}

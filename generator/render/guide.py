@@ -20,12 +20,13 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from generator import config, indicators
-from generator.model import SHOWS
+from generator.common import config
+from generator.figures import indicators
+from generator.model.bulletin import SHOWS
+from generator.office.templates import BUILTIN, find_template, template_dirs
 from generator.rosters import specs
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.values import FALSE_WORDS, TRUE_WORDS
-from generator.templates import BUILTIN, find_template, template_dirs
 
 #: The guide's pages in reading order: file name (without .md) and title.
 PAGES: tuple[tuple[str, str], ...] = (

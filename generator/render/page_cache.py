@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from generator.cache import keep_newest, write_atomic
+from generator.common.cache import keep_newest, write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -28,13 +28,13 @@ from typing import Any
 import typst
 
 from generator import __version__
-from generator.cache import keep_newest, scratch_folder, write_atomic
-from generator.config import Config
-from generator.errors import BuildError
+from generator.common.cache import keep_newest, scratch_folder, write_atomic
+from generator.common.config import Config
+from generator.common.errors import BuildError
+from generator.common.interrupt import ignore_interrupt
 from generator.federation.words import speak_as
-from generator.fonts import FALLBACK, font_paths, load_fonts, resolve_fonts, typst_fonts
-from generator.interrupt import ignore_interrupt
-from generator.model import Bulletin
+from generator.model.bulletin import Bulletin
+from generator.office.templates import template_dirs
 from generator.render.document import (
     Assets,
     Doc,
@@ -45,8 +45,8 @@ from generator.render.document import (
 )
 from generator.render.document.wording import Wording
 from generator.render.files import file_name, issued_on
+from generator.render.fonts import FALLBACK, font_paths, load_fonts, resolve_fonts, typst_fonts
 from generator.render.pool import ChunkPool
-from generator.templates import template_dirs
 
 __all__ = [
     "Assets",

@@ -3,7 +3,7 @@
 Small chunks are handed out from the front to the workers; the calling process, whose tools are
 already warm, takes chunks from the back that no worker has started, so nobody waits for the
 workers to start. On an error or Ctrl-C the chunks not started are dropped instead of waited for;
-the workers leave Ctrl-C to this process and die with it (see generator/interrupt.py).
+the workers leave Ctrl-C to this process and die with it (see generator/common/interrupt.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, InvalidStateError, Proce
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
-from generator.errors import BuildError
-from generator.interrupt import init_worker, workers_starting
+from generator.common.errors import BuildError
+from generator.common.interrupt import init_worker, workers_starting
 
 T = TypeVar("T")
 

@@ -35,14 +35,17 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from generator import formatting, indicators
-from generator.cache import keep_newest, write_atomic
-from generator.config import Config
-from generator.errors import BuildError
+from generator.common import formatting
+from generator.common.cache import keep_newest, write_atomic
+from generator.common.config import Config
+from generator.common.errors import BuildError
+from generator.common.periods import Period
+from generator.common.safe_yaml import Document, YamlError
 from generator.federation.words import speak_as, words
-from generator.figures import COMPLETIONS, SCHEDULE_OF
-from generator.key_areas import AREA_TYPES
-from generator.model import (
+from generator.figures import indicators
+from generator.figures.key_areas import AREA_TYPES
+from generator.figures.reduce import COMPLETIONS, SCHEDULE_OF
+from generator.model.bulletin import (
     CATEGORY_LABELS,
     JUDGMENT_LABELS,
     LEVEL_LABELS,
@@ -51,7 +54,7 @@ from generator.model import (
     UnitFigures,
     WriteUp,
 )
-from generator.periods import Period
+from generator.office.templates import COMPILED, template_dirs
 from generator.render import charts, guide
 from generator.render.dist import unit_folder
 from generator.render.document.wording import FULLY_UNIONIZED, figure_said
@@ -61,8 +64,6 @@ from generator.render.pool import ChunkPool
 from generator.render.safe_html import safe_html
 from generator.rosters.codes import explanation
 from generator.rosters.specs import CAMPAIGNS
-from generator.safe_yaml import Document, YamlError
-from generator.templates import COMPILED, template_dirs
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def _pp(change: float | None) -> str:
 
 
 def _figure(unit: UnitFigures, name: str) -> str:
-    """One figure of a unit as a table cell, written as its kind is (generator.indicators);
+    """One figure of a unit as a table cell, written as its kind is (generator.figures.indicators);
     completions, schedule rates and falls as the signed document says them (CONTRACT 3.9)."""
     indicator = indicators.BY_NAME[name]
     if name in SCHEDULE_OF or name in COMPLETIONS or indicator.kind == indicators.DELTA:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.problems import Problem, Severity
+from generator.common.problems import Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -518,7 +518,7 @@ W_SIGNED_WEEKEND = _code(
     "成文日期 {value} 是星期{weekday}：请核对领导签发的日期。确是周末签发的可以不改。",
 )
 #: A folder issued/<period>/ that the register has no row of (a register restored from an older
-#: backup). Value: the periods. Fields: message (made by generator.issue.unregistered_message,
+#: backup). Value: the periods. Fields: message (made by generator.common.register.unregistered_message,
 #: which names the folders and says how to restore the register).
 E_ISSUED_UNREGISTERED = _code("E-ISSUED-UNREGISTERED", "印发登记簿缺少记录。{message}")
 #: A review of a volunteer that is not in the volunteer roster.

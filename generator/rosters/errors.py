@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.problems import Problem
+from generator.common.problems import Problem
 
 
 class ReadError(Exception):

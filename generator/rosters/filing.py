@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.paths import ProjectPaths
-from generator.problems import Problem
+from generator.common.paths import ProjectPaths
+from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.specs import ENTERPRISES
 from generator.rosters.units import UnitTree

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from generator.config import Config, load_config
-from generator.content import load_content
-from generator.errors import ConfigError
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem, ProblemList
-from generator.record import CARRY, CONFIRM_UNCHANGED, decided, reference, reporting_status
+from generator.common.config import Config, load_config
+from generator.common.errors import ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem, ProblemList
+from generator.common.record import CARRY, CONFIRM_UNCHANGED, decided, reference, reporting_status
+from generator.model.content import load_content
 from generator.rosters import codes
 from generator.rosters.filing import hidden_workbook, own_names, stored_county, stray_rows
 from generator.rosters.read import (
@@ -108,7 +108,7 @@ class Snapshot:
     files: list[str] = field(default_factory=list)  # the ledger's files, relative to the project
     #: counties whose rows were carried from an earlier period (bulletin carry)
     carried: dict[str, Period] = field(default_factory=dict)
-    #: 报送情况: generator.record.CountyReport per county, in the unit roster's order
+    #: 报送情况: generator.common.record.CountyReport per county, in the unit roster's order
     reporting: list[Any] = field(default_factory=list)
     #: county -> the earlier period its ledger repeats (E-LEDGER-STALE, confirmed or not)
     repeats: dict[str, str] = field(default_factory=dict)
@@ -125,7 +125,7 @@ class CheckResult:
     records: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
     #: the county codes and names, in the unit roster's order
     counties: dict[str, str] = field(default_factory=dict)
-    #: 报送情况 of the last period checked (generator.record.CountyReport per county)
+    #: 报送情况 of the last period checked (generator.common.record.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
     #: stored file (path in the project) -> the name the county gave it (receipt records)
     sources: dict[str, str] = field(default_factory=dict)

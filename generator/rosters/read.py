@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from generator.problems import Problem
+from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.errors import ReadError
 from generator.rosters.specs import INT, NUMBER, Column, Roster

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from generator.common.problems import Problem
 from generator.federation.words import words
-from generator.problems import Problem
 from generator.rosters.filing import shown_file
 from generator.rosters.load import CheckResult
 

@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from generator.periods import Period
-from generator.problems import Problem
+from generator.common.periods import Period
+from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.codes import Code
 from generator.rosters.read import RawTable, parallel_map

@@ -24,7 +24,7 @@ import atheris
 with atheris.instrument_imports():
     import pyarrow as pa
 
-    from generator.periods import Period
+    from generator.common.periods import Period
     from generator.rosters import values
     from generator.rosters.read import ReadError, read_table
     from generator.rosters.specs import ENTERPRISES, LEVEL_SYNONYMS

@@ -14,20 +14,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from generator import formatting as fmt
-from generator.cache import write_atomic
-from generator.config import Config
+from generator.common import formatting as fmt
+from generator.common.cache import write_atomic
+from generator.common.config import Config
+from generator.common.periods import Period
 from generator.federation.words import speak_as, words
-from generator.figures import SCHEDULE_QUOTED_UP_TO, amount_due
-from generator.indicators import BY_NAME, KEY_GROUPS, campaigns_said, key_groups
-from generator.model import (
+from generator.figures.indicators import BY_NAME, KEY_GROUPS, campaigns_said, key_groups
+from generator.figures.reduce import SCHEDULE_QUOTED_UP_TO, amount_due
+from generator.model.bulletin import (
     JUDGMENT_LABELS,
     Bulletin,
     CountyReporting,
     ReceivedFile,
     UnitFigures,
 )
-from generator.periods import Period
 from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
 from generator.render.document.lines import balanced_lines
 from generator.render.document.nodes import (
@@ -85,7 +85,7 @@ TITLE_LINE_EM = 20.0
 
 _pct, _n = fmt.percent, fmt.integer
 
-# Columns of figures take their headers from generator.indicators (`figure`).
+# Columns of figures take their headers from generator.figures.indicators (`figure`).
 
 
 def said(*names: str, full: bool = False) -> list[Column[Any]]:

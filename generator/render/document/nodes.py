@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from generator import formatting as fmt
-from generator import indicators
-from generator.content import image_ok
+from generator.common import formatting as fmt
+from generator.common.formatting import chinese_number
 from generator.federation.words import heading
-from generator.formatting import chinese_number
-from generator.model import UnitFigures, WriteUp
+from generator.figures import indicators
+from generator.model.bulletin import UnitFigures, WriteUp
+from generator.model.content import image_ok
 from generator.render.document.lines import balanced_lines, grid_atoms, text_width, words
 from generator.render.mdtree import Node, markdown_tree
 
@@ -153,7 +153,7 @@ def column_table(
 
 
 def figure_text(kind: str, value: Any) -> str:
-    """A figure as a document's table cell, written as its kind is (generator.indicators)."""
+    """A figure as a document's table cell, written as its kind is (generator.figures.indicators)."""
     if kind == indicators.RATE:
         return fmt.percent(value)
     if kind == indicators.SCORE:
@@ -173,7 +173,7 @@ def figure(
     cell: Callable[[Any], str] | None = None,
     full: bool = False,
 ) -> Column[Any]:
-    """The column of a declared figure: its header from generator.indicators (the short
+    """The column of a declared figure: its header from generator.figures.indicators (the short
     heading, or with `full` the label), its cell the figure of the row (of `of(row)`) written
     as its kind is, or `cell(row)` where a table writes it otherwise."""
     i = indicators.BY_NAME[name]

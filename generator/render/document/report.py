@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator import formatting as fmt
-from generator import indicators
+from generator.common import formatting as fmt
+from generator.common.periods import Period
 from generator.federation.words import words
-from generator.figures import amount_due
-from generator.indicators import key_groups
-from generator.model import (
+from generator.figures import indicators
+from generator.figures.indicators import key_groups
+from generator.figures.reduce import amount_due
+from generator.model.bulletin import (
     JUDGMENT_LABELS,
     LEVEL_LABELS,
     Bulletin,
@@ -25,7 +26,6 @@ from generator.model import (
     VolunteerRecord,
     WriteUp,
 )
-from generator.periods import Period
 from generator.render.document.nodes import (
     UNION_BUILDING,
     Assets,
@@ -81,7 +81,7 @@ def _is_period(text: str) -> bool:
 
 
 #: The figures of the comparison table, a row each: its label with its unit
-#: (generator.indicators), then the figure of each unit compared.
+#: (generator.figures.indicators), then the figure of each unit compared.
 FIGURE_ROWS: list[str] = [
     "enterprises",
     "unionized",

@@ -12,14 +12,14 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from generator import formatting as fmt
-from generator.errors import ConfigError
+from generator.common import formatting as fmt
+from generator.common.errors import ConfigError
+from generator.common.safe_yaml import Document, YamlError
 from generator.federation.words import words
-from generator.figures import COMPLETIONS, SCHEDULE_OF, SCHEDULE_QUOTED_UP_TO
-from generator.indicators import BY_NAME, DELTA
+from generator.figures.indicators import BY_NAME, DELTA
+from generator.figures.reduce import COMPLETIONS, SCHEDULE_OF, SCHEDULE_QUOTED_UP_TO
+from generator.office.templates import BUILTIN, template_dirs
 from generator.render.document.nodes import figure_text
-from generator.safe_yaml import Document, YamlError
-from generator.templates import BUILTIN, template_dirs
 
 WORDING_FILE = "wording.yml"
 

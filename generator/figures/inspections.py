@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.periods import Period
+from generator.common.periods import Period
 
 
 def _days(frame: pd.DataFrame, column: str) -> pd.Series:

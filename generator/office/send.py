@@ -31,21 +31,21 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import formatting as fmt
-from generator.assemble import default_title
-from generator.config import Config, MailSettings, load_config
-from generator.content import load_content
-from generator.errors import BuildError, BulletinError, ConfigError
-from generator.issue import (
+from generator.common import formatting as fmt
+from generator.common.config import Config, MailSettings, load_config
+from generator.common.errors import BuildError, BulletinError, ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.publish import exclusive_issue
+from generator.common.register import (
     ISSUED_DIR,
     read_register,
     unregistered_message,
     unregistered_periods,
     verify_issued,
 )
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.publish import exclusive_issue
+from generator.model.assemble import default_title
+from generator.model.content import load_content
 from generator.render.dist import MANIFEST, read_manifest
 from generator.rosters.load import read_roster
 from generator.rosters.specs import UNITS

@@ -22,16 +22,13 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from generator import formatting as fmt
-from generator.config import Config, load_config
-from generator.errors import ConfigError
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.publish import exclusive_issue
-from generator.render.files import LIST_SUFFIX, write_county_lists
-from generator.rosters.codes import E_COUNTY_NOT_REPORTED
-from generator.rosters.load import check_project
-from generator.send import (
+from generator.common import formatting as fmt
+from generator.common.config import Config, load_config
+from generator.common.errors import ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.publish import exclusive_issue
+from generator.office.send import (
     SENT,
     SENT_OK,
     Packet,
@@ -44,6 +41,9 @@ from generator.send import (
     mail_settings,
     read_log,
 )
+from generator.render.files import LIST_SUFFIX, write_county_lists
+from generator.rosters.codes import E_COUNTY_NOT_REPORTED
+from generator.rosters.load import check_project
 
 
 @dataclass

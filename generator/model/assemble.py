@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from generator import formatting as fmt
-from generator.config import Config
-from generator.content import Content, Frame, public_text, public_title
+from generator.common import formatting as fmt
+from generator.common.config import Config
+from generator.common.periods import Period, working_days_after
+from generator.common.problems import Problem
 from generator.federation.words import level_words
-from generator.indicators import BY_NAME, INDICATORS, campaigns_said, shown
-from generator.inspections import held_in, overdue_at
-from generator.key_areas import UNFILLED, display_order
-from generator.model import (
+from generator.figures.indicators import BY_NAME, INDICATORS, campaigns_said, shown
+from generator.figures.inspections import held_in, overdue_at
+from generator.figures.key_areas import UNFILLED, display_order
+from generator.model.bulletin import (
     CATEGORY_LABELS,
     SHOWS,
     Audience,
@@ -45,13 +46,12 @@ from generator.model import (
     VolunteerRecord,
     WriteUp,
 )
-from generator.periods import Period, working_days_after
-from generator.problems import Problem
+from generator.model.content import Content, Frame, public_text, public_title
 from generator.rosters.specs import CAMPAIGNS
 from generator.rosters.units import UnitTree
 
 if TYPE_CHECKING:
-    from generator.figures import Figures
+    from generator.figures.reduce import Figures
     from generator.rosters.load import ProjectData
 
 _FIGURE_FIELDS = [i.name for i in INDICATORS]

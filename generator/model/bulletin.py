@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
-from generator import content
-from generator.indicators import INDICATORS
+from generator.figures.indicators import INDICATORS
+from generator.model import content
 
 Audience = Literal["public", "internal"]
 JudgmentKind = Literal["commend", "criticize", "veto"]
@@ -98,7 +98,7 @@ class Judgment:
 
 
 def _with_figures(cls: type) -> type:
-    """Add a field for every declared figure (generator.indicators) to the class."""
+    """Add a field for every declared figure (generator.figures.indicators) to the class."""
     for indicator in INDICATORS:
         cls.__annotations__[indicator.name] = indicator.annotation
         setattr(cls, indicator.name, indicator.default)
@@ -110,7 +110,7 @@ def _with_figures(cls: type) -> type:
 class UnitFigures:
     """Every CONTRACT §3 figure of one unit in one period, under the contract's names.
 
-    The figures are the fields declared in `generator.indicators.INDICATORS` (an int, float or
+    The figures are the fields declared in `generator.figures.indicators.INDICATORS` (an int, float or
     bool, None when not computable); the fields written here are the unit's identity.
     """
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
-from generator.fonts import FANGSONG_ROLES, fangsong_advice, resolve_fonts
+from generator.render.fonts import FANGSONG_ROLES, fangsong_advice, resolve_fonts
 
 
 @dataclass

@@ -5,7 +5,7 @@ moved or marked read on the server. The messages of the period's window (from th
 day to the next period's last day: each message belongs to one period) from a unit's address
 (units.csv 邮箱) are taken; those from other addresses are listed, never taken. Each
 spreadsheet attachment (also inside a forwarded message or a zip) is saved unmodified under
-`inbox/<period>/` and taken in by generator.intake with the message's arrival time: the
+`inbox/<period>/` and taken in by generator.office.intake with the message's arrival time: the
 receiving server's topmost `Received:` time, else the `Date:` header, else the server's
 INTERNALDATE. Each message is taken once: its Message-ID is recorded in
 `data/<period>/.fetched.csv`.
@@ -36,16 +36,16 @@ from hashlib import sha256
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
-from generator.config import MailboxSettings, load_config
-from generator.errors import BulletinError, ConfigError
-from generator.intake import IntakeResult, county_lines, intake
-from generator.paths import INBOX_DIR as INBOX_DIR  # its old home, for imports of it
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
-from generator.record import CARRY, decided, reporting_status
+from generator.common.config import MailboxSettings, load_config
+from generator.common.errors import BulletinError, ConfigError
+from generator.common.paths import INBOX_DIR as INBOX_DIR  # its old home, for imports of it
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.record import CARRY, decided, reporting_status
+from generator.office.intake import IntakeResult, county_lines, intake
+from generator.office.send import _unit_addresses, parse_addresses
 from generator.rosters.load import load_project
-from generator.send import _unit_addresses, parse_addresses
 
 if TYPE_CHECKING:
     from generator.rosters.units import UnitTree

@@ -11,10 +11,10 @@ from typing import Any
 import jinja2
 from jinja2.bccache import Bucket
 
-from generator.errors import ConfigError
+from generator.common.errors import ConfigError
 
 #: The built-in templates, shipped beside the package.
-BUILTIN = Path(__file__).resolve().parent.parent / "site_templates"
+BUILTIN = Path(__file__).resolve().parent.parent.parent / "site_templates"
 
 
 def template_dirs(root: Path | None, kind: str) -> list[Path]:

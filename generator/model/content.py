@@ -16,13 +16,13 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-from generator import formatting as fmt
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem, ProblemList
+from generator.common import formatting as fmt
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem, ProblemList
+from generator.common.safe_yaml import Document, YamlError
 from generator.rosters.codes import W_SIGNED_WEEKEND
 from generator.rosters.specs import CAMPAIGNS
-from generator.safe_yaml import Document, YamlError
 
 #: Write-up categories (CONTRACT §6): one per campaign, then the others, with their labels.
 CATEGORY_LABELS = {

@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.errors import ConfigError
-from generator.indicators import RULE_METRICS
-from generator.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
-from generator.paths import ProjectPaths
-from generator.safe_yaml import Document, YamlError
+from generator.common.errors import ConfigError
+from generator.common.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
+from generator.common.paths import ProjectPaths
+from generator.common.safe_yaml import Document, YamlError
+from generator.figures.indicators import RULE_METRICS
 
 #: What a project ranks (bulletin.yml `level`): a city its counties from their ledgers; a
 #: province or the national federation its members from their issued bulletins (CONTRACT §7)
@@ -106,7 +106,7 @@ def default_judgments() -> dict[str, tuple[Rule, ...]]:
 
 
 class _Located:
-    """A YAML mapping converted to Python with the line of every key path (generator.safe_yaml)."""
+    """A YAML mapping converted to Python with the line of every key path (generator.common.safe_yaml)."""
 
     def __init__(self, text: str, path: Path) -> None:
         self.path = path

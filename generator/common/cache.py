@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.paths import CACHE_DIR as CACHE_DIR  # its old home, for imports of it
-from generator.paths import ProjectPaths
+from generator.common.paths import CACHE_DIR as CACHE_DIR  # its old home, for imports of it
+from generator.common.paths import ProjectPaths
 
 _FORMAT = 1  # bump when a cached value's shape changes
 
@@ -176,12 +176,12 @@ _MAGIC = b"BULLETIN-CACHE-1\n"
 
 #: the only record types a cached value may hold, by the name written in the file
 RECORDS = {
-    "Period": "generator.periods:Period",
-    "Problem": "generator.problems:Problem",
-    "PeriodReduction": "generator.figures:PeriodReduction",
+    "Period": "generator.common.periods:Period",
+    "Problem": "generator.common.problems:Problem",
+    "PeriodReduction": "generator.figures.reduce:PeriodReduction",
     "SnapshotState": "generator.rosters.load:SnapshotState",
     "SnapshotEntry": "generator.build:SnapshotEntry",
-    "CountyReport": "generator.record:CountyReport",
+    "CountyReport": "generator.common.record:CountyReport",
 }
 
 
@@ -414,7 +414,7 @@ def tool_digest() -> str:
 
     Once per process: the code that runs is the code that was loaded.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(digest_size=20)
     h.update(__version__.encode())
     for base in (package, package.parent / "site_templates"):

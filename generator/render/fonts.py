@@ -15,7 +15,7 @@ from typing import Any
 
 import typst
 
-from generator.templates import check_folder
+from generator.office.templates import check_folder
 
 #: The project folder searched for extra font files, beside bulletin.yml.
 PROJECT_FONT_DIR = "fonts"

@@ -8,11 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.config import load_config
-from generator.errors import ConfigError
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.record import (
+from generator.common.config import load_config
+from generator.common.errors import ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.record import (
     CARRY,
     CONFIRM_UNCHANGED,
     CountyReport,

@@ -24,25 +24,25 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import formatting as fmt
-from generator.cache import file_digest
-from generator.corrections import (
+from generator.common import formatting as fmt
+from generator.common.cache import file_digest
+from generator.common.errors import BuildError, ConfigError
+from generator.common.paths import ISSUED_DIR as ISSUED_DIR  # its old home, for imports of it
+from generator.common.paths import REGISTER as REGISTER  # its old home, for imports of it
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.tables import write_csv
+from generator.figures.indicators import FLAG, INDICATORS, POINTS, RANK, RANK_CHANGE, RATE, SCORE
+from generator.model.bulletin import SHOWS, Bulletin, Correction
+from generator.model.corrections import (
     JUDGMENT,
     JUDGMENT_LABEL,
     correction_notes,
     show_issued,
     unit_judgment,
 )
-from generator.errors import BuildError, ConfigError
-from generator.indicators import FLAG, INDICATORS, POINTS, RANK, RANK_CHANGE, RATE, SCORE
-from generator.model import SHOWS, Bulletin, Correction
-from generator.paths import ISSUED_DIR as ISSUED_DIR  # its old home, for imports of it
-from generator.paths import REGISTER as REGISTER  # its old home, for imports of it
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
 from generator.rosters.codes import E_ISSUED_UNREGISTERED
-from generator.tables import write_csv
 
 if TYPE_CHECKING:
     pass

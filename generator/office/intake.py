@@ -7,7 +7,7 @@ unmodified, under a name intake makes (generator.rosters.filing): `data/<period>
 period that cover the same townships are a resend's predecessors and go to `data/<period>/
 .replaced/` (never deleted, never overwritten); those of other townships stay beside it. When
 the file arrived (`--received`, default now) is recorded with the county's own file name in the
-period's record (generator.record), which the 报送情况 reads; then the period is checked and
+period's record (generator.common.record), which the 报送情况 reads; then the period is checked and
 each county's problem list written.
 """
 
@@ -23,13 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cache import pid_alive
-from generator.config import load_config
-from generator.errors import ConfigError
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.problems import Problem
-from generator.record import (
+from generator.common.cache import pid_alive
+from generator.common.config import load_config
+from generator.common.errors import ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.problems import Problem
+from generator.common.record import (
     INTAKE,
     RECEIVED,
     RESEND,
@@ -41,10 +41,11 @@ from generator.record import (
     time_text,
 )
 
-# The record moved to generator.record; these stay importable here for callers written before.
-from generator.record import RECEIVED_HEADERS as RECEIVED_HEADERS
-from generator.record import read_received as read_received
-from generator.record import report_deadline as report_deadline
+# The record moved to generator.common.record; these stay importable here for callers written before.
+from generator.common.record import RECEIVED_HEADERS as RECEIVED_HEADERS
+from generator.common.record import read_received as read_received
+from generator.common.record import report_deadline as report_deadline
+from generator.common.tables import save_workbook
 from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
@@ -68,7 +69,6 @@ from generator.rosters.specs import ENTERPRISES, ROSTERS, VOLUNTEER_REVIEWS
 from generator.rosters.units import UnitTree
 from generator.rosters.values import normalise_code
 from generator.rosters.workbook import SPREADSHEET_SUFFIXES, file_kind, open_workbook
-from generator.tables import save_workbook
 
 if TYPE_CHECKING:
     from generator.rosters.specs import Roster

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import formatting as fmt
+from generator.common import formatting as fmt
 from generator.rosters.specs import CAMPAIGNS, Campaign
 
 # Kinds: how a value is stored, written and formatted.

@@ -25,11 +25,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.content import read_frame
-from generator.errors import ConfigError
-from generator.issue import read_register
-from generator.paths import ProjectPaths
-from generator.periods import Period
+from generator.common.errors import ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.register import read_register
+from generator.model.content import read_frame
 
 if TYPE_CHECKING:
     pass

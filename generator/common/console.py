@@ -89,7 +89,7 @@ def print_build_summary(result: BuildResult, root: Path | None = None) -> None:
     timing = "，".join(f"{STAGE_LABELS.get(k, k)} {v:.1f} 秒" for k, v in result.timings.items())
     table.add_row("用时", timing)
     if result.pdfs and root is not None:
-        from generator.fonts import fangsong_advice, resolve_fonts
+        from generator.render.fonts import fangsong_advice, resolve_fonts
 
         advice = fangsong_advice(resolve_fonts(root))
         if advice:

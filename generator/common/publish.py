@@ -24,9 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.cache import write_atomic
-from generator.errors import BuildError, ConfigError
-from generator.paths import ProjectPaths
+from generator.common.cache import write_atomic
+from generator.common.errors import BuildError, ConfigError
+from generator.common.paths import ProjectPaths
 
 #: written into the root of every output folder: a folder with it is ours to replace
 MARKER = ".bulletin-output"

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.build import BuildOptions, build
-from generator.errors import BulletinError, ConfigError, os_error_message, write_crash_log
-from generator.paths import ProjectPaths
-from generator.publish import check_output_folder
+from generator.common.errors import BulletinError, ConfigError, os_error_message, write_crash_log
+from generator.common.paths import ProjectPaths
+from generator.common.publish import check_output_folder
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer

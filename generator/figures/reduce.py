@@ -20,14 +20,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from generator import formatting as fmt
-from generator import key_areas
-from generator.config import Config, Rule
+from generator.common import formatting as fmt
+from generator.common.config import Config, Rule
+from generator.common.periods import Period
+from generator.common.problems import Problem
 from generator.federation.words import words
-from generator.indicators import BY_NAME, INDICATORS, RULE_METRICS
-from generator.inspections import overdue_at
-from generator.periods import Period
-from generator.problems import Problem
+from generator.figures import key_areas
+from generator.figures.indicators import BY_NAME, INDICATORS, RULE_METRICS
+from generator.figures.inspections import overdue_at
 from generator.rosters.specs import CAMPAIGNS, Campaign
 from generator.rosters.units import UnitTree
 from generator.rosters.validate import empty_frame
@@ -590,7 +590,7 @@ def compute_figures(
 
     `campaigns` holds the frame of each campaign roster by its key (CAMPAIGNS); a campaign
     without a frame has no entries. `reporting` holds each period's 报送情况
-    (generator.record.CountyReport per county); `inspections` the 督查 roster (3.8), whose
+    (generator.common.record.CountyReport per county); `inspections` the 督查 roster (3.8), whose
     rectifications past their deadline keep a unit from being praised (3.9). `given` holds
     counts per (period, own unit) that the level above's members gave (CONTRACT §7), in place
     of what its own rosters would give (generator.federation).

@@ -11,13 +11,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import formatting as fmt
 from generator.build import BuildOptions, build
-from generator.config import load_config
-from generator.content import load_content
-from generator.errors import BuildError, ConfigError
-from generator.intake import read_received, report_deadline
-from generator.issue import (
+from generator.common import formatting as fmt
+from generator.common.config import load_config
+from generator.common.errors import BuildError, ConfigError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.publish import exclusive_issue, settle
+from generator.common.register import (
     MODEL_DIR,
     PERIOD_ROWS,
     REGISTER_HEADERS,
@@ -29,16 +30,15 @@ from generator.issue import (
     refuse_unregistered,
     sha256_of,
 )
-from generator.paths import ProjectPaths
-from generator.periods import Period
-from generator.publish import exclusive_issue, settle
+from generator.common.tables import write_csv
+from generator.model.content import load_content
+from generator.office.intake import read_received, report_deadline
 from generator.rosters.load import read_roster
 from generator.rosters.specs import UNITS
 from generator.rosters.validate import Context
-from generator.tables import write_csv
 
 if TYPE_CHECKING:
-    from generator.config import Config
+    from generator.common.config import Config
 
 # ---- bulletin issue ---------------------------------------------------------------------------
 

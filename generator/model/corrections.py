@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.indicators import INDICATORS
-from generator.model import JUDGMENT_LABELS, Bulletin, Correction, Judgment, UnitFigures
-from generator.periods import Period
+from generator.common.periods import Period
+from generator.figures.indicators import INDICATORS
+from generator.model.bulletin import JUDGMENT_LABELS, Bulletin, Correction, Judgment, UnitFigures
 
 #: The Correction.figure of a changed judgment.
 JUDGMENT = "judgment"

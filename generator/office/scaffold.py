@@ -12,19 +12,19 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.config import init_comment, init_line, load_config
-from generator.content import load_content
-from generator.errors import ConfigError, DataError
+from generator.common.config import init_comment, init_line, load_config
+from generator.common.errors import ConfigError, DataError
+from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
+from generator.common.register import next_doc_number, read_register
+from generator.common.tables import safe_cell, save_workbook, write_csv
 from generator.federation.words import level_words
-from generator.indicators import BY_NAME, RULE_METRICS
-from generator.intake import report_deadline
-from generator.issue import next_doc_number, read_register
-from generator.paths import ProjectPaths
-from generator.periods import Period
+from generator.figures.indicators import BY_NAME, RULE_METRICS
+from generator.model.content import load_content
+from generator.office.intake import report_deadline
+from generator.office.templates import find_template
 from generator.rosters.load import load_project
 from generator.rosters.specs import BOOL, CAMPAIGNS, DATE, ENUM, ROSTERS, Roster
-from generator.tables import safe_cell, save_workbook, write_csv
-from generator.templates import find_template
 
 STATIC_ROSTERS = ("units", "targets", "volunteers", *CAMPAIGNS, "inspections")
 COLLECTED_ROSTERS = ("enterprises", "volunteer_reviews", "volunteers", *CAMPAIGNS, "inspections")
@@ -55,7 +55,7 @@ def _render(root: Path | None, name: str, **values: object) -> str:
 
 
 def metric_comments() -> str:
-    """The figures a judgment rule may name, one comment line each (from generator.indicators)."""
+    """The figures a judgment rule may name, one comment line each (from generator.figures.indicators)."""
 
     return "\n".join(f"#   {name:<29} {BY_NAME[name].label}" for name in RULE_METRICS)
 

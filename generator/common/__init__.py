@@ -1,0 +1,1 @@
+"""The ground of every stage: settings, periods, paths, problems, caches, output."""

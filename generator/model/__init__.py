@@ -1,0 +1,1 @@
+"""The model: the bulletin of a period and audience, and the write-ups it carries."""

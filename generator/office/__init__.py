@@ -1,0 +1,1 @@
+"""The office's commands beside the pipeline: intake, issue, send, the record."""
