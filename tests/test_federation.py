@@ -469,6 +469,9 @@ def test_a_member_sending_after_the_deadline_is_late(
     # report_deadline 5: the 5th of the month after the period, the whole day
     states = {r.code: (r.state, r.days_late) for r in level.reporting[PERIOD]}
     assert states == {"910000": ("on_time", 0), "920000": ("late", 4), "930000": ("on_time", 0)}
+    # 报送情况 names what each city sent as the city named it (here its issued/2026-10 folder),
+    # never the office's stored path
+    assert {r.code: r.files for r in level.reporting[PERIOD]} == {code: [PERIOD] for code in when}
     frame = level_figures(level, config).indicators.loc[PERIOD]
     assert [frame.loc[c, "report_late"] for c in ("910000", "920000", "930000")] == [0, 1, 0]
     assert frame.loc["920000", "report_days_late"] == 4

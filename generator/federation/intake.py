@@ -73,7 +73,8 @@ def take_package(
     else:
         shutil.copytree(source, target)
     rel = target.relative_to(root).as_posix()
-    row = [target.name, package.code, time_text(when), "intake", package.sha256]
+    # the member's own name of what it sent, as 报送情况 lists it (a county's file likewise)
+    row = [target.name, package.code, time_text(when), source.name, package.sha256]
     record_receipts(folder, [row], now)
     package.file = rel
     return Taken(package, target, when)

@@ -107,9 +107,11 @@ def _reporting(
     deadline = report_deadline(period, config.report_deadline)
     folder = ProjectPaths(root).period(period)
     arrived: dict[str, datetime | None] = {}
+    sent_as: dict[str, str] = {}  # the member's own name of its package
     for receipt in read_receipts(folder):
         for code in receipt.counties:
             arrived.setdefault(code, receipt.received_at)
+            sent_as.setdefault(code, receipt.source)
     out = []
     for code, name in members.names.items():
         package = got.get(code)
@@ -127,7 +129,9 @@ def _reporting(
             CountyReport(
                 code=code,
                 name=name,
-                files=[package.file] if package is not None else [],
+                files=(
+                    [sent_as.get(code) or Path(package.file).name] if package is not None else []
+                ),
                 received_at=[time_text(when)] if package is not None else [],
                 received=time_text(when),
                 deadline=deadline.isoformat(),
