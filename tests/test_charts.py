@@ -56,3 +56,30 @@ def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with
         svg = site_fonts(charts.coverage_trend_svg(bulletin, False))
         families = set(re.findall(r"font-family:([^;\"]*)", svg))
         assert families == {f" {SITE_FONT_STACK}"}, families
+
+
+def test_places_told_to_matplotlib_are_those_it_would_measure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The title and empty x-label places the charts give matplotlib, to spare it measuring the
+    axes on every draw, are the ones it finds itself: every chart has the same bytes."""
+    from generator.render import charts
+
+    bulletin = sample_bulletin("public")
+
+    def every_chart() -> list[str]:
+        monkeypatch.setattr(charts, "_unit_trend_figures", {})  # built anew, with or without
+        drawn = [coverage_by_county_svg(bulletin, True), coverage_trend_svg(bulletin, True)]
+        for narrow in (False, True):
+            drawn.append(coverage_by_county_svg(bulletin, False, narrow))
+            drawn.append(coverage_trend_svg(bulletin, False, narrow))
+            for code in ("990000", "990100", "990201002"):  # city (no rank), county, township
+                drawn.append(unit_trend_svg(bulletin, code, False, narrow))
+        return drawn
+
+    told = every_chart()
+    monkeypatch.setattr(charts, "_MEASURE_PLACES", True)
+    measured = every_chart()
+    assert len(set(told)) == len(told)  # twelve different charts
+    for chart_told, chart_measured in zip(told, measured, strict=True):
+        assert chart_told == chart_measured
