@@ -58,11 +58,14 @@ def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with
         assert families == {f" {SITE_FONT_STACK}"}, families
 
 
-def test_places_told_to_matplotlib_are_those_it_would_measure(
+def test_the_shortcuts_give_the_bytes_matplotlib_gives_without_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The title and empty x-label places the charts give matplotlib, to spare it measuring the
-    axes on every draw, are the ones it finds itself: every chart has the same bytes."""
+    """The title and empty x-label places the charts tell matplotlib, and the text layouts they
+    remember from chart to chart (both spare matplotlib work on every draw), are the ones it
+    finds itself: every chart has the same bytes without them."""
+    from matplotlib.text import Text
+
     from generator.render import charts
 
     bulletin = sample_bulletin("public")
@@ -77,9 +80,53 @@ def test_places_told_to_matplotlib_are_those_it_would_measure(
                 drawn.append(unit_trend_svg(bulletin, code, False, narrow))
         return drawn
 
-    told = every_chart()
+    assert Text._get_layout is charts._laid_out_text
+    monkeypatch.setattr(charts, "_TEXT_LAYOUTS", {})
+    every_chart()  # the layouts of every text, remembered
+    remembered = len(charts._TEXT_LAYOUTS)
+    shortcuts = every_chart()
+    assert len(charts._TEXT_LAYOUTS) == remembered > 20  # the second time, all remembered
     monkeypatch.setattr(charts, "_MEASURE_PLACES", True)
-    measured = every_chart()
-    assert len(set(told)) == len(told)  # twelve different charts
-    for chart_told, chart_measured in zip(told, measured, strict=True):
-        assert chart_told == chart_measured
+    monkeypatch.setattr(Text, "_get_layout", charts._text_layout)
+    plain = every_chart()
+    assert len(set(shortcuts)) == len(shortcuts)  # twelve different charts
+    for chart, plain_chart in zip(shortcuts, plain, strict=True):
+        assert chart == plain_chart
+
+
+def test_a_remembered_text_layout_is_that_of_the_texts_own_size_alignment_and_rotation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One string laid out in other sizes, alignments, rotations and line spacings: each text
+    gets its own layout, not one remembered for another."""
+    import io
+
+    import matplotlib
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from generator.render import charts
+
+    fig = Figure(figsize=(4, 3))
+    texts = [
+        fig.text(0.5, 0.5, string, ha=ha, va=va, rotation=rotation, fontsize=size, linespacing=ls)
+        for string in ("2025-11", "云溪县\n白石乡")
+        for ha, va, rotation, size, ls in [
+            ("center", "baseline", 0, 9, 1.2),
+            ("right", "baseline", 30, 9, 1.2),
+            ("right", "baseline", 30, 9, 1.2),  # the same again: remembered
+            ("right", "baseline", 0, 9, 1.2),
+            ("left", "top", 0, 9, 1.2),
+            ("left", "bottom", 0, 9, 1.2),
+            ("left", "top", 0, 12, 1.2),
+            ("left", "top", 0, 12, 1.6),
+        ]
+    ]
+    renderer = RendererSVG(400, 300, io.StringIO())
+    monkeypatch.setattr(charts, "_TEXT_LAYOUTS", {})
+    with matplotlib.rc_context(charts._rc(False)):  # the charts' fonts
+        remembered = [t.get_window_extent(renderer).bounds for t in texts]
+        assert len(charts._TEXT_LAYOUTS) == 14  # one per different text
+        monkeypatch.setattr(Text, "_get_layout", charts._text_layout)
+        assert remembered == [t.get_window_extent(renderer).bounds for t in texts]

@@ -21,6 +21,7 @@ matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in 
 
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
+from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 
@@ -143,6 +144,59 @@ def _measured_text(self: TextToPath, s: str, prop: Any, ismath: Any) -> tuple[fl
 
 
 TextToPath.get_text_width_height_descent = _measured_text  # type: ignore[method-assign]
+
+
+_text_layout = Text._get_layout  # type: ignore[attr-defined]  # matplotlib's, private
+#: Text layouts worked out so far in this process: (text, alignment, rotation, fonts, size, ...)
+#: -> what Text._get_layout returns.
+_TEXT_LAYOUTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _laid_out_text(self: Text, renderer: Any) -> Any:
+    """Text's layout (its lines' sizes and places around its anchor, rotated and aligned),
+    remembered for the process: matplotlib works it out anew each time a text is measured or
+    drawn, twice per tick label on every draw, though the tick labels of one chart are those of
+    the next. The layout is relative to the text's anchor and depends only on what the key
+    holds, so a remembered layout is the one matplotlib would work out again: the same bytes.
+    Texts it cannot key safely (TeX, mathtext, wrapped, a renderer with font metrics of its
+    own) are laid out every time.
+    """
+    if (
+        self.get_usetex()
+        or self.get_wrap()
+        or "$" in self.get_text()
+        or hasattr(renderer, "_get_font_height_metrics")
+    ):
+        return _text_layout(self, renderer)
+    prop = self.get_fontproperties()
+    rc = matplotlib.rcParams
+    text: Any = self  # its private attributes, as matplotlib's layout reads them
+    key = (
+        type(renderer),
+        self.get_text(),
+        tuple(str(f) for f in fontManager._find_fonts_by_props(prop)),
+        prop,
+        self.figure.dpi if self.figure is not None else None,
+        text._linespacing,
+        text._get_multialignment(),
+        self.get_rotation(),
+        self.get_rotation_mode(),
+        text._horizontalalignment,
+        text._verticalalignment,
+        rc["text.kerning_factor"],
+        rc["text.hinting"],
+        rc["text.hinting_factor"],
+    )
+    layout = _TEXT_LAYOUTS.get(key)
+    if layout is None:
+        if len(_TEXT_LAYOUTS) > 50_000:
+            _TEXT_LAYOUTS.clear()
+        layout = _TEXT_LAYOUTS[key] = _text_layout(self, renderer)
+    bbox, lines, rest = layout
+    return bbox.frozen(), list(lines), rest  # copies: a caller may change what it is given
+
+
+Text._get_layout = _laid_out_text  # type: ignore[attr-defined]
 
 
 @functools.cache
