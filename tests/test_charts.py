@@ -56,3 +56,77 @@ def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with
         svg = site_fonts(charts.coverage_trend_svg(bulletin, False))
         families = set(re.findall(r"font-family:([^;\"]*)", svg))
         assert families == {f" {SITE_FONT_STACK}"}, families
+
+
+def test_the_shortcuts_give_the_bytes_matplotlib_gives_without_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The title and empty x-label places the charts tell matplotlib, and the text layouts they
+    remember from chart to chart (both spare matplotlib work on every draw), are the ones it
+    finds itself: every chart has the same bytes without them."""
+    from matplotlib.text import Text
+
+    from generator.render import charts
+
+    bulletin = sample_bulletin("public")
+
+    def every_chart() -> list[str]:
+        monkeypatch.setattr(charts, "_unit_trend_figures", {})  # built anew, with or without
+        drawn = [coverage_by_county_svg(bulletin, True), coverage_trend_svg(bulletin, True)]
+        for narrow in (False, True):
+            drawn.append(coverage_by_county_svg(bulletin, False, narrow))
+            drawn.append(coverage_trend_svg(bulletin, False, narrow))
+            for code in ("990000", "990100", "990201002"):  # city (no rank), county, township
+                drawn.append(unit_trend_svg(bulletin, code, False, narrow))
+        return drawn
+
+    assert Text._get_layout is charts._laid_out_text
+    monkeypatch.setattr(charts, "_TEXT_LAYOUTS", {})
+    every_chart()  # the layouts of every text, remembered
+    remembered = len(charts._TEXT_LAYOUTS)
+    shortcuts = every_chart()
+    assert len(charts._TEXT_LAYOUTS) == remembered > 20  # the second time, all remembered
+    monkeypatch.setattr(charts, "_MEASURE_PLACES", True)
+    monkeypatch.setattr(Text, "_get_layout", charts._text_layout)
+    plain = every_chart()
+    assert len(set(shortcuts)) == len(shortcuts)  # twelve different charts
+    for chart, plain_chart in zip(shortcuts, plain, strict=True):
+        assert chart == plain_chart
+
+
+def test_a_remembered_text_layout_is_that_of_the_texts_own_size_alignment_and_rotation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One string laid out in other sizes, alignments, rotations and line spacings: each text
+    gets its own layout, not one remembered for another."""
+    import io
+
+    import matplotlib
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from generator.render import charts
+
+    fig = Figure(figsize=(4, 3))
+    texts = [
+        fig.text(0.5, 0.5, string, ha=ha, va=va, rotation=rotation, fontsize=size, linespacing=ls)
+        for string in ("2025-11", "云溪县\n白石乡")
+        for ha, va, rotation, size, ls in [
+            ("center", "baseline", 0, 9, 1.2),
+            ("right", "baseline", 30, 9, 1.2),
+            ("right", "baseline", 30, 9, 1.2),  # the same again: remembered
+            ("right", "baseline", 0, 9, 1.2),
+            ("left", "top", 0, 9, 1.2),
+            ("left", "bottom", 0, 9, 1.2),
+            ("left", "top", 0, 12, 1.2),
+            ("left", "top", 0, 12, 1.6),
+        ]
+    ]
+    renderer = RendererSVG(400, 300, io.StringIO())
+    monkeypatch.setattr(charts, "_TEXT_LAYOUTS", {})
+    with matplotlib.rc_context(charts._rc(False)):  # the charts' fonts
+        remembered = [t.get_window_extent(renderer).bounds for t in texts]
+        assert len(charts._TEXT_LAYOUTS) == 14  # one per different text
+        monkeypatch.setattr(Text, "_get_layout", charts._text_layout)
+        assert remembered == [t.get_window_extent(renderer).bounds for t in texts]
