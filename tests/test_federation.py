@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import PERIODS, STATIC, Project, rows_of
@@ -577,3 +578,53 @@ def test_a_province_and_the_nation_speak_as_themselves(
     assert "全国共有企业11家" in said and "各省（区、市）总工会" in said
     assert "各省（区、市）排名情况如下" in said and "省（区、市）排名表" in said
     assert [w for w in CITY_WORDS if w in said] == []
+
+
+def _package_giving(source: Path, dest: Path, code: str, figures: dict[str, Any]) -> Path:
+    """The city's October package as `bulletin issue` writes it, its own unit giving `figures`
+    (a city with a year of history of its own), vouched for by its register line."""
+    model = orjson.loads((source / "model" / "internal.json").read_bytes())
+    for unit in model["units"]:
+        if unit["code"] == code:
+            unit.update(figures)
+    blob = orjson.dumps(model)
+    (dest / "model").mkdir(parents=True)
+    (dest / "model" / "internal.json").write_bytes(blob)
+    with (dest / "register-rows.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["period", "发文字号", "signed_on", "issued_at", "file", "sha256"])
+        digest = hashlib.sha256(blob).hexdigest()
+        writer.writerow(
+            [PERIOD, "测工发〔2026〕10号", "2026-11-05", "", "model/internal.json", digest]
+        )
+    return dest
+
+
+@pytest.mark.parametrize("one_without_history", [False, True])
+def test_members_gained_are_the_cities_own_summed_or_null(
+    federation: Federation, tmp_path: Path, one_without_history: bool
+) -> None:
+    """The province holds October only, so it cannot measure members gained since last year's
+    end itself; each city can, against its own history. The province says their sum (with its
+    completion of the members target), and null, never a smaller sum, when one city cannot."""
+    root = make_province(tmp_path / "province", federation, send=False)
+    gained = {"910000": 40, "920000": 25, "930000": 35}
+    for code, city in federation.cities.items():
+        given: dict[str, Any] = {"ytd_new_members": gained[code], "new_members": 5}
+        if one_without_history and code == "930000":
+            given = {"ytd_new_members": None, "new_members": None}
+        sent = _package_giving(city / "issued" / PERIOD, tmp_path / f"sent{code}", code, given)
+        take_package(root, PERIOD, sent, received="2026-11-04 10:00")
+    config = load_config(root)
+    frame = level_figures(read_level(root, config), config).indicators.loc[PERIOD]
+    assert frame.loc["910000", "ytd_new_members"] == 40  # each city as it said
+    if one_without_history:
+        assert pd.isna(frame.loc["800000", "ytd_new_members"])
+        assert pd.isna(frame.loc["800000", "members_completion"])
+        assert pd.isna(frame.loc["800000", "new_members"])
+        return
+    assert frame.loc["800000", "ytd_new_members"] == 40 + 25 + 35
+    assert frame.loc["800000", "new_members"] == 15
+    target = frame.loc["800000", "target_new_members"]
+    assert target > 0
+    assert frame.loc["800000", "members_completion"] == pytest.approx(100 / target)

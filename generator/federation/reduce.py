@@ -63,6 +63,11 @@ GIVEN = (
     ),
 )
 
+#: Changes in members that each member measures against its own history (the previous period,
+#: the previous year's end), which the level above may not hold yet: summed when every member
+#: below a unit gives one, else null.
+GIVEN_IF_KNOWN = ("new_members", "ytd_new_members")
+
 #: Targets, by their targets.csv column -> the member figure that carries them.
 TARGET_FIGURES = {
     "new_unions": "target_new_unions",
@@ -203,6 +208,9 @@ def _given(
 ) -> dict[str, np.ndarray]:
     """Per period and unit, the members' counts the level above has no roster of."""
     out = {name: np.zeros((len(keys), h.n)) for name in GIVEN}
+    # each unit's own value is 0 (the level has no rows of its own): a member's null (no
+    # history of its own yet) makes its sums null, never a smaller number
+    out.update({name: np.zeros((len(keys), h.n)) for name in GIVEN_IF_KNOWN})
     where = {code: i for i, code in enumerate(h.codes)}
     for p, key in enumerate(keys):
         for code, package in packages.get(key, {}).items():
@@ -211,6 +219,10 @@ def _given(
                 continue
             for name in GIVEN:
                 out[name][p, i] = _count(package.figures, name)
+            for name in GIVEN_IF_KNOWN:
+                value = package.figures.get(name)
+                known = isinstance(value, int | float) and not isinstance(value, bool)
+                out[name][p, i] = float(value) if known else np.nan
     return out
 
 

@@ -705,6 +705,9 @@ def _given_counts(
     """Counts given by the members of a level above, rolled up, and the rates made of them."""
     for name, own in given.items():
         f[name] = h.roll(own)
+    if "ytd_new_members" in given:  # the members' own, summed: the rates made of them again
+        f["members_completion"] = _ratio(f["ytd_new_members"], f["target_new_members"])
+        f["members_schedule_rate"] = _ratio(f["members_completion"], elapsed)
     f["volunteer_coverage"] = _ratio(
         f["volunteer_covered_townships"], f["volunteer_required_townships"]
     )
