@@ -222,7 +222,7 @@ def _given(
             for name in GIVEN_IF_KNOWN:
                 value = package.figures.get(name)
                 known = isinstance(value, int | float) and not isinstance(value, bool)
-                out[name][p, i] = float(value) if known else np.nan
+                out[name][p, i] = value if known else np.nan
     return out
 
 
