@@ -207,9 +207,14 @@ def test_a_row_naming_another_countys_unit_is_an_error_naming_both(tmp_path: Pat
     intake(project.root, OCTOBER, [inbox / "乙区.csv"], now=datetime(2026, 11, 3, 9, 0))
     rows = _many(4, "990101") + _many(2, "990102", 10)
     stray = _many(1, "990201", 50)[0]
+    stray = {**stray, "members": str(int(stray["employees"]) + 30)}  # and a warning of its own
     rows.insert(2, stray)  # row 4 of the file (the header is row 1)
     write_roster(inbox / "松阳.xlsx", "enterprises", rows)
     result = intake(project.root, OCTOBER, [inbox / "松阳.xlsx"], now=datetime(2026, 11, 9, 17, 0))
+    # every problem of 甲县's file is on 甲县's list, the stray row notwithstanding (not 全市's)
+    own = [p for p in result.problems if p.file == "data/2026-10/990100-甲县.xlsx"]
+    assert any(p.row == 4 and p.severity == "warning" for p in own)
+    assert {p.county for p in own} == {"990100"}
     assert result.filed[0].stored == "data/2026-10/990100-甲县.xlsx"
     assert result.filed[0].counties == [("990100", "甲县")]
     found = [p for p in result.problems if p.code == "E-UNIT-OTHER-COUNTY"]

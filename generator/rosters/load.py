@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -378,7 +378,6 @@ def _targets_missing(targets: pd.DataFrame, periods: list[Period]) -> list[Probl
 
 
 def _with_counties(problems: list[Problem], units: pd.DataFrame, index: UnitTree) -> list[Problem]:
-    from dataclasses import replace
 
     by_row = dict(zip(units["_row"].tolist(), units["code"].tolist(), strict=True))
     out = []
@@ -506,7 +505,6 @@ def _period_reviews(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A period's volunteer reviews (3.5): data/<period>/volunteer_reviews.* and the 志愿者考核
     sheets of the period's files, validated, each row given its county and its volunteer."""
-    from dataclasses import replace
 
     root = data.config.root
     problems: list[Problem] = []
@@ -685,7 +683,10 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
             problems.append(_not_found(codes.E_LEDGER_NOT_FOUND, rel, found, ENTERPRISES, path))
             readable = False
             continue
-        validated = validate_table(raw, ENTERPRISES, ctx)
+        # a county's stored file is that county's: every problem of it goes to its list, a stray
+        # row of another county's unit included (the county that sent the row fixes it)
+        county = stored_county(path.name, ctx.units) if ctx.units is not None else ""
+        validated = validate_table(raw, ENTERPRISES, replace(ctx, file_county=county))
         found_problems = list(validated.problems)
         if raw.headers and len(raw) == 0:
             found_problems.append(
@@ -693,9 +694,8 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
             )
         if any(p.code in _UNREAD for p in found_problems):
             readable = False
-        frame = _file_frame(validated.frame, rel, found_problems, ctx, problems)
+        frame = _file_frame(validated.frame, rel, found_problems, ctx, problems, county)
         if ctx.units is not None:  # a county's stored file: rows of other counties are strays
-            county = stored_county(path.name, ctx.units)
             stray, found_strays = stray_rows(frame, rel, county, ctx.units)
             problems.extend(found_strays)
             frame = frame.loc[~stray].reset_index(drop=True) if stray.any() else frame
@@ -769,13 +769,18 @@ def _not_found(
 
 
 def _file_frame(
-    frame: pd.DataFrame, rel: str, found: list[Problem], ctx: Context, problems: list[Problem]
+    frame: pd.DataFrame,
+    rel: str,
+    found: list[Problem],
+    ctx: Context,
+    problems: list[Problem],
+    county: str = "",
 ) -> pd.DataFrame:
     """A file's validated rows marked with the file; its problems added, each about the whole
-    file given to the county whose rows it holds."""
+    file given to `county` (the county it was taken in for) or the county whose rows it holds."""
     files = pa.nulls(len(frame), pa.large_string()).fill_null(rel)
     frame["_file"] = pd.Series(pd.arrays.ArrowStringArray(files), index=frame.index)
-    problems.extend(_file_county(found, frame, ctx.units))
+    problems.extend(_file_county(found, frame, ctx.units, county))
     return frame
 
 
@@ -789,18 +794,19 @@ def _os_problem(rel: str, exc: OSError) -> Problem:
 
 
 def _file_county(
-    problems: list[Problem], frame: pd.DataFrame, units: UnitTree | None
+    problems: list[Problem], frame: pd.DataFrame, units: UnitTree | None, county: str = ""
 ) -> list[Problem]:
-    """A file's problems about the whole file go to the county whose rows it holds (if one)."""
-    from dataclasses import replace
+    """A file's problems about the whole file go to `county` when given, else to the county
+    whose rows it holds (if one)."""
 
-    if units is None or not len(frame):
+    if units is None or (not county and not len(frame)):
         return problems
-    counties = set(pc.unique(county_of_rows(frame, units)).to_pylist())
-    counties.discard("")
-    if len(counties) != 1:
-        return problems
-    county = counties.pop()
+    if not county:
+        counties = set(pc.unique(county_of_rows(frame, units)).to_pylist())
+        counties.discard("")
+        if len(counties) != 1:
+            return problems
+        county = counties.pop()
     name = units.name.get(county, "")
     return [replace(p, county=county, county_name=name) if not p.county else p for p in problems]
 
@@ -1297,7 +1303,6 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
 
 
 def _name_counties(problems: list[Problem], names: dict[str, str]) -> list[Problem]:
-    from dataclasses import replace
 
     return [
         replace(p, county_name=names.get(p.county, "")) if p.county and not p.county_name else p

@@ -536,6 +536,9 @@ def _county_resolver(roster: Roster, arrays: dict[str, pa.Array], ctx: Context) 
 
         return review_county
     if "unit" in arrays:
+        if ctx.file_county:  # a county's own file: its problems are the county's to fix
+            owner = (ctx.file_county, units.name.get(ctx.file_county, ""))
+            return lambda i: owner
         unit = arrays["unit"]
         return lambda i: units.county_of(unit[i].as_py())
     return None
