@@ -54,6 +54,21 @@ def choice(flag: str, choices: list[str], default: str, help: str) -> Any:
     )
 
 
+def unknown_outcome_options(command: Any) -> Any:
+    """--resend-unknown and --confirm-unknown: what to do with a message whose outcome a crash
+    left unknown (send and send-problems alike)."""
+    command = click.option(
+        "--confirm-unknown",
+        is_flag=True,
+        help="查明结果不明的邮件确实已经发出后，记为已发送（不再提示，也不重发）。",
+    )(command)
+    return click.option(
+        "--resend-unknown",
+        is_flag=True,
+        help="重发结果不明的邮件（先按列出的 Message-ID 在邮件服务器上查明确实没有发出）。",
+    )(command)
+
+
 class BulletinCommand(click.Command):
     """A command whose command-line mistakes know the command (for the pointer to its help)."""
 
@@ -749,16 +764,7 @@ def issue(period: str, project: Path) -> None:
 @click.argument("period", metavar="PERIOD")
 @PROJECT
 @click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪些文件，不发送）。")
-@click.option(
-    "--resend-unknown",
-    is_flag=True,
-    help="重发结果不明的邮件（先按列出的 Message-ID 在邮件服务器上查明确实没有发出）。",
-)
-@click.option(
-    "--confirm-unknown",
-    is_flag=True,
-    help="查明结果不明的邮件确实已经发出后，记为已发送（不再提示，也不重发）。",
-)
+@unknown_outcome_options
 @click.pass_context
 def send(
     ctx: click.Context,
@@ -881,16 +887,7 @@ def _tell_unknown(plan: Any, command: str = "send") -> None:
 @click.argument("period", metavar="PERIOD")
 @PROJECT
 @click.option("--yes", is_flag=True, help="确认发送（不加时只列出将发给谁、哪份清单，不发送）。")
-@click.option(
-    "--resend-unknown",
-    is_flag=True,
-    help="重发结果不明的邮件（先按列出的 Message-ID 在邮件服务器上查明确实没有发出）。",
-)
-@click.option(
-    "--confirm-unknown",
-    is_flag=True,
-    help="查明结果不明的邮件确实已经发出后，记为已发送（不再提示，也不重发）。",
-)
+@unknown_outcome_options
 @click.pass_context
 def send_problems_command(
     ctx: click.Context,
