@@ -16,7 +16,7 @@ import pandas as pd
 from generator.rosters.specs import AREA_TYPES
 
 if TYPE_CHECKING:
-    from generator.figures.reduce import Hierarchy
+    from generator.figures.hierarchy import Hierarchy
 
 #: The breakdowns, in the order the bulletin and the pages show them, with their Chinese names.
 DIMENSIONS: dict[str, str] = {
