@@ -129,25 +129,92 @@ def compute_figures(
     """
     h = Hierarchy(units)
     reductions = sorted(reductions, key=lambda r: r.period)
-    periods = [r.period for r in reductions]
-    keys = [str(p) for p in periods]
-    where = {k: i for i, k in enumerate(keys)}
-    prev = np.array([where.get(str(p.previous()), -1) for p in periods], dtype=np.int64)
-    yoy = np.array([where.get(str(p.same_last_year()), -1) for p in periods], dtype=np.int64)
-    n_p = len(periods)
+    axis = _Axis.of([r.period for r in reductions])
+    own = _own_sums(h, reductions)
+    s = {name: h.roll(values) for name, values in own.items()}
+    f: dict[str, np.ndarray] = {}
+    _union_building(axis, s, f)
+    _target_figures(h, axis, targets, s, f)
+    # 3.5 volunteers and campaigns
+    _volunteer_figures(h, axis.periods, volunteers, own["qualifying"], config, f)
+    _review_figures(h, axis.periods, volunteers, reviews or {}, f)
+    _reporting_figures(h, axis.periods, reporting or {}, f)
+    _all_campaign_figures(h, axis, campaigns, targets, f)
+    _comparisons(axis, f)
+    rolled = _key_area_figures(h, axis, reductions, f)
+    if given:
+        _given_counts(h, given, f, axis.elapsed)
+    # 3.9: rectifications past their deadline at each period's end, per unit inspected
+    f["_overdue_rectifications"] = _overdue_rectifications(h, axis.periods, inspections)
+    # 3.4 score and rank
+    warnings = score_units(h, axis.periods, f, config)
+    rank_units(h, axis.prev, f)
 
-    own = {
+    indicators = _indicator_frame(h, axis.keys, f)
+    judgments = unit_judgments(h, axis.periods, f, config)
+    warnings += undecided_warnings(h, axis.periods, f, config)
+    lacking = f.pop("_lacking")
+    f.pop("_overdue_rectifications")
+    lacking_volunteer = {
+        key: [h.codes[i] for i in h.official if lacking[p, i]] for p, key in enumerate(axis.keys)
+    }
+    ledgers = {key: r.ledger for key, r in zip(axis.keys, reductions, strict=True)}
+    federations = {key: r.federations for key, r in zip(axis.keys, reductions, strict=True)}
+    return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings, rolled, federations)
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """The periods computed, in order, and where each finds the periods it is compared with."""
+
+    periods: list[Period]
+    keys: list[str]
+    #: position of the previous period, of the same period last year, of the previous year's
+    #: end (-1: not in the project)
+    prev: np.ndarray
+    yoy: np.ndarray
+    year_end: np.ndarray
+    #: the share of its year each period has run, as a column (periods, 1)
+    elapsed: np.ndarray
+
+    @classmethod
+    def of(cls, periods: list[Period]) -> _Axis:
+        """The axis of periods sorted in time."""
+        keys = [str(p) for p in periods]
+        where = {k: i for i, k in enumerate(keys)}
+
+        def find(others: list[Period]) -> np.ndarray:
+            return np.array([where.get(str(o), -1) for o in others], dtype=np.int64)
+
+        return cls(
+            periods=periods,
+            keys=keys,
+            prev=find([p.previous() for p in periods]),
+            yoy=find([p.same_last_year() for p in periods]),
+            year_end=find([p.previous_year_end() for p in periods]),
+            elapsed=np.array([p.elapsed for p in periods], dtype=np.float64)[:, None],
+        )
+
+    @property
+    def n(self) -> int:
+        """How many periods."""
+        return len(self.periods)
+
+
+def _own_sums(h: Hierarchy, reductions: list[PeriodReduction]) -> dict[str, np.ndarray]:
+    """Each reduction's sums per own unit, stacked as (periods, units) in roster order."""
+    if not reductions:
+        return {name: np.zeros((0, h.n)) for name in OWN_SUMS}
+    return {
         name: np.stack(
             [r.own[name].reindex(h.index, fill_value=0).to_numpy(np.float64) for r in reductions]
         )
-        if n_p
-        else np.zeros((0, h.n))
         for name in OWN_SUMS
     }
-    s = {name: h.roll(values) for name, values in own.items()}
-    f: dict[str, np.ndarray] = {}
 
-    # 3.1 union building: the sums that are figures themselves, as they are
+
+def _union_building(axis: _Axis, s: Mapping[str, np.ndarray], f: dict[str, np.ndarray]) -> None:
+    """3.1 union building: the sums that are figures themselves, as they are, and their rates."""
     for name in OWN_SUMS:
         if name in BY_NAME:
             f[name] = s[name]
@@ -161,74 +228,74 @@ def compute_figures(
     f["bargaining_rate"] = ratio(
         s["bargaining"], np.where(s["bargaining_given"] > 0, s["unionized"], 0)
     )
-    f["new_members"] = s["members"] - shifted(s["members"], prev)
+    f["new_members"] = s["members"] - shifted(s["members"], axis.prev)
 
-    # 3.2 targets and schedule
-    years = sorted({p.year for p in periods})
-    elapsed = np.array([p.elapsed for p in periods], dtype=np.float64)[:, None]
-    f["elapsed"] = np.broadcast_to(elapsed, (n_p, h.n)).copy()
 
-    def target(column: str) -> np.ndarray:
-        by_year = _targets(h, targets, years, column)
-        return np.stack([by_year[p.year] for p in periods]) if n_p else np.zeros((0, h.n))
+def _target(h: Hierarchy, axis: _Axis, targets: pd.DataFrame, column: str) -> np.ndarray:
+    """A target column of targets.csv for each period's year, per unit (periods, units)."""
+    if not axis.n:
+        return np.zeros((0, h.n))
+    by_year = _targets(h, targets, sorted({p.year for p in axis.periods}), column)
+    return np.stack([by_year[p.year] for p in axis.periods])
 
-    f["target_new_unions"] = target("new_unions")
-    f["target_new_members"] = target("new_members")
+
+def _target_figures(
+    h: Hierarchy,
+    axis: _Axis,
+    targets: pd.DataFrame,
+    s: Mapping[str, np.ndarray],
+    f: dict[str, np.ndarray],
+) -> None:
+    """3.2 targets and schedule, and 3.6 members gained this year against their target."""
+    elapsed = axis.elapsed
+    f["elapsed"] = np.broadcast_to(elapsed, (axis.n, h.n)).copy()
+    f["target_new_unions"] = _target(h, axis, targets, "new_unions")
+    f["target_new_members"] = _target(h, axis, targets, "new_members")
     f["target_completion"] = ratio(s["ytd_new_unions"], f["target_new_unions"])
     f["schedule_rate"] = ratio(f["target_completion"], elapsed)
     # 3.6: members gained since the end of the previous year (its last period of this cadence;
     # null when that period is not in the project), against the new-members target.
-    year_end = np.array([where.get(str(p.previous_year_end()), -1) for p in periods])
-    f["ytd_new_members"] = s["members"] - shifted(s["members"], year_end.astype(np.int64))
+    f["ytd_new_members"] = s["members"] - shifted(s["members"], axis.year_end)
     f["members_completion"] = ratio(f["ytd_new_members"], f["target_new_members"])
     f["members_schedule_rate"] = ratio(f["members_completion"], elapsed)
 
-    # 3.5 volunteers and campaigns
-    _volunteer_figures(h, periods, volunteers, own["qualifying"], config, f)
-    _review_figures(h, periods, volunteers, reviews or {}, f)
-    _reporting_figures(h, periods, reporting or {}, f)
+
+def _all_campaign_figures(
+    h: Hierarchy,
+    axis: _Axis,
+    campaigns: Mapping[str, pd.DataFrame],
+    targets: pd.DataFrame,
+    f: dict[str, np.ndarray],
+) -> None:
+    """3.5: every campaign's counts, and where it has a target, its completion and schedule."""
     for key, campaign in CAMPAIGNS.items():
         frame = campaigns.get(key)
         frame = empty_frame(campaign.roster) if frame is None else frame
-        _campaign_figures(h, periods, campaign, frame, f)
+        _campaign_figures(h, axis.periods, campaign, frame, f)
         if campaign.target is not None:
-            f[f"target_{key}"] = target(campaign.target)
+            f[f"target_{key}"] = _target(h, axis, targets, campaign.target)
             f[f"{key}_completion"] = ratio(f[f"{key}_ytd_new"], f[f"target_{key}"])
-            f[f"{key}_schedule_rate"] = ratio(f[f"{key}_completion"], elapsed)
+            f[f"{key}_schedule_rate"] = ratio(f[f"{key}_completion"], axis.elapsed)
 
-    # comparisons with the previous period and the same period last year
+
+def _comparisons(axis: _Axis, f: dict[str, np.ndarray]) -> None:
+    """Changes against the previous period and against the same period last year."""
     for name in ("coverage_rate", "membership_rate", "unionized", "members"):
-        f[f"{name}_change"] = f[name] - shifted(f[name], prev)
-        f[f"{name}_yoy_change"] = f[name] - shifted(f[name], yoy)
+        f[f"{name}_change"] = f[name] - shifted(f[name], axis.prev)
+        f[f"{name}_yoy_change"] = f[name] - shifted(f[name], axis.yoy)
 
-    # 3.7 key areas and groups
+
+def _key_area_figures(
+    h: Hierarchy, axis: _Axis, reductions: list[PeriodReduction], f: dict[str, np.ndarray]
+) -> dict[str, pd.DataFrame]:
+    """3.7 key areas and groups rolled up per period, and the federations counted per unit."""
     rolled = {
         key: key_areas.roll_groups(h, r.groups, r.federations)
-        for key, r in zip(keys, reductions, strict=True)
+        for key, r in zip(axis.keys, reductions, strict=True)
     }
-    counts = [key_areas.federation_counts(h, rolled[key]) for key in keys]
-    f["federations"] = np.stack(counts) if n_p else np.zeros((0, h.n))
-    if given:
-        _given_counts(h, given, f, elapsed)
-
-    # 3.9: rectifications past their deadline at each period's end, per unit inspected
-    f["_overdue_rectifications"] = _overdue_rectifications(h, periods, inspections)
-
-    # 3.4 score and rank
-    warnings = score_units(h, periods, f, config)
-    rank_units(h, prev, f)
-
-    indicators = _indicator_frame(h, keys, f)
-    judgments = unit_judgments(h, periods, f, config)
-    warnings += undecided_warnings(h, periods, f, config)
-    lacking = f.pop("_lacking")
-    f.pop("_overdue_rectifications")
-    lacking_volunteer = {
-        key: [h.codes[i] for i in h.official if lacking[p, i]] for p, key in enumerate(keys)
-    }
-    ledgers = {key: r.ledger for key, r in zip(keys, reductions, strict=True)}
-    federations = {key: r.federations for key, r in zip(keys, reductions, strict=True)}
-    return Figures(indicators, judgments, ledgers, lacking_volunteer, warnings, rolled, federations)
+    counts = [key_areas.federation_counts(h, rolled[key]) for key in axis.keys]
+    f["federations"] = np.stack(counts) if axis.n else np.zeros((0, h.n))
+    return rolled
 
 
 def _given_counts(
