@@ -62,7 +62,7 @@ class BuildOptions:
     #: output folder (default PROJECT/site)
     out: Path | None = None
     #: parallel processes for PDFs and charts (default: up to the cores, as many as the work
-    #: pays for: render.pdf.DOCUMENTS_PER_WORKER, render.site.CHARTS_PER_WORKER)
+    #: pays for: render.pdf.DOCUMENTS_PER_WORKER, render.site_charts.CHARTS_PER_WORKER)
     jobs: int | None = None
     #: rebuild everything, ignoring the cache
     force: bool = False

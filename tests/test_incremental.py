@@ -239,7 +239,7 @@ def test_one_process_and_several_give_the_same_output(
 def test_pages_compressed_before_are_taken_from_the_cache_byte_for_byte(tmp_path: Path) -> None:
     import gzip
 
-    from generator.render.site import precompress
+    from generator.render.site_finish import precompress
 
     site, cache = tmp_path / "site", tmp_path / "cache"
     (site / "units").mkdir(parents=True)
