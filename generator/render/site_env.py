@@ -46,8 +46,22 @@ def word_breaks(value: Any) -> Markup:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    words = jieba.cut(str(value))
-    return Markup("<wbr>").join(escape(word) for word in words)
+    jieba.dt.check_initialized()
+    text = str(value)
+    # Names recur on every page that lists their units: each is cut once per dictionary (the
+    # dictionary's total weight changes with every word added, see site_mkdocs.jieba_words).
+    memo = (text, jieba.dt.total)
+    found = _WORD_BREAKS.get(memo)
+    if found is None:
+        if len(_WORD_BREAKS) >= _WORD_BREAKS_KEPT:
+            _WORD_BREAKS.clear()
+        found = _WORD_BREAKS[memo] = Markup("<wbr>").join(escape(w) for w in jieba.cut(text))
+    return found
+
+
+#: word_breaks' answers by (text, the dictionary's total weight), for the process.
+_WORD_BREAKS: dict[tuple[str, float], Markup] = {}
+_WORD_BREAKS_KEPT = 50_000
 
 
 def yaml_title(value: Any) -> Markup:
