@@ -36,7 +36,8 @@ from generator.model.bulletin import (
     VolunteerRecord,
     WriteUp,
 )
-from generator.render.site import SiteResult, mkdocs_build, render_site
+from generator.render.site import SiteResult, render_site
+from generator.render.site_mkdocs import mkdocs_build
 
 PERIODS = [f"{2025 + (m >= 2)}-{(m + 10) % 12 + 1:02d}" for m in range(12)]  # 2025-11 … 2026-10
 CATEGORIES = [

@@ -14,7 +14,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,7 @@ class BuildOptions:
     #: output folder (default PROJECT/site)
     out: Path | None = None
     #: parallel processes for PDFs and charts (default: up to the cores, as many as the work
-    #: pays for: render.pdf.DOCUMENTS_PER_WORKER, render.site.CHARTS_PER_WORKER)
+    #: pays for: render.pdf.DOCUMENTS_PER_WORKER, render.site_charts.CHARTS_PER_WORKER)
     jobs: int | None = None
     #: rebuild everything, ignoring the cache
     force: bool = False
@@ -379,7 +379,10 @@ def write_data_files(
             if not (bulletin.shows.indicator_tables or bulletin.shows.data_quality):
                 continue
             problems = g.problems.get(bulletin.period, [])
-            h = hashlib.blake2b(text.encode(), digest_size=20)
+            # The tables show the units' figures and the problems, never the write-ups or the
+            # extra pages (files.write_indicators, write_problems): a write-up changed finds them.
+            tabled = replace(bulletin, writeups=[], pages=[]).to_json()
+            h = hashlib.blake2b(tabled.encode(), digest_size=20)
             h.update(repr(sorted(map(repr, problems))).encode())
             cached = cache_dir / h.hexdigest() if cache_dir is not None else None
             if reuse and cached is not None and (copied := restore_files(cached, folder)):

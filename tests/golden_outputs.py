@@ -31,7 +31,7 @@ def golden_outputs(root: Path = PROJECT) -> dict[str, str]:
     from generator.render.document.bulletin import bulletin_document
     from generator.render.document.nodes import Assets
     from generator.render.document.report import report_document
-    from generator.render.site import _Site
+    from generator.render.site_pages import _Site
 
     g = gather(root, BuildOptions(site=False, pdf=False))
     out: dict[str, str] = {}

@@ -48,7 +48,7 @@ def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with
     import re
 
     from generator.render import charts
-    from generator.render.site import SITE_FONT_STACK, site_fonts
+    from generator.render.site_charts import SITE_FONT_STACK, site_fonts
 
     bulletin = sample_bulletin("public")
     for family in (charts.FONT_FAMILY, ["Noto Sans CJK JP", "Noto Sans CJK SC"]):

@@ -239,7 +239,7 @@ def test_one_process_and_several_give_the_same_output(
 def test_pages_compressed_before_are_taken_from_the_cache_byte_for_byte(tmp_path: Path) -> None:
     import gzip
 
-    from generator.render.site import precompress
+    from generator.render.site_finish import precompress
 
     site, cache = tmp_path / "site", tmp_path / "cache"
     (site / "units").mkdir(parents=True)
@@ -263,3 +263,114 @@ def test_pages_compressed_before_are_taken_from_the_cache_byte_for_byte(tmp_path
         assert packed == gzip.compress((site / name).read_bytes(), compresslevel=9, mtime=0)
     assert (site / "index.html.gz").read_bytes() == first["index.html.gz"]
     assert not (site / "units" / "small.html.gz").exists()
+
+
+def _note(project: Project, text: str) -> Path:
+    """A write-up of 甲县 (990100) in 2026-10 saying `text`."""
+    writeups = project.root / "content" / "writeups"
+    writeups.mkdir(parents=True, exist_ok=True)
+    note = writeups / "note.md"
+    note.write_text(
+        '---\ntitle: 甲县开展培训\ndate: 2026-10-12\nunit: "990100"\ncategory: other\n---\n'
+        f"{text}\n",
+        encoding="utf-8",
+    )
+    return note
+
+
+def test_a_changed_write_up_remakes_only_the_documents_and_tables_that_show_it(
+    small_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import files, pdf
+
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
+    _note(project, "第一稿。")
+    build(project.root, BuildOptions(jobs=1))
+    made: list[str] = []
+    tables: list[str] = []
+    bulletin_document, report_document = pdf.bulletin_document, pdf.report_document
+    write_indicators = files.write_indicators
+
+    def bulletin_made(b: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(f"{b.audience} {b.period}")
+        return bulletin_document(b, *args, **kwargs)
+
+    def report_made(b: Any, code: str, *args: Any) -> Any:
+        made.append(code)
+        return report_document(b, code, *args)
+
+    def tabled(b: Any, folder: Path) -> Any:
+        tables.append(b.period)
+        return write_indicators(b, folder)
+
+    monkeypatch.setattr(pdf, "bulletin_document", bulletin_made)
+    monkeypatch.setattr(pdf, "report_document", report_made)
+    monkeypatch.setattr(files, "write_indicators", tabled)
+    _note(project, "第二稿。")
+    again = build(project.root, BuildOptions(jobs=1))
+    assert not again.unchanged
+    # the bulletins of 2026-10 list the write-up (bulletin.json): their documents are made again,
+    # and found in the cache (the PDF bulletin shows no write-ups); of the unit reports only
+    # 甲县's, the one unit it is about; the indicator tables show no write-ups: none rewritten
+    assert sorted(made) == ["990100", "internal 2026-10", "public 2026-10"]
+    assert tables == []
+    report = project.root / "site" / "internal" / "pdf" / "2026-10" / "units" / "990100.pdf"
+    assert report.is_file()
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, force=True, jobs=1))
+    assert contents(project.root / "site") == contents(fresh)  # file by file, the same bytes
+
+
+def test_a_unit_report_reads_the_write_ups_of_its_own_unit_only() -> None:
+    # render.pdf keys a unit's report by the bulletin without the other units' write-ups
+    import dataclasses
+
+    from sample_model import sample_bulletin
+
+    from generator.render.document import Assets, report_document
+    from generator.render.document.report import unit_writeups
+
+    b = sample_bulletin("internal")
+    assert len(b.writeups) == 2
+    for u in b.units:
+        if u.level == "city":
+            continue
+        alone = dataclasses.replace(b, writeups=unit_writeups(b, u.code))
+        assets = Assets(Path("content"))
+        assert report_document(b, u.code, assets, {}, b.organization) == report_document(
+            alone, u.code, assets, {}, b.organization
+        ), u.code
+
+
+def test_a_planted_or_damaged_pdf_in_the_cache_is_never_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sample_model import sample_bulletin
+
+    from generator.common.config import Config
+    from generator.render import pdf
+
+    root = tmp_path / "project"
+    (root / "content" / "writeups").mkdir(parents=True)
+    config, cache = Config(root=root), tmp_path / "cache"
+    bulletin = sample_bulletin()
+    first = pdf.render_unit_reports(bulletin, config, tmp_path / "one", 1, cache)
+    kept = sorted((cache / "sources").glob("*.pdf"))
+    assert len(kept) == len(first)  # each report under the key of its sources too
+    made: list[str] = []
+    report_document = pdf.report_document
+    monkeypatch.setattr(
+        pdf,
+        "report_document",
+        lambda b, code, *a: made.append(code) or report_document(b, code, *a),
+    )
+    again = pdf.render_unit_reports(bulletin, config, tmp_path / "two", 1, cache)
+    assert made == []  # found by their sources: no document made
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in first]
+
+    # one kept file damaged, one replaced by another PDF: neither vouches for its bytes
+    kept[0].write_bytes(kept[0].read_bytes()[:-100])
+    kept[1].write_bytes(first[0].read_bytes())
+    third = pdf.render_unit_reports(bulletin, config, tmp_path / "three", 1, cache)
+    assert len(made) == 2  # those two documents were made again
+    assert [p.read_bytes() for p in third] == [p.read_bytes() for p in first]

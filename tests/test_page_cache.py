@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from generator.render.page_cache import _set_aside, _unsearched, link_targets
-from generator.render.site import mkdocs_build
+from generator.render.site_mkdocs import mkdocs_build
 
 PAGE = """# 表格
 

@@ -24,7 +24,8 @@ from generator.common.config import Config
 from generator.common.errors import BuildError
 from generator.render import guide
 from generator.render.safe_html import safe_html
-from generator.render.site import counties_summary, render_site, trend_summary
+from generator.render.site import render_site
+from generator.render.site_charts import counties_summary, trend_summary
 
 UNIT_CODES = ["990100", "990101001", "990101002", "990200", "990201001", "990201002"]
 
@@ -347,8 +348,8 @@ def test_chart_workers_are_forked_only_for_enough_charts_to_draw(
     charts its sibling site drew, draws them itself."""
     from sample_model import sample_bulletin
 
-    from generator.render import site as site_module
-    from generator.render.site import ChartJob, _ChartRunner
+    from generator.render import site_charts as site_module
+    from generator.render.site_charts import ChartJob, _ChartRunner
 
     monkeypatch.setattr(site_module.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(site_module, "CHARTS_PER_WORKER", 2)

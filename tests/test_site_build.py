@@ -54,7 +54,7 @@ def test_prune_search_languages_keeps_what_the_worker_loads(tmp_path: Path) -> N
     tinyseg for Japanese, wordcut for Hindi and Thai, lunr.multi for more than one language."""
     import json
 
-    from generator.render.site import prune_search_languages
+    from generator.render.site_finish import prune_search_languages
 
     names = ["tinyseg.js", "wordcut.js", "min/lunr.multi.min.js", "min/lunr.stemmer.support.min.js"]
     names += [f"min/lunr.{lang}.min.js" for lang in ("ja", "th", "zh", "de")]

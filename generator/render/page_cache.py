@@ -27,6 +27,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -249,6 +250,43 @@ def _toc_from_json(items: list[Any]) -> Any:
     return TableOfContents([link(entry) for entry in items])
 
 
+@dataclass(frozen=True)
+class _Hooks:
+    """The MkDocs and Material functions the page cache wraps, as they were before."""
+
+    page: Any  # mkdocs.structure.pages.Page
+    search_index: Any  # material.plugins.search.plugin.SearchIndex
+    commands: Any  # mkdocs.commands.build
+    utils: Any  # mkdocs.utils
+    render: Any  # Page.render
+    index: Any  # SearchIndex.add_entry_from_context
+    build_page: Any  # mkdocs.commands.build._build_page
+
+
+def _hooks() -> _Hooks | None:
+    """The functions to wrap, or None when this MkDocs or Material lacks one of them."""
+    try:
+        from material.plugins.search.plugin import SearchIndex
+        from mkdocs import utils as mkdocs_utils
+        from mkdocs.commands import build as mkdocs_commands
+        from mkdocs.structure.pages import Page
+    except ImportError:
+        return None
+    render = getattr(Page, "render", None)
+    index = getattr(SearchIndex, "add_entry_from_context", None)
+    if render is None or index is None:
+        return None
+    return _Hooks(
+        Page,
+        SearchIndex,
+        mkdocs_commands,
+        mkdocs_utils,
+        render,
+        index,
+        mkdocs_commands._build_page,
+    )
+
+
 @contextmanager
 def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
     """Within the block, MkDocs reuses the page work of the last build recorded in `path`.
@@ -256,49 +294,74 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
     `search_salt` names whatever else the search entries depend on (the words added to the
     word segmenter's dictionary).
     """
-    if path is None:
+    hooks = _hooks() if path is not None else None
+    if path is None or hooks is None:
         yield
         return
+    cache = _PageCache(path, search_salt, hooks)
+    cache.install()
     try:
-        from material.plugins.search.plugin import SearchIndex
-        from mkdocs import utils as mkdocs_utils
-        from mkdocs.commands import build as mkdocs_commands
-        from mkdocs.structure.pages import Page
-    except ImportError:
         yield
-        return
-    render = getattr(Page, "render", None)
-    index = getattr(SearchIndex, "add_entry_from_context", None)
-    if render is None or index is None:
-        yield
-        return
+    finally:
+        cache.uninstall()
+    cache.save()  # only after a build that succeeded
 
-    store = _load(path)
-    used: dict[str, Any] = {}
-    STATS.update(render_hits=0, render_misses=0, search_hits=0, search_misses=0)
 
-    def targets(page: Any, files: Any) -> list[tuple[str, bool]]:
-        # A page's HTML depends on the other files only through the links it makes to them
-        # (found or not found): every path-like word of its Markdown, with whether it exists.
-        base = posixpath.dirname(page.file.src_uri)
-        found = []
-        for word in link_targets(page.markdown or ""):
-            target = posixpath.normpath(posixpath.join(base, unquote(word.split("#")[0])))
-            found.append((word, files.get_file_from_path(target) is not None))
-        return found
+class _PageCache:
+    """One build's use of the page cache: what the last build left, and what this one used."""
 
-    def cached_render(page: Any, config: Any, files: Any) -> None:
+    def __init__(self, path: Path, search_salt: str, hooks: _Hooks) -> None:
+        self.path, self.search_salt, self.hooks = path, search_salt, hooks
+        self.store = _load(path)
+        self.used: dict[str, Any] = {}
+        self.pages_dir = path.with_name(path.stem + "-html")
+        self.pages_used: set[Path] = set()
+        self.site: str | None = None  # the digest of what every page's HTML shares
+        STATS.update(
+            render_hits=0,
+            render_misses=0,
+            search_hits=0,
+            search_misses=0,
+            page_hits=0,
+            page_misses=0,
+        )
+
+    def install(self) -> None:
+        """Put the cached steps in place of MkDocs' own."""
+        h = self.hooks
+        h.page.render = lambda page, config, files: self.render(page, config, files)
+        h.search_index.add_entry_from_context = lambda search, page: self.index(search, page)
+        h.commands._build_page = self.build_page
+
+    def uninstall(self) -> None:
+        """Put MkDocs' own steps back."""
+        h = self.hooks
+        h.page.render = h.render
+        h.search_index.add_entry_from_context = h.index
+        h.commands._build_page = h.build_page
+
+    def save(self) -> None:
+        """Keep what this build used, and the page files it used (with a generation more)."""
+        _save(self.path, self.used)
+        if self.pages_used:
+            keep_newest(self.pages_dir.glob("*.html"), keep=2 * len(self.pages_used))
+
+    # ---- Markdown to HTML
+
+    def render(self, page: Any, config: Any, files: Any) -> None:
+        """Page.render, from the cache when the page's Markdown, links and settings are those
+        of a page the last build converted."""
         key = "render:" + _digest(
             page.file.src_uri,
             page.file.url,
             page.markdown,
-            targets(page, files),
+            _targets(page, files),
             config["markdown_extensions"],
             config["mdx_configs"],
             config["validation"],
             config["use_directory_urls"],
         )
-        hit = store.get(key)
+        hit = self.store.get(key)
         if hit is not None:
             content, toc, title, anchors, links, warnings = hit
             for name, level, message in warnings:
@@ -310,7 +373,7 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
                 page.links_to_anchors = {
                     files.get_file_from_path(uri): value for uri, value in links.items()
                 }
-            used[key] = hit
+            self.used[key] = hit
             STATS["render_hits"] += 1
             return
         STATS["render_misses"] += 1
@@ -318,11 +381,11 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         mkdocs_log = logging.getLogger("mkdocs")
         mkdocs_log.addHandler(capture)
         try:
-            _render_set_aside(render, page, config, files)
+            _render_set_aside(self.hooks.render, page, config, files)
         finally:
             mkdocs_log.removeHandler(capture)
         links = page.links_to_anchors
-        used[key] = [
+        self.used[key] = [
             page.content,
             _toc_json(page.toc),
             page._title_from_render,
@@ -331,7 +394,11 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
             [list(record) for record in capture.records],
         ]
 
-    def cached_index(search: Any, page: Any) -> None:
+    # ---- search entries
+
+    def index(self, search: Any, page: Any) -> None:
+        """SearchIndex.add_entry_from_context, from the cache when the page's HTML, titles and
+        the search settings are those of a page the last build indexed."""
         toc = [(item.id, item.url, item.title) for item in _walk(page.toc)]
         key = "search:" + _digest(
             page.url,
@@ -342,30 +409,28 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
             page.meta.get("tags"),
             toc,
             sorted((k, repr(v)) for k, v in search.config.items()),
-            search_salt,
+            self.search_salt,
         )
-        hit = store.get(key)
+        hit = self.store.get(key)
         if hit is None:
             STATS["search_misses"] += 1
             before = len(search.entries)
             content = page.content
             page.content = _unsearched(content)
             try:
-                index(search, page)
+                self.hooks.index(search, page)
             finally:
                 page.content = content
             hit = [dict(entry) for entry in search.entries[before:]]
         else:
             STATS["search_hits"] += 1
             search.entries.extend(dict(entry) for entry in hit)
-        used[key] = hit
+        self.used[key] = hit
 
-    build_page = mkdocs_commands._build_page
-    pages_dir = path.with_name(path.stem + "-html")
-    pages_used: set[Path] = set()
-    site: list[str] = []  # the digest of what every page's HTML shares, once per build
+    # ---- the page's file
 
-    def cached_build_page(
+    def build_page(
+        self,
         page: Any,
         config: Any,
         doc_files: Any,
@@ -374,29 +439,54 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
         dirty: bool = False,
         excluded: bool = False,
     ) -> None:
-        # The theme's template is a function of the page (its HTML, title, metadata, table of
-        # contents, neighbours) and of what every page shares (the settings, the navigation,
-        # the build time, the theme): a page whose all are those of the last build is the file
-        # that build wrote. Only with no plugin but search, whose page event is run as usual.
+        """MkDocs' _build_page, the file the last build wrote when the page's inputs to the theme
+        are those of that build (see _page_key).
+
+        Only with no plugin but search, whose page event is run as usual.
+        """
+        build_page = self.hooks.build_page
         if dirty or excluded or set(config.plugins) - {"search", "material/search"}:
             build_page(page, config, doc_files, nav, env, dirty, excluded)
             return
-        if not site:
-            site.append(
-                _digest(
-                    Path(config.config_file_path).read_text(encoding="utf-8"),
-                    _versions(),
-                    os.environ.get("SOURCE_DATE_EPOCH"),
-                    [(p.file.src_uri, p.url, p.title) for p in nav.pages],
-                    sorted(config.plugins),
-                )
+        cached = self.pages_dir / f"{self._page_key(page, config, nav)}.html"
+        try:
+            output = _checked(cached.read_bytes())
+        except OSError:
+            output = None
+        if output is None:  # none, or not the bytes that build wrote (damaged, planted)
+            build_page(page, config, doc_files, nav, env, dirty, excluded)
+            STATS["page_misses"] += 1
+            with suppress(OSError):
+                html = Path(page.file.abs_dest_path).read_bytes()
+                write_atomic(cached, _sealed(html))
+                self.pages_used.add(cached)
+            return
+        STATS["page_hits"] += 1
+        self._write_kept(page, config, doc_files, nav, output)
+        os.utime(cached)  # recently used: kept by keep_newest
+        self.pages_used.add(cached)
+
+    def _page_key(self, page: Any, config: Any, nav: Any) -> str:
+        """The digest of everything the theme's template reads to write `page`.
+
+        The template is a function of the page (its HTML, title, metadata, table of contents,
+        neighbours) and of what every page shares (the settings, the navigation, the build time,
+        the theme).
+        """
+        if self.site is None:
+            self.site = _digest(
+                Path(config.config_file_path).read_text(encoding="utf-8"),
+                _versions(),
+                os.environ.get("SOURCE_DATE_EPOCH"),
+                [(p.file.src_uri, p.url, p.title) for p in nav.pages],
+                sorted(config.plugins),
             )
         neighbours = [
             (other.url, other.title) if other is not None else None
             for other in (page.previous_page, page.next_page)
         ] + [getattr(section, "title", None) for section in page.ancestors]
-        key = _digest(
-            site[0],
+        return _digest(
+            self.site,
             page.file.src_uri,
             page.file.dest_uri,
             page.url,
@@ -409,45 +499,33 @@ def page_cache(path: Path | None, search_salt: str = "") -> Iterator[None]:
             page.edit_url,
             page.is_homepage,
         )
-        cached = pages_dir / f"{key}.html"
-        try:
-            output = _checked(cached.read_bytes())
-        except OSError:
-            output = None
-        if output is None:  # none, or not the bytes that build wrote (damaged, planted)
-            build_page(page, config, doc_files, nav, env, dirty, excluded)
-            STATS["page_misses"] += 1
-            with suppress(OSError):
-                html = Path(page.file.abs_dest_path).read_bytes()
-                write_atomic(cached, _sealed(html))
-                pages_used.add(cached)
-            return
-        STATS["page_hits"] += 1
+
+    def _write_kept(self, page: Any, config: Any, doc_files: Any, nav: Any, output: bytes) -> None:
+        """Write a kept page's file, running the plugins' page event as MkDocs would."""
+        commands = self.hooks.commands
         config._current_page = page
         page.active = True
         try:
-            context = mkdocs_commands.get_context(nav, doc_files, config, page)
+            context = commands.get_context(nav, doc_files, config, page)
             config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            mkdocs_utils.write_file(output, page.file.abs_dest_path)
-            os.utime(cached)  # recently used: kept by keep_newest
-            pages_used.add(cached)
+            self.hooks.utils.write_file(output, page.file.abs_dest_path)
         finally:
             page.active = False
             config._current_page = None
 
-    STATS.update(page_hits=0, page_misses=0)
-    Page.render = cached_render  # type: ignore[method-assign,assignment]
-    SearchIndex.add_entry_from_context = cached_index
-    mkdocs_commands._build_page = cached_build_page
-    try:
-        yield
-    finally:
-        Page.render = render  # type: ignore[method-assign]
-        SearchIndex.add_entry_from_context = index
-        mkdocs_commands._build_page = build_page
-    _save(path, used)  # only after a build that succeeded
-    if pages_used:
-        keep_newest(pages_dir.glob("*.html"), keep=2 * len(pages_used))
+
+def _targets(page: Any, files: Any) -> list[tuple[str, bool]]:
+    """Every path-like word of the page's Markdown, with whether it names a file of the site.
+
+    A page's HTML depends on the other files only through the links it makes to them (found or
+    not found).
+    """
+    base = posixpath.dirname(page.file.src_uri)
+    found = []
+    for word in link_targets(page.markdown or ""):
+        target = posixpath.normpath(posixpath.join(base, unquote(word.split("#")[0])))
+        found.append((word, files.get_file_from_path(target) is not None))
+    return found
 
 
 def _render_set_aside(render: Any, page: Any, config: Any, files: Any) -> None:

@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -28,7 +28,13 @@ from typing import Any
 import typst
 
 from generator import __version__
-from generator.common.cache import keep_newest, scratch_folder, write_atomic
+from generator.common.cache import (
+    file_digest,
+    keep_newest,
+    scratch_folder,
+    tool_digest,
+    write_atomic,
+)
 from generator.common.config import Config
 from generator.common.errors import BuildError
 from generator.common.interrupt import ignore_interrupt
@@ -43,6 +49,7 @@ from generator.render.document import (
     report_document,
     report_units,
 )
+from generator.render.document.report import unit_writeups
 from generator.render.document.wording import Wording
 from generator.render.files import file_name, issued_on
 from generator.render.fonts import FALLBACK, font_paths, load_fonts, resolve_fonts, typst_fonts
@@ -81,6 +88,8 @@ class Job:
     timestamp: int  # the PDF's fixed creation time
     charts: Bulletin | None = None  # draw the document's charts from this model first
     level: str = "city"  # bulletin.yml's level: the words the charts speak (federation.words)
+    #: the key of the document's sources (see source_key): the PDF is kept under it too
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,8 @@ def _run_job(engine: Engine, job: Job, cache_dir: str | None) -> str:
     _write(Path(job.out), pdf)
     if cache_dir and job.key:
         _write(Path(cache_dir) / f"{job.key}.pdf", pdf)
+        if job.source:
+            _write(_source_file(Path(cache_dir), job.source), _sealed(pdf))
     return job.out
 
 
@@ -207,6 +218,53 @@ def cache_key(
     return h.hexdigest()
 
 
+class Sources:
+    """What a document is made from besides its model, digested once per set of documents.
+
+    A document is a function of its bulletin (every field of it, as bulletin.json writes it),
+    the configuration, the tool (its code and built-in templates), the project's PDF templates
+    and wording, the images of content/ and the fonts: a PDF kept under the digest of all of
+    them (source_key) is the PDF those sources give, found without making the document.
+    """
+
+    def __init__(self, config: Config, fonts: dict[str, Any], engine: Engine) -> None:
+        h = hashlib.blake2b(digest_size=20)
+        parts: list[str] = [
+            __version__,
+            TYPST_VERSION,
+            tool_digest(),
+            repr(config),
+            engine.standard or "",
+            json.dumps(fonts, sort_keys=True),
+        ]
+        for folder in template_dirs(config.root, "pdf"):  # templates and wording.yml
+            parts += _folder_digests(folder)
+        parts += _folder_digests(config.content_dir, skip=".md")  # images (write-ups: the model)
+        for part in parts:
+            h.update(part.encode())
+            h.update(b"\0")
+        self.digest = h.hexdigest()
+
+    def key(self, template: str, timestamp: int, model: str, *more: object) -> str:
+        """The key of one document: its template, time, model (JSON) and anything else."""
+        h = hashlib.blake2b(digest_size=20)
+        for part in ("source", self.digest, template, str(timestamp), model, *map(repr, more)):
+            h.update(part.encode())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def _folder_digests(folder: Path, skip: str = "") -> list[str]:
+    """`name digest` of every file under `folder` (sorted), leaving out names ending in `skip`."""
+    if not folder.is_dir():
+        return [f"{folder}: none"]
+    return [
+        f"{path.relative_to(folder).as_posix()}\0{file_digest(path)}"
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not (skip and path.name.endswith(skip))
+    ]
+
+
 def _dumps(doc: Doc) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
@@ -231,7 +289,9 @@ def _fonts(config: Config) -> tuple[tuple[str, ...], dict[str, Any]]:
     return dirs, fonts
 
 
-def _from_cache(cache_dir: Path | None, key: str, out: Path) -> bool:
+def _from_cache(cache_dir: Path | None, key: str, out: Path, source: str = "") -> bool:
+    """Copy the kept PDF of `key` to `out` (and keep it under `source` too); whether it was
+    there."""
     if cache_dir is None:
         return False
     cached = cache_dir / f"{key}.pdf"
@@ -240,7 +300,44 @@ def _from_cache(cache_dir: Path | None, key: str, out: Path) -> bool:
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, out)
     os.utime(cached)  # recently used: kept by prune_cache
+    if source:
+        with suppress(OSError):  # without it the next build makes the document again
+            write_atomic(_source_file(cache_dir, source), _sealed(out.read_bytes()))
     return True
+
+
+def _from_sources(cache_dir: Path | None, source: str, out: Path) -> bool:
+    """Copy the PDF kept under the key of its sources to `out`; whether it was there."""
+    if cache_dir is None:
+        return False
+    cached = _source_file(cache_dir, source)
+    try:
+        pdf = _checked(cached.read_bytes())
+    except OSError:
+        return False
+    if pdf is None:  # not the bytes a build kept (damaged, planted): the document is made
+        return False
+    _write(out, pdf)
+    os.utime(cached)  # recently used: kept by prune_cache
+    return True
+
+
+def _sealed(pdf: bytes) -> bytes:
+    """A PDF as the sources' cache keeps it: the digest of its bytes on the first line."""
+    return hashlib.blake2b(pdf, digest_size=20).hexdigest().encode() + b"\n" + pdf
+
+
+def _checked(kept: bytes) -> bytes | None:
+    """The PDF of a kept file, or None unless its digest line vouches for every byte."""
+    seal, _, pdf = kept.partition(b"\n")
+    if not pdf or hashlib.blake2b(pdf, digest_size=20).hexdigest().encode() != seal:
+        return None
+    return pdf
+
+
+def _source_file(cache_dir: Path, source: str) -> Path:
+    """Where the PDF of the sources digested as `source` is kept (see Sources)."""
+    return cache_dir / "sources" / f"{source}.pdf"
 
 
 #: Cached PDFs unused for this long are deleted (old periods, superseded versions).
@@ -251,6 +348,7 @@ def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
     """Delete cached PDFs (and XLSX, and the PDFs' charts) not written or used for `keep_days`;
     return how many."""
     files = [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx"), *cache_dir.glob("*.svg")]
+    files += cache_dir.glob("sources/*.pdf")
     return keep_newest(files, keep=0, used_within=keep_days * 86400)
 
 
@@ -284,7 +382,14 @@ def render_bulletin_pdfs(
     todo: list[Job] = []
     with staged(config) as (stage, templates):
         engine = Engine(str(stage), font_dirs, config.pdf_standard)
+        sources = Sources(config, fonts, engine) if cache_dir is not None else None
         for bulletin, out in items:
+            source = ""
+            if sources is not None:
+                model = bulletin.to_json()
+                source = sources.key(BULLETIN_TEMPLATE, _timestamp(bulletin), model, charts)
+                if _from_sources(cache_dir, source, out):
+                    continue
             doc = bulletin_document(bulletin, config, assets, fonts, charts=charts)
             # The key is taken before the charts are drawn (by the worker, on a miss): every
             # input of a chart is in the document already.
@@ -296,10 +401,11 @@ def render_bulletin_pdfs(
                 _timestamp(bulletin),
                 bulletin,
                 config.level,
+                source,
             )
             if cache_dir is not None:
                 job = replace(job, key=cache_key(job.data, templates, fonts, engine, job))
-                if _from_cache(cache_dir, job.key, out):
+                if _from_cache(cache_dir, job.key, out, source):
                     continue
             todo.append(job)
         _stage_assets(stage, assets)
@@ -326,14 +432,24 @@ def render_unit_reports(
         engine = Engine(str(stage), font_dirs, config.pdf_standard)
         timestamp = _timestamp(bulletin)
         todo: list[Job] = []
+        sources = Sources(config, fonts, engine) if cache_dir is not None else None
+        # A unit's report reads the bulletin's write-ups of that unit only (report.unit_writeups):
+        # the others are left out of its key, so that a write-up changes its own units' reports.
+        model = replace(bulletin, writeups=[]).to_json() if sources is not None else ""
         for u in report_units(bulletin):
             out = out_dir / f"{file_name(u.code)}.pdf"
             outputs.append(out)
+            source = ""
+            if sources is not None:
+                own = unit_writeups(bulletin, u.code)
+                source = sources.key(REPORT_TEMPLATE, timestamp, model, u.code, own)
+                if _from_sources(cache_dir, source, out):
+                    continue
             data = _dumps(report_document(bulletin, u.code, assets, fonts, organization, say))
-            job = Job(REPORT_TEMPLATE, data, str(out), "", timestamp)
+            job = Job(REPORT_TEMPLATE, data, str(out), "", timestamp, source=source)
             if cache_dir is not None:
                 job = replace(job, key=cache_key(data, templates, fonts, engine, job))
-                if _from_cache(cache_dir, job.key, out):
+                if _from_cache(cache_dir, job.key, out, source):
                     continue
             todo.append(job)
         _stage_assets(stage, assets)
