@@ -36,19 +36,10 @@ from openpyxl import load_workbook
 from generator.cli import cli
 from generator.common.periods import Period
 from generator.common.record import RECEIVED, read_receipts
-from generator.office import mailbox
-from generator.office.mailbox import (
-    BY_DATE,
-    BY_INTERNALDATE,
-    BY_RECEIVED,
-    FETCHED,
-    Mail,
-    MailboxError,
-    attachments,
-    fetch,
-    imap_folder,
-    window,
-)
+from generator.office import mime
+from generator.office.imap import MailboxError, imap_folder
+from generator.office.mailbox import FETCHED, fetch, window
+from generator.office.mime import BY_DATE, BY_INTERNALDATE, BY_RECEIVED, Mail, attachments
 
 pytestmark = [
     pytest.mark.slow,
@@ -564,7 +555,7 @@ def test_encrypted_oversize_and_bomb_attachments_are_said_not_taken(
     encrypted = (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptedPackage".encode("utf-16-le")
     )
-    monkeypatch.setattr(mailbox, "MAX_ATTACHMENT", len(good) + 10)
+    monkeypatch.setattr(mime, "MAX_ATTACHMENT", len(good) + 10)
     big = good + bytes(100)  # over the limit by 90 bytes
     # a zip whose member inflates far beyond the limit (a zip bomb): never inflated
     bomb = io.BytesIO()
