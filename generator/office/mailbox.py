@@ -17,11 +17,10 @@ from __future__ import annotations
 import csv
 import imaplib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from generator.common.config import load_config
 from generator.common.errors import BulletinError, ConfigError
@@ -40,16 +39,39 @@ from generator.office.imap import (
     list_window,
     move,
 )
-from generator.office.intake import IntakeResult, county_lines, intake
+from generator.office.intake import (
+    CountyLine,
+    Desk,
+    Filed,
+    county_lines,
+    file_in,
+    mark_stale,
+    open_desk,
+    stale_counties,
+    stale_now,
+    stored_names,
+    survey,
+    write_lists,
+)
 from generator.office.mime import Mail, megabytes, read_message
 from generator.office.send import _unit_addresses, parse_addresses
-from generator.rosters.load import load_project
-
-if TYPE_CHECKING:
-    from generator.rosters.units import UnitTree
+from generator.rosters.load import check_project
 
 FETCHED = ".fetched.csv"
-FETCHED_HEADERS = ("message_id", "sender", "arrived", "arrived_by", "files", "result", "fetched_at")
+FETCHED_HEADERS = (
+    "message_id",
+    "sender",
+    "arrived",
+    "arrived_by",
+    "files",
+    "result",
+    "fetched_at",
+    "stored",
+)
+#: a message's result in the record: its files filed and their receipts recorded (FILED), then
+#: also judged on E-LEDGER-STALE (TAKEN); a message without a spreadsheet (NO_FILE). A message
+#: that could not be taken in is not recorded: the next fetch tries it again.
+FILED, TAKEN, NO_FILE = "filed", "taken", "no-file"
 #: a message larger than this is not downloaded (a county's ledger is a few MB at most)
 MAX_MESSAGE = 100 << 20
 
@@ -98,26 +120,81 @@ def fetched_ids(data_dir: Path) -> dict[str, str]:
     return out
 
 
-def _record(folder: Path, mail: Mail, now: datetime) -> None:
+def _row(mail: Mail, result: str, now: datetime, stored: Sequence[str] = ()) -> list[str]:
+    """A message's line of the record (FETCHED_HEADERS)."""
+    return [
+        mail.message_id,
+        mail.sender,
+        mail.arrived.isoformat(sep=" ") if mail.arrived else "",
+        mail.arrived_by,
+        ";".join(mail.saved),
+        result,
+        now.isoformat(sep=" ", timespec="seconds"),
+        ";".join(stored),
+    ]
+
+
+def _record(folder: Path, rows: Sequence[Sequence[str]]) -> None:
+    """Append lines to the period's record of fetched messages."""
     path = folder / FETCHED
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if not path.is_file():
         writer.writerow(FETCHED_HEADERS)
-    writer.writerow(
-        [
-            mail.message_id,
-            mail.sender,
-            mail.arrived.isoformat(sep=" ") if mail.arrived else "",
-            mail.arrived_by,
-            ";".join(mail.saved),
-            mail.result,
-            now.isoformat(sep=" ", timespec="seconds"),
-        ]
-    )
+    writer.writerows(rows)
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8-sig" if not path.is_file() else "utf-8", newline="") as f:
         f.write(buffer.getvalue())
+
+
+def _unjudged(folder: Path) -> list[list[str]]:
+    """The record's lines of messages filed whose files' E-LEDGER-STALE judgment is not
+    recorded (a fetch ended between them and the period's check), oldest first."""
+    path = folder / FETCHED
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [
+            (row + [""] * len(FETCHED_HEADERS))[: len(FETCHED_HEADERS)]
+            for row in csv.reader(handle)
+        ][1:]
+    result = FETCHED_HEADERS.index("result")
+    waiting: dict[str, list[str]] = {}
+    for row in rows:
+        if row[result] == FILED:
+            waiting[row[0]] = row
+        elif row[result] == TAKEN:
+            waiting.pop(row[0], None)
+    return list(waiting.values())
+
+
+@dataclass
+class _Filed:
+    """A message filed whose files' E-LEDGER-STALE judgment is still to be recorded."""
+
+    row: list[str]  # its FILED line of the record
+    counties: set[str]  # the counties its stored files hold
+
+    @property
+    def stored(self) -> list[str]:
+        return [n for n in self.row[FETCHED_HEADERS.index("stored")].split(";") if n]
+
+
+def _judge(desk: Desk, waiting: list[_Filed], stale: set[str]) -> None:
+    """Mark the stored files of the messages waiting whose county's ledger repeats an earlier
+    period's (as intake does), then record the messages as taken: a fetch ended between the
+    two judges them again, which marks nothing twice in effect."""
+    if not waiting:
+        return
+    mark_stale(desk, [name for item in waiting for name in item.stored], stale)
+    result = FETCHED_HEADERS.index("result")
+    at = FETCHED_HEADERS.index("fetched_at")
+    stamp = desk.when.isoformat(sep=" ", timespec="seconds")
+    _record(
+        desk.folder,
+        [[*item.row[:result], TAKEN, stamp, *item.row[at + 1 :]] for item in waiting],
+    )
+    waiting.clear()
 
 
 # ---- fetch ------------------------------------------------------------------------------------
@@ -182,7 +259,6 @@ def fetch(
         )
     senders = _known_senders(root)
     span = window(period)
-    folder = ProjectPaths(root).period(period)
     done = fetched_ids(ProjectPaths(root).data)
     secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else "")
     if not secret:
@@ -221,7 +297,14 @@ def fetch(
         raise failure(settings, exc) from exc
     finally:
         close(server)
-    result = _take_in(root, period, folder, span, taken, unknown, already, elsewhere, now, intake)
+    problems, lists, lines = _take_in(root, period, taken, now)
+    states = _reporting(root, period, {c.code: (c.name, c.files) for c in lines})
+    # the files by the names the county sent them under, as 报送情况 and `check` name them
+    summary = []
+    for c in lines:
+        state, files = states.get(c.code, ("", c.files))
+        summary.append((c.code, c.name, files, c.rows, c.errors, c.warnings, state))
+    result = FetchResult(period, span, taken, unknown, already, elsewhere, problems, lists, summary)
     if move_to:
         uids = earlier + [m.uid for m in taken if m.result in ("taken", "no-file")]
         result.moved = move(settings, secret, timeout, uids, move_to)
@@ -229,74 +312,104 @@ def fetch(
 
 
 def _take_in(
-    root: Path,
-    period: Period,
-    folder: Path,
-    span: tuple[datetime, datetime],
-    taken: list[Mail],
-    unknown: list[Mail],
-    already: int,
-    elsewhere: list[tuple[Mail, str]],
-    now: datetime | None,
-    intake: Callable[..., object],
-) -> FetchResult:
+    root: Path, period: Period, taken: list[Mail], now: datetime | None
+) -> tuple[list[Problem], list[Path], list[CountyLine]]:
+    """Take each message's files in, in the order they arrived, each with its arrival time;
+    then check the period once: its problems, problem lists and a line per county taken in.
 
-    problems: list[Problem] = []
-    lists: list[Path] = []
-    counties: list[str] = []
+    Each message is recorded as soon as its files are filed (FILED). Whether a file repeats
+    an earlier period's ledger (E-LEDGER-STALE, which makes it no submission) is judged on
+    the period as it was right after its message, as if each message were taken in alone:
+    by the one check at the end, or, when a later message brings files of the same county,
+    by reading the period before that message's files go in. The judgment recorded, the
+    message is TAKEN; one a fetch ended before is judged first thing by the next fetch.
+    """
+    folder = ProjectPaths(root).period(period)
+    clock = now or datetime.now()
     taken.sort(key=lambda m: (m.arrived or datetime.min, m.uid))
-    index: UnitTree | None = None
+    leftover = _unjudged(folder)
+    desk: Desk | None = None
+    refused: BulletinError | None = None
+    if leftover or any(mail.files for mail in taken):
+        try:
+            desk = open_desk(root, period, now)
+        except BulletinError as exc:
+            refused = exc
+    waiting: list[_Filed] = []
+    if desk is not None and leftover:  # left by a fetch that ended before its check
+        waiting = [_Filed(row, set()) for row in leftover]
+        _judge(desk, waiting, stale_now(desk))
+    counties: list[str] = []
+    worked = bool(leftover)
     for mail in taken:
         if not mail.files:
             mail.result = "no-file"
-            _record(folder, mail, now or datetime.now())
+            _record(folder, [_row(mail, NO_FILE, clock)])
+            continue
+        if desk is None:
+            mail.result = "failed"
+            mail.lines.append(f"未能收取：{refused}")
             continue
         paths = _save(root, period, mail)
+        if waiting and _counties_in(desk, paths) & set().union(*(w.counties for w in waiting)):
+            _judge(desk, waiting, stale_now(desk))  # before these files change the county's
         try:
-            result = intake(root=root, period=period, files=paths, now=now, received=mail.arrived)
+            filed, _arrived = file_in(desk, paths, received=mail.arrived)
         except BulletinError as exc:
             mail.result = "failed"
             mail.lines.append(f"未能收取：{exc}")
             continue
-        assert isinstance(result, IntakeResult)
-        if result.issued is not None:
-            doc_code, issued_at = result.issued
-            mail.lines.append(
-                f"注意：{period} 期通报已于 {issued_at:%Y-%m-%d} 印发（{doc_code}），这封邮件的文件是"
-                "对已印发通报的更正：印发的通报和报送情况不变，数字如有变化列入下一期的“更正说明”"
-            )
-        problems, lists = result.problems, result.lists
-        if index is None:  # the unit roster, read once: taking ledgers in does not change it
-            index = load_project(root, load_config(root)).unit_index
-        own = index.county.get(mail.unit, mail.unit)
-        for item, path in zip(result.filed, paths, strict=True):
-            name = path.name
-            if item.refused:
-                mail.lines.append(f"未收取 {name}：{item.refused}")
-            elif item.same_as:
-                mail.lines.append(f"未重复收取 {name}：与本期已收取的 {item.same_as} 内容完全相同")
-            else:
-                names = "、".join(n for _, n in item.counties)
-                mail.lines.append(f"已收取 {name}（{names}，{item.rows} 行）→ {item.stored}")
-                mail.lines.extend(f"  {note}" for note in item.notes)
-                codes = [c for c, _ in item.counties]
-                counties.extend(codes)
-                if own and codes and own not in codes and index.level.get(own) != "city":
-                    sender = index.name.get(own, own)
-                    mail.lines.append(
-                        f"  注意：发件邮箱是{sender}的，文件中的单位却是{names}的，"
-                        "请核对是否发错了文件"
-                    )
+        worked = True
         mail.result = "taken"
-        _record(folder, mail, now or datetime.now())
-    lines = county_lines(root, period, counties, problems) if counties else []
-    states = _reporting(root, period, {c.code: (c.name, c.files) for c in lines})
-    # the files by the names the county sent them under, as 报送情况 and `check` name them
-    summary = []
-    for c in lines:
-        state, files = states.get(c.code, ("", c.files))
-        summary.append((c.code, c.name, files, c.rows, c.errors, c.warnings, state))
-    return FetchResult(period, span, taken, unknown, already, elsewhere, problems, lists, summary)
+        _tell(desk, mail, filed, paths, counties)
+        stored = stored_names(filed)
+        row = _row(mail, FILED if stored else TAKEN, clock, stored)
+        _record(folder, [row])
+        if stored:
+            waiting.append(_Filed(row, {c for f in filed if f.stored for c, _ in f.counties}))
+    if desk is None or not worked:
+        return [], [], []
+    result = check_project(root, period)
+    problems = result.problems.items
+    _judge(desk, waiting, stale_counties(problems))
+    lists = write_lists(desk, result)
+    return problems, lists, county_lines(root, period, counties, problems) if counties else []
+
+
+def _counties_in(desk: Desk, paths: Sequence[Path]) -> set[str]:
+    """The counties whose rows the files hold (read before they are filed)."""
+    return {c for path in paths for c in survey(path, path.name, desk.index).counties if c}
+
+
+def _tell(
+    desk: Desk, mail: Mail, filed: list[Filed], paths: Sequence[Path], counties: list[str]
+) -> None:
+    """Say what became of each file of the message; add the counties it was filed for."""
+    if desk.issued is not None:
+        doc_code, issued_at = desk.issued
+        mail.lines.append(
+            f"注意：{desk.period} 期通报已于 {issued_at:%Y-%m-%d} 印发（{doc_code}），这封邮件的文件是"
+            "对已印发通报的更正：印发的通报和报送情况不变，数字如有变化列入下一期的“更正说明”"
+        )
+    index = desk.index
+    own = index.county.get(mail.unit, mail.unit)
+    for item, path in zip(filed, paths, strict=True):
+        name = path.name
+        if item.refused:
+            mail.lines.append(f"未收取 {name}：{item.refused}")
+        elif item.same_as:
+            mail.lines.append(f"未重复收取 {name}：与本期已收取的 {item.same_as} 内容完全相同")
+        else:
+            names = "、".join(n for _, n in item.counties)
+            mail.lines.append(f"已收取 {name}（{names}，{item.rows} 行）→ {item.stored}")
+            mail.lines.extend(f"  {note}" for note in item.notes)
+            codes = [c for c, _ in item.counties]
+            counties.extend(codes)
+            if own and codes and own not in codes and index.level.get(own) != "city":
+                sender = index.name.get(own, own)
+                mail.lines.append(
+                    f"  注意：发件邮箱是{sender}的，文件中的单位却是{names}的，请核对是否发错了文件"
+                )
 
 
 def _reporting(
