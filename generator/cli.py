@@ -59,6 +59,12 @@ def cli() -> None:
       bulletin check                 检查本期数据，列出要各县市区改正的问题
       bulletin build                 生成内网、外网网站和全部 PDF
       bulletin serve                 在本机浏览生成的网站
+
+    \b
+    以上按市级项目说。省、全国项目（bulletin.yml 中 level: province 或 national）汇总的是
+    各市（州）、各省（区、市）印发的通报：说明中的“县市区”指这些成员，收取的是它们的
+    issued/<报告期>/ 文件夹或其 zip（见 bulletin intake --help）；carry 和 confirm-unchanged
+    只用于市级项目。
     """
 
 

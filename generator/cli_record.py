@@ -336,6 +336,10 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
     的报送情况。已印发的报告期不能更正（印发的报送情况以印发时为准）。时间写到分钟，整个时间加引号。
 
     \b
+    省、全国项目（bulletin.yml 中 level: province 或 national）：COUNTY 写市（州）或
+    省（区、市）的名称或单位代码，更正的是它印发的通报（收取的文件夹或 zip）的收到时间。
+
+    \b
     示例：
       bulletin received 2026-10 宁阳县 "2026-11-04 18:30"
       bulletin received 2026-10 370921 "2026-11-05 09:12" --file 370921-宁阳县.xlsx
@@ -358,6 +362,8 @@ def carry(period: str, county: str, project: Path) -> None:
     只对这一个县市区、这一期有效：通报的报送情况写“未按时报送（沿用上期数据）”（截止日期前写
     “尚未报送”），不报送的县市区不再是 E-COUNTY-NOT-REPORTED 错误。之后收到该县市区的台账时，
     照常用 bulletin intake 收取，收取的台账优先。COUNTY 写县市区名称或单位代码。
+    只用于市级项目：省、全国项目（level: province 或 national）的成员报来的是印发的通报，
+    不沿用上期数据。
 
     \b
     示例：
@@ -381,6 +387,8 @@ def confirm_unchanged(period: str, county: str, project: Path) -> None:
     台账与以前某期的完全相同（同样的企业、同样的数字），多半是把旧台账又报了一次，bulletin
     check 报 E-LEDGER-STALE 错误。向该县市区核实确实没有变化后，用本命令确认：只对这一个县市区、
     这一期有效，通报的报送情况注明“与上期相同（已确认）”。COUNTY 写县市区名称或单位代码。
+    只用于市级项目：省、全国项目（level: province 或 national）的成员报来的是印发的通报，
+    不与往期台账比较。
 
     \b
     示例：
