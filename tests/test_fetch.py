@@ -1039,3 +1039,31 @@ def test_a_fetch_killed_between_messages_leaves_each_whole_and_the_next_one_judg
         ("<jia@jia.test>", "taken"),
         ("<new@yi.test>", "taken"),
     ]
+
+
+def test_a_county_not_reported_is_to_be_fetched_when_the_mailbox_is_set_up(
+    tmp_path: Path,
+) -> None:
+    """E-COUNTY-NOT-REPORTED says how the office takes the ledger in: `fetch` first where the
+    counties' mail comes to the office's mailbox, `intake` for a file that came otherwise."""
+    from generator.rosters.load import check_project
+
+    with_mail = make_project(tmp_path / "mail", 993, "INBOX")
+    without = Project(tmp_path / "plain")
+    for old in (without.root / "data" / "2026-10").glob("enterprises.*"):
+        old.unlink()
+    said = {}
+    for name, root in (("mail", with_mail.root), ("plain", without.root)):
+        yi = [r for r in ENTERPRISES if r["unit"] == "990201"]  # 乙区 reported, 甲县 not
+        write_roster(root / "data" / "2026-10" / "990200-乙区.csv", "enterprises", yi)
+        problems = check_project(root, Period.parse("2026-10")).problems.items
+        (jia,) = [
+            p for p in problems if p.code == "E-COUNTY-NOT-REPORTED" and p.county_name == "甲县"
+        ]
+        said[name] = jia.message
+    assert (
+        "收到后请用 bulletin fetch 2026-10（从收件邮箱收取邮件报来的台账）或 bulletin intake "
+        '2026-10 文件 --received "收到时间"（其他途径报来的）收取；' in said["mail"]
+    )
+    assert 'bulletin intake 2026-10 文件 --received "收到时间" 收取；' in said["plain"]
+    assert "fetch" not in said["plain"]
