@@ -48,3 +48,32 @@ def test_bad_period_is_a_usage_error(tmp_path: Path) -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["buidl"])
     assert result.exit_code == 2
+
+
+def test_help_starts_without_the_pipelines_libraries() -> None:
+    """`bulletin --help` and a command's --help load the command line only (LAZY_IMPORTS):
+    neither pandas, pyarrow, matplotlib, typst nor the stages, so help comes at once."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from generator.cli import cli\n"
+        "for args in (['--help'], ['fetch', '--help'], ['issue', '--help']):\n"
+        "    try:\n"
+        "        cli(args, prog_name='bulletin')\n"
+        "    except SystemExit as exit:\n"
+        "        assert exit.code == 0, exit.code\n"
+        "heavy = ('pandas', 'pyarrow', 'numpy', 'matplotlib', 'typst', 'openpyxl', 'jinja2')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('generator.') and\n"
+        "             m.split('.')[1] in ('rosters', 'figures', 'model', 'render', 'office')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout.splitlines()
+    assert out[-2:] == ["[]", "[]"]

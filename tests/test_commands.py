@@ -233,3 +233,98 @@ def test_unknown_command_and_option_in_chinese() -> None:
     option = invoke("--verbose")
     assert option.exit_code == 2
     assert "--verbose" in error_line(option)
+
+
+# ---- a province or national project speaks as itself ------------------------------------------
+
+LEVELS = {
+    # level: (its own unit's row, its members' rows, the members' word, 本省/全国)
+    "province": (("800000", "测试省", "省"), [("810000", "甲市"), ("820000", "乙市")], "市"),
+    "national": (("100000", "全国", "全国"), [("110000", "甲省"), ("120000", "乙省")], "省"),
+}
+
+
+def level_project(root: Path, level: str) -> Path:
+    """A province's (or the nation's) project: its roster of members and October's folder."""
+    (own_code, own_name, own_level), members, member_level = LEVELS[level]
+    (root / "data" / "2026-10").mkdir(parents=True)
+    (root / "bulletin.yml").write_text(
+        f"organization:\n  name: {own_name}总工会\n  doc_prefix: 测工发\ncadence: month\n"
+        f"level: {level}\n",
+        encoding="utf-8",
+    )
+    rows = ["单位代码,单位名称,层级,上级单位代码", f"{own_code},{own_name},{own_level},"]
+    rows += [f"{code},{name},{member_level},{own_code}" for code, name in members]
+    (root / "data" / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("level", "said"),
+    [
+        (
+            "province",
+            "“丙市”不是本省的市（州）。市（州）可以写名称或单位代码：甲市（810000）、乙市（820000）",
+        ),
+        (
+            "national",
+            "“丙市”不是全国的省（区、市）。省（区、市）可以写名称或单位代码：甲省（110000）、乙省（120000）",
+        ),
+    ],
+)
+def test_the_office_decisions_name_the_levels_members(
+    tmp_path: Path, level: str, said: str
+) -> None:
+    """A province never says 本市的县市区: an unknown member is named against its members; carry
+    and confirm-unchanged, which decide on a county's ledger, say they are a city's."""
+    root = level_project(tmp_path / level, level)
+    member = LEVELS[level][1][0][1]
+    result = invoke("received", "2026-10", "丙市", "2026-11-04 10:00", root)
+    assert result.exit_code == 2
+    assert error_line(result) == f"错误：{said}"
+    own = "全省" if level == "province" else "全国"
+    for command in ("carry", "confirm-unchanged"):
+        result = invoke(command, "2026-10", member, root)
+        assert result.exit_code == 2
+        line = error_line(result)
+        assert f"bulletin {command} 只用于市级项目：本项目是{own}的通报项目" in line
+        assert f"level: {level}" in line and "县市区" not in line
+    assert not list((root / "data" / "2026-10").iterdir())  # nothing recorded
+
+
+def test_a_members_package_receipt_is_corrected_at_the_province(tmp_path: Path) -> None:
+    """`received` at a province corrects when a city's issued bulletin arrived, and says the
+    报送情况 the province's bulletin reads from it (the 5 November deadline)."""
+    from datetime import datetime
+
+    from generator.common.record import read_receipts, record_receipts
+
+    root = level_project(tmp_path / "province", "province")
+    folder = root / "data" / "2026-10"
+    missing = invoke("received", "2026-10", "甲市", "2026-11-04 10:00", root)
+    assert missing.exit_code == 2
+    assert "没有收到甲市 2026-10 期印发的通报" in error_line(missing)
+    # what `intake` records for a member's package (a real one is verified there, not here)
+    (folder / "810000-甲市.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    row = ["810000-甲市.zip", "810000", "2026-11-07 09:00:00", "甲市-2026-10.zip", "ab" * 32]
+    record_receipts(folder, [row], datetime(2026, 11, 7, 9, 5))
+    result = invoke("received", "2026-10", "甲市", "2026-11-04 10:00", root)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "已更正甲市 2026-10 期的收到时间：810000-甲市.zip 由 2026-11-07 09:00 改为 2026-11-04 10:00。",
+        "报送情况：逾期2天 → 按时报送（截止 2026-11-05）。",
+        "原记录保留（更正是另记的一条）；下次 bulletin build 会据此重新生成。",
+    ]
+    (receipt,) = read_receipts(folder)
+    assert receipt.received_at == datetime(2026, 11, 4, 10, 0)
+    assert receipt.corrected_from == [datetime(2026, 11, 7, 9, 0)]
+
+
+def test_help_says_what_the_commands_mean_above_a_city() -> None:
+    top = invoke("--help").output
+    assert "省、全国项目（bulletin.yml 中 level: province 或 national）" in top
+    assert "“县市区”指这些成员" in top
+    received = "".join(invoke("received", "--help").output.split())
+    assert "COUNTY写市（州）或省（区、市）的名称或单位代码" in received
+    for command in ("carry", "confirm-unchanged"):
+        assert "只用于市级项目" in invoke(command, "--help").output

@@ -3,6 +3,7 @@ with a throwaway configuration, filled over IMAP with MIME messages as mail prog
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
 import imaplib
@@ -10,8 +11,10 @@ import io
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -26,29 +29,21 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from conftest import ENTERPRISES, UNITS, Project, write_roster
+from conftest import ENTERPRISES, UNITS, Project, uscc, write_roster
 from openpyxl import load_workbook
 
 from generator.cli import cli
 from generator.common.periods import Period
 from generator.common.record import RECEIVED, read_receipts
-from generator.office import mailbox
-from generator.office.mailbox import (
-    BY_DATE,
-    BY_INTERNALDATE,
-    BY_RECEIVED,
-    FETCHED,
-    Mail,
-    MailboxError,
-    attachments,
-    fetch,
-    imap_folder,
-    window,
-)
+from generator.office import mailbox, mime
+from generator.office.imap import MailboxError, imap_folder
+from generator.office.mailbox import FETCHED, fetch, window
+from generator.office.mime import BY_DATE, BY_INTERNALDATE, BY_RECEIVED, Mail, attachments
 
 pytestmark = [
     pytest.mark.slow,
@@ -564,7 +559,7 @@ def test_encrypted_oversize_and_bomb_attachments_are_said_not_taken(
     encrypted = (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptedPackage".encode("utf-16-le")
     )
-    monkeypatch.setattr(mailbox, "MAX_ATTACHMENT", len(good) + 10)
+    monkeypatch.setattr(mime, "MAX_ATTACHMENT", len(good) + 10)
     big = good + bytes(100)  # over the limit by 90 bytes
     # a zip whose member inflates far beyond the limit (a zip bomb): never inflated
     bomb = io.BytesIO()
@@ -835,3 +830,240 @@ def test_a_message_that_cannot_be_taken_in_is_tried_again(
         ("甲县10月台账.xlsx", datetime(2026, 11, 20, 9, 0))
     ]
     assert [p.name for p in (root / "inbox" / "2026-10").rglob("*.xlsx")] == ["甲县10月台账.xlsx"]
+
+
+# ---- one check per fetch, the same judgments as a message at a time, a fetch killed between ----
+
+
+def _twelve(unit: str, employees: str) -> list[dict[str, str]]:
+    """Twelve enterprises of a unit (enough for E-LEDGER-STALE to compare the county)."""
+    rows = []
+    for i in range(12):
+        row = dict(ENTERPRISES[1])
+        row.update(unit=unit, uscc=uscc(f"91{unit}MB{i:07d}"), name=f"{unit}企业{i:03d}")
+        row["employees"] = employees
+        rows.append(row)
+    return rows
+
+
+def stale_month(tmp: Path, port: int, folder: str) -> tuple[Path, list[tuple[bytes, datetime]]]:
+    """乙区 had twelve enterprises in September. In October's window it first sends its
+    September ledger again (3 Nov, E-LEDGER-STALE: no submission), 甲县 sends its ledger
+    (4 Nov), then 乙区 its October ledger (7 Nov, two days after the 5 November deadline).
+    The project and the three messages (raw, arrival), in the order they arrived."""
+    root = tmp / "project"
+    project = make_project(root, port, folder)
+    jia_rows = [dict(r) for r in ENTERPRISES if r["unit"] in ("990100", "990101", "990102")]
+    project.write("enterprises", [*jia_rows, *_twelve("990201", "30")], period="2026-09")
+    jia_rows[0]["employees"] = "一百二十"  # an error: 甲县 gets a problem list
+    files = {
+        "乙区9月台账.csv": write_roster(tmp / "s.csv", "enterprises", _twelve("990201", "30")),
+        "甲县10月台账.xlsx": write_roster(tmp / "j.xlsx", "enterprises", jia_rows),
+        "乙区10月台账.csv": write_roster(tmp / "o.csv", "enterprises", _twelve("990201", "31")),
+    }
+    sent = [
+        ("yi@test.gov.cn", "乙区9月台账.csv", at(2026, 11, 3, 9, 0), "<old@yi.test>"),
+        ("jia@test.gov.cn", "甲县10月台账.xlsx", at(2026, 11, 4, 10, 0), "<jia@jia.test>"),
+        ("yi@test.gov.cn", "乙区10月台账.csv", at(2026, 11, 7, 11, 30), "<new@yi.test>"),
+    ]
+    messages = [
+        (
+            message(
+                sender,
+                name.removesuffix(".csv").removesuffix(".xlsx"),
+                [rfc2231(files[name].read_bytes(), name)],
+                received=when,
+                message_id=mid,
+            ).as_bytes(),
+            when,
+        )
+        for sender, name, when, mid in sent
+    ]
+    return root, messages
+
+
+def outcome(root: Path) -> tuple[list[tuple[str, str, datetime | None, str, bool]], list[Any]]:
+    """What a fetch leaves that the bulletin reads: the receipts (file as sent, county, arrival,
+    intake or resend, stale) and the problem lists' cells, per list."""
+    receipts = [
+        (r.source, ",".join(r.counties), r.received_at, r.kind, r.stale)
+        for r in read_receipts(root / "data" / "2026-10")
+    ]
+    lists = [
+        (
+            path.name,
+            [row for row in load_workbook(path).active.iter_rows(values_only=True)],
+        )
+        for path in sorted((root / "problems" / "2026-10").glob("*.xlsx"))
+    ]
+    return receipts, lists
+
+
+#: worked out by hand: 乙区's September ledger is no submission (stale); its October ledger
+#: replaces it as a resend and, arriving on 7 November, is its first submission
+STALE_MONTH_RECEIPTS = [
+    ("乙区9月台账.csv", "990200", datetime(2026, 11, 3, 9, 0), "intake", True),
+    ("甲县10月台账.xlsx", "990100", datetime(2026, 11, 4, 10, 0), "intake", False),
+    ("乙区10月台账.csv", "990200", datetime(2026, 11, 7, 11, 30), "resend", False),
+]
+
+
+def record_results(root: Path) -> list[tuple[str, str]]:
+    with (root / "data" / "2026-10" / FETCHED).open(encoding="utf-8-sig", newline="") as f:
+        return [(row[0], row[5]) for row in list(csv.reader(f))[1:]]
+
+
+def test_fetch_checks_once_and_judges_each_message_as_if_taken_alone(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three messages in one fetch: the period is checked once (not once per message), and
+    the receipts, E-LEDGER-STALE marks and problem lists are those of three fetches of one
+    message each."""
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    root, messages = stale_month(tmp_path / "batch", dovecot.port, "一次收取")
+    for raw, when in messages:
+        dovecot.append("一次收取", raw, when)
+    checks: list[Path] = []
+    reads: list[object] = []
+    real_check, real_stale = mailbox.check_project, mailbox.stale_now
+
+    def check_project(*args: Any) -> Any:
+        checks.append(args[0])
+        return real_check(*args)
+
+    def stale_now(desk: Any) -> set[str]:
+        reads.append(desk)
+        return real_stale(desk)
+
+    monkeypatch.setattr(mailbox, "check_project", check_project)
+    monkeypatch.setattr(mailbox, "stale_now", stale_now)
+    result = fetch(root, "2026-10", now=NOW, timeout=10)
+    assert [m.result for m in result.taken] == ["taken"] * 3
+    assert len(checks) == 1
+    # 乙区's October ledger would change the county the old one was judged on: the period is
+    # read once before it goes in (甲县's ledger, between them, changes nothing of 乙区)
+    assert len(reads) == 1
+    batch = outcome(root)
+    assert batch[0] == STALE_MONTH_RECEIPTS
+    assert [name for name, _cells in batch[1]] == ["990100-甲县-问题清单.xlsx"]
+    states = {name: state for _code, name, *_, state in result.counties}
+    assert states["乙区"] == "首次收到 2026-11-07 11:30，逾期2天（截止 2026-11-05）"
+    assert states["甲县"] == "首次收到 2026-11-04 10:00，按时报送（截止 2026-11-05）"
+    # both judged when the period was read, before 乙区's October ledger went in
+    assert record_results(root) == [
+        ("<old@yi.test>", "filed"),
+        ("<jia@jia.test>", "filed"),
+        ("<old@yi.test>", "taken"),
+        ("<jia@jia.test>", "taken"),
+        ("<new@yi.test>", "filed"),
+        ("<new@yi.test>", "taken"),
+    ]
+
+    monkeypatch.setattr(mailbox, "check_project", real_check)
+    monkeypatch.setattr(mailbox, "stale_now", real_stale)
+    one_by_one, messages = stale_month(tmp_path / "single", dovecot.port, "逐封收取")
+    for raw, when in messages:
+        dovecot.append("逐封收取", raw, when)
+        assert [m.result for m in fetch(one_by_one, "2026-10", now=NOW, timeout=10).taken] == [
+            "taken"
+        ]
+    assert outcome(one_by_one) == batch
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from generator.office import mailbox
+real, calls, marker = mailbox.file_in, [], Path(sys.argv[2])
+def file_in(*args, **kw):
+    calls.append(1)
+    if len(calls) == 2:  # the first message is filed and recorded: wait here to be killed
+        marker.touch()
+        time.sleep(300)
+    return real(*args, **kw)
+mailbox.file_in = file_in
+from generator.cli import main
+sys.argv = ["bulletin", "fetch", "2026-10", sys.argv[1]]
+main()
+"""
+
+
+def test_a_fetch_killed_between_messages_leaves_each_whole_and_the_next_one_judges_it(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 of a fetch after its first message is filed, before the second: the first is
+    filed and recorded, nothing of the others is; the next fetch judges the first on the
+    period it left, takes the others, and the record is that of a fetch never killed."""
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    root, messages = stale_month(tmp_path, dovecot.port, "中断收取")
+    for raw, when in messages:
+        dovecot.append("中断收取", raw, when)
+    marker = tmp_path / "filed-one"
+    env = {**os.environ, "BULLETIN_IMAP_PASSWORD": PASSWORD, "TZ": "Asia/Shanghai"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(root), str(marker)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), "the fetch never reached its second message"
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+    folder = root / "data" / "2026-10"
+    # the first message whole: its file stored, its receipt and its line recorded; its
+    # E-LEDGER-STALE judgment not yet, and nothing of the two others
+    assert [(r.source, r.stale) for r in read_receipts(folder)] == [("乙区9月台账.csv", False)]
+    assert record_results(root) == [("<old@yi.test>", "filed")]
+    assert [p.name for p in folder.glob("99*")] == ["990200-乙区.csv"]
+
+    rerun = CliRunner().invoke(cli, ["fetch", "2026-10", str(root)])
+    assert rerun.exit_code == 1, rerun.output  # 甲县's ledger has its error
+    assert "Traceback" not in rerun.output
+    assert "另有 1 封邮件此前已经收取" in rerun.output
+    assert "乙区：乙区9月台账.csv（已被替换）、乙区10月台账.csv" in rerun.output
+    assert "逾期2天（截止 2026-11-05）" in rerun.output
+    assert outcome(root)[0] == STALE_MONTH_RECEIPTS
+    assert record_results(root) == [
+        ("<old@yi.test>", "filed"),
+        ("<old@yi.test>", "taken"),  # judged first, on the period the killed fetch left
+        ("<jia@jia.test>", "filed"),
+        ("<new@yi.test>", "filed"),
+        ("<jia@jia.test>", "taken"),
+        ("<new@yi.test>", "taken"),
+    ]
+
+
+def test_a_county_not_reported_is_to_be_fetched_when_the_mailbox_is_set_up(
+    tmp_path: Path,
+) -> None:
+    """E-COUNTY-NOT-REPORTED says how the office takes the ledger in: `fetch` first where the
+    counties' mail comes to the office's mailbox, `intake` for a file that came otherwise."""
+    from generator.rosters.load import check_project
+
+    with_mail = make_project(tmp_path / "mail", 993, "INBOX")
+    without = Project(tmp_path / "plain")
+    for old in (without.root / "data" / "2026-10").glob("enterprises.*"):
+        old.unlink()
+    said = {}
+    for name, root in (("mail", with_mail.root), ("plain", without.root)):
+        yi = [r for r in ENTERPRISES if r["unit"] == "990201"]  # 乙区 reported, 甲县 not
+        write_roster(root / "data" / "2026-10" / "990200-乙区.csv", "enterprises", yi)
+        problems = check_project(root, Period.parse("2026-10")).problems.items
+        (jia,) = [
+            p for p in problems if p.code == "E-COUNTY-NOT-REPORTED" and p.county_name == "甲县"
+        ]
+        said[name] = jia.message
+    assert (
+        "收到后请用 bulletin fetch 2026-10（从收件邮箱收取邮件报来的台账）或 bulletin intake "
+        '2026-10 文件 --received "收到时间"（其他途径报来的）收取；' in said["mail"]
+    )
+    assert 'bulletin intake 2026-10 文件 --received "收到时间" 收取；' in said["plain"]
+    assert "fetch" not in said["plain"]

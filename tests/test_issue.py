@@ -615,3 +615,30 @@ def test_unit_pages_link_every_issued_periods_reports_and_packets(
             assert page.locator("p.downloads.reports, p.downloads.packets").count() == 0
     finally:
         context.close()
+
+
+def test_a_judgment_left_undecided_is_not_issued(project: Project) -> None:
+    """CONTRACT 3.9: a new-members rule cannot judge a county whose members at last year's end
+    are not in the data (the project starts in 2026-09). The leader does not sign a bulletin
+    with such a judgment missing: issue refuses, naming each county, what is missing and the
+    rule, and what to do; nothing is issued."""
+    config = project.root / "bulletin.yml"
+    config.write_text(
+        config.read_text("utf-8")
+        + "judgments:\n  criticize:\n    - {metric: members_completion, below: 0.5}\n",
+        "utf-8",
+    )
+    write_frame(project.root, "2026-10", 10, "2026-11-05")
+    result = CliRunner().invoke(cli, ["issue", "2026-10", str(project.root)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    flat = "".join(result.output.split())
+    # named once a year, at 2026-09, and still undecided in October
+    assert "2026-10期通报中有2个单位的评价因缺少数据无法作出（W-JUDGMENT-UNDECIDED）" in flat
+    assert "未印发" in flat
+    for county in ("甲县（990100）", "乙区（990200）"):
+        assert f"{county}2025年末的会员人数不在数据中" in flat
+    assert "规则members_completion对它不起作用。请补上2025年12月的台账" in flat
+    assert "bulletin.yml中judgments的规则" in flat
+    assert not (project.root / "issued").exists()
+    assert not (project.root / "site").exists()  # refused before anything was built

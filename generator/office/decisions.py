@@ -4,7 +4,7 @@ unchanged ledger (`bulletin correct-receipt`, `carry`, `confirm-unchanged`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,10 +25,14 @@ from generator.common.record import (
     record_correction,
     record_decision,
     reference,
+    report_deadline,
 )
+from generator.federation.roster import read_members
+from generator.federation.words import level_words
 from generator.rosters.load import earlier_rows, load_project, read_snapshot
 
 if TYPE_CHECKING:
+    from generator.common.config import Config
     from generator.rosters.load import ProjectData
 
 # ---- the office's commands: correct a receipt, carry a county, confirm an unchanged ledger ----
@@ -43,19 +47,25 @@ class Recorded:
     lines: list[str]
 
 
-def _project(root: Path, period_text: str) -> tuple[ProjectData, Period, Path]:
-    """The project's rosters, the period and its folder; a Chinese ConfigError when the
-    period is not one of the project's."""
-
+def _period(period_text: str, config: Config) -> Period:
+    """The period named, of the project's cadence, or a Chinese ConfigError."""
     try:
         period = Period.parse(period_text)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    config = load_config(root)
     if period.cadence != config.cadence:
         raise ConfigError(
             f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
         )
+    return period
+
+
+def _project(root: Path, period_text: str) -> tuple[ProjectData, Period, Path]:
+    """The project's rosters, the period and its folder; a Chinese ConfigError when the
+    period is not one of the project's."""
+
+    config = load_config(root)
+    period = _period(period_text, config)
     data = load_project(root, config)
     if period not in data.periods:
         known = "、".join(str(p) for p in data.periods) or "无"
@@ -70,12 +80,36 @@ def resolve_county(data: ProjectData, text: str) -> tuple[str, str]:
     counties otherwise."""
     index = data.unit_index
     counties = {c: index.name.get(c, c) for c, level in index.level.items() if level == "county"}
+    return _resolve(counties, text, data.config.level)
+
+
+def _resolve(members: dict[str, str], text: str, level: str) -> tuple[str, str]:
+    """A member (a city's county, a province's city…) by its code or name; a Chinese
+    ConfigError in the level's words naming the members otherwise."""
     wanted = text.strip()
-    for code, name in counties.items():
+    for code, name in members.items():
         if wanted in (code, name):
             return code, name
-    shown = "、".join(f"{n}（{c}）" for c, n in counties.items()) or "（单位名册中没有县市区）"
-    raise ConfigError(f"“{text}”不是本市的县市区。县市区可以写名称或单位代码：{shown}")
+    words = level_words(level)
+    ours = words.name if words.name == words.own else f"本{words.name}"  # 本市, 本省, 全国
+    shown = "、".join(f"{n}（{c}）" for c, n in members.items()) or (
+        f"（单位名册中没有{words.members}）"
+    )
+    raise ConfigError(
+        f"“{text}”不是{ours}的{words.members}。{words.members}可以写名称或单位代码：{shown}"
+    )
+
+
+def _city_only(config: Config, command: str, why: str) -> None:
+    """Refuse a command that decides on a county's ledger in a province or national project,
+    whose members send their issued bulletins (CONTRACT §7)."""
+    if config.level == "city":
+        return
+    words = level_words(config.level)
+    raise ConfigError(
+        f"bulletin {command} 只用于市级项目：本项目是{words.own}的通报项目（bulletin.yml 中 "
+        f"level: {config.level}），{words.each}报来的是印发的通报，{why}"
+    )
 
 
 def _status_of(data: ProjectData, period: Period, county: str) -> CountyReport | None:
@@ -105,6 +139,9 @@ def correct_receipt(
     county whose files were placed by hand gets its first receipt time."""
     import hashlib
 
+    config = load_config(root)
+    if config.level != "city":
+        return _correct_member(root, config, period_text, county_text, when_text, file, now)
     data, period, folder = _project(root, period_text)
     code, name = resolve_county(data, county_text)
     _refuse_issued(root, period, "更正收到时间")
@@ -114,25 +151,7 @@ def correct_receipt(
     mine = county_receipts(read_receipts(folder), code)
     lines: list[str] = []
     if mine:
-        chosen = [r for r in mine if file in (None, r.file, r.source)]
-        if not chosen:
-            listed = "、".join(r.file for r in mine)
-            raise ConfigError(f"{name} {period} 期收到的文件中没有“{file}”。收到的文件：{listed}")
-        target = chosen[0]
-        if target.recorded_at is not None and when > target.recorded_at:
-            raise ConfigError(
-                f"收到时间 {when:%Y-%m-%d %H:%M} 晚于该文件登记收取的时间 "
-                f"{target.recorded_at:%Y-%m-%d %H:%M}：文件不会在收取之后才收到，请核对。"
-            )
-        if target.received_at == when:
-            raise ConfigError(
-                f"{name} 的 {target.file} 登记的收到时间已经是 {when:%Y-%m-%d %H:%M}，不需要更正。"
-            )
-        record_correction(folder, target, code, target.file, when, now)
-        old = f"{target.received_at:%Y-%m-%d %H:%M}" if target.received_at else "未登记"
-        lines.append(
-            f"已更正{name} {period} 期的收到时间：{target.file} 由 {old} 改为 {when:%Y-%m-%d %H:%M}。"
-        )
+        lines += _correct(folder, code, name, period, mine, file, when, now)
     else:
         files = (before.unrecorded if before is not None else []) or []
         if not files:
@@ -155,9 +174,93 @@ def correct_receipt(
     return Recorded(code, name, lines)
 
 
+def _correct(
+    folder: Path,
+    code: str,
+    name: str,
+    period: Period,
+    mine: list[Receipt],
+    file: str | None,
+    when: datetime,
+    now: datetime,
+) -> list[str]:
+    """Record the corrected arrival of one of a member's receipts (its first, or `file`)."""
+    chosen = [r for r in mine if file in (None, r.file, r.source)]
+    if not chosen:
+        listed = "、".join(r.file for r in mine)
+        raise ConfigError(f"{name} {period} 期收到的文件中没有“{file}”。收到的文件：{listed}")
+    target = chosen[0]
+    if target.recorded_at is not None and when > target.recorded_at:
+        raise ConfigError(
+            f"收到时间 {when:%Y-%m-%d %H:%M} 晚于该文件登记收取的时间 "
+            f"{target.recorded_at:%Y-%m-%d %H:%M}：文件不会在收取之后才收到，请核对。"
+        )
+    if target.received_at == when:
+        raise ConfigError(
+            f"{name} 的 {target.file} 登记的收到时间已经是 {when:%Y-%m-%d %H:%M}，不需要更正。"
+        )
+    record_correction(folder, target, code, target.file, when, now)
+    old = f"{target.received_at:%Y-%m-%d %H:%M}" if target.received_at else "未登记"
+    return [
+        f"已更正{name} {period} 期的收到时间：{target.file} 由 {old} 改为 {when:%Y-%m-%d %H:%M}。"
+    ]
+
+
+def _correct_member(
+    root: Path,
+    config: Config,
+    period_text: str,
+    member_text: str,
+    when_text: str,
+    file: str | None,
+    now: datetime | None,
+) -> Recorded:
+    """`received` in a province or national project: the arrival of a member's issued
+    bulletin (its package), which its 报送情况 reads as the bulletin will (CONTRACT §7)."""
+    period = _period(period_text, config)
+    folder = ProjectPaths(root).period(period)
+    if not folder.is_dir():
+        raise ConfigError(f"没有报告期 {period} 的数据（data/{period}/）。")
+    members = read_members(root, config.level)
+    code, name = _resolve(members.names, member_text, config.level)
+    _refuse_issued(root, period, "更正收到时间")
+    now = (now or datetime.now()).replace(microsecond=0)
+    when = parse_time(when_text, now)
+    deadline = report_deadline(period, config.report_deadline)
+    before = _member_status(folder, code, deadline)
+    mine = county_receipts(read_receipts(folder), code)
+    if not mine:
+        raise ConfigError(
+            f"没有收到{name} {period} 期印发的通报，无法更正收到时间："
+            f"请先用 bulletin intake {period} 收取它报来的 issued/{period}/ 文件夹（或其 zip）。"
+        )
+    lines = _correct(folder, code, name, period, mine, file, when, now)
+    after = _member_status(folder, code, deadline)
+    change = f"{before} → {after}" if before != after else after
+    lines.append(f"报送情况：{change}（截止 {deadline.isoformat()}）。")
+    lines.append("原记录保留（更正是另记的一条）；下次 bulletin build 会据此重新生成。")
+    return Recorded(code, name, lines)
+
+
+def _member_status(folder: Path, code: str, deadline: date) -> str:
+    """报送情况 of a member as the level's bulletin says it: its first receipt's arrival."""
+    first = next((r for r in read_receipts(folder) if r.of(code)), None)
+    if first is None:
+        return "未报送"
+    if first.received_at is None:
+        return "收到时间不详"
+    days = (first.received_at.date() - deadline).days
+    return "按时报送" if days <= 0 else f"逾期{days}天"
+
+
 def carry(root: Path, period_text: str, county_text: str, now: datetime | None = None) -> Recorded:
     """Record the decision to use a county's rows of its latest earlier period for this one."""
 
+    _city_only(
+        load_config(root),
+        "carry",
+        "不沿用上期的台账数据：请催报，收到后用 bulletin intake 收取。",
+    )
     data, period, folder = _project(root, period_text)
     code, name = resolve_county(data, county_text)
     now = (now or datetime.now()).replace(microsecond=0)
@@ -200,6 +303,11 @@ def confirm_unchanged(
 ) -> Recorded:
     """Record that a county's ledger identical to an earlier period's is right for this one."""
 
+    _city_only(
+        load_config(root),
+        "confirm-unchanged",
+        "其数字由各自印发时核对，不与往期台账比较（没有 E-LEDGER-STALE）。",
+    )
     data, period, folder = _project(root, period_text)
     code, name = resolve_county(data, county_text)
     now = (now or datetime.now()).replace(microsecond=0)

@@ -50,6 +50,9 @@ from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
 from generator.rosters.load import (
+    CheckResult,
+    ProjectData,
+    SnapshotState,
     check_project,
     load_project,
     period_files,
@@ -209,6 +212,79 @@ def _record(folder: Path, rows: Sequence[Sequence[str]], recorded_at: datetime) 
     record_receipts(folder, rows, recorded_at)
 
 
+@dataclass
+class Desk:
+    """A period open for filing: the project's rosters read once, the period's folder, the
+    office's clock, and the 发文字号 and issue time when the period is issued already."""
+
+    root: Path
+    period: Period
+    data: ProjectData
+    folder: Path
+    when: datetime
+    issued: tuple[str, datetime] | None
+    #: the state of the periods before this one (what a stale ledger repeats), once read
+    earlier: list[SnapshotState | None] = field(default_factory=list)
+
+    @property
+    def index(self) -> UnitTree:
+        return self.data.unit_index
+
+
+def open_desk(root: Path, period: Period, now: datetime | None = None) -> Desk:
+    """Open the period for filing: its cadence and the unit roster checked, its folder made."""
+    config = load_config(root)
+    if period.cadence != config.cadence:
+        raise ConfigError(
+            f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
+        )
+    data = load_project(root, config)
+    if not data.units_read:
+        raise ConfigError(
+            "单位名册有错误或为空，无法判断文件属于哪个县市区：请先运行 bulletin check 改正单位名册。"
+        )
+    folder = ProjectPaths(root).period(period)
+    folder.mkdir(parents=True, exist_ok=True)
+    when = (now or datetime.now()).replace(microsecond=0)
+    issued_at, _signed, doc_code = issued(root, period)
+    correction = (doc_code, issued_at) if issued_at is not None else None
+    return Desk(root, period, data, folder, when, correction)
+
+
+def file_in(
+    desk: Desk,
+    files: Sequence[Path],
+    received: datetime | str | None = None,
+    county: str | None = None,
+    mode: str = AUTO,
+) -> tuple[list[Filed], datetime]:
+    """File the returned workbooks into the open period, each receipt recorded as its file is
+    stored; what became of each file, and the arrival time recorded. Nothing is checked."""
+    named = _named_county(county, desk.index) if county else ""
+    when, period = desk.when, desk.period
+    arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
+    if arrived > when:
+        raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
+    if arrived.date() < period.start:
+        # A ledger is the state at the period's end: one that arrived before the period began
+        # is another period's (a mistyped period or time), never this one's submission.
+        raise ConfigError(
+            f"收到时间 {arrived:%Y-%m-%d %H:%M} 早于报告期 {period.label}的开始"
+            f"（{period.start:%Y-%m-%d}），不会是本期的台账：请检查报告期和收到时间。"
+        )
+    filed: list[Filed] = []
+    # One intake files into a period at a time (two office computers at once wait for each
+    # other): which file a resend replaces, the free name and the receipt log stay consistent.
+    # The operating system releases the lock when the process ends, however it ends.
+    with _filing_lock(desk.root, period):
+        _clear_partials(desk.folder)
+        for source in files:
+            item = Filed(source=source)
+            filed.append(item)
+            _file_one(desk.root, desk.folder, item, desk.index, named, mode, when, arrived)
+    return filed, arrived
+
+
 def intake(
     root: Path,
     period: Period,
@@ -228,73 +304,58 @@ def intake(
     earlier files all go aside).
     """
 
-    config = load_config(root)
-    if period.cadence != config.cadence:
-        raise ConfigError(
-            f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
-        )
-    data = load_project(root, config)
-    if not data.units_read:
-        raise ConfigError(
-            "单位名册有错误或为空，无法判断文件属于哪个县市区：请先运行 bulletin check 改正单位名册。"
-        )
-    index = data.unit_index
-    named = _named_county(county, index) if county else ""
-    folder = ProjectPaths(root).period(period)
-    folder.mkdir(parents=True, exist_ok=True)
-    when = (now or datetime.now()).replace(microsecond=0)
-    arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
-    if arrived > when:
-        raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
-    if arrived.date() < period.start:
-        # A ledger is the state at the period's end: one that arrived before the period began
-        # is another period's (a mistyped period or time), never this one's submission.
-        raise ConfigError(
-            f"收到时间 {arrived:%Y-%m-%d %H:%M} 早于报告期 {period.label}的开始"
-            f"（{period.start:%Y-%m-%d}），不会是本期的台账：请检查报告期和收到时间。"
-        )
-    issued_at, _signed, doc_code = issued(root, period)
-    filed: list[Filed] = []
-    # One intake files into a period at a time (two office computers at once wait for each
-    # other): which file a resend replaces, the free name and the receipt log stay consistent.
-    # The operating system releases the lock when the process ends, however it ends.
-    with _filing_lock(root, period):
-        _clear_partials(folder)
-        for source in files:
-            item = Filed(source=source)
-            filed.append(item)
-            _file_one(root, folder, item, index, named, mode, when, arrived)
+    desk = open_desk(root, period, now)
+    filed, arrived = file_in(desk, files, received, county, mode)
     result = check_project(root, period)
     problems = result.problems.items
-    _mark_stale(folder, filed, problems, when)
-    lists = write_county_lists(
-        problems,
-        [str(period)],
+    mark_stale(desk, stored_names(filed), stale_counties(problems))
+    lists = write_lists(desk, result)
+    lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
+    return IntakeResult(period, filed, lines, problems, lists, arrived, desk.issued)
+
+
+def stored_names(filed: Sequence[Filed]) -> list[str]:
+    """The names the files taken in were stored under in the period folder."""
+    return [Path(item.stored).name for item in filed if item.stored]
+
+
+def stale_counties(problems: Sequence[Problem]) -> set[str]:
+    """The counties whose ledger repeats an earlier period's (E-LEDGER-STALE)."""
+    return {p.county for p in problems if p.code == "E-LEDGER-STALE" and p.county}
+
+
+def stale_now(desk: Desk) -> set[str]:
+    """The counties whose ledger in the period folder, as it is now, repeats an earlier
+    period's: the period read against the earlier ones (read once per desk), not checked."""
+    if not desk.earlier:
+        state = None
+        for earlier in (p for p in desk.data.periods if p < desk.period):
+            state = read_snapshot(desk.data, earlier, state).state
+        desk.earlier.append(state)
+    return stale_counties(read_snapshot(desk.data, desk.period, desk.earlier[0]).problems.items)
+
+
+def write_lists(desk: Desk, result: CheckResult) -> list[Path]:
+    """Each county's problem list of the period, from the period's check."""
+    return write_county_lists(
+        result.problems.items,
+        [str(desk.period)],
         result.counties,
         result.records,
-        ProjectPaths(root).problems,
+        ProjectPaths(desk.root).problems,
         sources=result.sources,
     )
-    lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
-    correction = (doc_code, issued_at) if issued_at is not None else None
-    return IntakeResult(period, filed, lines, problems, lists, arrived, correction)
 
 
-def _mark_stale(
-    folder: Path, filed: Sequence[Filed], problems: Sequence[Problem], when: datetime
-) -> None:
-    """Record that the files just taken in for a county whose ledger repeats an earlier
-    period's (E-LEDGER-STALE) are no submission of this period: they do not make it on time."""
-    stale = {p.county for p in problems if p.code == "E-LEDGER-STALE" and p.county}
-    names = {
-        Path(item.stored).name
-        for item in filed
-        if item.stored and any(code in stale for code, _ in item.counties)
-    }
-    if not names:
-        return
-    latest = {r.file: r for r in read_receipts(folder)}
-    record_stale(folder, [latest[n] for n in sorted(names) if n in latest], when)
+def mark_stale(desk: Desk, names: Sequence[str], stale: set[str]) -> None:
+    """Record that the files just taken in (by their stored names) for a county whose ledger
+    repeats an earlier period's (E-LEDGER-STALE) are no submission of this period: they do not
+    make it on time."""
+    latest = {r.file: r for r in read_receipts(desk.folder)}
+    marked = [latest[n] for n in sorted(set(names)) if n in latest]
+    marked = [r for r in marked if set(r.counties) & stale]
+    if marked:
+        record_stale(desk.folder, marked, desk.when)
 
 
 #: How long an intake waits for another one filing into the same period.

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, build, gather
 from generator.common import formatting as fmt
 from generator.common.config import load_config
 from generator.common.errors import BuildError, ConfigError
@@ -31,6 +31,7 @@ from generator.common.register import (
     sha256_of,
 )
 from generator.common.tables import write_csv
+from generator.figures.reduce import UNDECIDED_WARNING
 from generator.model.content import load_content
 from generator.office.intake import read_received, report_deadline
 from generator.rosters.load import read_roster
@@ -202,6 +203,8 @@ def _issue(
             "重新生成并核对后再印发。"
         )
 
+    _refuse_undecided(root, period, report)
+
     # What the period's build publishes, made afresh (a failed or refused build stops here).
     with tempfile.TemporaryDirectory(prefix="bulletin-issue-") as temp:
         out = Path(temp) / "out"
@@ -249,6 +252,36 @@ def _issue(
             raise
     append_register(register, rows)
     return IssueResult(key, doc_code, target, [r.file for r in rows], warnings)
+
+
+def _refuse_undecided(root: Path, period: Period, report: Any) -> None:
+    """Refuse a bulletin a judgment of which the office's missing data leave undecided
+    (W-JUDGMENT-UNDECIDED, CONTRACT 3.9): the leader would sign it without knowing whether a
+    unit it does not criticise should have been.
+
+    `check` names such a unit once a year, at the first period it is undecided in; it stays
+    undecided in the year's later periods (last year's end is missing for all of them), so
+    those warnings count for this period too.
+    """
+    options = BuildOptions(period=period, site=False, pdf=False, audience="internal")
+    gathered = gather(root, options, report) if report else gather(root, options)
+    undecided = [
+        w
+        for w in gathered.figures.warnings
+        if w.code == UNDECIDED_WARNING
+        and Period.is_period_name(w.value)
+        and (found := Period.parse(w.value)).year == period.year
+        and found <= period
+    ]
+    if not undecided:
+        return
+    listed = "".join(f"\n  {w.message}" for w in undecided)
+    raise ConfigError(
+        f"{period} 期通报中有 {len(undecided)} 个单位的评价因缺少数据无法作出（W-JUDGMENT-UNDECIDED），"
+        f"领导签发的通报不能带着没有作出的评价印发，未印发：{listed}\n"
+        "请补上所缺的数据（bulletin check 会再次列出）；或者，如确定这些评价规则本期不适用，"
+        "修改 bulletin.yml 中 judgments 的规则。然后运行 bulletin build 核对生成的通报，再印发。"
+    )
 
 
 def _last_serial(register: Register, year: int) -> int:

@@ -121,6 +121,7 @@ _CODE_FIELDS = {
     "member": "成员单位",
     "file": "收到的文件",
     "sent": "通报所属的报告期",
+    "take": "收取的命令：bulletin fetch（设置了收件邮箱时）或 bulletin intake",
 }
 #: Codes raised outside the roster stage, which has its own message for each code.
 OTHER_CODES = {
@@ -296,13 +297,24 @@ W_FILE_HIDDEN = _code(
     "这个文件是表格文件，但文件名像 Excel、WPS 的临时文件或隐藏文件（以 ~$、.~lock 或 . 开头），"
     "没有读取：如是县市区报来的台账，请用 bulletin intake 收取（会存为正式的文件名）；否则请移出这个目录。",
 )
-#: A county without any row in a period. Fields: name, period.
+#: A county without any row in a period. Fields: name, period, take (take_in_command).
 E_COUNTY_NOT_REPORTED = _code(
     "E-COUNTY-NOT-REPORTED",
     "{name}在 {period} 期没有报送企业建会台账（报告期目录的所有文件中都没有该县市区的企业）："
-    '收到后请用 bulletin intake {period} 文件 --received "收到时间" 收取；'
+    "收到后请用 {take}收取；"
     "如确定不等{name}报送、本期沿用其上期数据，请运行 bulletin carry {period} {name}。",
 )
+
+
+def take_in_command(period: str, mailbox: bool) -> str:
+    """How the office takes a county's ledger in (E-COUNTY-NOT-REPORTED): `fetch` first when
+    the project has its mailbox set up (the counties mail their ledgers), `intake` otherwise."""
+    intake = f'bulletin intake {period} 文件 --received "收到时间"'
+    if not mailbox:
+        return f"{intake} "  # before 收取: a command is set apart from the words after it
+    return f"bulletin fetch {period}（从收件邮箱收取邮件报来的台账）或 {intake}（其他途径报来的）"
+
+
 #: A county whose period rows are carried from an earlier period (bulletin carry, or the
 #: deprecated unreported: previous). Fields: name, period, source, why.
 W_COUNTY_CARRIED = _code(

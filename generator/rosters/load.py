@@ -890,7 +890,13 @@ def _counties_reported(
                 continue
         problems.append(
             codes.E_COUNTY_NOT_REPORTED.problem(
-                rel, None, value=name, county=(county, name), name=name, period=str(period)
+                rel,
+                None,
+                value=name,
+                county=(county, name),
+                name=name,
+                period=str(period),
+                take=codes.take_in_command(str(period), data.config.mailbox is not None),
             )
         )
     if len(frames) > 1:
