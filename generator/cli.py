@@ -63,8 +63,8 @@ def cli() -> None:
     \b
     以上按市级项目说。省、全国项目（bulletin.yml 中 level: province 或 national）汇总的是
     各市（州）、各省（区、市）印发的通报：说明中的“县市区”指这些成员，收取的是它们的
-    issued/<报告期>/ 文件夹或其 zip（见 bulletin intake --help）；carry 和 confirm-unchanged
-    只用于市级项目。
+    issued/<报告期>/ 文件夹或其 zip（见 bulletin intake --help）；fetch、send-problems、
+    carry 和 confirm-unchanged 只用于市级项目。
     """
 
 

@@ -187,6 +187,8 @@ def send_problems_command(
     已收下内容相同清单的邮箱不再重发，县市区重报后清单有变化才再发；尚未报送的县市区不发
     （请直接催报）。发送中途被中断时，同 bulletin send：列出结果不明邮件的 Message-ID，
     不自动重发；查明后加 --resend-unknown 重发，或加 --confirm-unknown 记为已发送。
+    只用于市级项目：省、全国项目（level: province 或 national）的成员报来的是印发的通报，
+    其问题在 bulletin intake 收取时指出。
 
     \b
     示例：

@@ -249,6 +249,8 @@ def fetch(ctx: click.Context, period: str, project: Path, move_to: str | None) -
     收到时间取邮件到达本单位邮件服务器的时间（最上面一条 Received），
     没有时取邮件的 Date，再没有时取服务器的收件时间。
     每封邮件只收取一次（记在 data/<报告期>/.fetched.csv），再次运行只收新邮件。
+    只用于市级项目：省、全国项目（level: province 或 national）用 bulletin intake 收取
+    各成员印发的通报。
 
     \b
     示例：

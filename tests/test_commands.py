@@ -276,15 +276,21 @@ def test_the_office_decisions_name_the_levels_members(
     tmp_path: Path, level: str, said: str
 ) -> None:
     """A province never says 本市的县市区: an unknown member is named against its members; carry
-    and confirm-unchanged, which decide on a county's ledger, say they are a city's."""
+    and confirm-unchanged, which decide on a county's ledger, and fetch and send-problems,
+    which take ledgers in and mail their problems back, say they are a city's."""
     root = level_project(tmp_path / level, level)
     member = LEVELS[level][1][0][1]
     result = invoke("received", "2026-10", "丙市", "2026-11-04 10:00", root)
     assert result.exit_code == 2
     assert error_line(result) == f"错误：{said}"
     own = "全省" if level == "province" else "全国"
-    for command in ("carry", "confirm-unchanged"):
-        result = invoke(command, "2026-10", member, root)
+    for command, *args in (
+        ("carry", member),
+        ("confirm-unchanged", member),
+        ("fetch",),  # the members' bulletins are taken in by intake
+        ("send-problems",),
+    ):
+        result = invoke(command, "2026-10", *args, root)
         assert result.exit_code == 2
         line = error_line(result)
         assert f"bulletin {command} 只用于市级项目：本项目是{own}的通报项目" in line
@@ -326,5 +332,5 @@ def test_help_says_what_the_commands_mean_above_a_city() -> None:
     assert "“县市区”指这些成员" in top
     received = "".join(invoke("received", "--help").output.split())
     assert "COUNTY写市（州）或省（区、市）的名称或单位代码" in received
-    for command in ("carry", "confirm-unchanged"):
+    for command in ("carry", "confirm-unchanged", "fetch", "send-problems"):
         assert "只用于市级项目" in invoke(command, "--help").output

@@ -100,7 +100,7 @@ def _resolve(members: dict[str, str], text: str, level: str) -> tuple[str, str]:
     )
 
 
-def _city_only(config: Config, command: str, why: str) -> None:
+def city_only(config: Config, command: str, why: str) -> None:
     """Refuse a command that decides on a county's ledger in a province or national project,
     whose members send their issued bulletins (CONTRACT §7)."""
     if config.level == "city":
@@ -256,7 +256,7 @@ def _member_status(folder: Path, code: str, deadline: date) -> str:
 def carry(root: Path, period_text: str, county_text: str, now: datetime | None = None) -> Recorded:
     """Record the decision to use a county's rows of its latest earlier period for this one."""
 
-    _city_only(
+    city_only(
         load_config(root),
         "carry",
         "不沿用上期的台账数据：请催报，收到后用 bulletin intake 收取。",
@@ -303,7 +303,7 @@ def confirm_unchanged(
 ) -> Recorded:
     """Record that a county's ledger identical to an earlier period's is right for this one."""
 
-    _city_only(
+    city_only(
         load_config(root),
         "confirm-unchanged",
         "其数字由各自印发时核对，不与往期台账比较（没有 E-LEDGER-STALE）。",

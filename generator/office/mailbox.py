@@ -29,6 +29,7 @@ from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.common.record import CARRY, decided, reporting_status
+from generator.office.decisions import city_only
 from generator.office.imap import (
     PASSWORD_VARIABLE,
     MailboxError,
@@ -241,6 +242,11 @@ def fetch(
     import os
 
     config = load_config(root)
+    city_only(
+        config,
+        "fetch",
+        "不从收件邮箱收取台账：请把收到的 issued/<报告期>/ 文件夹或其 zip 用 bulletin intake 收取。",
+    )
     settings = config.mailbox
     if settings is None:
         raise ConfigError(

@@ -28,6 +28,7 @@ from generator.common.errors import ConfigError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.publish import exclusive_issue
+from generator.office.decisions import city_only
 from generator.office.send import (
     SENT,
     SENT_OK,
@@ -96,6 +97,11 @@ def _write_lists(root: Path, period: Period) -> tuple[list[Path], dict[str, str]
 def plan_problems(root: Path, text: str, resend_unknown: bool = False) -> ProblemPlan:
     """Which county gets which list at which addresses, and who is skipped and why."""
     config = load_config(root)
+    city_only(
+        config,
+        "send-problems",
+        "没有要发回改正的台账问题清单：成员通报包的问题在 bulletin intake 收取时就会指出。",
+    )
     try:
         period = Period.parse(text)
     except ValueError as exc:
