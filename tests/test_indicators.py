@@ -15,7 +15,7 @@ from generator.common.errors import ConfigError
 from generator.figures.indicators import BY_NAME, HISTORY, INDICATORS, RANKING, RULE_METRICS, table
 from generator.model.bulletin import SHOWS, Bulletin, Shows, UnitFigures
 from generator.model.content import CATEGORY_LABELS
-from generator.render.document.bulletin import priority_section
+from generator.render.document.sections import priority_section
 from generator.render.files import write_indicators
 from generator.rosters.specs import CAMPAIGNS, ROSTERS
 
@@ -75,7 +75,7 @@ def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> N
 
 
 def test_document_tables_take_their_figure_headers_from_the_declarations() -> None:
-    from generator.render.document import bulletin as document
+    from generator.render.document import ranking as document
     from generator.render.document import report
 
     # One wording for a figure in the PDF tables, the site's tables and the downloads.
