@@ -125,3 +125,36 @@ def test_the_pdf_the_pages_and_bulletin_json_show_one_set_of_audience_figures(
     if audience == "public":
         assert shown == {"priority_open", "priority_closed", "priority_added", "priority_left"}
     assert BY_NAME["priority_overdue"].shown_if == "records"
+
+
+def _targets_said(bulletin: Any) -> str:
+    from generator.render.document.sections import targets_section
+
+    section = targets_section(bulletin)
+    return "" if section is None else flat(json.dumps(section[1], ensure_ascii=False))
+
+
+def test_a_members_target_is_said_with_its_result_or_not_at_all() -> None:
+    """CONTRACT 3.9: a target printed without its result reads as a reproach the leader cannot
+    back (or says nothing): without last year's end in the data, the members target is left out
+    of the sentence, and the annex pointer stays; with it, target and result are said."""
+    from sample_model import sample_bulletin
+
+    b = sample_bulletin()
+    b.city.target_new_members, b.city.ytd_new_members = 1500, None
+    said = _targets_said(b)
+    assert "新增会员目标" not in said and "1500" not in said
+    assert "各县市区新建会、新增会员" in said and "目标完成情况见附件" in said
+    b.city.ytd_new_members, b.city.members_completion, b.city.members_schedule_rate = 300, 0.2, 0.24
+    said = _targets_said(b)
+    assert "2026年新增会员目标1500人，本年已新增300人，完成20.0%，序时进度完成率24.0%" in said
+    b.city.ytd_new_members = -12  # a fall is said as one, never as a negative rate
+    assert "新增会员目标1500人，全市会员人数较上年末减少12人" in _targets_said(b)
+    b.city.target_new_members = None
+    assert "2026年新增会员目标尚未下达。各县市区" in _targets_said(b)
+    # a project without counties: no annex to point to, and nothing to say without a result
+    b.units = [b.city]
+    b.city.target_new_members, b.city.ytd_new_members = 1500, None
+    assert _targets_said(b) == ""
+    b.city.target_new_members = None
+    assert _targets_said(b) == ""

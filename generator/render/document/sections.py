@@ -141,26 +141,31 @@ def _members_progress(u: UnitFigures) -> str:
     return text + f"，序时进度完成率{_pct(schedule)}"
 
 
+def _members_target(bulletin: Bulletin) -> str:
+    """The year's members target and how far it is done, as a sentence; "" when the data cannot
+    say how far (3.9): a target printed without its result reads as a reproach the leader
+    cannot back, so the sentence is left out and the annex shows "—"."""
+    city = bulletin.city
+    text = f"{bulletin.period.split('-')[0]}年新增会员目标"
+    target, gained = city.target_new_members, city.ytd_new_members
+    if target is None:
+        return text + "尚未下达"
+    if gained is None:  # no year-end before this year in the data, or a member cannot say
+        return ""
+    if gained < 0:
+        return text + f"{_n(target)}人，{words().own}会员人数较上年末减少{_n(-gained)}人"
+    return text + f"{_n(target)}人，本年已新增{_n(gained)}人，" + _members_progress(city)
+
+
 def targets_section(bulletin: Bulletin) -> Section | None:
     """目标任务完成情况: the members target beside new unions; every county in the annex."""
-    city = bulletin.city
-    if city.target_new_members is None and not counties(bulletin):
-        return None
-    text = f"{bulletin.period.split('-')[0]}年新增会员目标"
-    if city.target_new_members is None:
-        text += "尚未下达"
-    elif city.ytd_new_members is None:
-        # the year's start is not in the data: the target alone (3.9: no 无法计算 printed)
-        text += f"{_n(city.target_new_members)}人"
-    elif city.ytd_new_members < 0:
-        text += f"{_n(city.target_new_members)}人，{words().own}会员人数较上年末减少{_n(-city.ytd_new_members)}人"
-    else:
-        text += f"{_n(city.target_new_members)}人，本年已新增{_n(city.ytd_new_members)}人，"
-        text += _members_progress(city)
+    said = _members_target(bulletin)
+    if not counties(bulletin):  # no annex to point to: said only when there is a target
+        given = said and bulletin.city.target_new_members is not None
+        return ("目标任务完成情况", [par(said + "。")]) if given else None
     annex = 1 + bool(bulletin.county_ranking) + any(bulletin.township_ranking.values())
-    return "目标任务完成情况", [
-        par(text + f"。{words().each}{said_and(_TARGETS)}目标完成情况见附件{annex}。")
-    ]
+    pointer = f"{words().each}{said_and(_TARGETS)}目标完成情况见附件{annex}。"
+    return "目标任务完成情况", [par(f"{said}。{pointer}" if said else pointer)]
 
 
 def key_areas_section(bulletin: Bulletin) -> Section | None:
