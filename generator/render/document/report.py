@@ -371,7 +371,7 @@ def key_areas_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
 
 def inspection_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """督查情况: inspections of the unit (and its townships) and overdue rectifications."""
-    items = [i for i in bulletin.inspections if u.code in (i.unit, i.county)]
+    items = [i for i in bulletin.inspections or () if u.code in (i.unit, i.county)]
     if not items:
         return None
     blocks: list[Node] = []
@@ -409,8 +409,10 @@ def townships_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     return "所辖乡镇（街道）情况", [column_table(_TOWNSHIPS, towns)]
 
 
-def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
+def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """未建会重点企业销号清单: open, ticked-off and departed priority enterprises."""
+    if bulletin.priority is None:  # not this audience's
+        return None
     key = "county" if u.level == "county" else "unit"
     entries = [p for p in bulletin.priority if getattr(p, key) == u.code]
     open_entries = sorted(
@@ -462,10 +464,10 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
 def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """工会工作志愿者: who is posted where, and the townships still lacking one."""
     code = u.code
-    volunteers = [v for v in bulletin.volunteers if code in (v.unit, v.county)]
+    volunteers = [v for v in bulletin.volunteers or () if code in (v.unit, v.county)]
     lacking = [
         bulletin.unit(c).name
-        for c in bulletin.townships_lacking_volunteer
+        for c in bulletin.townships_lacking_volunteer or ()
         if c == code or _parent_code(bulletin, c) == code
     ]
     if not (volunteers or lacking or u.volunteer_required):

@@ -243,7 +243,7 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
             f"{_ordinal(len(sentences))}是{say('problem_idle')}。按序时进度应有新建会、本年却尚未"
             f"新建会的乡镇（街道）有{len(idle)}个：{unit_names(bulletin, idle)}。"
         )
-    long_open = [p for p in bulletin.priority if p.state == "open" and _open_periods(p) >= 6]
+    long_open = [p for p in bulletin.priority or () if p.state == "open" and _open_periods(p) >= 6]
     if long_open:
         sentences.append(
             f"{_ordinal(len(sentences))}是{say('problem_long_open')}。职工{_n(config.priority_min_employees)}人以上"
