@@ -158,3 +158,36 @@ def test_a_members_target_is_said_with_its_result_or_not_at_all() -> None:
     assert _targets_said(b) == ""
     b.city.target_new_members = None
     assert _targets_said(b) == ""
+
+
+def test_a_province_says_whose_townships_its_volunteer_figures_count() -> None:
+    """A province's roster stops at its cities: the townships that must have a volunteer are
+    the cities', and its bulletin and overview say so (各市（州）所辖乡镇（街道）中…), never as if
+    it held townships of its own (全省应配备…的乡镇（街道）). A city speaks as before."""
+    from sample_model import sample_bulletin
+
+    from generator.common.periods import Period
+    from generator.federation.words import speak_as
+    from generator.model.assemble import overview_sentences
+    from generator.render.document.sections import volunteer_section
+    from generator.render.document.wording import Wording
+
+    b = sample_bulletin()
+    b.townships_lacking_volunteer = []
+    period = Period.parse("2026-10")
+    city = "全市应配备工会工作志愿者的乡镇（街道）4个，已配备3个，覆盖率75.0%。"
+    province = "各市（州）所辖乡镇（街道）中应配备工会工作志愿者的4个，已配备3个，全省覆盖率75.0%。"
+    try:
+        for level, said in (("city", city), ("province", province)):
+            speak_as(level)
+            section = volunteer_section(b, Wording(None))
+            assert section is not None
+            assert said in flat(json.dumps(section[1], ensure_ascii=False)), level
+            assert said in overview_sentences(b.city, period, True, level=level), level
+        assert "全国" in overview_sentences(b.city, period, True, level="national")[-2]
+        assert (
+            "各省（区、市）所辖乡镇（街道）中"
+            in overview_sentences(b.city, period, True, level="national")[-2]
+        )
+    finally:
+        speak_as("city")

@@ -211,7 +211,8 @@ def overview_sentences(
     level: str = "city",
 ) -> list[str]:
     """The generated overview paragraph, one sentence per topic, quoting the city's numbers."""
-    pct, n, own = fmt.percent, fmt.integer, level_words(level).own
+    words = level_words(level)
+    pct, n, own = fmt.percent, fmt.integer, words.own
     month_word = "上月" if period.cadence == "month" else "上季度"
     s1 = (
         f"截至{period.label}底，{own}共有企业{n(city.enterprises)}家，已建会{n(city.unionized)}家，"
@@ -251,10 +252,12 @@ def overview_sentences(
                 s4 += f"，注销、吊销、迁出{n(city.priority_left)}家"
         sentences.append(s4 + "。")
     if city.volunteer_required_townships:
-        sentences.append(
-            f"{own}应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
-            f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
+        said = words.volunteers_said(
+            n(city.volunteer_required_townships),
+            n(city.volunteer_covered_townships),
+            pct(city.volunteer_coverage),
         )
+        sentences.append(said + "。")
     sentences.append(f"{own}{campaigns_said(city)}。")
     return sentences
 

@@ -95,8 +95,12 @@ def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
         return None
     vol: list[Node] = [
         par(
-            f"{words().own}应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
-            f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
+            words().volunteers_said(
+                n(city.volunteer_required_townships),
+                n(city.volunteer_covered_townships),
+                pct(city.volunteer_coverage),
+            )
+            + "。"
         )
     ]
     if bulletin.townships_lacking_volunteer:
