@@ -191,3 +191,39 @@ def test_a_province_says_whose_townships_its_volunteer_figures_count() -> None:
         )
     finally:
         speak_as("city")
+
+
+#: The record parts of the pages (Shows.records), by the Bulletin field each shows: the page and
+#: the anchor of the part's heading.
+RECORD_PARTS = {
+    "inspections": [
+        ("bulletins/2026-10.html", "inspections"),
+        ("units/990200.html", "inspections"),
+    ],
+    "federations": [("key-areas/index.html", "federations")],
+    "priority": [("units/990200.html", "priority")],
+    "volunteers": [("units/990200.html", "volunteers")],
+}
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_pages_show_a_record_part_exactly_where_the_model_carries_it(
+    sample_site: tuple[Path, dict[str, Any]], audience: str
+) -> None:
+    """The templates test no audience: a record part (heading and list, or its "none found"
+    line) is on the page when the model carries the records, even none of them (the internal
+    sample has no inspections and no federations), and absent when the model does not."""
+    from site_helpers import sample_bulletins
+
+    root, _results = sample_site
+    latest = sample_bulletins(audience)[-1]
+    site = root / "site" / audience
+    for field, places in RECORD_PARTS.items():
+        carried = getattr(latest, field) is not None
+        assert carried == SHOWS[audience].records, field
+        for page, anchor in places:
+            html_text = (site / page).read_text(encoding="utf-8")
+            assert (f'id="{anchor}"' in html_text) == carried, (audience, field, page)
+    if audience == "internal":  # carried and empty: the part says so
+        assert latest.inspections == [] and latest.federations == []
+        assert "没有填写联合会名称" in page_text(site / "key-areas" / "index.html")
