@@ -12,7 +12,7 @@ from typing import Any
 from generator.common import formatting as fmt
 from generator.common.config import Config
 from generator.federation.words import words
-from generator.figures.indicators import KEY_GROUPS
+from generator.figures.indicators import KEY_GROUPS, label, score_label
 from generator.model.bulletin import Bulletin, UnitFigures
 from generator.render.document.nodes import (
     UNION_BUILDING,
@@ -147,13 +147,6 @@ def township_ranking_table(bulletin: Bulletin) -> Node:
     return column_table(_TOWNSHIP_FULL, rows, size=0.75)
 
 
-_COMPONENT_LABELS = {
-    "coverage_rate": "建会率",
-    "membership_rate": "职工入会率",
-    "schedule_rate": "序时进度完成率",
-}
-
-
 def _missing_reason(u: UnitFigures, component: str) -> str:
     if component == "schedule_rate":
         return "年度目标为0" if u.target_new_unions == 0 else "未下达年度目标"
@@ -199,9 +192,9 @@ def score_notes(
     for absent, whos in left_out.items():
         kept = [c for c in config.score_weights if c not in absent]
         notes.append(
-            f"{'、'.join(whos)}{members}均{reasons[absent]}，综合得分不计"
-            f"{'、'.join(_COMPONENT_LABELS.get(c, c) for c in absent)}，"
-            f"按{'、'.join(_COMPONENT_LABELS.get(c, c) for c in kept)}折算为百分制。"
+            f"{'、'.join(whos)}{members}均{reasons[absent]}，{label('score')}不计"
+            f"{'、'.join(score_label(c) for c in absent)}，"
+            f"按{'、'.join(score_label(c) for c in kept)}折算为百分制。"
         )
     for reason, units in unranked.items():
         notes.append(f"{unit_names(bulletin, units)}{reason}，未排名。")
@@ -230,14 +223,7 @@ def township_notes(bulletin: Bulletin, config: Config) -> list[str]:
 
 
 def _weights_sentence(config: Config) -> str:
-    labels = {
-        "coverage_rate": "建会率",
-        "membership_rate": "职工入会率",
-        "schedule_rate": "序时进度完成率",
-    }
-    parts = [
-        f"{labels.get(k, k)}（权重{fmt.number(v, 0)}）" for k, v in config.score_weights.items()
-    ]
+    parts = [f"{score_label(k)}（权重{fmt.number(v, 0)}）" for k, v in config.score_weights.items()]
     return "按照" + "、".join(parts) + "加权计分"
 
 

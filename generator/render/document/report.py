@@ -13,7 +13,7 @@ from generator.common import formatting as fmt
 from generator.common.periods import Period
 from generator.federation.words import words
 from generator.figures import indicators
-from generator.figures.indicators import key_groups
+from generator.figures.indicators import key_groups, label
 from generator.figures.reduce import amount_due
 from generator.model.bulletin import (
     JUDGMENT_LABELS,
@@ -225,7 +225,11 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         else f"{parent.name if parent else ''}各乡镇（街道）"
     )
     if u.rank is not None:
-        sentence = f"{bulletin.period_label}综合得分{fmt.number(u.score, 2)}分，在{among}中排名第{u.rank}位"
+        score = indicators.BY_NAME["score"]
+        sentence = (
+            f"{bulletin.period_label}{score.label}{fmt.number(u.score, 2)}{score.unit}，"
+            f"在{among}中排名第{u.rank}位"
+        )
         if u.ranked_among:
             sentence += f"（共{u.ranked_among}个）"
         if u.rank_change:
@@ -305,10 +309,10 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures, say: Wording) -> S
     blocks.append(par(sentence + "。"))
     need = catch_up(bulletin, u)
     if need is not None and "criticize" in kinds:
-        label, goal, missing = need
+        by, goal, missing = need
         blocks.append(
             par(
-                f"按序时进度，到{label}底本年累计新建会应达到{_n(goal)}家"
+                f"按序时进度，到{by}底{label('ytd_new_unions')}应达到{_n(goal)}家"
                 f"（年度目标{_n(u.target_new_unions)}家），目前为{_n(u.ytd_new_unions)}家，"
                 + (f"下期至少还需新建会{_n(missing)}家。" if missing else "已达到序时进度要求。")
             )
@@ -411,6 +415,7 @@ def townships_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
 
 def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """未建会重点企业销号清单: open, ticked-off and departed priority enterprises."""
+    title = f"{label('priority_open')}销号清单"
     if bulletin.priority is None:  # not this audience's
         return None
     key = "county" if u.level == "county" else "unit"
@@ -423,9 +428,9 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     n = _n
     first = str(Period.parse(bulletin.period).previous()) not in bulletin.periods
     if not words().has_lists:  # its members' counts travelled, their enterprises did not
-        return "未建会重点企业销号清单", [
+        return title, [
             par(
-                f"职工人数达到规定标准的未建会重点企业{n(u.priority_open or 0)}家"
+                f"职工人数达到规定标准的{label('priority_open')}{n(u.priority_open or 0)}家"
                 + (
                     "（本期为首期，销号情况自下期起统计）"
                     if first
@@ -437,10 +442,10 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
         ]
     tick: list[Node] = [
         par(
-            f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
+            f"职工人数达到规定标准的{label('priority_open')}{n(len(open_entries))}家"
             "（本期为首期，销号情况自下期起统计）。"
             if first  # nothing to tick off against: no "已销号0家"
-            else f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
+            else f"职工人数达到规定标准的{label('priority_open')}{n(len(open_entries))}家"
             f"（其中本期新增{n(sum(1 for p in open_entries if p.added))}家），"
             f"本期已销号{n(len(closed))}家，注销或迁出{n(len(left))}家。"
         )
@@ -458,7 +463,7 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
                 + "。"
             )
         )
-    return "未建会重点企业销号清单", tick
+    return title, tick
 
 
 def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
@@ -478,14 +483,14 @@ def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     if u.volunteers_graded:
         vol.append(
             par(
-                f"本期考核志愿者{_n(u.volunteers_graded)}人，优秀、称职{_n(u.volunteers_good)}人，"
+                f"{label('volunteers_graded')}{_n(u.volunteers_graded)}人，优秀、称职{_n(u.volunteers_good)}人，"
                 f"占{_pct(u.volunteer_good_share)}。"
             )
         )
     if volunteers:
         vol.append(column_table(_VOLUNTEERS, volunteers))
     elif not lacking:
-        vol.append(par("暂无在岗志愿者。"))
+        vol.append(par(f"暂无{label('volunteers_active')}。"))
     return "工会工作志愿者", vol
 
 

@@ -10,7 +10,7 @@ from generator.common import formatting as fmt
 from generator.common.config import Config
 from generator.common.periods import Period
 from generator.federation.words import words
-from generator.figures.indicators import BY_NAME, campaigns_said, key_groups
+from generator.figures.indicators import BY_NAME, campaigns_said, key_groups, label
 from generator.figures.reduce import SCHEDULE_QUOTED_UP_TO, amount_due
 from generator.model.bulletin import Bulletin, UnitFigures
 from generator.render.document.nodes import (
@@ -50,14 +50,19 @@ def overview_section(bulletin: Bulletin, charts: bool) -> Section:
     # Charts are placeholders here, drawn by fill_charts only when the PDF is not cached.
     if charts and counties(bulletin):
         overview.append(
-            {"t": "chart", "chart": "county", "alt": f"{words().each}企业建会率", "width": 1.0}
+            {
+                "t": "chart",
+                "chart": "county",
+                "alt": f"{words().each}企业{label('coverage_rate')}",
+                "width": 1.0,
+            }
         )
         if len(bulletin.history.get(bulletin.city.code, [])) >= 2:
             overview.append(
                 {
                     "t": "chart",
                     "chart": "trend",
-                    "alt": f"{words().own}企业建会率走势",
+                    "alt": f"{words().own}企业{label('coverage_rate')}走势",
                     "width": 0.85,
                 }
             )
@@ -69,19 +74,20 @@ def priority_section(bulletin: Bulletin, config: Config) -> Section | None:
     if not counties(bulletin) or bulletin.city.priority_open is None:
         return None
     city, n = bulletin.city, _n
-    opening = f"{words().own}职工{n(config.priority_min_employees)}人以上未建会重点企业{n(city.priority_open)}家"
+    opening = f"{words().own}职工{n(config.priority_min_employees)}人以上{label('priority_open')}{n(city.priority_open)}家"
     if str(Period.parse(bulletin.period).previous()) not in bulletin.periods:
         # The project's first period: nothing to tick off or add against, so no "销号0家".
         return "重点企业销号情况", [
             par(opening + f"（本期为首期，销号、新增情况自下期起统计）。{words().each}情况如下："),
             column_table(_PRIORITY_BY_COUNTY[:2], counties(bulletin)),
         ]
-    left = f"，注销、吊销、迁出{n(city.priority_left)}家" if city.priority_left else ""
+    departed = BY_NAME["priority_left"].heading  # 注销、吊销、迁出
+    left = f"，{departed}{n(city.priority_left)}家" if city.priority_left else ""
     columns = _PRIORITY_BY_COUNTY + ([_PRIORITY_LEFT] if city.priority_left else [])
     return "重点企业销号情况", [
         par(
             opening
-            + f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家{left}。"
+            + f"，{label('priority_closed')}{n(city.priority_closed)}家、新增{n(city.priority_added)}家{left}。"
             f"{words().each}情况如下："
         ),
         column_table(columns, counties(bulletin)),
@@ -115,7 +121,7 @@ def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
 def campaign_section(bulletin: Bulletin) -> Section:
     """The campaigns (工人先锋号、职工书屋…): the city's counts and the period's new ones by name."""
     campaign: list[Node] = [par(f"{words().own}{campaigns_said(bulletin.city, detail=True)}。")]
-    for kind, label in ((c.key, c.label) for c in CAMPAIGNS.values()):
+    for kind, named in ((c.key, c.label) for c in CAMPAIGNS.values()):
         new = [c for c in bulletin.campaigns if c.kind == kind and c.new]
         if new:
             items = "；".join(
@@ -124,7 +130,7 @@ def campaign_section(bulletin: Bulletin) -> Section:
                 else f"{c.name}（{c.level}）"
                 for c in new
             )
-            campaign.append(par(f"本期新增{label}：{items}。"))
+            campaign.append(par(f"本期新增{named}：{items}。"))
     return f"{said_and(c.label for c in CAMPAIGNS.values())}创建情况", campaign
 
 
@@ -157,7 +163,7 @@ def _members_target(bulletin: Bulletin) -> str:
     if gained is None:  # no year-end before this year in the data, or a member cannot say
         return ""
     if gained < 0:
-        return text + f"{_n(target)}人，{words().own}会员人数较上年末减少{_n(-gained)}人"
+        return text + f"{_n(target)}人，{words().own}{label('members')}较上年末减少{_n(-gained)}人"
     return text + f"{_n(target)}人，本年已新增{_n(gained)}人，" + _members_progress(city)
 
 
@@ -182,7 +188,8 @@ def key_areas_section(bulletin: Bulletin) -> Section | None:
     blocks: list[Node] = []
     if areas:
         parts = "，".join(
-            f"{r.category}{_n(r.enterprises)}家、建会率{_pct(r.coverage_rate)}" for r in areas[:4]
+            f"{r.category}{_n(r.enterprises)}家、{label('coverage_rate')}{_pct(r.coverage_rate)}"
+            for r in areas[:4]
         )
         blocks.append(par(f"分区域看，{parts}。"))
     industries = [r for r in rows if r.dimension == "industry"][:3]
@@ -203,10 +210,11 @@ def four_clear_section(bulletin: Bulletin) -> Section | None:
     city = bulletin.city
     if not (city.priority_overdue or city.priority_stalled):  # null: not this audience's
         return None
-    return "未建会重点企业推进情况", [
+    overdue, stalled = BY_NAME["priority_overdue"].heading, BY_NAME["priority_stalled"].heading
+    return f"{label('priority_open')}推进情况", [
         par(
-            f"重点企业中，已过计划建会时间仍未建会（逾期未建）的{_n(city.priority_overdue)}家，"
-            f"连续6期以上未建会（久拖未建）的{_n(city.priority_stalled)}家，名单见各单位报告的销号清单："
+            f"重点企业中，已过计划建会时间仍未建会（{overdue}）的{_n(city.priority_overdue)}家，"
+            f"连续6期以上未建会（{stalled}）的{_n(city.priority_stalled)}家，名单见各单位报告的销号清单："
         ),
         column_table(_FOUR_CLEAR_BY_COUNTY, counties(bulletin)),
     ]
@@ -223,7 +231,7 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
         gap = (high.coverage_rate or 0.0) - (low.coverage_rate or 0.0)
         below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
         text = (
-            f"一是{say('problem_gap')}。{words().each}建会率最高的{high.name}为{pct(high.coverage_rate)}，"
+            f"一是{say('problem_gap')}。{words().each}{label('coverage_rate')}最高的{high.name}为{pct(high.coverage_rate)}，"
             f"最低的{low.name}为{pct(low.coverage_rate)}，相差{fmt.number(gap * 100, 1)}个百分点"
         )
         if below:
@@ -251,7 +259,7 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
     if long_open:
         sentences.append(
             f"{_ordinal(len(sentences))}是{say('problem_long_open')}。职工{_n(config.priority_min_employees)}人以上"
-            f"未建会重点企业中，有{_n(len(long_open))}家连续6期以上未能销号。"
+            f"{label('priority_open')}中，有{_n(len(long_open))}家连续6期以上未能销号。"
         )
     if not sentences:
         return None
