@@ -227,3 +227,53 @@ def test_the_pages_show_a_record_part_exactly_where_the_model_carries_it(
     if audience == "internal":  # carried and empty: the part says so
         assert latest.inspections == [] and latest.federations == []
         assert "没有填写联合会名称" in page_text(site / "key-areas" / "index.html")
+
+
+def test_a_label_renamed_in_its_declaration_is_renamed_in_every_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sentences of the bulletin, the overview and the unit report take the figures' labels
+    from the declarations: renamed there, every sentence says the new name and none the old."""
+    import dataclasses
+
+    from sample_model import sample_bulletin
+
+    from generator.common.config import Config
+    from generator.common.periods import Period
+    from generator.model.assemble import overview_sentences
+    from generator.render.document.bulletin import bulletin_sections
+    from generator.render.document.nodes import Assets
+    from generator.render.document.report import report_document
+
+    renamed = {
+        "coverage_rate": ("建会率", "组建率"),
+        "priority_open": ("未建会重点企业", "待建会重点企业"),
+        "score": ("综合得分", "考核得分"),
+        "ytd_new_unions": ("本年累计新建会", "年内新建会"),
+        "volunteers_graded": ("本期考核志愿者", "本月考评志愿者"),
+    }
+    for name, (old, new) in renamed.items():
+        assert BY_NAME[name].label == old
+        monkeypatch.setitem(BY_NAME, name, dataclasses.replace(BY_NAME[name], label=new))
+    b = sample_bulletin()
+    b.city.volunteers_graded, b.city.volunteers_good, b.city.volunteer_good_share = 4, 3, 0.75
+    config = Config(root=tmp_path)
+    overview = "".join(overview_sentences(b.city, Period.parse("2026-10"), True))
+    made = bulletin_sections(b, config, Assets(tmp_path), False)
+    assert made[0][0] == "总体情况"  # the sample's overview is hand-written: the others only
+    # the sentences (the tables' headers are made when the modules are imported)
+    sections = json.dumps(
+        [n for _title, blocks in made[1:] for n in blocks if n["t"] == "par"], ensure_ascii=False
+    )
+    laggard = b.unit("990200")  # criticised: its report says how far behind its schedule it is
+    laggard.volunteers_graded, laggard.volunteers_good, laggard.volunteer_good_share = 2, 2, 1.0
+    report = json.dumps(
+        report_document(b, "990200", Assets(tmp_path), {}, b.organization), ensure_ascii=False
+    )
+    assert "已建会300家，组建率75.0%" in overview and "待建会重点企业尚有40家" in overview
+    assert "组建率最高的" in sections and "以上待建会重点企业" in sections
+    assert "考核得分" in report and "待建会重点企业销号清单" in report
+    assert "本月考评志愿者2人" in report
+    for old, _new in renamed.values():
+        said = overview + sections
+        assert old not in said, (old, said[max(0, said.find(old) - 80) : said.find(old) + 20])
