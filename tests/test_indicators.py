@@ -144,7 +144,7 @@ def test_priority_counts_are_public_and_the_enterprises_are_not(
         assert [getattr(p, c) for c in counts] == [getattr(i, c) for c in counts]
         assert p.volunteer_required is None  # a township's requirement is internal
     assert any(u.priority_open for u in public.units)
-    assert public.priority == [] and internal.priority
+    assert public.priority is None and internal.priority  # not carried, not empty
     assert {j.kind for u in public.units for j in u.judgments} <= {"commend"}
     assert public.data_quality is None and internal.data_quality is not None
     # JSON, the PDF bulletin and the pages say the same for the public.

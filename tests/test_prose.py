@@ -125,6 +125,19 @@ def test_the_pdf_the_pages_and_bulletin_json_show_one_set_of_audience_figures(
     if audience == "public":
         assert shown == {"priority_open", "priority_closed", "priority_added", "priority_left"}
     assert BY_NAME["priority_overdue"].shown_if == "records"
+    # the records: their parts are on the pages where the model carries them, and nowhere else
+    raw = "".join(
+        p.read_text(encoding="utf-8") for p in [*generated, *site.glob("key-areas/*.html")]
+    )
+    for field, anchor in {
+        "priority": "priority",
+        "volunteers": "volunteers",
+        "inspections": "inspections",
+        "federations": "federations",
+    }.items():
+        assert (f'id="{anchor}"' in raw) == shows.records, (audience, field)
+        if not shows.records:  # not carried: bulletin.json keeps its one shape, empty
+            assert b[field] == [], field
 
 
 def _targets_said(bulletin: Any) -> str:
