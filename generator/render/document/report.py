@@ -318,7 +318,9 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures, say: Wording) -> S
             )
         )
     if u.priority_open:
-        blocks.append(par(say("rectify_priority", count=_n(u.priority_open))))
+        blocks.append(
+            par(say("rectify_priority", priority=label("priority_open"), count=_n(u.priority_open)))
+        )
     return "整改要求", blocks
 
 
