@@ -286,7 +286,7 @@ def test_a_label_renamed_in_its_declaration_is_renamed_in_every_sentence(
     assert "已建会300家，组建率75.0%" in overview and "待建会重点企业尚有40家" in overview
     assert "组建率最高的" in sections and "以上待建会重点企业" in sections
     assert "考核得分" in report and "待建会重点企业销号清单" in report
-    assert "本月考评志愿者2人" in report
+    assert "本月考评志愿者2人" in report and "本单位尚有待建会重点企业25家" in report
     for old, _new in renamed.values():
         said = overview + sections
         assert old not in said, (old, said[max(0, said.find(old) - 80) : said.find(old) + 20])
