@@ -338,7 +338,7 @@ def sample_bulletin(audience: str = "internal", marker: str = "") -> Bulletin:
             ),
         ]
         if internal
-        else [],
+        else None,
         volunteers=[
             VolunteerRecord(
                 "V001",
@@ -355,8 +355,11 @@ def sample_bulletin(audience: str = "internal", marker: str = "") -> Bulletin:
             ),
         ]
         if internal
-        else [],
-        townships_lacking_volunteer=["990201002"] if internal else [],
+        else None,
+        townships_lacking_volunteer=["990201002"] if internal else None,
+        # records (Shows.records) are carried by the internal model only, empty or not
+        federations=[] if internal else None,
+        inspections=[] if internal else None,
         data_quality=DataQuality(
             errors=0,
             warnings=3,

@@ -349,7 +349,7 @@ def test_a_county_criticised_only_for_reporting_late_is_not_told_to_put_it_right
     """Lateness cannot be 整改到位 by a date: a criticism for late reporting alone asks the
     county to report on time from now on; a criticism with other reasons keeps its date."""
     from generator.common.config import load_config
-    from generator.render.document.bulletin import _after
+    from generator.render.document.judgments import _after
     from generator.render.document.wording import Wording
 
     say = Wording(load_config(Path(__file__).parents[1]).root)

@@ -15,7 +15,7 @@ from generator.common.errors import ConfigError
 from generator.figures.indicators import BY_NAME, HISTORY, INDICATORS, RANKING, RULE_METRICS, table
 from generator.model.bulletin import SHOWS, Bulletin, Shows, UnitFigures
 from generator.model.content import CATEGORY_LABELS
-from generator.render.document.bulletin import priority_section
+from generator.render.document.sections import priority_section
 from generator.render.files import write_indicators
 from generator.rosters.specs import CAMPAIGNS, ROSTERS
 
@@ -75,7 +75,7 @@ def test_site_tables_take_their_columns_and_headers_from_the_declarations() -> N
 
 
 def test_document_tables_take_their_figure_headers_from_the_declarations() -> None:
-    from generator.render.document import bulletin as document
+    from generator.render.document import ranking as document
     from generator.render.document import report
 
     # One wording for a figure in the PDF tables, the site's tables and the downloads.
@@ -144,7 +144,7 @@ def test_priority_counts_are_public_and_the_enterprises_are_not(
         assert [getattr(p, c) for c in counts] == [getattr(i, c) for c in counts]
         assert p.volunteer_required is None  # a township's requirement is internal
     assert any(u.priority_open for u in public.units)
-    assert public.priority == [] and internal.priority
+    assert public.priority is None and internal.priority  # not carried, not empty
     assert {j.kind for u in public.units for j in u.judgments} <= {"commend"}
     assert public.data_quality is None and internal.data_quality is not None
     # JSON, the PDF bulletin and the pages say the same for the public.

@@ -792,7 +792,7 @@ def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_nothing_of_i
     assert all(u.report_late is None for u in bulletin.units)
 
     from generator.common.config import load_config
-    from generator.render.document.bulletin import reporting_section
+    from generator.render.document.records import reporting_section
     from generator.render.document.wording import Wording
 
     section = reporting_section(bulletin, Wording(load_config(project.root).root))

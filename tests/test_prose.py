@@ -125,3 +125,168 @@ def test_the_pdf_the_pages_and_bulletin_json_show_one_set_of_audience_figures(
     if audience == "public":
         assert shown == {"priority_open", "priority_closed", "priority_added", "priority_left"}
     assert BY_NAME["priority_overdue"].shown_if == "records"
+    # the records: their parts are on the pages where the model carries them, and nowhere else
+    raw = "".join(
+        p.read_text(encoding="utf-8") for p in [*generated, *site.glob("key-areas/*.html")]
+    )
+    for field, anchor in {
+        "priority": "priority",
+        "volunteers": "volunteers",
+        "inspections": "inspections",
+        "federations": "federations",
+    }.items():
+        assert (f'id="{anchor}"' in raw) == shows.records, (audience, field)
+        if not shows.records:  # not carried: bulletin.json keeps its one shape, empty
+            assert b[field] == [], field
+
+
+def _targets_said(bulletin: Any) -> str:
+    from generator.render.document.sections import targets_section
+
+    section = targets_section(bulletin)
+    return "" if section is None else flat(json.dumps(section[1], ensure_ascii=False))
+
+
+def test_a_members_target_is_said_with_its_result_or_not_at_all() -> None:
+    """CONTRACT 3.9: a target printed without its result reads as a reproach the leader cannot
+    back (or says nothing): without last year's end in the data, the members target is left out
+    of the sentence, and the annex pointer stays; with it, target and result are said."""
+    from sample_model import sample_bulletin
+
+    b = sample_bulletin()
+    b.city.target_new_members, b.city.ytd_new_members = 1500, None
+    said = _targets_said(b)
+    assert "新增会员目标" not in said and "1500" not in said
+    assert "各县市区新建会、新增会员" in said and "目标完成情况见附件" in said
+    b.city.ytd_new_members, b.city.members_completion, b.city.members_schedule_rate = 300, 0.2, 0.24
+    said = _targets_said(b)
+    assert "2026年新增会员目标1500人，本年已新增300人，完成20.0%，序时进度完成率24.0%" in said
+    b.city.ytd_new_members = -12  # a fall is said as one, never as a negative rate
+    assert "新增会员目标1500人，全市会员人数较上年末减少12人" in _targets_said(b)
+    b.city.target_new_members = None
+    assert "2026年新增会员目标尚未下达。各县市区" in _targets_said(b)
+    # a project without counties: no annex to point to, and nothing to say without a result
+    b.units = [b.city]
+    b.city.target_new_members, b.city.ytd_new_members = 1500, None
+    assert _targets_said(b) == ""
+    b.city.target_new_members = None
+    assert _targets_said(b) == ""
+
+
+def test_a_province_says_whose_townships_its_volunteer_figures_count() -> None:
+    """A province's roster stops at its cities: the townships that must have a volunteer are
+    the cities', and its bulletin and overview say so (各市（州）所辖乡镇（街道）中…), never as if
+    it held townships of its own (全省应配备…的乡镇（街道）). A city speaks as before."""
+    from sample_model import sample_bulletin
+
+    from generator.common.periods import Period
+    from generator.federation.words import speak_as
+    from generator.model.assemble import overview_sentences
+    from generator.render.document.sections import volunteer_section
+    from generator.render.document.wording import Wording
+
+    b = sample_bulletin()
+    b.townships_lacking_volunteer = []
+    period = Period.parse("2026-10")
+    city = "全市应配备工会工作志愿者的乡镇（街道）4个，已配备3个，覆盖率75.0%。"
+    province = "各市（州）所辖乡镇（街道）中应配备工会工作志愿者的4个，已配备3个，全省覆盖率75.0%。"
+    try:
+        for level, said in (("city", city), ("province", province)):
+            speak_as(level)
+            section = volunteer_section(b, Wording(None))
+            assert section is not None
+            assert said in flat(json.dumps(section[1], ensure_ascii=False)), level
+            assert said in overview_sentences(b.city, period, True, level=level), level
+        assert "全国" in overview_sentences(b.city, period, True, level="national")[-2]
+        assert (
+            "各省（区、市）所辖乡镇（街道）中"
+            in overview_sentences(b.city, period, True, level="national")[-2]
+        )
+    finally:
+        speak_as("city")
+
+
+#: The record parts of the pages (Shows.records), by the Bulletin field each shows: the page and
+#: the anchor of the part's heading.
+RECORD_PARTS = {
+    "inspections": [
+        ("bulletins/2026-10.html", "inspections"),
+        ("units/990200.html", "inspections"),
+    ],
+    "federations": [("key-areas/index.html", "federations")],
+    "priority": [("units/990200.html", "priority")],
+    "volunteers": [("units/990200.html", "volunteers")],
+}
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_pages_show_a_record_part_exactly_where_the_model_carries_it(
+    sample_site: tuple[Path, dict[str, Any]], audience: str
+) -> None:
+    """The templates test no audience: a record part (heading and list, or its "none found"
+    line) is on the page when the model carries the records, even none of them (the internal
+    sample has no inspections and no federations), and absent when the model does not."""
+    from site_helpers import sample_bulletins
+
+    root, _results = sample_site
+    latest = sample_bulletins(audience)[-1]
+    site = root / "site" / audience
+    for field, places in RECORD_PARTS.items():
+        carried = getattr(latest, field) is not None
+        assert carried == SHOWS[audience].records, field
+        for page, anchor in places:
+            html_text = (site / page).read_text(encoding="utf-8")
+            assert (f'id="{anchor}"' in html_text) == carried, (audience, field, page)
+    if audience == "internal":  # carried and empty: the part says so
+        assert latest.inspections == [] and latest.federations == []
+        assert "没有填写联合会名称" in page_text(site / "key-areas" / "index.html")
+
+
+def test_a_label_renamed_in_its_declaration_is_renamed_in_every_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sentences of the bulletin, the overview and the unit report take the figures' labels
+    from the declarations: renamed there, every sentence says the new name and none the old."""
+    import dataclasses
+
+    from sample_model import sample_bulletin
+
+    from generator.common.config import Config
+    from generator.common.periods import Period
+    from generator.model.assemble import overview_sentences
+    from generator.render.document.bulletin import bulletin_sections
+    from generator.render.document.nodes import Assets
+    from generator.render.document.report import report_document
+
+    renamed = {
+        "coverage_rate": ("建会率", "组建率"),
+        "priority_open": ("未建会重点企业", "待建会重点企业"),
+        "score": ("综合得分", "考核得分"),
+        "ytd_new_unions": ("本年累计新建会", "年内新建会"),
+        "volunteers_graded": ("本期考核志愿者", "本月考评志愿者"),
+    }
+    for name, (old, new) in renamed.items():
+        assert BY_NAME[name].label == old
+        monkeypatch.setitem(BY_NAME, name, dataclasses.replace(BY_NAME[name], label=new))
+    b = sample_bulletin()
+    b.city.volunteers_graded, b.city.volunteers_good, b.city.volunteer_good_share = 4, 3, 0.75
+    config = Config(root=tmp_path)
+    overview = "".join(overview_sentences(b.city, Period.parse("2026-10"), True))
+    made = bulletin_sections(b, config, Assets(tmp_path), False)
+    assert made[0][0] == "总体情况"  # the sample's overview is hand-written: the others only
+    # the sentences (the tables' headers are made when the modules are imported)
+    sections = json.dumps(
+        [n for _title, blocks in made[1:] for n in blocks if n["t"] == "par"], ensure_ascii=False
+    )
+    laggard = b.unit("990200")  # criticised: its report says how far behind its schedule it is
+    laggard.volunteers_graded, laggard.volunteers_good, laggard.volunteer_good_share = 2, 2, 1.0
+    report = json.dumps(
+        report_document(b, "990200", Assets(tmp_path), {}, b.organization), ensure_ascii=False
+    )
+    assert "已建会300家，组建率75.0%" in overview and "待建会重点企业尚有40家" in overview
+    assert "组建率最高的" in sections and "以上待建会重点企业" in sections
+    assert "考核得分" in report and "待建会重点企业销号清单" in report
+    assert "本月考评志愿者2人" in report and "本单位尚有待建会重点企业25家" in report
+    for old, _new in renamed.values():
+        said = overview + sections
+        assert old not in said, (old, said[max(0, said.find(old) - 80) : said.find(old) + 20])

@@ -277,7 +277,7 @@ def test_before_the_deadline_no_county_is_late_or_unreported(tmp_path: Path) -> 
     assert not any("报送" in j.reason for u in bulletin.units for j in u.judgments)
 
     from generator.common.config import load_config
-    from generator.render.document.bulletin import reporting_section
+    from generator.render.document.records import reporting_section
     from generator.render.document.wording import Wording
 
     section = reporting_section(bulletin, Wording(load_config(project.root).root))

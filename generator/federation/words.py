@@ -10,6 +10,9 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+#: Where volunteers are posted, at every level: the townships of the cities' counties.
+TOWNSHIPS = "乡镇（街道）"
+
 
 @dataclass(frozen=True)
 class LevelWords:
@@ -40,6 +43,20 @@ class LevelWords:
         """What a unit of the roster's `unit_level` (city, county, township) is called here."""
         return {"city": self.name, "county": self.members}.get(unit_level) or self.sub or unit_level
 
+    def volunteers_said(self, required: str, covered: str, coverage: str) -> str:
+        """Say the volunteer coverage (the counts as written, without the stop). A level that
+        holds its townships counts its own; one whose roster stops at its members (a province)
+        counts the townships its members hold, and says so: it has none of its own."""
+        if self.sub is not None:
+            return (
+                f"{self.own}应配备工会工作志愿者的{self.sub}{required}个，"
+                f"已配备{covered}个，覆盖率{coverage}"
+            )
+        return (
+            f"{self.each}所辖{TOWNSHIPS}中应配备工会工作志愿者的{required}个，"
+            f"已配备{covered}个，{self.own}覆盖率{coverage}"
+        )
+
     def placeholders(self) -> dict[str, str]:
         """The $words a wording.yml phrase may use."""
         return {
@@ -54,7 +71,7 @@ class LevelWords:
 
 LEVEL_WORDS: dict[str, LevelWords] = {
     "city": LevelWords(
-        "市", "全市", "县市区", "各县（市、区）总工会", "乡镇（街道）", "企业建会台账", "台账"
+        "市", "全市", "县市区", "各县（市、区）总工会", TOWNSHIPS, "企业建会台账", "台账"
     ),
     "province": LevelWords(
         "省", "全省", "市（州）", "各市（州）总工会", None, "已印发的通报数据", "通报数据"

@@ -315,6 +315,19 @@ INDICATORS: tuple[Indicator, ...] = (
 
 #: The declarations by name.
 BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+
+def label(name: str) -> str:
+    """The Chinese label of a declared figure: what a sentence calls it."""
+    return BY_NAME[name].label
+
+
+def score_label(name: str) -> str:
+    """A score component as the ranking sentences name it: the score's schedule is new
+    unions' (CONTRACT 3.4), so 新建会序时进度完成率 is said 序时进度完成率 there."""
+    return label(name).removeprefix("新建会")
+
+
 #: Figures a judgment rule may name, in declaration order.
 RULE_METRICS: tuple[str, ...] = tuple(i.name for i in INDICATORS if i.rule)
 

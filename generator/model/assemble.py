@@ -21,7 +21,7 @@ from generator.common.config import Config
 from generator.common.periods import Period, working_days_after
 from generator.common.problems import Problem
 from generator.federation.words import level_words
-from generator.figures.indicators import BY_NAME, INDICATORS, campaigns_said, shown
+from generator.figures.indicators import BY_NAME, INDICATORS, campaigns_said, label, shown
 from generator.figures.inspections import held_in, overdue_at
 from generator.figures.key_areas import UNFILLED, display_order
 from generator.model.bulletin import (
@@ -211,11 +211,12 @@ def overview_sentences(
     level: str = "city",
 ) -> list[str]:
     """The generated overview paragraph, one sentence per topic, quoting the city's numbers."""
-    pct, n, own = fmt.percent, fmt.integer, level_words(level).own
+    words = level_words(level)
+    pct, n, own = fmt.percent, fmt.integer, words.own
     month_word = "上月" if period.cadence == "month" else "上季度"
     s1 = (
         f"截至{period.label}底，{own}共有企业{n(city.enterprises)}家，已建会{n(city.unionized)}家，"
-        f"建会率{pct(city.coverage_rate)}"
+        f"{label('coverage_rate')}{pct(city.coverage_rate)}"
     )
     if has_previous and city.coverage_rate_change is not None:
         s1 += f"，较{month_word}{fmt.change_phrase(city.coverage_rate_change)}"
@@ -226,10 +227,10 @@ def overview_sentences(
         f"{own}企业职工{n(city.employees)}人，会员{n(city.members)}人，"
         # membership_rate is over the employees of unionised enterprises (3.1): said so, or the
         # rate reads as members over all employees and does not add up
-        f"已建会企业职工入会率{pct(city.membership_rate)}"
+        f"已建会企业{label('membership_rate')}{pct(city.membership_rate)}"
     )
     if city.migrant_membership_rate is not None:
-        s2 += f"，{BY_NAME['migrant_membership_rate'].label}{pct(city.migrant_membership_rate)}"
+        s2 += f"，{label('migrant_membership_rate')}{pct(city.migrant_membership_rate)}"
     sentences.append(s2 + "。")
     s3 = f"{period.label_ytd}，{own}新建工会{n(city.ytd_new_unions)}家"
     if city.target_new_unions:
@@ -243,18 +244,20 @@ def overview_sentences(
         s3 += f"，会员{verb}{n(abs(city.new_members))}人"
     sentences.append(s3 + "。")
     if city.priority_open is not None:  # None: the audience is not shown priority counts
-        s4 = f"职工{n(priority_min_employees)}人以上未建会重点企业尚有{n(city.priority_open)}家"
+        s4 = f"职工{n(priority_min_employees)}人以上{label('priority_open')}尚有{n(city.priority_open)}家"
         if has_previous:
-            s4 += f"，本期销号{n(city.priority_closed)}家、新增{n(city.priority_added)}家"
+            s4 += f"，{label('priority_closed')}{n(city.priority_closed)}家、新增{n(city.priority_added)}家"
             if city.priority_left:
                 # the count moves by these too: say so, or the numbers do not add up
-                s4 += f"，注销、吊销、迁出{n(city.priority_left)}家"
+                s4 += f"，{BY_NAME['priority_left'].heading}{n(city.priority_left)}家"
         sentences.append(s4 + "。")
     if city.volunteer_required_townships:
-        sentences.append(
-            f"{own}应配备工会工作志愿者的乡镇（街道）{n(city.volunteer_required_townships)}个，"
-            f"已配备{n(city.volunteer_covered_townships)}个，覆盖率{pct(city.volunteer_coverage)}。"
+        said = words.volunteers_said(
+            n(city.volunteer_required_townships),
+            n(city.volunteer_covered_townships),
+            pct(city.volunteer_coverage),
         )
+        sentences.append(said + "。")
     sentences.append(f"{own}{campaigns_said(city)}。")
     return sentences
 

@@ -367,6 +367,10 @@ class Reporting:
     before_deadline: bool = False
 
 
+#: The Bulletin fields that hold records (Shows.records): None where the audience is not shown them.
+RECORDS = ("priority", "volunteers", "townships_lacking_volunteer", "federations", "inspections")
+
+
 @dataclass
 class Bulletin:
     """Everything the renderers need for one period and audience."""
@@ -384,13 +388,16 @@ class Bulletin:
     history: dict[str, list[HistoryPoint]]  # unit code -> periods up to this one (oldest first)
     campaigns: list[CampaignRecord]
     writeups: list[WriteUp]
-    priority: list[PriorityEntry] = field(default_factory=list)  # internal only
-    volunteers: list[VolunteerRecord] = field(default_factory=list)  # internal only
-    townships_lacking_volunteer: list[str] = field(default_factory=list)  # internal only
+    # Enterprise- and person-level records (Shows.records): None in a model whose audience is
+    # not shown them, so that a renderer shows a part (its heading, "none found") only where
+    # the model carries it; [] is carried and empty.
+    priority: list[PriorityEntry] | None = None
+    volunteers: list[VolunteerRecord] | None = None
+    townships_lacking_volunteer: list[str] | None = None
     #: unit code -> its key-area breakdowns (3.7), counts only
     key_areas: dict[str, list[GroupRow]] = field(default_factory=dict)
-    federations: list[FederationRecord] = field(default_factory=list)  # internal only
-    inspections: list[InspectionRecord] = field(default_factory=list)  # internal only
+    federations: list[FederationRecord] | None = None
+    inspections: list[InspectionRecord] | None = None
     data_quality: DataQuality | None = None  # internal only
     periods: list[str] = field(default_factory=list)  # every period of the project, oldest first
     pages: list[Page] = field(default_factory=list)  # content/pages, in file-name order
@@ -444,4 +451,7 @@ class Bulletin:
         # writes a dataclass's fields in declaration order, so the plain value is dumped again
         # with its keys sorted: the file does not depend on the order figures are declared in.
         plain = orjson.loads(orjson.dumps(self))
+        for name in RECORDS:  # records not carried are written as none, the file's one shape
+            if plain[name] is None:
+                plain[name] = []
         return orjson.dumps(plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()

@@ -77,7 +77,7 @@ def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
     """The unit's enterprises still to unionise, largest first (a county: all of its own)."""
     entries = [
         p
-        for p in bulletin.priority
+        for p in bulletin.priority or ()
         if p.state == "open"
         and (p.unit == unit.code or (unit.level == "county" and p.county == unit.code))
     ]

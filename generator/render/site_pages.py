@@ -324,19 +324,23 @@ class _Site:
                 campaigns=self.campaigns_of(u.code),
                 priority=[
                     p
-                    for p in self.latest.priority
+                    for p in self.latest.priority or ()
                     if p.state == "open" and (p.unit == u.code or p.county == u.code)
                 ],
                 volunteers=[
-                    v for v in self.latest.volunteers if v.unit == u.code or v.county == u.code
+                    v
+                    for v in self.latest.volunteers or ()
+                    if v.unit == u.code or v.county == u.code
                 ],
                 key_rows=self.latest.key_areas.get(u.code, []),
                 inspections=[
-                    i for i in self.latest.inspections if i.unit == u.code or i.county == u.code
+                    i
+                    for i in self.latest.inspections or ()
+                    if i.unit == u.code or i.county == u.code
                 ],
                 lacking=[
                     self.units[c]
-                    for c in self.latest.townships_lacking_volunteer
+                    for c in self.latest.townships_lacking_volunteer or ()
                     if c in self.units and (c == u.code or self.units[c].parent == u.code)
                 ],
                 reports=self.reports(u.code),

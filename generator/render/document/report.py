@@ -13,7 +13,7 @@ from generator.common import formatting as fmt
 from generator.common.periods import Period
 from generator.federation.words import words
 from generator.figures import indicators
-from generator.figures.indicators import key_groups
+from generator.figures.indicators import key_groups, label
 from generator.figures.reduce import amount_due
 from generator.model.bulletin import (
     JUDGMENT_LABELS,
@@ -225,7 +225,11 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         else f"{parent.name if parent else ''}各乡镇（街道）"
     )
     if u.rank is not None:
-        sentence = f"{bulletin.period_label}综合得分{fmt.number(u.score, 2)}分，在{among}中排名第{u.rank}位"
+        score = indicators.BY_NAME["score"]
+        sentence = (
+            f"{bulletin.period_label}{score.label}{fmt.number(u.score, 2)}{score.unit}，"
+            f"在{among}中排名第{u.rank}位"
+        )
         if u.ranked_among:
             sentence += f"（共{u.ranked_among}个）"
         if u.rank_change:
@@ -305,16 +309,18 @@ def rectification_section(bulletin: Bulletin, u: UnitFigures, say: Wording) -> S
     blocks.append(par(sentence + "。"))
     need = catch_up(bulletin, u)
     if need is not None and "criticize" in kinds:
-        label, goal, missing = need
+        by, goal, missing = need
         blocks.append(
             par(
-                f"按序时进度，到{label}底本年累计新建会应达到{_n(goal)}家"
+                f"按序时进度，到{by}底{label('ytd_new_unions')}应达到{_n(goal)}家"
                 f"（年度目标{_n(u.target_new_unions)}家），目前为{_n(u.ytd_new_unions)}家，"
                 + (f"下期至少还需新建会{_n(missing)}家。" if missing else "已达到序时进度要求。")
             )
         )
     if u.priority_open:
-        blocks.append(par(say("rectify_priority", count=_n(u.priority_open))))
+        blocks.append(
+            par(say("rectify_priority", priority=label("priority_open"), count=_n(u.priority_open)))
+        )
     return "整改要求", blocks
 
 
@@ -371,7 +377,7 @@ def key_areas_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
 
 def inspection_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """督查情况: inspections of the unit (and its townships) and overdue rectifications."""
-    items = [i for i in bulletin.inspections if u.code in (i.unit, i.county)]
+    items = [i for i in bulletin.inspections or () if u.code in (i.unit, i.county)]
     if not items:
         return None
     blocks: list[Node] = []
@@ -409,8 +415,11 @@ def townships_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     return "所辖乡镇（街道）情况", [column_table(_TOWNSHIPS, towns)]
 
 
-def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
+def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """未建会重点企业销号清单: open, ticked-off and departed priority enterprises."""
+    title = f"{label('priority_open')}销号清单"
+    if bulletin.priority is None:  # not this audience's
+        return None
     key = "county" if u.level == "county" else "unit"
     entries = [p for p in bulletin.priority if getattr(p, key) == u.code]
     open_entries = sorted(
@@ -421,9 +430,9 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
     n = _n
     first = str(Period.parse(bulletin.period).previous()) not in bulletin.periods
     if not words().has_lists:  # its members' counts travelled, their enterprises did not
-        return "未建会重点企业销号清单", [
+        return title, [
             par(
-                f"职工人数达到规定标准的未建会重点企业{n(u.priority_open or 0)}家"
+                f"职工人数达到规定标准的{label('priority_open')}{n(u.priority_open or 0)}家"
                 + (
                     "（本期为首期，销号情况自下期起统计）"
                     if first
@@ -435,10 +444,10 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
         ]
     tick: list[Node] = [
         par(
-            f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
+            f"职工人数达到规定标准的{label('priority_open')}{n(len(open_entries))}家"
             "（本期为首期，销号情况自下期起统计）。"
             if first  # nothing to tick off against: no "已销号0家"
-            else f"职工人数达到规定标准的未建会重点企业{n(len(open_entries))}家"
+            else f"职工人数达到规定标准的{label('priority_open')}{n(len(open_entries))}家"
             f"（其中本期新增{n(sum(1 for p in open_entries if p.added))}家），"
             f"本期已销号{n(len(closed))}家，注销或迁出{n(len(left))}家。"
         )
@@ -456,16 +465,16 @@ def priority_section(bulletin: Bulletin, u: UnitFigures) -> Section:
                 + "。"
             )
         )
-    return "未建会重点企业销号清单", tick
+    return title, tick
 
 
 def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     """工会工作志愿者: who is posted where, and the townships still lacking one."""
     code = u.code
-    volunteers = [v for v in bulletin.volunteers if code in (v.unit, v.county)]
+    volunteers = [v for v in bulletin.volunteers or () if code in (v.unit, v.county)]
     lacking = [
         bulletin.unit(c).name
-        for c in bulletin.townships_lacking_volunteer
+        for c in bulletin.townships_lacking_volunteer or ()
         if c == code or _parent_code(bulletin, c) == code
     ]
     if not (volunteers or lacking or u.volunteer_required):
@@ -476,14 +485,14 @@ def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     if u.volunteers_graded:
         vol.append(
             par(
-                f"本期考核志愿者{_n(u.volunteers_graded)}人，优秀、称职{_n(u.volunteers_good)}人，"
+                f"{label('volunteers_graded')}{_n(u.volunteers_graded)}人，优秀、称职{_n(u.volunteers_good)}人，"
                 f"占{_pct(u.volunteer_good_share)}。"
             )
         )
     if volunteers:
         vol.append(column_table(_VOLUNTEERS, volunteers))
     elif not lacking:
-        vol.append(par("暂无在岗志愿者。"))
+        vol.append(par(f"暂无{label('volunteers_active')}。"))
     return "工会工作志愿者", vol
 
 

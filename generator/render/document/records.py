@@ -1,0 +1,163 @@
+"""The city bulletin's sections on the office's records: 督查情况, 报送情况, 工作动态, 更正说明
+and the frame's closing.
+"""
+
+from __future__ import annotations
+
+from generator.common import formatting as fmt
+from generator.common.config import Config
+from generator.model.bulletin import Bulletin, CountyReporting, ReceivedFile
+from generator.render.document.nodes import (
+    Column,
+    Section,
+    chinese_number,
+    column_table,
+    frame_blocks,
+    lead_par,
+    par,
+)
+from generator.render.document.ranking import full_name
+from generator.render.document.wording import Wording
+from generator.render.mdtree import Node
+
+_n = fmt.integer
+
+
+def inspection_section(bulletin: Bulletin) -> Section | None:
+    """督查情况 (internal): the period's inspections and rectifications past their deadline."""
+    if not bulletin.inspections:
+        return None
+    held = [i for i in bulletin.inspections if i.held]
+    overdue = [i for i in bulletin.inspections if i.overdue]
+    # A count of none is said in words (本期未开展督查), never as 开展督查0次.
+    said = f"本期开展督查{_n(len(held))}次" if held else "本期未开展督查"
+    if overdue:
+        said += f"，整改逾期未完成的问题{_n(len(overdue))}个"
+    blocks: list[Node] = [par(said + "。")]
+    for k, i in enumerate(held, 1):
+        name = full_name(bulletin, bulletin.unit(i.unit)) if i.unit in _codes(bulletin) else i.unit
+        due = f"，整改期限{fmt.chinese_date(i.deadline)}" if i.deadline else ""
+        blocks.append(
+            lead_par(
+                f"（{chinese_number(k)}）{name}（{fmt.chinese_date(i.date)}）。",
+                f"发现问题：{i.findings or '无'}{due}。",
+            )
+        )
+    if overdue:
+        names = "；".join(
+            f"{i.unit_name}（{i.findings or '督查问题'}，期限{fmt.chinese_date(i.deadline)}）"
+            for i in overdue
+        )
+        blocks.append(par(f"逾期未整改：{names}。请相关单位立即整改到位。"))
+    return "督查情况", blocks
+
+
+def _received_text(when: str | None) -> str:
+    """2026-11-04 09:30:00 -> 11月4日 09:30; "" when not recorded."""
+    if not when:
+        return ""
+    day, _, clock = when.partition(" ")
+    return fmt.chinese_date(day)[5:] + (f" {clock[:5]}" if clock else "")
+
+
+def _status(c: CountyReporting) -> str:
+    """A county's 报送情况 in a table: "—" where the office recorded no receipt (3.9)."""
+    return "—" if c.state == "unknown" else c.status
+
+
+_REPORTING_BY_COUNTY: list[Column[CountyReporting]] = [
+    Column("县市区", lambda c: c.name),
+    Column("报送情况", _status),
+]
+
+#: With the files and receipt times (Shows.reporting_files): one row per file.
+_REPORTING_FILES: list[Column[tuple[CountyReporting, ReceivedFile | None]]] = [
+    Column("县市区", lambda r: r[0].name),
+    Column("文件", lambda r: r[1].file if r[1] else "—"),
+    Column("收到时间", lambda r: _received_text(r[1].received_at) if r[1] else "—"),
+    Column("报送情况", lambda r: _status(r[0])),
+]
+
+
+def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
+    """报送情况 (CONTRACT 1.1): who reported on time, late or not at all, against the deadline;
+    the internal bulletin also names each county's files and when each was received."""
+    reporting = bulletin.reporting
+    if reporting is None or not reporting.counties:
+        return None
+    counties = reporting.counties
+
+    def names(state: str) -> str:
+        return "、".join(c.name for c in counties if c.state == state)
+
+    text = say("reporting_deadline", deadline=reporting.deadline_text)
+    parts: list[str] = []
+    carried = [c for c in counties if c.state == "carried"]
+    if reporting.before_deadline:
+        # no verdict before the deadline: who has reported, who may still
+        text += say("reporting_before_deadline")
+        received = sum(c.state in ("on_time", "unknown") for c in counties)
+        if received:
+            parts.append(say("reporting_received", count=received))
+        if names("pending"):
+            parts.append(say("reporting_pending", names=names("pending")))
+        if carried:
+            names_carried = "、".join(c.name for c in carried)
+            parts.append(say("reporting_carried_pending", names=names_carried))
+        carried = []
+    # A county whose receipt was not recorded is the office's gap, not the county's: the
+    # document draws no conclusion on it (bulletin check asks the office to record it, 3.9).
+    elif reporting.recorded and all(c.state == "on_time" for c in counties):
+        text += say("reporting_all_on_time")
+    elif reporting.recorded:
+        on_time = sum(c.state == "on_time" for c in counties)
+        if on_time:
+            parts.append(say("reporting_on_time", count=on_time))
+        late = [c for c in counties if c.state == "late"]
+        if late:
+            shown = "、".join(f"{c.name}（逾期{c.days_late}天）" for c in late)
+            parts.append(say("reporting_late", names=shown))
+    if carried:
+        parts.append(say("reporting_carried", names="、".join(c.name for c in carried)))
+    if parts:
+        text += "；".join(parts) + "。"
+    blocks: list[Node] = [par(text)]
+    if not reporting.recorded and not carried:
+        # nothing the document could say of any county: a table of "—" is no statement
+        return "报送情况", blocks
+    if bulletin.shows.reporting_files:
+        rows: list[tuple[CountyReporting, ReceivedFile | None]] = []
+        for c in counties:
+            rows.extend((c, f) for f in c.files) if c.files else rows.append((c, None))
+        blocks.append(column_table(_REPORTING_FILES, rows, size=0.8))
+    elif reporting.recorded or carried:
+        blocks.append(column_table(_REPORTING_BY_COUNTY, counties))
+    return "报送情况", blocks
+
+
+def _codes(bulletin: Bulletin) -> set[str]:
+    return {u.code for u in bulletin.units}
+
+
+def writeup_section(bulletin: Bulletin, config: Config) -> Section | None:
+    """工作动态: by default none (the site carries the news); `bulletin_writeups: titles` lists
+    the period's write-ups by title, unit and date."""
+    if config.bulletin_writeups != "titles" or not bulletin.writeups:
+        return None
+    return "工作动态", [
+        par(f"{i}. {w.title}（{w.unit_name}，{fmt.chinese_date(w.date)}）")
+        for i, w in enumerate(bulletin.writeups, 1)
+    ]
+
+
+def correction_section(bulletin: Bulletin) -> Section | None:
+    """更正说明: figures of issued bulletins that the data now give differently (CONTRACT §4.1)."""
+    if not bulletin.correction_notes:
+        return None
+    return "更正说明", [par(note) for note in bulletin.correction_notes]
+
+
+def closing_section(bulletin: Bulletin) -> Section | None:
+    """下一步工作要求: the frame's closing, its items demoted to （一）（二）…"""
+    closing = frame_blocks(bulletin.document.closing, demote=True)
+    return ("下一步工作要求", closing) if closing else None
