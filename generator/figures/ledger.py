@@ -47,7 +47,7 @@ def _priority_rows(e: pd.DataFrame, rows: np.ndarray, state: str) -> pd.DataFram
     picked["left_reason"] = ""
     for name in _CLEARED:
         if name != "planned_on":  # a date, written as ISO text below
-            picked[name] = optional_column(e, name).take(rows).to_numpy(dtype=object)
+            picked[name] = optional_column(e, name).take(rows).array
     picked["planned_on"] = iso_dates(optional_column(e, "planned_on").take(rows))
     picked["open_periods"] = 1
     return picked
