@@ -76,9 +76,10 @@ def measure(root: Path) -> dict[str, Any]:
         reduce_s += took
         reduce_max = max(reduce_max, took)
         del snapshot  # one snapshot alive at a time, as in the build
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     figures = project_figures(data, reductions, config)
     compute_s = time.perf_counter() - start
+    compute_cpu = time.process_time() - cpu
     kept = sum(
         int(r.own.memory_usage(deep=True).sum()) + int(r.ledger.memory_usage(deep=True).sum())
         for r in reductions
@@ -93,6 +94,7 @@ def measure(root: Path) -> dict[str, Any]:
         "reduce_cpu_s": reduce_cpu,
         "reduce_max_s": reduce_max,
         "compute_s": compute_s,
+        "compute_cpu_s": compute_cpu,
         "reductions_mb": kept / 2**20,
         "indicator_rows": len(figures.indicators),
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -125,6 +127,8 @@ def _rows(label: str, m: dict[str, Any], targets: bool) -> list[dict[str, Any]]:
     periods = max(m["periods"], 1)
     per_period = (m["reduce_s"] + m["compute_s"]) / periods
     year = m["read_s"] + m["reduce_s"] + m["compute_s"]
+    figures_cpu = m["reduce_cpu_s"] + m.get("compute_cpu_s", 0.0)
+    year_cpu = m["read_cpu_s"] + figures_cpu
     where = f"{label}: {m['units']} units, {m['rows']:,} enterprises, {m['periods']} periods"
     rows: list[dict[str, Any]] = [
         {
@@ -140,12 +144,12 @@ def _rows(label: str, m: dict[str, Any], targets: bool) -> list[dict[str, Any]]:
         {
             # CPU time of all threads: on a loaded machine it varies less than the wall time
             "name": f"rosters / figures s/period, CPU time ({label})",
-            "value": f"{m['read_cpu_s'] / periods:.2f} / {m['reduce_cpu_s'] / periods:.2f} s",
+            "value": f"{m['read_cpu_s'] / periods:.2f} / {figures_cpu / periods:.2f} s",
             "target": "",
         },
         {
             "name": f"the year: {m['periods']} periods read, checked and reduced ({label})",
-            "value": f"{year:.1f} s",
+            "value": f"{year:.1f} s ({year_cpu:.1f} s CPU)",
             "target": "",
         },
         {

@@ -444,6 +444,33 @@ def test_ledger_closed_added_left_and_missing() -> None:
     assert value(fig, "2026-09", "C", "priority_added") == 0
 
 
+def test_ledger_missing_then_back_keeps_its_count_and_a_still_missing_one_is_kept() -> None:
+    # P1 is open, then missing for two periods, then back: open again with the period it was
+    # open before and this one (the periods it was missing are not counted), not added.
+    # P2 is open throughout; P3 goes missing and stays away; P4 is new in the last period.
+    p1, p2 = ent("P1", "T11", 30, False), ent("P2", "T12", 40, False)
+    p3, p4 = ent("P3", "T21", 50, False), ent("P4", "T21", 60, False)
+    other = ent("X", "T11", 5, True)  # not a priority enterprise: a plain row among them
+    fig = run(
+        {
+            "2026-07": [p1, p2, p3, other],
+            "2026-08": [p2, p3, other],
+            "2026-09": [p2, other],
+            "2026-10": [p1, p2, p4, other],
+        }
+    )
+    ledger = fig.ledgers["2026-10"].set_index("uscc")
+    assert (ledger.loc["P1", "state"], bool(ledger.loc["P1", "added"])) == ("open", False)
+    assert ledger.loc["P1", "open_periods"] == 2
+    assert (ledger.loc["P2", "state"], ledger.loc["P2", "open_periods"]) == ("open", 4)
+    assert (ledger.loc["P4", "state"], bool(ledger.loc["P4", "added"])) == ("open", True)
+    assert ledger.loc["P4", "open_periods"] == 1
+    assert "P3" not in ledger.index  # it left in 2026-09 and is not listed again
+    assert fig.ledgers["2026-09"].set_index("uscc").loc["P3", "left_reason"] == "未报送"
+    assert value(fig, "2026-10", "C", "priority_added") == 1  # P4 alone: P1 came back
+    assert value(fig, "2026-10", "C", "priority_open") == 3
+
+
 def test_priority_threshold_from_config() -> None:
     config = Config(root=Path("."), priority_min_employees=100)
     fig = run({"2026-10": [ent("A", "T11", 99, False), ent("B", "T11", 100, False)]}, config)

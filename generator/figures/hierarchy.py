@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -93,18 +94,23 @@ class Hierarchy:
         return sums, counts
 
 
-def str_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+Strings: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
+
+
+def str_array(series: Strings) -> pa.Array | pa.ChunkedArray:
     """A string column as an Arrow array (zero-copy for Arrow-backed columns)."""
+    if isinstance(series, pa.Array | pa.ChunkedArray):
+        return series
     return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
 
 
-def in_set(values: pd.Series, known: pd.Series) -> np.ndarray:
+def in_set(values: Strings, known: Strings) -> np.ndarray:
     """Which values are among `known` (a missing value never is)."""
     found = pc.is_in(str_array(values), value_set=str_array(known))
     return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def index_in(values: pd.Series, known: pd.Series) -> np.ndarray:
+def index_in(values: Strings, known: Strings) -> np.ndarray:
     """Position of each value in `known` (every value must be there)."""
     found = pc.index_in(str_array(values), value_set=str_array(known))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)

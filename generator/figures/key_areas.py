@@ -74,24 +74,29 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
 
 
 def reduce_groups(
-    enterprises: pd.DataFrame, known: np.ndarray, active: np.ndarray, unionized: np.ndarray
+    enterprises: pd.DataFrame,
+    known: np.ndarray,
+    active: np.ndarray,
+    unionized: np.ndarray,
+    units: Numbered | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per (own unit, dimension, category) of active enterprises, and the federations.
 
     `known` marks the rows whose unit code is in the roster (others are roster errors);
-    `active` and `unionized` are the row masks of CONTRACT §3.1.
+    `active` and `unionized` are the row masks of CONTRACT §3.1; `units`, when the caller has
+    it, each row's unit numbered (-1: none) and the codes numbered, saving a pass over them.
     """
     e = enterprises
     rows = known & active
     employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
 
-    def kept(series: pd.Series, mask: np.ndarray) -> pd.Series:
-        """The rows of `mask`, numbered from 0 (filtered before any conversion: a ledger has up
-        to millions of rows, and its strings stay in Arrow)."""
-        return series[mask].reset_index(drop=True)
+    def kept(series: pd.Series, at: np.ndarray) -> pd.Series:
+        """The rows at positions `at`, numbered from 0 (taken before any conversion: a ledger
+        has up to millions of rows, and its strings stay in Arrow)."""
+        return series.take(at).reset_index(drop=True)
 
     # Numbered over the whole column (no copy of a million strings), then the rows taken.
-    code_at, code_values = pd.factorize(e["unit"].astype("string"))
+    code_at, code_values = pd.factorize(e["unit"].astype("string")) if units is None else units
     categories = {}
     for dimension in DIMENSIONS:
         if dimension == "union_form":
@@ -111,6 +116,7 @@ def reduce_groups(
         e["union_form"].astype("string") if "union_form" in e else pd.Series(pd.NA, index=e.index)
     )
     federated = rows & unionized & form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
+    at = np.flatnonzero(federated)
     name = (
         e["federation"].astype("string")
         if "federation" in e
@@ -118,11 +124,11 @@ def reduce_groups(
     )
     feds = pd.DataFrame(
         {
-            "code": kept(e["unit"].astype("string"), federated),
-            "form": kept(form, federated),
-            "federation": _category(kept(name, federated)),
-            "enterprises": np.ones(int(federated.sum()), dtype=np.int64),
-            "employees": employees[federated],
+            "code": kept(e["unit"].astype("string"), at),
+            "form": kept(form, at),
+            "federation": _category(kept(name, at)),
+            "enterprises": np.ones(len(at), dtype=np.int64),
+            "employees": employees[at],
         }
     )
     feds = feds.groupby(["code", "form", "federation"], sort=True, as_index=False)[
@@ -148,10 +154,14 @@ def group_counts(
 ) -> pd.DataFrame:
     """Enterprises, unionized ones and employees per (code, dimension, category) that has rows,
     sorted by the three: each (code, category) pair numbered and counted with `bincount`, not
-    grouped over strings (a province ledger has a million rows of each dimension)."""
+    grouped over strings (a province ledger has a million rows of each dimension), and the
+    groups sorted by the ranks of their strings, not by the strings."""
     code_at, code_values = code
-    parts = []
-    for dimension, (category_at, category_values) in categories.items():
+    code_values = np.asarray(code_values, dtype=object)
+    code_rank = _ranks(code_values)
+    dimension_rank = _ranks(np.asarray(list(categories), dtype=object))
+    parts: list[tuple[np.ndarray, ...]] = []
+    for d, (category_at, category_values) in enumerate(categories.values()):
         # A row without a code or a category is in no group (groupby drops it too).
         keep = (code_at >= 0) & (category_at >= 0)
         width = max(len(category_values), 1)
@@ -167,20 +177,19 @@ def group_counts(
         counted = np.bincount(at, minlength=size)
         present = np.flatnonzero(counted)
         pairs = keys[present]
+        codes, cats = pairs // width, pairs % width
+        category_values = np.asarray(category_values, dtype=object)
         parts.append(
-            pd.DataFrame(
-                {
-                    "code": pd.array(
-                        np.asarray(code_values, dtype=object)[pairs // width], "string"
-                    ),
-                    "dimension": dimension,
-                    "category": pd.array(
-                        np.asarray(category_values, dtype=object)[pairs % width], "string"
-                    ),
-                    "enterprises": counted[present].astype(np.int64),
-                    "unionized": _sums(at, unionized[keep], size)[present],
-                    "employees": _sums(at, employees[keep], size)[present],
-                }
+            (
+                codes,
+                np.full(len(pairs), d),
+                category_values[cats] if len(category_values) else np.zeros(0, dtype=object),
+                code_rank[codes],
+                np.full(len(pairs), dimension_rank[d] if len(dimension_rank) else 0),
+                _ranks(category_values)[cats] if len(category_values) else cats,
+                counted[present].astype(np.int64),
+                _sums(at, unionized[keep], size)[present],
+                _sums(at, employees[keep], size)[present],
             )
         )
     if not parts:
@@ -190,10 +199,28 @@ def group_counts(
                 for i, c in enumerate(GROUP_COLUMNS)
             }
         )
-    grouped = pd.concat(parts, ignore_index=True)
-    return grouped.sort_values(["code", "dimension", "category"], kind="stable").reset_index(
-        drop=True
+    columns = [np.concatenate(column) for column in zip(*parts, strict=True)]
+    codes, dims, cats, by_code, by_dimension, by_category = columns[:6]
+    # Sorted by code, dimension, category as strings (code point order), ties kept in order.
+    order = np.lexsort((by_category, by_dimension, by_code))
+    names = np.asarray(list(categories), dtype=object)
+    return pd.DataFrame(
+        {
+            "code": pd.array(code_values[codes[order]], "string"),
+            "dimension": names[dims[order]],
+            "category": pd.array(cats[order], "string"),
+            "enterprises": columns[6][order],
+            "unionized": columns[7][order],
+            "employees": columns[8][order],
+        }
     )
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each string's rank in code point order (equal strings the same rank)."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray(np.unique(values.astype(str), return_inverse=True)[1], dtype=np.int64)
 
 
 def _sums(at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

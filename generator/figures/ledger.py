@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from generator.common.periods import Period
 from generator.figures.columns import LEDGER_COLUMNS, MISSING, STALLED_PERIODS
@@ -17,6 +18,7 @@ from generator.figures.hierarchy import (
     index_in,
     iso_dates,
     optional_column,
+    str_array,
 )
 
 if TYPE_CHECKING:
@@ -36,19 +38,19 @@ class PriorityChanges:
 _CLEARED = ("progress", "responsible", "planned_on")
 
 
-def _priority_rows(e: pd.DataFrame, mask: np.ndarray, state: str) -> pd.DataFrame:
-    """The ledger rows of the enterprises of `mask`, in one state."""
-    picked = e.loc[mask, ["uscc", "name", "unit", "employees", "not_unionized_reason"]]
-    picked = picked.rename(columns={"not_unionized_reason": "reason"})
+def _priority_rows(e: pd.DataFrame, rows: np.ndarray, state: str) -> pd.DataFrame:
+    """The ledger rows of the enterprises at positions `rows`, in one state."""
+    picked = e[["uscc", "name", "unit", "employees", "not_unionized_reason"]].take(rows)
+    picked = picked.rename(columns={"not_unionized_reason": "reason"}).reset_index(drop=True)
     picked["state"] = state
     picked["added"] = False
     picked["left_reason"] = ""
     for name in _CLEARED:
         if name != "planned_on":  # a date, written as ISO text below
-            picked[name] = optional_column(e, name)[mask].to_numpy(dtype=object)
-    picked["planned_on"] = iso_dates(optional_column(e, "planned_on")[mask])
+            picked[name] = optional_column(e, name).take(rows).array
+    picked["planned_on"] = iso_dates(optional_column(e, "planned_on").take(rows))
     picked["open_periods"] = 1
-    return picked.reset_index(drop=True)
+    return picked
 
 
 def priority_changes(
@@ -60,15 +62,25 @@ def priority_changes(
 ) -> PriorityChanges:
     """The open rows, and against the previous period (when given) the rows closed and left
     and the enterprises missing from the ledger (dormant)."""
-    open_rows = _priority_rows(e, priority, "open")
+    open_rows = _priority_rows(e, np.flatnonzero(priority), "open")
     if previous is None:
         return PriorityChanges(open_rows, no_dormant())
     before = previous.priority.reset_index(drop=True)
-    was = in_set(e["uscc"], before["uscc"])
+    away = previous.dormant.reset_index(drop=True)
+    # The ledger's enterprises looked up once among those of the previous ledger or dormant
+    # (a province ledger has a million rows, the priority ones some ten thousand); only the
+    # rows found are looked up again, in each of the two.
+    uscc = str_array(e["uscc"])
+    either = pa.chunked_array([str_array(before["uscc"]), str_array(away["uscc"])], pa.string())
+    seen = np.flatnonzero(in_set(uscc, either.combine_chunks()))
+    seen_uscc = uscc.take(seen)
+    was = np.zeros(len(e), dtype=bool)
+    was[seen] = in_set(seen_uscc, before["uscc"])
     # Back after missing from one or more ledgers: open again, its count going on from
     # where it stood (the periods it was missing are not known to be open: not counted).
-    away = previous.dormant.reset_index(drop=True)
-    back = priority & ~was & in_set(e["uscc"], away["uscc"])
+    came_back = np.zeros(len(e), dtype=bool)
+    came_back[seen] = in_set(seen_uscc, away["uscc"])
+    back = priority & ~was & came_back
     open_rows["added"] = ~(was | back)[priority]
     # Open again: one period more than it had been open at the end of the previous one.
     known = pd.concat([before[["uscc", "open_periods"]], away], ignore_index=True)
@@ -77,14 +89,14 @@ def priority_changes(
     open_rows.loc[~open_rows["added"], "open_periods"] = earlier[where_before] + 1
 
     # Closed: unionized now; the reason it was not is kept from the previous ledger.
-    closed = _priority_rows(e, was & unionized, "closed")
+    closed = _priority_rows(e, np.flatnonzero(was & unionized), "closed")
     where = index_in(closed["uscc"], before["uscc"])
     closed["reason"] = np.append(before["reason"].to_numpy(dtype=object), "")[where]
     closed["open_periods"] = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)[where]
 
     # Left: no longer active (its status says why), or missing from the snapshot altogether.
-    gone = e.loc[was & ~active, ["uscc", "status"]]
-    missing = ~in_set(before["uscc"], e.loc[was, "uscc"])
+    gone = e[["uscc", "status"]].take(np.flatnonzero(was & ~active))
+    missing = ~in_set(before["uscc"], uscc.filter(was))
     stopped = in_set(before["uscc"], gone["uscc"])
     left = before.loc[missing | stopped, list(open_rows.columns)].reset_index(drop=True)
     left["state"] = "left"
@@ -94,7 +106,7 @@ def priority_changes(
     left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
 
     gone_now = left.loc[left["left_reason"] == MISSING, ["uscc", "open_periods"]]
-    still = away.loc[~in_set(away["uscc"], e["uscc"]), ["uscc", "open_periods"]]
+    still = away.loc[~in_set(away["uscc"], seen_uscc), ["uscc", "open_periods"]]
     dormant = pd.concat([gone_now, still], ignore_index=True).astype(
         {"uscc": "string", "open_periods": "int64"}
     )

@@ -201,7 +201,8 @@ def reduce_snapshot(
     sums.update(marked)
     own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
     own.index.name = "code"
-    groups, federations = key_areas.reduce_groups(e, slot > 0, active, unionized)
+    numbered = (slot - 1, np.asarray(h.codes, dtype=object))
+    groups, federations = key_areas.reduce_groups(e, slot > 0, active, unionized, numbered)
     return PeriodReduction(
         period=period,
         own=own,
