@@ -1036,11 +1036,13 @@ def _county_digests(
 ) -> list[tuple[str, int]]:
     """(digest, rows) of each group of rows (codes_np: its group per row), in group order.
 
-    A group's digest is of its rows' cells in their order, wherever the rows lie: each column
-    is turned into plain arrays once (null flags, text lengths and bytes, values with nulls as
-    0), with the groups' rows brought together first unless they already are, as they are when
-    each county sends its own file; then each group hashes its range of those arrays. The
-    frame's own arrays are read as they are (no conversion of the whole frame to Arrow).
+    A group's digest is of its rows' cells in their order, wherever the rows lie. Columns of
+    fixed width (numbers, flags, dates, and text of few values as a digest of each value) are
+    folded into one 64-bit word per row first, each column's values times its own odd constant
+    (so one cell changed always changes its row's word) and nulls its own constant; other text
+    is digested as its bytes. Only the row words and those texts are brought into the groups'
+    order (unless each group's rows already lie together, as when each county sends its own
+    file); then each group hashes its range. The frame's own arrays are read as they are.
     """
     runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
     order: np.ndarray | None = None
@@ -1057,10 +1059,28 @@ def _county_digests(
     else:
         names = table.column_names
         sources = [table.column(i) for i in range(table.num_columns)]
-    columns = parallel_map(
-        lambda job: _column_bytes(job[1], order, job[0] in _FEW_VALUES),
+    parts = parallel_map(
+        lambda job: _column_parts(job[1], job[0] in _FEW_VALUES),
         list(zip(names, sources, strict=True)),
     )
+    words = np.zeros(len(codes_np), dtype=np.uint64)
+    head: list[str] = []
+    texts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    for name, part in zip(names, parts, strict=True):
+        if part[0] == "text":
+            _, nulls, offsets, data = part
+            if order is not None:
+                nulls, offsets, data = _text_in_order(nulls, offsets, data, order)
+            texts.append((name, nulls, offsets, data))
+            continue
+        kind, nulls, values = part
+        head.append(f"{name}:{kind}")
+        odd, blank = _column_constants(name, kind)
+        with np.errstate(over="ignore"):
+            words += np.where(nulls, blank, values * odd)
+    if order is not None:
+        words = words[order]
+    header = ("\0".join(head) + "\0").encode()
     bounds = dict(
         zip(groups_in_order.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
     )
@@ -1069,20 +1089,48 @@ def _county_digests(
         start, end = bounds[group]
         # SHA-256: the quickest of hashlib's on this work (the CPU's own instructions)
         h = hashlib.sha256(str(end - start).encode())
-        for name, (kind, nulls, values, offsets, data) in zip(names, columns, strict=True):
-            h.update(f"\0{name}:{kind}\0".encode())
+        h.update(header)
+        h.update(words[start:end].data)
+        for name, nulls, offsets, data in texts:
+            h.update(f"\0{name}:text\0".encode())
             # Null flags packed eight to a byte, and only for a range that has a null.
             flags = nulls[start:end]
             h.update(np.packbits(flags).data if flags.any() else b"-")
-            h.update(values[start:end].data)
-            if offsets is not None and data is not None:
-                h.update(data[int(offsets[start]) : int(offsets[end])].data)
+            h.update(np.diff(offsets[start : end + 1]).astype(np.int32).data)
+            h.update(data[int(offsets[start]) : int(offsets[end])].data)
         return h.hexdigest()[:32], end - start
 
     return parallel_map(digest, range(groups))
 
 
-_ColumnBytes = tuple[str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
+def _column_constants(name: str, kind: str) -> tuple[np.uint64, np.uint64]:
+    """A column's multiplier (odd, so no change of a value is lost) and word for a null."""
+    seed = hashlib.sha256(f"{name}:{kind}".encode()).digest()
+    odd = int.from_bytes(seed[:8], "little") | 1
+    return np.uint64(odd), np.uint64(int.from_bytes(seed[8:16], "little"))
+
+
+def _text_in_order(
+    nulls: np.ndarray, offsets: np.ndarray, data: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A text column's null flags, offsets and bytes with its rows in `order`."""
+    wide = pa.large_string() if offsets.dtype == np.int64 else pa.string()
+    arr = pa.Array.from_buffers(
+        wide, len(nulls), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    ).take(pa.array(order))
+    return nulls[order], *_text_buffers(arr)
+
+
+def _text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A text array's offsets and bytes as numpy (zero-copy)."""
+    wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[arr.offset : arr.offset + len(arr) + 1]
+    buffer = arr.buffers()[2]
+    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+_ColumnParts = tuple[Any, ...]
 
 #: Text columns of few distinct values (units, categories, reasons): digested by a digest of
 #: each distinct value, looked up per row, far cheaper than bringing their text together when
@@ -1102,13 +1150,11 @@ _FEW_VALUES = frozenset(
 )
 
 
-def _column_bytes(
-    column: pa.ChunkedArray | pd.Series, order: np.ndarray | None, by_value: bool = False
-) -> _ColumnBytes:
-    """A column as plain arrays, rows in `order` when given: (kind, null flags, values or text
-    lengths, text offsets, text bytes). A frame's column is read from its own arrays: text from
-    its Arrow array, masked numbers and flags as numpy with nulls as 0, dates as int64. Text
-    `by_value` is one 8-byte digest per row, of its value."""
+def _column_parts(column: pa.ChunkedArray | pd.Series, by_value: bool = False) -> _ColumnParts:
+    """A column as plain arrays: ("text", null flags, offsets, bytes) for text, else (kind,
+    null flags, values as uint64). A frame's column is read from its own arrays: text from its
+    Arrow array, masked numbers and flags as numpy, dates as int64. Text `by_value` is one
+    8-byte digest per row, of its value."""
     if isinstance(column, pd.Series):
         dtype = column.dtype
         numeric = (pd.BooleanDtype, pd.Float64Dtype, pd.Int64Dtype)
@@ -1123,46 +1169,33 @@ def _column_bytes(
             elif isinstance(dtype, pd.Int64Dtype):
                 values = column.to_numpy(dtype=np.int64, na_value=0)
             else:  # dates: their int64 counts
-                values = column.to_numpy().view(np.int64).copy()
-                values[nulls] = 0
-            if order is not None:
-                nulls, values = nulls[order], values[order]
-            return values.dtype.str, nulls, np.ascontiguousarray(values), None, None
+                values = column.to_numpy().view(np.int64)
+            return values.dtype.str, nulls, _as_words(values)
     arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    text = pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
-    if text and by_value:
-        encoded = pc.dictionary_encode(arr)
-        words = b"".join(
-            hashlib.sha256(value.encode()).digest()[:8] for value in encoded.dictionary.to_pylist()
-        )
-        lookup = np.frombuffer(words + bytes(8), dtype=np.uint64)  # the last: a null
-        at = pc.fill_null(encoded.indices, len(encoded.dictionary))
-        values = lookup[np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)]
-        nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        if order is not None:
-            nulls, values = nulls[order], values[order]
-        return "text by value", nulls, values, None, None
-    if order is not None and text:
-        arr = arr.take(pa.array(order))
-        order = None
     nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-        offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[
-            arr.offset : arr.offset + len(arr) + 1
-        ]
-        buffer = arr.buffers()[2]
-        data = (
-            np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-        )
-        return "text", nulls, np.diff(offsets).astype(np.int32), offsets, data
+        if by_value:
+            encoded = pc.dictionary_encode(arr)
+            digests = b"".join(
+                hashlib.sha256(value.encode()).digest()[:8]
+                for value in encoded.dictionary.to_pylist()
+            )
+            lookup = np.frombuffer(digests + bytes(8), dtype=np.uint64)  # the last: a null
+            at = pc.fill_null(encoded.indices, len(encoded.dictionary))
+            return "text by value", nulls, lookup[at.to_numpy(zero_copy_only=False)]
+        return ("text", nulls, *_text_buffers(arr))
     blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
     values = np.asarray(pc.fill_null(arr, blank).to_numpy(zero_copy_only=False))
     if values.dtype.kind in "mM":  # dates: their int64 counts (numpy exports no date buffer)
         values = values.view(np.int64)
-    if order is not None:
-        nulls, values = nulls[order], values[order]
-    return values.dtype.str, nulls, np.ascontiguousarray(values), None, None
+    return values.dtype.str, nulls, _as_words(values)
+
+
+def _as_words(values: np.ndarray) -> np.ndarray:
+    """Fixed-width values as uint64 words (their bits; flags as 0 and 1)."""
+    if values.dtype.itemsize == 8:
+        return values.view(np.uint64)
+    return values.astype(np.uint64)
 
 
 def _bool(arr: pa.Array) -> np.ndarray:
