@@ -865,3 +865,19 @@ def test_a_unit_may_carry_its_short_name(project: Project) -> None:
     data = load_project(project.root)
     assert [p for p in data.problems if p.file.endswith("units.csv")] == []
     assert data.unit_index.short == {county["code"]: "高新区"}  # stripped; others have none
+
+
+def test_a_headcount_beyond_float_precision_is_read_not_a_crash(project: Project) -> None:
+    """A 17-digit number pasted into 职工人数 (a code in the wrong column) is a whole number the
+    row rules compare as a float: it was an Arrow error (a traceback) before."""
+    rows = rows_of("enterprises", OCT)
+    rows[0]["employees"] = "90000000000000001"
+    rows[0]["members"] = "90000000000000003"
+    project.write("enterprises", rows, period=OCT)
+    problems = problems_of(project.root)
+    assert find(problems, "E-INT") == []
+    data = load_project(project.root)
+    ent = read_snapshot(data, Period.parse(OCT)).enterprises
+    assert ent["employees"].iloc[0] == 90000000000000001  # kept exact in the frame
+    # as floats the two are equal (2**53 < both): members do not exceed employees
+    assert [p.row for p in find(problems, "W-MEMBERS-EXCEED")] == []

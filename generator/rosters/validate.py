@@ -242,8 +242,8 @@ def _null_mask(arr: pa.Array) -> np.ndarray:
 
 
 def _floats(arr: pa.Array) -> np.ndarray:
-    """A numeric arrow array as float64 numpy with NaN for nulls."""
-    return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    """A numeric arrow array as float64 numpy with NaN for nulls (numpy converts: no cast)."""
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=float)
 
 
 # --- the table pass ----------------------------------------------------------------------------
