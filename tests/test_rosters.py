@@ -840,16 +840,16 @@ def test_formulas_need_their_stored_values(tmp_path: Path) -> None:
 def test_a_file_that_cannot_be_opened_is_a_problem_in_chinese(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.rosters.load as load
+    import generator.rosters.ledger as ledger
 
-    real = load.read_table
+    real = ledger.read_table
 
     def locked(path: Path, rel: str, roster: Any) -> Any:
         if path.name == "targets.csv":
             raise PermissionError(13, "Permission denied")
         return real(path, rel, roster)
 
-    monkeypatch.setattr(load, "read_table", locked)
+    monkeypatch.setattr(ledger, "read_table", locked)
     (problem,) = find(problems_of(project.root), "E-FILE-UNREADABLE")
     assert problem.file == "data/targets.csv"
     assert "没有读取权限" in problem.message and "Permission" not in problem.message

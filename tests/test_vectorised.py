@@ -21,14 +21,8 @@ from corpus.cases import CASES
 from generator.common.config import load_config
 from generator.figures.reduce import iso_dates
 from generator.rosters import codes, validate
-from generator.rosters.load import (
-    Snapshot,
-    _county_digests,
-    _named_rows,
-    first_file_by_county,
-    load_project,
-    read_snapshot,
-)
+from generator.rosters.counties import _county_digests, county_of_rows, first_file_by_county
+from generator.rosters.load import Snapshot, _named_rows, load_project, read_snapshot
 from generator.rosters.read import RawTable, read_table, roster_files
 from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS, Roster
 from generator.rosters.units import UnitTree
@@ -367,7 +361,6 @@ def test_county_digests_of_a_frame_are_those_of_its_arrow_table(
     """The digests read the frame's own arrays (no conversion of the frame to Arrow), and
     digest text of few values by value: the same digests as the frame converted to Arrow, and
     each county's the same whether its rows are interleaved with others' or alone."""
-    from generator.rosters.load import county_of_rows
     from generator.rosters.specs import ENTERPRISES
 
     compared = 0

@@ -49,13 +49,8 @@ from generator.common.tables import save_workbook
 from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
-from generator.rosters.load import (
-    check_project,
-    load_project,
-    period_files,
-    read_snapshot,
-    relative,
-)
+from generator.rosters.ledger import period_files, relative
+from generator.rosters.load import check_project, load_project, read_snapshot
 from generator.rosters.read import (
     READERS,
     SHEET_MIN_COLUMNS,

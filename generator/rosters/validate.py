@@ -966,7 +966,7 @@ def _review_rules(
     R = VOLUNTEER_REVIEWS
 
     # Which volunteer a review is of, and a review given twice, are decided per county over
-    # all of the period's reviews (rosters.load.match_reviews).
+    # all of the period's reviews (rosters.reviews.match_reviews).
     _check_units(a, out, ctx, "unit", out.header(R.column("unit")), ("county", "township"))
 
 
