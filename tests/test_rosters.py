@@ -679,7 +679,7 @@ def test_every_row_is_used_or_named(project: Project) -> None:
 
 
 def test_uscc_check_character_vectorised_matches_scalar() -> None:
-    from generator.rosters.validate import USCC_ALPHABET, uscc_check_char
+    from generator.rosters.uscc import USCC_ALPHABET, uscc_check_char
 
     rng = np.random.default_rng(1)
     bodies = ["".join(rng.choice(list(USCC_ALPHABET), 17)) for _ in range(200)]
@@ -687,8 +687,9 @@ def test_uscc_check_character_vectorised_matches_scalar() -> None:
     wrong = [b + USCC_ALPHABET[(USCC_ALPHABET.index(uscc_check_char(b)) + 1) % 31] for b in bodies]
     import pyarrow as pa
 
+    from generator.rosters.collector import Collector
     from generator.rosters.read import RawTable
-    from generator.rosters.validate import Collector, _check_uscc
+    from generator.rosters.uscc import _check_uscc
 
     raw = RawTable("x", [], [], np.arange(2, 402), 1, [])
     out = Collector(raw)

@@ -20,13 +20,14 @@ from corpus.cases import CASES
 
 from generator.common.config import load_config
 from generator.figures.reduce import iso_dates
-from generator.rosters import codes, validate
+from generator.rosters import codes, collector, rules
+from generator.rosters.collector import Collector
 from generator.rosters.counties import _county_digests, county_of_rows, first_file_by_county
 from generator.rosters.load import Snapshot, _named_rows, load_project, read_snapshot
 from generator.rosters.read import RawTable, read_table, roster_files
 from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS, Roster
 from generator.rosters.units import UnitTree
-from generator.rosters.validate import Collector, Context, validate_table
+from generator.rosters.validate import Context, validate_table
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -230,7 +231,7 @@ def test_duplicate_campaign_entries_are_the_row_by_row_ones(corpus_roots: list[P
         for raw, arrays, _ctx in _tables(corpus_roots, campaign.roster):
             keys = [arrays[name] for name in campaign.identity]
             got, want = Collector(raw), Collector(raw)
-            validate._duplicate_rows(got, "名称", keys)
+            rules._duplicate_rows(got, "名称", keys)
             _duplicate_rows_by_row(want, "名称", keys)
             assert _pending(got) == _pending(want)
             found += len(want.pending)
@@ -240,7 +241,7 @@ def test_duplicate_campaign_entries_are_the_row_by_row_ones(corpus_roots: list[P
     names = pa.array(["甲", "甲", "乙", "甲", None, "甲 / 1", "甲"])
     units = pa.array(["1", "1", "1", "1", "1", "2", "2"])
     got, want = Collector(raw), Collector(raw)
-    validate._duplicate_rows(got, "名称", [names, units])
+    rules._duplicate_rows(got, "名称", [names, units])
     _duplicate_rows_by_row(want, "名称", [names, units])
     assert _pending(got) == _pending(want)
     assert [p[1] for p in _pending(got)] == [1, 3]
@@ -279,7 +280,7 @@ def test_volunteer_ids_twice_in_a_county_are_the_row_by_row_ones(
     found = 0
     for raw, arrays, ctx in _tables(corpus_roots, VOLUNTEERS):
         got, want = Collector(raw), Collector(raw)
-        validate._unique_within_county(arrays["id"], arrays["unit"], got, "编号", ctx)
+        rules._unique_within_county(arrays["id"], arrays["unit"], got, "编号", ctx)
         _unique_within_county_by_row(arrays["id"], arrays["unit"], want, "编号", ctx)
         assert _pending(got) == _pending(want)
         found += len(want.pending)
@@ -290,7 +291,7 @@ def test_volunteer_ids_twice_in_a_county_are_the_row_by_row_ones(
     ids = pa.array(["001", "001", "001", None, "002", "002", "002"])
     units = pa.array(["990101", "990201", "990101", "990101", None, "nowhere", "990201"])
     got, want = Collector(raw), Collector(raw)
-    validate._unique_within_county(ids, units, got, "编号", ctx)
+    rules._unique_within_county(ids, units, got, "编号", ctx)
     _unique_within_county_by_row(ids, units, want, "编号", ctx)
     assert _pending(got) == _pending(want)
     assert [p[1] for p in _pending(got)] == [0, 2, 4, 5]
@@ -309,8 +310,8 @@ def test_target_twice_and_left_before_hired_are_the_row_by_row_ones(
             for y, u in zip(years, units, strict=True)
         ]
         got, want = Collector(raw), Collector(raw)
-        validate._target_rules(dict(arrays), {}, got, Context())
-        validate._unique(pd.Series(keys, dtype=object), want, "单位代码")
+        rules._target_rules(dict(arrays), {}, got, Context())
+        collector._unique(pd.Series(keys, dtype=object), want, "单位代码")
         got_dups = [p for p in _pending(got) if p[0] == "E-DUPLICATE"]
         assert [(p[1], p[3], p[4]) for p in got_dups] == [
             (p[1], p[3], p[4]) for p in _pending(want)
@@ -318,8 +319,8 @@ def test_target_twice_and_left_before_hired_are_the_row_by_row_ones(
         twice += len(got_dups)
     for raw, arrays, _ctx in _tables(corpus_roots, VOLUNTEERS):
         got = Collector(raw)
-        validate._volunteer_rules(dict(arrays), {}, got, Context())
-        hired = [validate._show(v) for v in arrays["hired_on"].to_pylist()]
+        rules._volunteer_rules(dict(arrays), {}, got, Context())
+        hired = [collector._show(v) for v in arrays["hired_on"].to_pylist()]
         for p in got.pending:
             if p.code.name == "E-LEFT-BEFORE-HIRED":
                 assert p.fields["hired"] == hired[p.index] != ""
