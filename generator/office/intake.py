@@ -57,10 +57,10 @@ from generator.rosters.read import (
     pick_sheet,
     read_roster_sheet,
     read_table,
-    structure,
     workbook_grid,
 )
 from generator.rosters.specs import ENTERPRISES, ROSTERS, VOLUNTEER_REVIEWS
+from generator.rosters.structure import structure
 from generator.rosters.units import UnitTree
 from generator.rosters.values import normalise_code
 from generator.rosters.workbook import SPREADSHEET_SUFFIXES, file_kind, open_workbook

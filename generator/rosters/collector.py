@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.codes import Code
-from generator.rosters.read import RawTable
+from generator.rosters.grid import RawTable
 from generator.rosters.specs import Column
 
 

@@ -30,7 +30,8 @@ from generator.rosters.units import UnitTree
 from generator.rosters.validate import Context, empty_frame, validate_table
 
 if TYPE_CHECKING:
-    from generator.rosters.read import FoundSheet, RawTable
+    from generator.rosters.grid import RawTable
+    from generator.rosters.read import FoundSheet
 
 T = TypeVar("T")
 

@@ -20,7 +20,8 @@ from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.collector import Collector, _np_int, _np_mask, _null_mask, _unique
-from generator.rosters.read import RawTable, parallel_map
+from generator.rosters.grid import RawTable
+from generator.rosters.read import parallel_map
 from generator.rosters.rules import _ROSTER_RULES, _campaign_rules
 from generator.rosters.specs import (
     BOOL,
