@@ -38,7 +38,7 @@ from generator.rosters.specs import (
     Roster,
 )
 from generator.rosters.units import UnitTree
-from generator.rosters.uscc import uscc_check_char
+from generator.rosters.uscc import _repeated, uscc_check_char
 from generator.rosters.validate import Context, validate_table
 
 REPO = Path(__file__).resolve().parent.parent
@@ -923,3 +923,15 @@ def test_campaign_rules_are_the_row_by_row_ones(corpus_roots: list[Path]) -> Non
         ("E-NAMED-ON-REQUIRED", 3),
         ("E-UNIT-UNKNOWN", 4),
     ]
+
+
+def test_repeated_uscc_digests_are_the_hashtable_ones() -> None:
+    """The USCC duplicate candidates found by one sort are those pandas' duplicated found."""
+    rng = np.random.default_rng(5)
+    cases = [np.zeros(0, np.uint64), np.array([7], np.uint64), np.array([2**64 - 1] * 3, np.uint64)]
+    cases += [
+        rng.integers(0, hi, n, dtype=np.uint64) for n, hi in [(9, 3), (500, 40), (20000, 2**63)]
+    ]
+    for digests in cases:
+        want = pd.Series(digests, dtype="uint64").duplicated(keep=False).to_numpy()
+        assert (_repeated(digests) == want).all()

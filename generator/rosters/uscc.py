@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -80,7 +79,7 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
         with np.errstate(over="ignore"):
             digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
             digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
-        maybe = pd.Series(digest).duplicated(keep=False).to_numpy()
+        maybe = _repeated(digest)
     # Excel's form has a `.`, `+` or `-`, which no USCC character is: only cells of another
     # length or with such characters can be one (none, in a clean ledger).
     suspects = present & ~length18
@@ -95,6 +94,16 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     others = np.flatnonzero(present & ~length18 & ~scientific)
     candidates = np.sort(np.concatenate([idx[maybe & ~scientific[idx]], others]))
     return UsccFindings(scientific, form_bad, checksum_bad, expected, candidates)
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """Which values occur more than once (every occurrence): one sort finds the repeated
+    values, usually none; only then is each value looked up among them."""
+    ordered = np.sort(values)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(twice):
+        return np.zeros(len(values), dtype=bool)
+    return np.isin(values, twice)
 
 
 def _check_uscc(
