@@ -273,12 +273,17 @@ def read_snapshot(
         return Snapshot(period, enterprises, reviews, problems, previous, ledger.files)
     counties = _county_codes(data) if data.units_read else []
     carried: dict[str, Period] = {}
+    # each row's county, worked out once for the reporting check and the state (unless rows
+    # carried from an earlier period are added)
+    row_counties = county_of_rows(enterprises, data.unit_index) if data.unit_index.county else None
     if counties:
-        enterprises, carried, found = _counties_reported(
-            data, period, enterprises, counties, folder
+        reported, carried, found = _counties_reported(
+            data, period, enterprises, counties, folder, row_counties
         )
+        if reported is not enterprises:
+            enterprises, row_counties = reported, None
         problems.extend(found)
-    state = _state(enterprises, period, data.unit_index)
+    state = _state(enterprises, period, data.unit_index, row_counties)
     for county in carried:  # last period's rows again: no repeat of the county's own
         state.county_digests.pop(county, None)
     repeats: dict[str, str] = {}
@@ -356,13 +361,17 @@ def _counties_reported(
     enterprises: pd.DataFrame,
     counties: list[str],
     folder: Path,
+    row_counties: pa.Array | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Period], list[Problem]]:
     """E-COUNTY-NOT-REPORTED for each county without rows; a county the office decided to
     carry for the period (`bulletin carry`, or every county under the deprecated
-    `unreported: previous`) has its rows of the latest earlier period that has them instead."""
+    `unreported: previous`) has its rows of the latest earlier period that has them instead.
+    (`row_counties`: each row's county, when already worked out.)"""
 
     index = data.unit_index
-    present = set(pc.unique(county_of_rows(enterprises, index)).to_pylist())
+    if row_counties is None:
+        row_counties = county_of_rows(enterprises, index)
+    present = set(pc.unique(row_counties).to_pylist())
     missing = [c for c in counties if c not in present]
     if not missing:
         return enterprises, {}, []
@@ -490,7 +499,10 @@ def _county_changes(
     return problems, repeats
 
 
-def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> SnapshotState:
+def _state(
+    enterprises: pd.DataFrame, period: Period, index: UnitTree, counties: pa.Array | None = None
+) -> SnapshotState:
+    """What the next period needs of this one (`counties`: each row's county, if known)."""
     uscc = _arrow(enterprises["uscc"])
     status = _arrow(enterprises["status"])
     active = pc.and_(pc.or_kleene(pc.is_null(status), pc.equal(status, "存续")), pc.is_valid(uscc))
@@ -504,7 +516,8 @@ def _state(enterprises: pd.DataFrame, period: Period, index: UnitTree) -> Snapsh
     )
     if not len(enterprises) or not index.county:
         return state
-    counties = county_of_rows(enterprises, index)
+    if counties is None:
+        counties = county_of_rows(enterprises, index)
     values = [c.name for c in ENTERPRISES.columns if c.name in enterprises.columns]
     # Each county's rows digested in their order (a file put back unchanged has its rows in the
     # same order): one task per county, hashing its cells' bytes in a worker thread.
