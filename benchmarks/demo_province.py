@@ -53,7 +53,7 @@ def _write(path: Path, roster: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _uscc(body: str) -> str:
-    from generator.rosters.validate import uscc_check_char
+    from generator.rosters.uscc import uscc_check_char
 
     return body + uscc_check_char(body)
 

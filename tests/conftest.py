@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from generator.rosters.specs import ROSTERS
-from generator.rosters.validate import uscc_check_char
+from generator.rosters.uscc import uscc_check_char
 
 
 def uscc(body17: str) -> str:

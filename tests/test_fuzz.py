@@ -29,7 +29,8 @@ from generator.common.problems import Problem
 from generator.rosters import values as v
 from generator.rosters.read import ReadError, cell_text, read_table
 from generator.rosters.specs import ENTERPRISES, LEVEL_SYNONYMS, ROSTERS, Roster
-from generator.rosters.validate import Context, analyse_uscc, validate_table
+from generator.rosters.uscc import analyse_uscc
+from generator.rosters.validate import Context, validate_table
 
 FAST = settings(max_examples=200, deadline=None)
 FILES = settings(

@@ -20,7 +20,7 @@ from generator.render import guide
 from generator.rosters import specs, values
 from generator.rosters.codes import CODES, OTHER_CODES, explanation
 from generator.rosters.load import check_project
-from generator.rosters.validate import uscc_check_char
+from generator.rosters.uscc import uscc_check_char
 
 REPO = Path(__file__).resolve().parent.parent
 #: Commands and options agreed for this release whose code is written beside the guide: the

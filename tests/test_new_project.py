@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 
 from generator.cli import cli
 from generator.model.content import load_content
-from generator.rosters.load import read_roster
+from generator.rosters.ledger import read_roster
 from generator.rosters.specs import ROSTERS
 from generator.rosters.validate import Context
 

@@ -679,7 +679,7 @@ def test_every_row_is_used_or_named(project: Project) -> None:
 
 
 def test_uscc_check_character_vectorised_matches_scalar() -> None:
-    from generator.rosters.validate import USCC_ALPHABET, uscc_check_char
+    from generator.rosters.uscc import USCC_ALPHABET, uscc_check_char
 
     rng = np.random.default_rng(1)
     bodies = ["".join(rng.choice(list(USCC_ALPHABET), 17)) for _ in range(200)]
@@ -687,8 +687,9 @@ def test_uscc_check_character_vectorised_matches_scalar() -> None:
     wrong = [b + USCC_ALPHABET[(USCC_ALPHABET.index(uscc_check_char(b)) + 1) % 31] for b in bodies]
     import pyarrow as pa
 
+    from generator.rosters.collector import Collector
     from generator.rosters.read import RawTable
-    from generator.rosters.validate import Collector, _check_uscc
+    from generator.rosters.uscc import _check_uscc
 
     raw = RawTable("x", [], [], np.arange(2, 402), 1, [])
     out = Collector(raw)
@@ -840,16 +841,16 @@ def test_formulas_need_their_stored_values(tmp_path: Path) -> None:
 def test_a_file_that_cannot_be_opened_is_a_problem_in_chinese(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import generator.rosters.load as load
+    import generator.rosters.ledger as ledger
 
-    real = load.read_table
+    real = ledger.read_table
 
     def locked(path: Path, rel: str, roster: Any) -> Any:
         if path.name == "targets.csv":
             raise PermissionError(13, "Permission denied")
         return real(path, rel, roster)
 
-    monkeypatch.setattr(load, "read_table", locked)
+    monkeypatch.setattr(ledger, "read_table", locked)
     (problem,) = find(problems_of(project.root), "E-FILE-UNREADABLE")
     assert problem.file == "data/targets.csv"
     assert "没有读取权限" in problem.message and "Permission" not in problem.message
@@ -865,3 +866,19 @@ def test_a_unit_may_carry_its_short_name(project: Project) -> None:
     data = load_project(project.root)
     assert [p for p in data.problems if p.file.endswith("units.csv")] == []
     assert data.unit_index.short == {county["code"]: "高新区"}  # stripped; others have none
+
+
+def test_a_headcount_beyond_float_precision_is_read_not_a_crash(project: Project) -> None:
+    """A 17-digit number pasted into 职工人数 (a code in the wrong column) is a whole number the
+    row rules compare as a float: it was an Arrow error (a traceback) before."""
+    rows = rows_of("enterprises", OCT)
+    rows[0]["employees"] = "90000000000000001"
+    rows[0]["members"] = "90000000000000003"
+    project.write("enterprises", rows, period=OCT)
+    problems = problems_of(project.root)
+    assert find(problems, "E-INT") == []
+    data = load_project(project.root)
+    ent = read_snapshot(data, Period.parse(OCT)).enterprises
+    assert ent["employees"].iloc[0] == 90000000000000001  # kept exact in the frame
+    # as floats the two are equal (2**53 < both): members do not exceed employees
+    assert [p.row for p in find(problems, "W-MEMBERS-EXCEED")] == []

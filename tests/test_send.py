@@ -692,7 +692,7 @@ def test_check_refuses_control_characters_in_names_and_addresses(project: Path) 
 @pytest.fixture(scope="module")
 def issued_with_a_broken_name(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """October issued while 东镇's name held a line break (before `check` refused one)."""
-    import generator.rosters.validate as validate
+    import generator.rosters.rules as validate
 
     root = tmp_path_factory.mktemp("send-name") / "project"
     project = Project(root)

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.rosters import values as v
-from generator.rosters.read import cell_text, header_lookup, match_header
+from generator.rosters.grid import header_lookup, match_header
+from generator.rosters.read import cell_text
 from generator.rosters.specs import ENTERPRISES, LEVEL_SYNONYMS, UNITS
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

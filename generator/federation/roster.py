@@ -16,7 +16,7 @@ import pandas as pd
 from generator.common.paths import ProjectPaths
 from generator.common.problems import Problem
 from generator.rosters import codes
-from generator.rosters.load import relative
+from generator.rosters.ledger import relative
 from generator.rosters.read import ReadError, read_table, roster_files
 from generator.rosters.specs import ENUM, INT, TEXT, UNITS, Column, Roster
 from generator.rosters.validate import Context, validate_table

@@ -49,15 +49,14 @@ from generator.common.tables import save_workbook
 from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
+from generator.rosters.ledger import period_files, relative
 from generator.rosters.load import (
     CheckResult,
     ProjectData,
     SnapshotState,
     check_project,
     load_project,
-    period_files,
     read_snapshot,
-    relative,
 )
 from generator.rosters.read import (
     READERS,
@@ -65,10 +64,10 @@ from generator.rosters.read import (
     pick_sheet,
     read_roster_sheet,
     read_table,
-    structure,
     workbook_grid,
 )
 from generator.rosters.specs import ENTERPRISES, ROSTERS, VOLUNTEER_REVIEWS
+from generator.rosters.structure import structure
 from generator.rosters.units import UnitTree
 from generator.rosters.values import normalise_code
 from generator.rosters.workbook import SPREADSHEET_SUFFIXES, file_kind, open_workbook

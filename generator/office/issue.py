@@ -34,7 +34,7 @@ from generator.common.tables import write_csv
 from generator.figures.reduce import UNDECIDED_WARNING
 from generator.model.content import load_content
 from generator.office.intake import read_received, report_deadline
-from generator.rosters.load import read_roster
+from generator.rosters.ledger import read_roster
 from generator.rosters.specs import UNITS
 from generator.rosters.validate import Context
 

@@ -47,7 +47,7 @@ from generator.common.register import (
 from generator.model.assemble import default_title
 from generator.model.content import load_content
 from generator.render.dist import MANIFEST, read_manifest
-from generator.rosters.load import read_roster
+from generator.rosters.ledger import read_roster
 from generator.rosters.specs import UNITS
 from generator.rosters.validate import Context
 

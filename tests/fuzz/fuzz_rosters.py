@@ -28,7 +28,8 @@ with atheris.instrument_imports():
     from generator.rosters import values
     from generator.rosters.read import ReadError, read_table
     from generator.rosters.specs import ENTERPRISES, LEVEL_SYNONYMS
-    from generator.rosters.validate import Context, analyse_uscc, validate_table
+    from generator.rosters.uscc import analyse_uscc
+    from generator.rosters.validate import Context, validate_table
 
 FOLDER = Path(tempfile.mkdtemp(prefix="bulletin-fuzz-"))
 CONTEXT = Context(period=Period.parse("2026-10"))

@@ -1,0 +1,223 @@
+"""Per-county views of a ledger frame, over the columns: each row's county, each county's first
+file, and each county's digest of its rows (a ledger sent again unchanged, E-LEDGER-STALE)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from generator.rosters.read import parallel_map
+from generator.rosters.units import UnitTree
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    """A string column as a pyarrow array (zero-copy for the frames made here)."""
+    arr = pa.array(series.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _county_digests(
+    table: pa.Table | pd.DataFrame, codes_np: np.ndarray, groups: int
+) -> list[tuple[str, int]]:
+    """(digest, rows) of each group of rows (codes_np: its group per row), in group order.
+
+    A group's digest is of its rows' cells in their order, wherever the rows lie. Columns of
+    fixed width (numbers, flags, dates, and text of few values as a digest of each value) are
+    folded into one 64-bit word per row first, each column's values times its own odd constant
+    (so one cell changed always changes its row's word) and nulls its own constant; other text
+    is digested as its bytes. Only the row words and those texts are brought into the groups'
+    order (unless each group's rows already lie together, as when each county sends its own
+    file); then each group hashes its range. The frame's own arrays are read as they are.
+    """
+    runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
+    order: np.ndarray | None = None
+    if len(runs) + 1 == groups:
+        starts, ends = np.r_[0, runs], np.r_[runs, len(codes_np)]
+        groups_in_order = codes_np[starts]
+    else:
+        # a stable sort of small integers is a radix sort in numpy: far quicker than of int32
+        small = codes_np.astype(np.int16) if groups < 2**15 else codes_np
+        order = np.argsort(small, kind="stable")
+        edges = np.searchsorted(codes_np[order], np.arange(groups + 1))
+        starts, ends, groups_in_order = edges[:-1], edges[1:], np.arange(groups)
+    if isinstance(table, pd.DataFrame):
+        names = [str(name) for name in table.columns]
+        sources: list[Any] = [table[name] for name in names]
+    else:
+        names = table.column_names
+        sources = [table.column(i) for i in range(table.num_columns)]
+    parts = parallel_map(
+        lambda job: _column_parts(job[1], job[0] in _FEW_VALUES),
+        list(zip(names, sources, strict=True)),
+    )
+    words = np.zeros(len(codes_np), dtype=np.uint64)
+    head: list[str] = []
+    texts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    for name, part in zip(names, parts, strict=True):
+        if part[0] == "text":
+            _, nulls, offsets, data = part
+            if order is not None:
+                nulls, offsets, data = _text_in_order(nulls, offsets, data, order)
+            texts.append((name, nulls, offsets, data))
+            continue
+        kind, nulls, values = part
+        head.append(f"{name}:{kind}")
+        odd, blank = _column_constants(name, kind)
+        with np.errstate(over="ignore"):
+            words += np.where(nulls, blank, values * odd)
+    if order is not None:
+        words = words[order]
+    header = ("\0".join(head) + "\0").encode()
+    bounds = dict(
+        zip(groups_in_order.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
+    )
+
+    def digest(group: int) -> tuple[str, int]:
+        start, end = bounds[group]
+        # SHA-256: the quickest of hashlib's on this work (the CPU's own instructions)
+        h = hashlib.sha256(str(end - start).encode())
+        h.update(header)
+        h.update(words[start:end].data)
+        for name, nulls, offsets, data in texts:
+            h.update(f"\0{name}:text\0".encode())
+            # Null flags packed eight to a byte, and only for a range that has a null.
+            flags = nulls[start:end]
+            h.update(np.packbits(flags).data if flags.any() else b"-")
+            h.update(np.diff(offsets[start : end + 1]).astype(np.int32).data)
+            h.update(data[int(offsets[start]) : int(offsets[end])].data)
+        return h.hexdigest()[:32], end - start
+
+    return parallel_map(digest, range(groups))
+
+
+def _column_constants(name: str, kind: str) -> tuple[np.uint64, np.uint64]:
+    """A column's multiplier (odd, so no change of a value is lost) and word for a null."""
+    seed = hashlib.sha256(f"{name}:{kind}".encode()).digest()
+    odd = int.from_bytes(seed[:8], "little") | 1
+    return np.uint64(odd), np.uint64(int.from_bytes(seed[8:16], "little"))
+
+
+def _text_in_order(
+    nulls: np.ndarray, offsets: np.ndarray, data: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A text column's null flags, offsets and bytes with its rows in `order`."""
+    wide = pa.large_string() if offsets.dtype == np.int64 else pa.string()
+    arr = pa.Array.from_buffers(
+        wide, len(nulls), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    ).take(pa.array(order))
+    return nulls[order], *_text_buffers(arr)
+
+
+def _text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A text array's offsets and bytes as numpy (zero-copy)."""
+    wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=wide)[arr.offset : arr.offset + len(arr) + 1]
+    buffer = arr.buffers()[2]
+    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+_ColumnParts = tuple[Any, ...]
+
+
+#: Text columns of few distinct values (units, categories, reasons): digested by a digest of
+#: each distinct value, looked up per row, far cheaper than bringing their text together when
+#: the counties' rows are interleaved. Other text (codes, names, persons) as its bytes.
+_FEW_VALUES = frozenset(
+    {
+        "unit",
+        "industry",
+        "ownership",
+        "area_type",
+        "union_form",
+        "not_unionized_reason",
+        "status",
+        "federation",
+        "progress",
+    }
+)
+
+
+def _column_parts(column: pa.ChunkedArray | pd.Series, by_value: bool = False) -> _ColumnParts:
+    """A column as plain arrays: ("text", null flags, offsets, bytes) for text, else (kind,
+    null flags, values as uint64). A frame's column is read from its own arrays: text from its
+    Arrow array, masked numbers and flags as numpy, dates as int64. Text `by_value` is one
+    8-byte digest per row, of its value."""
+    if isinstance(column, pd.Series):
+        dtype = column.dtype
+        numeric = (pd.BooleanDtype, pd.Float64Dtype, pd.Int64Dtype)
+        if not isinstance(dtype, numeric) and dtype.kind != "M":
+            column = pa.chunked_array([pa.array(column.array, from_pandas=True)])
+        else:
+            nulls = np.asarray(column.isna().to_numpy(), dtype=bool)
+            if isinstance(dtype, pd.BooleanDtype):
+                values = column.to_numpy(dtype=bool, na_value=False)
+            elif isinstance(dtype, pd.Float64Dtype):
+                values = column.to_numpy(dtype=np.float64, na_value=0.0)
+            elif isinstance(dtype, pd.Int64Dtype):
+                values = column.to_numpy(dtype=np.int64, na_value=0)
+            else:  # dates: their int64 counts
+                values = column.to_numpy().view(np.int64)
+            return values.dtype.str, nulls, _as_words(values)
+    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    nulls = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        if by_value:
+            encoded = pc.dictionary_encode(arr)
+            digests = b"".join(
+                hashlib.sha256(value.encode()).digest()[:8]
+                for value in encoded.dictionary.to_pylist()
+            )
+            lookup = np.frombuffer(digests + bytes(8), dtype=np.uint64)  # the last: a null
+            at = pc.fill_null(encoded.indices, len(encoded.dictionary))
+            return "text by value", nulls, lookup[at.to_numpy(zero_copy_only=False)]
+        return ("text", nulls, *_text_buffers(arr))
+    blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
+    values = np.asarray(pc.fill_null(arr, blank).to_numpy(zero_copy_only=False))
+    if values.dtype.kind in "mM":  # dates: their int64 counts (numpy exports no date buffer)
+        values = values.view(np.int64)
+    return values.dtype.str, nulls, _as_words(values)
+
+
+def _as_words(values: np.ndarray) -> np.ndarray:
+    """Fixed-width values as uint64 words (their bits; flags as 0 and 1)."""
+    if values.dtype.itemsize == 8:
+        return values.view(np.uint64)
+    return values.astype(np.uint64)
+
+
+def _bool(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def county_of_rows(enterprises: pd.DataFrame, index: UnitTree) -> pa.Array:
+    """The county code of each row's unit ('' for the city or an unknown unit)."""
+    units = _arrow(enterprises["unit"])
+    keys = pa.array(list(index.county), pa.string())
+    values = pa.array([*index.county.values(), ""], pa.string())
+    at = pc.fill_null(pc.index_in(units, value_set=keys), len(keys))
+    return values.take(at)
+
+
+def first_file_by_county(enterprises: pd.DataFrame, index: UnitTree) -> dict[str, str]:
+    """The file of each county's first row (a row with a unit and a file; "" for the city's and
+    unknown units), over the columns rather than row by row."""
+    if "_file" not in enterprises.columns or not len(enterprises):
+        return {}
+    files = _arrow(enterprises["_file"])
+    known = _bool(pc.and_(pc.is_valid(_arrow(enterprises["unit"])), pc.is_valid(files)))
+    if not known.any():
+        return {}
+    rows = np.flatnonzero(known)
+    counties = county_of_rows(enterprises, index).take(pa.array(rows))
+    encoded = pc.dictionary_encode(counties)
+    _, first = np.unique(encoded.indices.to_numpy(zero_copy_only=False), return_index=True)
+    first = np.sort(first)  # in the order of the rows, as the counties are met
+    owners = counties.take(pa.array(first)).to_pylist()
+    taken = files.take(pa.array(rows[first])).to_pylist()
+    return {str(c): str(f) for c, f in zip(owners, taken, strict=True)}
