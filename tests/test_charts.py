@@ -61,9 +61,10 @@ def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with
 def test_the_shortcuts_give_the_bytes_matplotlib_gives_without_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The title and empty x-label places the charts tell matplotlib, and the text layouts they
-    remember from chart to chart (both spare matplotlib work on every draw), are the ones it
-    finds itself: every chart has the same bytes without them."""
+    """The title and empty x-label places the charts tell matplotlib, the text layouts they
+    remember from chart to chart (both spare matplotlib work on every draw), and the box a chart
+    is cut to, found without matplotlib's drawing pass, are the ones it finds itself: every
+    chart has the same bytes without them."""
     from matplotlib.text import Text
 
     from generator.render import charts

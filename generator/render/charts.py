@@ -19,6 +19,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in the process
 
+from matplotlib import cbook
+from matplotlib.backend_bases import _get_renderer  # type: ignore[attr-defined]  # private
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
 from matplotlib.text import Text
@@ -250,10 +252,32 @@ def _percent(rate: float | None) -> float:
 def _svg(fig: Figure, text_as_paths: bool, tight: bool = True) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_rc(text_as_paths)):
-        fig.savefig(
-            buffer, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None
-        )
+        bbox = _tight_bbox(fig) if tight else None
+        # matplotlib cuts to the box at the 72 dpi its measuring left the figure at (the
+        # figure's own dpi only sizes raster images, which no chart has)
+        dpi = 72 if bbox is not None and bbox != "tight" else None
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=bbox, dpi=dpi)
     return buffer.getvalue()
+
+
+def _tight_bbox(fig: Figure) -> Any:
+    """The box savefig(bbox_inches="tight") cuts the figure to, found as it finds it (with the
+    renderer of an SVG, at the 72 dpi it draws at, padded by savefig.pad_inches), but without
+    the whole drawing pass it makes first: the box only needs the artists' extents, and given
+    the box savefig draws once. The same box, so the same bytes (tests/test_charts.py
+    compares); a third less CPU for a chart cut to its box.
+    """
+    if _MEASURE_PLACES:
+        return "tight"
+    # matplotlib's own steps (backend_bases.FigureCanvasBase.print_figure), private API
+    with (
+        cbook._setattr_cm(fig, dpi=fig.dpi),
+        fig.canvas._switch_canvas_and_return_print_method("svg") as print_svg,  # type: ignore[attr-defined]
+    ):
+        renderer = _get_renderer(fig, print_svg)
+        box = fig.get_tightbbox(renderer)
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return box.padded(pad, pad)
 
 
 def _wrap(name: str, width: int = 6) -> str:
