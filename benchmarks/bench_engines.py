@@ -340,9 +340,10 @@ def _tool_charts_main(spec_file: str, bulletins_file: str, out: str) -> None:
     import pickle
 
     from generator.render import charts
-    from generator.render.site import site_fonts
 
     spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
+    font = re.compile(r"font-family:[^;\"]*")  # what render.site.site_fonts does to site charts
+    stack = f"font-family: {spec['site_font_stack']}"
     bulletins = pickle.loads(Path(bulletins_file).read_bytes())
     draw = {
         "counties": charts.coverage_by_county_svg,
@@ -355,7 +356,9 @@ def _tool_charts_main(spec_file: str, bulletins_file: str, out: str) -> None:
             svg = charts.unit_trend_svg(b, c["code"], c["paths"], c["narrow"])
         else:
             svg = draw[c["kind"]](b, c["paths"], c["narrow"])
-        Path(out, f"{i}.svg").write_text(svg if c["paths"] else site_fonts(svg), encoding="utf-8")
+        Path(out, f"{i}.svg").write_text(
+            svg if c["paths"] else font.sub(stack, svg), encoding="utf-8"
+        )
 
 
 def _ledgers_main(spec_file: str) -> None:
@@ -697,6 +700,14 @@ def run(work: Path) -> list[dict[str, Any]]:
         {"name": f"engines: bare {engine}, CPU (s)", "value": f"{cpu:.1f}"}
         for engine, cpu in engines.items()
     ]
+    strict = total - engines["matplotlib"] + min(tool_charts, engines["matplotlib"])
+    rows.append(
+        {
+            "name": "engines: the same, the charts counted at the tool's own chart CPU if less",
+            "ratio": build_cpu / strict,
+            "target": "≤ 1.3×",
+        }
+    )
     rows.append(
         {
             "name": "engines: the tool's chart code / matplotlib alone, same charts, CPU",
