@@ -14,7 +14,11 @@ done by the engines alone, each in a process of its own that imports nothing of 
   byte for byte with the build's;
 - the ledgers: every table file under data/ read by pyarrow (CSV) or python-calamine (XLSX,
   XLS, ODS: every sheet, every cell).
-Ratio: build CPU / sum of the engines' CPU; target at most 1.3x.
+Ratio: build CPU / sum of the engines' CPU; target at most 1.3x. The tool's chart code draws the
+same charts in about half matplotlib-alone's CPU (it reuses figures and text layouts), so a second
+ratio counts the charts at the tool's own chart CPU (the same charts by generator/render/charts.py
+in one process, start-up included): the stricter reading of "the engines' own work".
+The build is measured on a loaded machine as well as a quiet one: compare ratios of one run.
 """
 
 from __future__ import annotations
