@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-SECTIONS = ("rosters", "figures", "pdf", "site", "build", "federation")
+SECTIONS = ("rosters", "figures", "pdf", "site", "build", "engines", "federation")
 
 
 def main() -> int:

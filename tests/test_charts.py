@@ -42,6 +42,53 @@ def test_unit_trend_does_not_depend_on_the_charts_drawn_before() -> None:
     assert unit_trend_svg(bulletin, "990201002", False) == first
 
 
+def test_period_charts_do_not_depend_on_the_charts_drawn_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The county and trend charts reuse one figure per size: a chart drawn after charts of
+    other data (higher rates, a longer history, no data at all) has the bytes of the same
+    chart drawn on a new figure."""
+    import copy
+
+    from generator.model.bulletin import HistoryPoint
+    from generator.render import charts
+
+    bulletin = sample_bulletin("public")
+    other = copy.deepcopy(bulletin)
+    for u in other.units:
+        u.coverage_rate = None if u.code == "990200" else min(1.0, (u.coverage_rate or 0) + 0.3)
+    city = other.city.code
+    other.history[city] = [
+        HistoryPoint(f"2025-{m:02d}", 0.4 + 0.05 * m, None, 0, 0, None, None) for m in range(1, 13)
+    ]
+    empty = copy.deepcopy(bulletin)
+    empty.history[city] = [HistoryPoint("2026-10", None, None, 0, 0, None, None)]
+    for u in empty.units:
+        u.coverage_rate = None
+
+    def every_chart(b: object) -> list[str]:
+        return [
+            draw(b, paths, narrow)  # type: ignore[operator]
+            for draw in (coverage_by_county_svg, coverage_trend_svg)
+            for paths, narrow in ((True, False), (False, False), (False, True))
+        ]
+
+    class Forgetful(dict):  # type: ignore[type-arg]
+        """Keeps no figure: every chart drawn on a new one."""
+
+        def __setitem__(self, key: object, value: object) -> None:
+            pass
+
+    bulletins = {"sample": bulletin, "other": other, "empty": empty}
+    monkeypatch.setattr(charts, "_FIGURES", Forgetful())
+    new = {name: every_chart(b) for name, b in bulletins.items()}
+    assert new["other"] != new["sample"] != new["empty"]
+    monkeypatch.setattr(charts, "_FIGURES", {})
+    for name in ("sample", "other", "empty", "sample", "other", "sample"):
+        assert every_chart(bulletins[name]) == new[name], name
+    assert len(charts._FIGURES) == 4  # a figure per size: county and trend, desktop and phone
+
+
 def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -61,9 +108,10 @@ def test_site_charts_name_the_readers_fonts_whatever_family_they_were_drawn_with
 def test_the_shortcuts_give_the_bytes_matplotlib_gives_without_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The title and empty x-label places the charts tell matplotlib, and the text layouts they
-    remember from chart to chart (both spare matplotlib work on every draw), are the ones it
-    finds itself: every chart has the same bytes without them."""
+    """The title and empty x-label places the charts tell matplotlib, the text layouts they
+    remember from chart to chart (both spare matplotlib work on every draw), and the box a chart
+    is cut to, found without matplotlib's drawing pass, are the ones it finds itself: every
+    chart has the same bytes without them."""
     from matplotlib.text import Text
 
     from generator.render import charts

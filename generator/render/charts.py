@@ -19,6 +19,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in the process
 
+from matplotlib import cbook
+from matplotlib.backend_bases import _get_renderer  # type: ignore[attr-defined]  # private
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
 from matplotlib.text import Text
@@ -250,10 +252,72 @@ def _percent(rate: float | None) -> float:
 def _svg(fig: Figure, text_as_paths: bool, tight: bool = True) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_rc(text_as_paths)):
-        fig.savefig(
-            buffer, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None
-        )
+        bbox = _tight_bbox(fig) if tight else None
+        # matplotlib cuts to the box at the 72 dpi its measuring left the figure at (the
+        # figure's own dpi only sizes raster images, which no chart has)
+        dpi = 72 if bbox is not None and bbox != "tight" else None
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=bbox, dpi=dpi)
     return buffer.getvalue()
+
+
+def _tight_bbox(fig: Figure) -> Any:
+    """The box savefig(bbox_inches="tight") cuts the figure to, found as it finds it (with the
+    renderer of an SVG, at the 72 dpi it draws at, padded by savefig.pad_inches), but without
+    the whole drawing pass it makes first: the box only needs the artists' extents, and given
+    the box savefig draws once. The same box, so the same bytes (tests/test_charts.py
+    compares); a third less CPU for a chart cut to its box.
+    """
+    if _MEASURE_PLACES:
+        return "tight"
+    # matplotlib's own steps (backend_bases.FigureCanvasBase.print_figure), private API
+    with (
+        cbook._setattr_cm(fig, dpi=fig.dpi),
+        fig.canvas._switch_canvas_and_return_print_method("svg") as print_svg,  # type: ignore[attr-defined]
+    ):
+        renderer = _get_renderer(fig, print_svg)
+        box = fig.get_tightbbox(renderer)
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return box.padded(pad, pad)
+
+
+#: Figures of one axes reused from chart to chart, by size, margins and chart parameters.
+_FIGURES: dict[tuple[Any, ...], tuple[Figure, Any]] = {}
+
+
+def _figure(
+    size: tuple[float, float], margins: dict[str, float] | None, reuse: bool
+) -> tuple[Figure, Any]:
+    """A figure of this size and margins holding one empty axes, as a new one would be.
+
+    Building a figure and its axes (their axes, ticks and tick labels) costs about as much as
+    drawing it, so one is built per size and reused with the previous chart's artists removed,
+    its data limits forgotten and its limits left to autoscaling again: the state of a new
+    axes for all that a chart here sets (tests/test_charts.py compares the bytes). `reuse`
+    False (a chart without data, which leaves its limits to matplotlib): a new figure.
+    """
+    key = (size, tuple(sorted((margins or {}).items())), repr(sorted(_rc(False).items())))
+    found = _FIGURES.get(key) if reuse and not _MEASURE_PLACES else None
+    if found is None:
+        fig = Figure(figsize=size)
+        if margins is not None:
+            fig.subplots_adjust(**margins)
+        found = (fig, fig.add_subplot())
+        if reuse and not _MEASURE_PLACES:
+            if len(_FIGURES) > 64:
+                _FIGURES.clear()
+            _FIGURES[key] = found
+        return found
+    fig, ax = found
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.relim()
+    ax.set_autoscale_on(True)
+    ax.yaxis.set_inverted(False)
+    return fig, ax
 
 
 def _wrap(name: str, width: int = 6) -> str:
@@ -335,18 +399,17 @@ def _counties_narrow(bulletin: Bulletin, text_as_paths: bool) -> str:
     names = [_wrap(u.name) for u in counties]
     lines = sum(name.count("\n") + 1 for name in names)
     height = 1.35 + 0.22 * lines + 0.12 * len(counties)
-    fig = Figure(figsize=(NARROW_WIDTH, height))
     bottom = 0.55 / height
     top = 1 - 0.75 / height
-    fig.subplots_adjust(left=0.3, right=0.97, bottom=bottom, top=top)
-    ax = fig.add_subplot()
+    margins = {"left": 0.3, "right": 0.97, "bottom": bottom, "top": top}
+    fig, ax = _figure((NARROW_WIDTH, height), margins, reuse=bool(counties))
     values = [_percent(u.coverage_rate) for u in counties]
     positions = list(range(len(counties)))
     bars = ax.barh(positions, values, color=_bar_colors(counties, average), height=0.62)
     _label_bars(ax, bars, counties, horizontal=True, fontsize=NARROW_FONT)
     ax.set_yticks(positions)
     ax.set_yticklabels(names, fontsize=NARROW_FONT, linespacing=1.0)
-    ax.invert_yaxis()  # official order from the top
+    ax.yaxis.set_inverted(True)  # official order from the top
     ax.tick_params(axis="x", labelsize=NARROW_FONT)
     top_value = max([*values, _percent(average), 1.0])
     ax.set_xlim(0, top_value * 1.2)
@@ -377,8 +440,7 @@ def coverage_by_county_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool
         values = [_percent(u.coverage_rate) for u in counties]
         average = city.coverage_rate
         width = max(6.0, min(12.0, 0.55 * len(counties) + 2.0))
-        fig = Figure(figsize=(width, 3.4))
-        ax = fig.add_subplot()
+        fig, ax = _figure((width, 3.4), None, reuse=bool(counties))
         positions = list(range(len(counties)))
         bars = ax.bar(positions, values, color=_bar_colors(counties, average), width=0.6)
         _label_bars(ax, bars, counties, horizontal=False, fontsize=DESKTOP_SMALL_FONT)
@@ -408,8 +470,7 @@ def coverage_trend_svg(bulletin: Bulletin, text_as_paths: bool, narrow: bool = F
         if narrow:
             return _trend_narrow(bulletin, points, values, text_as_paths)
         labels = [p.period for p in points]
-        fig = Figure(figsize=(6.4, 3.0))
-        ax = fig.add_subplot()
+        fig, ax = _figure((6.4, 3.0), None, reuse=any(v is not None for v in values))
         xs = list(range(len(points)))
         _plot_trend(ax, values, narrow=False)
         ax.set_xticks(xs)
@@ -455,9 +516,8 @@ def _plot_trend(ax: Any, values: list[float | None], narrow: bool) -> None:
 def _trend_narrow(
     bulletin: Bulletin, points: list[Any], values: list[float | None], text_as_paths: bool
 ) -> str:
-    fig = Figure(figsize=(NARROW_WIDTH, 2.7))
-    fig.subplots_adjust(left=0.16, right=0.95, bottom=0.25, top=0.84)
-    ax = fig.add_subplot()
+    margins = {"left": 0.16, "right": 0.95, "bottom": 0.25, "top": 0.84}
+    fig, ax = _figure((NARROW_WIDTH, 2.7), margins, reuse=any(v is not None for v in values))
     xs = list(range(len(points)))
     _plot_trend(ax, values, narrow=True)
     step = 2 if len(points) > 6 else 1
