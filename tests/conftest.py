@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,6 +302,16 @@ def any_project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
 
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _forget_read_pdfs() -> Iterator[None]:
+    """After each module, the PDF pages it read (tests/pdf_reading.py keeps them for the
+    module's other tests) are let go."""
+    yield
+    reading = sys.modules.get("pdf_reading")
+    if reading is not None:
+        reading.forget()
 
 
 def shared(

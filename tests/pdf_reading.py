@@ -28,11 +28,26 @@ from pdfplumber.container import Container
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils import chars_to_textmap
 
+#: The pages read so far, by PDF and the file's identity then (inode, size, time): a PDF that
+#: several tests read (the demo's bulletins, ~5 s of CPU to read all) is read once per module;
+#: a file written anew at the same path is read anew. Emptied by `forget` (tests/conftest.py,
+#: after each module), so what a module read does not stay in memory for the rest of the run.
+_READ: dict[tuple[Path, int, int, int], list[Page]] = {}
+
 
 def pages(pdf: Path) -> list[Page]:
     """The pages of `pdf`; each is read when first asked for its characters or paths."""
-    doc = pdfium.PdfDocument(pdf)
-    return [Page(doc, i) for i in range(len(doc))]
+    stat = Path(pdf).stat()
+    key = (Path(pdf), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _READ:
+        doc = pdfium.PdfDocument(pdf)
+        _READ[key] = [Page(doc, i) for i in range(len(doc))]
+    return list(_READ[key])
+
+
+def forget() -> None:
+    """Drop the pages read so far (their characters and paths)."""
+    _READ.clear()
 
 
 @functools.cache
