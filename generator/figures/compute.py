@@ -383,7 +383,7 @@ def _review_figures(
     """3.5: volunteers given a grade in the period's reviews, and the share 优秀 or 称职.
 
     Each review was matched to its volunteer within its county when read (`volunteer_unit`,
-    rosters.load.match_reviews): 编号 restart at 001 in every county. A review of nobody known
+    rosters.reviews.match_reviews): 编号 restart at 001 in every county. A review of nobody known
     is an error and never reaches here.
     """
     graded, good = [], []
