@@ -14,9 +14,11 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from generator.common.cache import (
     Cache,
@@ -379,10 +381,20 @@ def write_data_files(
             if not (bulletin.shows.indicator_tables or bulletin.shows.data_quality):
                 continue
             problems = g.problems.get(bulletin.period, [])
-            # The tables show the units' figures and the problems, never the write-ups or the
-            # extra pages (files.write_indicators, write_problems): a write-up changed finds them.
-            tabled = replace(bulletin, writeups=[], pages=[]).to_json()
-            h = hashlib.blake2b(tabled.encode(), digest_size=20)
+            # What the tables show (files.write_indicators, write_problems): the units' figures
+            # of this period for this audience, dated as the document is, and the problems;
+            # never the history, write-ups or pages, so that a write-up or an earlier period
+            # changed finds them in the cache.
+            tabled = [
+                tool_digest(),
+                g.config.level,
+                bulletin.audience,
+                bulletin.period,
+                bulletin.period_label,
+                bulletin.document,
+                bulletin.units,
+            ]
+            h = hashlib.blake2b(orjson.dumps(tabled), digest_size=20)
             h.update(repr(sorted(map(repr, problems))).encode())
             cached = cache_dir / h.hexdigest() if cache_dir is not None else None
             if reuse and cached is not None and (copied := restore_files(cached, folder)):

@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
 import typst
 
 from generator import __version__
@@ -246,8 +247,8 @@ class Sources:
         self.digest = h.hexdigest()
 
     def key(self, template: str, timestamp: int, model: str, *more: object) -> str:
-        """The key of one document: its template, time, model (the digest of its JSON, see
-        model_digest) and anything else."""
+        """The key of one document: its template, time, model (see model_digest) and anything
+        else it reads."""
         h = hashlib.blake2b(digest_size=20)
         for part in ("source", self.digest, template, str(timestamp), model, *map(repr, more)):
             h.update(part.encode())
@@ -255,9 +256,14 @@ class Sources:
         return h.hexdigest()
 
 
-def model_digest(model: str) -> str:
-    """The digest of a model's JSON (a bulletin's is large: digested once for all its reports)."""
-    return hashlib.blake2b(model.encode(), digest_size=20).hexdigest()
+def model_digest(bulletin: Bulletin) -> str:
+    """The digest of every field of a bulletin (once for all its reports: it is large).
+
+    One pass of orjson (fields in declaration order, keys sorted): not the file bulletin.json,
+    only its digest is wanted.
+    """
+    data = orjson.dumps(bulletin, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def _folder_digests(folder: Path, skip: str = "") -> list[str]:
@@ -392,7 +398,7 @@ def render_bulletin_pdfs(
         for bulletin, out in items:
             source = ""
             if sources is not None:
-                model = model_digest(bulletin.to_json())
+                model = model_digest(bulletin)
                 source = sources.key(BULLETIN_TEMPLATE, _timestamp(bulletin), model, charts)
                 if _from_sources(cache_dir, source, out):
                     continue
@@ -441,7 +447,7 @@ def render_unit_reports(
         sources = Sources(config, fonts, engine) if cache_dir is not None else None
         # A unit's report reads the bulletin's write-ups of that unit only (report.unit_writeups):
         # the others are left out of its key, so that a write-up changes its own units' reports.
-        model = model_digest(replace(bulletin, writeups=[]).to_json()) if sources else ""
+        model = model_digest(replace(bulletin, writeups=[])) if sources else ""
         for u in report_units(bulletin):
             out = out_dir / f"{file_name(u.code)}.pdf"
             outputs.append(out)
