@@ -14,9 +14,11 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from generator.common.cache import (
     Cache,
@@ -379,10 +381,20 @@ def write_data_files(
             if not (bulletin.shows.indicator_tables or bulletin.shows.data_quality):
                 continue
             problems = g.problems.get(bulletin.period, [])
-            # The tables show the units' figures and the problems, never the write-ups or the
-            # extra pages (files.write_indicators, write_problems): a write-up changed finds them.
-            tabled = replace(bulletin, writeups=[], pages=[]).to_json()
-            h = hashlib.blake2b(tabled.encode(), digest_size=20)
+            # What the tables show (files.write_indicators, write_problems): the units' figures
+            # of this period for this audience, dated as the document is, and the problems;
+            # never the history, write-ups or pages, so that a write-up or an earlier period
+            # changed finds them in the cache.
+            tabled = [
+                tool_digest(),
+                g.config.level,
+                bulletin.audience,
+                bulletin.period,
+                bulletin.period_label,
+                bulletin.document,
+                bulletin.units,
+            ]
+            h = hashlib.blake2b(orjson.dumps(tabled), digest_size=20)
             h.update(repr(sorted(map(repr, problems))).encode())
             cached = cache_dir / h.hexdigest() if cache_dir is not None else None
             if reuse and cached is not None and (copied := restore_files(cached, folder)):
@@ -419,11 +431,13 @@ def build(root: Path, options: BuildOptions | None = None, report: Reporter = _n
 
 
 def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> BuildResult:
-    _check_templates(root, options)
     result = BuildResult(out=out)
     stamp = _Stamp(root, out, options)
     if not options.force and stamp.matches():
+        # the templates and fonts were checked by the build that wrote the stamp; a change to
+        # them is a change of the stamp's inputs
         return stamp.unchanged_result(result)
+    _check_templates(root, options)
 
     g = gather(root, options, report, result)
     result.issued_changed = _issued_corrections(root, g)
@@ -552,7 +566,10 @@ class _Stamp:
                 [ProjectPaths(root).config, ProjectPaths(root).register, *registered_paths(root)],
                 root,
             ),
-            *(digests.folder(root / name, root) for name in ("data", "content", "site_templates")),
+            *(
+                digests.folder(root / name, root)
+                for name in ("data", "content", "site_templates", "fonts")  # PROJECT/fonts: PDFs
+            ),
             # the month's record: hidden files, which the folders' digests leave out
             digests.tree([p for f in folders for p in record_inputs(f)], root),
             _pending(root, folders),
@@ -572,14 +589,8 @@ class _Stamp:
     def _outputs(self) -> str | None:
         if not self.out.is_dir():
             return None
-        listing = []
-        for folder, _dirs, files in os.walk(self.out):
-            for name in files:
-                path = Path(folder, name)
-                stat = path.stat()
-                listing.append(
-                    (path.relative_to(self.out).as_posix(), stat.st_size, stat.st_mtime_ns)
-                )
+        listing: list[tuple[str, int, int]] = []
+        _list_files(str(self.out), "", listing)
         return key(*sorted(listing))
 
     def _load(self) -> dict[str, Any] | None:
@@ -623,6 +634,19 @@ class _Stamp:
         }
         with contextlib.suppress(OSError):  # without a stamp the next build simply runs in full
             write_atomic(self.path, json.dumps(saved, ensure_ascii=False).encode())
+
+
+def _list_files(folder: str, prefix: str, listing: list[tuple[str, int, int]]) -> None:
+    """Every file under `folder` as (relative path, size, modification time), as os.walk finds
+    them (links to folders not followed), without a Path per file: the output holds thousands."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                if not entry.is_symlink():
+                    _list_files(entry.path, f"{prefix}{entry.name}/", listing)
+                continue
+            stat = entry.stat()
+            listing.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))
 
 
 def _pending(root: Path, folders: list[Path]) -> str:

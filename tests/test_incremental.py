@@ -374,3 +374,13 @@ def test_a_planted_or_damaged_pdf_in_the_cache_is_never_published(
     third = pdf.render_unit_reports(bulletin, config, tmp_path / "three", 1, cache)
     assert len(made) == 2  # those two documents were made again
     assert [p.read_bytes() for p in third] == [p.read_bytes() for p in first]
+
+
+def test_a_font_added_to_the_project_is_a_change(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert build(project.root, BuildOptions(out=out, **QUICK)).unchanged  # type: ignore[arg-type]
+    fonts = project.root / "fonts"  # the PDFs' fonts: a build with PDFs reads them
+    fonts.mkdir()
+    (fonts / "仿宋.ttf").write_bytes(b"\0\1\0\0")
+    assert not build(project.root, BuildOptions(out=out, **QUICK)).unchanged  # type: ignore[arg-type]

@@ -25,11 +25,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
 import typst
 
 from generator import __version__
 from generator.common.cache import (
-    file_digest,
+    Digests,
     keep_newest,
     scratch_folder,
     tool_digest,
@@ -52,7 +53,14 @@ from generator.render.document import (
 from generator.render.document.report import unit_writeups
 from generator.render.document.wording import Wording
 from generator.render.files import file_name, issued_on
-from generator.render.fonts import FALLBACK, font_paths, load_fonts, resolve_fonts, typst_fonts
+from generator.render.fonts import (
+    FALLBACK,
+    PROJECT_FONT_DIR,
+    font_paths,
+    load_fonts,
+    resolve_fonts,
+    typst_fonts,
+)
 from generator.render.pool import ChunkPool
 
 __all__ = [
@@ -224,10 +232,15 @@ class Sources:
     A document is a function of its bulletin (every field of it, as bulletin.json writes it),
     the configuration, the tool (its code and built-in templates), the project's PDF templates
     and wording, the images of content/ and the fonts: a PDF kept under the digest of all of
-    them (source_key) is the PDF those sources give, found without making the document.
+    them (Sources.key) is the PDF those sources give, found without making the document.
+    Files are digested by their bytes, read again only when their stat changed (Digests, kept
+    in `cache_dir`).
     """
 
-    def __init__(self, config: Config, fonts: dict[str, Any], engine: Engine) -> None:
+    def __init__(
+        self, config: Config, fonts: dict[str, Any], engine: Engine, cache_dir: Path
+    ) -> None:
+        digests = Digests(cache_dir)
         h = hashlib.blake2b(digest_size=20)
         parts: list[str] = [
             __version__,
@@ -238,15 +251,20 @@ class Sources:
             json.dumps(fonts, sort_keys=True),
         ]
         for folder in template_dirs(config.root, "pdf"):  # templates and wording.yml
-            parts += _folder_digests(folder)
-        parts += _folder_digests(config.content_dir, skip=".md")  # images (write-ups: the model)
+            parts += _folder_digests(digests, folder)
+        # images (the write-ups and frames themselves are in the model)
+        parts += _folder_digests(digests, config.content_dir, skip=".md")
+        # the project's own fonts (`fonts` names families only): a font replaced under its name
+        parts += _folder_digests(digests, config.root / PROJECT_FONT_DIR)
+        digests.save()
         for part in parts:
             h.update(part.encode())
             h.update(b"\0")
         self.digest = h.hexdigest()
 
     def key(self, template: str, timestamp: int, model: str, *more: object) -> str:
-        """The key of one document: its template, time, model (JSON) and anything else."""
+        """The key of one document: its template, time, model (see model_digest) and anything
+        else it reads."""
         h = hashlib.blake2b(digest_size=20)
         for part in ("source", self.digest, template, str(timestamp), model, *map(repr, more)):
             h.update(part.encode())
@@ -254,12 +272,22 @@ class Sources:
         return h.hexdigest()
 
 
-def _folder_digests(folder: Path, skip: str = "") -> list[str]:
+def model_digest(bulletin: Bulletin) -> str:
+    """The digest of every field of a bulletin (once for all its reports: it is large).
+
+    One pass of orjson (fields in declaration order, keys sorted): not the file bulletin.json,
+    only its digest is wanted.
+    """
+    data = orjson.dumps(bulletin, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def _folder_digests(digests: Digests, folder: Path, skip: str = "") -> list[str]:
     """`name digest` of every file under `folder` (sorted), leaving out names ending in `skip`."""
     if not folder.is_dir():
         return [f"{folder}: none"]
     return [
-        f"{path.relative_to(folder).as_posix()}\0{file_digest(path)}"
+        f"{path.relative_to(folder).as_posix()}\0{digests.file(path)}"
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not (skip and path.name.endswith(skip))
     ]
@@ -382,11 +410,11 @@ def render_bulletin_pdfs(
     todo: list[Job] = []
     with staged(config) as (stage, templates):
         engine = Engine(str(stage), font_dirs, config.pdf_standard)
-        sources = Sources(config, fonts, engine) if cache_dir is not None else None
+        sources = Sources(config, fonts, engine, cache_dir) if cache_dir is not None else None
         for bulletin, out in items:
             source = ""
             if sources is not None:
-                model = bulletin.to_json()
+                model = model_digest(bulletin)
                 source = sources.key(BULLETIN_TEMPLATE, _timestamp(bulletin), model, charts)
                 if _from_sources(cache_dir, source, out):
                     continue
@@ -432,10 +460,10 @@ def render_unit_reports(
         engine = Engine(str(stage), font_dirs, config.pdf_standard)
         timestamp = _timestamp(bulletin)
         todo: list[Job] = []
-        sources = Sources(config, fonts, engine) if cache_dir is not None else None
+        sources = Sources(config, fonts, engine, cache_dir) if cache_dir is not None else None
         # A unit's report reads the bulletin's write-ups of that unit only (report.unit_writeups):
         # the others are left out of its key, so that a write-up changes its own units' reports.
-        model = replace(bulletin, writeups=[]).to_json() if sources is not None else ""
+        model = model_digest(replace(bulletin, writeups=[])) if sources else ""
         for u in report_units(bulletin):
             out = out_dir / f"{file_name(u.code)}.pdf"
             outputs.append(out)

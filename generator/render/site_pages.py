@@ -303,6 +303,10 @@ class _Site:
             counties=counties,
             children=self.children,
         )
+        # each record under its unit and its county, looked up per page (not a pass per unit)
+        priority = _by_unit(p for p in self.latest.priority or () if p.state == "open")
+        volunteers = _by_unit(self.latest.volunteers or ())
+        inspections = _by_unit(self.latest.inspections or ())
         for u in self.latest.units:
             if u.level == "city":
                 continue
@@ -322,22 +326,10 @@ class _Site:
                 chart_summary=trend_summary(self.latest, u.code),
                 writeups=self.writeups_of(u.code),
                 campaigns=self.campaigns_of(u.code),
-                priority=[
-                    p
-                    for p in self.latest.priority or ()
-                    if p.state == "open" and (p.unit == u.code or p.county == u.code)
-                ],
-                volunteers=[
-                    v
-                    for v in self.latest.volunteers or ()
-                    if v.unit == u.code or v.county == u.code
-                ],
+                priority=priority.get(u.code, []),
+                volunteers=volunteers.get(u.code, []),
                 key_rows=self.latest.key_areas.get(u.code, []),
-                inspections=[
-                    i
-                    for i in self.latest.inspections or ()
-                    if i.unit == u.code or i.county == u.code
-                ],
+                inspections=inspections.get(u.code, []),
                 lacking=[
                     self.units[c]
                     for c in self.latest.townships_lacking_volunteer or ()
@@ -642,6 +634,17 @@ def _check_mkdocs_config(text: str) -> None:
 def _relative_to_writeups(image: str) -> str:
     """Model image paths are relative to content/; the resolver's base is content/writeups."""
     return "../" + image
+
+
+def _by_unit(items: Iterable[Any]) -> dict[str, list[Any]]:
+    """Records by unit code, each under its unit and its county (once where they are one), in
+    their order: for a code, the records whose unit or county it is."""
+    found: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        found[item.unit].append(item)
+        if item.county != item.unit:
+            found[item.county].append(item)
+    return found
 
 
 def _count_by(items: Iterable[Any], key: Any) -> dict[str, int]:
