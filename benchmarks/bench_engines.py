@@ -182,7 +182,7 @@ def _prepare_charts(root: Path, gathered: Any, pdf_charts: list[tuple[str, Any]]
     from generator.federation.words import words
     from generator.render import charts
     from generator.render.files import file_name
-    from generator.render.site import SITE_FONT_STACK
+    from generator.render.site_charts import SITE_FONT_STACK
 
     words_ = words()
     where = {

@@ -167,3 +167,31 @@ def test_only_project_paths_joins_the_project_folder_with_its_names() -> None:
     }
     assert {name: found for name, found in joins.items() if found} == {}
     assert root_joins(MODULES["generator.common.paths"].read_text(encoding="utf-8"))
+
+
+def test_every_project_name_imported_anywhere_exists() -> None:
+    """Every `from generator… import name` in the benchmarks, tests and the package itself, at any
+    depth (imports inside functions run only when a bench section or a test path does), names
+    something its module has: a module split moves names, and the bench's engines section once
+    imported one from where it had been."""
+    import importlib
+
+    missing = []
+    files = [
+        *PACKAGE.rglob("*.py"),
+        *(ROOT / "benchmarks").glob("*.py"),
+        *(ROOT / "tests").glob("*.py"),
+    ]
+    for path in sorted(files):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if node.module.split(".")[0] != "generator":
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(module, alias.name) and f"{node.module}.{alias.name}" not in MODULES:
+                    missing.append(
+                        f"{path.relative_to(ROOT)}:{node.lineno} {node.module}.{alias.name}"
+                    )
+    assert not missing, missing
