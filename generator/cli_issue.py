@@ -71,7 +71,7 @@ def send(
       bulletin send 2026-10 --yes --resend-unknown   查明没有发出后，重发结果不明的邮件
       bulletin send 2026-10 --confirm-unknown        查明已经发出后，记为已发送
     """
-    from generator.office.send import PASSWORD_VARIABLE, SENT_OK, plan_send, record_confirmed
+    from generator.office.send import SENT_OK, plan_send, record_confirmed
     from generator.office.send import send as run_send
 
     if resend_unknown and confirm_unknown:
@@ -113,12 +113,7 @@ def send(
             ctx.exit(1)
         return
 
-    def prompt() -> str:
-        return str(
-            click.prompt(f"邮件服务器密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
-        )
-
-    run_send(project, plan, password=prompt)
+    run_send(project, plan, password=_ask_password)
     sent = [p for p in todo if p.result == SENT_OK]
     failed = [p for p in todo if p.result.startswith("失败")]
     partly = [p for p in failed if SENT_OK in p.outcomes.values()]
@@ -196,7 +191,7 @@ def send_problems_command(
       bulletin send-problems 2026-10 --yes     发送
       bulletin send-problems 2026-10 --confirm-unknown   查明已经发出后，记为已发送
     """
-    from generator.office.send import PASSWORD_VARIABLE, SENT_OK
+    from generator.office.send import SENT_OK
     from generator.office.send_problems import plan_problems, record_confirmed, send_problems
 
     if resend_unknown and confirm_unknown:
@@ -242,12 +237,7 @@ def send_problems_command(
             ctx.exit(1)
         return
 
-    def prompt() -> str:
-        return str(
-            click.prompt(f"邮件服务器密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
-        )
-
-    send_problems(project, plan, password=prompt)
+    send_problems(project, plan, password=_ask_password)
     sent = [p for p in todo if p.result == SENT_OK]
     failed = [p for p in todo if p.result and p.result != SENT_OK]
     click.echo(
@@ -269,3 +259,12 @@ def send_problems_command(
 
 #: The commands of this module, as generator.cli adds them to `bulletin`.
 COMMANDS = (issue, send, send_problems_command)
+
+
+def _ask_password() -> str:
+    """The mail server's password, asked at the terminal when the environment does not give it."""
+    from generator.office.send import PASSWORD_VARIABLE
+
+    return str(
+        click.prompt(f"邮件服务器密码（也可设置环境变量 {PASSWORD_VARIABLE}）", hide_input=True)
+    )
