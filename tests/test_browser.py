@@ -57,6 +57,19 @@ class Visit:
         self.page.goto(url, wait_until="load")
         return self.page
 
+    @staticmethod
+    def image_loaded(image: object) -> bool:
+        """Whether an image shows. The site's images load lazily, after the page's load event:
+        scrolled to, then waited for until it has loaded or failed."""
+        image.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        return bool(
+            image.evaluate(  # type: ignore[attr-defined]
+                "i => (i.complete ? Promise.resolve() : new Promise(r => {"
+                " i.addEventListener('load', r); i.addEventListener('error', r); }))"
+                ".then(() => i.naturalWidth > 0)"
+            )
+        )
+
     def shot(self, name: str, full_page: bool = True) -> None:
         """A screenshot to look at, taken only when it is kept (BULLETIN_SCREENSHOTS)."""
         if not SHOTS:
@@ -93,7 +106,7 @@ def test_home_bulletin_and_unit_pages_render(served: tuple[str, Path], visit: Vi
     assert cards.count() >= 6
     assert "75.0%" in cards.nth(2).inner_text()
     chart = page.locator("figure.chart img").first  # type: ignore[attr-defined]
-    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert visit.image_loaded(chart)
     visit.shot("home-internal")
 
     page.click("text=关于2026年10月全市企业工会组建工作情况的通报")  # type: ignore[attr-defined]
@@ -188,7 +201,7 @@ def test_site_opens_from_the_file_system(served: tuple[str, Path], visit: Visit)
     page.wait_for_url("**/units/990101001.html")  # type: ignore[attr-defined]
     assert page.locator("h1").inner_text() == "青川区东城街道"  # type: ignore[attr-defined]
     # Stylesheet and chart load from the file system too.
-    assert page.locator("figure.chart img").first.evaluate("i => i.naturalWidth > 0")  # type: ignore[attr-defined]
+    assert visit.image_loaded(page.locator("figure.chart img").first)  # type: ignore[attr-defined]
     visit.shot("unit-file")
     # Search runs in an iframe there (browsers refuse workers from file: URLs).
     page.locator("input.md-search__input").click()  # type: ignore[attr-defined]
