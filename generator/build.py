@@ -37,7 +37,7 @@ from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.common.publish import check_output_folder, exclusive_build, publishing, recover
-from generator.common.record import record_inputs, reference, report_deadline
+from generator.common.record import project_today, record_inputs, reference, report_deadline
 from generator.common.register import apply_issued, overlay_issued, registered_paths
 from generator.federation.words import speak_as
 from generator.model.bulletin import Bulletin
@@ -652,13 +652,12 @@ def _list_files(folder: str, prefix: str, listing: list[tuple[str, int, int]]) -
 def _pending(root: Path, folders: list[Path]) -> str:
     """Today's date while a period's reporting deadline has not passed (its 报送情况 says
     尚未报送 until then, and changes when it passes), else nothing."""
-    from datetime import date
 
     try:
         day = load_config(root).report_deadline
     except ConfigError:
         return ""  # the build itself says what is wrong with the config
-    today = date.today()
+    today = project_today(root)  # the day reference() judges by: the office's, not the computer's
     for folder in folders:
         if report_deadline(Period.parse(folder.name), day) >= today:
             return today.isoformat()

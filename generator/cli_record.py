@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     "--received",
     metavar='"YYYY-MM-DD HH:MM"',
     help="文件实际收到的时间（邮件的发送时间、送达光盘上的日期），决定是否按时报送。"
-    "默认为现在（会打印出来，请核对）。",
+    "按北京时间（bulletin.yml 的 timezone）理解；从邮件复制的带时区的时间"
+    "（如 -0800）照原样写，会换算。默认为现在（会打印出来，请核对）。",
 )
 @click.option(
     "--county",
@@ -84,7 +85,9 @@ def intake(
 
     \b
     收到时间决定县市区是否按时报送：请用 --received 写明文件实际收到的时间（邮件的发送时间），
-    不写则按收取的此刻登记。是否逾期只看该县市区本期的第一份台账；之后报来的更正、重报
+    不写则按收取的此刻登记。时间按北京时间（bulletin.yml 的 timezone），与电脑设置的时区
+    无关；邮件上带时区的时间（如 "Thu, 05 Nov 2026 16:30:00 -0800"）可原样粘贴，自动换算。
+    是否逾期只看该县市区本期的第一份台账；之后报来的更正、重报
     照收，在报送情况中列为“更正N次”，不算逾期。登记错了用 bulletin received 更正。
     已印发的报告期收取的文件是对已印发通报的更正：印发的通报和报送情况不变，数字的变化
     列入下一期通报的“更正说明”。
@@ -117,7 +120,7 @@ def intake(
         project, parsed, list(files), received=received, county=county, mode=mode or AUTO
     )
     _say_correction(result)
-    _say_received(result, given=bool(received))
+    _say_received(result, given=received)
     for item in result.filed:
         _say_filed(item, result.problems)
     _say_counties(project, result)
@@ -152,9 +155,11 @@ def _say_correction(result: IntakeResult) -> None:
     )
 
 
-def _say_received(result: IntakeResult, given: bool) -> None:
+def _say_received(result: IntakeResult, given: str | None) -> None:
     """Print the arrival time recorded, how it was found, and a note when it is before the
     period's end."""
+    from generator.common.record import DEFAULT_ZONE, names_offset, zone_label
+
     if result.received is None or not any(item.stored for item in result.filed):
         return
     period = result.period
@@ -164,6 +169,8 @@ def _say_received(result: IntakeResult, given: bool) -> None:
         else "没有指定 --received，按现在的时间登记；如不是实际收到的时间，请用 "
         f'bulletin received {period} 县市区 "YYYY-MM-DD HH:MM" 更正'
     )
+    if given and names_offset(given):  # typed with the sender's offset: say it was converted
+        how += f"，已换算为{zone_label(result.received.tzinfo or DEFAULT_ZONE)}"
     click.echo(f"收到时间：{result.received:%Y-%m-%d %H:%M}（{how}）")
     if result.early:
         click.secho(
@@ -210,6 +217,8 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
             f"{line.name}：{'、'.join(Path(f).name for f in line.files) or '无文件'}，"
             f"{line.rows} 行，错误 {line.errors} 个，警告 {line.warnings} 个"
         )
+        if line.code in result.reporting and result.issued is None:
+            click.echo(f"  报送情况：{result.reporting[line.code]}")
     others = [
         p
         for p in result.problems
@@ -335,7 +344,8 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
     COUNTY 写县市区名称或单位代码。默认更正该县市区本期第一份台账的收到时间（是否逾期只看
     第一份）；--file 指定其他文件。直接放进报告期目录、没有经过 bulletin intake 的文件没有收到时间
     （bulletin check 报 W-RECEIPT-MISSING），用本命令补登。原记录不改，更正另记一条；打印更正前后
-    的报送情况。已印发的报告期不能更正（印发的报送情况以印发时为准）。时间写到分钟，整个时间加引号。
+    的报送情况。已印发的报告期不能更正（印发的报送情况以印发时为准）。时间写到分钟，整个时间加引号，
+    按北京时间（bulletin.yml 的 timezone）；也可写明时区，如 "2026-11-05 16:30 -0800"。
 
     \b
     省、全国项目（bulletin.yml 中 level: province 或 national）：COUNTY 写市（州）或

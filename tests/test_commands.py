@@ -302,6 +302,7 @@ def test_a_members_package_receipt_is_corrected_at_the_province(tmp_path: Path) 
     """`received` at a province corrects when a city's issued bulletin arrived, and says the
     报送情况 the province's bulletin reads from it (the 5 November deadline)."""
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     from generator.common.record import read_receipts, record_receipts
 
@@ -322,8 +323,9 @@ def test_a_members_package_receipt_is_corrected_at_the_province(tmp_path: Path) 
         "原记录保留（更正是另记的一条）；下次 bulletin build 会据此重新生成。",
     ]
     (receipt,) = read_receipts(folder)
-    assert receipt.received_at == datetime(2026, 11, 4, 10, 0)
-    assert receipt.corrected_from == [datetime(2026, 11, 7, 9, 0)]
+    beijing = ZoneInfo("Asia/Shanghai")  # the project's zone: a time recorded without offset
+    assert receipt.received_at == datetime(2026, 11, 4, 10, 0, tzinfo=beijing)
+    assert receipt.corrected_from == [datetime(2026, 11, 7, 9, 0, tzinfo=beijing)]
 
 
 def test_help_says_what_the_commands_mean_above_a_city() -> None:

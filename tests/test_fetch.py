@@ -188,8 +188,9 @@ service stats {{
 
 @pytest.fixture(autouse=True)
 def office_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The office's computer is on China time: receipts are recorded as its clock shows."""
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    """The office's computer is set to another zone than the office's (New York): receipts are
+    still recorded, judged and shown on Beijing time, the project's clock."""
+    monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     yield
     monkeypatch.undo()
@@ -400,7 +401,7 @@ def test_a_month_of_mail_is_taken_in_with_arrival_times(
     monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
     root = month.root
     result = fetch(root, "2026-10", now=NOW, timeout=10)
-    assert result.window == (datetime(2026, 10, 31), datetime(2026, 11, 30))
+    assert result.window == (at(2026, 10, 31), at(2026, 11, 30))
     by_id = {m.message_id: m for m in result.taken}
     # taken in arrival order; the stranger's listed only; November's message not in the window
     assert list(by_id) == [
@@ -413,10 +414,10 @@ def test_a_month_of_mail_is_taken_in_with_arrival_times(
     assert [(m.sender, m.message_id) for m in result.unknown] == [
         ("zhangsan@qq.test", "<m4@qq.test>")
     ]
-    assert by_id["<m1@county.test>"].arrived == datetime(2026, 11, 3, 18, 30, 5)
+    assert by_id["<m1@county.test>"].arrived == at(2026, 11, 3, 18, 30, 5)
     assert by_id["<m1@county.test>"].arrived_by == BY_RECEIVED
     assert by_id["<m2@county.test>"].arrived_by == BY_DATE
-    assert by_id["<m6@county.test>"].arrived == datetime(2026, 11, 6, 11, 20)
+    assert by_id["<m6@county.test>"].arrived == at(2026, 11, 6, 11, 20)
     assert by_id["<m6@county.test>"].arrived_by == BY_INTERNALDATE
     assert by_id["<m6@county.test>"].files == []
     assert "不是表格的附件未收取：说明.docx" in by_id["<m6@county.test>"].notes
@@ -451,10 +452,10 @@ def test_a_month_of_mail_is_taken_in_with_arrival_times(
     # each receipt carries its message's arrival time; the re-attached file is no new receipt
     receipts = [(r.source, r.counties, r.received_at) for r in read_receipts(folder)]
     assert receipts == [
-        ("甲县东镇10月台账.xlsx", ("990100",), datetime(2026, 11, 3, 18, 30, 5)),
-        ("甲县西镇10月台账.csv", ("990100",), datetime(2026, 11, 3, 18, 30, 5)),
-        ("乙区10月台账.xlsx", ("990200",), datetime(2026, 11, 9, 10, 0)),
-        ("乙区10月台账（更正）.xlsx", ("990200",), datetime(2026, 11, 12, 16, 45, 30)),
+        ("甲县东镇10月台账.xlsx", ("990100",), at(2026, 11, 3, 18, 30, 5)),
+        ("甲县西镇10月台账.csv", ("990100",), at(2026, 11, 3, 18, 30, 5)),
+        ("乙区10月台账.xlsx", ("990200",), at(2026, 11, 9, 10, 0)),
+        ("乙区10月台账（更正）.xlsx", ("990200",), at(2026, 11, 12, 16, 45, 30)),
     ]
     assert (folder / FETCHED).is_file()
     # the summary per county: files, rows, problems, and the 报送情况 the arrival times give
@@ -820,14 +821,14 @@ def test_a_message_that_cannot_be_taken_in_is_tried_again(
     (mail,) = early.taken
     assert mail.result == "failed"
     assert mail.lines == [
-        "未能收取：收到时间 2026-11-20 09:00:00 晚于现在：请填写文件实际收到的时间。"
+        "未能收取：收到时间 2026-11-20 09:00 晚于现在（2026-11-19 09:00）：请填写文件实际收到的时间。"
     ]
     assert not (root / "data" / "2026-10" / FETCHED).exists()
     later = fetch(root, "2026-10", now=NOW, timeout=10)
     assert [m.result for m in later.taken] == ["taken"]
     receipts = read_receipts(root / "data" / "2026-10")
     assert [(r.source, r.received_at) for r in receipts] == [
-        ("甲县10月台账.xlsx", datetime(2026, 11, 20, 9, 0))
+        ("甲县10月台账.xlsx", at(2026, 11, 20, 9, 0))
     ]
     assert [p.name for p in (root / "inbox" / "2026-10").rglob("*.xlsx")] == ["甲县10月台账.xlsx"]
 
@@ -902,9 +903,9 @@ def outcome(root: Path) -> tuple[list[tuple[str, str, datetime | None, str, bool
 #: worked out by hand: 乙区's September ledger is no submission (stale); its October ledger
 #: replaces it as a resend and, arriving on 7 November, is its first submission
 STALE_MONTH_RECEIPTS = [
-    ("乙区9月台账.csv", "990200", datetime(2026, 11, 3, 9, 0), "intake", True),
-    ("甲县10月台账.xlsx", "990100", datetime(2026, 11, 4, 10, 0), "intake", False),
-    ("乙区10月台账.csv", "990200", datetime(2026, 11, 7, 11, 30), "resend", False),
+    ("乙区9月台账.csv", "990200", at(2026, 11, 3, 9, 0), "intake", True),
+    ("甲县10月台账.xlsx", "990100", at(2026, 11, 4, 10, 0), "intake", False),
+    ("乙区10月台账.csv", "990200", at(2026, 11, 7, 11, 30), "resend", False),
 ]
 
 
@@ -999,7 +1000,7 @@ def test_a_fetch_killed_between_messages_leaves_each_whole_and_the_next_one_judg
     for raw, when in messages:
         dovecot.append("中断收取", raw, when)
     marker = tmp_path / "filed-one"
-    env = {**os.environ, "BULLETIN_IMAP_PASSWORD": PASSWORD, "TZ": "Asia/Shanghai"}
+    env = {**os.environ, "BULLETIN_IMAP_PASSWORD": PASSWORD, "TZ": "America/Los_Angeles"}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(root), str(marker)],

@@ -412,11 +412,12 @@ def test_each_county_gets_its_own_problem_list_in_its_own_rows(tmp_path: Path) -
 def test_intake_files_each_county_and_keeps_the_replaced_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
+    from zoneinfo import ZoneInfo
 
     from click.testing import CliRunner
 
-    import generator.office.intake
+    import generator.common.record
     from generator.cli import cli
     from generator.common.periods import Period
     from generator.common.record import read_received
@@ -426,10 +427,12 @@ def test_intake_files_each_county_and_keeps_the_replaced_file(
         """The office files October's workbooks on 3 November (before the deadline)."""
 
         @classmethod
-        def now(cls, tz: object = None) -> November:  # type: ignore[override]
-            return cls(2026, 11, 3, 10, 15)
+        def now(cls, tz: tzinfo | None = None) -> November:  # type: ignore[override]
+            beijing = cls(2026, 11, 3, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+            return beijing.astimezone(tz) if tz else beijing.replace(tzinfo=None)
 
-    monkeypatch.setattr(generator.office.intake, "datetime", November)
+    # the office's clock: intake asks the record for now on the project's clock
+    monkeypatch.setattr(generator.common.record, "datetime", November)
 
     project = Project(tmp_path / "p")
     _clear_ledgers(project)
@@ -444,7 +447,8 @@ def test_intake_files_each_county_and_keeps_the_replaced_file(
         "data/2026-09/990100-甲县.xls",
     ]
     received = read_received(project.root / "data" / "2026-09")
-    assert received["990100-甲县.xls"]["received_at"] == "2026-10-04 09:30:00"
+    # an instant with its offset: Beijing time, the project's zone, whatever the computer's
+    assert received["990100-甲县.xls"]["received_at"] == "2026-10-04 09:30:00+08:00"
     assert received["990100-甲县.xls"]["source"] == "甲县企业建会台账.xls"
     # The stored file is the county's, unmodified.
     assert (project.root / "data" / "2026-09" / "990100-甲县.xls").read_bytes() == (

@@ -102,7 +102,9 @@ def test_issue_freezes_the_published_files_and_registers_them(flow: Flow) -> Non
     assert {r["period"] for r in rows} == {"2026-09"}
     assert {r["发文字号"] for r in rows} == {"测工发〔2026〕9号"}
     assert {r["signed_on"] for r in rows} == {"2026-10-05"}
-    assert {r["issued_at"] for r in rows} == {"2026-11-06T09:30:00+00:00"}
+    assert {r["issued_at"] for r in rows} == {
+        "2026-11-06T17:30:00+08:00"
+    }  # the same instant, on Beijing time
     files = {r["file"] for r in rows}
     for name in (
         "public/pdf/2026-09/bulletin.pdf",

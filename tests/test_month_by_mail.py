@@ -11,7 +11,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.mime.message import MIMEMessage
 from email.utils import formataddr, parsedate_to_datetime
 from pathlib import Path
@@ -274,13 +274,13 @@ def test_a_month_by_mail(
         folder = root / "data" / OCT
         receipts = [(r.source, r.counties, r.received_at, r.kind) for r in read_receipts(folder)]
         assert receipts == [
-            ("甲县东镇10月台账.xlsx", ("990100",), datetime(2026, 11, 3, 18, 30, 5), "intake"),
-            ("甲县西镇10月台账.csv", ("990100",), datetime(2026, 11, 3, 18, 30, 5), "intake"),
-            ("丙县10月台账.xlsx", ("990300",), datetime(2026, 11, 4, 9, 12), "intake"),
-            ("丁区10月台账.xlsx", ("990400",), datetime(2026, 11, 4, 17, 0), "intake"),
-            ("乙区10月台账.xlsx", ("990200",), datetime(2026, 11, 5, 23, 50, 10), "intake"),
-            ("戊县10月台账.xlsx", ("990500",), datetime(2026, 11, 8, 16, 20), "intake"),
-            ("丙县10月台账（改）.xlsx", ("990300",), datetime(2026, 11, 10, 14, 0), "resend"),
+            ("甲县东镇10月台账.xlsx", ("990100",), at(2026, 11, 3, 18, 30, 5), "intake"),
+            ("甲县西镇10月台账.csv", ("990100",), at(2026, 11, 3, 18, 30, 5), "intake"),
+            ("丙县10月台账.xlsx", ("990300",), at(2026, 11, 4, 9, 12), "intake"),
+            ("丁区10月台账.xlsx", ("990400",), at(2026, 11, 4, 17, 0), "intake"),
+            ("乙区10月台账.xlsx", ("990200",), at(2026, 11, 5, 23, 50, 10), "intake"),
+            ("戊县10月台账.xlsx", ("990500",), at(2026, 11, 8, 16, 20), "intake"),
+            ("丙县10月台账（改）.xlsx", ("990300",), at(2026, 11, 10, 14, 0), "resend"),
         ]
         assert (folder / "990200-乙区.xlsx").read_bytes() == files["乙区10月台账.xlsx"]
 

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 from conftest import CONFIG, ENTERPRISES, PERIODS, Project, uscc, write_roster
@@ -24,6 +25,7 @@ from generator.office.intake import intake
 from generator.rosters.load import check_project
 
 SEP, OCT, NOV = Period.parse("2026-09"), Period.parse("2026-10"), Period.parse("2026-11")
+BEIJING = ZoneInfo("Asia/Shanghai")  # the project's zone (bulletin.yml names none)
 
 
 def _rows(period: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -70,7 +72,7 @@ def test_intake_records_the_arrival_time_given_and_refuses_a_wrong_one(tmp_path:
     assert out.exit_code == 0, out.output  # type: ignore[attr-defined]
     assert "收到时间：2026-11-04 18:30（按 --received 登记）" in out.output  # type: ignore[attr-defined]
     (receipt,) = [r for r in read_receipts(project.root / "data" / "2026-10")]
-    assert receipt.received_at == datetime(2026, 11, 4, 18, 30)
+    assert receipt.received_at == datetime(2026, 11, 4, 18, 30, tzinfo=BEIJING)
     assert receipt.recorded_at is not None and receipt.recorded_at > receipt.received_at
     assert (receipt.file, receipt.counties, receipt.source) == (
         "990100-甲县.xlsx",
@@ -192,8 +194,8 @@ def test_received_corrects_a_receipt_and_the_build_sees_it(tmp_path: Path) -> No
     after = record.read_text("utf-8")
     assert after.startswith(before)
     rows = list(csv.reader(after.splitlines()))
-    assert rows[-1][:3] == ["990200-乙区.csv", "990200", "2026-11-05 18:30:00"]
-    assert rows[-1][6:] == ["correction", "2026-11-09 09:00:00"]
+    assert rows[-1][:3] == ["990200-乙区.csv", "990200", "2026-11-05 18:30:00+08:00"]
+    assert rows[-1][6:] == ["correction", "2026-11-09 09:00:00+08:00"]
     # The build sees the edit of the record (it said 没有变化 before).
     assert not build(project.root, options).unchanged
     assert statuses() == [("甲县", "按时报送"), ("乙区", "按时报送")]

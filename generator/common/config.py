@@ -11,6 +11,7 @@ from dataclasses import Field, dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.common.errors import ConfigError
 from generator.common.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
@@ -170,6 +171,24 @@ def _text(doc: _Located, key: str, raw: Any) -> str:
     return str(raw or "")
 
 
+#: The office's time zone unless bulletin.yml names another: deadlines in China are Beijing time.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _zone(doc: _Located, key: str, raw: Any) -> str:
+    """An IANA time zone name (Asia/Shanghai, Asia/Urumqi, …)."""
+    name = str(raw or "").strip()
+    try:
+        if not name or name.startswith(("/", ".")) or ".." in name:
+            raise ValueError(name)
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise doc.error(
+            (key,), f"应为时区名称，例如 {DEFAULT_TIMEZONE}（北京时间），而不是“{raw}”"
+        ) from None
+    return name
+
+
 @dataclass(frozen=True)
 class Config:
     """Project settings: one declaration per bulletin.yml key (`option`), nothing else to edit."""
@@ -262,6 +281,18 @@ class Config:
         _choice(*LEVELS, said="应为 city（市，由县市区台账生成）、province（省，由各市印发的通报生成）"
                 "或 national（全国，由各省印发的通报生成）"),
     )  # fmt: skip
+
+    timezone: str = option(
+        DEFAULT_TIMEZONE,
+        "本单位所在时区：收到时间、报送截止日期和逾期天数都按这个时区的钟点计算和显示，\n"
+        "与电脑本身的时区设置无关（默认 Asia/Shanghai，即北京时间）",
+        _zone,
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The project's time zone (CONTRACT 1.2): every receipt is judged and shown in it."""
+        return ZoneInfo(self.timezone)
 
     @property
     def data_dir(self) -> Path:

@@ -12,6 +12,11 @@ stays readable: the rows recorded before its issue.
 
 报送情况 is decided here: a county is on time if its first file of the period arrived by the
 deadline; later files are corrections, listed with their times, never lateness.
+
+Every time is an instant: the record writes it with its UTC offset (2026-11-04 18:30:00+08:00),
+and compares and shows it in the project's time zone (bulletin.yml `timezone`, Beijing time by
+default), never in the zone the computer is set to. A time without an offset (typed by the
+office, or in a record written before offsets) means the project's zone.
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from generator.common.errors import ConfigError
+from generator.common.config import DEFAULT_TIMEZONE, load_config
+from generator.common.errors import BulletinError, ConfigError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.register import read_register
@@ -64,43 +73,154 @@ CORRECTION = "correction"
 #: stop the lateness clock unless the office confirms the repeat (`confirm-unchanged`).
 STALE = "stale"
 
-#: the times the office may type: 2026-12-04 18:30, 2026/12/4 18:30, 2026年12月4日 18:30, …
+#: the times the office may type: 2026-12-04 18:30, 2026/12/4 18:30, 2026年12月4日 18:30, …,
+#: optionally with the offset a mail's Date shows (2026-11-05 16:30 -0800, +08:00, UTC)
 _TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*[ T]\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?)?"
+    r"(?:\s*(?:([+-])(\d{2}):?(\d{2})|(Z|UTC|GMT)))?",
+    re.IGNORECASE,
 )
 
 
-def parse_time(text: str, now: datetime) -> datetime:
-    """The arrival time the office typed, to the minute; a Chinese ConfigError when it is not
-    a time, or is later than `now` (a file cannot arrive in the future)."""
-    m = _TIME.fullmatch(text.strip())
-    if m is None or m.group(4) is None:
-        raise ConfigError(
-            f"收到时间“{text}”格式不对：应写成“2026-12-04 18:30”（日期和几点几分，"
-            "中间空一格，整个时间加引号）。"
-        )
-    parts = [int(g) if g is not None else 0 for g in m.groups()]
+@cache
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone of an IANA name (bulletin.yml `timezone`)."""
+    return ZoneInfo(name)
+
+
+#: the zone of a project whose bulletin.yml names none (CONTRACT 1.2: Beijing time)
+DEFAULT_ZONE = zone_named(DEFAULT_TIMEZONE)
+
+
+def project_zone(root: Path) -> ZoneInfo:
+    """The project's time zone: bulletin.yml `timezone`, Beijing time when it names none (or
+    there is no bulletin.yml: a bare folder of records)."""
+    path = ProjectPaths(root).config
     try:
-        when = datetime(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
-    except ValueError:
-        raise ConfigError(f"收到时间“{text}”不是存在的日期或时间，请核对。") from None
+        stat = path.stat()
+    except OSError:
+        return DEFAULT_ZONE
+    return _zone_of(root, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _zone_of(root: Path, _mtime: int, _size: int) -> ZoneInfo:
+    try:
+        return zone_named(load_config(root).timezone)
+    except BulletinError:  # a broken bulletin.yml is reported by whatever reads it for real
+        return DEFAULT_ZONE
+
+
+def _folder_zone(folder: Path) -> ZoneInfo:
+    """The zone of a period folder's project (data/<period>/ in the project)."""
+    return project_zone(folder.parent.parent)
+
+
+def project_today(root: Path) -> date:
+    """Today on the project's clock (an unsigned draft's 报送情况 speaks of it)."""
+    return datetime.now(project_zone(root)).date()
+
+
+def in_zone(when: datetime, zone: tzinfo) -> datetime:
+    """`when` as an instant in `zone`: a time without an offset means the zone's clock."""
+    return when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
+
+
+def now_in(zone: tzinfo) -> datetime:
+    """The present instant on the zone's clock, to the second (the computer's zone ignored)."""
+    return datetime.now(zone).replace(microsecond=0)
+
+
+def parse_time(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
+    """The arrival time the office typed, to the minute, as an instant: without an offset it is
+    on the project's clock (`zone`, else `now`'s zone); a mail's Date header as pasted
+    (Thu, 05 Nov 2026 16:30:00 -0800) is read too. A Chinese ConfigError when it is not a time,
+    or is later than `now` (a file cannot arrive in the future)."""
+    zone = zone or now.tzinfo or DEFAULT_ZONE
+    now = in_zone(now, zone)
+    when = _typed(text, zone)
     if when > now:
         raise ConfigError(
-            f"收到时间 {when:%Y-%m-%d %H:%M} 晚于现在（{now:%Y-%m-%d %H:%M}）："
+            f"收到时间 {shown(when, zone)} 晚于现在（{shown(now, zone)}）："
             "请填写文件实际收到的时间（例如邮件的发送时间）。"
         )
-    return when
+    return when.astimezone(zone)
+
+
+def _typed(text: str, zone: tzinfo) -> datetime:
+    m = _TIME.fullmatch(text.strip())
+    if m is None or m.group(4) is None:
+        mail = _mail_date(text)
+        if mail is not None:
+            return mail
+        raise ConfigError(
+            f"收到时间“{text}”格式不对：应写成“2026-12-04 18:30”（日期和几点几分，"
+            "中间空一格，整个时间加引号；按本单位时区的钟点，也可以在后面写时区，"
+            "如“2026-12-04 18:30 +0800”）。"
+        )
+    parts = [int(g) if g is not None else 0 for g in m.groups()[:6]]
+    sign, hours, minutes, utc = m.groups()[6:]
+    try:
+        offset: tzinfo = zone
+        if sign:
+            span = timedelta(hours=int(hours), minutes=int(minutes))
+            offset = timezone(span if sign == "+" else -span)
+        elif utc:
+            offset = UTC
+        return datetime(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], tzinfo=offset)
+    except ValueError:
+        raise ConfigError(f"收到时间“{text}”不是存在的日期或时间，请核对。") from None
+
+
+def names_offset(text: str) -> bool:
+    """Whether a typed time says its own offset (-0800, +08:00, UTC, a mail's Date)."""
+    m = _TIME.fullmatch(text.strip())
+    if m is not None and m.group(4) is not None:
+        return bool(m.group(7) or m.group(10))
+    return _mail_date(text) is not None
+
+
+#: zones whose clock is Beijing time, as the office names it
+_BEIJING = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"}
+
+
+def zone_label(zone: tzinfo) -> str:
+    """The project's zone as the office names it: 北京时间, else its name (Asia/Hong_Kong)."""
+    name = str(zone)
+    return "北京时间" if name in _BEIJING else name
+
+
+def _mail_date(text: str) -> datetime | None:
+    """A mail's Date header as the office may paste it, with its offset; None if it is not."""
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    # RFC 5322: -0000 is UTC, its local zone unknown
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def shown(when: datetime, zone: tzinfo, seconds: bool = False) -> str:
+    """A time as the office reads it: on the project's clock, 2026-11-04 18:30."""
+    return f"{in_zone(when, zone):%Y-%m-%d %H:%M{':%S' if seconds else ''}}"
 
 
 def time_text(when: datetime | None) -> str:
-    """A recorded time as the record and the model write it: 2026-11-04 18:30:00."""
+    """A recorded time as the record writes it: 2026-11-04 18:30:00+08:00 (with its offset:
+    the instant is the same whatever zone reads it)."""
     return when.isoformat(sep=" ") if when else ""
 
 
-def _time(text: str | None) -> datetime | None:
+def wall_text(when: datetime | None, zone: tzinfo) -> str:
+    """A time as the model and 报送情况 show it: on the project's clock, 2026-11-04 18:30:00."""
+    return in_zone(when, zone).replace(tzinfo=None).isoformat(sep=" ") if when else ""
+
+
+def _time(text: str | None, zone: tzinfo) -> datetime | None:
+    """A recorded time as an instant; one written without an offset is on the project's clock."""
     try:
-        return datetime.fromisoformat(text) if text else None
+        return in_zone(datetime.fromisoformat(text.strip()), zone) if text else None
     except ValueError:
         return None
 
@@ -149,15 +269,20 @@ def _append(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]]) -
         handle.write(buffer.getvalue())
 
 
-def read_receipts(folder: Path, before: datetime | None = None) -> list[Receipt]:
+def read_receipts(
+    folder: Path, before: datetime | None = None, zone: tzinfo | None = None
+) -> list[Receipt]:
     """The period's receipts in the order taken in, corrections applied; with `before`, only
-    what was recorded before then (an issued period: what its bulletin was made from)."""
+    what was recorded before then (an issued period: what its bulletin was made from). Times
+    are instants in `zone` (default: the project's); one recorded without an offset is read on
+    the zone's clock."""
+    zone = zone or _folder_zone(folder)
     receipts: list[Receipt] = []
     for row in _rows(folder / RECEIVED, len(RECEIVED_HEADERS)):
         file, county, received, source, sha, recorded, kind, corrects = row
-        received_at = _time(received)
+        received_at = _time(received, zone)
         # Rows written before `recorded_at` existed were stamped when the office took them in.
-        recorded_at = _time(recorded) or received_at
+        recorded_at = _time(recorded, zone) or received_at
         if before is not None and (recorded_at is None or recorded_at >= before):
             continue
         counties = tuple(c.strip() for c in county.split(",") if c.strip())
@@ -168,7 +293,7 @@ def read_receipts(folder: Path, before: datetime | None = None) -> list[Receipt]
                     break
             continue
         if kind == CORRECTION:
-            target = _corrected(receipts, file, counties, _time(corrects), sha)
+            target = _corrected(receipts, file, counties, _time(corrects, zone), sha)
             if target is not None:
                 target.corrected_from.append(target.received_at)
                 target.received_at = received_at
@@ -200,7 +325,8 @@ def _corrected(
 
 
 def read_received(folder: Path) -> dict[str, dict[str, str]]:
-    """The receipts of a period folder by file name (the latest of each), as text."""
+    """The receipts of a period folder by file name (the latest of each), as text (as recorded,
+    with offsets)."""
     out: dict[str, dict[str, str]] = {}
     for r in read_receipts(folder):
         out[r.file] = {
@@ -218,7 +344,7 @@ def record_receipts(folder: Path, rows: Sequence[Sequence[str]], recorded_at: da
     """Append the receipts of files just taken in: rows of the record's first five columns
     (file, county, received_at, source, sha256), then RESEND for a file that replaced the
     county's earlier one (else a new file), recorded now."""
-    stamp = time_text(recorded_at.replace(microsecond=0))
+    stamp = time_text(_stamp(folder, recorded_at))
     _append(
         folder / RECEIVED,
         RECEIVED_HEADERS,
@@ -228,7 +354,7 @@ def record_receipts(folder: Path, rows: Sequence[Sequence[str]], recorded_at: da
 
 def record_stale(folder: Path, receipts: Sequence[Receipt], now: datetime) -> None:
     """Mark files just taken in whose ledger repeats an earlier period's (E-LEDGER-STALE)."""
-    stamp = time_text(now.replace(microsecond=0))
+    stamp = time_text(_stamp(folder, now))
     _append(
         folder / RECEIVED,
         RECEIVED_HEADERS,
@@ -250,10 +376,10 @@ def record_correction(
             [
                 file,
                 ",".join(receipt.counties) if receipt is not None else county,
-                time_text(when),
+                time_text(_stamp(folder, when)),
                 receipt.source if receipt is not None else file,
                 receipt.sha256 if receipt is not None else "",
-                time_text(now.replace(microsecond=0)),
+                time_text(_stamp(folder, now)),
                 CORRECTION,
                 time_text(receipt.received_at) if receipt is not None else "",
             ]
@@ -261,12 +387,21 @@ def record_correction(
     )
 
 
+def _stamp(folder: Path, when: datetime) -> datetime:
+    """A time as the record writes it: an instant on the project's clock, to the second."""
+    return in_zone(when, _folder_zone(folder)).replace(microsecond=0)
+
+
+def _arrival_order(r: Receipt) -> tuple[bool, float]:
+    return (r.received_at is None, r.received_at.timestamp() if r.received_at else 0.0)
+
+
 def county_receipts(receipts: Sequence[Receipt], county: str) -> list[Receipt]:
     """A county's receipts, earliest arrival first (a file sent twice, byte for byte, once)."""
     seen: set[str] = set()
     out = []
     timed = [r for r in receipts if r.of(county)]
-    for r in sorted(timed, key=lambda r: (r.received_at is None, r.received_at or datetime.min)):
+    for r in sorted(timed, key=_arrival_order):
         if r.sha256 and r.sha256 in seen:
             continue
         seen.add(r.sha256)
@@ -288,8 +423,9 @@ class Decision:
 def read_decisions(folder: Path, before: datetime | None = None) -> list[Decision]:
     """The office's decisions for the period, in the order recorded."""
     out = []
+    zone = _folder_zone(folder)
     for county, decision, recorded, detail in _rows(folder / DECISIONS, len(DECISIONS_HEADERS)):
-        when = _time(recorded)
+        when = _time(recorded, zone)
         if before is not None and (when is None or when >= before):
             continue
         out.append(Decision(county.strip(), decision.strip(), when, detail.strip()))
@@ -305,7 +441,7 @@ def record_decision(folder: Path, county: str, decision: str, now: datetime, det
     _append(
         folder / DECISIONS,
         DECISIONS_HEADERS,
-        [[county, decision, time_text(now.replace(microsecond=0)), detail]],
+        [[county, decision, time_text(_stamp(folder, now)), detail]],
     )
 
 
@@ -334,6 +470,8 @@ class Reference:
     as_of: date
     #: when the period was issued (its 报送情况 is then what was recorded before), or None
     issued_at: datetime | None
+    #: the project's time zone: the deadline is a day on its clock (bulletin.yml `timezone`)
+    zone: tzinfo = DEFAULT_ZONE
 
     @property
     def before_deadline(self) -> bool:
@@ -343,11 +481,12 @@ class Reference:
     @property
     def key(self) -> str:
         """What of the reference a period's 报送情况 depends on (for the build's cache)."""
-        return f"{self.before_deadline}|{time_text(self.issued_at)}"
+        return f"{self.before_deadline}|{time_text(self.issued_at)}|{self.zone}"
 
 
 def issued(root: Path, period: Period) -> tuple[datetime | None, date | None, str]:
-    """When the period was issued, the signed_on it was issued with, and its 发文字号."""
+    """When the period was issued (an instant), the signed_on it was issued with, and its
+    发文字号."""
 
     register = read_register(root)
     rows = register.files(str(period))
@@ -358,10 +497,7 @@ def issued(root: Path, period: Period) -> tuple[datetime | None, date | None, st
         signed = date.fromisoformat(first.signed_on) if first.signed_on else None
     except ValueError:
         signed = None
-    when = _time(first.issued_at)
-    if when is not None and when.tzinfo is not None:  # compared with the record's local times
-        when = when.astimezone().replace(tzinfo=None)
-    return when, signed, first.doc_code
+    return _time(first.issued_at, project_zone(root)), signed, first.doc_code
 
 
 def reference(
@@ -373,9 +509,10 @@ def reference(
     if signed is None:
         frame = read_frame(root, str(period))
         signed = frame.signed_on if frame is not None else None
-    return Reference(
-        report_deadline(period, deadline_day), signed or today or date.today(), issued_at
-    )
+    zone = project_zone(root)
+    # an unsigned draft speaks of today on the office's clock, not the computer's
+    as_of = signed or today or project_today(root)
+    return Reference(report_deadline(period, deadline_day), as_of, issued_at, zone)
 
 
 # ---- 报送情况 ----------------------------------------------------------------------------------
@@ -400,7 +537,8 @@ def _shown(receipt: Receipt, later: Sequence[Receipt], current: Sequence[str]) -
 class CountyReport:
     """报送情况 of one county in one period: its files, when each came, against the deadline.
 
-    Times are text (ISO, to the second) so that the build can cache it; "" when not recorded.
+    Times are text (ISO, to the second, on the project's clock: the zone of bulletin.yml
+    `timezone`) so that the build can cache it; "" when not recorded.
     """
 
     code: str
@@ -437,6 +575,7 @@ class CountyReport:
 
     @property
     def received_time(self) -> datetime | None:
+        """When the first submission arrived, on the project's clock (no offset)."""
         return datetime.fromisoformat(self.received) if self.received else None
 
     @property
@@ -465,7 +604,8 @@ def reporting_status(
     taken in later changes its figures (更正说明), never its 报送情况.
     """
     ref = ref or reference(root, period, deadline_day)
-    receipts = read_receipts(ProjectPaths(root).period(period), ref.issued_at)
+    zone = ref.zone
+    receipts = read_receipts(ProjectPaths(root).period(period), ref.issued_at, zone)
     unchanged = unchanged or {}
     out = []
     for code, name in counties.items():
@@ -476,7 +616,7 @@ def reporting_status(
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
         pairs = [
-            (_shown(r, mine[i + 1 :], current), time_text(r.received_at))
+            (_shown(r, mine[i + 1 :], current), wall_text(r.received_at, zone))
             for i, r in enumerate(mine)
         ]
         if ref.issued_at is None or not pairs:
@@ -488,7 +628,7 @@ def reporting_status(
         first = valid[0].received_at if valid else None
         # files that replaced earlier ones are corrections; one added beside (another part of
         # the county) is not
-        later = [time_text(r.received_at) for r in valid[1:] if r.kind == RESEND]
+        later = [wall_text(r.received_at, zone) for r in valid[1:] if r.kind == RESEND]
         days: int | None = None
         if code in carried:
             state = "carried"
@@ -504,8 +644,9 @@ def reporting_status(
                 if ref.before_deadline
                 else ("not_reported", f"未报送（{repeat}）" if repeat else "未报送")
             )
-        elif first is not None and first.date() > ref.deadline:
-            days = (first.date() - ref.deadline).days
+        elif first is not None and in_zone(first, zone).date() > ref.deadline:
+            # the deadline is a day on the project's clock, whatever the computer's zone
+            days = (in_zone(first, zone).date() - ref.deadline).days
             state, status = "late", f"逾期{days}天"
         elif first is None:
             # no file of the county has a receipt: when its rows came is not known
@@ -524,7 +665,7 @@ def reporting_status(
                 name,
                 files,
                 stamps,
-                time_text(first),
+                wall_text(first, zone),
                 ref.deadline.isoformat(),
                 state,
                 status,

@@ -18,7 +18,7 @@ from generator.common.errors import DataError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
-from generator.common.record import parse_time, record_receipts, time_text
+from generator.common.record import in_zone, now_in, parse_time, record_receipts, time_text
 from generator.federation.package import MemberPackage, period_packages, read_package
 from generator.federation.roster import read_members
 from generator.rosters import codes
@@ -43,8 +43,9 @@ def take_package(
     """Verify a member's package and save it into data/<period>/ with its receipt time."""
     config = load_config(root)
     period = Period.parse(period_text)
-    now = now or datetime.now()
-    when = parse_time(received, now) if received else now
+    zone = config.zone  # the receipt is an instant, judged on the project's clock
+    now = in_zone(now, zone) if now else now_in(zone)
+    when = parse_time(received, now, zone) if received else now
     members = read_members(root, config.level)
     folder = ProjectPaths(root).period(period)
     source = source.resolve()

@@ -20,7 +20,13 @@ from generator.common.config import Config
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
-from generator.common.record import CountyReport, read_receipts, report_deadline, time_text
+from generator.common.record import (
+    CountyReport,
+    in_zone,
+    read_receipts,
+    report_deadline,
+    wall_text,
+)
 from generator.federation.package import MemberPackage, period_packages
 from generator.federation.roster import Members, read_members
 from generator.figures import key_areas
@@ -113,7 +119,8 @@ def _reporting(
     folder = ProjectPaths(root).period(period)
     arrived: dict[str, datetime | None] = {}
     sent_as: dict[str, str] = {}  # the member's own name of its package
-    for receipt in read_receipts(folder):
+    zone = config.zone  # the deadline is a day on the project's clock
+    for receipt in read_receipts(folder, zone=zone):
         for code in receipt.counties:
             arrived.setdefault(code, receipt.received_at)
             sent_as.setdefault(code, receipt.source)
@@ -125,10 +132,10 @@ def _reporting(
             state, status, days = "not_reported", "未报送", None
         elif when is None:
             state, status, days = "unknown", "收到时间不详", None
-        elif when.date() <= deadline:
+        elif in_zone(when, zone).date() <= deadline:
             state, status, days = "on_time", "按时报送", 0
         else:
-            days = (when.date() - deadline).days
+            days = (in_zone(when, zone).date() - deadline).days
             state, status = "late", f"逾期{days}天"
         out.append(
             CountyReport(
@@ -137,8 +144,8 @@ def _reporting(
                 files=(
                     [sent_as.get(code) or Path(package.file).name] if package is not None else []
                 ),
-                received_at=[time_text(when)] if package is not None else [],
-                received=time_text(when),
+                received_at=[wall_text(when, zone)] if package is not None else [],
+                received=wall_text(when, zone),
                 deadline=deadline.isoformat(),
                 state=state,
                 status=status,

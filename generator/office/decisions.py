@@ -19,8 +19,11 @@ from generator.common.record import (
     Receipt,
     county_receipts,
     decided,
+    in_zone,
     issued,
+    now_in,
     parse_time,
+    project_zone,
     read_receipts,
     record_correction,
     record_decision,
@@ -118,6 +121,12 @@ def _status_of(data: ProjectData, period: Period, county: str) -> CountyReport |
     return next((r for r in snapshot.reporting if r.code == county), None)
 
 
+def _clock(root: Path, now: datetime | None) -> datetime:
+    """Now (or `now`), to the second, on the project's clock: never the computer's zone."""
+    zone = project_zone(root)
+    return in_zone(now, zone).replace(microsecond=0) if now else now_in(zone)
+
+
 def _refuse_issued(root: Path, period: Period, what: str) -> None:
     issued_at, _signed, doc_code = issued(root, period)
     if issued_at is not None:
@@ -145,7 +154,7 @@ def correct_receipt(
     data, period, folder = _project(root, period_text)
     code, name = resolve_county(data, county_text)
     _refuse_issued(root, period, "更正收到时间")
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = _clock(root, now)
     when = parse_time(when_text, now)
     before = _status_of(data, period, code)
     mine = county_receipts(read_receipts(folder), code)
@@ -224,7 +233,7 @@ def _correct_member(
     members = read_members(root, config.level)
     code, name = _resolve(members.names, member_text, config.level)
     _refuse_issued(root, period, "更正收到时间")
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = _clock(root, now)
     when = parse_time(when_text, now)
     deadline = report_deadline(period, config.report_deadline)
     before = _member_status(folder, code, deadline)
@@ -263,7 +272,7 @@ def carry(root: Path, period_text: str, county_text: str, now: datetime | None =
     )
     data, period, folder = _project(root, period_text)
     code, name = resolve_county(data, county_text)
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = _clock(root, now)
     if code in decided(folder, CARRY):
         earlier = decided(folder, CARRY)[code]
         return Recorded(
@@ -310,7 +319,7 @@ def confirm_unchanged(
     )
     data, period, folder = _project(root, period_text)
     code, name = resolve_county(data, county_text)
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = _clock(root, now)
     state = None
     for earlier in (p for p in data.periods if p < period):
         state = read_snapshot(data, earlier, state).state

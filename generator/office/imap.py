@@ -10,8 +10,7 @@ import imaplib
 import re
 import socket
 import ssl
-import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from generator.common.config import MailboxSettings
 from generator.common.errors import BulletinError
@@ -138,9 +137,31 @@ def fetch_item(server: imaplib.IMAP4, uid: str, what: str) -> tuple[bytes, bytes
     return meta, body
 
 
+_INTERNALDATE = re.compile(
+    rb'INTERNALDATE "\s*(?P<day>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<year>\d{4})'
+    rb" (?P<hour>\d{2}):(?P<min>\d{2}):(?P<sec>\d{2})"
+    rb' (?P<zonen>[-+])(?P<zoneh>\d{2})(?P<zonem>\d{2})"'
+)
+
+
 def _internaldate(meta: bytes) -> datetime | None:
-    parsed = imaplib.Internaldate2tuple(meta)
-    return datetime.fromtimestamp(time.mktime(parsed)) if parsed else None
+    """The server's INTERNALDATE as an instant, with the offset the server gave it."""
+    found = _INTERNALDATE.search(meta)
+    if found is None:
+        return None
+    try:
+        span = timedelta(hours=int(found["zoneh"]), minutes=int(found["zonem"]))
+        return datetime(
+            int(found["year"]),
+            _MONTHS.index(found["mon"].decode().title()) + 1,  # English, whatever the locale
+            int(found["day"]),
+            int(found["hour"]),
+            int(found["min"]),
+            int(found["sec"]),
+            tzinfo=timezone(span if found["zonen"] == b"+" else -span),
+        )
+    except ValueError:
+        return None
 
 
 def list_window(server: imaplib.IMAP4, span: tuple[datetime, datetime]) -> list[Mail]:
@@ -164,6 +185,8 @@ def list_window(server: imaplib.IMAP4, span: tuple[datetime, datetime]) -> list[
         mail = mail_of(uid, header, _internaldate(meta), int(size.group(1)) if size else 0)
         if mail.arrived is None or not start <= mail.arrived < end:
             continue
+        # shown, filed and recorded on the project's clock (the window's), not the computer's
+        mail.arrived = mail.arrived.astimezone(start.tzinfo)
         out.append(mail)
     return out
 

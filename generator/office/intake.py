@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,11 +33,15 @@ from generator.common.record import (
     INTAKE,
     RECEIVED,
     RESEND,
+    CountyReport,
+    in_zone,
     issued,
+    now_in,
     parse_time,
     read_receipts,
     record_receipts,
     record_stale,
+    shown,
     time_text,
 )
 
@@ -121,10 +125,13 @@ class IntakeResult:
     received: datetime | None = None
     #: the period's bulletin was issued: its 发文字号 and issue time (a correction of it)
     issued: tuple[str, datetime] | None = None
+    #: county code -> its 报送情况 as the bulletin will say it (reporting_line)
+    reporting: dict[str, str] = field(default_factory=dict)
 
     @property
     def early(self) -> bool:
         """The files arrived before the period's last day: not yet the state at its end."""
+        # `received` is on the project's clock (file_in)
         return self.received is not None and self.received.date() < self.period.end
 
 
@@ -220,8 +227,10 @@ class Desk:
     period: Period
     data: ProjectData
     folder: Path
-    when: datetime
+    when: datetime  # now, an instant on the project's clock
     issued: tuple[str, datetime] | None
+    #: the project's time zone (bulletin.yml `timezone`): receipts are judged and shown in it
+    zone: tzinfo
     #: the state of the periods before this one (what a stale ledger repeats), once read
     earlier: list[SnapshotState | None] = field(default_factory=list)
 
@@ -244,10 +253,12 @@ def open_desk(root: Path, period: Period, now: datetime | None = None) -> Desk:
         )
     folder = ProjectPaths(root).period(period)
     folder.mkdir(parents=True, exist_ok=True)
-    when = (now or datetime.now()).replace(microsecond=0)
+    zone = config.zone
+    # the office's clock, whatever zone the computer is set to
+    when = in_zone(now, zone).replace(microsecond=0) if now else now_in(zone)
     issued_at, _signed, doc_code = issued(root, period)
     correction = (doc_code, issued_at) if issued_at is not None else None
-    return Desk(root, period, data, folder, when, correction)
+    return Desk(root, period, data, folder, when, correction, zone)
 
 
 def file_in(
@@ -260,10 +271,16 @@ def file_in(
     """File the returned workbooks into the open period, each receipt recorded as its file is
     stored; what became of each file, and the arrival time recorded. Nothing is checked."""
     named = _named_county(county, desk.index) if county else ""
-    when, period = desk.when, desk.period
-    arrived = parse_time(received, when) if isinstance(received, str) else (received or when)
+    when, period, zone = desk.when, desk.period, desk.zone
+    if isinstance(received, str):
+        arrived = parse_time(received, when, zone)
+    else:  # a mail's time (with its offset), or now
+        arrived = in_zone(received or when, zone).replace(microsecond=0)
     if arrived > when:
-        raise ConfigError(f"收到时间 {time_text(arrived)} 晚于现在：请填写文件实际收到的时间。")
+        raise ConfigError(
+            f"收到时间 {shown(arrived, zone)} 晚于现在（{shown(when, zone)}）："
+            "请填写文件实际收到的时间。"
+        )
     if arrived.date() < period.start:
         # A ledger is the state at the period's end: one that arrived before the period began
         # is another period's (a mistyped period or time), never this one's submission.
@@ -310,7 +327,15 @@ def intake(
     mark_stale(desk, stored_names(filed), stale_counties(problems))
     lists = write_lists(desk, result)
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
-    return IntakeResult(period, filed, lines, problems, lists, arrived, desk.issued)
+    reporting = {r.code: reporting_line(r) for r in result.reporting}
+    return IntakeResult(period, filed, lines, problems, lists, arrived, desk.issued, reporting)
+
+
+def reporting_line(report: CountyReport) -> str:
+    """A county's 报送情况 as the office checks it after taking its files in: its first
+    arrival (on the project's clock), on time or late, and the deadline."""
+    first = f"首次收到 {report.received[:16]}，" if report.received else ""
+    return f"{first}{report.status}（截止 {report.deadline}）"
 
 
 def stored_names(filed: Sequence[Filed]) -> list[str]:
@@ -546,7 +571,7 @@ def _place(
             [
                 target.name,
                 ",".join(c for c, _ in item.counties),
-                arrived.isoformat(sep=" "),
+                time_text(arrived),
                 item.source.name,
                 _digest(copy),
                 RESEND if item.replaced else INTAKE,

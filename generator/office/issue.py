@@ -18,6 +18,7 @@ from generator.common.errors import BuildError, ConfigError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.publish import exclusive_issue, settle
+from generator.common.record import in_zone, project_zone
 from generator.common.register import (
     MODEL_DIR,
     PERIOD_ROWS,
@@ -61,9 +62,11 @@ def period_receipts(root: Path, period: Period) -> list[tuple[str, datetime]]:
     """
 
     out = []
+    zone = project_zone(root)  # dates compared with signed_on are days on the office's clock
     for row in read_received(ProjectPaths(root).period(period)).values():
         try:
-            out.append((row.get("county") or "", datetime.fromisoformat(row["received_at"])))
+            when = in_zone(datetime.fromisoformat(row["received_at"]), zone)
+            out.append((row.get("county") or "", when))
         except (KeyError, TypeError, ValueError):
             continue  # a receipt without a readable time is told by `check`, not here
     return out
@@ -212,8 +215,9 @@ def _issue(
         build(root, options, report) if report else build(root, options)
         files = _published_files(key, out)
         _check_against_site(root, key, out)
-        clock = now or (lambda: datetime.now().astimezone())
-        issued_at = clock().isoformat(timespec="seconds")
+        # the office's clock (bulletin.yml timezone), whatever zone the computer is set to
+        clock = now or (lambda: datetime.now(config.zone))
+        issued_at = in_zone(clock(), config.zone).isoformat(timespec="seconds")
         target = register.folder / key
         register.folder.mkdir(parents=True, exist_ok=True)
         # Staged beside the record under a name of its own: a leftover of a killed attempt is

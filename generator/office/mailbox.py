@@ -19,7 +19,7 @@ import imaplib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from generator.common.config import load_config
@@ -28,7 +28,15 @@ from generator.common.paths import INBOX_DIR as INBOX_DIR  # its old home, for i
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
-from generator.common.record import CARRY, decided, reporting_status
+from generator.common.record import (
+    CARRY,
+    DEFAULT_ZONE,
+    decided,
+    in_zone,
+    now_in,
+    project_zone,
+    reporting_status,
+)
 from generator.office.decisions import city_only
 from generator.office.imap import (
     PASSWORD_VARIABLE,
@@ -48,6 +56,7 @@ from generator.office.intake import (
     file_in,
     mark_stale,
     open_desk,
+    reporting_line,
     stale_counties,
     stale_now,
     stored_names,
@@ -96,18 +105,18 @@ class FetchResult:
 # ---- the period's window and the record of fetched messages -----------------------------------
 
 
-def window(period: Period) -> tuple[datetime, datetime]:
-    """From the period's last day to the next period's last day (local time, end excluded):
-    a ledger sent on the last day of the month or in the month after is the period's, and
-    consecutive windows never overlap, so a message belongs to one period only."""
-    start = datetime.combine(period.end, datetime.min.time())
+def window(period: Period, zone: tzinfo = DEFAULT_ZONE) -> tuple[datetime, datetime]:
+    """From the period's last day to the next period's last day (days on the project's clock,
+    `zone`; end excluded): a ledger sent on the last day of the month or in the month after is
+    the period's, and consecutive windows never overlap, so a message belongs to one period."""
+    start = datetime.combine(period.end, datetime.min.time(), zone)
     last = 12 if period.cadence == "month" else 4
     following = (
         Period(period.year + 1, 1, period.cadence)
         if period.index == last
         else Period(period.year, period.index + 1, period.cadence)
     )
-    return start, datetime.combine(following.end, datetime.min.time())
+    return start, datetime.combine(following.end, datetime.min.time(), zone)
 
 
 def fetched_ids(data_dir: Path) -> dict[str, str]:
@@ -264,7 +273,7 @@ def fetch(
             f"报告期 {period} 与项目的报告周期不符（bulletin.yml 中 cadence 的设置）。"
         )
     senders = _known_senders(root)
-    span = window(period)
+    span = window(period, config.zone)
     done = fetched_ids(ProjectPaths(root).data)
     secret = os.environ.get(PASSWORD_VARIABLE) or (password() if password else "")
     if not secret:
@@ -331,8 +340,9 @@ def _take_in(
     message is TAKEN; one a fetch ended before is judged first thing by the next fetch.
     """
     folder = ProjectPaths(root).period(period)
-    clock = now or datetime.now()
-    taken.sort(key=lambda m: (m.arrived or datetime.min, m.uid))
+    zone = project_zone(root)
+    clock = in_zone(now, zone) if now else now_in(zone)
+    taken.sort(key=lambda m: (m.arrived is None, m.arrived.timestamp() if m.arrived else 0, m.uid))
     leftover = _unjudged(folder)
     desk: Desk | None = None
     refused: BulletinError | None = None
@@ -434,8 +444,4 @@ def _reporting(
         decided(ProjectPaths(root).period(period), CARRY),
         config.report_deadline,
     )
-    out = {}
-    for r in reports:
-        first = f"首次收到 {r.received[:16]}，" if r.received else ""
-        out[r.code] = (f"{first}{r.status}（截止 {r.deadline}）", r.files)
-    return out
+    return {r.code: (reporting_line(r), r.files) for r in reports}

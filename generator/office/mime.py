@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -64,7 +64,8 @@ class Mail:
     sender: str  # the From address, lower case
     sender_name: str
     subject: str
-    arrived: datetime | None  # local time, without zone
+    #: an instant (with its offset); `bulletin fetch` puts it on the project's clock
+    arrived: datetime | None
     arrived_by: str  # BY_RECEIVED | BY_DATE | BY_INTERNALDATE
     size: int = 0
     unit: str = ""  # the unit whose 邮箱 sent it ("" when unknown)
@@ -84,16 +85,17 @@ class Mail:
         return f"{when} {who}《{self.subject or '无主题'}》"
 
 
-def _local(when: datetime) -> datetime:
-    """A time as the office's clock shows it, without zone (how receipts are recorded)."""
-    if when.tzinfo is not None:
-        when = when.astimezone()
-    return when.replace(tzinfo=None, microsecond=0)
+def _instant(when: datetime) -> datetime:
+    """A header's time as an instant: its own offset kept (never the computer's zone); a time
+    without one (-0000: UTC, its sender's zone unknown, RFC 5322) is UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.replace(microsecond=0)
 
 
 def _header_time(text: str) -> datetime | None:
     try:
-        return _local(parsedate_to_datetime(text.strip()))
+        return _instant(parsedate_to_datetime(text.strip()))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 

@@ -37,6 +37,7 @@ from generator.common.errors import BuildError, BulletinError, ConfigError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.publish import exclusive_issue
+from generator.common.record import project_zone
 from generator.common.register import (
     ISSUED_DIR,
     read_register,
@@ -584,7 +585,7 @@ def record_confirmed(
 
     Returns how many addresses were recorded; each row keeps the Message-ID it confirms.
     """
-    now = (clock or (lambda: datetime.now().astimezone()))()
+    now = (clock or (lambda: datetime.now(project_zone(root))))()
     count = 0
     with exclusive_issue(root):
         fresh = plan_send(root, str(plan.period))
@@ -610,7 +611,8 @@ def _send(
     todo = plan.to_send()
     if not todo:
         return plan
-    now = clock or (lambda: datetime.now().astimezone())
+    # the office's clock (bulletin.yml timezone): the date written in each message is its day
+    now = clock or (lambda: datetime.now(config.zone))
     secret = mail_password(mail, password)
     server: _Marked | None = _connect(mail, secret, timeout)
     try:

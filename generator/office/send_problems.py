@@ -28,6 +28,7 @@ from generator.common.errors import ConfigError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.publish import exclusive_issue
+from generator.common.record import project_zone
 from generator.office.decisions import city_only
 from generator.office.send import (
     SENT,
@@ -198,7 +199,7 @@ def record_confirmed(
     root: Path, plan: ProblemPlan, clock: Callable[[], datetime] | None = None
 ) -> int:
     """Record the lists of unknown outcome as delivered (the office looked them up); how many."""
-    now = (clock or (lambda: datetime.now().astimezone()))()
+    now = (clock or (lambda: datetime.now(project_zone(root))))()
     count = 0
     with exclusive_issue(root):
         for packet in plan.packets:
