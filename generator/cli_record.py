@@ -163,11 +163,13 @@ def _say_received(result: IntakeResult, given: str | None) -> None:
     if result.received is None or not any(item.stored for item in result.filed):
         return
     period = result.period
+    names = list(dict.fromkeys(n for item in result.filed if item.stored for _, n in item.counties))
+    county = names[0] if len(names) == 1 else "县市区"
     how = (
         "按 --received 登记"
         if given
         else "没有指定 --received，按现在的时间登记；如不是实际收到的时间，请用 "
-        f'bulletin received {period} 县市区 "YYYY-MM-DD HH:MM" 更正'
+        f'bulletin received {period} {county} "YYYY-MM-DD HH:MM" 更正'
     )
     if given and names_offset(given):  # typed with the sender's offset: say it was converted
         how += f"，已换算为{zone_label(result.received.tzinfo or DEFAULT_ZONE)}"
@@ -210,6 +212,39 @@ def _say_filed(item: Filed, problems: list[Problem]) -> None:
         click.echo(f"  {note}")
 
 
+#: errors of a county printed by intake; the rest are in its problem list
+SHOWN_ERRORS = 3
+
+
+def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> None:
+    """Print the first errors of a county just taken in, so that the office sees what to ask
+    the county for; the rest are in its problem list."""
+    from generator.rosters.codes import W_COUNTY_SHRANK
+
+    errors = [p for p in result.problems if p.is_error and p.county == code]
+    for p in errors[:SHOWN_ERRORS]:
+        where = f"{Path(p.file).name} 第 {p.row} 行" if p.row else Path(p.file).name
+        click.echo(f"  错误（{where}）：{p.message}")
+    if len(errors) > SHOWN_ERRORS:
+        lists = [f for f in result.lists if f.name.startswith(f"{code}-")]
+        shown = ProjectPaths(project).problems_of(result.period)
+        where = relative_to(project, lists[0]) if lists else f"{shown}/"
+        click.echo(f"  另有 {len(errors) - SHOWN_ERRORS} 个错误，全部错误见问题清单 {where}")
+    # a county's ledger much shorter than last period's: often a part of it still to come, which
+    # explains the many warnings of enterprises missing
+    for p in result.problems:
+        if p.code == W_COUNTY_SHRANK.name and p.county == code:
+            click.echo(f"  注意：{p.message}")
+
+
+def relative_to(project: Path, path: Path) -> str:
+    """A path as the office reads it: from the project folder, when it is inside it."""
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _say_counties(project: Path, result: IntakeResult) -> None:
     """Print a line per county taken in, the errors of the others, and where the lists are."""
     for line in result.lines:
@@ -219,11 +254,16 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
         )
         if line.code in result.reporting and result.issued is None:
             click.echo(f"  报送情况：{result.reporting[line.code]}")
-    others = [
-        p
-        for p in result.problems
-        if p.is_error and p.county not in {line.code for line in result.lines}
-    ]
+        _say_errors(project, result, line.code, line.name)
+    from generator.rosters.codes import E_COUNTY_NOT_REPORTED
+
+    taken = {line.code for line in result.lines}
+    others = [p for p in result.problems if p.is_error and p.county not in taken]
+    # a county that has not sent its ledger yet is no error of the files just taken in
+    waiting = [p.county_name or p.value for p in others if p.code == E_COUNTY_NOT_REPORTED.name]
+    others = [p for p in others if p.code != E_COUNTY_NOT_REPORTED.name]
+    if waiting and result.issued is None:
+        click.echo(f"本期还没有收到台账的县市区：{'、'.join(waiting)}。")
     if others:
         click.echo(f"本期其他县市区和全市另有 {len(others)} 个错误（运行 bulletin check 查看）。")
     if result.lists:

@@ -85,7 +85,8 @@ def test_intake_records_the_arrival_time_given_and_refuses_a_wrong_one(tmp_path:
     assert re.search(
         r"收到时间：20\d\d-\d\d-\d\d \d\d:\d\d（没有指定 --received，按现在的时间登记", text
     )
-    assert 'bulletin received 2026-10 县市区 "YYYY-MM-DD HH:MM" 更正' in text
+    # the correction to type, for the county just taken in
+    assert 'bulletin received 2026-10 乙区 "YYYY-MM-DD HH:MM" 更正' in text
     # A time in the future or not a time: a Chinese message, exit 2, nothing taken in.
     before = (project.root / "data" / "2026-10" / RECEIVED).read_bytes()
     out = _run("intake", "2026-10", str(jia), "--received", "2099-01-01 08:00", "-C", root)

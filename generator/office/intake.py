@@ -30,10 +30,13 @@ from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.common.record import (
+    CARRY,
+    CONFIRM_UNCHANGED,
     INTAKE,
     RECEIVED,
     RESEND,
     CountyReport,
+    decided,
     in_zone,
     issued,
     now_in,
@@ -41,6 +44,7 @@ from generator.common.record import (
     read_receipts,
     record_receipts,
     record_stale,
+    reporting_status,
     shown,
     time_text,
 )
@@ -327,8 +331,26 @@ def intake(
     mark_stale(desk, stored_names(filed), stale_counties(problems))
     lists = write_lists(desk, result)
     lines = county_lines(root, period, [c for f in filed for c, _ in f.counties], problems)
-    reporting = {r.code: reporting_line(r) for r in result.reporting}
+    # judged after the stale marks: a repeat of an earlier ledger is no submission
+    reporting = county_reporting(root, period, lines)
     return IntakeResult(period, filed, lines, problems, lists, arrived, desk.issued, reporting)
+
+
+def county_reporting(root: Path, period: Period, lines: Sequence[CountyLine]) -> dict[str, str]:
+    """County code -> its 报送情况 line (reporting_line), as the record now says it."""
+    if not lines:
+        return {}
+    folder = ProjectPaths(root).period(period)
+    reports = reporting_status(
+        root,
+        period,
+        {line.code: line.name for line in lines},
+        {line.code: line.files for line in lines},
+        decided(folder, CARRY),
+        load_config(root).report_deadline,
+        unchanged=decided(folder, CONFIRM_UNCHANGED),
+    )
+    return {r.code: reporting_line(r) for r in reports}
 
 
 def reporting_line(report: CountyReport) -> str:
