@@ -12,11 +12,37 @@ import click
 from generator.common.errors import BulletinError, ConfigError, os_error_message, write_crash_log
 from generator.common.periods import Period
 
+
+def _project_folder(ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
+    """The project folder; a period typed where the folder goes (bulletin check 2026-10, as
+    intake takes it) is said to be one, with what to type instead."""
+    if value.exists():
+        return value
+    try:
+        Period.parse(str(value))
+    except ValueError:
+        return value
+    command = f"bulletin {ctx.info_name}"
+    named = [p for p in ctx.command.params if p.name == "period"]
+    if named and isinstance(named[0], click.Argument):
+        how = f"报告期只写一次，如 {command} {value}"
+    elif named:
+        how = f"只{_VERB.get(ctx.info_name or '', '处理')}这一期请写 {command} --period {value}"
+    else:
+        how = f"{command} 不用写报告期"
+    raise click.UsageError(
+        f"“{value}”是报告期，不是项目目录：{how}。项目目录不写时就是当前目录。", ctx
+    )
+
+
+_VERB = {"check": "检查", "build": "生成"}
+
 PROJECT = click.argument(
     "project",
     required=False,
     default=".",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=_project_folder,
 )
 
 

@@ -150,7 +150,8 @@ def _say_correction(result: IntakeResult) -> None:
     doc_code, issued_at = result.issued
     click.secho(
         f"注意：{result.period} 期通报已于 {issued_at:%Y-%m-%d} 印发（{doc_code}），本次收取的是对已印发"
-        "通报的更正：印发的通报和报送情况不变；数字如有变化，列入下一期通报的“更正说明”。",
+        "通报的更正：印发的通报和报送情况不变；数字如有变化，列入下一期通报的“更正说明”"
+        "（bulletin check 列出变化的数字，bulletin build 把说明写进下一期的通报）。",
         fg="yellow",
     )
 
@@ -221,7 +222,12 @@ def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> No
     the county for; the rest are in its problem list."""
     from generator.rosters.codes import W_COUNTY_SHRANK
 
-    errors = [p for p in result.problems if p.is_error and p.county == code]
+    # rows of another county are printed under their file already (_say_filed)
+    errors = [
+        p
+        for p in result.problems
+        if p.is_error and p.county == code and p.code != "E-UNIT-OTHER-COUNTY"
+    ]
     for p in errors[:SHOWN_ERRORS]:
         where = f"{Path(p.file).name} 第 {p.row} 行" if p.row else Path(p.file).name
         click.echo(f"  错误（{where}）：{p.message}")

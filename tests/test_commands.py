@@ -336,3 +336,22 @@ def test_help_says_what_the_commands_mean_above_a_city() -> None:
     assert "COUNTY写市（州）或省（区、市）的名称或单位代码" in received
     for command in ("carry", "confirm-unchanged", "fetch", "send-problems"):
         assert "只用于市级项目" in invoke(command, "--help").output
+
+
+def test_a_period_typed_where_the_project_goes_says_what_to_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bulletin check 2026-10`, typed as `intake 2026-10` is: the period is said to be one,
+    with the command that does what the office meant (it said 这不是一个通报项目目录)."""
+    monkeypatch.chdir(tmp_path)  # a project folder, without a folder named 2026-10
+    check = invoke("check", "2026-10")
+    assert check.exit_code == 2
+    assert error_line(check) == (
+        "错误：命令行有误：“2026-10”是报告期，不是项目目录：只检查这一期请写 "
+        "bulletin check --period 2026-10。项目目录不写时就是当前目录。"
+    )
+    twice = invoke("issue", "2026-10", "2026-10")
+    assert "报告期只写一次，如 bulletin issue 2026-10。" in error_line(twice)
+    # a folder that is there is the project, whatever its name
+    (tmp_path / "2026-10").mkdir()
+    assert "找不到 bulletin.yml" in error_line(invoke("check", "2026-10"))

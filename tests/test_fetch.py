@@ -1029,7 +1029,7 @@ def test_a_fetch_killed_between_messages_leaves_each_whole_and_the_next_one_judg
     assert rerun.exit_code == 1, rerun.output  # 甲县's ledger has its error
     assert "Traceback" not in rerun.output
     assert "另有 1 封邮件此前已经收取" in rerun.output
-    assert "乙区：乙区9月台账.csv（已被替换）、乙区10月台账.csv" in rerun.output
+    assert "乙区：乙区9月台账.csv（往期台账，已被替换）、乙区10月台账.csv" in rerun.output
     assert "逾期2天（截止 2026-11-05）" in rerun.output
     assert outcome(root)[0] == STALE_MONTH_RECEIPTS
     assert record_results(root) == [

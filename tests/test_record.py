@@ -460,6 +460,10 @@ def test_an_issued_period_keeps_its_reporting_after_a_correction(tmp_path: Path)
         "注意：2026-10 期通报已于 2026-11-12 印发（测工发〔2026〕3号），本次收取的是对已印发通报的更正"
         in out.output  # type: ignore[attr-defined]
     )
+    # and where the office sees what changed, and what carries it
+    assert (
+        "（bulletin check 列出变化的数字，bulletin build 把说明写进下一期的通报）" in out.output  # type: ignore[attr-defined]
+    )
     after = check_project(project.root, OCT).reporting
     assert after == before  # files, times, statuses: as issued
     refused = _run("received", "2026-10", "乙区", "2026-11-05 08:00", str(project.root))

@@ -13,7 +13,10 @@ from click.testing import CliRunner
 from conftest import ENTERPRISES, PERIODS, Project, uscc, write_roster
 
 from generator.cli import cli
+from generator.common.periods import Period
+from generator.rosters.load import check_project
 
+OCT = Period.parse("2026-10")
 OCT_ROWS = PERIODS["2026-10"]["enterprises"]
 SEP_ROWS = PERIODS["2026-09"]["enterprises"]
 
@@ -60,6 +63,18 @@ def test_an_old_ledger_sent_again_is_said_with_what_to_do(tmp_path: Path) -> Non
     # the county not heard from yet is named, not counted as an error of the file
     assert "本期还没有收到台账的县市区：甲县。" in lines
     assert not any("另有" in line for line in lines)
+    # its October ledger on the deadline day is its first submission; the old file stays
+    # listed in 报送情况, said to be an old one, so that no reader takes it for the submission
+    new = [dict(r, employees="31") for r in _twelve("990201")]
+    right = write_roster(tmp_path / "收件" / "乙区10月.csv", "enterprises", new, encoding="gb18030")
+    code, lines = _intake(project.root, str(right), "--received", "2026-11-05 10:00")
+    assert "  报送情况：首次收到 2026-11-05 10:00，按时报送（截止 2026-11-05）" in lines
+    (yi,) = [r for r in check_project(project.root, OCT).reporting if r.code == "990200"]
+    assert yi.files == ["乙区台账.csv（往期台账，已被替换）", "乙区10月.csv"]
+    assert (yi.status, yi.received_at) == (
+        "按时报送",
+        ["2026-11-04 09:00:00", "2026-11-05 10:00:00"],
+    )
 
 
 def test_a_county_in_two_parts_is_told_why_its_first_part_looks_short(tmp_path: Path) -> None:

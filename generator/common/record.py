@@ -325,17 +325,18 @@ def _corrected(
 
 
 def read_received(folder: Path) -> dict[str, dict[str, str]]:
-    """The receipts of a period folder by file name (the latest of each), as text (as recorded,
-    with offsets)."""
+    """The receipts of a period folder by file name (the latest of each), as text: times on
+    the project's clock, as the office reads them (2026-11-04 18:30:00)."""
     out: dict[str, dict[str, str]] = {}
-    for r in read_receipts(folder):
+    zone = _folder_zone(folder)
+    for r in read_receipts(folder, zone=zone):
         out[r.file] = {
             "file": r.file,
             "county": ",".join(r.counties),
-            "received_at": time_text(r.received_at),
+            "received_at": wall_text(r.received_at, zone),
             "source": r.source,
             "sha256": r.sha256,
-            "recorded_at": time_text(r.recorded_at),
+            "recorded_at": wall_text(r.recorded_at, zone),
         }
     return out
 
@@ -519,18 +520,27 @@ def reference(
 
 #: after a file of 报送情况 that a later one of the county replaced
 REPLACED_MARK = "（已被替换）"
+#: after a file of 报送情况 whose ledger repeated an earlier period's (E-LEDGER-STALE, not
+#: confirmed): listed as received, but no submission of the period
+STALE_MARK = "往期台账"
 
 
-def _shown(receipt: Receipt, later: Sequence[Receipt], current: Sequence[str]) -> str:
+def _shown(
+    receipt: Receipt, later: Sequence[Receipt], current: Sequence[str], confirmed: bool = False
+) -> str:
     """A receipt's file as 报送情况 names it: the county's own file name (the stored one is the
     office's), marked when a later file of the county replaced it: one stored under the same
     name, or (a resend of another format: 东镇.xls by 东镇.xlsx) one no longer among the
-    county's files (`current`, when known)."""
+    county's files (`current`, when known); and marked 往期台账 when its ledger repeated an
+    earlier period's (unless the office `confirmed` the repeat)."""
     name = receipt.source or receipt.file
     resends = [r for r in later if r.kind == RESEND]
     gone = bool(current) and receipt.file not in current
     replaced = any(r.file == receipt.file for r in resends) or (bool(resends) and gone)
-    return name + REPLACED_MARK if replaced else name
+    # a repeat of an earlier ledger is said so: the reader must not take it for the submission
+    marks = [STALE_MARK] if receipt.stale and not confirmed else []
+    marks += [REPLACED_MARK.strip("（）")] if replaced else []
+    return f"{name}（{'，'.join(marks)}）" if marks else name
 
 
 @dataclass
@@ -616,7 +626,7 @@ def reporting_status(
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
         pairs = [
-            (_shown(r, mine[i + 1 :], current), wall_text(r.received_at, zone))
+            (_shown(r, mine[i + 1 :], current, code in unchanged), wall_text(r.received_at, zone))
             for i, r in enumerate(mine)
         ]
         if ref.issued_at is None or not pairs:
