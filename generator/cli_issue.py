@@ -71,7 +71,7 @@ def send(
       bulletin send 2026-10 --yes --resend-unknown   查明没有发出后，重发结果不明的邮件
       bulletin send 2026-10 --confirm-unknown        查明已经发出后，记为已发送
     """
-    from generator.office.send import SENT_OK, plan_send, record_confirmed
+    from generator.office.send import NO_ADDRESS, SENT_OK, plan_send, record_confirmed
     from generator.office.send import send as run_send
 
     if resend_unknown and confirm_unknown:
@@ -96,16 +96,25 @@ def send(
         for _path, name, _digest in packet.attachments:
             click.echo(f"    {name}")
     skipped = [p for p in plan.packets if p.skip]
-    if skipped:
+    no_address = [p for p in skipped if p.skip == NO_ADDRESS]
+    if skipped and len(no_address) == len(plan.packets):
+        # one line, not a line per unit: the roster has no addresses at all yet
+        click.echo(
+            f"单位名册中还没有任何单位填写邮箱：请在 data/units.csv 中增加“邮箱”列，填写各单位"
+            f"接收文件的邮箱，再运行 bulletin send {plan.period} 预览。"
+        )
+    elif skipped:
         click.echo(f"不发送的单位（{len(skipped)} 个）：")
         for packet in skipped:
             click.echo(f"  {packet.code} {packet.shown_name}：{packet.skip}")
     _tell_unknown(plan)
     if not yes:
-        click.echo(
-            f"以上为预览：{label}将发给 {len(todo)} 个单位，没有发送任何邮件。"
+        then = (
             f"核对无误后运行 bulletin send {plan.period} --yes 发送。"
+            if todo
+            else "没有可以发送的单位，不需要运行 --yes。"
         )
+        click.echo(f"以上为预览：{label}将发给 {len(todo)} 个单位，没有发送任何邮件。{then}")
         return
     if not todo:
         click.echo(f"{label}没有需要发送的单位。")

@@ -25,7 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner, Result
-from conftest import UNITS, Project
+from conftest import UNITS, Project, write_roster
 from test_issue import write_frame
 
 from generator.build import BuildOptions, build
@@ -198,6 +198,23 @@ def test_without_yes_nothing_is_sent(project: Path, server: tuple[Mailbox, int])
     assert "990102 西镇：未填写邮箱" in result.output
     assert "990200 乙区：邮箱格式不对：乙区总工会" in result.output
     assert "将发给 3 个单位，没有发送任何邮件" in result.output
+    assert server[0].messages == [] and sent_log(project) == []
+
+
+def test_a_roster_without_any_address_is_said_in_one_line(
+    project: Path, server: tuple[Mailbox, int]
+) -> None:
+    """Not a line per unit, nor --yes to type for nobody: what to fill in first."""
+    units = project / "data" / "units.csv"
+    write_roster(units, "units", [{**u, "email": ""} for u in UNITS])
+    result = send(project)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "单位名册中还没有任何单位填写邮箱：请在 data/units.csv 中增加“邮箱”列，填写各单位接收文件"
+        "的邮箱，再运行 bulletin send 2026-10 预览。",
+        "以上为预览：2026-10 期通报（测工发〔2026〕10号）将发给 0 个单位，没有发送任何邮件。"
+        "没有可以发送的单位，不需要运行 --yes。",
+    ]
     assert server[0].messages == [] and sent_log(project) == []
 
 

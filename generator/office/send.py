@@ -68,6 +68,9 @@ _SEPARATORS = re.compile(r"[;；,，、\s]+")
 #: control characters and line separators: never in a header (a name with CR/LF would break it)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
+#: why a unit is not sent its packet: the unit roster has no address for it
+NO_ADDRESS = "未填写邮箱（data/units.csv 的“邮箱”列）"
+
 
 #: Headers unfolded up to SMTP's 998 characters: an attachment's Chinese name then goes as one
 #: filename*=utf-8''… parameter (RFC 2231), which mail clients read more widely than the
@@ -320,7 +323,7 @@ def _plan_packet(
     if invalid:
         packet.skip = f"邮箱格式不对：{'、'.join(invalid)}（data/units.csv 的“邮箱”列）"
     elif not valid:
-        packet.skip = "未填写邮箱（data/units.csv 的“邮箱”列）"
+        packet.skip = NO_ADDRESS
     elif not todo:
         if held:
             packet.skip = (
