@@ -228,8 +228,11 @@ def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> No
         for p in result.problems
         if p.is_error and p.county == code and p.code != "E-UNIT-OTHER-COUNTY"
     ]
+    # named as the county sent it: the name the office saw in the mail
+    sent_as = {item.stored: item.source.name for item in result.filed if item.stored}
     for p in errors[:SHOWN_ERRORS]:
-        where = f"{Path(p.file).name} 第 {p.row} 行" if p.row else Path(p.file).name
+        name = sent_as.get(p.file, Path(p.file).name)
+        where = f"{name} 第 {p.row} 行" if p.row else name
         click.echo(f"  错误（{where}）：{p.message}")
     if len(errors) > SHOWN_ERRORS:
         lists = [f for f in result.lists if f.name.startswith(f"{code}-")]

@@ -57,7 +57,7 @@ def test_an_old_ledger_sent_again_is_said_with_what_to_do(tmp_path: Path) -> Non
     # no submission: the repeat does not stop the lateness clock (as `check` says it too)
     assert status == "  报送情况：未报送（报来的是往期台账）（截止 2026-11-05）"
     (error,) = [line for line in lines if line.startswith("  错误（")]
-    assert error.startswith("  错误（990200-乙区.csv）：乙区本期的台账")
+    assert error.startswith("  错误（乙区台账.csv）：乙区本期的台账")  # the name it came under
     assert "与 2026-09 期的完全相同" in error
     assert "bulletin confirm-unchanged 2026-10 乙区" in error
     # the county not heard from yet is named, not counted as an error of the file
@@ -114,3 +114,24 @@ def test_a_file_taken_without_a_time_says_how_to_correct_it_for_its_county(
     )
     _code, lines = _intake(project.root, str(yi))
     assert lines[0].endswith('请用 bulletin received 2026-10 乙区 "YYYY-MM-DD HH:MM" 更正）')
+
+
+def test_a_file_with_many_errors_shows_the_first_and_where_the_rest_are(tmp_path: Path) -> None:
+    project = _october_cleared(tmp_path)
+    jia = [dict(r) for r in OCT_ROWS if r["unit"].startswith("9901")]
+    extra = [dict(r, uscc=uscc(f"91990101MB{i:07d}"), name=f"东镇企业{i}") for i, r in
+             enumerate([jia[0]] * 2)]  # fmt: skip
+    rows = [*jia, *extra]
+    for row in rows:
+        row["employees"] = "很多"  # five rows, one error each
+    bad = write_roster(tmp_path / "收件" / "甲县.xlsx", "enterprises", rows)
+    code, lines = _intake(project.root, str(bad), "--received", "2026-11-03 10:00")
+    assert code == 1
+    shown = [line for line in lines if line.startswith("  错误（甲县.xlsx 第 ")]
+    assert [line.split("）")[0] for line in shown] == [
+        "  错误（甲县.xlsx 第 2 行",
+        "  错误（甲县.xlsx 第 3 行",
+        "  错误（甲县.xlsx 第 4 行",
+    ]
+    assert "“职工人数”应为整数" in shown[0]
+    assert "  另有 2 个错误，全部错误见问题清单 problems/2026-10/990100-甲县-问题清单.xlsx" in lines
