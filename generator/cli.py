@@ -124,6 +124,28 @@ def build(
     with BuildProgress() as progress:
         result = run_build(project, options, progress.report)
     print_build_summary(result, project)
+    _say_next(project, result.periods[-1] if result.periods else None)
+
+
+def _say_next(project: Path, period: str | None) -> None:
+    """After a build: what the office does next with the latest period (review, sign, issue);
+    nothing once it is issued."""
+    from generator.common.paths import ProjectPaths
+    from generator.common.register import read_register
+    from generator.model.content import read_frame
+
+    if period is None or period in read_register(project).periods():
+        return
+    frame = read_frame(project, period)
+    if frame is None or frame.signed_on is None or frame.doc_number is None:
+        path = ProjectPaths(project).frame(period).relative_to(project).as_posix()
+        click.echo(
+            f"下一步：用 bulletin serve 核对网站和 {period} 期通报；领导签发后，在 {path} 中填写"
+            f"发文序号 doc_number 和成文日期 signed_on，再运行 bulletin build，"
+            f"核对后运行 bulletin issue {period} 印发。"
+        )
+    else:
+        click.echo(f"下一步：核对 {period} 期通报无误后，运行 bulletin issue {period} 印发存档。")
 
 
 @cli.command()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
@@ -77,3 +78,34 @@ def test_help_starts_without_the_pipelines_libraries() -> None:
         cwd=Path(__file__).resolve().parents[1],
     ).stdout.splitlines()
     assert out[-2:] == ["[]", "[]"]
+
+
+def test_a_build_says_the_next_step_of_the_latest_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review and sign, then issue; nothing once issued (the summary alone said nothing)."""
+    from conftest import Project
+    from test_issue import write_frame
+
+    from generator.cli import _say_next
+
+    root = Project(tmp_path / "p").root
+    _say_next(root, "2026-10")
+    assert capsys.readouterr().out == (
+        "下一步：用 bulletin serve 核对网站和 2026-10 期通报；领导签发后，在 "
+        "content/bulletins/2026-10.md 中填写发文序号 doc_number 和成文日期 signed_on，"
+        "再运行 bulletin build，核对后运行 bulletin issue 2026-10 印发。\n"
+    )
+    write_frame(root, "2026-10", 10, "2026-11-06")
+    _say_next(root, "2026-10")
+    assert capsys.readouterr().out == (
+        "下一步：核对 2026-10 期通报无误后，运行 bulletin issue 2026-10 印发存档。\n"
+    )
+    (root / "issued").mkdir()
+    (root / "issued" / "register.csv").write_text(
+        "period,发文字号,signed_on,issued_at,file,sha256\n"
+        "2026-10,测工发〔2026〕10号,2026-11-06,2026-11-06T09:00:00+08:00,a.pdf,00\n",
+        encoding="utf-8",
+    )
+    _say_next(root, "2026-10")
+    assert capsys.readouterr().out == ""
