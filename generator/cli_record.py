@@ -279,6 +279,12 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
         click.echo(
             f"问题清单在 {ProjectPaths(project).problems_of(result.period)}/ 下（每个县市区一份）。"
         )
+    wrong = [line.name for line in result.lines if line.errors]
+    if wrong and result.issued is None:
+        click.echo(
+            f"下一步：把问题清单发回{'、'.join(wrong)}（bulletin send-problems {result.period}），"
+            "改好的台账报来后再用 bulletin intake 收取（重报的文件会替换原来的）。"
+        )
 
 
 @click.command(cls=BulletinCommand)

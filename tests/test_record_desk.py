@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import ENTERPRISES, PERIODS, Project, uscc, write_roster
 
@@ -135,3 +136,20 @@ def test_a_file_with_many_errors_shows_the_first_and_where_the_rest_are(tmp_path
     ]
     assert "“职工人数”应为整数" in shown[0]
     assert "  另有 2 个错误，全部错误见问题清单 problems/2026-10/990100-甲县-问题清单.xlsx" in lines
+    assert lines[-1] == (
+        "下一步：把问题清单发回甲县（bulletin send-problems 2026-10），"
+        "改好的台账报来后再用 bulletin intake 收取（重报的文件会替换原来的）。"
+    )
+
+
+def test_a_file_not_found_says_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _october_cleared(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, lines = _intake(project.root, "下载/甲县10月.xlsx", "--received", "2026-11-03 10:00")
+    assert code == 1
+    assert lines[0] == (
+        f"未收取 甲县10月.xlsx：找不到此文件（找的是 {tmp_path / '下载' / '甲县10月.xlsx'}）："
+        "请核对文件名和所在的文件夹，可以把文件从文件夹窗口拖到命令行中，自动填上完整的位置"
+    )

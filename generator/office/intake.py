@@ -465,7 +465,12 @@ def _file_one(
     under a made name, record the receipt (each file at once: a later one may fail)."""
     source = item.source
     if not source.is_file():
-        item.refused = "找不到此文件"
+        # where it was looked for: a name without a folder is in the folder the command ran in
+        where = source.absolute()
+        item.refused = (
+            f"找不到此文件（找的是 {where}）：请核对文件名和所在的文件夹，"
+            "可以把文件从文件夹窗口拖到命令行中，自动填上完整的位置"
+        )
         return
     if source.resolve() == (folder / RECEIVED).resolve():
         item.refused = "这是本期的收取记录（收到了哪些文件、何时收到），不是县市区报来的台账"
