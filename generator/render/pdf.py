@@ -62,6 +62,7 @@ from generator.render.fonts import (
     typst_fonts,
 )
 from generator.render.pool import ChunkPool
+from generator.render.sealed import read_sealed, seal
 
 __all__ = [
     "Assets",
@@ -159,9 +160,10 @@ def _run_job(engine: Engine, job: Job, cache_dir: str | None) -> str:
     pdf = compile_pdf(engine, job, Path(cache_dir) if cache_dir else None)
     _write(Path(job.out), pdf)
     if cache_dir and job.key:
-        _write(Path(cache_dir) / f"{job.key}.pdf", pdf)
+        kept = seal(pdf)  # every kept PDF is checked against its digest when reused
+        _write(Path(cache_dir) / f"{job.key}.pdf", kept)
         if job.source:
-            _write(_source_file(Path(cache_dir), job.source), _sealed(pdf))
+            _write(_source_file(Path(cache_dir), job.source), kept)
     return job.out
 
 
@@ -319,48 +321,32 @@ def _fonts(config: Config) -> tuple[tuple[str, ...], dict[str, Any]]:
 
 def _from_cache(cache_dir: Path | None, key: str, out: Path, source: str = "") -> bool:
     """Copy the kept PDF of `key` to `out` (and keep it under `source` too); whether it was
-    there."""
+    there intact."""
     if cache_dir is None:
         return False
     cached = cache_dir / f"{key}.pdf"
-    if not cached.is_file():
+    pdf = read_sealed(cached)
+    if pdf is None:  # missing, or not the bytes a build kept (damaged, planted): made again
         return False
-    out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, out)
+    _write(out, pdf)
     os.utime(cached)  # recently used: kept by prune_cache
     if source:
         with suppress(OSError):  # without it the next build makes the document again
-            write_atomic(_source_file(cache_dir, source), _sealed(out.read_bytes()))
+            write_atomic(_source_file(cache_dir, source), seal(pdf))
     return True
 
 
 def _from_sources(cache_dir: Path | None, source: str, out: Path) -> bool:
-    """Copy the PDF kept under the key of its sources to `out`; whether it was there."""
+    """Copy the PDF kept under the key of its sources to `out`; whether it was there intact."""
     if cache_dir is None:
         return False
     cached = _source_file(cache_dir, source)
-    try:
-        pdf = _checked(cached.read_bytes())
-    except OSError:
-        return False
-    if pdf is None:  # not the bytes a build kept (damaged, planted): the document is made
+    pdf = read_sealed(cached)
+    if pdf is None:  # missing, or not the bytes a build kept (damaged, planted): made again
         return False
     _write(out, pdf)
     os.utime(cached)  # recently used: kept by prune_cache
     return True
-
-
-def _sealed(pdf: bytes) -> bytes:
-    """A PDF as the sources' cache keeps it: the digest of its bytes on the first line."""
-    return hashlib.blake2b(pdf, digest_size=20).hexdigest().encode() + b"\n" + pdf
-
-
-def _checked(kept: bytes) -> bytes | None:
-    """The PDF of a kept file, or None unless its digest line vouches for every byte."""
-    seal, _, pdf = kept.partition(b"\n")
-    if not pdf or hashlib.blake2b(pdf, digest_size=20).hexdigest().encode() != seal:
-        return None
-    return pdf
 
 
 def _source_file(cache_dir: Path, source: str) -> Path:
