@@ -18,6 +18,7 @@ from sample_model import sample_bulletin
 from generator.common.config import Config
 from generator.model.bulletin import PriorityEntry, WriteUp
 from generator.render import pdf as pdf_module
+from generator.render import pdf_worker
 from generator.render.dist import (
     MANIFEST,
     priority_file,
@@ -317,7 +318,7 @@ def test_unchanged_reports_come_from_the_cache(
     def refuse(*_args: object) -> bytes:
         raise AssertionError("compiled although cached")
 
-    monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
+    monkeypatch.setattr(pdf_worker, "compile_pdf", refuse)
     second = render_unit_reports(sample_bulletin(), config, tmp_path / "two", 1, cache)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
@@ -339,11 +340,11 @@ def test_a_planted_or_damaged_pdf_kept_by_its_document_is_never_published(
     kept = sorted(cache.glob("*.pdf"))  # kept by the digest of each document
     assert len(kept) == len(fresh) >= 3
     compiled: list[str] = []
-    compile_pdf = pdf_module.compile_pdf
+    compile_pdf = pdf_worker.compile_pdf
     monkeypatch.setattr(
-        pdf_module,
+        pdf_worker,
         "compile_pdf",
-        lambda engine, job, *a: compiled.append(job.out) or compile_pdf(engine, job, *a),
+        lambda engine, job: compiled.append(job.out) or compile_pdf(engine, job),
     )
     # what the sources' keys find is not asked: each document is looked up by itself
     shutil.rmtree(cache / "sources")
@@ -358,6 +359,41 @@ def test_a_planted_or_damaged_pdf_kept_by_its_document_is_never_published(
     render_unit_reports(sample_bulletin(), config, tmp_path / "three", 1, cache)
     assert len(compiled) == 3
     assert _files(tmp_path / "three") == _files(tmp_path / "fresh")
+
+
+def test_a_report_worker_imports_neither_pandas_nor_matplotlib(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+    import sys
+
+    pools: list[tuple[object, object, object]] = []
+
+    class Seen:
+        def __init__(self, run: object, items: list[object], *_a: object, **kw: object) -> None:
+            pools.append((run, kw["initializer"], items[0]))
+
+        def __call__(self) -> None:
+            pass
+
+    monkeypatch.setattr(pdf_module, "ChunkPool", Seen)
+    render_unit_reports(sample_bulletin(), config, tmp_path / "u", 2, None)
+    assert len(pools) == 1
+    # what a spawned worker is handed: it imports what unpickling names, and nothing else
+    script = (
+        "import pickle, sys\n"
+        "pickle.loads(sys.stdin.buffer.read())\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        input=pickle.dumps(pools[0]),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    imported = set(found.split())
+    assert {"typst", "generator"} <= imported
+    assert imported.isdisjoint({"pandas", "matplotlib", "pyarrow", "numpy", "openpyxl"})
 
 
 def test_parallel_reports_equal_serial_ones(config: Config, tmp_path: Path) -> None:
@@ -552,7 +588,7 @@ def test_many_bulletins_in_parallel_then_from_the_cache(
     def refuse(*_args: object) -> bytes:
         raise AssertionError("compiled although cached")
 
-    monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
+    monkeypatch.setattr(pdf_worker, "compile_pdf", refuse)
     again = [(b, tmp_path / "again" / f"{i}.pdf") for i, (b, _out) in enumerate(items)]
     render_bulletin_pdfs(again, config, jobs=2, cache_dir=cache)
 
