@@ -91,13 +91,17 @@ def compile_pdf(engine: Engine, job: Job) -> bytes:
 def run_job(engine: Engine, job: Job, cache_dir: str | None) -> str:
     """Compile a finished document, write it to its output and keep it in the cache (sealed)."""
     pdf = compile_pdf(engine, job)
-    write_atomic(Path(job.out), pdf)  # readers never see half a file
+    _write(Path(job.out), pdf)
     if cache_dir and job.key:
         kept = seal(pdf)  # every kept PDF is checked against its digest when reused
-        write_atomic(Path(cache_dir) / f"{job.key}.pdf", kept)
+        _write(Path(cache_dir) / f"{job.key}.pdf", kept)
         if job.source:
-            write_atomic(source_file(Path(cache_dir), job.source), kept)
+            _write(source_file(Path(cache_dir), job.source), kept)
     return job.out
+
+
+def _write(path: Path, data: bytes) -> None:
+    write_atomic(path, data)  # readers never see half a file
 
 
 def run_chunk(engine: Engine, cache_dir: str | None, jobs: list[Job]) -> None:
