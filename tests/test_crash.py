@@ -446,7 +446,7 @@ def disk_full(*_args: Any, **_kwargs: Any) -> Any:
     [
         # copying the other site of the last build: shutil.Error, a list of (from, to, why)
         ("shutil.copy2", ("--audience", "public")),
-        ("generator.render.pdf._write", ()),
+        ("generator.render.pdf_worker._write", ()),
     ],
 )
 def test_a_full_disk_says_so(

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
 from sample_model import sample_bulletin
 
 from generator.common.problems import Problem
-from generator.common.tables import safe_cell
+from generator.common.tables import Sheet, safe_cell, write_xlsx
 from generator.render.files import write_indicators, write_problems
 
 
@@ -47,6 +48,49 @@ def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
     again = sample_bulletin("internal")
     assert bulletin.to_json() == again.to_json()
     assert json.loads(bulletin.to_json())["period"] == "2026-10"
+
+
+def test_a_workbook_reads_back_the_same_in_openpyxl_and_calamine(tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    from python_calamine import CalamineWorkbook
+
+    rows = [["990100", "青川区", 0.755, 12, None, True], ["=1+1", "", None, -3, "-2+3", False]]
+    sheets = [
+        Sheet("全部", ["代码", "名称", "建会率", "户数", "说明", "达标"], rows, {2: "0.0%"}),
+        Sheet("全部", ["代码"], [["x"]], widths={0: 30}),  # a second sheet of the same name
+        Sheet("a/b:c?", ["代码"], [[1.5]]),
+    ]
+    path = write_xlsx(tmp_path / "t.xlsx", sheets, date(2026, 11, 5))
+    book = load_workbook(path)
+    assert book.sheetnames == ["全部", "全部1", "a_b_c_"]
+    assert book.properties.created == book.properties.modified == datetime(2026, 11, 5)
+    assert book.properties.creator == "bulletin"
+    ws = book["全部"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values == [
+        ["代码", "名称", "建会率", "户数", "说明", "达标"],
+        ["990100", "青川区", 0.755, 12, None, True],
+        ["'=1+1", None, None, -3, "'-2+3", False],  # formulas neutralised, "" a blank cell
+    ]
+    assert all(c.font.b for c in ws[1]) and not any(c.font.b for c in ws[2])
+    assert ws.freeze_panes == "A2"
+    assert [ws.cell(row=r, column=3).number_format for r in (2, 3)] == ["0.0%", "0.0%"]
+    assert ws.cell(row=2, column=4).number_format == "General"
+    # widths: 2.2 per header character + 2, at least 8 (Excel shows 7 pixels a character)
+    assert round(ws.column_dimensions["A"].width * 7) == round(8.0 * 7)
+    assert round(book["全部1"].column_dimensions["A"].width * 7) == 30 * 7
+    calamine = CalamineWorkbook.from_path(str(path))
+    assert calamine.sheet_names == ["全部", "全部1", "a_b_c_"]
+    assert calamine.get_sheet_by_name("全部").to_python() == [
+        ["代码", "名称", "建会率", "户数", "说明", "达标"],
+        ["990100", "青川区", 0.755, 12, "", True],
+        ["'=1+1", "", "", -3, "'-2+3", False],
+    ]
+    with zipfile.ZipFile(path) as archive:  # the date of the bulletin, never the clock
+        assert {i.date_time for i in archive.infolist()} == {(2026, 11, 5, 0, 0, 0)}
+    again = write_xlsx(tmp_path / "again.xlsx", sheets, date(2026, 11, 5))
+    assert again.read_bytes() == path.read_bytes()
 
 
 def test_formula_cells_are_neutralised(tmp_path: Path) -> None:

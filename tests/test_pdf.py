@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from sample_model import sample_bulletin
 from generator.common.config import Config
 from generator.model.bulletin import PriorityEntry, WriteUp
 from generator.render import pdf as pdf_module
+from generator.render import pdf_worker
 from generator.render.dist import (
     MANIFEST,
     priority_file,
@@ -316,9 +318,82 @@ def test_unchanged_reports_come_from_the_cache(
     def refuse(*_args: object) -> bytes:
         raise AssertionError("compiled although cached")
 
-    monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
+    monkeypatch.setattr(pdf_worker, "compile_pdf", refuse)
     second = render_unit_reports(sample_bulletin(), config, tmp_path / "two", 1, cache)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_planted_or_damaged_pdf_kept_by_its_document_is_never_published(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    fresh = render_unit_reports(sample_bulletin(), config, tmp_path / "fresh", 1, None)
+    render_unit_reports(sample_bulletin(), config, tmp_path / "one", 1, cache)
+    kept = sorted(cache.glob("*.pdf"))  # kept by the digest of each document
+    assert len(kept) == len(fresh) >= 3
+    compiled: list[str] = []
+    compile_pdf = pdf_worker.compile_pdf
+    monkeypatch.setattr(
+        pdf_worker,
+        "compile_pdf",
+        lambda engine, job: compiled.append(job.out) or compile_pdf(engine, job),
+    )
+    # what the sources' keys find is not asked: each document is looked up by itself
+    shutil.rmtree(cache / "sources")
+    kept[0].write_bytes(kept[0].read_bytes()[:-100])  # damaged: cut short
+    kept[1].write_bytes(fresh[0].read_bytes())  # planted: another unit's PDF, unsealed
+    kept[2].write_bytes(kept[2].read_bytes().replace(b"/Type", b"/Typf", 1))  # one byte changed
+    again = render_unit_reports(sample_bulletin(), config, tmp_path / "two", 1, cache)
+    assert len(compiled) == 3  # those three made again, the others taken from the cache
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in fresh]
+    # and kept again, intact: the next build compiles nothing
+    shutil.rmtree(cache / "sources")
+    render_unit_reports(sample_bulletin(), config, tmp_path / "three", 1, cache)
+    assert len(compiled) == 3
+    assert _files(tmp_path / "three") == _files(tmp_path / "fresh")
+
+
+def test_a_report_worker_imports_neither_pandas_nor_matplotlib(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+    import sys
+
+    pools: list[tuple[object, object, object]] = []
+
+    class Seen:
+        def __init__(self, run: object, items: list[object], *_a: object, **kw: object) -> None:
+            pools.append((run, kw["initializer"], items[0]))
+
+        def __call__(self) -> None:
+            pass
+
+    monkeypatch.setattr(pdf_module, "ChunkPool", Seen)
+    render_unit_reports(sample_bulletin(), config, tmp_path / "u", 2, None)
+    assert len(pools) == 1
+    # what a spawned worker is handed: it imports what unpickling names, and nothing else
+    script = (
+        "import pickle, sys\n"
+        "pickle.loads(sys.stdin.buffer.read())\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        input=pickle.dumps(pools[0]),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    imported = set(found.split())
+    assert {"typst", "generator"} <= imported
+    assert imported.isdisjoint({"pandas", "matplotlib", "pyarrow", "numpy", "openpyxl"})
 
 
 def test_parallel_reports_equal_serial_ones(config: Config, tmp_path: Path) -> None:
@@ -513,7 +588,7 @@ def test_many_bulletins_in_parallel_then_from_the_cache(
     def refuse(*_args: object) -> bytes:
         raise AssertionError("compiled although cached")
 
-    monkeypatch.setattr(pdf_module, "compile_pdf", refuse)
+    monkeypatch.setattr(pdf_worker, "compile_pdf", refuse)
     again = [(b, tmp_path / "again" / f"{i}.pdf") for i, (b, _out) in enumerate(items)]
     render_bulletin_pdfs(again, config, jobs=2, cache_dir=cache)
 
@@ -532,6 +607,60 @@ def test_unchanged_priority_lists_come_from_the_cache(
     monkeypatch.setattr(dist, "write_xlsx", refuse)
     second = write_dist(sample_bulletin(), reports, tmp_path / "two", cache_dir=cache)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_planted_or_damaged_priority_list_in_the_cache_is_never_published(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import dist
+
+    bulletin = hostile_bulletin("internal")
+    write_dist(bulletin, reports, tmp_path / "fresh")  # no cache: made from scratch
+    cache = tmp_path / "cache"
+    write_dist(bulletin, reports, tmp_path / "one", cache_dir=cache)
+    kept = sorted(cache.glob("*.xlsx"))
+    assert len(kept) >= 3
+    written: list[Path] = []
+    write_xlsx = dist.write_xlsx
+    monkeypatch.setattr(
+        dist, "write_xlsx", lambda path, *a: written.append(path) or write_xlsx(path, *a)
+    )
+    kept[0].write_bytes(kept[0].read_bytes()[:-50])  # damaged: cut short
+    planted = next(iter((tmp_path / "one").rglob("*.xlsx")))
+    kept[1].write_bytes(planted.read_bytes())  # planted: a workbook with no digest line
+    data = bytearray(kept[2].read_bytes())
+    data[-30] ^= 1  # one bit changed inside the zip
+    kept[2].write_bytes(bytes(data))
+    write_dist(bulletin, reports, tmp_path / "two", cache_dir=cache)
+    # each spoiled entry made again once (then kept intact for the units with an equal list)
+    assert len(written) == 3
+    # every file of every packet, the zips and the manifest: as a build without a cache makes them
+    assert _files(tmp_path / "two") == _files(tmp_path / "fresh")
+    # the entries were kept again, intact: the next build writes no workbook
+    written.clear()
+    write_dist(bulletin, reports, tmp_path / "three", cache_dir=cache)
+    assert written == []
+    assert _files(tmp_path / "three") == _files(tmp_path / "fresh")
+
+
+def test_a_packet_zip_carries_only_intact_files_from_the_caches(
+    config: Config, tmp_path: Path
+) -> None:
+    bulletin = sample_bulletin()
+    fresh = tmp_path / "fresh"
+    render_unit_reports(bulletin, config, fresh / "units", 1, None)
+    write_dist(bulletin, fresh / "units", fresh / "dist")
+    cache = tmp_path / "cache"
+    render_unit_reports(bulletin, config, tmp_path / "one" / "units", 1, cache)
+    write_dist(bulletin, tmp_path / "one" / "units", tmp_path / "one" / "dist", cache_dir=cache)
+    # every PDF and workbook the cache keeps, damaged: the packets are made as from scratch
+    for path in [*cache.glob("*.pdf"), *cache.glob("sources/*.pdf"), *cache.glob("*.xlsx")]:
+        path.write_bytes(path.read_bytes()[:-10])
+    two = tmp_path / "two"
+    render_unit_reports(bulletin, config, two / "units", 1, cache)
+    write_dist(bulletin, two / "units", two / "dist", cache_dir=cache)
+    assert _files(two) == _files(fresh)
+    assert any(name.endswith(".zip") for name in _files(two / "dist"))
 
 
 def test_a_project_may_change_the_fixed_wording(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ PACKAGES = (
     ("pandas", "表格计算"),
     ("pyarrow", "快速读取 CSV"),
     ("openpyxl", "读写 Excel"),
+    ("xlsxwriter", "写出 Excel 下载表格"),
     ("mkdocs", "网站生成"),
     ("mkdocs-material", "网站主题"),
     ("jieba", "中文搜索分词"),

@@ -19,8 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display; must precede any pyplot import anywhere in the process
 
-from matplotlib import cbook
-from matplotlib.backend_bases import _get_renderer  # type: ignore[attr-defined]  # private
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
 from matplotlib.text import Text
@@ -269,13 +268,17 @@ def _tight_bbox(fig: Figure) -> Any:
     """
     if _MEASURE_PLACES:
         return "tight"
-    # matplotlib's own steps (backend_bases.FigureCanvasBase.print_figure), private API
-    with (
-        cbook._setattr_cm(fig, dpi=fig.dpi),
-        fig.canvas._switch_canvas_and_return_print_method("svg") as print_svg,  # type: ignore[attr-defined]
-    ):
-        renderer = _get_renderer(fig, print_svg)
+    # matplotlib's own steps (backend_bases.FigureCanvasBase.print_figure and
+    # backend_svg.FigureCanvasSVG.print_svg), through public API: the figure at the 72 dpi of
+    # an SVG, measured by an SVG renderer of its size
+    dpi = fig.dpi
+    fig.set_dpi(72)
+    try:
+        width, height = fig.get_size_inches()
+        renderer = RendererSVG(width * 72, height * 72, io.StringIO(), image_dpi=72)
         box = fig.get_tightbbox(renderer)
+    finally:
+        fig.set_dpi(dpi)
     pad = matplotlib.rcParams["savefig.pad_inches"]
     return box.padded(pad, pad)
 

@@ -26,6 +26,7 @@ from generator.common.tables import Sheet, write_csv, write_xlsx
 from generator.federation.words import words
 from generator.model.bulletin import Bulletin, PriorityEntry, UnitFigures
 from generator.render.files import file_name, issued_on, priority_marks
+from generator.render.sealed import read_sealed, seal
 
 MANIFEST = "manifest.csv"
 #: The XLSX writer's source: a change to it must not be hidden by cached workbooks.
@@ -111,9 +112,9 @@ def write_priority_xlsx(
         key = [__version__, _WRITER, title, when.isoformat(), rows]
         h = hashlib.sha256(json.dumps(key).encode())
         cached = cache_dir / f"{h.hexdigest()}.xlsx"
-        if cached.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, path)
+        kept = read_sealed(cached)
+        if kept is not None:  # only the bytes a build kept (not damaged, not planted)
+            write_atomic(path, kept)
             os.utime(cached)  # recently used: kept by the cache pruning
             return path
     sheet = Sheet(
@@ -125,7 +126,7 @@ def write_priority_xlsx(
     )
     write_xlsx(path, [sheet], when)
     if cached is not None:
-        write_atomic(cached, path.read_bytes())
+        write_atomic(cached, seal(path.read_bytes()))  # checked against its digest when reused
     return path
 
 

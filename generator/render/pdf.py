@@ -5,8 +5,9 @@ as JSON in `sys.inputs.data` and set every string as text; nothing from a roster
 is ever pasted into Typst source.
 
 Speed: one `typst.Compiler` (with its scanned fonts) per process, documents compiled in parallel
-worker processes (generator/render/pool.py), and a cache of finished PDFs keyed by everything
-that goes into them.
+worker processes (generator/render/pool.py) that import only what they run
+(generator/render/pdf_worker.py), and a cache of finished PDFs keyed by everything that goes
+into them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import typst
 
 from generator import __version__
 from generator.common.cache import (
@@ -37,8 +37,6 @@ from generator.common.cache import (
     write_atomic,
 )
 from generator.common.config import Config
-from generator.common.errors import BuildError
-from generator.common.interrupt import ignore_interrupt
 from generator.federation.words import speak_as
 from generator.model.bulletin import Bulletin
 from generator.office.templates import template_dirs
@@ -61,7 +59,9 @@ from generator.render.fonts import (
     resolve_fonts,
     typst_fonts,
 )
+from generator.render.pdf_worker import Engine, Job, init_worker, run_chunk, run_job, source_file
 from generator.render.pool import ChunkPool
+from generator.render.sealed import read_sealed, seal
 
 __all__ = [
     "Assets",
@@ -85,88 +85,19 @@ REPORT_TEMPLATE = "report.typ"
 # ---- compiling ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Job:
-    """One PDF to compile: everything a worker process needs, picklable."""
-
-    template: str  # file name inside the stage
-    data: str  # the document JSON
-    out: str
-    key: str  # cache key ("" when not cached)
-    timestamp: int  # the PDF's fixed creation time
-    charts: Bulletin | None = None  # draw the document's charts from this model first
-    level: str = "city"  # bulletin.yml's level: the words the charts speak (federation.words)
-    #: the key of the document's sources (see source_key): the PDF is kept under it too
-    source: str = ""
+def _with_charts(job: Job, cache_dir: str | None) -> Job:
+    """The job with its document's charts drawn (or read from `cache_dir`), ready to compile."""
+    if job.charts is None:
+        return job
+    speak_as(job.level)
+    doc = fill_charts(json.loads(job.data), job.charts, Path(cache_dir) if cache_dir else None)
+    return replace(job, data=_dumps(doc), charts=None)
 
 
-@dataclass(frozen=True)
-class Engine:
-    """How to compile: stage folder, fonts, standard and timestamp (shared by all jobs)."""
-
-    stage: str
-    font_dirs: tuple[str, ...]
-    standard: str | None
-
-
-_COMPILER: typst.Compiler | None = None
-_COMPILER_FONTS: tuple[str, ...] | None = None
-
-
-def _compiler(font_dirs: tuple[str, ...]) -> typst.Compiler:
-    """The process's compiler: fonts are scanned once and reused for every document."""
-    global _COMPILER, _COMPILER_FONTS
-    if _COMPILER is None or font_dirs != _COMPILER_FONTS:
-        _COMPILER = typst.Compiler(font_paths=load_fonts(font_dirs))
-        _COMPILER_FONTS = font_dirs
-    return _COMPILER
-
-
-def _init_worker(font_dirs: tuple[str, ...]) -> None:
-    ignore_interrupt()
-    _compiler(font_dirs)
-
-
-def compile_pdf(engine: Engine, job: Job, cache_dir: Path | None = None) -> bytes:
-    """Compile one document with this process's compiler (its charts drawn, or read from
-    `cache_dir`, first)."""
-    compiler = _compiler(engine.font_dirs)
-    stage = Path(engine.stage)
-    data = job.data
-    if job.charts is not None:
-        speak_as(job.level)
-        data = _dumps(fill_charts(json.loads(data), job.charts, cache_dir))
-    try:
-        pdf = compiler.compile(
-            input=str(stage / job.template),
-            root=str(stage),
-            format="pdf",
-            sys_inputs={"data": data},
-            pdf_standards=[engine.standard] if engine.standard else [],  # type: ignore[list-item]
-            timestamp=job.timestamp,
-        )
-    except typst.TypstError as exc:
-        raise BuildError(
-            f"排版 PDF（{Path(job.out).name}）失败：{exc.message}。"
-            "如果修改过 site_templates/pdf/ 下的模板，请检查模板。"
-        ) from exc
-    if not isinstance(pdf, bytes):
-        raise BuildError(f"排版 PDF（{Path(job.out).name}）没有产生输出。")
-    return pdf
-
-
-def _run_job(engine: Engine, job: Job, cache_dir: str | None) -> str:
-    pdf = compile_pdf(engine, job, Path(cache_dir) if cache_dir else None)
-    _write(Path(job.out), pdf)
-    if cache_dir and job.key:
-        _write(Path(cache_dir) / f"{job.key}.pdf", pdf)
-        if job.source:
-            _write(_source_file(Path(cache_dir), job.source), _sealed(pdf))
-    return job.out
-
-
-def _write(path: Path, data: bytes) -> None:
-    write_atomic(path, data)  # readers never see half a file
+def run_chart_chunk(engine: Engine, cache_dir: str | None, jobs: list[Job]) -> None:
+    """Draw the charts of a chunk of bulletins, then compile them (a worker's share)."""
+    for job in jobs:
+        run_job(engine, _with_charts(job, cache_dir), cache_dir)
 
 
 def template_files(config: Config) -> dict[str, bytes]:
@@ -319,53 +250,32 @@ def _fonts(config: Config) -> tuple[tuple[str, ...], dict[str, Any]]:
 
 def _from_cache(cache_dir: Path | None, key: str, out: Path, source: str = "") -> bool:
     """Copy the kept PDF of `key` to `out` (and keep it under `source` too); whether it was
-    there."""
+    there intact."""
     if cache_dir is None:
         return False
     cached = cache_dir / f"{key}.pdf"
-    if not cached.is_file():
+    pdf = read_sealed(cached)
+    if pdf is None:  # missing, or not the bytes a build kept (damaged, planted): made again
         return False
-    out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, out)
+    write_atomic(out, pdf)
     os.utime(cached)  # recently used: kept by prune_cache
     if source:
         with suppress(OSError):  # without it the next build makes the document again
-            write_atomic(_source_file(cache_dir, source), _sealed(out.read_bytes()))
+            write_atomic(source_file(cache_dir, source), seal(pdf))
     return True
 
 
 def _from_sources(cache_dir: Path | None, source: str, out: Path) -> bool:
-    """Copy the PDF kept under the key of its sources to `out`; whether it was there."""
+    """Copy the PDF kept under the key of its sources to `out`; whether it was there intact."""
     if cache_dir is None:
         return False
-    cached = _source_file(cache_dir, source)
-    try:
-        pdf = _checked(cached.read_bytes())
-    except OSError:
+    cached = source_file(cache_dir, source)
+    pdf = read_sealed(cached)
+    if pdf is None:  # missing, or not the bytes a build kept (damaged, planted): made again
         return False
-    if pdf is None:  # not the bytes a build kept (damaged, planted): the document is made
-        return False
-    _write(out, pdf)
+    write_atomic(out, pdf)
     os.utime(cached)  # recently used: kept by prune_cache
     return True
-
-
-def _sealed(pdf: bytes) -> bytes:
-    """A PDF as the sources' cache keeps it: the digest of its bytes on the first line."""
-    return hashlib.blake2b(pdf, digest_size=20).hexdigest().encode() + b"\n" + pdf
-
-
-def _checked(kept: bytes) -> bytes | None:
-    """The PDF of a kept file, or None unless its digest line vouches for every byte."""
-    seal, _, pdf = kept.partition(b"\n")
-    if not pdf or hashlib.blake2b(pdf, digest_size=20).hexdigest().encode() != seal:
-        return None
-    return pdf
-
-
-def _source_file(cache_dir: Path, source: str) -> Path:
-    """Where the PDF of the sources digested as `source` is kept (see Sources)."""
-    return cache_dir / "sources" / f"{source}.pdf"
 
 
 #: Cached PDFs unused for this long are deleted (old periods, superseded versions).
@@ -502,11 +412,6 @@ def pdf_workers(documents: int, jobs: int | None, cores: int) -> int:
     return max(0, min(jobs, documents, cores) - 1)
 
 
-def _run_chunk(engine: Engine, cache_dir: str | None, jobs: list[Job]) -> None:
-    for job in jobs:
-        _run_job(engine, job, cache_dir)
-
-
 def _counter(progress: Progress | None, total: int, todo: int) -> Callable[[int], None]:
     """A callback adding finished documents to `progress` (cached ones count as done at once)."""
     lock = threading.Lock()
@@ -530,17 +435,21 @@ def _compile_all(
     finished: Callable[[int], None] = lambda n: None,
 ) -> None:
     """Compile every job on `jobs` processes: this one and jobs - 1 workers (`None`: as many
-    as the work pays for, see DOCUMENTS_PER_WORKER)."""
+    as the work pays for, see DOCUMENTS_PER_WORKER).
+
+    A worker imports what its chunks run: pdf_worker alone (Typst) for documents without charts
+    to draw, this module (the documents, matplotlib) only where charts are drawn."""
+    run = run_chart_chunk if any(job.charts is not None for job in todo) else run_chunk
     workers = pdf_workers(len(todo), jobs, os.cpu_count() or 1)
     # Each worker builds its compiler once (the initializer). "spawn": Typst runs threads of
     # its own, which do not survive a fork.
     ChunkPool(
-        partial(_run_chunk, engine, str(cache_dir) if cache_dir else None),
+        partial(run, engine, str(cache_dir) if cache_dir else None),
         todo,
         workers,
         max(1, len(todo) // ((max(workers, 0) + 1) * 6)),
         start_method="spawn",
-        initializer=_init_worker,
+        initializer=init_worker,
         initargs=(engine.font_dirs,),
         finished=finished,
     )()
