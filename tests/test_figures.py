@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from generator.common.config import Config, Rule, load_config
 from generator.common.periods import Period
+from generator.figures.hierarchy import in_set, index_in
 from generator.figures.reduce import (
     INDICATOR_DTYPES,
     Figures,
@@ -469,6 +470,40 @@ def test_ledger_missing_then_back_keeps_its_count_and_a_still_missing_one_is_kep
     assert fig.ledgers["2026-09"].set_index("uscc").loc["P3", "left_reason"] == "未报送"
     assert value(fig, "2026-10", "C", "priority_added") == 1  # P4 alone: P1 came back
     assert value(fig, "2026-10", "C", "priority_open") == 3
+
+
+def test_a_missing_code_is_never_in_a_set() -> None:
+    values = pd.Series(["A", None, "B"], dtype="string")
+    known = pd.Series(["A", None], dtype="string")
+    assert list(in_set(values, known)) == [True, False, False]
+    assert list(index_in(values, known)) == [0, -1, -1]
+
+
+def test_two_priority_rows_without_a_code_are_not_one_enterprise() -> None:
+    # A row without 统一社会信用代码 (an error, but snapshots are reduced before errors stop
+    # the build) is not the previous period's row without one: it is added, open one period,
+    # and the earlier one has left, not kept to come back.
+    nameless = {"uscc": None, "name": "无代码企业", "unit": "T11", "employees": 30}
+    first = [{**nameless, "unionized": False}, ent("P1", "T12", 40, False)]
+    second = [{**nameless, "unionized": False}, ent("P1", "T12", 40, False)]
+    fig = run({"2026-09": first, "2026-10": second, "2026-11": second})
+    ledger = fig.ledgers["2026-10"]
+    open_rows = ledger[ledger["state"] == "open"]
+    coded = open_rows[open_rows["uscc"].notna()].set_index("uscc")
+    assert (bool(coded.loc["P1", "added"]), coded.loc["P1", "open_periods"]) == (False, 2)
+    uncoded = open_rows[open_rows["uscc"].isna()]
+    assert len(uncoded) == 1
+    assert bool(uncoded["added"].iloc[0])
+    assert uncoded["open_periods"].iloc[0] == 1
+    left = ledger[ledger["state"] == "left"]
+    assert len(left) == 1 and left["uscc"].isna().all()
+    assert list(left["left_reason"]) == ["未报送"]
+    assert value(fig, "2026-10", "T11", "priority_added") == 1
+    assert value(fig, "2026-10", "T11", "priority_left") == 1
+    assert value(fig, "2026-10", "T12", "priority_added") == 0
+    # never dormant: the next period has the same one new and one left again, no more
+    later = fig.ledgers["2026-11"]
+    assert list(later["state"].sort_values()) == ["left", "open", "open"]
 
 
 def test_priority_threshold_from_config() -> None:
