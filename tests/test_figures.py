@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.cli import cli
 from generator.common.config import Config, Rule, load_config
 from generator.common.periods import Period
+from generator.federation.words import speak_as
+from generator.figures.hierarchy import in_set, index_in
 from generator.figures.reduce import (
     INDICATOR_DTYPES,
     Figures,
@@ -471,6 +478,40 @@ def test_ledger_missing_then_back_keeps_its_count_and_a_still_missing_one_is_kep
     assert value(fig, "2026-10", "C", "priority_open") == 3
 
 
+def test_a_missing_code_is_never_in_a_set() -> None:
+    values = pd.Series(["A", None, "B"], dtype="string")
+    known = pd.Series(["A", None], dtype="string")
+    assert list(in_set(values, known)) == [True, False, False]
+    assert list(index_in(values, known)) == [0, -1, -1]
+
+
+def test_two_priority_rows_without_a_code_are_not_one_enterprise() -> None:
+    # A row without 统一社会信用代码 (an error, but snapshots are reduced before errors stop
+    # the build) is not the previous period's row without one: it is added, open one period,
+    # and the earlier one has left, not kept to come back.
+    nameless = {"uscc": None, "name": "无代码企业", "unit": "T11", "employees": 30}
+    first = [{**nameless, "unionized": False}, ent("P1", "T12", 40, False)]
+    second = [{**nameless, "unionized": False}, ent("P1", "T12", 40, False)]
+    fig = run({"2026-09": first, "2026-10": second, "2026-11": second})
+    ledger = fig.ledgers["2026-10"]
+    open_rows = ledger[ledger["state"] == "open"]
+    coded = open_rows[open_rows["uscc"].notna()].set_index("uscc")
+    assert (bool(coded.loc["P1", "added"]), coded.loc["P1", "open_periods"]) == (False, 2)
+    uncoded = open_rows[open_rows["uscc"].isna()]
+    assert len(uncoded) == 1
+    assert bool(uncoded["added"].iloc[0])
+    assert uncoded["open_periods"].iloc[0] == 1
+    left = ledger[ledger["state"] == "left"]
+    assert len(left) == 1 and left["uscc"].isna().all()
+    assert list(left["left_reason"]) == ["未报送"]
+    assert value(fig, "2026-10", "T11", "priority_added") == 1
+    assert value(fig, "2026-10", "T11", "priority_left") == 1
+    assert value(fig, "2026-10", "T12", "priority_added") == 0
+    # never dormant: the next period has the same one new and one left again, no more
+    later = fig.ledgers["2026-11"]
+    assert list(later["state"].sort_values()) == ["left", "open", "open"]
+
+
 def test_priority_threshold_from_config() -> None:
     config = Config(root=Path("."), priority_min_employees=100)
     fig = run({"2026-10": [ent("A", "T11", 99, False), ent("B", "T11", 100, False)]}, config)
@@ -782,6 +823,99 @@ def test_a_new_members_rule_without_last_years_members_is_a_warning() -> None:
 
 
 # --- 3.5 volunteers and campaigns ------------------------------------------------------------------
+
+
+def test_a_member_without_its_gain_this_year_is_a_warning_naming_it_and_its_periods() -> None:
+    """A province's members gained this year are its cities' own, summed; a city whose packages
+    do not give it (it lacks last year's end) leaves the province's sum and the completion of
+    its members target unstated, and check says which city, which periods and why."""
+    units = units_frame([("P", "city", None), ("A", "county", "P"), ("B", "county", "P")])
+    periods = ["2026-01", "2026-02", "2026-03"]
+    nan = np.nan
+    # own values per (period, unit): P gives nothing of its own (0), its members their own
+    gained = np.array([[0, nan, nan], [0, 30, nan], [0, nan, 20]], dtype=np.float64)
+    reductions = [
+        reduce_snapshot(
+            units, frame(ENTERPRISES, []), Period.parse(p), Config(root=Path(".")), None
+        )
+        for p in periods
+    ]
+    targets = [{"year": 2026, "unit": c, "new_members": 100} for c in ("A", "B")]
+    fig = compute_figures(
+        reductions,
+        Config(root=Path("."), level="province"),
+        units=units,
+        targets=frame(TARGETS, targets),
+        volunteers=frame(VOLUNTEERS, []),
+        campaigns={},
+        given={"ytd_new_members": gained},
+    )
+    assert value(fig, "2026-02", "A", "ytd_new_members") == 30
+    assert value(fig, "2026-02", "P", "target_new_members") == 200
+    for period in periods:
+        assert value(fig, period, "P", "ytd_new_members") is None
+        assert value(fig, period, "P", "members_completion") is None
+    found = [w for w in fig.warnings if w.code == "W-MEMBER-YEAR-END"]
+    assert [(w.county, w.file, w.severity) for w in found] == [
+        ("A", "data/2026-03/", "warning"),
+        ("B", "data/2026-02/", "warning"),
+    ]
+    assert found[0].message.startswith("单位A（A）2026年1月、2026年3月的通报中没有本年新增会员数")
+    assert found[1].message == (
+        "单位B（B）2026年1月至2026年2月的通报中没有本年新增会员数（单位B（B）没有2025年末的"
+        "会员人数）：全省的本年新增会员数和新增会员目标的完成率、进度是各成员之和，缺一个成员就"
+        "无法计算，通报中不写。请单位B（B）补上其2025年末的台账。"
+    )
+    # a city project is given nothing: no such warning
+    assert not [w for w in run({"2026-01": []}).warnings if w.code == "W-MEMBER-YEAR-END"]
+
+
+def _member_package(folder: Path, period: str, unit: dict[str, Any]) -> None:
+    """A member's issued package as the level above saves it: its own unit in the internal
+    model, vouched for by its register line."""
+    (folder / "model").mkdir(parents=True)
+    blob = orjson.dumps({"audience": "internal", "period": period, "units": [unit]})
+    (folder / "model" / "internal.json").write_bytes(blob)
+    with (folder / "register-rows.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["period", "发文字号", "signed_on", "issued_at", "file", "sha256"])
+        digest = hashlib.sha256(blob).hexdigest()
+        writer.writerow([period, "测工发〔2026〕1号", "", "", "model/internal.json", digest])
+
+
+def test_province_check_names_the_city_without_last_years_members(tmp_path: Path) -> None:
+    """`bulletin check` of a province: 乙市's packages give no members gained this year, so the
+    province's gain and members target completion are blank; check says why, naming 乙市."""
+    root = tmp_path / "province"
+    (root / "data").mkdir(parents=True)
+    (root / "bulletin.yml").write_text(
+        "organization:\n  name: 测试省总工会\n  doc_prefix: 测省工发\ncadence: month\n"
+        "level: province\n",
+        encoding="utf-8",
+    )
+    rows = [["单位代码", "单位名称", "层级", "上级单位代码"], ["800000", "测试省", "省", ""]]
+    rows += [["910000", "甲市", "市", "800000"], ["920000", "乙市", "市", "800000"]]
+    with (root / "data" / "units.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    for period in ("2026-01", "2026-02"):
+        for code, name, gained in (("910000", "甲市", 40), ("920000", "乙市", None)):
+            unit = {"code": code, "name": name, "parent": None, "members": 100}
+            unit |= {"ytd_new_members": gained, "target_new_members": 50}
+            _member_package(root / "data" / period / name, period, unit)
+
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    speak_as("city")  # the province's check spoke for it: the tests after these are cities'
+    assert result.exit_code == 0, result.output
+    with (root / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        listed = [r for r in csv.DictReader(handle) if r["问题代码"] == "W-MEMBER-YEAR-END"]
+    assert [(r["市（州）"], r["文件"], r["级别"], r["内容"]) for r in listed] == [
+        ("乙市", "data/2026-02/", "警告", "920000")
+    ]
+    assert listed[0]["说明"] == (
+        "乙市（920000）2026年1月至2026年2月的通报中没有本年新增会员数（乙市（920000）没有2025年末"
+        "的会员人数）：全省的本年新增会员数和新增会员目标的完成率、进度是各成员之和，缺一个成员就"
+        "无法计算，通报中不写。请乙市（920000）补上其2025年末的台账。"
+    )
 
 
 def test_volunteer_requirement_override_and_activity() -> None:

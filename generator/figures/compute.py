@@ -26,7 +26,11 @@ from generator.figures.hierarchy import (
 )
 from generator.figures.indicators import BY_NAME, INDICATORS
 from generator.figures.inspections import overdue_at
-from generator.figures.judgments import undecided_warnings, unit_judgments
+from generator.figures.judgments import (
+    member_year_end_warnings,
+    undecided_warnings,
+    unit_judgments,
+)
 from generator.figures.score import rank_units, score_units
 from generator.rosters.specs import CAMPAIGNS, Campaign
 from generator.rosters.validate import empty_frame
@@ -153,6 +157,8 @@ def compute_figures(
     indicators = _indicator_frame(h, axis.keys, f)
     judgments = unit_judgments(h, axis.periods, f, config)
     warnings += undecided_warnings(h, axis.periods, f, config)
+    if given:  # a level above: why its members' sums are not stated (CONTRACT §7)
+        warnings += member_year_end_warnings(h, axis.periods, given, config)
     lacking = f.pop("_lacking")
     f.pop("_overdue_rectifications")
     lacking_volunteer = {

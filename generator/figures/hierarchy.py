@@ -105,14 +105,16 @@ def str_array(series: Strings) -> pa.Array | pa.ChunkedArray:
 
 
 def in_set(values: Strings, known: Strings) -> np.ndarray:
-    """Which values are among `known` (a missing value never is)."""
-    found = pc.is_in(str_array(values), value_set=str_array(known))
+    """Which values are among `known` (a missing value never is, even beside a missing one)."""
+    # skip_nulls: Arrow would otherwise match a null to a null of `known`, taking two rows
+    # without a code for the same enterprise.
+    found = pc.is_in(str_array(values), value_set=str_array(known), skip_nulls=True)
     return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def index_in(values: Strings, known: Strings) -> np.ndarray:
-    """Position of each value in `known` (every value must be there)."""
-    found = pc.index_in(str_array(values), value_set=str_array(known))
+    """Position of each value in `known` (-1 for a value not there; a missing value never is)."""
+    found = pc.index_in(str_array(values), value_set=str_array(known), skip_nulls=True)
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 

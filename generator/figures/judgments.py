@@ -6,6 +6,7 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -15,12 +16,13 @@ from generator.common import formatting as fmt
 from generator.common.config import Config, Rule
 from generator.common.periods import Period
 from generator.common.problems import Problem
-from generator.federation.words import words
+from generator.federation.words import level_words, words
 from generator.figures.hierarchy import (
     Hierarchy,
 )
 from generator.figures.indicators import BY_NAME, RULE_METRICS
 from generator.figures.score import all_unionized
+from generator.rosters import codes
 from generator.rosters.specs import CAMPAIGNS
 
 JUDGMENT_COLUMNS = ("period", "code", "kind", "reason")
@@ -212,6 +214,54 @@ def undecided_warnings(
                 )
             )
     return out
+
+
+def member_year_end_warnings(
+    h: Hierarchy, periods: list[Period], given: Mapping[str, np.ndarray], config: Config
+) -> list[Problem]:
+    """Members whose packages do not give the members they gained this year, one warning per
+    member and year naming its periods (W-MEMBER-YEAR-END, CONTRACT §7).
+
+    The level's own gain is the sum of its members' and is not stated when one lacks it, nor
+    is its new-members target's completion: the office learns why here, not from a blank.
+    """
+    gained = given.get("ytd_new_members")
+    if gained is None:
+        return []
+    lacking: dict[tuple[int, int], list[Period]] = {}
+    members = [int(i) for i in h.official if h.parent_pos[i] >= 0]
+    for p, period in enumerate(periods):
+        for i in members:
+            if np.isnan(gained[p, i]):
+                lacking.setdefault((period.year, i), []).append(period)
+    whole = level_words(config.level).own
+    out: list[Problem] = []
+    for (year, i), missing in lacking.items():
+        code = h.codes[i]
+        name = h.names.get(code, code)
+        shown = _periods_said(missing)
+        out.append(
+            codes.W_MEMBER_YEAR_END.problem(
+                f"data/{missing[-1]}/",
+                None,
+                value=code,
+                county=(code, name),
+                member=f"{name}（{code}）",
+                periods=shown,
+                year=year - 1,
+                whole=whole,
+            )
+        )
+    return out
+
+
+def _periods_said(periods: list[Period]) -> str:
+    """2026年1月; 2026年1月至2026年10月 when one after another; else each, joined with 、."""
+    if len(periods) == 1:
+        return periods[0].label
+    if all(b.previous() == a for a, b in pairwise(periods)):
+        return f"{periods[0].label}至{periods[-1].label}"
+    return "、".join(p.label for p in periods)
 
 
 def _undecided_problem(

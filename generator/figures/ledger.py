@@ -105,7 +105,10 @@ def priority_changes(
     why = statuses[index_in(left["uscc"], gone["uscc"])]
     left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
 
-    gone_now = left.loc[left["left_reason"] == MISSING, ["uscc", "open_periods"]]
+    # one without a code can never be recognised when it comes back: not kept as dormant
+    gone_now = left.loc[
+        (left["left_reason"] == MISSING) & left["uscc"].notna(), ["uscc", "open_periods"]
+    ]
     still = away.loc[~in_set(away["uscc"], seen_uscc), ["uscc", "open_periods"]]
     dormant = pd.concat([gone_now, still], ignore_index=True).astype(
         {"uscc": "string", "open_periods": "int64"}

@@ -122,6 +122,8 @@ _CODE_FIELDS = {
     "file": "收到的文件",
     "sent": "通报所属的报告期",
     "take": "收取的命令：bulletin fetch（设置了收件邮箱时）或 bulletin intake",
+    "periods": "哪几期",
+    "whole": "本级（全省或全国）",
 }
 #: Codes raised outside the roster stage, which has its own message for each code.
 OTHER_CODES = {
@@ -628,4 +630,13 @@ E_MEMBER_ROSTER = _code(
     "E-MEMBER-ROSTER",
     "单位名册中“{value}”的层级或上级单位不对：本级项目的名册第一行是本级（不填上级单位代码），"
     "其余每行是一个成员（{expected}），上级单位代码填本级的代码。",
+)
+#: A member whose packages of a year do not give its members gained this year (it lacks its
+#: previous year's end): the level's own sum, and its new-members target's completion, are not
+#: stated. Fields: member, periods, year, whole (the level's own total: 全省).
+W_MEMBER_YEAR_END = _code(
+    "W-MEMBER-YEAR-END",
+    "{member}{periods}的通报中没有本年新增会员数（{member}没有{year}年末的会员人数）：{whole}的"
+    "本年新增会员数和新增会员目标的完成率、进度是各成员之和，缺一个成员就无法计算，通报中不写。"
+    "请{member}补上其{year}年末的台账。",
 )
