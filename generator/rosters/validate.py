@@ -142,8 +142,12 @@ class Validated:
 ROW_NUMBER_HEADERS = frozenset({"序号", "序", "行号", "no", "no."})
 
 
-def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
-    """Type every spec column of raw, check values, row rules and references."""
+def validate_table(raw: RawTable, roster: Roster, ctx: Context, release: bool = False) -> Validated:
+    """Type every spec column of raw, check values, row rules and references.
+
+    With `release`, raw's columns are let go as each is read (raw keeps its rows and headers):
+    a province's ledger as read and as typed would not fit in memory together.
+    """
     out = Collector(raw)
     n = len(raw)
     present: dict[str, int] = {}
@@ -180,11 +184,17 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
             continue
     # Normalising is pure arrow work that releases the GIL: columns go to threads, like
     # pyarrow's own CSV reader; problems are then collected in column order.
-    jobs = [(c, raw.columns[present[c.name]]) for c in roster.columns if c.name in present]
+    cells = {c.name: raw.columns[present[c.name]] for c in roster.columns if c.name in present}
+    if release:
+        raw.columns = []
     # The slowest columns first, so two threads finish together.
-    jobs.sort(key=lambda job: (job[0].kind != DATE, job[0].name != "uscc"))
-    results = parallel_map(lambda job: _normalise(job[1], job[0]), jobs)
-    done = {column.name: result for (column, _), result in zip(jobs, results, strict=True)}
+    jobs = sorted(
+        (c for c in roster.columns if c.name in cells),
+        key=lambda c: (c.kind != DATE, c.name != "uscc"),
+    )
+    # Each column is taken out of `cells` by its thread, so it is freed once read (`release`).
+    results = parallel_map(lambda column: _normalise(cells.pop(column.name), column), jobs)
+    done = {column.name: result for column, result in zip(jobs, results, strict=True)}
     for column in roster.columns:
         if column.name in done:
             texts[column.name] = done[column.name].text
