@@ -1002,3 +1002,27 @@ def test_columns_by_distinct_value_are_the_cell_by_cell_ones(corpus_roots: list[
                 cells = _normalise_cells(values.as_string_array(arr), spec)
                 once = _normalise_by_value(arr, spec)
                 assert _column_outcome(once) == _column_outcome(cells), (roster.name, spec.name)
+
+
+def test_row_words_made_while_checking_are_those_of_the_frame(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    """The ledger rows' digest words made from the typed columns while a file is checked (text
+    of few values still encoded) are the words of the frame's own columns: a county's digest is
+    the same whichever way its rows came (checked now, or carried from an earlier period)."""
+    from generator.rosters.counties import WORDS, row_words
+    from generator.rosters.ledger import read_ledger
+
+    compared = 0
+    for data, snapshots in corpus:
+        for snapshot in snapshots:
+            ctx = Context(units=data.unit_index, period=snapshot.period)
+            folder = data.config.root / "data" / str(snapshot.period)
+            frame = read_ledger(data.config.root, folder, ctx).frame
+            if not len(frame):
+                continue
+            assert WORDS not in snapshot.enterprises.columns
+            columns = [(c.name, frame[c.name]) for c in ENTERPRISES.columns]
+            assert frame[WORDS].to_numpy().tolist() == row_words(columns).tolist()
+            compared += len(frame)
+    assert compared >= 3000  # the demo's last period at least

@@ -20,6 +20,7 @@ from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.collector import Collector, _np_int, _np_mask, _null_mask, _unique
+from generator.rosters.counties import WORDS, row_words
 from generator.rosters.grid import RawTable
 from generator.rosters.read import parallel_map
 from generator.rosters.rules import _ROSTER_RULES, _campaign_rules
@@ -215,7 +216,12 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context, release: bool = 
         if result.large is not None and arrays[name] is result.typed
     }
 
-    frame = _frame(arrays, roster, raw.rows, large)
+    # The ledger's row words for the counties' digests (E-LEDGER-STALE), from the typed columns
+    # while they are at hand: text of few values digested once per value.
+    words = None
+    if roster.name == ENTERPRISES.name:
+        words = row_words([(c.name, arrays[c.name]) for c in roster.columns])
+    frame = _frame(arrays, roster, raw.rows, large, words)
     county_of = _county_resolver(roster, arrays, ctx)
     return Validated(frame, [*raw.problems, *out.resolve(county_of)], arrays)
 
@@ -424,8 +430,10 @@ def _frame(
     roster: Roster,
     rows: np.ndarray,
     large: dict[str, pa.Array] | None = None,
+    words: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The contract's DataFrame: masked pandas arrays built from the arrow buffers."""
+    """The contract's DataFrame: masked pandas arrays built from the arrow buffers (and the
+    ledger's row words, `_word`, until the period's state is made of them)."""
     data: dict[str, Any] = {}
     for column in roster.columns:
         arr = arrays[column.name]
@@ -445,6 +453,8 @@ def _frame(
             values = _MASKED[kind].__from_arrow__(arr)
         data[column.name] = values
     data["_row"] = np.asarray(rows, dtype=np.int64)
+    if words is not None:
+        data[WORDS] = words
     return pd.DataFrame(data, copy=False)
 
 
