@@ -301,16 +301,20 @@ def _few_values(arr: pa.Array | pa.ChunkedArray) -> bool:
 def _spread(once: ColumnResult, indices: pa.Array, column: Column) -> ColumnResult:
     """A column's result from the result of its distinct values (`indices`: each row's value)."""
     empty = _null_mask(indices)
-    # The indices' own buffer (a null's slot holds any value: set to 0 before it is used).
+    has_empty = bool(empty.any())
+    # The indices' own buffer (a null's slot holds any value: set to 0 before it is used),
+    # as numpy's own index type once, not converted again by every take.
     at = np.frombuffer(indices.buffers()[1], dtype=np.int32)[
         indices.offset : indices.offset + len(indices)
-    ]
-    if empty.any():
-        at = np.where(empty, 0, at)
+    ].astype(np.intp)
+    if has_empty:
+        at[empty] = 0
 
     def rows(values: np.ndarray, blank: Any) -> np.ndarray:
+        if values.dtype == bool and not values.any():  # the usual mask: nothing to spread
+            return empty.copy() if blank is True else np.zeros(len(at), dtype=bool)
         spread = values.take(at)
-        if empty.any():
+        if has_empty:
             spread[empty] = blank
         return spread
 
