@@ -935,3 +935,94 @@ def test_repeated_uscc_digests_are_the_hashtable_ones() -> None:
     for digests in cases:
         want = pd.Series(digests, dtype="uint64").duplicated(keep=False).to_numpy()
         assert (_repeated(digests) == want).all()
+
+
+# --- columns worked out once per distinct value -------------------------------------------------
+
+
+def _column_outcome(result: Any) -> tuple[Any, ...]:
+    """What the checks and the frame take of a column's result, as plain values."""
+    from generator.rosters.validate import _decoded
+
+    def plain(arr: Any) -> list[Any]:
+        return _decoded(arr).to_pylist()
+
+    too_long = None
+    if result.too_long is not None:
+        mask, lengths, original = result.too_long
+        too_long = (mask.tolist(), lengths[mask].tolist(), plain(original))
+    return (
+        plain(result.text),
+        plain(result.typed),
+        result.bad.tolist(),
+        result.absent.tolist(),
+        None if result.out_of_range is None else result.out_of_range.tolist(),
+        None if result.floats is None else np.nan_to_num(result.floats, nan=-1.5).tolist(),
+        too_long,
+    )
+
+
+def test_columns_by_distinct_value_are_the_cell_by_cell_ones(corpus_roots: list[Path]) -> None:
+    """A column worked out once per distinct value and spread to its rows reads every cell as
+    reading the cells one by one does (text, value, unreadable, missing, out of range, too
+    long): every column of every roster of the corpus and the demo, and cells on the edges."""
+    from generator.rosters.specs import ROSTERS
+    from generator.rosters.validate import _normalise_by_value, _normalise_cells
+
+    compared = 0
+    for root in [*corpus_roots, REPO]:
+        tables: list[tuple[RawTable, Roster]] = []
+        for roster in ROSTERS.values():
+            folders = [root / "data", *sorted((root / "data").glob("20*"))]
+            for folder in folders if roster.per_period else folders[:1]:
+                for path in roster_files(folder, roster.name):
+                    try:
+                        tables.append((read_table(path, path.name, roster), roster))
+                    except Exception:  # a corpus file meant to be unreadable
+                        continue
+        for raw, roster in tables:
+            for name, column in zip(raw.matched, raw.columns, strict=True):
+                if name is None or not len(column):
+                    continue
+                spec = roster.column(name)
+                cells = _normalise_cells(values.as_string_array(column), spec)
+                once = _normalise_by_value(column, spec)
+                assert _column_outcome(once) == _column_outcome(cells), (raw.file, name)
+                compared += 1
+    assert compared >= 500
+    edge = [
+        None, "", " ", "—", "无", "12", "１２", "12人", "1,234", "-3", "x", "12", "2026-02-30",
+        "2026/3/5", "2026年3月5日", "45000", "是", "否", " 是 ", "Y", "√", "开发区", "村（社区）",
+        "a" * 2001, "商贸　楼宇", None, "12.0", "1e3", "85%", "990101", " 990101 ", "９９０１０１",
+    ]  # fmt: skip
+    arrays = [pa.array(edge, pa.string()), pa.chunked_array([edge[:9], edge[9:]], pa.string())]
+    for roster in (ENTERPRISES, VOLUNTEERS, TARGETS, *(c.roster for c in CAMPAIGNS.values())):
+        for spec in roster.columns:
+            for arr in arrays:
+                cells = _normalise_cells(values.as_string_array(arr), spec)
+                once = _normalise_by_value(arr, spec)
+                assert _column_outcome(once) == _column_outcome(cells), (roster.name, spec.name)
+
+
+def test_row_words_made_while_checking_are_those_of_the_frame(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    """The ledger rows' digest words made from the typed columns while a file is checked (text
+    of few values still encoded) are the words of the frame's own columns: a county's digest is
+    the same whichever way its rows came (checked now, or carried from an earlier period)."""
+    from generator.rosters.counties import WORDS, row_words
+    from generator.rosters.ledger import read_ledger
+
+    compared = 0
+    for data, snapshots in corpus:
+        for snapshot in snapshots:
+            ctx = Context(units=data.unit_index, period=snapshot.period)
+            folder = data.config.root / "data" / str(snapshot.period)
+            frame = read_ledger(data.config.root, folder, ctx).frame
+            if not len(frame):
+                continue
+            assert WORDS not in snapshot.enterprises.columns
+            columns = [(c.name, frame[c.name]) for c in ENTERPRISES.columns]
+            assert frame[WORDS].to_numpy().tolist() == row_words(columns).tolist()
+            compared += len(frame)
+    assert compared >= 3000  # the demo's last period at least

@@ -4,6 +4,7 @@ file, and each county's digest of its rows (a ledger sent again unchanged, E-LED
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,18 +22,25 @@ def _arrow(series: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
+#: The frame column holding each ledger row's word (row_words), made while the file is checked.
+WORDS = "_word"
+
+
 def _county_digests(
-    table: pa.Table | pd.DataFrame, codes_np: np.ndarray, groups: int
+    table: pa.Table | pd.DataFrame,
+    codes_np: np.ndarray,
+    groups: int,
+    words: np.ndarray | None = None,
 ) -> list[tuple[str, int]]:
     """(digest, rows) of each group of rows (codes_np: its group per row), in group order.
 
     A group's digest is of its rows' cells in their order, wherever the rows lie. Columns of
     fixed width (numbers, flags, dates, and text of few values as a digest of each value) are
-    folded into one 64-bit word per row first, each column's values times its own odd constant
-    (so one cell changed always changes its row's word) and nulls its own constant; other text
-    is digested as its bytes. Only the row words and those texts are brought into the groups'
-    order (unless each group's rows already lie together, as when each county sends its own
-    file); then each group hashes its range. The frame's own arrays are read as they are.
+    folded into one 64-bit word per row first (`row_words`; `words` when the validation made
+    them already, in the same pass as its checks); other text is digested as its bytes. Only
+    the row words and those texts are brought into the groups' order (unless each group's rows
+    already lie together, as when each county sends its own file); then each group hashes its
+    range. The frame's own arrays are read as they are.
     """
     runs = np.flatnonzero(codes_np[1:] != codes_np[:-1]) + 1
     order: np.ndarray | None = None
@@ -45,34 +53,19 @@ def _county_digests(
         order = np.argsort(small, kind="stable")
         edges = np.searchsorted(codes_np[order], np.arange(groups + 1))
         starts, ends, groups_in_order = edges[:-1], edges[1:], np.arange(groups)
-    if isinstance(table, pd.DataFrame):
-        names = [str(name) for name in table.columns]
-        sources: list[Any] = [table[name] for name in names]
-    else:
-        names = table.column_names
-        sources = [table.column(i) for i in range(table.num_columns)]
-    parts = parallel_map(
-        lambda job: _column_parts(job[1], job[0] in _FEW_VALUES),
-        list(zip(names, sources, strict=True)),
-    )
-    words = np.zeros(len(codes_np), dtype=np.uint64)
-    head: list[str] = []
+    columns = _columns(table)
+    if words is None:
+        words = row_words(columns)
+    text_columns = [(name, column) for name, column in columns if _as_bytes(name, column)]
+    parts = parallel_map(lambda job: _column_parts(job[1]), text_columns)
     texts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
-    for name, part in zip(names, parts, strict=True):
-        if part[0] == "text":
-            _, nulls, offsets, data = part
-            if order is not None:
-                nulls, offsets, data = _text_in_order(nulls, offsets, data, order)
-            texts.append((name, nulls, offsets, data))
-            continue
-        kind, nulls, values = part
-        head.append(f"{name}:{kind}")
-        odd, blank = _column_constants(name, kind)
-        with np.errstate(over="ignore"):
-            words += np.where(nulls, blank, values * odd)
+    for (name, _column), part in zip(text_columns, parts, strict=True):
+        _, nulls, offsets, data = part
+        if order is not None:
+            nulls, offsets, data = _text_in_order(nulls, offsets, data, order)
+        texts.append((name, nulls, offsets, data))
     if order is not None:
         words = words[order]
-    header = ("\0".join(head) + "\0").encode()
     bounds = dict(
         zip(groups_in_order.tolist(), zip(starts.tolist(), ends.tolist(), strict=True), strict=True)
     )
@@ -81,7 +74,7 @@ def _county_digests(
         start, end = bounds[group]
         # SHA-256: the quickest of hashlib's on this work (the CPU's own instructions)
         h = hashlib.sha256(str(end - start).encode())
-        h.update(header)
+        h.update(b"words\0")
         h.update(words[start:end].data)
         for name, nulls, offsets, data in texts:
             h.update(f"\0{name}:text\0".encode())
@@ -93,6 +86,48 @@ def _county_digests(
         return h.hexdigest()[:32], end - start
 
     return parallel_map(digest, range(groups))
+
+
+def _columns(table: pa.Table | pd.DataFrame) -> list[tuple[str, Any]]:
+    """A table's or a frame's columns by name."""
+    if isinstance(table, pd.DataFrame):
+        return [(str(name), table[name]) for name in table.columns]
+    return [(name, table.column(i)) for i, name in enumerate(table.column_names)]
+
+
+def _as_bytes(name: str, column: Any) -> bool:
+    """Whether a column is digested as its text's bytes (text of many values), not as words."""
+    if name in _FEW_VALUES:
+        return False
+    if isinstance(column, pd.Series):
+        dtype = column.dtype
+        return not isinstance(dtype, _MASKED) and dtype.kind != "M"
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def row_words(columns: Sequence[tuple[str, Any]]) -> np.ndarray:
+    """One 64-bit word per row folding the columns not digested as bytes (see _county_digests).
+
+    Each column's values times its own odd constant (so one cell changed always changes its
+    row's word), nulls its own constant. Columns are frame Series, Arrow arrays (chunked or
+    not) or, for text of few values, dictionary-encoded arrays (each distinct value digested
+    once). The same values give the same words whichever form they come in.
+    """
+    folded = [(name, column) for name, column in columns if not _as_bytes(name, column)]
+    n = len(columns[0][1]) if columns else 0
+    parts = parallel_map(
+        lambda job: _column_parts(job[1], job[0] in _FEW_VALUES),
+        folded,
+    )
+    words = np.zeros(n, dtype=np.uint64)
+    for (name, _column), (kind, nulls, values) in zip(folded, parts, strict=True):
+        odd, blank = _column_constants(name, kind)
+        with np.errstate(over="ignore"):
+            words += np.where(nulls, blank, values * odd)
+    return words
 
 
 def _column_constants(name: str, kind: str) -> tuple[np.uint64, np.uint64]:
@@ -143,15 +178,25 @@ _FEW_VALUES = frozenset(
 )
 
 
-def _column_parts(column: pa.ChunkedArray | pd.Series, by_value: bool = False) -> _ColumnParts:
+_MASKED = (pd.BooleanDtype, pd.Float64Dtype, pd.Int64Dtype)
+
+
+def _column_parts(
+    column: pa.Array | pa.ChunkedArray | pd.Series, by_value: bool = False
+) -> _ColumnParts:
     """A column as plain arrays: ("text", null flags, offsets, bytes) for text, else (kind,
     null flags, values as uint64). A frame's column is read from its own arrays: text from its
     Arrow array, masked numbers and flags as numpy, dates as int64. Text `by_value` is one
     8-byte digest per row, of its value."""
+    if isinstance(column, pa.DictionaryArray):
+        if by_value:
+            return _by_value(column.dictionary, column.indices)
+        column = column.dictionary.take(column.indices)
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column])
     if isinstance(column, pd.Series):
         dtype = column.dtype
-        numeric = (pd.BooleanDtype, pd.Float64Dtype, pd.Int64Dtype)
-        if not isinstance(dtype, numeric) and dtype.kind != "M":
+        if not isinstance(dtype, _MASKED) and dtype.kind != "M":
             column = pa.chunked_array([pa.array(column.array, from_pandas=True)])
         else:
             nulls = np.asarray(column.isna().to_numpy(), dtype=bool)
@@ -169,19 +214,27 @@ def _column_parts(column: pa.ChunkedArray | pd.Series, by_value: bool = False) -
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         if by_value:
             encoded = pc.dictionary_encode(arr)
-            digests = b"".join(
-                hashlib.sha256(value.encode()).digest()[:8]
-                for value in encoded.dictionary.to_pylist()
-            )
-            lookup = np.frombuffer(digests + bytes(8), dtype=np.uint64)  # the last: a null
-            at = pc.fill_null(encoded.indices, len(encoded.dictionary))
-            return "text by value", nulls, lookup[at.to_numpy(zero_copy_only=False)]
+            return _by_value(encoded.dictionary, encoded.indices)
         return ("text", nulls, *_text_buffers(arr))
     blank = pa.scalar(False if pa.types.is_boolean(arr.type) else 0, arr.type)
     values = np.asarray(pc.fill_null(arr, blank).to_numpy(zero_copy_only=False))
     if values.dtype.kind in "mM":  # dates: their int64 counts (numpy exports no date buffer)
         values = values.view(np.int64)
     return values.dtype.str, nulls, _as_words(values)
+
+
+def _by_value(dictionary: pa.Array, indices: pa.Array) -> _ColumnParts:
+    """Text of few values as one 8-byte digest per row, of its value (each value once)."""
+    if dictionary.null_count:  # a null value: encoded again, so that only indices are null
+        encoded = pc.dictionary_encode(dictionary.take(indices))
+        dictionary, indices = encoded.dictionary, encoded.indices
+    digests = b"".join(
+        hashlib.sha256(value.encode()).digest()[:8] for value in dictionary.to_pylist()
+    )
+    lookup = np.frombuffer(digests + bytes(8), dtype=np.uint64)  # the last: a null
+    nulls = np.asarray(indices.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    at = pc.fill_null(indices, len(dictionary)).to_numpy(zero_copy_only=False)
+    return "text by value", nulls, lookup[at]
 
 
 def _as_words(values: np.ndarray) -> np.ndarray:

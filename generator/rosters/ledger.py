@@ -241,7 +241,7 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
         # a county's stored file is that county's: every problem of it goes to its list, a stray
         # row of another county's unit included (the county that sent the row fixes it)
         county = stored_county(path.name, ctx.units) if ctx.units is not None else ""
-        validated = validate_table(raw, ENTERPRISES, replace(ctx, file_county=county))
+        validated = validate_table(raw, ENTERPRISES, replace(ctx, file_county=county), release=True)
         found_problems = list(validated.problems)
         if raw.headers and len(raw) == 0:
             found_problems.append(

@@ -24,7 +24,13 @@ from generator.common.problems import Problem, ProblemList
 from generator.common.record import CARRY, CONFIRM_UNCHANGED, decided, reference, reporting_status
 from generator.model.content import load_content
 from generator.rosters import codes
-from generator.rosters.counties import _arrow, _county_digests, county_of_rows, first_file_by_county
+from generator.rosters.counties import (
+    WORDS,
+    _arrow,
+    _county_digests,
+    county_of_rows,
+    first_file_by_county,
+)
 from generator.rosters.filing import own_names
 from generator.rosters.ledger import read_ledger, read_roster, relative
 from generator.rosters.reviews import _period_reviews, _unique_volunteers
@@ -270,6 +276,7 @@ def read_snapshot(
 
     if not readable:
         # An unreadable ledger is already an error; comparing it would flag every enterprise.
+        enterprises = _without_words(enterprises)
         return Snapshot(period, enterprises, reviews, problems, previous, ledger.files)
     counties = _county_codes(data) if data.units_read else []
     carried: dict[str, Period] = {}
@@ -284,6 +291,7 @@ def read_snapshot(
             enterprises, row_counties = reported, None
         problems.extend(found)
     state = _state(enterprises, period, data.unit_index, row_counties)
+    enterprises = _without_words(enterprises)
     for county in carried:  # last period's rows again: no repeat of the county's own
         state.county_digests.pop(county, None)
     repeats: dict[str, str] = {}
@@ -320,6 +328,11 @@ def read_snapshot(
     return Snapshot(
         period, enterprises, reviews, problems, state, ledger.files, carried, reporting, repeats
     )
+
+
+def _without_words(enterprises: pd.DataFrame) -> pd.DataFrame:
+    """The ledger frame as the contract has it: without the rows' digest words."""
+    return enterprises.drop(columns=WORDS) if WORDS in enterprises.columns else enterprises
 
 
 def _history(previous: SnapshotState) -> dict[str, dict[str, str]]:
@@ -530,9 +543,12 @@ def _state(
     encoded = pc.dictionary_encode(counties)
     codes_np = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
     names = encoded.dictionary.to_pylist()
-    for code, (digest, rows) in zip(
-        names, _county_digests(enterprises[values], codes_np, len(names)), strict=True
-    ):
+    # The rows' words made while each file was checked (unless a frame came without them).
+    words = enterprises[WORDS].to_numpy() if WORDS in enterprises.columns else None
+    if words is not None and words.dtype != np.uint64:
+        words = None
+    digests = _county_digests(enterprises[values], codes_np, len(names), words)
+    for code, (digest, rows) in zip(names, digests, strict=True):
         state.county_digests[str(code)] = digest
         state.rows_by_county[str(code)] = rows
     active_counts = np.bincount(codes_np, weights=active_np, minlength=len(names))

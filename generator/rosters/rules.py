@@ -177,7 +177,8 @@ def _listed_category(
     if not len(arr) or arr.null_count == len(arr):
         return arr
     table = enum_table(listed, {})
-    encoded = pc.dictionary_encode(arr)
+    # A column worked out per distinct value comes encoded already (a unique dictionary).
+    encoded = arr if isinstance(arr, pa.DictionaryArray) else pc.dictionary_encode(arr)
     written = encoded.dictionary.to_pylist()
     canonical = [table.get(header_key(value)) for value in written]
     other = "其他" if "其他" in listed else None
@@ -193,6 +194,8 @@ def _listed_category(
         choices="、".join(listed),
         counted=counted,
     )
+    if isinstance(arr, pa.DictionaryArray):
+        return pa.DictionaryArray.from_arrays(encoded.indices, pa.array(values, pa.string()))
     return pa.array(values, pa.string()).take(encoded.indices)
 
 

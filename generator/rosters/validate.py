@@ -20,6 +20,7 @@ from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.collector import Collector, _np_int, _np_mask, _null_mask, _unique
+from generator.rosters.counties import WORDS, row_words
 from generator.rosters.grid import RawTable
 from generator.rosters.read import parallel_map
 from generator.rosters.rules import _ROSTER_RULES, _campaign_rules
@@ -27,6 +28,7 @@ from generator.rosters.specs import (
     BOOL,
     CAMPAIGNS,
     DATE,
+    ENTERPRISES,
     ENUM,
     INT,
     NUMBER,
@@ -141,8 +143,12 @@ class Validated:
 ROW_NUMBER_HEADERS = frozenset({"序号", "序", "行号", "no", "no."})
 
 
-def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
-    """Type every spec column of raw, check values, row rules and references."""
+def validate_table(raw: RawTable, roster: Roster, ctx: Context, release: bool = False) -> Validated:
+    """Type every spec column of raw, check values, row rules and references.
+
+    With `release`, raw's columns are let go as each is read (raw keeps its rows and headers):
+    a province's ledger as read and as typed would not fit in memory together.
+    """
     out = Collector(raw)
     n = len(raw)
     present: dict[str, int] = {}
@@ -179,16 +185,24 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
             continue
     # Normalising is pure arrow work that releases the GIL: columns go to threads, like
     # pyarrow's own CSV reader; problems are then collected in column order.
-    jobs = [(c, raw.columns[present[c.name]]) for c in roster.columns if c.name in present]
+    cells = {c.name: raw.columns[present[c.name]] for c in roster.columns if c.name in present}
+    if release:
+        raw.columns = []
     # The slowest columns first, so two threads finish together.
-    jobs.sort(key=lambda job: (job[0].kind != DATE, job[0].name != "uscc"))
-    results = parallel_map(lambda job: _normalise(job[1], job[0]), jobs)
-    done = {column.name: result for (column, _), result in zip(jobs, results, strict=True)}
+    jobs = sorted(
+        (c for c in roster.columns if c.name in cells),
+        key=lambda c: (c.kind != DATE, c.name != "uscc"),
+    )
+    # Each column is taken out of `cells` by its thread, so it is freed once read (`release`).
+    results = parallel_map(lambda column: _normalise(cells.pop(column.name), column), jobs)
+    done = {column.name: result for column, result in zip(jobs, results, strict=True)}
     for column in roster.columns:
         if column.name in done:
             texts[column.name] = done[column.name].text
             arrays[column.name] = _check_column(done[column.name], column, out)
 
+    if roster.name != ENTERPRISES.name:  # the ledger's rules read encoded columns as they are
+        arrays = {name: _decoded(arr) for name, arr in arrays.items()}
     rules = _ROSTER_RULES.get(roster.name)
     if roster.name in CAMPAIGNS:
         rules = functools.partial(_campaign_rules, CAMPAIGNS[roster.name])
@@ -202,9 +216,21 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context) -> Validated:
         if result.large is not None and arrays[name] is result.typed
     }
 
-    frame = _frame(arrays, roster, raw.rows, large)
+    # The ledger's row words for the counties' digests (E-LEDGER-STALE), from the typed columns
+    # while they are at hand: text of few values digested once per value.
+    words = None
+    if roster.name == ENTERPRISES.name:
+        words = row_words([(c.name, arrays[c.name]) for c in roster.columns])
+    frame = _frame(arrays, roster, raw.rows, large, words)
     county_of = _county_resolver(roster, arrays, ctx)
     return Validated(frame, [*raw.problems, *out.resolve(county_of)], arrays)
+
+
+def _decoded(arr: pa.Array) -> pa.Array:
+    """A column worked out per distinct value as a plain array of its rows' values."""
+    if isinstance(arr, pa.DictionaryArray):
+        return arr.dictionary.take(arr.indices)
+    return arr
 
 
 def _letters(j: int) -> str:
@@ -239,9 +265,85 @@ class ColumnResult:
     large: pa.Array | None = None
 
 
-def _normalise(arr: pa.Array, column: Column) -> ColumnResult:
-    """Everything about one column that needs no other column (runs in a worker thread)."""
-    arr = as_string_array(arr)
+def _normalise(arr: pa.Array | pa.ChunkedArray, column: Column) -> ColumnResult:
+    """Everything about one column that needs no other column (runs in a worker thread).
+
+    A column of few distinct values (units, categories, flags, counts, dates) is worked out
+    once per distinct value and spread to its rows by their dictionary indices: every check
+    of a cell depends on that cell alone, so the result is the one cell by cell.
+    """
+    if column.unique or not _few_values(arr):
+        return _normalise_cells(as_string_array(arr), column)
+    return _normalise_by_value(arr, column)
+
+
+def _normalise_by_value(arr: pa.Array | pa.ChunkedArray, column: Column) -> ColumnResult:
+    """_normalise once per distinct value of the column, spread to its rows."""
+    encoded = pc.dictionary_encode(arr)
+    if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
+        encoded = encoded.combine_chunks()
+    if not len(encoded.dictionary):
+        return _normalise_cells(as_string_array(arr), column)
+    once = _normalise_cells(as_string_array(encoded.dictionary), column)
+    return _spread(once, encoded.indices, column)
+
+
+#: Rows looked at to decide whether a column is worked out per distinct value.
+_SAMPLE_ROWS = 4096
+
+
+def _few_values(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether a column's first rows repeat their values (at most one distinct in two)."""
+    sample = arr.slice(0, _SAMPLE_ROWS)
+    return len(sample) > 0 and 2 * pc.count_distinct(sample).as_py() <= len(sample)
+
+
+def _spread(once: ColumnResult, indices: pa.Array, column: Column) -> ColumnResult:
+    """A column's result from the result of its distinct values (`indices`: each row's value)."""
+    empty = _null_mask(indices)
+    has_empty = bool(empty.any())
+    # The indices' own buffer (a null's slot holds any value: set to 0 before it is used),
+    # as numpy's own index type once, not converted again by every take.
+    at = np.frombuffer(indices.buffers()[1], dtype=np.int32)[
+        indices.offset : indices.offset + len(indices)
+    ].astype(np.intp)
+    if has_empty:
+        at[empty] = 0
+
+    def rows(values: np.ndarray, blank: Any) -> np.ndarray:
+        if values.dtype == bool and not values.any():  # the usual mask: nothing to spread
+            return empty.copy() if blank is True else np.zeros(len(at), dtype=bool)
+        spread = values.take(at)
+        if has_empty:
+            spread[empty] = blank
+        return spread
+
+    def shown(values: pa.Array) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(indices, values)
+
+    if column.kind in (TEXT, ENUM):
+        # Kept encoded (a dictionary of each distinct value once) for the rules; the frame
+        # decodes it. The dictionary is made unique and null-free first, so that a row is null
+        # exactly where its value is.
+        clean = pc.dictionary_encode(once.typed)
+        typed: pa.Array = pa.DictionaryArray.from_arrays(
+            clean.indices.take(indices), clean.dictionary
+        )
+    else:
+        typed = once.typed.take(indices)
+    result = ColumnResult(shown(once.text), typed, rows(once.bad, False), rows(once.absent, True))
+    if once.out_of_range is not None:
+        result.out_of_range = rows(once.out_of_range, False)
+    if once.floats is not None:
+        result.floats = rows(once.floats, np.nan)
+    if once.too_long is not None:
+        mask, lengths, original = once.too_long
+        result.too_long = (rows(mask, False), rows(lengths, 0), shown(original))
+    return result
+
+
+def _normalise_cells(arr: pa.Array, column: Column) -> ColumnResult:
+    """_normalise cell by cell, over a plain text array."""
     too_long = _too_long(arr)
     original = arr
     if too_long is not None:
@@ -332,23 +434,31 @@ def _frame(
     roster: Roster,
     rows: np.ndarray,
     large: dict[str, pa.Array] | None = None,
+    words: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The contract's DataFrame: masked pandas arrays built from the arrow buffers."""
+    """The contract's DataFrame: masked pandas arrays built from the arrow buffers (and the
+    ledger's row words, `_word`, until the period's state is made of them)."""
     data: dict[str, Any] = {}
     for column in roster.columns:
         arr = arrays[column.name]
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         kind = column.kind
-        if kind in (TEXT, ENUM):
+        values: Any
+        if isinstance(arr, pa.DictionaryArray):  # worked out per distinct value: decoded here
+            large_values = arr.dictionary.cast(pa.large_string())
+            values = pd.arrays.ArrowStringArray(large_values.take(arr.indices))
+        elif kind in (TEXT, ENUM):
             # pandas stores large_string: a text column cast in its thread is not cast again
-            values: Any = pd.arrays.ArrowStringArray((large or {}).get(column.name, arr))
+            values = pd.arrays.ArrowStringArray((large or {}).get(column.name, arr))
         elif kind == DATE:
             values = arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False)
         else:  # pandas' own conversion from arrow to its masked arrays
             values = _MASKED[kind].__from_arrow__(arr)
         data[column.name] = values
     data["_row"] = np.asarray(rows, dtype=np.int64)
+    if words is not None:
+        data[WORDS] = words
     return pd.DataFrame(data, copy=False)
 
 
