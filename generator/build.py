@@ -8,6 +8,7 @@ everything succeeded: an error or Ctrl-C at any point leaves the previous output
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -225,11 +226,19 @@ class SnapshotEntry:
     reduction: Any  # generator.figures.reduce.PeriodReduction
     reviews: Any  # the volunteer reviews frame, or None
     problems: list[Problem]
-    #: digest of what the next period reads of this one (its state and reduction): the next
-    #: period's cache key includes it, so an edit that changes nothing it reads stops here
+    #: digest of what the next period reads of this one (its state, without the digests of the
+    #: earlier ledgers, and its priority ledger): the next period's cache key includes it, so an
+    #: edit that leaves them as they were stops here
     digest: str
     #: 报送情况 (generator.common.record.CountyReport per county)
     reporting: list[Any] = field(default_factory=list)
+    #: per county: the digest of its rows this period (the later periods' E-LEDGER-STALE)
+    county_digests: dict[str, str] = field(default_factory=dict)
+    #: per county: the earlier period whose rows its rows repeat ("" none), as the earlier
+    #: ledgers gave it when this entry was made: checked against them before it is used again
+    repeats: dict[str, str] = field(default_factory=dict)
+    #: digest of the earlier ledgers, when counties' rows were carried from them ("" none)
+    sources: str = ""
 
 
 def _roster_folder_file(path: Path) -> bool:
@@ -238,11 +247,31 @@ def _roster_folder_file(path: Path) -> bool:
     return roster is not None and not roster.per_period and path.is_file()
 
 
+History = dict[str, dict[str, str]]  # county -> digest of its rows -> the latest period with them
+
+
+def _with_period(history: History, digests: dict[str, str], period: Period) -> History:
+    """The history of the ledgers up to `period`, from that before it and its own digests."""
+    out = {county: dict(seen) for county, seen in history.items()}
+    for county, digest in digests.items():
+        out.setdefault(county, {})[digest] = str(period)
+    return out
+
+
+def _repeats(history: History, digests: dict[str, str]) -> dict[str, str]:
+    """Each county's digest looked up in the earlier ledgers (what E-LEDGER-STALE reads)."""
+    return {county: history.get(county, {}).get(digest, "") for county, digest in digests.items()}
+
+
 class _Snapshots:
     """Each period's ledger read and reduced once, then cached by the content of its inputs.
 
     A period's key is the tool, the config and the non-period rosters, the period's own folder,
-    and the digest of what it reads of the previous period; one snapshot is alive at a time.
+    and the digest of what it reads of the previous period (its state and priority ledger,
+    digested once when they are made). What it reads of all the earlier ledgers (whether a
+    county's rows repeat an earlier period's: E-LEDGER-STALE, and the rows carried for a county)
+    is checked against them before a cached entry is used: one ledger changed is read again
+    with only the periods whose inputs it truly changed. One snapshot is alive at a time.
     """
 
     def __init__(
@@ -260,11 +289,19 @@ class _Snapshots:
         self.base = key("snapshot", tool_digest(), self.digests.tree(shared, root))
         self.previous: tuple[Period, str, SnapshotEntry] | None = None  # (period, key, entry)
         self.state: Any = None  # the previous period's state, when it was read in this build
+        #: the digests of the ledgers before the previous period, and before the current one
+        self.history_before_previous: History = {}
+        self.history: History = {}
         self.read = 0
 
     def get(self, period: Period, reduce: bool = True) -> SnapshotEntry:
         """The period's entry; without `reduce` (the build is refused) one with its problems
         only, when it is not in the cache, or when its ledger has errors."""
+        if self.previous is not None:
+            self.history_before_previous = self.history
+            self.history = _with_period(
+                self.history, self.previous[2].county_digests, self.previous[0]
+            )
         if self.previous is not None and self.previous[2].reduction is None:
             return self._refused(period)  # no digest to key the period by
         prev_digest = self.previous[2].digest if self.previous else ""
@@ -282,12 +319,29 @@ class _Snapshots:
             prev_digest,
         )
         entry = self.cache.get("snapshots", name)
-        if not isinstance(entry, SnapshotEntry):
+        if not isinstance(entry, SnapshotEntry) or not self._still_true(entry, period):
             entry = self._compute(period, name) if reduce else self._refused(period)
         else:
             self.state = None  # loaded lazily by the next period, only if it must be read
         self.previous = (period, name, entry)
         return entry
+
+    def _still_true(self, entry: SnapshotEntry, period: Period) -> bool:
+        """Whether what a cached entry read of the earlier ledgers is what they give now."""
+        if entry.repeats != _repeats(self.history, entry.county_digests):
+            return False
+        return not entry.sources or entry.sources == self._sources(period)
+
+    def _sources(self, period: Period) -> str:
+        """A digest of the ledgers before `period` (where carried rows are taken from)."""
+        paths = ProjectPaths(self.root)
+        return key(
+            *(
+                self.digests.folder(paths.period(p), self.root)
+                for p in self.data.periods
+                if p < period
+            )
+        )
 
     def _compute(self, period: Period, name: str) -> SnapshotEntry:
         import hashlib
@@ -303,17 +357,29 @@ class _Snapshots:
                 self.data.units, snapshot.enterprises, period, self.config, previous_reduction
             )
         state = snapshot.state
-        digest = hashlib.blake2b(encode((state, reduction)), digest_size=20).hexdigest()
+        assert state is not None  # only an unreadable ledger (an error) has none
+        # What the next period reads of the state, encoded once: the cached state and its
+        # digest. The digests of the ledgers' rows are kept in the entry, outside the digest:
+        # the next period checks its own against them (_still_true).
+        carried = dataclasses.replace(
+            state, county_digests={}, history={}, rows_by_county={}, county_files={}
+        )
+        encoded = encode(carried)
+        digest = hashlib.blake2b(encoded, digest_size=20)
+        digest.update(encode((reduction.period, reduction.priority, reduction.dormant)))
         entry = SnapshotEntry(
             reduction,
             snapshot.volunteer_reviews,
             list(snapshot.problems),
-            digest,
+            digest.hexdigest(),
             list(snapshot.reporting),
+            dict(state.county_digests),
+            _repeats(state.history, state.county_digests),
+            self._sources(period) if snapshot.carried else "",
         )
         del snapshot  # one snapshot alive at a time: province-sized projects stay in memory
         self.cache.put("snapshots", name, entry)
-        self.cache.put("states", name, state)
+        self.cache.put_encoded("states", name, encoded)
         self.state = state
         self.read += 1
         return entry
@@ -325,8 +391,12 @@ class _Snapshots:
 
         if self.previous is not None and self.state is None:
             self.state = self.cache.get("states", self.previous[1])
-            if self.state is None:
+            if self.state is not None:  # cached without the digests of the earlier ledgers
+                self.state.county_digests = dict(self.previous[2].county_digests)
+                self.state.history = self.history_before_previous
+            else:
                 self.state = read_snapshot(self.data, self.previous[0]).state
+                self.state.history = self.history_before_previous
         with _timed(self.result, "rosters"):
             return read_snapshot(self.data, period, self.state)
 
@@ -340,8 +410,14 @@ class _Snapshots:
         """An entry of a ledger with errors (the build is refused): never cached."""
         self.state = snapshot.state
         self.read += 1
+        digests = dict(snapshot.state.county_digests) if snapshot.state is not None else {}
         return SnapshotEntry(
-            None, snapshot.volunteer_reviews, list(snapshot.problems), "", list(snapshot.reporting)
+            None,
+            snapshot.volunteer_reviews,
+            list(snapshot.problems),
+            "",
+            list(snapshot.reporting),
+            digests,
         )
 
     def close(self, periods: int) -> None:

@@ -102,44 +102,125 @@ def test_other_options_or_folders_are_not_mistaken_for_the_last_build(
     assert (tmp_path / "other" / "internal").is_dir()
 
 
-def test_a_changed_ledger_rereads_only_the_periods_that_read_it(
+def _months(project: Project, employees: dict[str, int]) -> None:
+    """The ledgers of 2026-07 and 2026-08 (the rows of 2026-09), each month's differing in the
+    employees of 东方机械 (row 0, unionized: never a priority enterprise)."""
+    for period, count in employees.items():
+        rows = rows_of("enterprises", "2026-09")
+        rows[0]["employees"] = str(count)
+        project.write("enterprises", rows, period=period)
+
+
+def _same_as_forced(project: Project, out: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, force=True, **QUICK))  # type: ignore[arg-type]
+    assert contents(out) == contents(fresh)  # file by file, the same bytes
+
+
+def test_a_changed_ledger_that_leaves_what_the_next_period_reads_is_read_alone(
     project: Project, tmp_path: Path
 ) -> None:
-    for period in ("2026-07", "2026-08"):
-        add_period(project, period)
+    _months(project, {"2026-07": 121, "2026-08": 122})
     out = tmp_path / "site"
     first = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     assert first.snapshots_read == 4
+    before = contents(out)
 
-    rows = rows_of("enterprises", "2026-09")
-    rows[0]["employees"] = str(int(rows[0]["employees"]) + 7)
-    project.write("enterprises", rows, period="2026-08")
+    # 东方机械's employees of 2026-08 again: the enterprises, their status and the priority
+    # ledger the next period compares with are as they were, and no later county's rows repeat
+    # the county's old or new rows: 2026-09 and 2026-10 come from the cache
+    _months(project, {"2026-08": 130})
     second = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
-    # 2026-08 itself, and the periods after it, which compare their ledgers with every earlier
-    # one (E-LEDGER-STALE); 2026-07 is before it
-    assert second.snapshots_read == 3
-
-    # the cached build gives exactly what a build from nothing gives
-    fresh = tmp_path / "fresh"
-    build(project.root, BuildOptions(out=fresh, force=True, **QUICK))  # type: ignore[arg-type]
-    assert contents(out) == contents(fresh)
+    assert second.snapshots_read == 1
+    after = contents(out)
+    assert after != before  # the period's figures did change (its employees)
+    _same_as_forced(project, out, tmp_path)
 
 
-def test_a_changed_write_up_reads_no_ledger(project: Project, tmp_path: Path) -> None:
-    writeups = project.root / "content" / "writeups"
-    writeups.mkdir(parents=True)
-    note = writeups / "note.md"
-    note.write_text(
-        '---\ntitle: 甲县开展培训\ndate: 2026-10-12\nunit: "990100"\ncategory: other\n---\n第一稿。\n',
-        encoding="utf-8",
-    )
+def test_a_changed_ledger_that_changes_what_the_next_period_reads_reads_that_period_too(
+    project: Project, tmp_path: Path
+) -> None:
+    _months(project, {"2026-07": 121, "2026-08": 122})
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
-    note.write_text(note.read_text(encoding="utf-8").replace("第一稿", "第二稿"), encoding="utf-8")
+
+    # 西城商贸 (30 employees, no union: a priority enterprise) with 45 in 2026-08: 2026-09's
+    # priority ledger compares with that of 2026-08 (a row that leaves it keeps its employees),
+    # so 2026-09 is read again; what 2026-10 reads of 2026-09 is as it was
+    rows = rows_of("enterprises", "2026-09")
+    rows[0]["employees"] = "122"
+    rows[1]["employees"] = "45"
+    project.write("enterprises", rows, period="2026-08")
+    second = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert second.snapshots_read == 2
+    _same_as_forced(project, out, tmp_path)
+
+    # an enterprise gone from 2026-08 (W-ENT-MISSING in 2026-08, back in 2026-09): the
+    # enterprises 2026-09 compares its own with changed, so it is read again
+    project.write("enterprises", rows[1:], period="2026-08")
+    third = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert third.snapshots_read == 2
+    _same_as_forced(project, out, tmp_path)
+
+
+def _county_rows(employees: int) -> list[dict[str, Any]]:
+    """甲县's rows and twelve enterprises of 南街道 (乙区), enough for E-LEDGER-STALE, each with
+    `employees` or a few more (under 25: none is a priority enterprise)."""
+    from conftest import uscc
+
+    rows = rows_of("enterprises", "2026-09")
+    template = rows[2]  # 南街物流, 乙区
+    for i in range(12):
+        row = dict(template, uscc=uscc(f"91990201MA00001{i:02d}"), name=f"南街企业{i}有限公司")
+        row.update(employees=str(employees + i), migrant_workers="0")
+        rows.append(row)
+    return rows
+
+
+def test_a_cached_period_finds_an_earlier_ledger_it_now_repeats(
+    project: Project, tmp_path: Path
+) -> None:
+    from generator.common.errors import DataError
+
+    for period, employees in (("2026-08", 1), ("2026-09", 5), ("2026-10", 9)):
+        project.write("enterprises", _county_rows(employees), period=period)
+    out = tmp_path / "site"
+    assert build(project.root, BuildOptions(out=out, **QUICK)).snapshots_read == 3  # type: ignore[arg-type]
+
+    # 2026-08 made the same as 2026-10: what 2026-09 reads of it (its enterprises and priority
+    # ledger) is as it was, and 2026-10's own ledger too; yet 2026-10 now repeats an earlier
+    # ledger in 乙区 (E-LEDGER-STALE, an error; 甲县 has fewer rows than a repeat needs)
+    project.write("enterprises", _county_rows(9), period="2026-08")
+    for force in (False, True):
+        with pytest.raises(DataError):
+            build(project.root, BuildOptions(out=out, force=force, **QUICK))  # type: ignore[arg-type]
+
+    # 2026-08 different again: 2026-10 repeats nothing, and comes from the cache as before
+    project.write("enterprises", _county_rows(3), period="2026-08")
     again = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
-    assert not again.unchanged and again.snapshots_read == 0
-    text = (out / "internal" / "data" / "2026-10" / "bulletin.json").read_text(encoding="utf-8")
-    assert "第二稿" in text and "第一稿" not in text
+    assert again.snapshots_read == 1
+    _same_as_forced(project, out, tmp_path)
+
+
+def test_a_period_carrying_a_countys_rows_reads_them_again_when_they_change(
+    project: Project, tmp_path: Path
+) -> None:
+    from generator.office.decisions import carry
+
+    rows = rows_of("enterprises", "2026-10")
+    project.write("enterprises", rows[:2] + rows[3:], period="2026-10")  # 乙区 sent nothing
+    carry(project.root, "2026-10", "乙区")  # its rows of 2026-09 stand for it (W-COUNTY-CARRIED)
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+
+    # 南街物流 (乙区, 10 employees, no priority enterprise) with 12 in 2026-09: what 2026-10
+    # compares with is as it was, but the rows it carries changed: it is read again
+    before = rows_of("enterprises", "2026-09")
+    before[2]["employees"] = "12"
+    project.write("enterprises", before, period="2026-09")
+    again = build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert again.snapshots_read == 2
+    _same_as_forced(project, out, tmp_path)
 
 
 def test_a_damaged_cache_is_ignored(project: Project, tmp_path: Path) -> None:

@@ -332,6 +332,11 @@ class Cache:
         with contextlib.suppress(OSError):
             write_atomic(self.path(namespace, name), encode(value))
 
+    def put_encoded(self, namespace: str, name: str, data: bytes) -> None:
+        """Store a value already encoded (`encode`), when its bytes serve another use too."""
+        with contextlib.suppress(OSError):
+            write_atomic(self.path(namespace, name), data)
+
     def prune(self, namespace: str, keep: int) -> int:
         """Delete all but the `keep` most recently used values of a namespace; return how many."""
         folder = self.dir / namespace
