@@ -27,12 +27,14 @@ from generator.model.bulletin import (
     UnitFigures,
     WriteUp,
 )
+from generator.office.templates import template_dirs
 from generator.render import guide
 from generator.render.dist import unit_folder
 from generator.render.files import file_name, issued_on
 from generator.render.safe_html import safe_html
 from generator.render.site_charts import ChartFiles, ChartJob, counties_summary, trend_summary
 from generator.render.site_env import SEARCH_BOOST, _environment, counted_campaign
+from generator.render.site_reuse import PageReuse
 from generator.rosters.specs import CAMPAIGNS
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}  # no SVG: it can carry script
@@ -45,7 +47,12 @@ class _Site:
     """Collects what the pages share, then writes them into docs/."""
 
     def __init__(
-        self, bulletins: list[Bulletin], config: Config, out_dir: Path, work_dir: Path
+        self,
+        bulletins: list[Bulletin],
+        config: Config,
+        out_dir: Path,
+        work_dir: Path,
+        reuse: bool = True,
     ) -> None:
         self.bulletins = bulletins
         self.config = config
@@ -56,6 +63,14 @@ class _Site:
         self.audience = self.latest.audience
         self.shows = self.latest.shows
         self.env = _environment(config.root)
+        # pages kept by the last builds, by what their templates read (site_reuse)
+        self.reuse = PageReuse(
+            work_dir / "pages-md",
+            bulletins,
+            config,
+            template_dirs(config.root, "site"),
+            enabled=reuse,
+        )
         self.pages: list[str] = []
         self.chart_jobs: list[ChartJob] = []
         self.chart_names: set[str] = set()
@@ -214,13 +229,18 @@ class _Site:
     def write(self, path: str, template: str, **context: Any) -> None:
         depth = path.count("/")
         root = "../" * depth
-        text = self.env.get_template(template).render(
-            root=root,
-            site=self,
-            latest=self.latest,
-            shows=self.shows,
-            page_path=path,
-            **context,
+        text = self.reuse.page(
+            path,
+            template,
+            context,
+            lambda: self.env.get_template(template).render(
+                root=root,
+                site=self,
+                latest=self.latest,
+                shows=self.shows,
+                page_path=path,
+                **context,
+            ),
         )
         target = self.docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -294,6 +314,7 @@ class _Site:
             self._guide()
         self._project_pages()
         self._static()
+        self.reuse.close()
 
     def _units(self, latest_index: int) -> None:
         counties = [u for u in self.latest.units if u.level == "county"]
