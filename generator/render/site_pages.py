@@ -18,7 +18,7 @@ from generator.common.config import Config
 from generator.common.errors import BuildError
 from generator.common.periods import Period
 from generator.common.safe_yaml import Document, YamlError
-from generator.federation.words import speak_as, words
+from generator.federation.words import LevelWords, level_words, speak_as, words
 from generator.figures.key_areas import AREA_TYPES
 from generator.model.bulletin import (
     CATEGORY_LABELS,
@@ -569,11 +569,11 @@ class _Site:
     def _guide(self) -> None:
         """The user guide's pages (generator.render.guide), under guide/ in its own section."""
         pages = []
-        for page in guide.render_guide(self.config.root):
+        for page, markdown in guide_pages(self.config.root, self.config.level):
             path = f"guide/{page.name}.md"
             target = self.docs / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(guide.site_markdown(page.text), encoding="utf-8")
+            target.write_text(markdown, encoding="utf-8")
             self.pages.append(path)
             pages.append((page.title if page.name != "index" else "概览", path))
         self.guide_nav = pages
@@ -650,6 +650,42 @@ def _check_mkdocs_config(text: str) -> None:
             f"网站模板 mkdocs.yml.j2 生成的 MkDocs 设置中有 {'、'.join(found)}：这些设置会运行"
             "模板指定的 Python 程序或读写网站目录以外的文件，不允许使用。"
         )
+
+
+def guide_pages(root: Path | None, level: str) -> list[tuple[guide.GuidePage, str]]:
+    """The guide's pages as a site of `level` shows them: each page and its Markdown."""
+    said = level_words(level)
+    return [
+        (page, guide.site_markdown(in_level_words(page.text, said)))
+        for page in guide.render_guide(root)
+    ]
+
+
+#: Code in a guide page (fenced blocks, then spans): commands, file names and the values of
+#: files, which are the same at every level.
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+def in_level_words(text: str, said: LevelWords) -> str:
+    """A guide page (written as a city speaks: 全市, 各县市区) in the words of `said`'s level.
+
+    The guide is one text for every level; a province's site says 全省 and 市（州）. Only the
+    prose changes: code (commands, paths, values written in files) stays as it is.
+    """
+    city = level_words("city")
+    if said == city:
+        return text
+    pairs = [
+        (city.member_unions, said.member_unions),
+        (city.each, said.each),
+        (city.members, said.members),
+        (city.own, said.own),
+    ]
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # the even parts are prose, the odd ones code
+        for old, new in pairs:
+            parts[i] = parts[i].replace(old, new)
+    return "".join(parts)
 
 
 def _relative_to_writeups(image: str) -> str:
