@@ -800,7 +800,9 @@ def _render_sites(
         if force:
             (work / "pages.json").unlink(missing_ok=True)
             shutil.rmtree(work / "pages-html", ignore_errors=True)
-        site = render_site(bulletins, g.config, staging / audience, work_dir=work, jobs=jobs)
+        site = render_site(
+            bulletins, g.config, staging / audience, work_dir=work, jobs=jobs, force=force
+        )
         pages += int(getattr(site, "pages", 0))
         report(f"生成{'内网' if audience == 'internal' else '外网'}网站", 1, 1)
     return pages

@@ -3,6 +3,7 @@ reaches the public site, every link resolves and nothing comes from another host
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,46 @@ def test_prune_search_languages_keeps_what_the_worker_loads(tmp_path: Path) -> N
         "wordcut.js",
     ]
     assert site(None) == sorted(names)  # no search index: nothing is known, nothing deleted
+
+
+#: How a city speaks of itself and its members, which a province's site must not say.
+CITY_WORDS = ("全市", "县市区", "县（市、区）")
+
+
+def _prose(markdown: str) -> str:
+    """A page without its code (fenced blocks, spans): commands and file values are the same
+    at every level."""
+    return re.sub(r"```.*?```|`[^`\n]*`", "", markdown, flags=re.DOTALL)
+
+
+def test_a_province_site_guide_speaks_as_a_province() -> None:
+    from generator.render import guide
+    from generator.render.site_pages import guide_pages
+
+    pages = {page.name: text for page, text in guide_pages(None, "province")}
+    assert set(pages) == {name for name, _ in guide.PAGES}
+    for name, text in pages.items():
+        left = [w for w in CITY_WORDS if w in _prose(text)]
+        assert left == [], (name, left)
+    # the figures page: the level's own total is the sum of its members
+    assert "全省是各市（州）之和" in pages["figures"]
+    # the month's work: problems go back to the members
+    assert "### 把问题清单发回市（州）：send-problems" in pages["month"]
+    # code keeps its words: a command as it is typed, a value as it is written in a file
+    city = {page.name: text for page, text in guide_pages(None, "city")}
+    spans = [
+        (name, span)
+        for name, text in city.items()
+        for span in re.findall(r"`[^`\n]*`", text)
+        if "县市区" in span
+    ]
+    assert spans and all(span in pages[name] for name, span in spans)
+
+
+def test_a_city_site_guide_is_the_guide_as_written() -> None:
+    from generator.render import guide
+    from generator.render.site_pages import guide_pages
+
+    shown = [text for _, text in guide_pages(None, "city")]
+    assert shown == [guide.site_markdown(page.text) for page in guide.render_guide(None)]
+    assert "全市是各县市区之和" in shown[3]

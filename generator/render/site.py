@@ -62,12 +62,14 @@ def render_site(
     work_dir: Path,
     chart_cache: Path | None = None,
     jobs: int | None = None,
+    force: bool = False,
 ) -> SiteResult:
     """Generate the MkDocs project of one audience into work_dir and build it into out_dir.
 
     Charts are cached by their inputs in `chart_cache`, by default beside work_dir
     (work_dir/../charts), so that the public and internal sites of one build, whose work dirs
-    are siblings, draw each chart once.
+    are siblings, draw each chart once. Pages are kept in work_dir from one build to the next
+    (site_reuse); `force` writes every page again.
     """
     if not bulletins:
         raise BuildError("没有可生成网站的通报（没有任何报告期）。")
@@ -78,7 +80,7 @@ def render_site(
     start = time.perf_counter()
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    site = _Site(bulletins, config, out_dir, work_dir)
+    site = _Site(bulletins, config, out_dir, work_dir, reuse=not force)
     # The charts are drawn by worker processes while the pages are written and built.
     site.plan_charts()
     charts_dir = out_dir / "charts"

@@ -18,7 +18,7 @@ from generator.common.config import Config
 from generator.common.errors import BuildError
 from generator.common.periods import Period
 from generator.common.safe_yaml import Document, YamlError
-from generator.federation.words import speak_as, words
+from generator.federation.words import LevelWords, level_words, speak_as, words
 from generator.figures.key_areas import AREA_TYPES
 from generator.model.bulletin import (
     CATEGORY_LABELS,
@@ -27,12 +27,14 @@ from generator.model.bulletin import (
     UnitFigures,
     WriteUp,
 )
+from generator.office.templates import template_dirs
 from generator.render import guide
 from generator.render.dist import unit_folder
 from generator.render.files import file_name, issued_on
 from generator.render.safe_html import safe_html
 from generator.render.site_charts import ChartFiles, ChartJob, counties_summary, trend_summary
 from generator.render.site_env import SEARCH_BOOST, _environment, counted_campaign
+from generator.render.site_reuse import PageReuse
 from generator.rosters.specs import CAMPAIGNS
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}  # no SVG: it can carry script
@@ -45,7 +47,12 @@ class _Site:
     """Collects what the pages share, then writes them into docs/."""
 
     def __init__(
-        self, bulletins: list[Bulletin], config: Config, out_dir: Path, work_dir: Path
+        self,
+        bulletins: list[Bulletin],
+        config: Config,
+        out_dir: Path,
+        work_dir: Path,
+        reuse: bool = True,
     ) -> None:
         self.bulletins = bulletins
         self.config = config
@@ -56,6 +63,14 @@ class _Site:
         self.audience = self.latest.audience
         self.shows = self.latest.shows
         self.env = _environment(config.root)
+        # pages kept by the last builds, by what their templates read (site_reuse)
+        self.reuse = PageReuse(
+            work_dir / "pages-md",
+            bulletins,
+            config,
+            template_dirs(config.root, "site"),
+            enabled=reuse,
+        )
         self.pages: list[str] = []
         self.chart_jobs: list[ChartJob] = []
         self.chart_names: set[str] = set()
@@ -214,13 +229,18 @@ class _Site:
     def write(self, path: str, template: str, **context: Any) -> None:
         depth = path.count("/")
         root = "../" * depth
-        text = self.env.get_template(template).render(
-            root=root,
-            site=self,
-            latest=self.latest,
-            shows=self.shows,
-            page_path=path,
-            **context,
+        text = self.reuse.page(
+            path,
+            template,
+            context,
+            lambda: self.env.get_template(template).render(
+                root=root,
+                site=self,
+                latest=self.latest,
+                shows=self.shows,
+                page_path=path,
+                **context,
+            ),
         )
         target = self.docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -294,6 +314,7 @@ class _Site:
             self._guide()
         self._project_pages()
         self._static()
+        self.reuse.close()
 
     def _units(self, latest_index: int) -> None:
         counties = [u for u in self.latest.units if u.level == "county"]
@@ -548,11 +569,11 @@ class _Site:
     def _guide(self) -> None:
         """The user guide's pages (generator.render.guide), under guide/ in its own section."""
         pages = []
-        for page in guide.render_guide(self.config.root):
+        for page, markdown in guide_pages(self.config.root, self.config.level):
             path = f"guide/{page.name}.md"
             target = self.docs / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(guide.site_markdown(page.text), encoding="utf-8")
+            target.write_text(markdown, encoding="utf-8")
             self.pages.append(path)
             pages.append((page.title if page.name != "index" else "概览", path))
         self.guide_nav = pages
@@ -629,6 +650,42 @@ def _check_mkdocs_config(text: str) -> None:
             f"网站模板 mkdocs.yml.j2 生成的 MkDocs 设置中有 {'、'.join(found)}：这些设置会运行"
             "模板指定的 Python 程序或读写网站目录以外的文件，不允许使用。"
         )
+
+
+def guide_pages(root: Path | None, level: str) -> list[tuple[guide.GuidePage, str]]:
+    """The guide's pages as a site of `level` shows them: each page and its Markdown."""
+    said = level_words(level)
+    return [
+        (page, guide.site_markdown(in_level_words(page.text, said)))
+        for page in guide.render_guide(root)
+    ]
+
+
+#: Code in a guide page (fenced blocks, then spans): commands, file names and the values of
+#: files, which are the same at every level.
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+def in_level_words(text: str, said: LevelWords) -> str:
+    """A guide page (written as a city speaks: 全市, 各县市区) in the words of `said`'s level.
+
+    The guide is one text for every level; a province's site says 全省 and 市（州）. Only the
+    prose changes: code (commands, paths, values written in files) stays as it is.
+    """
+    city = level_words("city")
+    if said == city:
+        return text
+    pairs = [
+        (city.member_unions, said.member_unions),
+        (city.each, said.each),
+        (city.members, said.members),
+        (city.own, said.own),
+    ]
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # the even parts are prose, the odd ones code
+        for old, new in pairs:
+            parts[i] = parts[i].replace(old, new)
+    return "".join(parts)
 
 
 def _relative_to_writeups(image: str) -> str:

@@ -1,0 +1,175 @@
+"""A site's Markdown pages remembered from one build to the next, by what their templates read.
+
+Jinja writes every page of a site again on each build, most of the site stage when only a
+write-up changed. A page is a function of its template (and every template it includes or
+imports), of the context it is given and of what the templates read through the shared names
+(`site`, `latest`, `shows` and the environment's globals): the model of the site's bulletins
+and the project's settings. The built-in templates show write-ups only from the context they
+are given (a unit's, a category's, a period's), so a page's key is
+
+- the tool (its code and built-in templates, see cache.tool_digest) and the word segmenter's
+  version (the `words` filter and unit_keywords cut names into words),
+- the site's shared inputs: the config and every bulletin of the site with its write-ups left
+  out,
+- the page's path and template, and the exact context it is given.
+
+A project with templates of its own may read anything (every write-up through `site`, the
+output folder's files), so its pages are always written again. A kept page is a file named by
+its key whose first line is the digest of the rest: a damaged or planted file is written again,
+never used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import date
+from importlib import metadata
+from pathlib import Path, PurePath
+from typing import Any
+
+import orjson
+
+from generator.common.cache import keep_newest, tool_digest, write_atomic
+from generator.common.config import Config
+from generator.common.periods import Period
+from generator.model.bulletin import Bulletin
+from generator.office.templates import BUILTIN
+
+#: How the last site's pages were made (for the benchmark and tests).
+STATS: dict[str, int] = {}
+#: The pages the last site wrote again (not kept), by path.
+WRITTEN: list[str] = []
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+class _Unkeyed(TypeError):
+    """A context value the digest cannot name exactly: the page is written again."""
+
+
+def _plain(value: Any) -> Any:
+    """What orjson does not write itself, as plain data that names it exactly."""
+    if isinstance(value, PurePath | Period):
+        return [type(value).__name__, str(value)]
+    if isinstance(value, set | frozenset):
+        return sorted(orjson.dumps(v, default=_plain, option=_OPTIONS) for v in value)
+    if isinstance(value, tuple):  # a named tuple is not written by orjson
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise _Unkeyed(type(value).__qualname__)
+
+
+def digest(value: Any) -> str:
+    """The digest of a value made of model records, containers, text and numbers.
+
+    Raises _Unkeyed for a value of another kind (a function, an object of the renderer).
+    """
+    data = orjson.dumps(value, default=_plain, option=_OPTIONS)
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+class PageReuse:
+    """One site's pages: each taken from the last builds when its key is that of a kept page."""
+
+    def __init__(
+        self,
+        folder: Path,
+        bulletins: list[Bulletin],
+        config: Config,
+        template_folders: list[Path],
+        enabled: bool = True,
+    ) -> None:
+        self.folder = folder
+        self.used: set[Path] = set()
+        # The project's own templates may read what the built-in ones never do (see above).
+        self.enabled = enabled and all(f == BUILTIN / "site" for f in template_folders)
+        STATS.update(hits=0, misses=0, unkeyed=0)
+        WRITTEN.clear()
+        if not self.enabled:
+            self.shared = ""
+            return
+        # each bulletin without its write-ups, once: pages given a bulletin (a period's page,
+        # the key areas of the latest) are keyed by it, not by every write-up it carries
+        self.bulletins = {id(b): digest(dataclasses.replace(b, writeups=[])) for b in bulletins}
+        self.shared = digest(
+            [
+                tool_digest(),
+                _version("jieba"),
+                _version("jinja2"),
+                config,
+                [*self.bulletins.values()],
+            ]
+        )
+
+    def page(
+        self, path: str, template: str, context: dict[str, Any], render: Callable[[], str]
+    ) -> str:
+        """The page's text: the kept one when its key matches, else `render()`, then kept."""
+        if not self.enabled:
+            return render()
+        try:
+            given = {k: self._named(v) for k, v in context.items()}
+            name = digest([self.shared, path, template, given])
+        except (_Unkeyed, TypeError, orjson.JSONEncodeError):
+            STATS["unkeyed"] += 1
+            return render()
+        kept = self.folder / f"{name}.md"
+        text = _checked(kept)
+        if text is not None:
+            STATS["hits"] += 1
+            os.utime(kept)  # recently used: kept by keep_newest
+            self.used.add(kept)
+            return text
+        STATS["misses"] += 1
+        WRITTEN.append(path)
+        text = render()
+        try:
+            write_atomic(kept, _sealed(text))
+            self.used.add(kept)
+        except OSError:
+            pass  # without it the next build only writes the page again
+        return text
+
+    def _named(self, value: Any) -> Any:
+        """A context value, a bulletin of the site (alone or in a list) by its digest."""
+        if isinstance(value, Bulletin) and id(value) in self.bulletins:
+            return ["bulletin", self.bulletins[id(value)]]
+        if isinstance(value, list) and value and all(isinstance(v, Bulletin) for v in value):
+            return [self._named(v) for v in value]
+        return value
+
+    def close(self) -> None:
+        """Keep the pages this build used, and as many older ones (the last build's)."""
+        if self.used:
+            keep_newest(self.folder.glob("*.md"), keep=2 * len(self.used))
+
+
+def _sealed(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return hashlib.blake2b(data, digest_size=20).hexdigest().encode() + b"\n" + data
+
+
+def _checked(path: Path) -> str | None:
+    """The kept page's text, or None unless its digest line vouches for every byte."""
+    try:
+        kept = path.read_bytes()
+    except OSError:
+        return None
+    seal, _, data = kept.partition(b"\n")
+    if hashlib.blake2b(data, digest_size=20).hexdigest().encode() != seal:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -1,0 +1,132 @@
+"""The site's pages kept from one build to the next (render.site_reuse): a page is written again
+exactly when what its template reads changed, and the site is then the one built from nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import Project, copy_built
+
+from generator.build import BuildOptions, build
+from generator.common.cache import CACHE_DIR
+from generator.office.templates import BUILTIN
+from generator.render import site_reuse
+
+pytestmark = pytest.mark.slow
+
+#: The sites only: the pages are what these tests are about (the PDFs have their own caches).
+SITES = {"pdf": False, "jobs": 1}
+
+
+def contents(folder: Path) -> dict[str, str]:
+    """Every file under `folder` by its path: the digest of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def note(project: Project, text: str) -> None:
+    """A write-up of 甲县 (990100) in 2026-10 saying `text`."""
+    writeups = project.root / "content" / "writeups"
+    writeups.mkdir(parents=True, exist_ok=True)
+    (writeups / "note.md").write_text(
+        '---\ntitle: 甲县开展培训\ndate: 2026-10-12\nunit: "990100"\ncategory: other\n---\n'
+        f"{text}\n",
+        encoding="utf-8",
+    )
+
+
+def same_as_from_nothing(project: Project, out: Path, fresh: Path) -> None:
+    """The site built into `out` is, file by file, the one a --force build makes."""
+    build(project.root, BuildOptions(out=fresh, force=True, **SITES))  # type: ignore[arg-type]
+    assert contents(out) == contents(fresh)
+
+
+@pytest.fixture
+def built(small_build: Path, tmp_path: Path) -> tuple[Project, Path]:
+    """A copy of the small project with a write-up, its sites built (the pages kept)."""
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
+    note(project, "第一稿。")
+    out = tmp_path / "out"
+    build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
+    return project, out
+
+
+def test_a_changed_write_up_writes_only_the_pages_that_show_it(
+    built: tuple[Project, Path], tmp_path: Path
+) -> None:
+    project, out = built
+    note(project, "第二稿。")
+    build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
+    # the intranet of the small project (built last): the home page, the write-up's period's bulletin, its
+    # unit, the write-up index and category pages and the write-up itself; not the others
+    stats = dict(site_reuse.STATS)
+    assert stats["unkeyed"] == 0
+    assert 0 < stats["misses"] <= 8 and stats["hits"] >= 2 * stats["misses"], site_reuse.WRITTEN
+    page = (out / "internal" / "writeups" / "note.html").read_text(encoding="utf-8")
+    assert "第二稿" in page and "第一稿" not in page
+    unit = (out / "internal" / "units" / "990100.html").read_text(encoding="utf-8")
+    assert "甲县开展培训" in unit
+    same_as_from_nothing(project, out, tmp_path / "fresh")
+
+
+def test_a_changed_site_title_writes_every_page_again(
+    built: tuple[Project, Path], tmp_path: Path
+) -> None:
+    project, out = built
+    config = project.root / "bulletin.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "site_title: 甲市职工之家通报\n", encoding="utf-8"
+    )
+    build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
+    assert site_reuse.STATS["hits"] == 0
+    assert "甲市职工之家通报" in (out / "public" / "index.html").read_text(encoding="utf-8")
+    same_as_from_nothing(project, out, tmp_path / "fresh")
+
+
+def test_a_changed_template_of_the_project_is_shown(
+    built: tuple[Project, Path], tmp_path: Path
+) -> None:
+    project, out = built
+    own = project.root / "site_templates" / "site"
+    own.mkdir(parents=True)
+    source = (BUILTIN / "site" / "unit.md.j2").read_text(encoding="utf-8")
+    template = own / "unit.md.j2"
+    template.write_text(source.replace("## 工作动态", "## 工作动态（甲版）"), encoding="utf-8")
+    build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
+    unit = out / "public" / "units" / "990100.html"
+    assert "工作动态（甲版）" in unit.read_text(encoding="utf-8")
+    template.write_text(source.replace("## 工作动态", "## 工作动态（乙版）"), encoding="utf-8")
+    build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
+    shown = unit.read_text(encoding="utf-8")
+    assert "工作动态（乙版）" in shown and "甲版" not in shown
+    same_as_from_nothing(project, out, tmp_path / "fresh")
+
+
+def test_a_damaged_or_planted_kept_page_is_written_again(
+    built: tuple[Project, Path], tmp_path: Path
+) -> None:
+    project, out = built
+    kept = sorted((project.root / CACHE_DIR / "mkdocs" / "public" / "pages-md").glob("*.md"))
+    assert len(kept) > 10
+    # one page damaged (a byte changed), one planted (a page of someone's making, its digest
+    # line not vouching for it), one emptied
+    damaged = kept[0].read_bytes()
+    kept[0].write_bytes(damaged[:-2] + bytes([damaged[-2] ^ 1]) + damaged[-1:])
+    kept[1].write_text("0" * 40 + "\n# 伪造的页面\n", encoding="utf-8")
+    kept[2].write_bytes(b"")
+    note(project, "第二稿。")  # a change, so that the build is not skipped as unchanged
+    build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
+    assert site_reuse.STATS["misses"] >= 3
+    assert not any("伪造的页面" in p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    same_as_from_nothing(project, out, tmp_path / "fresh")
+
+
+def test_a_forced_build_writes_every_page(built: tuple[Project, Path]) -> None:
+    project, out = built
+    build(project.root, BuildOptions(out=out, force=True, **SITES))  # type: ignore[arg-type]
+    assert site_reuse.STATS["hits"] == 0 and site_reuse.STATS["misses"] == 0
