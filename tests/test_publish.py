@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -142,61 +142,86 @@ def test_a_data_error_leaves_the_output(built: tuple[Project, dict[str, str]]) -
         path.write_bytes(good)
 
 
+#: `bulletin build` run as the installed command runs it (generator.cli.main, in a new
+#: interpreter), except that the worker pool started by `method` ("spawn": the PDFs, "fork":
+#: the charts), once it waits for its workers and a file matching the glob `pattern` is staged,
+#: holds the build there until Ctrl-C comes, having written a line to the descriptor `ready`:
+#: the build is inside that stage, its workers started, and goes no further.
+HELD_BUILD = """
+import os, signal, sys, time
+from pathlib import Path
+from generator.render import pool
+from generator.cli import main
+
+method, pattern, ready, staging = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+wait = pool.ChunkPool._wait_for_workers
+
+def held(self):
+    if self.start_method == method:
+        while not any(staging.glob(pattern)):
+            if all(f.done() for f in self.futures):
+                return wait(self)  # another pool of the same kind (the bulletins' PDFs)
+            time.sleep(0.01)
+        os.write(ready, f"{len(self.futures)} chunks\\n".encode())
+        while True:
+            signal.pause()
+    return wait(self)
+
+pool.ChunkPool._wait_for_workers = held
+sys.argv = ["bulletin", *sys.argv[5:]]
+main()
+"""
+
+
+def wait_readable(fd: int, process: subprocess.Popen[bytes]) -> bytes:
+    """What the held build writes to `fd` once it is at its stage (its output if it ends)."""
+    ready, _, _ = select.select([fd], [], [], TIMEOUT)
+    if not ready:
+        process.kill()
+        pytest.fail("the build never reached the stage: " + repr(process.communicate()))
+    return os.read(fd, 100)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 @pytest.mark.parametrize(
-    ("staged", "not_yet"),
+    ("method", "staged", "not_yet"),
     [
-        ("internal/pdf/*/units/*.pdf", "public/index.html"),  # PDF worker processes at work
-        ("public/charts/*.svg", "internal/index.html"),  # chart worker processes at work
+        ("spawn", "internal/pdf/*/units/*.pdf", "public/index.html"),  # PDF workers at work
+        ("fork", "public/charts/*.svg", "internal/index.html"),  # chart workers at work
     ],
 )
 def test_ctrl_c_in_the_terminal_leaves_the_output(
-    built: tuple[Project, dict[str, str]], staged: str, not_yet: str
+    built: tuple[Project, dict[str, str]], method: str, staged: str, not_yet: str
 ) -> None:
-    """SIGINT to the whole process group, as a terminal sends it, while files are being staged.
-
-    The build is frozen (SIGSTOP) once `staged` is there, and interrupted only if it is then
-    still at that stage (`not_yet`, written by a later stage, is not there); on a busy machine
-    this test may see a build get past the stage first, and tries again with another build.
-    """
+    """SIGINT to the whole process group, as a terminal sends it, while files are being staged:
+    the build (a new process, with a worker pool beside it) is held inside the stage once its
+    workers have staged a file (HELD_BUILD), and interrupted there."""
     project, before = built
     staging = project.root / ".site.new"
-
-    def at_the_stage() -> bool:
-        return any(staging.glob(staged)) and not (staging / not_yet).exists()
-
-    for _attempt in range(5):
+    read, write = os.pipe()
+    held = [sys.executable, "-c", HELD_BUILD, method, staged, str(write), str(staging)]
+    try:
         process = subprocess.Popen(
-            # two processes: a PDF worker beside the build, whatever the few documents
-            [sys.executable, "-m", "generator", "build", str(project.root), "--force", "-j", "2"],
+            # two processes: a worker beside the build, whatever the few documents or charts
+            [*held, "build", str(project.root), "--force", "-j", "2"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            pass_fds=(write,),
         )
+        os.close(write)
         try:
-            deadline = time.monotonic() + TIMEOUT
-            while not any(staging.glob(staged)) and process.poll() is None:
-                assert time.monotonic() < deadline, f"nothing like {staged} was staged in time"
-                time.sleep(0.02)
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGSTOP)
-                interrupted = process.poll() is None and at_the_stage()
-                if interrupted:
-                    os.killpg(process.pid, signal.SIGINT)
-                os.killpg(process.pid, signal.SIGCONT)
-            else:
-                interrupted = False
+            line = wait_readable(read, process)
+            assert line.endswith(b"chunks\n"), line  # not the end of the pipe: it is held
+            assert any(staging.glob(staged)) and not (staging / not_yet).exists()
+            os.killpg(process.pid, signal.SIGINT)
             out, err = process.communicate(timeout=TIMEOUT)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        if interrupted:
-            break
-        assert process.returncode == 0, (out + err).decode("utf-8", errors="replace")
-        assert_untouched(project, before)  # a --force build of the same data: the same output
-    else:
-        pytest.fail(f"five builds in a row got past {staged} before they could be interrupted")
+    finally:
+        os.close(read)
     output = (out + err).decode("utf-8", errors="replace")
     assert process.returncode == 130, output
     assert "已中断" in output

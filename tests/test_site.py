@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -105,11 +106,20 @@ def test_unit_page_shows_history_townships_and_internal_lists(project: Path) -> 
     assert 'href="../pdf/2026-10/units/990200.pdf"' in page
 
 
-def test_downloads_are_linked_only_when_the_build_wrote_them(tmp_path: Path) -> None:
-    build_sample_site(tmp_path, "public", downloads=False)
-    page = article(tmp_path / "site" / "public" / "bulletins" / "2026-10.html")
+@pytest.fixture(scope="module")
+def without_downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project with its public site built without the downloads (no PDF or data
+    file beside the pages): its folder. Read only: a test that builds again works on a copy."""
+    root = tmp_path_factory.mktemp("no-downloads")
+    build_sample_site(root, "public", downloads=False)
+    return root
+
+
+def test_downloads_are_linked_only_when_the_build_wrote_them(without_downloads: Path) -> None:
+    site = without_downloads / "site" / "public"
+    page = article(site / "bulletins" / "2026-10.html")
     assert "bulletin.pdf" not in page and "bulletin.json" not in page
-    assert broken_links(tmp_path / "site" / "public") == []
+    assert broken_links(site) == []
 
 
 @pytest.mark.parametrize("audience", ["public", "internal"])
@@ -265,15 +275,18 @@ def test_builds_are_deterministic(project: Path, tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_chart_cache_forgets_charts_unused_for_an_hour(tmp_path: Path) -> None:
-    build_sample_site(tmp_path, "public", downloads=False)
-    cache = tmp_path / ".bulletin-cache" / "mkdocs" / "charts"  # shared by both sites
-    charts = list((tmp_path / "site" / "public" / "charts").glob("*.svg"))
+def test_chart_cache_forgets_charts_unused_for_an_hour(
+    without_downloads: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(without_downloads, root, symlinks=True)  # times kept: the cache's ages
+    cache = root / ".bulletin-cache" / "mkdocs" / "charts"  # shared by both sites
+    charts = list((root / "site" / "public" / "charts").glob("*.svg"))
     assert 0 < len(list(cache.glob("*.svg"))) <= len(charts)  # equal charts share an entry
     stale = cache / "0000.svg"
     stale.write_text("<svg/>")
     os.utime(stale, (1, 1))
-    build_sample_site(tmp_path, "internal", downloads=False)
+    build_sample_site(root, "internal", downloads=False)
     assert not stale.exists()
     assert 0 < len(list(cache.glob("*.svg"))) <= len(charts)  # the public site's are kept
 
