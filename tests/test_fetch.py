@@ -20,7 +20,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
@@ -673,6 +673,39 @@ def test_move_to_moves_only_the_messages_taken(
     assert "没有新的台账邮件" in again.output
     assert "没有需要移到“已收”的邮件" in again.output
     assert dovecot.count("已收") == 1
+
+
+def test_a_mail_is_judged_by_beijing_time_whatever_its_senders_zone(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deadline is 5 November, Beijing time; the office computer is set to New York. 甲县's
+    mail says 23:30 +0800 on the 5th: on time. 乙区's says 16:30 -0800 on the 5th (its sender
+    abroad): that is 08:30 on the 6th in Beijing, a day late."""
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    folder = "时区测试"
+    root = tmp_path / "project"
+    make_project(root, dovecot.port, folder)
+    pacific = timezone(timedelta(hours=-8))
+    sent = [
+        ("jia@test.gov.cn", "甲县.xlsx", {"990101", "990102", "990100"}, at(2026, 11, 5, 23, 30)),
+        ("yi@test.gov.cn", "乙区.xlsx", {"990201"}, datetime(2026, 11, 5, 16, 30, tzinfo=pacific)),
+    ]
+    for i, (sender, name, units, when) in enumerate(sent):
+        data = ledger(tmp_path, name, units)
+        mail = message(sender, name, [rfc2231(data, name)], date=when, message_id=f"<z{i}@t>")
+        dovecot.append(folder, mail.as_bytes(), when + timedelta(seconds=1))
+    result = CliRunner().invoke(cli, ["fetch", "2026-10", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "首次收到 2026-11-05 23:30，按时报送（截止 2026-11-05）" in result.output
+    assert "首次收到 2026-11-06 08:30，逾期1天（截止 2026-11-05）" in result.output
+    receipts = [(r.source, r.received_at) for r in read_receipts(root / "data" / "2026-10")]
+    assert receipts == [
+        ("甲县.xlsx", at(2026, 11, 5, 23, 30)),
+        ("乙区.xlsx", at(2026, 11, 6, 8, 30)),
+    ]
+    # written with the offset of the office's clock, whatever the computer's
+    record = (root / "data" / "2026-10" / RECEIVED).read_text(encoding="utf-8")
+    assert "2026-11-06 08:30:00+08:00" in record
 
 
 def test_windows_follow_each_other_without_overlap() -> None:
