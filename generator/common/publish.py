@@ -27,6 +27,7 @@ from typing import Any
 from generator.common.cache import write_atomic
 from generator.common.errors import BuildError, ConfigError
 from generator.common.paths import ProjectPaths
+from generator.common.record import project_zone
 
 #: written into the root of every output folder: a folder with it is ours to replace
 MARKER = ".bulletin-output"
@@ -278,7 +279,8 @@ def _project_lock(
         raise BuildRunning(message(folder / owner_name)) from None
     owner = folder / owner_name
     try:
-        started = datetime.now().astimezone().isoformat(timespec="seconds")
+        # The office's clock (bulletin.yml `timezone`), as every other time the office reads.
+        started = datetime.now(project_zone(root)).isoformat(timespec="seconds")
         with contextlib.suppress(OSError):
             write_atomic(owner, json.dumps({"pid": os.getpid(), "started": started}).encode())
         yield
