@@ -486,47 +486,56 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     return shared(tmp_path_factory, "sample_site", make)
 
 
-#: The modules that read the session's demo build (`demo_build`, ~40 s to make) and only read
-#: it: one unit of work for pytest-xdist (`DemoTogether` below), so the worker
-#: that makes the build runs them all, while the other runs the rest instead of waiting for the
-#: build's lock (test_fair_judgments reads it too, but is handed out late, once it is made).
+#: The modules that read the session's demo build (`demo_build`, ~58 CPU-s to make) and only
+#: read it: one unit of work for pytest-xdist (`DemoTogether` below), so the worker that makes
+#: the build runs them all, while the other runs the rest instead of waiting for the build's
+#: lock (test_fair_judgments reads it too, but has work of its own and is handed out once the
+#: other worker has done ~150 CPU-s of LONGEST_FIRST, by when the build is made).
 DEMO_READERS = (
     "test_browser_layout.py",
     "test_document.py",
+    "test_prose.py",
     "test_search.py",
     "test_page_weight.py",
 )
 
-#: The other modules that take longest (measured: the durations of their tests, setup
-#: included, in a whole run), longest first. Only the order in which pytest-xdist hands out
-#: whole modules depends on it: the long ones start first and the short ones fill the end, so
-#: the workers finish together.
+#: The other modules that take longest, longest first, by their CPU time (their processes
+#: included: build children, forkserver builds, Chromium) in a run of each alone; the modules
+#: not measured alone by their durations in a whole run. Only the order in which pytest-xdist
+#: hands out whole modules depends on it: the long ones start first and the short ones fill
+#: the end, so the workers finish together (a worker takes its next module while its last
+#: two tests run, so a long module handed out last would hold one worker alone).
 LONGEST_FIRST = (
-    "test_crash.py",
-    "test_determinism.py",
-    "test_issue.py",
-    "test_synth.py",
-    "test_fair_judgments.py",
-    "test_new_project.py",
-    "test_site.py",
-    "test_publish.py",
-    "test_intake.py",
-    "test_month.py",
-    "test_figures.py",
     "test_incremental.py",
-    "test_leaks.py",
-    "test_hostile.py",
-    "test_fetch.py",
+    "test_crash.py",
+    "test_issue.py",
     "test_corpus.py",
+    "test_publish.py",
+    "test_hostile.py",
+    "test_determinism.py",
+    "test_fair_judgments.py",
+    "test_synth.py",
+    "test_site.py",
+    "test_figures.py",
+    "test_month.py",
+    "test_intake.py",
     "test_workbooks.py",
+    "test_filing.py",
+    "test_new_project.py",
+    "test_fetch.py",
+    "test_charts.py",
+    "test_pdf.py",
     "test_rosters.py",
     "test_record.py",
+    "test_structure.py",
+    "test_federation.py",
+    "test_leaks.py",
+    "test_golden.py",
     "test_serve.py",
     "test_browser.py",
     "test_output_folder.py",
     "test_send.py",
     "test_pdf_build.py",
-    "test_filing.py",
 )
 
 
