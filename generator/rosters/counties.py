@@ -108,25 +108,49 @@ def _as_bytes(name: str, column: Any) -> bool:
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
-def row_words(columns: Sequence[tuple[str, Any]]) -> np.ndarray:
+def row_words(
+    columns: Sequence[tuple[str, Any]], made: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
     """One 64-bit word per row folding the columns not digested as bytes (see _county_digests).
 
     Each column's values times its own odd constant (so one cell changed always changes its
     row's word), nulls its own constant. Columns are frame Series, Arrow arrays (chunked or
     not) or, for text of few values, dictionary-encoded arrays (each distinct value digested
-    once). The same values give the same words whichever form they come in.
+    once). The same values give the same words whichever form they come in. `made`: a
+    column's words already worked out (column_words, once per distinct value).
     """
-    folded = [(name, column) for name, column in columns if not _as_bytes(name, column)]
+    made = made or {}
+    folded = [
+        (name, column)
+        for name, column in columns
+        if name not in made and not _as_bytes(name, column)
+    ]
     n = len(columns[0][1]) if columns else 0
-    parts = parallel_map(
-        lambda job: _column_parts(job[1], job[0] in _FEW_VALUES),
-        folded,
-    )
+    parts = parallel_map(lambda job: column_words(*job), folded)
     words = np.zeros(n, dtype=np.uint64)
-    for (name, _column), (kind, nulls, values) in zip(folded, parts, strict=True):
-        odd, blank = _column_constants(name, kind)
-        with np.errstate(over="ignore"):
-            words += np.where(nulls, blank, values * odd)
+    with np.errstate(over="ignore"):
+        for part in [*parts, *made.values()]:
+            words += part
+    return words
+
+
+def column_words(name: str, column: Any) -> np.ndarray:
+    """A column's share of each row's word (row_words): its value times the column's odd
+    constant, or the column's constant for a null."""
+    kind, nulls, values = _column_parts(column, name in _FEW_VALUES)
+    odd, blank = _column_constants(name, kind)
+    with np.errstate(over="ignore"):
+        values = values * odd
+    values[nulls] = blank
+    return values
+
+
+def spread_words(name: str, values: pa.Array, at: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """column_words of a column from those of its distinct `values`: `at` is each row's value
+    (any where the row is `empty`, a null)."""
+    words = column_words(name, values).take(at)
+    if empty.any():
+        words[empty] = column_words(name, pa.nulls(1, values.type))[0]
     return words
 
 

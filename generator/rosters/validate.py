@@ -20,7 +20,7 @@ from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.rosters import codes
 from generator.rosters.collector import Collector, _np_int, _np_mask, _null_mask, _unique
-from generator.rosters.counties import WORDS, row_words
+from generator.rosters.counties import WORDS, row_words, spread_words
 from generator.rosters.grid import RawTable
 from generator.rosters.read import parallel_map
 from generator.rosters.rules import _ROSTER_RULES, _campaign_rules
@@ -220,7 +220,12 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context, release: bool = 
     # while they are at hand: text of few values digested once per value.
     words = None
     if roster.name == ENTERPRISES.name:
-        words = row_words([(c.name, arrays[c.name]) for c in roster.columns])
+        made = {
+            name: result.words
+            for name, result in done.items()
+            if result.words is not None and arrays[name] is result.typed
+        }
+        words = row_words([(c.name, arrays[c.name]) for c in roster.columns], made)
     frame = _frame(arrays, roster, raw.rows, large, words)
     county_of = _county_resolver(roster, arrays, ctx)
     return Validated(frame, [*raw.problems, *out.resolve(county_of)], arrays)
@@ -263,6 +268,9 @@ class ColumnResult:
     too_long: tuple[np.ndarray, np.ndarray, pa.Array] | None = None
     #: text columns as pandas stores them (large_string), cast here in the worker thread
     large: pa.Array | None = None
+    #: the column's share of the ledger rows' digest words (counties.row_words), when made
+    #: once per distinct value
+    words: np.ndarray | None = None
 
 
 def _normalise(arr: pa.Array | pa.ChunkedArray, column: Column) -> ColumnResult:
@@ -332,6 +340,8 @@ def _spread(once: ColumnResult, indices: pa.Array, column: Column) -> ColumnResu
     else:
         typed = once.typed.take(indices)
     result = ColumnResult(shown(once.text), typed, rows(once.bad, False), rows(once.absent, True))
+    if column.kind not in (TEXT, ENUM):  # (text is digested after the rules, which rewrite it)
+        result.words = spread_words(column.name, once.typed, at, empty)
     if once.out_of_range is not None:
         result.out_of_range = rows(once.out_of_range, False)
     if once.floats is not None:
