@@ -224,10 +224,10 @@ def test_the_month_of_the_office(tmp_path: Path) -> None:
     assert "11月9日10:00" in october and "11月5日17:00" in october
     assert "逾期4天，更正1次" in october  # 乙区's fixed file, listed with its time
     assert "11月9日15:00" in october
-    # both halves of 丙县, each with its time, and neither a correction
+    # both halves of 丙县, each with its time, and neither a correction (the county's status
+    # once, in a cell beside both: text extraction reads it between them)
     # by the names the counties sent them under; 乙区's first file shown as replaced
-    assert "丙县10月.xls11月5日17:00按时报送" in october
-    assert "丙县南镇.ods11月5日09:30按时报送" in october
+    assert "丙县南镇.ods11月5日09:30丙县按时报送丙县10月.xls11月5日17:00" in october
     assert "乙区10月.csv（已被替换）11月9日10:00" in october
     # and counted: 24 enterprises, 5 + 5 unionised (41.7%) in the ranking annex
     assert "丙县241041.7%" in october

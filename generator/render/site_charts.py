@@ -6,7 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,6 +19,7 @@ from generator.model.bulletin import (
 )
 from generator.render import charts
 from generator.render.pool import ChunkPool
+from generator.render.sealed import read_sealed, seal
 
 #: Fonts for chart text on the site: the SVG names Noto first, then what readers' systems have.
 SITE_FONT_STACK = (
@@ -75,7 +75,8 @@ def site_fonts(svg: str) -> str:
 
 
 def _draw_batch(indices: list[int], out: str, cache: str) -> int:
-    """Draw the given jobs (worker side); reuse cached SVGs keyed by their inputs."""
+    """Draw the given jobs (worker side); reuse cached SVGs keyed by their inputs, each
+    kept with the digest of its bytes (a damaged or planted one is drawn again)."""
     drawn = 0
     for i in indices:
         job = _JOBS[i]
@@ -83,13 +84,15 @@ def _draw_batch(indices: list[int], out: str, cache: str) -> int:
         key = charts.chart_key(job.kind, bulletin, code=job.code, narrow=job.narrow)
         cached = Path(cache) / f"{key}.svg"
         target = Path(out) / job.name
-        if cached.is_file():
-            shutil.copyfile(cached, target)
+        kept = read_sealed(cached)  # None: missing, or not the bytes a build kept
+        if kept is not None:
+            target.write_bytes(kept)
             os.utime(cached)  # in use: pruning keeps it
             continue
         svg = _draw(job, bulletin)
         target.write_text(svg, encoding="utf-8")
-        write_atomic(cached, svg.encode("utf-8"))  # a concurrent reader never sees half a file
+        # a concurrent reader never sees half a file
+        write_atomic(cached, seal(svg.encode("utf-8")))
         drawn += 1
     return drawn
 

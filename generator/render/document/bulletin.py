@@ -60,6 +60,7 @@ from generator.render.document.sections import (
 )
 from generator.render.document.wording import Wording
 from generator.render.mdtree import Node
+from generator.render.sealed import read_sealed, seal
 
 #: Characters of 2号 (22 pt) on a line of the 156 mm type area: 442 pt / 22 pt.
 TITLE_LINE_EM = 20.0
@@ -173,7 +174,8 @@ def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
 
     With `cache`, a chart drawn before from the same inputs is read from there (the public and
     internal bulletins of a period show the same charts; a bulletin whose wording changed
-    keeps its charts), and a chart drawn is kept there.
+    keeps its charts), and a chart drawn is kept there with the digest of its bytes (a kept
+    chart that is damaged or planted is drawn again: the PDF's key does not cover the SVG).
     """
 
     draw = {"county": coverage_by_county_svg, "trend": coverage_trend_svg}
@@ -187,11 +189,13 @@ def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
             if cache is not None:
                 key = chart_key(kinds[chart], bulletin, text_as_paths=True)
                 cached = cache / f"{key}.svg"
-                if cached.is_file():
-                    block["svg"] = cached.read_text(encoding="utf-8")
+                # missing, or not the bytes a build kept (damaged, planted): drawn again
+                kept = read_sealed(cached)
+                if kept is not None:
+                    block["svg"] = kept.decode("utf-8", errors="replace")
                     os.utime(cached)  # in use: pruning keeps it
                     continue
             block["svg"] = draw[chart](bulletin, True)
             if cached is not None:
-                write_atomic(cached, block["svg"].encode("utf-8"))
+                write_atomic(cached, seal(block["svg"].encode("utf-8")))
     return doc

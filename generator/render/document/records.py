@@ -70,13 +70,17 @@ _REPORTING_BY_COUNTY: list[Column[CountyReporting]] = [
     Column("报送情况", _status),
 ]
 
-#: With the files and receipt times (Shows.reporting_files): one row per file.
+#: With the files and receipt times (Shows.reporting_files): one row per file, the county and
+#: its status once beside all its files (what the status says is the county's, not each file's:
+#: a replaced file, or a repeat of an earlier period's ledger, was not 按时报送).
 _REPORTING_FILES: list[Column[tuple[CountyReporting, ReceivedFile | None]]] = [
     Column("县市区", lambda r: r[0].name),
     Column("文件", lambda r: r[1].file if r[1] else "—"),
     Column("收到时间", lambda r: _received_text(r[1].received_at) if r[1] else "—"),
     Column("报送情况", lambda r: _status(r[0])),
 ]
+#: The columns of _REPORTING_FILES that are the county's: one cell spanning its file rows.
+_COUNTY_COLUMNS = (0, 3)
 
 
 def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
@@ -127,9 +131,21 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
         return "报送情况", blocks
     if bulletin.shows.reporting_files:
         rows: list[tuple[CountyReporting, ReceivedFile | None]] = []
+        spans: list[list[int]] = []  # per row and column: rows spanned, 0 where covered
         for c in counties:
-            rows.extend((c, f) for f in c.files) if c.files else rows.append((c, None))
-        blocks.append(column_table(_REPORTING_FILES, rows, size=0.8))
+            files: list[ReceivedFile | None] = list(c.files) or [None]
+            rows.extend((c, f) for f in files)
+            for i in range(len(files)):
+                county = len(files) if i == 0 else 0
+                spans.append([county if k in _COUNTY_COLUMNS else 1 for k in range(4)])
+        node = column_table(_REPORTING_FILES, rows, size=0.8)
+        # a covered cell is left empty: a template that does not merge shows each status once
+        node["rows"] = [
+            [cell if n else "" for cell, n in zip(row, span, strict=True)]
+            for row, span in zip(node["rows"], spans, strict=True)
+        ]
+        node["rowspans"] = spans
+        blocks.append(node)
     elif reporting.recorded or carried:
         blocks.append(column_table(_REPORTING_BY_COUNTY, counties))
     return "报送情况", blocks
