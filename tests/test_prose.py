@@ -290,3 +290,30 @@ def test_a_label_renamed_in_its_declaration_is_renamed_in_every_sentence(
     for old, _new in renamed.values():
         said = overview + sections
         assert old not in said, (old, said[max(0, said.find(old) - 80) : said.find(old) + 20])
+
+
+def test_uneven_progress_is_said_only_where_the_printed_rates_differ(tmp_path: Path) -> None:
+    """存在问题's 工作进展不平衡 names the highest and the lowest county and the gap between them.
+    Where every county shows the same rate there is no gap to reproach: the sentence is left out,
+    never "最高的甲县为41.7%，最低的甲县为41.7%，相差0.0个百分点"."""
+    from sample_model import sample_bulletin
+
+    from generator.common.config import Config
+    from generator.render.document.sections import problems_section
+    from generator.render.document.wording import Wording
+
+    def said(b: Any) -> str:
+        section = problems_section(b, Config(root=tmp_path), Wording(None))
+        return "" if section is None else flat(json.dumps(section[1], ensure_ascii=False))
+
+    b = sample_bulletin()
+    # 青川区 84.0%, 云溪县 60.0%, the city 75.0%: 24.0 points apart, 云溪县 below the city
+    text = said(b)
+    assert "最高的青川区为84.0%，最低的云溪县为60.0%，相差24.0个百分点" in text
+    assert "1个县市区低于全市平均水平（75.0%），分别是云溪县" in text
+    qingchuan, yunxi = (u for u in b.units if u.level == "county")
+    yunxi.coverage_rate = qingchuan.coverage_rate = b.city.coverage_rate = 5 / 12
+    assert "不平衡" not in said(b) and "相差" not in said(b)
+    # equal as printed (41.67% and 41.66%: both 41.7%) is no gap either
+    yunxi.coverage_rate = 0.41662
+    assert "相差" not in said(b)

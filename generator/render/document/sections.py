@@ -226,20 +226,24 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
     sentences: list[str] = []
     rated = [u for u in counties(bulletin) if u.coverage_rate is not None]
     if len(rated) >= 2 and city.coverage_rate is not None:
-        high = max(rated, key=lambda u: u.coverage_rate or 0.0)
-        low = min(rated, key=lambda u: u.coverage_rate or 0.0)
-        gap = (high.coverage_rate or 0.0) - (low.coverage_rate or 0.0)
-        below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
-        text = (
-            f"一是{say('problem_gap')}。{words().each}{label('coverage_rate')}最高的{high.name}为{pct(high.coverage_rate)}，"
-            f"最低的{low.name}为{pct(low.coverage_rate)}，相差{fmt.number(gap * 100, 1)}个百分点"
-        )
-        if below:
-            text += (
-                f"；{len(below)}个{words().members}低于{words().own}平均水平（{pct(city.coverage_rate)}），"
-                f"分别是{'、'.join(below)}"
+        top = max(u.coverage_rate or 0.0 for u in rated)
+        bottom = min(u.coverage_rate or 0.0 for u in rated)
+        # "Uneven" only where the printed rates differ: equal rates (one unit named as both
+        # highest and lowest, 相差0.0个百分点) are nothing a leader can call a problem.
+        if pct(top) != pct(bottom):
+            highs = "、".join(u.name for u in rated if u.coverage_rate == top)
+            lows = "、".join(u.name for u in rated if u.coverage_rate == bottom)
+            below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
+            text = (
+                f"一是{say('problem_gap')}。{words().each}{label('coverage_rate')}最高的{highs}为{pct(top)}，"
+                f"最低的{lows}为{pct(bottom)}，相差{fmt.number((top - bottom) * 100, 1)}个百分点"
             )
-        sentences.append(text + "。")
+            if below:
+                text += (
+                    f"；{len(below)}个{words().members}低于{words().own}平均水平（{pct(city.coverage_rate)}），"
+                    f"分别是{'、'.join(below)}"
+                )
+            sentences.append(text + "。")
     # The same units as the judgments name: some enterprise due by now (3.9), none unionised
     # this year, and some left to unionise.
     idle = [
