@@ -64,7 +64,7 @@ def test_a_replaced_old_ledger_does_not_read_as_reported_on_time(tmp_path: Path)
     yi = next(c for c in bulletin.reporting.counties if c.name == "乙区")
     assert (yi.status, [f.file for f in yi.files]) == (
         "按时报送",
-        ["乙区9月台账.csv（已被替换）", "乙区10月台账.csv"],
+        ["乙区9月台账.csv（往期台账，已被替换）", "乙区10月台账.csv"],
     )
 
     section = reporting_section(bulletin, Wording(root))
@@ -73,7 +73,7 @@ def test_a_replaced_old_ledger_does_not_read_as_reported_on_time(tmp_path: Path)
     # one row per file; 县市区 and 报送情况 once per county, spanning its files' rows
     assert table["rows"] == [
         ["甲县", "甲县10月台账.xlsx", "11月4日 10:00", "按时报送"],
-        ["乙区", "乙区9月台账.csv（已被替换）", "11月2日 09:00", "按时报送"],
+        ["乙区", "乙区9月台账.csv（往期台账，已被替换）", "11月2日 09:00", "按时报送"],
         ["", "乙区10月台账.csv", "11月4日 10:00", ""],
     ]
     assert table["rowspans"] == [[1, 1, 1, 1], [2, 1, 1, 2], [0, 1, 1, 0]]
@@ -85,8 +85,8 @@ def test_a_replaced_old_ledger_does_not_read_as_reported_on_time(tmp_path: Path)
     text = subprocess.run(
         [pdftotext, "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
     ).stdout
-    section_text = text[text.index("报送情况") : text.index("存在问题")]
+    section_text = text[text.index("报送情况") : text.index("附件：")]
     lines = [re.split(r"\s{2,}", line.strip()) for line in section_text.splitlines()]
-    old = next(line for line in lines if "乙区9月台账.csv（已被替换）" in line)
+    old = next(line for line in lines if "乙区9月台账.csv（往期台账，已被替换）" in line)
     assert "按时报送" not in old
     assert sum(line.count("按时报送") for line in lines) == 2  # 甲县's and 乙区's
