@@ -61,6 +61,20 @@ class Hierarchy:
         # Official order: the city, then each county followed by its townships.
         self.official = np.array([position[c] for c in tree.official], dtype=np.int64)
 
+    @classmethod
+    def of(cls, units: pd.DataFrame) -> Hierarchy:
+        """The hierarchy of a units roster, built once for the same roster (each period of a
+        build reduces its ledger against the same units: their contents are compared, not the
+        frame's identity, so a roster changed in place is built again)."""
+        digest = pd.util.hash_pandas_object(units, index=True).to_numpy().tobytes()
+        key = (tuple(units.columns), digest)
+        cached = _BUILT.get("last")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        built = cls(units)
+        _BUILT["last"] = (key, built)
+        return built
+
     def positions(self, codes: pd.Series) -> np.ndarray:
         """Positions of unit codes in the roster (-1 for an unknown or missing code)."""
         if not len(codes):
@@ -93,6 +107,9 @@ class Hierarchy:
         counts = np.bincount(parent[ok], minlength=self.n)
         return sums, counts
 
+
+#: the last hierarchy built, by the contents of its roster (Hierarchy.of)
+_BUILT: dict[str, tuple[tuple[object, bytes], Hierarchy]] = {}
 
 Strings: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
 
