@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.arrays import ArrowExtensionArray
 
 from generator.rosters.units import UnitTree
 
@@ -118,6 +119,17 @@ def str_array(series: Strings) -> pa.Array | pa.ChunkedArray:
     """A string column as an Arrow array (zero-copy for Arrow-backed columns)."""
     if isinstance(series, pa.Array | pa.ChunkedArray):
         return series
+    return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
+
+
+def arrow_strings(series: pd.Series) -> pa.Array:
+    """A text column as one Arrow array, zero-copy where it is Arrow-backed already."""
+    array = series.array
+    if isinstance(array, ArrowExtensionArray):
+        arrow = array.__arrow_array__()
+        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+            # combining chunks copies them, even a single one
+            return arrow.chunk(0) if arrow.num_chunks == 1 else arrow.combine_chunks()
     return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
 
 

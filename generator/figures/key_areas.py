@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.arrays import ArrowExtensionArray
 
+from generator.figures.hierarchy import arrow_strings
 from generator.rosters.specs import AREA_TYPES
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
     same once stripped (or in NFKC form) one category."""
     # Numbered by Arrow over the column as it is (no copy of its strings); each distinct value
     # stripped and normalised once, then every row looked up in that small table.
-    encoded = pc.dictionary_encode(_arrow_strings(series))
+    encoded = pc.dictionary_encode(arrow_strings(series))
     distinct = encoded.dictionary.to_pylist()
     text = pd.Series(distinct, dtype="string").str.strip()
     text = text.mask(text.isna() | (text == ""), UNFILLED)
@@ -78,17 +78,6 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
     merged, categories = pd.factorize(np.asarray([*values, UNFILLED], dtype=object))
     at = pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False)
     return merged[at], np.asarray(categories, dtype=object)
-
-
-def _arrow_strings(series: pd.Series) -> pa.Array:
-    """A text column as one Arrow array, zero-copy where it is Arrow-backed already."""
-    array = series.array
-    if isinstance(array, ArrowExtensionArray):
-        arrow = array.__arrow_array__()
-        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
-            # combining chunks copies them, even a single one
-            return arrow.chunk(0) if arrow.num_chunks == 1 else arrow.combine_chunks()
-    return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
 
 
 def reduce_groups(
@@ -131,9 +120,7 @@ def reduce_groups(
     name = e["federation"] if "federation" in e else pd.Series(pd.NA, index=e.index)
     feds, forms = _federations(
         (code_at[at], code_values),
-        _arrow_strings(e["union_form"]).take(pa.array(at))
-        if len(at)
-        else pa.array([], pa.string()),
+        arrow_strings(e["union_form"]).take(pa.array(at)) if len(at) else pa.array([], pa.string()),
         category_codes(name.take(at)),
         employees[at],
     )
