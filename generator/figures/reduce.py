@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from generator.common.config import Config
 from generator.common.periods import Period
@@ -130,6 +131,10 @@ def reduce_snapshot(
     previous: PeriodReduction | None,
 ) -> PeriodReduction:
     """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
+    # Arrow's pool keeps what it freed (the read's parsing buffers, the previous period's
+    # snapshot) for itself: given back to the system here, it does not stack on what the
+    # reduction and the next period's read take.
+    pa.default_memory_pool().release_unused()
     h = Hierarchy.of(units)
     e = enterprises
     slot = h.positions(e["unit"]) + 1  # 0: an unknown unit (a roster error), dropped
@@ -213,7 +218,7 @@ def reduce_snapshot(
     groups, federations = key_areas.reduce_groups(
         e, slot > 0, active, unionized, numbered, staff, federation_form
     )
-    return PeriodReduction(
+    reduction = PeriodReduction(
         period=period,
         own=own,
         ledger=ledger,
@@ -222,3 +227,6 @@ def reduce_snapshot(
         federations=federations,
         dormant=found.dormant,
     )
+    del found
+    pa.default_memory_pool().release_unused()  # the reduction's own working arrays
+    return reduction
