@@ -131,7 +131,7 @@ def compute_figures(
     counts per (period, own unit) that the level above's members gave (CONTRACT §7), in place
     of what its own rosters would give (generator.federation).
     """
-    h = Hierarchy(units)
+    h = Hierarchy.of(units)
     reductions = sorted(reductions, key=lambda r: r.period)
     axis = _Axis.of([r.period for r in reductions])
     own = _own_sums(h, reductions)

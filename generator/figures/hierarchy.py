@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.arrays import ArrowExtensionArray
 
 from generator.rosters.units import UnitTree
 
@@ -61,6 +62,20 @@ class Hierarchy:
         # Official order: the city, then each county followed by its townships.
         self.official = np.array([position[c] for c in tree.official], dtype=np.int64)
 
+    @classmethod
+    def of(cls, units: pd.DataFrame) -> Hierarchy:
+        """The hierarchy of a units roster, built once for the same roster (each period of a
+        build reduces its ledger against the same units: their contents are compared, not the
+        frame's identity, so a roster changed in place is built again)."""
+        digest = pd.util.hash_pandas_object(units, index=True).to_numpy().tobytes()
+        key = (tuple(units.columns), digest)
+        cached = _BUILT.get("last")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        built = cls(units)
+        _BUILT["last"] = (key, built)
+        return built
+
     def positions(self, codes: pd.Series) -> np.ndarray:
         """Positions of unit codes in the roster (-1 for an unknown or missing code)."""
         if not len(codes):
@@ -94,6 +109,9 @@ class Hierarchy:
         return sums, counts
 
 
+#: the last hierarchy built, by the contents of its roster (Hierarchy.of)
+_BUILT: dict[str, tuple[tuple[object, bytes], Hierarchy]] = {}
+
 Strings: TypeAlias = pd.Series | pa.Array | pa.ChunkedArray
 
 
@@ -101,6 +119,17 @@ def str_array(series: Strings) -> pa.Array | pa.ChunkedArray:
     """A string column as an Arrow array (zero-copy for Arrow-backed columns)."""
     if isinstance(series, pa.Array | pa.ChunkedArray):
         return series
+    return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
+
+
+def arrow_strings(series: pd.Series) -> pa.Array:
+    """A text column as one Arrow array, zero-copy where it is Arrow-backed already."""
+    array = series.array
+    if isinstance(array, ArrowExtensionArray):
+        arrow = array.__arrow_array__()
+        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+            # combining chunks copies them, even a single one
+            return arrow.chunk(0) if arrow.num_chunks == 1 else arrow.combine_chunks()
     return pa.array(series.astype("string"), type=pa.string(), from_pandas=True)
 
 

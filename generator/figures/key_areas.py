@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from generator.figures.hierarchy import arrow_strings
 from generator.rosters.specs import AREA_TYPES
 
 if TYPE_CHECKING:
@@ -65,12 +68,16 @@ def _category(series: pd.Series, nfkc: bool = False) -> pd.Series:
 def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """`_category` as numbers: (each row's number, the categories numbered), two values the
     same once stripped (or in NFKC form) one category."""
-    codes, uniques = pd.factorize(series.astype("string"))
-    text = pd.Series(uniques, dtype="string").str.strip()
+    # Numbered by Arrow over the column as it is (no copy of its strings); each distinct value
+    # stripped and normalised once, then every row looked up in that small table.
+    encoded = pc.dictionary_encode(arrow_strings(series))
+    distinct = encoded.dictionary.to_pylist()
+    text = pd.Series(distinct, dtype="string").str.strip()
     text = text.mask(text.isna() | (text == ""), UNFILLED)
     values = [unicodedata.normalize("NFKC", t) if nfkc else t for t in text]
     merged, categories = pd.factorize(np.asarray([*values, UNFILLED], dtype=object))
-    return merged[np.where(codes < 0, len(values), codes)], np.asarray(categories, dtype=object)
+    at = pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False)
+    return merged[at], np.asarray(categories, dtype=object)
 
 
 def reduce_groups(
@@ -79,104 +86,150 @@ def reduce_groups(
     active: np.ndarray,
     unionized: np.ndarray,
     units: Numbered | None = None,
+    employees: np.ndarray | None = None,
+    federation_form: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per (own unit, dimension, category) of active enterprises, and the federations.
 
     `known` marks the rows whose unit code is in the roster (others are roster errors);
     `active` and `unionized` are the row masks of CONTRACT §3.1; `units`, when the caller has
-    it, each row's unit numbered (-1: none) and the codes numbered, saving a pass over them.
+    it, each row's unit numbered (-1: none) and the codes numbered, saving a pass over them;
+    `employees` (a missing count 0) and `federation_form` (组建形式 one of FEDERATION_FORMS)
+    likewise, when the caller has worked them out.
     """
     e = enterprises
     rows = known & active
-    employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
-
-    def kept(series: pd.Series, at: np.ndarray) -> pd.Series:
-        """The rows at positions `at`, numbered from 0 (taken before any conversion: a ledger
-        has up to millions of rows, and its strings stay in Arrow)."""
-        return series.take(at).reset_index(drop=True)
-
-    # Numbered over the whole column (no copy of a million strings), then the rows taken.
+    if employees is None:
+        employees = e["employees"].to_numpy(dtype=np.int64, na_value=0)
+    # Numbered over the whole column (no copy of a million strings).
     code_at, code_values = pd.factorize(e["unit"].astype("string")) if units is None else units
+    code_values = np.asarray(code_values, dtype=object)
     categories = {}
     for dimension in DIMENSIONS:
         if dimension == "union_form":
             continue  # the federations are counted below, among unionized enterprises
         column = e[dimension] if dimension in e else pd.Series(pd.NA, index=e.index)
         # 村（社区） as written in Chinese is 村(社区) of the contract
-        at, values = category_codes(column, nfkc=dimension == "area_type")
-        categories[dimension] = (at[rows], values)
-    grouped = group_counts(
-        (code_at[rows], np.asarray(code_values, dtype=object)),
-        categories,
-        unionized[rows],
-        employees[rows],
-    )
+        categories[dimension] = category_codes(column, nfkc=dimension == "area_type")
+    grouped = group_counts((code_at, code_values), categories, unionized, employees, rows)
 
-    form = (
-        e["union_form"].astype("string") if "union_form" in e else pd.Series(pd.NA, index=e.index)
-    )
-    federated = rows & unionized & form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
-    at = np.flatnonzero(federated)
-    name = (
-        e["federation"].astype("string")
-        if "federation" in e
-        else pd.Series(pd.NA, index=e.index, dtype="string")
-    )
-    feds = pd.DataFrame(
-        {
-            "code": kept(e["unit"].astype("string"), at),
-            "form": kept(form, at),
-            "federation": _category(kept(name, at)),
-            "enterprises": np.ones(len(at), dtype=np.int64),
-            "employees": employees[at],
-        }
-    )
-    feds = feds.groupby(["code", "form", "federation"], sort=True, as_index=False)[
-        ["enterprises", "employees"]
-    ].sum()
-    forms = feds.groupby(["code", "form"], as_index=False)[["enterprises", "employees"]].sum()
-    forms = forms.rename(columns={"form": "category"}).assign(
-        dimension="union_form", unionized=forms["enterprises"]
+    if federation_form is None:
+        form = e["union_form"] if "union_form" in e else pd.Series(pd.NA, index=e.index)
+        federation_form = form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
+    at = np.flatnonzero(rows & unionized & federation_form)
+    name = e["federation"] if "federation" in e else pd.Series(pd.NA, index=e.index)
+    feds, forms = _federations(
+        (code_at[at], code_values),
+        arrow_strings(e["union_form"]).take(pa.array(at)) if len(at) else pa.array([], pa.string()),
+        category_codes(name.take(at)),
+        employees[at],
     )
     out = pd.concat([grouped, forms], ignore_index=True)
     out = out.astype({"code": "string", "dimension": "string", "category": "string"}).loc[
         :, list(GROUP_COLUMNS)
     ]
-    feds = feds.astype({"code": "string", "form": "string", "federation": "string"})
-    return out.reset_index(drop=True), feds.loc[:, list(FEDERATION_COLUMNS)]
+    return out.reset_index(drop=True), feds
+
+
+def _federations(
+    code: Numbered, form: pa.Array, federation: Numbered, employees: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The federated enterprises' counts per (code, form, federation) and per (code, form),
+    sorted by their strings (as a groupby over them would be), counted over numbers."""
+    code_at, code_values = code
+    name_at, names = federation
+    forms = np.asarray(FEDERATION_FORMS, dtype=object)
+    form_at = np.asarray(
+        pc.index_in(form, value_set=pa.array(FEDERATION_FORMS)).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
+    width = max(len(names), 1)
+    key = (code_at.astype(np.int64) * len(forms) + form_at) * width + name_at
+    keys, at = np.unique(key, return_inverse=True)
+    count = np.bincount(at, minlength=len(keys)).astype(np.int64)
+    employed = _sums(at, employees, len(keys))
+    name_of, pair = keys % width, keys // width
+    form_of, code_of = pair % len(forms), pair // len(forms)
+    order = np.lexsort(
+        (
+            _ranks(np.asarray(names, dtype=object))[name_of] if len(names) else name_of,
+            _ranks(forms)[form_of],
+            _ranks(code_values)[code_of] if len(code_values) else code_of,
+        )
+    )
+    code_of, form_of, name_of = code_of[order], form_of[order], name_of[order]
+    count, employed = count[order], employed[order]
+    feds = pd.DataFrame(
+        {
+            "code": pd.array(code_values[code_of], "string"),
+            "form": pd.array(forms[form_of], "string"),
+            "federation": pd.array(np.asarray(names, dtype=object)[name_of], "string"),
+            "enterprises": count,
+            "employees": employed,
+        }
+    )
+    # Per (code, form): the federations' rows are sorted by both already, each pair in one run.
+    starts = np.flatnonzero(
+        np.r_[True, (code_of[1:] != code_of[:-1]) | (form_of[1:] != form_of[:-1])]
+    )[: len(order)]
+    summed = np.add.reduceat(count, starts) if len(starts) else count[:0]
+    employed_sum = np.add.reduceat(employed, starts) if len(starts) else employed[:0]
+    per_form = pd.DataFrame(
+        {
+            "code": pd.array(code_values[code_of[starts]], "string"),
+            "category": pd.array(forms[form_of[starts]], "string"),
+            "enterprises": summed,
+            "employees": employed_sum,
+            "dimension": "union_form",
+            "unionized": summed,
+        }
+    )
+    return feds, per_form
 
 
 Numbered = tuple[np.ndarray, np.ndarray]  # (each row's number, -1 for none; the values)
 
 
 def group_counts(
-    code: Numbered, categories: dict[str, Numbered], unionized: np.ndarray, employees: np.ndarray
+    code: Numbered,
+    categories: dict[str, Numbered],
+    unionized: np.ndarray,
+    employees: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Enterprises, unionized ones and employees per (code, dimension, category) that has rows,
-    sorted by the three: each (code, category) pair numbered and counted with `bincount`, not
-    grouped over strings (a province ledger has a million rows of each dimension), and the
-    groups sorted by the ranks of their strings, not by the strings."""
+    """Enterprises, unionized ones and employees per (code, dimension, category) that has rows
+    (of those in `rows`, when given), sorted by the three: each (code, category) pair numbered
+    and counted with `bincount`, not grouped over strings (a province ledger has a million rows
+    of each dimension), and the groups sorted by the ranks of their strings, not by them."""
     code_at, code_values = code
     code_values = np.asarray(code_values, dtype=object)
     code_rank = _ranks(code_values)
     dimension_rank = _ranks(np.asarray(list(categories), dtype=object))
+    counted_rows = code_at >= 0 if rows is None else rows & (code_at >= 0)
+    base = np.asarray(code_at, dtype=np.int64)
+    flag = np.asarray(unionized, dtype=bool)
+    weights = np.asarray(employees, dtype=np.float64)  # once for every dimension
     parts: list[tuple[np.ndarray, ...]] = []
     for d, (category_at, category_values) in enumerate(categories.values()):
         # A row without a code or a category is in no group (groupby drops it too).
-        keep = (code_at >= 0) & (category_at >= 0)
+        keep = counted_rows & (category_at >= 0)
         width = max(len(category_values), 1)
-        key = code_at[keep].astype(np.int64) * width + category_at[keep]
-        # Numbered densely when the pairs are too many to count in one array of all of them.
-        dense = len(code_values) * width <= 4_000_000
-        keys, at = (
-            (np.arange(len(code_values) * width), key)
-            if dense
-            else np.unique(key, return_inverse=True)
-        )
-        size = len(keys)
-        counted = np.bincount(at, minlength=size)
-        present = np.flatnonzero(counted)
-        pairs = keys[present]
+        size = len(code_values) * width
+        if size <= 4_000_000:
+            # Every pair numbered densely; the rows in no group counted one past the end.
+            key = base * width + category_at
+            if not keep.all():
+                key = np.where(keep, key, size)
+            both = np.bincount(key * 2 + flag, minlength=2 * size + 2)[: 2 * size]
+            pairs = np.flatnonzero(both[0::2] + both[1::2])
+            counted = (both[0::2] + both[1::2])[pairs]
+            unions = both[1::2][pairs]
+            employed = _sums(key, weights, size + 1)[pairs]
+        else:  # numbered by the pairs present (too many to count in one array of all)
+            keys, at = np.unique(base[keep] * width + category_at[keep], return_inverse=True)
+            pairs, counted = keys, np.bincount(at, minlength=len(keys))
+            unions = _sums(at, flag[keep], len(keys))
+            employed = _sums(at, weights[keep], len(keys))
         codes, cats = pairs // width, pairs % width
         category_values = np.asarray(category_values, dtype=object)
         parts.append(
@@ -187,9 +240,9 @@ def group_counts(
                 code_rank[codes],
                 np.full(len(pairs), dimension_rank[d] if len(dimension_rank) else 0),
                 _ranks(category_values)[cats] if len(category_values) else cats,
-                counted[present].astype(np.int64),
-                _sums(at, unionized[keep], size)[present],
-                _sums(at, employees[keep], size)[present],
+                counted.astype(np.int64),
+                unions.astype(np.int64),
+                employed,
             )
         )
     if not parts:

@@ -14,11 +14,10 @@ from generator.common.periods import Period
 from generator.figures.columns import LEDGER_COLUMNS, MISSING, STALLED_PERIODS
 from generator.figures.hierarchy import (
     Hierarchy,
-    in_set,
+    arrow_strings,
     index_in,
     iso_dates,
     optional_column,
-    str_array,
 )
 
 if TYPE_CHECKING:
@@ -67,49 +66,70 @@ def priority_changes(
         return PriorityChanges(open_rows, no_dormant())
     before = previous.priority.reset_index(drop=True)
     away = previous.dormant.reset_index(drop=True)
-    # The ledger's enterprises looked up once among those of the previous ledger or dormant
-    # (a province ledger has a million rows, the priority ones some ten thousand); only the
-    # rows found are looked up again, in each of the two.
-    uscc = str_array(e["uscc"])
-    either = pa.chunked_array([str_array(before["uscc"]), str_array(away["uscc"])], pa.string())
-    seen = np.flatnonzero(in_set(uscc, either.combine_chunks()))
-    seen_uscc = uscc.take(seen)
-    was = np.zeros(len(e), dtype=bool)
-    was[seen] = in_set(seen_uscc, before["uscc"])
+    # Every enterprise of the ledger looked up once among those of the previous ledger, then
+    # dormant (a province ledger has a million rows, these some ten thousand): `where` is the
+    # position of its code's first row there. Each of those looked up once among themselves,
+    # so that "is it in the snapshot / among those gone" is a mark at that first row, read
+    # back for each (a code twice in the previous ledger is the same enterprise twice).
+    uscc = arrow_strings(e["uscc"])
+    known_uscc = pa.concat_arrays(
+        [arrow_strings(before["uscc"]).cast(uscc.type), arrow_strings(away["uscc"]).cast(uscc.type)]
+    )
+    n_before, n_known = len(before), len(known_uscc)
+    where = index_in(uscc, known_uscc)  # -1: not there, or no code (never matched)
+    first = index_in(known_uscc, known_uscc)
+    found = where >= 0
+    was = found & (where < n_before)
     # Back after missing from one or more ledgers: open again, its count going on from
     # where it stood (the periods it was missing are not known to be open: not counted).
-    came_back = np.zeros(len(e), dtype=bool)
-    came_back[seen] = in_set(seen_uscc, away["uscc"])
-    back = priority & ~was & came_back
+    back = priority & ~was & (where >= n_before)
     open_rows["added"] = ~(was | back)[priority]
     # Open again: one period more than it had been open at the end of the previous one.
-    known = pd.concat([before[["uscc", "open_periods"]], away], ignore_index=True)
-    where_before = index_in(open_rows["uscc"][~open_rows["added"]], known["uscc"])
-    earlier = known["open_periods"].to_numpy(dtype=np.int64, na_value=1)
-    open_rows.loc[~open_rows["added"], "open_periods"] = earlier[where_before] + 1
+    earlier = np.concatenate(
+        [
+            before["open_periods"].to_numpy(dtype=np.int64, na_value=1),
+            away["open_periods"].to_numpy(dtype=np.int64, na_value=1),
+        ]
+    )
+    again = where[priority][~open_rows["added"].to_numpy(dtype=bool)]
+    open_rows.loc[~open_rows["added"], "open_periods"] = earlier[again] + 1
+
+    def marked(rows: np.ndarray) -> np.ndarray:
+        """Per previous row: whether a row of `rows` has its code (no code: never)."""
+        marks = np.zeros(n_known + 1, dtype=bool)
+        marks[where[rows]] = True
+        marks[-1] = False  # first == -1: a row without a code
+        return marks[first]
 
     # Closed: unionized now; the reason it was not is kept from the previous ledger.
-    closed = _priority_rows(e, np.flatnonzero(was & unionized), "closed")
-    where = index_in(closed["uscc"], before["uscc"])
-    closed["reason"] = np.append(before["reason"].to_numpy(dtype=object), "")[where]
-    closed["open_periods"] = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)[where]
+    closing = np.flatnonzero(was & unionized)
+    closed = _priority_rows(e, closing, "closed")
+    at = where[closing]  # the first row of each code in the previous ledger
+    closed["reason"] = before["reason"].to_numpy(dtype=object)[at]
+    closed["open_periods"] = before["open_periods"].to_numpy(dtype=np.int64, na_value=1)[at]
 
     # Left: no longer active (its status says why), or missing from the snapshot altogether.
-    gone = e[["uscc", "status"]].take(np.flatnonzero(was & ~active))
-    missing = ~in_set(before["uscc"], uscc.filter(was))
-    stopped = in_set(before["uscc"], gone["uscc"])
-    left = before.loc[missing | stopped, list(open_rows.columns)].reset_index(drop=True)
+    gone = np.flatnonzero(was & ~active)
+    present = marked(np.flatnonzero(found))
+    missing = ~present[:n_before]
+    stopped = marked(gone)[:n_before]
+    leaving = missing | stopped
+    left = before.loc[leaving, list(open_rows.columns)].reset_index(drop=True)
     left["state"] = "left"
     left["added"] = False
-    statuses = np.append(gone["status"].to_numpy(dtype=object), MISSING)
-    why = statuses[index_in(left["uscc"], gone["uscc"])]
-    left["left_reason"] = np.where(missing[missing | stopped], MISSING, why)
+    # the status of the first row gone with the code, by the first previous row of the code
+    codes, first_gone = np.unique(where[gone], return_index=True)
+    gone_row = np.full(n_known + 1, -1, dtype=np.int64)
+    gone_row[codes] = first_gone
+    statuses = np.append(e["status"].take(gone).to_numpy(dtype=object), MISSING)
+    why = statuses[gone_row[first[:n_before][leaving]]]
+    left["left_reason"] = np.where(missing[leaving], MISSING, why)
 
     # one without a code can never be recognised when it comes back: not kept as dormant
     gone_now = left.loc[
         (left["left_reason"] == MISSING) & left["uscc"].notna(), ["uscc", "open_periods"]
     ]
-    still = away.loc[~in_set(away["uscc"], seen_uscc), ["uscc", "open_periods"]]
+    still = away.loc[~present[n_before:], ["uscc", "open_periods"]]
     dormant = pd.concat([gone_now, still], ignore_index=True).astype(
         {"uscc": "string", "open_periods": "int64"}
     )

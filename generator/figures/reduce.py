@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from generator.common.config import Config
 from generator.common.periods import Period
@@ -130,7 +131,11 @@ def reduce_snapshot(
     previous: PeriodReduction | None,
 ) -> PeriodReduction:
     """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
-    h = Hierarchy(units)
+    # Arrow's pool keeps what it freed (the read's parsing buffers, the previous period's
+    # snapshot) for itself: given back to the system here, it does not stack on what the
+    # reduction and the next period's read take.
+    pa.default_memory_pool().release_unused()
+    h = Hierarchy.of(units)
     e = enterprises
     slot = h.positions(e["unit"]) + 1  # 0: an unknown unit (a roster error), dropped
     status = e["status"]
@@ -153,28 +158,36 @@ def reduce_snapshot(
         & e["female_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
-    federated = unionized & bool_array(optional_column(e, "union_form").isin(FEDERATION_FORMS))
+    federation_form = bool_array(optional_column(e, "union_form").isin(FEDERATION_FORMS))
+    federated = unionized & federation_form
     union_date = day_array(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
     priority = active & ~unionized_flag & big
 
-    def total(mask: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
-        weights = mask if values is None else np.where(mask, values, 0)
-        sums = np.bincount(slot, weights=weights, minlength=h.n + 1)[1:]
+    def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        # float weights times the mask: one pass, where np.where and bincount's cast were two
+        sums = np.bincount(
+            slot, weights=mask if weights is None else weights * mask, minlength=h.n + 1
+        )[1:]
         return np.rint(sums).astype(np.int64)
 
+    def count(name: str) -> np.ndarray:
+        """A count column as float weights (a missing count is 0; sums stay exact)."""
+        return np.asarray(e[name].to_numpy(dtype=np.float64, na_value=0.0))
+
+    staff = employees.astype(np.float64)
     sums: dict[str, np.ndarray] = {
         "enterprises": total(active),
         "unionized": total(unionized),
-        "employees": total(active, employees),
-        "members": total(unionized, int_array(e["members"])),
-        "unionized_employees": total(unionized, employees),
-        "migrant_workers": total(migrant_given, int_array(e["migrant_workers"])),
-        "migrant_members": total(migrant_given, int_array(e["migrant_members"])),
-        "dispatch_workers": total(dispatch_given, int_array(e["dispatch_workers"])),
-        "dispatch_members": total(dispatch_given, int_array(e["dispatch_members"])),
-        "female_workers": total(female_given, int_array(e["female_workers"])),
-        "female_members": total(female_given, int_array(e["female_members"])),
+        "employees": total(active, staff),
+        "members": total(unionized, count("members")),
+        "unionized_employees": total(unionized, staff),
+        "migrant_workers": total(migrant_given, count("migrant_workers")),
+        "migrant_members": total(migrant_given, count("migrant_members")),
+        "dispatch_workers": total(dispatch_given, count("dispatch_workers")),
+        "dispatch_members": total(dispatch_given, count("dispatch_members")),
+        "female_workers": total(female_given, count("female_workers")),
+        "female_members": total(female_given, count("female_members")),
         "congress": total(unionized & bool_array(e["workers_congress"])),
         "bargaining": total(unionized & bool_array(e["wage_bargaining"])),
         "congress_given": total(unionized & e["workers_congress"].notna().to_numpy(dtype=bool)),
@@ -183,7 +196,7 @@ def reduce_snapshot(
         "ytd_new_unions": total(active & within(union_date, period.year_start, period.end)),
         "qualifying": total(active & big),
         "federation_enterprises": total(federated),
-        "federation_employees": total(federated, employees),
+        "federation_employees": total(federated, staff),
         "priority_open": total(priority),
     }
 
@@ -202,8 +215,10 @@ def reduce_snapshot(
     own = pd.DataFrame({name: sums[name] for name in OWN_SUMS}, index=h.index)
     own.index.name = "code"
     numbered = (slot - 1, np.asarray(h.codes, dtype=object))
-    groups, federations = key_areas.reduce_groups(e, slot > 0, active, unionized, numbered)
-    return PeriodReduction(
+    groups, federations = key_areas.reduce_groups(
+        e, slot > 0, active, unionized, numbered, staff, federation_form
+    )
+    reduction = PeriodReduction(
         period=period,
         own=own,
         ledger=ledger,
@@ -212,3 +227,6 @@ def reduce_snapshot(
         federations=federations,
         dormant=found.dormant,
     )
+    del found
+    pa.default_memory_pool().release_unused()  # the reduction's own working arrays
+    return reduction
