@@ -16,8 +16,9 @@ from generator.render import site_reuse
 
 pytestmark = pytest.mark.slow
 
-#: The sites only: the pages are what these tests are about (the PDFs have their own caches).
-SITES = {"pdf": False, "jobs": 1}
+#: The intranet only: the pages are what these tests are about (the PDFs have their own caches,
+#: and the public site is made by the same code).
+SITES = {"pdf": False, "jobs": 1, "audience": "internal"}
 
 
 def contents(folder: Path) -> dict[str, str]:
@@ -62,7 +63,7 @@ def test_a_changed_write_up_writes_only_the_pages_that_show_it(
     project, out = built
     note(project, "第二稿。")
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
-    # the intranet of the small project (built last): the home page, the write-up's period's bulletin, its
+    # the intranet of the small project: the home page, the write-up's period's bulletin, its
     # unit, the write-up index and category pages and the write-up itself; not the others
     stats = dict(site_reuse.STATS)
     assert stats["unkeyed"] == 0
@@ -84,7 +85,7 @@ def test_a_changed_site_title_writes_every_page_again(
     )
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
     assert site_reuse.STATS["hits"] == 0
-    assert "甲市职工之家通报" in (out / "public" / "index.html").read_text(encoding="utf-8")
+    assert "甲市职工之家通报" in (out / "internal" / "index.html").read_text(encoding="utf-8")
     same_as_from_nothing(project, out, tmp_path / "fresh")
 
 
@@ -98,7 +99,7 @@ def test_a_changed_template_of_the_project_is_shown(
     template = own / "unit.md.j2"
     template.write_text(source.replace("## 工作动态", "## 工作动态（甲版）"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
-    unit = out / "public" / "units" / "990100.html"
+    unit = out / "internal" / "units" / "990100.html"
     assert "工作动态（甲版）" in unit.read_text(encoding="utf-8")
     template.write_text(source.replace("## 工作动态", "## 工作动态（乙版）"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
@@ -111,7 +112,7 @@ def test_a_damaged_or_planted_kept_page_is_written_again(
     built: tuple[Project, Path], tmp_path: Path
 ) -> None:
     project, out = built
-    kept = sorted((project.root / CACHE_DIR / "mkdocs" / "public" / "pages-md").glob("*.md"))
+    kept = sorted((project.root / CACHE_DIR / "mkdocs" / "internal" / "pages-md").glob("*.md"))
     assert len(kept) > 10
     # one page damaged (a byte changed), one planted (a page of someone's making, its digest
     # line not vouching for it), one emptied
