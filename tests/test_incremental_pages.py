@@ -131,3 +131,30 @@ def test_a_forced_build_writes_every_page(built: tuple[Project, Path]) -> None:
     project, out = built
     build(project.root, BuildOptions(out=out, force=True, **SITES))  # type: ignore[arg-type]
     assert site_reuse.STATS["hits"] == 0 and site_reuse.STATS["misses"] == 0
+
+
+def test_a_changed_wording_reaches_the_bulletin_it_is_in(small_build: Path, tmp_path: Path) -> None:
+    from pdf_reading import forget, page_texts
+
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
+    out = tmp_path / "out"
+    options = {"out": out, "jobs": 1, "audience": "internal"}
+    build(project.root, BuildOptions(**options))  # type: ignore[arg-type]
+    pdf = out / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    # the small project criticises both counties in 2026-10 (see the golden bulletin)
+    said = "".join(page_texts(pdf)).replace("\n", "")
+    assert "对以下单位予以通报批评，请认真分析原因" in said
+    own = project.root / "site_templates" / "pdf"
+    own.mkdir(parents=True)
+    (own / "wording.yml").write_text(
+        "criticize_intro: 对以下单位予以通报批评，务请于$deadline前向$organization报告整改措施：\n",
+        encoding="utf-8",
+    )
+    build(project.root, BuildOptions(**options))  # type: ignore[arg-type]
+    forget()  # the PDF read before is another file now
+    page_texts.cache_clear()
+    said = "".join(page_texts(pdf)).replace("\n", "")
+    assert (
+        "对以下单位予以通报批评，务请于成文日期后第10个工作日前向测试市总工会报告整改措施" in said
+    )
+    assert "请认真分析原因" not in said
