@@ -16,8 +16,9 @@ from generator.render import site_reuse
 
 pytestmark = pytest.mark.slow
 
-#: The sites only: the pages are what these tests are about (the PDFs have their own caches).
-SITES = {"pdf": False, "jobs": 1}
+#: The intranet only: the pages are what these tests are about (the PDFs have their own caches,
+#: and the public site is made by the same code).
+SITES = {"pdf": False, "jobs": 1, "audience": "internal"}
 
 
 def contents(folder: Path) -> dict[str, str]:
@@ -62,7 +63,7 @@ def test_a_changed_write_up_writes_only_the_pages_that_show_it(
     project, out = built
     note(project, "第二稿。")
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
-    # the intranet of the small project (built last): the home page, the write-up's period's bulletin, its
+    # the intranet of the small project: the home page, the write-up's period's bulletin, its
     # unit, the write-up index and category pages and the write-up itself; not the others
     stats = dict(site_reuse.STATS)
     assert stats["unkeyed"] == 0
@@ -84,7 +85,7 @@ def test_a_changed_site_title_writes_every_page_again(
     )
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
     assert site_reuse.STATS["hits"] == 0
-    assert "甲市职工之家通报" in (out / "public" / "index.html").read_text(encoding="utf-8")
+    assert "甲市职工之家通报" in (out / "internal" / "index.html").read_text(encoding="utf-8")
     same_as_from_nothing(project, out, tmp_path / "fresh")
 
 
@@ -98,7 +99,7 @@ def test_a_changed_template_of_the_project_is_shown(
     template = own / "unit.md.j2"
     template.write_text(source.replace("## 工作动态", "## 工作动态（甲版）"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
-    unit = out / "public" / "units" / "990100.html"
+    unit = out / "internal" / "units" / "990100.html"
     assert "工作动态（甲版）" in unit.read_text(encoding="utf-8")
     template.write_text(source.replace("## 工作动态", "## 工作动态（乙版）"), encoding="utf-8")
     build(project.root, BuildOptions(out=out, **SITES))  # type: ignore[arg-type]
@@ -111,7 +112,7 @@ def test_a_damaged_or_planted_kept_page_is_written_again(
     built: tuple[Project, Path], tmp_path: Path
 ) -> None:
     project, out = built
-    kept = sorted((project.root / CACHE_DIR / "mkdocs" / "public" / "pages-md").glob("*.md"))
+    kept = sorted((project.root / CACHE_DIR / "mkdocs" / "internal" / "pages-md").glob("*.md"))
     assert len(kept) > 10
     # one page damaged (a byte changed), one planted (a page of someone's making, its digest
     # line not vouching for it), one emptied
@@ -130,3 +131,30 @@ def test_a_forced_build_writes_every_page(built: tuple[Project, Path]) -> None:
     project, out = built
     build(project.root, BuildOptions(out=out, force=True, **SITES))  # type: ignore[arg-type]
     assert site_reuse.STATS["hits"] == 0 and site_reuse.STATS["misses"] == 0
+
+
+def test_a_changed_wording_reaches_the_bulletin_it_is_in(small_build: Path, tmp_path: Path) -> None:
+    from pdf_reading import forget, page_texts
+
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
+    out = tmp_path / "out"
+    options = {"out": out, "jobs": 1, "audience": "internal"}
+    build(project.root, BuildOptions(**options))  # type: ignore[arg-type]
+    pdf = out / "internal" / "pdf" / "2026-10" / "bulletin.pdf"
+    # the small project criticises both counties in 2026-10 (see the golden bulletin)
+    said = "".join(page_texts(pdf)).replace("\n", "")
+    assert "对以下单位予以通报批评，请认真分析原因" in said
+    own = project.root / "site_templates" / "pdf"
+    own.mkdir(parents=True)
+    (own / "wording.yml").write_text(
+        "criticize_intro: 对以下单位予以通报批评，务请于$deadline前向$organization报告整改措施：\n",
+        encoding="utf-8",
+    )
+    build(project.root, BuildOptions(**options))  # type: ignore[arg-type]
+    forget()  # the PDF read before is another file now
+    page_texts.cache_clear()
+    said = "".join(page_texts(pdf)).replace("\n", "")
+    assert (
+        "对以下单位予以通报批评，务请于成文日期后第10个工作日前向测试市总工会报告整改措施" in said
+    )
+    assert "请认真分析原因" not in said
