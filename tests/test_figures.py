@@ -562,6 +562,28 @@ def test_score_caps_components_and_leaves_a_unit_missing_one_unranked() -> None:
     assert all(w.code == "W-SCORE-NULL" for w in fig.warnings)
 
 
+def test_a_province_is_told_to_ask_its_city_not_to_fill_its_own_ledgers() -> None:
+    """A province holds no ledgers or targets.csv of its own units: a score it cannot compute is
+    a gap in what the city sent, and the warning says so (never 'data/targets.csv', '本期台账')."""
+    from generator.federation.words import speak_as
+
+    rows = [ent(str(i), "T11", 10, True, union_date="2026-10-01") for i in range(4)]
+    rows.append(ent("X", "T11", 10, False))
+    targets = [{"year": 2026, "unit": "T11", "new_unions": 2}]
+    try:
+        speak_as("province")
+        fig = run({"2026-10": rows}, targets=targets)
+    finally:
+        speak_as("city")
+    about_t12 = [w for w in fig.warnings if "T12" in w.message]
+    assert len(about_t12) == 3 and {w.file for w in about_t12} == {"data/2026-10/"}
+    target = next(w for w in about_t12 if "新建会目标" in w.message)
+    assert "本级的目标来自各市（州）报来的通报数据" in target.message
+    assert "在其 data/targets.csv 中补充2026年度新建会目标，重新印发后再报来" in target.message
+    assert all("本期台账" not in w.message for w in about_t12)
+    assert sum("报来的本期通报数据" in w.message for w in about_t12) == 2
+
+
 def test_a_component_no_unit_of_the_group_has_is_left_out_and_the_score_scaled() -> None:
     # No township of K1 has a target: schedule_rate is left out for them, 70 points scaled to 100.
     rows = [ent("A", "T11", 10, True), ent("B", "T11", 10, False)]  # coverage 0.5, members 1.0

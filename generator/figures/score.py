@@ -14,6 +14,7 @@ from generator.figures.hierarchy import (
     Hierarchy,
     shifted,
 )
+from generator.federation.words import words
 from generator.figures.indicators import BY_NAME
 
 SCORE_WARNING = "W-SCORE-NULL"
@@ -104,6 +105,12 @@ def _score_warning(
             + ("" if h.is_township[i] else "（其下级单位也都没有）")
         )
         fix = "请在 data/targets.csv 中补充该单位的新建会目标。"
+        if not words().has_lists:  # a province's targets are those its members' packages state
+            file = f"data/{period}/"
+            fix = (
+                f"本级的目标来自{words().each}报来的通报数据：请{name}在其 data/targets.csv 中"
+                f"补充{period.year}年度新建会目标，重新印发后再报来。"
+            )
         value = str(period.year)
     else:
         # the period's ledgers, whichever files of the folder they came in
@@ -113,7 +120,11 @@ def _score_warning(
             if component == "coverage_rate"
             else f"{period.label}没有已建会存续企业的职工人数"
         )
-        fix = "请核对本期台账中该单位的企业是否漏报。"
+        fix = (
+            "请核对本期台账中该单位的企业是否漏报。"
+            if words().has_lists
+            else f"请核对{name}报来的本期通报数据。"
+        )
     effect = (
         "同组各单位都没有此项，综合得分不计此项，按其余指标折算为百分制"
         if left_out
