@@ -10,11 +10,11 @@ import pandas as pd
 from generator.common.config import Config
 from generator.common.periods import Period
 from generator.common.problems import Problem
+from generator.federation.words import words
 from generator.figures.hierarchy import (
     Hierarchy,
     shifted,
 )
-from generator.federation.words import words
 from generator.figures.indicators import BY_NAME
 
 SCORE_WARNING = "W-SCORE-NULL"
