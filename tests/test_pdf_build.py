@@ -12,6 +12,7 @@ from conftest import PERIODS, PlantedBuild
 from planted import MARKERS
 
 from generator.build import BuildOptions, build
+from generator.render.sealed import read_sealed
 
 pytestmark = pytest.mark.slow
 
@@ -63,4 +64,6 @@ def test_the_public_and_internal_bulletins_of_a_period_share_their_charts(
     assert len(list(planted_build.out.glob("*/pdf/*/bulletin.pdf"))) == 2 * len(PERIODS)
     # 2026-09: the bars; 2026-10: the bars and the trend; not once per audience
     assert len(charts) == 3
-    assert all(c.read_text(encoding="utf-8").startswith("<?xml") for c in charts)
+    # each kept sealed (its digest line, then the drawing): an SVG whole
+    drawings = [read_sealed(c) for c in charts]
+    assert all(d is not None and d.startswith(b"<?xml") for d in drawings)
