@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Project, copy_built, rows_of
+from conftest import Project, as_project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
 from generator.common.cache import CACHE_DIR
@@ -40,6 +41,21 @@ def add_period(project: Project, period: str) -> None:
     project.write("enterprises", rows_of("enterprises", "2026-09"), period=period)
 
 
+def data_built(small_build: Path, root: Path) -> Project:
+    """The small project at `root` with the ledger caches of the session's build of it.
+
+    Its output, PDFs and pages are left behind: a data-only build (QUICK) takes its ledgers
+    from the caches, as a project built before does, and writes its own output.
+    """
+    cache = small_build / CACHE_DIR
+
+    def left(folder: str, _names: list[str]) -> list[str]:
+        return {small_build: ["site"], cache: ["pdf", "mkdocs"]}.get(Path(folder), [])
+
+    shutil.copytree(small_build, root, symlinks=True, ignore=left)
+    return as_project(root)
+
+
 def test_a_second_build_with_nothing_changed_does_nothing(
     small_build: Path, tmp_path: Path
 ) -> None:
@@ -64,7 +80,8 @@ def test_a_second_build_with_nothing_changed_does_nothing(
     assert tree(out) == before
 
 
-def test_force_rebuilds_everything(project: Project, tmp_path: Path) -> None:
+def test_force_rebuilds_everything(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     forced = build(project.root, BuildOptions(out=out, force=True, **QUICK))  # type: ignore[arg-type]
@@ -72,7 +89,8 @@ def test_force_rebuilds_everything(project: Project, tmp_path: Path) -> None:
     assert forced.snapshots_read == 2
 
 
-def test_an_output_changed_by_hand_is_rebuilt(project: Project, tmp_path: Path) -> None:
+def test_an_output_changed_by_hand_is_rebuilt(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     before = contents(out)
@@ -89,8 +107,9 @@ def test_an_output_changed_by_hand_is_rebuilt(project: Project, tmp_path: Path) 
 
 
 def test_other_options_or_folders_are_not_mistaken_for_the_last_build(
-    project: Project, tmp_path: Path
+    small_build: Path, tmp_path: Path
 ) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     internal = contents(out / "internal")
@@ -223,7 +242,8 @@ def test_a_period_carrying_a_countys_rows_reads_them_again_when_they_change(
     _same_as_forced(project, out, tmp_path)
 
 
-def test_a_damaged_cache_is_ignored(project: Project, tmp_path: Path) -> None:
+def test_a_damaged_cache_is_ignored(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     before = contents(out)
@@ -457,7 +477,8 @@ def test_a_planted_or_damaged_pdf_in_the_cache_is_never_published(
     assert [p.read_bytes() for p in third] == [p.read_bytes() for p in first]
 
 
-def test_a_font_added_to_the_project_is_a_change(project: Project, tmp_path: Path) -> None:
+def test_a_font_added_to_the_project_is_a_change(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     assert build(project.root, BuildOptions(out=out, **QUICK)).unchanged  # type: ignore[arg-type]
