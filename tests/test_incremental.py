@@ -42,10 +42,11 @@ def add_period(project: Project, period: str) -> None:
 
 
 def data_built(small_build: Path, root: Path) -> Project:
-    """The small project at `root` with the ledger caches of the session's build of it.
+    """The small project at `root` with the caches of the session's build of it but its PDFs
+    and pages.
 
-    Its output, PDFs and pages are left behind: a data-only build (QUICK) takes its ledgers
-    from the caches, as a project built before does, and writes its own output.
+    Its output, PDFs and pages are left behind: a build takes its ledgers and tables from the
+    caches, as a project built before does, makes every PDF and page and writes its own output.
     """
     cache = small_build / CACHE_DIR
 
@@ -328,11 +329,14 @@ def test_a_changed_ledger_gives_every_output_of_a_build_from_nothing(
 
 
 def test_one_process_and_several_give_the_same_output(
-    project: Project, small_result: Any, tmp_path: Path
+    small_build: Path, small_result: Any, tmp_path: Path
 ) -> None:
-    # one process: the session's build of the same small project, from nothing with jobs=1
+    # one process: the session's build of the same small project, from nothing with jobs=1;
+    # several: every PDF and page made again by the workers (the ledgers, read in the main
+    # process whatever the jobs, from the caches)
+    project = data_built(small_build, tmp_path / "project")
     one, many = small_result.out, tmp_path / "many"
-    b = build(project.root, BuildOptions(out=many, jobs=3, force=True))
+    b = build(project.root, BuildOptions(out=many, jobs=3))
     assert small_result.pdfs == b.pdfs > 0
     assert contents(one) == contents(many)
 
