@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Project, copy_built, rows_of
+from conftest import Project, as_project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
 from generator.common.cache import CACHE_DIR
@@ -40,6 +41,22 @@ def add_period(project: Project, period: str) -> None:
     project.write("enterprises", rows_of("enterprises", "2026-09"), period=period)
 
 
+def data_built(small_build: Path, root: Path) -> Project:
+    """The small project at `root` with the caches of the session's build of it but its PDFs
+    and pages.
+
+    Its output, PDFs and pages are left behind: a build takes its ledgers and tables from the
+    caches, as a project built before does, makes every PDF and page and writes its own output.
+    """
+    cache = small_build / CACHE_DIR
+
+    def left(folder: str, _names: list[str]) -> list[str]:
+        return {small_build: ["site"], cache: ["pdf", "mkdocs"]}.get(Path(folder), [])
+
+    shutil.copytree(small_build, root, symlinks=True, ignore=left)
+    return as_project(root)
+
+
 def test_a_second_build_with_nothing_changed_does_nothing(
     small_build: Path, tmp_path: Path
 ) -> None:
@@ -64,7 +81,8 @@ def test_a_second_build_with_nothing_changed_does_nothing(
     assert tree(out) == before
 
 
-def test_force_rebuilds_everything(project: Project, tmp_path: Path) -> None:
+def test_force_rebuilds_everything(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     forced = build(project.root, BuildOptions(out=out, force=True, **QUICK))  # type: ignore[arg-type]
@@ -72,7 +90,8 @@ def test_force_rebuilds_everything(project: Project, tmp_path: Path) -> None:
     assert forced.snapshots_read == 2
 
 
-def test_an_output_changed_by_hand_is_rebuilt(project: Project, tmp_path: Path) -> None:
+def test_an_output_changed_by_hand_is_rebuilt(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     before = contents(out)
@@ -89,8 +108,9 @@ def test_an_output_changed_by_hand_is_rebuilt(project: Project, tmp_path: Path) 
 
 
 def test_other_options_or_folders_are_not_mistaken_for_the_last_build(
-    project: Project, tmp_path: Path
+    small_build: Path, tmp_path: Path
 ) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     internal = contents(out / "internal")
@@ -223,7 +243,8 @@ def test_a_period_carrying_a_countys_rows_reads_them_again_when_they_change(
     _same_as_forced(project, out, tmp_path)
 
 
-def test_a_damaged_cache_is_ignored(project: Project, tmp_path: Path) -> None:
+def test_a_damaged_cache_is_ignored(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     before = contents(out)
@@ -308,11 +329,14 @@ def test_a_changed_ledger_gives_every_output_of_a_build_from_nothing(
 
 
 def test_one_process_and_several_give_the_same_output(
-    project: Project, small_result: Any, tmp_path: Path
+    small_build: Path, small_result: Any, tmp_path: Path
 ) -> None:
-    # one process: the session's build of the same small project, from nothing with jobs=1
+    # one process: the session's build of the same small project, from nothing with jobs=1;
+    # several: every PDF and page made again by the workers (the ledgers, read in the main
+    # process whatever the jobs, from the caches)
+    project = data_built(small_build, tmp_path / "project")
     one, many = small_result.out, tmp_path / "many"
-    b = build(project.root, BuildOptions(out=many, jobs=3, force=True))
+    b = build(project.root, BuildOptions(out=many, jobs=3))
     assert small_result.pdfs == b.pdfs > 0
     assert contents(one) == contents(many)
 
@@ -457,7 +481,8 @@ def test_a_planted_or_damaged_pdf_in_the_cache_is_never_published(
     assert [p.read_bytes() for p in third] == [p.read_bytes() for p in first]
 
 
-def test_a_font_added_to_the_project_is_a_change(project: Project, tmp_path: Path) -> None:
+def test_a_font_added_to_the_project_is_a_change(small_build: Path, tmp_path: Path) -> None:
+    project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     assert build(project.root, BuildOptions(out=out, **QUICK)).unchanged  # type: ignore[arg-type]

@@ -33,6 +33,13 @@ def models(root: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def single_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """`models` of the small project as written by hand, one file a roster: what the tests of
+    split, folder and returned files compare with (each compares; none changes it)."""
+    return models(Project(tmp_path_factory.mktemp("single") / "single").root)
+
+
 def received_models(root: Path) -> dict[str, str]:
     """bulletin.json of a project whose files came through `intake`, without what the receipt
     times give (the 报送情况, each county's report_late, report_days_late, and the data quality
@@ -131,10 +138,9 @@ def one_file_several_counties(project: Project) -> None:
     "split", [split_xlsx_and_gb18030_csv, split_libreoffice, one_file_several_counties]
 )
 def test_a_split_period_gives_the_single_file_bulletin_byte_for_byte(
-    tmp_path: Path, split: object
+    single_models: dict[str, str], tmp_path: Path, split: object
 ) -> None:
-    single = Project(tmp_path / "single")
-    expected = models(single.root)
+    expected = single_models
     project = Project(tmp_path / "split")
     split(project)  # type: ignore[operator]
     result = check_project(project.root)
@@ -410,7 +416,7 @@ def test_each_county_gets_its_own_problem_list_in_its_own_rows(tmp_path: Path) -
 
 
 def test_intake_files_each_county_and_keeps_the_replaced_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    single_models: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import datetime, tzinfo
     from zoneinfo import ZoneInfo
@@ -481,7 +487,9 @@ def test_intake_files_each_county_and_keeps_the_replaced_file(
     assert "原有文件已移到 data/2026-10/.replaced/" in out.output
     # The period is the single-file period's: the same bulletin.
     assert not check_project(project.root).errors
-    assert received_models(project.root) == received_models(Project(tmp_path / "single").root)
+    assert received_models(project.root) == {
+        name: received_models_text(text) for name, text in single_models.items()
+    }
     # Both counties on time in both months: no criticism for it.
     gathered = gather(project.root, BuildOptions())
     reporting = gathered.bulletins["internal"][-1].reporting
@@ -520,8 +528,10 @@ def _volunteers_by_county(project: Project) -> Path:
     return folder
 
 
-def test_a_roster_folder_gives_the_single_file_bulletin(tmp_path: Path) -> None:
-    expected = models(Project(tmp_path / "single").root)
+def test_a_roster_folder_gives_the_single_file_bulletin(
+    single_models: dict[str, str], tmp_path: Path
+) -> None:
+    expected = single_models
     project = Project(tmp_path / "p")
     _volunteers_by_county(project)
     result = check_project(project.root)
@@ -556,7 +566,9 @@ def test_a_volunteer_number_twice_in_one_county_across_files_names_both(tmp_path
     assert {p.county_name for p in found} == {"甲县"}
 
 
-def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -> None:
+def test_intake_files_the_roster_sheets_of_a_returned_workbook(
+    single_models: dict[str, str], tmp_path: Path
+) -> None:
     """A returned collection workbook: its ledger sheet goes to the period, its volunteer
     sheet to data/volunteers/<county>.xlsx, and the build reads the same volunteers."""
     from datetime import datetime
@@ -567,7 +579,7 @@ def test_intake_files_the_roster_sheets_of_a_returned_workbook(tmp_path: Path) -
     from generator.common.periods import Period
     from generator.office.intake import intake
 
-    expected = models(Project(tmp_path / "single").root)
+    expected = single_models
     project = Project(tmp_path / "p")
     folder = _volunteers_by_county(project)
     (folder / "990100-甲县.xlsx").unlink()

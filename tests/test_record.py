@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
-from conftest import CONFIG, ENTERPRISES, PERIODS, Project, uscc, write_roster
+from conftest import CONFIG, ENTERPRISES, PERIODS, Project, as_project, uscc, write_roster
 
 from generator.build import BuildOptions, build, gather
 from generator.cli import cli
@@ -45,15 +47,27 @@ def _inbox(folder: Path, period: str, tag: str = "") -> tuple[Path, Path]:
     )
 
 
-def _project(tmp_path: Path) -> Project:
-    """The small project without ledgers; September taken in on time for both counties."""
-    project = Project(tmp_path / "p")
+@pytest.fixture(scope="module")
+def september(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project without ledgers; September taken in on time for both counties.
+
+    Made once for the module; each test takes in its own months on a copy (`_project`).
+    """
+    folder = tmp_path_factory.mktemp("september")
+    project = Project(folder / "p")
     for period in ("2026-09", "2026-10"):
         for old in (project.root / "data" / period).glob("enterprises.*"):
             old.unlink()
-    jia, yi = _inbox(tmp_path / "9月", "2026-09")
+    jia, yi = _inbox(folder / "9月", "2026-09")
     intake(project.root, SEP, [jia, yi], now=datetime(2026, 10, 8, 9), received="2026-10-03 16:00")
-    return project
+    return project.root
+
+
+def _project(september: Path, tmp_path: Path) -> Project:
+    """A copy of `september` of the test's own, at tmp_path/p."""
+    root = tmp_path / "p"
+    shutil.copytree(september, root)
+    return as_project(root)
 
 
 def _status(root: Path, period: Period) -> dict[str, str]:
@@ -64,8 +78,10 @@ def _run(*args: str) -> object:
     return CliRunner().invoke(cli, list(args))
 
 
-def test_intake_records_the_arrival_time_given_and_refuses_a_wrong_one(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+def test_intake_records_the_arrival_time_given_and_refuses_a_wrong_one(
+    september: Path, tmp_path: Path
+) -> None:
+    project = _project(september, tmp_path)
     jia, yi = _inbox(tmp_path / "10月", "2026-10")
     root = str(project.root)
     out = _run("intake", "2026-10", str(jia), "--received", "2026-11-04 18:30", "-C", root)
@@ -116,10 +132,12 @@ def test_intake_records_the_arrival_time_given_and_refuses_a_wrong_one(tmp_path:
     assert "注意：收到时间早于报告期的最后一天（2026-11-30）" in out.output  # type: ignore[attr-defined]
 
 
-def test_the_first_file_decides_and_later_files_are_corrections(tmp_path: Path) -> None:
+def test_the_first_file_decides_and_later_files_are_corrections(
+    september: Path, tmp_path: Path
+) -> None:
     """甲县: first file on 4 November (on time), a correction on the 20th; 乙区: its only file on
     the 7th, two days late. Only 乙区 is late; 甲县's correction is listed with its time."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     jia, yi = _inbox(tmp_path / "10月", "2026-10")
     now = datetime(2026, 11, 21, 9)
     intake(project.root, OCT, [jia], now=now, received="2026-11-04 18:30")
@@ -164,10 +182,10 @@ def test_the_first_file_decides_and_later_files_are_corrections(tmp_path: Path) 
     ]
 
 
-def test_received_corrects_a_receipt_and_the_build_sees_it(tmp_path: Path) -> None:
+def test_received_corrects_a_receipt_and_the_build_sees_it(september: Path, tmp_path: Path) -> None:
     """乙区's file, mailed on Thursday 5 November 18:30, was taken in on Monday the 9th without
     --received: 逾期4天 until the office records the mail's time."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     jia, yi = _inbox(tmp_path / "10月", "2026-10")
     intake(project.root, OCT, [jia], now=datetime(2026, 11, 4, 10))
     intake(project.root, OCT, [yi], now=datetime(2026, 11, 9, 9))
@@ -251,11 +269,13 @@ def _frame(project: Project, period: str, signed_on: str) -> None:
     )
 
 
-def test_before_the_deadline_no_county_is_late_or_unreported(tmp_path: Path) -> None:
+def test_before_the_deadline_no_county_is_late_or_unreported(
+    september: Path, tmp_path: Path
+) -> None:
     """The bulletin is signed on 3 November, before the deadline of the 5th: 乙区, not yet
     reported and carried for the draft, is 尚未报送, not criticised; signed on the 10th, it is
     未按时报送."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     jia, _yi = _inbox(tmp_path / "10月", "2026-10")
     intake(project.root, OCT, [jia], now=datetime(2026, 11, 2, 9), received="2026-11-02 08:40")
     _frame(project, "2026-10", "2026-11-03")
@@ -296,8 +316,8 @@ def test_before_the_deadline_no_county_is_late_or_unreported(tmp_path: Path) -> 
     assert bulletin.unit("990200").report_late is True
 
 
-def test_carrying_is_for_one_county_and_one_period(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+def test_carrying_is_for_one_county_and_one_period(september: Path, tmp_path: Path) -> None:
+    project = _project(september, tmp_path)
     jia, _yi = _inbox(tmp_path / "10月", "2026-10")
     intake(project.root, OCT, [jia], now=datetime(2026, 11, 9, 9), received="2026-11-04 10:00")
     root = str(project.root)
@@ -325,8 +345,10 @@ def test_carrying_is_for_one_county_and_one_period(tmp_path: Path) -> None:
     assert "甲县 2026-10 期已有台账（990100-甲县.xlsx），不需要沿用上期数据" in refused.output  # type: ignore[attr-defined]
 
 
-def test_the_old_project_wide_setting_still_carries_and_says_what_to_do(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+def test_the_old_project_wide_setting_still_carries_and_says_what_to_do(
+    september: Path, tmp_path: Path
+) -> None:
+    project = _project(september, tmp_path)
     jia, _yi = _inbox(tmp_path / "10月", "2026-10")
     intake(project.root, OCT, [jia], now=datetime(2026, 11, 9, 9), received="2026-11-04 10:00")
     (project.root / "bulletin.yml").write_text(CONFIG + "unreported: previous\n", "utf-8")
@@ -350,10 +372,12 @@ def _many(n: int, unit: str, employees: str = "30") -> list[dict[str, str]]:
     return rows
 
 
-def test_a_resent_old_ledger_is_an_error_until_the_office_confirms_it(tmp_path: Path) -> None:
+def test_a_resent_old_ledger_is_an_error_until_the_office_confirms_it(
+    september: Path, tmp_path: Path
+) -> None:
     """乙区 sends in November its September ledger again (October's differed): E-LEDGER-STALE
     naming September, at intake and check, until the office confirms it for November."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     inbox = tmp_path / "收件"
     jia_rows, _ = _rows("2026-10")
     sep = write_roster(
@@ -393,13 +417,14 @@ def test_a_resent_old_ledger_is_an_error_until_the_office_confirms_it(tmp_path: 
 
 
 def test_an_old_ledger_sent_before_the_deadline_does_not_make_a_county_on_time(
+    september: Path,
     tmp_path: Path,
 ) -> None:
     """乙区's only file before the 5 December deadline is its September ledger again; its
     November ledger comes on the 7th. The old file is no submission of November: 乙区 is
     2 days late, not 按时报送 with one correction (and so not praised). Once the office
     confirms a repeat, that file is the submission and counts from its arrival."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     inbox = tmp_path / "收件"
     sep = write_roster(inbox / "乙区9月.csv", "enterprises", _many(12, "990201"))
     octo = write_roster(inbox / "乙区10月.csv", "enterprises", _many(12, "990201", "31"))
@@ -421,7 +446,7 @@ def test_an_old_ledger_sent_before_the_deadline_does_not_make_a_county_on_time(
     assert _status(project.root, NOV)["乙区"] == "逾期2天"
 
     # confirmed by the office, the repeat is the submission and counts from its arrival
-    other = _project(tmp_path / "confirmed")
+    other = _project(september, tmp_path / "confirmed")
     for period, files, day in ((SEP, [sep], "2026-10-03"), (OCT, [octo], "2026-11-03")):
         jia = write_roster(inbox / f"甲县{period}.xlsx", "enterprises", _rows(str(period))[0])
         intake(other.root, period, [jia, *files], now=datetime(2026, 12, 8), received=f"{day} 9:00")
@@ -433,10 +458,12 @@ def test_an_old_ledger_sent_before_the_deadline_does_not_make_a_county_on_time(
     assert _status(other.root, NOV)["乙区"] == "按时报送，与2026年9月相同（已确认）"
 
 
-def test_an_issued_period_keeps_its_reporting_after_a_correction(tmp_path: Path) -> None:
+def test_an_issued_period_keeps_its_reporting_after_a_correction(
+    september: Path, tmp_path: Path
+) -> None:
     """October issued on 12 November with 乙区 4 days late; 乙区's corrected ledger, taken in
     on 1 December, is a correction of the issued bulletin: October's 报送情况 stays."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     jia, yi = _inbox(tmp_path / "10月", "2026-10")
     intake(project.root, OCT, [jia], now=datetime(2026, 11, 4, 9), received="2026-11-04 08:00")
     intake(project.root, OCT, [yi], now=datetime(2026, 11, 9, 9), received="2026-11-09 08:00")
@@ -479,10 +506,10 @@ def test_every_record_command_has_help_with_an_example() -> None:
     assert "--received" in _run("intake", "--help").output  # type: ignore[attr-defined]
 
 
-def test_the_same_file_sent_twice_is_one_submission(tmp_path: Path) -> None:
+def test_the_same_file_sent_twice_is_one_submission(september: Path, tmp_path: Path) -> None:
     """乙区 mails its October CSV again, byte for byte, after the deadline: not a correction,
     not lateness, and its file has its receipt (no W-RECEIPT-MISSING)."""
-    project = _project(tmp_path)
+    project = _project(september, tmp_path)
     jia, yi = _inbox(tmp_path / "10月", "2026-10")
     now = datetime(2026, 11, 12, 9)
     intake(project.root, OCT, [jia, yi], now=now, received="2026-11-04 18:30")

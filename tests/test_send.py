@@ -147,7 +147,8 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(issued: Path, tmp_path: Path, server: tuple[Mailbox, int]) -> Path:
     root = tmp_path / "project"
-    shutil.copytree(issued, root, ignore=shutil.ignore_patterns("site", ".bulletin-cache"))
+    # the build's caches along, as in the office's project: check and build take from them
+    shutil.copytree(issued, root, ignore=shutil.ignore_patterns("site"))
     with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
         handle.write(
             f"mail:\n  host: 127.0.0.1\n  port: {server[1]}\n  security: none\n"
@@ -414,7 +415,7 @@ def test_encrypted_connections(
     controller.start()
     try:
         root = tmp_path / "project"
-        shutil.copytree(issued, root, ignore=shutil.ignore_patterns("site", ".bulletin-cache"))
+        shutil.copytree(issued, root, ignore=shutil.ignore_patterns("site"))
         with (root / "bulletin.yml").open("a", encoding="utf-8") as handle:
             handle.write(
                 f"mail:\n  host: 127.0.0.1\n  port: {port}\n  security: {security}\n"
