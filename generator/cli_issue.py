@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,19 +75,7 @@ def send(
     from generator.office.send import NO_ADDRESS, SENT_OK, plan_send, record_confirmed
     from generator.office.send import send as run_send
 
-    if resend_unknown and confirm_unknown:
-        raise ConfigError(
-            "--resend-unknown 和 --confirm-unknown 只能选一个：先按 Message-ID 查明。"
-        )
-    plan = plan_send(project, period, resend_unknown)
-    if confirm_unknown:
-        count = record_confirmed(project, plan)
-        click.echo(
-            f"已把 {count} 封结果不明的邮件记为已发送（记录见 {plan.log}），不会再重发。"
-            if count
-            else "没有结果不明的邮件。"
-        )
-        plan = plan_send(project, period)
+    plan = _plan(plan_send, record_confirmed, project, period, resend_unknown, confirm_unknown)
     todo = plan.to_send()
     label = f"{plan.period} 期通报（{plan.doc_code}）"
     for packet in todo:
@@ -203,19 +192,7 @@ def send_problems_command(
     from generator.office.send import SENT_OK
     from generator.office.send_problems import plan_problems, record_confirmed, send_problems
 
-    if resend_unknown and confirm_unknown:
-        raise ConfigError(
-            "--resend-unknown 和 --confirm-unknown 只能选一个：先按 Message-ID 查明。"
-        )
-    plan = plan_problems(project, period, resend_unknown)
-    if confirm_unknown:
-        count = record_confirmed(project, plan)
-        click.echo(
-            f"已把 {count} 封结果不明的邮件记为已发送（记录见 {plan.log}），不会再重发。"
-            if count
-            else "没有结果不明的邮件。"
-        )
-        plan = plan_problems(project, period)
+    plan = _plan(plan_problems, record_confirmed, project, period, resend_unknown, confirm_unknown)
     todo = plan.to_send()
     for packet in todo:
         errors, warnings = plan.counts.get(packet.code, (0, 0))
@@ -268,6 +245,32 @@ def send_problems_command(
 
 #: The commands of this module, as generator.cli adds them to `bulletin`.
 COMMANDS = (issue, send, send_problems_command)
+
+
+def _plan(
+    plan_of: Callable[..., Any],
+    record_confirmed: Callable[[Path, Any], int],
+    project: Path,
+    period: str,
+    resend_unknown: bool,
+    confirm_unknown: bool,
+) -> Any:
+    """What a send will do (`send`, `send-problems`), the mails of unknown outcome recorded as
+    sent first when --confirm-unknown says they went out."""
+    if resend_unknown and confirm_unknown:
+        raise ConfigError(
+            "--resend-unknown 和 --confirm-unknown 只能选一个：先按 Message-ID 查明。"
+        )
+    plan = plan_of(project, period, resend_unknown)
+    if confirm_unknown:
+        count = record_confirmed(project, plan)
+        click.echo(
+            f"已把 {count} 封结果不明的邮件记为已发送（记录见 {plan.log}），不会再重发。"
+            if count
+            else "没有结果不明的邮件。"
+        )
+        plan = plan_of(project, period)
+    return plan
 
 
 def _ask_password() -> str:
