@@ -29,6 +29,17 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def texts(node: Any) -> str:
+    """Every text of a document tree, in order (a paragraph's run-in lead first), as one line."""
+    if isinstance(node, dict):
+        if node.get("t") == "text":
+            return flat(node["text"])
+        return flat(node.get("lead", "")) + texts(node.get("c", []))
+    if isinstance(node, list):
+        return "".join(texts(n) for n in node)
+    return ""
+
+
 def pdf_text(pdf: Path) -> str:
     return flat("".join(page_texts(pdf)))
 
@@ -317,3 +328,54 @@ def test_uneven_progress_is_said_only_where_the_printed_rates_differ(tmp_path: P
     # equal as printed (41.67% and 41.66%: both 41.7%) is no gap either
     yunxi.coverage_rate = 0.41662
     assert "相差" not in said(b)
+
+
+def test_each_value_of_a_grouped_criticism_stands_beside_its_own_unit(tmp_path: Path) -> None:
+    """Units criticised for one figure below one threshold are named in official order, and
+    分别为 gives their values in that same order: 云溪县 (order 5) 50.0% is said after 青川区
+    (order 2) 75.0% even when the judgments list 云溪县 first. The bulletin once said 星湾区
+    66.7% where 星湾区 had 77.8% (the names sorted, the values not)."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import Judgment
+    from generator.render.document.judgments import criticism_section
+    from generator.render.document.wording import Wording
+
+    b = sample_bulletin()
+    note = "（低于100.0%，已过7月1日配备期限）"
+    qingchuan, yunxi = (u for u in b.units if u.level == "county")
+    yunxi.judgments = [Judgment("criticize", f"志愿者覆盖率50.0%{note}")]
+    qingchuan.judgments = [Judgment("criticize", f"志愿者覆盖率75.0%{note}")]
+    b.judgments["criticize"] = [yunxi.code, qingchuan.code]  # the model's order: 云溪县 first
+    section = criticism_section(b, Wording(None))
+    assert section is not None
+    text = texts(section[1])
+    assert "青川区、云溪县。以上2个单位志愿者覆盖率分别为75.0%、50.0%，均低于100.0%" in text
+
+
+def test_an_overdue_rectification_names_the_township_with_its_county() -> None:
+    """督查情况's 逾期未整改 names each unit as the rest of the bulletin does (云溪县白石乡, its
+    county first): a bare 白石乡 cannot be told from a township of the same name elsewhere.
+    A unit gone from the roster keeps its recorded name and its county, never its code."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import InspectionRecord
+    from generator.render.document.records import inspection_section
+
+    def record(unit: str, name: str, county: str) -> InspectionRecord:
+        return InspectionRecord(
+            "2026-03-02", unit, name, county, "张三", "台账更新不及时", "2026-04-30", None,
+            held=False, overdue=True,
+        )  # fmt: skip
+
+    b = sample_bulletin()
+    b.inspections = [
+        record("990201002", "白石乡", "990200"),
+        record("990201009", "石门镇", "990200"),  # no longer in the roster
+    ]
+    section = inspection_section(b)
+    assert section is not None
+    text = texts(section[1])
+    assert "逾期未整改：云溪县白石乡（台账更新不及时，期限2026年4月30日）" in text
+    assert "；云溪县石门镇（台账更新不及时" in text
+    assert "990201009" not in text

@@ -37,7 +37,9 @@ def _grouped(
         key = (found.group("label"), found.group("note")) if found else (text, "")
         groups.setdefault((u.level, *key), []).append((u, text))  # type: ignore[arg-type]
     out: list[tuple[list[UnitFigures], str]] = []
-    for (_level, label, note), members in groups.items():  # type: ignore[misc]
+    for (_level, label, note), found_in in groups.items():  # type: ignore[misc]
+        # In official order, as unit_names says the names: each value beside its own unit.
+        members = sorted(found_in, key=lambda item: item[0].order)
         units = [u for u, _text in members]
         texts = {text for _u, text in members}
         if len(texts) == 1:

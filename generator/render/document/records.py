@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from generator.common import formatting as fmt
 from generator.common.config import Config
-from generator.model.bulletin import Bulletin, CountyReporting, ReceivedFile
+from generator.model.bulletin import Bulletin, CountyReporting, InspectionRecord, ReceivedFile
 from generator.render.document.nodes import (
     Column,
     Section,
@@ -35,7 +35,7 @@ def inspection_section(bulletin: Bulletin) -> Section | None:
         said += f"，整改逾期未完成的问题{_n(len(overdue))}个"
     blocks: list[Node] = [par(said + "。")]
     for k, i in enumerate(held, 1):
-        name = full_name(bulletin, bulletin.unit(i.unit)) if i.unit in _codes(bulletin) else i.unit
+        name = _inspected(bulletin, i)
         due = f"，整改期限{fmt.chinese_date(i.deadline)}" if i.deadline else ""
         blocks.append(
             lead_par(
@@ -45,7 +45,7 @@ def inspection_section(bulletin: Bulletin) -> Section | None:
         )
     if overdue:
         names = "；".join(
-            f"{i.unit_name}（{i.findings or '督查问题'}，期限{fmt.chinese_date(i.deadline)}）"
+            f"{_inspected(bulletin, i)}（{i.findings or '督查问题'}，期限{fmt.chinese_date(i.deadline)}）"
             for i in overdue
         )
         blocks.append(par(f"逾期未整改：{names}。请相关单位立即整改到位。"))
@@ -151,8 +151,15 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
     return "报送情况", blocks
 
 
-def _codes(bulletin: Bulletin) -> set[str]:
-    return {u.code for u in bulletin.units}
+def _inspected(bulletin: Bulletin, i: InspectionRecord) -> str:
+    """The inspected unit as the bulletin names units elsewhere: 松岚县银杏镇 (its county first),
+    its name as recorded where the unit is no longer in the roster; never its code."""
+    codes = {u.code for u in bulletin.units}
+    if i.unit in codes:
+        return full_name(bulletin, bulletin.unit(i.unit))
+    name = i.unit_name or i.unit
+    county = bulletin.unit(i.county).name if i.county in codes and i.county != i.unit else ""
+    return name if name.startswith(county) else county + name
 
 
 def writeup_section(bulletin: Bulletin, config: Config) -> Section | None:
