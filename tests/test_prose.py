@@ -50,7 +50,11 @@ def page_text(page: Path) -> str:
 
 
 def model(demo: Path, audience: str) -> dict[str, Any]:
-    path = demo / audience / "data" / PERIOD / "bulletin.json"
+    return model_of(demo, PERIOD, audience)
+
+
+def model_of(demo: Path, period: str, audience: str = "internal") -> dict[str, Any]:
+    path = demo / audience / "data" / period / "bulletin.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -379,3 +383,21 @@ def test_an_overdue_rectification_names_the_township_with_its_county() -> None:
     assert "逾期未整改：云溪县白石乡（台账更新不及时，期限2026年4月30日）" in text
     assert "；云溪县石门镇（台账更新不及时" in text
     assert "990201009" not in text
+
+
+def test_the_site_lists_judged_counties_before_townships_as_the_pdf_does(demo_build: Path) -> None:
+    """Each judgment on a bulletin page names counties first, then townships, as the signed PDF
+    does. The model's order is by rank: the 2025-12 page gave 明湖区, 云栖县, then 清源镇
+    (first in 禾丰县), then 示例高新技术产业开发区, a county's rank mixed with a township's."""
+    mixed = 0
+    for page in sorted((demo_build / "internal" / "bulletins").glob("20*.html")):
+        levels = {u["code"]: u["level"] for u in model_of(demo_build, page.stem)["units"]}
+        html_text = page.read_text(encoding="utf-8")
+        for kind in ("commend", "criticize", "veto"):
+            if f'class="judgments {kind}"' not in html_text:
+                continue
+            listed = html_text.split(f'class="judgments {kind}"', 1)[1].split("</ul>", 1)[0]
+            named = [levels[c] for c in re.findall(r'href="[^"]*units/(\d+)\.html"', listed)]
+            assert named == sorted(named, key=["county", "township"].index), (page.stem, kind)
+            mixed += "county" in named and "township" in named
+    assert mixed >= 3  # the demo judges counties and townships together in several periods
