@@ -8,6 +8,7 @@ generator/cli_issue.py, what all commands share in generator/cli_common.py; the 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -174,8 +175,10 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     from rich.console import Console
 
     from generator.common.config import load_config
+    from generator.common.console import print_issued_changes
+    from generator.common.problems import ProblemList
     from generator.common.publish import settle
-    from generator.common.register import unregistered_problems
+    from generator.common.register import ISSUED_CHANGED, unregistered_problems
     from generator.federation.words import speak_as
     from generator.render.files import write_county_lists, write_problems
     from generator.rosters.load import check_project
@@ -206,7 +209,16 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
         sources=result.sources,
     )
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-    print_check_report(result, written, console)
+    # figures of issued bulletins that the data now give differently: not the counties' data
+    # problems, and often dozens for a few enterprises; summed up a line per county below
+    changed = [p for p in result.problems.items if p.code == ISSUED_CHANGED]
+    shown = result.problems.items
+    if changed:
+        shown = [p for p in shown if p.code != ISSUED_CHANGED]
+    print_check_report(replace(result, problems=ProblemList(shown)), written, console)
+    lists = [path for path in written if path.name == "problems.xlsx"]
+    where = "、".join(cli_record.relative_to(project, path) for path in lists) or "问题清单"
+    print_issued_changes(changed, f"问题清单 {where}", console, "另有（不计入上面的警告数）：")
     if result.errors:
         ctx.exit(1)
 
