@@ -3,7 +3,9 @@ received, carry and confirm-unchanged."""
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,7 +124,7 @@ def intake(
     _say_correction(result)
     _say_received(result, given=received)
     for item in result.filed:
-        _say_filed(item, result.problems)
+        _say_filed(item, result.problems, result.period)
     _say_counties(project, result)
     if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
         sys.exit(1)
@@ -183,7 +185,31 @@ def _say_received(result: IntakeResult, given: str | None) -> None:
         )
 
 
-def _say_filed(item: Filed, problems: list[Problem]) -> None:
+#: A month a county wrote in its file's name: 10月, 2026年10月, 2026-10, 2026.10, 202610.
+_MONTH_NAMED = re.compile(
+    r"(?<!\d)(?:(20\d\d)\s*(?:年|[-._])?\s*)?(\d{1,2})\s*月|(?<!\d)(20\d\d)[-._]?(\d{2})(?!\d)"
+)
+
+
+def other_month(name: str, period: Period) -> str:
+    """The month a file's name names when it is not the period's (戊区-10月.xlsx taken into
+    2026-11: an old ledger sent again), as the name says it; "" when it names the period's
+    month, none, or the period is a quarter."""
+    if period.cadence != "month":
+        return ""
+    named = []
+    for m in _MONTH_NAMED.finditer(unicodedata.normalize("NFKC", Path(name).stem)):
+        year, month = (m[1], m[2]) if m[2] else (m[3], m[4])
+        if 1 <= int(month) <= 12:
+            named.append((int(year) if year else None, int(month), m[0]))
+    if not named or any(
+        month == period.index and year in (None, period.year) for year, month, _ in named
+    ):
+        return ""
+    return named[0][2].strip()
+
+
+def _say_filed(item: Filed, problems: list[Problem], period: Period) -> None:
     """Print what became of one file: refused, a copy of one taken, or stored (with its notes,
     its rows of other counties and its roster sheets)."""
     if item.refused:
@@ -204,6 +230,13 @@ def _say_filed(item: Filed, problems: list[Problem]) -> None:
     else:
         names = "、".join(name for _, name in item.counties)
         click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
+    named = other_month(item.source.name, period)
+    if named:
+        click.secho(
+            f"  注意：文件名写的是{named}，收进的是 {period} 期：请核对是不是报错了月份"
+            f"（是以前的台账的，请县市区报来 {period} 期的台账，收到后再 intake，会替换这个文件）",
+            fg="yellow",
+        )
     for note in item.notes:
         click.echo(f"  {note}")
     strays = [p for p in problems if p.code == "E-UNIT-OTHER-COUNTY" and p.file == item.stored]

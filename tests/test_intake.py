@@ -1004,3 +1004,44 @@ def test_intake_keeps_the_review_sheet_and_says_so(tmp_path: Path) -> None:
     ]
     bulletin = gather(project.root, BuildOptions()).bulletins["internal"][-1]
     assert bulletin.unit("990200").volunteers_good == 1
+
+
+def test_intake_points_at_a_file_named_for_another_month(tmp_path: Path) -> None:
+    """A county sends its September ledger again for October (戊区-9月.xlsx): intake takes it
+    (the office decides) but says the name is of another month; the period's own is quiet."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from generator.cli_record import other_month
+    from generator.common.periods import Period
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    old = write_roster(tmp_path / "甲县-9月台账.xlsx", "enterprises", jia)
+    args = [
+        "intake",
+        "2026-10",
+        str(old),
+        "--received",
+        "2026-11-03 10:00",
+        "-C",
+        str(project.root),
+    ]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert "注意：文件名写的是9月，收进的是 2026-10 期：请核对是不是报错了月份" in out.output
+    jia[0]["employees"] = "121"
+    own = write_roster(tmp_path / "甲县2026年10月台账.xlsx", "enterprises", jia)
+    out = CliRunner().invoke(cli, ["intake", "2026-10", str(own), "-C", str(project.root)])
+    assert out.exit_code == 0, out.output
+    assert "已收取 甲县2026年10月台账.xlsx" in out.output and "文件名写的是" not in out.output
+    october = Period.parse("2026-10")
+    assert [other_month(n, october) for n in ("乙区2026-09.csv", "丙县202609.xls")] == [
+        "2026-09",
+        "202609",
+    ]
+    # the period's month (full-width digits too), another year's, none, a count of townships
+    assert other_month("甲县　１０月.XLSX", october) == ""
+    assert other_month("甲县2025年10月.xlsx", october) == "2025年10月"
+    assert other_month("甲县12个乡镇.xlsx", october) == other_month("台账.xlsx", october) == ""
+    assert other_month("2026-Q3.xlsx", Period.parse("2026-Q4")) == ""
