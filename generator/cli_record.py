@@ -115,9 +115,13 @@ def intake(
     if load_config(project).level != "city":  # members' issued packages (CONTRACT §7)
         _take_packages(project, parsed, files, received)
         return
-    folders = [f.name for f in files if f.is_dir()]
+    folders = [f for f in files if f.is_dir()]
     if folders:
-        raise click.UsageError(f"{'、'.join(folders)} 是目录：请给出县市区报来的台账文件。")
+        raise click.UsageError(
+            f"{'、'.join(f.name for f in folders)} 是目录：请给出县市区报来的台账文件；要收取目录中"
+            f"的全部文件，在目录名后加 /*，例如 bulletin intake {period} {folders[0]}/*（到达时间不同的文件"
+            "请分几次收取，各写各的 --received）。"
+        )
     result = run_intake(
         project, parsed, list(files), received=received, county=county, mode=mode or AUTO
     )
@@ -146,8 +150,9 @@ def _take_packages(
 
 
 def _say_correction(result: IntakeResult) -> None:
-    """Say that files taken into an issued period correct its bulletin, which stays as issued."""
-    if result.issued is None:
+    """Say that files taken into an issued period correct its bulletin, which stays as issued
+    (nothing to say when no file was taken: a copy of one already there, or refused)."""
+    if result.issued is None or not any(item.stored for item in result.filed):
         return
     doc_code, issued_at = result.issued
     click.secho(

@@ -1045,3 +1045,18 @@ def test_intake_points_at_a_file_named_for_another_month(tmp_path: Path) -> None
     assert other_month("甲县2025年10月.xlsx", october) == "2025年10月"
     assert other_month("甲县12个乡镇.xlsx", october) == other_month("台账.xlsx", october) == ""
     assert other_month("2026-Q3.xlsx", Period.parse("2026-Q4")) == ""
+
+
+def test_intake_of_a_folder_says_how_to_take_the_files_in_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    (tmp_path / "11月台账").mkdir()
+    out = CliRunner().invoke(
+        cli, ["intake", "2026-10", str(tmp_path / "11月台账"), "-C", str(project.root)]
+    )
+    assert out.exit_code == 2
+    flat = "".join(out.output.split())
+    assert "11月台账是目录" in flat and "bulletinintake2026-10" in flat and "11月台账/*" in flat
