@@ -253,6 +253,8 @@ def _say_filed(item: Filed, problems: list[Problem], period: Period) -> None:
 
 #: errors of a county printed by intake; the rest are in its problem list
 SHOWN_ERRORS = 3
+#: errors that follow from others (a 合计 row against the rows above it): printed after them
+_CONSEQUENCES = frozenset({"E-TOTAL-MISMATCH"})
 
 
 def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> None:
@@ -266,6 +268,9 @@ def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> No
         for p in result.problems
         if p.is_error and p.county == code and p.code != "E-UNIT-OTHER-COUNTY"
     ]
+    # in the order of the rows, as the county reads its file; a total that does not add up
+    # is most often the consequence of a wrong row above it: last
+    errors.sort(key=lambda p: (p.code in _CONSEQUENCES, p.file, p.row or 0))
     # named as the county sent it: the name the office saw in the mail
     sent_as = {item.stored: item.source.name for item in result.filed if item.stored}
     for p in errors[:SHOWN_ERRORS]:
@@ -305,6 +310,9 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
     from generator.rosters.codes import E_COUNTY_NOT_REPORTED
 
     taken = {line.code for line in result.lines}
+    # a copy of a county's file already there names that county too (stored as 代码-名称.xlsx):
+    # its errors are not "other counties'"
+    taken |= {item.same_as.split("-", 1)[0] for item in result.filed if item.same_as}
     others = [p for p in result.problems if p.is_error and p.county not in taken]
     # a county that has not sent its ledger yet is no error of the files just taken in
     waiting = [p.county_name or p.value for p in others if p.code == E_COUNTY_NOT_REPORTED.name]

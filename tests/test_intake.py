@@ -8,6 +8,7 @@ ledger) is an error or a warning naming the county and the file.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -1060,3 +1061,34 @@ def test_intake_of_a_folder_says_how_to_take_the_files_in_it(tmp_path: Path) -> 
     assert out.exit_code == 2
     flat = "".join(out.output.split())
     assert "11月台账是目录" in flat and "bulletinintake2026-10" in flat and "11月台账/*" in flat
+
+
+def test_intake_prints_a_countys_errors_in_row_order_totals_last(tmp_path: Path) -> None:
+    """The office reads the first errors to the county on the phone: in the order of its rows,
+    a 合计 that does not add up (the consequence of a wrong row) after them; the same file
+    again takes nothing in and does not call the county's errors another county's."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    jia[1]["employees"] = "三十"
+    jia[2]["union_date"] = "2026年13月1日"
+    path = write_roster(
+        tmp_path / "甲县10月台账.xlsx",
+        "enterprises",
+        jia,
+        below=[["合计", "", "", "", "", "", 999]],
+    )
+    args = ["intake", "2026-10", str(path), "--received", "2026-11-03 10:00"]
+    out = CliRunner().invoke(cli, [*args, "-C", str(project.root)])
+    assert out.exit_code == 1, out.output
+    shown = [line for line in out.output.splitlines() if line.startswith("  错误（")]
+    rows = [int(re.search(r"第 (\d+) 行", line)[1]) for line in shown]  # type: ignore[index]
+    # header on row 1: jia[1] on row 3, jia[2] on row 4, the 合计 row below them
+    assert rows[:2] == [3, 4] and rows[2] > 4 and "合计行" in shown[2], shown
+    assert "“三十”" in shown[0] and "2026年13月1日" in shown[1]
+    again = CliRunner().invoke(cli, [*args, "-C", str(project.root)])
+    assert "未重复收取 甲县10月台账.xlsx" in again.output
+    assert "其他县市区和全市另有" not in again.output, again.output
