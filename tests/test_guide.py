@@ -359,6 +359,7 @@ def test_a_province_guide_describes_the_month_it_runs() -> None:
     assert "800000,某省,省,," in month and "810000,甲市,市,800000," in month
     assert "bulletin init 某省通报 --level province" in pages["index"]
     assert "bulletin templates" not in pages["index"]
+    assert "全省的项目只填一个文件：成员名册 `data/units.csv`" in pages["inputs"]
     # a city's guide is as it was: its ledgers, with the level above at the end
     city = {page.name: page.text for page in guide.render_guide(None, "city")}["month"]
     assert "bulletin fetch 2026-11" in city and "## 上一级：由成员的通报汇总" in city
