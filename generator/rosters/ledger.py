@@ -220,6 +220,7 @@ def _period_empty(rel: str, period: str, ctx: Context) -> Problem:
         period=period,
         example=example,
         names="、".join(names) or "（单位名册有错误，改正后再列出）",
+        previous=str(ctx.period.previous()) if ctx.period else "上一期",
     )
 
 
