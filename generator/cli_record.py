@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 @click.command(cls=BulletinCommand)
 @click.argument("period", metavar="PERIOD")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option(
     "--project",
     "-C",
@@ -110,6 +111,15 @@ def intake(
     from generator.office.intake import AUTO
     from generator.office.intake import intake as run_intake
 
+    if not files:  # `bulletin intake 甲县台账.xlsx`: the period left out, the file taken for it
+        last = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
+        if Path(period).exists():
+            raise click.UsageError(
+                f"缺少报告期：第一个参数应是报告期，然后是文件，例如 bulletin intake {last} {period}"
+            )
+        raise click.UsageError(
+            f"缺少文件：请在报告期后写县市区报来的台账文件，例如 bulletin intake {period} 甲县台账.xlsx"
+        )
     parsed = period_option(period)
     assert parsed is not None
     if load_config(project).level != "city":  # members' issued packages (CONTRACT §7)
@@ -320,7 +330,9 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
     if waiting and result.issued is None:
         click.echo(f"本期还没有收到台账的县市区：{'、'.join(waiting)}。")
     if others:
-        click.echo(f"本期其他县市区和全市另有 {len(others)} 个错误（运行 bulletin check 查看）。")
+        # nothing taken in this time (a refused file, a copy): no "other" county to speak of
+        where = "本期其他县市区和全市另有" if taken else "本期已收的台账和全市的文件中有"
+        click.echo(f"{where} {len(others)} 个错误（运行 bulletin check 查看）。")
     if result.lists:
         click.echo(
             f"问题清单在 {ProjectPaths(project).problems_of(result.period)}/ 下（每个县市区一份）。"

@@ -1017,7 +1017,7 @@ def test_intake_points_at_a_file_named_for_another_month(tmp_path: Path) -> None
     from generator.common.periods import Period
 
     project = Project(tmp_path / "p")
-    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    jia, _yi = _by_county([dict(r) for r in PERIODS["2026-10"]["enterprises"]])  # changed below
     old = write_roster(tmp_path / "甲县-9月台账.xlsx", "enterprises", jia)
     args = [
         "intake",
@@ -1072,7 +1072,7 @@ def test_intake_prints_a_countys_errors_in_row_order_totals_last(tmp_path: Path)
     from generator.cli import cli
 
     project = Project(tmp_path / "p")
-    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    jia, _yi = _by_county([dict(r) for r in PERIODS["2026-10"]["enterprises"]])  # changed below
     jia[1]["employees"] = "三十"
     jia[2]["union_date"] = "2026年13月1日"
     path = write_roster(
@@ -1092,3 +1092,29 @@ def test_intake_prints_a_countys_errors_in_row_order_totals_last(tmp_path: Path)
     again = CliRunner().invoke(cli, [*args, "-C", str(project.root)])
     assert "未重复收取 甲县10月台账.xlsx" in again.output
     assert "其他县市区和全市另有" not in again.output, again.output
+
+
+def test_intake_without_its_period_or_its_files_says_which_is_missing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    path = write_roster(tmp_path / "甲县台账.xlsx", "enterprises", jia)
+    no_period = CliRunner().invoke(cli, ["intake", str(path), "-C", str(project.root)])
+    assert no_period.exit_code == 2
+    assert "缺少报告期：第一个参数应是报告期，然后是文件" in no_period.output
+    assert f"{path}" in "".join(no_period.output.split())
+    no_file = CliRunner().invoke(cli, ["intake", "2026-10", "-C", str(project.root)])
+    assert no_file.exit_code == 2
+    assert "缺少文件：请在报告期后写县市区报来的台账文件" in no_file.output
+    # a refused file taken alone: the project's other errors are not "other counties'"
+    bad = tmp_path / "总结.csv"
+    bad.write_text("本月工作,情况\n走访,10家\n", encoding="utf-8")
+    rows = [dict(r) for r in PERIODS["2026-10"]["enterprises"]]
+    rows[0]["employees"] = "很多"
+    project.write("enterprises", rows, period="2026-10")
+    out = CliRunner().invoke(cli, ["intake", "2026-10", str(bad), "-C", str(project.root)])
+    assert "本期已收的台账和全市的文件中有 1 个错误" in out.output, out.output
+    assert "其他县市区" not in out.output
