@@ -8,6 +8,7 @@ generator/cli_issue.py, what all commands share in generator/cli_common.py; the 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -174,8 +175,10 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
     from rich.console import Console
 
     from generator.common.config import load_config
+    from generator.common.console import print_issued_changes
+    from generator.common.problems import ProblemList
     from generator.common.publish import settle
-    from generator.common.register import unregistered_problems
+    from generator.common.register import ISSUED_CHANGED, unregistered_problems
     from generator.federation.words import speak_as
     from generator.render.files import write_county_lists, write_problems
     from generator.rosters.load import check_project
@@ -206,29 +209,66 @@ def check(ctx: click.Context, project: Path, period: str | None, out: Path | Non
         sources=result.sources,
     )
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-    print_check_report(result, written, console)
+    # figures of issued bulletins that the data now give differently: not the counties' data
+    # problems, and often dozens for a few enterprises; summed up a line per county below
+    changed = [p for p in result.problems.items if p.code == ISSUED_CHANGED]
+    shown = result.problems.items
+    if changed:
+        shown = [p for p in shown if p.code != ISSUED_CHANGED]
+    print_check_report(replace(result, problems=ProblemList(shown)), written, console)
+    lists = [path for path in written if path.name == "problems.xlsx"]
+    where = "、".join(cli_record.relative_to(project, path) for path in lists) or "问题清单"
+    print_issued_changes(changed, f"问题清单 {where}", console, "另有（不计入上面的警告数）：")
     if result.errors:
         ctx.exit(1)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--organization", default="某市总工会", show_default=True, help="发文机关名称。")
-@click.option("--doc-prefix", default="某工发", show_default=True, help="发文字号代字。")
+@click.option(
+    "--organization", default=None, help="发文机关名称（默认：某市总工会，省级为某省总工会）。"
+)
+@click.option("--doc-prefix", default=None, help="发文字号代字（默认：某工发，省级为某省工发）。")
 @choice("--cadence", ["month", "quarter"], "month", "报告周期：按月或按季度。")
-def init(directory: Path, organization: str, doc_prefix: str, cadence: str) -> None:
+@choice(
+    "--level",
+    ["city", "province", "national"],
+    "city",
+    "本项目是哪一级：city（市，收县市区的台账）、province（省）或 national（全国）"
+    "（收各成员印发的通报包）。",
+)
+def init(
+    directory: Path, organization: str | None, doc_prefix: str | None, cadence: str, level: str
+) -> None:
     """新建一个空的通报项目：设置文件、名册模板和内容目录。
 
     \b
     示例：
       bulletin init 青山市 --organization 青山市总工会 --doc-prefix 青工发
+      bulletin init 某省通报 --level province --organization 某省总工会 --doc-prefix 某省工发
     """
+    from generator.federation.words import level_words
     from generator.office.scaffold import init_project
+    from generator.render.guide import DEFAULT_ORGANIZATION
 
-    result = init_project(directory, organization, doc_prefix, cadence)
+    named, prefix = DEFAULT_ORGANIZATION.get(level, DEFAULT_ORGANIZATION["province"])
+    result = init_project(directory, organization or named, doc_prefix or prefix, cadence, level)
     click.echo(f"已新建项目 {result.root}，包含：")
     for path in result.files:
         click.echo(f"  {path.relative_to(result.root)}")
+    if level != "city":  # its members send their issued packages (CONTRACT §7)
+        words = level_words(level)
+        click.echo(
+            "下一步：\n"
+            f"  1. 在 data/units.csv 中填写成员名册：第一行是本级（层级填“{words.name}”，"
+            f"上级单位代码不填），其余每行是一个{words.members}（上级单位代码填本级的代码）"
+            "（填法见使用指南“每月的工作”，生成后在内网网站上）；\n"
+            f"  2. bulletin new-period 2026-10 {directory}     建立本期目录和通报框架；\n"
+            f"  3. {words.each}印发本期通报后，把报来的 issued/2026-10 文件夹（或 zip）用 "
+            f'bulletin intake 2026-10 文件夹 --received "收到时间" 收取；\n'
+            f"  4. bulletin check {directory}，没有错误后 bulletin build {directory}。"
+        )
+        return
     click.echo(
         "下一步：\n"
         "  1. 在 data/units.csv 中填写单位名册（市、县市区、乡镇街道），以及目标、志愿者等名册"

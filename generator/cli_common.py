@@ -72,11 +72,27 @@ class BulletinCommand(click.Command):
     """A command whose command-line mistakes know the command (for the pointer to its help)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = self._files_named_like_options(args)
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             exc.ctx = exc.ctx or ctx
             raise
+
+    def _files_named_like_options(self, args: list[str]) -> list[str]:
+        """A county's file named -甲县台账.xlsx is a file, not an option: an argument that
+        starts with "-", is no option of the command and names an existing file is passed
+        as ./-甲县台账.xlsx (the same file), so the office need not know about "--"."""
+        options = {o for p in self.params for o in (*p.opts, *p.secondary_opts)}
+        out: list[str] = []
+        for i, arg in enumerate(args):
+            if arg == "--":  # everything after it is an argument already
+                return out + args[i:]
+            named = arg.split("=", 1)[0]
+            if arg.startswith("-") and named not in options and Path(arg).is_file():
+                arg = f"./{arg}"
+            out.append(arg)
+        return out
 
 
 class BulletinGroup(click.Group):

@@ -3,7 +3,10 @@ received, carry and confirm-unchanged."""
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
 
 @click.command(cls=BulletinCommand)
 @click.argument("period", metavar="PERIOD")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option(
     "--project",
     "-C",
@@ -108,21 +111,34 @@ def intake(
     from generator.office.intake import AUTO
     from generator.office.intake import intake as run_intake
 
+    if not files:  # `bulletin intake 甲县台账.xlsx`: the period left out, the file taken for it
+        last = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
+        if Path(period).exists():
+            raise click.UsageError(
+                f"缺少报告期：第一个参数应是报告期，然后是文件，例如 bulletin intake {last} {period}"
+            )
+        raise click.UsageError(
+            f"缺少文件：请在报告期后写县市区报来的台账文件，例如 bulletin intake {period} 甲县台账.xlsx"
+        )
     parsed = period_option(period)
     assert parsed is not None
     if load_config(project).level != "city":  # members' issued packages (CONTRACT §7)
         _take_packages(project, parsed, files, received)
         return
-    folders = [f.name for f in files if f.is_dir()]
+    folders = [f for f in files if f.is_dir()]
     if folders:
-        raise click.UsageError(f"{'、'.join(folders)} 是目录：请给出县市区报来的台账文件。")
+        raise click.UsageError(
+            f"{'、'.join(f.name for f in folders)} 是目录：请给出县市区报来的台账文件；要收取目录中"
+            f"的全部文件，在目录名后加 /*，例如 bulletin intake {period} {folders[0]}/*（到达时间不同的文件"
+            "请分几次收取，各写各的 --received）。"
+        )
     result = run_intake(
         project, parsed, list(files), received=received, county=county, mode=mode or AUTO
     )
     _say_correction(result)
     _say_received(result, given=received)
     for item in result.filed:
-        _say_filed(item, result.problems)
+        _say_filed(item, result.problems, result.period)
     _say_counties(project, result)
     if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
         sys.exit(1)
@@ -144,8 +160,9 @@ def _take_packages(
 
 
 def _say_correction(result: IntakeResult) -> None:
-    """Say that files taken into an issued period correct its bulletin, which stays as issued."""
-    if result.issued is None:
+    """Say that files taken into an issued period correct its bulletin, which stays as issued
+    (nothing to say when no file was taken: a copy of one already there, or refused)."""
+    if result.issued is None or not any(item.stored for item in result.filed):
         return
     doc_code, issued_at = result.issued
     click.secho(
@@ -183,7 +200,31 @@ def _say_received(result: IntakeResult, given: str | None) -> None:
         )
 
 
-def _say_filed(item: Filed, problems: list[Problem]) -> None:
+#: A month a county wrote in its file's name: 10月, 2026年10月, 2026-10, 2026.10, 202610.
+_MONTH_NAMED = re.compile(
+    r"(?<!\d)(?:(20\d\d)\s*(?:年|[-._])?\s*)?(\d{1,2})\s*月|(?<!\d)(20\d\d)[-._]?(\d{2})(?!\d)"
+)
+
+
+def other_month(name: str, period: Period) -> str:
+    """The month a file's name names when it is not the period's (戊区-10月.xlsx taken into
+    2026-11: an old ledger sent again), as the name says it; "" when it names the period's
+    month, none, or the period is a quarter."""
+    if period.cadence != "month":
+        return ""
+    named = []
+    for m in _MONTH_NAMED.finditer(unicodedata.normalize("NFKC", Path(name).stem)):
+        year, month = (m[1], m[2]) if m[2] else (m[3], m[4])
+        if 1 <= int(month) <= 12:
+            named.append((int(year) if year else None, int(month), m[0]))
+    if not named or any(
+        month == period.index and year in (None, period.year) for year, month, _ in named
+    ):
+        return ""
+    return named[0][2].strip()
+
+
+def _say_filed(item: Filed, problems: list[Problem], period: Period) -> None:
     """Print what became of one file: refused, a copy of one taken, or stored (with its notes,
     its rows of other counties and its roster sheets)."""
     if item.refused:
@@ -204,6 +245,13 @@ def _say_filed(item: Filed, problems: list[Problem]) -> None:
     else:
         names = "、".join(name for _, name in item.counties)
         click.echo(f"已收取 {item.source.name}（{names}，{item.rows} 行）→ {item.stored}")
+    named = other_month(item.source.name, period)
+    if named:
+        click.secho(
+            f"  注意：文件名写的是{named}，收进的是 {period} 期：请核对是不是报错了月份"
+            f"（是以前的台账的，请县市区报来 {period} 期的台账，收到后再 intake，会替换这个文件）",
+            fg="yellow",
+        )
     for note in item.notes:
         click.echo(f"  {note}")
     strays = [p for p in problems if p.code == "E-UNIT-OTHER-COUNTY" and p.file == item.stored]
@@ -215,6 +263,8 @@ def _say_filed(item: Filed, problems: list[Problem]) -> None:
 
 #: errors of a county printed by intake; the rest are in its problem list
 SHOWN_ERRORS = 3
+#: errors that follow from others (a 合计 row against the rows above it): printed after them
+_CONSEQUENCES = frozenset({"E-TOTAL-MISMATCH"})
 
 
 def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> None:
@@ -228,6 +278,9 @@ def _say_errors(project: Path, result: IntakeResult, code: str, name: str) -> No
         for p in result.problems
         if p.is_error and p.county == code and p.code != "E-UNIT-OTHER-COUNTY"
     ]
+    # in the order of the rows, as the county reads its file; a total that does not add up
+    # is most often the consequence of a wrong row above it: last
+    errors.sort(key=lambda p: (p.code in _CONSEQUENCES, p.file, p.row or 0))
     # named as the county sent it: the name the office saw in the mail
     sent_as = {item.stored: item.source.name for item in result.filed if item.stored}
     for p in errors[:SHOWN_ERRORS]:
@@ -267,6 +320,9 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
     from generator.rosters.codes import E_COUNTY_NOT_REPORTED
 
     taken = {line.code for line in result.lines}
+    # a copy of a county's file already there names that county too (stored as 代码-名称.xlsx):
+    # its errors are not "other counties'"
+    taken |= {item.same_as.split("-", 1)[0] for item in result.filed if item.same_as}
     others = [p for p in result.problems if p.is_error and p.county not in taken]
     # a county that has not sent its ledger yet is no error of the files just taken in
     waiting = [p.county_name or p.value for p in others if p.code == E_COUNTY_NOT_REPORTED.name]
@@ -274,7 +330,9 @@ def _say_counties(project: Path, result: IntakeResult) -> None:
     if waiting and result.issued is None:
         click.echo(f"本期还没有收到台账的县市区：{'、'.join(waiting)}。")
     if others:
-        click.echo(f"本期其他县市区和全市另有 {len(others)} 个错误（运行 bulletin check 查看）。")
+        # nothing taken in this time (a refused file, a copy): no "other" county to speak of
+        where = "本期其他县市区和全市另有" if taken else "本期已收的台账和全市的文件中有"
+        click.echo(f"{where} {len(others)} 个错误（运行 bulletin check 查看）。")
     if result.lists:
         click.echo(
             f"问题清单在 {ProjectPaths(project).problems_of(result.period)}/ 下（每个县市区一份）。"

@@ -184,3 +184,23 @@ def test_check_names_the_score_warnings_the_build_will_list(
     built = score_rows(tmp_path / "site" / "internal" / "data" / OCT / "problems.csv")
     assert checked and checked == built
     assert any("乙区（990200）没有2026年度新建会目标" in " ".join(r) for r in checked)
+
+
+def test_an_empty_new_period_says_how_to_take_files_in_and_who_has_not_sent(
+    project: Project,
+) -> None:
+    # a new month before any county's file was taken in: not "put enterprises.csv here"
+    (project.root / "data" / "2026-11").mkdir()
+    code, output = run(str(project.root), "--period", "2026-11")
+    assert code == 1, output
+    flat = "".join(output.split()).replace("│", "")
+    assert "E-FILE-MISSING" not in flat and "enterprises.csv" not in flat
+    assert "2026-11期还没有收到任何县市区的台账" in flat
+    # the office's command with an example: the city's first county, a day after the period
+    assert 'bulletinintake2026-11~/下载/甲县台账.xlsx--received"2026-12-0309:30"' in flat
+    assert "bulletinfetch2026-11" in flat
+    assert "还没有报送的县市区：甲县、乙区。" in flat
+    assert "收齐之前只生成以前各期，用bulletinbuild--period2026-10。" in flat
+    with (project.root / "problems" / "problems.csv").open(encoding="utf-8-sig") as f:
+        (row,) = [r for r in csv.DictReader(f) if "2026-11" in "".join(r.values())]
+    assert "E-PERIOD-EMPTY" in row.values() and "data/2026-11/" in row.values()

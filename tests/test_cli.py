@@ -109,3 +109,24 @@ def test_a_build_says_the_next_step_of_the_latest_period(
     )
     _say_next(root, "2026-10")
     assert capsys.readouterr().out == ""
+
+
+def test_a_county_file_named_with_a_leading_dash_is_taken_in_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county names its file -甲县 11月台账.xlsx: the office types the name as it is and the
+    file is taken in, not refused as an unknown option (错误：没有 -甲 这个选项)."""
+    from conftest import PERIODS, Project, write_roster
+
+    project = Project(tmp_path / "p")
+    jia = [r for r in PERIODS["2026-10"]["enterprises"] if r["unit"].startswith("9901")]
+    monkeypatch.chdir(tmp_path)
+    write_roster(tmp_path / "-甲县 11月台账.xlsx", "enterprises", jia)
+    args = ["intake", "2026-10", "-甲县 11月台账.xlsx", "--received", "2026-11-03 10:00"]
+    result = CliRunner().invoke(cli, [*args, "-C", str(project.root)])
+    assert "这个选项" not in result.output, result.output
+    assert "已收取 -甲县 11月台账.xlsx（甲县，" in result.output, result.output
+    assert (project.root / "data" / "2026-10" / "990100-甲县.xlsx").is_file()
+    # an option that does not exist is still told as one
+    wrong = CliRunner().invoke(cli, ["intake", "2026-10", "-甲县.xlsx", "-C", str(project.root)])
+    assert wrong.exit_code == 2 and "没有 -甲 这个选项" in wrong.output

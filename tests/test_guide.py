@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.figures import indicators
@@ -327,3 +328,64 @@ def test_guide_is_a_section_of_the_intranet_and_not_of_the_public_site(small_bui
     assert 'href="inputs.html#units"' in month or 'href="outputs.html#publish"' in month
     inputs = (internal / "guide" / "inputs.html").read_text(encoding="utf-8")
     assert 'id="units"' in inputs and 'id="targets"' in inputs
+
+
+# --------------------------------------------------------------------------------------------
+# A province's guide: its own month, its own bulletin.yml
+
+
+def test_a_province_guide_describes_the_month_it_runs() -> None:
+    pages = {page.name: page.text for page in guide.render_guide(None, "province")}
+    month = pages["month"]
+    # the commands a province runs, each named with its example, and only those
+    named = {command for command, _ in _named(month)}
+    assert named == {
+        "init",
+        "new-period",
+        "intake",
+        "received",
+        "check",
+        "build",
+        "serve",
+        "issue",
+        "send",
+    }
+    assert 'bulletin intake 2026-11 ~/下载/甲市-2026-11.zip --received "2026-12-04 10:00"' in month
+    assert sum(_check_named(text, name) for name, text in pages.items()) > 10
+    # not a city's ledger process: no counties' ledgers collected, no problem lists sent back
+    for city_only in ("bulletin fetch", "bulletin send-problems", "bulletin carry", "| 2. 收表 |"):
+        assert city_only not in month, city_only
+    assert "县市区" not in month and "全市" not in month
+    assert "800000,某省,省,," in month and "810000,甲市,市,800000," in month
+    assert "bulletin init 某省通报 --level province" in pages["index"]
+    assert "bulletin templates" not in pages["index"]
+    assert "全省的项目只填一个文件：成员名册 `data/units.csv`" in pages["inputs"]
+    # a city's guide is as it was: its ledgers, with the level above at the end
+    city = {page.name: page.text for page in guide.render_guide(None, "city")}["month"]
+    assert "bulletin fetch 2026-11" in city and "## 上一级：由成员的通报汇总" in city
+
+
+def test_a_province_settings_page_shows_the_bulletin_yml_init_writes_for_it(
+    tmp_path: Path,
+) -> None:
+    from generator.common.config import load_config
+
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "p"), "--level", "province"])
+    assert result.exit_code == 0, result.output
+    assert "data/units.csv" in result.output and "bulletin intake 2026-10 文件夹" in result.output
+    written = (tmp_path / "p" / "bulletin.yml").read_text(encoding="utf-8")
+    settings = {page.name: page.text for page in guide.render_guide(None, "province")}["settings"]
+    assert f"```yaml\n{written}```" in settings
+    config = load_config(tmp_path / "p")
+    assert config.level == "province" and config.organization.name == "某省总工会"
+    # the comments speak as a province: its members, what they send; a city's own keys gone
+    lines = [line for line in written.splitlines() if "县市区" in line or "全市" in line]
+    assert lines == [line for line in lines if line.startswith("level: province")]
+    assert "市（州）在全省各市（州）中排名和评价" in written
+    assert "# 各市（州）在报告期次月几号前报送通报数据" in written.replace("report_deadline: 5", "")
+    for key in ("mailbox", "unreported", "priority_min_employees", "volunteer_min_enterprises"):
+        assert key not in written, key
+    # its only roster is the members', headed as the guide shows it
+    header = (tmp_path / "p" / "data" / "units.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert header[0].startswith("单位代码,单位名称,层级,上级单位代码")
+    assert sorted(p.name for p in (tmp_path / "p" / "data").iterdir()) == ["units.csv"]

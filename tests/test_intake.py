@@ -8,6 +8,7 @@ ledger) is an error or a warning naming the county and the file.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -1004,3 +1005,116 @@ def test_intake_keeps_the_review_sheet_and_says_so(tmp_path: Path) -> None:
     ]
     bulletin = gather(project.root, BuildOptions()).bulletins["internal"][-1]
     assert bulletin.unit("990200").volunteers_good == 1
+
+
+def test_intake_points_at_a_file_named_for_another_month(tmp_path: Path) -> None:
+    """A county sends its September ledger again for October (戊区-9月.xlsx): intake takes it
+    (the office decides) but says the name is of another month; the period's own is quiet."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from generator.cli_record import other_month
+    from generator.common.periods import Period
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county([dict(r) for r in PERIODS["2026-10"]["enterprises"]])  # changed below
+    old = write_roster(tmp_path / "甲县-9月台账.xlsx", "enterprises", jia)
+    args = [
+        "intake",
+        "2026-10",
+        str(old),
+        "--received",
+        "2026-11-03 10:00",
+        "-C",
+        str(project.root),
+    ]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert "注意：文件名写的是9月，收进的是 2026-10 期：请核对是不是报错了月份" in out.output
+    jia[0]["employees"] = "121"
+    own = write_roster(tmp_path / "甲县2026年10月台账.xlsx", "enterprises", jia)
+    out = CliRunner().invoke(cli, ["intake", "2026-10", str(own), "-C", str(project.root)])
+    assert out.exit_code == 0, out.output
+    assert "已收取 甲县2026年10月台账.xlsx" in out.output and "文件名写的是" not in out.output
+    october = Period.parse("2026-10")
+    assert [other_month(n, october) for n in ("乙区2026-09.csv", "丙县202609.xls")] == [
+        "2026-09",
+        "202609",
+    ]
+    # the period's month (full-width digits too), another year's, none, a count of townships
+    assert other_month("甲县　１０月.XLSX", october) == ""
+    assert other_month("甲县2025年10月.xlsx", october) == "2025年10月"
+    assert other_month("甲县12个乡镇.xlsx", october) == other_month("台账.xlsx", october) == ""
+    assert other_month("2026-Q3.xlsx", Period.parse("2026-Q4")) == ""
+
+
+def test_intake_of_a_folder_says_how_to_take_the_files_in_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    (tmp_path / "11月台账").mkdir()
+    out = CliRunner().invoke(
+        cli, ["intake", "2026-10", str(tmp_path / "11月台账"), "-C", str(project.root)]
+    )
+    assert out.exit_code == 2
+    flat = "".join(out.output.split())
+    assert "11月台账是目录" in flat and "bulletinintake2026-10" in flat and "11月台账/*" in flat
+
+
+def test_intake_prints_a_countys_errors_in_row_order_totals_last(tmp_path: Path) -> None:
+    """The office reads the first errors to the county on the phone: in the order of its rows,
+    a 合计 that does not add up (the consequence of a wrong row) after them; the same file
+    again takes nothing in and does not call the county's errors another county's."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county([dict(r) for r in PERIODS["2026-10"]["enterprises"]])  # changed below
+    jia[1]["employees"] = "三十"
+    jia[2]["union_date"] = "2026年13月1日"
+    path = write_roster(
+        tmp_path / "甲县10月台账.xlsx",
+        "enterprises",
+        jia,
+        below=[["合计", "", "", "", "", "", 999]],
+    )
+    args = ["intake", "2026-10", str(path), "--received", "2026-11-03 10:00"]
+    out = CliRunner().invoke(cli, [*args, "-C", str(project.root)])
+    assert out.exit_code == 1, out.output
+    shown = [line for line in out.output.splitlines() if line.startswith("  错误（")]
+    rows = [int(re.search(r"第 (\d+) 行", line)[1]) for line in shown]  # type: ignore[index]
+    # header on row 1: jia[1] on row 3, jia[2] on row 4, the 合计 row below them
+    assert rows[:2] == [3, 4] and rows[2] > 4 and "合计行" in shown[2], shown
+    assert "“三十”" in shown[0] and "2026年13月1日" in shown[1]
+    again = CliRunner().invoke(cli, [*args, "-C", str(project.root)])
+    assert "未重复收取 甲县10月台账.xlsx" in again.output
+    assert "其他县市区和全市另有" not in again.output, again.output
+
+
+def test_intake_without_its_period_or_its_files_says_which_is_missing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    path = write_roster(tmp_path / "甲县台账.xlsx", "enterprises", jia)
+    no_period = CliRunner().invoke(cli, ["intake", str(path), "-C", str(project.root)])
+    assert no_period.exit_code == 2
+    assert "缺少报告期：第一个参数应是报告期，然后是文件" in no_period.output
+    assert f"{path}" in "".join(no_period.output.split())
+    no_file = CliRunner().invoke(cli, ["intake", "2026-10", "-C", str(project.root)])
+    assert no_file.exit_code == 2
+    assert "缺少文件：请在报告期后写县市区报来的台账文件" in no_file.output
+    # a refused file taken alone: the project's other errors are not "other counties'"
+    bad = tmp_path / "总结.csv"
+    bad.write_text("本月工作,情况\n走访,10家\n", encoding="utf-8")
+    rows = [dict(r) for r in PERIODS["2026-10"]["enterprises"]]
+    rows[0]["employees"] = "很多"
+    project.write("enterprises", rows, period="2026-10")
+    out = CliRunner().invoke(cli, ["intake", "2026-10", str(bad), "-C", str(project.root)])
+    assert "本期已收的台账和全市的文件中有 1 个错误" in out.output, out.output
+    assert "其他县市区" not in out.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -367,11 +368,16 @@ def test_the_build_tells_the_changed_figures(flow: Flow, tmp_path: Path) -> None
     shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
     result = CliRunner().invoke(cli, ["build", str(copy), "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    assert "已印发通报中的" in result.output and "W-ISSUED-CHANGED" in result.output
+    # a line per county, not per figure; the internal site's list keeps every figure
+    said = "".join(result.output.split())
+    listed = _issued_changes(copy / "site" / "internal" / "data" / "2026-09" / "problems.csv")
     assert (
-        "已印发的2026年9月通报（测工发〔2026〕9号）中，甲县东镇（990101）的职工人数为120，"
-        "按现在的数据为125。印发的通报不变；2026年10月通报将刊发更正说明。"
-    ) in "".join(result.output.split())
+        f"注意：已印发的2026年9月通报（测工发〔2026〕9号）中有{len(listed)}处数字按现在的数据"
+        "有变化（W-ISSUED-CHANGED）。印发的文件保持不变；2026年10月通报将刊发更正说明。"
+    ) in said
+    assert _summary_lines(result.output) == _EXPECTED_LINES
+    assert "已印发的2026年9月通报（测工发〔2026〕9号）中，" not in said
+    assert "见内网“数据质量”页和site/internal/data/2026-09/problems.xlsx。" in said
 
 
 def test_a_correction_once_issued_is_not_repeated(flow: Flow, tmp_path: Path) -> None:
@@ -410,6 +416,34 @@ def test_two_issues_at_once_are_refused(cached: Project) -> None:
     assert issue_period(cached.root, "2026-10").doc_code == "测工发〔2026〕10号"
 
 
+#: 东方机械's five more employees (东镇 of 甲县), worked out from the September figures: 东镇, 甲县
+#: and the city have 5 more employees (120/150/160 -> 125/155/165), 5 more in unionised
+#: enterprises (120 -> 125 each) and a lower membership rate (100/120 -> 100/125: 83.3% ->
+#: 80.0%); 东镇 and 甲县 are scored on it (the city is not), 南街道 and 乙区 changed nothing.
+#: Each line: the county (or 全市), its units, how many figures, which.
+_EXPECTED_LINES = {
+    ("全市", "", 3, frozenset({"职工人数", "已建会企业职工人数", "职工入会率"})),
+    (
+        "甲县",
+        "甲县、甲县东镇",
+        8,
+        frozenset({"职工人数", "已建会企业职工人数", "职工入会率", "综合得分"}),
+    ),
+}
+
+
+def _issued_changes(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [r for r in csv.DictReader(handle) if "W-ISSUED-CHANGED" in r.values()]
+
+
+def _summary_lines(output: str) -> set[tuple[str, str, int, frozenset[str]]]:
+    """The summary's lines per county (a rich console may wrap them: joined again)."""
+    text = "".join(output.split("W-ISSUED-CHANGED", 1)[1].split())
+    found = re.findall(r"(全市|甲县|乙区)(?:（([^）]*)）)?共(\d+)处：([^；。]*?)有变化", text)
+    return {(name, units, int(n), frozenset(said.split("、"))) for name, units, n, said in found}
+
+
 def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None:
     import shutil
 
@@ -417,11 +451,16 @@ def test_check_tells_the_changed_figures_too(flow: Flow, tmp_path: Path) -> None
     shutil.copytree(flow.root, copy, ignore=shutil.ignore_patterns("site"))
     result = CliRunner().invoke(cli, ["check", str(copy)])
     assert result.exit_code == 0, result.output
-    # the table's cells wrap: read the message across its lines
+    # a line per county in the terminal, not the dozens of figures: the problem list keeps
+    # them (the table's cells wrap: read across lines)
     flat = "".join(result.output.replace("│", " ").split())
-    assert "甲县东镇（990101）的职工人数为120，按现在的数据为125" in flat
-    with (copy / "problems" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if "W-ISSUED-CHANGED" in r.values()]
+    assert "甲县东镇（990101）的职工人数为120，按现在的数据为125" not in flat
+    rows = _issued_changes(copy / "problems" / "problems.csv")
+    assert (
+        f"另有（不计入上面的警告数）：已印发的2026年9月通报（测工发〔2026〕9号）中有{len(rows)}处"
+    ) in flat
+    assert _summary_lines(result.output) == _EXPECTED_LINES
+    assert "逐项的单位、指标、印发时和现在的数值见问题清单problems/problems.xlsx。" in flat
     # 东镇's five more employees: itself, its county and the city, as the build tells them
     employees = sorted(r["内容"] for r in rows if r["列"] == "职工人数")
     assert employees == ["120 → 125", "150 → 155", "160 → 165"]
@@ -644,3 +683,32 @@ def test_a_judgment_left_undecided_is_not_issued(project: Project) -> None:
     assert "bulletin.yml中judgments的规则" in flat
     assert not (project.root / "issued").exists()
     assert not (project.root / "site").exists()  # refused before anything was built
+
+
+def test_a_judgment_taken_away_after_issue_is_said_and_summed_up() -> None:
+    from generator.common.register import _warning, summarise_changes
+    from generator.model.bulletin import Correction
+
+    def correction(unit: str, name: str, label: str, issued: str, now: str) -> Correction:
+        return Correction(
+            "2026-10", "2026年10月", "测工发〔2026〕10号", unit, name, "x", label, issued, now
+        )
+
+    changed = [
+        _warning(correction("990100", "甲县", "评价", "通报批评", ""), None, "990100", NAMES),
+        _warning(correction("990100", "甲县", "职工人数", "350", "355"), None, "990100", NAMES),
+        _warning(correction("990101", "甲县东镇", "职工人数", "120", "125"), None, "990100", NAMES),
+        _warning(correction("990000", "全市", "职工人数", "360", "365"), None, "", NAMES),
+    ]
+    # never "按现在的数据为。": the judgment gone is said 无
+    assert "的评价为通报批评，按现在的数据为无。" in changed[0].message
+    bulletin, where, lines = summarise_changes(changed)
+    assert bulletin == "2026年10月通报（测工发〔2026〕10号）"
+    assert where == "更正说明将在下一期通报中刊发（请先运行 bulletin new-period）"
+    assert lines == [
+        "甲县（甲县、甲县东镇）共 3 处：甲县的评价 通报批评 → 无；职工人数有变化",
+        "全市共 1 处：职工人数有变化",
+    ]
+
+
+NAMES = {"990100": "甲县", "990200": "乙区"}

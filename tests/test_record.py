@@ -493,6 +493,12 @@ def test_an_issued_period_keeps_its_reporting_after_a_correction(
     )
     after = check_project(project.root, OCT).reporting
     assert after == before  # files, times, statuses: as issued
+    # the same file again takes nothing in: no correction is announced
+    again = _run(
+        "intake", "2026-10", str(fixed), "--received", "2026-12-01 09:30", "-C", str(project.root)
+    )
+    assert "未重复收取 乙区更正.csv" in again.output  # type: ignore[attr-defined]
+    assert "对已印发通报的更正" not in again.output  # type: ignore[attr-defined]
     refused = _run("received", "2026-10", "乙区", "2026-11-05 08:00", str(project.root))
     assert refused.exit_code == 2  # type: ignore[attr-defined]
     assert "印发的通报是存档" in refused.output  # type: ignore[attr-defined]

@@ -449,8 +449,8 @@ def test_both_csv_and_xlsx_is_an_error(project: Project) -> None:
 
 def test_missing_required_roster(project: Project) -> None:
     project.path("enterprises", OCT).unlink()
-    (problem,) = find(problems_of(project.root), "E-FILE-MISSING")
-    assert problem.file == f"data/{OCT}/enterprises.csv"
+    (problem,) = find(problems_of(project.root), "E-PERIOD-EMPTY")
+    assert problem.file == f"data/{OCT}/"
 
 
 def test_neither_utf8_nor_gb18030_is_a_problem(project: Project) -> None:

@@ -794,3 +794,25 @@ def test_a_connection_dropped_before_or_after_the_message(
     assert third.exit_code == 1 and message_id in third.output
     assert len(to_and_data(mailbox, "dong@test.gov.cn")) == 1  # not sent twice
     assert len(mailbox.messages) == 3
+
+
+def test_a_province_addresses_its_members_from_its_members_roster(tmp_path: Path) -> None:
+    """A province's units.csv names itself 省 and its members 市: `send` reads it as the
+    members' roster (a city's roster refuses 省), each member addressed as a city's county."""
+    from generator.office.scaffold import init_project
+    from generator.office.send import _unit_addresses
+
+    root = tmp_path / "province"
+    init_project(root, "测试省总工会", "测省工发", level="province")
+    (root / "data" / "units.csv").write_text(
+        "单位代码,单位名称,层级,上级单位代码,邮箱\n"
+        "800000,测试省,省,,\n"
+        "810000,甲市,市,800000,zgh@jia.example.gov.cn\n"
+        "820000,乙市,市,800000,\n",
+        encoding="utf-8",
+    )
+    assert _unit_addresses(root, "province") == {
+        "800000": ("", "city"),
+        "810000": ("zgh@jia.example.gov.cn", "county"),
+        "820000": ("", "county"),
+    }

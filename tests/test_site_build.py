@@ -109,8 +109,11 @@ def test_a_province_site_guide_speaks_as_a_province() -> None:
         assert left == [], (name, left)
     # the figures page: the level's own total is the sum of its members
     assert "全省是各市（州）之和" in pages["figures"]
-    # the month's work: problems go back to the members
-    assert "### 把问题清单发回市（州）：send-problems" in pages["month"]
+    # the month's work: the members' issued packages taken in, no problem lists sent back
+    assert (
+        "## 2. 收通报包：intake" in pages["month"]
+        and "bulletin send-problems" not in pages["month"]
+    )
     # code keeps its words: a command as it is typed, a value as it is written in a file
     city = {page.name: text for page, text in guide_pages(None, "city")}
     spans = [

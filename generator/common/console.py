@@ -18,6 +18,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from generator.common.paths import ISSUED_DIR
+from generator.common.register import summarise_changes
+
 if TYPE_CHECKING:
     from generator.build import BuildResult
 
@@ -95,18 +98,38 @@ def print_build_summary(result: BuildResult, root: Path | None = None) -> None:
         if advice:
             table.add_row("字体", advice)
     console.print(table)
-    print_issued_changes(result.issued_changed)
+    print_issued_changes(result.issued_changed, _issued_changes_list(result, root))
 
 
-def print_issued_changes(changed: list[Any], limit: int = 30) -> None:
-    """W-ISSUED-CHANGED, one line each: issued bulletins never change, but users must know."""
+def _issued_changes_list(result: BuildResult, root: Path | None) -> str:
+    """Where a build put every W-ISSUED-CHANGED: the internal data-quality page and the
+    problems file of each issued period changed (from the project folder when inside it)."""
+    out = result.out
+    if root is not None and out.resolve().is_relative_to(root.resolve()):
+        out = out.resolve().relative_to(root.resolve())
+    periods = _unique_periods(result.issued_changed)
+    files = "、".join(f"{out.as_posix()}/internal/data/{p}/problems.xlsx" for p in periods)
+    return f"内网“数据质量”页和 {files}"
+
+
+def _unique_periods(changed: list[Any]) -> list[str]:
+    prefix = f"{ISSUED_DIR}/"
+    return list(dict.fromkeys(p.file.removeprefix(prefix) for p in changed))
+
+
+def print_issued_changes(
+    changed: list[Any], full_list: str, out: Console | None = None, lead: str = "注意："
+) -> None:
+    """W-ISSUED-CHANGED summed up, a line per county: issued bulletins never change, but users
+    must know what the data now say differently; every item is in `full_list` (where it is)."""
     if not changed:
         return
-    console.print(
-        f"[yellow]注意：已印发通报中的 {len(changed)} 项数据按现在的数据有变化"
-        "（W-ISSUED-CHANGED）。印发的文件保持不变，更正说明见下一期通报：[/]"
+    out = out or console
+    bulletin, where, lines = summarise_changes(changed)
+    out.print(
+        f"[yellow]{escape(lead)}已印发的{escape(bulletin)}中有 {len(changed)} 处数字按现在的数据有变化"
+        f"（W-ISSUED-CHANGED）。印发的文件保持不变；{escape(where or '更正说明见下一期通报')}。[/]"
     )
-    for problem in changed[:limit]:
-        console.print(f"  {escape(problem.message)}", highlight=False)
-    if len(changed) > limit:
-        console.print(f"  ……共 {len(changed)} 项，全部列在内网“数据质量”页和 problems.csv 中。")
+    for line in lines:
+        out.print(f"  {escape(line)}", highlight=False)
+    out.print(f"  逐项的单位、指标、印发时和现在的数值见{escape(full_list)}。", highlight=False)

@@ -503,6 +503,56 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
     return warnings
 
 
+#: The code of a figure of an issued bulletin that the data now give differently.
+ISSUED_CHANGED = "W-ISSUED-CHANGED"
+#: How a correction names an empty side (a judgment given or taken away).
+NONE_SAID = "无"
+_UNCHANGED = "印发的通报不变；"
+#: The unit of a W-ISSUED-CHANGED message (as _warning writes it) and what follows the figures.
+_UNIT_SAID = re.compile(r"已印发的(?P<bulletin>.+?通报（[^）]*）)中，(?P<unit>.+?)（[^（）]+）的")
+_WHERE_SAID = re.compile(re.escape(_UNCHANGED) + r"(?P<where>.+?)。$")
+#: Figures named in a summary line before 等N项.
+_SUMMARY_FIGURES = 5
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def summarise_changes(changed: list[Problem]) -> tuple[str, str, list[str]]:
+    """W-ISSUED-CHANGED in a few lines: the bulletin changed (通报 when several are), where the
+    correction goes, then one line per issued period and county (the city's own figures on a
+    line of their own) naming its units, the judgments changed and the figures changed, so the
+    office reads them without scrolling."""
+    found = [(_UNIT_SAID.search(p.message), p) for p in changed]
+    where = next((m["where"] for p in changed if (m := _WHERE_SAID.search(p.message))), "")
+    bulletins = _unique(m["bulletin"] for m, _ in found if m)
+    groups: dict[tuple[str, str], list[tuple[str, Problem]]] = {}
+    for m, p in found:
+        unit = m["unit"] if m else ""
+        groups.setdefault((p.file, p.county_name or p.county or unit), []).append((unit, p))
+    several = len({file for file, _ in groups}) > 1
+    lines = []
+    for (file, name), items in groups.items():
+        period = file.rpartition("/")[2]
+        head = (
+            f"{Period.parse(period).label}通报 "
+            if several and Period.is_period_name(period)
+            else ""
+        )
+        units = _unique(unit for unit, _ in items)
+        judged = [
+            f"{unit}的评价 {p.value}" for unit, p in items if p.column == JUDGMENT_LABEL and unit
+        ]
+        figures = _unique(p.column for _, p in items if p.column != JUDGMENT_LABEL)
+        shown = "、".join(figures[:_SUMMARY_FIGURES])
+        more = f"等 {len(figures)} 项" if len(figures) > _SUMMARY_FIGURES else ""
+        said = "；".join([*judged, *([f"{shown}{more}有变化"] if figures else [])])
+        scope = f"（{'、'.join(units)}）" if units and units != [name] else ""
+        lines.append(f"{head}{name}{scope}共 {len(items)} 处：{said}")
+    return (bulletins[0] if len(bulletins) == 1 else "通报"), where, lines
+
+
 def _display_name(level: str, name: str, parent: str | None) -> str:
     """How the 更正说明 names a unit: 全市, 甲县, 甲县东镇 (township names repeat across counties)."""
     if level == "city":
@@ -520,16 +570,18 @@ def _warning(
         if carrier is not None
         else "更正说明将在下一期通报中刊发（请先运行 bulletin new-period）"
     )
+    # a judgment given or taken away is "" on one side: said 无, never "按现在的数据为。"
+    issued, corrected = c.issued or NONE_SAID, c.corrected or NONE_SAID
     return Problem(
         file=f"{ISSUED_DIR}/{c.period}",
         row=None,
         column=c.label,
-        code="W-ISSUED-CHANGED",
+        code=ISSUED_CHANGED,
         severity="warning",
-        value=f"{c.issued} → {c.corrected}",
+        value=f"{issued} → {corrected}",
         message=(
             f"已印发的{c.period_label}通报（{c.doc_code}）中，{c.unit_name}（{c.unit}）的{c.label}"
-            f"为{c.issued}，按现在的数据为{c.corrected}。印发的通报不变；{where}。"
+            f"为{issued}，按现在的数据为{corrected}。{_UNCHANGED}{where}。"
         ),
         county=county,
         county_name=(names or {}).get(county, ""),

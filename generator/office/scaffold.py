@@ -12,17 +12,18 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.common.config import init_comment, init_line, load_config
+from generator.common.config import load_config
 from generator.common.errors import ConfigError, DataError
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.register import next_doc_number, read_register
 from generator.common.tables import safe_cell, save_workbook, write_csv
+from generator.federation.roster import MEMBER_LEVEL, MEMBERS
 from generator.federation.words import level_words
-from generator.figures.indicators import BY_NAME, RULE_METRICS
 from generator.model.content import load_content
 from generator.office.intake import report_deadline
 from generator.office.templates import find_template
+from generator.render.guide import settings_text
 from generator.rosters.load import load_project
 from generator.rosters.specs import BOOL, CAMPAIGNS, DATE, ENUM, ROSTERS, Roster
 
@@ -54,12 +55,6 @@ def _render(root: Path | None, name: str, **values: object) -> str:
     return env.from_string(source).render(**values)
 
 
-def metric_comments() -> str:
-    """The figures a judgment rule may name, one comment line each (from generator.figures.indicators)."""
-
-    return "\n".join(f"#   {name:<29} {BY_NAME[name].label}" for name in RULE_METRICS)
-
-
 def headers(roster: Roster) -> list[str]:
     """The Chinese headers users fill in: the first alias of every column."""
     return [column.title for column in roster.columns]
@@ -72,33 +67,33 @@ class InitResult:
 
 
 def init_project(
-    root: Path, organization: str = "某市总工会", doc_prefix: str = "某工发", cadence: str = "month"
+    root: Path,
+    organization: str = "某市总工会",
+    doc_prefix: str = "某工发",
+    cadence: str = "month",
+    level: str = "city",
 ) -> InitResult:
-    """Create a new, empty project: bulletin.yml, roster templates, content folders."""
+    """Create a new, empty project: bulletin.yml, roster templates, content folders.
+
+    A province's or the national federation's project (`level`) takes in its members' issued
+    packages, not ledgers: its only roster is data/units.csv, itself and its members.
+    """
     if ProjectPaths(root).config.exists():
         raise ConfigError(f"{root} 已经是一个通报项目（已有 bulletin.yml），未做任何改动。")
     if cadence not in ("month", "quarter"):
         raise ConfigError("报告周期应为 month（按月）或 quarter（按季度）")
+    if level not in ("city", *MEMBER_LEVEL):
+        raise ConfigError("项目的层级应为 city（市）、province（省）或 national（全国）")
     if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
         raise ConfigError(f"{root} 不是空目录：请换一个新目录名，以免覆盖已有文件。")
     files = []
     root.mkdir(parents=True, exist_ok=True)
     config = ProjectPaths(root).config
-    config.write_text(
-        _render(
-            None,
-            "bulletin.yml",
-            organization=organization,
-            doc_prefix=doc_prefix,
-            cadence=cadence,
-            metrics=metric_comments(),
-            line=init_line,
-            above=init_comment,
-        ),
-        encoding="utf-8",
-    )
+    config.write_text(settings_text(level, organization, doc_prefix, cadence), encoding="utf-8")
     files.append(config)
-    for name in STATIC_ROSTERS:
+    if level != "city":  # the members' roster: the federation itself, then each member
+        files.append(write_csv(ProjectPaths(root).data / "units.csv", headers(MEMBERS), []))
+    for name in STATIC_ROSTERS if level == "city" else ():
         files.append(write_csv(ProjectPaths(root).data / f"{name}.csv", headers(ROSTERS[name]), []))
     for folder in ("content/bulletins", "content/writeups", "content/pages"):
         (root / folder).mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,7 @@ from generator.common.register import (
     unregistered_periods,
     verify_issued,
 )
+from generator.federation.roster import read_members
 from generator.model.assemble import default_title
 from generator.model.content import load_content
 from generator.render.dist import MANIFEST, read_manifest
@@ -179,10 +180,16 @@ def parse_addresses(text: str) -> tuple[list[str], list[str]]:
     return valid, invalid
 
 
-def _unit_addresses(root: Path) -> dict[str, tuple[str, str]]:
-    """code -> (the `email` cell of units.csv as written, the unit's level)."""
+def _unit_addresses(root: Path, level: str = "city") -> dict[str, tuple[str, str]]:
+    """code -> (the `email` cell of units.csv as written, the unit's level). A province's or
+    the national project's units.csv is its members' roster (层级 省, 市): its members are
+    addressed as a city's counties are."""
 
-    frame, problems, _ok = read_roster(root, ProjectPaths(root).data, UNITS, Context())
+    if level != "city":
+        members = read_members(root, level)
+        frame, problems = members.units, members.problems
+    else:
+        frame, problems, _ok = read_roster(root, ProjectPaths(root).data, UNITS, Context())
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ConfigError(
@@ -267,7 +274,7 @@ def plan_send(root: Path, text: str, resend_unknown: bool = False) -> SendPlan:
     recorded = {r.file: r.sha256 for r in register.files(key)}
     if not manifest.is_file():
         raise ConfigError(f"{ISSUED_DIR}/{key}/dist/{key}/{MANIFEST} 不存在：该期没有分发文件。")
-    units = _unit_addresses(root)
+    units = _unit_addresses(root, config.level)
     frame = load_content(root).frames.get(key)
     title = (frame.title if frame else "") or default_title(period, config.level)
     packets: dict[str, Packet] = {}

@@ -11,6 +11,7 @@ and the intranet site's 使用指南 section.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from generator.common import config
+from generator.federation.words import level_words
 from generator.figures import indicators
 from generator.model.bulletin import SHOWS
 from generator.office.templates import BUILTIN, find_template, template_dirs
@@ -267,18 +269,66 @@ def codes_context(data: dict[str, Any]) -> list[dict[str, Any]]:
 # Settings
 
 
-def settings_text() -> str:
-    """The bulletin.yml that `bulletin init` writes (site_templates/project), for a city."""
+#: A new project's federation and 发文字号代字 by level, as `bulletin init` writes them by default.
+DEFAULT_ORGANIZATION = {"city": ("某市总工会", "某工发"), "province": ("某省总工会", "某省工发")}
+
+
+def level_said(level: str) -> Callable[[str], str]:
+    """Put a text written as a city speaks (全市, 各县市区, 台账) into the words of `level`.
+
+    The phrases are replaced longest first, so 各县（市、区）总工会 is not half replaced.
+    """
+    said, city = level_words(level), level_words("city")
+    pairs = [
+        (city.member_unions, said.member_unions),
+        (city.sent, said.sent),
+        (city.each, said.each),
+        (city.members, said.members),
+        (city.own, said.own),
+        (city.ledger, said.ledger),
+    ]
+
+    def put(text: str) -> str:
+        if said == city:
+            return text
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    return put
+
+
+def settings_text(
+    level: str = "city",
+    organization: str | None = None,
+    doc_prefix: str | None = None,
+    cadence: str = "month",
+) -> str:
+    """The bulletin.yml that `bulletin init` writes (site_templates/project) for a project of
+    `level`: a province's names its members and what they send, and leaves out the keys only
+    a city's ledgers use (the mailbox of `fetch`, the thresholds of its enterprise lists)."""
     source = find_template(None, "project", "bulletin.yml").read_text(encoding="utf-8")
-    env = SandboxedEnvironment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    # as scaffold.init_project fills it (test_guide compares the two); not imported from the
-    # office's commands, which sit beside the pipeline, not under it
+    env = SandboxedEnvironment(
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     metrics = "\n".join(
         f"#   {name:<29} {indicators.BY_NAME[name].label}" for name in indicators.RULE_METRICS
     )
-    values = {"organization": "某市总工会", "doc_prefix": "某工发", "cadence": "month"}
+    named, prefix = DEFAULT_ORGANIZATION.get(level, DEFAULT_ORGANIZATION["province"])
     return env.from_string(source).render(
-        metrics=metrics, line=config.init_line, above=config.init_comment, **values
+        organization=organization or named,
+        doc_prefix=doc_prefix or prefix,
+        cadence=cadence,
+        metrics=metrics,
+        line=config.init_line,
+        above=config.init_comment,
+        level=level,
+        city=level == "city",
+        words=level_words(level),
+        said=level_said(level),
     )
 
 
@@ -286,11 +336,15 @@ def settings_text() -> str:
 # Pages
 
 
-def render_guide(root: Path | None = None) -> list[GuidePage]:
-    """Render every page of the guide (a project's own templates first when `root` is given)."""
+def render_guide(root: Path | None = None, level: str = "city") -> list[GuidePage]:
+    """Render every page of the guide (a project's own templates first when `root` is given)
+    for a project of `level`: a province's month is taking in its members' packages."""
     env = environment(root)
     data = guide_data()
     context = {
+        "level": level,
+        "city": level == "city",
+        "words": level_words(level),
         "pages": dict(PAGES),
         "rosters": rosters_context(data),
         "figures": figures_context(data),
@@ -300,7 +354,7 @@ def render_guide(root: Path | None = None) -> list[GuidePage]:
         "true_words": _words(TRUE_WORDS),
         "false_words": _words(FALSE_WORDS),
         "mark": GENERATED_MARK,
-        "settings": settings_text(),
+        "settings": settings_text(level),
     }
     pages = []
     for name, title in PAGES:

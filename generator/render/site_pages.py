@@ -657,7 +657,7 @@ def guide_pages(root: Path | None, level: str) -> list[tuple[guide.GuidePage, st
     said = level_words(level)
     return [
         (page, guide.site_markdown(in_level_words(page.text, said)))
-        for page in guide.render_guide(root)
+        for page in guide.render_guide(root, level)
     ]
 
 

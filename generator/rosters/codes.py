@@ -351,6 +351,16 @@ W_COUNTY_SHRANK = _code(
     "{name}本期台账有存续企业 {now} 家，比 {previous} 期的 {before} 家少了五分之一以上："
     "请确认是否漏报（例如只放入了部分文件，或复制粘贴时漏掉了一部分行）；缺少的企业另行逐一列出。",
 )
+#: A period folder without any spreadsheet: a new period before any county's file was taken
+#: in. Fields: period, example (an intake command), names (the counties not reported),
+#: previous (the period before it, to build until then).
+E_PERIOD_EMPTY = _code(
+    "E-PERIOD-EMPTY",
+    "{period} 期还没有收到任何县市区的台账。各县市区报来的工作簿不用改名、不用合并，收到一份收一份："
+    "用 bulletin intake 收取，例如 {example}（--received 写文件实际到达的时间）；"
+    "设置了收件邮箱的，用 bulletin fetch {period} 从邮箱收取。还没有报送的县市区：{names}。"
+    "收齐之前只生成以前各期，用 bulletin build --period {previous}。",
+)
 
 # --- values ------------------------------------------------------------------------------------
 #: A required cell is empty (or —, -, /, 无).

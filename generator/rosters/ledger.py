@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -206,6 +207,23 @@ def period_files(folder: Path) -> tuple[list[Path], list[Path]]:
     return sheets, ignored
 
 
+def _period_empty(rel: str, period: str, ctx: Context) -> Problem:
+    """E-PERIOD-EMPTY: no county's file taken in yet; how the office takes one in (an example
+    with a county of its own) and which counties have not sent theirs."""
+    counties = [c for c, level in ctx.units.level.items() if level == "county"] if ctx.units else []
+    names = [ctx.units.name.get(c, c) for c in counties] if ctx.units else []
+    arrived = f"{ctx.period.end + timedelta(days=3):%Y-%m-%d} 09:30" if ctx.period else "收到时间"
+    example = f'bulletin intake {period} ~/下载/{names[0] if names else "某县"}台账.xlsx --received "{arrived}"'
+    return codes.E_PERIOD_EMPTY.problem(
+        rel,
+        None,
+        period=period,
+        example=example,
+        names="、".join(names) or "（单位名册有错误，改正后再列出）",
+        previous=str(ctx.period.previous()) if ctx.period else "上一期",
+    )
+
+
 def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
     """Every file of a period folder read for the ledger, validated file by file, then joined.
 
@@ -215,8 +233,7 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
 
     files, problems = _folder_files(root, folder)
     if not files:
-        rel = relative(root, folder / f"{ENTERPRISES.name}.csv")
-        problems.append(codes.E_FILE_MISSING.problem(rel, None, title=ENTERPRISES.title))
+        problems.append(_period_empty(relative(root, folder) + "/", folder.name, ctx))
         return Ledger(empty_frame(ENTERPRISES), problems, False, [])
     frames: list[pd.DataFrame] = []
     used: list[str] = []

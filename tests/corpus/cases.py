@@ -818,7 +818,7 @@ CASES: list[Case] = [
     ),
     # --- files and folders ----------------------------------------------------------------------
     Case("both-csv-and-xlsx", _both_formats, ("E-FILE-BOTH",)),
-    Case("ledger-missing", _missing(E), ("E-FILE-MISSING",)),
+    Case("ledger-missing", _missing(E), ("E-PERIOD-EMPTY",)),
     Case("units-missing", _missing(U), ("E-FILE-MISSING",)),
     Case(
         "xls-only",
