@@ -396,6 +396,49 @@ def test_a_report_worker_imports_neither_pandas_nor_matplotlib(
     assert imported.isdisjoint({"pandas", "matplotlib", "pyarrow", "numpy", "openpyxl"})
 
 
+def _imported_by_a_worker(handed: object) -> set[str]:
+    """The top-level modules a spawned worker imports to unpickle what it is handed."""
+    import pickle
+    import sys
+
+    script = (
+        "import pickle, sys\n"
+        "pickle.loads(sys.stdin.buffer.read())\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], input=pickle.dumps(handed), capture_output=True, check=True
+    ).stdout.decode()
+    return set(found.split())
+
+
+def test_a_bulletin_worker_imports_neither_pandas_nor_matplotlib_and_gets_its_charts_drawn(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools: list[tuple[object, object, list[pdf_worker.Job]]] = []
+
+    class Seen:
+        def __init__(self, run: object, items: list[pdf_worker.Job], *_a: object, **kw: object):
+            prepare = kw.get("prepare") or (lambda chunk: chunk)
+            assert callable(prepare)
+            # what a worker is handed: the first chunk as this process prepares it
+            pools.append((run, kw["initializer"], prepare(items[:1])))
+
+        def __call__(self) -> None:
+            pass
+
+    monkeypatch.setattr(pdf_module, "ChunkPool", Seen)
+    items = [(sample_bulletin(a), tmp_path / f"{a}.pdf") for a in ("internal", "public")]
+    pdf_module.render_bulletin_pdfs(items, config, 2, None)
+    assert len(pools) == 1
+    run, initializer, chunk = pools[0]
+    imported = _imported_by_a_worker((run, initializer, chunk))
+    assert {"typst", "generator"} <= imported
+    assert imported.isdisjoint({"pandas", "matplotlib", "pyarrow", "numpy", "openpyxl"})
+    # the charts are drawn before the hand-off: the worker compiles a finished document
+    assert chunk[0].data.count("<svg") == 2
+
+
 def test_parallel_reports_equal_serial_ones(config: Config, tmp_path: Path) -> None:
     serial = render_unit_reports(sample_bulletin(), config, tmp_path / "s", 1, None)
     parallel = render_unit_reports(sample_bulletin(), config, tmp_path / "p", 2, None)
