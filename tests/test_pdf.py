@@ -697,13 +697,42 @@ def test_a_packet_zip_carries_only_intact_files_from_the_caches(
     render_unit_reports(bulletin, config, tmp_path / "one" / "units", 1, cache)
     write_dist(bulletin, tmp_path / "one" / "units", tmp_path / "one" / "dist", cache_dir=cache)
     # every PDF and workbook the cache keeps, damaged: the packets are made as from scratch
-    for path in [*cache.glob("*.pdf"), *cache.glob("sources/*.pdf"), *cache.glob("*.xlsx")]:
+    spoiled = [*cache.glob("*.pdf"), *cache.glob("sources/*.pdf"), *cache.glob("*.xlsx")]
+    for path in [*spoiled, *cache.glob("*.zip")]:
         path.write_bytes(path.read_bytes()[:-10])
     two = tmp_path / "two"
     render_unit_reports(bulletin, config, two / "units", 1, cache)
     write_dist(bulletin, two / "units", two / "dist", cache_dir=cache)
     assert _files(two) == _files(fresh)
     assert any(name.endswith(".zip") for name in _files(two / "dist"))
+
+
+def test_unchanged_packet_zips_come_from_the_cache_and_only_intact_ones(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import dist
+
+    bulletin = sample_bulletin()
+    write_dist(bulletin, reports, tmp_path / "fresh")  # no cache: every zip made
+    cache = tmp_path / "cache"
+    write_dist(bulletin, reports, tmp_path / "one", cache_dir=cache)
+    kept = sorted(cache.glob("*.zip"))
+    assert len(kept) == len(list((tmp_path / "fresh").rglob("*.zip"))) >= 3
+    made: list[str] = []
+    zipped = dist._zipped
+    monkeypatch.setattr(dist, "_zipped", lambda name, *a: made.append(name) or zipped(name, *a))
+    write_dist(bulletin, reports, tmp_path / "two", cache_dir=cache)
+    assert made == []  # every packet unchanged: copied
+    assert _files(tmp_path / "two") == _files(tmp_path / "fresh")
+    kept[0].write_bytes(kept[0].read_bytes()[:-50])  # damaged: cut short
+    planted = next(iter((tmp_path / "one").rglob("*.zip")))
+    kept[1].write_bytes(planted.read_bytes())  # planted: a zip with no digest line
+    data = bytearray(kept[2].read_bytes())
+    data[-30] ^= 1  # one bit changed
+    kept[2].write_bytes(bytes(data))
+    write_dist(bulletin, reports, tmp_path / "three", cache_dir=cache)
+    assert len(made) == 3  # each spoiled one made again, never published
+    assert _files(tmp_path / "three") == _files(tmp_path / "fresh")
 
 
 def test_a_project_may_change_the_fixed_wording(tmp_path: Path) -> None:

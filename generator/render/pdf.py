@@ -292,9 +292,10 @@ CACHE_KEEP_DAYS = 60
 
 
 def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
-    """Delete cached PDFs (and XLSX, and the PDFs' charts) not written or used for `keep_days`;
-    return how many."""
+    """Delete cached PDFs (and the packets' XLSX and zips, and the PDFs' charts) not written or
+    used for `keep_days`; return how many."""
     files = [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx"), *cache_dir.glob("*.svg")]
+    files += cache_dir.glob("*.zip")
     files += cache_dir.glob("sources/*.pdf")
     return keep_newest(files, keep=0, used_within=keep_days * 86400)
 
