@@ -108,3 +108,38 @@ def test_a_damaged_or_planted_chart_kept_for_the_sites_is_drawn_again(
     assert _files(site) == fresh  # the charts, and their .gz, as a build without a cache made
     assert len(drawn) == 3  # the others reused
     assert all(read_sealed(p) is not None for p in kept)
+
+
+def test_a_site_chart_step_with_every_chart_kept_starts_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bulletins = sample_bulletins("public")
+    jobs = [
+        site_charts.ChartJob(f"{b.period}-{kind}{'-n' * narrow}.svg", kind, i, None, narrow)
+        for i, b in enumerate(bulletins)
+        for kind in ("counties", "trend")
+        for narrow in (False, True)
+    ]
+    cache = tmp_path / "cache"
+    pools: list[object] = []
+    real = site_charts.ChunkPool
+
+    def counted(*args: object, **kw: object) -> object:
+        pools.append(args)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_charts, "ChunkPool", counted)
+
+    def step(name: str) -> dict[str, bytes]:
+        runner = site_charts._ChartRunner(jobs, bulletins, tmp_path / name, cache, processes=2)
+        runner.start()
+        runner.finish()
+        return _files(tmp_path / name)
+
+    drawn = step("drawn")  # an empty cache: a worker draws beside this process
+    assert len(pools) == 1 and len(drawn) == 8
+    assert step("kept") == drawn  # every chart kept: copied here, no process started
+    assert len(pools) == 1
+    next(iter(cache.glob("*.svg"))).unlink()  # one chart to draw: a worker again
+    assert step("one") == drawn
+    assert len(pools) == 2

@@ -396,6 +396,49 @@ def test_a_report_worker_imports_neither_pandas_nor_matplotlib(
     assert imported.isdisjoint({"pandas", "matplotlib", "pyarrow", "numpy", "openpyxl"})
 
 
+def _imported_by_a_worker(handed: object) -> set[str]:
+    """The top-level modules a spawned worker imports to unpickle what it is handed."""
+    import pickle
+    import sys
+
+    script = (
+        "import pickle, sys\n"
+        "pickle.loads(sys.stdin.buffer.read())\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], input=pickle.dumps(handed), capture_output=True, check=True
+    ).stdout.decode()
+    return set(found.split())
+
+
+def test_a_bulletin_worker_imports_neither_pandas_nor_matplotlib_and_gets_its_charts_drawn(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools: list[tuple[object, object, list[pdf_worker.Job]]] = []
+
+    class Seen:
+        def __init__(self, run: object, items: list[pdf_worker.Job], *_a: object, **kw: object):
+            prepare = kw.get("prepare") or (lambda chunk: chunk)
+            assert callable(prepare)
+            # what a worker is handed: the first chunk as this process prepares it
+            pools.append((run, kw["initializer"], prepare(items[:1])))
+
+        def __call__(self) -> None:
+            pass
+
+    monkeypatch.setattr(pdf_module, "ChunkPool", Seen)
+    items = [(sample_bulletin(a), tmp_path / f"{a}.pdf") for a in ("internal", "public")]
+    pdf_module.render_bulletin_pdfs(items, config, 2, None)
+    assert len(pools) == 1
+    run, initializer, chunk = pools[0]
+    imported = _imported_by_a_worker((run, initializer, chunk))
+    assert {"typst", "generator"} <= imported
+    assert imported.isdisjoint({"pandas", "matplotlib", "pyarrow", "numpy", "openpyxl"})
+    # the charts are drawn before the hand-off: the worker compiles a finished document
+    assert chunk[0].data.count("<svg") == 2
+
+
 def test_parallel_reports_equal_serial_ones(config: Config, tmp_path: Path) -> None:
     serial = render_unit_reports(sample_bulletin(), config, tmp_path / "s", 1, None)
     parallel = render_unit_reports(sample_bulletin(), config, tmp_path / "p", 2, None)
@@ -654,13 +697,42 @@ def test_a_packet_zip_carries_only_intact_files_from_the_caches(
     render_unit_reports(bulletin, config, tmp_path / "one" / "units", 1, cache)
     write_dist(bulletin, tmp_path / "one" / "units", tmp_path / "one" / "dist", cache_dir=cache)
     # every PDF and workbook the cache keeps, damaged: the packets are made as from scratch
-    for path in [*cache.glob("*.pdf"), *cache.glob("sources/*.pdf"), *cache.glob("*.xlsx")]:
+    spoiled = [*cache.glob("*.pdf"), *cache.glob("sources/*.pdf"), *cache.glob("*.xlsx")]
+    for path in [*spoiled, *cache.glob("*.zip")]:
         path.write_bytes(path.read_bytes()[:-10])
     two = tmp_path / "two"
     render_unit_reports(bulletin, config, two / "units", 1, cache)
     write_dist(bulletin, two / "units", two / "dist", cache_dir=cache)
     assert _files(two) == _files(fresh)
     assert any(name.endswith(".zip") for name in _files(two / "dist"))
+
+
+def test_unchanged_packet_zips_come_from_the_cache_and_only_intact_ones(
+    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import dist
+
+    bulletin = sample_bulletin()
+    write_dist(bulletin, reports, tmp_path / "fresh")  # no cache: every zip made
+    cache = tmp_path / "cache"
+    write_dist(bulletin, reports, tmp_path / "one", cache_dir=cache)
+    kept = sorted(cache.glob("*.zip"))
+    assert len(kept) == len(list((tmp_path / "fresh").rglob("*.zip"))) >= 3
+    made: list[str] = []
+    zipped = dist._zipped
+    monkeypatch.setattr(dist, "_zipped", lambda name, *a: made.append(name) or zipped(name, *a))
+    write_dist(bulletin, reports, tmp_path / "two", cache_dir=cache)
+    assert made == []  # every packet unchanged: copied
+    assert _files(tmp_path / "two") == _files(tmp_path / "fresh")
+    kept[0].write_bytes(kept[0].read_bytes()[:-50])  # damaged: cut short
+    planted = next(iter((tmp_path / "one").rglob("*.zip")))
+    kept[1].write_bytes(planted.read_bytes())  # planted: a zip with no digest line
+    data = bytearray(kept[2].read_bytes())
+    data[-30] ^= 1  # one bit changed
+    kept[2].write_bytes(bytes(data))
+    write_dist(bulletin, reports, tmp_path / "three", cache_dir=cache)
+    assert len(made) == 3  # each spoiled one made again, never published
+    assert _files(tmp_path / "three") == _files(tmp_path / "fresh")
 
 
 def test_a_project_may_change_the_fixed_wording(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ import functools
 import hashlib
 import io
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 
 from generator.federation.words import words
-from generator.model.bulletin import Bulletin, UnitFigures
+from generator.model.bulletin import Bulletin, HistoryPoint, UnitFigures
 
 FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 BAR_COLOR = "#2f6fb0"
@@ -228,20 +227,26 @@ def chart_key(
             [(u.name, u.coverage_rate) for u in bulletin.units if u.level == "county"],
         ]
     elif kind == "trend":
-        data = [asdict(p) for p in bulletin.history.get(bulletin.city.code, [])[-12:]]
+        data = [_point(p) for p in bulletin.history.get(bulletin.city.code, [])[-12:]]
     else:
         assert code is not None
         unit = bulletin.unit(code)
         data = [
             unit.name,
             unit.ranked_among,
-            [asdict(p) for p in bulletin.history.get(code, [])[-12:]],
+            [_point(p) for p in bulletin.history.get(code, [])[-12:]],
         ]
     parts = [code_version(), kind, narrow, data, *(["paths"] if text_as_paths else [])]
     if words().own != "全市":  # the titles name the level (a city's keys stay as they were)
         parts.append(words().own)
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _point(point: HistoryPoint) -> dict[str, Any]:
+    """A history point's fields by name, as dataclasses.asdict gives them (its fields are plain
+    values) without its deep copy: a site takes the keys of hundreds of charts."""
+    return dict(vars(point))
 
 
 def _percent(rate: float | None) -> float:

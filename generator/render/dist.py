@@ -9,6 +9,7 @@ the period, so that a packet saved among others is still recognisable.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -31,6 +32,8 @@ from generator.render.sealed import read_sealed, seal
 MANIFEST = "manifest.csv"
 #: The XLSX writer's source: a change to it must not be hidden by cached workbooks.
 _WRITER = hashlib.sha256(Path(tables.__file__).read_bytes()).hexdigest()
+#: This module's source: a packet zip kept by other code is not reused.
+_ZIPPER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 MANIFEST_HEADERS = ("单位代码", "单位名称", "文件", "sha256")
 PRIORITY_HEADERS = (
     "序号",
@@ -130,18 +133,48 @@ def write_priority_xlsx(
     return path
 
 
-def write_zip(folder: Path, files: list[Path], when: date) -> Path:
-    """`folder`.zip holding `files` under the folder's name, the same bytes on every build."""
+def write_zip(
+    folder: Path,
+    files: list[Path],
+    when: date,
+    cache_dir: Path | None = None,
+    digests: dict[Path, str] | None = None,
+) -> Path:
+    """`folder`.zip holding `files` under the folder's name, the same bytes on every build.
+
+    With `cache_dir` and the files' sha256 `digests`, a zip of the same files is copied from
+    the cache (deflating the PDFs again is most of a packet's CPU), only when intact.
+    """
     target = folder.with_name(f"{folder.name}.zip")
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    cached = None
+    if cache_dir is not None and digests is not None:
+        named = sorted((path.name, digests[path]) for path in files)
+        key = [__version__, _ZIPPER, folder.name, stamp, named]
+        cached = cache_dir / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()}.zip"
+        kept = read_sealed(cached)
+        if kept is not None:  # only the bytes a build kept (not damaged, not planted)
+            write_atomic(target, kept)
+            os.utime(cached)  # recently used: kept by the cache pruning
+            return target
+    data = _zipped(folder.name, files, stamp)
+    target.write_bytes(data)
+    if cached is not None:
+        write_atomic(cached, seal(data))  # checked against its digest when reused
+    return target
+
+
+def _zipped(name: str, files: list[Path], stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """The zip of `files` in a folder `name`, every entry dated `stamp`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(files):
             # names are UTF-8 (flag 0x800), which Windows Explorer, 7-Zip and WinRAR read
-            info = zipfile.ZipInfo(f"{folder.name}/{path.name}", date_time=stamp)
+            info = zipfile.ZipInfo(f"{name}/{path.name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
-    return target
+    return buffer.getvalue()
 
 
 def write_dist(
@@ -170,16 +203,11 @@ def write_dist(
                     bulletin, unit, folder / priority_file(unit.code, unit.name, label), cache_dir
                 )
             )
-        files.append(write_zip(folder, files, when))
-        for path in files:
-            rows.append(
-                [
-                    unit.code,
-                    unit.name,
-                    path.relative_to(out_dir).as_posix(),
-                    file_digest(path, "sha256"),
-                ]
-            )
+        digests = {path: file_digest(path, "sha256") for path in files}
+        packet = write_zip(folder, files, when, cache_dir, digests)
+        digests[packet] = file_digest(packet, "sha256")
+        for path in [*files, packet]:
+            rows.append([unit.code, unit.name, path.relative_to(out_dir).as_posix(), digests[path]])
     return write_csv(out_dir / MANIFEST, MANIFEST_HEADERS, rows)
 
 

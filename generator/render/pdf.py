@@ -59,7 +59,7 @@ from generator.render.fonts import (
     resolve_fonts,
     typst_fonts,
 )
-from generator.render.pdf_worker import Engine, Job, init_worker, run_chunk, run_job, source_file
+from generator.render.pdf_worker import Engine, Job, init_worker, run_chunk, source_file
 from generator.render.pool import ChunkPool
 from generator.render.sealed import read_sealed, seal
 
@@ -85,19 +85,28 @@ REPORT_TEMPLATE = "report.typ"
 # ---- compiling ------------------------------------------------------------------------------
 
 
-def _with_charts(job: Job, cache_dir: str | None) -> Job:
-    """The job with its document's charts drawn (or read from `cache_dir`), ready to compile."""
-    if job.charts is None:
-        return job
-    speak_as(job.level)
-    doc = fill_charts(json.loads(job.data), job.charts, Path(cache_dir) if cache_dir else None)
-    return replace(job, data=_dumps(doc), charts=None)
+class _Charts:
+    """Draws the charts of the bulletins to compile, in this process, before they are handed to
+    the PDF workers: this process has matplotlib imported already, and the workers then import
+    only Typst (generator/render/pdf_worker.py)."""
 
+    def __init__(self, bulletins: dict[str, Bulletin], cache_dir: Path | None) -> None:
+        self.bulletins = bulletins  # by the job's output path
+        self.cache_dir = cache_dir
+        #: charts drawn or read by this build, by key: the public and internal bulletins of a
+        #: period show the same charts (and without a cache each would be drawn twice)
+        self.drawn: dict[str, str] = {}
 
-def run_chart_chunk(engine: Engine, cache_dir: str | None, jobs: list[Job]) -> None:
-    """Draw the charts of a chunk of bulletins, then compile them (a worker's share)."""
-    for job in jobs:
-        run_job(engine, _with_charts(job, cache_dir), cache_dir)
+    def __call__(self, jobs: list[Job]) -> list[Job]:
+        """The jobs with their documents' charts drawn (or read from the cache)."""
+        return [self._filled(job) for job in jobs]
+
+    def _filled(self, job: Job) -> Job:
+        bulletin = self.bulletins.get(job.out)
+        if bulletin is None:
+            return job
+        doc = fill_charts(json.loads(job.data), bulletin, self.cache_dir, self.drawn)
+        return replace(job, data=_dumps(doc))
 
 
 def template_files(config: Config) -> dict[str, bytes]:
@@ -283,9 +292,10 @@ CACHE_KEEP_DAYS = 60
 
 
 def prune_cache(cache_dir: Path, keep_days: float = CACHE_KEEP_DAYS) -> int:
-    """Delete cached PDFs (and XLSX, and the PDFs' charts) not written or used for `keep_days`;
-    return how many."""
+    """Delete cached PDFs (and the packets' XLSX and zips, and the PDFs' charts) not written or
+    used for `keep_days`; return how many."""
     files = [*cache_dir.glob("*.pdf"), *cache_dir.glob("*.xlsx"), *cache_dir.glob("*.svg")]
+    files += cache_dir.glob("*.zip")
     files += cache_dir.glob("sources/*.pdf")
     return keep_newest(files, keep=0, used_within=keep_days * 86400)
 
@@ -318,6 +328,7 @@ def render_bulletin_pdfs(
     font_dirs, fonts = _fonts(config)
     assets = Assets(config.content_dir)
     todo: list[Job] = []
+    to_draw: dict[str, Bulletin] = {}
     with staged(config) as (stage, templates):
         engine = Engine(str(stage), font_dirs, config.pdf_standard)
         sources = Sources(config, fonts, engine, cache_dir) if cache_dir is not None else None
@@ -329,25 +340,26 @@ def render_bulletin_pdfs(
                 if _from_sources(cache_dir, source, out):
                     continue
             doc = bulletin_document(bulletin, config, assets, fonts, charts=charts)
-            # The key is taken before the charts are drawn (by the worker, on a miss): every
+            # The key is taken before the charts are drawn (on a miss, see _Charts): every
             # input of a chart is in the document already.
-            job = Job(
-                BULLETIN_TEMPLATE,
-                _dumps(doc),
-                str(out),
-                "",
-                _timestamp(bulletin),
-                bulletin,
-                config.level,
-                source,
-            )
+            job = Job(BULLETIN_TEMPLATE, _dumps(doc), str(out), "", _timestamp(bulletin), source)
             if cache_dir is not None:
                 job = replace(job, key=cache_key(job.data, templates, fonts, engine, job))
                 if _from_cache(cache_dir, job.key, out, source):
                     continue
             todo.append(job)
+            if charts:
+                to_draw[job.out] = bulletin
         _stage_assets(stage, assets)
-        _compile_all(engine, todo, jobs, cache_dir, _counter(progress, len(items), len(todo)))
+        speak_as(config.level)  # the words the charts speak
+        _compile_all(
+            engine,
+            todo,
+            jobs,
+            cache_dir,
+            _counter(progress, len(items), len(todo)),
+            _Charts(to_draw, cache_dir),
+        )
     return [out for _, out in items]
 
 
@@ -433,18 +445,18 @@ def _compile_all(
     jobs: int | None,
     cache_dir: Path | None,
     finished: Callable[[int], None] = lambda n: None,
+    prepare: Callable[[list[Job]], list[Job]] | None = None,
 ) -> None:
     """Compile every job on `jobs` processes: this one and jobs - 1 workers (`None`: as many
     as the work pays for, see DOCUMENTS_PER_WORKER).
 
-    A worker imports what its chunks run: pdf_worker alone (Typst) for documents without charts
-    to draw, this module (the documents, matplotlib) only where charts are drawn."""
-    run = run_chart_chunk if any(job.charts is not None for job in todo) else run_chunk
+    `prepare` (the bulletins' charts) is run here on each chunk before it is compiled: a worker
+    imports pdf_worker alone (Typst), whatever its documents show."""
     workers = pdf_workers(len(todo), jobs, os.cpu_count() or 1)
     # Each worker builds its compiler once (the initializer). "spawn": Typst runs threads of
     # its own, which do not survive a fork.
     ChunkPool(
-        partial(run, engine, str(cache_dir) if cache_dir else None),
+        partial(run_chunk, engine, str(cache_dir) if cache_dir else None),
         todo,
         workers,
         max(1, len(todo) // ((max(workers, 0) + 1) * 6)),
@@ -452,4 +464,5 @@ def _compile_all(
         initializer=init_worker,
         initargs=(engine.font_dirs,),
         finished=finished,
+        prepare=prepare,
     )()

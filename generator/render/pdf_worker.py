@@ -1,16 +1,16 @@
 """What a PDF worker process runs: Typst compiling finished documents, and nothing heavier.
 
 The worker processes of generator/render/pool.py import this module to run their jobs: it
-imports Typst and the fonts, not the documents, figures, pandas or matplotlib (a bulletin whose
-charts are drawn by the worker goes through generator/render/pdf.py's `run_chart_chunk`, which
-does). A worker's start is paid once per worker and pool of every build.
+imports Typst and the fonts, not the documents, figures, pandas or matplotlib (the bulletins'
+charts are drawn by the building process before their documents are handed out, see
+generator/render/pdf.py's `_Charts`). A worker's start is paid once per worker and pool of every
+build.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typst
 
@@ -19,9 +19,6 @@ from generator.common.errors import BuildError
 from generator.common.interrupt import ignore_interrupt
 from generator.render.fonts import load_fonts
 from generator.render.sealed import seal
-
-if TYPE_CHECKING:  # a job's model arrives pickled: its class is imported by the unpickling
-    from generator.model.bulletin import Bulletin
 
 
 @dataclass(frozen=True)
@@ -33,8 +30,6 @@ class Job:
     out: str
     key: str  # cache key ("" when not cached)
     timestamp: int  # the PDF's fixed creation time
-    charts: Bulletin | None = None  # draw the document's charts from this model first
-    level: str = "city"  # bulletin.yml's level: the words the charts speak (federation.words)
     #: the key of the document's sources (see pdf.Sources): the PDF is kept under it too
     source: str = ""
 

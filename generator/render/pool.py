@@ -2,7 +2,9 @@
 
 Small chunks are handed out from the front to the workers; the calling process, whose tools are
 already warm, takes chunks from the back that no worker has started, so nobody waits for the
-workers to start. On an error or Ctrl-C the chunks not started are dropped instead of waited for;
+workers to start. A chunk may first be prepared by the calling process (the bulletins' charts,
+drawn where matplotlib is already imported): chunks are handed out as they are prepared, so the
+workers compile the first ones meanwhile. On an error or Ctrl-C the chunks not started are dropped instead of waited for;
 the workers leave Ctrl-C to this process and die with it (see generator/common/interrupt.py).
 """
 
@@ -36,6 +38,8 @@ class ChunkPool(Generic[T]):
     `run` must be picklable (a module-level function, or a `functools.partial` of one) when the
     start method is "spawn". With no workers every item runs here, one at a time.
     `finished(n)` is called as chunks of n items are done (from a helper thread too).
+    `prepare(chunk)`, run in this process on every chunk before it is run anywhere, returns the
+    chunk to run (the workers then import only what `run` needs).
     """
 
     def __init__(
@@ -49,39 +53,54 @@ class ChunkPool(Generic[T]):
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
         finished: Callable[[int], None] | None = None,
+        prepare: Callable[[list[T]], list[T]] | None = None,
     ) -> None:
         self.run, self.items, self.workers = run, list(items), workers
         self.chunk_size = max(1, chunk_size)
         self.start_method = start_method
         self.initializer, self.initargs = initializer, initargs
         self.finished = finished or (lambda n: None)
+        self.prepare = prepare or (lambda chunk: chunk)
         self.executor: ProcessPoolExecutor | None = None
         self.chunks: list[list[T]] = []
         self.futures: list[Future[Any]] = []
 
     def start(self) -> None:
-        """Hand the chunks to the workers (nothing happens here without workers)."""
+        """Hand the chunks to the workers, each as soon as it is prepared (nothing happens here
+        without workers)."""
         if self.workers < 1 or not self.items:
             return
         size = self.chunk_size
-        self.chunks = [self.items[i : i + size] for i in range(0, len(self.items), size)]
         self.executor = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(self.start_method),
             initializer=_start_worker,
             initargs=(self.initializer, self.initargs),
         )
-        with workers_starting():  # the workers start without Ctrl-C
-            self.futures = [self.executor.submit(self.run, chunk) for chunk in self.chunks]
-        for future, chunk in zip(self.futures, self.chunks, strict=True):
-            future.add_done_callback(_when_done(self.finished, len(chunk)))
+        try:
+            for i in range(0, len(self.items), size):
+                self._submit(self.prepare(self.items[i : i + size]))
+        except BrokenProcessPool as exc:  # a worker died while the chunks were prepared
+            self.cancel()
+            raise BuildError(WORKER_DIED) from exc
+        except BaseException:
+            self.cancel()
+            raise
+
+    def _submit(self, chunk: list[T]) -> None:
+        assert self.executor is not None
+        with workers_starting():  # the workers (started by a submit) start without Ctrl-C
+            future = self.executor.submit(self.run, chunk)
+        future.add_done_callback(_when_done(self.finished, len(chunk)))
+        self.chunks.append(chunk)
+        self.futures.append(future)
 
     def finish(self) -> None:
         """Run here what no worker has started, wait for the rest; re-raise a worker's error."""
         try:
             if self.executor is None:
                 for item in self.items:
-                    self.run([item])
+                    self.run(self.prepare([item]))
                     self.finished(1)
                 return
             for future, chunk in zip(reversed(self.futures), reversed(self.chunks), strict=True):

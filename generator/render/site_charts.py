@@ -49,6 +49,7 @@ class ChartFiles:
 
 _JOBS: list[ChartJob] = []  # set before the workers fork, so no Bulletin is pickled
 _BULLETINS: list[Bulletin] = []
+_KEYS: list[str] = []  # the jobs' cache keys (charts.chart_key), taken once by the runner
 
 
 def _draw(job: ChartJob, bulletin: Bulletin) -> str:
@@ -81,8 +82,7 @@ def _draw_batch(indices: list[int], out: str, cache: str) -> int:
     for i in indices:
         job = _JOBS[i]
         bulletin = _BULLETINS[job.period_index]
-        key = charts.chart_key(job.kind, bulletin, code=job.code, narrow=job.narrow)
-        cached = Path(cache) / f"{key}.svg"
+        cached = Path(cache) / f"{_KEYS[i]}.svg"
         target = Path(out) / job.name
         kept = read_sealed(cached)  # None: missing, or not the bytes a build kept
         if kept is not None:
@@ -125,19 +125,21 @@ class _ChartRunner:
         return _draw_batch(indices, str(self.out), str(self.cache))
 
     def start(self) -> None:
+        """Start drawing in worker processes the charts not in the cache, if any are wanted."""
         self.planned = len(self.jobs)
         charts.code_version()  # read once, before the workers fork
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
-        global _JOBS, _BULLETINS
-        _JOBS, _BULLETINS = self.jobs, self.bulletins
-        # MkDocs keeps one process busy meanwhile; the charts get the others (at least one).
-        workers = max(1, min(self.processes - 1, 8, len(self.jobs)))
+        global _JOBS, _BULLETINS, _KEYS
+        _JOBS, _BULLETINS, _KEYS = self.jobs, self.bulletins, self._keys(self.jobs)
+        to_draw = self._to_draw()
+        # MkDocs keeps one process busy meanwhile; the charts get the others (at least one),
+        # never more than there are charts to draw: with every chart in the cache, none.
+        workers = min(max(1, min(self.processes - 1, 8)), to_draw)
         if not self.chosen:  # a worker per CHARTS_PER_WORKER different charts not in the cache
-            workers = min(workers, self._to_draw() // CHARTS_PER_WORKER)
+            workers = min(workers, to_draw // CHARTS_PER_WORKER)
         if (
             "fork" not in multiprocessing.get_all_start_methods()
-            or not self.jobs
             or self.processes == 1
             or workers < 1
         ):
@@ -152,17 +154,21 @@ class _ChartRunner:
         )
         self.pool.start()
 
+    def _keys(self, jobs: list[ChartJob]) -> list[str]:
+        return [
+            charts.chart_key(j.kind, self.bulletins[j.period_index], code=j.code, narrow=j.narrow)
+            for j in jobs
+        ]
+
     def _to_draw(self) -> int:
         """How many different charts are not in the cache."""
-        keys = {
-            charts.chart_key(j.kind, self.bulletins[j.period_index], code=j.code, narrow=j.narrow)
-            for j in self.jobs
-        }
-        return sum(not (self.cache / f"{key}.svg").is_file() for key in keys)
+        return sum(not (self.cache / f"{key}.svg").is_file() for key in set(_KEYS))
 
     def finish(self) -> None:
         """Wait for the charts; draw in this process those no worker has started yet."""
+        global _JOBS, _BULLETINS, _KEYS
         try:
+            _KEYS.extend(self._keys(self.jobs[len(_KEYS) :]))  # asked for after the start
             if self.pool is None:
                 self._draw(list(range(len(self.jobs))))
                 self._prune()
@@ -176,8 +182,7 @@ class _ChartRunner:
             raise BuildError(f"生成网站图表失败：{exc}") from exc
         finally:
             self.cancel()
-            global _JOBS, _BULLETINS
-            _JOBS, _BULLETINS = [], []
+            _JOBS, _BULLETINS, _KEYS = [], [], []
 
     def _prune(self) -> None:
         """Forget cached charts that no build has used for an hour.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -169,13 +170,16 @@ def bulletin_document(
     }
 
 
-def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
+def fill_charts(
+    doc: Doc, bulletin: Bulletin, cache: Path | None = None, drawn: dict[str, str] | None = None
+) -> Doc:
     """Draw the charts the document asks for (SVG, text as paths: Typst ignores SVG fonts).
 
     With `cache`, a chart drawn before from the same inputs is read from there (the public and
     internal bulletins of a period show the same charts; a bulletin whose wording changed
     keeps its charts), and a chart drawn is kept there with the digest of its bytes (a kept
     chart that is damaged or planted is drawn again: the PDF's key does not cover the SVG).
+    `drawn` (by key) holds the charts this process drew or read already, and is added to.
     """
 
     draw = {"county": coverage_by_county_svg, "trend": coverage_trend_svg}
@@ -185,17 +189,27 @@ def fill_charts(doc: Doc, bulletin: Bulletin, cache: Path | None = None) -> Doc:
             if block["t"] != "chart" or "svg" in block:
                 continue
             chart = block["chart"]
-            cached = None
-            if cache is not None:
+            key = ""
+            if cache is not None or drawn is not None:
                 key = chart_key(kinds[chart], bulletin, text_as_paths=True)
-                cached = cache / f"{key}.svg"
-                # missing, or not the bytes a build kept (damaged, planted): drawn again
-                kept = read_sealed(cached)
-                if kept is not None:
-                    block["svg"] = kept.decode("utf-8", errors="replace")
-                    os.utime(cached)  # in use: pruning keeps it
-                    continue
-            block["svg"] = draw[chart](bulletin, True)
-            if cached is not None:
-                write_atomic(cached, seal(block["svg"].encode("utf-8")))
+            if drawn is not None and key in drawn:
+                block["svg"] = drawn[key]
+                continue
+            block["svg"] = _kept_or_drawn(cache, key, partial(draw[chart], bulletin, True))
+            if drawn is not None:
+                drawn[key] = block["svg"]
     return doc
+
+
+def _kept_or_drawn(cache: Path | None, key: str, draw: Callable[[], str]) -> str:
+    """The chart kept in `cache` under `key`, else `draw()` (kept there, sealed)."""
+    if cache is None:
+        return draw()
+    cached = cache / f"{key}.svg"
+    kept = read_sealed(cached)  # missing, or not the bytes a build kept (damaged, planted)
+    if kept is not None:
+        os.utime(cached)  # in use: pruning keeps it
+        return kept.decode("utf-8", errors="replace")
+    svg = draw()
+    write_atomic(cached, seal(svg.encode("utf-8")))
+    return svg
