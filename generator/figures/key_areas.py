@@ -281,13 +281,52 @@ def _sums(at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.rint(np.bincount(at, weights=values, minlength=size)).astype(np.int64)
 
 
-def _ancestors(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, one entry per unit it adds into (itself and its ancestors): (row, unit)."""
+def _spread(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, one entry per unit it adds into (itself and its ancestors): (row, unit);
+    a row of an unknown or missing code adds into none."""
     pos = h.positions(codes)
-    pairs = pd.DataFrame({"desc": h.desc, "anc": h.anc})
-    rows = pd.DataFrame({"row": np.arange(len(pos)), "desc": pos})
-    merged = rows.merge(pairs, on="desc", how="inner")
-    return merged["row"].to_numpy(dtype=np.int64), merged["anc"].to_numpy(dtype=np.int64)
+    # h.desc is in unit order: each unit's (desc, anc) pairs are one run of them
+    runs = np.bincount(h.desc, minlength=h.n)
+    starts = np.cumsum(runs) - runs
+    rows = np.flatnonzero(pos >= 0)
+    many = runs[pos[rows]]
+    row = np.repeat(rows, many)
+    within_run = np.arange(len(row)) - np.repeat(np.cumsum(many) - many, many)
+    return row, h.anc[np.repeat(starts[pos[rows]], many) + within_run]
+
+
+def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's number (-1: missing), the values numbered, and their code point ranks."""
+    at, uniques = pd.factorize(values)
+    distinct = np.asarray(uniques, dtype=object)
+    return np.asarray(at, dtype=np.int64), distinct, _ranks(distinct)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (one sort; np.unique hashes, slower on these keys)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def _named_federations(
+    h: Hierarchy, federations: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, dict[str, int], int]:
+    """Distinct named federations per (unit, form), each unit with its descendants': the
+    (unit, form) pairs numbered unit * forms + form, sorted, their counts, the forms numbered,
+    and how many forms."""
+    row, unit = _spread(h, federations["code"])
+    form_at, forms, _ = _numbered(federations["form"])
+    name_at, names, _ = _numbered(federations["federation"])
+    # a missing name (-1) read as UNFILLED: neither is counted
+    named = (form_at >= 0) & (np.append(names, UNFILLED)[name_at] != UNFILLED)
+    keep = named[row]
+    row, unit = row[keep], unit[keep]
+    n_forms, n_names = max(len(forms), 1), max(len(names), 1)
+    pair_of = _distinct((unit * n_forms + form_at[row]) * n_names + name_at[row]) // n_names
+    starts = np.flatnonzero(np.r_[True, pair_of[1:] != pair_of[:-1]]) if len(pair_of) else pair_of
+    counts = np.diff(np.append(starts, len(pair_of)))
+    numbered = {str(form): i for i, form in enumerate(forms)}
+    return pair_of[starts], counts, numbered, n_forms
 
 
 def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -> pd.DataFrame:
@@ -298,51 +337,67 @@ def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -
     组建形式 category; 0 elsewhere). A federation named in two townships is one federation of
     their county. Rows: by unit in official order, dimension, then category.
     """
-    row, anc = _ancestors(h, groups["code"])
-    spread = groups.iloc[row].reset_index(drop=True)
-    spread["unit"] = anc
-    rolled = spread.groupby(["unit", "dimension", "category"], as_index=False)[
-        ["enterprises", "unionized", "employees"]
-    ].sum()
-
-    frow, fanc = _ancestors(h, federations["code"])
-    named = federations.iloc[frow].reset_index(drop=True)
-    named["unit"] = fanc
-    named = named[named["federation"] != UNFILLED]
-    counts = (
-        named.drop_duplicates(["unit", "form", "federation"])
-        .groupby(["unit", "form"], as_index=False)
-        .size()
-        .rename(columns={"form": "category", "size": "federations"})
-    )
-    counts["dimension"] = "union_form"
-    rolled = rolled.merge(counts, on=["unit", "dimension", "category"], how="left")
-    rolled["federations"] = rolled["federations"].fillna(0).astype(np.int64)
-    rolled["non_unionized"] = np.where(
-        rolled["dimension"] == "union_form", 0, rolled["enterprises"] - rolled["unionized"]
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = rolled["unionized"] / rolled["enterprises"].where(rolled["enterprises"] > 0)
-    rolled["coverage_rate"] = np.where(rolled["dimension"] == "union_form", np.nan, rate)
+    # Over numbers, not strings: each row spread to the units it adds into, keyed by (unit,
+    # dimension, category) numbered, and summed per key in one sorted pass (a province period
+    # has some 50 000 rows, each added into three or four units).
+    row, unit = _spread(h, groups["code"])
+    dim_at, dims, dim_rank = _numbered(groups["dimension"])
+    cat_at, cats, cat_rank = _numbered(groups["category"])
+    keep = (dim_at[row] >= 0) & (cat_at[row] >= 0)  # a missing key is in no group
+    row, unit = row[keep], unit[keep]
+    n_dims, n_cats = max(len(dims), 1), max(len(cats), 1)
+    key = (unit * n_dims + dim_at[row]) * n_cats + cat_at[row]
+    order = np.argsort(key, kind="stable")
+    key, row = key[order], row[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
+    keys = key[starts]
+    sums = {
+        name: np.add.reduceat(groups[name].to_numpy(dtype=np.int64)[row], starts)
+        if len(starts)
+        else np.zeros(0, dtype=np.int64)
+        for name in ("enterprises", "unionized", "employees")
+    }
+    k_unit, k_dim, k_cat = keys // (n_dims * n_cats), (keys // n_cats) % n_dims, keys % n_cats
     rank = np.empty(h.n, dtype=np.int64)
     rank[h.official] = np.arange(h.n)
-    rolled["order"] = rank[rolled["unit"].to_numpy(dtype=np.int64)]
-    rolled["code"] = np.array(h.codes, dtype=object)[rolled["unit"].to_numpy(dtype=np.int64)]
-    rolled = rolled.sort_values(["order", "dimension", "category"], kind="stable")
-    return rolled.loc[
-        :,
-        [
-            "code",
-            "dimension",
-            "category",
-            "enterprises",
-            "unionized",
-            "non_unionized",
-            "employees",
-            "coverage_rate",
-            "federations",
-        ],
-    ].reset_index(drop=True)
+    # by unit in official order, then dimension and category as strings (code point order)
+    shown = np.lexsort((cat_rank[k_cat], dim_rank[k_dim], rank[k_unit]))
+    k_unit, k_dim, k_cat = k_unit[shown], k_dim[shown], k_cat[shown]
+    sums = {name: values[shown] for name, values in sums.items()}
+
+    is_form = dims[k_dim] == "union_form" if len(dims) else np.zeros(0, dtype=bool)
+    pairs, counts, form_of, n_forms = _named_federations(h, federations)
+    at = np.flatnonzero(is_form)
+    # each 组建形式 row's (unit, form) looked up among the pairs counted (-1: a form not named)
+    form = np.array([form_of.get(str(c), -1) for c in cats], dtype=np.int64)[k_cat[at]]
+    wanted = np.where(form >= 0, k_unit[at] * n_forms + form, -1)
+    found = np.minimum(np.searchsorted(pairs, wanted), max(len(pairs) - 1, 0))
+    hit = (form >= 0) & (pairs[found] == wanted) if len(pairs) else np.zeros(len(at), dtype=bool)
+    federation_count = np.zeros(len(k_unit), dtype=np.int64)
+    federation_count[at[hit]] = counts[found[hit]]
+    named = len(pairs) > 0
+    enterprises, unionized = sums["enterprises"], sums["unionized"]
+    rate = np.full(len(k_unit), np.nan)
+    np.divide(unionized, enterprises, out=rate, where=(enterprises > 0) & ~is_form)
+    # The dtypes the pandas merge this replaces gave (kept: the frames are compared and
+    # cached): code inferred from Python strings; dimension object where either a federation
+    # is counted or no row is (not both), else the groups' own dtype.
+    as_object = named != (not len(k_unit))
+    return pd.DataFrame(
+        {
+            "code": pd.Series(np.asarray(h.codes, dtype=object)[k_unit]),
+            "dimension": pd.Series(
+                dims[k_dim], dtype=object if as_object else groups["dimension"].dtype
+            ),
+            "category": pd.array(cats[k_cat], dtype=groups["category"].dtype),
+            "enterprises": enterprises,
+            "unionized": unionized,
+            "non_unionized": np.where(is_form, 0, enterprises - unionized),
+            "employees": sums["employees"],
+            "coverage_rate": rate,
+            "federations": federation_count,
+        }
+    )
 
 
 def federation_counts(h: Hierarchy, rolled: pd.DataFrame) -> np.ndarray:
