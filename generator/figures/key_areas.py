@@ -80,6 +80,13 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
     return merged[at], np.asarray(categories, dtype=object)
 
 
+def form_numbers(column: pd.Series) -> np.ndarray:
+    """Each row's 组建形式 numbered in FEDERATION_FORMS (-1: another form, or none)."""
+    # one pass over the column gives both whether a row is federated and by which form
+    found = pc.index_in(arrow_strings(column), value_set=pa.array(FEDERATION_FORMS))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 def reduce_groups(
     enterprises: pd.DataFrame,
     known: np.ndarray,
@@ -87,14 +94,14 @@ def reduce_groups(
     unionized: np.ndarray,
     units: Numbered | None = None,
     employees: np.ndarray | None = None,
-    federation_form: np.ndarray | None = None,
+    forms: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per (own unit, dimension, category) of active enterprises, and the federations.
 
     `known` marks the rows whose unit code is in the roster (others are roster errors);
     `active` and `unionized` are the row masks of CONTRACT §3.1; `units`, when the caller has
     it, each row's unit numbered (-1: none) and the codes numbered, saving a pass over them;
-    `employees` (a missing count 0) and `federation_form` (组建形式 one of FEDERATION_FORMS)
+    `employees` (a missing count 0) and `forms` (form_numbers: each row's 组建形式 numbered)
     likewise, when the caller has worked them out.
     """
     e = enterprises
@@ -113,18 +120,19 @@ def reduce_groups(
         categories[dimension] = category_codes(column, nfkc=dimension == "area_type")
     grouped = group_counts((code_at, code_values), categories, unionized, employees, rows)
 
-    if federation_form is None:
-        form = e["union_form"] if "union_form" in e else pd.Series(pd.NA, index=e.index)
-        federation_form = form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
-    at = np.flatnonzero(rows & unionized & federation_form)
+    if forms is None:
+        forms = form_numbers(
+            e["union_form"] if "union_form" in e else pd.Series(pd.NA, index=e.index)
+        )
+    at = np.flatnonzero(rows & unionized & (forms >= 0))
     name = e["federation"] if "federation" in e else pd.Series(pd.NA, index=e.index)
-    feds, forms = _federations(
+    feds, per_form = _federations(
         (code_at[at], code_values),
-        arrow_strings(e["union_form"]).take(pa.array(at)) if len(at) else pa.array([], pa.string()),
+        forms[at],
         category_codes(name.take(at)),
         employees[at],
     )
-    out = pd.concat([grouped, forms], ignore_index=True)
+    out = pd.concat([grouped, per_form], ignore_index=True)
     out = out.astype({"code": "string", "dimension": "string", "category": "string"}).loc[
         :, list(GROUP_COLUMNS)
     ]
@@ -132,17 +140,13 @@ def reduce_groups(
 
 
 def _federations(
-    code: Numbered, form: pa.Array, federation: Numbered, employees: np.ndarray
+    code: Numbered, form_at: np.ndarray, federation: Numbered, employees: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The federated enterprises' counts per (code, form, federation) and per (code, form),
     sorted by their strings (as a groupby over them would be), counted over numbers."""
     code_at, code_values = code
     name_at, names = federation
     forms = np.asarray(FEDERATION_FORMS, dtype=object)
-    form_at = np.asarray(
-        pc.index_in(form, value_set=pa.array(FEDERATION_FORMS)).to_numpy(zero_copy_only=False),
-        dtype=np.int64,
-    )
     width = max(len(names), 1)
     key = (code_at.astype(np.int64) * len(forms) + form_at) * width + name_at
     keys, at = np.unique(key, return_inverse=True)
