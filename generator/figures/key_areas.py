@@ -149,7 +149,7 @@ def _federations(
     forms = np.asarray(FEDERATION_FORMS, dtype=object)
     width = max(len(names), 1)
     key = (code_at.astype(np.int64) * len(forms) + form_at) * width + name_at
-    keys, at = np.unique(key, return_inverse=True)
+    keys, at = _unique_inverse(key)
     count = np.bincount(at, minlength=len(keys)).astype(np.int64)
     employed = _sums(at, employees, len(keys))
     name_of, pair = keys % width, keys // width
@@ -273,6 +273,15 @@ def group_counts(
     )
 
 
+def _unique_inverse(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(key, return_inverse=True): the rows hashed, only the distinct keys sorted."""
+    at, distinct = pd.factorize(key)
+    order = np.argsort(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return np.asarray(distinct)[order], rank[at]
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     """Each string's rank in code point order (equal strings the same rank)."""
     if not len(values):
@@ -299,11 +308,22 @@ def _spread(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return row, h.anc[np.repeat(starts[pos[rows]], many) + within_run]
 
 
-def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each row's number (-1: missing), the values numbered, and their code point ranks."""
+def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number (-1: missing) and the values numbered."""
     at, uniques = pd.factorize(values)
-    distinct = np.asarray(uniques, dtype=object)
-    return np.asarray(at, dtype=np.int64), distinct, _ranks(distinct)
+    return np.asarray(at, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _a_row_of(at: np.ndarray, n: int) -> np.ndarray:
+    """For each of `n` numbers, a row numbered so (the last one)."""
+    rows = np.zeros(n, dtype=np.int64)
+    valid = at >= 0
+    rows[at[valid]] = np.flatnonzero(valid)
+    return rows
+
+
+#: the dtype pandas gives a column of Python strings (roll_groups' codes were made so)
+_TEXT_DTYPE = pd.Series(np.asarray(["-"], dtype=object)).dtype
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -319,8 +339,8 @@ def _named_federations(
     (unit, form) pairs numbered unit * forms + form, sorted, their counts, the forms numbered,
     and how many forms."""
     row, unit = _spread(h, federations["code"])
-    form_at, forms, _ = _numbered(federations["form"])
-    name_at, names, _ = _numbered(federations["federation"])
+    form_at, forms = _numbered(federations["form"])
+    name_at, names = _numbered(federations["federation"])
     # a missing name (-1) read as UNFILLED: neither is counted
     named = (form_at >= 0) & (np.append(names, UNFILLED)[name_at] != UNFILLED)
     keep = named[row]
@@ -345,8 +365,9 @@ def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -
     # dimension, category) numbered, and summed per key in one sorted pass (a province period
     # has some 50 000 rows, each added into three or four units).
     row, unit = _spread(h, groups["code"])
-    dim_at, dims, dim_rank = _numbered(groups["dimension"])
-    cat_at, cats, cat_rank = _numbered(groups["category"])
+    dim_at, dims = _numbered(groups["dimension"])
+    cat_at, cats = _numbered(groups["category"])
+    dim_rank, cat_rank = _ranks(dims), _ranks(cats)
     keep = (dim_at[row] >= 0) & (cat_at[row] >= 0)  # a missing key is in no group
     row, unit = row[keep], unit[keep]
     n_dims, n_cats = max(len(dims), 1), max(len(cats), 1)
@@ -389,11 +410,16 @@ def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -
     as_object = named != (not len(k_unit))
     return pd.DataFrame(
         {
-            "code": pd.Series(np.asarray(h.codes, dtype=object)[k_unit]),
+            "code": pd.Series(
+                pd.array(h.codes_arrow.take(k_unit), dtype=_TEXT_DTYPE)
+                if len(k_unit)
+                else np.asarray(h.codes, dtype=object)[k_unit]
+            ),
             "dimension": pd.Series(
                 dims[k_dim], dtype=object if as_object else groups["dimension"].dtype
             ),
-            "category": pd.array(cats[k_cat], dtype=groups["category"].dtype),
+            # taken from the rows that have them, not made again from Python strings
+            "category": groups["category"].array.take(_a_row_of(cat_at, len(cats))[k_cat]),
             "enterprises": enterprises,
             "unionized": unionized,
             "non_unionized": np.where(is_form, 0, enterprises - unionized),
@@ -406,13 +432,10 @@ def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -
 
 def federation_counts(h: Hierarchy, rolled: pd.DataFrame) -> np.ndarray:
     """Distinct named federations per unit (both forms), in roster order."""
-    out = np.zeros(h.n, dtype=np.float64)
-    forms = rolled[rolled["dimension"] == "union_form"]
-    sums = forms.groupby("code")["federations"].sum()
-    where = {c: i for i, c in enumerate(h.codes)}
-    for code, count in sums.items():
-        out[where[str(code)]] = count
-    return out
+    forms = (rolled["dimension"] == "union_form").to_numpy(dtype=bool, na_value=False)
+    pos = h.positions(rolled["code"][forms])
+    counts = rolled["federations"].to_numpy(dtype=np.float64)[forms]
+    return np.bincount(pos[pos >= 0], weights=counts[pos >= 0], minlength=h.n)
 
 
 def display_order(frame: pd.DataFrame) -> pd.DataFrame:
