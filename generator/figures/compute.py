@@ -211,12 +211,12 @@ def _own_sums(h: Hierarchy, reductions: list[PeriodReduction]) -> dict[str, np.n
     """Each reduction's sums per own unit, stacked as (periods, units) in roster order."""
     if not reductions:
         return {name: np.zeros((0, h.n)) for name in OWN_SUMS}
-    return {
-        name: np.stack(
-            [r.own[name].reindex(h.index, fill_value=0).to_numpy(np.float64) for r in reductions]
-        )
-        for name in OWN_SUMS
-    }
+    # in roster order already, as reduce_snapshot makes them: put in it only when not
+    owns = [
+        r.own if r.own.index.equals(h.index) else r.own.reindex(h.index, fill_value=0)
+        for r in reductions
+    ]
+    return {name: np.stack([own[name].to_numpy(np.float64) for own in owns]) for name in OWN_SUMS}
 
 
 def _union_building(axis: _Axis, s: Mapping[str, np.ndarray], f: dict[str, np.ndarray]) -> None:

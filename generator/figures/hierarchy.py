@@ -167,9 +167,11 @@ def iso_dates(values: pd.Series) -> np.ndarray:
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         values = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
     days = np.asarray(values.to_numpy(dtype="datetime64[ns]")).astype("datetime64[D]")
-    out = np.datetime_as_string(days, unit="D").astype(object)
+    # Arrow writes a day as YYYY-MM-DD as numpy does (every year of datetime64[ns] has four
+    # digits), straight into Python strings
+    out = pa.array(days, from_pandas=True).cast(pa.string()).to_numpy(zero_copy_only=False)
     out[np.isnat(days)] = pd.NA
-    return out
+    return np.asarray(out, dtype=object)
 
 
 def bool_array(series: pd.Series) -> np.ndarray:

@@ -97,6 +97,13 @@ class Standing:
     year_start: bool = False
 
 
+def _plain(values: np.ndarray) -> list[Any]:
+    """The values as Python objects, None where NaN."""
+    out = values.astype(object)
+    out[values != values] = None
+    return list(out.tolist())
+
+
 def unit_judgments(
     h: Hierarchy, periods: list[Period], f: dict[str, np.ndarray], config: Config
 ) -> pd.DataFrame:
@@ -122,13 +129,15 @@ def unit_judgments(
         after = period.end >= volunteer_deadline_of(period.year, config.volunteer_deadline)
         word = "本月" if period.cadence == "month" else "本季度"
         # Plain Python values once per period: a province has some 2 000 units to judge.
-        values = {m: f[m][p, judged].tolist() for m in (*facts, "rank", "ranked_among")}
+        values = {m: f[m][p, judged].tolist() for m in ("rank", "ranked_among")}
+        # each unit's facts as one row of Python values (None for NaN), zipped with their names
+        facts_of = list(zip(*(_plain(f[m][p, judged]) for m in facts), strict=True))
         for j, i in enumerate(judged):
             rank_value = values["rank"][j]
             r = None if rank_value != rank_value else int(rank_value)
             among_value = values["ranked_among"][j]
             among = 0 if among_value != among_value else int(among_value)
-            figures = {m: (None if values[m][j] != values[m][j] else values[m][j]) for m in facts}
+            figures = dict(zip(facts, facts_of[j], strict=True)) if facts else {}
             all_done = bool(done[p, i])
 
             def matching(kind: str) -> list[Rule]:

@@ -80,6 +80,13 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
     return merged[at], np.asarray(categories, dtype=object)
 
 
+def form_numbers(column: pd.Series) -> np.ndarray:
+    """Each row's 组建形式 numbered in FEDERATION_FORMS (-1: another form, or none)."""
+    # one pass over the column gives both whether a row is federated and by which form
+    found = pc.index_in(arrow_strings(column), value_set=pa.array(FEDERATION_FORMS))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 def reduce_groups(
     enterprises: pd.DataFrame,
     known: np.ndarray,
@@ -87,14 +94,14 @@ def reduce_groups(
     unionized: np.ndarray,
     units: Numbered | None = None,
     employees: np.ndarray | None = None,
-    federation_form: np.ndarray | None = None,
+    forms: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per (own unit, dimension, category) of active enterprises, and the federations.
 
     `known` marks the rows whose unit code is in the roster (others are roster errors);
     `active` and `unionized` are the row masks of CONTRACT §3.1; `units`, when the caller has
     it, each row's unit numbered (-1: none) and the codes numbered, saving a pass over them;
-    `employees` (a missing count 0) and `federation_form` (组建形式 one of FEDERATION_FORMS)
+    `employees` (a missing count 0) and `forms` (form_numbers: each row's 组建形式 numbered)
     likewise, when the caller has worked them out.
     """
     e = enterprises
@@ -113,18 +120,19 @@ def reduce_groups(
         categories[dimension] = category_codes(column, nfkc=dimension == "area_type")
     grouped = group_counts((code_at, code_values), categories, unionized, employees, rows)
 
-    if federation_form is None:
-        form = e["union_form"] if "union_form" in e else pd.Series(pd.NA, index=e.index)
-        federation_form = form.isin(FEDERATION_FORMS).to_numpy(dtype=bool, na_value=False)
-    at = np.flatnonzero(rows & unionized & federation_form)
+    if forms is None:
+        forms = form_numbers(
+            e["union_form"] if "union_form" in e else pd.Series(pd.NA, index=e.index)
+        )
+    at = np.flatnonzero(rows & unionized & (forms >= 0))
     name = e["federation"] if "federation" in e else pd.Series(pd.NA, index=e.index)
-    feds, forms = _federations(
+    feds, per_form = _federations(
         (code_at[at], code_values),
-        arrow_strings(e["union_form"]).take(pa.array(at)) if len(at) else pa.array([], pa.string()),
+        forms[at],
         category_codes(name.take(at)),
         employees[at],
     )
-    out = pd.concat([grouped, forms], ignore_index=True)
+    out = pd.concat([grouped, per_form], ignore_index=True)
     out = out.astype({"code": "string", "dimension": "string", "category": "string"}).loc[
         :, list(GROUP_COLUMNS)
     ]
@@ -132,20 +140,16 @@ def reduce_groups(
 
 
 def _federations(
-    code: Numbered, form: pa.Array, federation: Numbered, employees: np.ndarray
+    code: Numbered, form_at: np.ndarray, federation: Numbered, employees: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The federated enterprises' counts per (code, form, federation) and per (code, form),
     sorted by their strings (as a groupby over them would be), counted over numbers."""
     code_at, code_values = code
     name_at, names = federation
     forms = np.asarray(FEDERATION_FORMS, dtype=object)
-    form_at = np.asarray(
-        pc.index_in(form, value_set=pa.array(FEDERATION_FORMS)).to_numpy(zero_copy_only=False),
-        dtype=np.int64,
-    )
     width = max(len(names), 1)
     key = (code_at.astype(np.int64) * len(forms) + form_at) * width + name_at
-    keys, at = np.unique(key, return_inverse=True)
+    keys, at = _unique_inverse(key)
     count = np.bincount(at, minlength=len(keys)).astype(np.int64)
     employed = _sums(at, employees, len(keys))
     name_of, pair = keys % width, keys // width
@@ -269,6 +273,15 @@ def group_counts(
     )
 
 
+def _unique_inverse(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(key, return_inverse=True): the rows hashed, only the distinct keys sorted."""
+    at, distinct = pd.factorize(key)
+    order = np.argsort(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return np.asarray(distinct)[order], rank[at]
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     """Each string's rank in code point order (equal strings the same rank)."""
     if not len(values):
@@ -281,13 +294,63 @@ def _sums(at: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.rint(np.bincount(at, weights=values, minlength=size)).astype(np.int64)
 
 
-def _ancestors(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, one entry per unit it adds into (itself and its ancestors): (row, unit)."""
+def _spread(h: Hierarchy, codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, one entry per unit it adds into (itself and its ancestors): (row, unit);
+    a row of an unknown or missing code adds into none."""
     pos = h.positions(codes)
-    pairs = pd.DataFrame({"desc": h.desc, "anc": h.anc})
-    rows = pd.DataFrame({"row": np.arange(len(pos)), "desc": pos})
-    merged = rows.merge(pairs, on="desc", how="inner")
-    return merged["row"].to_numpy(dtype=np.int64), merged["anc"].to_numpy(dtype=np.int64)
+    # h.desc is in unit order: each unit's (desc, anc) pairs are one run of them
+    runs = np.bincount(h.desc, minlength=h.n)
+    starts = np.cumsum(runs) - runs
+    rows = np.flatnonzero(pos >= 0)
+    many = runs[pos[rows]]
+    row = np.repeat(rows, many)
+    within_run = np.arange(len(row)) - np.repeat(np.cumsum(many) - many, many)
+    return row, h.anc[np.repeat(starts[pos[rows]], many) + within_run]
+
+
+def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number (-1: missing) and the values numbered."""
+    at, uniques = pd.factorize(values)
+    return np.asarray(at, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _a_row_of(at: np.ndarray, n: int) -> np.ndarray:
+    """For each of `n` numbers, a row numbered so (the last one)."""
+    rows = np.zeros(n, dtype=np.int64)
+    valid = at >= 0
+    rows[at[valid]] = np.flatnonzero(valid)
+    return rows
+
+
+#: the dtype pandas gives a column of Python strings (roll_groups' codes were made so)
+_TEXT_DTYPE = pd.Series(np.asarray(["-"], dtype=object)).dtype
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (one sort; np.unique hashes, slower on these keys)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def _named_federations(
+    h: Hierarchy, federations: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, dict[str, int], int]:
+    """Distinct named federations per (unit, form), each unit with its descendants': the
+    (unit, form) pairs numbered unit * forms + form, sorted, their counts, the forms numbered,
+    and how many forms."""
+    row, unit = _spread(h, federations["code"])
+    form_at, forms = _numbered(federations["form"])
+    name_at, names = _numbered(federations["federation"])
+    # a missing name (-1) read as UNFILLED: neither is counted
+    named = (form_at >= 0) & (np.append(names, UNFILLED)[name_at] != UNFILLED)
+    keep = named[row]
+    row, unit = row[keep], unit[keep]
+    n_forms, n_names = max(len(forms), 1), max(len(names), 1)
+    pair_of = _distinct((unit * n_forms + form_at[row]) * n_names + name_at[row]) // n_names
+    starts = np.flatnonzero(np.r_[True, pair_of[1:] != pair_of[:-1]]) if len(pair_of) else pair_of
+    counts = np.diff(np.append(starts, len(pair_of)))
+    numbered = {str(form): i for i, form in enumerate(forms)}
+    return pair_of[starts], counts, numbered, n_forms
 
 
 def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -> pd.DataFrame:
@@ -298,62 +361,81 @@ def roll_groups(h: Hierarchy, groups: pd.DataFrame, federations: pd.DataFrame) -
     组建形式 category; 0 elsewhere). A federation named in two townships is one federation of
     their county. Rows: by unit in official order, dimension, then category.
     """
-    row, anc = _ancestors(h, groups["code"])
-    spread = groups.iloc[row].reset_index(drop=True)
-    spread["unit"] = anc
-    rolled = spread.groupby(["unit", "dimension", "category"], as_index=False)[
-        ["enterprises", "unionized", "employees"]
-    ].sum()
-
-    frow, fanc = _ancestors(h, federations["code"])
-    named = federations.iloc[frow].reset_index(drop=True)
-    named["unit"] = fanc
-    named = named[named["federation"] != UNFILLED]
-    counts = (
-        named.drop_duplicates(["unit", "form", "federation"])
-        .groupby(["unit", "form"], as_index=False)
-        .size()
-        .rename(columns={"form": "category", "size": "federations"})
-    )
-    counts["dimension"] = "union_form"
-    rolled = rolled.merge(counts, on=["unit", "dimension", "category"], how="left")
-    rolled["federations"] = rolled["federations"].fillna(0).astype(np.int64)
-    rolled["non_unionized"] = np.where(
-        rolled["dimension"] == "union_form", 0, rolled["enterprises"] - rolled["unionized"]
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = rolled["unionized"] / rolled["enterprises"].where(rolled["enterprises"] > 0)
-    rolled["coverage_rate"] = np.where(rolled["dimension"] == "union_form", np.nan, rate)
+    # Over numbers, not strings: each row spread to the units it adds into, keyed by (unit,
+    # dimension, category) numbered, and summed per key in one sorted pass (a province period
+    # has some 50 000 rows, each added into three or four units).
+    row, unit = _spread(h, groups["code"])
+    dim_at, dims = _numbered(groups["dimension"])
+    cat_at, cats = _numbered(groups["category"])
+    dim_rank, cat_rank = _ranks(dims), _ranks(cats)
+    keep = (dim_at[row] >= 0) & (cat_at[row] >= 0)  # a missing key is in no group
+    row, unit = row[keep], unit[keep]
+    n_dims, n_cats = max(len(dims), 1), max(len(cats), 1)
+    key = (unit * n_dims + dim_at[row]) * n_cats + cat_at[row]
+    order = np.argsort(key, kind="stable")
+    key, row = key[order], row[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
+    keys = key[starts]
+    sums = {
+        name: np.add.reduceat(groups[name].to_numpy(dtype=np.int64)[row], starts)
+        if len(starts)
+        else np.zeros(0, dtype=np.int64)
+        for name in ("enterprises", "unionized", "employees")
+    }
+    k_unit, k_dim, k_cat = keys // (n_dims * n_cats), (keys // n_cats) % n_dims, keys % n_cats
     rank = np.empty(h.n, dtype=np.int64)
     rank[h.official] = np.arange(h.n)
-    rolled["order"] = rank[rolled["unit"].to_numpy(dtype=np.int64)]
-    rolled["code"] = np.array(h.codes, dtype=object)[rolled["unit"].to_numpy(dtype=np.int64)]
-    rolled = rolled.sort_values(["order", "dimension", "category"], kind="stable")
-    return rolled.loc[
-        :,
-        [
-            "code",
-            "dimension",
-            "category",
-            "enterprises",
-            "unionized",
-            "non_unionized",
-            "employees",
-            "coverage_rate",
-            "federations",
-        ],
-    ].reset_index(drop=True)
+    # by unit in official order, then dimension and category as strings (code point order)
+    shown = np.lexsort((cat_rank[k_cat], dim_rank[k_dim], rank[k_unit]))
+    k_unit, k_dim, k_cat = k_unit[shown], k_dim[shown], k_cat[shown]
+    sums = {name: values[shown] for name, values in sums.items()}
+
+    is_form = dims[k_dim] == "union_form" if len(dims) else np.zeros(0, dtype=bool)
+    pairs, counts, form_of, n_forms = _named_federations(h, federations)
+    at = np.flatnonzero(is_form)
+    # each 组建形式 row's (unit, form) looked up among the pairs counted (-1: a form not named)
+    form = np.array([form_of.get(str(c), -1) for c in cats], dtype=np.int64)[k_cat[at]]
+    wanted = np.where(form >= 0, k_unit[at] * n_forms + form, -1)
+    found = np.minimum(np.searchsorted(pairs, wanted), max(len(pairs) - 1, 0))
+    hit = (form >= 0) & (pairs[found] == wanted) if len(pairs) else np.zeros(len(at), dtype=bool)
+    federation_count = np.zeros(len(k_unit), dtype=np.int64)
+    federation_count[at[hit]] = counts[found[hit]]
+    named = len(pairs) > 0
+    enterprises, unionized = sums["enterprises"], sums["unionized"]
+    rate = np.full(len(k_unit), np.nan)
+    np.divide(unionized, enterprises, out=rate, where=(enterprises > 0) & ~is_form)
+    # The dtypes the pandas merge this replaces gave (kept: the frames are compared and
+    # cached): code inferred from Python strings; dimension object where either a federation
+    # is counted or no row is (not both), else the groups' own dtype.
+    as_object = named != (not len(k_unit))
+    return pd.DataFrame(
+        {
+            "code": pd.Series(
+                pd.array(h.codes_arrow.take(k_unit), dtype=_TEXT_DTYPE)
+                if len(k_unit)
+                else np.asarray(h.codes, dtype=object)[k_unit]
+            ),
+            "dimension": pd.Series(
+                dims[k_dim], dtype=object if as_object else groups["dimension"].dtype
+            ),
+            # taken from the rows that have them, not made again from Python strings
+            "category": groups["category"].array.take(_a_row_of(cat_at, len(cats))[k_cat]),
+            "enterprises": enterprises,
+            "unionized": unionized,
+            "non_unionized": np.where(is_form, 0, enterprises - unionized),
+            "employees": sums["employees"],
+            "coverage_rate": rate,
+            "federations": federation_count,
+        }
+    )
 
 
 def federation_counts(h: Hierarchy, rolled: pd.DataFrame) -> np.ndarray:
     """Distinct named federations per unit (both forms), in roster order."""
-    out = np.zeros(h.n, dtype=np.float64)
-    forms = rolled[rolled["dimension"] == "union_form"]
-    sums = forms.groupby("code")["federations"].sum()
-    where = {c: i for i, c in enumerate(h.codes)}
-    for code, count in sums.items():
-        out[where[str(code)]] = count
-    return out
+    forms = (rolled["dimension"] == "union_form").to_numpy(dtype=bool, na_value=False)
+    pos = h.positions(rolled["code"][forms])
+    counts = rolled["federations"].to_numpy(dtype=np.float64)[forms]
+    return np.bincount(pos[pos >= 0], weights=counts[pos >= 0], minlength=h.n)
 
 
 def display_order(frame: pd.DataFrame) -> pd.DataFrame:

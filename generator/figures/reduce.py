@@ -158,8 +158,8 @@ def reduce_snapshot(
         & e["female_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
-    federation_form = bool_array(optional_column(e, "union_form").isin(FEDERATION_FORMS))
-    federated = unionized & federation_form
+    forms = key_areas.form_numbers(optional_column(e, "union_form"))
+    federated = unionized & (forms >= 0)
     union_date = day_array(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
     priority = active & ~unionized_flag & big
@@ -216,7 +216,7 @@ def reduce_snapshot(
     own.index.name = "code"
     numbered = (slot - 1, np.asarray(h.codes, dtype=object))
     groups, federations = key_areas.reduce_groups(
-        e, slot > 0, active, unionized, numbered, staff, federation_form
+        e, slot > 0, active, unionized, numbered, staff, forms
     )
     reduction = PeriodReduction(
         period=period,
