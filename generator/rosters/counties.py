@@ -58,13 +58,16 @@ def _county_digests(
     if words is None:
         words = row_words(columns)
     text_columns = [(name, column) for name, column in columns if _as_bytes(name, column)]
-    parts = parallel_map(lambda job: _column_parts(job[1]), text_columns)
-    texts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
-    for (name, _column), part in zip(text_columns, parts, strict=True):
-        _, nulls, offsets, data = part
+
+    def in_order(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # each text column brought into the groups' order in its own thread (Arrow's take)
+        _, nulls, offsets, data = _column_parts(column)
         if order is not None:
-            nulls, offsets, data = _text_in_order(nulls, offsets, data, order)
-        texts.append((name, nulls, offsets, data))
+            return _text_in_order(nulls, offsets, data, order)
+        return nulls, offsets, data
+
+    parts = parallel_map(in_order, [column for _name, column in text_columns])
+    texts = [(name, *part) for (name, _column), part in zip(text_columns, parts, strict=True)]
     if order is not None:
         words = words[order]
     bounds = dict(
@@ -127,12 +130,21 @@ def row_words(
         if name not in made and not _as_bytes(name, column)
     ]
     n = len(columns[0][1]) if columns else 0
-    parts = parallel_map(lambda job: column_words(*job), folded)
     words = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for part in [*parts, *made.values()]:
+        for part in made.values():
             words += part
+        # a few columns at a time: a province's columns' words at once would be ~300 MB
+        for start in range(0, len(folded), _WORDS_BATCH):
+            for part in parallel_map(
+                lambda job: column_words(*job), folded[start : start + _WORDS_BATCH]
+            ):
+                words += part
     return words
+
+
+#: Columns whose words are made at once (by the worker threads) before they are added up.
+_WORDS_BATCH = 4
 
 
 def column_words(name: str, column: Any) -> np.ndarray:
