@@ -951,9 +951,12 @@ def _column_outcome(result: Any) -> tuple[Any, ...]:
     if result.too_long is not None:
         mask, lengths, original = result.too_long
         too_long = (mask.tolist(), lengths[mask].tolist(), plain(original))
+    # the frame's text column: cast in the worker, or the one read when no value changed
+    shown = result.large if result.large is not None else result.typed
     return (
         plain(result.text),
         plain(result.typed),
+        plain(shown),
         result.bad.tolist(),
         result.absent.tolist(),
         None if result.out_of_range is None else result.out_of_range.tolist(),
@@ -1026,3 +1029,63 @@ def test_row_words_made_while_checking_are_those_of_the_frame(
             assert frame[WORDS].to_numpy().tolist() == row_words(columns).tolist()
             compared += len(frame)
     assert compared >= 3000  # the demo's last period at least
+
+
+# --- masks and words read from the Arrow buffers ------------------------------------------------
+
+
+def _buffer_cases() -> list[pa.Array | pa.ChunkedArray]:
+    """Arrays of every kind the checks read, with and without nulls, sliced at odd offsets."""
+    rng = np.random.default_rng(11)
+    out: list[pa.Array | pa.ChunkedArray] = []
+    for n in (0, 1, 7, 8, 9, 100, 1000):
+        for share in (0.0, 0.3, 1.0):
+            mask = rng.random(n) < share
+            arrays = [
+                pa.array(rng.integers(-5, 5, n), pa.int64(), mask=mask),
+                pa.array(rng.random(n), pa.float64(), mask=mask),
+                pa.array(rng.random(n) < 0.5, pa.bool_(), mask=mask),
+                pa.array(rng.integers(0, 10**17, n).astype("datetime64[ns]"), mask=mask),
+                pa.array([None if m else f"值{i % 5}" for i, m in enumerate(mask)], pa.string()),
+                pa.nulls(n, pa.string()),
+                pa.nulls(n, pa.int64()),
+            ]
+            for arr in arrays:
+                out += [arr, arr.slice(n // 3, n // 2), arr.slice(min(n, 5))]
+                if pa.types.is_string(arr.type):
+                    encoded = pa.compute.dictionary_encode(arr)
+                    out += [encoded, encoded.slice(n // 3)]
+                out.append(pa.chunked_array([arr, arr.slice(n // 2)], arr.type))
+    return out
+
+
+def test_null_masks_read_from_the_bitmap_are_arrows_own() -> None:
+    """The null mask read from an array's validity bitmap is the one Arrow's is_null gives, for
+    every kind of column, sliced at any offset, encoded or in chunks."""
+    for arr in _buffer_cases():
+        want = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        got = values._null_mask(arr)
+        assert got.dtype == bool and got.tolist() == want.tolist(), arr.type
+
+
+def test_row_words_read_from_the_buffers_are_those_of_the_converted_values() -> None:
+    """A column's share of the row words read from its Arrow buffers (numbers, dates, flags,
+    columns of nulls only) is the one made from the values Arrow converts to numpy."""
+    from generator.rosters.counties import _column_constants, _column_parts, column_words
+
+    compared = 0
+    for arr in _buffer_cases():
+        if isinstance(arr, pa.ChunkedArray | pa.DictionaryArray):
+            continue
+        for name in ("employees", "unit", "union_date"):
+            if pa.types.is_string(arr.type) and (name != "unit" or arr.null_count < len(arr)):
+                continue  # (text of values is digested by value, as before)
+            kind, nulls, converted = _column_parts(arr, name == "unit")
+            odd, blank = _column_constants(name, kind)
+            with np.errstate(over="ignore"):
+                want = converted * odd
+            want[nulls] = blank
+            got = column_words(name, arr)
+            assert got.dtype == np.uint64 and got.tolist() == want.tolist(), (name, arr.type)
+            compared += 1
+    assert compared >= 300

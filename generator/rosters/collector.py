@@ -17,6 +17,7 @@ from generator.rosters import codes
 from generator.rosters.codes import Code
 from generator.rosters.grid import RawTable
 from generator.rosters.specs import Column
+from generator.rosters.values import _null_mask as _null_mask  # the checks import it from here
 
 
 @dataclass
@@ -114,10 +115,6 @@ def _np_int(arr: pa.Array) -> np.ndarray:
 
 def _np_mask(arr: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _null_mask(arr: pa.Array) -> np.ndarray:
-    return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _unique(

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from generator.rosters.read import parallel_map
 from generator.rosters.units import UnitTree
+from generator.rosters.values import _null_mask
 
 
 def _arrow(series: pd.Series) -> pa.Array:
@@ -57,13 +58,16 @@ def _county_digests(
     if words is None:
         words = row_words(columns)
     text_columns = [(name, column) for name, column in columns if _as_bytes(name, column)]
-    parts = parallel_map(lambda job: _column_parts(job[1]), text_columns)
-    texts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
-    for (name, _column), part in zip(text_columns, parts, strict=True):
-        _, nulls, offsets, data = part
+
+    def in_order(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # each text column brought into the groups' order in its own thread (Arrow's take)
+        _, nulls, offsets, data = _column_parts(column)
         if order is not None:
-            nulls, offsets, data = _text_in_order(nulls, offsets, data, order)
-        texts.append((name, nulls, offsets, data))
+            return _text_in_order(nulls, offsets, data, order)
+        return nulls, offsets, data
+
+    parts = parallel_map(in_order, [column for _name, column in text_columns])
+    texts = [(name, *part) for (name, _column), part in zip(text_columns, parts, strict=True)]
     if order is not None:
         words = words[order]
     bounds = dict(
@@ -126,23 +130,68 @@ def row_words(
         if name not in made and not _as_bytes(name, column)
     ]
     n = len(columns[0][1]) if columns else 0
-    parts = parallel_map(lambda job: column_words(*job), folded)
     words = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for part in [*parts, *made.values()]:
+        for part in made.values():
             words += part
+        # a few columns at a time: a province's columns' words at once would be ~300 MB
+        for start in range(0, len(folded), _WORDS_BATCH):
+            for part in parallel_map(
+                lambda job: column_words(*job), folded[start : start + _WORDS_BATCH]
+            ):
+                words += part
     return words
+
+
+#: Columns whose words are made at once (by the worker threads) before they are added up.
+_WORDS_BATCH = 4
 
 
 def column_words(name: str, column: Any) -> np.ndarray:
     """A column's share of each row's word (row_words): its value times the column's odd
     constant, or the column's constant for a null."""
-    kind, nulls, values = _column_parts(column, name in _FEW_VALUES)
+    fixed = _fixed_parts(column, name in _FEW_VALUES)
+    kind, nulls, values = fixed or _column_parts(column, name in _FEW_VALUES)
     odd, blank = _column_constants(name, kind)
+    if nulls is None:  # every cell null
+        return np.full(len(column), blank, dtype=np.uint64)
     with np.errstate(over="ignore"):
         values = values * odd
     values[nulls] = blank
     return values
+
+
+#: Arrow types of fixed width, read from their buffers: the kind _column_parts names them by
+#: (numpy's dtype string) and the width of their values.
+_FIXED = {pa.int64(): ("<i8", np.int64), pa.float64(): ("<f8", np.float64)}
+_FIXED[pa.timestamp("ns")] = ("<i8", np.int64)
+
+
+def _fixed_parts(column: Any, by_value: bool) -> _ColumnParts | None:
+    """_column_parts of a plain Arrow array of fixed-width values or flags, read from its own
+    buffers (what a null's slot holds does not matter: its word is the column's constant);
+    nulls None for a column of nulls only. None for other columns."""
+    if not isinstance(column, pa.Array) or isinstance(column, pa.DictionaryArray):
+        return None
+    n, kind = len(column), column.type
+    if column.null_count == n and n:
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            return ("text by value" if by_value else "text"), None, None
+        if kind in _FIXED or pa.types.is_boolean(kind):
+            return (_FIXED[kind][0] if kind in _FIXED else "|b1"), None, None
+        return None
+    if kind in _FIXED:
+        name, dtype = _FIXED[kind]
+        data = np.frombuffer(column.buffers()[1], dtype=dtype)[column.offset : column.offset + n]
+        return name, _null_mask(column), data.view(np.uint64)
+    if pa.types.is_boolean(kind):
+        bits = np.unpackbits(
+            np.frombuffer(column.buffers()[1], dtype=np.uint8),
+            count=column.offset + n,
+            bitorder="little",
+        )[column.offset :]
+        return "|b1", _null_mask(column), bits.astype(np.uint64)
+    return None
 
 
 def spread_words(name: str, values: pa.Array, at: np.ndarray, empty: np.ndarray) -> np.ndarray:

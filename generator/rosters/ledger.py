@@ -371,7 +371,7 @@ def _file_county(
     """A file's problems about the whole file go to `county` when given, else to the county
     whose rows it holds (if one)."""
 
-    if units is None or (not county and not len(frame)):
+    if units is None or not problems or (not county and not len(frame)):
         return problems
     if not county:
         counties = set(pc.unique(county_of_rows(frame, units)).to_pylist())

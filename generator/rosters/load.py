@@ -7,6 +7,7 @@ the small state kept from the previous one; `check_project` runs both for every 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from generator.rosters.counties import (
 )
 from generator.rosters.filing import own_names
 from generator.rosters.ledger import read_ledger, read_roster, relative
+from generator.rosters.read import in_background
 from generator.rosters.reviews import _period_reviews, _unique_volunteers
 from generator.rosters.specs import (
     CAMPAIGNS,
@@ -290,6 +292,9 @@ def read_snapshot(
         if reported is not enterprises:
             enterprises, row_counties = reported, None
         problems.extend(found)
+    # Which of last period's enterprises are gone: one hash pass over both periods' codes, in
+    # a worker thread while the state's digests are made.
+    gone = in_background(functools.partial(_gone, _arrow(enterprises["uscc"]), previous))
     state = _state(enterprises, period, data.unit_index, row_counties)
     enterprises = _without_words(enterprises)
     for county in carried:  # last period's rows again: no repeat of the county's own
@@ -297,7 +302,9 @@ def read_snapshot(
     repeats: dict[str, str] = {}
     if previous is not None:
         state.history = _history(previous)
-        missing = _missing_enterprises(enterprises, previous, period, root, folder, data.unit_index)
+        missing = _missing_enterprises(
+            enterprises, previous, gone.result(), period, root, folder, data.unit_index
+        )
         # a county that sent nothing is one error, not one warning per enterprise it had
         unreported = {p.county for p in problems if p.code == codes.E_COUNTY_NOT_REPORTED.name}
         missing = [p for p in missing if p.county not in unreported]
@@ -568,19 +575,25 @@ def _state(
     return state
 
 
+def _gone(present: pa.Array, previous: SnapshotState | None) -> np.ndarray | None:
+    """Which enterprises active last period have no row now (their codes not `present`)."""
+    if previous is None:
+        return None
+    found = pc.fill_null(pc.is_in(previous.uscc, value_set=present), False)
+    return previous.active & ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _missing_enterprises(
     enterprises: pd.DataFrame,
     previous: SnapshotState,
+    gone: np.ndarray | None,
     period: Period,
     root: Path,
     folder: Path,
     index: UnitTree,
 ) -> list[Problem]:
-    """W-ENT-MISSING for each enterprise active last period and absent now."""
-    present = _arrow(enterprises["uscc"])
-    found = pc.fill_null(pc.is_in(previous.uscc, value_set=present), False)
-    gone = previous.active & ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-    if not gone.any():
+    """W-ENT-MISSING for each enterprise active last period and absent now (`gone`, _gone)."""
+    if gone is None or not gone.any():
         return []
     # Each missing enterprise is named in the file of its county (the folder if it has none).
     own = first_file_by_county(enterprises, index)

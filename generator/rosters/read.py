@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -263,14 +263,23 @@ def _forget_pool() -> None:
 os.register_at_fork(after_in_child=_forget_pool)
 
 
-def parallel_map(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
-    """Map over items in a thread pool (for arrow work, which releases the GIL), in order."""
+def _pool() -> ThreadPoolExecutor:
     global _POOL
-    if len(items) < 2:
-        return [fn(item) for item in items]
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
-    return list(_POOL.map(fn, items))
+    return _POOL
+
+
+def parallel_map(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
+    """Map over items in a thread pool (for arrow work, which releases the GIL), in order."""
+    if len(items) < 2:
+        return [fn(item) for item in items]
+    return list(_pool().map(fn, items))
+
+
+def in_background(fn: Callable[[], T]) -> Future[T]:
+    """Run fn in the thread pool while the caller goes on (arrow work, which releases the GIL)."""
+    return _pool().submit(fn)
 
 
 GridReader = Callable[[Path, str, Roster], Grid]

@@ -194,6 +194,8 @@ def _listed_category(
         choices="、".join(listed),
         counted=counted,
     )
+    if values == written and isinstance(arr, pa.DictionaryArray):
+        return arr  # every value listed as written: the column as it is
     if isinstance(arr, pa.DictionaryArray):
         return pa.DictionaryArray.from_arrays(encoded.indices, pa.array(values, pa.string()))
     return pa.array(values, pa.string()).take(encoded.indices)

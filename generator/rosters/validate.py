@@ -273,14 +273,20 @@ class ColumnResult:
     words: np.ndarray | None = None
 
 
+#: The kinds worked out once per distinct value when a column repeats its values.
+_BY_VALUE = frozenset({TEXT, ENUM, DATE})
+
+
 def _normalise(arr: pa.Array | pa.ChunkedArray, column: Column) -> ColumnResult:
     """Everything about one column that needs no other column (runs in a worker thread).
 
-    A column of few distinct values (units, categories, flags, counts, dates) is worked out
-    once per distinct value and spread to its rows by their dictionary indices: every check
-    of a cell depends on that cell alone, so the result is the one cell by cell.
+    A text or date column of few distinct values (units, categories, statuses, dates) is worked
+    out once per distinct value and spread to its rows by their dictionary indices: every check
+    of a cell depends on that cell alone, so the result is the one cell by cell. Numbers and
+    flags are read cell by cell: their clean forms are cast or looked up at once (cheaper than
+    hashing the column), and the other forms go to their parser once per distinct value anyway.
     """
-    if column.unique or not _few_values(arr):
+    if column.kind not in _BY_VALUE or column.unique or not _few_values(arr):
         return _normalise_cells(as_string_array(arr), column)
     return _normalise_by_value(arr, column)
 
@@ -292,8 +298,30 @@ def _normalise_by_value(arr: pa.Array | pa.ChunkedArray, column: Column) -> Colu
         encoded = encoded.combine_chunks()
     if not len(encoded.dictionary):
         return _normalise_cells(as_string_array(arr), column)
-    once = _normalise_cells(as_string_array(encoded.dictionary), column)
+    dictionary = as_string_array(encoded.dictionary)
+    once = _normalise_cells(dictionary, column)
+    if column.kind in (TEXT, ENUM) and _unchanged(once.typed, dictionary):
+        # Every value is kept as written: the column is the one read, without decoding it.
+        result = ColumnResult(
+            encoded, encoded, _none(len(arr)), _null_mask(encoded.indices), large=_large(arr)
+        )
+        return result
     return _spread(once, encoded.indices, column)
+
+
+def _unchanged(typed: pa.Array, written: pa.Array) -> bool:
+    """Whether the distinct values of a column are all kept as written (none trimmed, read as
+    a missing marker, or rewritten)."""
+    return not typed.null_count and bool(pc.all(pc.equal(typed, written)).as_py())
+
+
+def _large(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A text column as pandas stores it (large_string, one chunk)."""
+    return pc.cast(as_string_array(arr), pa.large_string())
+
+
+def _none(n: int) -> np.ndarray:
+    return np.zeros(n, dtype=bool)
 
 
 #: Rows looked at to decide whether a column is worked out per distinct value.
@@ -455,12 +483,14 @@ def _frame(
             arr = arr.combine_chunks()
         kind = column.kind
         values: Any
-        if isinstance(arr, pa.DictionaryArray):  # worked out per distinct value: decoded here
+        if large is not None and column.name in large:
+            # pandas stores large_string: a text column cast in its thread is not cast again
+            values = pd.arrays.ArrowStringArray(large[column.name])
+        elif isinstance(arr, pa.DictionaryArray):  # worked out per distinct value: decoded here
             large_values = arr.dictionary.cast(pa.large_string())
             values = pd.arrays.ArrowStringArray(large_values.take(arr.indices))
         elif kind in (TEXT, ENUM):
-            # pandas stores large_string: a text column cast in its thread is not cast again
-            values = pd.arrays.ArrowStringArray((large or {}).get(column.name, arr))
+            values = pd.arrays.ArrowStringArray(arr)
         elif kind == DATE:
             values = arr.to_numpy(zero_copy_only=False).astype("datetime64[ns]", copy=False)
         else:  # pandas' own conversion from arrow to its masked arrays

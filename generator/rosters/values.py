@@ -461,8 +461,21 @@ def _by_unique(
     return result, bad
 
 
-def _null_mask(arr: pa.Array) -> np.ndarray:
-    return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+def _null_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which cells are null, read from the validity bitmap (one pass; no Arrow mask is made)."""
+    n = len(arr)
+    nulls = arr.null_count
+    if not nulls:
+        return np.zeros(n, dtype=bool)
+    if nulls == n:
+        return np.ones(n, dtype=bool)
+    bitmap = arr.buffers()[0] if isinstance(arr, pa.Array) else None
+    if bitmap is None:  # a chunked column (or a type without a bitmap): Arrow's own way
+        return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    bits = np.unpackbits(
+        np.frombuffer(bitmap, dtype=np.uint8), count=arr.offset + n, bitorder="little"
+    )
+    return bits[arr.offset :] == 0
 
 
 def _none(n: int) -> np.ndarray:
