@@ -102,7 +102,7 @@ def plain_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[list[Any]]:
         if name not in frame.columns:
             out.append([None] * len(frame))
             continue
-        values = frame[name].to_numpy(dtype=object, na_value=None).tolist()
+        values = frame[name].to_numpy(dtype=object).tolist()  # NA, NaN, NaT: None by plain()
         out.append([v if v is None or type(v) in _PLAIN else plain(v) for v in values])
     return out
 
