@@ -4,6 +4,7 @@ exactly when what its template reads changed, and the site is then the one built
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,31 @@ def test_a_changed_wording_reaches_the_bulletin_it_is_in(small_build: Path, tmp_
         "对以下单位予以通报批评，务请于成文日期后第10个工作日前向测试市总工会报告整改措施" in said
     )
     assert "请认真分析原因" not in said
+
+
+def test_a_page_showing_a_nan_is_not_kept_for_one_showing_a_missing_figure(
+    project: Project, tmp_path: Path
+) -> None:
+    from generator.common.config import load_config
+    from generator.model.bulletin import UnitFigures
+    from generator.render.site_env import _figure
+
+    # A rank missing is shown "—"; a rank that is NaN (not a number: an unranked unit's figure
+    # the model failed to clear) is shown as it is: the two pages differ, so must their keys.
+    config = load_config(project.root)
+    reuse = site_reuse.PageReuse(tmp_path / "kept", [], config, [BUILTIN / "site"])
+    shown = []
+    for rank in (None, float("nan"), None):
+        unit = UnitFigures("990100", "甲县", "county", "990000", 1)
+        unit.rank = rank
+        cell = partial(_figure, unit, "rank")
+        shown.append(reuse.page("units/990100.md", "unit.md.j2", {"u": unit}, cell))
+    assert shown == ["—", "nan", "—"]
+    assert site_reuse.STATS["misses"] == 2 and site_reuse.STATS["hits"] == 1
+    # and a site's bulletins are told apart the same way (a page given a bulletin is keyed by it)
+    missing, nan = UnitFigures("1", "甲", "city", None, 0), UnitFigures("1", "甲", "city", None, 0)
+    nan.coverage_rate = float("nan")
+    assert site_reuse.digest([missing]) != site_reuse.digest([nan])
+    assert site_reuse.digest([0.0]) != site_reuse.digest([-0.0]) != site_reuse.digest([0])
+    with pytest.raises(TypeError):  # a function names nothing: its page is written again
+        site_reuse.digest({"render": _figure})

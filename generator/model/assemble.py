@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -83,8 +83,33 @@ def plain(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a frame as dicts keyed by column name."""
-    return cast(list[dict[str, Any]], frame.to_dict("records"))
+    """The rows of a frame as dicts keyed by column name, each value as plain() gives it."""
+    names = list(frame.columns)
+    columns = plain_columns(frame, names)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+#: Values plain() returns as they are (checked by exact type: a numpy scalar is not one).
+_PLAIN = frozenset({str, int, bool})
+
+
+def plain_columns(frame: pd.DataFrame, names: Sequence[str]) -> list[list[Any]]:
+    """Each named column's values as plain() gives them, None throughout for a column the frame
+    lacks: what records() and plain() give value by value, a column at a time (to_dict boxes
+    every value of every row in Python: most of the assembly of a city's priority lists)."""
+    out = []
+    for name in names:
+        if name not in frame.columns:
+            out.append([None] * len(frame))
+            continue
+        values = frame[name].to_numpy(dtype=object).tolist()  # NA, NaN, NaT: None by plain()
+        out.append([v if v is None or type(v) in _PLAIN else plain(v) for v in values])
+    return out
+
+
+def _text(value: Any) -> str:
+    """text() of a value plain() already gave."""
+    return "" if value is None else str(value)
 
 
 def text(value: Any) -> str:
@@ -289,7 +314,13 @@ def assemble(
     key = str(period)
     indicators: pd.DataFrame = figures.indicators
     current = indicators[indicators.index.get_level_values("period") == key].reset_index()
-    rows = {str(r["code"]): r for r in records(current)}
+    names = [name for name in _FIGURE_FIELDS if name in current.columns]
+    rows = {
+        str(code): dict(zip(names, values, strict=True))
+        for code, *values in zip(
+            current["code"].tolist(), *plain_columns(current, names), strict=True
+        )
+    }
     by_code = {code: unit_figures(index, rows.get(code), code) for code in index.official}
     # Which townships must have a volunteer, beside each one's count of volunteers, is the list
     # of those lacking one (CONTRACT §3.5: a record): a figure the audience is not shown is null.
@@ -405,21 +436,27 @@ def _history(
     keys = [str(p) for p in periods if p <= upto]
     columns = [f.name for f in fields(HistoryPoint) if f.name != "period"]
     wanted = indicators.loc[indicators.index.get_level_values("period").isin(keys), columns]
-    rows = records(wanted.reset_index())
+    wanted = wanted.reset_index()
     out: dict[str, list[HistoryPoint]] = {code: [] for code in index.official}
-    for r in sorted(rows, key=lambda r: str(r["period"])):
-        code = str(r["code"])
+    points = zip(
+        [str(p) for p in wanted["period"].tolist()],
+        [str(c) for c in wanted["code"].tolist()],
+        *plain_columns(wanted, columns),
+        strict=True,
+    )
+    for period, code, *values in sorted(points, key=lambda p: p[0]):
         if code not in out:
             continue
+        point = dict(zip(columns, values, strict=True))
         out[code].append(
             HistoryPoint(
-                period=str(r["period"]),
-                coverage_rate=plain(r.get("coverage_rate")),
-                membership_rate=plain(r.get("membership_rate")),
-                unionized=int(plain(r.get("unionized")) or 0),
-                enterprises=int(plain(r.get("enterprises")) or 0),
-                score=plain(r.get("score")),
-                rank=plain(r.get("rank")),
+                period=period,
+                coverage_rate=point["coverage_rate"],
+                membership_rate=point["membership_rate"],
+                unionized=int(point["unionized"] or 0),
+                enterprises=int(point["enterprises"] or 0),
+                score=point["score"],
+                rank=point["rank"],
             )
         )
     return out
@@ -497,31 +534,53 @@ def _writeups(index: UnitTree, content: Content, period: Period, internal: bool)
     return out
 
 
+#: The priority ledger's columns a PriorityEntry is made of (a column missing: its default).
+_PRIORITY_COLUMNS = (
+    "uscc",
+    "name",
+    "unit",
+    "county",
+    "employees",
+    "reason",
+    "state",
+    "added",
+    "left_reason",
+    "progress",
+    "responsible",
+    "planned_on",
+    "open_periods",
+    "overdue",
+    "stalled",
+)
+
+
 def _priority(index: UnitTree, ledger: pd.DataFrame | None) -> list[PriorityEntry]:
     if ledger is None or not len(ledger):
         return []
     order = {code: i for i, code in enumerate(index.official)}
+    columns = plain_columns(ledger, _PRIORITY_COLUMNS)
     out = []
-    for r in records(ledger):
-        unit = text(r.get("unit"))
+    for values in zip(*columns, strict=True):
+        r = dict(zip(_PRIORITY_COLUMNS, values, strict=True))
+        unit = _text(r["unit"])
         out.append(
             PriorityEntry(
-                uscc=text(r.get("uscc")),
-                name=text(r.get("name")),
+                uscc=_text(r["uscc"]),
+                name=_text(r["name"]),
                 unit=unit,
                 unit_name=index.name_of(unit),
-                county=text(r.get("county")) or index.county_code(unit),
-                employees=int(plain(r.get("employees")) or 0),
-                reason=text(r.get("reason")),
-                state=text(r.get("state")),  # type: ignore[arg-type]
-                added=bool(plain(r.get("added")) or False),
-                left_reason=text(r.get("left_reason")),
-                progress=text(r.get("progress")),
-                responsible=text(r.get("responsible")),
-                planned_on=text(r.get("planned_on")),
-                open_periods=int(plain(r.get("open_periods")) or 1),
-                overdue=bool(plain(r.get("overdue")) or False),
-                stalled=bool(plain(r.get("stalled")) or False),
+                county=_text(r["county"]) or index.county_code(unit),
+                employees=int(r["employees"] or 0),
+                reason=_text(r["reason"]),
+                state=_text(r["state"]),  # type: ignore[arg-type]
+                added=bool(r["added"] or False),
+                left_reason=_text(r["left_reason"]),
+                progress=_text(r["progress"]),
+                responsible=_text(r["responsible"]),
+                planned_on=_text(r["planned_on"]),
+                open_periods=int(r["open_periods"] or 1),
+                overdue=bool(r["overdue"] or False),
+                stalled=bool(r["stalled"] or False),
             )
         )
     state_order = {"open": 0, "closed": 1, "left": 2}

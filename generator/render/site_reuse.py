@@ -22,15 +22,18 @@ never used.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
+import io
 import os
+import pickle
 from collections.abc import Callable
 from datetime import date
 from importlib import metadata
 from pathlib import Path, PurePath
 from typing import Any
 
-import orjson
+import numpy as np
 
 from generator.common.cache import keep_newest, tool_digest, write_atomic
 from generator.common.config import Config
@@ -43,33 +46,54 @@ STATS: dict[str, int] = {}
 #: The pages the last site wrote again (not kept), by path.
 WRITTEN: list[str] = []
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-
 
 class _Unkeyed(TypeError):
     """A context value the digest cannot name exactly: the page is written again."""
 
 
-def _plain(value: Any) -> Any:
-    """What orjson does not write itself, as plain data that names it exactly."""
-    if isinstance(value, PurePath | Period):
-        return [type(value).__name__, str(value)]
-    if isinstance(value, set | frozenset):
-        return sorted(orjson.dumps(v, default=_plain, option=_OPTIONS) for v in value)
-    if isinstance(value, tuple):  # a named tuple is not written by orjson
-        return list(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise _Unkeyed(type(value).__qualname__)
+#: What a page's context may hold besides the plain values (None, bool, int, float, str, bytes,
+#: list, tuple, dict, set): each names its value exactly by its type and fields.
+_KEYED = (PurePath, Period, date, enum.Enum, str, int, float, list, dict, tuple, np.generic)
+
+
+class _Digester(pickle.Pickler):
+    """Writes a value as bytes that name it exactly, for its digest only (never read back).
+
+    orjson writes a NaN as null, as it writes None: a page showing "—" for a missing figure
+    and one showing a NaN would have had one key. Pickle's bytes keep every float (NaN, -0.0),
+    and every type (1 and 1.0 and True, a tuple and a list); without its memo ("fast" mode)
+    equal values give equal bytes whichever objects they share. A value of another kind (a
+    function, a class, an object of the renderer) raises _Unkeyed: its page is written again.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        # only objects that are not plain values come here (exact int, float, str, list, dict,
+        # tuple, set and None never do), and the classes their reductions name
+        if isinstance(obj, type):
+            if dataclasses.is_dataclass(obj) or issubclass(obj, _KEYED):
+                return NotImplemented  # named by its module and name
+        elif isinstance(obj, np.generic):
+            return type(obj), (obj.item(),)  # its type and its value (numpy's own names a function)
+        elif isinstance(obj, _KEYED) or dataclasses.is_dataclass(obj):
+            return NotImplemented  # the type's own reduction: its class by name and its fields
+        raise _Unkeyed(type(obj).__qualname__)
 
 
 def digest(value: Any) -> str:
     """The digest of a value made of model records, containers, text and numbers.
 
     Raises _Unkeyed for a value of another kind (a function, an object of the renderer).
+    Sets are written in their iteration order: an equal set may give another digest in
+    another process (the page is then written again, never wrongly kept).
     """
-    data = orjson.dumps(value, default=_plain, option=_OPTIONS)
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    out = io.BytesIO()
+    writer = _Digester(out, protocol=5)
+    writer.fast = True  # no memo: the bytes depend on the values alone (a cycle raises)
+    try:
+        writer.dump(value)
+    except (pickle.PicklingError, RecursionError, ValueError) as exc:
+        raise _Unkeyed(str(exc)) from exc
+    return hashlib.blake2b(out.getvalue(), digest_size=20).hexdigest()
 
 
 def _version(name: str) -> str:
@@ -121,7 +145,7 @@ class PageReuse:
         try:
             given = {k: self._named(v) for k, v in context.items()}
             name = digest([self.shared, path, template, given])
-        except (_Unkeyed, TypeError, orjson.JSONEncodeError):
+        except (_Unkeyed, TypeError):
             STATS["unkeyed"] += 1
             return render()
         kept = self.folder / f"{name}.md"
