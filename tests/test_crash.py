@@ -137,10 +137,12 @@ FORKSERVER_PRELOAD = [
     "generator.render.site",
     "generator.render.charts",
     "openpyxl",
+    "xlsxwriter",  # imported by the files stage only when it writes (generator.common.tables)
     "matplotlib.pyplot",
     "mkdocs.commands.build",
     "material",
     "jieba",
+    "build_server",  # jieba's dictionary, made once (tests/build_server.py)
 ]
 
 

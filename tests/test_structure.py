@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from generator.cli import LAZY_IMPORTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +63,14 @@ def imports(module: str) -> tuple[set[str], set[str]]:
     return top, local
 
 
-GRAPH = {m: imports(m) for m in MODULES}
+Graph = dict[str, tuple[set[str], set[str]]]
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    """Each module's (module-level, function-local) imports, read once for this module's tests,
+    not when the module is collected: every test worker collects every module."""
+    return {m: imports(m) for m in MODULES}
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -102,23 +111,23 @@ def test_circles_are_found() -> None:
     assert circles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_import_circle_among_the_project_modules() -> None:
+def test_no_import_circle_among_the_project_modules(graph: Graph) -> None:
     assert len(MODULES) > 40  # the walk found the package
-    assert circles({m: top for m, (top, _local) in GRAPH.items()}) == []
+    assert circles({m: top for m, (top, _local) in graph.items()}) == []
 
 
-def test_no_circle_even_through_the_lazy_imports() -> None:
+def test_no_circle_even_through_the_lazy_imports(graph: Graph) -> None:
     # A function-local import closing a circle is the circle hidden, not broken.
-    assert circles({m: top | local for m, (top, local) in GRAPH.items()}) == []
+    assert circles({m: top | local for m, (top, local) in graph.items()}) == []
 
 
-def test_function_local_project_imports_are_only_the_listed_ones() -> None:
+def test_function_local_project_imports_are_only_the_listed_ones(graph: Graph) -> None:
     for module, targets in LAZY_IMPORTS.items():
         assert module in MODULES
         assert all(t == "*" or t in MODULES for t in targets), module
     unlisted = {
         (module, target)
-        for module, (_top, local) in GRAPH.items()
+        for module, (_top, local) in graph.items()
         for target in local
         if "*" not in LAZY_IMPORTS.get(module, ()) and target not in LAZY_IMPORTS.get(module, ())
     }
