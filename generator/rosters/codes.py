@@ -359,7 +359,7 @@ E_PERIOD_EMPTY = _code(
     "{period} 期还没有收到任何县市区的台账。各县市区报来的工作簿不用改名、不用合并，收到一份收一份："
     "用 bulletin intake 收取，例如 {example}（--received 写文件实际到达的时间）；"
     "设置了收件邮箱的，用 bulletin fetch {period} 从邮箱收取。还没有报送的县市区：{names}。"
-    "收齐之前只生成以前各期，用 bulletin build --period {previous}。",
+    "收齐之前要生成以前各期（如 {previous} 期），生成时指定报告期 {previous}。",
 )
 
 # --- values ------------------------------------------------------------------------------------
