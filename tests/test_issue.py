@@ -709,6 +709,16 @@ def test_a_judgment_taken_away_after_issue_is_said_and_summed_up() -> None:
         "甲县（甲县、甲县东镇）共 3 处：甲县的评价 通报批评 → 无；职工人数有变化",
         "全市共 1 处：职工人数有变化",
     ]
+    # two issued bulletins changed: each line says which
+    september = Correction(
+        "2026-09", "2026年9月", "测工发〔2026〕9号", "990200", "乙区", "x", "职工人数", "80", "82"
+    )
+    both = [*changed, _warning(september, None, "990200", NAMES)]
+    bulletin, _where, lines = summarise_changes(both)
+    assert bulletin == "通报"
+    assert lines[0].startswith("2026年10月通报 甲县（") and lines[-1] == (
+        "2026年9月通报 乙区共 1 处：职工人数有变化"
+    )
 
 
 NAMES = {"990100": "甲县", "990200": "乙区"}
