@@ -111,6 +111,7 @@ def intake(
     from generator.office.intake import AUTO
     from generator.office.intake import intake as run_intake
 
+    received = typed_time(received)
     if not files:  # `bulletin intake 甲县台账.xlsx`: the period left out, the file taken for it
         last = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
         if Path(period).exists():
@@ -142,6 +143,12 @@ def intake(
     _say_counties(project, result)
     if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
         sys.exit(1)
+
+
+def typed_time(text: str | None) -> str | None:
+    """A time as typed with a Chinese input method (2026-12-04　18：30, full-width digits, colon
+    and space) in the ASCII the receipt parser reads; None stays None."""
+    return None if text is None else unicodedata.normalize("NFKC", text).strip()
 
 
 def _take_packages(
@@ -471,7 +478,7 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
     """
     from generator.office.decisions import correct_receipt
 
-    result = correct_receipt(project, period, county, when, file)
+    result = correct_receipt(project, period, county, typed_time(when) or when, file)
     for line in result.lines:
         click.echo(line)
 
