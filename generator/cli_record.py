@@ -3,7 +3,6 @@ received, carry and confirm-unchanged."""
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from datetime import date, timedelta
@@ -15,6 +14,7 @@ import click
 from generator.cli_common import PROJECT, BulletinCommand, period_option
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
+from generator.office.names import other_month
 
 if TYPE_CHECKING:
     from generator.common.problems import Problem
@@ -205,30 +205,6 @@ def _say_received(result: IntakeResult, given: str | None) -> None:
             "如是提前报送，期末前有变化的请县市区重报。",
             fg="yellow",
         )
-
-
-#: A month a county wrote in its file's name: 10月, 2026年10月, 2026-10, 2026.10, 202610.
-_MONTH_NAMED = re.compile(
-    r"(?<!\d)(?:(20\d\d)\s*(?:年|[-._])?\s*)?(\d{1,2})\s*月|(?<!\d)(20\d\d)[-._]?(\d{2})(?!\d)"
-)
-
-
-def other_month(name: str, period: Period) -> str:
-    """The month a file's name names when it is not the period's (戊区-10月.xlsx taken into
-    2026-11: an old ledger sent again), as the name says it; "" when it names the period's
-    month, none, or the period is a quarter."""
-    if period.cadence != "month":
-        return ""
-    named = []
-    for m in _MONTH_NAMED.finditer(unicodedata.normalize("NFKC", Path(name).stem)):
-        year, month = (m[1], m[2]) if m[2] else (m[3], m[4])
-        if 1 <= int(month) <= 12:
-            named.append((int(year) if year else None, int(month), m[0]))
-    if not named or any(
-        month == period.index and year in (None, period.year) for year, month, _ in named
-    ):
-        return ""
-    return named[0][2].strip()
 
 
 def _say_filed(item: Filed, problems: list[Problem], period: Period) -> None:

@@ -1013,8 +1013,8 @@ def test_intake_points_at_a_file_named_for_another_month(tmp_path: Path) -> None
     from click.testing import CliRunner
 
     from generator.cli import cli
-    from generator.cli_record import other_month
     from generator.common.periods import Period
+    from generator.office.names import other_month
 
     project = Project(tmp_path / "p")
     jia, _yi = _by_county([dict(r) for r in PERIODS["2026-10"]["enterprises"]])  # changed below
