@@ -14,7 +14,6 @@ import click
 from generator.cli_common import PROJECT, BulletinCommand, period_option
 from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
-from generator.office.names import other_month
 
 if TYPE_CHECKING:
     from generator.common.problems import Problem
@@ -210,6 +209,8 @@ def _say_received(result: IntakeResult, given: str | None) -> None:
 def _say_filed(item: Filed, problems: list[Problem], period: Period) -> None:
     """Print what became of one file: refused, a copy of one taken, or stored (with its notes,
     its rows of other counties and its roster sheets)."""
+    from generator.office.names import other_month
+
     if item.refused:
         click.echo(f"未收取 {item.source.name}：{item.refused}")
         return
