@@ -600,3 +600,45 @@ def test_a_resend_covering_more_townships_completes_the_county_when_it_came(
     assert (report.status, report.days_late) == ("逾期4天", 4)
     assert report.files == ["甲县东镇.xlsx（已被替换）", "甲县全县.xlsx"]
     assert report.received == "2026-11-09 08:00:00"
+
+
+def test_a_long_file_name_is_shortened_in_the_signed_table_only(
+    september: Path, tmp_path: Path
+) -> None:
+    """乙区 sends its October ledger under a 61-character name: the bulletin's 报送情况 table
+    prints its first 18 characters, …, its last 6 and .xlsx (30 characters); the record, the
+    bulletin's model (the site's data) and a short name stay as sent."""
+    project = _project(september, tmp_path)
+    jia, yi = _rows("2026-10")
+    long = "乙区总工会关于报送2026年10月份企业建会台账及工会工作志愿者配备情况统计表的函（第二批，含东镇西镇南镇北镇）.xlsx"
+    assert len(long) == 61
+    files = [
+        write_roster(tmp_path / "in" / "甲县.xlsx", "enterprises", jia),
+        write_roster(tmp_path / "in" / long, "enterprises", yi),
+    ]
+    intake(project.root, OCT, files, now=datetime(2026, 11, 4, 9), received="2026-11-04 08:00")
+    assert [r.source for r in read_receipts(project.root / "data" / "2026-10")] == [
+        "甲县.xlsx",
+        long,
+    ]
+    bulletin = gather(project.root, BuildOptions(site=False, pdf=False)).bulletins["internal"][-1]
+    assert bulletin.reporting is not None
+    assert [f.file for c in bulletin.reporting.counties for f in c.files] == ["甲县.xlsx", long]
+
+    from generator.common.config import load_config
+    from generator.render.document.records import reporting_section
+    from generator.render.document.wording import Wording
+
+    section = reporting_section(bulletin, Wording(load_config(project.root).root))
+    assert section is not None
+    (table,) = [b for b in section[1] if isinstance(b, dict) and "rowspans" in b]
+    assert [row[1] for row in table["rows"]] == [
+        "甲县.xlsx",
+        "乙区总工会关于报送2026年10月份…镇南镇北镇）.xlsx",
+    ]
+    # a replaced file keeps the record's mark whole after the shortened name
+    from generator.render.document.records import _file_cell
+
+    assert _file_cell(long + "（已被替换）") == (
+        "乙区总工会关于报送2026年10月份…镇南镇北镇）.xlsx（已被替换）"
+    )
