@@ -702,7 +702,8 @@ def reporting_status(
         # county's last township (the first file when the county sent all in one)
         complete = _completing(valid, code)
         first = complete.received_at if complete is not None else None
-        partial = complete is not None and complete is not valid[0]
+        # parts that came together (one mail) are one submission
+        partial = complete is not None and complete.received_at != valid[0].received_at
         # files after the complete submission that replaced earlier ones are corrections; one
         # added beside (another part of the county) is not, nor one that completed the county
         after = valid[valid.index(complete) + 1 :] if complete is not None else []
