@@ -3,7 +3,6 @@ received, carry and confirm-unchanged."""
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from datetime import date, timedelta
@@ -111,6 +110,7 @@ def intake(
     from generator.office.intake import AUTO
     from generator.office.intake import intake as run_intake
 
+    received = typed_time(received)
     if not files:  # `bulletin intake 甲县台账.xlsx`: the period left out, the file taken for it
         last = f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
         if Path(period).exists():
@@ -142,6 +142,12 @@ def intake(
     _say_counties(project, result)
     if any(item.refused for item in result.filed) or any(line.errors for line in result.lines):
         sys.exit(1)
+
+
+def typed_time(text: str | None) -> str | None:
+    """A time as typed with a Chinese input method (2026-12-04　18：30, full-width digits, colon
+    and space) in the ASCII the receipt parser reads; None stays None."""
+    return None if text is None else unicodedata.normalize("NFKC", text).strip()
 
 
 def _take_packages(
@@ -200,33 +206,11 @@ def _say_received(result: IntakeResult, given: str | None) -> None:
         )
 
 
-#: A month a county wrote in its file's name: 10月, 2026年10月, 2026-10, 2026.10, 202610.
-_MONTH_NAMED = re.compile(
-    r"(?<!\d)(?:(20\d\d)\s*(?:年|[-._])?\s*)?(\d{1,2})\s*月|(?<!\d)(20\d\d)[-._]?(\d{2})(?!\d)"
-)
-
-
-def other_month(name: str, period: Period) -> str:
-    """The month a file's name names when it is not the period's (戊区-10月.xlsx taken into
-    2026-11: an old ledger sent again), as the name says it; "" when it names the period's
-    month, none, or the period is a quarter."""
-    if period.cadence != "month":
-        return ""
-    named = []
-    for m in _MONTH_NAMED.finditer(unicodedata.normalize("NFKC", Path(name).stem)):
-        year, month = (m[1], m[2]) if m[2] else (m[3], m[4])
-        if 1 <= int(month) <= 12:
-            named.append((int(year) if year else None, int(month), m[0]))
-    if not named or any(
-        month == period.index and year in (None, period.year) for year, month, _ in named
-    ):
-        return ""
-    return named[0][2].strip()
-
-
 def _say_filed(item: Filed, problems: list[Problem], period: Period) -> None:
     """Print what became of one file: refused, a copy of one taken, or stored (with its notes,
     its rows of other counties and its roster sheets)."""
+    from generator.office.names import other_month
+
     if item.refused:
         click.echo(f"未收取 {item.source.name}：{item.refused}")
         return
@@ -471,7 +455,7 @@ def received(period: str, county: str, when: str, file: str | None, project: Pat
     """
     from generator.office.decisions import correct_receipt
 
-    result = correct_receipt(project, period, county, when, file)
+    result = correct_receipt(project, period, county, typed_time(when) or when, file)
     for line in result.lines:
         click.echo(line)
 

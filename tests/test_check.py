@@ -200,7 +200,7 @@ def test_an_empty_new_period_says_how_to_take_files_in_and_who_has_not_sent(
     assert 'bulletinintake2026-11~/下载/甲县台账.xlsx--received"2026-12-0309:30"' in flat
     assert "bulletinfetch2026-11" in flat
     assert "还没有报送的县市区：甲县、乙区。" in flat
-    assert "收齐之前只生成以前各期，用bulletinbuild--period2026-10。" in flat
+    assert "收齐之前要生成以前各期（如2026-10期），生成时指定报告期2026-10。" in flat
     with (project.root / "problems" / "problems.csv").open(encoding="utf-8-sig") as f:
         (row,) = [r for r in csv.DictReader(f) if "2026-11" in "".join(r.values())]
     assert "E-PERIOD-EMPTY" in row.values() and "data/2026-11/" in row.values()

@@ -1101,3 +1101,27 @@ def test_a_county_not_reported_is_to_be_fetched_when_the_mailbox_is_set_up(
     )
     assert 'bulletin intake 2026-10 文件 --received "收到时间" 收取；' in said["plain"]
     assert "fetch" not in said["plain"]
+
+
+def test_a_mailed_file_named_for_another_month_is_pointed_out(
+    dovecot: Dovecot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """甲县 mails its September ledger again for October: taken (the office decides), with the
+    same note as intake's."""
+    monkeypatch.setenv("BULLETIN_IMAP_PASSWORD", PASSWORD)
+    folder = "旧月份测试"
+    root = tmp_path / "project"
+    make_project(root, dovecot.port, folder)
+    data = ledger(tmp_path, "a.xlsx", {"990101", "990102", "990100"})
+    old = message(
+        "jia@test.gov.cn",
+        "甲县台账",
+        [rfc2231(data, "甲县9月台账.xlsx")],
+        received=at(2026, 11, 4, 9, 0),
+        message_id="<old-month@county.test>",
+    )
+    dovecot.append(folder, old.as_bytes(), at(2026, 11, 4, 9, 0, 1))
+    result = fetch(root, "2026-10", now=NOW, timeout=10)
+    (mail,) = result.taken
+    assert mail.lines[0] == "已收取 甲县9月台账.xlsx（甲县，3 行）→ data/2026-10/990100-甲县.xlsx"
+    assert "  注意：文件名写的是9月，收进的是 2026-10 期：请核对是不是报错了月份" in mail.lines

@@ -1013,8 +1013,8 @@ def test_intake_points_at_a_file_named_for_another_month(tmp_path: Path) -> None
     from click.testing import CliRunner
 
     from generator.cli import cli
-    from generator.cli_record import other_month
     from generator.common.periods import Period
+    from generator.office.names import other_month
 
     project = Project(tmp_path / "p")
     jia, _yi = _by_county([dict(r) for r in PERIODS["2026-10"]["enterprises"]])  # changed below
@@ -1118,3 +1118,26 @@ def test_intake_without_its_period_or_its_files_says_which_is_missing(tmp_path: 
     out = CliRunner().invoke(cli, ["intake", "2026-10", str(bad), "-C", str(project.root)])
     assert "本期已收的台账和全市的文件中有 1 个错误" in out.output, out.output
     assert "其他县市区" not in out.output
+
+
+def test_a_receipt_time_typed_with_a_chinese_input_method_is_read(tmp_path: Path) -> None:
+    """Full-width digits, colon and space (what a Chinese input method types) in --received
+    and in `bulletin received`: read as the time they say, not refused as malformed."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = Project(tmp_path / "p")
+    jia, _yi = _by_county(PERIODS["2026-10"]["enterprises"])
+    path = write_roster(tmp_path / "甲县10月台账.xlsx", "enterprises", jia)
+    typed = "２０２６-11-03　10：00"
+    out = CliRunner().invoke(
+        cli, ["intake", "2026-10", str(path), "--received", typed, "-C", str(project.root)]
+    )
+    assert out.exit_code == 0, out.output
+    assert "收到时间：2026-11-03 10:00（按 --received 登记）" in out.output
+    fixed = CliRunner().invoke(
+        cli, ["received", "2026-10", "甲县", "2026-11-03　09：45", str(project.root)]
+    )
+    assert fixed.exit_code == 0, fixed.output
+    assert "由 2026-11-03 10:00 改为 2026-11-03 09:45" in fixed.output

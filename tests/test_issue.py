@@ -709,6 +709,71 @@ def test_a_judgment_taken_away_after_issue_is_said_and_summed_up() -> None:
         "甲县（甲县、甲县东镇）共 3 处：甲县的评价 通报批评 → 无；职工人数有变化",
         "全市共 1 处：职工人数有变化",
     ]
+    # two issued bulletins changed: each line says which
+    september = Correction(
+        "2026-09", "2026年9月", "测工发〔2026〕9号", "990200", "乙区", "x", "职工人数", "80", "82"
+    )
+    both = [*changed, _warning(september, None, "990200", NAMES)]
+    bulletin, _where, lines = summarise_changes(both)
+    assert bulletin == "通报"
+    assert lines[0].startswith("2026年10月通报 甲县（") and lines[-1] == (
+        "2026年9月通报 乙区共 1 处：职工人数有变化"
+    )
 
 
 NAMES = {"990100": "甲县", "990200": "乙区"}
+
+
+def test_a_province_correction_names_the_province_as_全省(tmp_path: Path) -> None:
+    """A province (three small cities) issues October; 甲市's November package corrects its
+    October enterprises 4 -> 5, so the province's own total 11 -> 12: its 更正说明 and its
+    W-ISSUED-CHANGED name the province's total 全省, never 全市."""
+    from test_federation import (
+        CITIES,
+        NOW,
+        PERIOD,
+        Federation,
+        _frame,
+        _next_package,
+        make_city,
+        make_province,
+    )
+
+    from generator.build import _issued_corrections, gather
+    from generator.federation.intake import take_package
+    from generator.federation.words import speak_as
+
+    cities, ledgers = {}, {}
+    try:
+        for prefix, name, change in CITIES:
+            city = tmp_path / f"city{prefix}"
+            ledgers[f"{prefix}0000"] = make_city(city, prefix, name, change)
+            issue_period(city, PERIOD, now=lambda: NOW)
+            cities[f"{prefix}0000"] = city
+        fed = Federation(cities, ledgers, tmp_path)
+        root = make_province(tmp_path / "province", fed)
+        _frame(root)
+        issue_period(root, PERIOD, now=lambda: NOW)
+        (root / "data" / "2026-11").mkdir()
+        for code, city in cities.items():
+            fixed = [
+                {"period": PERIOD, "unit": code, "figure": "enterprises"}
+                | {"issued": "4", "corrected": "5"}
+            ]
+            sent = _next_package(
+                city / "issued" / PERIOD,
+                tmp_path / f"sent{code}",
+                fixed if code == "910000" else [],
+            )
+            take_package(root, "2026-11", sent, received="2026-12-03 10:00")
+        g = gather(root, BuildOptions(site=False, pdf=False))
+        changed = [p for p in _issued_corrections(root, g) if p.code == "W-ISSUED-CHANGED"]
+    finally:
+        speak_as("city")
+    november = next(b for b in g.bulletins["internal"] if b.period == "2026-11")
+    own = [c for c in november.corrections if c.unit == "800000" and c.figure == "enterprises"]
+    assert [(c.unit_name, c.issued, c.corrected) for c in own] == [("全省", "11", "12")]
+    assert any("全省" in note for note in november.correction_notes)
+    assert not any("全市" in note for note in november.correction_notes)
+    assert changed and not any("全市" in p.message for p in changed)
+    assert any("全省" in p.message for p in changed)

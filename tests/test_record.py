@@ -214,7 +214,7 @@ def test_received_corrects_a_receipt_and_the_build_sees_it(september: Path, tmp_
     assert after.startswith(before)
     rows = list(csv.reader(after.splitlines()))
     assert rows[-1][:3] == ["990200-乙区.csv", "990200", "2026-11-05 18:30:00+08:00"]
-    assert rows[-1][6:] == ["correction", "2026-11-09 09:00:00+08:00"]
+    assert rows[-1][6:] == ["correction", "2026-11-09 09:00:00+08:00", ""]
     # The build sees the edit of the record (it said 没有变化 before).
     assert not build(project.root, options).unchanged
     assert statuses() == [("甲县", "按时报送"), ("乙区", "按时报送")]
@@ -524,3 +524,121 @@ def test_the_same_file_sent_twice_is_one_submission(september: Path, tmp_path: P
     assert not [p for p in result.problems if p.code == "W-RECEIPT-MISSING"]
     reporting = {r.name: r for r in result.reporting}
     assert (reporting["乙区"].status, reporting["乙区"].files) == ("按时报送", ["乙区2026-10.csv"])
+
+
+def test_a_county_sent_in_two_files_is_late_by_the_file_that_completed_it(
+    september: Path, tmp_path: Path
+) -> None:
+    """甲县 sends 东镇 (and the county's own rows) on 5 November, the deadline day, 西镇 on the
+    8th: its first complete submission is the 8th, so it is 逾期3天, both files listed with their
+    times. Signed on the 5th, the draft says 尚未报送完整, no verdict. Issued on the 6th, before
+    西镇 came, the issued 报送情况 stays as it was (按时报送, from what was recorded then)."""
+    project = _project(september, tmp_path)
+    jia, yi = _rows("2026-10")
+    east = [r for r in jia if r["unit"] != "990102"]
+    west = [r for r in jia if r["unit"] == "990102"]
+    assert east and west  # the fixture has rows of both townships
+    first = write_roster(tmp_path / "in" / "甲县东镇.xlsx", "enterprises", east)
+    second = write_roster(tmp_path / "in" / "甲县西镇.xlsx", "enterprises", west)
+    other = write_roster(tmp_path / "in" / "乙区.csv", "enterprises", yi, encoding="gb18030")
+    intake(project.root, OCT, [other], now=datetime(2026, 11, 4, 9), received="2026-11-04 08:00")
+    intake(project.root, OCT, [first], now=datetime(2026, 11, 5, 17), received="2026-11-05 16:00")
+    intake(project.root, OCT, [second], now=datetime(2026, 11, 8, 11), received="2026-11-08 10:00")
+    # both stay in the period (different townships: added beside, not a resend)
+    assert len(list((project.root / "data" / "2026-10").glob("990100-甲县*.xlsx"))) == 2
+    reporting = {r.name: r for r in check_project(project.root, OCT).reporting}
+    report = reporting["甲县"]
+    assert (report.status, report.days_late, report.late) == ("逾期3天", 3, True)
+    assert report.received == "2026-11-08 10:00:00"  # the file that completed it
+    assert report.first_part == "2026-11-05 16:00:00"
+    assert report.files == ["甲县东镇.xlsx", "甲县西镇.xlsx"]
+    assert report.received_at == ["2026-11-05 16:00:00", "2026-11-08 10:00:00"]
+    assert report.corrections == []  # the second half is no correction
+    assert reporting["乙区"].status == "按时报送"
+    bulletin = gather(project.root, BuildOptions(site=False, pdf=False)).bulletins["internal"][-1]
+    assert (bulletin.unit("990100").report_late, bulletin.unit("990100").report_days_late) == (
+        True,
+        3,
+    )
+    # The bulletin dated the deadline day: 东镇 had come, 西镇 not: no verdict yet.
+    _frame(project, "2026-10", "2026-11-05")
+    report = {r.name: r for r in check_project(project.root, OCT).reporting}["甲县"]
+    assert (report.status, report.state, report.late) == (
+        "尚未报送完整（未到截止日期）",
+        "pending",
+        False,
+    )
+    # Issued on the 6th (after 东镇, before 西镇): what the bulletin said stays.
+    _frame(project, "2026-10", "2026-11-06")
+    issued = project.root / "issued"
+    issued.mkdir()
+    (issued / "register.csv").write_text(
+        "period,发文字号,signed_on,issued_at,file,sha256\r\n"
+        "2026-10,测工发〔2026〕3号,2026-11-06,2026-11-06T10:00:00,internal/x.pdf,00\r\n",
+        encoding="utf-8",
+    )
+    report = {r.name: r for r in check_project(project.root, OCT).reporting}["甲县"]
+    assert (report.status, report.files) == ("按时报送", ["甲县东镇.xlsx"])
+
+
+def test_a_resend_covering_more_townships_completes_the_county_when_it_came(
+    september: Path, tmp_path: Path
+) -> None:
+    """甲县 sends 东镇 on 3 November, then on the 9th one file of both townships (a resend of
+    东镇 that brings 西镇 too): complete on the 9th, 逾期4天; the first file is listed replaced."""
+    project = _project(september, tmp_path)
+    jia, yi = _rows("2026-10")
+    east = write_roster(
+        tmp_path / "in" / "甲县东镇.xlsx", "enterprises", [r for r in jia if r["unit"] != "990102"]
+    )
+    whole = write_roster(tmp_path / "in" / "甲县全县.xlsx", "enterprises", jia)
+    other = write_roster(tmp_path / "in" / "乙区.csv", "enterprises", yi, encoding="gb18030")
+    intake(project.root, OCT, [other], now=datetime(2026, 11, 4, 9), received="2026-11-04 08:00")
+    intake(project.root, OCT, [east], now=datetime(2026, 11, 3, 9), received="2026-11-03 08:00")
+    intake(project.root, OCT, [whole], now=datetime(2026, 11, 9, 9), received="2026-11-09 08:00")
+    report = {r.name: r for r in check_project(project.root, OCT).reporting}["甲县"]
+    assert (report.status, report.days_late) == ("逾期4天", 4)
+    assert report.files == ["甲县东镇.xlsx（已被替换）", "甲县全县.xlsx"]
+    assert report.received == "2026-11-09 08:00:00"
+
+
+def test_a_long_file_name_is_shortened_in_the_signed_table_only(
+    september: Path, tmp_path: Path
+) -> None:
+    """乙区 sends its October ledger under a 61-character name: the bulletin's 报送情况 table
+    prints its first 18 characters, …, its last 6 and .xlsx (30 characters); the record, the
+    bulletin's model (the site's data) and a short name stay as sent."""
+    project = _project(september, tmp_path)
+    jia, yi = _rows("2026-10")
+    long = "乙区总工会关于报送2026年10月份企业建会台账及工会工作志愿者配备情况统计表的函（第二批，含东镇西镇南镇北镇）.xlsx"
+    assert len(long) == 61
+    files = [
+        write_roster(tmp_path / "in" / "甲县.xlsx", "enterprises", jia),
+        write_roster(tmp_path / "in" / long, "enterprises", yi),
+    ]
+    intake(project.root, OCT, files, now=datetime(2026, 11, 4, 9), received="2026-11-04 08:00")
+    assert [r.source for r in read_receipts(project.root / "data" / "2026-10")] == [
+        "甲县.xlsx",
+        long,
+    ]
+    bulletin = gather(project.root, BuildOptions(site=False, pdf=False)).bulletins["internal"][-1]
+    assert bulletin.reporting is not None
+    assert [f.file for c in bulletin.reporting.counties for f in c.files] == ["甲县.xlsx", long]
+
+    from generator.common.config import load_config
+    from generator.render.document.records import reporting_section
+    from generator.render.document.wording import Wording
+
+    section = reporting_section(bulletin, Wording(load_config(project.root).root))
+    assert section is not None
+    (table,) = [b for b in section[1] if isinstance(b, dict) and "rowspans" in b]
+    assert [row[1] for row in table["rows"]] == [
+        "甲县.xlsx",
+        "乙区总工会关于报送2026年10月份…镇南镇北镇）.xlsx",
+    ]
+    # a replaced file keeps the record's mark whole after the shortened name
+    from generator.render.document.records import _file_cell
+
+    assert _file_cell(long + "（已被替换）") == (
+        "乙区总工会关于报送2026年10月份…镇南镇北镇）.xlsx（已被替换）"
+    )

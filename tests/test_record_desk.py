@@ -99,8 +99,11 @@ def test_a_county_in_two_parts_is_told_why_its_first_part_looks_short(tmp_path: 
     _code, second = _intake(project.root, str(rest), "--received", "2026-11-04 16:00")
     assert "甲县：990100-甲县-2.xlsx、990100-甲县.xlsx，3 行，错误 0 个，警告 0 个" in second
     assert not any(line.startswith("  注意：") for line in second)
-    # the first part decides: on time; the second one is no correction
-    assert "  报送情况：首次收到 2026-11-03 10:00，按时报送（截止 2026-11-05）" in second
+    # the part that completed the county decides (on time, by the 5th); it is no correction
+    assert (
+        "  报送情况：收齐 2026-11-04 16:00（首个文件 2026-11-03 10:00），按时报送（截止 2026-11-05）"
+        in second
+    )
 
 
 def test_a_file_taken_without_a_time_says_how_to_correct_it_for_its_county(

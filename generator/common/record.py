@@ -10,8 +10,9 @@ Two append-only files in each period folder, written only by the office's comman
 Rows are never rewritten: a correction is a new row. So what an issued bulletin was made from
 stays readable: the rows recorded before its issue.
 
-报送情况 is decided here: a county is on time if its first file of the period arrived by the
-deadline; later files are corrections, listed with their times, never lateness.
+报送情况 is decided here: a county is on time if its first complete submission arrived by the
+deadline (a county sending its townships in several files is complete when the file naming its
+last township came); later files are corrections, listed with their times, never lateness.
 
 Every time is an instant: the record writes it with its UTC offset (2026-11-04 18:30:00+08:00),
 and compares and shows it in the project's time zone (bulletin.yml `timezone`, Beijing time by
@@ -58,6 +59,9 @@ RECEIVED_HEADERS = (
     #: (a mark on a file just taken in: its ledger repeats an earlier period's, E-LEDGER-STALE)
     "kind",
     "corrects",  # correction: the receipt time it replaces ("" for a file without receipt)
+    #: the units (townships) the file's rows name, as county:unit pairs, comma-separated; ""
+    #: in a record written before it (the file then counts as the whole county)
+    "units",
 )
 DECISIONS = ".decisions.csv"
 DECISIONS_HEADERS = ("county", "decision", "recorded_at", "detail")
@@ -243,9 +247,31 @@ class Receipt:
     corrected_from: list[datetime | None] = field(default_factory=list)
     #: its ledger repeated an earlier period's when it was taken in (E-LEDGER-STALE)
     stale: bool = False
+    #: county -> the units its rows of that county name; None when not recorded (a record
+    #: written before units were, a file placed by hand): the file then counts as complete
+    units: dict[str, frozenset[str]] | None = None
 
     def of(self, county: str) -> bool:
         return county in self.counties
+
+    def units_of(self, county: str) -> frozenset[str] | None:
+        """The units of the county the file names, None when not recorded."""
+        return None if self.units is None else self.units.get(county, frozenset())
+
+
+def units_text(pairs: Sequence[tuple[str, str]]) -> str:
+    """The record's `units` cell: county:unit pairs, sorted, each once."""
+    return ",".join(sorted({f"{county}:{unit}" for county, unit in pairs if county and unit}))
+
+
+def _units(text: str) -> dict[str, frozenset[str]] | None:
+    """The `units` cell read back: county -> units; None when the cell is empty."""
+    out: dict[str, set[str]] = {}
+    for pair in text.split(","):
+        county, _, unit = pair.strip().partition(":")
+        if county and unit:
+            out.setdefault(county, set()).add(unit)
+    return {c: frozenset(u) for c, u in out.items()} if out else None
 
 
 def _rows(path: Path, width: int) -> list[list[str]]:
@@ -279,7 +305,7 @@ def read_receipts(
     zone = zone or _folder_zone(folder)
     receipts: list[Receipt] = []
     for row in _rows(folder / RECEIVED, len(RECEIVED_HEADERS)):
-        file, county, received, source, sha, recorded, kind, corrects = row
+        file, county, received, source, sha, recorded, kind, corrects, units = row
         received_at = _time(received, zone)
         # Rows written before `recorded_at` existed were stamped when the office took them in.
         recorded_at = _time(recorded, zone) or received_at
@@ -305,7 +331,11 @@ def read_receipts(
         # a record written before `kind`: intake then kept one file per county, so a later
         # one replaced the earlier
         kind = RESEND if kind in (RESEND, "") else INTAKE
-        receipts.append(Receipt(file, counties, received_at, source, sha, recorded_at, kind))
+        receipts.append(
+            Receipt(
+                file, counties, received_at, source, sha, recorded_at, kind, units=_units(units)
+            )
+        )
     return receipts
 
 
@@ -344,12 +374,22 @@ def read_received(folder: Path) -> dict[str, dict[str, str]]:
 def record_receipts(folder: Path, rows: Sequence[Sequence[str]], recorded_at: datetime) -> None:
     """Append the receipts of files just taken in: rows of the record's first five columns
     (file, county, received_at, source, sha256), then RESEND for a file that replaced the
-    county's earlier one (else a new file), recorded now."""
+    county's earlier one (else a new file), then the units its rows name (units_text), recorded
+    now."""
     stamp = time_text(_stamp(folder, recorded_at))
     _append(
         folder / RECEIVED,
         RECEIVED_HEADERS,
-        [[*row[:5], stamp, row[5] if len(row) > 5 else INTAKE, ""] for row in rows],
+        [
+            [
+                *row[:5],
+                stamp,
+                row[5] if len(row) > 5 else INTAKE,
+                "",
+                row[6] if len(row) > 6 else "",
+            ]
+            for row in rows
+        ],
     )
 
 
@@ -360,7 +400,7 @@ def record_stale(folder: Path, receipts: Sequence[Receipt], now: datetime) -> No
         folder / RECEIVED,
         RECEIVED_HEADERS,
         [
-            [r.file, ",".join(r.counties), "", r.source, r.sha256, stamp, STALE, ""]
+            [r.file, ",".join(r.counties), "", r.source, r.sha256, stamp, STALE, "", ""]
             for r in receipts
         ],
     )
@@ -383,6 +423,7 @@ def record_correction(
                 time_text(_stamp(folder, now)),
                 CORRECTION,
                 time_text(receipt.received_at) if receipt is not None else "",
+                "",
             ]
         ],
     )
@@ -395,6 +436,22 @@ def _stamp(folder: Path, when: datetime) -> datetime:
 
 def _arrival_order(r: Receipt) -> tuple[bool, float]:
     return (r.received_at is None, r.received_at.timestamp() if r.received_at else 0.0)
+
+
+def _completing(valid: Sequence[Receipt], county: str) -> Receipt | None:
+    """The receipt that made the county's submission complete: the earliest by whose arrival
+    the county's files named every township its files name; a receipt without recorded units
+    counts as complete by itself (a record written before units were)."""
+    named = [r.units_of(county) for r in valid]
+    every = frozenset().union(*(u for u in named if u is not None))
+    covered: set[str] = set()
+    for receipt, units in zip(valid, named, strict=True):
+        if units is None:
+            return receipt
+        covered |= units
+        if covered >= every:
+            return receipt
+    return valid[-1] if valid else None
 
 
 def county_receipts(receipts: Sequence[Receipt], county: str) -> list[Receipt]:
@@ -557,13 +614,15 @@ class CountyReport:
     #: submission first), each once; one a later file replaced ends in REPLACED_MARK
     files: list[str]
     received_at: list[str]  # per file: when it arrived, "" when not recorded
-    received: str  # when the first submission arrived (decides lateness), "" when not recorded
+    #: when the first complete submission arrived (decides lateness; a county sending its
+    #: townships in several files is complete when the last of them came), "" when not recorded
+    received: str
     deadline: str  # ISO date: report_deadline of the month after the period
-    #: on_time | late | carried | not_reported | pending (no file yet, before the deadline)
-    #: | unknown (no receipt time)
+    #: on_time | late | carried | not_reported | pending (no file yet, or only some townships'
+    #: files, before the deadline) | unknown (no receipt time)
     state: str
     #: Chinese: 按时报送 / 逾期N天 / 未按时报送（沿用上期数据）/ 未报送 / 尚未报送（未到截止日期）
-    #: / 收到时间不详, then ，更正N次 and ，与上期相同（已确认） where they apply
+    #: / 尚未报送完整（未到截止日期）/ 收到时间不详, then ，更正N次 and ，与上期相同（已确认） where they apply
     status: str
     days_late: int | None = None  # late: days after the deadline; on time: 0
     carried_from: str = ""  # the period whose rows were used (carried)
@@ -575,6 +634,8 @@ class CountyReport:
     before_deadline: bool = False
     #: files of the county without a receipt (placed by hand)
     unrecorded: list[str] = field(default_factory=list)
+    #: a county sent in parts: when its first part came (`received` is when the last did)
+    first_part: str = ""
 
     @property
     def late(self) -> bool:
@@ -585,7 +646,7 @@ class CountyReport:
 
     @property
     def received_time(self) -> datetime | None:
-        """When the first submission arrived, on the project's clock (no offset)."""
+        """When the first complete submission arrived, on the project's clock (no offset)."""
         return datetime.fromisoformat(self.received) if self.received else None
 
     @property
@@ -606,7 +667,9 @@ def reporting_status(
 ) -> list[CountyReport]:
     """Each county's 报送情况 for a period, in the unit roster's order.
 
-    The first file of a county decides: on time if it arrived by the deadline. Receipt times
+    The first complete submission of a county decides: on time if it arrived by the deadline;
+    a county sending its townships in several files is complete when the file naming the last
+    of them arrived (the first half on time does not make the county on time). Receipt times
     are those the office recorded (`intake --received`, `bulletin received`); a file put into
     the folder by hand has none, and its modification time is not taken as one: copying or
     unpacking changes it, so it could make a county that reported on time late. An issued
@@ -635,10 +698,16 @@ def reporting_status(
         files = [f for f, _ in pairs]
         stamps = [t for _, t in pairs]
         unrecorded = [f for f in current if f not in timed]
-        first = valid[0].received_at if valid else None
-        # files that replaced earlier ones are corrections; one added beside (another part of
-        # the county) is not
-        later = [wall_text(r.received_at, zone) for r in valid[1:] if r.kind == RESEND]
+        # lateness is decided by the first complete submission: the file that brought the
+        # county's last township (the first file when the county sent all in one)
+        complete = _completing(valid, code)
+        first = complete.received_at if complete is not None else None
+        # parts that came together (one mail) are one submission
+        partial = complete is not None and complete.received_at != valid[0].received_at
+        # files after the complete submission that replaced earlier ones are corrections; one
+        # added beside (another part of the county) is not, nor one that completed the county
+        after = valid[valid.index(complete) + 1 :] if complete is not None else []
+        later = [wall_text(r.received_at, zone) for r in after if r.kind == RESEND]
         days: int | None = None
         if code in carried:
             state = "carried"
@@ -654,6 +723,14 @@ def reporting_status(
                 if ref.before_deadline
                 else ("not_reported", f"未报送（{repeat}）" if repeat else "未报送")
             )
+        elif (
+            partial
+            and first is not None
+            and ref.before_deadline
+            and in_zone(first, zone).date() > ref.deadline
+        ):
+            # as of the bulletin's date some townships had come, the rest not: no verdict yet
+            state, status = "pending", "尚未报送完整（未到截止日期）"
         elif first is not None and in_zone(first, zone).date() > ref.deadline:
             # the deadline is a day on the project's clock, whatever the computer's zone
             days = (in_zone(first, zone).date() - ref.deadline).days
@@ -685,6 +762,7 @@ def reporting_status(
                 repeated,
                 ref.before_deadline,
                 unrecorded,
+                wall_text(valid[0].received_at, zone) if partial else "",
             )
         )
     return out

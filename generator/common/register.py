@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.common import formatting as fmt
 from generator.common.cache import file_digest
+from generator.common.config import load_config
 from generator.common.errors import BuildError, ConfigError
 from generator.common.paths import ISSUED_DIR as ISSUED_DIR  # its old home, for imports of it
 from generator.common.paths import REGISTER as REGISTER  # its old home, for imports of it
@@ -33,6 +34,7 @@ from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem
 from generator.common.tables import write_csv
+from generator.federation.words import level_words
 from generator.figures.indicators import FLAG, INDICATORS, POINTS, RANK, RANK_CHANGE, RATE, SCORE
 from generator.model.bulletin import SHOWS, Bulletin, Correction
 from generator.model.corrections import (
@@ -435,6 +437,8 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
     warnings: dict[str, list[Problem]] = {}
     if not issued:
         return warnings
+    # the top unit is named as the level names its own total: 全市, a province's 全省
+    own = level_words(load_config(root).level).own
     for audience, items in bulletins.items():
         by_period = {b.period: b for b in items}
         order = sorted(by_period, key=Period.parse)
@@ -470,7 +474,7 @@ def apply_issued(root: Path, bulletins: dict[str, list[Bulletin]]) -> dict[str, 
                                 doc_code=register.doc_code(period),
                                 unit=unit.code,
                                 unit_name=_display_name(
-                                    unit.level, unit.name, names.get(unit.parent or "")
+                                    unit.level, unit.name, names.get(unit.parent or ""), own
                                 ),
                                 figure=name,
                                 label=label,
@@ -553,10 +557,11 @@ def summarise_changes(changed: list[Problem]) -> tuple[str, str, list[str]]:
     return (bulletins[0] if len(bulletins) == 1 else "通报"), where, lines
 
 
-def _display_name(level: str, name: str, parent: str | None) -> str:
-    """How the 更正说明 names a unit: 全市, 甲县, 甲县东镇 (township names repeat across counties)."""
+def _display_name(level: str, name: str, parent: str | None, own: str = "全市") -> str:
+    """How the 更正说明 names a unit: the level's own total (`own`: 全市, 全省), 甲县, 甲县东镇
+    (township names repeat across counties)."""
     if level == "city":
-        return "全市"
+        return own
     if level == "township" and parent and not name.startswith(parent):
         return f"{parent}{name}"
     return name

@@ -251,6 +251,9 @@ def read_level(root: Path, config: Config, upto: Period | None = None) -> Level:
                         county=(code, name),
                         member=f"{name}（{code}）",
                         period=key,
+                        example=(
+                            f'bulletin intake {key} {name}-{key}.zip --received "YYYY-MM-DD HH:MM"'
+                        ),
                     )
                 )
         level.packages[key] = got

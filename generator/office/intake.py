@@ -47,6 +47,7 @@ from generator.common.record import (
     reporting_status,
     shown,
     time_text,
+    units_text,
 )
 
 # The record moved to generator.common.record; these stay importable here for callers written before.
@@ -355,8 +356,12 @@ def county_reporting(root: Path, period: Period, lines: Sequence[CountyLine]) ->
 
 def reporting_line(report: CountyReport) -> str:
     """A county's 报送情况 as the office checks it after taking its files in: its first
-    arrival (on the project's clock), on time or late, and the deadline."""
-    first = f"首次收到 {report.received[:16]}，" if report.received else ""
+    complete arrival (on the project's clock; a county in several files: when the last part
+    came, and its first file), on time or late, and the deadline."""
+    if report.received and report.first_part:
+        first = f"收齐 {report.received[:16]}（首个文件 {report.first_part[:16]}），"
+    else:
+        first = f"首次收到 {report.received[:16]}，" if report.received else ""
     return f"{first}{report.status}（截止 {report.deadline}）"
 
 
@@ -602,6 +607,14 @@ def _place(
                 item.source.name,
                 _digest(copy),
                 RESEND if item.replaced else INTAKE,
+                # the townships it brings: a county in several files is complete with the last
+                units_text(
+                    [
+                        (c, u)
+                        for u, c in zip(found.units, found.counties, strict=True)
+                        if not owner or c == owner
+                    ]
+                ),
             ]
         ],
         when,

@@ -64,6 +64,7 @@ from generator.office.intake import (
     write_lists,
 )
 from generator.office.mime import Mail, megabytes, read_message
+from generator.office.names import other_month
 from generator.office.send import _unit_addresses, parse_addresses
 from generator.rosters.load import check_project
 
@@ -418,6 +419,11 @@ def _tell(
         else:
             names = "、".join(n for _, n in item.counties)
             mail.lines.append(f"已收取 {name}（{names}，{item.rows} 行）→ {item.stored}")
+            named = other_month(name, desk.period)
+            if named:  # an old ledger sent again, most often
+                mail.lines.append(
+                    f"  注意：文件名写的是{named}，收进的是 {desk.period} 期：请核对是不是报错了月份"
+                )
             mail.lines.extend(f"  {note}" for note in item.notes)
             codes = [c for c, _ in item.counties]
             counties.extend(codes)

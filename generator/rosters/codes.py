@@ -359,7 +359,7 @@ E_PERIOD_EMPTY = _code(
     "{period} 期还没有收到任何县市区的台账。各县市区报来的工作簿不用改名、不用合并，收到一份收一份："
     "用 bulletin intake 收取，例如 {example}（--received 写文件实际到达的时间）；"
     "设置了收件邮箱的，用 bulletin fetch {period} 从邮箱收取。还没有报送的县市区：{names}。"
-    "收齐之前只生成以前各期，用 bulletin build --period {previous}。",
+    "收齐之前要生成以前各期（如 {previous} 期），生成时指定报告期 {previous}。",
 )
 
 # --- values ------------------------------------------------------------------------------------
@@ -628,11 +628,14 @@ E_MEMBER_TWICE = _code(
     "{member}本期的通报包收到了两份（“{value}”和“{other}”）：每个成员每期只采用一份，"
     "请删去多余的一份。",
 )
-#: A member without a package in the period. Fields: member, period.
+#: A member without a package in the period. Fields: member, period, example (an intake
+#: command for its package).
 E_MEMBER_MISSING = _code(
     "E-MEMBER-MISSING",
     "没有收到{member}{period}期印发的通报包：本级的数字是各成员之和，缺一个成员就不完整。"
-    "请向{member}催报，收到后放进 data/{period}/。",
+    "请向{member}催报，收到后用 bulletin intake 收取，例如 {example}"
+    "（--received 写通报包实际收到的时间，如邮件的收到时间）；"
+    "不要手工放进 data/{period}/：那样没有收到时间，无法判断是否按时报送。",
 )
 #: A members roster (units.csv of a province or national project) whose rows are not one
 #: root and its members. Fields: expected.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from generator.common import formatting as fmt
 from generator.common.config import Config
+from generator.common.record import REPLACED_MARK, STALE_MARK
 from generator.model.bulletin import Bulletin, CountyReporting, InspectionRecord, ReceivedFile
 from generator.render.document.nodes import (
     Column,
@@ -70,12 +71,37 @@ _REPORTING_BY_COUNTY: list[Column[CountyReporting]] = [
     Column("报送情况", _status),
 ]
 
+#: A county's file name longer than this is shortened in the table (a signed page's column)
+_FILE_WIDTH = 30
+#: what 报送情况 may add after a file's name (record.STALE_MARK, record.REPLACED_MARK)
+_FILE_MARKS = {STALE_MARK, REPLACED_MARK.strip("（）")}
+
+
+def _file_cell(shown: str) -> str:
+    """A county's file as the table prints it: a name longer than _FILE_WIDTH shortened in the
+    middle with … (its start and its extension kept), the record's marks kept whole; the record
+    and the site keep the name in full."""
+    name, mark = shown, ""
+    if shown.endswith("）") and "（" in shown:
+        i = shown.rindex("（")
+        if set(shown[i + 1 : -1].split("，")) <= _FILE_MARKS:
+            name, mark = shown[:i], shown[i:]
+    if len(name) <= _FILE_WIDTH:
+        return shown
+    dot = name.rfind(".")
+    ext = name[dot:] if dot > 0 and len(name) - dot <= 8 else ""
+    room = _FILE_WIDTH - 1 - len(ext)
+    tail = min(6, room // 3)
+    stem = name[: len(name) - len(ext)]
+    return f"{stem[: room - tail]}…{stem[len(stem) - tail :]}{ext}{mark}"
+
+
 #: With the files and receipt times (Shows.reporting_files): one row per file, the county and
 #: its status once beside all its files (what the status says is the county's, not each file's:
 #: a replaced file, or a repeat of an earlier period's ledger, was not 按时报送).
 _REPORTING_FILES: list[Column[tuple[CountyReporting, ReceivedFile | None]]] = [
     Column("县市区", lambda r: r[0].name),
-    Column("文件", lambda r: r[1].file if r[1] else "—"),
+    Column("文件", lambda r: _file_cell(r[1].file) if r[1] else "—"),
     Column("收到时间", lambda r: _received_text(r[1].received_at) if r[1] else "—"),
     Column("报送情况", lambda r: _status(r[0])),
 ]
