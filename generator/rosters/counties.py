@@ -66,7 +66,7 @@ def _county_digests(
             return _text_in_order(nulls, offsets, data, order)
         return nulls, offsets, data
 
-    parts = parallel_map(in_order, [column for _name, column in text_columns])
+    parts = parallel_map(in_order, [column for _name, column in text_columns], len(codes_np))
     texts = [(name, *part) for (name, _column), part in zip(text_columns, parts, strict=True)]
     if order is not None:
         words = words[order]
@@ -89,7 +89,7 @@ def _county_digests(
             h.update(data[int(offsets[start]) : int(offsets[end])].data)
         return h.hexdigest()[:32], end - start
 
-    return parallel_map(digest, range(groups))
+    return parallel_map(digest, range(groups), len(codes_np))
 
 
 def _columns(table: pa.Table | pd.DataFrame) -> list[tuple[str, Any]]:
@@ -136,9 +136,8 @@ def row_words(
             words += part
         # a few columns at a time: a province's columns' words at once would be ~300 MB
         for start in range(0, len(folded), _WORDS_BATCH):
-            for part in parallel_map(
-                lambda job: column_words(*job), folded[start : start + _WORDS_BATCH]
-            ):
+            batch = folded[start : start + _WORDS_BATCH]
+            for part in parallel_map(lambda job: column_words(*job), batch, n):
                 words += part
     return words
 

@@ -294,7 +294,8 @@ def read_snapshot(
         problems.extend(found)
     # Which of last period's enterprises are gone: one hash pass over both periods' codes, in
     # a worker thread while the state's digests are made.
-    gone = in_background(functools.partial(_gone, _arrow(enterprises["uscc"]), previous))
+    present = _arrow(enterprises["uscc"])
+    gone = in_background(functools.partial(_gone, present, previous), len(enterprises))
     state = _state(enterprises, period, data.unit_index, row_counties)
     enterprises = _without_words(enterprises)
     for county in carried:  # last period's rows again: no repeat of the county's own
