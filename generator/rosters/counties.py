@@ -28,7 +28,7 @@ WORDS = "_word"
 
 
 def _county_digests(
-    table: pa.Table | pd.DataFrame,
+    table: pa.Table | pd.DataFrame | Sequence[tuple[str, Any]],
     codes_np: np.ndarray,
     groups: int,
     words: np.ndarray | None = None,
@@ -92,8 +92,10 @@ def _county_digests(
     return parallel_map(digest, range(groups), len(codes_np))
 
 
-def _columns(table: pa.Table | pd.DataFrame) -> list[tuple[str, Any]]:
-    """A table's or a frame's columns by name."""
+def _columns(table: pa.Table | pd.DataFrame | Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A table's or a frame's columns by name (or those columns, given by name)."""
+    if isinstance(table, Sequence):
+        return list(table)
     if isinstance(table, pd.DataFrame):
         return [(str(name), table[name]) for name in table.columns]
     return [(name, table.column(i)) for i, name in enumerate(table.column_names)]

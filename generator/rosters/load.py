@@ -555,7 +555,9 @@ def _state(
     words = enterprises[WORDS].to_numpy() if WORDS in enterprises.columns else None
     if words is not None and words.dtype != np.uint64:
         words = None
-    digests = _county_digests(enterprises[values], codes_np, len(names), words)
+    # the frame's columns as they are (selecting them as a frame would cost more than this)
+    columns = [(name, enterprises[name]) for name in values]
+    digests = _county_digests(columns, codes_np, len(names), words)
     for code, (digest, rows) in zip(names, digests, strict=True):
         state.county_digests[str(code)] = digest
         state.rows_by_county[str(code)] = rows
