@@ -1089,3 +1089,31 @@ def test_row_words_read_from_the_buffers_are_those_of_the_converted_values() -> 
             assert got.dtype == np.uint64 and got.tolist() == want.tolist(), (name, arr.type)
             compared += 1
     assert compared >= 300
+
+
+# --- a province's ledger on both cores ----------------------------------------------------------
+
+
+def test_ledgers_checked_on_worker_threads_are_those_checked_in_one(
+    corpus: list[tuple[Any, list[Snapshot]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger as large as a province's has its columns, digests and missing enterprises
+    worked out on worker threads: the same frame, problems, state and digests as in the calling
+    thread (a city's ledger), for every period of the corpus cases and the demo."""
+    from generator.rosters import read
+
+    compared = 0
+    for data, snapshots in corpus:
+        state = None
+        monkeypatch.setattr(read, "PARALLEL_MIN_ROWS", 0)  # every table "large"
+        for period, alone in zip(data.periods[-len(snapshots) :], snapshots, strict=True):
+            threaded = read_snapshot(data, period, state)
+            state = threaded.state
+            pd.testing.assert_frame_equal(threaded.enterprises, alone.enterprises)
+            assert threaded.problems.items == alone.problems.items
+            assert threaded.state is not None and alone.state is not None
+            assert threaded.state.county_digests == alone.state.county_digests
+            assert (threaded.state.active == alone.state.active).all()
+            compared += 1
+        monkeypatch.setattr(read, "PARALLEL_MIN_ROWS", 250_000)
+    assert compared >= len(corpus)

@@ -28,7 +28,7 @@ WORDS = "_word"
 
 
 def _county_digests(
-    table: pa.Table | pd.DataFrame,
+    table: pa.Table | pd.DataFrame | Sequence[tuple[str, Any]],
     codes_np: np.ndarray,
     groups: int,
     words: np.ndarray | None = None,
@@ -66,7 +66,7 @@ def _county_digests(
             return _text_in_order(nulls, offsets, data, order)
         return nulls, offsets, data
 
-    parts = parallel_map(in_order, [column for _name, column in text_columns])
+    parts = parallel_map(in_order, [column for _name, column in text_columns], len(codes_np))
     texts = [(name, *part) for (name, _column), part in zip(text_columns, parts, strict=True)]
     if order is not None:
         words = words[order]
@@ -89,11 +89,13 @@ def _county_digests(
             h.update(data[int(offsets[start]) : int(offsets[end])].data)
         return h.hexdigest()[:32], end - start
 
-    return parallel_map(digest, range(groups))
+    return parallel_map(digest, range(groups), len(codes_np))
 
 
-def _columns(table: pa.Table | pd.DataFrame) -> list[tuple[str, Any]]:
-    """A table's or a frame's columns by name."""
+def _columns(table: pa.Table | pd.DataFrame | Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A table's or a frame's columns by name (or those columns, given by name)."""
+    if isinstance(table, Sequence):
+        return list(table)
     if isinstance(table, pd.DataFrame):
         return [(str(name), table[name]) for name in table.columns]
     return [(name, table.column(i)) for i, name in enumerate(table.column_names)]
@@ -136,9 +138,8 @@ def row_words(
             words += part
         # a few columns at a time: a province's columns' words at once would be ~300 MB
         for start in range(0, len(folded), _WORDS_BATCH):
-            for part in parallel_map(
-                lambda job: column_words(*job), folded[start : start + _WORDS_BATCH]
-            ):
+            batch = folded[start : start + _WORDS_BATCH]
+            for part in parallel_map(lambda job: column_words(*job), batch, n):
                 words += part
     return words
 

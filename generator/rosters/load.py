@@ -294,7 +294,8 @@ def read_snapshot(
         problems.extend(found)
     # Which of last period's enterprises are gone: one hash pass over both periods' codes, in
     # a worker thread while the state's digests are made.
-    gone = in_background(functools.partial(_gone, _arrow(enterprises["uscc"]), previous))
+    present = _arrow(enterprises["uscc"])
+    gone = in_background(functools.partial(_gone, present, previous), len(enterprises))
     state = _state(enterprises, period, data.unit_index, row_counties)
     enterprises = _without_words(enterprises)
     for county in carried:  # last period's rows again: no repeat of the county's own
@@ -554,7 +555,9 @@ def _state(
     words = enterprises[WORDS].to_numpy() if WORDS in enterprises.columns else None
     if words is not None and words.dtype != np.uint64:
         words = None
-    digests = _county_digests(enterprises[values], codes_np, len(names), words)
+    # the frame's columns as they are (selecting them as a frame would cost more than this)
+    columns = [(name, enterprises[name]) for name in values]
+    digests = _county_digests(columns, codes_np, len(names), words)
     for code, (digest, rows) in zip(names, digests, strict=True):
         state.county_digests[str(code)] = digest
         state.rows_by_county[str(code)] = rows

@@ -270,15 +270,26 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-def parallel_map(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
-    """Map over items in a thread pool (for arrow work, which releases the GIL), in order."""
-    if len(items) < 2:
+#: Tables of fewer rows are worked on in the calling thread: handing their columns to threads
+#: costs more CPU time (the threads' hand-overs, the lock between them) than it saves in time.
+PARALLEL_MIN_ROWS = 250_000
+
+
+def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], rows: int | None = None) -> list[T]:
+    """Map over items in a thread pool (for arrow work, which releases the GIL), in order; in
+    this thread for a table of fewer than PARALLEL_MIN_ROWS `rows`."""
+    if len(items) < 2 or (rows is not None and rows < PARALLEL_MIN_ROWS):
         return [fn(item) for item in items]
     return list(_pool().map(fn, items))
 
 
-def in_background(fn: Callable[[], T]) -> Future[T]:
-    """Run fn in the thread pool while the caller goes on (arrow work, which releases the GIL)."""
+def in_background(fn: Callable[[], T], rows: int | None = None) -> Future[T]:
+    """Run fn in the thread pool while the caller goes on (arrow work, which releases the GIL);
+    at once for a table of fewer than PARALLEL_MIN_ROWS `rows`."""
+    if rows is not None and rows < PARALLEL_MIN_ROWS:
+        done: Future[T] = Future()
+        done.set_result(fn())
+        return done
     return _pool().submit(fn)
 
 

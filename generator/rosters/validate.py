@@ -194,7 +194,7 @@ def validate_table(raw: RawTable, roster: Roster, ctx: Context, release: bool = 
         key=lambda c: (c.kind != DATE, c.name != "uscc"),
     )
     # Each column is taken out of `cells` by its thread, so it is freed once read (`release`).
-    results = parallel_map(lambda column: _normalise(cells.pop(column.name), column), jobs)
+    results = parallel_map(lambda column: _normalise(cells.pop(column.name), column), jobs, n)
     done = {column.name: result for column, result in zip(jobs, results, strict=True)}
     for column in roster.columns:
         if column.name in done:
