@@ -133,13 +133,13 @@ class _ChartRunner:
         global _JOBS, _BULLETINS, _KEYS
         _JOBS, _BULLETINS, _KEYS = self.jobs, self.bulletins, self._keys(self.jobs)
         to_draw = self._to_draw()
-        # MkDocs keeps one process busy meanwhile; the charts get the others (at least one),
-        # never more than there are charts to draw: with every chart in the cache, none.
-        workers = min(max(1, min(self.processes - 1, 8)), to_draw)
+        # MkDocs keeps one process busy meanwhile; the charts get the others (at least one).
+        workers = max(1, min(self.processes - 1, 8, len(self.jobs)))
         if not self.chosen:  # a worker per CHARTS_PER_WORKER different charts not in the cache
             workers = min(workers, to_draw // CHARTS_PER_WORKER)
         if (
             "fork" not in multiprocessing.get_all_start_methods()
+            or to_draw == 0  # every chart in the cache: copied here, no process started
             or self.processes == 1
             or workers < 1
         ):
