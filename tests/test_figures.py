@@ -1367,3 +1367,59 @@ def test_members_target_followed_and_usable_in_rules() -> None:
     assert judged(figures, "2026-03", "K1") == []
     # criticised for its members target alone: its new unions are not quoted as the reason
     assert judged(figures, "2026-03", "K2") == [("criticize", "新增会员序时进度20.0%（低于60.0%）")]
+
+
+def test_key_areas_rolled_up_the_hierarchy_by_hand() -> None:
+    """Each unit's breakdown adds its own rows and its descendants'; rows of an unknown unit
+    are in none; a federation named in two counties is one of the city's; one left unnamed
+    (未填写) is not counted. Rows by unit in official order, then dimension and category."""
+    from generator.figures.hierarchy import Hierarchy
+    from generator.figures.key_areas import federation_counts, roll_groups
+
+    h = Hierarchy(units_frame(SMALL_UNITS))
+    groups = pd.DataFrame(
+        {
+            "code": pd.array(["T11", "T12", "T12", "K1", "T21", "T11", "X"], dtype="string"),
+            "dimension": pd.array(
+                ["area_type"] * 4 + ["union_form", "union_form", "area_type"], dtype="string"
+            ),
+            "category": pd.array(
+                ["开发区", "开发区", "其他", "开发区", "区域性联合会", "区域性联合会", "开发区"],
+                dtype="string",
+            ),
+            "enterprises": [3, 1, 2, 1, 2, 1, 9],
+            "unionized": [2, 1, 0, 0, 2, 1, 9],
+            "employees": [30, 10, 8, 5, 20, 7, 9],
+        }
+    )
+    federations = pd.DataFrame(
+        {
+            "code": pd.array(["T11", "T21", "T21"], dtype="string"),
+            "form": pd.array(["区域性联合会"] * 3, dtype="string"),
+            "federation": pd.array(["东区联合会", "东区联合会", "未填写"], dtype="string"),
+            "enterprises": [1, 1, 1],
+            "employees": [7, 12, 8],
+        }
+    )
+    rolled = roll_groups(h, groups, federations)
+    columns = ["code", "dimension", "category", "enterprises", "unionized", "non_unionized"]
+    got = [tuple(row) for row in rolled[[*columns, "employees", "federations"]].itertuples(False)]
+    assert got == [
+        ("C", "area_type", "其他", 2, 0, 2, 8, 0),
+        ("C", "area_type", "开发区", 5, 3, 2, 45, 0),
+        ("C", "union_form", "区域性联合会", 3, 3, 0, 27, 1),
+        ("K1", "area_type", "其他", 2, 0, 2, 8, 0),
+        ("K1", "area_type", "开发区", 5, 3, 2, 45, 0),
+        ("K1", "union_form", "区域性联合会", 1, 1, 0, 7, 1),
+        ("T11", "area_type", "开发区", 3, 2, 1, 30, 0),
+        ("T11", "union_form", "区域性联合会", 1, 1, 0, 7, 1),
+        ("T12", "area_type", "其他", 2, 0, 2, 8, 0),
+        ("T12", "area_type", "开发区", 1, 1, 0, 10, 0),
+        ("K2", "union_form", "区域性联合会", 2, 2, 0, 20, 1),
+        ("T21", "union_form", "区域性联合会", 2, 2, 0, 20, 1),
+    ]
+    rates = rolled["coverage_rate"].tolist()
+    assert rates[:2] == [0.0, 0.6] and rates[6] == 2 / 3 and np.isnan(rates[2])
+    assert list(rolled.index) == list(range(12))
+    assert [str(t) for t in rolled.dtypes.iloc[3:]] == ["int64"] * 4 + ["float64", "int64"]
+    assert federation_counts(h, rolled).tolist() == [1.0, 1.0, 1.0, 0.0, 1.0, 1.0]

@@ -14,6 +14,8 @@ stage the rest of the project uses.
 
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,6 +125,27 @@ class PeriodReduction:
 # --- stage 2a: one snapshot -----------------------------------------------------------------------
 
 
+def _libc_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, where the C library has one."""
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):  # no C library to load by name (Windows)
+        return None
+
+
+_MALLOC_TRIM = _libc_malloc_trim()
+
+
+def _give_back_memory() -> None:
+    """Return what was freed to the system: Arrow's pool and the C heap both keep it."""
+    pa.default_memory_pool().release_unused()
+    # numpy's arrays of a million rows (a dozen MB each) come from the C heap, which keeps
+    # them once freed (some 500 MB after a province period): kept, they stack on the next
+    # period's read, whose Arrow buffers come from another pool.
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def reduce_snapshot(
     units: pd.DataFrame,
     enterprises: pd.DataFrame,
@@ -131,10 +154,23 @@ def reduce_snapshot(
     previous: PeriodReduction | None,
 ) -> PeriodReduction:
     """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
-    # Arrow's pool keeps what it freed (the read's parsing buffers, the previous period's
-    # snapshot) for itself: given back to the system here, it does not stack on what the
-    # reduction and the next period's read take.
-    pa.default_memory_pool().release_unused()
+    # What the read freed (its parsing buffers, the previous period's snapshot) given back
+    # before the reduction, and the reduction's own working arrays after it: neither stacks
+    # on what the next period's read takes.
+    _give_back_memory()
+    reduction = _reduce(units, enterprises, period, config, previous)
+    _give_back_memory()
+    return reduction
+
+
+def _reduce(
+    units: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    period: Period,
+    config: Config,
+    previous: PeriodReduction | None,
+) -> PeriodReduction:
+    """reduce_snapshot's work."""
     h = Hierarchy.of(units)
     e = enterprises
     slot = h.positions(e["unit"]) + 1  # 0: an unknown unit (a roster error), dropped
@@ -218,7 +254,7 @@ def reduce_snapshot(
     groups, federations = key_areas.reduce_groups(
         e, slot > 0, active, unionized, numbered, staff, forms
     )
-    reduction = PeriodReduction(
+    return PeriodReduction(
         period=period,
         own=own,
         ledger=ledger,
@@ -227,6 +263,3 @@ def reduce_snapshot(
         federations=federations,
         dormant=found.dormant,
     )
-    del found
-    pa.default_memory_pool().release_unused()  # the reduction's own working arrays
-    return reduction
