@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,9 @@ from generator.common.publish import check_output_folder, exclusive_build, publi
 from generator.common.record import project_today, record_inputs, reference, report_deadline
 from generator.common.register import apply_issued, overlay_issued, registered_paths
 from generator.federation.words import speak_as
-from generator.model.bulletin import Bulletin
+from generator.model.bulletin import SHOWS, Bulletin
 from generator.model.content import Content, frame_deadline_problems, load_content
+from generator.model.stored import KeptBulletins
 from generator.rosters.specs import ROSTERS
 
 if TYPE_CHECKING:
@@ -138,7 +140,7 @@ def gather(
     # Here, not at the top: a build with nothing changed (the stamp matches) never imports
     # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
     from generator.figures.reduce import project_figures
-    from generator.model.assemble import assemble
+    from generator.model.assemble import assemble, pages, period_writeups
     from generator.rosters.load import load_project
 
     with _timed(result, "rosters"):
@@ -199,23 +201,50 @@ def gather(
 
     audiences = AUDIENCES if options.audience == "all" else (options.audience,)
     bulletins: dict[str, list[Bulletin]] = {}
+    inputs = {
+        str(p): {
+            "reviews": reviews.get(str(p)),
+            "problems": problems.get(str(p), []),
+            "reporting": reporting.get(str(p)),
+        }
+        for p in periods
+    }
+    models = None if options.force else ProjectPaths(root).cache / "model"
+    kept = KeptBulletins(
+        models,
+        data,
+        figures,
+        content,
+        periods,
+        inputs,
+        lambda period, audience: period_writeups(
+            data.unit_index, content, period, SHOWS[audience].internal_writeups
+        ),
+        pages(content),
+    )
     with _timed(result, "model"):
         for audience in audiences:
             bulletins[audience] = [
-                assemble(
-                    data,
-                    figures,
-                    content,
+                kept.bulletin(
                     period,
-                    periods,
                     audience,  # type: ignore[arg-type]
-                    reviews=reviews.get(str(period)),
-                    reporting=reporting.get(str(period)),
-                    problems=problems.get(str(period), []),
-                    inspections=data.inspections,
+                    partial(
+                        assemble,
+                        data,
+                        figures,
+                        content,
+                        period,
+                        periods,
+                        audience,  # type: ignore[arg-type]
+                        reviews=reviews.get(str(period)),
+                        reporting=reporting.get(str(period)),
+                        problems=problems.get(str(period), []),
+                        inspections=data.inspections,
+                    ),
                 )
                 for period in periods
             ]
+        kept.close()
     return Gathered(config, data, content, periods, figures, reviews, problems, bulletins)
 
 
