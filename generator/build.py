@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -552,20 +553,38 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
     )
 
     stamp.clear()  # written again only once the new output is in place
-    with publishing(out) as staging:
-        _keep_other_audience(out, staging, options.audience)
-        with _timed(result, "files"):
-            tables = ProjectPaths(root).cache / "tables"
-            result.files += write_data_files(g, staging, tables, reuse=not options.force)
-        if options.pdf:
-            with _timed(result, "pdf"):
-                result.pdfs += _render_pdfs(g, staging, options, root, report)
-        _publish_issued(root, staging, g, options)
-        if options.site:
-            with _timed(result, "site"):
-                result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
+    # What was read and assembled lives until the build ends: the collector need not go over
+    # it again and again while the outputs are made (hundreds of collections of a large heap).
+    gc.freeze()
+    try:
+        with publishing(out) as staging:
+            _keep_other_audience(out, staging, options.audience)
+            _render(g, root, staging, options, report, result)
+    finally:
+        gc.unfreeze()
     stamp.write(result)
     return result
+
+
+def _render(
+    g: Gathered,
+    root: Path,
+    staging: Path,
+    options: BuildOptions,
+    report: Reporter,
+    result: BuildResult,
+) -> None:
+    """Write every output of the gathered build into `staging`."""
+    with _timed(result, "files"):
+        tables = ProjectPaths(root).cache / "tables"
+        result.files += write_data_files(g, staging, tables, reuse=not options.force)
+    if options.pdf:
+        with _timed(result, "pdf"):
+            result.pdfs += _render_pdfs(g, staging, options, root, report)
+    _publish_issued(root, staging, g, options)
+    if options.site:
+        with _timed(result, "site"):
+            result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
 
 
 def _check_templates(root: Path, options: BuildOptions) -> None:

@@ -253,6 +253,7 @@ class KeptBulletins:
         self.periods, self.inputs, self.writeups = periods, inputs, writeups
         self.used: list[Path] = []
         self.rows: dict[str, str] = {}  # period -> digest of its rows of the figures
+        self.parts: dict[str, str] = {}  # period -> digest of what its assembly reads of it
         STATS.update(kept=0, assembled=0, unkeyed=0)
         self.shared = ""
         if folder is None:
@@ -302,37 +303,41 @@ class KeptBulletins:
         return bulletin
 
     def _key(self, period: Period, audience: Audience) -> str:
-        key = str(period)
-        figures = self.figures
         try:
-            for earlier in (p for p in self.periods if p <= period):
-                if str(earlier) not in self.rows:
-                    indicators = figures.indicators
-                    at = indicators.index.get_level_values("period") == str(earlier)
-                    self.rows[str(earlier)] = frame_digest(indicators[at])
-            judged = figures.judgments
-            given = self.inputs.get(key, {})
-            return value_digest(
-                [
-                    self.shared,
-                    key,
-                    audience,
-                    [str(p) for p in self.periods],
-                    [self.rows[str(p)] for p in self.periods if p <= period],
-                    frame_digest(judged[judged["period"] == key] if len(judged) else judged),
-                    frame_digest(figures.ledgers.get(key)),
-                    frame_digest(getattr(figures, "federations", {}).get(key)),
-                    frame_digest(getattr(figures, "key_areas", {}).get(key)),
-                    list(figures.lacking_volunteer.get(key, [])),
-                    self.content.frames.get(key),
-                    frame_digest(given.get("reviews")),
-                    given.get("problems", []),
-                    given.get("reporting"),
-                ]
-            )
+            if str(period) not in self.parts:  # once for both audiences
+                self.parts[str(period)] = self._period(period)
+            return value_digest([self.shared, self.parts[str(period)], audience])
         except _UNKEYED:  # Unkeyed among them
             STATS["unkeyed"] += 1
             return ""
+
+    def _period(self, period: Period) -> str:
+        """The digest of what the period's assembly reads besides the shared inputs."""
+        key = str(period)
+        figures = self.figures
+        for earlier in (p for p in self.periods if p <= period):
+            if str(earlier) not in self.rows:
+                indicators = figures.indicators
+                at = indicators.index.get_level_values("period") == str(earlier)
+                self.rows[str(earlier)] = frame_digest(indicators[at])
+        judged = figures.judgments
+        given = self.inputs.get(key, {})
+        return value_digest(
+            [
+                key,
+                [str(p) for p in self.periods],
+                [self.rows[str(p)] for p in self.periods if p <= period],
+                frame_digest(judged[judged["period"] == key] if len(judged) else judged),
+                frame_digest(figures.ledgers.get(key)),
+                frame_digest(getattr(figures, "federations", {}).get(key)),
+                frame_digest(getattr(figures, "key_areas", {}).get(key)),
+                list(figures.lacking_volunteer.get(key, [])),
+                self.content.frames.get(key),
+                frame_digest(given.get("reviews")),
+                given.get("problems", []),
+                given.get("reporting"),
+            ]
+        )
 
     def close(self) -> None:
         """Keep the bulletins this build used, and as many older ones (the last build's)."""
