@@ -26,6 +26,7 @@ import orjson
 from generator.common.cache import encode, keep_newest, tool_digest, value_digest, write_atomic
 from generator.common.periods import Period
 from generator.model.bulletin import (
+    SHOWS,
     Audience,
     Bulletin,
     CampaignRecord,
@@ -229,9 +230,9 @@ STATS: dict[str, int] = {}
 class KeptBulletins:
     """The bulletins of the last builds, each under the digest of what its assembly reads.
 
-    That is everything `assemble` is given, write-ups left out: the tool, the config, the unit
-    tree, the campaign, volunteer and inspection rosters, the extra pages, and of the period its
-    frame, its problems, 报送情况 and reviews, its rows of the figures (and those of the periods
+    That is everything `assemble` is given, write-ups left out: the audience and what it is
+    shown (model.SHOWS), the tool, the config, the unit tree, the campaign, volunteer and
+    inspection rosters, the extra pages, and of the period its frame, its problems, 报送情况 and reviews, its rows of the figures (and those of the periods
     before it, which its history shows), its judgments, priority ledger, federations, key areas
     and townships lacking a volunteer. A bulletin found is given its period's write-ups as
     assembly gives them; one not found is assembled and kept. `folder` None: every bulletin is
@@ -306,7 +307,7 @@ class KeptBulletins:
         try:
             if str(period) not in self.parts:  # once for both audiences
                 self.parts[str(period)] = self._period(period)
-            return value_digest([self.shared, self.parts[str(period)], audience])
+            return value_digest([self.shared, self.parts[str(period)], audience, SHOWS[audience]])
         except _UNKEYED:  # Unkeyed among them
             STATS["unkeyed"] += 1
             return ""
