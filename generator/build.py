@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +43,9 @@ from generator.common.publish import check_output_folder, exclusive_build, publi
 from generator.common.record import project_today, record_inputs, reference, report_deadline
 from generator.common.register import apply_issued, overlay_issued, registered_paths
 from generator.federation.words import speak_as
-from generator.model.bulletin import Bulletin
+from generator.model.bulletin import SHOWS, Bulletin
 from generator.model.content import Content, frame_deadline_problems, load_content
+from generator.model.stored import KeptBulletins
 from generator.rosters.specs import ROSTERS
 
 if TYPE_CHECKING:
@@ -138,7 +141,7 @@ def gather(
     # Here, not at the top: a build with nothing changed (the stamp matches) never imports
     # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
     from generator.figures.reduce import project_figures
-    from generator.model.assemble import assemble
+    from generator.model.assemble import assemble, pages, period_writeups
     from generator.rosters.load import load_project
 
     with _timed(result, "rosters"):
@@ -199,23 +202,50 @@ def gather(
 
     audiences = AUDIENCES if options.audience == "all" else (options.audience,)
     bulletins: dict[str, list[Bulletin]] = {}
+    inputs = {
+        str(p): {
+            "reviews": reviews.get(str(p)),
+            "problems": problems.get(str(p), []),
+            "reporting": reporting.get(str(p)),
+        }
+        for p in periods
+    }
+    models = None if options.force else ProjectPaths(root).cache / "model"
+    kept = KeptBulletins(
+        models,
+        data,
+        figures,
+        content,
+        periods,
+        inputs,
+        lambda period, audience: period_writeups(
+            data.unit_index, content, period, SHOWS[audience].internal_writeups
+        ),
+        pages(content),
+    )
     with _timed(result, "model"):
         for audience in audiences:
             bulletins[audience] = [
-                assemble(
-                    data,
-                    figures,
-                    content,
+                kept.bulletin(
                     period,
-                    periods,
                     audience,  # type: ignore[arg-type]
-                    reviews=reviews.get(str(period)),
-                    reporting=reporting.get(str(period)),
-                    problems=problems.get(str(period), []),
-                    inspections=data.inspections,
+                    partial(
+                        assemble,
+                        data,
+                        figures,
+                        content,
+                        period,
+                        periods,
+                        audience,  # type: ignore[arg-type]
+                        reviews=reviews.get(str(period)),
+                        reporting=reporting.get(str(period)),
+                        problems=problems.get(str(period), []),
+                        inspections=data.inspections,
+                    ),
                 )
                 for period in periods
             ]
+        kept.close()
     return Gathered(config, data, content, periods, figures, reviews, problems, bulletins)
 
 
@@ -523,20 +553,38 @@ def _build(root: Path, out: Path, options: BuildOptions, report: Reporter) -> Bu
     )
 
     stamp.clear()  # written again only once the new output is in place
-    with publishing(out) as staging:
-        _keep_other_audience(out, staging, options.audience)
-        with _timed(result, "files"):
-            tables = ProjectPaths(root).cache / "tables"
-            result.files += write_data_files(g, staging, tables, reuse=not options.force)
-        if options.pdf:
-            with _timed(result, "pdf"):
-                result.pdfs += _render_pdfs(g, staging, options, root, report)
-        _publish_issued(root, staging, g, options)
-        if options.site:
-            with _timed(result, "site"):
-                result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
+    # What was read and assembled lives until the build ends: the collector need not go over
+    # it again and again while the outputs are made (hundreds of collections of a large heap).
+    gc.freeze()
+    try:
+        with publishing(out) as staging:
+            _keep_other_audience(out, staging, options.audience)
+            _render(g, root, staging, options, report, result)
+    finally:
+        gc.unfreeze()
     stamp.write(result)
     return result
+
+
+def _render(
+    g: Gathered,
+    root: Path,
+    staging: Path,
+    options: BuildOptions,
+    report: Reporter,
+    result: BuildResult,
+) -> None:
+    """Write every output of the gathered build into `staging`."""
+    with _timed(result, "files"):
+        tables = ProjectPaths(root).cache / "tables"
+        result.files += write_data_files(g, staging, tables, reuse=not options.force)
+    if options.pdf:
+        with _timed(result, "pdf"):
+            result.pdfs += _render_pdfs(g, staging, options, root, report)
+    _publish_issued(root, staging, g, options)
+    if options.site:
+        with _timed(result, "site"):
+            result.pages += _render_sites(g, staging, root, report, options.force, options.jobs)
 
 
 def _check_templates(root: Path, options: BuildOptions) -> None:

@@ -8,11 +8,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import Project, as_project, copy_built, rows_of
 
 from generator.build import BuildOptions, build
-from generator.common.cache import CACHE_DIR
+from generator.common.cache import CACHE_DIR, value_digest
+from generator.model import stored
 
 pytestmark = pytest.mark.slow
 
@@ -419,6 +421,8 @@ def test_a_changed_write_up_remakes_only_the_documents_and_tables_that_show_it(
     # 甲县's, the one unit it is about; the indicator tables show no write-ups: none rewritten
     assert sorted(made) == ["990100", "internal 2026-10", "public 2026-10"]
     assert tables == []
+    # no bulletin is assembled again: the kept ones are given the period's write-ups
+    assert stored.STATS == {"kept": 4, "assembled": 0, "unkeyed": 0}
     report = project.root / "site" / "internal" / "pdf" / "2026-10" / "units" / "990100.pdf"
     assert report.is_file()
     fresh = tmp_path / "fresh"
@@ -490,3 +494,48 @@ def test_a_font_added_to_the_project_is_a_change(small_build: Path, tmp_path: Pa
     fonts.mkdir()
     (fonts / "仿宋.ttf").write_bytes(b"\0\1\0\0")
     assert not build(project.root, BuildOptions(out=out, **QUICK)).unchanged  # type: ignore[arg-type]
+
+
+def test_a_damaged_or_planted_kept_bulletin_is_assembled_again(
+    small_build: Path, tmp_path: Path
+) -> None:
+    project = data_built(small_build, tmp_path / "project")
+    out = tmp_path / "site"
+    # the session's build kept its own (the config names the project's folder): left out here
+    shutil.rmtree(project.root / CACHE_DIR / "model")
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    kept = sorted((project.root / CACHE_DIR / "model").glob("*.json"))
+    assert len(kept) == 4  # two periods, two audiences
+    # one damaged (a byte changed), one planted without a digest line vouching for it, one
+    # sealed but not a bulletin this version wrote, one left as it was
+    damaged = kept[0].read_bytes()
+    kept[0].write_bytes(damaged[:-2] + bytes([damaged[-2] ^ 1]) + damaged[-1:])
+    kept[1].write_bytes(b"0" * 40 + b"\n" + kept[3].read_bytes().partition(b"\n")[2])
+    other = b'[1,["2026-10"]]'
+    kept[2].write_bytes(hashlib.blake2b(other, digest_size=20).hexdigest().encode() + b"\n" + other)
+    _note(project, "一稿。")  # a change, so that the build is not skipped as unchanged
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert stored.STATS == {"kept": 1, "assembled": 3, "unkeyed": 0}
+    _same_as_forced(project, out, tmp_path)
+
+
+def test_a_kept_bulletin_comes_back_exactly(project: Project) -> None:
+    from generator.build import gather
+
+    bulletin = gather(project.root, BuildOptions(audience="internal", **QUICK)).bulletins[
+        "internal"
+    ][-1]
+    # what JSON as orjson writes it would lose: a NaN (null, as None), -0.0, 1.0 beside 1
+    bulletin.units[0].coverage_rate = float("nan")
+    bulletin.units[1].coverage_rate = -0.0
+    bulletin.units[2].coverage_rate = 1.0
+    again = stored.load_bulletin(stored.dump_bulletin(bulletin))
+    assert value_digest(again) == value_digest(bulletin)  # every field, type and float bit
+    assert (
+        str(again.units[0].coverage_rate) == "nan" and str(again.units[1].coverage_rate) == "-0.0"
+    )
+    # what it cannot give back as it was is not kept: a tuple (JSON reads a list), a numpy number
+    for odd in (("990100",), np.float64(0.5)):
+        bulletin.units[3].coverage_rate = odd
+        with pytest.raises(TypeError):
+            stored.dump_bulletin(bulletin)

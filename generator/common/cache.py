@@ -14,23 +14,28 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import functools
 import hashlib
 import importlib
 import io
 import json
 import os
+import pickle
 import shutil
 import struct
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from datetime import date
+from pathlib import Path, PurePath
 from typing import Any
 
 from generator import __version__
 from generator.common.paths import CACHE_DIR as CACHE_DIR  # its old home, for imports of it
 from generator.common.paths import ProjectPaths
+from generator.common.periods import Period
 
 _FORMAT = 1  # bump when a cached value's shape changes
 
@@ -411,6 +416,60 @@ def _files_under(folder: Path) -> list[Path]:
         for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     ]
+
+
+class Unkeyed(TypeError):
+    """A value value_digest cannot name exactly (a function, an object of the renderer)."""
+
+
+#: What a digested value may hold besides the plain values (None, bool, int, float, str, bytes,
+#: list, tuple, dict, set): each names its value exactly by its type and fields.
+_KEYED = (PurePath, Period, date, enum.Enum, str, int, float, list, dict, tuple)
+
+
+class _Digester(pickle.Pickler):
+    """Writes a value as bytes that name it exactly, for its digest only (never read back).
+
+    orjson writes a NaN as null, as it writes None: a page showing "—" for a missing figure
+    and one showing a NaN had one key. Pickle's bytes keep every float (NaN, -0.0),
+    and every type (1 and 1.0 and True, a tuple and a list); without its memo ("fast" mode)
+    equal values give equal bytes whichever objects they share. A value of another kind (a
+    function, a class, an object of the renderer) raises Unkeyed: what it keys is made again.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        # only objects that are not plain values come here (exact int, float, str, list, dict,
+        # tuple, set and None never do), and the classes their reductions name
+        numpy = sys.modules.get("numpy")  # not imported: no numpy value to write
+        scalars: tuple[type, ...] = (numpy.generic,) if numpy is not None else ()
+        if isinstance(obj, type):
+            if dataclasses.is_dataclass(obj) or issubclass(obj, (*_KEYED, *scalars)):
+                return NotImplemented  # named by its module and name
+        elif isinstance(obj, scalars):
+            value = obj.item()  # type: ignore[attr-defined]
+            return type(obj), (
+                value,
+            )  # its type and value (numpy's own reduction names a function)
+        elif isinstance(obj, _KEYED) or dataclasses.is_dataclass(obj):
+            return NotImplemented  # the type's own reduction: its class by name and its fields
+        raise Unkeyed(type(obj).__qualname__)
+
+
+def value_digest(value: Any) -> str:
+    """The digest of a value made of model records, containers, text and numbers.
+
+    Raises Unkeyed for a value of another kind (a function, an object of the renderer).
+    Sets are written in their iteration order: an equal set may give another digest in
+    another process (what it keys is then made again, never wrongly reused).
+    """
+    out = io.BytesIO()
+    writer = _Digester(out, protocol=5)
+    writer.fast = True  # no memo: the bytes depend on the values alone (a cycle raises)
+    try:
+        writer.dump(value)
+    except (pickle.PicklingError, RecursionError, ValueError) as exc:
+        raise Unkeyed(str(exc)) from exc
+    return hashlib.blake2b(out.getvalue(), digest_size=20).hexdigest()
 
 
 @functools.cache

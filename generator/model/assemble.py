@@ -370,7 +370,7 @@ def assemble(
         judgments=kinds,
         history=history,
         campaigns=_campaigns(index, period, data.campaigns),
-        writeups=_writeups(index, content, period, shows.internal_writeups),
+        writeups=period_writeups(index, content, period, shows.internal_writeups),
         periods=[str(p) for p in periods],
         pages=pages(content),
         key_areas=_shared_key_areas(figures, index, key),
@@ -511,7 +511,10 @@ def _campaigns(
     return out
 
 
-def _writeups(index: UnitTree, content: Content, period: Period, internal: bool) -> list[WriteUp]:
+def period_writeups(
+    index: UnitTree, content: Content, period: Period, internal: bool
+) -> list[WriteUp]:
+    """The period's write-ups as the bulletin carries them (internal ones where `internal`)."""
     out = []
     for w in content.writeups_of(period):
         if w.audience == "internal" and not internal:

@@ -447,11 +447,25 @@ class Bulletin:
 
     def to_json(self) -> str:
         """Serialise deterministically (sorted keys, UTF-8, two-space indent)."""
-        # orjson walks the dataclasses in C: eight times faster than asdict + json here. It
-        # writes a dataclass's fields in declaration order, so the plain value is dumped again
-        # with its keys sorted: the file does not depend on the order figures are declared in.
-        plain = orjson.loads(orjson.dumps(self))
+        # orjson walks the records in C; each record is handed over as the dict of its fields
+        # (orjson writes a dataclass's fields in declaration order, a dict's keys sorted), so
+        # the file does not depend on the order figures are declared in. One pass: a third of
+        # the time of dumping, loading and dumping again with the keys sorted.
+        option = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2
+        return orjson.dumps(self, default=_fields, option=option).decode()
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A record of the model as the dict of its fields, for orjson (Bulletin.to_json)."""
+    declared = getattr(type(record), "__dataclass_fields__", None)
+    if declared is None:
+        raise TypeError(f"not a record of the model: {type(record)!r}")
+    values: dict[str, Any] = record.__dict__
+    if values.keys() != declared.keys():  # an attribute beside its fields: the fields alone
+        values = {name: getattr(record, name) for name in declared}
+    if type(record) is Bulletin:
+        values = dict(values)
         for name in RECORDS:  # records not carried are written as none, the file's one shape
-            if plain[name] is None:
-                plain[name] = []
-        return orjson.dumps(plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()
+            if values[name] is None:
+                values[name] = []
+    return values

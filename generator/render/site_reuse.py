@@ -22,22 +22,15 @@ never used.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
-import io
 import os
-import pickle
 from collections.abc import Callable
-from datetime import date
 from importlib import metadata
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from generator.common.cache import keep_newest, tool_digest, write_atomic
+from generator.common.cache import keep_newest, tool_digest, value_digest, write_atomic
 from generator.common.config import Config
-from generator.common.periods import Period
 from generator.model.bulletin import Bulletin
 from generator.office.templates import BUILTIN
 
@@ -46,54 +39,8 @@ STATS: dict[str, int] = {}
 #: The pages the last site wrote again (not kept), by path.
 WRITTEN: list[str] = []
 
-
-class _Unkeyed(TypeError):
-    """A context value the digest cannot name exactly: the page is written again."""
-
-
-#: What a page's context may hold besides the plain values (None, bool, int, float, str, bytes,
-#: list, tuple, dict, set): each names its value exactly by its type and fields.
-_KEYED = (PurePath, Period, date, enum.Enum, str, int, float, list, dict, tuple, np.generic)
-
-
-class _Digester(pickle.Pickler):
-    """Writes a value as bytes that name it exactly, for its digest only (never read back).
-
-    orjson writes a NaN as null, as it writes None: a page showing "—" for a missing figure
-    and one showing a NaN would have had one key. Pickle's bytes keep every float (NaN, -0.0),
-    and every type (1 and 1.0 and True, a tuple and a list); without its memo ("fast" mode)
-    equal values give equal bytes whichever objects they share. A value of another kind (a
-    function, a class, an object of the renderer) raises _Unkeyed: its page is written again.
-    """
-
-    def reducer_override(self, obj: Any) -> Any:
-        # only objects that are not plain values come here (exact int, float, str, list, dict,
-        # tuple, set and None never do), and the classes their reductions name
-        if isinstance(obj, type):
-            if dataclasses.is_dataclass(obj) or issubclass(obj, _KEYED):
-                return NotImplemented  # named by its module and name
-        elif isinstance(obj, np.generic):
-            return type(obj), (obj.item(),)  # its type and its value (numpy's own names a function)
-        elif isinstance(obj, _KEYED) or dataclasses.is_dataclass(obj):
-            return NotImplemented  # the type's own reduction: its class by name and its fields
-        raise _Unkeyed(type(obj).__qualname__)
-
-
-def digest(value: Any) -> str:
-    """The digest of a value made of model records, containers, text and numbers.
-
-    Raises _Unkeyed for a value of another kind (a function, an object of the renderer).
-    Sets are written in their iteration order: an equal set may give another digest in
-    another process (the page is then written again, never wrongly kept).
-    """
-    out = io.BytesIO()
-    writer = _Digester(out, protocol=5)
-    writer.fast = True  # no memo: the bytes depend on the values alone (a cycle raises)
-    try:
-        writer.dump(value)
-    except (pickle.PicklingError, RecursionError, ValueError) as exc:
-        raise _Unkeyed(str(exc)) from exc
-    return hashlib.blake2b(out.getvalue(), digest_size=20).hexdigest()
+#: The digest of a value exactly (common.cache.value_digest): pages are keyed by it.
+digest = value_digest
 
 
 def _version(name: str) -> str:
@@ -145,7 +92,7 @@ class PageReuse:
         try:
             given = {k: self._named(v) for k, v in context.items()}
             name = digest([self.shared, path, template, given])
-        except (_Unkeyed, TypeError):
+        except TypeError:  # Unkeyed among them
             STATS["unkeyed"] += 1
             return render()
         kept = self.folder / f"{name}.md"
