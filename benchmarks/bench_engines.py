@@ -584,8 +584,8 @@ def _charts_main(spec_file: str, out: str) -> None:
 
 def _built_bytes(path: Path) -> bytes:
     """What the build made at `path`: a chart kept in the cache carries a digest line first
-    (render/sealed.py), a published file is as it is."""
-    from generator.render.sealed import unseal
+    (common/sealed.py), a published file is as it is."""
+    from generator.common.sealed import unseal
 
     kept = path.read_bytes()
     return unseal(kept) or kept

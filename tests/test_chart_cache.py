@@ -12,10 +12,10 @@ import pytest
 from site_helpers import build_sample_site, sample_bulletins
 
 from generator.common.config import Config
+from generator.common.sealed import read_sealed, unseal
 from generator.render import site_charts
 from generator.render.document import bulletin as document
 from generator.render.pdf import render_bulletin_pdfs
-from generator.render.sealed import read_sealed, unseal
 
 
 def _files(folder: Path) -> dict[str, bytes]:

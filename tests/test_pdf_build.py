@@ -12,7 +12,7 @@ from conftest import PERIODS, PlantedBuild
 from planted import MARKERS
 
 from generator.build import BuildOptions, build
-from generator.render.sealed import read_sealed
+from generator.common.sealed import read_sealed
 
 pytestmark = pytest.mark.slow
 

@@ -25,6 +25,7 @@ import orjson
 
 from generator.common.cache import encode, keep_newest, tool_digest, value_digest, write_atomic
 from generator.common.periods import Period
+from generator.common.sealed import read_sealed, seal
 from generator.model.bulletin import (
     SHOWS,
     Audience,
@@ -281,7 +282,7 @@ class KeptBulletins:
         name = self._key(period, audience)
         path = self.folder / f"{name}.json" if self.folder is not None and name else None
         if path is not None:
-            kept = _read_sealed(path)
+            kept = read_sealed(path)
             try:
                 bulletin = load_bulletin(kept) if kept is not None else None
             except NotABulletin:
@@ -297,7 +298,7 @@ class KeptBulletins:
         if path is not None:
             try:
                 data = dump_bulletin(dataclasses.replace(bulletin, writeups=[]))
-                write_atomic(path, _seal(data))
+                write_atomic(path, seal(data))
                 self.used.append(path)
             except (TypeError, ValueError, OSError):
                 pass  # not kept: the next build assembles it again
@@ -350,21 +351,3 @@ def frame_digest(value: Any) -> str:
     """The digest of a frame (or a dict or list of frames, or None) by its Arrow form: its
     columns' types and every value as stored (NaN and null apart)."""
     return hashlib.blake2b(encode(value), digest_size=20).hexdigest()
-
-
-def _seal(data: bytes) -> bytes:
-    """`data` with the digest of its bytes on the first line (as render.sealed keeps files)."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest().encode() + b"\n" + data
-
-
-def _read_sealed(path: Path) -> bytes | None:
-    """The bytes kept at `path`, or None when missing, damaged or planted (no digest line
-    vouching for every byte)."""
-    try:
-        kept = path.read_bytes()
-    except OSError:
-        return None
-    digest, _, data = kept.partition(b"\n")
-    if not data or hashlib.blake2b(data, digest_size=20).hexdigest().encode() != digest:
-        return None
-    return data

@@ -18,16 +18,17 @@ import unicodedata
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.common import tables
 from generator.common.cache import file_digest, write_atomic
 from generator.common.errors import BuildError
+from generator.common.sealed import read_sealed, seal
 from generator.common.tables import Sheet, write_csv, write_xlsx
 from generator.federation.words import words
 from generator.model.bulletin import Bulletin, PriorityEntry, UnitFigures
 from generator.render.files import file_name, issued_on, priority_marks
-from generator.render.sealed import read_sealed, seal
 
 MANIFEST = "manifest.csv"
 #: The XLSX writer's source: a change to it must not be hidden by cached workbooks.
@@ -112,13 +113,8 @@ def write_priority_xlsx(
     cached = None
     if cache_dir is not None:
         # openpyxl takes ~15 ms a workbook; an unchanged list is copied from the cache instead
-        key = [__version__, _WRITER, title, when.isoformat(), rows]
-        h = hashlib.sha256(json.dumps(key).encode())
-        cached = cache_dir / f"{h.hexdigest()}.xlsx"
-        kept = read_sealed(cached)
-        if kept is not None:  # only the bytes a build kept (not damaged, not planted)
-            write_atomic(path, kept)
-            os.utime(cached)  # recently used: kept by the cache pruning
+        cached = _cached(cache_dir, [__version__, _WRITER, title, when.isoformat(), rows], ".xlsx")
+        if _copied(cached, path):
             return path
     sheet = Sheet(
         title=title,
@@ -150,18 +146,30 @@ def write_zip(
     cached = None
     if cache_dir is not None and digests is not None:
         named = sorted((path.name, digests[path]) for path in files)
-        key = [__version__, _ZIPPER, folder.name, stamp, named]
-        cached = cache_dir / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()}.zip"
-        kept = read_sealed(cached)
-        if kept is not None:  # only the bytes a build kept (not damaged, not planted)
-            write_atomic(target, kept)
-            os.utime(cached)  # recently used: kept by the cache pruning
+        cached = _cached(cache_dir, [__version__, _ZIPPER, folder.name, stamp, named], ".zip")
+        if _copied(cached, target):
             return target
     data = _zipped(folder.name, files, stamp)
     target.write_bytes(data)
     if cached is not None:
         write_atomic(cached, seal(data))  # checked against its digest when reused
     return target
+
+
+def _cached(cache_dir: Path, key: list[Any], suffix: str) -> Path:
+    """Where the cache keeps the file made from `key` (JSON-able)."""
+    return cache_dir / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()}{suffix}"
+
+
+def _copied(cached: Path, target: Path) -> bool:
+    """Copy the file kept at `cached` to `target`: only the bytes a build kept (not damaged,
+    not planted); False when there is none."""
+    kept = read_sealed(cached)
+    if kept is None:
+        return False
+    write_atomic(target, kept)
+    os.utime(cached)  # recently used: kept by the cache pruning
+    return True
 
 
 def _zipped(name: str, files: list[Path], stamp: tuple[int, int, int, int, int, int]) -> bytes:

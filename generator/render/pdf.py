@@ -37,6 +37,7 @@ from generator.common.cache import (
     write_atomic,
 )
 from generator.common.config import Config
+from generator.common.sealed import read_sealed, seal
 from generator.federation.words import speak_as
 from generator.model.bulletin import Bulletin
 from generator.office.templates import template_dirs
@@ -61,7 +62,6 @@ from generator.render.fonts import (
 )
 from generator.render.pdf_worker import Engine, Job, init_worker, run_chunk, source_file
 from generator.render.pool import ChunkPool
-from generator.render.sealed import read_sealed, seal
 
 __all__ = [
     "Assets",

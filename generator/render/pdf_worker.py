@@ -17,8 +17,8 @@ import typst
 from generator.common.cache import write_atomic
 from generator.common.errors import BuildError
 from generator.common.interrupt import ignore_interrupt
+from generator.common.sealed import seal
 from generator.render.fonts import load_fonts
-from generator.render.sealed import seal
 
 
 @dataclass(frozen=True)

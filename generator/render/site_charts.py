@@ -13,13 +13,13 @@ from pathlib import Path
 from generator.common import formatting
 from generator.common.cache import keep_newest, write_atomic
 from generator.common.errors import BuildError
+from generator.common.sealed import read_sealed, seal
 from generator.federation.words import words
 from generator.model.bulletin import (
     Bulletin,
 )
 from generator.render import charts
 from generator.render.pool import ChunkPool
-from generator.render.sealed import read_sealed, seal
 
 #: Fonts for chart text on the site: the SVG names Noto first, then what readers' systems have.
 SITE_FONT_STACK = (

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.common.cache import write_atomic
 from generator.common.config import Config
+from generator.common.sealed import read_sealed, seal
 from generator.federation.words import speak_as, words
 from generator.model.bulletin import Bulletin
 from generator.render.charts import chart_key, coverage_by_county_svg, coverage_trend_svg
@@ -61,7 +62,6 @@ from generator.render.document.sections import (
 )
 from generator.render.document.wording import Wording
 from generator.render.mdtree import Node
-from generator.render.sealed import read_sealed, seal
 
 #: Characters of 2号 (22 pt) on a line of the 156 mm type area: 442 pt / 22 pt.
 TITLE_LINE_EM = 20.0
