@@ -21,6 +21,7 @@ from generator.common.config import Config
 from generator.common.periods import Period, working_days_after
 from generator.common.problems import Problem
 from generator.federation.words import level_words
+from generator.figures.columns import LEDGER_COLUMNS
 from generator.figures.indicators import BY_NAME, INDICATORS, campaigns_said, label, shown
 from generator.figures.inspections import held_in, overdue_at
 from generator.figures.key_areas import UNFILLED, display_order
@@ -538,23 +539,7 @@ def period_writeups(
 
 
 #: The priority ledger's columns a PriorityEntry is made of (a column missing: its default).
-_PRIORITY_COLUMNS = (
-    "uscc",
-    "name",
-    "unit",
-    "county",
-    "employees",
-    "reason",
-    "state",
-    "added",
-    "left_reason",
-    "progress",
-    "responsible",
-    "planned_on",
-    "open_periods",
-    "overdue",
-    "stalled",
-)
+_PRIORITY_COLUMNS = LEDGER_COLUMNS
 
 
 def _priority(index: UnitTree, ledger: pd.DataFrame | None) -> list[PriorityEntry]:
