@@ -401,3 +401,30 @@ def test_the_site_lists_judged_counties_before_townships_as_the_pdf_does(demo_bu
             assert named == sorted(named, key=["county", "township"].index), (page.stem, kind)
             mixed += "county" in named and "township" in named
     assert mixed >= 3  # the demo judges counties and townships together in several periods
+
+
+def test_a_partly_sent_county_is_not_said_to_have_sent_nothing() -> None:
+    """Before the deadline, 报送情况 says who has not sent and, apart, who has sent part of its
+    townships (尚未报送完整): a county with a file in hand is not listed as 尚未报送."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import CountyReporting, Reporting
+    from generator.render.document.records import reporting_section
+    from generator.render.document.wording import Wording
+
+    b = sample_bulletin()
+    b.reporting = Reporting(
+        "2026-11-05",
+        "2026年11月5日",
+        True,
+        [
+            CountyReporting("990100", "青川区", "pending", "尚未报送（未到截止日期）"),
+            CountyReporting("990200", "云溪县", "pending", "尚未报送完整（未到截止日期）"),
+        ],
+        before_deadline=True,
+    )
+    section = reporting_section(b, Wording(None))
+    assert section is not None
+    text = texts(section[1])
+    assert "尚未报送的：青川区" in text and "尚未报送的：青川区、" not in text
+    assert "已报送部分乡镇（街道）、尚未报送完整的：云溪县" in text

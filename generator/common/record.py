@@ -575,6 +575,8 @@ def reference(
 
 # ---- 报送情况 ----------------------------------------------------------------------------------
 
+#: The status of a county whose files cover only part of it on the bulletin's date.
+PARTIAL = "尚未报送完整"
 #: after a file of 报送情况 that a later one of the county replaced
 REPLACED_MARK = "（已被替换）"
 #: after a file of 报送情况 whose ledger repeated an earlier period's (E-LEDGER-STALE, not
@@ -730,7 +732,7 @@ def reporting_status(
             and in_zone(first, zone).date() > ref.deadline
         ):
             # as of the bulletin's date some townships had come, the rest not: no verdict yet
-            state, status = "pending", "尚未报送完整（未到截止日期）"
+            state, status = "pending", f"{PARTIAL}（未到截止日期）"
         elif first is not None and in_zone(first, zone).date() > ref.deadline:
             # the deadline is a day on the project's clock, whatever the computer's zone
             days = (in_zone(first, zone).date() - ref.deadline).days

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from generator.common import formatting as fmt
 from generator.common.config import Config
-from generator.common.record import REPLACED_MARK, STALE_MARK
+from generator.common.record import PARTIAL, REPLACED_MARK, STALE_MARK
 from generator.model.bulletin import Bulletin, CountyReporting, InspectionRecord, ReceivedFile
 from generator.render.document.nodes import (
     Column,
@@ -129,8 +129,15 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
         received = sum(c.state in ("on_time", "unknown") for c in counties)
         if received:
             parts.append(say("reporting_received", count=received))
-        if names("pending"):
-            parts.append(say("reporting_pending", names=names("pending")))
+        # a county that has sent part of its townships has not "not reported"
+        partial = [
+            c.name for c in counties if c.state == "pending" and c.status.startswith(PARTIAL)
+        ]
+        waiting = [c.name for c in counties if c.state == "pending" and c.name not in partial]
+        if waiting:
+            parts.append(say("reporting_pending", names="、".join(waiting)))
+        if partial:
+            parts.append(say("reporting_partial", names="、".join(partial)))
         if carried:
             names_carried = "、".join(c.name for c in carried)
             parts.append(say("reporting_carried_pending", names=names_carried))
