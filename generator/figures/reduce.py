@@ -15,8 +15,10 @@ stage the rest of the project uses.
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -146,6 +148,27 @@ def _give_back_memory() -> None:
         _MALLOC_TRIM(0)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _memory_given_back(reduce: Callable[P, R]) -> Callable[P, R]:
+    """`reduce` with what the read freed (its parsing buffers, the previous period's snapshot)
+    given back before it, and its own working arrays after it: neither stacks on what the next
+    period's read takes."""
+
+    @functools.wraps(reduce)
+    def given_back(*args: P.args, **kwargs: P.kwargs) -> R:
+        _give_back_memory()
+        try:
+            return reduce(*args, **kwargs)
+        finally:
+            _give_back_memory()
+
+    return given_back
+
+
+@_memory_given_back
 def reduce_snapshot(
     units: pd.DataFrame,
     enterprises: pd.DataFrame,
@@ -154,23 +177,6 @@ def reduce_snapshot(
     previous: PeriodReduction | None,
 ) -> PeriodReduction:
     """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
-    # What the read freed (its parsing buffers, the previous period's snapshot) given back
-    # before the reduction, and the reduction's own working arrays after it: neither stacks
-    # on what the next period's read takes.
-    _give_back_memory()
-    reduction = _reduce(units, enterprises, period, config, previous)
-    _give_back_memory()
-    return reduction
-
-
-def _reduce(
-    units: pd.DataFrame,
-    enterprises: pd.DataFrame,
-    period: Period,
-    config: Config,
-    previous: PeriodReduction | None,
-) -> PeriodReduction:
-    """reduce_snapshot's work."""
     h = Hierarchy.of(units)
     e = enterprises
     slot = h.positions(e["unit"]) + 1  # 0: an unknown unit (a roster error), dropped

@@ -26,28 +26,8 @@ import orjson
 from generator.common.cache import encode, keep_newest, tool_digest, value_digest, write_atomic
 from generator.common.periods import Period
 from generator.common.sealed import read_sealed, seal
-from generator.model.bulletin import (
-    SHOWS,
-    Audience,
-    Bulletin,
-    CampaignRecord,
-    Correction,
-    CountyReporting,
-    DataQuality,
-    DocumentHeader,
-    FederationRecord,
-    GroupRow,
-    HistoryPoint,
-    InspectionRecord,
-    Judgment,
-    Page,
-    PriorityEntry,
-    ReceivedFile,
-    Reporting,
-    UnitFigures,
-    VolunteerRecord,
-    WriteUp,
-)
+from generator.model import bulletin as model
+from generator.model.bulletin import SHOWS, Audience, Bulletin, Page, WriteUp
 from generator.model.content import Content
 
 #: What a frame's digest may fail with (pyarrow's errors are of these kinds), beside Unkeyed.
@@ -61,26 +41,26 @@ _FORMAT = 1  # bump when the model's records change shape
 
 #: The records a kept bulletin may hold, by their names.
 RECORDS: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        Bulletin,
-        CampaignRecord,
-        Correction,
-        CountyReporting,
-        DataQuality,
-        DocumentHeader,
-        FederationRecord,
-        GroupRow,
-        HistoryPoint,
-        InspectionRecord,
-        Judgment,
-        Page,
-        PriorityEntry,
-        ReceivedFile,
-        Reporting,
-        UnitFigures,
-        VolunteerRecord,
-        WriteUp,
+    name: getattr(model, name)
+    for name in (
+        "Bulletin",
+        "CampaignRecord",
+        "Correction",
+        "CountyReporting",
+        "DataQuality",
+        "DocumentHeader",
+        "FederationRecord",
+        "GroupRow",
+        "HistoryPoint",
+        "InspectionRecord",
+        "Judgment",
+        "Page",
+        "PriorityEntry",
+        "ReceivedFile",
+        "Reporting",
+        "UnitFigures",
+        "VolunteerRecord",
+        "WriteUp",
     )
 }
 
