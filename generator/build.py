@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from generator.figures.reduce import Figures, PeriodReduction
+    from generator.render.pool import KeptWorkers
     from generator.rosters.load import ProjectData, Snapshot
 
 AUDIENCES = ("public", "internal")
@@ -791,6 +792,21 @@ def _pending(root: Path, folders: list[Path]) -> str:
 def _render_pdfs(
     g: Gathered, staging: Path, options: BuildOptions, root: Path, report: Reporter
 ) -> int:
+    from generator.render.pdf import KeptWorkers
+
+    # The PDF workers started for the bulletins compile the units' reports too.
+    with KeptWorkers() as kept:
+        return _render_documents(g, staging, options, root, report, kept)
+
+
+def _render_documents(
+    g: Gathered,
+    staging: Path,
+    options: BuildOptions,
+    root: Path,
+    report: Reporter,
+    kept: KeptWorkers,
+) -> int:
     from generator.render.dist import write_dist
     from generator.render.pdf import render_bulletin_pdfs, render_unit_reports
 
@@ -810,6 +826,7 @@ def _render_pdfs(
             jobs=jobs,
             cache_dir=cache,
             progress=lambda done, total: report("生成通报 PDF", done, total),
+            kept=kept,
         )
     )
     for audience, bulletins in g.bulletins.items():
@@ -825,6 +842,7 @@ def _render_pdfs(
             jobs=jobs,
             cache_dir=cache,
             progress=lambda done, total: report("生成单位报告 PDF", done, total),
+            kept=kept,
         )
         count += len(reports)
         write_dist(bulletin, reports_dir, staging / "dist" / bulletin.period, cache_dir=cache)

@@ -73,3 +73,75 @@ def test_a_worker_that_dies_stops_the_work_with_a_message(
     assert done.stdout.strip() == f"BuildError: {WORKER_DIED}"
     assert "Traceback" not in done.stderr, done.stderr
     assert "内存不足" in WORKER_DIED and "--jobs 1" in WORKER_DIED
+
+
+#: Two pools in a row with the workers kept: each worker start is written down, then the second
+#: pool's work is done (and its workers are gone once the `with` block ends).
+KEPT_WORK = textwrap.dedent(
+    """
+    import os, time
+
+    def started(folder):
+        with open(os.path.join(folder, "starts"), "a") as f:
+            f.write(f"{os.getpid()}\\n")
+
+    def run(folder, chunk):
+        for item in chunk:
+            with open(os.path.join(folder, f"done-{item}"), "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(0.05)
+    """
+)
+
+KEPT_MAIN = textwrap.dedent(
+    """
+    import os, sys
+    from functools import partial
+    from generator.render.pool import ChunkPool, KeptWorkers
+    import work
+
+    if __name__ == "__main__":
+        folder = sys.argv[1]
+        pids = []
+        with KeptWorkers() as kept:
+            for first in (0, 100):
+                ChunkPool(partial(work.run, folder), list(range(first, first + 12)), 1, 1,
+                          start_method="spawn", initializer=work.started,
+                          initargs=(folder,), kept=kept)()
+            pids = [int(p) for p in open(os.path.join(folder, "starts")).read().split()]
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+                alive.append(pid)
+            except ProcessLookupError:
+                pass
+        print("alive after the block:", alive)
+    """
+)
+
+
+def test_workers_kept_from_one_pool_to_the_next_start_once_and_stop_at_the_end(
+    tmp_path: Path,
+) -> None:
+    """The build's PDF workers (Typst and the system's fonts: ~2 CPU-s each to start) are kept
+    from the bulletins to the units' reports: one start per worker, not one per pool."""
+    (tmp_path / "work.py").write_text(KEPT_WORK, encoding="utf-8")
+    (tmp_path / "main.py").write_text(KEPT_MAIN, encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "main.py", str(folder)],
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{tmp_path}:{repo}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (folder / "starts").read_text().split() != []
+    assert len((folder / "starts").read_text().split()) == 1  # one worker, started once
+    assert done.stdout.strip() == "alive after the block: []"
+    items = sorted(int(p.name.split("-")[1]) for p in folder.glob("done-*"))
+    assert items == list(range(12)) + list(range(100, 112))  # every item of both pools, once

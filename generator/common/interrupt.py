@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import multiprocessing
 import multiprocessing.util
 import os
@@ -45,7 +44,7 @@ def die_with_parent() -> None:
     expected = parent.pid if parent is not None else os.getppid()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError, TypeError):
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc = ctypes.CDLL(None, use_errno=True)  # this process's own libc
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != expected:
         os._exit(1)

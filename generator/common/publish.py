@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import json
 import os
@@ -121,7 +120,7 @@ def exchange(first: Path, second: Path) -> None:
     if not sys.platform.startswith("linux"):
         raise OSError(errno.ENOSYS, "renameat2 is Linux only")
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # this process's own libc
         renameat2 = libc.renameat2
     except (OSError, AttributeError) as exc:
         raise OSError(errno.ENOSYS, "renameat2 is not available") from exc

@@ -61,7 +61,7 @@ from generator.render.fonts import (
     typst_fonts,
 )
 from generator.render.pdf_worker import Engine, Job, init_worker, run_chunk, source_file
-from generator.render.pool import ChunkPool
+from generator.render.pool import ChunkPool, KeptWorkers
 
 __all__ = [
     "Assets",
@@ -320,10 +320,12 @@ def render_bulletin_pdfs(
     *,
     charts: bool = True,
     progress: Progress | None = None,
+    kept: KeptWorkers | None = None,
 ) -> list[Path]:
     """Write many bulletins (periods × audiences) in parallel; unchanged ones from the cache.
 
-    `progress(done, total)` is called as documents are finished (from a helper thread too).
+    `progress(done, total)` is called as documents are finished (from a helper thread too);
+    `kept` keeps the worker processes for the next call (the units' reports).
     """
     font_dirs, fonts = _fonts(config)
     assets = Assets(config.content_dir)
@@ -359,6 +361,7 @@ def render_bulletin_pdfs(
             cache_dir,
             _counter(progress, len(items), len(todo)),
             _Charts(to_draw, cache_dir),
+            kept,
         )
     return [out for _, out in items]
 
@@ -370,6 +373,7 @@ def render_unit_reports(
     jobs: int | None = 1,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    kept: KeptWorkers | None = None,
 ) -> list[Path]:
     """Write `<code>.pdf` for every county and township; unchanged reports come from the cache."""
     font_dirs, fonts = _fonts(config)
@@ -403,7 +407,8 @@ def render_unit_reports(
                     continue
             todo.append(job)
         _stage_assets(stage, assets)
-        _compile_all(engine, todo, jobs, cache_dir, _counter(progress, len(outputs), len(todo)))
+        finished = _counter(progress, len(outputs), len(todo))
+        _compile_all(engine, todo, jobs, cache_dir, finished, kept=kept)
     if cache_dir is not None and cache_dir.is_dir():
         prune_cache(cache_dir)
     return outputs
@@ -446,9 +451,10 @@ def _compile_all(
     cache_dir: Path | None,
     finished: Callable[[int], None] = lambda n: None,
     prepare: Callable[[list[Job]], list[Job]] | None = None,
+    kept: KeptWorkers | None = None,
 ) -> None:
     """Compile every job on `jobs` processes: this one and jobs - 1 workers (`None`: as many
-    as the work pays for, see DOCUMENTS_PER_WORKER).
+    as the work pays for, see DOCUMENTS_PER_WORKER), the workers `kept` when given.
 
     `prepare` (the bulletins' charts) is run here on each chunk before it is compiled: a worker
     imports pdf_worker alone (Typst), whatever its documents show."""
@@ -465,4 +471,5 @@ def _compile_all(
         initargs=(engine.font_dirs,),
         finished=finished,
         prepare=prepare,
+        kept=kept,
     )()

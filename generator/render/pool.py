@@ -54,8 +54,10 @@ class ChunkPool(Generic[T]):
         initargs: tuple[Any, ...] = (),
         finished: Callable[[int], None] | None = None,
         prepare: Callable[[list[T]], list[T]] | None = None,
+        kept: KeptWorkers | None = None,
     ) -> None:
         self.run, self.items, self.workers = run, list(items), workers
+        self.kept = kept
         self.chunk_size = max(1, chunk_size)
         self.start_method = start_method
         self.initializer, self.initargs = initializer, initargs
@@ -71,12 +73,14 @@ class ChunkPool(Generic[T]):
         if self.workers < 1 or not self.items:
             return
         size = self.chunk_size
-        self.executor = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context(self.start_method),
-            initializer=_start_worker,
-            initargs=(self.initializer, self.initargs),
-        )
+        if self.kept is not None:
+            self.executor = self.kept.executor(
+                self.workers, self.start_method, self.initializer, self.initargs
+            )
+        else:
+            self.executor = _executor(
+                self.workers, self.start_method, self.initializer, self.initargs
+            )
         try:
             for i in range(0, len(self.items), size):
                 self._submit(self.prepare(self.items[i : i + size]))
@@ -138,24 +142,102 @@ class ChunkPool(Generic[T]):
         if self.executor is None:
             return
         if not self._broken():
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            if self.kept is None:
+                self.executor.shutdown(wait=True, cancel_futures=True)
+                return
+            # Kept for the next pool: only this pool's chunks are dropped and waited for.
+            for future in self.futures:
+                future.cancel()
+            wait(self.futures)
             return
-        processes = list((getattr(self.executor, "_processes", None) or {}).values())
-        # Nobody reads the chunks still queued for the workers now: exit without waiting to
-        # hand them over.
-        call_queue = getattr(self.executor, "_call_queue", None)
-        if call_queue is not None:
-            call_queue.cancel_join_thread()
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-            process.join()
+        if self.kept is not None:
+            self.kept.forget(self.executor)
+        _stop_broken(self.executor)
 
     def __call__(self) -> None:
         """Start and finish: run everything now."""
         self.start()
         self.finish()
+
+
+class KeptWorkers:
+    """Worker processes kept from one ChunkPool to the next (the bulletins' PDFs, then the
+    units' reports): a PDF worker's start (Python, Typst, the system's fonts scanned: about
+    2 CPU-s) is paid once a build instead of once a pool. A pool asking for more workers than
+    the kept ones gets a new set; `close()` stops them (a `with` block does it)."""
+
+    def __init__(self) -> None:
+        self._executor: ProcessPoolExecutor | None = None
+        self._how: tuple[Any, ...] = ()
+
+    def executor(
+        self,
+        workers: int,
+        start_method: str,
+        initializer: Callable[..., None] | None,
+        initargs: tuple[Any, ...],
+    ) -> ProcessPoolExecutor:
+        how = (start_method, initializer, initargs)
+        current = self._executor
+        if current is not None and (how != self._how or workers > self._workers(current)):
+            self.close()
+            current = None
+        if current is None:
+            current = _executor(workers, start_method, initializer, initargs)
+            self._executor, self._how = current, how
+        return current
+
+    @staticmethod
+    def _workers(executor: ProcessPoolExecutor) -> int:
+        return int(getattr(executor, "_max_workers", 0))
+
+    def forget(self, executor: ProcessPoolExecutor) -> None:
+        """Drop a broken executor (its pool stops its workers)."""
+        if self._executor is executor:
+            self._executor = None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            if getattr(executor, "_broken", False):
+                _stop_broken(executor)
+            else:
+                executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> KeptWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _executor(
+    workers: int,
+    start_method: str,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(start_method),
+        initializer=_start_worker,
+        initargs=(initializer, initargs),
+    )
+
+
+def _stop_broken(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers of a pool one of whose workers died, without waiting for them."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    # Nobody reads the chunks still queued for the workers now: exit without waiting to hand
+    # them over.
+    call_queue = getattr(executor, "_call_queue", None)
+    if call_queue is not None:
+        call_queue.cancel_join_thread()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+        process.join()
 
 
 def _quiet_broken_pool(args: Any) -> None:
