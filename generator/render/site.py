@@ -111,7 +111,7 @@ def render_site(
         (built / "404.html").write_text(not_found, encoding="utf-8")
         if not fix_search_worker(built):
             result.warnings.append("未能修正搜索脚本的中文分词（Material 版本不同），搜索仍可用。")
-        prune_theme_css(built)
+        prune_theme_css(built, work_dir / "css.json")
         if site.shows.internal_mark:
             keep_out_of_search_engines(built)
         result.timings["mkdocs"] = time.perf_counter() - start

@@ -171,7 +171,7 @@ def _prune_css(text: str, used: set[str], variables: set[str] | None) -> str:
     return "".join(out)
 
 
-def prune_theme_css(site_dir: Path) -> int:
+def prune_theme_css(site_dir: Path, kept_file: Path | None = None) -> int:
     """Cut Material's stylesheet down to what the built site uses; the bytes saved.
 
     Material's main stylesheet (134 KB) styles every feature of the theme (tabs, code, icons of
@@ -179,7 +179,9 @@ def prune_theme_css(site_dir: Path) -> int:
     appear in a page of the site or in a name of a script or stylesheet the site ships (Material
     adds its classes from its script), and every custom property some kept rule, script or
     stylesheet names. The file takes a name of its own (its digest) and the pages link it, so a
-    browser never keeps a cut of another build under the same name."""
+    browser never keeps a cut of another build under the same name. With `kept_file`, the cut
+    of the last build is taken from there when the stylesheet and every name it was cut by are
+    the same (a rebuild after a change of a few pages)."""
     sheets = sorted((site_dir / "assets" / "stylesheets").glob("main.*.min.css"))
     if len(sheets) != 1:
         return 0
@@ -187,31 +189,29 @@ def prune_theme_css(site_dir: Path) -> int:
     pages = sorted(site_dir.rglob("*.html"))
     texts = {p: p.read_text(encoding="utf-8") for p in pages}
     used: set[str] = set()
+    page_variables: set[str] = set()
     for text in texts.values():
-        for m in _HTML_CLASS.finditer(text):
-            used.update(m.group(1).split())
+        used.update(" ".join(_HTML_CLASS.findall(text)).split())
+        page_variables.update(_CSS_VARIABLE.findall(text))  # style attributes
     others = [
         *(site_dir / "assets").glob("*.js"),
         *(site_dir / "assets").glob("*.css"),
         *(site_dir / "assets" / "javascripts").glob("bundle.*.js"),
     ]
+    other_texts = [path.read_text(encoding="utf-8") for path in others]
     # Material's script adds classes of its own (md-…) to what pages hold; other words of a
     # script (highlight, tabbed-labels) style only elements a page would carry itself.
     named: set[str] = {"js", "no-js", "focus-visible"}
-    for path in others:
-        named.update(
-            w for w in _CSS_WORD.findall(path.read_text(encoding="utf-8")) if w.startswith("md-")
-        )
+    for text in other_texts:
+        named.update(w for w in _CSS_WORD.findall(text) if w.startswith("md-"))
     if not any('dir="rtl"' in text for text in texts.values()):
         used.add(_LTR_ONLY)
     css = sheet.read_text(encoding="utf-8")
-    kept = _prune_css(css, used | named, None)
-    variables = set(re.findall(r"var\((--[\w-]+)", kept))
-    for path in others:  # a custom property a script or our stylesheet sets or reads
-        variables.update(re.findall(r"--[\w-]+", path.read_text(encoding="utf-8")))
-    for text in texts.values():  # style attributes
-        variables.update(re.findall(r"var\((--[\w-]+)", text))
-    kept = _prune_css(kept, used | named, variables)
+    # a custom property a script or our stylesheet sets or reads
+    script_variables: set[str] = set()
+    for text in other_texts:
+        script_variables.update(re.findall(r"--[\w-]+", text))
+    kept = _pruned(css, used | named, page_variables | script_variables, kept_file)
     digest = hashlib.sha256(kept.encode("utf-8")).hexdigest()[:8]
     target = sheet.with_name(f"main.{digest}.min.css")
     old_name, new_name = sheet.name, target.name
@@ -223,6 +223,36 @@ def prune_theme_css(site_dir: Path) -> int:
         if slim != text:
             path.write_text(slim, encoding="utf-8")
     return len(css.encode("utf-8")) - len(kept.encode("utf-8"))
+
+
+_CSS_VARIABLE = re.compile(r"var\((--[\w-]+)")
+
+
+def _pruned(css: str, classes: set[str], variables: set[str], kept_file: Path | None) -> str:
+    """The stylesheet's rules whose classes are all among `classes`, then without the custom
+    properties no kept rule reads and `variables` does not hold (see prune_theme_css); the
+    last answer is kept in `kept_file` under the digest of what it was made from."""
+    key = hashlib.blake2b(
+        json.dumps([css, sorted(classes), sorted(variables)], ensure_ascii=False).encode(),
+        digest_size=20,
+    ).hexdigest()
+    if kept_file is not None:
+        try:
+            last = json.loads(kept_file.read_text(encoding="utf-8"))
+            text = last["css"]
+            sealed = hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+            if last["key"] == key and last["seal"] == sealed:
+                return str(text)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # none, or damaged: cut again
+    kept = _prune_css(css, classes, None)
+    kept = _prune_css(kept, classes, variables | set(_CSS_VARIABLE.findall(kept)))
+    if kept_file is not None:
+        seal = hashlib.blake2b(kept.encode("utf-8"), digest_size=20).hexdigest()
+        with suppress(OSError):  # without it the next build only cuts the stylesheet again
+            data = json.dumps({"key": key, "seal": seal, "css": kept}, ensure_ascii=False)
+            write_atomic(kept_file, data.encode("utf-8"))
+    return kept
 
 
 def keep_out_of_search_engines(site_dir: Path) -> None:
