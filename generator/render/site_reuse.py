@@ -31,7 +31,7 @@ from typing import Any
 
 from generator.common.cache import keep_newest, tool_digest, value_digest, write_atomic
 from generator.common.config import Config
-from generator.model.bulletin import Bulletin, UnitFigures
+from generator.model.bulletin import Bulletin
 from generator.office.templates import BUILTIN
 
 #: How the last site's pages were made (for the benchmark and tests).
@@ -70,20 +70,9 @@ class PageReuse:
         if not self.enabled:
             self.shared = ""
             return
-        # each unit's figures of each period, once: pages given them (a unit's page shows its
-        # figures of every period) are keyed by their digests, not by all their fields again
-        self.units = {id(u): digest(u) for b in bulletins for u in b.units}
         # each bulletin without its write-ups, once: pages given a bulletin (a period's page,
         # the key areas of the latest) are keyed by it, not by every write-up it carries
-        self.bulletins = {
-            id(b): digest(
-                [
-                    dataclasses.replace(b, writeups=[], units=[]),
-                    [self.units[id(u)] for u in b.units],
-                ]
-            )
-            for b in bulletins
-        }
+        self.bulletins = {id(b): digest(dataclasses.replace(b, writeups=[])) for b in bulletins}
         self.shared = digest(
             [
                 tool_digest(),
@@ -123,22 +112,12 @@ class PageReuse:
             pass  # without it the next build only writes the page again
         return text
 
-    def _named(self, value: Any, depth: int = 0) -> Any:
-        """A context value, with the site's bulletins and units' figures in it (alone, in a list
-        or as a value of a dict in a list) each named by its digest."""
+    def _named(self, value: Any) -> Any:
+        """A context value, a bulletin of the site (alone or in a list) by its digest."""
         if isinstance(value, Bulletin) and id(value) in self.bulletins:
             return ["bulletin", self.bulletins[id(value)]]
-        if isinstance(value, UnitFigures) and id(value) in self.units:
-            return ["unit", self.units[id(value)]]
-        if (
-            depth < 2
-            and isinstance(value, list)
-            and value
-            and all(isinstance(v, (Bulletin, UnitFigures, dict)) for v in value)
-        ):
-            return [self._named(v, depth + 1) for v in value]
-        if depth == 1 and type(value) is dict:
-            return {k: self._named(v, 2) for k, v in value.items()}
+        if isinstance(value, list) and value and all(isinstance(v, Bulletin) for v in value):
+            return [self._named(v) for v in value]
         return value
 
     def close(self) -> None:
