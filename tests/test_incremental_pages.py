@@ -70,6 +70,7 @@ def test_a_changed_write_up_writes_only_the_pages_that_show_it(
     stats = dict(site_reuse.STATS)
     assert stats["unkeyed"] == 0
     assert 0 < stats["misses"] <= 8 and stats["hits"] >= 2 * stats["misses"], site_reuse.WRITTEN
+    assert "guide/" not in site_reuse.WRITTEN  # the user guide, kept whole
     page = (out / "internal" / "writeups" / "note.html").read_text(encoding="utf-8")
     assert "第二稿" in page and "第一稿" not in page
     unit = (out / "internal" / "units" / "990100.html").read_text(encoding="utf-8")

@@ -186,3 +186,40 @@ def test_the_cut_stylesheet_kept_is_used_only_for_the_same_names(tmp_path: Path)
     kept.write_text(damaged, encoding="utf-8")
     prune_theme_css(_theme_site(tmp_path / "damaged", "gone"), kept)
     assert _files(tmp_path / "damaged") == _files(tmp_path / "other-fresh")
+
+
+def test_records_are_segmented_as_the_last_build_did_only_with_the_same_words(
+    tmp_path: Path,
+) -> None:
+    """The search entries of listed records take the last build's segmentation only when the
+    segmenter's added words are the same; the index is then the one segmented afresh."""
+    import json
+
+    from generator.render.site_finish import _compact_search_index
+    from generator.render.site_mkdocs import jieba_words
+
+    records = [
+        {"location": "campaigns/a.html#r1", "title": "明湖区职工之家", "text": "示范 · 市级"}
+    ]
+
+    def index(folder: str, kept: Path | None, words: list[str]) -> str:
+        path = tmp_path / folder / "search_index.json"
+        path.parent.mkdir()
+        path.write_text('{"config": {"lang": ["zh"]}, "docs": []}', encoding="utf-8")
+        with jieba_words(words):
+            _compact_search_index(path, records, kept, salt="|".join(words))
+        return path.read_text(encoding="utf-8")
+
+    kept = tmp_path / "search-words.json"
+    fresh = index("fresh", None, ["明湖区"])
+    assert "明湖区\u200b职工\u200b之\u200b家" in fresh
+    assert index("first", kept, ["明湖区"]) == fresh
+    # what was kept is what the next build with the same words takes
+    said = json.loads(kept.read_text(encoding="utf-8"))
+    said["words"]["明湖区职工之家"] = "明\u200b湖区职工之家"
+    kept.write_text(json.dumps(said, ensure_ascii=False), encoding="utf-8")
+    assert "明\u200b湖区职工之家" in index("kept", kept, ["明湖区"])
+    # other words added: segmented again, as without anything kept
+    other = index("other", kept, ["明湖区", "职工之家"])
+    assert other == index("other-fresh", None, ["明湖区", "职工之家"])
+    assert "明湖区\u200b职工之家" in other

@@ -103,7 +103,12 @@ def render_site(
             result.warnings = mkdocs_build(
                 work_dir / "mkdocs.yml", work_dir / "pages.json", build_epoch(site.latest), salt
             )
-            _compact_search_index(built / "search" / "search_index.json", site.search_entries)
+            _compact_search_index(
+                built / "search" / "search_index.json",
+                site.search_entries,
+                work_dir / "search-words.json",
+                salt,
+            )
         prune_search_languages(built)
         # Material's 404 page links from the server's root ("/assets/…"): unstyled under a
         # sub-path and from file://. Ours is self-contained and finds the site's folder.

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import escape
 
 from generator.common.cache import keep_newest, write_atomic
+from generator.render.page_cache import _versions
 from generator.render.site_mkdocs import segment_for_search
 
 #: Where the search index joins a number to the Chinese unit after it (2026年10月, 45号, 10月份)
@@ -335,22 +336,30 @@ def _move_into(source: Path, target: Path) -> None:
         shutil.move(str(entry), str(dest))
 
 
-def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> None:
+def _compact_search_index(
+    path: Path,
+    extra: Iterable[dict[str, Any]] = (),
+    kept: Path | None = None,
+    salt: str = "",
+) -> None:
     """Rewrite the search index with Chinese as UTF-8 rather than \\u escapes (half the size).
 
     `extra` entries (records listed in tables, see _Site.search_entries) are added, their title
-    and text segmented as the plugin segments pages. Also write the index as a script
-    (search_index.js): opened from file://, Material loads the index that way, since browsers
-    refuse to fetch files from file: pages.
+    and text segmented as the plugin segments pages (with `kept`, as the last build segmented
+    them when the segmenter and its added words, named by `salt`, are the same). Also write the
+    index as a script (search_index.js): opened from file://, Material loads the index that
+    way, since browsers refuse to fetch files from file: pages.
     """
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
+        segment = _Segmented(kept, salt)
         for entry in extra:
             item = dict(entry)
             # Material shows title and text as HTML, as the page text it took them from.
-            item["title"] = segment_for_search(str(escape(item["title"])))
-            item["text"] = segment_for_search(str(escape(item["text"])))
+            item["title"] = segment(str(escape(item["title"])))
+            item["text"] = segment(str(escape(item["text"])))
             data["docs"].append(item)
+        segment.save()
         for item in data["docs"]:
             for key in ("title", "text"):
                 if isinstance(item.get(key), str):
@@ -359,6 +368,38 @@ def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> N
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".js").write_text(f"var __index = {text};\n", encoding="utf-8")
+
+
+class _Segmented:
+    """segment_for_search, answered from the last build's answers (a data-only JSON file) when
+    the segmenter's versions and the words added to its dictionary are the same."""
+
+    def __init__(self, kept: Path | None, salt: str) -> None:
+        self.kept, self.key = kept, f"{_versions()};{salt}"
+        self.last: dict[str, Any] = {}
+        self.used: dict[str, str] = {}
+        if kept is not None:
+            try:
+                loaded = json.loads(kept.read_text(encoding="utf-8"))
+                if loaded["key"] == self.key and isinstance(loaded["words"], dict):
+                    self.last = loaded["words"]
+            except (OSError, ValueError, TypeError, KeyError):
+                pass  # none, or not ours: segmented again
+
+    def __call__(self, text: str) -> str:
+        found = self.last.get(text)
+        if not isinstance(found, str):
+            found = segment_for_search(text)
+        self.used[text] = found
+        return found
+
+    def save(self) -> None:
+        """Keep this build's answers (only those), unless they are the last build's."""
+        if self.kept is None or self.used == self.last:
+            return
+        with suppress(OSError):  # without them the next build only segments again
+            data = json.dumps({"key": self.key, "words": self.used}, ensure_ascii=False)
+            write_atomic(self.kept, data.encode("utf-8"))
 
 
 #: What the site stage writes that a server sends as text, and so may send compressed.
