@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -214,3 +215,26 @@ def test_both_sites_after_one_write_up_changed_are_those_built_from_nothing(
     fresh = tmp_path / "fresh"
     build(project.root, BuildOptions(out=fresh, force=True, **sites))  # type: ignore[arg-type]
     assert contents(out) == contents(fresh)
+
+
+@dataclass
+class _Pair:
+    a: int
+    b: int
+
+
+def test_records_are_keyed_by_their_fields_whatever_order_their_attributes_are_in() -> None:
+    """Pages are keyed by a record's class and its fields' values in order; a record whose
+    attributes are in another order (set again after it was made) is keyed with their names."""
+    assert site_reuse.digest(_Pair(1, 2)) == site_reuse.digest(_Pair(1, 2))
+    assert site_reuse.digest(_Pair(1, 2)) != site_reuse.digest(_Pair(2, 1))
+    moved = _Pair(2, 1)
+    del moved.a
+    moved.a = 2  # its attributes' values in order are now 1, 2: those of _Pair(1, 2)
+    assert list(vars(moved).values()) == [1, 2]
+    assert site_reuse.digest(moved) != site_reuse.digest(_Pair(1, 2))
+    assert site_reuse.digest([moved]) != site_reuse.digest([_Pair(1, 2)])
+    extra = _Pair(1, 2)
+    extra.c = 3  # type: ignore[attr-defined]
+    assert site_reuse.digest(extra) != site_reuse.digest(_Pair(1, 2))
+    assert site_reuse.digest((1, 2)) != site_reuse.digest(_Pair(1, 2))
