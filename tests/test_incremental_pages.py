@@ -3,7 +3,9 @@ exactly when what its template reads changed, and the site is then the one built
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -69,6 +71,7 @@ def test_a_changed_write_up_writes_only_the_pages_that_show_it(
     stats = dict(site_reuse.STATS)
     assert stats["unkeyed"] == 0
     assert 0 < stats["misses"] <= 8 and stats["hits"] >= 2 * stats["misses"], site_reuse.WRITTEN
+    assert "guide/" not in site_reuse.WRITTEN  # the user guide, kept whole
     page = (out / "internal" / "writeups" / "note.html").read_text(encoding="utf-8")
     assert "第二稿" in page and "第一稿" not in page
     unit = (out / "internal" / "units" / "990100.html").read_text(encoding="utf-8")
@@ -187,3 +190,51 @@ def test_a_page_showing_a_nan_is_not_kept_for_one_showing_a_missing_figure(
     assert site_reuse.digest([0.0]) != site_reuse.digest([-0.0]) != site_reuse.digest([0])
     with pytest.raises(TypeError):  # a function names nothing: its page is written again
         site_reuse.digest({"render": _figure})
+
+
+def test_both_sites_after_one_write_up_changed_are_those_built_from_nothing(
+    small_build: Path, tmp_path: Path
+) -> None:
+    """Both sites, with what their rebuild takes from the last build (pages, MkDocs' page work,
+    the cut stylesheet, the compressed files): file by file those of a build from nothing."""
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
+    sites = {"pdf": False, "jobs": 1}
+    out = tmp_path / "out"
+    note(project, "第一稿。")
+    build(project.root, BuildOptions(out=out, **sites))  # type: ignore[arg-type]
+    note(project, "第二稿，多写了一句。")
+    build(project.root, BuildOptions(out=out, **sites))  # type: ignore[arg-type]
+    # the public site, the last made: only what shows the write-up was written again
+    assert 0 < site_reuse.STATS["misses"] <= 8, site_reuse.WRITTEN
+    assert "units/990200.md" not in site_reuse.WRITTEN  # 乙县 does not show it
+    for audience in ("internal", "public"):
+        page = (out / audience / "writeups" / "note.html").read_text(encoding="utf-8")
+        assert "第二稿，多写了一句" in page and "第一稿" not in page
+        packed = (out / audience / "writeups" / "note.html.gz").read_bytes()
+        assert gzip.decompress(packed) == (out / audience / "writeups" / "note.html").read_bytes()
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, force=True, **sites))  # type: ignore[arg-type]
+    assert contents(out) == contents(fresh)
+
+
+@dataclass
+class _Pair:
+    a: int
+    b: int
+
+
+def test_records_are_keyed_by_their_fields_whatever_order_their_attributes_are_in() -> None:
+    """Pages are keyed by a record's class and its fields' values in order; a record whose
+    attributes are in another order (set again after it was made) is keyed with their names."""
+    assert site_reuse.digest(_Pair(1, 2)) == site_reuse.digest(_Pair(1, 2))
+    assert site_reuse.digest(_Pair(1, 2)) != site_reuse.digest(_Pair(2, 1))
+    moved = _Pair(2, 1)
+    del moved.a
+    moved.a = 2  # its attributes' values in order are now 1, 2: those of _Pair(1, 2)
+    assert list(vars(moved).values()) == [1, 2]
+    assert site_reuse.digest(moved) != site_reuse.digest(_Pair(1, 2))
+    assert site_reuse.digest([moved]) != site_reuse.digest([_Pair(1, 2)])
+    extra = _Pair(1, 2)
+    extra.c = 3  # type: ignore[attr-defined]
+    assert site_reuse.digest(extra) != site_reuse.digest(_Pair(1, 2))
+    assert site_reuse.digest((1, 2)) != site_reuse.digest(_Pair(1, 2))

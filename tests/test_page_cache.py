@@ -163,3 +163,59 @@ def test_a_long_page_is_scanned_in_linear_time() -> None:
     start = time.perf_counter()
     assert link_targets(page) == ["a.md"]
     assert time.perf_counter() - start < 0.5  # the old pattern took minutes on this
+
+
+def _words_char_by_char(markdown: str) -> list[str]:
+    """link_targets as it was written first: each word's start found a character at a time."""
+    extension = re.compile(
+        r"\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)(?=[#\s()<>\[\]\"'`|]|$)"
+    )
+    words = set()
+    for match in extension.finditer(markdown):
+        start = match.start()
+        while start > 0 and not (
+            markdown[start - 1] in "()<>[]\"'`|=" or markdown[start - 1].isspace()
+        ):
+            start -= 1
+        if start < match.start():
+            words.add(markdown[start : match.end()])
+    return sorted(words)
+
+
+def test_link_words_are_those_found_a_character_at_a_time() -> None:
+    import random
+
+    pieces = [
+        "a",
+        "明湖",
+        ".md",
+        ".html",
+        ".png",
+        "#x",
+        " ",
+        "\u3000",
+        "\t",
+        "\n",
+        "(",
+        ")",
+        "[",
+        "]",
+        "<",
+        ">",
+        '"',
+        "'",
+        "`",
+        "|",
+        "=",
+        "/",
+        "../",
+        "\x1c",
+        "\u2028",
+        ".",
+        "-",
+    ]
+    samples = [PAGE, "", ".md", "a.md", " .md", "=a.md=b.md", "\x1ca.md\u2028b.pdf"]
+    rng = random.Random(7)
+    samples += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
+    for sample in samples:
+        assert link_targets(sample) == _words_char_by_char(sample), repr(sample)

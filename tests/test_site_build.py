@@ -132,3 +132,94 @@ def test_a_city_site_guide_is_the_guide_as_written() -> None:
     shown = [text for _, text in guide_pages(None, "city")]
     assert shown == [guide.site_markdown(page.text) for page in guide.render_guide(None)]
     assert "全市是各县市区之和" in shown[3]
+
+
+def _theme_site(folder: Path, page_class: str) -> Path:
+    """A built site in small: Material's stylesheet, a script naming md- classes, two pages."""
+    sheets = folder / "assets" / "stylesheets"
+    sheets.mkdir(parents=True)
+    (sheets / "main.0000.min.css").write_text(
+        ":root{--md-a:1;--md-unused:2}.md-header{color:var(--md-a)}.kept{margin:0}"
+        ".gone{padding:0}@media print{.gone{display:none}.kept{display:block}}",
+        encoding="utf-8",
+    )
+    scripts = folder / "assets" / "javascripts"
+    scripts.mkdir(parents=True)
+    (scripts / "bundle.1111.min.js").write_text('x.classList.add("md-header")', encoding="utf-8")
+    for name in ("index.html", "other.html"):
+        (folder / name).write_text(
+            '<html><head><link rel="stylesheet" href="assets/stylesheets/main.0000.min.css">'
+            f'</head>\n    <body class="{page_class}"><script src="a.js"></script></body></html>',
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_cut_stylesheet_kept_is_used_only_for_the_same_names(tmp_path: Path) -> None:
+    """The stylesheet cut by the last build is taken again only when the stylesheet and the names
+    it is cut by are the same; a damaged cut is made again: the site is the one cut afresh."""
+    from generator.render.site_finish import prune_theme_css
+
+    kept = tmp_path / "css.json"
+    prune_theme_css(_theme_site(tmp_path / "fresh", "kept"), None)
+    fresh = _files(tmp_path / "fresh")
+    css = [v for k, v in fresh.items() if k.startswith("assets/stylesheets/")]
+    assert css == [
+        b":root{--md-a:1}.md-header{color:var(--md-a)}.kept{margin:0}@media print{.kept{display:block}}"
+    ]
+    for run in range(2):  # made and kept, then taken from what was kept
+        prune_theme_css(_theme_site(tmp_path / f"run{run}", "kept"), kept)
+        assert _files(tmp_path / f"run{run}") == fresh
+    # other classes on the pages: cut again, not the kept cut
+    prune_theme_css(_theme_site(tmp_path / "other", "gone"), kept)
+    prune_theme_css(_theme_site(tmp_path / "other-fresh", "gone"), None)
+    assert _files(tmp_path / "other") == _files(tmp_path / "other-fresh") != fresh
+    # a kept cut whose text is not the one its seal names is cut again
+    damaged = kept.read_text(encoding="utf-8").replace(".gone{padding:0}", ".gone{padding:9}")
+    assert damaged != kept.read_text(encoding="utf-8")
+    kept.write_text(damaged, encoding="utf-8")
+    prune_theme_css(_theme_site(tmp_path / "damaged", "gone"), kept)
+    assert _files(tmp_path / "damaged") == _files(tmp_path / "other-fresh")
+
+
+def test_records_are_segmented_as_the_last_build_did_only_with_the_same_words(
+    tmp_path: Path,
+) -> None:
+    """The search entries of listed records take the last build's segmentation only when the
+    segmenter's added words are the same; the index is then the one segmented afresh."""
+    import json
+
+    from generator.render.site_finish import _compact_search_index
+    from generator.render.site_mkdocs import jieba_words
+
+    records = [
+        {"location": "campaigns/a.html#r1", "title": "明湖区职工之家", "text": "示范 · 市级"}
+    ]
+
+    def index(folder: str, kept: Path | None, words: list[str]) -> str:
+        path = tmp_path / folder / "search_index.json"
+        path.parent.mkdir()
+        path.write_text('{"config": {"lang": ["zh"]}, "docs": []}', encoding="utf-8")
+        with jieba_words(words):
+            _compact_search_index(path, records, kept, salt="|".join(words))
+        return path.read_text(encoding="utf-8")
+
+    kept = tmp_path / "search-words.json"
+    fresh = index("fresh", None, ["明湖区"])
+    assert "明湖区\u200b职工\u200b之\u200b家" in fresh
+    assert index("first", kept, ["明湖区"]) == fresh
+    # what was kept is what the next build with the same words takes
+    said = json.loads(kept.read_text(encoding="utf-8"))
+    said["words"]["明湖区职工之家"] = "明\u200b湖区职工之家"
+    kept.write_text(json.dumps(said, ensure_ascii=False), encoding="utf-8")
+    assert "明\u200b湖区职工之家" in index("kept", kept, ["明湖区"])
+    # other words added: segmented again, as without anything kept
+    other = index("other", kept, ["明湖区", "职工之家"])
+    assert other == index("other-fresh", None, ["明湖区", "职工之家"])
+    assert "明湖区\u200b职工之家" in other

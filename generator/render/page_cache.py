@@ -41,15 +41,12 @@ _FORMAT = 3
 
 #: Where a word naming a file by its extension ends (in Markdown links, HTML attributes or
 #: text): the extension, then a fragment, a separator or the end of the text. The word itself
-#: runs back from there to the nearest space or _WORD_BREAK (see link_targets).
+#: runs back from there to the nearest space or separator (_WORD_RUN, see link_targets).
 _EXTENSION = re.compile(
     r"\.(?:md|html?|png|jpe?g|gif|svg|webp|pdf|json|csv|xlsx|js|css)(?=[#\s()<>\[\]\"'`|]|$)"
 )
-_WORD_BREAK = frozenset("()<>[]\"'`|=")
-
-
-def _breaks(ch: str) -> bool:
-    return ch in _WORD_BREAK or ch.isspace()  # any space, as `\s` (U+3000 among them)
+#: A word's characters up to its separator (any space, as str.isspace, U+3000 among them).
+_WORD_RUN = re.compile(r"[^\s()<>\[\]\"'`|=]*")
 
 
 def link_targets(markdown: str) -> list[str]:
@@ -57,17 +54,22 @@ def link_targets(markdown: str) -> list[str]:
 
     A superset of the links MkDocs resolves: a word runs from the separator before it (a
     space, bracket, quote, `|` or `=`) to an extension followed by a fragment, a separator or
-    the end. Linear in the text: only the few extensions are looked for, then the word's start
-    (a pattern trying every start position took seconds on the long generated pages).
+    the end. Linear in the text: only the few extensions are looked for, then the word's start,
+    as the run of word characters that follows the extension's place in the reversed text (a
+    pattern trying every start position took seconds on the long generated pages, a loop over
+    the characters in Python most of the cached page's time).
     """
     words: set[str] = set()
+    backwards = ""
     for match in _EXTENSION.finditer(markdown):
-        end = match.end()
+        if not backwards:
+            backwards = markdown[::-1]
         start = match.start()
-        while start > 0 and not _breaks(markdown[start - 1]):
-            start -= 1
-        if start < match.start():  # ".md" alone names no file
-            words.add(markdown[start:end])
+        at = len(markdown) - start  # the character before `start`, in the reversed text
+        run = _WORD_RUN.match(backwards, at)
+        length = run.end() - at if run is not None else 0
+        if length:  # ".md" alone names no file
+            words.add(markdown[start - length : match.end()])
     return sorted(words)
 
 
@@ -317,6 +319,8 @@ class _PageCache:
         self.pages_dir = path.with_name(path.stem + "-html")
         self.pages_used: set[Path] = set()
         self.site: str | None = None  # the digest of what every page's HTML shares
+        self.linked_files: Any = None  # the file set `linked` answers for (see _targets)
+        self.linked: dict[tuple[str, str], bool] = {}
         STATS.update(
             render_hits=0,
             render_misses=0,
@@ -348,6 +352,12 @@ class _PageCache:
 
     # ---- Markdown to HTML
 
+    def _linked(self, files: Any) -> dict[tuple[str, str], bool]:
+        """Which words name a file, by folder and word, for `files` (the build's file set)."""
+        if self.linked_files is not files:
+            self.linked_files, self.linked = files, {}
+        return self.linked
+
     def render(self, page: Any, config: Any, files: Any) -> None:
         """Page.render, from the cache when the page's Markdown, links and settings are those
         of a page the last build converted."""
@@ -355,7 +365,7 @@ class _PageCache:
             page.file.src_uri,
             page.file.url,
             page.markdown,
-            _targets(page, files),
+            _targets(page, files, self._linked(files)),
             config["markdown_extensions"],
             config["mdx_configs"],
             config["validation"],
@@ -514,17 +524,21 @@ class _PageCache:
             config._current_page = None
 
 
-def _targets(page: Any, files: Any) -> list[tuple[str, bool]]:
+def _targets(page: Any, files: Any, seen: dict[tuple[str, str], bool]) -> list[tuple[str, bool]]:
     """Every path-like word of the page's Markdown, with whether it names a file of the site.
 
     A page's HTML depends on the other files only through the links it makes to them (found or
-    not found).
+    not found). `seen` holds the answers for the build's file set by (folder, word): the pages
+    of a folder link the same files over and over.
     """
     base = posixpath.dirname(page.file.src_uri)
     found = []
     for word in link_targets(page.markdown or ""):
-        target = posixpath.normpath(posixpath.join(base, unquote(word.split("#")[0])))
-        found.append((word, files.get_file_from_path(target) is not None))
+        exists = seen.get((base, word))
+        if exists is None:
+            target = posixpath.normpath(posixpath.join(base, unquote(word.split("#")[0])))
+            exists = seen[base, word] = files.get_file_from_path(target) is not None
+        found.append((word, exists))
     return found
 
 

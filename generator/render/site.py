@@ -69,7 +69,8 @@ def render_site(
     Charts are cached by their inputs in `chart_cache`, by default beside work_dir
     (work_dir/../charts), so that the public and internal sites of one build, whose work dirs
     are siblings, draw each chart once. Pages are kept in work_dir from one build to the next
-    (site_reuse); `force` writes every page again.
+    (site_reuse); `force` writes every page again, and cuts and segments without the last
+    build's answers.
     """
     if not bulletins:
         raise BuildError("没有可生成网站的通报（没有任何报告期）。")
@@ -77,6 +78,11 @@ def render_site(
     if len(audiences) != 1:
         raise BuildError("一个网站只能包含同一种受众的通报。")
     result = SiteResult(out=out_dir)
+
+    def kept(name: str) -> Path | None:
+        """Where a finishing step keeps its last answers: nowhere for a forced build."""
+        return None if force else work_dir / name
+
     start = time.perf_counter()
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -103,7 +109,12 @@ def render_site(
             result.warnings = mkdocs_build(
                 work_dir / "mkdocs.yml", work_dir / "pages.json", build_epoch(site.latest), salt
             )
-            _compact_search_index(built / "search" / "search_index.json", site.search_entries)
+            _compact_search_index(
+                built / "search" / "search_index.json",
+                site.search_entries,
+                kept("search-words.json"),
+                salt,
+            )
         prune_search_languages(built)
         # Material's 404 page links from the server's root ("/assets/…"): unstyled under a
         # sub-path and from file://. Ours is self-contained and finds the site's folder.
@@ -111,7 +122,7 @@ def render_site(
         (built / "404.html").write_text(not_found, encoding="utf-8")
         if not fix_search_worker(built):
             result.warnings.append("未能修正搜索脚本的中文分词（Material 版本不同），搜索仍可用。")
-        prune_theme_css(built)
+        prune_theme_css(built, kept("css.json"))
         if site.shows.internal_mark:
             keep_out_of_search_engines(built)
         result.timings["mkdocs"] = time.perf_counter() - start

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import escape
 
 from generator.common.cache import keep_newest, write_atomic
+from generator.render.page_cache import _versions
 from generator.render.site_mkdocs import segment_for_search
 
 #: Where the search index joins a number to the Chinese unit after it (2026年10月, 45号, 10月份)
@@ -171,7 +172,7 @@ def _prune_css(text: str, used: set[str], variables: set[str] | None) -> str:
     return "".join(out)
 
 
-def prune_theme_css(site_dir: Path) -> int:
+def prune_theme_css(site_dir: Path, kept_file: Path | None = None) -> int:
     """Cut Material's stylesheet down to what the built site uses; the bytes saved.
 
     Material's main stylesheet (134 KB) styles every feature of the theme (tabs, code, icons of
@@ -179,7 +180,9 @@ def prune_theme_css(site_dir: Path) -> int:
     appear in a page of the site or in a name of a script or stylesheet the site ships (Material
     adds its classes from its script), and every custom property some kept rule, script or
     stylesheet names. The file takes a name of its own (its digest) and the pages link it, so a
-    browser never keeps a cut of another build under the same name."""
+    browser never keeps a cut of another build under the same name. With `kept_file`, the cut
+    of the last build is taken from there when the stylesheet and every name it was cut by are
+    the same (a rebuild after a change of a few pages)."""
     sheets = sorted((site_dir / "assets" / "stylesheets").glob("main.*.min.css"))
     if len(sheets) != 1:
         return 0
@@ -187,31 +190,29 @@ def prune_theme_css(site_dir: Path) -> int:
     pages = sorted(site_dir.rglob("*.html"))
     texts = {p: p.read_text(encoding="utf-8") for p in pages}
     used: set[str] = set()
+    page_variables: set[str] = set()
     for text in texts.values():
-        for m in _HTML_CLASS.finditer(text):
-            used.update(m.group(1).split())
+        used.update(" ".join(_HTML_CLASS.findall(text)).split())
+        page_variables.update(_CSS_VARIABLE.findall(text))  # style attributes
     others = [
         *(site_dir / "assets").glob("*.js"),
         *(site_dir / "assets").glob("*.css"),
         *(site_dir / "assets" / "javascripts").glob("bundle.*.js"),
     ]
+    other_texts = [path.read_text(encoding="utf-8") for path in others]
     # Material's script adds classes of its own (md-…) to what pages hold; other words of a
     # script (highlight, tabbed-labels) style only elements a page would carry itself.
     named: set[str] = {"js", "no-js", "focus-visible"}
-    for path in others:
-        named.update(
-            w for w in _CSS_WORD.findall(path.read_text(encoding="utf-8")) if w.startswith("md-")
-        )
+    for text in other_texts:
+        named.update(w for w in _CSS_WORD.findall(text) if w.startswith("md-"))
     if not any('dir="rtl"' in text for text in texts.values()):
         used.add(_LTR_ONLY)
     css = sheet.read_text(encoding="utf-8")
-    kept = _prune_css(css, used | named, None)
-    variables = set(re.findall(r"var\((--[\w-]+)", kept))
-    for path in others:  # a custom property a script or our stylesheet sets or reads
-        variables.update(re.findall(r"--[\w-]+", path.read_text(encoding="utf-8")))
-    for text in texts.values():  # style attributes
-        variables.update(re.findall(r"var\((--[\w-]+)", text))
-    kept = _prune_css(kept, used | named, variables)
+    # a custom property a script or our stylesheet sets or reads
+    script_variables: set[str] = set()
+    for text in other_texts:
+        script_variables.update(re.findall(r"--[\w-]+", text))
+    kept = _pruned(css, used | named, page_variables | script_variables, kept_file)
     digest = hashlib.sha256(kept.encode("utf-8")).hexdigest()[:8]
     target = sheet.with_name(f"main.{digest}.min.css")
     old_name, new_name = sheet.name, target.name
@@ -223,6 +224,36 @@ def prune_theme_css(site_dir: Path) -> int:
         if slim != text:
             path.write_text(slim, encoding="utf-8")
     return len(css.encode("utf-8")) - len(kept.encode("utf-8"))
+
+
+_CSS_VARIABLE = re.compile(r"var\((--[\w-]+)")
+
+
+def _pruned(css: str, classes: set[str], variables: set[str], kept_file: Path | None) -> str:
+    """The stylesheet's rules whose classes are all among `classes`, then without the custom
+    properties no kept rule reads and `variables` does not hold (see prune_theme_css); the
+    last answer is kept in `kept_file` under the digest of what it was made from."""
+    key = hashlib.blake2b(
+        json.dumps([css, sorted(classes), sorted(variables)], ensure_ascii=False).encode(),
+        digest_size=20,
+    ).hexdigest()
+    if kept_file is not None:
+        try:
+            last = json.loads(kept_file.read_text(encoding="utf-8"))
+            text = last["css"]
+            sealed = hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+            if last["key"] == key and last["seal"] == sealed:
+                return str(text)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # none, or damaged: cut again
+    kept = _prune_css(css, classes, None)
+    kept = _prune_css(kept, classes, variables | set(_CSS_VARIABLE.findall(kept)))
+    if kept_file is not None:
+        seal = hashlib.blake2b(kept.encode("utf-8"), digest_size=20).hexdigest()
+        with suppress(OSError):  # without it the next build only cuts the stylesheet again
+            data = json.dumps({"key": key, "seal": seal, "css": kept}, ensure_ascii=False)
+            write_atomic(kept_file, data.encode("utf-8"))
+    return kept
 
 
 def keep_out_of_search_engines(site_dir: Path) -> None:
@@ -305,22 +336,30 @@ def _move_into(source: Path, target: Path) -> None:
         shutil.move(str(entry), str(dest))
 
 
-def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> None:
+def _compact_search_index(
+    path: Path,
+    extra: Iterable[dict[str, Any]] = (),
+    kept: Path | None = None,
+    salt: str = "",
+) -> None:
     """Rewrite the search index with Chinese as UTF-8 rather than \\u escapes (half the size).
 
     `extra` entries (records listed in tables, see _Site.search_entries) are added, their title
-    and text segmented as the plugin segments pages. Also write the index as a script
-    (search_index.js): opened from file://, Material loads the index that way, since browsers
-    refuse to fetch files from file: pages.
+    and text segmented as the plugin segments pages (with `kept`, as the last build segmented
+    them when the segmenter and its added words, named by `salt`, are the same). Also write the
+    index as a script (search_index.js): opened from file://, Material loads the index that
+    way, since browsers refuse to fetch files from file: pages.
     """
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
+        segment = _Segmented(kept, salt)
         for entry in extra:
             item = dict(entry)
             # Material shows title and text as HTML, as the page text it took them from.
-            item["title"] = segment_for_search(str(escape(item["title"])))
-            item["text"] = segment_for_search(str(escape(item["text"])))
+            item["title"] = segment(str(escape(item["title"])))
+            item["text"] = segment(str(escape(item["text"])))
             data["docs"].append(item)
+        segment.save()
         for item in data["docs"]:
             for key in ("title", "text"):
                 if isinstance(item.get(key), str):
@@ -329,6 +368,38 @@ def _compact_search_index(path: Path, extra: Iterable[dict[str, Any]] = ()) -> N
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".js").write_text(f"var __index = {text};\n", encoding="utf-8")
+
+
+class _Segmented:
+    """segment_for_search, answered from the last build's answers (a data-only JSON file) when
+    the segmenter's versions and the words added to its dictionary are the same."""
+
+    def __init__(self, kept: Path | None, salt: str) -> None:
+        self.kept, self.key = kept, f"{_versions()};{salt}"
+        self.last: dict[str, Any] = {}
+        self.used: dict[str, str] = {}
+        if kept is not None:
+            try:
+                loaded = json.loads(kept.read_text(encoding="utf-8"))
+                if loaded["key"] == self.key and isinstance(loaded["words"], dict):
+                    self.last = loaded["words"]
+            except (OSError, ValueError, TypeError, KeyError):
+                pass  # none, or not ours: segmented again
+
+    def __call__(self, text: str) -> str:
+        found = self.last.get(text)
+        if not isinstance(found, str):
+            found = segment_for_search(text)
+        self.used[text] = found
+        return found
+
+    def save(self) -> None:
+        """Keep this build's answers (only those), unless they are the last build's."""
+        if self.kept is None or self.used == self.last:
+            return
+        with suppress(OSError):  # without them the next build only segments again
+            data = json.dumps({"key": self.key, "words": self.used}, ensure_ascii=False)
+            write_atomic(self.kept, data.encode("utf-8"))
 
 
 #: What the site stage writes that a server sends as text, and so may send compressed.

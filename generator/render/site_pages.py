@@ -3,6 +3,7 @@ work_dir/docs with the project's mkdocs.yml beside it."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections import defaultdict
@@ -569,13 +570,27 @@ class _Site:
     def _guide(self) -> None:
         """The user guide's pages (generator.render.guide), under guide/ in its own section."""
         pages = []
-        for page, markdown in guide_pages(self.config.root, self.config.level):
-            path = f"guide/{page.name}.md"
+        # the guide is made from the program's registries and templates and the project's
+        # level alone: kept from one build to the next as one text, its pages in JSON
+        made = self.reuse.page(
+            "guide/",
+            "guide",
+            {"level": self.config.level},
+            lambda: json.dumps(
+                [
+                    [page.name, page.title, markdown]
+                    for page, markdown in guide_pages(self.config.root, self.config.level)
+                ],
+                ensure_ascii=False,
+            ),
+        )
+        for name, title, markdown in json.loads(made):
+            path = f"guide/{name}.md"
             target = self.docs / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(markdown, encoding="utf-8")
             self.pages.append(path)
-            pages.append((page.title if page.name != "index" else "概览", path))
+            pages.append((title if name != "index" else "概览", path))
         self.guide_nav = pages
 
     def _static(self) -> None:
