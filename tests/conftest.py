@@ -16,9 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from generator.rosters.specs import ROSTERS
 from generator.rosters.uscc import uscc_check_char
+
+#: Hypothesis's default 200 ms a case is a time limit, not a property: on a loaded machine (the
+#: suite's own other workers, Chromium, builds) a case of a few ms took 479 ms and failed a run.
+#: Tests still set their own limits with @settings where they want one.
+settings.register_profile("bulletin", deadline=None)
+settings.load_profile("bulletin")
 
 
 def uscc(body17: str) -> str:
@@ -497,9 +504,10 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
 
 #: The modules that read the session's demo build (`demo_build`, ~58 CPU-s to make) and only
 #: read it: one unit of work for pytest-xdist (`DemoTogether` below), so the worker that makes
-#: the build runs them all, while the other runs the rest instead of waiting for the build's
-#: lock (test_fair_judgments reads it too, but has work of its own and is handed out once the
-#: other worker has done ~150 CPU-s of LONGEST_FIRST, by when the build is made).
+#: the build runs them all, while the others run the rest instead of waiting for the build's
+#: lock (test_fair_judgments and test_synth read it too, but have work of their own and are
+#: handed out once the other workers have done ~150 CPU-s of LONGEST_FIRST, by when the build
+#: is made).
 DEMO_READERS = (
     "test_browser_layout.py",
     "test_document.py",
@@ -509,43 +517,69 @@ DEMO_READERS = (
 )
 
 #: The other modules that take longest, longest first, by their CPU time (their processes
-#: included: build children, forkserver builds, Chromium) in a run of each alone; the modules
-#: not measured alone by their durations in a whole run. Only the order in which pytest-xdist
+#: included: build children, forkserver builds, Chromium) in a whole run with tests/cpu_usage.py;
+#: the modules not listed take a few CPU-seconds each. Only the order in which pytest-xdist
 #: hands out whole modules depends on it: the long ones start first and the short ones fill
 #: the end, so the workers finish together (a worker takes its next module while its last
 #: two tests run, so a long module handed out last would hold one worker alone).
 LONGEST_FIRST = (
     "test_incremental.py",
-    "test_crash.py",
-    "test_issue.py",
     "test_corpus.py",
-    "test_publish.py",
-    "test_hostile.py",
-    "test_determinism.py",
-    "test_fair_judgments.py",
-    "test_synth.py",
-    "test_site.py",
-    "test_figures.py",
-    "test_month.py",
-    "test_intake.py",
-    "test_workbooks.py",
-    "test_filing.py",
-    "test_new_project.py",
-    "test_fetch.py",
-    "test_charts.py",
-    "test_pdf.py",
-    "test_rosters.py",
+    "test_issue.py",
+    "test_crash.py",
+    "test_incremental_pages.py",
     "test_record.py",
-    "test_structure.py",
-    "test_federation.py",
-    "test_leaks.py",
-    "test_golden.py",
-    "test_serve.py",
-    "test_browser.py",
-    "test_output_folder.py",
+    "test_intake.py",
+    "test_rosters.py",
+    "test_publish.py",
+    "test_synth.py",
+    "test_hostile.py",
     "test_send.py",
+    "test_determinism.py",
+    "test_new_project.py",
+    "test_fair_judgments.py",
+    "test_serve.py",
+    "test_figures.py",
+    "test_record_zone.py",
+    "test_vectorised.py",
+    "test_site.py",
+    "test_filing.py",
+    "test_workbooks.py",
+    "test_month.py",
+    "test_fetch.py",
+    "test_federation.py",
+    "test_month_by_mail.py",
+    "test_pdf.py",
+    "test_leaks.py",
+    "test_fuzz.py",
+    "test_charts.py",
+    "test_output_folder.py",
+    "test_send_problems.py",
+    "test_check.py",
+    "test_commands.py",
+    "test_structure.py",
+    "test_chart_cache.py",
+    "test_categories.py",
     "test_pdf_build.py",
+    "test_values.py",
+    "test_golden.py",
+    "test_browser.py",
 )
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the cores (PYTEST_XDIST_AUTO_NUM_WORKERS if set).
+
+    A worker often waits on a process of its own (Chromium, a `bulletin` command it started,
+    a mail or IMAP server, a build it holds or kills) or on a poll; the extra worker runs its
+    tests meanwhile, so both cores stay busy (with one worker per core the suite kept ~1.6 of
+    2 cores busy). A worker costs its start and collection, a few CPU-seconds.
+    """
+    chosen = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
