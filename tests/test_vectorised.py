@@ -410,6 +410,47 @@ def test_county_digests_of_a_frame_are_those_of_its_arrow_table(
         assert _county_digests(other, one, 1) != first
 
 
+def test_county_digests_made_on_first_use_are_those_of_the_frame(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    """A period read alone leaves its counties' digests unmade until something asks for them
+    (the next period's read, the build's cache entry): then they are the digests of the rows
+    read, county by county, as made at once before; `settle` makes them and lets go of the
+    columns they are made of."""
+    from generator.rosters.specs import ENTERPRISES
+
+    compared = 0
+    for data, _snapshots in corpus:
+        last = data.periods[-1]
+        state = None
+        for period in data.periods:
+            snapshot = read_snapshot(data, period, state)
+            state = snapshot.state
+            assert state is not None
+            frame = snapshot.enterprises
+            if not len(frame) or not data.unit_index.county:
+                continue
+            if period == data.periods[0]:  # compared with nothing: nothing asked for them yet
+                assert "county_digests" not in vars(state), "made before it was asked for"
+            columns = [c.name for c in ENTERPRISES.columns]
+            counties = county_of_rows(frame, data.unit_index).to_numpy(zero_copy_only=False)
+            names, groups = np.unique(counties, return_inverse=True)
+            made = _county_digests(frame[columns], groups, len(names))
+            want = {str(n): digest for n, (digest, _rows) in zip(names, made, strict=True)}
+            want = {c: want[c] for c in state.rows_by_county}  # in the order the rows meet them
+            assert state.county_digests == want
+            assert state.rows_by_county == {
+                str(n): int((groups == g).sum()) for g, n in enumerate(names)
+            }
+            state.settle()
+            assert "_digest_work" not in vars(state)
+            compared += period == last
+    assert compared >= 10
+    # A state without pending work has no such attribute to make (a typo stays an error).
+    with pytest.raises(AttributeError):
+        _ = state.county_digest  # type: ignore[union-attr]
+
+
 def _group_counts_by_groupby(
     code: pd.Series, categories: dict[str, pd.Series], unionized: np.ndarray, employees: np.ndarray
 ) -> pd.DataFrame:
