@@ -1158,3 +1158,61 @@ def test_ledgers_checked_on_worker_threads_are_those_checked_in_one(
             compared += 1
         monkeypatch.setattr(read, "PARALLEL_MIN_ROWS", 250_000)
     assert compared >= len(corpus)
+
+
+# --- large CSV files read through a memory map -------------------------------------------------
+
+
+def _grid_or_error(path: Path) -> Any:
+    """What the CSV reader makes of a file: its cells, rows and findings, or its refusal."""
+    from generator.rosters.csv_grid import _csv_grid
+    from generator.rosters.errors import ReadError
+
+    try:
+        grid = _csv_grid(path, "data/x.csv")
+    except ReadError as exc:
+        return exc.problem
+    cells = [pa.chunked_array([c]).to_pylist() if isinstance(c, pa.Array) else c.to_pylist()
+             for c in grid.columns]  # fmt: skip
+    return cells, grid.rows.tolist(), grid.lossy, grid.problems
+
+
+def test_csv_files_read_through_a_memory_map_are_those_read_as_bytes(
+    corpus_roots: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV file of a megabyte or more is read through a memory map instead of copied into
+    memory: the same cells, rows and problems (or the same refusal) as read as bytes, for every
+    CSV file of the corpus cases and for the forms that leave pyarrow's way (a byte-order mark,
+    GB18030, blank lines, quoted line breaks, old Mac line ends, white space only, an Excel
+    file or UTF-16 renamed .csv, a NUL byte, a quote never closed)."""
+    from generator.rosters import csv_grid
+
+    header = "统一社会信用代码,企业名称,职工人数\n"
+    one, two, three = (uscc(f"91330100MA000000{d}") for d in "123")
+    row = f"{one},示例企业,12\n"
+    odd = {
+        "bom.csv": ("\ufeff" + header + row * 3).encode("utf-8"),
+        "gb18030.csv": (header + row * 3).encode("gb18030"),
+        "blank-lines.csv": (header + row + "\n" + row).encode(),
+        "quoted.csv": (header + f'{two},"两行\n名称",3\n' + row).encode(),
+        "mac.csv": (header + row * 2).replace("\n", "\r").encode(),
+        "spaces.csv": b" \r\n\t \n",
+        "renamed.csv": b"PK\x03\x04" + b"x" * 40,
+        "utf16.csv": (header + row).encode("utf-16"),
+        "nul.csv": (header + row).encode() + b"\x00",
+        "open-quote.csv": (header + f'{three},"未闭合,4\n' + row).encode(),
+        "empty.csv": b"",
+    }
+    for name, content in odd.items():
+        (tmp_path / name).write_bytes(content)
+    files = sorted(tmp_path.glob("*.csv"))
+    for root in corpus_roots:
+        files += sorted((root / "data").rglob("*.csv"))
+    assert len(files) >= 60
+    as_bytes = [_grid_or_error(path) for path in files]
+    monkeypatch.setattr(csv_grid, "MAP_MIN_BYTES", 0)  # every file "large"
+    mapped = [_grid_or_error(path) for path in files]
+    for path, want, got in zip(files, as_bytes, mapped, strict=True):
+        assert got == want, path.name
+    refused = sum(not isinstance(found, tuple) for found in as_bytes)
+    assert refused >= 3  # the renamed workbook, UTF-16 and the NUL byte
