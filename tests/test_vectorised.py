@@ -761,25 +761,18 @@ def _ledger_tables(roots: list[Path]) -> list[tuple[RawTable, Context]]:
     return out
 
 
-def test_enterprise_rules_are_the_row_by_row_ones(
-    corpus_roots: list[Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_enterprise_rules_are_the_row_by_row_ones(corpus_roots: list[Path]) -> None:
     """Each rule of the ledger (categories, USCC, units, the counts' bounds, the union's date
     and members, the priority reason) gives, on every ledger of the corpus and the demo, the
-    problems a row-by-row reading of the cells gives: same rows, values and messages. (USCCs
-    are checked a block of rows at a time: blocks of three rows as well.)"""
-    from generator.rosters import uscc as uscc_module
-
+    problems a row-by-row reading of the cells gives: same rows, values and messages."""
     seen: set[str] = set()
     tables = _ledger_tables(corpus_roots)
     assert len(tables) >= 20
     for raw, ctx in tables:
         header = raw.headers[raw.matched.index("uscc")]
+        got = _rule_problems(validate_table(raw, ENTERPRISES, ctx).problems, header)
         want = _rule_problems(_ledger_problems_by_row(raw, ctx), header)
-        for block in (16_384, 3):
-            monkeypatch.setattr(uscc_module, "_BLOCK_ROWS", block)
-            got = _rule_problems(validate_table(raw, ENTERPRISES, ctx).problems, header)
-            assert got == want, (raw.file, block)
+        assert got == want, raw.file
         seen.update(p[0] for p in want)
     # the corpus breaks these rules at least once
     assert {

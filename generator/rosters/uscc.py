@@ -54,18 +54,18 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
         offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)
         offsets = offsets[sub.offset : sub.offset + len(sub) + 1]
         raw = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        codes18 = raw.reshape(-1, 18)
-        check = np.empty(len(idx), dtype=np.uint16)
-        last = np.empty(len(idx), dtype=np.uint8)
-        digest = np.empty(len(idx), dtype=np.uint64)
-        # A block of codes at a time: the working arrays stay in the CPU's cache (and are not
-        # fresh pages of memory for each of a province's million codes).
-        for start in range(0, len(idx), _BLOCK_ROWS):
-            block = codes18[start : start + _BLOCK_ROWS]
-            end = start + len(block)
-            check[start:end], last[start:end] = _check_characters(block, chars_bad[start:end])
-            digest[start:end] = _code_words(block)
-        wrong = ~chars_bad & (last != check)
+        # Character by character over a transposed copy: short vector operations, and a table
+        # lookup (`take`) per character position; the weighted sum stays below 2**16.
+        columns = np.ascontiguousarray(raw.reshape(-1, 18).T)
+        values = [_USCC_LUT.take(columns[i]) for i in range(18)]
+        for v in values:
+            if v.max() == 255:
+                chars_bad |= v == 255
+        total = np.zeros(len(idx), dtype=np.uint16)
+        for i in range(17):
+            total += values[i].astype(np.uint16) * np.uint16(USCC_WEIGHTS[i])
+        check = (31 - total % 31) % 31
+        wrong = ~chars_bad & (values[17] != check)
         if wrong.any():
             checksum_bad[idx[wrong]] = True
             expected = [""] * n
@@ -74,6 +74,11 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
                 expected[pos] = char
         # Duplicates: a 64-bit hash of the 18 bytes finds candidates in one pass; only those
         # (and codes of other lengths) are compared as text.
+        words = np.ascontiguousarray(raw.reshape(-1, 18)[:, :16]).view(np.uint64)
+        tail = raw.reshape(-1, 18)[:, 16:].astype(np.uint64)
+        with np.errstate(over="ignore"):
+            digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
+            digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
         maybe = _repeated(digest)
     # Excel's form has a `.`, `+` or `-`, which no USCC character is: only cells of another
     # length or with such characters can be one (none, in a clean ledger).
@@ -89,37 +94,6 @@ def analyse_uscc(text: pa.Array) -> UsccFindings:
     others = np.flatnonzero(present & ~length18 & ~scientific)
     candidates = np.sort(np.concatenate([idx[maybe & ~scientific[idx]], others]))
     return UsccFindings(scientific, form_bad, checksum_bad, expected, candidates)
-
-
-#: Codes worked on at a time by analyse_uscc.
-_BLOCK_ROWS = 16_384
-
-
-def _check_characters(block: np.ndarray, chars_bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The right check character (as its index in the alphabet) of each 18-byte code of a block,
-    and the one written; `chars_bad` (a view of the block's rows) is set where a character is
-    not one of the alphabet's."""
-    # Character by character over a transposed copy: short vector operations, and a table
-    # lookup (`take`) per character position; the weighted sum stays below 2**16.
-    columns = np.ascontiguousarray(block.T)
-    values = [_USCC_LUT.take(columns[i]) for i in range(18)]
-    for v in values:
-        if v.max() == 255:
-            chars_bad |= v == 255
-    total = np.zeros(len(block), dtype=np.uint16)
-    for i in range(17):
-        total += values[i].astype(np.uint16) * np.uint16(USCC_WEIGHTS[i])
-    return (31 - total % 31) % 31, values[17]
-
-
-def _code_words(block: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each 18-byte code of a block."""
-    words = np.ascontiguousarray(block[:, :16]).view(np.uint64)
-    tail = block[:, 16:].astype(np.uint64)
-    with np.errstate(over="ignore"):
-        digest = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ words[:, 1]
-        digest ^= (tail[:, 0] << np.uint64(56)) ^ (tail[:, 1] << np.uint64(48))
-    return digest
 
 
 def _repeated(values: np.ndarray) -> np.ndarray:
