@@ -420,17 +420,19 @@ def test_county_digests_made_on_first_use_are_those_of_the_frame(
     from generator.rosters.specs import ENTERPRISES
 
     compared = 0
-    for data, _snapshots in corpus:
+    for k, (data, _snapshots) in enumerate(corpus):
         last = data.periods[-1]
         state = None
-        for period in data.periods:
+        # every period of the corpus cases; the demo city's last (a file per county) alone
+        for period in data.periods if k < len(corpus) - 1 else [last]:
+            state_before = state
             snapshot = read_snapshot(data, period, state)
             state = snapshot.state
             assert state is not None
             frame = snapshot.enterprises
             if not len(frame) or not data.unit_index.county:
                 continue
-            if period == data.periods[0]:  # compared with nothing: nothing asked for them yet
+            if state_before is None:  # compared with nothing: nothing asked for them yet
                 assert "county_digests" not in vars(state), "made before it was asked for"
             columns = [c.name for c in ENTERPRISES.columns]
             counties = county_of_rows(frame, data.unit_index).to_numpy(zero_copy_only=False)
