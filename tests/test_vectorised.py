@@ -410,6 +410,49 @@ def test_county_digests_of_a_frame_are_those_of_its_arrow_table(
         assert _county_digests(other, one, 1) != first
 
 
+def test_county_digests_made_on_first_use_are_those_of_the_frame(
+    corpus: list[tuple[Any, list[Snapshot]]],
+) -> None:
+    """A period read alone leaves its counties' digests unmade until something asks for them
+    (the next period's read, the build's cache entry): then they are the digests of the rows
+    read, county by county, as made at once before; `settle` makes them and lets go of the
+    columns they are made of."""
+    from generator.rosters.specs import ENTERPRISES
+
+    compared = 0
+    for k, (data, _snapshots) in enumerate(corpus):
+        last = data.periods[-1]
+        state = None
+        # every period of the corpus cases; the demo city's last (a file per county) alone
+        for period in data.periods if k < len(corpus) - 1 else [last]:
+            state_before = state
+            snapshot = read_snapshot(data, period, state)
+            state = snapshot.state
+            assert state is not None
+            frame = snapshot.enterprises
+            if not len(frame) or not data.unit_index.county:
+                continue
+            if state_before is None:  # compared with nothing: nothing asked for them yet
+                assert "county_digests" not in vars(state), "made before it was asked for"
+            columns = [c.name for c in ENTERPRISES.columns]
+            counties = county_of_rows(frame, data.unit_index).to_numpy(zero_copy_only=False)
+            names, groups = np.unique(counties, return_inverse=True)
+            made = _county_digests(frame[columns], groups, len(names))
+            want = {str(n): digest for n, (digest, _rows) in zip(names, made, strict=True)}
+            want = {c: want[c] for c in state.rows_by_county}  # in the order the rows meet them
+            assert state.county_digests == want
+            assert state.rows_by_county == {
+                str(n): int((groups == g).sum()) for g, n in enumerate(names)
+            }
+            state.settle()
+            assert "_digest_work" not in vars(state)
+            compared += period == last
+    assert compared >= 10
+    # A state without pending work has no such attribute to make (a typo stays an error).
+    with pytest.raises(AttributeError):
+        _ = state.county_digest  # type: ignore[union-attr]
+
+
 def _group_counts_by_groupby(
     code: pd.Series, categories: dict[str, pd.Series], unionized: np.ndarray, employees: np.ndarray
 ) -> pd.DataFrame:
@@ -1117,3 +1160,61 @@ def test_ledgers_checked_on_worker_threads_are_those_checked_in_one(
             compared += 1
         monkeypatch.setattr(read, "PARALLEL_MIN_ROWS", 250_000)
     assert compared >= len(corpus)
+
+
+# --- large CSV files read through a memory map -------------------------------------------------
+
+
+def _grid_or_error(path: Path) -> Any:
+    """What the CSV reader makes of a file: its cells, rows and findings, or its refusal."""
+    from generator.rosters.csv_grid import _csv_grid
+    from generator.rosters.errors import ReadError
+
+    try:
+        grid = _csv_grid(path, "data/x.csv")
+    except ReadError as exc:
+        return exc.problem
+    cells = [pa.chunked_array([c]).to_pylist() if isinstance(c, pa.Array) else c.to_pylist()
+             for c in grid.columns]  # fmt: skip
+    return cells, grid.rows.tolist(), grid.lossy, grid.problems
+
+
+def test_csv_files_read_through_a_memory_map_are_those_read_as_bytes(
+    corpus_roots: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV file of a megabyte or more is read through a memory map instead of copied into
+    memory: the same cells, rows and problems (or the same refusal) as read as bytes, for every
+    CSV file of the corpus cases and for the forms that leave pyarrow's way (a byte-order mark,
+    GB18030, blank lines, quoted line breaks, old Mac line ends, white space only, an Excel
+    file or UTF-16 renamed .csv, a NUL byte, a quote never closed)."""
+    from generator.rosters import csv_grid
+
+    header = "统一社会信用代码,企业名称,职工人数\n"
+    one, two, three = (uscc(f"91330100MA000000{d}") for d in "123")
+    row = f"{one},示例企业,12\n"
+    odd = {
+        "bom.csv": ("\ufeff" + header + row * 3).encode("utf-8"),
+        "gb18030.csv": (header + row * 3).encode("gb18030"),
+        "blank-lines.csv": (header + row + "\n" + row).encode(),
+        "quoted.csv": (header + f'{two},"两行\n名称",3\n' + row).encode(),
+        "mac.csv": (header + row * 2).replace("\n", "\r").encode(),
+        "spaces.csv": b" \r\n\t \n",
+        "renamed.csv": b"PK\x03\x04" + b"x" * 40,
+        "utf16.csv": (header + row).encode("utf-16"),
+        "nul.csv": (header + row).encode() + b"\x00",
+        "open-quote.csv": (header + f'{three},"未闭合,4\n' + row).encode(),
+        "empty.csv": b"",
+    }
+    for name, content in odd.items():
+        (tmp_path / name).write_bytes(content)
+    files = sorted(tmp_path.glob("*.csv"))
+    for root in corpus_roots:
+        files += sorted((root / "data").rglob("*.csv"))
+    assert len(files) >= 60
+    as_bytes = [_grid_or_error(path) for path in files]
+    monkeypatch.setattr(csv_grid, "MAP_MIN_BYTES", 0)  # every file "large"
+    mapped = [_grid_or_error(path) for path in files]
+    for path, want, got in zip(files, as_bytes, mapped, strict=True):
+        assert got == want, path.name
+    refused = sum(not isinstance(found, tuple) for found in as_bytes)
+    assert refused >= 3  # the renamed workbook, UTF-16 and the NUL byte

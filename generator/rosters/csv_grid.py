@@ -4,8 +4,12 @@ are not CSV at all (an .xlsx renamed, UTF-16, binary) refused with what to do.""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import mmap
+import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +37,48 @@ _NOT_CSV = (
 )
 
 
+#: Files of at least this many bytes are read through a memory map, not copied into memory
+#: first: a province's ledger (some 200 MB) would be copied once more and its pages touched
+#: anew for every period.
+MAP_MIN_BYTES = 1 << 20
+
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+
+
 def _csv_grid(path: Path, rel: str) -> Grid:
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size < MAP_MIN_BYTES or not size:  # (an empty file cannot be mapped)
+            return _bytes_grid(handle.read(), rel)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        grid = _mapped_grid(mapped, rel)
+        return grid if grid is not None else _bytes_grid(mapped[:], rel)
+    finally:
+        # still exported (an exception's frames): closed when collected
+        with contextlib.suppress(BufferError):
+            mapped.close()
+
+
+def _mapped_grid(mapped: mmap.mmap, rel: str) -> Grid | None:
+    """A large clean UTF-8 file read by pyarrow from its memory map, with the checks of
+    _bytes_grid made on the map; None when it takes the other ways of _bytes_grid."""
+    start = 3 if mapped[:3] == b"\xef\xbb\xbf" else 0
+    if _NOT_SPACE.search(mapped, start) is None:
+        return None  # only white space: said as _bytes_grid says it
+    head = mapped[start : start + 16]
+    if head.startswith((_ZIP_MAGIC, _CFB_MAGIC, b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if mapped.find(b"\x00", start) >= 0:
+        return None
+    end = mapped.find(b"\n", start)
+    first = mapped[start : end if end >= 0 else len(mapped)]
+    _refuse_wide(first.count(b","), rel)
+    quoted = mapped.find(b'"', start) >= 0
+    return _csv_grid_arrow(pa.py_buffer(mapped).slice(start), first, quoted)
+
+
+def _bytes_grid(data: bytes, rel: str) -> Grid:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data or data.isspace():
@@ -44,7 +88,7 @@ def _csv_grid(path: Path, rel: str) -> Grid:
     _refuse_wide(data[: end if end >= 0 else len(data)].count(b","), rel)
     # pyarrow reads UTF-8 only and skips empty lines (which would shift row numbers); files it
     # cannot read exactly come back as None and take the Python reader.
-    grid = _csv_grid_arrow(data)
+    grid = _arrow_grid(data)
     if grid is not None:
         return grid
     lossy = False
@@ -52,7 +96,7 @@ def _csv_grid(path: Path, rel: str) -> Grid:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text, lossy = _decode_other(data, rel)
-        grid = _csv_grid_arrow(text.encode("utf-8"))
+        grid = _arrow_grid(text.encode("utf-8"))
         if grid is not None:
             grid.lossy = lossy
             return grid
@@ -113,19 +157,24 @@ def _decode_other(data: bytes, rel: str) -> tuple[str, bool]:
         raise ReadError(codes.E_ENCODING.problem(rel, None)) from None
 
 
-def _csv_grid_arrow(data: bytes) -> Grid | None:
-    """Read with pyarrow, every column as text; None when the Python reader must take over."""
+def _arrow_grid(data: bytes) -> Grid | None:
+    """_csv_grid_arrow of a file's bytes."""
+    end = data.find(b"\n")
+    return _csv_grid_arrow(data, data[: end if end >= 0 else len(data)], b'"' in data)
+
+
+def _csv_grid_arrow(data: bytes | pa.Buffer, first: bytes, quoted: bool) -> Grid | None:
+    """Read with pyarrow, every column as text; None when the Python reader must take over.
+    (`first`: the file's first line; `quoted`: whether the file has a quote.)"""
     import pyarrow.csv as pcsv
 
-    end = data.find(b"\n")
-    first_line = data[: end if end >= 0 else len(data)].decode("utf-8", errors="replace")
+    first_line = first.decode("utf-8", errors="replace")
     if "\r" in first_line.rstrip("\r"):
         return None  # old Mac line ends: the Python reader knows them
     try:
         width = len(next(csv.reader([first_line.rstrip("\r")]), []))
     except csv.Error:
         return None
-    quoted = b'"' in data
     try:
         table = pcsv.read_csv(
             pa.BufferReader(data),

@@ -88,6 +88,21 @@ class SnapshotState:
     rows_by_county: dict[str, int] = field(default_factory=dict)
     county_files: dict[str, list[str]] = field(default_factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # county_digests are made on first use: hashing every cell of the ledger is wasted on a
+        # period read alone (`bulletin check` of the last period), and `_state` leaves them to
+        # this (the work holds the frame's columns until then; `settle` makes them at once)
+        work = self.__dict__.get("_digest_work")
+        if name != "county_digests" or work is None:
+            raise AttributeError(name)
+        del self.__dict__["_digest_work"]
+        self.county_digests = work()
+        return self.county_digests
+
+    def settle(self) -> None:
+        """Make the county digests now, letting go of the columns they are made of."""
+        _ = self.county_digests
+
 
 @dataclass
 class Snapshot:
@@ -270,6 +285,8 @@ def read_snapshot(
         volunteer_units=volunteer_units,
     )
     problems = ProblemList()
+    if previous is not None:
+        previous.settle()  # before this ledger is read: the previous one's columns let go
     ledger = read_ledger(root, folder, ctx)
     enterprises, readable = ledger.frame, ledger.readable
     problems.extend(ledger.problems)
@@ -557,10 +574,16 @@ def _state(
         words = None
     # the frame's columns as they are (selecting them as a frame would cost more than this)
     columns = [(name, enterprises[name]) for name in values]
-    digests = _county_digests(columns, codes_np, len(names), words)
-    for code, (digest, rows) in zip(names, digests, strict=True):
-        state.county_digests[str(code)] = digest
-        state.rows_by_county[str(code)] = rows
+
+    def digests() -> dict[str, str]:
+        made = _county_digests(columns, codes_np, len(names), words)
+        return {str(code): digest for code, (digest, _rows) in zip(names, made, strict=True)}
+
+    del state.county_digests  # made on first use (SnapshotState.__getattr__)
+    state.__dict__["_digest_work"] = digests
+    rows_counts = np.bincount(codes_np, minlength=len(names))
+    for code, rows in zip(names, rows_counts.tolist(), strict=True):
+        state.rows_by_county[str(code)] = int(rows)
     active_counts = np.bincount(codes_np, weights=active_np, minlength=len(names))
     for code, n in zip(names, active_counts.tolist(), strict=True):
         state.active_by_county[str(code)] = int(n)
