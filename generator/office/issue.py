@@ -35,6 +35,7 @@ from generator.common.tables import write_csv
 from generator.figures.reduce import UNDECIDED_WARNING
 from generator.model.content import load_content
 from generator.office.intake import read_received, report_deadline
+from generator.render.guide import DEFAULT_ORGANIZATION
 from generator.rosters.ledger import read_roster
 from generator.rosters.specs import UNITS
 from generator.rosters.validate import Context
@@ -78,6 +79,29 @@ def _county_names(root: Path) -> dict[str, str]:
     if frame.empty:
         return {}
     return {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
+
+
+def _refuse_placeholder_organization(config: Config) -> None:
+    """Refuse a 发文机关 or 发文字号代字 still as `bulletin init` wrote them (某市总工会, 某工发).
+
+    An issued bulletin never changes: one headed 某市总工会文件 would stay so in the record.
+    """
+    placeholders = {word for pair in DEFAULT_ORGANIZATION.values() for word in pair}
+    org = config.organization
+    left = [
+        f"{what}“{value}”"
+        for what, value in (
+            ("发文机关（name）", org.name),
+            ("发文字号代字（doc_prefix）", org.doc_prefix),
+        )
+        if value in placeholders
+    ]
+    if left:
+        raise ConfigError(
+            f"bulletin.yml 的 organization 中{'和'.join(left)}还是新建项目时的示例，未印发："
+            "印发的通报存档后不能再改。请改为本单位的名称和代字（例如 name: 安平市总工会、"
+            "doc_prefix: 安工发），运行 bulletin build 核对后再印发。"
+        )
 
 
 def _check_signing(
@@ -156,6 +180,7 @@ def _issue(
         raise ConfigError(str(exc)) from exc
     if period.cadence != config.cadence:
         raise ConfigError(f"本项目的报告周期是 {config.cadence}，报告期 {period} 不属于本项目。")
+    _refuse_placeholder_organization(config)
     key = str(period)
     register = read_register(root)
     refuse_unregistered(register)  # a register restored too old: its numbers are not all known
