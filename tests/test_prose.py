@@ -325,8 +325,12 @@ def test_uneven_progress_is_said_only_where_the_printed_rates_differ(tmp_path: P
     # 青川区 84.0%, 云溪县 60.0%, the city 75.0%: 24.0 points apart, 云溪县 below the city
     text = said(b)
     assert "最高的青川区为84.0%，最低的云溪县为60.0%，相差24.0个百分点" in text
-    assert "1个县市区低于全市平均水平（75.0%），分别是云溪县" in text
+    # one county is not "分别是" (respectively) anything
+    assert "1个县市区低于全市平均水平（75.0%），为云溪县。" in text and "分别是" not in text
+    # below the average as computed but shown at the average's own 75.0%: not named below it
     qingchuan, yunxi = (u for u in b.units if u.level == "county")
+    yunxi.coverage_rate = 0.7499
+    assert "最低的云溪县为75.0%" in said(b) and "低于全市平均水平" not in said(b)
     yunxi.coverage_rate = qingchuan.coverage_rate = b.city.coverage_rate = 5 / 12
     assert "不平衡" not in said(b) and "相差" not in said(b)
     # equal as printed (41.67% and 41.66%: both 41.7%) is no gap either

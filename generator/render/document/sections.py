@@ -233,15 +233,21 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
         if pct(top) != pct(bottom):
             highs = "、".join(u.name for u in rated if u.coverage_rate == top)
             lows = "、".join(u.name for u in rated if u.coverage_rate == bottom)
-            below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
+            # below as printed: a county shown at the average's own 73.3% is not "below" it
+            average = pct(city.coverage_rate)
+            below = [
+                u.name
+                for u in rated
+                if (u.coverage_rate or 0.0) < city.coverage_rate and pct(u.coverage_rate) != average
+            ]
             text = (
                 f"一是{say('problem_gap')}。{words().each}{label('coverage_rate')}最高的{highs}为{pct(top)}，"
                 f"最低的{lows}为{pct(bottom)}，相差{fmt.number((top - bottom) * 100, 1)}个百分点"
             )
             if below:
                 text += (
-                    f"；{len(below)}个{words().members}低于{words().own}平均水平（{pct(city.coverage_rate)}），"
-                    f"分别是{'、'.join(below)}"
+                    f"；{len(below)}个{words().members}低于{words().own}平均水平（{average}），"
+                    + (f"分别是{'、'.join(below)}" if len(below) > 1 else f"为{below[0]}")
                 )
             sentences.append(text + "。")
     # The same units as the judgments name: some enterprise due by now (3.9), none unionised
