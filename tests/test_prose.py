@@ -432,3 +432,36 @@ def test_a_partly_sent_county_is_not_said_to_have_sent_nothing() -> None:
     text = texts(section[1])
     assert "尚未报送的：青川区" in text and "尚未报送的：青川区、" not in text
     assert "已报送部分乡镇（街道）、尚未报送完整的：云溪县" in text
+
+
+def test_every_county_in_before_the_deadline_is_said_so() -> None:
+    """Signed on the deadline day with every county's ledger in hand, 报送情况 says they all
+    have reported, not 报送尚未截止。已报送的2个县市区 (a count of the whole, and nothing open);
+    with one still out, the count reads 已报送1个县市区."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import CountyReporting, Reporting
+    from generator.render.document.records import reporting_section
+    from generator.render.document.wording import Wording
+
+    def said(states: list[tuple[str, str]]) -> str:
+        b = sample_bulletin()
+        counties = [
+            CountyReporting(code, name, state, status)
+            for (code, name), (state, status) in zip(
+                (("990100", "青川区"), ("990200", "云溪县")), states, strict=True
+            )
+        ]
+        b.reporting = Reporting("2026-11-05", "2026年11月5日", True, counties, before_deadline=True)
+        section = reporting_section(b, Wording(None))
+        assert section is not None
+        return texts(section[1])
+
+    text = said([("on_time", "按时报送"), ("on_time", "按时报送")])
+    assert (
+        "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，各县市区均已报送。"
+        in text
+    )
+    assert "尚未截止" not in text and "已报送的" not in text
+    text = said([("on_time", "按时报送"), ("pending", "尚未报送（未到截止日期）")])
+    assert "报送尚未截止。已报送1个县市区；尚未报送的：云溪县。" in text

@@ -307,7 +307,7 @@ def test_before_the_deadline_no_county_is_late_or_unreported(
     assert section is not None
     assert section[1][0]["c"][0]["text"] == (
         "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，报送尚未截止。"
-        "已报送的1个县市区；尚未报送、本期暂用上期数据的：乙区。"
+        "已报送1个县市区；尚未报送、本期暂用上期数据的：乙区。"
     )
     # Signed after the deadline: now a verdict.
     _frame(project, "2026-10", "2026-11-10")

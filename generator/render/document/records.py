@@ -123,10 +123,13 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
     text = say("reporting_deadline", deadline=reporting.deadline_text)
     parts: list[str] = []
     carried = [c for c in counties if c.state == "carried"]
-    if reporting.before_deadline:
+    received = sum(c.state in ("on_time", "unknown") for c in counties)
+    if reporting.before_deadline and received == len(counties):
+        # every county in before the deadline: nothing is still open, no count of the whole
+        text += say("reporting_all_received")
+    elif reporting.before_deadline:
         # no verdict before the deadline: who has reported, who may still
         text += say("reporting_before_deadline")
-        received = sum(c.state in ("on_time", "unknown") for c in counties)
         if received:
             parts.append(say("reporting_received", count=received))
         # a county that has sent part of its townships has not "not reported"
