@@ -55,6 +55,7 @@ from generator.common.record import RECEIVED_HEADERS as RECEIVED_HEADERS
 from generator.common.record import read_received as read_received
 from generator.common.record import report_deadline as report_deadline
 from generator.common.tables import save_workbook
+from generator.render.document.ranking import direct_word
 from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
@@ -684,9 +685,15 @@ def _earlier_files(
 
 
 def _listed(units: set[str], index: UnitTree) -> str:
-    """Units by name in roster order, the first six and how many in all."""
-    names = sorted(units, key=lambda u: index.order.get(u, 0))
-    shown = "、".join(index.name.get(u, u) for u in names[:6])
+    """Units by name in roster order, the first six and how many in all; the county's own
+    enterprises as the bulletin names them (县直), after its townships."""
+    names = sorted(units, key=lambda u: (index.level.get(u) == "county", index.order.get(u, 0)))
+
+    def name(u: str) -> str:
+        own = index.level.get(u) == "county"
+        return direct_word(index.name.get(u, u)) if own else index.name.get(u, u)
+
+    shown = "、".join(name(u) for u in names[:6])
     return shown + (f"等 {len(names)} 个单位" if len(names) > 6 else "")
 
 
