@@ -465,3 +465,19 @@ def test_every_county_in_before_the_deadline_is_said_so() -> None:
     assert "尚未截止" not in text and "已报送的" not in text
     text = said([("on_time", "按时报送"), ("pending", "尚未报送（未到截止日期）")])
     assert "报送尚未截止。已报送1个县市区；尚未报送的：云溪县。" in text
+
+
+def test_a_units_report_ends_its_judgment_as_a_sentence() -> None:
+    """The report's 主要指标 gives the unit's judgment as a sentence of its own (通报批评：…
+    （低于60.0%）。), ended as the 报送情况 after it is: the signed report once ran on without
+    its full stop."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import Judgment
+    from generator.render.document.report import figures_section
+
+    b = sample_bulletin()
+    yunxi = b.unit("990200")
+    yunxi.judgments = [Judgment("criticize", "序时进度完成率40.0%（低于60.0%）")]
+    text = texts(figures_section(b, yunxi)[1])
+    assert "通报批评：序时进度完成率40.0%（低于60.0%）。" in text

@@ -238,7 +238,7 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
             sentence += "，与上期持平"
         figures.append(par(sentence + "。"))
     for j in u.judgments:
-        figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason))
+        figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason + "。"))
     reported = bulletin.reporting_of(u.code)
     if reported is not None and reported.state != "unknown":
         figures.append(lead_par("报送情况：", _reporting_text(bulletin, u, reported)))
