@@ -328,6 +328,7 @@ def read_snapshot(
             data.config.report_deadline,
             unchanged={c: p for c, p in repeats.items() if c in confirmed},
             ref=ref,
+            repeating=set(repeats),
         )
         if ref.issued_at is None and (
             period == max(data.periods, default=period) or any(r.received for r in reporting)
