@@ -203,15 +203,24 @@ def survey(path: Path, rel: str, index: UnitTree) -> Survey:
     if "unit" not in raw.matched:
         return Survey(
             rows=len(raw),
-            refused="台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件",
+            refused="台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件：请县市区按填报模板"
+            "补上这一列（填单位名册中的乡镇（街道）代码）后重新报送",
         )
     column = raw.columns[raw.matched.index("unit")]
     units = [normalise_code(u) or "" for u in column.to_pylist()]
     counties = [index.county.get(u, "") for u in units]
     if not any(counties):
+        seen = "、".join(dict.fromkeys(u for u in units if u))
+        shown = " ".join((seen if len(seen) <= 40 else seen[:40] + "…").split())
         return Survey(
             rows=len(raw),
-            refused="台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件",
+            refused=(
+                f"台账中的单位代码（{shown}）都不在单位名册中"
+                if shown
+                else "台账中的所属单位代码都没有填写"
+            )
+            + "，无法判断是哪个县市区的文件：请县市区按单位名册（data/units.csv）填写所属单位代码后"
+            "重新报送；如是名册中缺了这些单位，先补进 data/units.csv 再收取",
         )
     return Survey(len(raw), units, counties)
 
