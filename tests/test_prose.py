@@ -499,9 +499,13 @@ def test_the_overview_says_the_citys_new_unions_as_a_reader_says_them() -> None:
     assert "2026年1月，全市新建工会38家，完成年度目标430家的8.8%，序时进度完成率106.0%；" in january
     assert "本月新建工会" not in january and "；会员新增4123人。" in january
     city.schedule_rate = 2.5
-    assert "8.8%，超过序时进度；" in "".join(overview_sentences(city, Period.parse("2026-01"), True))
+    assert "8.8%，超过序时进度；" in "".join(
+        overview_sentences(city, Period.parse("2026-01"), True)
+    )
     city.ytd_new_unions, city.new_unions, city.new_members = 628, 33, 506
     city.target_new_unions, city.target_completion, city.schedule_rate = 570, 628 / 570, 628 / 570
     december = "".join(overview_sentences(city, Period.parse("2025-12"), True))
-    assert "2025年1—12月，全市新建工会628家，已完成年度目标（目标570家）；本月新建工会33家" in december
+    assert (
+        "2025年1—12月，全市新建工会628家，已完成年度目标（目标570家）；本月新建工会33家" in december
+    )
     assert "110.2%" not in december
