@@ -437,14 +437,15 @@ def test_a_partly_sent_county_is_not_said_to_have_sent_nothing() -> None:
 def test_every_county_in_before_the_deadline_is_said_so() -> None:
     """Signed on the deadline day with every county's ledger in hand, 报送情况 says they all
     have reported, not 报送尚未截止。已报送的2个县市区 (a count of the whole, and nothing open);
-    with one still out, the count reads 已报送1个县市区."""
+    with one still out, the count reads 已报送1个县市区. Signed later without receipts recorded,
+    it says no more than that all came (the bare deadline said nothing of them)."""
     from sample_model import sample_bulletin
 
     from generator.model.bulletin import CountyReporting, Reporting
     from generator.render.document.records import reporting_section
     from generator.render.document.wording import Wording
 
-    def said(states: list[tuple[str, str]]) -> str:
+    def said(states: list[tuple[str, str]], before: bool = True, recorded: bool = True) -> str:
         b = sample_bulletin()
         counties = [
             CountyReporting(code, name, state, status)
@@ -452,7 +453,9 @@ def test_every_county_in_before_the_deadline_is_said_so() -> None:
                 (("990100", "青川区"), ("990200", "云溪县")), states, strict=True
             )
         ]
-        b.reporting = Reporting("2026-11-05", "2026年11月5日", True, counties, before_deadline=True)
+        b.reporting = Reporting(
+            "2026-11-05", "2026年11月5日", recorded, counties, before_deadline=before
+        )
         section = reporting_section(b, Wording(None))
         assert section is not None
         return texts(section[1])
@@ -465,6 +468,13 @@ def test_every_county_in_before_the_deadline_is_said_so() -> None:
     assert "尚未截止" not in text and "已报送的" not in text
     text = said([("on_time", "按时报送"), ("pending", "尚未报送（未到截止日期）")])
     assert "报送尚未截止。已报送1个县市区；尚未报送的：云溪县。" in text
+    # after the deadline with no receipt recorded: no verdict on time, but that all came
+    unknown = ("unknown", "收到时间不详")
+    text = said([unknown, unknown], before=False, recorded=False)
+    assert (
+        text
+        == "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，各县市区均已报送。"
+    )
 
 
 def test_a_units_report_ends_its_judgment_as_a_sentence() -> None:

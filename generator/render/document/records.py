@@ -157,6 +157,9 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
         if late:
             shown = "、".join(f"{c.name}（逾期{c.days_late}天）" for c in late)
             parts.append(say("reporting_late", names=shown))
+    elif received == len(counties):
+        # no receipt recorded: when each came is not known, that each came is
+        text += say("reporting_all_received")
     if carried:
         parts.append(say("reporting_carried", names="、".join(c.name for c in carried)))
     if parts:
