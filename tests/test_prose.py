@@ -519,3 +519,22 @@ def test_the_overview_says_the_citys_new_unions_as_a_reader_says_them() -> None:
         "2025年1—12月，全市新建工会628家，已完成年度目标（目标570家）；本月新建工会33家" in december
     )
     assert "110.2%" not in december
+
+
+def test_a_township_lacking_a_volunteer_is_told_so_in_its_own_report() -> None:
+    """A township's report speaks to it: 本单位应配备工会工作志愿者，尚未配备, not a list of
+    townships that names itself alone; its county's report lists its townships."""
+    from sample_model import sample_bulletin
+
+    from generator.render.document.report import volunteer_section
+
+    b = sample_bulletin()
+    town = next(u for u in b.units if u.level == "township")
+    b.townships_lacking_volunteer = [town.code]
+    own = volunteer_section(b, town)
+    assert own is not None
+    assert "本单位应配备工会工作志愿者，尚未配备，请抓紧选聘到位。" in texts(own[1])
+    assert "的乡镇（街道）：" not in texts(own[1])
+    county = volunteer_section(b, b.unit(town.parent))
+    assert county is not None
+    assert f"应配备而尚未配备志愿者的乡镇（街道）：{town.name}。" in texts(county[1])
