@@ -179,7 +179,7 @@ def document_header(
     printed = frame.printed_on or signed  # printed the day it is signed unless the frame says
     year = signed.year if signed else period.end.year
     number = "" if frame.doc_number is None else str(frame.doc_number)
-    rectify = working_days_after(signed, config.rectify_days) if signed else None
+    rectify = working_days_after(signed, config.rectify_days, config.calendar) if signed else None
     return DocumentHeader(
         organization=org.name,
         doc_prefix=org.doc_prefix,

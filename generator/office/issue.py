@@ -107,7 +107,7 @@ def _refuse_placeholder_organization(config: Config) -> None:
 def _check_signing(
     root: Path, config: Config, period: Period, signed: date, frame_path: str
 ) -> list[str]:
-    """Refuse a 成文日期 before the reporting deadline or a receipt; warn on a weekend.
+    """Refuse a 成文日期 before the reporting deadline or a receipt; warn on a day off.
 
     A bulletin signed before its data arrived, or before counties had to report, judges what
     the leader could not have seen (CONTRACT 4.1).
@@ -134,7 +134,12 @@ def _check_signing(
                 f'{period} {county or "县市区"} "YYYY-MM-DD HH:MM" 更正。'
             )
     warnings = []
-    if signed.weekday() >= 5:
+    holiday = config.calendar.holiday_name(signed)
+    if holiday is not None:
+        warnings.append(
+            f"成文日期 {signed.isoformat()} 是放假日（{holiday}），请确认这是领导签发的日期。"
+        )
+    elif not config.calendar.is_workday(signed):
         weekday = "六" if signed.weekday() == 5 else "日"
         warnings.append(
             f"成文日期 {signed.isoformat()} 是星期{weekday}，请确认这是领导签发的日期。"
