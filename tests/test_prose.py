@@ -106,7 +106,34 @@ def test_the_sentences_say_every_declared_campaign_and_key_group() -> None:
     assert groups.endswith("；区域性、行业性工会联合会0个，覆盖企业0家、职工0人")
     assert key_groups(U(), federations=False).count("50.0%") == len(KEY_GROUPS)
     said = campaigns_said(U())
-    assert said == "已命名工人先锋号3个，职工书屋3家（藏书0册），模范职工之家3家，职工驿站3个"
+    assert said == "已命名工人先锋号3个，职工书屋3家，模范职工之家3家，职工驿站3个"
+
+
+def test_campaign_rosters_the_office_keeps_empty_are_not_said_as_zeros() -> None:
+    """Empty campaign rosters are data the office does not keep: no 已命名工人先锋号0个…藏书0册
+    in the overview, no section of zeros; a campaign with a count (or a target) is still said."""
+    from types import SimpleNamespace
+
+    from generator.render.document.sections import campaign_section
+
+    unit = {i.name: i.default for i in INDICATORS}
+    unit.update({name: 0 for name in unit if any(name.startswith(k) for k in CAMPAIGNS)})
+    unit.update({f"target_{c.key}": 0 for c in CAMPAIGNS.values() if c.target})
+    unit.update({"books": 0})
+
+    class U:
+        def __getattr__(self, name: str) -> Any:
+            return unit[name]
+
+    assert campaigns_said(U()) == "" and campaigns_said(U(), detail=True) == ""
+    assert campaign_section(SimpleNamespace(city=U(), campaigns=[])) is None  # type: ignore[arg-type]
+    unit.update({"book_rooms": 2, "target_pioneer_teams": 4})
+    assert campaigns_said(U()) == "已命名工人先锋号0个，职工书屋2家"
+    section = campaign_section(SimpleNamespace(city=U(), campaigns=[]))  # type: ignore[arg-type]
+    assert section is not None
+    detail = campaigns_said(U(), detail=True)
+    assert detail.startswith("已命名工人先锋号0个（本期新命名0个，本年新增0个，完成年度目标4个的")
+    assert "模范职工之家" not in detail and "藏书" not in detail
 
 
 @pytest.mark.parametrize("audience", ["public", "internal"])

@@ -293,7 +293,8 @@ def overview_sentences(
             pct(city.volunteer_coverage),
         )
         sentences.append(said + "。")
-    sentences.append(f"{own}{campaigns_said(city)}。")
+    if said := campaigns_said(city):
+        sentences.append(f"{own}{said}。")
     return sentences
 
 

@@ -118,9 +118,10 @@ def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
     return "工会工作志愿者配备情况", vol
 
 
-def campaign_section(bulletin: Bulletin) -> Section:
+def campaign_section(bulletin: Bulletin) -> Section | None:
     """The campaigns (工人先锋号、职工书屋…): the city's counts and the period's new ones by name."""
-    campaign: list[Node] = [par(f"{words().own}{campaigns_said(bulletin.city, detail=True)}。")]
+    said = campaigns_said(bulletin.city, detail=True)
+    campaign: list[Node] = [par(f"{words().own}{said}。")] if said else []
     for kind, named in ((c.key, c.label) for c in CAMPAIGNS.values()):
         new = [c for c in bulletin.campaigns if c.kind == kind and c.new]
         if new:
@@ -131,6 +132,8 @@ def campaign_section(bulletin: Bulletin) -> Section:
                 for c in new
             )
             campaign.append(par(f"本期新增{named}：{items}。"))
+    if not campaign:  # no campaign roster kept: no section of zeros
+        return None
     return f"{said_and(c.label for c in CAMPAIGNS.values())}创建情况", campaign
 
 
