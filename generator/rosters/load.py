@@ -105,6 +105,8 @@ class Snapshot:
     reporting: list[Any] = field(default_factory=list)
     #: county -> the earlier period its ledger repeats (E-LEDGER-STALE, confirmed or not)
     repeats: dict[str, str] = field(default_factory=dict)
+    #: rows of another county's unit, left out of `enterprises` (Ledger.strays)
+    strays: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -295,6 +297,9 @@ def read_snapshot(
     # Which of last period's enterprises are gone: one hash pass over both periods' codes, in
     # a worker thread while the state's digests are made.
     present = _arrow(enterprises["uscc"])
+    if ledger.strays:  # on a row of the file (E-UNIT-OTHER-COUNTY), so not missing
+        found_uscc = [code for _name, code in ledger.strays.values() if code]
+        present = pa.concat_arrays([present, pa.array(found_uscc, type=present.type)])
     gone = in_background(functools.partial(_gone, present, previous), len(enterprises))
     state = _state(enterprises, period, data.unit_index, row_counties)
     enterprises = _without_words(enterprises)
@@ -335,7 +340,16 @@ def read_snapshot(
         ):
             problems.extend(_receipts_missing(reporting, folder, root, period))
     return Snapshot(
-        period, enterprises, reviews, problems, state, ledger.files, carried, reporting, repeats
+        period,
+        enterprises,
+        reviews,
+        problems,
+        state,
+        ledger.files,
+        carried,
+        reporting,
+        repeats,
+        ledger.strays,
     )
 
 
@@ -673,7 +687,7 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
     wanted = {(p.file, p.row) for p in snapshot.problems if p.row is not None}
     frame = snapshot.enterprises
     if not wanted or "_file" not in frame.columns:
-        return {}
+        return dict(snapshot.strays)
     # Only the rows whose number a problem names are turned into Python values.
     numbers = np.asarray(frame["_row"], dtype=np.int64)
     hit = np.flatnonzero(np.isin(numbers, np.array(sorted({r for _f, r in wanted}))))
@@ -687,7 +701,7 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
                 "" if not isinstance(name, str) else name,
                 code if isinstance(code, str) else "",
             )
-    return out
+    return {**snapshot.strays, **out}
 
 
 def _name_counties(problems: list[Problem], names: dict[str, str]) -> list[Problem]:
