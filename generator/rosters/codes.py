@@ -593,6 +593,13 @@ W_CALENDAR_UNKNOWN = _code(
     "调休安排，暂按周一至周五为工作日计算，期限可能落在假期中：请按国务院公布的放假安排，"
     "在 bulletin.yml 的 holidays（放假日期）和 workdays（调休上班日期）中填写该年的日期。",
 )
+#: An active enterprise unionised in the previous period's ledger (as corrected since) and not
+#: unionised in this one: a union lost without a word, or a wrong cell. Fields: name, previous.
+W_UNION_LOST = _code(
+    "W-UNION-LOST",
+    "企业“{name}”（{value}）在 {previous} 期台账中已建会，本期台账填的是未建会：请向县市区核实。"
+    "如是填错，请改为已建会并填写建会日期；如工会确已撤销或合并，请在“未建会原因”中写明。",
+)
 
 
 # --- member bulletins: the level above (CONTRACT §7) ------------------------------------------

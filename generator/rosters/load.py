@@ -79,6 +79,8 @@ class SnapshotState:
     name: pa.Array
     unit: pa.Array
     active: np.ndarray  # active (存续 or no status) with a code
+    #: unionised (是否建会 是), for W-UNION-LOST next period
+    unionized: np.ndarray | None = None
     #: per county: a digest of its rows (E-LEDGER-STALE), its active enterprises
     #: (W-COUNTY-SHRANK) and the files its rows came from
     county_digests: dict[str, str] = field(default_factory=dict)
@@ -315,6 +317,8 @@ def read_snapshot(
         unreported = {p.county for p in problems if p.code == codes.E_COUNTY_NOT_REPORTED.name}
         missing = [p for p in missing if p.county not in unreported]
         problems.extend(_name_counties(missing, data.unit_index.name))
+        lost = _unions_lost(enterprises, previous, state.active, data.unit_index)
+        problems.extend(_name_counties(lost, data.unit_index.name))
         changes, repeats = _county_changes(
             state, previous, data.unit_index, carried, folder, root, period
         )
@@ -555,6 +559,7 @@ def _state(
         name=_arrow(enterprises["name"]),
         unit=_arrow(enterprises["unit"]),
         active=active_np,
+        unionized=_unionized(enterprises),
     )
     if not len(enterprises) or not index.county:
         return state
@@ -599,6 +604,49 @@ def _gone(present: pa.Array, previous: SnapshotState | None) -> np.ndarray | Non
         return None
     found = pc.fill_null(pc.is_in(previous.uscc, value_set=present), False)
     return previous.active & ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _unionized(enterprises: pd.DataFrame) -> np.ndarray:
+    """Each row's 是否建会 as a bool (empty: False)."""
+    if "unionized" not in enterprises.columns:
+        return np.zeros(len(enterprises), dtype=bool)
+    return np.asarray(enterprises["unionized"].fillna(False).to_numpy(), dtype=bool)
+
+
+def _unions_lost(
+    enterprises: pd.DataFrame, previous: SnapshotState, active: np.ndarray, index: UnitTree
+) -> list[Problem]:
+    """W-UNION-LOST for each active enterprise not unionised now and unionised last period."""
+    if previous.unionized is None or not previous.unionized.any() or not len(enterprises):
+        return []
+    was = pc.filter(previous.uscc, pa.array(previous.unionized & previous.active))
+    now = _unionized(enterprises)
+    candidates = np.flatnonzero(active & ~now)
+    if not len(candidates):
+        return []
+    codes_now = _arrow(enterprises["uscc"]).take(pa.array(candidates))
+    hit = pc.fill_null(pc.is_in(codes_now, value_set=was), False).to_numpy(zero_copy_only=False)
+    rows = candidates[np.asarray(hit, dtype=bool)]
+    if not len(rows) or "_file" not in enterprises.columns:
+        return []
+    header = ENTERPRISES.column("unionized").title
+    picked = enterprises.iloc[rows]
+    out = []
+    for file, row, code, name, unit in zip(
+        picked["_file"], picked["_row"], picked["uscc"], picked["name"], picked["unit"], strict=True
+    ):
+        out.append(
+            codes.W_UNION_LOST.problem(
+                str(file),
+                int(row),
+                header,
+                code,
+                (index.county.get(str(unit), ""), ""),
+                name=name if isinstance(name, str) else "",
+                previous=str(previous.period),
+            )
+        )
+    return out
 
 
 def _missing_enterprises(
