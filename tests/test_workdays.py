@@ -84,3 +84,23 @@ def test_a_signing_day_off_and_an_unknown_year_are_warned_about(tmp_path: Path) 
         ("W-SIGNED-HOLIDAY", "2026-02-17"),
         ("W-SIGNED-WEEKEND", "2026-04-11"),
     ]
+
+
+def test_issue_warns_on_a_holiday_signing_and_an_unknown_year(tmp_path: Path) -> None:
+    """`issue` says what check says: 国庆节 is a day off; a deadline in 2027 is counted Monday
+    to Friday, and says so; a 调休 Saturday is a working day, without a word."""
+    from conftest import Project
+
+    from generator.common.config import load_config
+    from generator.common.periods import Period
+    from generator.office.issue import _check_signing
+
+    root = Project(tmp_path / "p").root
+    config = load_config(root)
+    september, november = Period.parse("2026-09"), Period.parse("2026-11")
+    assert _check_signing(root, config, september, date(2026, 10, 6), "f.md") == [
+        "成文日期 2026-10-06 是放假日（国庆节），请确认这是领导签发的日期。"
+    ]
+    assert _check_signing(root, config, september, date(2026, 10, 10), "f.md") == []
+    (late,) = _check_signing(root, config, november, date(2026, 12, 24), "f.md")
+    assert late.startswith("整改期限 2027年1月7日 按周一至周五计算：程序不知道2027年")

@@ -144,6 +144,13 @@ def _check_signing(
         warnings.append(
             f"成文日期 {signed.isoformat()} 是星期{weekday}，请确认这是领导签发的日期。"
         )
+    rectify_by = config.calendar.after(signed, config.rectify_days)
+    if years := config.calendar.uncovered_years(signed, rectify_by):
+        warnings.append(
+            f"整改期限 {fmt.chinese_date(rectify_by)} 按周一至周五计算："
+            f"程序不知道{'、'.join(map(str, years))}年的法定节假日安排（bulletin.yml 的 holidays、"
+            "workdays 也没有填写），请核对这个日期。"
+        )
     return warnings
 
 
