@@ -45,6 +45,7 @@ from generator.common.register import apply_issued, overlay_issued, registered_p
 from generator.federation.words import speak_as
 from generator.model.bulletin import SHOWS, Bulletin
 from generator.model.content import Content, frame_deadline_problems, load_content
+from generator.model.frame_dates import frame_date_problems
 from generator.model.stored import KeptBulletins
 from generator.rosters.specs import ROSTERS
 
@@ -167,6 +168,7 @@ def gather(
                 root, content.frames, config.report_deadline, config.rectify_days
             )
         )
+        content.problems.extend(frame_date_problems(root, content.frames, config))
     snapshots = _Snapshots(root, data, config, options.force, result)
     shared: list[Problem] = [*data.problems, *content.problems]
     problems: dict[str, list[Problem]] = {}
@@ -606,9 +608,9 @@ def check_warnings(root: Path, period: Period | None = None) -> list[Problem]:
     the office's missing data leave undecided (W-JUDGMENT-UNDECIDED, CONTRACT 3.9), a frame
     naming another deadline (W-CONTENT-DEADLINE), issued figures the data now give otherwise."""
     config = load_config(root)
-    out = frame_deadline_problems(
-        root, load_content(root).frames, config.report_deadline, config.rectify_days
-    )
+    frames = load_content(root).frames
+    out = frame_deadline_problems(root, frames, config.report_deadline, config.rectify_days)
+    out += frame_date_problems(root, frames, config)
     try:
         g = gather(root, BuildOptions(site=False, pdf=False, audience="internal"))
     except (DataError, ConfigError):  # errors of an earlier period, or no period yet:

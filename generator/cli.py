@@ -245,7 +245,7 @@ def init(
     \b
     示例：
       bulletin init 青山市 --organization 青山市总工会 --doc-prefix 青工发
-      bulletin init 某省通报 --level province --organization 某省总工会 --doc-prefix 某省工发
+      bulletin init 江南省通报 --level province --organization 江南省总工会 --doc-prefix 江工发
     """
     from generator.federation.words import level_words
     from generator.office.scaffold import init_project
@@ -256,6 +256,11 @@ def init(
     click.echo(f"已新建项目 {result.root}，包含：")
     for path in result.files:
         click.echo(f"  {path.relative_to(result.root)}")
+    if organization is None or doc_prefix is None:  # issue refuses the examples (a record)
+        click.echo(
+            f"发文机关和发文字号代字暂为示例“{organization or named}”“{doc_prefix or prefix}”："
+            "请在 bulletin.yml 的 organization 中改为本单位的名称和代字，改好之前不能印发。"
+        )
     if level != "city":  # its members send their issued packages (CONTRACT §7)
         words = level_words(level)
         click.echo(

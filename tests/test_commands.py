@@ -355,3 +355,16 @@ def test_a_period_typed_where_the_project_goes_says_what_to_type(
     # a folder that is there is the project, whatever its name
     (tmp_path / "2026-10").mkdir()
     assert "找不到 bulletin.yml" in error_line(invoke("check", "2026-10"))
+
+
+def test_init_says_the_example_organization_is_to_be_replaced(tmp_path: Path) -> None:
+    """Without --organization the project is headed 某市总工会: init says so, and that it
+    must be the office's own before anything is issued; given both, nothing is said."""
+    result = invoke("init", tmp_path / "示例")
+    assert result.exit_code == 0, result.output
+    assert "暂为示例“某市总工会”“某工发”" in result.output
+    assert "改好之前不能印发" in result.output
+    named = invoke(
+        "init", tmp_path / "青山", "--organization", "青山市总工会", "--doc-prefix", "青工发"
+    )
+    assert named.exit_code == 0 and "示例" not in named.output

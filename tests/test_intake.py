@@ -1141,3 +1141,41 @@ def test_a_receipt_time_typed_with_a_chinese_input_method_is_read(tmp_path: Path
     )
     assert fixed.exit_code == 0, fixed.output
     assert "由 2026-11-03 10:00 改为 2026-11-03 09:45" in fixed.output
+
+
+def test_a_half_sent_apart_names_the_countys_own_enterprises_县直(tmp_path: Path) -> None:
+    """甲县 sends 东镇 with its own (county-registered) enterprises, then 西镇: intake says the
+    file in hand is 东镇's and 县直's, as the bulletin's annex calls them, never 东镇、甲县
+    (the county named as if it were one of its townships)."""
+    from datetime import datetime
+
+    from generator.common.periods import Period
+    from generator.office.intake import intake
+
+    project = Project(tmp_path / "p")
+    _clear_ledgers(project)
+    inbox = tmp_path / "下载"
+    write_roster(inbox / "乙区.csv", "enterprises", _many(2, "990201"))
+    write_roster(inbox / "甲县一.xlsx", "enterprises", _many(2, "990101") + _many(1, "990100", 5))
+    write_roster(inbox / "甲县二.xlsx", "enterprises", _many(2, "990102", 10))
+    october = Period.parse("2026-10")
+    at = datetime(2026, 11, 3, 9, 0)
+    intake(project.root, october, [inbox / "乙区.csv", inbox / "甲县一.xlsx"], now=at)
+    second = intake(project.root, october, [inbox / "甲县二.xlsx"], now=at)
+    notes = " ".join(n for f in second.filed for n in f.notes)
+    assert "本期已有的 990100-甲县.xlsx 是其他乡镇（街道）的（东镇、县直），新文件是西镇的" in notes
+
+
+def test_a_file_of_no_unit_in_the_roster_says_which_codes_and_what_to_do(tmp_path: Path) -> None:
+    """A county file whose codes are all unknown (typed with another city's prefix) is not
+    taken in; the office is shown the codes and told who corrects what."""
+    from generator.common.periods import Period
+    from generator.office.intake import intake
+
+    project = Project(tmp_path / "p")
+    _clear_ledgers(project)
+    wrong = write_roster(tmp_path / "下载" / "甲县.xlsx", "enterprises", _many(2, "880101"))
+    result = intake(project.root, Period.parse("2026-10"), [wrong])
+    refused = result.filed[0].refused
+    assert "台账中的单位代码（880101）都不在单位名册中" in refused
+    assert "请县市区按单位名册（data/units.csv）填写所属单位代码后重新报送" in refused

@@ -777,3 +777,27 @@ def test_a_province_correction_names_the_province_as_全省(tmp_path: Path) -> N
     assert not any("全市" in note for note in november.correction_notes)
     assert changed and not any("全市" in p.message for p in changed)
     assert any("全省" in p.message for p in changed)
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix", "named"),
+    [
+        ("某市总工会", "测工发", "发文机关（name）“某市总工会”"),
+        ("测试市总工会", "某工发", "“某工发”"),
+    ],
+)
+def test_the_example_organization_of_init_is_not_issued(
+    cached: Project, name: str, prefix: str, named: str
+) -> None:
+    """`init` writes 某市总工会 / 某工发 for the office to replace: a bulletin issued under them
+    would stay headed 某市总工会文件, 某工发〔2026〕10号, in the record for good."""
+    config = cached.root / "bulletin.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("name: 测试市总工会", f"name: {name}").replace("测工发", prefix)
+    config.write_text(text, encoding="utf-8")
+    write_frame(cached.root, "2026-10", 10, "2026-11-05")
+    result = CliRunner().invoke(cli, ["issue", "2026-10", str(cached.root)])
+    assert result.exit_code == 2, result.output
+    assert named in result.output and "还是新建项目时的示例，未印发" in result.output
+    assert "Traceback" not in result.output
+    assert not (cached.root / "issued").exists()

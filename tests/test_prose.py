@@ -106,7 +106,34 @@ def test_the_sentences_say_every_declared_campaign_and_key_group() -> None:
     assert groups.endswith("；区域性、行业性工会联合会0个，覆盖企业0家、职工0人")
     assert key_groups(U(), federations=False).count("50.0%") == len(KEY_GROUPS)
     said = campaigns_said(U())
-    assert said == "已命名工人先锋号3个，职工书屋3家（藏书0册），模范职工之家3家，职工驿站3个"
+    assert said == "已命名工人先锋号3个，职工书屋3家，模范职工之家3家，职工驿站3个"
+
+
+def test_campaign_rosters_the_office_keeps_empty_are_not_said_as_zeros() -> None:
+    """Empty campaign rosters are data the office does not keep: no 已命名工人先锋号0个…藏书0册
+    in the overview, no section of zeros; a campaign with a count (or a target) is still said."""
+    from types import SimpleNamespace
+
+    from generator.render.document.sections import campaign_section
+
+    unit = {i.name: i.default for i in INDICATORS}
+    unit.update({name: 0 for name in unit if any(name.startswith(k) for k in CAMPAIGNS)})
+    unit.update({f"target_{c.key}": 0 for c in CAMPAIGNS.values() if c.target})
+    unit.update({"books": 0})
+
+    class U:
+        def __getattr__(self, name: str) -> Any:
+            return unit[name]
+
+    assert campaigns_said(U()) == "" and campaigns_said(U(), detail=True) == ""
+    assert campaign_section(SimpleNamespace(city=U(), campaigns=[])) is None  # type: ignore[arg-type]
+    unit.update({"book_rooms": 2, "target_pioneer_teams": 4})
+    assert campaigns_said(U()) == "已命名工人先锋号0个，职工书屋2家"
+    section = campaign_section(SimpleNamespace(city=U(), campaigns=[]))  # type: ignore[arg-type]
+    assert section is not None
+    detail = campaigns_said(U(), detail=True)
+    assert detail.startswith("已命名工人先锋号0个（本期新命名0个，本年新增0个，完成年度目标4个的")
+    assert "模范职工之家" not in detail and "藏书" not in detail
 
 
 @pytest.mark.parametrize("audience", ["public", "internal"])
@@ -325,8 +352,12 @@ def test_uneven_progress_is_said_only_where_the_printed_rates_differ(tmp_path: P
     # 青川区 84.0%, 云溪县 60.0%, the city 75.0%: 24.0 points apart, 云溪县 below the city
     text = said(b)
     assert "最高的青川区为84.0%，最低的云溪县为60.0%，相差24.0个百分点" in text
-    assert "1个县市区低于全市平均水平（75.0%），分别是云溪县" in text
+    # one county is not "分别是" (respectively) anything
+    assert "1个县市区低于全市平均水平（75.0%），为云溪县。" in text and "分别是" not in text
+    # below the average as computed but shown at the average's own 75.0%: not named below it
     qingchuan, yunxi = (u for u in b.units if u.level == "county")
+    yunxi.coverage_rate = 0.7499
+    assert "最低的云溪县为75.0%" in said(b) and "低于全市平均水平" not in said(b)
     yunxi.coverage_rate = qingchuan.coverage_rate = b.city.coverage_rate = 5 / 12
     assert "不平衡" not in said(b) and "相差" not in said(b)
     # equal as printed (41.67% and 41.66%: both 41.7%) is no gap either
@@ -428,3 +459,109 @@ def test_a_partly_sent_county_is_not_said_to_have_sent_nothing() -> None:
     text = texts(section[1])
     assert "尚未报送的：青川区" in text and "尚未报送的：青川区、" not in text
     assert "已报送部分乡镇（街道）、尚未报送完整的：云溪县" in text
+
+
+def test_every_county_in_before_the_deadline_is_said_so() -> None:
+    """Signed on the deadline day with every county's ledger in hand, 报送情况 says they all
+    have reported, not 报送尚未截止。已报送的2个县市区 (a count of the whole, and nothing open);
+    with one still out, the count reads 已报送1个县市区. Signed later without receipts recorded,
+    it says no more than that all came (the bare deadline said nothing of them)."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import CountyReporting, Reporting
+    from generator.render.document.records import reporting_section
+    from generator.render.document.wording import Wording
+
+    def said(states: list[tuple[str, str]], before: bool = True, recorded: bool = True) -> str:
+        b = sample_bulletin()
+        counties = [
+            CountyReporting(code, name, state, status)
+            for (code, name), (state, status) in zip(
+                (("990100", "青川区"), ("990200", "云溪县")), states, strict=True
+            )
+        ]
+        b.reporting = Reporting(
+            "2026-11-05", "2026年11月5日", recorded, counties, before_deadline=before
+        )
+        section = reporting_section(b, Wording(None))
+        assert section is not None
+        return texts(section[1])
+
+    text = said([("on_time", "按时报送"), ("on_time", "按时报送")])
+    assert (
+        "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，各县市区均已报送。"
+        in text
+    )
+    assert "尚未截止" not in text and "已报送的" not in text
+    text = said([("on_time", "按时报送"), ("pending", "尚未报送（未到截止日期）")])
+    assert "报送尚未截止。已报送1个县市区；尚未报送的：云溪县。" in text
+    # after the deadline with no receipt recorded: no verdict on time, but that all came
+    unknown = ("unknown", "收到时间不详")
+    text = said([unknown, unknown], before=False, recorded=False)
+    assert (
+        text
+        == "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，各县市区均已报送。"
+    )
+
+
+def test_a_units_report_ends_its_judgment_as_a_sentence() -> None:
+    """The report's 主要指标 gives the unit's judgment as a sentence of its own (通报批评：…
+    （低于60.0%）。), ended as the 报送情况 after it is: the signed report once ran on without
+    its full stop."""
+    from sample_model import sample_bulletin
+
+    from generator.model.bulletin import Judgment
+    from generator.render.document.report import figures_section
+
+    b = sample_bulletin()
+    yunxi = b.unit("990200")
+    yunxi.judgments = [Judgment("criticize", "序时进度完成率40.0%（低于60.0%）")]
+    text = texts(figures_section(b, yunxi)[1])
+    assert "通报批评：序时进度完成率40.0%（低于60.0%）。" in text
+
+
+def test_the_overview_says_the_citys_new_unions_as_a_reader_says_them() -> None:
+    """总体情况's new-union sentence: in January the year so far is the month, so 本月新建工会
+    is not said again after 2026年1月，全市新建工会38家; a target met is 已完成年度目标 (never
+    完成年度目标570家的110.2%，序时进度完成率110.2%); a schedule over 200 % is not quoted."""
+    from sample_model import sample_bulletin
+
+    from generator.common.periods import Period
+    from generator.model.assemble import overview_sentences
+
+    city = sample_bulletin().city
+    city.ytd_new_unions, city.new_unions, city.new_members = 38, 38, 4123
+    city.target_new_unions, city.target_completion, city.schedule_rate = 430, 38 / 430, 1.06
+    january = "".join(overview_sentences(city, Period.parse("2026-01"), True))
+    assert "2026年1月，全市新建工会38家，完成年度目标430家的8.8%，序时进度完成率106.0%；" in january
+    assert "本月新建工会" not in january and "；会员新增4123人。" in january
+    city.schedule_rate = 2.5
+    assert "8.8%，超过序时进度；" in "".join(
+        overview_sentences(city, Period.parse("2026-01"), True)
+    )
+    city.ytd_new_unions, city.new_unions, city.new_members = 628, 33, 506
+    city.target_new_unions, city.target_completion, city.schedule_rate = 570, 628 / 570, 628 / 570
+    december = "".join(overview_sentences(city, Period.parse("2025-12"), True))
+    assert (
+        "2025年1—12月，全市新建工会628家，已完成年度目标（目标570家）；本月新建工会33家" in december
+    )
+    assert "110.2%" not in december
+
+
+def test_a_township_lacking_a_volunteer_is_told_so_in_its_own_report() -> None:
+    """A township's report speaks to it: 本单位应配备工会工作志愿者，尚未配备, not a list of
+    townships that names itself alone; its county's report lists its townships."""
+    from sample_model import sample_bulletin
+
+    from generator.render.document.report import volunteer_section
+
+    b = sample_bulletin()
+    town = next(u for u in b.units if u.level == "township")
+    b.townships_lacking_volunteer = [town.code]
+    own = volunteer_section(b, town)
+    assert own is not None
+    assert "本单位应配备工会工作志愿者，尚未配备，请抓紧选聘到位。" in texts(own[1])
+    assert "的乡镇（街道）：" not in texts(own[1])
+    county = volunteer_section(b, b.unit(town.parent))
+    assert county is not None
+    assert f"应配备而尚未配备志愿者的乡镇（街道）：{town.name}。" in texts(county[1])

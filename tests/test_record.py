@@ -307,7 +307,7 @@ def test_before_the_deadline_no_county_is_late_or_unreported(
     assert section is not None
     assert section[1][0]["c"][0]["text"] == (
         "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，报送尚未截止。"
-        "已报送的1个县市区；尚未报送、本期暂用上期数据的：乙区。"
+        "已报送1个县市区；尚未报送、本期暂用上期数据的：乙区。"
     )
     # Signed after the deadline: now a verdict.
     _frame(project, "2026-10", "2026-11-10")
@@ -642,3 +642,46 @@ def test_a_long_file_name_is_shortened_in_the_signed_table_only(
     assert _file_cell(long + "（已被替换）") == (
         "乙区总工会关于报送2026年10月份…镇南镇北镇）.xlsx（已被替换）"
     )
+
+
+def test_a_ledger_no_longer_a_repeat_after_an_earlier_correction_is_a_submission(
+    september: Path, tmp_path: Path
+) -> None:
+    """乙区 sends October's file again on 4 December (an old file), then on the 6th its
+    November ledger, which has the same rows (nothing changed): both are marked as repeats
+    when taken in. Then 乙区 corrects October. November now repeats no period: its file of the
+    6th is its submission, 1 day late, and no error asks for a confirmation; the old file of
+    the 4th stays no submission. The bulletin once said 乙区 未报送（报来的是往期台账）and
+    criticised it as 沿用上期数据 while the figures were its own November ledger, check
+    finding nothing wrong. Confirmed before the correction, the office's word holds: on time."""
+
+    def play(root: Path, confirm: bool) -> None:
+        inbox = root.parent / "收件"
+        octo = write_roster(inbox / "乙区10月.csv", "enterprises", _many(12, "990201", "31"))
+        jia10 = write_roster(inbox / "甲县10月.xlsx", "enterprises", _rows("2026-10")[0])
+        intake(root, OCT, [jia10, octo], now=datetime(2026, 12, 8), received="2026-11-03 9:00")
+        jia = write_roster(
+            inbox / "甲县11月.xlsx", "enterprises", _rows("2026-10")[0] + _many(1, "990102")
+        )
+        intake(root, NOV, [jia], now=datetime(2026, 12, 8), received="2026-12-03 09:00")
+        intake(root, NOV, [octo], now=datetime(2026, 12, 8), received="2026-12-04 16:00")
+        # the same rows in a workbook of its own (not the old file sent twice)
+        nov = write_roster(inbox / "乙区11月.xlsx", "enterprises", _many(12, "990201", "31"))
+        intake(root, NOV, [nov], now=datetime(2026, 12, 8), received="2026-12-06 10:00")
+        assert _status(root, NOV)["乙区"].startswith("未报送（报来的是往期台账）")
+        if confirm:
+            assert _run("confirm-unchanged", "2026-11", "乙区", str(root)).exit_code == 0  # type: ignore[attr-defined]
+        fixed = write_roster(inbox / "乙区10月更正.csv", "enterprises", _many(12, "990201", "29"))
+        intake(root, OCT, [fixed], now=datetime(2026, 12, 8), received="2026-12-07 9:00")
+
+    project = _project(september, tmp_path)
+    play(project.root, confirm=False)
+    checked = check_project(project.root, NOV)
+    assert not [p for p in checked.errors if p.code == "E-LEDGER-STALE"]
+    yi = {r.name: r for r in checked.reporting}["乙区"]
+    assert yi.status == "逾期1天"
+    assert yi.files == ["乙区10月.csv（往期台账，已被替换）", "乙区11月.xlsx"]
+
+    other = _project(september, tmp_path / "confirmed")
+    play(other.root, confirm=True)
+    assert _status(other.root, NOV)["乙区"] == "按时报送，更正1次"

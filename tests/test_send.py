@@ -279,6 +279,11 @@ def test_packets_arrive_with_their_files_once(project: Path, server: tuple[Mailb
     ids = {r["address"]: r["message_id"] for r in log}
     for address, message in messages.items():
         assert message["message-id"] == ids[address]
+        # the journal names every file the message carried, with its sha256: 甲县's the 通报 too
+        (row,) = [r for r in log if r["address"] == address and r["result"] == "已发送"]
+        carried = [a.get_filename() for a in message.iter_attachments()]
+        assert row["files"].split(";") == carried
+        assert row["sha256"].split(";") == [digests[name] for name in carried]
 
     again = send(project, "--yes")
     assert again.exit_code == 0, again.output
@@ -759,16 +764,21 @@ def test_a_log_of_the_earlier_release_is_read(project: Path, server: tuple[Mailb
     digests = manifest(project)
     names = ["990201-南街道-2026年10月报告.pdf", "990201-南街道-2026年10月未建会重点企业清单.xlsx"]
     log = project / "issued" / "2026-10" / "sent.csv"
+    # a county's row of that release names its packet only, not the 通报 the mail carried
+    jia = ["990100-甲县-2026年10月报告.pdf", "990100-甲县-2026年10月未建会重点企业清单.xlsx"]
     log.write_text(
         "unit,address,files,sha256,time,result\r\n"
         f"990201,nan@test.gov.cn;nan2@test.gov.cn,{';'.join(names)},"
-        f"{';'.join(digests[n] for n in names)},2026-11-06T10:00:00+08:00,已发送\r\n",
+        f"{';'.join(digests[n] for n in names)},2026-11-06T10:00:00+08:00,已发送\r\n"
+        f"990100,jia@test.gov.cn,{';'.join(jia)},"
+        f"{';'.join(digests[n] for n in jia)},2026-11-06T10:00:00+08:00,已发送\r\n",
         encoding="utf-8-sig",
     )
     result = send(project, "--yes")
     assert result.exit_code == 0, result.output
     assert "990201 南街道：已于 2026-11-06 10:00 发送过这些文件" in result.output
-    assert sorted(r[0] for r, _ in server[0].messages) == ["dong@test.gov.cn", "jia@test.gov.cn"]
+    assert "990100 甲县：已于 2026-11-06 10:00 发送过这些文件" in result.output
+    assert sorted(r[0] for r, _ in server[0].messages) == ["dong@test.gov.cn"]
     assert log.read_text("utf-8-sig").startswith("unit,address,files,sha256,time,result\n990201")
 
 

@@ -17,6 +17,7 @@ from generator.common.errors import ConfigError
 from generator.common.paths import CONFIG_FILE as CONFIG_FILE  # its old home, for imports of it
 from generator.common.paths import ProjectPaths
 from generator.common.safe_yaml import Document, YamlError
+from generator.common.workdays import WorkCalendar
 from generator.figures.indicators import RULE_METRICS
 
 #: What a project ranks (bulletin.yml `level`): a city its counties from their ledgers; a
@@ -269,9 +270,21 @@ class Config:
     rectify_days: int = option(
         10,
         "受到通报批评的单位限期整改的工作日数：从通报成文日期（signed_on）起算，\n"
-        "跳过周六、周日，算出的日期写在每段批评和单位报告中",
+        "跳过周六、周日和法定节假日（调休上班日照常计算），算出的日期写在每段批评和单位报告中",
         _whole(1, 60, "应为 1 到 60 之间的工作日天数（通报成文后几个工作日内整改）"),
     )  # fmt: skip
+    #: the office's additions to China's official calendar (common/workdays.py)
+    holidays: tuple[date, ...] = option(
+        (),
+        "另外放假的日期（列表，如 [2027-01-01, 2027-02-08]）：国务院尚未公布放假安排的年份，\n"
+        "或本地的节假日。已公布的法定节假日和调休由程序自带，不必填写",
+        lambda d, k, r: _dates(d, k, r),
+    )
+    workdays: tuple[date, ...] = option(
+        (),
+        "另外上班的日期（列表，如 [2027-02-06]）：调休上班的周六、周日，只在程序不知道时填写",
+        lambda d, k, r: _dates(d, k, r),
+    )
     #: a province or national project ranks its members (the cities or provinces of
     #: units.csv) from their issued bulletins (CONTRACT §7)
     level: str = option(
@@ -288,6 +301,11 @@ class Config:
         "与电脑本身的时区设置无关（默认 Asia/Shanghai，即北京时间）",
         _zone,
     )
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """Official working days with this project's `holidays` and `workdays`."""
+        return WorkCalendar(frozenset(self.holidays), frozenset(self.workdays))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -432,6 +450,23 @@ def _month_day(doc: _Located, key: str, raw: Any) -> tuple[int, int]:
         else:
             return (month, day)
     raise doc.error((key,), f"应为“月-日”，例如 07-01（7月1日），而不是“{raw}”")
+
+
+def _dates(doc: _Located, key: str, raw: Any) -> tuple[date, ...]:
+    """A list of dates such as [2027-01-01, 2027-02-08] (YAML reads them as dates)."""
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for item in items:
+        try:
+            day = item if isinstance(item, date) else date.fromisoformat(str(item).strip())
+        except ValueError:
+            raise doc.error(
+                (key,), f"应为日期的列表，例如 [2027-01-01, 2027-02-08]，而不是“{item}”"
+            ) from None
+        out.append(day)
+    return tuple(sorted(set(out)))
 
 
 def _parse_rule(doc: _Located, path: tuple[Any, ...], raw: Any) -> Rule:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import total_ordering
 
+from generator.common.workdays import OFFICIAL, WorkCalendar
+
 # ASCII digits only, and the whole text (`$` would also match before a trailing newline).
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])", re.ASCII)
@@ -119,17 +121,7 @@ class Period:
         return f"{self.year}年1—{self.last_month}月"
 
 
-def working_days_after(start: date, days: int) -> date:
-    """The day `days` working days after `start`, Saturdays and Sundays skipped.
-
-    Public holidays are not known to the program: an office that signs before a holiday sets
-    `rectify_days` (bulletin.yml) to allow for it.
-    """
-    from datetime import timedelta
-
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
+def working_days_after(start: date, days: int, calendar: WorkCalendar = OFFICIAL) -> date:
+    """The day `days` working days after `start`: China's official working days (public
+    holidays skipped, 调休 make-up days counted), bulletin.yml's `holidays`/`workdays` added."""
+    return calendar.after(start, days)

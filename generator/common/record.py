@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
@@ -584,6 +584,12 @@ REPLACED_MARK = "（已被替换）"
 STALE_MARK = "往期台账"
 
 
+def _replaced(receipt: Receipt, later: Sequence[Receipt], current: Sequence[str]) -> bool:
+    """Whether a later file of the county took the receipt's place, or it is no longer one
+    of the county's files."""
+    return any(r.file == receipt.file for r in later) or receipt.file not in current
+
+
 def _shown(
     receipt: Receipt, later: Sequence[Receipt], current: Sequence[str], confirmed: bool = False
 ) -> str:
@@ -666,6 +672,7 @@ def reporting_status(
     *,
     unchanged: Mapping[str, str] | None = None,
     ref: Reference | None = None,
+    repeating: Collection[str] | None = None,
 ) -> list[CountyReport]:
     """Each county's 报送情况 for a period, in the unit roster's order.
 
@@ -677,21 +684,36 @@ def reporting_status(
     unpacking changes it, so it could make a county that reported on time late. An issued
     period is judged on what was recorded before its issue, as of its signed_on: a correction
     taken in later changes its figures (更正说明), never its 报送情况.
+
+    A file marked at intake as repeating an earlier period's ledger is no submission, unless
+    the office confirmed the county's repeat for the period; `repeating` (the counties whose
+    ledger repeats one now, when known) clears the mark of a county's current files once
+    their ledger no longer repeats any (an earlier period corrected since): a replaced old
+    file keeps it, so an old file sent on time does not make a late county on time.
     """
     ref = ref or reference(root, period, deadline_day)
     zone = ref.zone
-    receipts = read_receipts(ProjectPaths(root).period(period), ref.issued_at, zone)
+    folder = ProjectPaths(root).period(period)
+    receipts = read_receipts(folder, ref.issued_at, zone)
     unchanged = unchanged or {}
+    confirmed = decided(folder, CONFIRM_UNCHANGED, ref.issued_at)
     out = []
     for code, name in counties.items():
         current = [] if code in carried else [Path(f).name for f in county_files.get(code, [])]
         mine = [] if code in carried else county_receipts(receipts, code)
         # a repeat of an earlier period's ledger is no submission of this one (unless confirmed)
-        valid = [r for r in mine if not r.stale or code in unchanged]
+        stale = [
+            r.stale
+            and code not in unchanged
+            and code not in confirmed
+            and (repeating is None or code in repeating or _replaced(r, mine[i + 1 :], current))
+            for i, r in enumerate(mine)
+        ]
+        valid = [r for r, old in zip(mine, stale, strict=True) if not old]
         # every file with a receipt, a byte-identical resend too (listed once, in `mine`)
         timed = {r.file for r in receipts if r.of(code)} if mine else set()
         pairs = [
-            (_shown(r, mine[i + 1 :], current, code in unchanged), wall_text(r.received_at, zone))
+            (_shown(r, mine[i + 1 :], current, not stale[i]), wall_text(r.received_at, zone))
             for i, r in enumerate(mine)
         ]
         if ref.issued_at is None or not pairs:

@@ -19,6 +19,7 @@ from generator.federation.reduce import level_figures, read_level
 from generator.model.assemble import assemble
 from generator.model.bulletin import Bulletin
 from generator.model.content import frame_deadline_problems, load_content
+from generator.model.frame_dates import frame_date_problems
 from generator.rosters.load import CheckResult, ProjectData
 from generator.rosters.specs import CAMPAIGNS, TARGETS, VOLUNTEERS
 from generator.rosters.units import UnitTree
@@ -60,6 +61,7 @@ def gather_level(root: Path, config: Config, options: BuildOptions) -> LevelPart
     content.problems.extend(
         frame_deadline_problems(root, content.frames, config.report_deadline, config.rectify_days)
     )
+    content.problems.extend(frame_date_problems(root, content.frames, config))
     shared: list[Problem] = [*content.problems]
     problems = {key: [*shared, *items] for key, items in level.problems.items()}
     errors = {

@@ -370,11 +370,16 @@ def _bare(label: str, unit: str) -> str:
 
 def campaigns_said(u: object, detail: bool = False) -> str:
     """Say a unit's count of every campaign (`detail`: with the period's new ones and the
-    year's progress), e.g. 已命名工人先锋号12个，职工书屋30家（藏书4,000册）…"""
+    year's progress), e.g. 已命名工人先锋号12个，职工书屋30家（藏书4,000册）…; a campaign or a
+    sum with nothing counted is left out ("" when none has)."""
     n = fmt.integer
     parts = []
     for c in CAMPAIGNS.values():
         k = c.key
+        # a roster the office keeps empty (or not at all) is not a count of 0 to sign: unsaid
+        kept = [k, f"{k}_new", *([f"{k}_ytd_new", f"target_{k}"] if c.target else [])]
+        if not any(getattr(u, name) for name in kept):
+            continue
         inner = []
         if detail:
             inner.append(f"本期{c.new_word}{n(getattr(u, f'{k}_new'))}{c.unit}")
@@ -385,7 +390,11 @@ def campaigns_said(u: object, detail: bool = False) -> str:
                 completion = BY_NAME[f"{k}_completion"].show(getattr(u, f"{k}_completion"))
                 progress += f"，完成年度目标{n(target)}{c.unit}的{completion}"
             inner.append(progress)
-        inner += [f"{_bare(label, unit)}{n(getattr(u, col))}{unit}" for col, label, unit in c.sums]
+        inner += [
+            f"{_bare(label, unit)}{n(getattr(u, col))}{unit}"
+            for col, label, unit in c.sums
+            if getattr(u, col)  # a sum of nothing filled in (藏书0册) is not reported
+        ]
         said = f"{c.counted_label or c.label}{n(getattr(u, k))}{c.unit}"
         parts.append(said + (f"（{'，'.join(inner)}）" if inner else ""))
     return "，".join(parts)

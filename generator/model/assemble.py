@@ -25,6 +25,7 @@ from generator.figures.columns import LEDGER_COLUMNS
 from generator.figures.indicators import BY_NAME, INDICATORS, campaigns_said, label, shown
 from generator.figures.inspections import held_in, overdue_at
 from generator.figures.key_areas import UNFILLED, display_order
+from generator.figures.reduce import SCHEDULE_QUOTED_UP_TO
 from generator.model.bulletin import (
     CATEGORY_LABELS,
     SHOWS,
@@ -178,7 +179,7 @@ def document_header(
     printed = frame.printed_on or signed  # printed the day it is signed unless the frame says
     year = signed.year if signed else period.end.year
     number = "" if frame.doc_number is None else str(frame.doc_number)
-    rectify = working_days_after(signed, config.rectify_days) if signed else None
+    rectify = working_days_after(signed, config.rectify_days, config.calendar) if signed else None
     return DocumentHeader(
         organization=org.name,
         doc_prefix=org.doc_prefix,
@@ -259,15 +260,23 @@ def overview_sentences(
         s2 += f"，{label('migrant_membership_rate')}{pct(city.migrant_membership_rate)}"
     sentences.append(s2 + "。")
     s3 = f"{period.label_ytd}，{own}新建工会{n(city.ytd_new_unions)}家"
-    if city.target_new_unions:
+    # numbers as a reader says them (3.9): a target met is 已完成, a rate over 200 % unquoted
+    if city.target_new_unions and (city.target_completion or 0) >= 1:
+        s3 += f"，已完成年度目标（目标{n(city.target_new_unions)}家）"
+    elif city.target_new_unions:
+        s3 += f"，完成年度目标{n(city.target_new_unions)}家的{pct(city.target_completion)}，"
+        schedule = city.schedule_rate
         s3 += (
-            f"，完成年度目标{n(city.target_new_unions)}家的{pct(city.target_completion)}，"
-            f"序时进度完成率{pct(city.schedule_rate)}"
+            "超过序时进度"
+            if schedule is not None and schedule > SCHEDULE_QUOTED_UP_TO
+            else f"序时进度完成率{pct(schedule)}"
         )
-    s3 += f"；本{'月' if period.cadence == 'month' else '季度'}新建工会{n(city.new_unions)}家"
+    # in the year's first period the year so far is the period: its count is not said twice
+    if period.index != 1:
+        s3 += f"；本{'月' if period.cadence == 'month' else '季度'}新建工会{n(city.new_unions)}家"
     if city.new_members is not None:
         verb = "新增" if city.new_members >= 0 else "减少"
-        s3 += f"，会员{verb}{n(abs(city.new_members))}人"
+        s3 += f"{'，' if period.index != 1 else '；'}会员{verb}{n(abs(city.new_members))}人"
     sentences.append(s3 + "。")
     if city.priority_open is not None:  # None: the audience is not shown priority counts
         s4 = f"职工{n(priority_min_employees)}人以上{label('priority_open')}尚有{n(city.priority_open)}家"
@@ -284,7 +293,8 @@ def overview_sentences(
             pct(city.volunteer_coverage),
         )
         sentences.append(said + "。")
-    sentences.append(f"{own}{campaigns_said(city)}。")
+    if said := campaigns_said(city):
+        sentences.append(f"{own}{said}。")
     return sentences
 
 

@@ -21,7 +21,6 @@ from generator.common.paths import ProjectPaths
 from generator.common.periods import Period
 from generator.common.problems import Problem, ProblemList
 from generator.common.safe_yaml import Document, YamlError
-from generator.rosters.codes import W_SIGNED_WEEKEND
 from generator.rosters.specs import CAMPAIGNS
 
 #: Write-up categories (CONTRACT §6): one per campaign, then the others, with their labels.
@@ -496,19 +495,7 @@ class _Reader:
                     "日期格式不对：应写成 2026-11-05",
                 )
             setattr(frame, key, day)
-            # a record: nothing to act on
-            issued = (ProjectPaths(self.root).issued / path.stem).is_dir()
-            if key == "signed_on" and day is not None and day.weekday() >= 5 and not issued:
-                weekday = "六" if day.weekday() == 5 else "日"
-                self.problem(
-                    path,
-                    _key_line(text, key),
-                    key,
-                    W_SIGNED_WEEKEND.name,
-                    day,
-                    W_SIGNED_WEEKEND.template.format(value=day.isoformat(), weekday=weekday),
-                    severity="warning",
-                )
+            # a signing day off (weekend, public holiday): model/frame_dates.py, with the calendar
         parts = CLOSING_MARK.split(body, maxsplit=1)
         frame.preface = parts[0].strip()
         closing = PUBLIC_CLOSING_MARK.split(parts[1], maxsplit=1) if len(parts) > 1 else [""]

@@ -55,6 +55,7 @@ from generator.common.record import RECEIVED_HEADERS as RECEIVED_HEADERS
 from generator.common.record import read_received as read_received
 from generator.common.record import report_deadline as report_deadline
 from generator.common.tables import save_workbook
+from generator.render.document.ranking import direct_word
 from generator.render.files import write_county_lists
 from generator.rosters.errors import ReadError
 from generator.rosters.filing import free_name, move_aside, stored_county
@@ -202,15 +203,24 @@ def survey(path: Path, rel: str, index: UnitTree) -> Survey:
     if "unit" not in raw.matched:
         return Survey(
             rows=len(raw),
-            refused="台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件",
+            refused="台账中没有“所属单位代码”一列，无法判断是哪个县市区的文件：请县市区按填报模板"
+            "补上这一列（填单位名册中的乡镇（街道）代码）后重新报送",
         )
     column = raw.columns[raw.matched.index("unit")]
     units = [normalise_code(u) or "" for u in column.to_pylist()]
     counties = [index.county.get(u, "") for u in units]
     if not any(counties):
+        seen = "、".join(dict.fromkeys(u for u in units if u))
+        shown = " ".join((seen if len(seen) <= 40 else seen[:40] + "…").split())
         return Survey(
             rows=len(raw),
-            refused="台账中的单位代码都不在单位名册中，无法判断是哪个县市区的文件",
+            refused=(
+                f"台账中的单位代码（{shown}）都不在单位名册中"
+                if shown
+                else "台账中的所属单位代码都没有填写"
+            )
+            + "，无法判断是哪个县市区的文件：请县市区按单位名册（data/units.csv）填写所属单位代码后"
+            "重新报送；如是名册中缺了这些单位，先补进 data/units.csv 再收取",
         )
     return Survey(len(raw), units, counties)
 
@@ -684,9 +694,15 @@ def _earlier_files(
 
 
 def _listed(units: set[str], index: UnitTree) -> str:
-    """Units by name in roster order, the first six and how many in all."""
-    names = sorted(units, key=lambda u: index.order.get(u, 0))
-    shown = "、".join(index.name.get(u, u) for u in names[:6])
+    """Units by name in roster order, the first six and how many in all; the county's own
+    enterprises as the bulletin names them (县直), after its townships."""
+    names = sorted(units, key=lambda u: (index.level.get(u) == "county", index.order.get(u, 0)))
+
+    def name(u: str) -> str:
+        own = index.level.get(u) == "county"
+        return direct_word(index.name.get(u, u)) if own else index.name.get(u, u)
+
+    shown = "、".join(name(u) for u in names[:6])
     return shown + (f"等 {len(names)} 个单位" if len(names) > 6 else "")
 
 

@@ -35,6 +35,7 @@ from generator.common.tables import write_csv
 from generator.figures.reduce import UNDECIDED_WARNING
 from generator.model.content import load_content
 from generator.office.intake import read_received, report_deadline
+from generator.render.guide import DEFAULT_ORGANIZATION
 from generator.rosters.ledger import read_roster
 from generator.rosters.specs import UNITS
 from generator.rosters.validate import Context
@@ -80,10 +81,33 @@ def _county_names(root: Path) -> dict[str, str]:
     return {str(c): str(n) for c, n in zip(frame["code"], frame["name"], strict=True)}
 
 
+def _refuse_placeholder_organization(config: Config) -> None:
+    """Refuse a 发文机关 or 发文字号代字 still as `bulletin init` wrote them (某市总工会, 某工发).
+
+    An issued bulletin never changes: one headed 某市总工会文件 would stay so in the record.
+    """
+    placeholders = {word for pair in DEFAULT_ORGANIZATION.values() for word in pair}
+    org = config.organization
+    left = [
+        f"{what}“{value}”"
+        for what, value in (
+            ("发文机关（name）", org.name),
+            ("发文字号代字（doc_prefix）", org.doc_prefix),
+        )
+        if value in placeholders
+    ]
+    if left:
+        raise ConfigError(
+            f"bulletin.yml 的 organization 中{'和'.join(left)}还是新建项目时的示例，未印发："
+            "印发的通报存档后不能再改。请改为本单位的名称和代字（例如 name: 安平市总工会、"
+            "doc_prefix: 安工发），运行 bulletin build 核对后再印发。"
+        )
+
+
 def _check_signing(
     root: Path, config: Config, period: Period, signed: date, frame_path: str
 ) -> list[str]:
-    """Refuse a 成文日期 before the reporting deadline or a receipt; warn on a weekend.
+    """Refuse a 成文日期 before the reporting deadline or a receipt; warn on a day off.
 
     A bulletin signed before its data arrived, or before counties had to report, judges what
     the leader could not have seen (CONTRACT 4.1).
@@ -110,10 +134,22 @@ def _check_signing(
                 f'{period} {county or "县市区"} "YYYY-MM-DD HH:MM" 更正。'
             )
     warnings = []
-    if signed.weekday() >= 5:
+    holiday = config.calendar.holiday_name(signed)
+    if holiday is not None:
+        warnings.append(
+            f"成文日期 {signed.isoformat()} 是放假日（{holiday}），请确认这是领导签发的日期。"
+        )
+    elif not config.calendar.is_workday(signed):
         weekday = "六" if signed.weekday() == 5 else "日"
         warnings.append(
             f"成文日期 {signed.isoformat()} 是星期{weekday}，请确认这是领导签发的日期。"
+        )
+    rectify_by = config.calendar.after(signed, config.rectify_days)
+    if years := config.calendar.uncovered_years(signed, rectify_by):
+        warnings.append(
+            f"整改期限 {fmt.chinese_date(rectify_by)} 按周一至周五计算："
+            f"程序不知道{'、'.join(map(str, years))}年的法定节假日安排（bulletin.yml 的 holidays、"
+            "workdays 也没有填写），请核对这个日期。"
         )
     return warnings
 
@@ -156,6 +192,7 @@ def _issue(
         raise ConfigError(str(exc)) from exc
     if period.cadence != config.cadence:
         raise ConfigError(f"本项目的报告周期是 {config.cadence}，报告期 {period} 不属于本项目。")
+    _refuse_placeholder_organization(config)
     key = str(period)
     register = read_register(root)
     refuse_unregistered(register)  # a register restored too old: its numbers are not all known

@@ -135,6 +135,12 @@ class Packet:
         return [self.document, *packet] if self.document else packet
 
     @property
+    def logged(self) -> tuple[str, str]:
+        """The files and sha256 cells of its sent.csv rows: every attachment, the 通报 first."""
+        attached = self.attachments
+        return ";".join(name for _p, name, _d in attached), ";".join(d for _p, _n, d in attached)
+
+    @property
     def shown_name(self) -> str:
         """The unit's name on one line (a name with a line break is shown, not obeyed)."""
         return one_line(self.name)
@@ -314,8 +320,9 @@ def _plan_packet(
 ) -> None:
     """Decide the packet's addresses this run, from the unit's cell and the journal."""
     valid, invalid = parse_addresses(cell)
-    digest = ";".join(packet.digests)
-    known = {a: st for (u, d, a), st in states.items() if u == packet.code and d == digest}
+    # rows log every attachment; those of older logs the packet's own files only
+    digests = {";".join(packet.digests), packet.logged[1]}
+    known = {a: st for (u, d, a), st in states.items() if u == packet.code and d in digests}
     packet.delivered = [a for a, st in known.items() if st.delivered_at]
     if packet.delivered:
         packet.sent_at = _when(max(known[a].delivered_at for a in packet.delivered))
@@ -510,8 +517,7 @@ def _log(
                 [
                     packet.code,
                     address,
-                    ";".join(packet.file_names),
-                    ";".join(packet.digests),
+                    *packet.logged,
                     when.isoformat(timespec="seconds"),
                     one_line(result),
                     message_id,

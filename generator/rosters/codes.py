@@ -111,6 +111,9 @@ _CODE_FIELDS = {
     "source": "沿用的报告期",
     "year": "年度",
     "weekday": "几",
+    "holiday": "节假日名称",
+    "years": "年份",
+    "deadline": "算出的整改日期",
     "message": "缺少哪些记录、怎样恢复",
     "why": "依据（carry 的决定或设置）",
     "enterprise": "企业名称",
@@ -574,6 +577,28 @@ E_VOLUNTEER_AMBIGUOUS = _code(
 W_ENT_MISSING = _code(
     "W-ENT-MISSING",
     "企业“{name}”（{value}）在 {previous} 期台账中有、本期台账中没有：如已注销、吊销或迁出，请保留该行并填写经营状态；如是漏报，请补上。",
+)
+#: A bulletin frame whose 成文日期 is a public holiday (春节 …, or a bulletin.yml holiday), not
+#: a 调休 working day. Fields: holiday.
+W_SIGNED_HOLIDAY = _code(
+    "W-SIGNED-HOLIDAY",
+    "成文日期 {value} 是放假日（{holiday}）：请核对领导签发的日期。确是放假日签发的可以不改。",
+)
+#: A rectification deadline counted through a year whose public holidays are not known (not
+#: announced when this version was made, and not in bulletin.yml): counted Monday to Friday.
+#: Fields: years, deadline.
+W_CALENDAR_UNKNOWN = _code(
+    "W-CALENDAR-UNKNOWN",
+    "成文日期 {value} 起算的整改期限（{deadline}）涉及{years}年，程序不知道该年的法定节假日和"
+    "调休安排，暂按周一至周五为工作日计算，期限可能落在假期中：请按国务院公布的放假安排，"
+    "在 bulletin.yml 的 holidays（放假日期）和 workdays（调休上班日期）中填写该年的日期。",
+)
+#: An active enterprise unionised in the previous period's ledger (as corrected since) and not
+#: unionised in this one: a union lost without a word, or a wrong cell. Fields: name, previous.
+W_UNION_LOST = _code(
+    "W-UNION-LOST",
+    "企业“{name}”（{value}）在 {previous} 期台账中已建会，本期台账填的是未建会：请向县市区核实。"
+    "如是填错，请改为已建会并填写建会日期；如工会确已撤销或合并，请在“未建会原因”中写明。",
 )
 
 

@@ -176,6 +176,9 @@ class Ledger:
     files: list[str]  # the files rows came from, relative to the project
     #: the 志愿者考核 sheets found in the period's files: (table, the file's county or "")
     reviews: list[tuple[Any, str]] = field(default_factory=list)
+    #: (file, row) -> (企业名称, 统一社会信用代码) of each row of another county's unit, left out
+    #: of `frame` (E-UNIT-OTHER-COUNTY): named in the problem lists, not missing (W-ENT-MISSING)
+    strays: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
 
 #: Lock and temporary files of Excel, WPS and LibreOffice: never a county's file.
@@ -238,6 +241,7 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
     frames: list[pd.DataFrame] = []
     used: list[str] = []
     reviews: list[tuple[Any, str]] = []
+    strays: dict[tuple[str, int], tuple[str, str]] = {}
     readable = True
     for path in files:
         rel = relative(root, path)
@@ -270,18 +274,26 @@ def read_ledger(root: Path, folder: Path, ctx: Context) -> Ledger:
         if ctx.units is not None:  # a county's stored file: rows of other counties are strays
             stray, found_strays = stray_rows(frame, rel, county, ctx.units)
             problems.extend(found_strays)
-            frame = frame.loc[~stray].reset_index(drop=True) if stray.any() else frame
+            if stray.any():
+                picked = frame.loc[stray, ["_row", "name", "uscc"]]
+                for row, name, code in picked.itertuples(index=False):
+                    strays[(rel, int(row))] = (_text(name), _text(code))
+                frame = frame.loc[~stray].reset_index(drop=True)
         frames.append(frame)
         used.append(rel)
         if review.table is not None:
             reviews.append((review.table, _one_county(frame, ctx.units)))
     if not frames:
-        return Ledger(empty_frame(ENTERPRISES), problems, False, [], reviews)
+        return Ledger(empty_frame(ENTERPRISES), problems, False, [], reviews, strays)
     if len(frames) == 1:
-        return Ledger(frames[0], problems, readable, used, reviews)
+        return Ledger(frames[0], problems, readable, used, reviews, strays)
     frame = pd.concat(frames, ignore_index=True)
     problems.extend(_duplicates_across_files(frame, ctx.units))
-    return Ledger(frame, problems, readable, used, reviews)
+    return Ledger(frame, problems, readable, used, reviews, strays)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _one_county(frame: pd.DataFrame, units: UnitTree | None) -> str:

@@ -79,6 +79,8 @@ class SnapshotState:
     name: pa.Array
     unit: pa.Array
     active: np.ndarray  # active (存续 or no status) with a code
+    #: unionised (是否建会 是), for W-UNION-LOST next period
+    unionized: np.ndarray | None = None
     #: per county: a digest of its rows (E-LEDGER-STALE), its active enterprises
     #: (W-COUNTY-SHRANK) and the files its rows came from
     county_digests: dict[str, str] = field(default_factory=dict)
@@ -120,6 +122,8 @@ class Snapshot:
     reporting: list[Any] = field(default_factory=list)
     #: county -> the earlier period its ledger repeats (E-LEDGER-STALE, confirmed or not)
     repeats: dict[str, str] = field(default_factory=dict)
+    #: rows of another county's unit, left out of `enterprises` (Ledger.strays)
+    strays: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -312,6 +316,9 @@ def read_snapshot(
     # Which of last period's enterprises are gone: one hash pass over both periods' codes, in
     # a worker thread while the state's digests are made.
     present = _arrow(enterprises["uscc"])
+    if ledger.strays:  # on a row of the file (E-UNIT-OTHER-COUNTY), so not missing
+        found_uscc = [code for _name, code in ledger.strays.values() if code]
+        present = pa.concat_arrays([present, pa.array(found_uscc, type=present.type)])
     gone = in_background(functools.partial(_gone, present, previous), len(enterprises))
     state = _state(enterprises, period, data.unit_index, row_counties)
     enterprises = _without_words(enterprises)
@@ -327,6 +334,8 @@ def read_snapshot(
         unreported = {p.county for p in problems if p.code == codes.E_COUNTY_NOT_REPORTED.name}
         missing = [p for p in missing if p.county not in unreported]
         problems.extend(_name_counties(missing, data.unit_index.name))
+        lost = _unions_lost(enterprises, previous, state.active, data.unit_index)
+        problems.extend(_name_counties(lost, data.unit_index.name))
         changes, repeats = _county_changes(
             state, previous, data.unit_index, carried, folder, root, period
         )
@@ -345,13 +354,23 @@ def read_snapshot(
             data.config.report_deadline,
             unchanged={c: p for c, p in repeats.items() if c in confirmed},
             ref=ref,
+            repeating=set(repeats),
         )
         if ref.issued_at is None and (
             period == max(data.periods, default=period) or any(r.received for r in reporting)
         ):
             problems.extend(_receipts_missing(reporting, folder, root, period))
     return Snapshot(
-        period, enterprises, reviews, problems, state, ledger.files, carried, reporting, repeats
+        period,
+        enterprises,
+        reviews,
+        problems,
+        state,
+        ledger.files,
+        carried,
+        reporting,
+        repeats,
+        ledger.strays,
     )
 
 
@@ -557,6 +576,7 @@ def _state(
         name=_arrow(enterprises["name"]),
         unit=_arrow(enterprises["unit"]),
         active=active_np,
+        unionized=_unionized(enterprises),
     )
     if not len(enterprises) or not index.county:
         return state
@@ -607,6 +627,49 @@ def _gone(present: pa.Array, previous: SnapshotState | None) -> np.ndarray | Non
         return None
     found = pc.fill_null(pc.is_in(previous.uscc, value_set=present), False)
     return previous.active & ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _unionized(enterprises: pd.DataFrame) -> np.ndarray:
+    """Each row's 是否建会 as a bool (empty: False)."""
+    if "unionized" not in enterprises.columns:
+        return np.zeros(len(enterprises), dtype=bool)
+    return np.asarray(enterprises["unionized"].fillna(False).to_numpy(), dtype=bool)
+
+
+def _unions_lost(
+    enterprises: pd.DataFrame, previous: SnapshotState, active: np.ndarray, index: UnitTree
+) -> list[Problem]:
+    """W-UNION-LOST for each active enterprise not unionised now and unionised last period."""
+    if previous.unionized is None or not previous.unionized.any() or not len(enterprises):
+        return []
+    was = pc.filter(previous.uscc, pa.array(previous.unionized & previous.active))
+    now = _unionized(enterprises)
+    candidates = np.flatnonzero(active & ~now)
+    if not len(candidates):
+        return []
+    codes_now = _arrow(enterprises["uscc"]).take(pa.array(candidates))
+    hit = pc.fill_null(pc.is_in(codes_now, value_set=was), False).to_numpy(zero_copy_only=False)
+    rows = candidates[np.asarray(hit, dtype=bool)]
+    if not len(rows) or "_file" not in enterprises.columns:
+        return []
+    header = ENTERPRISES.column("unionized").title
+    picked = enterprises.iloc[rows]
+    out = []
+    for file, row, code, name, unit in zip(
+        picked["_file"], picked["_row"], picked["uscc"], picked["name"], picked["unit"], strict=True
+    ):
+        out.append(
+            codes.W_UNION_LOST.problem(
+                str(file),
+                int(row),
+                header,
+                code,
+                (index.county.get(str(unit), ""), ""),
+                name=name if isinstance(name, str) else "",
+                previous=str(previous.period),
+            )
+        )
+    return out
 
 
 def _missing_enterprises(
@@ -695,7 +758,7 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
     wanted = {(p.file, p.row) for p in snapshot.problems if p.row is not None}
     frame = snapshot.enterprises
     if not wanted or "_file" not in frame.columns:
-        return {}
+        return dict(snapshot.strays)
     # Only the rows whose number a problem names are turned into Python values.
     numbers = np.asarray(frame["_row"], dtype=np.int64)
     hit = np.flatnonzero(np.isin(numbers, np.array(sorted({r for _f, r in wanted}))))
@@ -709,7 +772,7 @@ def _named_rows(snapshot: Snapshot) -> dict[tuple[str, int], tuple[str, str]]:
                 "" if not isinstance(name, str) else name,
                 code if isinstance(code, str) else "",
             )
-    return out
+    return {**snapshot.strays, **out}
 
 
 def _name_counties(problems: list[Problem], names: dict[str, str]) -> list[Problem]:

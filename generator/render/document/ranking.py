@@ -113,8 +113,13 @@ def county_ranking_table(bulletin: Bulletin, full: bool) -> Node:
 
 def direct_name(county: UnitFigures) -> str:
     """The enterprises registered to a county itself: 县直, 市直, 区直, or 直属 for a zone."""
-    last = county.name[-1:]
-    if last in ("县", "市", "区") and not county.name.endswith(("开发区", "园区", "新区")):
+    return direct_word(county.name)
+
+
+def direct_word(county: str) -> str:
+    """What a county's own enterprises are called, from its name: 县直, 市直, 区直 or 直属."""
+    last = county[-1:]
+    if last in ("县", "市", "区") and not county.endswith(("开发区", "园区", "新区")):
         return f"{last}直"
     return "直属"
 

@@ -123,10 +123,13 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
     text = say("reporting_deadline", deadline=reporting.deadline_text)
     parts: list[str] = []
     carried = [c for c in counties if c.state == "carried"]
-    if reporting.before_deadline:
+    received = sum(c.state in ("on_time", "unknown") for c in counties)
+    if reporting.before_deadline and received == len(counties):
+        # every county in before the deadline: nothing is still open, no count of the whole
+        text += say("reporting_all_received")
+    elif reporting.before_deadline:
         # no verdict before the deadline: who has reported, who may still
         text += say("reporting_before_deadline")
-        received = sum(c.state in ("on_time", "unknown") for c in counties)
         if received:
             parts.append(say("reporting_received", count=received))
         # a county that has sent part of its townships has not "not reported"
@@ -154,6 +157,9 @@ def reporting_section(bulletin: Bulletin, say: Wording) -> Section | None:
         if late:
             shown = "、".join(f"{c.name}（逾期{c.days_late}天）" for c in late)
             parts.append(say("reporting_late", names=shown))
+    elif received == len(counties):
+        # no receipt recorded: when each came is not known, that each came is
+        text += say("reporting_all_received")
     if carried:
         parts.append(say("reporting_carried", names="、".join(c.name for c in carried)))
     if parts:

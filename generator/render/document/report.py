@@ -238,7 +238,7 @@ def figures_section(bulletin: Bulletin, u: UnitFigures) -> Section:
             sentence += "，与上期持平"
         figures.append(par(sentence + "。"))
     for j in u.judgments:
-        figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason))
+        figures.append(lead_par(f"{JUDGMENT_LABELS.get(j.kind, j.kind)}：", j.reason + "。"))
     reported = bulletin.reporting_of(u.code)
     if reported is not None and reported.state != "unknown":
         figures.append(lead_par("报送情况：", _reporting_text(bulletin, u, reported)))
@@ -480,7 +480,10 @@ def volunteer_section(bulletin: Bulletin, u: UnitFigures) -> Section | None:
     if not (volunteers or lacking or u.volunteer_required):
         return None
     vol: list[Node] = []
-    if lacking:
+    if lacking and u.level == "township":
+        # its own report speaks to the township: not a list naming itself
+        vol.append(par("本单位应配备工会工作志愿者，尚未配备，请抓紧选聘到位。"))
+    elif lacking:
         vol.append(par("应配备而尚未配备志愿者的乡镇（街道）：" + "、".join(lacking) + "。"))
     if u.volunteers_graded:
         vol.append(

@@ -118,9 +118,10 @@ def volunteer_section(bulletin: Bulletin, say: Wording) -> Section | None:
     return "工会工作志愿者配备情况", vol
 
 
-def campaign_section(bulletin: Bulletin) -> Section:
+def campaign_section(bulletin: Bulletin) -> Section | None:
     """The campaigns (工人先锋号、职工书屋…): the city's counts and the period's new ones by name."""
-    campaign: list[Node] = [par(f"{words().own}{campaigns_said(bulletin.city, detail=True)}。")]
+    said = campaigns_said(bulletin.city, detail=True)
+    campaign: list[Node] = [par(f"{words().own}{said}。")] if said else []
     for kind, named in ((c.key, c.label) for c in CAMPAIGNS.values()):
         new = [c for c in bulletin.campaigns if c.kind == kind and c.new]
         if new:
@@ -131,6 +132,8 @@ def campaign_section(bulletin: Bulletin) -> Section:
                 for c in new
             )
             campaign.append(par(f"本期新增{named}：{items}。"))
+    if not campaign:  # no campaign roster kept: no section of zeros
+        return None
     return f"{said_and(c.label for c in CAMPAIGNS.values())}创建情况", campaign
 
 
@@ -233,15 +236,21 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
         if pct(top) != pct(bottom):
             highs = "、".join(u.name for u in rated if u.coverage_rate == top)
             lows = "、".join(u.name for u in rated if u.coverage_rate == bottom)
-            below = [u.name for u in rated if (u.coverage_rate or 0.0) < city.coverage_rate]
+            # below as printed: a county shown at the average's own 73.3% is not "below" it
+            average = pct(city.coverage_rate)
+            below = [
+                u.name
+                for u in rated
+                if (u.coverage_rate or 0.0) < city.coverage_rate and pct(u.coverage_rate) != average
+            ]
             text = (
                 f"一是{say('problem_gap')}。{words().each}{label('coverage_rate')}最高的{highs}为{pct(top)}，"
                 f"最低的{lows}为{pct(bottom)}，相差{fmt.number((top - bottom) * 100, 1)}个百分点"
             )
             if below:
                 text += (
-                    f"；{len(below)}个{words().members}低于{words().own}平均水平（{pct(city.coverage_rate)}），"
-                    f"分别是{'、'.join(below)}"
+                    f"；{len(below)}个{words().members}低于{words().own}平均水平（{average}），"
+                    + (f"分别是{'、'.join(below)}" if len(below) > 1 else f"为{below[0]}")
                 )
             sentences.append(text + "。")
     # The same units as the judgments name: some enterprise due by now (3.9), none unionised
