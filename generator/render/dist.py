@@ -16,6 +16,7 @@ import re
 import shutil
 import unicodedata
 import zipfile
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,19 +79,47 @@ def priority_file(code: str, name: str = "", period_label: str = "") -> str:
     return f"{unit_folder(code, name)}-{period_label}未建会重点企业清单.xlsx"
 
 
-def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
-    """The unit's enterprises still to unionise, largest first (a county: all of its own)."""
-    entries = [
-        p
-        for p in bulletin.priority or ()
-        if p.state == "open"
-        and (p.unit == unit.code or (unit.level == "county" and p.county == unit.code))
-    ]
+@dataclass
+class PriorityIndex:
+    """The open priority entries of a bulletin, by position, under their unit and county."""
+
+    entries: list[PriorityEntry]
+    by_unit: dict[str, list[int]] = field(default_factory=dict)
+    by_county: dict[str, list[int]] = field(default_factory=dict)
+
+
+def priority_index(bulletin: Bulletin) -> PriorityIndex:
+    """The bulletin's open priority entries indexed by unit and county (one pass for all the
+    units' packets: a scan per unit is units x entries)."""
+    index = PriorityIndex([p for p in bulletin.priority or () if p.state == "open"])
+    for i, p in enumerate(index.entries):
+        index.by_unit.setdefault(p.unit, []).append(i)
+        index.by_county.setdefault(p.county, []).append(i)
+    return index
+
+
+def open_priority(
+    bulletin: Bulletin, unit: UnitFigures, index: PriorityIndex | None = None
+) -> list[PriorityEntry]:
+    """The unit's enterprises still to unionise, largest first (a county: all of its own).
+
+    `index` (priority_index of the same bulletin): found there, not by a scan of every entry.
+    """
+    if index is None:
+        index = priority_index(bulletin)
+    found = set(index.by_unit.get(unit.code, ()))
+    if unit.level == "county":
+        found.update(index.by_county.get(unit.code, ()))
+    entries = [index.entries[i] for i in sorted(found)]  # in the model's order, as scanned
     return sorted(entries, key=lambda p: (-p.employees, p.name, p.uscc))
 
 
 def write_priority_xlsx(
-    bulletin: Bulletin, unit: UnitFigures, path: Path, cache_dir: Path | None = None
+    bulletin: Bulletin,
+    unit: UnitFigures,
+    path: Path,
+    cache_dir: Path | None = None,
+    index: PriorityIndex | None = None,
 ) -> Path:
     """The unit's open tick-off list as a workbook with Chinese headers (cached by content)."""
     rows = [
@@ -106,7 +135,7 @@ def write_priority_xlsx(
             p.planned_on,
             priority_marks(p),
         ]
-        for i, p in enumerate(open_priority(bulletin, unit), 1)
+        for i, p in enumerate(open_priority(bulletin, unit, index), 1)
     ]
     title = f"{bulletin.period_label}未建会重点企业"
     when = issued_on(bulletin)
@@ -196,6 +225,7 @@ def write_dist(
     rows: list[list[str]] = []
     when = issued_on(bulletin)
     label = bulletin.period_label
+    index = priority_index(bulletin)
     for unit in bulletin.units:
         if unit.level not in ("county", "township"):
             continue
@@ -208,7 +238,11 @@ def write_dist(
         if words().has_lists:  # a province has its cities' counts, not their enterprises
             files.append(
                 write_priority_xlsx(
-                    bulletin, unit, folder / priority_file(unit.code, unit.name, label), cache_dir
+                    bulletin,
+                    unit,
+                    folder / priority_file(unit.code, unit.name, label),
+                    cache_dir,
+                    index,
                 )
             )
         digests = {path: file_digest(path, "sha256") for path in files}
