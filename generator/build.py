@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import hashlib
 import json
 import os
 import shutil
@@ -43,7 +42,6 @@ from generator.common.problems import Problem
 from generator.common.publish import check_output_folder, exclusive_build, publishing, recover
 from generator.common.record import project_today, record_inputs, reference, report_deadline
 from generator.common.register import apply_issued, overlay_issued, registered_paths
-from generator.common.sealed import read_sealed, seal
 from generator.federation.words import speak_as
 from generator.model.bulletin import SHOWS, Bulletin
 from generator.model.content import Content, frame_deadline_problems, load_content
@@ -475,6 +473,8 @@ def write_data_files(
     The tables are cached by the bulletin and problems they are made from (`cache_dir`), since
     writing XLSX is the slow part and most periods do not change from one build to the next.
     """
+    import hashlib
+
     from generator.render.files import issued_on, write_indicators, write_problems
 
     count = 0
@@ -482,7 +482,8 @@ def write_data_files(
         for bulletin in bulletins:
             folder = out / audience / "data" / bulletin.period
             folder.mkdir(parents=True, exist_ok=True)
-            _write_bulletin_json(bulletin, folder / "bulletin.json", cache_dir, reuse)
+            text = bulletin.to_json() + "\n"
+            (folder / "bulletin.json").write_text(text, encoding="utf-8")
             count += 1
             if not (bulletin.shows.indicator_tables or bulletin.shows.data_quality):
                 continue
@@ -520,35 +521,7 @@ def write_data_files(
                 store_files(cached, written)
     if cache_dir is not None:
         keep_newest((p for p in cache_dir.glob("*") if p.is_dir()), keep=4 * len(g.periods))
-        keep_newest(cache_dir.glob("*.json"), keep=4 * len(g.periods))
     return count
-
-
-def _write_bulletin_json(
-    bulletin: Bulletin, path: Path, cache_dir: Path | None, reuse: bool = True
-) -> None:
-    """Write bulletin.json; one whose bulletin is unchanged is copied from `cache_dir`.
-
-    Writing the file (sorted keys, indented, a Python call per record) costs several times
-    the digest of the same fields by orjson's own dataclass writer, which keys the copy kept.
-    """
-    cached = None
-    if cache_dir is not None:
-        fields = orjson.dumps(bulletin, option=orjson.OPT_SORT_KEYS)
-        digest = hashlib.blake2b(fields, digest_size=20)
-        digest.update(tool_digest().encode())
-        cached = cache_dir / f"{digest.hexdigest()}.json"
-        kept = read_sealed(cached) if reuse else None
-        if kept is not None:
-            path.write_bytes(kept)
-            os.utime(cached)  # recently used: kept by keep_newest
-            return
-    text = bulletin.to_json() + "\n"
-    data = (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode("utf-8")
-    path.write_bytes(data)  # as write_text writes it: the system's line ends
-    if cached is not None:
-        with contextlib.suppress(OSError):  # without it the next build writes the file again
-            write_atomic(cached, seal(data))
 
 
 def build(root: Path, options: BuildOptions | None = None, report: Reporter = _noop) -> BuildResult:

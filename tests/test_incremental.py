@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -593,37 +591,3 @@ def test_an_earlier_ledger_changed_remakes_the_reports_whose_history_shows_it(
     fresh = tmp_path / "fresh"
     build(project.root, BuildOptions(out=fresh, force=True, jobs=1, site=False))
     assert contents(project.root / "site") == contents(fresh)  # file by file, the same bytes
-
-
-def test_an_unchanged_bulletin_json_is_copied_from_the_cache_and_only_intact(
-    small_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from generator.model.bulletin import Bulletin
-
-    project = data_built(small_build, tmp_path / "project")
-    out = tmp_path / "site"
-    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
-    kept = sorted((project.root / CACHE_DIR / "tables").glob("*.json"))
-    assert len(kept) == 4  # two periods, two audiences
-    # one damaged by a byte: the public bulletin.json of 2026-09
-    damaged = next(
-        p
-        for p in kept
-        if itemgetter("audience", "period")(json.loads(p.read_bytes().partition(b"\n")[2]))
-        == ("public", "2026-09")
-    )
-    data = damaged.read_bytes()
-    damaged.write_bytes(data[:-3] + bytes([data[-3] ^ 1]) + data[-2:])
-    written: list[str] = []
-    to_json = Bulletin.to_json
-
-    def counted(self: Bulletin) -> str:
-        written.append(f"{self.audience} {self.period}")
-        return to_json(self)
-
-    monkeypatch.setattr(Bulletin, "to_json", counted)
-    _note(project, "一稿。")  # a public write-up of 2026-10: both of its bulletins change
-    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
-    assert sorted(written) == ["internal 2026-10", "public 2026-09", "public 2026-10"]
-    assert "一稿" in (out / "public" / "data" / "2026-10" / "bulletin.json").read_text("utf-8")
-    _same_as_forced(project, out, tmp_path)
