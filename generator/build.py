@@ -143,7 +143,7 @@ def gather(
     # Here, not at the top: a build with nothing changed (the stamp matches) never imports
     # pandas, which is most of the start-up of `bulletin build` (see _Stamp).
     from generator.figures.reduce import project_figures
-    from generator.model.assemble import assemble, pages, period_writeups
+    from generator.model.assemble import assemble, pages, period_writeups, unit_history
     from generator.rosters.load import load_project
 
     with _timed(result, "rosters"):
@@ -225,6 +225,7 @@ def gather(
             data.unit_index, content, period, SHOWS[audience].internal_writeups
         ),
         pages(content),
+        lambda period: unit_history(figures.indicators, data.unit_index, periods, period),
     )
     with _timed(result, "model"):
         for audience in audiences:

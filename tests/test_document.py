@@ -553,3 +553,82 @@ def test_january_is_one_month_and_no_count_of_nothing_is_printed(demo: Path) -> 
             assert "开展督查0次" not in text, pdf
             said += "本期未开展督查" in text
     assert said  # 2026-02: no inspection held, one rectification overdue
+
+
+# ---- what each document reads: the key of its PDF ---------------------------------------------
+
+
+def _made_alike_from_views(bulletins: list[Any], config: Any) -> int:
+    """Assert that every bulletin's document and each unit's report made from its view
+    (render.document.reads) are those made from the whole bulletin; how many were compared."""
+    from generator.render.charts import chart_key
+    from generator.render.document import Assets, bulletin_document, report_document
+    from generator.render.document.reads import bulletin_view, report_views
+    from generator.render.document.wording import Wording
+
+    assets, say, compared = Assets(config.content_dir), Wording(config.root), 0
+    for b in bulletins:
+        view = bulletin_view(b, config)
+        assert bulletin_document(view, config, assets, {}) == bulletin_document(
+            b, config, assets, {}
+        ), (b.audience, b.period)
+        for kind in ("counties", "trend"):  # the charts fill_charts draws into it
+            assert chart_key(kind, view, text_as_paths=True) == chart_key(
+                kind, b, text_as_paths=True
+            )
+        views = report_views(b)
+        assert sorted(views) == sorted(u.code for u in b.units if u.level != "city")
+        for code, part in views.items():
+            assert report_document(part, code, assets, {}, b.organization, say) == (
+                report_document(b, code, assets, {}, b.organization, say)
+            ), (b.audience, b.period, code)
+            # the part is the unit's: no other unit's history, write-ups or priority entries
+            assert set(part.history) <= {code}
+            assert all(code in (w.unit, w.county) for w in part.writeups)
+            assert all(code in (p.unit, p.county) for p in part.priority or ())
+        compared += 1 + len(views)
+    return compared
+
+
+def test_each_pdf_is_made_alike_from_the_part_of_the_model_it_reads(tmp_path: Path) -> None:
+    # every record a document can show: the planted project (the four clear things,
+    # inspections, federations, volunteers, write-ups listed by title in the bulletin, two
+    # periods) and the sample model (townships lacking a volunteer, judgments of every kind)
+    from conftest import Project
+    from planted import plant
+    from sample_model import sample_bulletin
+
+    from generator.build import BuildOptions, gather
+    from generator.common.config import load_config
+
+    project = Project(tmp_path / "project")
+    plant(project)
+    g = gather(project.root, BuildOptions(site=False, pdf=False))
+    bulletins = [b for items in g.bulletins.values() for b in items]
+    assert {b.period for b in bulletins} == {"2026-09", "2026-10"}
+    assert any(b.inspections for b in bulletins) and any(b.writeups for b in bulletins)
+    assert g.config.bulletin_writeups == "titles"
+    compared = _made_alike_from_views(bulletins, g.config)
+    sample = [sample_bulletin("internal"), sample_bulletin("public")]
+    assert any(b.townships_lacking_volunteer for b in sample)
+    compared += _made_alike_from_views(sample, load_config(project.root))
+    assert compared == 4 * 6 + 2 * 7
+
+
+def test_a_bulletin_pdf_reads_no_write_up_unless_it_lists_their_titles(tmp_path: Path) -> None:
+    import dataclasses
+
+    from conftest import Project
+    from sample_model import sample_bulletin
+
+    from generator.common.config import load_config
+    from generator.render.document.reads import bulletin_view
+
+    b = sample_bulletin("internal")
+    assert b.writeups and len(b.history) > 1
+    config = load_config(Project(tmp_path / "project").root)
+    assert config.bulletin_writeups != "titles"  # the default: the site carries the news
+    for listed, expected in ((config.bulletin_writeups, []), ("titles", b.writeups)):
+        view = bulletin_view(b, dataclasses.replace(config, bulletin_writeups=listed))
+        assert view.writeups == expected
+        assert list(view.history) == [b.city.code] and view.pages == []

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import Project, as_project, copy_built, rows_of
+from conftest import Project, as_project, copy_built, rows_of, uscc
 
 from generator.build import BuildOptions, build
 from generator.common.cache import CACHE_DIR, value_digest
@@ -416,10 +416,11 @@ def test_a_changed_write_up_remakes_only_the_documents_and_tables_that_show_it(
     _note(project, "第二稿。")
     again = build(project.root, BuildOptions(jobs=1))
     assert not again.unchanged
-    # the bulletins of 2026-10 list the write-up (bulletin.json): their documents are made again,
-    # and found in the cache (the PDF bulletin shows no write-ups); of the unit reports only
-    # 甲县's, the one unit it is about; the indicator tables show no write-ups: none rewritten
-    assert sorted(made) == ["990100", "internal 2026-10", "public 2026-10"]
+    # the bulletins of 2026-10 list the write-up (bulletin.json), but their PDFs show no
+    # write-ups (the config does not list their titles): their documents are not made again; of
+    # the unit reports only 甲县's, the one unit it is about; the indicator tables show no
+    # write-ups: none rewritten
+    assert made == ["990100"]
     assert tables == []
     # no bulletin is assembled again: the kept ones are given the period's write-ups
     assert stored.STATS == {"kept": 4, "assembled": 0, "unkeyed": 0}
@@ -539,3 +540,54 @@ def test_a_kept_bulletin_comes_back_exactly(project: Project) -> None:
         bulletin.units[3].coverage_rate = odd
         with pytest.raises(TypeError):
             stored.dump_bulletin(bulletin)
+
+
+def _documents_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every PDF document made from here on: `<audience> <period>` for a bulletin, the unit's
+    code for a report (a document found by the key of what it reads is not made)."""
+    from generator.render import pdf
+
+    made: list[str] = []
+    bulletin_document, report_document = pdf.bulletin_document, pdf.report_document
+
+    def bulletin_made(b: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(f"{b.audience} {b.period}")
+        return bulletin_document(b, *args, **kwargs)
+
+    def report_made(b: Any, code: str, *args: Any) -> Any:
+        made.append(code)
+        return report_document(b, code, *args)
+
+    monkeypatch.setattr(pdf, "bulletin_document", bulletin_made)
+    monkeypatch.setattr(pdf, "report_document", report_made)
+    return made
+
+
+def test_an_earlier_ledger_changed_remakes_the_reports_whose_history_shows_it(
+    small_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three periods; 2026-09 gains a small shop in 南街道 (990201, of 乙区 990200): its figures of
+    # 2026-09 change, so do 2026-10's changes against them, while 2026-11 (the rows of 2026-10
+    # again) changes only in its history
+    project = copy_built(small_build, tmp_path / "project", rebuild=False)
+    project.write("enterprises", rows_of("enterprises", "2026-10"), period="2026-11")
+    pdf_only = BuildOptions(jobs=1, site=False)
+    build(project.root, pdf_only)
+    made = _documents_made(monkeypatch)
+    rows = rows_of("enterprises", "2026-09")
+    shop = dict(rows[2], uscc=uscc("91990201MA0000009"), name="南街小店", employees="3")
+    project.write("enterprises", [*rows, shop], period="2026-09")
+    build(project.root, pdf_only)
+    # the bulletins of each period show the city's history (its trend chart): all made again;
+    # of the reports of 2026-11 those of 南街道 and 乙区, whose history lines show 2026-09, and
+    # not those of 甲县 and its townships, whose documents read nothing that changed
+    assert sorted(made) == [
+        "990200",
+        "990201",
+        *(f"{a} 2026-{m}" for a in ("internal", "public") for m in ("09", "10", "11")),
+    ]
+    # 2026-11's own figures are as they were: its kept bulletins are given their new history
+    assert stored.STATS == {"kept": 2, "assembled": 4, "unkeyed": 0}
+    fresh = tmp_path / "fresh"
+    build(project.root, BuildOptions(out=fresh, force=True, jobs=1, site=False))
+    assert contents(project.root / "site") == contents(fresh)  # file by file, the same bytes

@@ -354,7 +354,7 @@ def assemble(
     for kind, codes in kinds.items():
         kinds[kind] = _ranking(by_code, codes)
 
-    history = _history(indicators, index, periods, period)
+    history = unit_history(indicators, index, periods, period)
     previous_key = str(period.previous())
     has_previous = previous_key in {str(p) for p in periods}
 
@@ -441,9 +441,10 @@ def pages(content: Content) -> list[Page]:
     return [Page(slug=p.slug, title=p.title, body=p.body) for p in content.pages]
 
 
-def _history(
+def unit_history(
     indicators: pd.DataFrame, index: UnitTree, periods: list[Period], upto: Period
 ) -> dict[str, list[HistoryPoint]]:
+    """Each unit's headline figures in the periods up to `upto`, oldest first."""
     keys = [str(p) for p in periods if p <= upto]
     columns = [f.name for f in fields(HistoryPoint) if f.name != "period"]
     wanted = indicators.loc[indicators.index.get_level_values("period").isin(keys), columns]

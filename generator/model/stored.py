@@ -27,7 +27,7 @@ from generator.common.cache import encode, keep_newest, tool_digest, value_diges
 from generator.common.periods import Period
 from generator.common.sealed import read_sealed, seal
 from generator.model import bulletin as model
-from generator.model.bulletin import SHOWS, Audience, Bulletin, Page, WriteUp
+from generator.model.bulletin import SHOWS, Audience, Bulletin, HistoryPoint, Page, WriteUp
 from generator.model.content import Content
 
 #: What a frame's digest may fail with (pyarrow's errors are of these kinds), beside Unkeyed.
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from generator.figures.reduce import Figures
     from generator.rosters.load import ProjectData
 
-_FORMAT = 1  # bump when the model's records change shape
+_FORMAT = 2  # bump when the model's records change shape (2: kept without their history)
 
 #: The records a kept bulletin may hold, by their names.
 RECORDS: dict[str, type[Any]] = {
@@ -213,11 +213,12 @@ class KeptBulletins:
 
     That is everything `assemble` is given, write-ups left out: the audience and what it is
     shown (model.SHOWS), the tool, the config, the unit tree, the campaign, volunteer and
-    inspection rosters, the extra pages, and of the period its frame, its problems, 报送情况 and reviews, its rows of the figures (and those of the periods
-    before it, which its history shows), its judgments, priority ledger, federations, key areas
-    and townships lacking a volunteer. A bulletin found is given its period's write-ups as
-    assembly gives them; one not found is assembled and kept. `folder` None: every bulletin is
-    assembled (--force).
+    inspection rosters, the extra pages, and of the period its frame, its problems, 报送情况 and
+    reviews, its rows of the figures, its judgments, priority ledger, federations, key areas and
+    townships lacking a volunteer. Its history (the earlier periods' headline figures) is kept
+    out, like its write-ups: a bulletin found is given both as assembly gives them, so that an
+    earlier ledger changed assembles again only the periods whose own figures it changed. One
+    not found is assembled and kept. `folder` None: every bulletin is assembled (--force).
     """
 
     def __init__(
@@ -230,9 +231,12 @@ class KeptBulletins:
         inputs: dict[str, dict[str, Any]],
         writeups: Callable[[Period, Audience], list[WriteUp]],
         pages: list[Page],
+        history: Callable[[Period], dict[str, list[HistoryPoint]]],
     ) -> None:
         self.folder, self.data, self.figures, self.content = folder, data, figures, content
         self.periods, self.inputs, self.writeups = periods, inputs, writeups
+        self.history = history
+        self.histories: dict[str, dict[str, list[HistoryPoint]]] = {}  # period -> its history
         self.used: list[Path] = []
         self.rows: dict[str, str] = {}  # period -> digest of its rows of the figures
         self.parts: dict[str, str] = {}  # period -> digest of what its assembly reads of it
@@ -270,6 +274,7 @@ class KeptBulletins:
             if bulletin is not None:
                 STATS["kept"] += 1
                 bulletin.writeups = self.writeups(period, audience)
+                bulletin.history = self._history(period)
                 os.utime(path)  # recently used: kept by keep_newest
                 self.used.append(path)
                 return bulletin
@@ -277,12 +282,19 @@ class KeptBulletins:
         bulletin = make()
         if path is not None:
             try:
-                data = dump_bulletin(dataclasses.replace(bulletin, writeups=[]))
+                data = dump_bulletin(dataclasses.replace(bulletin, writeups=[], history={}))
                 write_atomic(path, seal(data))
                 self.used.append(path)
             except (TypeError, ValueError, OSError):
                 pass  # not kept: the next build assembles it again
         return bulletin
+
+    def _history(self, period: Period) -> dict[str, list[HistoryPoint]]:
+        """The period's history as assembly gives it (made once for both audiences; each
+        bulletin its own lists)."""
+        if str(period) not in self.histories:
+            self.histories[str(period)] = self.history(period)
+        return {code: list(points) for code, points in self.histories[str(period)].items()}
 
     def _key(self, period: Period, audience: Audience) -> str:
         try:
@@ -297,18 +309,16 @@ class KeptBulletins:
         """The digest of what the period's assembly reads besides the shared inputs."""
         key = str(period)
         figures = self.figures
-        for earlier in (p for p in self.periods if p <= period):
-            if str(earlier) not in self.rows:
-                indicators = figures.indicators
-                at = indicators.index.get_level_values("period") == str(earlier)
-                self.rows[str(earlier)] = frame_digest(indicators[at])
+        if key not in self.rows:
+            at = figures.indicators.index.get_level_values("period") == key
+            self.rows[key] = frame_digest(figures.indicators[at])
         judged = figures.judgments
         given = self.inputs.get(key, {})
         return value_digest(
             [
                 key,
                 [str(p) for p in self.periods],
-                [self.rows[str(p)] for p in self.periods if p <= period],
+                self.rows[key],
                 frame_digest(judged[judged["period"] == key] if len(judged) else judged),
                 frame_digest(figures.ledgers.get(key)),
                 frame_digest(getattr(figures, "federations", {}).get(key)),

@@ -13,9 +13,9 @@ import io
 import json
 import os
 import re
-import shutil
 import unicodedata
 import zipfile
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -78,21 +78,54 @@ def priority_file(code: str, name: str = "", period_label: str = "") -> str:
     return f"{unit_folder(code, name)}-{period_label}未建会重点企业清单.xlsx"
 
 
-def open_priority(bulletin: Bulletin, unit: UnitFigures) -> list[PriorityEntry]:
-    """The unit's enterprises still to unionise, largest first (a county: all of its own)."""
-    entries = [
-        p
-        for p in bulletin.priority or ()
-        if p.state == "open"
-        and (p.unit == unit.code or (unit.level == "county" and p.county == unit.code))
-    ]
+@dataclass
+class PriorityIndex:
+    """The open priority entries of a bulletin, by position, under their unit and county."""
+
+    entries: list[PriorityEntry]
+    by_unit: dict[str, list[int]] = field(default_factory=dict)
+    by_county: dict[str, list[int]] = field(default_factory=dict)
+
+
+def priority_index(bulletin: Bulletin) -> PriorityIndex:
+    """The bulletin's open priority entries indexed by unit and county (one pass for all the
+    units' packets: a scan per unit is units x entries)."""
+    index = PriorityIndex([p for p in bulletin.priority or () if p.state == "open"])
+    for i, p in enumerate(index.entries):
+        index.by_unit.setdefault(p.unit, []).append(i)
+        index.by_county.setdefault(p.county, []).append(i)
+    return index
+
+
+def open_priority(
+    bulletin: Bulletin, unit: UnitFigures, index: PriorityIndex | None = None
+) -> list[PriorityEntry]:
+    """The unit's enterprises still to unionise, largest first (a county: all of its own).
+
+    `index` (priority_index of the same bulletin): found there, not by a scan of every entry.
+    """
+    if index is None:
+        index = priority_index(bulletin)
+    found = set(index.by_unit.get(unit.code, ()))
+    if unit.level == "county":
+        found.update(index.by_county.get(unit.code, ()))
+    entries = [index.entries[i] for i in sorted(found)]  # in the model's order, as scanned
     return sorted(entries, key=lambda p: (-p.employees, p.name, p.uscc))
 
 
 def write_priority_xlsx(
-    bulletin: Bulletin, unit: UnitFigures, path: Path, cache_dir: Path | None = None
+    bulletin: Bulletin,
+    unit: UnitFigures,
+    path: Path,
+    cache_dir: Path | None = None,
+    index: PriorityIndex | None = None,
+    written: dict[Path, str] | None = None,
 ) -> Path:
-    """The unit's open tick-off list as a workbook with Chinese headers (cached by content)."""
+    """The unit's open tick-off list as a workbook with Chinese headers (cached by content).
+
+    `written` is given the sha256 of the workbook when its bytes were at hand (copied from the
+    cache): the manifest's digest without reading the file again.
+    """
     rows = [
         [
             i,
@@ -106,7 +139,7 @@ def write_priority_xlsx(
             p.planned_on,
             priority_marks(p),
         ]
-        for i, p in enumerate(open_priority(bulletin, unit), 1)
+        for i, p in enumerate(open_priority(bulletin, unit, index), 1)
     ]
     title = f"{bulletin.period_label}未建会重点企业"
     when = issued_on(bulletin)
@@ -114,7 +147,7 @@ def write_priority_xlsx(
     if cache_dir is not None:
         # openpyxl takes ~15 ms a workbook; an unchanged list is copied from the cache instead
         cached = _cached(cache_dir, [__version__, _WRITER, title, when.isoformat(), rows], ".xlsx")
-        if _copied(cached, path):
+        if _copied(cached, path, written):
             return path
     sheet = Sheet(
         title=title,
@@ -139,7 +172,8 @@ def write_zip(
     """`folder`.zip holding `files` under the folder's name, the same bytes on every build.
 
     With `cache_dir` and the files' sha256 `digests`, a zip of the same files is copied from
-    the cache (deflating the PDFs again is most of a packet's CPU), only when intact.
+    the cache (deflating the PDFs again is most of a packet's CPU), only when intact; the
+    zip's own sha256 is then added to `digests`, the bytes being at hand.
     """
     target = folder.with_name(f"{folder.name}.zip")
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
@@ -147,10 +181,12 @@ def write_zip(
     if cache_dir is not None and digests is not None:
         named = sorted((path.name, digests[path]) for path in files)
         cached = _cached(cache_dir, [__version__, _ZIPPER, folder.name, stamp, named], ".zip")
-        if _copied(cached, target):
+        if _copied(cached, target, digests):
             return target
     data = _zipped(folder.name, files, stamp)
     target.write_bytes(data)
+    if digests is not None:
+        digests[target] = hashlib.sha256(data).hexdigest()
     if cached is not None:
         write_atomic(cached, seal(data))  # checked against its digest when reused
     return target
@@ -161,13 +197,15 @@ def _cached(cache_dir: Path, key: list[Any], suffix: str) -> Path:
     return cache_dir / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()}{suffix}"
 
 
-def _copied(cached: Path, target: Path) -> bool:
-    """Copy the file kept at `cached` to `target`: only the bytes a build kept (not damaged,
-    not planted); False when there is none."""
+def _copied(cached: Path, target: Path, written: dict[Path, str] | None = None) -> bool:
+    """Copy the file kept at `cached` to `target` (and its sha256 into `written`): only the
+    bytes a build kept (not damaged, not planted); False when there is none."""
     kept = read_sealed(cached)
     if kept is None:
         return False
-    write_atomic(target, kept)
+    target.write_bytes(kept)  # a new file of the output being made, published whole
+    if written is not None:
+        written[target] = hashlib.sha256(kept).hexdigest()
     os.utime(cached)  # recently used: kept by the cache pruning
     return True
 
@@ -196,6 +234,7 @@ def write_dist(
     rows: list[list[str]] = []
     when = issued_on(bulletin)
     label = bulletin.period_label
+    index = priority_index(bulletin)
     for unit in bulletin.units:
         if unit.level not in ("county", "township"):
             continue
@@ -204,16 +243,28 @@ def write_dist(
         report = reports_dir / report_file(unit.code)
         if not report.is_file():
             raise BuildError(f"缺少{unit.name}（{unit.code}）的单位报告 PDF，无法生成分发文件。")
-        files = [shutil.copyfile(report, folder / report_file(unit.code, unit.name, label))]
+        # each file's sha256 from the bytes written where they were at hand, else read back
+        pdf, digests = report.read_bytes(), {}
+        files = [folder / report_file(unit.code, unit.name, label)]
+        files[0].write_bytes(pdf)
+        digests[files[0]] = hashlib.sha256(pdf).hexdigest()
         if words().has_lists:  # a province has its cities' counts, not their enterprises
             files.append(
                 write_priority_xlsx(
-                    bulletin, unit, folder / priority_file(unit.code, unit.name, label), cache_dir
+                    bulletin,
+                    unit,
+                    folder / priority_file(unit.code, unit.name, label),
+                    cache_dir,
+                    index,
+                    digests,
                 )
             )
-        digests = {path: file_digest(path, "sha256") for path in files}
+        for path in files:
+            if path not in digests:
+                digests[path] = file_digest(path, "sha256")
         packet = write_zip(folder, files, when, cache_dir, digests)
-        digests[packet] = file_digest(packet, "sha256")
+        if packet not in digests:
+            digests[packet] = file_digest(packet, "sha256")
         for path in [*files, packet]:
             rows.append([unit.code, unit.name, path.relative_to(out_dir).as_posix(), digests[path]])
     return write_csv(out_dir / MANIFEST, MANIFEST_HEADERS, rows)

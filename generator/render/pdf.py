@@ -49,7 +49,7 @@ from generator.render.document import (
     report_document,
     report_units,
 )
-from generator.render.document.report import unit_writeups
+from generator.render.document.reads import bulletin_view, report_views
 from generator.render.document.wording import Wording
 from generator.render.files import file_name, issued_on
 from generator.render.fonts import (
@@ -337,7 +337,7 @@ def render_bulletin_pdfs(
         for bulletin, out in items:
             source = ""
             if sources is not None:
-                model = model_digest(bulletin)
+                model = model_digest(bulletin_view(bulletin, config))
                 source = sources.key(BULLETIN_TEMPLATE, _timestamp(bulletin), model, charts)
                 if _from_sources(cache_dir, source, out):
                     continue
@@ -387,16 +387,15 @@ def render_unit_reports(
         timestamp = _timestamp(bulletin)
         todo: list[Job] = []
         sources = Sources(config, fonts, engine, cache_dir) if cache_dir is not None else None
-        # A unit's report reads the bulletin's write-ups of that unit only (report.unit_writeups):
-        # the others are left out of its key, so that a write-up changes its own units' reports.
-        model = model_digest(replace(bulletin, writeups=[])) if sources else ""
+        # A unit's report is keyed by what it reads of the bulletin (reads.report_views).
+        views = report_views(bulletin) if sources else {}
         for u in report_units(bulletin):
             out = out_dir / f"{file_name(u.code)}.pdf"
             outputs.append(out)
             source = ""
             if sources is not None:
-                own = unit_writeups(bulletin, u.code)
-                source = sources.key(REPORT_TEMPLATE, timestamp, model, u.code, own)
+                model = model_digest(views[u.code])
+                source = sources.key(REPORT_TEMPLATE, timestamp, model, u.code)
                 if _from_sources(cache_dir, source, out):
                     continue
             data = _dumps(report_document(bulletin, u.code, assets, fonts, organization, say))

@@ -12,7 +12,7 @@ from generator.common.periods import Period
 from generator.federation.words import words
 from generator.figures.indicators import BY_NAME, campaigns_said, key_groups, label
 from generator.figures.reduce import SCHEDULE_QUOTED_UP_TO, amount_due
-from generator.model.bulletin import Bulletin, UnitFigures
+from generator.model.bulletin import Bulletin, PriorityEntry, UnitFigures
 from generator.render.document.nodes import (
     Column,
     Section,
@@ -268,11 +268,11 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
             f"{_ordinal(len(sentences))}是{say('problem_idle')}。按序时进度应有新建会、本年却尚未"
             f"新建会的乡镇（街道）有{len(idle)}个：{unit_names(bulletin, idle)}。"
         )
-    long_open = [p for p in bulletin.priority or () if p.state == "open" and _open_periods(p) >= 6]
-    if long_open:
+    lasting = long_open(bulletin)
+    if lasting:
         sentences.append(
             f"{_ordinal(len(sentences))}是{say('problem_long_open')}。职工{_n(config.priority_min_employees)}人以上"
-            f"{label('priority_open')}中，有{_n(len(long_open))}家连续6期以上未能销号。"
+            f"{label('priority_open')}中，有{_n(len(lasting))}家连续6期以上未能销号。"
         )
     if not sentences:
         return None
@@ -281,6 +281,11 @@ def problems_section(bulletin: Bulletin, config: Config, say: Wording) -> Sectio
 
 def _ordinal(i: int) -> str:
     return "一二三四五六七八九十"[i] if i < 10 else chinese_number(i + 1)
+
+
+def long_open(bulletin: Bulletin) -> list[PriorityEntry]:
+    """The priority enterprises open for six periods or more (the only entries it counts)."""
+    return [p for p in bulletin.priority or () if p.state == "open" and _open_periods(p) >= 6]
 
 
 def _open_periods(p: Any) -> int:
