@@ -502,7 +502,7 @@ def test_a_damaged_or_planted_kept_bulletin_is_assembled_again(
 ) -> None:
     project = data_built(small_build, tmp_path / "project")
     out = tmp_path / "site"
-    # the session's build kept its own (the config names the project's folder): left out here
+    # the session's build kept its own: left out here, so that this build keeps four anew
     shutil.rmtree(project.root / CACHE_DIR / "model")
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     kept = sorted((project.root / CACHE_DIR / "model").glob("*.json"))
@@ -517,6 +517,20 @@ def test_a_damaged_or_planted_kept_bulletin_is_assembled_again(
     _note(project, "一稿。")  # a change, so that the build is not skipped as unchanged
     build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
     assert stored.STATS == {"kept": 1, "assembled": 3, "unkeyed": 0}
+    _same_as_forced(project, out, tmp_path)
+
+
+def test_a_project_moved_to_another_folder_keeps_its_bulletins(
+    small_build: Path, tmp_path: Path
+) -> None:
+    """A bulletin is kept under what its assembly reads, and where the project lies is not
+    read: a project moved or copied (the session's build was made elsewhere) assembles none
+    again, and gives what a build from nothing gives."""
+    project = data_built(small_build, tmp_path / "moved")
+    assert (project.root / CACHE_DIR / "model").is_dir()
+    out = tmp_path / "site"
+    build(project.root, BuildOptions(out=out, **QUICK))  # type: ignore[arg-type]
+    assert stored.STATS == {"kept": 4, "assembled": 0, "unkeyed": 0}
     _same_as_forced(project, out, tmp_path)
 
 

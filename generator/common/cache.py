@@ -18,6 +18,7 @@ import enum
 import functools
 import hashlib
 import importlib
+import importlib.metadata
 import io
 import json
 import os
@@ -474,13 +475,15 @@ def value_digest(value: Any) -> str:
 
 @functools.cache
 def tool_digest() -> str:
-    """A digest of the tool itself: its code and built-in templates (and its version).
+    """A digest of the tool itself: its code and built-in templates (and its version), and the
+    data it carries in a library: the official holidays (a new year announced moves deadlines).
 
     Once per process: the code that runs is the code that was loaded.
     """
     package = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(digest_size=20)
     h.update(__version__.encode())
+    h.update(importlib.metadata.version("chinese-calendar").encode())
     for base in (package, package.parent / "site_templates"):
         for path in sorted(_files_under(base)):
             if path.suffix == ".pyc":

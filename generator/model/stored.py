@@ -248,7 +248,9 @@ class KeptBulletins:
             self.shared = value_digest(
                 [
                     tool_digest(),
-                    data.config,
+                    # Where the project lies is not read by assembly: a project moved or copied
+                    # to another folder keeps its bulletins.
+                    dataclasses.replace(data.config, root=Path()),
                     data.unit_index,
                     pages,
                     frame_digest(data.campaigns),
