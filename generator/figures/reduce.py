@@ -154,13 +154,13 @@ R = TypeVar("R")
 
 
 def _memory_given_back(reduce: Callable[P, R]) -> Callable[P, R]:
-    """`reduce` with what the read freed (its parsing buffers, the previous period's snapshot)
-    given back before it, and its own working arrays after it: neither stacks on what the next
-    period's read takes."""
+    """`reduce` with what was freed given back after it: its own working arrays and the read's
+    parsing buffers, so that neither stacks on what the next period's read takes. Once a
+    period, not also before it: what the read freed is given back with the rest (the reduction
+    reuses the C heap's free memory meanwhile), and the peak stays that of the read."""
 
     @functools.wraps(reduce)
     def given_back(*args: P.args, **kwargs: P.kwargs) -> R:
-        _give_back_memory()
         try:
             return reduce(*args, **kwargs)
         finally:
