@@ -71,16 +71,20 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
     # Numbered by Arrow over the column as it is (no copy of its strings); each distinct value
     # stripped and normalised once, then every row looked up in that small table.
     encoded = pc.dictionary_encode(arrow_strings(series))
-    return numbered_categories(encoded.indices, encoded.dictionary.to_pylist(), nfkc)
+    return numbered_categories(encoded.indices, encoded.dictionary, nfkc)
 
 
 def numbered_categories(
-    indices: pa.Array, distinct: list[str | None], nfkc: bool = False
+    indices: pa.Array, distinct: pa.Array, nfkc: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """category_codes of a column already numbered (`indices` into its `distinct` values)."""
-    text = pd.Series(distinct, dtype="string").str.strip()
-    text = text.mask(text.isna() | (text == ""), UNFILLED)
-    values = [unicodedata.normalize("NFKC", t) if nfkc else t for t in text]
+    # stripped as pandas' str.strip strips (the same Arrow kernel), over Arrow, not row by row
+    # in Python: a federation column has thousands of distinct names
+    text = pc.utf8_trim_whitespace(distinct)
+    blank = pc.fill_null(pc.equal(text, ""), True)
+    values = pc.if_else(blank, pa.scalar(UNFILLED, text.type), text).to_pylist()
+    if nfkc:
+        values = [unicodedata.normalize("NFKC", t) for t in values]
     merged, categories = pd.factorize(np.asarray([*values, UNFILLED], dtype=object))
     merged = merged.astype(np.int32)
     # the indices' own buffer, read in place: a missing value's slot (any number) is set to
@@ -260,13 +264,30 @@ def group_counts(
     base = np.asarray(code_at, dtype=np.int64)
     flag = np.asarray(unionized, dtype=bool)
     weights = np.asarray(employees, dtype=np.float64)  # once for every dimension
+    # the rows counted in no group numbered past every code, once for every dimension
+    n_codes = len(code_values)
+    beyond = np.where(counted_rows, base, n_codes)
     parts: list[tuple[np.ndarray, ...]] = []
     for d, (category_at, category_values) in enumerate(categories.values()):
         # A row without a code or a category is in no group (groupby drops it too).
-        keep = counted_rows & (category_at >= 0)
         width = max(len(category_values), 1)
-        size = len(code_values) * width
-        if size <= 4_000_000:
+        size = n_codes * width
+        every = not len(category_at) or int(category_at.min()) >= 0
+        if every and (size + width) * 2 <= 8_000_000:
+            # Every pair numbered densely, the rows in no group past them; worked in place
+            key = beyond * width
+            key += category_at
+            summed = np.bincount(key, weights=weights, minlength=size + width)[:size]
+            key *= 2
+            key += flag
+            both = np.bincount(key, minlength=2 * (size + width))[: 2 * size]
+            counts = both[0::2] + both[1::2]
+            pairs = np.flatnonzero(counts)
+            counted, unions = counts[pairs], both[1::2][pairs]
+            employed = np.rint(summed[pairs]).astype(np.int64)
+            del key
+        elif size <= 4_000_000:
+            keep = counted_rows & (category_at >= 0)
             # Every pair numbered densely; the rows in no group counted one past the end.
             key = base * width + category_at
             if not keep.all():
@@ -277,6 +298,7 @@ def group_counts(
             unions = both[1::2][pairs]
             employed = _sums(key, weights, size + 1)[pairs]
         else:  # numbered by the pairs present (too many to count in one array of all)
+            keep = counted_rows & (category_at >= 0)
             keys, at = np.unique(base[keep] * width + category_at[keep], return_inverse=True)
             pairs, counted = keys, np.bincount(at, minlength=len(keys))
             unions = _sums(at, flag[keep], len(keys))
