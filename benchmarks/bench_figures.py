@@ -69,6 +69,7 @@ def measure(root: Path) -> dict[str, Any]:
                 period,
                 config,
                 reductions[-1] if reductions else None,
+                snapshot.units_numbered,
             )
         )
         took = time.perf_counter() - start
@@ -145,6 +146,11 @@ def _rows(label: str, m: dict[str, Any], targets: bool) -> list[dict[str, Any]]:
             # CPU time of all threads: on a loaded machine it varies less than the wall time
             "name": f"rosters / figures s/period, CPU time ({label})",
             "value": f"{m['read_cpu_s'] / periods:.2f} / {figures_cpu / periods:.2f} s",
+            "target": "",
+        },
+        {
+            "name": f"figures CPU s/period: reductions / compute_figures ({label})",
+            "value": f"{m['reduce_cpu_s'] / periods:.2f} / {m.get('compute_cpu_s', 0.0) / periods:.2f} s",
             "target": "",
         },
         {

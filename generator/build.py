@@ -388,7 +388,12 @@ class _Snapshots:
             return self._unreduced(snapshot)
         with _timed(self.result, "figures"):
             reduction = reduce_snapshot(
-                self.data.units, snapshot.enterprises, period, self.config, previous_reduction
+                self.data.units,
+                snapshot.enterprises,
+                period,
+                self.config,
+                previous_reduction,
+                snapshot.units_numbered,
             )
         state = snapshot.state
         assert state is not None  # only an unreadable ledger (an error) has none

@@ -156,7 +156,9 @@ def judged(figures: Figures, period: str, code: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def golden() -> Figures:
+def golden_reduced() -> tuple[Any, list[PeriodReduction], list[PeriodReduction], dict[str, Any]]:
+    """The golden project read, each period reduced as the build does (with the units the
+    reader numbered) and, beside it, hashing the unit column itself."""
     from generator.rosters.load import load_project, read_snapshot
 
     root = GOLDEN / "project"
@@ -164,18 +166,50 @@ def golden() -> Figures:
     data = load_project(root, config)
     assert not [p for p in data.problems if p.severity == "error"]
     reductions: list[PeriodReduction] = []
+    hashed: list[PeriodReduction] = []
     reviews: dict[str, pd.DataFrame | None] = {}
     state = None
     for period in data.periods:
         snapshot = read_snapshot(data, period, state)
         reviews[str(period)] = snapshot.volunteer_reviews
         assert not [p for p in snapshot.problems if p.severity == "error"], snapshot.problems
+        assert snapshot.units_numbered is not None
         state = snapshot.state
         previous = reductions[-1] if reductions else None
         reductions.append(
-            reduce_snapshot(data.units, snapshot.enterprises, period, config, previous)
+            reduce_snapshot(
+                data.units, snapshot.enterprises, period, config, previous, snapshot.units_numbered
+            )
         )
-    return project_figures(data, reductions, config, reviews)
+        previous = hashed[-1] if hashed else None
+        hashed.append(reduce_snapshot(data.units, snapshot.enterprises, period, config, previous))
+    return data, reductions, hashed, reviews
+
+
+@pytest.fixture(scope="module")
+def golden(
+    golden_reduced: tuple[Any, list[PeriodReduction], list[PeriodReduction], dict[str, Any]],
+) -> Figures:
+    data, reductions, _, reviews = golden_reduced
+    return project_figures(data, reductions, data.config, reviews)
+
+
+def _same_reductions(got: list[PeriodReduction], want: list[PeriodReduction]) -> None:
+    assert len(got) == len(want)
+    for a, b in zip(got, want, strict=True):
+        assert (a.period, a.compared) == (b.period, b.compared)
+        for name in ("own", "ledger", "groups", "federations", "dormant"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_units_numbered_by_the_reader_reduce_as_hashed(
+    golden_reduced: tuple[Any, list[PeriodReduction], list[PeriodReduction], dict[str, Any]],
+) -> None:
+    """The build hands reduce_snapshot the units the reader numbered: the same reductions as
+    the unit column hashed again."""
+    _, reductions, hashed, _ = golden_reduced
+    assert any(len(r.ledger) for r in reductions) and any(len(r.groups) for r in reductions)
+    _same_reductions(reductions, hashed)
 
 
 def _expected() -> list[tuple[str, str, str, Any]]:
@@ -1107,6 +1141,50 @@ def test_previous_of_another_period_is_not_compared() -> None:
     assert third.compared
 
 
+def test_units_numbered_among_other_codes_are_placed() -> None:
+    """Numbers made against another ordering of the codes (or with codes the roster lacks, and
+    rows of no unit) are placed in the hierarchy: the same reductions as hashing the column, on
+    rows with missing and mixed values."""
+    units = units_frame(SMALL_UNITS)
+    config = Config(root=Path("."))
+    rows = [
+        ent("A", "T11", 30, False, area_type=" 村（社区） ", industry="制造业"),
+        ent("B", "T12", 40, True, union_form="区域性联合会", federation="某联合会 "),
+        ent("C", "GONE", 50, False),  # a unit not in the roster
+        {"uscc": "D", "name": None, "unit": None, "employees": None, "unionized": None},
+        ent("E", "K2", 26, False, status="存续", ownership=""),
+        ent("F", "T21", 90, True, union_form="行业性联合会", federation=None, industry="  "),
+        ent("G", "T11", 12, True, status="注销", union_form="单独建会"),
+    ]
+    codes = ["T21", "GONE", "T12", "K2", "T11", "C"]  # another order, one code not a unit
+    numbers = np.array([4, 2, 1, -1, 3, 0, 4], dtype=np.int64)
+    periods = [Period.parse("2026-09"), Period.parse("2026-10")]
+    numbered: list[PeriodReduction] = []
+    hashed: list[PeriodReduction] = []
+    for period, take in zip(periods, (slice(None), slice(1, None)), strict=True):
+        e = frame(ENTERPRISES, rows[take])
+        placed = (numbers[take], codes)
+        before = numbered[-1] if numbered else None
+        numbered.append(reduce_snapshot(units, e, period, config, before, placed))
+        hashed.append(reduce_snapshot(units, e, period, config, hashed[-1] if hashed else None))
+    _same_reductions(numbered, hashed)
+    # worked out by hand: T11 has A (open) and G (gone), K2 has E; GONE and no unit count nowhere
+    first = numbered[0].own
+    assert first["enterprises"].to_dict() == {
+        "C": 0,
+        "K1": 0,
+        "T11": 1,
+        "T12": 1,
+        "K2": 1,
+        "T21": 1,
+    }
+    assert first["priority_open"].sum() == 2  # A and E (C's unit is unknown)
+    assert first["federation_enterprises"].to_dict()["T21"] == 1
+    # the second period compared: A left the ledger (not in it), E stayed open
+    assert numbered[1].compared
+    assert numbered[1].own["priority_left"].sum() == 1
+
+
 def test_bad_rows_do_not_stop_the_reduction() -> None:
     """Snapshots are reduced before errors stop the build: bad rows must not raise."""
     units = units_frame(
@@ -1423,3 +1501,43 @@ def test_key_areas_rolled_up_the_hierarchy_by_hand() -> None:
     assert list(rolled.index) == list(range(12))
     assert [str(t) for t in rolled.dtypes.iloc[3:]] == ["int64"] * 4 + ["float64", "int64"]
     assert federation_counts(h, rolled).tolist() == [1.0, 1.0, 1.0, 0.0, 1.0, 1.0]
+
+
+def test_forms_and_categories_numbered_through_their_values() -> None:
+    """form_numbers and category_codes number a column through its few values, reading the
+    dictionary's buffers: the same numbers as looking each row up, on a column with missing
+    and blank values, read at an offset (a slice of a longer column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from generator.figures.key_areas import (
+        FEDERATION_FORMS,
+        UNFILLED,
+        category_codes,
+        form_numbers,
+    )
+
+    values = ["x", None, "区域性联合会", " 行业性联合会", "行业性联合会", None, "", "区域性联合会 "]
+    longer = pa.array(["pad", "pad", *values], pa.large_string()).slice(2)
+    assert longer.offset == 2 and longer.null_count == 2
+    column = pd.Series(pd.arrays.ArrowStringArray(longer))
+    looked_up = pc.fill_null(pc.index_in(longer, value_set=pa.array(FEDERATION_FORMS)), -1)
+    assert form_numbers(column).tolist() == looked_up.to_pylist() == [-1, -1, 0, -1, 1, -1, -1, -1]
+
+    at, categories = category_codes(column)
+    shown = [str(categories[i]) for i in at]
+    # stripped; missing and blank are one category, 未填写; stripped alike, one category
+    assert shown == [
+        "x",
+        UNFILLED,
+        "区域性联合会",
+        "行业性联合会",
+        "行业性联合会",
+        UNFILLED,
+        UNFILLED,
+        "区域性联合会",
+    ]
+    assert at[3] == at[4] and at[2] == at[7] and at[1] == at[5] == at[6]
+    plain = pd.Series(pd.arrays.ArrowStringArray(pa.array(["b", "a", "b"], pa.large_string())))
+    at, categories = category_codes(plain)
+    assert [str(categories[i]) for i in at] == ["b", "a", "b"]

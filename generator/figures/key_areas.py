@@ -71,20 +71,75 @@ def category_codes(series: pd.Series, nfkc: bool = False) -> tuple[np.ndarray, n
     # Numbered by Arrow over the column as it is (no copy of its strings); each distinct value
     # stripped and normalised once, then every row looked up in that small table.
     encoded = pc.dictionary_encode(arrow_strings(series))
-    distinct = encoded.dictionary.to_pylist()
-    text = pd.Series(distinct, dtype="string").str.strip()
-    text = text.mask(text.isna() | (text == ""), UNFILLED)
-    values = [unicodedata.normalize("NFKC", t) if nfkc else t for t in text]
+    return numbered_categories(encoded.indices, encoded.dictionary, nfkc)
+
+
+def numbered_categories(
+    indices: pa.Array, distinct: pa.Array, nfkc: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """category_codes of a column already numbered (`indices` into its `distinct` values)."""
+    # stripped as pandas' str.strip strips (the same Arrow kernel), over Arrow, not row by row
+    # in Python: a federation column has thousands of distinct names
+    text = pc.utf8_trim_whitespace(distinct)
+    blank = pc.fill_null(pc.equal(text, ""), True)
+    values = pc.if_else(blank, pa.scalar(UNFILLED, text.type), text).to_pylist()
+    if nfkc:
+        values = [unicodedata.normalize("NFKC", t) for t in values]
     merged, categories = pd.factorize(np.asarray([*values, UNFILLED], dtype=object))
-    at = pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False)
+    merged = merged.astype(np.int32)
+    # the indices' own buffer, read in place: a missing value's slot (any number) is set to
+    # the last category, UNFILLED
+    if indices.type != pa.int32() or not len(indices):
+        filled = pc.fill_null(indices, len(values)).to_numpy(zero_copy_only=False)
+        return merged[np.asarray(filled, dtype=np.int64)], np.asarray(categories, dtype=object)
+    at = np.frombuffer(indices.buffers()[1], dtype=np.int32)[
+        indices.offset : indices.offset + len(indices)
+    ]
+    if indices.null_count:
+        at = np.where(_valid(indices), at, len(values))
+    elif (merged[:-1] == np.arange(len(values))).all():
+        return at, np.asarray(categories, dtype=object)  # each value its own category already
     return merged[at], np.asarray(categories, dtype=object)
+
+
+def _valid(arr: pa.Array) -> np.ndarray:
+    """Which entries of an array are not null, from its validity bitmap."""
+    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little", count=arr.offset + len(arr))[arr.offset :].view(
+        bool
+    )
+
+
+def dimension_codes(enterprises: pd.DataFrame) -> dict[str, Numbered]:
+    """category_codes of each dimension but 组建形式 (whose federations are counted apart)."""
+    e = enterprises
+    categories = {}
+    for dimension in DIMENSIONS:
+        if dimension == "union_form":
+            continue  # the federations are counted below, among unionized enterprises
+        column = e[dimension] if dimension in e else pd.Series(pd.NA, index=e.index)
+        # 村（社区） as written in Chinese is 村(社区) of the contract
+        categories[dimension] = category_codes(column, nfkc=dimension == "area_type")
+    return categories
 
 
 def form_numbers(column: pd.Series) -> np.ndarray:
     """Each row's 组建形式 numbered in FEDERATION_FORMS (-1: another form, or none)."""
-    # one pass over the column gives both whether a row is federated and by which form
-    found = pc.index_in(arrow_strings(column), value_set=pa.array(FEDERATION_FORMS))
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    # the column numbered by its few values (cheaper than looking each row up), each value
+    # looked up once
+    encoded = pc.dictionary_encode(arrow_strings(column))
+    found = pc.index_in(encoded.dictionary, value_set=pa.array(FEDERATION_FORMS))
+    lookup = np.append(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), -1)  # -1: none
+    indices = encoded.indices
+    if indices.type != pa.int32() or not len(indices):
+        filled = pc.fill_null(indices, len(lookup) - 1).to_numpy(zero_copy_only=False)
+        return np.asarray(lookup[np.asarray(filled, dtype=np.int64)], dtype=np.int64)
+    at = np.frombuffer(indices.buffers()[1], dtype=np.int32)[
+        indices.offset : indices.offset + len(indices)
+    ]
+    if indices.null_count:
+        at = np.where(_valid(indices), at, len(lookup) - 1)
+    return np.asarray(lookup, dtype=np.int64)[at]
 
 
 def reduce_groups(
@@ -95,14 +150,15 @@ def reduce_groups(
     units: Numbered | None = None,
     employees: np.ndarray | None = None,
     forms: np.ndarray | None = None,
+    categories: dict[str, Numbered] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per (own unit, dimension, category) of active enterprises, and the federations.
 
     `known` marks the rows whose unit code is in the roster (others are roster errors);
     `active` and `unionized` are the row masks of CONTRACT §3.1; `units`, when the caller has
     it, each row's unit numbered (-1: none) and the codes numbered, saving a pass over them;
-    `employees` (a missing count 0) and `forms` (form_numbers: each row's 组建形式 numbered)
-    likewise, when the caller has worked them out.
+    `employees` (a missing count 0), `forms` (form_numbers: each row's 组建形式 numbered) and
+    `categories` (dimension_codes) likewise, when the caller has worked them out.
     """
     e = enterprises
     rows = known & active
@@ -111,13 +167,8 @@ def reduce_groups(
     # Numbered over the whole column (no copy of a million strings).
     code_at, code_values = pd.factorize(e["unit"].astype("string")) if units is None else units
     code_values = np.asarray(code_values, dtype=object)
-    categories = {}
-    for dimension in DIMENSIONS:
-        if dimension == "union_form":
-            continue  # the federations are counted below, among unionized enterprises
-        column = e[dimension] if dimension in e else pd.Series(pd.NA, index=e.index)
-        # 村（社区） as written in Chinese is 村(社区) of the contract
-        categories[dimension] = category_codes(column, nfkc=dimension == "area_type")
+    if categories is None:
+        categories = dimension_codes(e)
     grouped = group_counts((code_at, code_values), categories, unionized, employees, rows)
 
     if forms is None:
@@ -213,13 +264,30 @@ def group_counts(
     base = np.asarray(code_at, dtype=np.int64)
     flag = np.asarray(unionized, dtype=bool)
     weights = np.asarray(employees, dtype=np.float64)  # once for every dimension
+    # the rows counted in no group numbered past every code, once for every dimension
+    n_codes = len(code_values)
+    beyond = np.where(counted_rows, base, n_codes)
     parts: list[tuple[np.ndarray, ...]] = []
     for d, (category_at, category_values) in enumerate(categories.values()):
         # A row without a code or a category is in no group (groupby drops it too).
-        keep = counted_rows & (category_at >= 0)
         width = max(len(category_values), 1)
-        size = len(code_values) * width
-        if size <= 4_000_000:
+        size = n_codes * width
+        every = not len(category_at) or int(category_at.min()) >= 0
+        if every and (size + width) * 2 <= 8_000_000:
+            # Every pair numbered densely, the rows in no group past them; worked in place
+            key = beyond * width
+            key += category_at
+            summed = np.bincount(key, weights=weights, minlength=size + width)[:size]
+            key *= 2
+            key += flag
+            both = np.bincount(key, minlength=2 * (size + width))[: 2 * size]
+            counts = both[0::2] + both[1::2]
+            pairs = np.flatnonzero(counts)
+            counted, unions = counts[pairs], both[1::2][pairs]
+            employed = np.rint(summed[pairs]).astype(np.int64)
+            del key
+        elif size <= 4_000_000:
+            keep = counted_rows & (category_at >= 0)
             # Every pair numbered densely; the rows in no group counted one past the end.
             key = base * width + category_at
             if not keep.all():
@@ -230,6 +298,7 @@ def group_counts(
             unions = both[1::2][pairs]
             employed = _sums(key, weights, size + 1)[pairs]
         else:  # numbered by the pairs present (too many to count in one array of all)
+            keep = counted_rows & (category_at >= 0)
             keys, at = np.unique(base[keep] * width + category_at[keep], return_inverse=True)
             pairs, counted = keys, np.bincount(at, minlength=len(keys))
             unions = _sums(at, flag[keep], len(keys))

@@ -52,15 +52,30 @@ def _priority_rows(e: pd.DataFrame, rows: np.ndarray, state: str) -> pd.DataFram
     return picked
 
 
+def _known_codes(previous: PeriodReduction, to: pa.DataType) -> pa.Array:
+    """The codes of the previous ledger, then of the dormant enterprises, as Arrow text."""
+    before, away = previous.priority["uscc"], previous.dormant["uscc"]
+    return pa.concat_arrays([arrow_strings(before).cast(to), arrow_strings(away).cast(to)])
+
+
+def looked_up(e: pd.DataFrame, previous: PeriodReduction) -> np.ndarray:
+    """Each row's position among the previous ledger's codes, then the dormant ones (-1: not
+    there, or no code: never matched), for priority_changes."""
+    uscc = arrow_strings(e["uscc"])
+    return index_in(uscc, _known_codes(previous, uscc.type))
+
+
 def priority_changes(
     e: pd.DataFrame,
     priority: np.ndarray,
     unionized: np.ndarray,
     active: np.ndarray,
     previous: PeriodReduction | None,
+    where: np.ndarray | None = None,
 ) -> PriorityChanges:
     """The open rows, and against the previous period (when given) the rows closed and left
-    and the enterprises missing from the ledger (dormant)."""
+    and the enterprises missing from the ledger (dormant); `where`: looked_up, when the caller
+    has worked it out."""
     open_rows = _priority_rows(e, np.flatnonzero(priority), "open")
     if previous is None:
         return PriorityChanges(open_rows, no_dormant())
@@ -71,12 +86,10 @@ def priority_changes(
     # position of its code's first row there. Each of those looked up once among themselves,
     # so that "is it in the snapshot / among those gone" is a mark at that first row, read
     # back for each (a code twice in the previous ledger is the same enterprise twice).
-    uscc = arrow_strings(e["uscc"])
-    known_uscc = pa.concat_arrays(
-        [arrow_strings(before["uscc"]).cast(uscc.type), arrow_strings(away["uscc"]).cast(uscc.type)]
-    )
+    if where is None:
+        where = looked_up(e, previous)
+    known_uscc = _known_codes(previous, pa.large_string())
     n_before, n_known = len(before), len(known_uscc)
-    where = index_in(uscc, known_uscc)  # -1: not there, or no code (never matched)
     first = index_in(known_uscc, known_uscc)
     found = where >= 0
     was = found & (where < n_before)

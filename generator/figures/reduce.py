@@ -64,8 +64,9 @@ from generator.figures.judgments import (
     metric_fact,
     volunteer_deadline_of,
 )
-from generator.figures.ledger import ledger_table, no_dormant, priority_changes
+from generator.figures.ledger import ledger_table, looked_up, no_dormant, priority_changes
 from generator.figures.score import SCORE_WARNING, all_unionized, competition_rank
+from generator.rosters.read import in_background
 
 __all__ = [
     "COMPLETIONS",
@@ -153,19 +154,40 @@ R = TypeVar("R")
 
 
 def _memory_given_back(reduce: Callable[P, R]) -> Callable[P, R]:
-    """`reduce` with what the read freed (its parsing buffers, the previous period's snapshot)
-    given back before it, and its own working arrays after it: neither stacks on what the next
-    period's read takes."""
+    """`reduce` with what was freed given back after it: its own working arrays and the read's
+    parsing buffers, so that neither stacks on what the next period's read takes. Once a
+    period, not also before it: what the read freed is given back with the rest (the reduction
+    reuses the C heap's free memory meanwhile), and the peak stays that of the read."""
 
     @functools.wraps(reduce)
     def given_back(*args: P.args, **kwargs: P.kwargs) -> R:
-        _give_back_memory()
         try:
             return reduce(*args, **kwargs)
         finally:
             _give_back_memory()
 
     return given_back
+
+
+def _hashed_columns(e: pd.DataFrame) -> tuple[dict[str, key_areas.Numbered], np.ndarray]:
+    """The key areas' categories (key_areas.dimension_codes) and each row's federation form."""
+    forms = key_areas.form_numbers(optional_column(e, "union_form"))
+    return key_areas.dimension_codes(e), forms
+
+
+def _unit_positions(
+    h: Hierarchy, units: pd.Series, numbered: tuple[np.ndarray, list[str]] | None
+) -> np.ndarray:
+    """Each row's unit as its position in the hierarchy (-1: unknown or missing), from the
+    numbers the reader made when it has them."""
+    if numbered is None or len(numbered[0]) != len(units):
+        return h.positions(units)
+    numbers, codes = numbered
+    if codes == h.codes:
+        return np.asarray(numbers, dtype=np.int64)
+    # numbered among other codes: each of those placed in the hierarchy once
+    placed = np.append(h.positions(pd.Series(codes, dtype="string")), -1)
+    return placed[np.asarray(numbers, dtype=np.int64)]
 
 
 @_memory_given_back
@@ -175,11 +197,25 @@ def reduce_snapshot(
     period: Period,
     config: Config,
     previous: PeriodReduction | None,
+    units_numbered: tuple[np.ndarray, list[str]] | None = None,
 ) -> PeriodReduction:
-    """Reduce one period's ledger to sums per own unit code and the period's priority ledger."""
+    """Reduce one period's ledger to sums per own unit code and the period's priority ledger.
+
+    `units_numbered`, when the reader has it (Snapshot.units_numbered): each row's unit
+    numbered among the codes given (-1: none of them), so that the column is not hashed again.
+    """
     h = Hierarchy.of(units)
     e = enterprises
-    slot = h.positions(e["unit"]) + 1  # 0: an unknown unit (a roster error), dropped
+    compared = previous is not None and previous.period == period.previous()
+    # The Arrow hashing left (each row's code among the previous ledger's, the categories of
+    # the key areas, the federation forms) runs in the pool while the sums are counted here.
+    where = (
+        in_background(functools.partial(looked_up, e, previous), len(e))
+        if previous is not None and compared
+        else None
+    )
+    hashed = in_background(functools.partial(_hashed_columns, e), len(e))
+    slot = _unit_positions(h, e["unit"], units_numbered) + 1  # 0: an unknown unit, dropped
     status = e["status"]
     active = np.asarray((status.isna() | (status == "存续")).to_numpy(dtype=bool, na_value=False))
     unionized_flag = bool_array(e["unionized"])
@@ -200,8 +236,6 @@ def reduce_snapshot(
         & e["female_members"].notna().to_numpy(dtype=bool)
         & unionized
     )
-    forms = key_areas.form_numbers(optional_column(e, "union_form"))
-    federated = unionized & (forms >= 0)
     union_date = day_array(e["union_date"])
     big = (employees >= config.priority_min_employees) & e["employees"].notna().to_numpy(dtype=bool)
     priority = active & ~unionized_flag & big
@@ -237,13 +271,21 @@ def reduce_snapshot(
         "new_unions": total(active & within(union_date, period.start, period.end)),
         "ytd_new_unions": total(active & within(union_date, period.year_start, period.end)),
         "qualifying": total(active & big),
-        "federation_enterprises": total(federated),
-        "federation_employees": total(federated, staff),
         "priority_open": total(priority),
     }
+    categories, forms = hashed.result()
+    federated = unionized & (forms >= 0)
+    sums["federation_enterprises"] = total(federated)
+    sums["federation_employees"] = total(federated, staff)
 
-    compared = previous is not None and previous.period == period.previous()
-    found = priority_changes(e, priority, unionized, active, previous if compared else None)
+    found = priority_changes(
+        e,
+        priority,
+        unionized,
+        active,
+        previous if compared else None,
+        where.result() if where is not None else None,
+    )
     if found.changes is not None:
         added, closed, left = found.changes
         sums["priority_added"] = total(added)
@@ -258,7 +300,7 @@ def reduce_snapshot(
     own.index.name = "code"
     numbered = (slot - 1, np.asarray(h.codes, dtype=object))
     groups, federations = key_areas.reduce_groups(
-        e, slot > 0, active, unionized, numbered, staff, forms
+        e, slot > 0, active, unionized, numbered, staff, forms, categories
     )
     return PeriodReduction(
         period=period,

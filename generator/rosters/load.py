@@ -124,6 +124,9 @@ class Snapshot:
     repeats: dict[str, str] = field(default_factory=dict)
     #: rows of another county's unit, left out of `enterprises` (Ledger.strays)
     strays: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+    #: each row's unit numbered in the unit roster (-1: not in it) and the codes so numbered,
+    #: as the check found them, for the figures (reduce_snapshot); None for rows carried in
+    units_numbered: tuple[np.ndarray, list[str]] | None = None
 
 
 @dataclass
@@ -304,14 +307,15 @@ def read_snapshot(
     counties = _county_codes(data) if data.units_read else []
     carried: dict[str, Period] = {}
     # each row's county, worked out once for the reporting check and the state (unless rows
-    # carried from an earlier period are added)
-    row_counties = county_of_rows(enterprises, data.unit_index) if data.unit_index.county else None
+    # carried from an earlier period are added); each row's unit numbered on the way is kept for
+    # the figures, which would otherwise hash the column again
+    row_units, row_counties = _row_units(enterprises, data.unit_index)
     if counties:
         reported, carried, found = _counties_reported(
             data, period, enterprises, counties, folder, row_counties
         )
         if reported is not enterprises:
-            enterprises, row_counties = reported, None
+            enterprises, row_counties, row_units = reported, None, None
         problems.extend(found)
     # Which of last period's enterprises are gone: one hash pass over both periods' codes, in
     # a worker thread while the state's digests are made.
@@ -371,7 +375,22 @@ def read_snapshot(
         reporting,
         repeats,
         ledger.strays,
+        (row_units, data.unit_index.codes) if row_units is not None else None,
     )
+
+
+def _row_units(
+    enterprises: pd.DataFrame, index: UnitTree
+) -> tuple[np.ndarray | None, pa.Array | None]:
+    """county_of_rows, with each row's unit numbered in the unit roster kept (-1: not in it);
+    (None, None) without a roster."""
+    if not index.county:
+        return None, None
+    keys = pa.array(list(index.county), pa.string())
+    at = pc.fill_null(pc.index_in(_arrow(enterprises["unit"]), value_set=keys), len(keys))
+    numbers = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+    numbers[numbers == len(keys)] = -1
+    return numbers, pa.array([*index.county.values(), ""], pa.string()).take(at)
 
 
 def _without_words(enterprises: pd.DataFrame) -> pd.DataFrame:
