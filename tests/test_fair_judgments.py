@@ -99,9 +99,11 @@ INSPECTIONS = [
     }
 ]
 
-#: Signed on Thursdays; ten working days later is a Thursday two weeks on.
+#: Signed on Thursdays; ten official working days later is a Thursday two weeks on, or three
+#: for the one signed 5 February 2026: 春节 (15 to 23 February) is no working day, Saturday
+#: 14 February (调休) is: 6, 9-13, 14, 24, 25, 26 February.
 SIGNED = {"2025-12": "2026-01-08", "2026-01": "2026-02-05", "2026-02": "2026-03-05"}
-RECTIFY_BY = {"2025-12": "2026年1月22日", "2026-01": "2026年2月19日", "2026-02": "2026年3月19日"}
+RECTIFY_BY = {"2025-12": "2026年1月22日", "2026-01": "2026年2月26日", "2026-02": "2026年3月19日"}
 
 
 def write_project(root: Path) -> None:

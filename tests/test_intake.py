@@ -816,7 +816,11 @@ def test_without_receipt_times_nobody_is_late_and_the_bulletin_says_nothing_of_i
     assert section is not None
     first = section[1][0]["c"][0]["text"]
     # The office's own gap is not printed in the signed document (3.9): check tells the office.
-    assert first == "各县市区应于2026年11月5日前报送本期企业建会台账。"
+    # Both counties' files are in: that they sent is said, with no word on time.
+    assert (
+        first
+        == "各县市区应于2026年11月5日前报送本期企业建会台账。截至本通报成文之日，各县市区均已报送。"
+    )
 
 
 def datetime_of(year: int, month: int, day: int) -> object:
