@@ -13,7 +13,6 @@ import csv
 import hashlib
 import multiprocessing
 import random
-import resource
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,9 @@ import orjson
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from bench_figures import own_peak_mb  # noqa: E402
 
 PERIOD = "2026-10"
 PROVINCES, CITIES, COUNTIES, TOWNSHIPS = 31, 10, 10, 11
@@ -166,7 +168,7 @@ def _measure(base: Path, out: Any) -> None:
     national = Level(Members("100000", "全国", names, units), [period], {PERIOD: packages})
     frame = level_figures(national, Config(root=base, level="national")).indicators.loc[PERIOD]
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    peak = _own_peak_mb()
+    peak = own_peak_mb()
     direct = sum(int(p.figures["enterprises"]) for p in packages.values())
     assert int(frame.loc["100000", "enterprises"]) == direct
     out.put((seconds, cpu, read, peak, problems, len(packages)))
@@ -204,17 +206,6 @@ def run(work: Path) -> list[dict[str, object]]:
             "target": "< 500 MB",
         },
     ]
-
-
-def _own_peak_mb() -> float:
-    """This process's resident peak since it started its program. Linux's getrusage maxrss also
-    counts the parent's pages this process was forked with (a bench run's earlier sections)."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def measure(root: Path) -> dict[str, Any]:
         "compute_cpu_s": compute_cpu,
         "reductions_mb": kept / 2**20,
         "indicator_rows": len(figures.indicators),
-        "maxrss_mb": _own_peak_mb(),
+        "maxrss_mb": own_peak_mb(),
     }
 
 
@@ -200,7 +200,7 @@ def run(project_dir: Path | None = None, scales: Sequence[str] = ()) -> list[dic
     return rows
 
 
-def _own_peak_mb() -> float:
+def own_peak_mb() -> float:
     """This process's resident peak since it started its program. Linux's getrusage maxrss also
     counts the parent's pages this process was forked with (a bench run's earlier sections)."""
     status = Path("/proc/self/status")

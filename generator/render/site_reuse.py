@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import os
-import pickle
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -86,14 +84,7 @@ def digest(value: Any) -> str:
     Raises Unkeyed (a TypeError) for a value of another kind (a function, an object of the
     renderer).
     """
-    out = io.BytesIO()
-    writer = _Digester(out, protocol=5)
-    writer.fast = True  # no memo: the bytes depend on the values alone (a cycle raises)
-    try:
-        writer.dump(value)
-    except (pickle.PicklingError, RecursionError, ValueError) as exc:
-        raise cache.Unkeyed(str(exc)) from exc
-    return hashlib.blake2b(out.getvalue(), digest_size=20).hexdigest()
+    return cache.value_digest(value, _Digester)
 
 
 def _version(name: str) -> str:
