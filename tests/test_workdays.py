@@ -6,12 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import Project
 
 from generator.common.config import parse_config
 from generator.common.errors import ConfigError
 from generator.common.periods import working_days_after
 from generator.model.content import load_content
 from generator.model.frame_dates import frame_date_problems
+from generator.rosters.load import load_project
 
 
 @pytest.mark.parametrize(
@@ -104,3 +106,44 @@ def test_issue_warns_on_a_holiday_signing_and_an_unknown_year(tmp_path: Path) ->
     assert _check_signing(root, config, september, date(2026, 10, 10), "f.md") == []
     (late,) = _check_signing(root, config, november, date(2026, 12, 24), "f.md")
     assert late.startswith("整改期限 2027年1月7日 按周一至周五计算：程序不知道2027年")
+
+
+def test_an_inspection_deadline_on_a_day_off_is_pointed_out(tmp_path: Path) -> None:
+    """The inspectors' 整改期限 is printed in the signed bulletin as they set it: one on a public
+    holiday or on a weekend that is no 调休 working day is pointed out on its row; a rectified
+    inspection's, or one of an issued period, is history and is not."""
+    project = Project(tmp_path / "p")
+
+    def inspection(unit: str, on: str, deadline: str, rectified: str = "") -> dict[str, str]:
+        return {
+            "date": on,
+            "unit": unit,
+            "inspectors": "王某",
+            "findings": "台账信息不全",
+            "deadline": deadline,
+            "rectified_on": rectified,
+        }
+
+    project.write(
+        "inspections",
+        [
+            inspection("990101", "2026-10-12", "2026-02-17"),  # row 2: 春节 (15–23 February)
+            inspection("990102", "2026-10-12", "2026-02-14"),  # 3: a 调休 Saturday, worked
+            inspection("990201", "2026-10-12", "2026-03-08"),  # 4: a Sunday
+            inspection("990101", "2026-10-12", "2026-03-09"),  # 5: a Monday
+            inspection("990102", "2026-10-12", "2026-02-21", "2026-02-13"),  # 6: rectified
+            inspection("990201", "2026-09-10", "2026-10-04"),  # 7: 国庆节, of the issued 2026-09
+        ],
+    )
+    (project.root / "issued" / "2026-09").mkdir(parents=True)
+    found = [
+        (p.row, p.column, p.value, p.county, p.message)
+        for p in load_project(project.root).problems
+        if p.code == "W-INSPECTION-DEADLINE-OFF"
+    ]
+    assert [f[:4] for f in found] == [
+        (2, "整改期限", "2026-02-17", "990100"),
+        (4, "整改期限", "2026-03-08", "990200"),
+    ]
+    assert found[0][4].startswith("整改期限 2026-02-17 是放假日（春节），不是工作日")
+    assert found[1][4].startswith("整改期限 2026-03-08 是星期日，不是工作日")

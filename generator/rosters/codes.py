@@ -600,6 +600,13 @@ W_UNION_LOST = _code(
     "企业“{name}”（{value}）在 {previous} 期台账中已建会，本期台账填的是未建会：请向县市区核实。"
     "如是填错，请改为已建会并填写建会日期；如工会确已撤销或合并，请在“未建会原因”中写明。",
 )
+#: An open inspection whose 整改期限 is no working day (a public holiday, a weekend that is no
+#: 调休 working day): the signed bulletin prints it. Fields: holiday.
+W_INSPECTION_DEADLINE_OFF = _code(
+    "W-INSPECTION-DEADLINE-OFF",
+    "整改期限 {value} 是{holiday}，不是工作日，通报的督查情况会照印这一日期：请与督查组核对。"
+    "确定不改的可以不理会。",
+)
 
 
 # --- member bulletins: the level above (CONTRACT §7) ------------------------------------------

@@ -33,6 +33,7 @@ from generator.rosters.counties import (
     first_file_by_county,
 )
 from generator.rosters.filing import own_names
+from generator.rosters.inspection_dates import deadlines_off
 from generator.rosters.ledger import read_ledger, read_roster, relative
 from generator.rosters.read import in_background
 from generator.rosters.reviews import _period_reviews, _unique_volunteers
@@ -230,6 +231,9 @@ def load_project(root: Path, config: Config | None = None) -> ProjectData:
         problems.extend([codes.W_UNREPORTED_SETTING.problem("bulletin.yml", None, "unreported")])
     if read_ok["targets"]:
         problems.extend(_targets_missing(frames["targets"], periods))
+    if read_ok["inspections"]:
+        found = deadlines_off(root, frames["inspections"], config.calendar, periods, index)
+        problems.extend(found)
     return ProjectData(
         config=config,
         units=units,
