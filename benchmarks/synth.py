@@ -36,6 +36,7 @@ except ImportError:  # run as a script from a checkout without the package insta
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from generator.rosters import specs
 from generator.common.record import RECEIVED, RECEIVED_HEADERS  # the receipt record `intake` keeps
+from generator.common.workdays import OFFICIAL
 
 SEED = 20261031
 
@@ -2154,8 +2155,10 @@ def make_inspections(world: World) -> list[dict[str, Any]]:
             towns = world.county_towns[c]
             pick = int(rng.integers(0, len(towns) + 1))
             unit = world.county_unit(c) if pick == len(towns) else world.units[towns[pick]]
-            day = _day_between(rng, month_first(m), month_last(m))
+            day = _working_day(_day_between(rng, month_first(m), month_last(m)))
             deadline = day + timedelta(days=int(rng.choice([15, 30, 45])))
+            while not OFFICIAL.is_workday(deadline):  # inspectors set a working day
+                deadline += timedelta(days=1)
             luck = rng.random()
             done: date | None = None
             if luck >= 0.3:  # most are rectified, a few late
@@ -2174,6 +2177,18 @@ def make_inspections(world: World) -> list[dict[str, Any]]:
             )
     rows.sort(key=lambda r: (r["date"], r["unit"]))
     return rows
+
+
+def _working_day(day: date) -> date:
+    """The first official working day from `day` within its month, else the last before it."""
+    ahead = day
+    while not OFFICIAL.is_workday(ahead):
+        ahead += timedelta(days=1)
+    if ahead.month == day.month:
+        return ahead
+    while not OFFICIAL.is_workday(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def _candidates(pop: Population, min_employees: int) -> np.ndarray:
