@@ -388,30 +388,19 @@ def _note(project: Project, text: str) -> Path:
 def test_a_changed_write_up_remakes_only_the_documents_and_tables_that_show_it(
     small_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.render import files, pdf
+    from generator.render import files
 
     project = copy_built(small_build, tmp_path / "project", rebuild=False)
     _note(project, "第一稿。")
     build(project.root, BuildOptions(jobs=1))
-    made: list[str] = []
+    made = _documents_made(monkeypatch)
     tables: list[str] = []
-    bulletin_document, report_document = pdf.bulletin_document, pdf.report_document
     write_indicators = files.write_indicators
-
-    def bulletin_made(b: Any, *args: Any, **kwargs: Any) -> Any:
-        made.append(f"{b.audience} {b.period}")
-        return bulletin_document(b, *args, **kwargs)
-
-    def report_made(b: Any, code: str, *args: Any) -> Any:
-        made.append(code)
-        return report_document(b, code, *args)
 
     def tabled(b: Any, folder: Path) -> Any:
         tables.append(b.period)
         return write_indicators(b, folder)
 
-    monkeypatch.setattr(pdf, "bulletin_document", bulletin_made)
-    monkeypatch.setattr(pdf, "report_document", report_made)
     monkeypatch.setattr(files, "write_indicators", tabled)
     _note(project, "第二稿。")
     again = build(project.root, BuildOptions(jobs=1))
